@@ -1,0 +1,78 @@
+//! A typed async client for the [Cal.com](https://cal.com) API v2.
+//!
+//! The crate has two parts. `src/generated/` (the [`models`] and [`resources`] modules,
+//! [`ApiVersion`]) is produced by `cargo xtask codegen` from the YAML spec in the repository's
+//! `spec/` folder and is never edited by hand. The rest (the [`Client`], its [`Error`],
+//! credentials and the HTTP runtime) is written by hand.
+//!
+//! # Common tasks
+//!
+//! Build a client with an API key (or [`access_token`](ClientBuilder::access_token), or
+//! [`platform_client`](ClientBuilder::platform_client)); secrets never appear in `Debug` output:
+//!
+//! ```no_run
+//! # fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! let cal = calcom::Client::builder()
+//!     .api_key(std::env::var("CAL_API_KEY")?)
+//!     .build()?;
+//! # Ok(()) }
+//! ```
+//!
+//! Get one thing: required parameters are arguments, the result is the response's typed `data`:
+//!
+//! ```no_run
+//! # async fn demo(cal: calcom::Client) -> calcom::Result<()> {
+//! let membership = cal.orgs().teams().memberships().get(1, 2, 3).await?;
+//! if membership.role == calcom::MembershipRole::Admin {
+//!     println!("{} administers team {}", membership.user.email, membership.team_id);
+//! }
+//! # Ok(()) }
+//! ```
+//!
+//! List with optional parameters, set by name:
+//!
+//! ```no_run
+//! # async fn demo(cal: calcom::Client) -> calcom::Result<()> {
+//! let page = cal.orgs().teams().memberships().list(1, 2).take(50).skip(100).await?;
+//! println!("{} memberships", page.len());
+//! # Ok(()) }
+//! ```
+//!
+//! Send a body: required fields in `new`, the others by name:
+//!
+//! ```no_run
+//! # async fn demo(cal: calcom::Client) -> calcom::Result<()> {
+//! use calcom::{CreateTeamMembership, MembershipRole};
+//! let body = CreateTeamMembership::new(42).role(MembershipRole::Admin).accepted(true);
+//! let created = cal.orgs().teams().memberships().create(1, 2, body).await?;
+//! # Ok(()) }
+//! ```
+//!
+//! Handle errors: each carries what Cal.com said.
+//!
+//! ```no_run
+//! # async fn demo(cal: calcom::Client) {
+//! match cal.teams().verified_resources().get_email(2, 7).await {
+//!     Ok(email) => println!("{}", email.email),
+//!     Err(calcom::Error::Api(e)) if e.status() == 404 => {
+//!         println!("{:?}: {:?} (request {:?})", e.code(), e.message(), e.request_id())
+//!     }
+//!     Err(calcom::Error::RateLimited { retry_after, .. }) => println!("wait {retry_after:?}"),
+//!     Err(other) => eprintln!("{other}"),
+//! }
+//! # }
+//! ```
+//!
+//! Enums never fail to decode: a value the client does not know yet arrives as `Unknown`,
+//! keeping the wire value ([`MembershipRole::Unknown`]).
+
+mod client;
+mod error;
+#[allow(missing_docs)] // Every generated item has docs; this covers module declarations only.
+mod generated;
+mod runtime;
+
+pub use client::{AuthMode, Client, ClientBuilder, DEFAULT_CONNECT_TIMEOUT, DEFAULT_TIMEOUT};
+pub use error::{ApiError, DecodeError, Error, Result};
+pub use generated::models::*;
+pub use generated::{ApiVersion, DEFAULT_BASE_URL, models, resources};

@@ -1,0 +1,669 @@
+//! From the model to Rust tokens, one function per kind of item.
+//!
+//! Only [`crate::model`] types are read here: every name is already decided and every
+//! reference resolved. The output is token streams; [`crate::output`] formats and writes them.
+
+use std::path::{Path, PathBuf};
+
+use proc_macro2::TokenStream;
+use quote::{format_ident, quote};
+
+use crate::model::{Api, Enum, Field, Model, Operation, Param, Resource, Segment, Type};
+use crate::naming::ident;
+use crate::raw::Method;
+use crate::types::Builtin;
+
+/// One generated file: its path below `src/generated/`, the spec files it comes from, and its items.
+pub struct Emitted {
+    /// Path below the generated directory (`resources/orgs/teams.rs`).
+    pub path: PathBuf,
+    /// Spec files the contents come from (for the header).
+    pub sources: Vec<PathBuf>,
+    /// Module docs.
+    pub docs: String,
+    /// The items.
+    pub tokens: TokenStream,
+}
+
+/// Every generated file of the API, in a fixed order.
+pub fn emit(api: &Api) -> Vec<Emitted> {
+    let mut out = vec![emit_mod(api), emit_models(api), emit_resources_root(api)];
+    for (i, _) in api.resources.iter().enumerate() {
+        out.push(emit_resource(api, i));
+    }
+    out
+}
+
+/// `#[doc = "..."]` attributes, one per line, so prettyplease prints `/// ...` comments.
+fn doc(text: &str) -> TokenStream {
+    let lines: Vec<String> = text.trim_end().lines().map(|l| if l.is_empty() { String::new() } else { format!(" {l}") }).collect();
+    quote! { #( #[doc = #lines] )* }
+}
+
+fn all_files(api: &Api) -> Vec<PathBuf> {
+    api.files.clone()
+}
+
+fn emit_mod(api: &Api) -> Emitted {
+    let base_url = &api.base_url;
+    let base_doc = doc(&format!("The base URL of {}, used unless the client is built with another.", api.title));
+    let variants: Vec<_> = api.api_versions.iter().map(|v| format_ident!("{}", v.variant)).collect();
+    let values: Vec<&str> = api.api_versions.iter().map(|v| v.value.as_str()).collect();
+    let vdocs: Vec<TokenStream> = api.api_versions.iter().map(|v| doc(&format!("`{}`: {}", v.value, v.docs))).collect();
+    let versions_doc = doc(
+        "A value of the `cal-api-version` header.\n\nEach operation that needs one sends it by itself; \
+         name a version only to pin another one for a single request.",
+    );
+    let tokens = quote! {
+        pub mod models;
+        pub mod resources;
+
+        #base_doc
+        pub const DEFAULT_BASE_URL: &str = #base_url;
+
+        #versions_doc
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        #[non_exhaustive]
+        pub enum ApiVersion {
+            #( #vdocs #variants, )*
+        }
+
+        impl ApiVersion {
+            /// Every version this client knows, oldest first.
+            pub const ALL: &'static [ApiVersion] = &[ #( ApiVersion::#variants ),* ];
+
+            /// The header value, e.g. `2024-08-13`.
+            pub const fn as_str(self) -> &'static str {
+                match self {
+                    #( ApiVersion::#variants => #values, )*
+                }
+            }
+        }
+
+        impl std::fmt::Display for ApiVersion {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+    };
+    Emitted {
+        path: PathBuf::from("mod.rs"),
+        sources: vec![PathBuf::from("spec/api.yaml")],
+        docs: format!("Code generated from the spec of {}: models, resources and API versions.", api.title),
+        tokens,
+    }
+}
+
+/// Where a type is written from: inside `models.rs`, or elsewhere (through `models::`).
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Scope {
+    Models,
+    Resources,
+}
+
+fn rust_type(api: &Api, ty: &Type, scope: Scope) -> TokenStream {
+    match ty {
+        Type::Builtin(b) => match b {
+            Builtin::String => quote!(String),
+            Builtin::Integer => quote!(i64),
+            Builtin::Number => quote!(f64),
+            Builtin::Boolean => quote!(bool),
+            Builtin::DateTime => quote!(chrono::DateTime<chrono::Utc>),
+            Builtin::Date => quote!(chrono::NaiveDate),
+            Builtin::Json => quote!(serde_json::Value),
+        },
+        Type::List(inner) => {
+            let inner = rust_type(api, inner, scope);
+            quote!(Vec<#inner>)
+        }
+        Type::Map(inner) => {
+            let inner = rust_type(api, inner, scope);
+            quote!(std::collections::BTreeMap<String, #inner>)
+        }
+        Type::Model(i) => named(&api.models[*i].name, scope),
+        Type::Enum(i) => named(&api.enums[*i].name, scope),
+    }
+}
+
+fn named(name: &str, scope: Scope) -> TokenStream {
+    let id = format_ident!("{}", name);
+    match scope {
+        Scope::Models => quote!(#id),
+        Scope::Resources => quote!(models::#id),
+    }
+}
+
+fn emit_models(api: &Api) -> Emitted {
+    let enums = api.enums.iter().map(emit_enum);
+    let models = api.models.iter().map(|m| emit_model(api, m));
+    Emitted {
+        path: PathBuf::from("models.rs"),
+        sources: all_files(api),
+        docs: "The models (JSON objects) and enums of the API.".to_owned(),
+        tokens: quote! { #( #enums )* #( #models )* },
+    }
+}
+
+fn emit_enum(e: &Enum) -> TokenStream {
+    let name = format_ident!("{}", e.name);
+    let docs = doc(&e.docs);
+    let variants: Vec<_> = e.values.iter().map(|v| format_ident!("{}", v.variant)).collect();
+    let wires: Vec<&str> = e.values.iter().map(|v| v.wire.as_str()).collect();
+    let vdocs: Vec<TokenStream> = e.values.iter().map(|v| doc(&format!("{}\n\nWire value: `{}`.", v.docs, v.wire))).collect();
+    quote! {
+        #docs
+        ///
+        /// Values this version of the client does not know decode to `Unknown`, which keeps the
+        /// wire value, so a new value on the server never breaks a response.
+        #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        #[non_exhaustive]
+        pub enum #name {
+            #( #vdocs #variants, )*
+            /// A value this version of the client does not know, as it was sent.
+            ///
+            /// Compare with [`Self::as_str`] rather than building this variant: a value that later
+            /// becomes known decodes to its own variant instead.
+            Unknown(String),
+        }
+
+        impl #name {
+            /// The value as it is sent on the wire.
+            pub fn as_str(&self) -> &str {
+                match self {
+                    #( #name::#variants => #wires, )*
+                    #name::Unknown(value) => value,
+                }
+            }
+        }
+
+        impl std::fmt::Display for #name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+
+        impl std::str::FromStr for #name {
+            type Err = std::convert::Infallible;
+
+            fn from_str(value: &str) -> Result<Self, Self::Err> {
+                Ok(match value {
+                    #( #wires => #name::#variants, )*
+                    other => #name::Unknown(other.to_owned()),
+                })
+            }
+        }
+
+        impl serde::Serialize for #name {
+            fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+                serializer.serialize_str(self.as_str())
+            }
+        }
+
+        impl<'de> serde::Deserialize<'de> for #name {
+            fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+                crate::runtime::deserialize_enum(deserializer)
+            }
+        }
+
+        impl crate::runtime::ToParam for #name {
+            fn to_param(&self) -> String {
+                self.as_str().to_owned()
+            }
+        }
+    }
+}
+
+fn field_doc(f: &Field) -> TokenStream {
+    let mut text = f.docs.clone();
+    if let Some(example) = &f.example {
+        text.push_str(&format!("\n\nExample: `{example}`"));
+    }
+    doc(&text)
+}
+
+fn emit_model(api: &Api, m: &Model) -> TokenStream {
+    let name = format_ident!("{}", m.name);
+    let docs = doc(&m.docs);
+    let all_optional = m.fields.iter().all(|f| !f.required);
+    let default = if m.is_input && all_optional { quote!(Default,) } else { quote!() };
+    let fields = m.fields.iter().map(|f| {
+        let id = ident(&f.rust);
+        let ty = rust_type(api, &f.ty, Scope::Models);
+        let ty = if f.is_option() { quote!(Option<#ty>) } else { ty };
+        let fdoc = field_doc(f);
+        let rename = (f.wire != f.rust).then(|| {
+            let wire = &f.wire;
+            quote!(rename = #wire)
+        });
+        let skip = (!f.required).then(|| quote!(default, skip_serializing_if = "Option::is_none"));
+        let attrs: Vec<TokenStream> = rename.into_iter().chain(skip).collect();
+        let serde = if attrs.is_empty() { quote!() } else { quote!(#[serde( #(#attrs),* )]) };
+        quote! { #fdoc #serde pub #id: #ty, }
+    });
+    let constructors = if m.is_input { emit_model_builder(api, m) } else { quote!() };
+    let non_exhaustive = if m.is_input {
+        quote!()
+    } else {
+        quote! {
+            ///
+            /// Sent by the server: new fields may be added in any release, so it cannot be built
+            /// field by field outside this crate (decode one from JSON in tests).
+            #[non_exhaustive]
+        }
+    };
+    quote! {
+        #docs
+        #non_exhaustive
+        #[derive(Debug, Clone, PartialEq, #default serde::Serialize, serde::Deserialize)]
+        pub struct #name {
+            #( #fields )*
+        }
+        #constructors
+    }
+}
+
+/// `new(required...)` (or `Default`) and one setter per optional field, for request models.
+fn emit_model_builder(api: &Api, m: &Model) -> TokenStream {
+    let name = format_ident!("{}", m.name);
+    let required: Vec<&Field> = m.fields.iter().filter(|f| f.required).collect();
+    let new = if required.is_empty() {
+        quote!()
+    } else {
+        let args = required.iter().map(|f| {
+            let id = ident(&f.rust);
+            let (ty, _) = arg_type(api, &f.ty, Scope::Models);
+            let ty = if f.nullable { quote!(Option<#ty>) } else { ty };
+            quote!(#id: #ty)
+        });
+        let inits = m.fields.iter().map(|f| {
+            let id = ident(&f.rust);
+            if f.required {
+                if f.nullable || !is_into_string(&f.ty) { quote!(#id) } else { quote!(#id: #id.into()) }
+            } else {
+                quote!(#id: None)
+            }
+        });
+        let arg_docs = required.iter().map(|f| format!("- `{}`: {}", crate::naming::display(&f.rust), first_line(&f.docs))).collect::<Vec<_>>().join("\n");
+        let new_doc = doc(&format!("A `{}` with the required fields; set the others with the methods of the same names.\n\n{arg_docs}", m.name));
+        let allow = (required.len() > 7).then(|| quote!(#[allow(clippy::too_many_arguments)]));
+        quote! {
+            #new_doc
+            #allow
+            pub fn new( #( #args ),* ) -> Self {
+                #name { #( #inits, )* }
+            }
+        }
+    };
+    let setters = m.fields.iter().filter(|f| !f.required).map(|f| {
+        let id = ident(&f.rust);
+        let (ty, conv) = arg_type(api, &f.ty, Scope::Models);
+        let sdoc = field_doc(f);
+        quote! {
+            #sdoc
+            pub fn #id(mut self, #id: #ty) -> Self {
+                self.#id = Some(#id #conv);
+                self
+            }
+        }
+    });
+    quote! {
+        impl #name {
+            #new
+            #( #setters )*
+        }
+    }
+}
+
+fn first_line(text: &str) -> &str {
+    text.lines().next().unwrap_or_default()
+}
+
+fn is_into_string(ty: &Type) -> bool {
+    matches!(ty, Type::Builtin(Builtin::String))
+}
+
+/// The type of a method argument for a value of `ty`, and the conversion applied to it.
+/// Strings take `impl Into<String>`, lists `impl IntoIterator`; everything else is by value.
+fn arg_type(api: &Api, ty: &Type, scope: Scope) -> (TokenStream, TokenStream) {
+    match ty {
+        Type::Builtin(Builtin::String) => (quote!(impl Into<String>), quote!(.into())),
+        Type::List(inner) => {
+            let inner = rust_type(api, inner, scope);
+            (quote!(impl IntoIterator<Item = #inner>), quote!(.into_iter().collect()))
+        }
+        other => (rust_type(api, other, scope), quote!()),
+    }
+}
+
+fn emit_resources_root(api: &Api) -> Emitted {
+    let tops: Vec<&Resource> = api.resources.iter().filter(|r| r.path.len() == 1).collect();
+    let mods = tops.iter().map(|r| {
+        let m = ident(r.accessor());
+        quote!(pub mod #m;)
+    });
+    let accessors = tops.iter().map(|r| accessor(r, quote!(self)));
+    Emitted {
+        path: PathBuf::from("resources.rs"),
+        sources: vec![PathBuf::from("spec")],
+        docs: "The resources of the API, reached from [`Client`](crate::Client).".to_owned(),
+        tokens: quote! {
+            #( #mods )*
+
+            impl crate::Client {
+                #( #accessors )*
+            }
+        },
+    }
+}
+
+/// The method that reaches resource `r` from its parent; `client` is how the parent reaches the client.
+fn accessor(r: &Resource, client: TokenStream) -> TokenStream {
+    let m = ident(r.accessor());
+    let ty = format_ident!("{}", r.type_name);
+    let docs = doc(&r.docs);
+    let lifetime = if client.to_string() == "self" { quote!('_) } else { quote!('a) };
+    quote! {
+        #docs
+        pub fn #m(&self) -> #m::#ty<#lifetime> {
+            #m::#ty::new(#client)
+        }
+    }
+}
+
+fn resource_file_path(r: &Resource) -> PathBuf {
+    let mut p = PathBuf::from("resources");
+    for seg in &r.path {
+        p.push(seg);
+    }
+    p.set_extension("rs");
+    p
+}
+
+fn emit_resource(api: &Api, index: usize) -> Emitted {
+    let r = &api.resources[index];
+    let ty = format_ident!("{}", r.type_name);
+    let children: Vec<&Resource> = r.children.iter().map(|&c| &api.resources[c]).collect();
+    let mods = children.iter().map(|c| {
+        let m = ident(c.accessor());
+        quote!(pub mod #m;)
+    });
+    let child_accessors = children.iter().map(|c| accessor(c, quote!(self.client)));
+    let methods = r.operations.iter().map(|op| emit_op_method(api, op));
+    let builders = r.operations.iter().map(|op| emit_op_builder(api, r, op));
+    let uses_models = r.operations.iter().any(op_uses_models);
+    let use_models = uses_models.then(|| quote!(use crate::models;));
+    let access = format!("client.{}()", r.path.join("()."));
+    let type_doc = doc(&format!("{}\n\nReached with `{access}`.", r.docs));
+    Emitted {
+        path: resource_file_path(r),
+        sources: vec![r.file.clone()],
+        docs: r.docs.clone(),
+        tokens: quote! {
+            #use_models
+
+            #( #mods )*
+
+            #type_doc
+            #[derive(Debug, Clone, Copy)]
+            pub struct #ty<'a> {
+                client: &'a crate::Client,
+            }
+
+            impl<'a> #ty<'a> {
+                pub(crate) fn new(client: &'a crate::Client) -> Self {
+                    #ty { client }
+                }
+
+                #( #child_accessors )*
+
+                #( #methods )*
+            }
+
+            #( #builders )*
+        },
+    }
+}
+
+fn op_uses_models(op: &Operation) -> bool {
+    fn has(t: &Type) -> bool {
+        match t {
+            Type::Model(_) | Type::Enum(_) => true,
+            Type::List(i) | Type::Map(i) => has(i),
+            Type::Builtin(_) => false,
+        }
+    }
+    op.body.is_some()
+        || op.response.as_ref().is_some_and(has)
+        || op.path_params.iter().chain(&op.query).chain(&op.headers).any(|p| has(&p.ty))
+}
+
+fn required_params(op: &Operation) -> impl Iterator<Item = &Param> {
+    op.path_params.iter().chain(op.query.iter().filter(|p| p.required)).chain(op.headers.iter().filter(|p| p.required))
+}
+
+fn optional_params(op: &Operation) -> impl Iterator<Item = &Param> {
+    op.query.iter().filter(|p| !p.required).chain(op.headers.iter().filter(|p| !p.required))
+}
+
+fn response_type(api: &Api, op: &Operation) -> TokenStream {
+    match &op.response {
+        Some(t) if op.response_nullable => {
+            let t = rust_type(api, t, Scope::Resources);
+            quote!(Option<#t>)
+        }
+        Some(t) => rust_type(api, t, Scope::Resources),
+        None => quote!(()),
+    }
+}
+
+fn op_doc(api: &Api, op: &Operation) -> String {
+    let mut text = op.summary.clone();
+    if let Some(d) = &op.docs {
+        text.push_str("\n\n");
+        text.push_str(d);
+    }
+    let args: Vec<String> = required_params(op)
+        .map(|p| format!("- `{}`: {}", crate::naming::display(&p.rust), first_line(&p.docs)))
+        .chain(op.body.map(|b| format!("- `body`: the request body, a [`{0}`](crate::models::{0}).", api.models[b].name)))
+        .collect();
+    if !args.is_empty() {
+        text.push_str("\n\n# Arguments\n\n");
+        text.push_str(&args.join("\n"));
+    }
+    text.push_str(&format!("\n\n# Request\n\n`{} {}`", op.method.as_str(), op.path));
+    if let Some(v) = op.api_version {
+        text.push_str(&format!(", sent with `cal-api-version: {}`", api.api_versions[v].value));
+    }
+    text.push_str(".\n\nCredentials: ");
+    if op.auth.is_empty() {
+        text.push_str("none are sent.");
+    } else {
+        let names: Vec<String> = op.auth.iter().map(|&a| format!("`{}`", api.auth_modes[a].name)).collect();
+        text.push_str(&names.join(", "));
+        text.push('.');
+    }
+    text
+}
+
+fn emit_op_method(api: &Api, op: &Operation) -> TokenStream {
+    let name = ident(&op.name);
+    let builder = format_ident!("{}", op.builder);
+    let docs = doc(&op_doc(api, op));
+    let mut args = Vec::new();
+    let mut inits = Vec::new();
+    for p in required_params(op) {
+        let id = ident(&p.rust);
+        let (ty, conv) = arg_type(api, &p.ty, Scope::Resources);
+        args.push(quote!(#id: #ty));
+        inits.push(if conv.is_empty() { quote!(#id) } else { quote!(#id: #id #conv) });
+    }
+    if let Some(b) = op.body {
+        let bty = named(&api.models[b].name, Scope::Resources);
+        args.push(quote!(body: #bty));
+        inits.push(quote!(body));
+    }
+    for p in optional_params(op) {
+        let id = ident(&p.rust);
+        inits.push(quote!(#id: None));
+    }
+    let allow = (args.len() > 7).then(|| quote!(#[allow(clippy::too_many_arguments)]));
+    quote! {
+        #docs
+        #allow
+        pub fn #name(&self, #( #args ),* ) -> #builder<'a> {
+            #builder { client: self.client, #( #inits, )* }
+        }
+    }
+}
+
+fn param_doc(p: &Param) -> String {
+    let mut text = p.docs.clone();
+    if let Some(d) = &p.default {
+        text.push_str(&format!("\n\nThe server's default: `{d}`."));
+    }
+    if let Some(e) = &p.example {
+        text.push_str(&format!("\n\nExample: `{e}`"));
+    }
+    text
+}
+
+fn method_tokens(m: Method) -> TokenStream {
+    match m {
+        Method::Get => quote!(GET),
+        Method::Post => quote!(POST),
+        Method::Put => quote!(PUT),
+        Method::Patch => quote!(PATCH),
+        Method::Delete => quote!(DELETE),
+    }
+}
+
+fn emit_op_builder(api: &Api, r: &Resource, op: &Operation) -> TokenStream {
+    let builder = format_ident!("{}", op.builder);
+    let out = response_type(api, op);
+    let doc_text = format!(
+        "A request to [`{}::{}`]; `.await` it (or call [`send`](Self::send)) to send it.",
+        r.type_name,
+        crate::naming::display(&op.name)
+    );
+    let docs = doc(&doc_text);
+    let mut fields = Vec::new();
+    for p in required_params(op) {
+        let id = ident(&p.rust);
+        let ty = rust_type(api, &p.ty, Scope::Resources);
+        fields.push(quote!(#id: #ty));
+    }
+    if let Some(b) = op.body {
+        let bty = named(&api.models[b].name, Scope::Resources);
+        fields.push(quote!(body: #bty));
+    }
+    let optional: Vec<&Param> = optional_params(op).collect();
+    for p in &optional {
+        let id = ident(&p.rust);
+        let ty = rust_type(api, &p.ty, Scope::Resources);
+        fields.push(quote!(#id: Option<#ty>));
+    }
+    let setters = optional.iter().map(|p| {
+        let id = ident(&p.rust);
+        let (ty, conv) = arg_type(api, &p.ty, Scope::Resources);
+        let pdoc = doc(&param_doc(p));
+        quote! {
+            #pdoc
+            pub fn #id(mut self, #id: #ty) -> Self {
+                self.#id = Some(#id #conv);
+                self
+            }
+        }
+    });
+
+    // The operation's description for the runtime.
+    let op_name = format!("{}.{}", r.path.join("."), op.name);
+    let method = method_tokens(op.method);
+    let template = &op.path;
+    let auth = op.auth.iter().map(|&a| format_ident!("{}", api.auth_modes[a].variant));
+    let version = match op.api_version {
+        Some(v) => {
+            let v = format_ident!("{}", api.api_versions[v].variant);
+            quote!(Some(crate::ApiVersion::#v))
+        }
+        None => quote!(None),
+    };
+    let envelope = op.envelope;
+
+    // The path, with each parameter percent-encoded into its segment.
+    let parts: Vec<TokenStream> = op
+        .segments
+        .iter()
+        .map(|s| match s {
+            Segment::Literal(l) => quote!(#l),
+            Segment::Param(i) => {
+                let id = ident(&op.path_params[*i].rust);
+                quote!(&crate::runtime::encode_segment(&self.#id))
+            }
+        })
+        .collect();
+    let path_expr = if op.path_params.is_empty() {
+        let p = &op.path;
+        quote!(#p.to_owned())
+    } else {
+        quote!([ #( #parts ),* ].concat())
+    };
+
+    let query = op.query.iter().map(|p| {
+        let id = ident(&p.rust);
+        let wire = &p.wire;
+        if p.required { quote!(call.query(#wire, &self.#id);) } else { quote!(call.query_opt(#wire, self.#id.as_ref());) }
+    });
+    let headers = op.headers.iter().map(|p| {
+        let id = ident(&p.rust);
+        let wire = &p.wire;
+        if p.required { quote!(call.header(#wire, &self.#id);) } else { quote!(call.header_opt(#wire, self.#id.as_ref());) }
+    });
+    let body = op.body.map(|_| quote!(call.json(&self.body);));
+    let send = if op.response.is_some() { quote!(call.send().await) } else { quote!(call.send_unit().await) };
+    let call_mut = if op.query.is_empty() && op.headers.is_empty() && op.body.is_none() { quote!() } else { quote!(mut) };
+
+    quote! {
+        #docs
+        #[derive(Debug)]
+        #[must_use = "a request does nothing until it is awaited or sent"]
+        pub struct #builder<'a> {
+            client: &'a crate::Client,
+            #( #fields, )*
+        }
+
+        impl<'a> #builder<'a> {
+            #( #setters )*
+
+            /// Sends the request and returns the decoded response.
+            pub async fn send(self) -> crate::Result<#out> {
+                const OPERATION: crate::runtime::Operation = crate::runtime::Operation {
+                    name: #op_name,
+                    method: crate::runtime::Method::#method,
+                    path_template: #template,
+                    auth: &[ #( crate::AuthMode::#auth ),* ],
+                    api_version: #version,
+                    envelope: #envelope,
+                };
+                let #call_mut call = crate::runtime::Call::new(self.client, &OPERATION, #path_expr);
+                #( #query )*
+                #( #headers )*
+                #body
+                #send
+            }
+        }
+
+        impl<'a> std::future::IntoFuture for #builder<'a> {
+            type Output = crate::Result<#out>;
+            type IntoFuture = crate::runtime::BoxFuture<'a, Self::Output>;
+
+            fn into_future(self) -> Self::IntoFuture {
+                Box::pin(self.send())
+            }
+        }
+    }
+}
+
+/// The display path of a generated file, for messages.
+pub fn display_path(dir: &Path, e: &Emitted) -> PathBuf {
+    dir.join(&e.path)
+}

@@ -1,0 +1,55 @@
+//! The Cal.com API v2 client generator.
+//!
+//! `spec/*.yaml` -> [`load`] (parse, unknown keys rejected) -> [`model::lower`] (validate, resolve
+//! references, decide names; every problem reported with file:line:column) -> [`emit`] (tokens)
+//! -> [`output`] (header, syn, prettyplease, write only what changed).
+//!
+//! `cargo xtask codegen` is a thin binary over [`generate`], [`output::write`] and [`output::diff`].
+
+pub mod diag;
+pub mod emit;
+pub mod load;
+pub mod model;
+pub mod naming;
+pub mod output;
+pub mod raw;
+pub mod types;
+
+use std::path::Path;
+
+pub use diag::{Diagnostic, Diagnostics};
+pub use output::{Changes, RenderedFile};
+
+/// Why generation failed.
+#[derive(Debug)]
+pub enum Error {
+    /// The spec has problems; nothing was generated.
+    Spec(Diagnostics),
+    /// The generator produced code that does not parse (a generator bug).
+    Render(output::RenderError),
+}
+
+impl std::fmt::Display for Error {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Error::Spec(d) => d.fmt(f),
+            Error::Render(e) => e.fmt(f),
+        }
+    }
+}
+
+impl std::error::Error for Error {}
+
+/// Reads and validates the spec below `spec_dir`.
+pub fn load_model(spec_dir: &Path) -> Result<model::Api, Diagnostics> {
+    let mut diags = Diagnostics::default();
+    let files = load::load_dir(spec_dir, &mut diags);
+    diags.into_result()?;
+    model::lower(&files)
+}
+
+/// Generates every file of the client's generated directory from the spec below `spec_dir`.
+pub fn generate(spec_dir: &Path) -> Result<Vec<RenderedFile>, Error> {
+    let api = load_model(spec_dir).map_err(Error::Spec)?;
+    emit::emit(&api).iter().map(output::render).collect::<Result<_, _>>().map_err(Error::Render)
+}

@@ -1,0 +1,127 @@
+//! Project automation. Run from anywhere in the workspace:
+//!
+//! - `cargo xtask codegen`: regenerate `generated-client/src/generated/` from `spec/`.
+//! - `cargo xtask codegen --check`: change nothing; fail naming each stale file.
+//! - `cargo xtask test`: the whole test suite, with everything it needs.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, ExitCode};
+
+use codegen::output::{self, COMMAND};
+
+const USAGE: &str = "usage: cargo xtask <command>
+
+commands:
+  codegen [--check]   regenerate the client from spec/ (--check: change nothing, fail if stale)
+  test                run the whole test suite (what CI runs)";
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    match args.as_slice() {
+        ["codegen"] => codegen(false),
+        ["codegen", "--check"] => codegen(true),
+        ["test"] => test(),
+        ["help" | "--help" | "-h"] => {
+            println!("{USAGE}");
+            ExitCode::SUCCESS
+        }
+        _ => {
+            eprintln!("{USAGE}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+/// The workspace root (the parent of this crate's directory).
+fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).parent().expect("xtask lives in the workspace root").to_path_buf()
+}
+
+fn codegen(check: bool) -> ExitCode {
+    let root = root();
+    let spec = root.join("spec");
+    let out_dir = root.join("generated-client/src/generated");
+    let files = match codegen::generate(&spec) {
+        Ok(files) => files,
+        Err(e) => {
+            eprintln!("{e}");
+            eprintln!("nothing was written");
+            return ExitCode::FAILURE;
+        }
+    };
+    let shown = Path::new("generated-client/src/generated");
+    let result = if check { output::diff(&out_dir, &files) } else { output::write(&out_dir, &files) };
+    match result {
+        Err(e) => {
+            eprintln!("error: cannot {} {}: {e}", if check { "read" } else { "write" }, out_dir.display());
+            ExitCode::FAILURE
+        }
+        Ok(changes) if changes.is_empty() => {
+            println!("{} generated files up to date", files.len());
+            ExitCode::SUCCESS
+        }
+        Ok(changes) if check => {
+            for line in changes.lines(shown) {
+                eprintln!("stale: {line}");
+            }
+            eprintln!("the generated client does not match the spec: run `{COMMAND}` and commit the result");
+            ExitCode::FAILURE
+        }
+        Ok(changes) => {
+            for line in changes.lines(shown) {
+                println!("{line}");
+            }
+            ExitCode::SUCCESS
+        }
+    }
+}
+
+fn run(what: &str, cmd: &mut Command) -> bool {
+    eprintln!("==> {what}");
+    match cmd.status() {
+        Ok(s) if s.success() => true,
+        Ok(s) => {
+            eprintln!("==> {what} failed ({s})");
+            false
+        }
+        Err(e) => {
+            eprintln!("==> {what} could not start: {e}");
+            false
+        }
+    }
+}
+
+fn test() -> ExitCode {
+    let root = root();
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned());
+    let steps: Vec<(&str, Command)> = vec![
+        ("generated code is up to date", {
+            let mut c = Command::new(&cargo);
+            c.args(["xtask", "codegen", "--check"]).current_dir(&root);
+            c
+        }),
+        ("cargo test --workspace", {
+            let mut c = Command::new(&cargo);
+            c.args(["test", "--workspace", "--all-targets"]).current_dir(&root);
+            c
+        }),
+        ("doc tests", {
+            let mut c = Command::new(&cargo);
+            c.args(["test", "--workspace", "--doc"]).current_dir(&root);
+            c
+        }),
+        ("docs build without warnings", {
+            let mut c = Command::new(&cargo);
+            c.args(["doc", "--workspace", "--no-deps"]).env("RUSTDOCFLAGS", "-D warnings").current_dir(&root);
+            c
+        }),
+    ];
+    for (what, mut cmd) in steps {
+        if !run(what, &mut cmd) {
+            return ExitCode::FAILURE;
+        }
+    }
+    eprintln!("==> all checks passed");
+    ExitCode::SUCCESS
+}
