@@ -88,7 +88,7 @@ fn emit_mod(api: &Api) -> Emitted {
     };
     Emitted {
         path: PathBuf::from("mod.rs"),
-        sources: vec![PathBuf::from("spec/api.yaml")],
+        sources: vec![api.api_file.clone()],
         docs: format!("Code generated from the spec of {}: models, resources and API versions.", api.title),
         tokens,
     }
@@ -231,7 +231,7 @@ fn emit_model(api: &Api, m: &Model) -> TokenStream {
         let ty = rust_type(api, &f.ty, Scope::Models);
         let ty = if f.is_option() { quote!(Option<#ty>) } else { ty };
         let fdoc = field_doc(f);
-        let rename = (f.wire != f.rust).then(|| {
+        let rename = (f.wire != crate::naming::serde_name(&f.rust)).then(|| {
             let wire = &f.wire;
             quote!(rename = #wire)
         });
@@ -241,8 +241,10 @@ fn emit_model(api: &Api, m: &Model) -> TokenStream {
         quote! { #fdoc #serde pub #id: #ty, }
     });
     let constructors = if m.is_input { emit_model_builder(api, m) } else { quote!() };
+    // Fields may be added in any release, so no model can be built with a struct literal outside
+    // this crate: request models have `new` (or `Default`) and setters instead.
     let non_exhaustive = if m.is_input {
-        quote!()
+        quote! { #[non_exhaustive] }
     } else {
         quote! {
             ///
@@ -271,8 +273,13 @@ fn emit_model_builder(api: &Api, m: &Model) -> TokenStream {
     } else {
         let args = required.iter().map(|f| {
             let id = ident(&f.rust);
-            let (ty, _) = arg_type(api, &f.ty, Scope::Models);
-            let ty = if f.nullable { quote!(Option<#ty>) } else { ty };
+            // A nullable value is a plain `Option<T>`, so that `None` needs no type annotation.
+            let ty = if f.nullable {
+                let ty = rust_type(api, &f.ty, Scope::Models);
+                quote!(Option<#ty>)
+            } else {
+                arg_type(api, &f.ty, Scope::Models).0
+            };
             quote!(#id: #ty)
         });
         let inits = m.fields.iter().map(|f| {
@@ -344,7 +351,7 @@ fn emit_resources_root(api: &Api) -> Emitted {
     let accessors = tops.iter().map(|r| accessor(r, quote!(self)));
     Emitted {
         path: PathBuf::from("resources.rs"),
-        sources: vec![PathBuf::from("spec")],
+        sources: tops.iter().map(|r| r.file.clone()).collect(),
         docs: "The resources of the API, reached from [`Client`](crate::Client).".to_owned(),
         tokens: quote! {
             #( #mods )*
@@ -392,7 +399,8 @@ fn emit_resource(api: &Api, index: usize) -> Emitted {
     let builders = r.operations.iter().map(|op| emit_op_builder(api, r, op));
     let uses_models = r.operations.iter().any(op_uses_models);
     let use_models = uses_models.then(|| quote!(use crate::models;));
-    let access = format!("client.{}()", r.path.join("()."));
+    let access: Vec<String> = r.path.iter().map(|s| format!("{}()", crate::naming::display(s))).collect();
+    let access = format!("client.{}", access.join("."));
     let type_doc = doc(&format!("{}\n\nReached with `{access}`.", r.docs));
     Emitted {
         path: resource_file_path(r),

@@ -15,7 +15,7 @@ pub mod output;
 pub mod raw;
 pub mod types;
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 pub use diag::{Diagnostic, Diagnostics};
 pub use output::{Changes, RenderedFile};
@@ -43,13 +43,31 @@ impl std::error::Error for Error {}
 /// Reads and validates the spec below `spec_dir`.
 pub fn load_model(spec_dir: &Path) -> Result<model::Api, Diagnostics> {
     let mut diags = Diagnostics::default();
-    let files = load::load_dir(spec_dir, &mut diags);
+    let sources = load::read_dir(spec_dir, &mut diags);
+    diags.into_result()?;
+    load_model_from(&sources)
+}
+
+/// Validates a spec given as (shown path, YAML text) pairs.
+pub fn load_model_from(sources: &[(PathBuf, String)]) -> Result<model::Api, Diagnostics> {
+    let mut diags = Diagnostics::default();
+    let files = load::parse_sources(sources, &mut diags);
+    // A file that does not parse would make every reference into it look unknown: report the
+    // syntax and shape errors of all files first, and check meaning once they all parse.
     diags.into_result()?;
     model::lower(&files)
 }
 
 /// Generates every file of the client's generated directory from the spec below `spec_dir`.
 pub fn generate(spec_dir: &Path) -> Result<Vec<RenderedFile>, Error> {
-    let api = load_model(spec_dir).map_err(Error::Spec)?;
-    emit::emit(&api).iter().map(output::render).collect::<Result<_, _>>().map_err(Error::Render)
+    render(&load_model(spec_dir).map_err(Error::Spec)?)
+}
+
+/// Generates the client's files from a spec given as (shown path, YAML text) pairs.
+pub fn generate_from(sources: &[(PathBuf, String)]) -> Result<Vec<RenderedFile>, Error> {
+    render(&load_model_from(sources).map_err(Error::Spec)?)
+}
+
+fn render(api: &model::Api) -> Result<Vec<RenderedFile>, Error> {
+    emit::emit(api).iter().map(output::render).collect::<Result<_, _>>().map_err(Error::Render)
 }

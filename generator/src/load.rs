@@ -20,6 +20,13 @@ pub struct SourceFile {
 /// Files that fail to parse are reported (with line and column) and left out; the caller
 /// checks `diags` before going on. An unreadable directory is reported the same way.
 pub fn load_dir(spec_dir: &Path, diags: &mut Diagnostics) -> Vec<SourceFile> {
+    let sources = read_dir(spec_dir, diags);
+    parse_sources(&sources, diags)
+}
+
+/// The text of every `*.yaml` file below `spec_dir`, sorted by path, each with the path shown
+/// in diagnostics (the spec directory's name joined with the file's relative path).
+pub fn read_dir(spec_dir: &Path, diags: &mut Diagnostics) -> Vec<(PathBuf, String)> {
     let mut paths = Vec::new();
     if let Err(e) = collect_yaml(spec_dir, &mut paths) {
         diags.error(
@@ -31,16 +38,12 @@ pub fn load_dir(spec_dir: &Path, diags: &mut Diagnostics) -> Vec<SourceFile> {
     }
     paths.sort();
     let prefix = spec_dir.file_name().map(PathBuf::from).unwrap_or_default();
-    let mut files = Vec::new();
+    let mut sources = Vec::new();
     for path in paths {
         let rel = path.strip_prefix(spec_dir).unwrap_or(&path);
         let display = prefix.join(rel);
         match fs::read_to_string(&path) {
-            Ok(text) => {
-                if let Some(file) = parse_file(&display, &text, diags) {
-                    files.push(SourceFile { display, file });
-                }
-            }
+            Ok(text) => sources.push((display, text)),
             Err(e) => diags.error(
                 Some(&Pos::new(&display, 1, 1)),
                 format!("cannot read file: {e}"),
@@ -48,12 +51,19 @@ pub fn load_dir(spec_dir: &Path, diags: &mut Diagnostics) -> Vec<SourceFile> {
             ),
         }
     }
-    if files.is_empty() && diags.is_empty() {
-        diags.error(
-            None,
-            format!("no *.yaml files below {}", spec_dir.display()),
-            "the spec needs at least api.yaml; see spec/README.md",
-        );
+    sources
+}
+
+/// Parses spec files given as (shown path, text) pairs, in the order given.
+pub fn parse_sources(sources: &[(PathBuf, String)], diags: &mut Diagnostics) -> Vec<SourceFile> {
+    let mut files = Vec::new();
+    for (display, text) in sources {
+        if let Some(file) = parse_file(display, text, diags) {
+            files.push(SourceFile { display: display.clone(), file });
+        }
+    }
+    if sources.is_empty() && diags.is_empty() {
+        diags.error(None, "the spec has no *.yaml files", "the spec needs at least api.yaml; see spec/README.md");
     }
     files
 }
@@ -80,16 +90,26 @@ fn yaml_message(e: &serde_saphyr::Error) -> String {
     let text = e.without_snippet().to_string();
     let first = text.lines().next().unwrap_or_default().trim();
     let first = first.strip_prefix("error:").unwrap_or(first).trim();
-    // "line 3 column 5: message" -> "message"
+    // "line 3 column 5: message at line 3, column 5" -> "message"
     let msg = match first.strip_prefix("line ") {
         Some(rest) => rest.split_once(": ").map(|(_, m)| m).unwrap_or(rest),
         None => first,
+    };
+    let msg = match msg.rfind(" at line ") {
+        Some(i) if msg[i..].contains(", column ") => &msg[..i],
+        _ => msg,
     };
     msg.to_owned()
 }
 
 fn yaml_hint(message: &str) -> &'static str {
-    if message.contains("unknown field") {
+    let prose_key = message
+        .strip_prefix("unknown field `")
+        .and_then(|rest| rest.split('`').next())
+        .is_some_and(|key| key.contains(' '));
+    if prose_key {
+        "inside `{ ... }` a comma ends the value: put text that contains commas in quotes"
+    } else if message.contains("unknown field") {
         "remove the key or fix its spelling; spec/README.md lists every key"
     } else if message.contains("missing field") {
         "add the key; spec/README.md says which keys are required"

@@ -35,6 +35,8 @@ pub struct Api {
     pub enums: Vec<Enum>,
     /// The spec files read, in order (for the generated files' headers).
     pub files: Vec<PathBuf>,
+    /// The file with the `api:` section.
+    pub api_file: PathBuf,
 }
 
 /// An auth mode of the runtime that the spec declares.
@@ -420,6 +422,7 @@ impl Cx {
             models,
             enums,
             files: files.iter().map(|f| f.display.clone()).collect(),
+            api_file: api_path.clone(),
         })
     }
 
@@ -556,8 +559,7 @@ impl Cx {
     }
 
     fn closest_type(&self, name: &str) -> Option<String> {
-        let lower = name.to_ascii_lowercase();
-        self.types.keys().find(|k| k.to_ascii_lowercase() == lower).cloned()
+        crate::diag::closest(name, self.types.keys().map(String::as_str)).map(str::to_owned)
     }
 
     fn lower_resources(

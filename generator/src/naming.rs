@@ -73,6 +73,14 @@ pub fn display(name: &str) -> String {
     ident(name).to_string()
 }
 
+/// The name serde derives for a field named `name`: raw identifiers lose their `r#`, escaped
+/// ones keep their `_` (`type` -> `type`, `self` -> `self_`). A field needs
+/// `#[serde(rename)]` exactly when this differs from its wire name.
+pub fn serde_name(name: &str) -> String {
+    let shown = display(name);
+    shown.strip_prefix("r#").map(str::to_owned).unwrap_or(shown)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -98,5 +106,7 @@ mod tests {
         assert_eq!(display("self"), "self_");
         assert_eq!(display("Self"), "Self_");
         assert_eq!(display("role"), "role");
+        assert_eq!(serde_name("type"), "type");
+        assert_eq!(serde_name("self"), "self_");
     }
 }

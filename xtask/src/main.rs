@@ -12,15 +12,22 @@ use codegen::output::{self, COMMAND};
 const USAGE: &str = "usage: cargo xtask <command>
 
 commands:
-  codegen [--check]   regenerate the client from spec/ (--check: change nothing, fail if stale)
+  codegen [--check] [--spec DIR] [--out DIR]
+                      regenerate the client from spec/ into generated-client/src/generated/
+                      (--check: change nothing, fail naming each stale file)
   test                run the whole test suite (what CI runs)";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let args: Vec<&str> = args.iter().map(String::as_str).collect();
     match args.as_slice() {
-        ["codegen"] => codegen(false),
-        ["codegen", "--check"] => codegen(true),
+        ["codegen", rest @ ..] => match CodegenArgs::parse(rest) {
+            Some(a) => codegen(a),
+            None => {
+                eprintln!("{USAGE}");
+                ExitCode::from(2)
+            }
+        },
         ["test"] => test(),
         ["help" | "--help" | "-h"] => {
             println!("{USAGE}");
@@ -38,10 +45,34 @@ fn root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).parent().expect("xtask lives in the workspace root").to_path_buf()
 }
 
-fn codegen(check: bool) -> ExitCode {
-    let root = root();
-    let spec = root.join("spec");
-    let out_dir = root.join("generated-client/src/generated");
+struct CodegenArgs {
+    check: bool,
+    spec: PathBuf,
+    out: PathBuf,
+}
+
+impl CodegenArgs {
+    fn parse(mut args: &[&str]) -> Option<CodegenArgs> {
+        let root = root();
+        let mut a = CodegenArgs { check: false, spec: root.join("spec"), out: root.join("generated-client/src/generated") };
+        while let Some((first, rest)) = args.split_first() {
+            args = rest;
+            match *first {
+                "--check" => a.check = true,
+                "--spec" | "--out" => {
+                    let (value, rest) = args.split_first()?;
+                    args = rest;
+                    if *first == "--spec" { a.spec = PathBuf::from(value) } else { a.out = PathBuf::from(value) }
+                }
+                _ => return None,
+            }
+        }
+        Some(a)
+    }
+}
+
+fn codegen(args: CodegenArgs) -> ExitCode {
+    let CodegenArgs { check, spec, out: out_dir } = args;
     let files = match codegen::generate(&spec) {
         Ok(files) => files,
         Err(e) => {
@@ -50,7 +81,9 @@ fn codegen(check: bool) -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    let shown = Path::new("generated-client/src/generated");
+    let root = root();
+    let shown = out_dir.strip_prefix(&root).unwrap_or(&out_dir).to_path_buf();
+    let shown = shown.as_path();
     let result = if check { output::diff(&out_dir, &files) } else { output::write(&out_dir, &files) };
     match result {
         Err(e) => {

@@ -152,6 +152,7 @@ impl crate::runtime::ToParam for MembershipRole {
     }
 }
 /// Body of a request that assigns an attribute option to a user.
+#[non_exhaustive]
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct AssignAttributeOption {
     /// Id of the attribute.
@@ -300,6 +301,7 @@ pub struct ConnectedConferencingApp {
     pub invalid: Option<bool>,
 }
 /// Body of a request that adds an option to an attribute.
+#[non_exhaustive]
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct CreateAttributeOption {
     /// The option's value as shown to people.
@@ -320,6 +322,7 @@ impl CreateAttributeOption {
     }
 }
 /// Body of a request that adds a member to a team.
+#[non_exhaustive]
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct CreateTeamMembership {
     /// Id of the user to add; the user must belong to the organization.
@@ -387,6 +390,7 @@ pub struct DefaultConferencingApp {
     pub credential_id: Option<i64>,
 }
 /// Body of a request for an email verification code.
+#[non_exhaustive]
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct RequestEmailCode {
     /// Email address that should receive the code.
@@ -405,6 +409,7 @@ impl RequestEmailCode {
     }
 }
 /// Body of a request for a phone verification code.
+#[non_exhaustive]
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct RequestPhoneCode {
     /// Phone number that should receive the code by SMS.
@@ -491,6 +496,7 @@ pub struct TeamMembershipUser {
     pub metadata: Option<serde_json::Value>,
 }
 /// Body of a request that changes an option; only the fields given are changed.
+#[non_exhaustive]
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct UpdateAttributeOption {
     /// New value of the option.
@@ -513,6 +519,7 @@ impl UpdateAttributeOption {
     }
 }
 /// Body of a request that changes a membership; only the fields given are changed.
+#[non_exhaustive]
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct UpdateTeamMembership {
     /// Whether the membership is accepted.
@@ -600,6 +607,7 @@ pub struct VerifiedPhone {
     pub user_id: Option<i64>,
 }
 /// Body that confirms an email address with the code it received.
+#[non_exhaustive]
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct VerifyEmailCode {
     /// Email address being verified.
@@ -624,6 +632,7 @@ impl VerifyEmailCode {
     }
 }
 /// Body that confirms a phone number with the code it received.
+#[non_exhaustive]
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct VerifyPhoneCode {
     /// Phone number being verified.
