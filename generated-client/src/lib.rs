@@ -70,9 +70,11 @@ mod client;
 mod error;
 #[allow(missing_docs)] // Every generated item has docs; this covers module declarations only.
 mod generated;
+mod patch;
 mod runtime;
 
 pub use client::{AuthMode, Client, ClientBuilder, DEFAULT_CONNECT_TIMEOUT, DEFAULT_TIMEOUT};
 pub use error::{ApiError, DecodeError, Error, Result};
 pub use generated::models::*;
 pub use generated::{ApiVersion, DEFAULT_BASE_URL, models, resources};
+pub use patch::Patch;

@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 
-use crate::model::{Api, Enum, Field, Model, Operation, Param, Resource, Segment, Type};
+use crate::model::{Api, Enum, Field, Model, Operation, Param, Resource, Segment, Type, Union};
 use crate::naming::ident;
 use crate::raw::Method;
 use crate::types::Builtin;
@@ -122,6 +122,7 @@ fn rust_type(api: &Api, ty: &Type, scope: Scope) -> TokenStream {
         }
         Type::Model(i) => named(&api.models[*i].name, scope),
         Type::Enum(i) => named(&api.enums[*i].name, scope),
+        Type::Union(i) => named(&api.unions[*i].name, scope),
     }
 }
 
@@ -136,11 +137,12 @@ fn named(name: &str, scope: Scope) -> TokenStream {
 fn emit_models(api: &Api) -> Emitted {
     let enums = api.enums.iter().map(emit_enum);
     let models = api.models.iter().map(|m| emit_model(api, m));
+    let unions = api.unions.iter().map(|u| emit_union(api, u));
     Emitted {
         path: PathBuf::from("models.rs"),
         sources: all_files(api),
-        docs: "The models (JSON objects) and enums of the API.".to_owned(),
-        tokens: quote! { #( #enums )* #( #models )* },
+        docs: "The models (JSON objects), enums and unions of the API.".to_owned(),
+        tokens: quote! { #( #enums )* #( #models )* #( #unions )* },
     }
 }
 
@@ -229,13 +231,24 @@ fn emit_model(api: &Api, m: &Model) -> TokenStream {
     let fields = m.fields.iter().map(|f| {
         let id = ident(&f.rust);
         let ty = rust_type(api, &f.ty, Scope::Models);
-        let ty = if f.is_option() { quote!(Option<#ty>) } else { ty };
+        let patch = is_patch(m, f);
+        let ty = if patch {
+            quote!(crate::Patch<#ty>)
+        } else if f.is_option() {
+            quote!(Option<#ty>)
+        } else {
+            ty
+        };
         let fdoc = field_doc(f);
         let rename = (f.wire != crate::naming::serde_name(&f.rust)).then(|| {
             let wire = &f.wire;
             quote!(rename = #wire)
         });
-        let skip = (!f.required).then(|| quote!(default, skip_serializing_if = "Option::is_none"));
+        let skip = if patch {
+            Some(quote!(default, skip_serializing_if = "crate::Patch::is_unchanged"))
+        } else {
+            (!f.required).then(|| quote!(default, skip_serializing_if = "Option::is_none"))
+        };
         let attrs: Vec<TokenStream> = rename.into_iter().chain(skip).collect();
         let serde = if attrs.is_empty() { quote!() } else { quote!(#[serde( #(#attrs),* )]) };
         quote! { #fdoc #serde pub #id: #ty, }
@@ -286,6 +299,8 @@ fn emit_model_builder(api: &Api, m: &Model) -> TokenStream {
             let id = ident(&f.rust);
             if f.required {
                 if f.nullable || !is_into_string(&f.ty) { quote!(#id) } else { quote!(#id: #id.into()) }
+            } else if is_patch(m, f) {
+                quote!(#id: crate::Patch::Unchanged)
             } else {
                 quote!(#id: None)
             }
@@ -305,11 +320,28 @@ fn emit_model_builder(api: &Api, m: &Model) -> TokenStream {
         let id = ident(&f.rust);
         let (ty, conv) = arg_type(api, &f.ty, Scope::Models);
         let sdoc = field_doc(f);
-        quote! {
-            #sdoc
-            pub fn #id(mut self, #id: #ty) -> Self {
-                self.#id = Some(#id #conv);
-                self
+        if is_patch(m, f) {
+            let clear = format_ident!("clear_{}", crate::naming::serde_name(&f.rust));
+            let cdoc = doc(&format!("Sends `{}: null`, clearing the value on the server.", f.wire));
+            quote! {
+                #sdoc
+                pub fn #id(mut self, #id: #ty) -> Self {
+                    self.#id = crate::Patch::Set(#id #conv);
+                    self
+                }
+                #cdoc
+                pub fn #clear(mut self) -> Self {
+                    self.#id = crate::Patch::Clear;
+                    self
+                }
+            }
+        } else {
+            quote! {
+                #sdoc
+                pub fn #id(mut self, #id: #ty) -> Self {
+                    self.#id = Some(#id #conv);
+                    self
+                }
             }
         }
     });
@@ -321,8 +353,80 @@ fn emit_model_builder(api: &Api, m: &Model) -> TokenStream {
     }
 }
 
+/// Whether a field of a request model can say all three of "leave unchanged" (absent),
+/// "clear" (`null`) and "set": optional and nullable.
+fn is_patch(m: &Model, f: &Field) -> bool {
+    m.is_input && !f.required && f.nullable
+}
+
+fn emit_union(api: &Api, u: &Union) -> TokenStream {
+    let name = format_ident!("{}", u.name);
+    let docs = doc(&u.docs);
+    let variants = u.variants.iter().map(|v| {
+        let vname = format_ident!("{}", v.name);
+        let ty = rust_type(api, &v.ty, Scope::Models);
+        let vdoc = doc(&v.docs);
+        let rename = v.tag_value.as_ref().map(|t| quote!(#[serde(rename = #t)]));
+        quote! { #vdoc #rename #vname(#ty), }
+    });
+    let (attrs, fallback, how) = match &u.tag {
+        Some(tag) => (
+            quote!(#[serde(tag = #tag)]),
+            quote! {
+                /// A variant this version of the client does not know (its payload is not kept).
+                #[serde(other)]
+                Unknown,
+            },
+            format!("The `{tag}` field says which variant a value is."),
+        ),
+        None => (
+            quote!(#[serde(untagged)]),
+            quote! {
+                /// A shape this version of the client does not know, as it was sent.
+                Other(serde_json::Value),
+            },
+            "The variants are tried in order; the first that fits is taken.".to_owned(),
+        ),
+    };
+    let how = doc(&format!("\n{how}"));
+    // `From` for each variant whose type no other variant shares, so a body can be passed as is.
+    let froms = u.variants.iter().filter(|v| u.variants.iter().filter(|w| w.ty == v.ty).count() == 1).map(|v| {
+        let vname = format_ident!("{}", v.name);
+        let ty = rust_type(api, &v.ty, Scope::Models);
+        quote! {
+            impl From<#ty> for #name {
+                fn from(value: #ty) -> Self {
+                    #name::#vname(value)
+                }
+            }
+        }
+    });
+    quote! {
+        #docs
+        #how
+        #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+        #attrs
+        #[non_exhaustive]
+        pub enum #name {
+            #( #variants )*
+            #fallback
+        }
+        #( #froms )*
+    }
+}
+
 fn first_line(text: &str) -> &str {
     text.lines().next().unwrap_or_default()
+}
+
+/// The name of a model, enum or union type (for docs).
+fn type_name<'a>(api: &'a Api, ty: &Type) -> &'a str {
+    match ty {
+        Type::Model(i) => &api.models[*i].name,
+        Type::Enum(i) => &api.enums[*i].name,
+        Type::Union(i) => &api.unions[*i].name,
+        Type::Builtin(_) | Type::List(_) | Type::Map(_) => "value",
+    }
 }
 
 fn is_into_string(ty: &Type) -> bool {
@@ -435,7 +539,7 @@ fn emit_resource(api: &Api, index: usize) -> Emitted {
 fn op_uses_models(op: &Operation) -> bool {
     fn has(t: &Type) -> bool {
         match t {
-            Type::Model(_) | Type::Enum(_) => true,
+            Type::Model(_) | Type::Enum(_) | Type::Union(_) => true,
             Type::List(i) | Type::Map(i) => has(i),
             Type::Builtin(_) => false,
         }
@@ -472,7 +576,7 @@ fn op_doc(api: &Api, op: &Operation) -> String {
     }
     let args: Vec<String> = required_params(op)
         .map(|p| format!("- `{}`: {}", crate::naming::display(&p.rust), first_line(&p.docs)))
-        .chain(op.body.map(|b| format!("- `body`: the request body, a [`{0}`](crate::models::{0}).", api.models[b].name)))
+        .chain(op.body.as_ref().map(|b| format!("- `body`: the request body, a [`{0}`](crate::models::{0}).", type_name(api, b))))
         .collect();
     if !args.is_empty() {
         text.push_str("\n\n# Arguments\n\n");
@@ -505,10 +609,15 @@ fn emit_op_method(api: &Api, op: &Operation) -> TokenStream {
         args.push(quote!(#id: #ty));
         inits.push(if conv.is_empty() { quote!(#id) } else { quote!(#id: #id #conv) });
     }
-    if let Some(b) = op.body {
-        let bty = named(&api.models[b].name, Scope::Resources);
-        args.push(quote!(body: #bty));
-        inits.push(quote!(body));
+    if let Some(b) = &op.body {
+        let bty = rust_type(api, b, Scope::Resources);
+        if matches!(b, Type::Union(_)) {
+            args.push(quote!(body: impl Into<#bty>));
+            inits.push(quote!(body: body.into()));
+        } else {
+            args.push(quote!(body: #bty));
+            inits.push(quote!(body));
+        }
     }
     for p in optional_params(op) {
         let id = ident(&p.rust);
@@ -560,8 +669,8 @@ fn emit_op_builder(api: &Api, r: &Resource, op: &Operation) -> TokenStream {
         let ty = rust_type(api, &p.ty, Scope::Resources);
         fields.push(quote!(#id: #ty));
     }
-    if let Some(b) = op.body {
-        let bty = named(&api.models[b].name, Scope::Resources);
+    if let Some(b) = &op.body {
+        let bty = rust_type(api, b, Scope::Resources);
         fields.push(quote!(body: #bty));
     }
     let optional: Vec<&Param> = optional_params(op).collect();
@@ -626,7 +735,7 @@ fn emit_op_builder(api: &Api, r: &Resource, op: &Operation) -> TokenStream {
         let wire = &p.wire;
         if p.required { quote!(call.header(#wire, &self.#id);) } else { quote!(call.header_opt(#wire, self.#id.as_ref());) }
     });
-    let body = op.body.map(|_| quote!(call.json(&self.body);));
+    let body = op.body.as_ref().map(|_| quote!(call.json(&self.body);));
     let send = if op.response.is_some() { quote!(call.send().await) } else { quote!(call.send_unit().await) };
     let call_mut = if op.query.is_empty() && op.headers.is_empty() && op.body.is_none() { quote!() } else { quote!(mut) };
 

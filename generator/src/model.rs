@@ -33,6 +33,8 @@ pub struct Api {
     pub models: Vec<Model>,
     /// Every enum, sorted by name.
     pub enums: Vec<Enum>,
+    /// Every union, sorted by name.
+    pub unions: Vec<Union>,
     /// The spec files read, in order (for the generated files' headers).
     pub files: Vec<PathBuf>,
     /// The file with the `api:` section.
@@ -114,15 +116,21 @@ pub struct Operation {
     pub query: Vec<Param>,
     /// Header parameters, in spec order.
     pub headers: Vec<Param>,
-    /// Request body model (index into [`Api::models`]).
-    pub body: Option<usize>,
+    /// Request body: a model or a union.
+    pub body: Option<Type>,
     /// Response type; `None` returns `()`.
     pub response: Option<Type>,
     /// Whether the response is wrapped in `{status, data}`.
     pub envelope: bool,
     /// Whether the response value may be absent or `null` (the method returns an `Option`).
     pub response_nullable: bool,
+    /// How the operation pages through a list, if it does.
+    pub pagination: Option<Pagination>,
+    /// Differences from upstream made on purpose: difference -> reason.
+    pub known_drift: Vec<(String, String)>,
 }
+
+pub use crate::raw::Pagination;
 
 /// Part of a path template.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -165,6 +173,8 @@ pub enum Type {
     Model(usize),
     /// An enum (index into [`Api::enums`]).
     Enum(usize),
+    /// A union (index into [`Api::unions`]).
+    Union(usize),
 }
 
 /// A model (JSON object).
@@ -178,6 +188,8 @@ pub struct Model {
     pub fields: Vec<Field>,
     /// Whether the model is sent in a request body (directly or nested): it gets `new` and setters.
     pub is_input: bool,
+    /// Differences from upstream made on purpose: difference -> reason.
+    pub known_drift: Vec<(String, String)>,
 }
 
 /// A field of a model.
@@ -215,6 +227,38 @@ pub struct Enum {
     pub docs: String,
     /// Values, in spec order.
     pub values: Vec<EnumValue>,
+    /// Differences from upstream made on purpose: difference -> reason.
+    pub known_drift: Vec<(String, String)>,
+}
+
+/// A union: one of several shapes.
+#[derive(Debug)]
+pub struct Union {
+    /// Rust and spec name.
+    pub name: String,
+    /// Docs.
+    pub docs: String,
+    /// The wire field naming the variant (internally tagged), or `None` (untagged: tried in order).
+    pub tag: Option<String>,
+    /// Variants, in spec order.
+    pub variants: Vec<Variant>,
+    /// Whether the union is sent in a request body.
+    pub is_input: bool,
+    /// Differences from upstream made on purpose: difference -> reason.
+    pub known_drift: Vec<(String, String)>,
+}
+
+/// One shape of a union.
+#[derive(Debug)]
+pub struct Variant {
+    /// Rust variant name.
+    pub name: String,
+    /// The value's type.
+    pub ty: Type,
+    /// Docs.
+    pub docs: String,
+    /// With a tag: the tag's value for this variant.
+    pub tag_value: Option<String>,
 }
 
 /// One value of an enum.
@@ -233,7 +277,7 @@ const RUNTIME_AUTH_MODES: &[&str] = &["api_key", "access_token", "platform_clien
 
 /// Names exported at the crate root by the hand-written runtime: models and enums may not take them.
 const RESERVED_TYPE_NAMES: &[&str] = &[
-    "ApiError", "ApiVersion", "AuthMode", "Client", "ClientBuilder", "DecodeError", "Error", "Result",
+    "ApiError", "ApiVersion", "AuthMode", "Client", "ClientBuilder", "DecodeError", "Error", "Patch", "Result",
 ];
 
 /// Headers the client sets from `auth` and `api_version`; the spec may not list them.
@@ -259,6 +303,11 @@ pub fn lower(files: &[SourceFile]) -> Result<Api, Diagnostics> {
 enum Named {
     Model(usize),
     Enum(usize),
+    Union(usize),
+}
+
+fn drift(map: &OrderedMap<String>) -> Vec<(String, String)> {
+    map.0.iter().map(|(k, v)| (k.value.clone(), v.clone())).collect()
 }
 
 struct Cx {
@@ -335,25 +384,24 @@ impl Cx {
         // 2. Every type name, before any reference is resolved.
         let mut enum_src: Vec<(&Path, &raw::Str, &raw::Enum)> = Vec::new();
         let mut model_src: Vec<(&Path, &raw::Str, &raw::Model)> = Vec::new();
-        let mut first_seen: BTreeMap<String, Pos> = BTreeMap::new();
+        let mut union_src: Vec<(&Path, &raw::Str, &raw::Union)> = Vec::new();
         for f in files {
-            for (name, e) in &f.file.enums.0 {
-                enum_src.push((&f.display, name, e));
-            }
-            for (name, m) in &f.file.models.0 {
-                model_src.push((&f.display, name, m));
-            }
+            enum_src.extend(f.file.enums.0.iter().map(|(n, e)| (f.display.as_path(), n, e)));
+            model_src.extend(f.file.models.0.iter().map(|(n, m)| (f.display.as_path(), n, m)));
+            union_src.extend(f.file.unions.0.iter().map(|(n, u)| (f.display.as_path(), n, u)));
         }
         enum_src.sort_by(|a, b| a.1.value.cmp(&b.1.value));
         model_src.sort_by(|a, b| a.1.value.cmp(&b.1.value));
+        union_src.sort_by(|a, b| a.1.value.cmp(&b.1.value));
         let declared = enum_src
             .iter()
-            .map(|(f, n, _)| (*f, *n, true))
-            .chain(model_src.iter().map(|(f, n, _)| (*f, *n, false)));
-        let (mut ei, mut mi) = (0, 0);
-        for (file, name, is_enum) in declared {
+            .enumerate()
+            .map(|(i, (f, n, _))| (*f, *n, "enum", Named::Enum(i)))
+            .chain(model_src.iter().enumerate().map(|(i, (f, n, _))| (*f, *n, "model", Named::Model(i))))
+            .chain(union_src.iter().enumerate().map(|(i, (f, n, _))| (*f, *n, "union", Named::Union(i))));
+        let mut first_seen: BTreeMap<String, Pos> = BTreeMap::new();
+        for (file, name, kind, named) in declared {
             let p = spos(file, name);
-            let kind = if is_enum { "enum" } else { "model" };
             if let Some(prev) = first_seen.get(&name.value) {
                 self.diags.error(
                     Some(&p),
@@ -362,7 +410,7 @@ impl Cx {
                 );
             } else {
                 first_seen.insert(name.value.clone(), p.clone());
-                self.types.insert(name.value.clone(), if is_enum { Named::Enum(ei) } else { Named::Model(mi) });
+                self.types.insert(name.value.clone(), named);
             }
             if !naming::is_pascal(&name.value) {
                 self.diags.error(
@@ -378,26 +426,31 @@ impl Cx {
                     "choose a more specific name",
                 );
             }
-            if is_enum { ei += 1 } else { mi += 1 }
         }
 
-        // 3. Enums and models.
+        // 3. Enums, models and unions.
         let enums: Vec<Enum> = enum_src.iter().map(|(f, n, e)| self.lower_enum(f, n, e)).collect();
         let mut models: Vec<Model> = model_src.iter().map(|(f, n, m)| self.lower_model(f, n, m)).collect();
+        let mut unions: Vec<Union> = union_src.iter().map(|(f, n, u)| self.lower_union(f, n, u)).collect();
 
         // 4. Resources and their operations.
         let mut resources = self.lower_resources(files, &auth_modes, &api_versions);
 
-        // 5. Which models are request inputs (body models and everything they contain).
-        let mut stack: Vec<usize> =
-            resources.iter().flat_map(|r| r.operations.iter().filter_map(|o| o.body)).collect();
-        while let Some(m) = stack.pop() {
-            if models[m].is_input {
-                continue;
-            }
-            models[m].is_input = true;
-            for field in &models[m].fields {
-                collect_models(&field.ty, &mut stack);
+        // 5. Which models and unions are request inputs (bodies and everything they contain).
+        let mut stack: Vec<Type> =
+            resources.iter().flat_map(|r| r.operations.iter().filter_map(|o| o.body.clone())).collect();
+        while let Some(ty) = stack.pop() {
+            match ty {
+                Type::Model(m) if !models[m].is_input => {
+                    models[m].is_input = true;
+                    stack.extend(models[m].fields.iter().map(|f| f.ty.clone()));
+                }
+                Type::Union(u) if !unions[u].is_input => {
+                    unions[u].is_input = true;
+                    stack.extend(unions[u].variants.iter().map(|v| v.ty.clone()));
+                }
+                Type::List(inner) | Type::Map(inner) => stack.push(*inner),
+                _ => {}
             }
         }
         resources.sort_by(|a, b| a.path.cmp(&b.path));
@@ -421,6 +474,7 @@ impl Cx {
             resources,
             models,
             enums,
+            unions,
             files: files.iter().map(|f| f.display.clone()).collect(),
             api_file: api_path.clone(),
         })
@@ -458,7 +512,60 @@ impl Cx {
             }
             values.push(EnumValue { wire: wire.value.clone(), variant, docs: v.docs().to_owned() });
         }
-        Enum { name: name.value.clone(), docs: e.docs.clone(), values }
+        Enum { name: name.value.clone(), docs: e.docs.clone(), values, known_drift: drift(&e.known_drift) }
+    }
+
+    fn lower_union(&mut self, file: &Path, name: &raw::Str, u: &raw::Union) -> Union {
+        let mut variants = Vec::new();
+        let mut seen_names: BTreeSet<String> = BTreeSet::new();
+        let mut seen_tags: BTreeSet<String> = BTreeSet::new();
+        if u.variants.0.is_empty() {
+            self.diags.error(Some(&spos(file, name)), format!("union `{}` has no variants", name.value), "list its shapes under `variants:`");
+        }
+        for (vname, v) in &u.variants.0 {
+            let p = spos(file, vname);
+            if !naming::is_pascal(&vname.value) || vname.value == "Other" || vname.value == "Unknown" {
+                self.diags.error(
+                    Some(&p),
+                    format!("variant name `{}` of union `{}` must be PascalCase and not `Other` or `Unknown`", vname.value, name.value),
+                    "name the shape as a person would: `Regular`, `Recurring`, `Instant`",
+                );
+            }
+            if !seen_names.insert(vname.value.clone()) {
+                self.diags.error(Some(&p), format!("variant `{}` of union `{}` appears twice", vname.value, name.value), "rename one of them");
+            }
+            let ty = self.resolve(file, &v.ty).unwrap_or(Type::Builtin(Builtin::Json));
+            match (&u.tag, &v.tag_value) {
+                (Some(_), None) => self.diags.error(
+                    Some(&p),
+                    format!("variant `{}` of tagged union `{}` has no `tag_value`", vname.value, name.value),
+                    "say which value of the tag field selects this variant",
+                ),
+                (None, Some(t)) => self.diags.error(
+                    Some(&spos(file, t)),
+                    format!("`tag_value` in union `{}`, which has no `tag`", name.value),
+                    "add `tag: <wire field>` to the union, or remove `tag_value`",
+                ),
+                (Some(_), Some(t)) => {
+                    if !seen_tags.insert(t.value.clone()) {
+                        self.diags.error(Some(&spos(file, t)), format!("tag value `{}` is used twice in union `{}`", t.value, name.value), "each variant needs its own tag value");
+                    }
+                    if !matches!(ty, Type::Model(_)) {
+                        self.diags.error(Some(&spos(file, &v.ty)), format!("variant `{}` of tagged union `{}` is not a model", vname.value, name.value), "the variants of a tagged union are models (JSON objects)");
+                    }
+                }
+                (None, None) => {}
+            }
+            variants.push(Variant { name: vname.value.clone(), ty, docs: v.docs.clone(), tag_value: v.tag_value.as_ref().map(|t| t.value.clone()) });
+        }
+        Union {
+            name: name.value.clone(),
+            docs: u.docs.clone(),
+            tag: u.tag.as_ref().map(|t| t.value.clone()),
+            variants,
+            is_input: false,
+            known_drift: drift(&u.known_drift),
+        }
     }
 
     fn lower_model(&mut self, file: &Path, name: &raw::Str, m: &raw::Model) -> Model {
@@ -487,7 +594,7 @@ impl Cx {
                 example: f.example.as_ref().map(|e| e.0.clone()),
             });
         }
-        Model { name: name.value.clone(), docs: m.docs.clone(), fields, is_input: false }
+        Model { name: name.value.clone(), docs: m.docs.clone(), fields, is_input: false, known_drift: drift(&m.known_drift) }
     }
 
     /// The Rust (snake_case) name of a field or parameter: its `rust_name`, or its converted wire name.
@@ -542,14 +649,15 @@ impl Cx {
             TypeExpr::Named(name) => match self.types.get(name) {
                 Some(Named::Model(i)) => Type::Model(*i),
                 Some(Named::Enum(i)) => Type::Enum(*i),
+                Some(Named::Union(i)) => Type::Union(*i),
                 None => {
                     let close = self.closest_type(name);
                     self.diags.error(
                         Some(p),
                         format!("unknown type `{name}`"),
                         match close {
-                            Some(c) => format!("did you mean `{c}`? Otherwise declare it under `models:` or `enums:`"),
-                            None => "declare it under `models:` or `enums:` of some spec file, or use a built-in type".to_owned(),
+                            Some(c) => format!("did you mean `{c}`? Otherwise declare it under `models:`, `enums:` or `unions:`"),
+                            None => "declare it under `models:`, `enums:` or `unions:` of some spec file, or use a built-in type".to_owned(),
                         },
                     );
                     return None;
@@ -785,9 +893,9 @@ impl Cx {
 
         // Body and response.
         let body = op.body.as_ref().and_then(|b| match self.resolve(file, b)? {
-            Type::Model(i) => Some(i),
+            t @ (Type::Model(_) | Type::Union(_)) => Some(t),
             _ => {
-                self.diags.error(Some(&spos(file, b)), format!("body `{}` is not a model", b.value), "name a model declared under `models:`");
+                self.diags.error(Some(&spos(file, b)), format!("body `{}` is not a model or union", b.value), "name a model declared under `models:` or a union under `unions:`");
                 None
             }
         });
@@ -798,6 +906,26 @@ impl Cx {
             self.diags.error(Some(&spos(file, &op.method)), format!("a {} operation with a request body", op.method.value.as_str()), "Cal.com reads no body on GET or DELETE; remove `body`");
         }
         let response = op.response.as_ref().and_then(|r| self.resolve(file, r));
+        let pagination = op.pagination.as_ref().map(|p| {
+            let (size, offset) = match p.value {
+                Pagination::TakeSkip => ("take", "skip"),
+                Pagination::LimitOffset => ("limit", "offset"),
+            };
+            for wanted in [size, offset] {
+                let ok = query.iter().any(|q| q.wire == wanted && !q.required && q.ty == Type::Builtin(Builtin::Integer));
+                if !ok {
+                    self.diags.error(
+                        Some(&spos(file, p)),
+                        format!("a paginated operation without an optional integer query parameter `{wanted}`"),
+                        format!("declare `{size}` and `{offset}` under `query:`, or remove `pagination`"),
+                    );
+                }
+            }
+            if !matches!(response, Some(Type::List(_))) || op.response_nullable {
+                self.diags.error(Some(&spos(file, p)), "a paginated operation must return a list", "set `response: list<...>`, or remove `pagination`");
+            }
+            p.value
+        });
         if op.response_nullable && op.response.is_none() {
             self.diags.error(Some(&name_pos), "`response_nullable` without a `response`", "name the response type, or remove `response_nullable`");
         }
@@ -820,6 +948,8 @@ impl Cx {
             response,
             envelope: op.envelope.unwrap_or(true),
             response_nullable: op.response_nullable,
+            pagination,
+            known_drift: drift(&op.known_drift),
         })
     }
 
@@ -893,15 +1023,7 @@ fn is_scalar(ty: &Type) -> bool {
     match ty {
         Type::Enum(_) => true,
         Type::Builtin(b) => *b != Builtin::Json,
-        Type::List(_) | Type::Map(_) | Type::Model(_) => false,
-    }
-}
-
-fn collect_models(ty: &Type, out: &mut Vec<usize>) {
-    match ty {
-        Type::Model(i) => out.push(*i),
-        Type::List(t) | Type::Map(t) => collect_models(t, out),
-        Type::Builtin(_) | Type::Enum(_) => {}
+        Type::List(_) | Type::Map(_) | Type::Model(_) | Type::Union(_) => false,
     }
 }
 

@@ -37,6 +37,9 @@ pub struct File {
     /// Enums, by name.
     #[serde(default)]
     pub enums: OrderedMap<Enum>,
+    /// Unions (one of several shapes), by name.
+    #[serde(default)]
+    pub unions: OrderedMap<Union>,
 }
 
 /// The `api:` section.
@@ -93,6 +96,49 @@ pub struct Operation {
     /// Whether the response value may be absent or `null`.
     #[serde(default)]
     pub response_nullable: bool,
+    /// How the operation pages through a list.
+    pub pagination: Option<Spanned<Pagination>>,
+    /// Differences from the upstream OpenAPI document made on purpose: difference -> reason.
+    #[serde(default)]
+    pub known_drift: OrderedMap<String>,
+}
+
+/// Paging styles.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Pagination {
+    /// `take` (page size) and `skip` (items before the page) query parameters.
+    TakeSkip,
+    /// `limit` (page size) and `offset` (items before the page) query parameters.
+    LimitOffset,
+}
+
+/// A union: a value that has one of several shapes.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Union {
+    /// Docs.
+    pub docs: String,
+    /// The wire field that says which shape it is (internally tagged); absent: untagged.
+    pub tag: Option<Str>,
+    /// Variant name -> variant, in the order they are tried.
+    pub variants: OrderedMap<Variant>,
+    /// Differences from the upstream OpenAPI document made on purpose: difference -> reason.
+    #[serde(default)]
+    pub known_drift: OrderedMap<String>,
+}
+
+/// One shape of a union.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Variant {
+    /// Type expression (a model when the union has a `tag`).
+    #[serde(rename = "type")]
+    pub ty: Str,
+    /// Docs.
+    pub docs: String,
+    /// With `tag`: the tag field's value for this variant.
+    pub tag_value: Option<Str>,
 }
 
 /// HTTP methods the spec may name.
@@ -152,6 +198,9 @@ pub struct Model {
     pub docs: String,
     /// Fields by wire name, in order.
     pub fields: OrderedMap<Field>,
+    /// Differences from the upstream OpenAPI document made on purpose: difference -> reason.
+    #[serde(default)]
+    pub known_drift: OrderedMap<String>,
 }
 
 /// A field of a model.
@@ -183,6 +232,9 @@ pub struct Enum {
     pub docs: String,
     /// Wire value -> docs (or docs and Rust name).
     pub values: OrderedMap<EnumValue>,
+    /// Differences from the upstream OpenAPI document made on purpose: difference -> reason.
+    #[serde(default)]
+    pub known_drift: OrderedMap<String>,
 }
 
 /// An enum value's docs, short or long form.

@@ -74,7 +74,7 @@ macro_rules! bad_fixtures {
     };
 }
 
-ok_fixtures!(path_params, query_params, headers, body, enums, optional_nullable, keywords, responses, nested_resources);
+ok_fixtures!(path_params, query_params, headers, body, enums, optional_nullable, keywords, responses, nested_resources, unions, patch, pagination);
 
 bad_fixtures!(
     unknown_type,
@@ -88,14 +88,15 @@ bad_fixtures!(
     bad_types,
     many_errors,
     missing_parent,
+    bad_unions,
 );
 
 /// Every fixture directory has a test above (a new fixture without one would silently not run).
 #[test]
 fn every_fixture_is_tested() {
     let listed: &[(&str, &[&str])] = &[
-        ("ok", &["path_params", "query_params", "headers", "body", "enums", "optional_nullable", "keywords", "responses", "nested_resources"]),
-        ("bad", &["unknown_type", "duplicate_name", "missing_path_param", "unknown_key", "yaml_syntax", "enum_collision", "field_collision", "unknown_auth_and_version", "bad_types", "many_errors", "missing_parent"]),
+        ("ok", &["path_params", "query_params", "headers", "body", "enums", "optional_nullable", "keywords", "responses", "nested_resources", "unions", "patch", "pagination"]),
+        ("bad", &["unknown_type", "duplicate_name", "missing_path_param", "unknown_key", "yaml_syntax", "enum_collision", "field_collision", "unknown_auth_and_version", "bad_types", "many_errors", "missing_parent", "bad_unions"]),
     ];
     for (kind, names) in listed {
         let mut on_disk: Vec<String> = fs::read_dir(fixtures().join(kind))
