@@ -1,10 +1,19 @@
 //! The client, its builder and its credentials. (Hand-written.)
 
 use std::fmt;
-use std::sync::Arc;
+use std::future::Future;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, RwLock};
 use std::time::Duration;
 
 use crate::error::{Error, Result};
+use crate::runtime::BoxFuture;
+
+/// What a token refresher returns: the new access token, or why there is none.
+pub type RefreshResult = std::result::Result<String, Box<dyn std::error::Error + Send + Sync>>;
+
+type Refresher = Arc<dyn Fn() -> BoxFuture<'static, RefreshResult> + Send + Sync>;
+type Sleeper = Arc<dyn Fn(Duration) -> BoxFuture<'static, ()> + Send + Sync>;
 
 /// How a request proves who sends it. Each operation accepts some of these (its docs list them);
 /// the client sends the headers of the one it was built with.
@@ -84,14 +93,55 @@ pub struct Client {
 pub(crate) struct Inner {
     pub(crate) http: reqwest::Client,
     pub(crate) base_url: String,
-    pub(crate) credentials: Credentials,
+    credentials: RwLock<Credentials>,
+    /// Bumped each time the refresher replaces the access token.
+    token_generation: AtomicU64,
+    refresher: Option<Refresher>,
+    /// Held while refreshing, so that concurrent 498s refresh once.
+    refresh_lock: tokio::sync::Mutex<()>,
+    pub(crate) max_retries: u32,
+    pub(crate) retry_non_idempotent: bool,
+    sleep: Sleeper,
+}
+
+impl Inner {
+    /// The current credentials and the token generation they belong to.
+    pub(crate) fn credentials(&self) -> (Credentials, u64) {
+        let creds = self.credentials.read().unwrap_or_else(|e| e.into_inner()).clone();
+        (creds, self.token_generation.load(Ordering::Acquire))
+    }
+
+    pub(crate) fn has_refresher(&self) -> bool {
+        self.refresher.is_some()
+    }
+
+    /// Replaces an expired access token, once for all requests that saw it expire: a request
+    /// sent with generation `seen` refreshes only if nobody has since.
+    pub(crate) async fn refresh_token(&self, seen: u64) -> Result<()> {
+        let Some(refresher) = &self.refresher else { return Ok(()) };
+        let _guard = self.refresh_lock.lock().await;
+        if self.token_generation.load(Ordering::Acquire) != seen {
+            return Ok(());
+        }
+        tracing::debug!("calcom: access token expired, calling the refresher");
+        let token = refresher().await.map_err(Error::TokenRefresh)?;
+        check_secret("refreshed access token", &token)?;
+        *self.credentials.write().unwrap_or_else(|e| e.into_inner()) = Credentials::AccessToken(Secret(token));
+        self.token_generation.fetch_add(1, Ordering::AcqRel);
+        Ok(())
+    }
+
+    pub(crate) fn sleep(&self, d: Duration) -> BoxFuture<'static, ()> {
+        (self.sleep)(d)
+    }
 }
 
 impl fmt::Debug for Client {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Client")
             .field("base_url", &self.inner.base_url)
-            .field("credentials", &self.inner.credentials)
+            .field("credentials", &self.inner.credentials().0)
+            .field("max_retries", &self.inner.max_retries)
             .finish_non_exhaustive()
     }
 }
@@ -109,7 +159,7 @@ impl Client {
 
     /// The kind of credentials the client sends, if any.
     pub fn auth_mode(&self) -> Option<AuthMode> {
-        self.inner.credentials.mode()
+        self.inner.credentials().0.mode()
     }
 }
 
@@ -121,6 +171,10 @@ pub struct ClientBuilder {
     http: Option<reqwest::Client>,
     timeout: Option<Duration>,
     connect_timeout: Option<Duration>,
+    max_retries: Option<u32>,
+    retry_non_idempotent: bool,
+    refresher: Option<Refresher>,
+    sleep: Option<Sleeper>,
 }
 
 impl fmt::Debug for ClientBuilder {
@@ -130,6 +184,9 @@ impl fmt::Debug for ClientBuilder {
             .field("base_url", &self.base_url)
             .field("timeout", &self.timeout)
             .field("connect_timeout", &self.connect_timeout)
+            .field("max_retries", &self.max_retries)
+            .field("retry_non_idempotent", &self.retry_non_idempotent)
+            .field("token_refresher", &self.refresher.is_some())
             .finish_non_exhaustive()
     }
 }
@@ -138,6 +195,8 @@ impl fmt::Debug for ClientBuilder {
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(60);
 /// The default timeout for opening a connection.
 pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
+/// How many times a failed request is retried by default (so up to three attempts).
+pub const DEFAULT_MAX_RETRIES: u32 = 2;
 
 impl ClientBuilder {
     /// Authenticate with an API key (`cal_live_...` or `cal_test_...`), sent as
@@ -170,7 +229,8 @@ impl ClientBuilder {
     }
 
     /// Use this `reqwest` client (its proxy, TLS and pool settings) instead of a new one.
-    /// The builder's timeouts are then not applied: configure them on the given client.
+    /// The builder's timeouts are then not applied: configure them on the given client, and turn
+    /// its redirects off (`reqwest::redirect::Policy::none()`) so that credentials stay with Cal.com.
     pub fn http_client(mut self, client: reqwest::Client) -> Self {
         self.http = Some(client);
         self
@@ -185,6 +245,60 @@ impl ClientBuilder {
     /// The timeout for opening a connection; [`DEFAULT_CONNECT_TIMEOUT`] unless set.
     pub fn connect_timeout(mut self, timeout: Duration) -> Self {
         self.connect_timeout = Some(timeout);
+        self
+    }
+
+    /// How many times a request is retried after a connection error, a timeout, or an answer of
+    /// 408, 429, 500, 502, 503 or 504; [`DEFAULT_MAX_RETRIES`] unless set, `0` turns retries off.
+    /// Waits grow exponentially with jitter, and follow `Retry-After` or Cal.com's
+    /// `X-RateLimit-Reset-*` when the server sends them (up to a minute; a longer wait is returned
+    /// as [`Error::RateLimited`] instead). Each request can override it.
+    pub fn max_retries(mut self, retries: u32) -> Self {
+        self.max_retries = Some(retries);
+        self
+    }
+
+    /// Also retry POST and PATCH requests. Off by default: they are not idempotent, and a retry
+    /// after a lost answer can, for example, book the same slot twice.
+    pub fn retry_non_idempotent(mut self, retry: bool) -> Self {
+        self.retry_non_idempotent = retry;
+        self
+    }
+
+    /// With [`access_token`](Self::access_token): the function to call when the server says the
+    /// token has expired (HTTP 498). The client calls it once, uses the token it returns from
+    /// then on, and sends the request again. Concurrent requests share one refresh.
+    ///
+    /// ```no_run
+    /// # async fn fetch_new_token() -> Result<String, std::io::Error> { Ok(String::new()) }
+    /// let cal = calcom::Client::builder()
+    ///     .access_token("eyJ...")
+    ///     .token_refresher(|| async { fetch_new_token().await })
+    ///     .build()?;
+    /// # Ok::<(), calcom::Error>(())
+    /// ```
+    pub fn token_refresher<F, Fut, E>(mut self, refresh: F) -> Self
+    where
+        F: Fn() -> Fut + Send + Sync + 'static,
+        Fut: Future<Output = std::result::Result<String, E>> + Send + 'static,
+        E: Into<Box<dyn std::error::Error + Send + Sync>>,
+    {
+        let refresh = Arc::new(refresh);
+        self.refresher = Some(Arc::new(move || {
+            let refresh = Arc::clone(&refresh);
+            Box::pin(async move { refresh().await.map_err(Into::into) })
+        }));
+        self
+    }
+
+    /// Replace how the client waits between retries (by default `tokio::time::sleep`): for tests
+    /// that check the waits without taking them, or for other timers.
+    pub fn sleep_fn<F, Fut>(mut self, sleep: F) -> Self
+    where
+        F: Fn(Duration) -> Fut + Send + Sync + 'static,
+        Fut: Future<Output = ()> + Send + 'static,
+    {
+        self.sleep = Some(Arc::new(move |d| Box::pin(sleep(d))));
         self
     }
 
@@ -217,16 +331,36 @@ impl ClientBuilder {
             Ok(u) if matches!(u.scheme(), "http" | "https") && u.query().is_none() => {}
             _ => return Err(Error::Config(format!("base URL `{base_url}` is not an http(s) URL"))),
         }
+        if self.refresher.is_some() && !matches!(credentials, Credentials::AccessToken(_)) {
+            return Err(Error::Config("a token refresher needs access-token credentials".to_owned()));
+        }
         let http = match self.http {
             Some(http) => http,
             None => reqwest::Client::builder()
                 .timeout(self.timeout.unwrap_or(DEFAULT_TIMEOUT))
                 .connect_timeout(self.connect_timeout.unwrap_or(DEFAULT_CONNECT_TIMEOUT))
                 .user_agent(concat!("calcom-rust/", env!("CARGO_PKG_VERSION")))
+                // Never follow redirects: a redirect to another host would carry the platform
+                // secret there (reqwest strips only `Authorization`). The few operations whose
+                // answer is a redirect take the 3xx as their result.
+                .redirect(reqwest::redirect::Policy::none())
                 .build()
                 .map_err(|e| Error::Config(format!("cannot build the HTTP client: {e}")))?,
         };
-        Ok(Client { inner: Arc::new(Inner { http, base_url, credentials }) })
+        let sleep = self.sleep.unwrap_or_else(|| Arc::new(|d| Box::pin(tokio::time::sleep(d))));
+        Ok(Client {
+            inner: Arc::new(Inner {
+                http,
+                base_url,
+                credentials: RwLock::new(credentials),
+                token_generation: AtomicU64::new(0),
+                refresher: self.refresher,
+                refresh_lock: tokio::sync::Mutex::new(()),
+                max_retries: self.max_retries.unwrap_or(DEFAULT_MAX_RETRIES),
+                retry_non_idempotent: self.retry_non_idempotent,
+                sleep,
+            }),
+        })
     }
 }
 

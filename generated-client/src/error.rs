@@ -32,8 +32,12 @@ pub enum Error {
         /// What the server said.
         error: ApiError,
     },
-    /// HTTP 498: the managed user's access token has expired. Refresh it and build a new client.
+    /// HTTP 498: the managed user's access token has expired. Give the client a
+    /// [`token_refresher`](crate::ClientBuilder::token_refresher) to have it refreshed and the
+    /// request sent again; without one (or if the new token expired too) this is the error.
     TokenExpired(ApiError),
+    /// The token refresher failed; holds its error.
+    TokenRefresh(Box<dyn std::error::Error + Send + Sync>),
     /// The response arrived but could not be decoded into the expected type.
     Decode(DecodeError),
     /// The request timed out.
@@ -53,7 +57,7 @@ impl Error {
         match self {
             Error::Api(e) | Error::TokenExpired(e) | Error::RateLimited { error: e, .. } => Some(e.status()),
             Error::Decode(e) => Some(e.status()),
-            Error::Timeout(_) | Error::Transport(_) | Error::InvalidRequest(_) | Error::Config(_) => None,
+            Error::Timeout(_) | Error::Transport(_) | Error::InvalidRequest(_) | Error::Config(_) | Error::TokenRefresh(_) => None,
         }
     }
 
@@ -62,7 +66,7 @@ impl Error {
         match self {
             Error::Api(e) | Error::TokenExpired(e) | Error::RateLimited { error: e, .. } => e.request_id(),
             Error::Decode(e) => e.request_id(),
-            Error::Timeout(_) | Error::Transport(_) | Error::InvalidRequest(_) | Error::Config(_) => None,
+            Error::Timeout(_) | Error::Transport(_) | Error::InvalidRequest(_) | Error::Config(_) | Error::TokenRefresh(_) => None,
         }
     }
 }
@@ -75,6 +79,7 @@ impl fmt::Display for Error {
                 write!(f, "rate limited, retry after {} s: {error}", retry_after.as_secs_f64())
             }
             Error::TokenExpired(e) => write!(f, "access token expired: {e}"),
+            Error::TokenRefresh(e) => write!(f, "the access token could not be refreshed: {e}"),
             Error::Decode(e) => e.fmt(f),
             Error::Timeout(e) => write!(f, "request timed out: {e}"),
             Error::Transport(e) => write!(f, "request failed: {e}"),
@@ -88,6 +93,7 @@ impl std::error::Error for Error {
     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
         match self {
             Error::Timeout(e) | Error::Transport(e) => Some(e),
+            Error::TokenRefresh(e) => Some(e.as_ref()),
             _ => None,
         }
     }

@@ -71,10 +71,12 @@ mod error;
 #[allow(missing_docs)] // Every generated item has docs; this covers module declarations only.
 mod generated;
 mod patch;
+mod response;
 mod runtime;
 
-pub use client::{AuthMode, Client, ClientBuilder, DEFAULT_CONNECT_TIMEOUT, DEFAULT_TIMEOUT};
+pub use client::{AuthMode, Client, ClientBuilder, DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT, RefreshResult};
 pub use error::{ApiError, DecodeError, Error, Result};
 pub use generated::models::*;
 pub use generated::{ApiVersion, DEFAULT_BASE_URL, models, resources};
 pub use patch::Patch;
+pub use response::{PageInfo, Response};

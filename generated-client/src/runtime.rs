@@ -17,6 +17,7 @@ pub(crate) use reqwest::Method;
 
 use crate::client::Credentials;
 use crate::error::{ApiError, DecodeError, DecodeErrorInner, Error, Result};
+use crate::response::{PageInfo, Response};
 use crate::{ApiVersion, AuthMode, Client};
 
 /// The future a request builder turns into with `.await`.
@@ -90,6 +91,15 @@ where
     }
 }
 
+/// Per-request settings, set through the methods every request builder has.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct RequestOptions {
+    pub(crate) timeout: Option<Duration>,
+    pub(crate) max_retries: Option<u32>,
+    pub(crate) retry_non_idempotent: Option<bool>,
+    pub(crate) api_version: Option<ApiVersion>,
+}
+
 /// One request being put together by a generated builder.
 pub(crate) struct Call<'a> {
     client: &'a Client,
@@ -98,13 +108,49 @@ pub(crate) struct Call<'a> {
     query: Vec<(&'static str, String)>,
     headers: Vec<(&'static str, String)>,
     body: Option<Vec<u8>>,
+    options: RequestOptions,
     /// The first problem met while building; reported by `send` before anything goes out.
     invalid: Option<String>,
 }
 
+/// A failed attempt: the error, and the wait the server asked for, if it did.
+struct Failure {
+    error: Error,
+    server_wait: Option<Duration>,
+}
+
+impl From<Error> for Failure {
+    fn from(error: Error) -> Self {
+        Failure { error, server_wait: None }
+    }
+}
+
+/// The longest server-requested wait the client sleeps through before a retry; a longer one is
+/// returned to the caller as the error.
+const MAX_SERVER_WAIT: Duration = Duration::from_secs(60);
+/// The first backoff; it doubles with each retry, up to [`MAX_BACKOFF`], with jitter.
+const BASE_BACKOFF: Duration = Duration::from_millis(500);
+const MAX_BACKOFF: Duration = Duration::from_secs(8);
+
 impl<'a> Call<'a> {
-    pub(crate) fn new(client: &'a Client, op: &'static Operation, path: String) -> Self {
-        Call { client, op, path, query: Vec::new(), headers: Vec::new(), body: None, invalid: None }
+    pub(crate) fn new(client: &'a Client, op: &'static Operation, options: RequestOptions) -> Self {
+        Call { client, op, path: String::new(), query: Vec::new(), headers: Vec::new(), body: None, options, invalid: None }
+    }
+
+    /// Literal text of the path template.
+    pub(crate) fn push_path(&mut self, text: &str) {
+        self.path.push_str(text);
+    }
+
+    /// A path parameter, percent-encoded into its segment. `.` and `..` would be removed by URL
+    /// normalisation whatever their encoding, and an empty value would merge two segments: the
+    /// request is refused before it is sent.
+    pub(crate) fn push_param<T: ToParam + ?Sized>(&mut self, name: &'static str, value: &T) {
+        let raw = value.to_param();
+        if (raw.is_empty() || raw == "." || raw == "..") && self.invalid.is_none() {
+            self.invalid = Some(format!("path parameter `{name}` cannot be {raw:?}"));
+        }
+        self.path.push_str(&encode_segment(&raw));
     }
 
     pub(crate) fn query<T: ToParam + ?Sized>(&mut self, name: &'static str, value: &T) {
@@ -147,21 +193,21 @@ impl<'a> Call<'a> {
     }
 
     /// Sends the request and decodes the answer (the envelope's `data`, or the whole body).
-    pub(crate) async fn send<T: DeserializeOwned>(self) -> Result<T> {
+    pub(crate) async fn send<T: DeserializeOwned>(self) -> Result<Response<T>> {
         let envelope = self.op.envelope;
-        let response = self.execute().await?;
-        response.decode(envelope)
+        let raw = self.execute().await?;
+        raw.decode(envelope)
     }
 
     /// Sends the request; the answer carries no value.
-    pub(crate) async fn send_unit(self) -> Result<()> {
-        let response = self.execute().await?;
-        response.check_envelope_status()
+    pub(crate) async fn send_unit(self) -> Result<Response<()>> {
+        let raw = self.execute().await?;
+        raw.check_envelope_status()?;
+        Ok(Response { status: raw.status, headers: raw.headers, value: (), page: None })
     }
 
     /// The credentials' headers for this operation, or why they cannot be sent.
-    fn auth_headers(&self) -> Result<Vec<(&'static str, String)>> {
-        let creds = &self.client.inner.credentials;
+    fn auth_headers(&self, creds: &Credentials) -> Result<Vec<(&'static str, String)>> {
         if self.op.auth.is_empty() {
             return Ok(Vec::new());
         }
@@ -194,11 +240,63 @@ impl<'a> Call<'a> {
         })
     }
 
+    /// Sends the request, retrying what may be retried, and returns a successful answer.
     async fn execute(self) -> Result<RawResponse> {
-        if let Some(problem) = self.invalid {
-            return Err(Error::InvalidRequest(problem));
+        if let Some(problem) = &self.invalid {
+            return Err(Error::InvalidRequest(problem.clone()));
         }
-        let auth = self.auth_headers()?;
+        let inner = &self.client.inner;
+        let max_retries = self.options.max_retries.unwrap_or(inner.max_retries);
+        let idempotent = matches!(self.op.method, Method::GET | Method::PUT | Method::DELETE | Method::HEAD);
+        let may_retry = idempotent || self.options.retry_non_idempotent.unwrap_or(inner.retry_non_idempotent);
+        let span = tracing::debug_span!(
+            "calcom.request",
+            operation = self.op.name,
+            method = %self.op.method,
+            path = self.op.path_template,
+            attempt = tracing::field::Empty,
+            status = tracing::field::Empty,
+            duration_ms = tracing::field::Empty,
+        );
+        let started = std::time::Instant::now();
+        let mut retries = 0;
+        let mut refreshed = false;
+        let mut attempt = 0u32;
+        let result = loop {
+            attempt += 1;
+            span.record("attempt", attempt);
+            let (creds, generation) = inner.credentials();
+            let failure = match self.attempt(&creds, &span).await {
+                Ok(raw) => break Ok(raw),
+                Err(f) => f,
+            };
+            // An expired access token: refresh once, then try again (not counted as a retry).
+            if matches!(failure.error, Error::TokenExpired(_)) && inner.has_refresher() && !refreshed {
+                refreshed = true;
+                if let Err(e) = inner.refresh_token(generation).await {
+                    break Err(e);
+                }
+                continue;
+            }
+            if !(may_retry && retries < max_retries && is_retryable(&failure.error)) {
+                break Err(failure.error);
+            }
+            let wait = match failure.server_wait {
+                Some(w) if w > MAX_SERVER_WAIT => break Err(failure.error),
+                Some(w) => w,
+                None => backoff(retries),
+            };
+            retries += 1;
+            tracing::debug!(parent: &span, error = %failure.error, wait_ms = wait.as_millis() as u64, "calcom: retrying");
+            inner.sleep(wait).await;
+        };
+        span.record("duration_ms", started.elapsed().as_millis() as u64);
+        result
+    }
+
+    /// One attempt: build, send, read the whole answer.
+    async fn attempt(&self, creds: &Credentials, span: &tracing::Span) -> std::result::Result<RawResponse, Failure> {
+        let auth = self.auth_headers(creds)?;
         let inner = &self.client.inner;
         let url = format!("{}{}", inner.base_url, self.path);
         let mut request = inner.http.request(self.op.method.clone(), &url);
@@ -208,28 +306,64 @@ impl<'a> Call<'a> {
         for (name, value) in auth.iter().chain(&self.headers) {
             request = request.header(*name, value);
         }
-        if let Some(version) = self.op.api_version {
+        if let Some(version) = self.options.api_version.or(self.op.api_version) {
             request = request.header("cal-api-version", version.as_str());
         }
         request = request.header(reqwest::header::ACCEPT, "application/json");
-        if let Some(body) = self.body {
-            request = request.header(reqwest::header::CONTENT_TYPE, "application/json").body(body);
+        if let Some(body) = &self.body {
+            request = request.header(reqwest::header::CONTENT_TYPE, "application/json").body(body.clone());
+        }
+        if let Some(timeout) = self.options.timeout {
+            request = request.timeout(timeout);
         }
         let response = request.send().await.map_err(transport_error)?;
         let status = response.status().as_u16();
+        span.record("status", status);
         let headers = response.headers().clone();
         let body = response.bytes().await.map_err(transport_error)?;
         let raw = RawResponse { status, headers, body: body.to_vec() };
-        if (200..300).contains(&status) { Ok(raw) } else { Err(raw.into_error()) }
+        // Redirects are never followed (they could carry credentials elsewhere); for an
+        // operation whose answer is not JSON, the redirect is the answer.
+        let redirect_is_answer = (300..400).contains(&status) && !self.op.envelope;
+        if (200..300).contains(&status) || redirect_is_answer {
+            Ok(raw)
+        } else {
+            let server_wait = server_wait(&raw.headers);
+            Err(Failure { error: raw.into_error(), server_wait })
+        }
     }
+}
+
+fn is_retryable(error: &Error) -> bool {
+    match error {
+        Error::Timeout(_) | Error::RateLimited { .. } => true,
+        Error::Transport(e) => e.is_connect() || e.is_request(),
+        Error::Api(e) => matches!(e.status(), 408 | 500 | 502 | 503 | 504),
+        _ => false,
+    }
+}
+
+/// Exponential backoff with jitter: about 0.5 s, 1 s, 2 s, ... up to 8 s, each scaled by a
+/// random factor between 0.5 and 1 so that clients do not retry in step.
+fn backoff(retry: u32) -> Duration {
+    let exp = BASE_BACKOFF.saturating_mul(1u32.checked_shl(retry).unwrap_or(u32::MAX)).min(MAX_BACKOFF);
+    let jitter = 0.5 + 0.5 * random_fraction();
+    exp.mul_f64(jitter)
+}
+
+/// A number in [0, 1) from the standard library's randomly seeded hasher (no RNG dependency).
+fn random_fraction() -> f64 {
+    use std::hash::{BuildHasher, Hasher};
+    let bits = std::collections::hash_map::RandomState::new().build_hasher().finish();
+    (bits >> 11) as f64 / (1u64 << 53) as f64
 }
 
 fn modes(list: &[AuthMode]) -> String {
     list.iter().map(|m| m.as_str()).collect::<Vec<_>>().join(", ")
 }
 
-fn transport_error(e: reqwest::Error) -> Error {
-    if e.is_timeout() { Error::Timeout(e) } else { Error::Transport(e) }
+fn transport_error(e: reqwest::Error) -> Failure {
+    Failure::from(if e.is_timeout() { Error::Timeout(e) } else { Error::Transport(e) })
 }
 
 /// A response as received.
@@ -259,7 +393,7 @@ impl RawResponse {
         let request_id = self.request_id();
         let error = ApiError::from_response(self.status, request_id, &self.body);
         match self.status {
-            429 => Error::RateLimited { retry_after: retry_after(&self.headers), error },
+            429 => Error::RateLimited { retry_after: server_wait(&self.headers).unwrap_or(DEFAULT_RETRY_AFTER), error },
             498 => Error::TokenExpired(error),
             _ => Error::Api(error),
         }
@@ -278,16 +412,18 @@ impl RawResponse {
         Ok(())
     }
 
-    fn decode<T: DeserializeOwned>(&self, envelope: bool) -> Result<T> {
+    fn decode<T: DeserializeOwned>(self, envelope: bool) -> Result<Response<T>> {
         if self.body.iter().all(u8::is_ascii_whitespace) {
             return Err(self.decode_error(String::new(), "the body is empty".to_owned()));
         }
         self.check_envelope_status()?;
-        if envelope {
-            self.decode_json::<Envelope<T>>().map(|e| e.data)
+        let (value, page) = if envelope {
+            let e = self.decode_json::<Envelope<T>>()?;
+            (e.data, e.pagination)
         } else {
-            self.decode_json::<T>()
-        }
+            (self.decode_json::<T>()?, None)
+        };
+        Ok(Response { status: self.status, headers: self.headers, value, page })
     }
 
     /// Decodes the whole body as `T`; a failure names the JSON path of the value at fault.
@@ -303,10 +439,12 @@ impl RawResponse {
     }
 }
 
-/// `{"status": "success", "data": ...}`; other keys (`pagination`) are read elsewhere.
+/// `{"status": "success", "data": ..., "pagination": ...}`.
 #[derive(serde::Deserialize)]
 struct Envelope<T> {
     data: T,
+    #[serde(default)]
+    pagination: Option<PageInfo>,
 }
 
 /// Longest wait taken from a server's rate-limit headers.
@@ -314,17 +452,17 @@ const MAX_RETRY_AFTER: Duration = Duration::from_secs(300);
 /// Cal.com's rate-limit window, the wait when the server says nothing.
 const DEFAULT_RETRY_AFTER: Duration = Duration::from_secs(60);
 
-/// When to try again after a 429: `Retry-After` (seconds or an HTTP date), else the smallest
-/// `X-RateLimit-Reset-*` (seconds), else a minute; never more than five minutes.
-pub(crate) fn retry_after(headers: &reqwest::header::HeaderMap) -> Duration {
+/// The wait the server asks for: `Retry-After` (seconds or an HTTP date), else the smallest
+/// `X-RateLimit-Reset-*` (seconds), never more than five minutes; `None` when it says nothing.
+pub(crate) fn server_wait(headers: &reqwest::header::HeaderMap) -> Option<Duration> {
     let from_retry_after = headers.get(reqwest::header::RETRY_AFTER).and_then(|v| v.to_str().ok()).and_then(|v| {
         let v = v.trim();
         if let Ok(secs) = v.parse::<u64>() {
             return Some(Duration::from_secs(secs));
         }
         let when = chrono::DateTime::parse_from_rfc2822(v).ok()?;
-        let secs = (when.with_timezone(&chrono::Utc) - chrono::Utc::now()).num_milliseconds().max(0);
-        Some(Duration::from_millis(secs.unsigned_abs()))
+        let millis = (when.with_timezone(&chrono::Utc) - chrono::Utc::now()).num_milliseconds().max(0);
+        Some(Duration::from_millis(millis.unsigned_abs()))
     });
     let from_reset = headers
         .iter()
@@ -333,5 +471,156 @@ pub(crate) fn retry_after(headers: &reqwest::header::HeaderMap) -> Duration {
         .filter(|s| s.is_finite() && *s >= 0.0)
         .map(|s| Duration::from_secs_f64(s.min(MAX_RETRY_AFTER.as_secs_f64())))
         .min();
-    from_retry_after.or(from_reset).unwrap_or(DEFAULT_RETRY_AFTER).min(MAX_RETRY_AFTER)
+    from_retry_after.or(from_reset).map(|d| d.min(MAX_RETRY_AFTER))
 }
+
+/// Every item of every page of a paginated operation, fetched one page at a time as the stream
+/// is read. `page` builds the request for a page from the builder, an offset and a page size.
+///
+/// The stream ends after a page whose `pagination.hasNextPage` is false, or (without that
+/// object) a page shorter than the page size; it also ends on an empty page or on a page that
+/// repeats the previous one, so a misbehaving server cannot make it loop forever. An error is
+/// yielded once, and ends the stream.
+pub(crate) fn paginate<'a, B, T>(
+    builder: B,
+    start: i64,
+    size: i64,
+    page: fn(&B, i64, i64) -> Call<'a>,
+) -> impl futures_core::Stream<Item = Result<T>> + Send + 'a
+where
+    B: Send + 'a,
+    T: DeserializeOwned + Clone + PartialEq + Send + 'a,
+{
+    struct Pager<B, T> {
+        builder: B,
+        offset: i64,
+        size: i64,
+        buffer: std::collections::VecDeque<T>,
+        previous: Option<Vec<T>>,
+        done: bool,
+    }
+    let state = Pager { builder, offset: start.max(0), size: size.max(1), buffer: Default::default(), previous: None, done: false };
+    futures_util::stream::unfold(state, move |mut s| async move {
+        loop {
+            if let Some(item) = s.buffer.pop_front() {
+                return Some((Ok(item), s));
+            }
+            if s.done {
+                return None;
+            }
+            match page(&s.builder, s.offset, s.size).send::<Vec<T>>().await {
+                Err(e) => {
+                    s.done = true;
+                    return Some((Err(e), s));
+                }
+                Ok(resp) => {
+                    let has_next = resp.page.as_ref().and_then(|p| p.has_next_page);
+                    let items = resp.value;
+                    if items.is_empty() || s.previous.as_ref() == Some(&items) {
+                        s.done = true;
+                        continue;
+                    }
+                    s.offset += i64::try_from(items.len()).unwrap_or(i64::MAX);
+                    s.done = match has_next {
+                        Some(next) => !next,
+                        None => i64::try_from(items.len()).unwrap_or(i64::MAX) < s.size,
+                    };
+                    s.previous = Some(items.clone());
+                    s.buffer.extend(items);
+                }
+            }
+        }
+    })
+}
+
+/// The methods every request builder has: `send`, `with_response`, `.await` (`IntoFuture`), and
+/// the per-request settings. The generated code writes only what differs between operations:
+/// its fields, its setters and `into_call`.
+macro_rules! request_methods {
+    ($builder:ident => ()) => {
+        impl<'a> $builder<'a> {
+            /// Sends the request.
+            pub async fn send(self) -> $crate::Result<()> {
+                self.into_call().send_unit().await.map($crate::Response::into_value)
+            }
+
+            /// Sends the request and returns the HTTP status and headers of the answer.
+            pub async fn with_response(self) -> $crate::Result<$crate::Response<()>> {
+                self.into_call().send_unit().await
+            }
+        }
+        $crate::runtime::request_methods!(@common $builder => ());
+    };
+    ($builder:ident => $out:ty $(, paginated($size:ident, $offset:ident, $default:expr, $item:ty))?) => {
+        impl<'a> $builder<'a> {
+            /// Sends the request and returns the decoded response.
+            pub async fn send(self) -> $crate::Result<$out> {
+                self.into_call().send::<$out>().await.map($crate::Response::into_value)
+            }
+
+            /// Sends the request and returns the decoded response with the HTTP status and headers
+            /// of the answer (request id, rate-limit headers, pagination).
+            pub async fn with_response(self) -> $crate::Result<$crate::Response<$out>> {
+                self.into_call().send::<$out>().await
+            }
+
+            $(
+            /// Every item of every page, fetched lazily, one request per page, starting at the
+            /// offset set on this request (if any) with its page size (or the server's default).
+            ///
+            /// The stream ends at the last page, and also on an empty page or a page that repeats
+            /// the one before, so it never loops forever. After an error it ends.
+            pub fn stream(self) -> impl ::futures_core::Stream<Item = $crate::Result<$item>> + Send + 'a {
+                let size = self.$size.unwrap_or($default);
+                let start = self.$offset.unwrap_or(0);
+                $crate::runtime::paginate(self, start, size, |builder: &Self, offset, size| {
+                    let mut page = builder.clone();
+                    page.$size = Some(size);
+                    page.$offset = Some(offset);
+                    page.into_call()
+                })
+            }
+            )?
+        }
+        $crate::runtime::request_methods!(@common $builder => $out);
+    };
+    (@common $builder:ident => $out:ty) => {
+        impl<'a> $builder<'a> {
+            /// The longest one attempt of this request may take; the client's timeout unless set.
+            pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+                self.options.timeout = Some(timeout);
+                self
+            }
+
+            /// How many times to retry this request; the client's setting unless set, `0` for none.
+            pub fn max_retries(mut self, retries: u32) -> Self {
+                self.options.max_retries = Some(retries);
+                self
+            }
+
+            /// Whether to retry this request even when its method is POST or PATCH (which the
+            /// client does not retry unless told, since a retry may do the thing twice).
+            pub fn retry_non_idempotent(mut self, retry: bool) -> Self {
+                self.options.retry_non_idempotent = Some(retry);
+                self
+            }
+
+            /// Sends this `cal-api-version` instead of the one the operation is described with.
+            /// Other versions may answer with other shapes, which then fail to decode.
+            pub fn api_version(mut self, version: $crate::ApiVersion) -> Self {
+                self.options.api_version = Some(version);
+                self
+            }
+        }
+
+        impl<'a> ::std::future::IntoFuture for $builder<'a> {
+            type Output = $crate::Result<$out>;
+            type IntoFuture = $crate::runtime::BoxFuture<'a, Self::Output>;
+
+            fn into_future(self) -> Self::IntoFuture {
+                Box::pin(self.send())
+            }
+        }
+    };
+}
+pub(crate) use request_methods;

@@ -238,8 +238,6 @@ async fn save_oauth_credentials_sends_state_and_code() {
 /// host. The platform secret must not follow the redirect there. (reqwest strips
 /// `Authorization` on a cross-host redirect, but not the custom `x-cal-*` headers.)
 #[tokio::test]
-#[ignore = "BUG (runtime/client builder): redirects are followed with the default reqwest policy, which forwards \
-            x-cal-client-id / x-cal-secret-key to the redirect target's host (only Authorization is stripped)"]
 async fn platform_secret_does_not_follow_a_redirect_to_another_host() {
     let cal_com = server().await;
     let elsewhere = MockServer::start().await;

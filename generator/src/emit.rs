@@ -628,7 +628,7 @@ fn emit_op_method(api: &Api, op: &Operation) -> TokenStream {
         #docs
         #allow
         pub fn #name(&self, #( #args ),* ) -> #builder<'a> {
-            #builder { client: self.client, #( #inits, )* }
+            #builder { client: self.client, #( #inits, )* options: Default::default() }
         }
     }
 }
@@ -658,7 +658,7 @@ fn emit_op_builder(api: &Api, r: &Resource, op: &Operation) -> TokenStream {
     let builder = format_ident!("{}", op.builder);
     let out = response_type(api, op);
     let doc_text = format!(
-        "A request to [`{}::{}`]; `.await` it (or call [`send`](Self::send)) to send it.",
+        "A request to [`{}::{}`]; `.await` it (or call `send`) to send it.",
         r.type_name,
         crate::naming::display(&op.name)
     );
@@ -706,25 +706,16 @@ fn emit_op_builder(api: &Api, r: &Resource, op: &Operation) -> TokenStream {
     };
     let envelope = op.envelope;
 
-    // The path, with each parameter percent-encoded into its segment.
-    let parts: Vec<TokenStream> = op
-        .segments
-        .iter()
-        .map(|s| match s {
-            Segment::Literal(l) => quote!(#l),
-            Segment::Param(i) => {
-                let id = ident(&op.path_params[*i].rust);
-                quote!(&crate::runtime::encode_segment(&self.#id))
-            }
-        })
-        .collect();
-    let path_expr = if op.path_params.is_empty() {
-        let p = &op.path;
-        quote!(#p.to_owned())
-    } else {
-        quote!([ #( #parts ),* ].concat())
-    };
-
+    // The path, each parameter percent-encoded into its own segment.
+    let path = op.segments.iter().map(|s| match s {
+        Segment::Literal(l) => quote!(call.push_path(#l);),
+        Segment::Param(i) => {
+            let p = &op.path_params[*i];
+            let id = ident(&p.rust);
+            let wire = &p.wire;
+            quote!(call.push_param(#wire, &self.#id);)
+        }
+    });
     let query = op.query.iter().map(|p| {
         let id = ident(&p.rust);
         let wire = &p.wire;
@@ -736,23 +727,41 @@ fn emit_op_builder(api: &Api, r: &Resource, op: &Operation) -> TokenStream {
         if p.required { quote!(call.header(#wire, &self.#id);) } else { quote!(call.header_opt(#wire, self.#id.as_ref());) }
     });
     let body = op.body.as_ref().map(|_| quote!(call.json(&self.body);));
-    let send = if op.response.is_some() { quote!(call.send().await) } else { quote!(call.send_unit().await) };
-    let call_mut = if op.query.is_empty() && op.headers.is_empty() && op.body.is_none() { quote!() } else { quote!(mut) };
+    let methods = match (&op.response, op.pagination) {
+        (None, _) => quote!(crate::runtime::request_methods!(#builder => ());),
+        (Some(Type::List(item)), Some(style)) if !op.response_nullable => {
+            let (size, offset) = match style {
+                crate::model::Pagination::TakeSkip => ("take", "skip"),
+                crate::model::Pagination::LimitOffset => ("limit", "offset"),
+            };
+            let default = op
+                .query
+                .iter()
+                .find(|q| q.wire == size)
+                .and_then(|q| q.default.as_ref())
+                .and_then(|d| d.parse::<i64>().ok())
+                .unwrap_or(DEFAULT_PAGE_SIZE);
+            let (size_id, offset_id) = (ident(size), ident(offset));
+            let item = rust_type(api, item, Scope::Resources);
+            quote!(crate::runtime::request_methods!(#builder => #out, paginated(#size_id, #offset_id, #default, #item));)
+        }
+        (Some(_), _) => quote!(crate::runtime::request_methods!(#builder => #out);),
+    };
 
     quote! {
         #docs
-        #[derive(Debug)]
+        #[derive(Debug, Clone)]
         #[must_use = "a request does nothing until it is awaited or sent"]
         pub struct #builder<'a> {
             client: &'a crate::Client,
             #( #fields, )*
+            options: crate::runtime::RequestOptions,
         }
 
         impl<'a> #builder<'a> {
             #( #setters )*
 
-            /// Sends the request and returns the decoded response.
-            pub async fn send(self) -> crate::Result<#out> {
+            fn into_call(self) -> crate::runtime::Call<'a> {
                 const OPERATION: crate::runtime::Operation = crate::runtime::Operation {
                     name: #op_name,
                     method: crate::runtime::Method::#method,
@@ -761,24 +770,21 @@ fn emit_op_builder(api: &Api, r: &Resource, op: &Operation) -> TokenStream {
                     api_version: #version,
                     envelope: #envelope,
                 };
-                let #call_mut call = crate::runtime::Call::new(self.client, &OPERATION, #path_expr);
+                let mut call = crate::runtime::Call::new(self.client, &OPERATION, self.options);
+                #( #path )*
                 #( #query )*
                 #( #headers )*
                 #body
-                #send
+                call
             }
         }
 
-        impl<'a> std::future::IntoFuture for #builder<'a> {
-            type Output = crate::Result<#out>;
-            type IntoFuture = crate::runtime::BoxFuture<'a, Self::Output>;
-
-            fn into_future(self) -> Self::IntoFuture {
-                Box::pin(self.send())
-            }
-        }
+        #methods
     }
 }
+
+/// Page size of a paginated stream when the spec gives the server's default for neither.
+const DEFAULT_PAGE_SIZE: i64 = 100;
 
 /// The display path of a generated file, for messages.
 pub fn display_path(dir: &Path, e: &Emitted) -> PathBuf {

@@ -34,6 +34,8 @@ pub fn api_key_client(server: &MockServer) -> calcom::Client {
         .api_key(API_KEY)
         .base_url(server.uri())
         .timeout(Duration::from_secs(10))
+        // One request per call here; retries have their own tests (tests/retries.rs).
+        .max_retries(0)
         .build()
         .expect("a client with a well-formed API key builds")
 }
@@ -44,6 +46,8 @@ pub fn access_token_client(server: &MockServer) -> calcom::Client {
         .access_token(ACCESS_TOKEN)
         .base_url(server.uri())
         .timeout(Duration::from_secs(10))
+        // One request per call here; retries have their own tests (tests/retries.rs).
+        .max_retries(0)
         .build()
         .expect("a client with a well-formed access token builds")
 }
@@ -59,6 +63,8 @@ pub fn platform_client_at(base_url: &str) -> calcom::Client {
         .platform_client(CLIENT_ID, SECRET_KEY)
         .base_url(base_url)
         .timeout(Duration::from_secs(10))
+        // One request per call here; retries have their own tests (tests/retries.rs).
+        .max_retries(0)
         .build()
         .expect("a platform client with a well-formed id and secret builds")
 }
@@ -69,6 +75,8 @@ pub fn api_key_client_at(base_url: &str) -> calcom::Client {
         .api_key(API_KEY)
         .base_url(base_url)
         .timeout(Duration::from_secs(10))
+        // One request per call here; retries have their own tests (tests/retries.rs).
+        .max_retries(0)
         .build()
         .expect("a client with a well-formed API key builds")
 }
@@ -78,6 +86,8 @@ pub fn anonymous_client(server: &MockServer) -> calcom::Client {
     calcom::Client::builder()
         .base_url(server.uri())
         .timeout(Duration::from_secs(10))
+        // One request per call here; retries have their own tests (tests/retries.rs).
+        .max_retries(0)
         .build()
         .expect("a client without credentials builds")
 }

@@ -38,6 +38,7 @@ impl<'a> VerifiedResources<'a> {
             client: self.client,
             team_id,
             body,
+            options: Default::default(),
         }
     }
     /// Send a verification code to a phone number by SMS.
@@ -63,6 +64,7 @@ impl<'a> VerifiedResources<'a> {
             client: self.client,
             team_id,
             body,
+            options: Default::default(),
         }
     }
     /// Verify an email address for the team with the code it received.
@@ -86,6 +88,7 @@ impl<'a> VerifiedResources<'a> {
             client: self.client,
             team_id,
             body,
+            options: Default::default(),
         }
     }
     /// Verify a phone number for the team with the code it received.
@@ -111,6 +114,7 @@ impl<'a> VerifiedResources<'a> {
             client: self.client,
             team_id,
             body,
+            options: Default::default(),
         }
     }
     /// List the team's verified email addresses, one page at a time.
@@ -130,6 +134,7 @@ impl<'a> VerifiedResources<'a> {
             team_id,
             take: None,
             skip: None,
+            options: Default::default(),
         }
     }
     /// List the team's verified phone numbers, one page at a time.
@@ -149,6 +154,7 @@ impl<'a> VerifiedResources<'a> {
             team_id,
             take: None,
             skip: None,
+            options: Default::default(),
         }
     }
     /// Get one verified email address of the team.
@@ -168,6 +174,7 @@ impl<'a> VerifiedResources<'a> {
             client: self.client,
             team_id,
             id,
+            options: Default::default(),
         }
     }
     /// Get one verified phone number of the team.
@@ -187,20 +194,21 @@ impl<'a> VerifiedResources<'a> {
             client: self.client,
             team_id,
             id,
+            options: Default::default(),
         }
     }
 }
-/// A request to [`VerifiedResources::request_email_code`]; `.await` it (or call [`send`](Self::send)) to send it.
-#[derive(Debug)]
+/// A request to [`VerifiedResources::request_email_code`]; `.await` it (or call `send`) to send it.
+#[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct RequestEmailCodeRequest<'a> {
     client: &'a crate::Client,
     team_id: i64,
     body: models::RequestEmailCode,
+    options: crate::runtime::RequestOptions,
 }
 impl<'a> RequestEmailCodeRequest<'a> {
-    /// Sends the request and returns the decoded response.
-    pub async fn send(self) -> crate::Result<()> {
+    fn into_call(self) -> crate::runtime::Call<'a> {
         const OPERATION: crate::runtime::Operation = crate::runtime::Operation {
             name: "teams.verified_resources.request_email_code",
             method: crate::runtime::Method::POST,
@@ -209,38 +217,26 @@ impl<'a> RequestEmailCodeRequest<'a> {
             api_version: None,
             envelope: true,
         };
-        let mut call = crate::runtime::Call::new(
-            self.client,
-            &OPERATION,
-            [
-                "/v2/teams/",
-                &crate::runtime::encode_segment(&self.team_id),
-                "/verified-resources/emails/verification-code/request",
-            ]
-                .concat(),
-        );
+        let mut call = crate::runtime::Call::new(self.client, &OPERATION, self.options);
+        call.push_path("/v2/teams/");
+        call.push_param("teamId", &self.team_id);
+        call.push_path("/verified-resources/emails/verification-code/request");
         call.json(&self.body);
-        call.send_unit().await
+        call
     }
 }
-impl<'a> std::future::IntoFuture for RequestEmailCodeRequest<'a> {
-    type Output = crate::Result<()>;
-    type IntoFuture = crate::runtime::BoxFuture<'a, Self::Output>;
-    fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
-    }
-}
-/// A request to [`VerifiedResources::request_phone_code`]; `.await` it (or call [`send`](Self::send)) to send it.
-#[derive(Debug)]
+crate::runtime::request_methods!(RequestEmailCodeRequest => ());
+/// A request to [`VerifiedResources::request_phone_code`]; `.await` it (or call `send`) to send it.
+#[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct RequestPhoneCodeRequest<'a> {
     client: &'a crate::Client,
     team_id: i64,
     body: models::RequestPhoneCode,
+    options: crate::runtime::RequestOptions,
 }
 impl<'a> RequestPhoneCodeRequest<'a> {
-    /// Sends the request and returns the decoded response.
-    pub async fn send(self) -> crate::Result<()> {
+    fn into_call(self) -> crate::runtime::Call<'a> {
         const OPERATION: crate::runtime::Operation = crate::runtime::Operation {
             name: "teams.verified_resources.request_phone_code",
             method: crate::runtime::Method::POST,
@@ -249,38 +245,26 @@ impl<'a> RequestPhoneCodeRequest<'a> {
             api_version: None,
             envelope: true,
         };
-        let mut call = crate::runtime::Call::new(
-            self.client,
-            &OPERATION,
-            [
-                "/v2/teams/",
-                &crate::runtime::encode_segment(&self.team_id),
-                "/verified-resources/phones/verification-code/request",
-            ]
-                .concat(),
-        );
+        let mut call = crate::runtime::Call::new(self.client, &OPERATION, self.options);
+        call.push_path("/v2/teams/");
+        call.push_param("teamId", &self.team_id);
+        call.push_path("/verified-resources/phones/verification-code/request");
         call.json(&self.body);
-        call.send_unit().await
+        call
     }
 }
-impl<'a> std::future::IntoFuture for RequestPhoneCodeRequest<'a> {
-    type Output = crate::Result<()>;
-    type IntoFuture = crate::runtime::BoxFuture<'a, Self::Output>;
-    fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
-    }
-}
-/// A request to [`VerifiedResources::verify_email`]; `.await` it (or call [`send`](Self::send)) to send it.
-#[derive(Debug)]
+crate::runtime::request_methods!(RequestPhoneCodeRequest => ());
+/// A request to [`VerifiedResources::verify_email`]; `.await` it (or call `send`) to send it.
+#[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct VerifyEmailRequest<'a> {
     client: &'a crate::Client,
     team_id: i64,
     body: models::VerifyEmailCode,
+    options: crate::runtime::RequestOptions,
 }
 impl<'a> VerifyEmailRequest<'a> {
-    /// Sends the request and returns the decoded response.
-    pub async fn send(self) -> crate::Result<models::VerifiedEmail> {
+    fn into_call(self) -> crate::runtime::Call<'a> {
         const OPERATION: crate::runtime::Operation = crate::runtime::Operation {
             name: "teams.verified_resources.verify_email",
             method: crate::runtime::Method::POST,
@@ -289,38 +273,26 @@ impl<'a> VerifyEmailRequest<'a> {
             api_version: None,
             envelope: true,
         };
-        let mut call = crate::runtime::Call::new(
-            self.client,
-            &OPERATION,
-            [
-                "/v2/teams/",
-                &crate::runtime::encode_segment(&self.team_id),
-                "/verified-resources/emails/verification-code/verify",
-            ]
-                .concat(),
-        );
+        let mut call = crate::runtime::Call::new(self.client, &OPERATION, self.options);
+        call.push_path("/v2/teams/");
+        call.push_param("teamId", &self.team_id);
+        call.push_path("/verified-resources/emails/verification-code/verify");
         call.json(&self.body);
-        call.send().await
+        call
     }
 }
-impl<'a> std::future::IntoFuture for VerifyEmailRequest<'a> {
-    type Output = crate::Result<models::VerifiedEmail>;
-    type IntoFuture = crate::runtime::BoxFuture<'a, Self::Output>;
-    fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
-    }
-}
-/// A request to [`VerifiedResources::verify_phone`]; `.await` it (or call [`send`](Self::send)) to send it.
-#[derive(Debug)]
+crate::runtime::request_methods!(VerifyEmailRequest => models::VerifiedEmail);
+/// A request to [`VerifiedResources::verify_phone`]; `.await` it (or call `send`) to send it.
+#[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct VerifyPhoneRequest<'a> {
     client: &'a crate::Client,
     team_id: i64,
     body: models::VerifyPhoneCode,
+    options: crate::runtime::RequestOptions,
 }
 impl<'a> VerifyPhoneRequest<'a> {
-    /// Sends the request and returns the decoded response.
-    pub async fn send(self) -> crate::Result<models::VerifiedPhone> {
+    fn into_call(self) -> crate::runtime::Call<'a> {
         const OPERATION: crate::runtime::Operation = crate::runtime::Operation {
             name: "teams.verified_resources.verify_phone",
             method: crate::runtime::Method::POST,
@@ -329,35 +301,24 @@ impl<'a> VerifyPhoneRequest<'a> {
             api_version: None,
             envelope: true,
         };
-        let mut call = crate::runtime::Call::new(
-            self.client,
-            &OPERATION,
-            [
-                "/v2/teams/",
-                &crate::runtime::encode_segment(&self.team_id),
-                "/verified-resources/phones/verification-code/verify",
-            ]
-                .concat(),
-        );
+        let mut call = crate::runtime::Call::new(self.client, &OPERATION, self.options);
+        call.push_path("/v2/teams/");
+        call.push_param("teamId", &self.team_id);
+        call.push_path("/verified-resources/phones/verification-code/verify");
         call.json(&self.body);
-        call.send().await
+        call
     }
 }
-impl<'a> std::future::IntoFuture for VerifyPhoneRequest<'a> {
-    type Output = crate::Result<models::VerifiedPhone>;
-    type IntoFuture = crate::runtime::BoxFuture<'a, Self::Output>;
-    fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
-    }
-}
-/// A request to [`VerifiedResources::list_emails`]; `.await` it (or call [`send`](Self::send)) to send it.
-#[derive(Debug)]
+crate::runtime::request_methods!(VerifyPhoneRequest => models::VerifiedPhone);
+/// A request to [`VerifiedResources::list_emails`]; `.await` it (or call `send`) to send it.
+#[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct ListEmailsRequest<'a> {
     client: &'a crate::Client,
     team_id: i64,
     take: Option<i64>,
     skip: Option<i64>,
+    options: crate::runtime::RequestOptions,
 }
 impl<'a> ListEmailsRequest<'a> {
     /// Page size (1 to 250).
@@ -378,8 +339,7 @@ impl<'a> ListEmailsRequest<'a> {
         self.skip = Some(skip);
         self
     }
-    /// Sends the request and returns the decoded response.
-    pub async fn send(self) -> crate::Result<Vec<models::VerifiedEmail>> {
+    fn into_call(self) -> crate::runtime::Call<'a> {
         const OPERATION: crate::runtime::Operation = crate::runtime::Operation {
             name: "teams.verified_resources.list_emails",
             method: crate::runtime::Method::GET,
@@ -388,36 +348,28 @@ impl<'a> ListEmailsRequest<'a> {
             api_version: None,
             envelope: true,
         };
-        let mut call = crate::runtime::Call::new(
-            self.client,
-            &OPERATION,
-            [
-                "/v2/teams/",
-                &crate::runtime::encode_segment(&self.team_id),
-                "/verified-resources/emails",
-            ]
-                .concat(),
-        );
+        let mut call = crate::runtime::Call::new(self.client, &OPERATION, self.options);
+        call.push_path("/v2/teams/");
+        call.push_param("teamId", &self.team_id);
+        call.push_path("/verified-resources/emails");
         call.query_opt("take", self.take.as_ref());
         call.query_opt("skip", self.skip.as_ref());
-        call.send().await
+        call
     }
 }
-impl<'a> std::future::IntoFuture for ListEmailsRequest<'a> {
-    type Output = crate::Result<Vec<models::VerifiedEmail>>;
-    type IntoFuture = crate::runtime::BoxFuture<'a, Self::Output>;
-    fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
-    }
-}
-/// A request to [`VerifiedResources::list_phones`]; `.await` it (or call [`send`](Self::send)) to send it.
-#[derive(Debug)]
+crate::runtime::request_methods!(
+    ListEmailsRequest => Vec < models::VerifiedEmail >, paginated(take, skip, 250i64,
+    models::VerifiedEmail)
+);
+/// A request to [`VerifiedResources::list_phones`]; `.await` it (or call `send`) to send it.
+#[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct ListPhonesRequest<'a> {
     client: &'a crate::Client,
     team_id: i64,
     take: Option<i64>,
     skip: Option<i64>,
+    options: crate::runtime::RequestOptions,
 }
 impl<'a> ListPhonesRequest<'a> {
     /// Page size (1 to 250).
@@ -438,8 +390,7 @@ impl<'a> ListPhonesRequest<'a> {
         self.skip = Some(skip);
         self
     }
-    /// Sends the request and returns the decoded response.
-    pub async fn send(self) -> crate::Result<Vec<models::VerifiedPhone>> {
+    fn into_call(self) -> crate::runtime::Call<'a> {
         const OPERATION: crate::runtime::Operation = crate::runtime::Operation {
             name: "teams.verified_resources.list_phones",
             method: crate::runtime::Method::GET,
@@ -448,39 +399,30 @@ impl<'a> ListPhonesRequest<'a> {
             api_version: None,
             envelope: true,
         };
-        let mut call = crate::runtime::Call::new(
-            self.client,
-            &OPERATION,
-            [
-                "/v2/teams/",
-                &crate::runtime::encode_segment(&self.team_id),
-                "/verified-resources/phones",
-            ]
-                .concat(),
-        );
+        let mut call = crate::runtime::Call::new(self.client, &OPERATION, self.options);
+        call.push_path("/v2/teams/");
+        call.push_param("teamId", &self.team_id);
+        call.push_path("/verified-resources/phones");
         call.query_opt("take", self.take.as_ref());
         call.query_opt("skip", self.skip.as_ref());
-        call.send().await
+        call
     }
 }
-impl<'a> std::future::IntoFuture for ListPhonesRequest<'a> {
-    type Output = crate::Result<Vec<models::VerifiedPhone>>;
-    type IntoFuture = crate::runtime::BoxFuture<'a, Self::Output>;
-    fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
-    }
-}
-/// A request to [`VerifiedResources::get_email`]; `.await` it (or call [`send`](Self::send)) to send it.
-#[derive(Debug)]
+crate::runtime::request_methods!(
+    ListPhonesRequest => Vec < models::VerifiedPhone >, paginated(take, skip, 250i64,
+    models::VerifiedPhone)
+);
+/// A request to [`VerifiedResources::get_email`]; `.await` it (or call `send`) to send it.
+#[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct GetEmailRequest<'a> {
     client: &'a crate::Client,
     team_id: i64,
     id: i64,
+    options: crate::runtime::RequestOptions,
 }
 impl<'a> GetEmailRequest<'a> {
-    /// Sends the request and returns the decoded response.
-    pub async fn send(self) -> crate::Result<models::VerifiedEmail> {
+    fn into_call(self) -> crate::runtime::Call<'a> {
         const OPERATION: crate::runtime::Operation = crate::runtime::Operation {
             name: "teams.verified_resources.get_email",
             method: crate::runtime::Method::GET,
@@ -489,38 +431,26 @@ impl<'a> GetEmailRequest<'a> {
             api_version: None,
             envelope: true,
         };
-        let call = crate::runtime::Call::new(
-            self.client,
-            &OPERATION,
-            [
-                "/v2/teams/",
-                &crate::runtime::encode_segment(&self.team_id),
-                "/verified-resources/emails/",
-                &crate::runtime::encode_segment(&self.id),
-            ]
-                .concat(),
-        );
-        call.send().await
+        let mut call = crate::runtime::Call::new(self.client, &OPERATION, self.options);
+        call.push_path("/v2/teams/");
+        call.push_param("teamId", &self.team_id);
+        call.push_path("/verified-resources/emails/");
+        call.push_param("id", &self.id);
+        call
     }
 }
-impl<'a> std::future::IntoFuture for GetEmailRequest<'a> {
-    type Output = crate::Result<models::VerifiedEmail>;
-    type IntoFuture = crate::runtime::BoxFuture<'a, Self::Output>;
-    fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
-    }
-}
-/// A request to [`VerifiedResources::get_phone`]; `.await` it (or call [`send`](Self::send)) to send it.
-#[derive(Debug)]
+crate::runtime::request_methods!(GetEmailRequest => models::VerifiedEmail);
+/// A request to [`VerifiedResources::get_phone`]; `.await` it (or call `send`) to send it.
+#[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct GetPhoneRequest<'a> {
     client: &'a crate::Client,
     team_id: i64,
     id: i64,
+    options: crate::runtime::RequestOptions,
 }
 impl<'a> GetPhoneRequest<'a> {
-    /// Sends the request and returns the decoded response.
-    pub async fn send(self) -> crate::Result<models::VerifiedPhone> {
+    fn into_call(self) -> crate::runtime::Call<'a> {
         const OPERATION: crate::runtime::Operation = crate::runtime::Operation {
             name: "teams.verified_resources.get_phone",
             method: crate::runtime::Method::GET,
@@ -529,24 +459,12 @@ impl<'a> GetPhoneRequest<'a> {
             api_version: None,
             envelope: true,
         };
-        let call = crate::runtime::Call::new(
-            self.client,
-            &OPERATION,
-            [
-                "/v2/teams/",
-                &crate::runtime::encode_segment(&self.team_id),
-                "/verified-resources/phones/",
-                &crate::runtime::encode_segment(&self.id),
-            ]
-                .concat(),
-        );
-        call.send().await
+        let mut call = crate::runtime::Call::new(self.client, &OPERATION, self.options);
+        call.push_path("/v2/teams/");
+        call.push_param("teamId", &self.team_id);
+        call.push_path("/verified-resources/phones/");
+        call.push_param("id", &self.id);
+        call
     }
 }
-impl<'a> std::future::IntoFuture for GetPhoneRequest<'a> {
-    type Output = crate::Result<models::VerifiedPhone>;
-    type IntoFuture = crate::runtime::BoxFuture<'a, Self::Output>;
-    fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
-    }
-}
+crate::runtime::request_methods!(GetPhoneRequest => models::VerifiedPhone);

@@ -39,6 +39,7 @@ impl<'a> Options<'a> {
             org_id,
             attribute_id: attribute_id.into(),
             body,
+            options: Default::default(),
         }
     }
     /// List every option of an attribute.
@@ -58,6 +59,7 @@ impl<'a> Options<'a> {
             client: self.client,
             org_id,
             attribute_id: attribute_id.into(),
+            options: Default::default(),
         }
     }
     /// Change the value or slug of an option.
@@ -87,6 +89,7 @@ impl<'a> Options<'a> {
             attribute_id: attribute_id.into(),
             option_id: option_id.into(),
             body,
+            options: Default::default(),
         }
     }
     /// Delete an option and return it.
@@ -113,6 +116,7 @@ impl<'a> Options<'a> {
             org_id,
             attribute_id: attribute_id.into(),
             option_id: option_id.into(),
+            options: Default::default(),
         }
     }
     /// List the options of an attribute that are assigned to at least one user.
@@ -140,6 +144,7 @@ impl<'a> Options<'a> {
             take: None,
             assigned_option_ids: None,
             team_ids: None,
+            options: Default::default(),
         }
     }
     /// List the assigned options of an attribute found by its slug.
@@ -167,6 +172,7 @@ impl<'a> Options<'a> {
             take: None,
             assigned_option_ids: None,
             team_ids: None,
+            options: Default::default(),
         }
     }
     /// Give an attribute option to a member of the organization.
@@ -195,6 +201,7 @@ impl<'a> Options<'a> {
             org_id,
             user_id,
             body,
+            options: Default::default(),
         }
     }
     /// List the attribute options assigned to a user.
@@ -214,6 +221,7 @@ impl<'a> Options<'a> {
             client: self.client,
             org_id,
             user_id,
+            options: Default::default(),
         }
     }
     /// Take an attribute option away from a user and return the removed assignment.
@@ -240,21 +248,22 @@ impl<'a> Options<'a> {
             org_id,
             user_id,
             attribute_option_id: attribute_option_id.into(),
+            options: Default::default(),
         }
     }
 }
-/// A request to [`Options::create`]; `.await` it (or call [`send`](Self::send)) to send it.
-#[derive(Debug)]
+/// A request to [`Options::create`]; `.await` it (or call `send`) to send it.
+#[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct CreateRequest<'a> {
     client: &'a crate::Client,
     org_id: i64,
     attribute_id: String,
     body: models::CreateAttributeOption,
+    options: crate::runtime::RequestOptions,
 }
 impl<'a> CreateRequest<'a> {
-    /// Sends the request and returns the decoded response.
-    pub async fn send(self) -> crate::Result<models::AttributeOption> {
+    fn into_call(self) -> crate::runtime::Call<'a> {
         const OPERATION: crate::runtime::Operation = crate::runtime::Operation {
             name: "orgs.attributes.options.create",
             method: crate::runtime::Method::POST,
@@ -263,40 +272,28 @@ impl<'a> CreateRequest<'a> {
             api_version: None,
             envelope: true,
         };
-        let mut call = crate::runtime::Call::new(
-            self.client,
-            &OPERATION,
-            [
-                "/v2/organizations/",
-                &crate::runtime::encode_segment(&self.org_id),
-                "/attributes/",
-                &crate::runtime::encode_segment(&self.attribute_id),
-                "/options",
-            ]
-                .concat(),
-        );
+        let mut call = crate::runtime::Call::new(self.client, &OPERATION, self.options);
+        call.push_path("/v2/organizations/");
+        call.push_param("orgId", &self.org_id);
+        call.push_path("/attributes/");
+        call.push_param("attributeId", &self.attribute_id);
+        call.push_path("/options");
         call.json(&self.body);
-        call.send().await
+        call
     }
 }
-impl<'a> std::future::IntoFuture for CreateRequest<'a> {
-    type Output = crate::Result<models::AttributeOption>;
-    type IntoFuture = crate::runtime::BoxFuture<'a, Self::Output>;
-    fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
-    }
-}
-/// A request to [`Options::list`]; `.await` it (or call [`send`](Self::send)) to send it.
-#[derive(Debug)]
+crate::runtime::request_methods!(CreateRequest => models::AttributeOption);
+/// A request to [`Options::list`]; `.await` it (or call `send`) to send it.
+#[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct ListRequest<'a> {
     client: &'a crate::Client,
     org_id: i64,
     attribute_id: String,
+    options: crate::runtime::RequestOptions,
 }
 impl<'a> ListRequest<'a> {
-    /// Sends the request and returns the decoded response.
-    pub async fn send(self) -> crate::Result<Vec<models::AttributeOption>> {
+    fn into_call(self) -> crate::runtime::Call<'a> {
         const OPERATION: crate::runtime::Operation = crate::runtime::Operation {
             name: "orgs.attributes.options.list",
             method: crate::runtime::Method::GET,
@@ -305,30 +302,18 @@ impl<'a> ListRequest<'a> {
             api_version: None,
             envelope: true,
         };
-        let call = crate::runtime::Call::new(
-            self.client,
-            &OPERATION,
-            [
-                "/v2/organizations/",
-                &crate::runtime::encode_segment(&self.org_id),
-                "/attributes/",
-                &crate::runtime::encode_segment(&self.attribute_id),
-                "/options",
-            ]
-                .concat(),
-        );
-        call.send().await
+        let mut call = crate::runtime::Call::new(self.client, &OPERATION, self.options);
+        call.push_path("/v2/organizations/");
+        call.push_param("orgId", &self.org_id);
+        call.push_path("/attributes/");
+        call.push_param("attributeId", &self.attribute_id);
+        call.push_path("/options");
+        call
     }
 }
-impl<'a> std::future::IntoFuture for ListRequest<'a> {
-    type Output = crate::Result<Vec<models::AttributeOption>>;
-    type IntoFuture = crate::runtime::BoxFuture<'a, Self::Output>;
-    fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
-    }
-}
-/// A request to [`Options::update`]; `.await` it (or call [`send`](Self::send)) to send it.
-#[derive(Debug)]
+crate::runtime::request_methods!(ListRequest => Vec < models::AttributeOption >);
+/// A request to [`Options::update`]; `.await` it (or call `send`) to send it.
+#[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct UpdateRequest<'a> {
     client: &'a crate::Client,
@@ -336,10 +321,10 @@ pub struct UpdateRequest<'a> {
     attribute_id: String,
     option_id: String,
     body: models::UpdateAttributeOption,
+    options: crate::runtime::RequestOptions,
 }
 impl<'a> UpdateRequest<'a> {
-    /// Sends the request and returns the decoded response.
-    pub async fn send(self) -> crate::Result<models::AttributeOption> {
+    fn into_call(self) -> crate::runtime::Call<'a> {
         const OPERATION: crate::runtime::Operation = crate::runtime::Operation {
             name: "orgs.attributes.options.update",
             method: crate::runtime::Method::PATCH,
@@ -348,42 +333,30 @@ impl<'a> UpdateRequest<'a> {
             api_version: None,
             envelope: true,
         };
-        let mut call = crate::runtime::Call::new(
-            self.client,
-            &OPERATION,
-            [
-                "/v2/organizations/",
-                &crate::runtime::encode_segment(&self.org_id),
-                "/attributes/",
-                &crate::runtime::encode_segment(&self.attribute_id),
-                "/options/",
-                &crate::runtime::encode_segment(&self.option_id),
-            ]
-                .concat(),
-        );
+        let mut call = crate::runtime::Call::new(self.client, &OPERATION, self.options);
+        call.push_path("/v2/organizations/");
+        call.push_param("orgId", &self.org_id);
+        call.push_path("/attributes/");
+        call.push_param("attributeId", &self.attribute_id);
+        call.push_path("/options/");
+        call.push_param("optionId", &self.option_id);
         call.json(&self.body);
-        call.send().await
+        call
     }
 }
-impl<'a> std::future::IntoFuture for UpdateRequest<'a> {
-    type Output = crate::Result<models::AttributeOption>;
-    type IntoFuture = crate::runtime::BoxFuture<'a, Self::Output>;
-    fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
-    }
-}
-/// A request to [`Options::delete`]; `.await` it (or call [`send`](Self::send)) to send it.
-#[derive(Debug)]
+crate::runtime::request_methods!(UpdateRequest => models::AttributeOption);
+/// A request to [`Options::delete`]; `.await` it (or call `send`) to send it.
+#[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct DeleteRequest<'a> {
     client: &'a crate::Client,
     org_id: i64,
     attribute_id: String,
     option_id: String,
+    options: crate::runtime::RequestOptions,
 }
 impl<'a> DeleteRequest<'a> {
-    /// Sends the request and returns the decoded response.
-    pub async fn send(self) -> crate::Result<models::AttributeOption> {
+    fn into_call(self) -> crate::runtime::Call<'a> {
         const OPERATION: crate::runtime::Operation = crate::runtime::Operation {
             name: "orgs.attributes.options.delete",
             method: crate::runtime::Method::DELETE,
@@ -392,31 +365,19 @@ impl<'a> DeleteRequest<'a> {
             api_version: None,
             envelope: true,
         };
-        let call = crate::runtime::Call::new(
-            self.client,
-            &OPERATION,
-            [
-                "/v2/organizations/",
-                &crate::runtime::encode_segment(&self.org_id),
-                "/attributes/",
-                &crate::runtime::encode_segment(&self.attribute_id),
-                "/options/",
-                &crate::runtime::encode_segment(&self.option_id),
-            ]
-                .concat(),
-        );
-        call.send().await
+        let mut call = crate::runtime::Call::new(self.client, &OPERATION, self.options);
+        call.push_path("/v2/organizations/");
+        call.push_param("orgId", &self.org_id);
+        call.push_path("/attributes/");
+        call.push_param("attributeId", &self.attribute_id);
+        call.push_path("/options/");
+        call.push_param("optionId", &self.option_id);
+        call
     }
 }
-impl<'a> std::future::IntoFuture for DeleteRequest<'a> {
-    type Output = crate::Result<models::AttributeOption>;
-    type IntoFuture = crate::runtime::BoxFuture<'a, Self::Output>;
-    fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
-    }
-}
-/// A request to [`Options::list_assigned`]; `.await` it (or call [`send`](Self::send)) to send it.
-#[derive(Debug)]
+crate::runtime::request_methods!(DeleteRequest => models::AttributeOption);
+/// A request to [`Options::list_assigned`]; `.await` it (or call `send`) to send it.
+#[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct ListAssignedRequest<'a> {
     client: &'a crate::Client,
@@ -426,6 +387,7 @@ pub struct ListAssignedRequest<'a> {
     take: Option<i64>,
     assigned_option_ids: Option<Vec<String>>,
     team_ids: Option<Vec<i64>>,
+    options: crate::runtime::RequestOptions,
 }
 impl<'a> ListAssignedRequest<'a> {
     /// Number of options to skip.
@@ -459,8 +421,7 @@ impl<'a> ListAssignedRequest<'a> {
         self.team_ids = Some(team_ids.into_iter().collect());
         self
     }
-    /// Sends the request and returns the decoded response.
-    pub async fn send(self) -> crate::Result<Vec<models::AssignedAttributeOption>> {
+    fn into_call(self) -> crate::runtime::Call<'a> {
         const OPERATION: crate::runtime::Operation = crate::runtime::Operation {
             name: "orgs.attributes.options.list_assigned",
             method: crate::runtime::Method::GET,
@@ -469,34 +430,25 @@ impl<'a> ListAssignedRequest<'a> {
             api_version: None,
             envelope: true,
         };
-        let mut call = crate::runtime::Call::new(
-            self.client,
-            &OPERATION,
-            [
-                "/v2/organizations/",
-                &crate::runtime::encode_segment(&self.org_id),
-                "/attributes/",
-                &crate::runtime::encode_segment(&self.attribute_id),
-                "/options/assigned",
-            ]
-                .concat(),
-        );
+        let mut call = crate::runtime::Call::new(self.client, &OPERATION, self.options);
+        call.push_path("/v2/organizations/");
+        call.push_param("orgId", &self.org_id);
+        call.push_path("/attributes/");
+        call.push_param("attributeId", &self.attribute_id);
+        call.push_path("/options/assigned");
         call.query_opt("skip", self.skip.as_ref());
         call.query_opt("take", self.take.as_ref());
         call.query_opt("assignedOptionIds", self.assigned_option_ids.as_ref());
         call.query_opt("teamIds", self.team_ids.as_ref());
-        call.send().await
+        call
     }
 }
-impl<'a> std::future::IntoFuture for ListAssignedRequest<'a> {
-    type Output = crate::Result<Vec<models::AssignedAttributeOption>>;
-    type IntoFuture = crate::runtime::BoxFuture<'a, Self::Output>;
-    fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
-    }
-}
-/// A request to [`Options::list_assigned_by_slug`]; `.await` it (or call [`send`](Self::send)) to send it.
-#[derive(Debug)]
+crate::runtime::request_methods!(
+    ListAssignedRequest => Vec < models::AssignedAttributeOption >, paginated(take, skip,
+    250i64, models::AssignedAttributeOption)
+);
+/// A request to [`Options::list_assigned_by_slug`]; `.await` it (or call `send`) to send it.
+#[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct ListAssignedBySlugRequest<'a> {
     client: &'a crate::Client,
@@ -506,6 +458,7 @@ pub struct ListAssignedBySlugRequest<'a> {
     take: Option<i64>,
     assigned_option_ids: Option<Vec<String>>,
     team_ids: Option<Vec<i64>>,
+    options: crate::runtime::RequestOptions,
 }
 impl<'a> ListAssignedBySlugRequest<'a> {
     /// Number of options to skip.
@@ -539,8 +492,7 @@ impl<'a> ListAssignedBySlugRequest<'a> {
         self.team_ids = Some(team_ids.into_iter().collect());
         self
     }
-    /// Sends the request and returns the decoded response.
-    pub async fn send(self) -> crate::Result<Vec<models::AssignedAttributeOption>> {
+    fn into_call(self) -> crate::runtime::Call<'a> {
         const OPERATION: crate::runtime::Operation = crate::runtime::Operation {
             name: "orgs.attributes.options.list_assigned_by_slug",
             method: crate::runtime::Method::GET,
@@ -549,44 +501,35 @@ impl<'a> ListAssignedBySlugRequest<'a> {
             api_version: None,
             envelope: true,
         };
-        let mut call = crate::runtime::Call::new(
-            self.client,
-            &OPERATION,
-            [
-                "/v2/organizations/",
-                &crate::runtime::encode_segment(&self.org_id),
-                "/attributes/slugs/",
-                &crate::runtime::encode_segment(&self.attribute_slug),
-                "/options/assigned",
-            ]
-                .concat(),
-        );
+        let mut call = crate::runtime::Call::new(self.client, &OPERATION, self.options);
+        call.push_path("/v2/organizations/");
+        call.push_param("orgId", &self.org_id);
+        call.push_path("/attributes/slugs/");
+        call.push_param("attributeSlug", &self.attribute_slug);
+        call.push_path("/options/assigned");
         call.query_opt("skip", self.skip.as_ref());
         call.query_opt("take", self.take.as_ref());
         call.query_opt("assignedOptionIds", self.assigned_option_ids.as_ref());
         call.query_opt("teamIds", self.team_ids.as_ref());
-        call.send().await
+        call
     }
 }
-impl<'a> std::future::IntoFuture for ListAssignedBySlugRequest<'a> {
-    type Output = crate::Result<Vec<models::AssignedAttributeOption>>;
-    type IntoFuture = crate::runtime::BoxFuture<'a, Self::Output>;
-    fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
-    }
-}
-/// A request to [`Options::assign_to_user`]; `.await` it (or call [`send`](Self::send)) to send it.
-#[derive(Debug)]
+crate::runtime::request_methods!(
+    ListAssignedBySlugRequest => Vec < models::AssignedAttributeOption >, paginated(take,
+    skip, 250i64, models::AssignedAttributeOption)
+);
+/// A request to [`Options::assign_to_user`]; `.await` it (or call `send`) to send it.
+#[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct AssignToUserRequest<'a> {
     client: &'a crate::Client,
     org_id: i64,
     user_id: i64,
     body: models::AssignAttributeOption,
+    options: crate::runtime::RequestOptions,
 }
 impl<'a> AssignToUserRequest<'a> {
-    /// Sends the request and returns the decoded response.
-    pub async fn send(self) -> crate::Result<models::AttributeOptionAssignment> {
+    fn into_call(self) -> crate::runtime::Call<'a> {
         const OPERATION: crate::runtime::Operation = crate::runtime::Operation {
             name: "orgs.attributes.options.assign_to_user",
             method: crate::runtime::Method::POST,
@@ -595,39 +538,29 @@ impl<'a> AssignToUserRequest<'a> {
             api_version: None,
             envelope: true,
         };
-        let mut call = crate::runtime::Call::new(
-            self.client,
-            &OPERATION,
-            [
-                "/v2/organizations/",
-                &crate::runtime::encode_segment(&self.org_id),
-                "/attributes/options/",
-                &crate::runtime::encode_segment(&self.user_id),
-            ]
-                .concat(),
-        );
+        let mut call = crate::runtime::Call::new(self.client, &OPERATION, self.options);
+        call.push_path("/v2/organizations/");
+        call.push_param("orgId", &self.org_id);
+        call.push_path("/attributes/options/");
+        call.push_param("userId", &self.user_id);
         call.json(&self.body);
-        call.send().await
+        call
     }
 }
-impl<'a> std::future::IntoFuture for AssignToUserRequest<'a> {
-    type Output = crate::Result<models::AttributeOptionAssignment>;
-    type IntoFuture = crate::runtime::BoxFuture<'a, Self::Output>;
-    fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
-    }
-}
-/// A request to [`Options::list_for_user`]; `.await` it (or call [`send`](Self::send)) to send it.
-#[derive(Debug)]
+crate::runtime::request_methods!(
+    AssignToUserRequest => models::AttributeOptionAssignment
+);
+/// A request to [`Options::list_for_user`]; `.await` it (or call `send`) to send it.
+#[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct ListForUserRequest<'a> {
     client: &'a crate::Client,
     org_id: i64,
     user_id: i64,
+    options: crate::runtime::RequestOptions,
 }
 impl<'a> ListForUserRequest<'a> {
-    /// Sends the request and returns the decoded response.
-    pub async fn send(self) -> crate::Result<Vec<models::AttributeOption>> {
+    fn into_call(self) -> crate::runtime::Call<'a> {
         const OPERATION: crate::runtime::Operation = crate::runtime::Operation {
             name: "orgs.attributes.options.list_for_user",
             method: crate::runtime::Method::GET,
@@ -636,39 +569,27 @@ impl<'a> ListForUserRequest<'a> {
             api_version: None,
             envelope: true,
         };
-        let call = crate::runtime::Call::new(
-            self.client,
-            &OPERATION,
-            [
-                "/v2/organizations/",
-                &crate::runtime::encode_segment(&self.org_id),
-                "/attributes/options/",
-                &crate::runtime::encode_segment(&self.user_id),
-            ]
-                .concat(),
-        );
-        call.send().await
+        let mut call = crate::runtime::Call::new(self.client, &OPERATION, self.options);
+        call.push_path("/v2/organizations/");
+        call.push_param("orgId", &self.org_id);
+        call.push_path("/attributes/options/");
+        call.push_param("userId", &self.user_id);
+        call
     }
 }
-impl<'a> std::future::IntoFuture for ListForUserRequest<'a> {
-    type Output = crate::Result<Vec<models::AttributeOption>>;
-    type IntoFuture = crate::runtime::BoxFuture<'a, Self::Output>;
-    fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
-    }
-}
-/// A request to [`Options::unassign_from_user`]; `.await` it (or call [`send`](Self::send)) to send it.
-#[derive(Debug)]
+crate::runtime::request_methods!(ListForUserRequest => Vec < models::AttributeOption >);
+/// A request to [`Options::unassign_from_user`]; `.await` it (or call `send`) to send it.
+#[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct UnassignFromUserRequest<'a> {
     client: &'a crate::Client,
     org_id: i64,
     user_id: i64,
     attribute_option_id: String,
+    options: crate::runtime::RequestOptions,
 }
 impl<'a> UnassignFromUserRequest<'a> {
-    /// Sends the request and returns the decoded response.
-    pub async fn send(self) -> crate::Result<models::AttributeOptionAssignment> {
+    fn into_call(self) -> crate::runtime::Call<'a> {
         const OPERATION: crate::runtime::Operation = crate::runtime::Operation {
             name: "orgs.attributes.options.unassign_from_user",
             method: crate::runtime::Method::DELETE,
@@ -677,26 +598,16 @@ impl<'a> UnassignFromUserRequest<'a> {
             api_version: None,
             envelope: true,
         };
-        let call = crate::runtime::Call::new(
-            self.client,
-            &OPERATION,
-            [
-                "/v2/organizations/",
-                &crate::runtime::encode_segment(&self.org_id),
-                "/attributes/options/",
-                &crate::runtime::encode_segment(&self.user_id),
-                "/",
-                &crate::runtime::encode_segment(&self.attribute_option_id),
-            ]
-                .concat(),
-        );
-        call.send().await
+        let mut call = crate::runtime::Call::new(self.client, &OPERATION, self.options);
+        call.push_path("/v2/organizations/");
+        call.push_param("orgId", &self.org_id);
+        call.push_path("/attributes/options/");
+        call.push_param("userId", &self.user_id);
+        call.push_path("/");
+        call.push_param("attributeOptionId", &self.attribute_option_id);
+        call
     }
 }
-impl<'a> std::future::IntoFuture for UnassignFromUserRequest<'a> {
-    type Output = crate::Result<models::AttributeOptionAssignment>;
-    type IntoFuture = crate::runtime::BoxFuture<'a, Self::Output>;
-    fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
-    }
-}
+crate::runtime::request_methods!(
+    UnassignFromUserRequest => models::AttributeOptionAssignment
+);

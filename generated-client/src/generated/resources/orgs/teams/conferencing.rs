@@ -41,6 +41,7 @@ impl<'a> Conferencing<'a> {
             org_id,
             team_id,
             app,
+            options: Default::default(),
         }
     }
     /// Get the URL where a team admin authorizes an OAuth conferencing app for the team.
@@ -71,6 +72,7 @@ impl<'a> Conferencing<'a> {
             app,
             return_to: None,
             on_error_return_to: None,
+            options: Default::default(),
         }
     }
     /// List the conferencing apps connected to the team.
@@ -90,6 +92,7 @@ impl<'a> Conferencing<'a> {
             client: self.client,
             org_id,
             team_id,
+            options: Default::default(),
         }
     }
     /// Make a connected conferencing app the team's default.
@@ -116,6 +119,7 @@ impl<'a> Conferencing<'a> {
             org_id,
             team_id,
             app,
+            options: Default::default(),
         }
     }
     /// Get the team's default conferencing app.
@@ -137,6 +141,7 @@ impl<'a> Conferencing<'a> {
             client: self.client,
             org_id,
             team_id,
+            options: Default::default(),
         }
     }
     /// Disconnect a conferencing app from the team.
@@ -163,6 +168,7 @@ impl<'a> Conferencing<'a> {
             org_id,
             team_id,
             app,
+            options: Default::default(),
         }
     }
     /// Finish an OAuth connection of a conferencing app to the team.
@@ -199,21 +205,22 @@ impl<'a> Conferencing<'a> {
             code: code.into(),
             error: None,
             error_description: None,
+            options: Default::default(),
         }
     }
 }
-/// A request to [`Conferencing::connect`]; `.await` it (or call [`send`](Self::send)) to send it.
-#[derive(Debug)]
+/// A request to [`Conferencing::connect`]; `.await` it (or call `send`) to send it.
+#[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct ConnectRequest<'a> {
     client: &'a crate::Client,
     org_id: i64,
     team_id: i64,
     app: models::ConferencingApp,
+    options: crate::runtime::RequestOptions,
 }
 impl<'a> ConnectRequest<'a> {
-    /// Sends the request and returns the decoded response.
-    pub async fn send(self) -> crate::Result<models::ConnectedConferencingApp> {
+    fn into_call(self) -> crate::runtime::Call<'a> {
         const OPERATION: crate::runtime::Operation = crate::runtime::Operation {
             name: "orgs.teams.conferencing.connect",
             method: crate::runtime::Method::POST,
@@ -226,32 +233,20 @@ impl<'a> ConnectRequest<'a> {
             api_version: None,
             envelope: true,
         };
-        let call = crate::runtime::Call::new(
-            self.client,
-            &OPERATION,
-            [
-                "/v2/organizations/",
-                &crate::runtime::encode_segment(&self.org_id),
-                "/teams/",
-                &crate::runtime::encode_segment(&self.team_id),
-                "/conferencing/",
-                &crate::runtime::encode_segment(&self.app),
-                "/connect",
-            ]
-                .concat(),
-        );
-        call.send().await
+        let mut call = crate::runtime::Call::new(self.client, &OPERATION, self.options);
+        call.push_path("/v2/organizations/");
+        call.push_param("orgId", &self.org_id);
+        call.push_path("/teams/");
+        call.push_param("teamId", &self.team_id);
+        call.push_path("/conferencing/");
+        call.push_param("app", &self.app);
+        call.push_path("/connect");
+        call
     }
 }
-impl<'a> std::future::IntoFuture for ConnectRequest<'a> {
-    type Output = crate::Result<models::ConnectedConferencingApp>;
-    type IntoFuture = crate::runtime::BoxFuture<'a, Self::Output>;
-    fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
-    }
-}
-/// A request to [`Conferencing::oauth_auth_url`]; `.await` it (or call [`send`](Self::send)) to send it.
-#[derive(Debug)]
+crate::runtime::request_methods!(ConnectRequest => models::ConnectedConferencingApp);
+/// A request to [`Conferencing::oauth_auth_url`]; `.await` it (or call `send`) to send it.
+#[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct OauthAuthUrlRequest<'a> {
     client: &'a crate::Client,
@@ -260,6 +255,7 @@ pub struct OauthAuthUrlRequest<'a> {
     app: models::ConferencingApp,
     return_to: Option<String>,
     on_error_return_to: Option<String>,
+    options: crate::runtime::RequestOptions,
 }
 impl<'a> OauthAuthUrlRequest<'a> {
     /// URL to send the user to once the app is connected.
@@ -272,8 +268,7 @@ impl<'a> OauthAuthUrlRequest<'a> {
         self.on_error_return_to = Some(on_error_return_to.into());
         self
     }
-    /// Sends the request and returns the decoded response.
-    pub async fn send(self) -> crate::Result<models::ConferencingOAuthUrl> {
+    fn into_call(self) -> crate::runtime::Call<'a> {
         const OPERATION: crate::runtime::Operation = crate::runtime::Operation {
             name: "orgs.teams.conferencing.oauth_auth_url",
             method: crate::runtime::Method::GET,
@@ -282,43 +277,31 @@ impl<'a> OauthAuthUrlRequest<'a> {
             api_version: None,
             envelope: true,
         };
-        let mut call = crate::runtime::Call::new(
-            self.client,
-            &OPERATION,
-            [
-                "/v2/organizations/",
-                &crate::runtime::encode_segment(&self.org_id),
-                "/teams/",
-                &crate::runtime::encode_segment(&self.team_id),
-                "/conferencing/",
-                &crate::runtime::encode_segment(&self.app),
-                "/oauth/auth-url",
-            ]
-                .concat(),
-        );
+        let mut call = crate::runtime::Call::new(self.client, &OPERATION, self.options);
+        call.push_path("/v2/organizations/");
+        call.push_param("orgId", &self.org_id);
+        call.push_path("/teams/");
+        call.push_param("teamId", &self.team_id);
+        call.push_path("/conferencing/");
+        call.push_param("app", &self.app);
+        call.push_path("/oauth/auth-url");
         call.query_opt("returnTo", self.return_to.as_ref());
         call.query_opt("onErrorReturnTo", self.on_error_return_to.as_ref());
-        call.send().await
+        call
     }
 }
-impl<'a> std::future::IntoFuture for OauthAuthUrlRequest<'a> {
-    type Output = crate::Result<models::ConferencingOAuthUrl>;
-    type IntoFuture = crate::runtime::BoxFuture<'a, Self::Output>;
-    fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
-    }
-}
-/// A request to [`Conferencing::list`]; `.await` it (or call [`send`](Self::send)) to send it.
-#[derive(Debug)]
+crate::runtime::request_methods!(OauthAuthUrlRequest => models::ConferencingOAuthUrl);
+/// A request to [`Conferencing::list`]; `.await` it (or call `send`) to send it.
+#[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct ListRequest<'a> {
     client: &'a crate::Client,
     org_id: i64,
     team_id: i64,
+    options: crate::runtime::RequestOptions,
 }
 impl<'a> ListRequest<'a> {
-    /// Sends the request and returns the decoded response.
-    pub async fn send(self) -> crate::Result<Vec<models::ConnectedConferencingApp>> {
+    fn into_call(self) -> crate::runtime::Call<'a> {
         const OPERATION: crate::runtime::Operation = crate::runtime::Operation {
             name: "orgs.teams.conferencing.list",
             method: crate::runtime::Method::GET,
@@ -331,40 +314,30 @@ impl<'a> ListRequest<'a> {
             api_version: None,
             envelope: true,
         };
-        let call = crate::runtime::Call::new(
-            self.client,
-            &OPERATION,
-            [
-                "/v2/organizations/",
-                &crate::runtime::encode_segment(&self.org_id),
-                "/teams/",
-                &crate::runtime::encode_segment(&self.team_id),
-                "/conferencing",
-            ]
-                .concat(),
-        );
-        call.send().await
+        let mut call = crate::runtime::Call::new(self.client, &OPERATION, self.options);
+        call.push_path("/v2/organizations/");
+        call.push_param("orgId", &self.org_id);
+        call.push_path("/teams/");
+        call.push_param("teamId", &self.team_id);
+        call.push_path("/conferencing");
+        call
     }
 }
-impl<'a> std::future::IntoFuture for ListRequest<'a> {
-    type Output = crate::Result<Vec<models::ConnectedConferencingApp>>;
-    type IntoFuture = crate::runtime::BoxFuture<'a, Self::Output>;
-    fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
-    }
-}
-/// A request to [`Conferencing::set_default`]; `.await` it (or call [`send`](Self::send)) to send it.
-#[derive(Debug)]
+crate::runtime::request_methods!(
+    ListRequest => Vec < models::ConnectedConferencingApp >
+);
+/// A request to [`Conferencing::set_default`]; `.await` it (or call `send`) to send it.
+#[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct SetDefaultRequest<'a> {
     client: &'a crate::Client,
     org_id: i64,
     team_id: i64,
     app: models::ConferencingApp,
+    options: crate::runtime::RequestOptions,
 }
 impl<'a> SetDefaultRequest<'a> {
-    /// Sends the request and returns the decoded response.
-    pub async fn send(self) -> crate::Result<()> {
+    fn into_call(self) -> crate::runtime::Call<'a> {
         const OPERATION: crate::runtime::Operation = crate::runtime::Operation {
             name: "orgs.teams.conferencing.set_default",
             method: crate::runtime::Method::POST,
@@ -377,41 +350,29 @@ impl<'a> SetDefaultRequest<'a> {
             api_version: None,
             envelope: true,
         };
-        let call = crate::runtime::Call::new(
-            self.client,
-            &OPERATION,
-            [
-                "/v2/organizations/",
-                &crate::runtime::encode_segment(&self.org_id),
-                "/teams/",
-                &crate::runtime::encode_segment(&self.team_id),
-                "/conferencing/",
-                &crate::runtime::encode_segment(&self.app),
-                "/default",
-            ]
-                .concat(),
-        );
-        call.send_unit().await
+        let mut call = crate::runtime::Call::new(self.client, &OPERATION, self.options);
+        call.push_path("/v2/organizations/");
+        call.push_param("orgId", &self.org_id);
+        call.push_path("/teams/");
+        call.push_param("teamId", &self.team_id);
+        call.push_path("/conferencing/");
+        call.push_param("app", &self.app);
+        call.push_path("/default");
+        call
     }
 }
-impl<'a> std::future::IntoFuture for SetDefaultRequest<'a> {
-    type Output = crate::Result<()>;
-    type IntoFuture = crate::runtime::BoxFuture<'a, Self::Output>;
-    fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
-    }
-}
-/// A request to [`Conferencing::get_default`]; `.await` it (or call [`send`](Self::send)) to send it.
-#[derive(Debug)]
+crate::runtime::request_methods!(SetDefaultRequest => ());
+/// A request to [`Conferencing::get_default`]; `.await` it (or call `send`) to send it.
+#[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct GetDefaultRequest<'a> {
     client: &'a crate::Client,
     org_id: i64,
     team_id: i64,
+    options: crate::runtime::RequestOptions,
 }
 impl<'a> GetDefaultRequest<'a> {
-    /// Sends the request and returns the decoded response.
-    pub async fn send(self) -> crate::Result<Option<models::DefaultConferencingApp>> {
+    fn into_call(self) -> crate::runtime::Call<'a> {
         const OPERATION: crate::runtime::Operation = crate::runtime::Operation {
             name: "orgs.teams.conferencing.get_default",
             method: crate::runtime::Method::GET,
@@ -424,40 +385,30 @@ impl<'a> GetDefaultRequest<'a> {
             api_version: None,
             envelope: true,
         };
-        let call = crate::runtime::Call::new(
-            self.client,
-            &OPERATION,
-            [
-                "/v2/organizations/",
-                &crate::runtime::encode_segment(&self.org_id),
-                "/teams/",
-                &crate::runtime::encode_segment(&self.team_id),
-                "/conferencing/default",
-            ]
-                .concat(),
-        );
-        call.send().await
+        let mut call = crate::runtime::Call::new(self.client, &OPERATION, self.options);
+        call.push_path("/v2/organizations/");
+        call.push_param("orgId", &self.org_id);
+        call.push_path("/teams/");
+        call.push_param("teamId", &self.team_id);
+        call.push_path("/conferencing/default");
+        call
     }
 }
-impl<'a> std::future::IntoFuture for GetDefaultRequest<'a> {
-    type Output = crate::Result<Option<models::DefaultConferencingApp>>;
-    type IntoFuture = crate::runtime::BoxFuture<'a, Self::Output>;
-    fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
-    }
-}
-/// A request to [`Conferencing::disconnect`]; `.await` it (or call [`send`](Self::send)) to send it.
-#[derive(Debug)]
+crate::runtime::request_methods!(
+    GetDefaultRequest => Option < models::DefaultConferencingApp >
+);
+/// A request to [`Conferencing::disconnect`]; `.await` it (or call `send`) to send it.
+#[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct DisconnectRequest<'a> {
     client: &'a crate::Client,
     org_id: i64,
     team_id: i64,
     app: models::ConferencingApp,
+    options: crate::runtime::RequestOptions,
 }
 impl<'a> DisconnectRequest<'a> {
-    /// Sends the request and returns the decoded response.
-    pub async fn send(self) -> crate::Result<()> {
+    fn into_call(self) -> crate::runtime::Call<'a> {
         const OPERATION: crate::runtime::Operation = crate::runtime::Operation {
             name: "orgs.teams.conferencing.disconnect",
             method: crate::runtime::Method::DELETE,
@@ -470,32 +421,20 @@ impl<'a> DisconnectRequest<'a> {
             api_version: None,
             envelope: true,
         };
-        let call = crate::runtime::Call::new(
-            self.client,
-            &OPERATION,
-            [
-                "/v2/organizations/",
-                &crate::runtime::encode_segment(&self.org_id),
-                "/teams/",
-                &crate::runtime::encode_segment(&self.team_id),
-                "/conferencing/",
-                &crate::runtime::encode_segment(&self.app),
-                "/disconnect",
-            ]
-                .concat(),
-        );
-        call.send_unit().await
+        let mut call = crate::runtime::Call::new(self.client, &OPERATION, self.options);
+        call.push_path("/v2/organizations/");
+        call.push_param("orgId", &self.org_id);
+        call.push_path("/teams/");
+        call.push_param("teamId", &self.team_id);
+        call.push_path("/conferencing/");
+        call.push_param("app", &self.app);
+        call.push_path("/disconnect");
+        call
     }
 }
-impl<'a> std::future::IntoFuture for DisconnectRequest<'a> {
-    type Output = crate::Result<()>;
-    type IntoFuture = crate::runtime::BoxFuture<'a, Self::Output>;
-    fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
-    }
-}
-/// A request to [`Conferencing::save_oauth_credentials`]; `.await` it (or call [`send`](Self::send)) to send it.
-#[derive(Debug)]
+crate::runtime::request_methods!(DisconnectRequest => ());
+/// A request to [`Conferencing::save_oauth_credentials`]; `.await` it (or call `send`) to send it.
+#[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct SaveOauthCredentialsRequest<'a> {
     client: &'a crate::Client,
@@ -506,6 +445,7 @@ pub struct SaveOauthCredentialsRequest<'a> {
     code: String,
     error: Option<String>,
     error_description: Option<String>,
+    options: crate::runtime::RequestOptions,
 }
 impl<'a> SaveOauthCredentialsRequest<'a> {
     /// Error code sent by the provider when authorization failed.
@@ -518,8 +458,7 @@ impl<'a> SaveOauthCredentialsRequest<'a> {
         self.error_description = Some(error_description.into());
         self
     }
-    /// Sends the request and returns the decoded response.
-    pub async fn send(self) -> crate::Result<()> {
+    fn into_call(self) -> crate::runtime::Call<'a> {
         const OPERATION: crate::runtime::Operation = crate::runtime::Operation {
             name: "orgs.teams.conferencing.save_oauth_credentials",
             method: crate::runtime::Method::GET,
@@ -532,31 +471,19 @@ impl<'a> SaveOauthCredentialsRequest<'a> {
             api_version: None,
             envelope: false,
         };
-        let mut call = crate::runtime::Call::new(
-            self.client,
-            &OPERATION,
-            [
-                "/v2/organizations/",
-                &crate::runtime::encode_segment(&self.org_id),
-                "/teams/",
-                &crate::runtime::encode_segment(&self.team_id),
-                "/conferencing/",
-                &crate::runtime::encode_segment(&self.app),
-                "/oauth/callback",
-            ]
-                .concat(),
-        );
+        let mut call = crate::runtime::Call::new(self.client, &OPERATION, self.options);
+        call.push_path("/v2/organizations/");
+        call.push_param("orgId", &self.org_id);
+        call.push_path("/teams/");
+        call.push_param("teamId", &self.team_id);
+        call.push_path("/conferencing/");
+        call.push_param("app", &self.app);
+        call.push_path("/oauth/callback");
         call.query("state", &self.state);
         call.query("code", &self.code);
         call.query_opt("error", self.error.as_ref());
         call.query_opt("error_description", self.error_description.as_ref());
-        call.send_unit().await
+        call
     }
 }
-impl<'a> std::future::IntoFuture for SaveOauthCredentialsRequest<'a> {
-    type Output = crate::Result<()>;
-    type IntoFuture = crate::runtime::BoxFuture<'a, Self::Output>;
-    fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
-    }
-}
+crate::runtime::request_methods!(SaveOauthCredentialsRequest => ());

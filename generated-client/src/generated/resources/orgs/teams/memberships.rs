@@ -34,6 +34,7 @@ impl<'a> Memberships<'a> {
             team_id,
             take: None,
             skip: None,
+            options: Default::default(),
         }
     }
     /// Add a member of the organization to the team.
@@ -62,6 +63,7 @@ impl<'a> Memberships<'a> {
             org_id,
             team_id,
             body,
+            options: Default::default(),
         }
     }
     /// Get one membership of a team.
@@ -83,6 +85,7 @@ impl<'a> Memberships<'a> {
             org_id,
             team_id,
             membership_id,
+            options: Default::default(),
         }
     }
     /// Change the role or status of a membership.
@@ -112,6 +115,7 @@ impl<'a> Memberships<'a> {
             team_id,
             membership_id,
             body,
+            options: Default::default(),
         }
     }
     /// Remove a member from the team and return the removed membership.
@@ -138,11 +142,12 @@ impl<'a> Memberships<'a> {
             org_id,
             team_id,
             membership_id,
+            options: Default::default(),
         }
     }
 }
-/// A request to [`Memberships::list`]; `.await` it (or call [`send`](Self::send)) to send it.
-#[derive(Debug)]
+/// A request to [`Memberships::list`]; `.await` it (or call `send`) to send it.
+#[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct ListRequest<'a> {
     client: &'a crate::Client,
@@ -150,6 +155,7 @@ pub struct ListRequest<'a> {
     team_id: i64,
     take: Option<i64>,
     skip: Option<i64>,
+    options: crate::runtime::RequestOptions,
 }
 impl<'a> ListRequest<'a> {
     /// Page size (1 to 250).
@@ -170,8 +176,7 @@ impl<'a> ListRequest<'a> {
         self.skip = Some(skip);
         self
     }
-    /// Sends the request and returns the decoded response.
-    pub async fn send(self) -> crate::Result<Vec<models::TeamMembership>> {
+    fn into_call(self) -> crate::runtime::Call<'a> {
         const OPERATION: crate::runtime::Operation = crate::runtime::Operation {
             name: "orgs.teams.memberships.list",
             method: crate::runtime::Method::GET,
@@ -184,42 +189,33 @@ impl<'a> ListRequest<'a> {
             api_version: None,
             envelope: true,
         };
-        let mut call = crate::runtime::Call::new(
-            self.client,
-            &OPERATION,
-            [
-                "/v2/organizations/",
-                &crate::runtime::encode_segment(&self.org_id),
-                "/teams/",
-                &crate::runtime::encode_segment(&self.team_id),
-                "/memberships",
-            ]
-                .concat(),
-        );
+        let mut call = crate::runtime::Call::new(self.client, &OPERATION, self.options);
+        call.push_path("/v2/organizations/");
+        call.push_param("orgId", &self.org_id);
+        call.push_path("/teams/");
+        call.push_param("teamId", &self.team_id);
+        call.push_path("/memberships");
         call.query_opt("take", self.take.as_ref());
         call.query_opt("skip", self.skip.as_ref());
-        call.send().await
+        call
     }
 }
-impl<'a> std::future::IntoFuture for ListRequest<'a> {
-    type Output = crate::Result<Vec<models::TeamMembership>>;
-    type IntoFuture = crate::runtime::BoxFuture<'a, Self::Output>;
-    fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
-    }
-}
-/// A request to [`Memberships::create`]; `.await` it (or call [`send`](Self::send)) to send it.
-#[derive(Debug)]
+crate::runtime::request_methods!(
+    ListRequest => Vec < models::TeamMembership >, paginated(take, skip, 250i64,
+    models::TeamMembership)
+);
+/// A request to [`Memberships::create`]; `.await` it (or call `send`) to send it.
+#[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct CreateRequest<'a> {
     client: &'a crate::Client,
     org_id: i64,
     team_id: i64,
     body: models::CreateTeamMembership,
+    options: crate::runtime::RequestOptions,
 }
 impl<'a> CreateRequest<'a> {
-    /// Sends the request and returns the decoded response.
-    pub async fn send(self) -> crate::Result<models::TeamMembership> {
+    fn into_call(self) -> crate::runtime::Call<'a> {
         const OPERATION: crate::runtime::Operation = crate::runtime::Operation {
             name: "orgs.teams.memberships.create",
             method: crate::runtime::Method::POST,
@@ -232,41 +228,29 @@ impl<'a> CreateRequest<'a> {
             api_version: None,
             envelope: true,
         };
-        let mut call = crate::runtime::Call::new(
-            self.client,
-            &OPERATION,
-            [
-                "/v2/organizations/",
-                &crate::runtime::encode_segment(&self.org_id),
-                "/teams/",
-                &crate::runtime::encode_segment(&self.team_id),
-                "/memberships",
-            ]
-                .concat(),
-        );
+        let mut call = crate::runtime::Call::new(self.client, &OPERATION, self.options);
+        call.push_path("/v2/organizations/");
+        call.push_param("orgId", &self.org_id);
+        call.push_path("/teams/");
+        call.push_param("teamId", &self.team_id);
+        call.push_path("/memberships");
         call.json(&self.body);
-        call.send().await
+        call
     }
 }
-impl<'a> std::future::IntoFuture for CreateRequest<'a> {
-    type Output = crate::Result<models::TeamMembership>;
-    type IntoFuture = crate::runtime::BoxFuture<'a, Self::Output>;
-    fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
-    }
-}
-/// A request to [`Memberships::get`]; `.await` it (or call [`send`](Self::send)) to send it.
-#[derive(Debug)]
+crate::runtime::request_methods!(CreateRequest => models::TeamMembership);
+/// A request to [`Memberships::get`]; `.await` it (or call `send`) to send it.
+#[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct GetRequest<'a> {
     client: &'a crate::Client,
     org_id: i64,
     team_id: i64,
     membership_id: i64,
+    options: crate::runtime::RequestOptions,
 }
 impl<'a> GetRequest<'a> {
-    /// Sends the request and returns the decoded response.
-    pub async fn send(self) -> crate::Result<models::TeamMembership> {
+    fn into_call(self) -> crate::runtime::Call<'a> {
         const OPERATION: crate::runtime::Operation = crate::runtime::Operation {
             name: "orgs.teams.memberships.get",
             method: crate::runtime::Method::GET,
@@ -279,31 +263,19 @@ impl<'a> GetRequest<'a> {
             api_version: None,
             envelope: true,
         };
-        let call = crate::runtime::Call::new(
-            self.client,
-            &OPERATION,
-            [
-                "/v2/organizations/",
-                &crate::runtime::encode_segment(&self.org_id),
-                "/teams/",
-                &crate::runtime::encode_segment(&self.team_id),
-                "/memberships/",
-                &crate::runtime::encode_segment(&self.membership_id),
-            ]
-                .concat(),
-        );
-        call.send().await
+        let mut call = crate::runtime::Call::new(self.client, &OPERATION, self.options);
+        call.push_path("/v2/organizations/");
+        call.push_param("orgId", &self.org_id);
+        call.push_path("/teams/");
+        call.push_param("teamId", &self.team_id);
+        call.push_path("/memberships/");
+        call.push_param("membershipId", &self.membership_id);
+        call
     }
 }
-impl<'a> std::future::IntoFuture for GetRequest<'a> {
-    type Output = crate::Result<models::TeamMembership>;
-    type IntoFuture = crate::runtime::BoxFuture<'a, Self::Output>;
-    fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
-    }
-}
-/// A request to [`Memberships::update`]; `.await` it (or call [`send`](Self::send)) to send it.
-#[derive(Debug)]
+crate::runtime::request_methods!(GetRequest => models::TeamMembership);
+/// A request to [`Memberships::update`]; `.await` it (or call `send`) to send it.
+#[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct UpdateRequest<'a> {
     client: &'a crate::Client,
@@ -311,10 +283,10 @@ pub struct UpdateRequest<'a> {
     team_id: i64,
     membership_id: i64,
     body: models::UpdateTeamMembership,
+    options: crate::runtime::RequestOptions,
 }
 impl<'a> UpdateRequest<'a> {
-    /// Sends the request and returns the decoded response.
-    pub async fn send(self) -> crate::Result<models::TeamMembership> {
+    fn into_call(self) -> crate::runtime::Call<'a> {
         const OPERATION: crate::runtime::Operation = crate::runtime::Operation {
             name: "orgs.teams.memberships.update",
             method: crate::runtime::Method::PATCH,
@@ -327,42 +299,30 @@ impl<'a> UpdateRequest<'a> {
             api_version: None,
             envelope: true,
         };
-        let mut call = crate::runtime::Call::new(
-            self.client,
-            &OPERATION,
-            [
-                "/v2/organizations/",
-                &crate::runtime::encode_segment(&self.org_id),
-                "/teams/",
-                &crate::runtime::encode_segment(&self.team_id),
-                "/memberships/",
-                &crate::runtime::encode_segment(&self.membership_id),
-            ]
-                .concat(),
-        );
+        let mut call = crate::runtime::Call::new(self.client, &OPERATION, self.options);
+        call.push_path("/v2/organizations/");
+        call.push_param("orgId", &self.org_id);
+        call.push_path("/teams/");
+        call.push_param("teamId", &self.team_id);
+        call.push_path("/memberships/");
+        call.push_param("membershipId", &self.membership_id);
         call.json(&self.body);
-        call.send().await
+        call
     }
 }
-impl<'a> std::future::IntoFuture for UpdateRequest<'a> {
-    type Output = crate::Result<models::TeamMembership>;
-    type IntoFuture = crate::runtime::BoxFuture<'a, Self::Output>;
-    fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
-    }
-}
-/// A request to [`Memberships::delete`]; `.await` it (or call [`send`](Self::send)) to send it.
-#[derive(Debug)]
+crate::runtime::request_methods!(UpdateRequest => models::TeamMembership);
+/// A request to [`Memberships::delete`]; `.await` it (or call `send`) to send it.
+#[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct DeleteRequest<'a> {
     client: &'a crate::Client,
     org_id: i64,
     team_id: i64,
     membership_id: i64,
+    options: crate::runtime::RequestOptions,
 }
 impl<'a> DeleteRequest<'a> {
-    /// Sends the request and returns the decoded response.
-    pub async fn send(self) -> crate::Result<models::TeamMembership> {
+    fn into_call(self) -> crate::runtime::Call<'a> {
         const OPERATION: crate::runtime::Operation = crate::runtime::Operation {
             name: "orgs.teams.memberships.delete",
             method: crate::runtime::Method::DELETE,
@@ -375,26 +335,14 @@ impl<'a> DeleteRequest<'a> {
             api_version: None,
             envelope: true,
         };
-        let call = crate::runtime::Call::new(
-            self.client,
-            &OPERATION,
-            [
-                "/v2/organizations/",
-                &crate::runtime::encode_segment(&self.org_id),
-                "/teams/",
-                &crate::runtime::encode_segment(&self.team_id),
-                "/memberships/",
-                &crate::runtime::encode_segment(&self.membership_id),
-            ]
-                .concat(),
-        );
-        call.send().await
+        let mut call = crate::runtime::Call::new(self.client, &OPERATION, self.options);
+        call.push_path("/v2/organizations/");
+        call.push_param("orgId", &self.org_id);
+        call.push_path("/teams/");
+        call.push_param("teamId", &self.team_id);
+        call.push_path("/memberships/");
+        call.push_param("membershipId", &self.membership_id);
+        call
     }
 }
-impl<'a> std::future::IntoFuture for DeleteRequest<'a> {
-    type Output = crate::Result<models::TeamMembership>;
-    type IntoFuture = crate::runtime::BoxFuture<'a, Self::Output>;
-    fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
-    }
-}
+crate::runtime::request_methods!(DeleteRequest => models::TeamMembership);

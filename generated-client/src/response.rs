@@ -1,0 +1,102 @@
+//! A decoded value together with the HTTP answer it came in. (Hand-written.)
+
+use std::time::Duration;
+
+/// A decoded value with the status and headers of the response that carried it.
+///
+/// Get one with `.with_response()` on any request:
+///
+/// ```no_run
+/// # async fn demo(cal: calcom::Client) -> calcom::Result<()> {
+/// let resp = cal.orgs().teams().memberships().get(1, 2, 3).with_response().await?;
+/// println!("{} {:?} {:?}", resp.status(), resp.request_id(), resp.rate_limit_remaining());
+/// let membership = resp.into_value();
+/// # Ok(()) }
+/// ```
+#[derive(Debug, Clone)]
+pub struct Response<T> {
+    pub(crate) status: u16,
+    pub(crate) headers: reqwest::header::HeaderMap,
+    pub(crate) value: T,
+    pub(crate) page: Option<PageInfo>,
+}
+
+impl<T> Response<T> {
+    /// The HTTP status (`200`).
+    pub fn status(&self) -> u16 {
+        self.status
+    }
+
+    /// Every response header.
+    pub fn headers(&self) -> &reqwest::header::HeaderMap {
+        &self.headers
+    }
+
+    /// The `X-Request-Id` header: quote it when asking Cal.com about a request.
+    pub fn request_id(&self) -> Option<&str> {
+        self.header("x-request-id")
+    }
+
+    /// The smallest `X-RateLimit-Remaining-*` header: requests left in the current window.
+    pub fn rate_limit_remaining(&self) -> Option<u64> {
+        self.headers
+            .iter()
+            .filter(|(name, _)| name.as_str().starts_with("x-ratelimit-remaining"))
+            .filter_map(|(_, v)| v.to_str().ok()?.trim().parse().ok())
+            .min()
+    }
+
+    /// The largest `X-RateLimit-Reset-*` header: when the current rate-limit window ends.
+    pub fn rate_limit_reset(&self) -> Option<Duration> {
+        self.headers
+            .iter()
+            .filter(|(name, _)| name.as_str().starts_with("x-ratelimit-reset"))
+            .filter_map(|(_, v)| v.to_str().ok()?.trim().parse::<f64>().ok())
+            .filter(|s| s.is_finite() && *s >= 0.0)
+            .map(Duration::from_secs_f64)
+            .max()
+    }
+
+    /// The `pagination` object some list responses carry beside `data`.
+    pub fn page_info(&self) -> Option<&PageInfo> {
+        self.page.as_ref()
+    }
+
+    /// The decoded value.
+    pub fn value(&self) -> &T {
+        &self.value
+    }
+
+    /// The decoded value, dropping the rest.
+    pub fn into_value(self) -> T {
+        self.value
+    }
+
+    fn header(&self, name: &str) -> Option<&str> {
+        self.headers.get(name).and_then(|v| v.to_str().ok())
+    }
+}
+
+/// The `pagination` object some list responses carry beside `data`.
+/// Every field is optional: Cal.com does not always send all of them.
+#[derive(Debug, Clone, PartialEq, Eq, Default, serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct PageInfo {
+    /// Items across all pages.
+    pub total_items: Option<u64>,
+    /// Items after this page.
+    pub remaining_items: Option<u64>,
+    /// Items in this page.
+    pub returned_items: Option<u64>,
+    /// Page size.
+    pub items_per_page: Option<u64>,
+    /// This page's number, from 1.
+    pub current_page: Option<u64>,
+    /// Number of pages.
+    pub total_pages: Option<u64>,
+    /// Whether a page follows this one.
+    pub has_next_page: Option<bool>,
+    /// Whether a page comes before this one.
+    pub has_previous_page: Option<bool>,
+}
