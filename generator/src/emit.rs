@@ -13,9 +13,9 @@ use crate::naming::ident;
 use crate::raw::Method;
 use crate::types::Builtin;
 
-/// One generated file: its path below `src/generated/`, the spec files it comes from, and its items.
+/// One generated file: its path in the client crate, the spec files it comes from, and its items.
 pub struct Emitted {
-    /// Path below the generated directory (`resources/orgs/teams.rs`).
+    /// Path relative to the client crate's root (`src/generated/resources/orgs/teams.rs`).
     pub path: PathBuf,
     /// Spec files the contents come from (for the header).
     pub sources: Vec<PathBuf>,
@@ -25,12 +25,16 @@ pub struct Emitted {
     pub tokens: TokenStream,
 }
 
-/// Every generated file of the API, in a fixed order.
+/// Every generated file of the API, in a fixed order, with paths relative to the client crate.
 pub fn emit(api: &Api) -> Vec<Emitted> {
     let mut out = vec![emit_mod(api), emit_models(api), emit_resources_root(api)];
     for (i, _) in api.resources.iter().enumerate() {
         out.push(emit_resource(api, i));
     }
+    for e in &mut out {
+        e.path = Path::new("src/generated").join(&e.path);
+    }
+    out.push(crate::examples::emit_examples(api));
     out
 }
 
@@ -786,7 +790,3 @@ fn emit_op_builder(api: &Api, r: &Resource, op: &Operation) -> TokenStream {
 /// Page size of a paginated stream when the spec gives the server's default for neither.
 const DEFAULT_PAGE_SIZE: i64 = 100;
 
-/// The display path of a generated file, for messages.
-pub fn display_path(dir: &Path, e: &Emitted) -> PathBuf {
-    dir.join(&e.path)
-}

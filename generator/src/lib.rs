@@ -8,6 +8,7 @@
 
 pub mod diag;
 pub mod emit;
+pub mod examples;
 pub mod load;
 pub mod model;
 pub mod naming;

@@ -11,10 +11,14 @@ use crate::emit::Emitted;
 /// The command that regenerates the client, named in every header and message.
 pub const COMMAND: &str = "cargo xtask codegen";
 
+/// The directories of the client crate that hold generated files, relative to the crate root.
+/// Every `*.rs` file in them is owned by the generator: `write` removes those it did not make.
+pub const MANAGED_DIRS: &[&str] = &["src/generated", "tests/generated"];
+
 /// A generated file, formatted and ready to write.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RenderedFile {
-    /// Path below the generated directory.
+    /// Path relative to the client crate's root (`src/generated/models.rs`).
     pub path: PathBuf,
     /// The file's full text.
     pub contents: String,
@@ -55,7 +59,7 @@ pub fn render(e: &Emitted) -> Result<RenderedFile, RenderError> {
     Ok(RenderedFile { path: e.path.clone(), contents: out })
 }
 
-/// What a write or a check found, file by file (paths relative to the generated directory).
+/// What a write or a check found, file by file (paths relative to the client crate's root).
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
 pub struct Changes {
     /// Files that did not exist.
@@ -82,11 +86,15 @@ impl Changes {
     }
 }
 
-/// Compares `files` with the `*.rs` files under `dir`; writes nothing.
+/// Compares `files` with the `*.rs` files in the [`MANAGED_DIRS`] of the crate at `dir`;
+/// writes nothing.
 pub fn diff(dir: &Path, files: &[RenderedFile]) -> io::Result<Changes> {
     let mut existing = BTreeMap::new();
-    if dir.exists() {
-        collect_rs(dir, dir, &mut existing)?;
+    for managed in MANAGED_DIRS {
+        let sub = dir.join(managed);
+        if sub.exists() {
+            collect_rs(dir, &sub, &mut existing)?;
+        }
     }
     let mut changes = Changes::default();
     for f in files {
@@ -118,7 +126,12 @@ pub fn write(dir: &Path, files: &[RenderedFile]) -> io::Result<Changes> {
     for p in &changes.removed {
         fs::remove_file(dir.join(p))?;
     }
-    remove_empty_dirs(dir)?;
+    for managed in MANAGED_DIRS {
+        let sub = dir.join(managed);
+        if sub.exists() && remove_empty_dirs(&sub)? {
+            fs::remove_dir(&sub)?;
+        }
+    }
     Ok(changes)
 }
 
