@@ -302,7 +302,9 @@ fn emit_model_builder(api: &Api, m: &Model) -> TokenStream {
         let inits = m.fields.iter().map(|f| {
             let id = ident(&f.rust);
             if f.required {
-                if f.nullable || !is_into_string(&f.ty) { quote!(#id) } else { quote!(#id: #id.into()) }
+                // The argument types of `new` follow `arg_type`, so apply its conversion.
+                let conv = if f.nullable { quote!() } else { arg_type(api, &f.ty, Scope::Models).1 };
+                if conv.is_empty() { quote!(#id) } else { quote!(#id: #id #conv) }
             } else if is_patch(m, f) {
                 quote!(#id: crate::Patch::Unchanged)
             } else {
@@ -431,10 +433,6 @@ fn type_name<'a>(api: &'a Api, ty: &Type) -> &'a str {
         Type::Union(i) => &api.unions[*i].name,
         Type::Builtin(_) | Type::List(_) | Type::Map(_) => "value",
     }
-}
-
-fn is_into_string(ty: &Type) -> bool {
-    matches!(ty, Type::Builtin(Builtin::String))
 }
 
 /// The type of a method argument for a value of `ty`, and the conversion applied to it.

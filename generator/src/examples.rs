@@ -182,8 +182,10 @@ fn value(api: &Api, ty: &Type, example: Option<&str>, wire: &str, depth: usize) 
     match ty {
         Type::Builtin(b) => match b {
             Builtin::String => {
+                // A `String`, not a `&str`: it also fits where an exact `String` is needed
+                // (list items of `impl IntoIterator<Item = String>`).
                 let s = string_example(example, wire);
-                quote!(#s)
+                quote!(String::from(#s))
             }
             Builtin::Integer => {
                 let n = int_example(example);

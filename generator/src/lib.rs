@@ -6,6 +6,7 @@
 //!
 //! `cargo xtask codegen` is a thin binary over [`generate`], [`output::write`] and [`output::diff`].
 
+pub mod audit;
 pub mod diag;
 pub mod emit;
 pub mod examples;

@@ -17,7 +17,10 @@ commands:
                       regenerate the client from spec/ into generated-client/ (its src/generated/
                       and tests/generated/ directories; --out names another crate root)
                       (--check: change nothing, fail naming each stale file)
-  test                run the whole test suite (what CI runs)";
+  test                run the whole test suite (what CI runs)
+  audit [--openapi FILE] [--verbose]
+                      compare spec/ with Cal.com's OpenAPI document (default: $CALCOM_OPENAPI or
+                      ../shared/calcom/openapi-v2.json); fails on unexplained drift";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -31,6 +34,7 @@ fn main() -> ExitCode {
             }
         },
         ["test"] => test(),
+        ["audit", rest @ ..] => audit(rest),
         ["help" | "--help" | "-h"] => {
             println!("{USAGE}");
             ExitCode::SUCCESS
@@ -110,6 +114,49 @@ fn codegen(args: CodegenArgs) -> ExitCode {
             ExitCode::SUCCESS
         }
     }
+}
+
+fn audit(args: &[&str]) -> ExitCode {
+    let root = root();
+    let mut openapi = std::env::var_os("CALCOM_OPENAPI")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| root.join("../shared/calcom/openapi-v2.json"));
+    let mut spec = root.join("spec");
+    let mut verbose = false;
+    let mut args = args.iter();
+    while let Some(arg) = args.next() {
+        match *arg {
+            "--openapi" | "--spec" => {
+                let Some(value) = args.next() else {
+                    eprintln!("{USAGE}");
+                    return ExitCode::from(2);
+                };
+                if *arg == "--openapi" { openapi = PathBuf::from(value) } else { spec = PathBuf::from(value) }
+            }
+            "--verbose" | "-v" => verbose = true,
+            _ => {
+                eprintln!("{USAGE}");
+                return ExitCode::from(2);
+            }
+        }
+    }
+    let api = match codegen::load_model(&spec) {
+        Ok(api) => api,
+        Err(e) => {
+            eprintln!("{e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let doc = match std::fs::read_to_string(&openapi).map_err(|e| e.to_string()).and_then(|t| serde_json::from_str(&t).map_err(|e| e.to_string())) {
+        Ok(doc) => doc,
+        Err(e) => {
+            eprintln!("error: cannot read the OpenAPI document {}: {e}", openapi.display());
+            return ExitCode::FAILURE;
+        }
+    };
+    let report = codegen::audit::audit(&api, &doc);
+    print!("{}", report.render(verbose));
+    if report.is_clean() { ExitCode::SUCCESS } else { ExitCode::FAILURE }
 }
 
 fn run(what: &str, cmd: &mut Command) -> bool {

@@ -479,8 +479,11 @@ fn orgs_attributes_options_create(
             .options()
             .create(
                 1i64,
-                "example",
-                calcom::models::CreateAttributeOption::new("example", "example"),
+                String::from("example"),
+                calcom::models::CreateAttributeOption::new(
+                    String::from("example"),
+                    String::from("example"),
+                ),
             )
             .await?;
         Ok(())
@@ -490,7 +493,7 @@ fn orgs_attributes_options_list(
     client: &calcom::Client,
 ) -> BoxFuture<'_, calcom::Result<()>> {
     Box::pin(async move {
-        client.orgs().attributes().options().list(1i64, "example").await?;
+        client.orgs().attributes().options().list(1i64, String::from("example")).await?;
         Ok(())
     })
 }
@@ -504,8 +507,8 @@ fn orgs_attributes_options_update(
             .options()
             .update(
                 1i64,
-                "example",
-                "example",
+                String::from("example"),
+                String::from("example"),
                 calcom::models::UpdateAttributeOption::default(),
             )
             .await?;
@@ -516,7 +519,12 @@ fn orgs_attributes_options_delete(
     client: &calcom::Client,
 ) -> BoxFuture<'_, calcom::Result<()>> {
     Box::pin(async move {
-        client.orgs().attributes().options().delete(1i64, "example", "example").await?;
+        client
+            .orgs()
+            .attributes()
+            .options()
+            .delete(1i64, String::from("example"), String::from("example"))
+            .await?;
         Ok(())
     })
 }
@@ -524,7 +532,12 @@ fn orgs_attributes_options_list_assigned(
     client: &calcom::Client,
 ) -> BoxFuture<'_, calcom::Result<()>> {
     Box::pin(async move {
-        client.orgs().attributes().options().list_assigned(1i64, "example").await?;
+        client
+            .orgs()
+            .attributes()
+            .options()
+            .list_assigned(1i64, String::from("example"))
+            .await?;
         Ok(())
     })
 }
@@ -536,7 +549,7 @@ fn orgs_attributes_options_list_assigned_by_slug(
             .orgs()
             .attributes()
             .options()
-            .list_assigned_by_slug(1i64, "example")
+            .list_assigned_by_slug(1i64, String::from("example"))
             .await?;
         Ok(())
     })
@@ -552,7 +565,7 @@ fn orgs_attributes_options_assign_to_user(
             .assign_to_user(
                 1i64,
                 1i64,
-                calcom::models::AssignAttributeOption::new("example"),
+                calcom::models::AssignAttributeOption::new(String::from("example")),
             )
             .await?;
         Ok(())
@@ -574,7 +587,7 @@ fn orgs_attributes_options_unassign_from_user(
             .orgs()
             .attributes()
             .options()
-            .unassign_from_user(1i64, 1i64, "example")
+            .unassign_from_user(1i64, 1i64, String::from("example"))
             .await?;
         Ok(())
     })
@@ -659,8 +672,8 @@ fn orgs_teams_conferencing_save_oauth_credentials(
                 1i64,
                 1i64,
                 calcom::models::ConferencingApp::GoogleMeet,
-                "example",
-                "example",
+                String::from("example"),
+                String::from("example"),
             )
             .await?;
         Ok(())
@@ -727,7 +740,7 @@ fn orgs_teams_verified_resources_request_email_code(
             .request_email_code(
                 1i64,
                 1i64,
-                calcom::models::RequestEmailCode::new("acme@example.com"),
+                calcom::models::RequestEmailCode::new(String::from("acme@example.com")),
             )
             .await?;
         Ok(())
@@ -744,7 +757,7 @@ fn orgs_teams_verified_resources_request_phone_code(
             .request_phone_code(
                 1i64,
                 1i64,
-                calcom::models::RequestPhoneCode::new("+372 5555 6666"),
+                calcom::models::RequestPhoneCode::new(String::from("+372 5555 6666")),
             )
             .await?;
         Ok(())
@@ -761,7 +774,10 @@ fn orgs_teams_verified_resources_verify_email(
             .verify_email(
                 1i64,
                 1i64,
-                calcom::models::VerifyEmailCode::new("example@acme.com", "1ABG2C"),
+                calcom::models::VerifyEmailCode::new(
+                    String::from("example@acme.com"),
+                    String::from("1ABG2C"),
+                ),
             )
             .await?;
         Ok(())
@@ -778,7 +794,10 @@ fn orgs_teams_verified_resources_verify_phone(
             .verify_phone(
                 1i64,
                 1i64,
-                calcom::models::VerifyPhoneCode::new("+37255556666", "1ABG2C"),
+                calcom::models::VerifyPhoneCode::new(
+                    String::from("+37255556666"),
+                    String::from("1ABG2C"),
+                ),
             )
             .await?;
         Ok(())
@@ -825,7 +844,7 @@ fn teams_verified_resources_request_email_code(
             .verified_resources()
             .request_email_code(
                 1i64,
-                calcom::models::RequestEmailCode::new("acme@example.com"),
+                calcom::models::RequestEmailCode::new(String::from("acme@example.com")),
             )
             .await?;
         Ok(())
@@ -840,7 +859,7 @@ fn teams_verified_resources_request_phone_code(
             .verified_resources()
             .request_phone_code(
                 1i64,
-                calcom::models::RequestPhoneCode::new("+372 5555 6666"),
+                calcom::models::RequestPhoneCode::new(String::from("+372 5555 6666")),
             )
             .await?;
         Ok(())
@@ -855,7 +874,10 @@ fn teams_verified_resources_verify_email(
             .verified_resources()
             .verify_email(
                 1i64,
-                calcom::models::VerifyEmailCode::new("example@acme.com", "1ABG2C"),
+                calcom::models::VerifyEmailCode::new(
+                    String::from("example@acme.com"),
+                    String::from("1ABG2C"),
+                ),
             )
             .await?;
         Ok(())
@@ -870,7 +892,10 @@ fn teams_verified_resources_verify_phone(
             .verified_resources()
             .verify_phone(
                 1i64,
-                calcom::models::VerifyPhoneCode::new("+37255556666", "1ABG2C"),
+                calcom::models::VerifyPhoneCode::new(
+                    String::from("+37255556666"),
+                    String::from("1ABG2C"),
+                ),
             )
             .await?;
         Ok(())

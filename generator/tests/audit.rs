@@ -1,0 +1,123 @@
+//! `cargo xtask audit` finds each kind of drift between a spec and an OpenAPI document, and
+//! keeps the real spec in step with Cal.com's document.
+
+use std::path::{Path, PathBuf};
+
+use serde_json::json;
+
+fn fixture_spec() -> codegen::model::Api {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures");
+    let sources = vec![
+        (PathBuf::from("api.yaml"), std::fs::read_to_string(dir.join("api.yaml")).unwrap()),
+        (PathBuf::from("audit/things.yaml"), std::fs::read_to_string(dir.join("audit/things.yaml")).unwrap()),
+    ];
+    codegen::load_model_from(&sources).unwrap_or_else(|e| panic!("{e}"))
+}
+
+/// An upstream document that differs from the fixture in every way the audit looks at.
+fn altered_document() -> serde_json::Value {
+    json!({
+        "openapi": "3.0.0",
+        "paths": {
+            "/v2/orgs/{orgId}/things/{thingId}": {
+                "get": {
+                    "operationId": "getThing",
+                    "parameters": [
+                        { "name": "Authorization", "in": "header", "required": true, "schema": { "type": "string" } },
+                        { "name": "thingId", "in": "path", "required": true, "schema": { "type": "number" } },
+                        { "name": "bogus", "in": "path", "required": true, "schema": { "type": "string" } },
+                        { "name": "expand", "in": "query", "required": false, "schema": { "type": "boolean" } },
+                        { "name": "theirs", "in": "query", "required": true, "schema": { "type": "string" } }
+                    ],
+                    "responses": { "200": { "content": { "application/json": { "schema": { "$ref": "#/components/schemas/ThingOutput" } } } } }
+                }
+            },
+            "/v2/things": {
+                "post": {
+                    "operationId": "createThing",
+                    "parameters": [],
+                    "requestBody": { "content": { "application/json": { "schema": { "$ref": "#/components/schemas/CreateThing" } } } },
+                    "responses": { "201": { "content": { "application/json": { "schema": { "$ref": "#/components/schemas/ThingOutput" } } } } }
+                },
+                "get": { "operationId": "listThings", "responses": { "200": {} } }
+            }
+        },
+        "components": { "schemas": {
+            "ThingOutput": { "type": "object", "properties": {
+                "status": { "type": "string" },
+                "data": { "$ref": "#/components/schemas/Thing" }
+            } },
+            "Thing": { "allOf": [ { "$ref": "#/components/schemas/Base" } ], "type": "object",
+                "properties": { "name": { "type": "string" }, "theirs": { "type": "string" } },
+                "required": ["name"] },
+            "Base": { "type": "object", "properties": { "id": { "type": "number" } }, "required": ["id"] },
+            "CreateThing": { "type": "object", "properties": {
+                "kind": { "type": "string", "enum": ["a", "b"] },
+                "label": { "type": "string" }
+            }, "required": ["kind", "label"] }
+        } }
+    })
+}
+
+#[test]
+fn each_kind_of_drift_is_found() {
+    let report = codegen::audit::audit(&fixture_spec(), &altered_document());
+    let text = report.render(true);
+    assert_eq!(report.upstream_operations, 3, "{text}");
+    assert_eq!(report.matched, 2, "{text}");
+    assert_eq!(report.missing, ["listThings (GET /v2/things)"], "{text}");
+    assert_eq!(report.not_upstream.len(), 1, "{text}");
+    assert!(report.not_upstream[0].starts_with("things.extra"), "{text}");
+    let get = &report.operations["things.get (GET /v2/orgs/{orgId}/things/{thingId})"];
+    for expected in [
+        "param expand (query): optional upstream, required here",
+        "param ours (query): missing upstream",
+        "param theirs (query): missing here",
+        "response field name: required upstream, optional here",
+        "response field extra: missing upstream",
+        "response field theirs: missing here",
+    ] {
+        assert!(get.unexplained.iter().any(|d| d == expected), "missing `{expected}` in:\n{text}");
+    }
+    assert_eq!(get.unexplained.len(), 6, "{text}");
+    // The upstream document contradicting itself is not drift of ours.
+    assert_eq!(
+        get.upstream_inconsistent,
+        [
+            "declares path parameter bogus, which is not in its path",
+            "does not declare path parameter orgId of its own path"
+        ],
+        "{text}"
+    );
+    let create = &report.operations["things.create (POST /v2/things)"];
+    for expected in [
+        "cal-api-version: sent here, not declared upstream",
+        "body label: required upstream, optional here",
+        "body kind: enum value b missing here",
+    ] {
+        assert!(create.unexplained.iter().any(|d| d == expected), "missing `{expected}` in:\n{text}");
+    }
+    assert_eq!(create.known.len(), 1, "{text}");
+    assert_eq!(create.known[0].0, "body kind: enum value c missing upstream");
+    assert!(!report.is_clean());
+    // Six for `get`, and for `create` its three plus the same three response fields.
+    assert_eq!(report.unexplained(), 12, "{text}");
+}
+
+#[test]
+fn stale_explanations_are_reported() {
+    let mut doc = altered_document();
+    // Upstream now agrees on the enum: the explanation in the spec explains nothing.
+    doc["components"]["schemas"]["CreateThing"]["properties"]["kind"]["enum"] = json!(["a", "c"]);
+    let report = codegen::audit::audit(&fixture_spec(), &doc);
+    assert_eq!(report.stale_known.len(), 1, "{}", report.render(true));
+    assert!(report.stale_known[0].ends_with("body kind: enum value c missing upstream"));
+}
+
+#[test]
+fn wildcard_keys_cover_a_prefix() {
+    assert!(codegen::audit::drift_matches("response*", "response field id: missing upstream"));
+    assert!(codegen::audit::drift_matches("response field *", "response field id: missing upstream"));
+    assert!(!codegen::audit::drift_matches("response field *", "body id: missing upstream"));
+    assert!(codegen::audit::drift_matches("body id: missing upstream", "body id: missing upstream"));
+}
