@@ -73,6 +73,7 @@ mod generated;
 mod patch;
 mod response;
 mod runtime;
+pub mod webhooks;
 
 pub use client::{AuthMode, Client, ClientBuilder, DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT, RefreshResult};
 pub use error::{ApiError, DecodeError, Error, Result};

@@ -31,6 +31,7 @@ pub fn emit(api: &Api) -> Vec<Emitted> {
     for (i, _) in api.resources.iter().enumerate() {
         out.push(emit_resource(api, i));
     }
+    out.push(emit_webhooks(api));
     for e in &mut out {
         e.path = Path::new("src/generated").join(&e.path);
     }
@@ -61,6 +62,7 @@ fn emit_mod(api: &Api) -> Emitted {
     let tokens = quote! {
         pub mod models;
         pub mod resources;
+        pub mod webhooks;
 
         #base_doc
         pub const DEFAULT_BASE_URL: &str = #base_url;
@@ -445,6 +447,75 @@ fn arg_type(api: &Api, ty: &Type, scope: Scope) -> (TokenStream, TokenStream) {
             (quote!(impl IntoIterator<Item = #inner>), quote!(.into_iter().collect()))
         }
         other => (rust_type(api, other, scope), quote!()),
+    }
+}
+
+fn emit_webhooks(api: &Api) -> Emitted {
+    let variants = api.webhook_events.iter().map(|e| {
+        let v = format_ident!("{}", e.variant);
+        let payload = rust_type(api, &e.payload, Scope::Resources);
+        let shape = if e.flat {
+            "Cal.com sends this event flat: the payload's fields stand beside `triggerEvent`."
+        } else {
+            "The usual body: `{\"triggerEvent\", \"createdAt\", \"payload\"}`."
+        };
+        let d = doc(&format!("{}\n\nTrigger `{}`. {shape}", e.docs, e.trigger));
+        let ty = if e.flat { payload } else { quote!(crate::webhooks::Delivery<#payload>) };
+        quote! { #d #v(#ty), }
+    });
+    let names: Vec<_> = api.webhook_events.iter().map(|e| format_ident!("{}", e.variant)).collect();
+    let triggers: Vec<&str> = api.webhook_events.iter().map(|e| e.trigger.as_str()).collect();
+    let decoders = api.webhook_events.iter().map(|e| {
+        let v = format_ident!("{}", e.variant);
+        let t = &e.trigger;
+        let f = if e.flat { quote!(decode_flat) } else { quote!(decode_delivery) };
+        quote! { #t => WebhookEvent::#v(crate::webhooks::#f(body)?), }
+    });
+    let uses_models = !api.webhook_events.is_empty();
+    let use_models = uses_models.then(|| quote!(use crate::models;));
+    let tokens = quote! {
+        #use_models
+
+        /// A webhook delivery from Cal.com, verified and decoded, one variant per trigger.
+        ///
+        /// Get one from [`crate::webhooks::verify_and_parse`]. A trigger this version of the
+        /// client does not know is not an error: it arrives as `Unknown` with the whole body.
+        #[derive(Debug, Clone, PartialEq)]
+        #[non_exhaustive]
+        pub enum WebhookEvent {
+            #( #variants )*
+            /// A trigger this version of the client does not know.
+            Unknown {
+                /// The `triggerEvent` value.
+                trigger: String,
+                /// The whole body.
+                body: serde_json::Value,
+            },
+        }
+
+        impl WebhookEvent {
+            /// The `triggerEvent` value, e.g. `BOOKING_CREATED`.
+            pub fn trigger(&self) -> &str {
+                match self {
+                    #( WebhookEvent::#names(_) => #triggers, )*
+                    WebhookEvent::Unknown { trigger, .. } => trigger,
+                }
+            }
+
+            /// Decodes a body whose `triggerEvent` is `trigger`.
+            pub(crate) fn decode(trigger: &str, body: serde_json::Value) -> Result<Self, crate::webhooks::WebhookError> {
+                Ok(match trigger {
+                    #( #decoders )*
+                    _ => WebhookEvent::Unknown { trigger: trigger.to_owned(), body },
+                })
+            }
+        }
+    };
+    Emitted {
+        path: PathBuf::from("webhooks.rs"),
+        sources: api.files.clone(),
+        docs: "The webhook events Cal.com sends.".to_owned(),
+        tokens,
     }
 }
 

@@ -35,6 +35,8 @@ pub struct Api {
     pub enums: Vec<Enum>,
     /// Every union, sorted by name.
     pub unions: Vec<Union>,
+    /// Every webhook event, sorted by trigger.
+    pub webhook_events: Vec<WebhookEvent>,
     /// The spec files read, in order (for the generated files' headers).
     pub files: Vec<PathBuf>,
     /// The file with the `api:` section.
@@ -229,6 +231,21 @@ pub struct Enum {
     pub values: Vec<EnumValue>,
     /// Differences from upstream made on purpose: difference -> reason.
     pub known_drift: Vec<(String, String)>,
+}
+
+/// A webhook event Cal.com sends.
+#[derive(Debug)]
+pub struct WebhookEvent {
+    /// The `triggerEvent` value (`BOOKING_CREATED`).
+    pub trigger: String,
+    /// Rust variant name (`BookingCreated`).
+    pub variant: String,
+    /// Docs.
+    pub docs: String,
+    /// The payload's model.
+    pub payload: Type,
+    /// Whether the payload is the body itself rather than its `payload` field.
+    pub flat: bool,
 }
 
 /// A union: one of several shapes.
@@ -433,6 +450,8 @@ impl Cx {
         let mut models: Vec<Model> = model_src.iter().map(|(f, n, m)| self.lower_model(f, n, m)).collect();
         let mut unions: Vec<Union> = union_src.iter().map(|(f, n, u)| self.lower_union(f, n, u)).collect();
 
+        let webhook_events = self.lower_webhook_events(files);
+
         // 4. Resources and their operations.
         let mut resources = self.lower_resources(files, &auth_modes, &api_versions);
 
@@ -475,6 +494,7 @@ impl Cx {
             models,
             enums,
             unions,
+            webhook_events,
             files: files.iter().map(|f| f.display.clone()).collect(),
             api_file: api_path.clone(),
         })
@@ -513,6 +533,46 @@ impl Cx {
             values.push(EnumValue { wire: wire.value.clone(), variant, docs: v.docs().to_owned() });
         }
         Enum { name: name.value.clone(), docs: e.docs.clone(), values, known_drift: drift(&e.known_drift) }
+    }
+
+    fn lower_webhook_events(&mut self, files: &[SourceFile]) -> Vec<WebhookEvent> {
+        let mut events = Vec::new();
+        let mut triggers: BTreeMap<String, Pos> = BTreeMap::new();
+        let mut variants: BTreeMap<String, String> = BTreeMap::new();
+        for f in files {
+            let file = f.display.as_path();
+            for (trigger, e) in &f.file.webhook_events.0 {
+                let p = spos(file, trigger);
+                if let Some(prev) = triggers.get(&trigger.value) {
+                    self.diags.error(Some(&p), format!("webhook event `{}` is declared twice", trigger.value), format!("it is already declared at {prev}"));
+                    continue;
+                }
+                triggers.insert(trigger.value.clone(), p.clone());
+                let variant = e.rust_name.as_ref().map(|r| r.value.clone()).unwrap_or_else(|| naming::pascal(&trigger.value));
+                if !naming::is_pascal(&variant) || variant == "Unknown" {
+                    self.diags.error(
+                        Some(&p),
+                        format!("webhook event `{}` gives the variant name `{variant}`, which is not usable", trigger.value),
+                        "give it a PascalCase `rust_name` other than `Unknown`",
+                    );
+                } else if let Some(prev) = variants.get(&variant) {
+                    self.diags.error(Some(&p), format!("webhook events `{prev}` and `{}` both convert to `{variant}`", trigger.value), "give one of them a `rust_name`");
+                } else {
+                    variants.insert(variant.clone(), trigger.value.clone());
+                }
+                let payload = match self.resolve(file, &e.payload) {
+                    Some(t @ Type::Model(_)) => t,
+                    Some(_) => {
+                        self.diags.error(Some(&spos(file, &e.payload)), format!("the payload of webhook event `{}` is not a model", trigger.value), "name a model declared under `models:`");
+                        Type::Builtin(Builtin::Json)
+                    }
+                    None => Type::Builtin(Builtin::Json),
+                };
+                events.push(WebhookEvent { trigger: trigger.value.clone(), variant, docs: e.docs.clone(), payload, flat: e.flat });
+            }
+        }
+        events.sort_by(|a, b| a.trigger.cmp(&b.trigger));
+        events
     }
 
     fn lower_union(&mut self, file: &Path, name: &raw::Str, u: &raw::Union) -> Union {

@@ -40,6 +40,24 @@ pub struct File {
     /// Unions (one of several shapes), by name.
     #[serde(default)]
     pub unions: OrderedMap<Union>,
+    /// Webhook events Cal.com sends, by trigger name.
+    #[serde(default)]
+    pub webhook_events: OrderedMap<WebhookEvent>,
+}
+
+/// A webhook event: what Cal.com POSTs for one trigger.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct WebhookEvent {
+    /// Docs.
+    pub docs: String,
+    /// The model of the payload.
+    pub payload: Str,
+    /// `true`: the body is the payload itself, beside `triggerEvent` (no `createdAt`/`payload` wrapper).
+    #[serde(default)]
+    pub flat: bool,
+    /// Rust variant name override.
+    pub rust_name: Option<Str>,
 }
 
 /// The `api:` section.

@@ -5,6 +5,7 @@
 
 pub mod models;
 pub mod resources;
+pub mod webhooks;
 /// The base URL of Cal.com API v2, used unless the client is built with another.
 pub const DEFAULT_BASE_URL: &str = "https://api.cal.com";
 /// A value of the `cal-api-version` header.

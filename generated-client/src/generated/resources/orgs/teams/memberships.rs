@@ -158,18 +158,14 @@ pub struct ListRequest<'a> {
     options: crate::runtime::RequestOptions,
 }
 impl<'a> ListRequest<'a> {
-    /// Page size (1 to 250).
-    ///
-    /// The server's default: `250`.
+    /// Page size (1 to 250)., default: 250
     ///
     /// Example: `25`
     pub fn take(mut self, take: i64) -> Self {
         self.take = Some(take);
         self
     }
-    /// Number of memberships to skip.
-    ///
-    /// The server's default: `0`.
+    /// Number of memberships to skip., default: 0
     ///
     /// Example: `0`
     pub fn skip(mut self, skip: i64) -> Self {
@@ -201,7 +197,7 @@ impl<'a> ListRequest<'a> {
     }
 }
 crate::runtime::request_methods!(
-    ListRequest => Vec < models::TeamMembership >, paginated(take, skip, 250i64,
+    ListRequest => Vec < models::TeamMembership >, paginated(take, skip, 100i64,
     models::TeamMembership)
 );
 /// A request to [`Memberships::create`]; `.await` it (or call `send`) to send it.
