@@ -37,6 +37,8 @@ pub(crate) struct Operation {
     pub(crate) api_version: Option<ApiVersion>,
     /// Whether the answer is `{"status": "success", "data": ...}`.
     pub(crate) envelope: bool,
+    /// Whether a client without credentials may call it (then sending none).
+    pub(crate) auth_optional: bool,
 }
 
 /// A value that can be written into a path segment, a query string or a header.
@@ -212,6 +214,9 @@ impl<'a> Call<'a> {
             return Ok(Vec::new());
         }
         let Some(mode) = creds.mode() else {
+            if self.op.auth_optional {
+                return Ok(Vec::new());
+            }
             return Err(Error::InvalidRequest(format!(
                 "`{}` ({} {}) needs credentials ({}), and the client has none",
                 self.op.name,

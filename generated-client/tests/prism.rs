@@ -3,6 +3,9 @@
 //! breaks the upstream description (a missing required header, a parameter of the wrong type,
 //! an invalid body), and otherwise an example response, which the client must decode.
 //!
+//! Where Cal.com's document is itself wrong, the operation's `upstream_defect` in the spec says
+//! how and why, and the operation must fail exactly that way.
+//!
 //! Needs Prism (installed by `cargo xtask test` with `npm ci` in `tools/prism`) and the upstream
 //! document (`$CALCOM_OPENAPI`, default `../shared/calcom/openapi-v2.json`). Where either is
 //! missing the test is skipped with a notice; with `CI=true` that is a failure.
@@ -16,57 +19,6 @@ use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use operations::{EXAMPLES, Example};
-
-/// Where the upstream document is wrong, what Prism makes of an operation anyway.
-#[derive(Clone, Copy)]
-enum Defect {
-    /// The request is right but Prism refuses it (422): the document's request description is wrong.
-    Request(&'static str),
-    /// Prism accepts the request but answers with what the document wrongly says the server
-    /// sends, which cannot decode into the real shape.
-    Response(&'static str),
-}
-
-/// Operations the upstream document itself makes impossible to check fully, and why. Each is a
-/// defect of that document (listed in `../shared/calcom/README.md`, or checked against Cal.com's
-/// server code), not of the client. The test fails when one of them starts to pass.
-const UPSTREAM_DEFECTS: &[(&[&str], Defect)] = &[
-    (
-        &["orgs.teams.conferencing.get_default"],
-        Defect::Request("upstream declares an `app` path parameter that is not in the path"),
-    ),
-    (
-        &["orgs.teams.conferencing.oauth_auth_url"],
-        Defect::Request(
-            "upstream requires `returnTo` and `onErrorReturnTo`, which the server treats as optional, and lists only zoom and msteams as apps",
-        ),
-    ),
-    (
-        &["orgs.teams.memberships.create"],
-        Defect::Request("upstream requires `role`, which the server defaults to MEMBER"),
-    ),
-    (
-        &[
-            "orgs.teams.verified_resources.verify_email",
-            "orgs.teams.verified_resources.verify_phone",
-            "orgs.teams.verified_resources.list_emails",
-            "orgs.teams.verified_resources.list_phones",
-            "orgs.teams.verified_resources.get_email",
-            "orgs.teams.verified_resources.get_phone",
-            "teams.verified_resources.verify_email",
-            "teams.verified_resources.verify_phone",
-            "teams.verified_resources.list_emails",
-            "teams.verified_resources.list_phones",
-            "teams.verified_resources.get_email",
-            "teams.verified_resources.get_phone",
-        ],
-        Defect::Response("upstream points `data` of the verified-resource outputs at ScheduleOutput"),
-    ),
-];
-
-fn known_defect(name: &str) -> Option<Defect> {
-    UPSTREAM_DEFECTS.iter().find(|(names, _)| names.contains(&name)).map(|(_, d)| *d)
-}
 
 fn root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).parent().expect("workspace root").to_path_buf()
@@ -156,12 +108,19 @@ async fn every_operation_is_accepted_by_prism_and_its_answer_decodes() {
             calcom::Error::Api(api) => api.body().chars().take(600).collect::<String>(),
             other => other.to_string(),
         };
-        match (&result, known_defect(example.name)) {
+        // Where Cal.com's document is itself wrong, the spec says so (`upstream_defect`), and the
+        // operation must fail exactly that way: a refused request, or an undecodable answer.
+        let defect = match (example.upstream_request_defect, example.upstream_response_defect) {
+            (Some(why), _) => Some((true, why)),
+            (None, Some(why)) => Some((false, why)),
+            (None, None) => None,
+        };
+        match (&result, defect) {
             (Ok(()), None) => passed += 1,
-            (Ok(()), Some(_)) => failures.push(format!("{}: passes now; remove it from UPSTREAM_DEFECTS", example.name)),
-            (Err(calcom::Error::Api(e)), Some(Defect::Request(_))) if e.status() == 422 => known += 1,
-            (Err(calcom::Error::Decode(_)), Some(Defect::Response(_))) => known += 1,
-            (Err(e), Some(Defect::Request(why) | Defect::Response(why))) => failures.push(format!(
+            (Ok(()), Some(_)) => failures.push(format!("{}: passes now; remove its `upstream_defect` from the spec", example.name)),
+            (Err(calcom::Error::Api(e)), Some((true, _))) if e.status() == 422 => known += 1,
+            (Err(calcom::Error::Decode(_)), Some((false, _))) => known += 1,
+            (Err(e), Some((_, why))) => failures.push(format!(
                 "{} ({} {}): fails otherwise than its known upstream defect ({why}): {e}\n    {}",
                 example.name,
                 example.method,

@@ -370,9 +370,15 @@ fn is_patch(m: &Model, f: &Field) -> bool {
 fn emit_union(api: &Api, u: &Union) -> TokenStream {
     let name = format_ident!("{}", u.name);
     let docs = doc(&u.docs);
+    // Model variants are boxed: shapes differ a lot in size (a booking vs a list of them), and
+    // a union should cost what its smallest shape costs.
+    let variant_type = |ty: &Type| {
+        let t = rust_type(api, ty, Scope::Models);
+        if matches!(ty, Type::Model(_)) { quote!(Box<#t>) } else { t }
+    };
     let variants = u.variants.iter().map(|v| {
         let vname = format_ident!("{}", v.name);
-        let ty = rust_type(api, &v.ty, Scope::Models);
+        let ty = variant_type(&v.ty);
         let vdoc = doc(&v.docs);
         let rename = v.tag_value.as_ref().map(|t| quote!(#[serde(rename = #t)]));
         quote! { #vdoc #rename #vname(#ty), }
@@ -401,10 +407,11 @@ fn emit_union(api: &Api, u: &Union) -> TokenStream {
     let froms = u.variants.iter().filter(|v| u.variants.iter().filter(|w| w.ty == v.ty).count() == 1).map(|v| {
         let vname = format_ident!("{}", v.name);
         let ty = rust_type(api, &v.ty, Scope::Models);
+        let value = if matches!(v.ty, Type::Model(_)) { quote!(Box::new(value)) } else { quote!(value) };
         quote! {
             impl From<#ty> for #name {
                 fn from(value: #ty) -> Self {
-                    #name::#vname(value)
+                    #name::#vname(#value)
                 }
             }
         }
@@ -665,7 +672,7 @@ fn op_doc(api: &Api, op: &Operation) -> String {
     } else {
         let names: Vec<String> = op.auth.iter().map(|&a| format!("`{}`", api.auth_modes[a].name)).collect();
         text.push_str(&names.join(", "));
-        text.push('.');
+        text.push_str(if op.auth_optional { ", or none (a client without credentials may call it)." } else { "." });
     }
     text
 }
@@ -778,6 +785,7 @@ fn emit_op_builder(api: &Api, r: &Resource, op: &Operation) -> TokenStream {
         None => quote!(None),
     };
     let envelope = op.envelope;
+    let auth_optional = op.auth_optional;
 
     // The path, each parameter percent-encoded into its own segment.
     let path = op.segments.iter().map(|s| match s {
@@ -842,6 +850,7 @@ fn emit_op_builder(api: &Api, r: &Resource, op: &Operation) -> TokenStream {
                     auth: &[ #( crate::AuthMode::#auth ),* ],
                     api_version: #version,
                     envelope: #envelope,
+                    auth_optional: #auth_optional,
                 };
                 let mut call = crate::runtime::Call::new(self.client, &OPERATION, self.options);
                 #( #path )*

@@ -56,6 +56,10 @@ pub fn emit_examples(api: &Api) -> Emitted {
             pub api_version: Option<&'static str>,
             /// Whether it sends a JSON body.
             pub has_body: bool,
+            /// Why the upstream document refuses a correct request, if it does.
+            pub upstream_request_defect: Option<&'static str>,
+            /// Why the upstream document's response cannot decode, if it cannot.
+            pub upstream_response_defect: Option<&'static str>,
             /// Sends the example request with `client`; the decoded value is dropped.
             pub call: fn(&calcom::Client) -> BoxFuture<'_, calcom::Result<()>>,
         }
@@ -119,6 +123,12 @@ fn example(api: &Api, r: &Resource, op: &Operation) -> (TokenStream, TokenStream
         None => quote!(None),
     };
     let has_body = op.body.is_some();
+    let opt = |s: &Option<String>| match s {
+        Some(s) => quote!(Some(#s)),
+        None => quote!(None),
+    };
+    let request_defect = opt(&op.upstream_request_defect);
+    let response_defect = opt(&op.upstream_response_defect);
     let row = quote! {
         Example {
             name: #name,
@@ -129,6 +139,8 @@ fn example(api: &Api, r: &Resource, op: &Operation) -> (TokenStream, TokenStream
             auth: &[ #( #auth ),* ],
             api_version: #version,
             has_body: #has_body,
+            upstream_request_defect: #request_defect,
+            upstream_response_defect: #response_defect,
             call: #fn_name,
         }
     };
@@ -236,6 +248,7 @@ fn value(api: &Api, ty: &Type, example: Option<&str>, wire: &str, depth: usize) 
                 Some(v) => {
                     let variant = format_ident!("{}", v.name);
                     let inner = value(api, &v.ty, None, wire, depth + 1);
+                    let inner = if matches!(v.ty, Type::Model(_)) { quote!(Box::new(#inner)) } else { inner };
                     quote!(calcom::models::#name::#variant(#inner))
                 }
                 None => quote!(calcom::models::#name::Other(serde_json::json!({}))),

@@ -130,6 +130,12 @@ pub struct Operation {
     pub pagination: Option<Pagination>,
     /// Differences from upstream made on purpose: difference -> reason.
     pub known_drift: Vec<(String, String)>,
+    /// Why upstream refuses a correct request of this operation, if it does.
+    pub upstream_request_defect: Option<String>,
+    /// Why upstream's response of this operation cannot decode, if it cannot.
+    pub upstream_response_defect: Option<String>,
+    /// Whether a client without credentials may call it (sending none).
+    pub auth_optional: bool,
 }
 
 pub use crate::raw::Pagination;
@@ -986,6 +992,12 @@ impl Cx {
             }
             p.value
         });
+        if op.auth_optional && auth.is_empty() {
+            self.diags.error(Some(&name_pos), "`auth_optional` on an operation that takes no credentials", "remove `auth_optional`, or list the modes it accepts in `auth`");
+        }
+        if op.upstream_defect.as_ref().is_some_and(|d| d.request.is_none() && d.response.is_none()) {
+            self.diags.error(Some(&name_pos), "`upstream_defect` says nothing", "give `request:` or `response:` with the reason");
+        }
         if op.response_nullable && op.response.is_none() {
             self.diags.error(Some(&name_pos), "`response_nullable` without a `response`", "name the response type, or remove `response_nullable`");
         }
@@ -1010,6 +1022,9 @@ impl Cx {
             response_nullable: op.response_nullable,
             pagination,
             known_drift: drift(&op.known_drift),
+            upstream_request_defect: op.upstream_defect.as_ref().and_then(|d| d.request.clone()),
+            upstream_response_defect: op.upstream_defect.as_ref().and_then(|d| d.response.clone()),
+            auth_optional: op.auth_optional,
         })
     }
 

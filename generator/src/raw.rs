@@ -119,6 +119,21 @@ pub struct Operation {
     /// Differences from the upstream OpenAPI document made on purpose: difference -> reason.
     #[serde(default)]
     pub known_drift: OrderedMap<String>,
+    /// Where the upstream OpenAPI document makes this operation impossible to check against it.
+    pub upstream_defect: Option<UpstreamDefect>,
+    /// Whether credentials may be left out: a client without credentials sends none.
+    #[serde(default)]
+    pub auth_optional: bool,
+}
+
+/// Why Prism, serving the upstream document, cannot check an operation.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct UpstreamDefect {
+    /// A correct request is refused: why.
+    pub request: Option<String>,
+    /// The document's response cannot be decoded into the real shape: why.
+    pub response: Option<String>,
 }
 
 /// Paging styles.
