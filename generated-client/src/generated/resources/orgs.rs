@@ -4,7 +4,15 @@
 //! Resources that belong to an organization (its teams, attributes and more).
 
 pub mod attributes;
+pub mod bookings;
+pub mod delegation_credentials;
+pub mod managed_orgs;
+pub mod memberships;
+pub mod routing_forms;
+pub mod schedules;
 pub mod teams;
+pub mod users;
+pub mod webhooks;
 /// Resources that belong to an organization (its teams, attributes and more).
 ///
 /// Reached with `client.orgs()`.
@@ -16,12 +24,46 @@ impl<'a> Orgs<'a> {
     pub(crate) fn new(client: &'a crate::Client) -> Self {
         Orgs { client }
     }
-    /// Custom attributes that an organization defines for its members.
+    /// Custom attributes that an organization defines for its members (department, location...). Reading them needs organization membership; changing them needs the organization admin role.
     pub fn attributes(&self) -> attributes::Attributes<'a> {
         attributes::Attributes::new(self.client)
     }
-    /// Resources of a team that belongs to an organization.
+    /// Bookings made with the members and teams of an organization. Needs the organization admin role.
+    pub fn bookings(&self) -> bookings::Bookings<'a> {
+        bookings::Bookings::new(self.client)
+    }
+    /// Delegation credentials of an organization: a workspace service account that Cal.com uses on behalf of every member with an email address in the credential's domain. Needs the organization admin role.
+    pub fn delegation_credentials(
+        &self,
+    ) -> delegation_credentials::DelegationCredentials<'a> {
+        delegation_credentials::DelegationCredentials::new(self.client)
+    }
+    /// Organizations managed by an organization. Needs the organization admin role and, on Cal.com Platform, the SCALE plan or higher.
+    pub fn managed_orgs(&self) -> managed_orgs::ManagedOrgs<'a> {
+        managed_orgs::ManagedOrgs::new(self.client)
+    }
+    /// Memberships of an organization. Managing them needs the organization admin role.
+    pub fn memberships(&self) -> memberships::Memberships<'a> {
+        memberships::Memberships::new(self.client)
+    }
+    /// Routing forms of an organization and its teams, and their responses. Needs the organization admin role (creating a response is also allowed to the form's owner).
+    pub fn routing_forms(&self) -> routing_forms::RoutingForms<'a> {
+        routing_forms::RoutingForms::new(self.client)
+    }
+    /// Schedules of all the users of an organization. Needs the organization admin role.
+    pub fn schedules(&self) -> schedules::Schedules<'a> {
+        schedules::Schedules::new(self.client)
+    }
+    /// Teams that belong to an organization, and the resources of each such team.
     pub fn teams(&self) -> teams::Teams<'a> {
         teams::Teams::new(self.client)
+    }
+    /// Users of an organization and the resources of each one. Needs the organization admin role.
+    pub fn users(&self) -> users::Users<'a> {
+        users::Users::new(self.client)
+    }
+    /// Webhooks that belong to an organization. Managing them needs the organization admin role.
+    pub fn webhooks(&self) -> webhooks::Webhooks<'a> {
+        webhooks::Webhooks::new(self.client)
     }
 }

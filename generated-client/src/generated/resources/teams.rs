@@ -3,6 +3,10 @@
 
 //! Resources of a team, reached by the team id alone (for teams inside or outside an organization).
 
+use crate::models;
+pub mod event_types;
+pub mod memberships;
+pub mod schedules;
 pub mod verified_resources;
 /// Resources of a team, reached by the team id alone (for teams inside or outside an organization).
 ///
@@ -15,8 +19,239 @@ impl<'a> Teams<'a> {
     pub(crate) fn new(client: &'a crate::Client) -> Self {
         Teams { client }
     }
+    /// Event types of a team: collective, round-robin or managed meetings hosted by team members. Managing them needs the team admin role; listing them is public.
+    pub fn event_types(&self) -> event_types::EventTypes<'a> {
+        event_types::EventTypes::new(self.client)
+    }
+    /// Memberships of a team. Reading them needs team membership; changing them needs the team admin role.
+    pub fn memberships(&self) -> memberships::Memberships<'a> {
+        memberships::Memberships::new(self.client)
+    }
+    /// Schedules of the members of a team, reached by the team id alone.
+    pub fn schedules(&self) -> schedules::Schedules<'a> {
+        schedules::Schedules::new(self.client)
+    }
     /// Email addresses and phone numbers that a team has proven it controls, for use in workflows (for example as an email sender or SMS recipient). Needs the team admin role.
     pub fn verified_resources(&self) -> verified_resources::VerifiedResources<'a> {
         verified_resources::VerifiedResources::new(self.client)
     }
+    /// Create a team owned by the authenticated user.
+    ///
+    /// Where team billing is on, the team is not created at once: the result is then a pending team with a link where its subscription is paid.
+    ///
+    /// # Arguments
+    ///
+    /// - `body`: the request body, a [`CreateTeam`](crate::models::CreateTeam).
+    ///
+    /// # Request
+    ///
+    /// `POST /v2/teams`.
+    ///
+    /// Credentials: `api_key`, `access_token`.
+    pub fn create(&self, body: models::CreateTeam) -> CreateRequest<'a> {
+        CreateRequest {
+            client: self.client,
+            body,
+            options: Default::default(),
+        }
+    }
+    /// List the teams the authenticated user belongs to.
+    ///
+    /// # Request
+    ///
+    /// `GET /v2/teams`.
+    ///
+    /// Credentials: `api_key`, `access_token`.
+    pub fn list(&self) -> ListRequest<'a> {
+        ListRequest {
+            client: self.client,
+            options: Default::default(),
+        }
+    }
+    /// Get a team the authenticated user is a member of.
+    ///
+    /// # Arguments
+    ///
+    /// - `team_id`: Id of the team.
+    ///
+    /// # Request
+    ///
+    /// `GET /v2/teams/{teamId}`.
+    ///
+    /// Credentials: `api_key`, `access_token`.
+    pub fn get(&self, team_id: i64) -> GetRequest<'a> {
+        GetRequest {
+            client: self.client,
+            team_id,
+            options: Default::default(),
+        }
+    }
+    /// Change a team; needs the team owner role.
+    ///
+    /// # Arguments
+    ///
+    /// - `team_id`: Id of the team.
+    /// - `body`: the request body, a [`UpdateTeam`](crate::models::UpdateTeam).
+    ///
+    /// # Request
+    ///
+    /// `PATCH /v2/teams/{teamId}`.
+    ///
+    /// Credentials: `api_key`, `access_token`.
+    pub fn update(&self, team_id: i64, body: models::UpdateTeam) -> UpdateRequest<'a> {
+        UpdateRequest {
+            client: self.client,
+            team_id,
+            body,
+            options: Default::default(),
+        }
+    }
+    /// Delete a team and return it; needs the team owner role.
+    ///
+    /// # Arguments
+    ///
+    /// - `team_id`: Id of the team.
+    ///
+    /// # Request
+    ///
+    /// `DELETE /v2/teams/{teamId}`.
+    ///
+    /// Credentials: `api_key`, `access_token`.
+    pub fn delete(&self, team_id: i64) -> DeleteRequest<'a> {
+        DeleteRequest {
+            client: self.client,
+            team_id,
+            options: Default::default(),
+        }
+    }
 }
+/// A request to [`Teams::create`]; `.await` it (or call `send`) to send it.
+#[derive(Debug, Clone)]
+#[must_use = "a request does nothing until it is awaited or sent"]
+pub struct CreateRequest<'a> {
+    client: &'a crate::Client,
+    body: models::CreateTeam,
+    options: crate::runtime::RequestOptions,
+}
+impl<'a> CreateRequest<'a> {
+    fn into_call(self) -> crate::runtime::Call<'a> {
+        const OPERATION: crate::runtime::Operation = crate::runtime::Operation {
+            name: "teams.create",
+            method: crate::runtime::Method::POST,
+            path_template: "/v2/teams",
+            auth: &[crate::AuthMode::ApiKey, crate::AuthMode::AccessToken],
+            api_version: None,
+            envelope: true,
+            auth_optional: false,
+        };
+        let mut call = crate::runtime::Call::new(self.client, &OPERATION, self.options);
+        call.push_path("/v2/teams");
+        call.json(&self.body);
+        call
+    }
+}
+crate::runtime::request_methods!(CreateRequest => models::CreatedTeam);
+/// A request to [`Teams::list`]; `.await` it (or call `send`) to send it.
+#[derive(Debug, Clone)]
+#[must_use = "a request does nothing until it is awaited or sent"]
+pub struct ListRequest<'a> {
+    client: &'a crate::Client,
+    options: crate::runtime::RequestOptions,
+}
+impl<'a> ListRequest<'a> {
+    fn into_call(self) -> crate::runtime::Call<'a> {
+        const OPERATION: crate::runtime::Operation = crate::runtime::Operation {
+            name: "teams.list",
+            method: crate::runtime::Method::GET,
+            path_template: "/v2/teams",
+            auth: &[crate::AuthMode::ApiKey, crate::AuthMode::AccessToken],
+            api_version: None,
+            envelope: true,
+            auth_optional: false,
+        };
+        let mut call = crate::runtime::Call::new(self.client, &OPERATION, self.options);
+        call.push_path("/v2/teams");
+        call
+    }
+}
+crate::runtime::request_methods!(ListRequest => Vec < models::Team >);
+/// A request to [`Teams::get`]; `.await` it (or call `send`) to send it.
+#[derive(Debug, Clone)]
+#[must_use = "a request does nothing until it is awaited or sent"]
+pub struct GetRequest<'a> {
+    client: &'a crate::Client,
+    team_id: i64,
+    options: crate::runtime::RequestOptions,
+}
+impl<'a> GetRequest<'a> {
+    fn into_call(self) -> crate::runtime::Call<'a> {
+        const OPERATION: crate::runtime::Operation = crate::runtime::Operation {
+            name: "teams.get",
+            method: crate::runtime::Method::GET,
+            path_template: "/v2/teams/{teamId}",
+            auth: &[crate::AuthMode::ApiKey, crate::AuthMode::AccessToken],
+            api_version: None,
+            envelope: true,
+            auth_optional: false,
+        };
+        let mut call = crate::runtime::Call::new(self.client, &OPERATION, self.options);
+        call.push_path("/v2/teams/");
+        call.push_param("teamId", &self.team_id);
+        call
+    }
+}
+crate::runtime::request_methods!(GetRequest => models::Team);
+/// A request to [`Teams::update`]; `.await` it (or call `send`) to send it.
+#[derive(Debug, Clone)]
+#[must_use = "a request does nothing until it is awaited or sent"]
+pub struct UpdateRequest<'a> {
+    client: &'a crate::Client,
+    team_id: i64,
+    body: models::UpdateTeam,
+    options: crate::runtime::RequestOptions,
+}
+impl<'a> UpdateRequest<'a> {
+    fn into_call(self) -> crate::runtime::Call<'a> {
+        const OPERATION: crate::runtime::Operation = crate::runtime::Operation {
+            name: "teams.update",
+            method: crate::runtime::Method::PATCH,
+            path_template: "/v2/teams/{teamId}",
+            auth: &[crate::AuthMode::ApiKey, crate::AuthMode::AccessToken],
+            api_version: None,
+            envelope: true,
+            auth_optional: false,
+        };
+        let mut call = crate::runtime::Call::new(self.client, &OPERATION, self.options);
+        call.push_path("/v2/teams/");
+        call.push_param("teamId", &self.team_id);
+        call.json(&self.body);
+        call
+    }
+}
+crate::runtime::request_methods!(UpdateRequest => models::Team);
+/// A request to [`Teams::delete`]; `.await` it (or call `send`) to send it.
+#[derive(Debug, Clone)]
+#[must_use = "a request does nothing until it is awaited or sent"]
+pub struct DeleteRequest<'a> {
+    client: &'a crate::Client,
+    team_id: i64,
+    options: crate::runtime::RequestOptions,
+}
+impl<'a> DeleteRequest<'a> {
+    fn into_call(self) -> crate::runtime::Call<'a> {
+        const OPERATION: crate::runtime::Operation = crate::runtime::Operation {
+            name: "teams.delete",
+            method: crate::runtime::Method::DELETE,
+            path_template: "/v2/teams/{teamId}",
+            auth: &[crate::AuthMode::ApiKey, crate::AuthMode::AccessToken],
+            api_version: None,
+            envelope: true,
+            auth_optional: false,
+        };
+        let mut call = crate::runtime::Call::new(self.client, &OPERATION, self.options);
+        call.push_path("/v2/teams/");
+        call.push_param("teamId", &self.team_id);
+        call
+    }
+}
+crate::runtime::request_methods!(DeleteRequest => models::Team);

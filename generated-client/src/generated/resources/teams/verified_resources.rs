@@ -216,6 +216,7 @@ impl<'a> RequestEmailCodeRequest<'a> {
             auth: &[crate::AuthMode::ApiKey, crate::AuthMode::AccessToken],
             api_version: None,
             envelope: true,
+            auth_optional: false,
         };
         let mut call = crate::runtime::Call::new(self.client, &OPERATION, self.options);
         call.push_path("/v2/teams/");
@@ -244,6 +245,7 @@ impl<'a> RequestPhoneCodeRequest<'a> {
             auth: &[crate::AuthMode::ApiKey, crate::AuthMode::AccessToken],
             api_version: None,
             envelope: true,
+            auth_optional: false,
         };
         let mut call = crate::runtime::Call::new(self.client, &OPERATION, self.options);
         call.push_path("/v2/teams/");
@@ -272,6 +274,7 @@ impl<'a> VerifyEmailRequest<'a> {
             auth: &[crate::AuthMode::ApiKey, crate::AuthMode::AccessToken],
             api_version: None,
             envelope: true,
+            auth_optional: false,
         };
         let mut call = crate::runtime::Call::new(self.client, &OPERATION, self.options);
         call.push_path("/v2/teams/");
@@ -300,6 +303,7 @@ impl<'a> VerifyPhoneRequest<'a> {
             auth: &[crate::AuthMode::ApiKey, crate::AuthMode::AccessToken],
             api_version: None,
             envelope: true,
+            auth_optional: false,
         };
         let mut call = crate::runtime::Call::new(self.client, &OPERATION, self.options);
         call.push_path("/v2/teams/");
@@ -347,6 +351,7 @@ impl<'a> ListEmailsRequest<'a> {
             auth: &[crate::AuthMode::ApiKey, crate::AuthMode::AccessToken],
             api_version: None,
             envelope: true,
+            auth_optional: false,
         };
         let mut call = crate::runtime::Call::new(self.client, &OPERATION, self.options);
         call.push_path("/v2/teams/");
@@ -398,6 +403,7 @@ impl<'a> ListPhonesRequest<'a> {
             auth: &[crate::AuthMode::ApiKey, crate::AuthMode::AccessToken],
             api_version: None,
             envelope: true,
+            auth_optional: false,
         };
         let mut call = crate::runtime::Call::new(self.client, &OPERATION, self.options);
         call.push_path("/v2/teams/");
@@ -430,6 +436,7 @@ impl<'a> GetEmailRequest<'a> {
             auth: &[crate::AuthMode::ApiKey, crate::AuthMode::AccessToken],
             api_version: None,
             envelope: true,
+            auth_optional: false,
         };
         let mut call = crate::runtime::Call::new(self.client, &OPERATION, self.options);
         call.push_path("/v2/teams/");
@@ -458,6 +465,7 @@ impl<'a> GetPhoneRequest<'a> {
             auth: &[crate::AuthMode::ApiKey, crate::AuthMode::AccessToken],
             api_version: None,
             envelope: true,
+            auth_optional: false,
         };
         let mut call = crate::runtime::Call::new(self.client, &OPERATION, self.options);
         call.push_path("/v2/teams/");

@@ -271,6 +271,7 @@ impl<'a> CreateRequest<'a> {
             auth: &[crate::AuthMode::ApiKey, crate::AuthMode::AccessToken],
             api_version: None,
             envelope: true,
+            auth_optional: false,
         };
         let mut call = crate::runtime::Call::new(self.client, &OPERATION, self.options);
         call.push_path("/v2/organizations/");
@@ -301,6 +302,7 @@ impl<'a> ListRequest<'a> {
             auth: &[crate::AuthMode::ApiKey, crate::AuthMode::AccessToken],
             api_version: None,
             envelope: true,
+            auth_optional: false,
         };
         let mut call = crate::runtime::Call::new(self.client, &OPERATION, self.options);
         call.push_path("/v2/organizations/");
@@ -332,6 +334,7 @@ impl<'a> UpdateRequest<'a> {
             auth: &[crate::AuthMode::ApiKey, crate::AuthMode::AccessToken],
             api_version: None,
             envelope: true,
+            auth_optional: false,
         };
         let mut call = crate::runtime::Call::new(self.client, &OPERATION, self.options);
         call.push_path("/v2/organizations/");
@@ -364,6 +367,7 @@ impl<'a> DeleteRequest<'a> {
             auth: &[crate::AuthMode::ApiKey, crate::AuthMode::AccessToken],
             api_version: None,
             envelope: true,
+            auth_optional: false,
         };
         let mut call = crate::runtime::Call::new(self.client, &OPERATION, self.options);
         call.push_path("/v2/organizations/");
@@ -429,6 +433,7 @@ impl<'a> ListAssignedRequest<'a> {
             auth: &[crate::AuthMode::ApiKey, crate::AuthMode::AccessToken],
             api_version: None,
             envelope: true,
+            auth_optional: false,
         };
         let mut call = crate::runtime::Call::new(self.client, &OPERATION, self.options);
         call.push_path("/v2/organizations/");
@@ -500,6 +505,7 @@ impl<'a> ListAssignedBySlugRequest<'a> {
             auth: &[crate::AuthMode::ApiKey, crate::AuthMode::AccessToken],
             api_version: None,
             envelope: true,
+            auth_optional: false,
         };
         let mut call = crate::runtime::Call::new(self.client, &OPERATION, self.options);
         call.push_path("/v2/organizations/");
@@ -537,6 +543,7 @@ impl<'a> AssignToUserRequest<'a> {
             auth: &[crate::AuthMode::ApiKey, crate::AuthMode::AccessToken],
             api_version: None,
             envelope: true,
+            auth_optional: false,
         };
         let mut call = crate::runtime::Call::new(self.client, &OPERATION, self.options);
         call.push_path("/v2/organizations/");
@@ -568,6 +575,7 @@ impl<'a> ListForUserRequest<'a> {
             auth: &[crate::AuthMode::ApiKey, crate::AuthMode::AccessToken],
             api_version: None,
             envelope: true,
+            auth_optional: false,
         };
         let mut call = crate::runtime::Call::new(self.client, &OPERATION, self.options);
         call.push_path("/v2/organizations/");
@@ -597,6 +605,7 @@ impl<'a> UnassignFromUserRequest<'a> {
             auth: &[crate::AuthMode::ApiKey, crate::AuthMode::AccessToken],
             api_version: None,
             envelope: true,
+            auth_optional: false,
         };
         let mut call = crate::runtime::Call::new(self.client, &OPERATION, self.options);
         call.push_path("/v2/organizations/");

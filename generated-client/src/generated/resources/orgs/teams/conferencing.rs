@@ -232,6 +232,7 @@ impl<'a> ConnectRequest<'a> {
             ],
             api_version: None,
             envelope: true,
+            auth_optional: false,
         };
         let mut call = crate::runtime::Call::new(self.client, &OPERATION, self.options);
         call.push_path("/v2/organizations/");
@@ -276,6 +277,7 @@ impl<'a> OauthAuthUrlRequest<'a> {
             auth: &[crate::AuthMode::ApiKey, crate::AuthMode::AccessToken],
             api_version: None,
             envelope: true,
+            auth_optional: false,
         };
         let mut call = crate::runtime::Call::new(self.client, &OPERATION, self.options);
         call.push_path("/v2/organizations/");
@@ -313,6 +315,7 @@ impl<'a> ListRequest<'a> {
             ],
             api_version: None,
             envelope: true,
+            auth_optional: false,
         };
         let mut call = crate::runtime::Call::new(self.client, &OPERATION, self.options);
         call.push_path("/v2/organizations/");
@@ -349,6 +352,7 @@ impl<'a> SetDefaultRequest<'a> {
             ],
             api_version: None,
             envelope: true,
+            auth_optional: false,
         };
         let mut call = crate::runtime::Call::new(self.client, &OPERATION, self.options);
         call.push_path("/v2/organizations/");
@@ -384,6 +388,7 @@ impl<'a> GetDefaultRequest<'a> {
             ],
             api_version: None,
             envelope: true,
+            auth_optional: false,
         };
         let mut call = crate::runtime::Call::new(self.client, &OPERATION, self.options);
         call.push_path("/v2/organizations/");
@@ -420,6 +425,7 @@ impl<'a> DisconnectRequest<'a> {
             ],
             api_version: None,
             envelope: true,
+            auth_optional: false,
         };
         let mut call = crate::runtime::Call::new(self.client, &OPERATION, self.options);
         call.push_path("/v2/organizations/");
@@ -470,6 +476,7 @@ impl<'a> SaveOauthCredentialsRequest<'a> {
             ],
             api_version: None,
             envelope: false,
+            auth_optional: false,
         };
         let mut call = crate::runtime::Call::new(self.client, &OPERATION, self.options);
         call.push_path("/v2/organizations/");

@@ -184,6 +184,7 @@ impl<'a> ListRequest<'a> {
             ],
             api_version: None,
             envelope: true,
+            auth_optional: false,
         };
         let mut call = crate::runtime::Call::new(self.client, &OPERATION, self.options);
         call.push_path("/v2/organizations/");
@@ -223,6 +224,7 @@ impl<'a> CreateRequest<'a> {
             ],
             api_version: None,
             envelope: true,
+            auth_optional: false,
         };
         let mut call = crate::runtime::Call::new(self.client, &OPERATION, self.options);
         call.push_path("/v2/organizations/");
@@ -258,6 +260,7 @@ impl<'a> GetRequest<'a> {
             ],
             api_version: None,
             envelope: true,
+            auth_optional: false,
         };
         let mut call = crate::runtime::Call::new(self.client, &OPERATION, self.options);
         call.push_path("/v2/organizations/");
@@ -294,6 +297,7 @@ impl<'a> UpdateRequest<'a> {
             ],
             api_version: None,
             envelope: true,
+            auth_optional: false,
         };
         let mut call = crate::runtime::Call::new(self.client, &OPERATION, self.options);
         call.push_path("/v2/organizations/");
@@ -330,6 +334,7 @@ impl<'a> DeleteRequest<'a> {
             ],
             api_version: None,
             envelope: true,
+            auth_optional: false,
         };
         let mut call = crate::runtime::Call::new(self.client, &OPERATION, self.options);
         call.push_path("/v2/organizations/");

@@ -237,6 +237,7 @@ impl<'a> RequestEmailCodeRequest<'a> {
             auth: &[crate::AuthMode::ApiKey, crate::AuthMode::AccessToken],
             api_version: None,
             envelope: true,
+            auth_optional: false,
         };
         let mut call = crate::runtime::Call::new(self.client, &OPERATION, self.options);
         call.push_path("/v2/organizations/");
@@ -268,6 +269,7 @@ impl<'a> RequestPhoneCodeRequest<'a> {
             auth: &[crate::AuthMode::ApiKey, crate::AuthMode::AccessToken],
             api_version: None,
             envelope: true,
+            auth_optional: false,
         };
         let mut call = crate::runtime::Call::new(self.client, &OPERATION, self.options);
         call.push_path("/v2/organizations/");
@@ -299,6 +301,7 @@ impl<'a> VerifyEmailRequest<'a> {
             auth: &[crate::AuthMode::ApiKey, crate::AuthMode::AccessToken],
             api_version: None,
             envelope: true,
+            auth_optional: false,
         };
         let mut call = crate::runtime::Call::new(self.client, &OPERATION, self.options);
         call.push_path("/v2/organizations/");
@@ -330,6 +333,7 @@ impl<'a> VerifyPhoneRequest<'a> {
             auth: &[crate::AuthMode::ApiKey, crate::AuthMode::AccessToken],
             api_version: None,
             envelope: true,
+            auth_optional: false,
         };
         let mut call = crate::runtime::Call::new(self.client, &OPERATION, self.options);
         call.push_path("/v2/organizations/");
@@ -380,6 +384,7 @@ impl<'a> ListEmailsRequest<'a> {
             auth: &[crate::AuthMode::ApiKey, crate::AuthMode::AccessToken],
             api_version: None,
             envelope: true,
+            auth_optional: false,
         };
         let mut call = crate::runtime::Call::new(self.client, &OPERATION, self.options);
         call.push_path("/v2/organizations/");
@@ -434,6 +439,7 @@ impl<'a> ListPhonesRequest<'a> {
             auth: &[crate::AuthMode::ApiKey, crate::AuthMode::AccessToken],
             api_version: None,
             envelope: true,
+            auth_optional: false,
         };
         let mut call = crate::runtime::Call::new(self.client, &OPERATION, self.options);
         call.push_path("/v2/organizations/");
@@ -469,6 +475,7 @@ impl<'a> GetEmailRequest<'a> {
             auth: &[crate::AuthMode::ApiKey, crate::AuthMode::AccessToken],
             api_version: None,
             envelope: true,
+            auth_optional: false,
         };
         let mut call = crate::runtime::Call::new(self.client, &OPERATION, self.options);
         call.push_path("/v2/organizations/");
@@ -500,6 +507,7 @@ impl<'a> GetPhoneRequest<'a> {
             auth: &[crate::AuthMode::ApiKey, crate::AuthMode::AccessToken],
             api_version: None,
             envelope: true,
+            auth_optional: false,
         };
         let mut call = crate::runtime::Call::new(self.client, &OPERATION, self.options);
         call.push_path("/v2/organizations/");
