@@ -48,7 +48,7 @@ pub enum WebhookError {
     /// The header says `no-secret-provided`: the webhook has no secret in Cal.com, so nothing
     /// proves the request comes from Cal.com. Set a secret on the webhook.
     NoSecretProvided,
-    /// The header is not a hex SHA-256 digest (64 hex digits).
+    /// The header is not a hex SHA-256 digest (64 hex digits); an empty header is malformed too.
     MalformedSignature(&'static str),
     /// The signature does not match the body and the secret.
     InvalidSignature,
@@ -94,6 +94,9 @@ impl fmt::Display for WebhookError {
             WebhookError::InvalidSignature => f.write_str("the webhook signature does not match the body"),
             WebhookError::NotJson(e) => write!(f, "the webhook body is not a JSON object: {e}"),
             WebhookError::MissingTrigger => f.write_str("the webhook body has no `triggerEvent`"),
+            WebhookError::Payload { trigger, path, message } if path.is_empty() => {
+                write!(f, "the {trigger} webhook body does not match at its top level: {message}")
+            }
             WebhookError::Payload { trigger, path, message } => {
                 write!(f, "the {trigger} webhook body does not match at `{path}`: {message}")
             }
@@ -142,9 +145,6 @@ pub fn verify<'a>(body: &'a [u8], signature: Option<&str>, secret: impl AsRef<[u
     let signature = signature.map(str::trim).ok_or(WebhookError::MissingSignature)?;
     if signature == NO_SECRET_PROVIDED {
         return Err(WebhookError::NoSecretProvided);
-    }
-    if signature.is_empty() {
-        return Err(WebhookError::MissingSignature);
     }
     let expected = decode_hex(signature)?;
     let mut mac = Hmac::<Sha256>::new_from_slice(secret).map_err(|_| WebhookError::EmptySecret)?;
