@@ -2,7 +2,6 @@
 
 use std::fmt;
 use std::future::Future;
-use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, RwLock};
 use std::time::Duration;
 
@@ -93,9 +92,9 @@ pub struct Client {
 pub(crate) struct Inner {
     pub(crate) http: reqwest::Client,
     pub(crate) base_url: String,
-    credentials: RwLock<Credentials>,
-    /// Bumped each time the refresher replaces the access token.
-    token_generation: AtomicU64,
+    /// The credentials, and how many times the refresher has replaced the access token
+    /// (read together, so a request knows which token it sent).
+    credentials: RwLock<(Credentials, u64)>,
     refresher: Option<Refresher>,
     /// Held while refreshing, so that concurrent 498s refresh once.
     refresh_lock: tokio::sync::Mutex<()>,
@@ -107,8 +106,7 @@ pub(crate) struct Inner {
 impl Inner {
     /// The current credentials and the token generation they belong to.
     pub(crate) fn credentials(&self) -> (Credentials, u64) {
-        let creds = self.credentials.read().unwrap_or_else(|e| e.into_inner()).clone();
-        (creds, self.token_generation.load(Ordering::Acquire))
+        self.credentials.read().unwrap_or_else(|e| e.into_inner()).clone()
     }
 
     pub(crate) fn has_refresher(&self) -> bool {
@@ -120,14 +118,14 @@ impl Inner {
     pub(crate) async fn refresh_token(&self, seen: u64) -> Result<()> {
         let Some(refresher) = &self.refresher else { return Ok(()) };
         let _guard = self.refresh_lock.lock().await;
-        if self.token_generation.load(Ordering::Acquire) != seen {
+        if self.credentials().1 != seen {
             return Ok(());
         }
         tracing::debug!("calcom: access token expired, calling the refresher");
         let token = refresher().await.map_err(Error::TokenRefresh)?;
-        check_secret("refreshed access token", &token)?;
-        *self.credentials.write().unwrap_or_else(|e| e.into_inner()) = Credentials::AccessToken(Secret(token));
-        self.token_generation.fetch_add(1, Ordering::AcqRel);
+        check_secret("refreshed access token", &token).map_err(|e| Error::TokenRefresh(e.to_string().into()))?;
+        let mut creds = self.credentials.write().unwrap_or_else(|e| e.into_inner());
+        *creds = (Credentials::AccessToken(Secret(token)), seen + 1);
         Ok(())
     }
 
@@ -352,8 +350,7 @@ impl ClientBuilder {
             inner: Arc::new(Inner {
                 http,
                 base_url,
-                credentials: RwLock::new(credentials),
-                token_generation: AtomicU64::new(0),
+                credentials: RwLock::new((credentials, 0)),
                 refresher: self.refresher,
                 refresh_lock: tokio::sync::Mutex::new(()),
                 max_retries: self.max_retries.unwrap_or(DEFAULT_MAX_RETRIES),

@@ -13,7 +13,39 @@ use std::time::Duration;
 use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
 use serde::de::DeserializeOwned;
 
-pub(crate) use reqwest::Method;
+/// The HTTP methods the API uses. (Copy and const-friendly, unlike `reqwest::Method`, so that
+/// an operation's description can be a constant built from [`Operation::DEFAULTS`].)
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Method {
+    Get,
+    Post,
+    Put,
+    Patch,
+    Delete,
+}
+
+impl Method {
+    fn to_reqwest(self) -> reqwest::Method {
+        match self {
+            Method::Get => reqwest::Method::GET,
+            Method::Post => reqwest::Method::POST,
+            Method::Put => reqwest::Method::PUT,
+            Method::Patch => reqwest::Method::PATCH,
+            Method::Delete => reqwest::Method::DELETE,
+        }
+    }
+
+    /// Whether sending it twice does no more than sending it once (so it may be retried).
+    fn is_idempotent(self) -> bool {
+        matches!(self, Method::Get | Method::Put | Method::Delete)
+    }
+}
+
+impl std::fmt::Display for Method {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.to_reqwest().as_str())
+    }
+}
 
 use crate::client::Credentials;
 use crate::error::{ApiError, DecodeError, DecodeErrorInner, Error, Result};
@@ -39,6 +71,20 @@ pub(crate) struct Operation {
     pub(crate) envelope: bool,
     /// Whether a client without credentials may call it (then sending none).
     pub(crate) auth_optional: bool,
+}
+
+impl Operation {
+    /// The usual settings, which generated operations override where they differ
+    /// (`..Operation::DEFAULTS`): enveloped, no API version, credentials required.
+    pub(crate) const DEFAULTS: Operation = Operation {
+        name: "",
+        method: Method::Get,
+        path_template: "",
+        auth: &[],
+        api_version: None,
+        envelope: true,
+        auth_optional: false,
+    };
 }
 
 /// A value that can be written into a path segment, a query string or a header.
@@ -93,8 +139,23 @@ where
     }
 }
 
+/// What every resource handle and request builder carries: the client, and the per-request
+/// settings a builder may change.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Base<'a> {
+    pub(crate) client: &'a Client,
+    pub(crate) options: RequestOptions,
+}
+
+impl Client {
+    /// The starting point of every resource handle.
+    pub(crate) fn base(&self) -> Base<'_> {
+        Base { client: self, options: RequestOptions::default() }
+    }
+}
+
 /// Per-request settings, set through the methods every request builder has.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Copy, Default)]
 pub(crate) struct RequestOptions {
     pub(crate) timeout: Option<Duration>,
     pub(crate) max_retries: Option<u32>,
@@ -135,24 +196,30 @@ const BASE_BACKOFF: Duration = Duration::from_millis(500);
 const MAX_BACKOFF: Duration = Duration::from_secs(8);
 
 impl<'a> Call<'a> {
-    pub(crate) fn new(client: &'a Client, op: &'static Operation, options: RequestOptions) -> Self {
+    pub(crate) fn new(base: Base<'a>, op: &'static Operation) -> Self {
+        let Base { client, options } = base;
         Call { client, op, path: String::new(), query: Vec::new(), headers: Vec::new(), body: None, options, invalid: None }
     }
 
-    /// Literal text of the path template.
-    pub(crate) fn push_path(&mut self, text: &str) {
-        self.path.push_str(text);
-    }
-
-    /// A path parameter, percent-encoded into its segment. `.` and `..` would be removed by URL
-    /// normalisation whatever their encoding, and an empty value would merge two segments: the
-    /// request is refused before it is sent.
-    pub(crate) fn push_param<T: ToParam + ?Sized>(&mut self, name: &'static str, value: &T) {
-        let raw = value.to_param();
-        if (raw.is_empty() || raw == "." || raw == "..") && self.invalid.is_none() {
-            self.invalid = Some(format!("path parameter `{name}` cannot be {raw:?}"));
+    /// Fills the operation's path template with `values`, one per `{placeholder}` in order,
+    /// each percent-encoded into its own segment. `.` and `..` would be removed by URL
+    /// normalisation whatever their encoding, and an empty value would merge two segments: such
+    /// a request is refused before it is sent.
+    pub(crate) fn path(&mut self, values: &[&dyn ToParam]) {
+        let mut rest = self.op.path_template;
+        let mut values = values.iter();
+        while let Some(open) = rest.find('{') {
+            self.path.push_str(&rest[..open]);
+            let close = rest[open..].find('}').map_or(rest.len(), |c| open + c);
+            let name = &rest[open + 1..close];
+            let raw = values.next().map(|v| v.to_param()).unwrap_or_default();
+            if (raw.is_empty() || raw == "." || raw == "..") && self.invalid.is_none() {
+                self.invalid = Some(format!("path parameter `{name}` cannot be {raw:?}"));
+            }
+            self.path.push_str(&encode_segment(&raw));
+            rest = rest.get(close + 1..).unwrap_or_default();
         }
-        self.path.push_str(&encode_segment(&raw));
+        self.path.push_str(rest);
     }
 
     pub(crate) fn query<T: ToParam + ?Sized>(&mut self, name: &'static str, value: &T) {
@@ -252,7 +319,7 @@ impl<'a> Call<'a> {
         }
         let inner = &self.client.inner;
         let max_retries = self.options.max_retries.unwrap_or(inner.max_retries);
-        let idempotent = matches!(self.op.method, Method::GET | Method::PUT | Method::DELETE | Method::HEAD);
+        let idempotent = self.op.method.is_idempotent();
         let may_retry = idempotent || self.options.retry_non_idempotent.unwrap_or(inner.retry_non_idempotent);
         let span = tracing::debug_span!(
             "calcom.request",
@@ -304,7 +371,7 @@ impl<'a> Call<'a> {
         let auth = self.auth_headers(creds)?;
         let inner = &self.client.inner;
         let url = format!("{}{}", inner.base_url, self.path);
-        let mut request = inner.http.request(self.op.method.clone(), &url);
+        let mut request = inner.http.request(self.op.method.to_reqwest(), &url);
         if !self.query.is_empty() {
             request = request.query(&self.query);
         }
@@ -333,7 +400,12 @@ impl<'a> Call<'a> {
         if (200..300).contains(&status) || redirect_is_answer {
             Ok(raw)
         } else {
-            let server_wait = server_wait(&raw.headers);
+            // Cal.com sends its rate-limit headers on every answer; they say when to retry only
+            // on a 429. A 503 may carry a Retry-After of its own.
+            let server_wait = match status {
+                429 => server_wait(&raw.headers),
+                _ => retry_after_header(&raw.headers),
+            };
             Err(Failure { error: raw.into_error(), server_wait })
         }
     }
@@ -460,15 +532,7 @@ const DEFAULT_RETRY_AFTER: Duration = Duration::from_secs(60);
 /// The wait the server asks for: `Retry-After` (seconds or an HTTP date), else the smallest
 /// `X-RateLimit-Reset-*` (seconds), never more than five minutes; `None` when it says nothing.
 pub(crate) fn server_wait(headers: &reqwest::header::HeaderMap) -> Option<Duration> {
-    let from_retry_after = headers.get(reqwest::header::RETRY_AFTER).and_then(|v| v.to_str().ok()).and_then(|v| {
-        let v = v.trim();
-        if let Ok(secs) = v.parse::<u64>() {
-            return Some(Duration::from_secs(secs));
-        }
-        let when = chrono::DateTime::parse_from_rfc2822(v).ok()?;
-        let millis = (when.with_timezone(&chrono::Utc) - chrono::Utc::now()).num_milliseconds().max(0);
-        Some(Duration::from_millis(millis.unsigned_abs()))
-    });
+    let from_retry_after = retry_after_header(headers);
     let from_reset = headers
         .iter()
         .filter(|(name, _)| name.as_str().starts_with("x-ratelimit-reset"))
@@ -477,6 +541,20 @@ pub(crate) fn server_wait(headers: &reqwest::header::HeaderMap) -> Option<Durati
         .map(|s| Duration::from_secs_f64(s.min(MAX_RETRY_AFTER.as_secs_f64())))
         .min();
     from_retry_after.or(from_reset).map(|d| d.min(MAX_RETRY_AFTER))
+}
+
+/// The `Retry-After` header (seconds or an HTTP date), never more than five minutes.
+fn retry_after_header(headers: &reqwest::header::HeaderMap) -> Option<Duration> {
+    let v = headers.get(reqwest::header::RETRY_AFTER)?.to_str().ok()?.trim();
+    let wait = match v.parse::<u64>() {
+        Ok(secs) => Duration::from_secs(secs),
+        Err(_) => {
+            let when = chrono::DateTime::parse_from_rfc2822(v).ok()?;
+            let millis = (when.with_timezone(&chrono::Utc) - chrono::Utc::now()).num_milliseconds().max(0);
+            Duration::from_millis(millis.unsigned_abs())
+        }
+    };
+    Some(wait.min(MAX_RETRY_AFTER))
 }
 
 /// Every item of every page of a paginated operation, fetched one page at a time as the stream
@@ -556,6 +634,9 @@ macro_rules! request_methods {
         }
         $crate::runtime::request_methods!(@common $builder => ());
     };
+    ($builder:ident => pages of $item:ty, $size:ident, $offset:ident, $default:literal) => {
+        $crate::runtime::request_methods!($builder => Vec<$item>, paginated($size, $offset, $default, $item));
+    };
     ($builder:ident => $out:ty $(, paginated($size:ident, $offset:ident, $default:expr, $item:ty))?) => {
         impl<'a> $builder<'a> {
             /// Sends the request and returns the decoded response.
@@ -593,27 +674,27 @@ macro_rules! request_methods {
         impl<'a> $builder<'a> {
             /// The longest one attempt of this request may take; the client's timeout unless set.
             pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
-                self.options.timeout = Some(timeout);
+                self.base.options.timeout = Some(timeout);
                 self
             }
 
             /// How many times to retry this request; the client's setting unless set, `0` for none.
             pub fn max_retries(mut self, retries: u32) -> Self {
-                self.options.max_retries = Some(retries);
+                self.base.options.max_retries = Some(retries);
                 self
             }
 
             /// Whether to retry this request even when its method is POST or PATCH (which the
             /// client does not retry unless told, since a retry may do the thing twice).
             pub fn retry_non_idempotent(mut self, retry: bool) -> Self {
-                self.options.retry_non_idempotent = Some(retry);
+                self.base.options.retry_non_idempotent = Some(retry);
                 self
             }
 
             /// Sends this `cal-api-version` instead of the one the operation is described with.
             /// Other versions may answer with other shapes, which then fail to decode.
             pub fn api_version(mut self, version: $crate::ApiVersion) -> Self {
-                self.options.api_version = Some(version);
+                self.base.options.api_version = Some(version);
                 self
             }
         }
@@ -629,3 +710,56 @@ macro_rules! request_methods {
     };
 }
 pub(crate) use request_methods;
+
+/// The impls every generated string enum has: `as_str`, `Display`, `FromStr` (never failing:
+/// unknown values become `Unknown`), serde as the wire string, and query/path encoding.
+/// The generated code writes only the enum and its `Variant = "wire"` pairs.
+macro_rules! string_enum {
+    ($name:ident { $($variant:ident = $wire:literal,)* }) => {
+        impl $name {
+            /// The value as it is sent on the wire.
+            pub fn as_str(&self) -> &str {
+                match self {
+                    $( $name::$variant => $wire, )*
+                    $name::Unknown(value) => value,
+                }
+            }
+        }
+
+        impl ::std::fmt::Display for $name {
+            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+
+        impl ::std::str::FromStr for $name {
+            type Err = ::std::convert::Infallible;
+
+            fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
+                Ok(match value {
+                    $( $wire => $name::$variant, )*
+                    other => $name::Unknown(other.to_owned()),
+                })
+            }
+        }
+
+        impl ::serde::Serialize for $name {
+            fn serialize<S: ::serde::Serializer>(&self, serializer: S) -> ::std::result::Result<S::Ok, S::Error> {
+                serializer.serialize_str(self.as_str())
+            }
+        }
+
+        impl<'de> ::serde::Deserialize<'de> for $name {
+            fn deserialize<D: ::serde::Deserializer<'de>>(deserializer: D) -> ::std::result::Result<Self, D::Error> {
+                $crate::runtime::deserialize_enum(deserializer)
+            }
+        }
+
+        impl $crate::runtime::ToParam for $name {
+            fn to_param(&self) -> String {
+                self.as_str().to_owned()
+            }
+        }
+    };
+}
+pub(crate) use string_enum;

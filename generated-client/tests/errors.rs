@@ -322,6 +322,7 @@ async fn a_slow_answer_is_a_timeout() {
         .api_key(API_KEY)
         .base_url(server.uri())
         .timeout(Duration::from_millis(200))
+        .max_retries(0)
         .build()
         .unwrap();
 

@@ -1,8 +1,8 @@
-#![cfg(feature = "axum")]
 //! The axum extractor `calcom::webhooks::axum::Webhook` in a real server: a router like the one
 //! of `examples/webhook_server.rs`, served with `axum::serve` on 127.0.0.1, and requests sent
 //! with reqwest. Good deliveries reach the handler typed; bad signatures get 401 and bodies that
 //! do not decode 400, both without running the handler.
+#![cfg(feature = "axum")]
 
 use std::net::SocketAddr;
 use std::time::Duration;

@@ -50,6 +50,7 @@ fn all_files(api: &Api) -> Vec<PathBuf> {
 }
 
 fn emit_mod(api: &Api) -> Emitted {
+    let auth_consts = emit_auth_consts(api);
     let base_url = &api.base_url;
     let base_doc = doc(&format!("The base URL of {}, used unless the client is built with another.", api.title));
     let variants: Vec<_> = api.api_versions.iter().map(|v| format_ident!("{}", v.variant)).collect();
@@ -63,6 +64,8 @@ fn emit_mod(api: &Api) -> Emitted {
         pub mod models;
         pub mod resources;
         pub mod webhooks;
+
+        #auth_consts
 
         #base_doc
         pub const DEFAULT_BASE_URL: &str = #base_url;
@@ -147,7 +150,12 @@ fn emit_models(api: &Api) -> Emitted {
     Emitted {
         path: PathBuf::from("models.rs"),
         sources: all_files(api),
-        docs: "The models (JSON objects), enums and unions of the API.".to_owned(),
+        docs: "The models (JSON objects), enums and unions of the API.\n\n\
+               Every struct is `#[non_exhaustive]`: Cal.com adds fields in any release. Models sent in\n\
+               request bodies are built with `new` (or `Default`) and their setters; models the server\n\
+               sends are decoded (in tests, decode one from JSON). Every enum keeps values it does not\n\
+               know in `Unknown`, and every union shapes it does not know in `Other` or `Unknown`."
+            .to_owned(),
         tokens: quote! { #( #enums )* #( #models )* #( #unions )* },
     }
 }
@@ -157,76 +165,47 @@ fn emit_enum(e: &Enum) -> TokenStream {
     let docs = doc(&e.docs);
     let variants: Vec<_> = e.values.iter().map(|v| format_ident!("{}", v.variant)).collect();
     let wires: Vec<&str> = e.values.iter().map(|v| v.wire.as_str()).collect();
-    let vdocs: Vec<TokenStream> = e.values.iter().map(|v| doc(&format!("{}\n\nWire value: `{}`.", v.docs, v.wire))).collect();
+    let vdocs: Vec<TokenStream> = e.values.iter().map(|v| doc(&format!("{} (`{}`).", strip_period(&v.docs), v.wire))).collect();
+    // `as_str`, `Display`, `FromStr`, serde and query encoding come from one runtime macro.
     quote! {
         #docs
-        ///
-        /// Values this version of the client does not know decode to `Unknown`, which keeps the
-        /// wire value, so a new value on the server never breaks a response.
         #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
         #[non_exhaustive]
         pub enum #name {
             #( #vdocs #variants, )*
             /// A value this version of the client does not know, as it was sent.
-            ///
-            /// Compare with [`Self::as_str`] rather than building this variant: a value that later
-            /// becomes known decodes to its own variant instead.
             Unknown(String),
         }
 
-        impl #name {
-            /// The value as it is sent on the wire.
-            pub fn as_str(&self) -> &str {
-                match self {
-                    #( #name::#variants => #wires, )*
-                    #name::Unknown(value) => value,
-                }
-            }
-        }
-
-        impl std::fmt::Display for #name {
-            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str(self.as_str())
-            }
-        }
-
-        impl std::str::FromStr for #name {
-            type Err = std::convert::Infallible;
-
-            fn from_str(value: &str) -> Result<Self, Self::Err> {
-                Ok(match value {
-                    #( #wires => #name::#variants, )*
-                    other => #name::Unknown(other.to_owned()),
-                })
-            }
-        }
-
-        impl serde::Serialize for #name {
-            fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-                serializer.serialize_str(self.as_str())
-            }
-        }
-
-        impl<'de> serde::Deserialize<'de> for #name {
-            fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-                crate::runtime::deserialize_enum(deserializer)
-            }
-        }
-
-        impl crate::runtime::ToParam for #name {
-            fn to_param(&self) -> String {
-                self.as_str().to_owned()
-            }
-        }
+        crate::runtime::string_enum!(#name { #( #variants = #wires, )* });
     }
 }
 
-fn field_doc(f: &Field) -> TokenStream {
-    let mut text = f.docs.clone();
-    if let Some(example) = &f.example {
-        text.push_str(&format!("\n\nExample: `{example}`"));
+/// `text` without its final period, to continue the sentence.
+fn strip_period(text: &str) -> &str {
+    let t = text.trim_end();
+    t.strip_suffix('.').unwrap_or(t)
+}
+
+/// Docs followed by a sentence of extra facts (example, server default) on the same paragraph.
+fn with_facts(docs: &str, facts: &[String]) -> String {
+    if facts.is_empty() {
+        return docs.to_owned();
     }
-    doc(&text)
+    let mut text = docs.trim_end().to_owned();
+    if !text.ends_with('.') && !text.ends_with(')') {
+        text.push('.');
+    }
+    for f in facts {
+        text.push(' ');
+        text.push_str(f);
+    }
+    text
+}
+
+fn field_doc(f: &Field) -> TokenStream {
+    let facts: Vec<String> = f.example.iter().map(|e| format!("Example: `{e}`.")).collect();
+    doc(&with_facts(&f.docs, &facts))
 }
 
 fn emit_model(api: &Api, m: &Model) -> TokenStream {
@@ -234,6 +213,13 @@ fn emit_model(api: &Api, m: &Model) -> TokenStream {
     let docs = doc(&m.docs);
     let all_optional = m.fields.iter().all(|f| !f.required);
     let default = if m.is_input && all_optional { quote!(Default,) } else { quote!() };
+    // `rename_all = "camelCase"` when it leaves fewer fields needing their own `rename`.
+    let plain = |f: &Field| crate::naming::serde_name(&f.rust);
+    let camel = |f: &Field| crate::naming::serde_camel(&crate::naming::serde_name(&f.rust));
+    let renames_plain = m.fields.iter().filter(|f| plain(f) != f.wire).count();
+    let renames_camel = m.fields.iter().filter(|f| camel(f) != f.wire).count();
+    let use_camel = renames_camel < renames_plain;
+    let rename_all = use_camel.then(|| quote!(#[serde(rename_all = "camelCase")]));
     let fields = m.fields.iter().map(|f| {
         let id = ident(&f.rust);
         let ty = rust_type(api, &f.ty, Scope::Models);
@@ -246,14 +232,17 @@ fn emit_model(api: &Api, m: &Model) -> TokenStream {
             ty
         };
         let fdoc = field_doc(f);
-        let rename = (f.wire != crate::naming::serde_name(&f.rust)).then(|| {
+        let serde_name = if use_camel { camel(f) } else { plain(f) };
+        let rename = (f.wire != serde_name).then(|| {
             let wire = &f.wire;
             quote!(rename = #wire)
         });
+        // Absent optional values are left out of request bodies. (Decoding needs no attribute:
+        // serde already reads a missing `Option` field as `None`.)
         let skip = if patch {
             Some(quote!(default, skip_serializing_if = "crate::Patch::is_unchanged"))
         } else {
-            (!f.required).then(|| quote!(default, skip_serializing_if = "Option::is_none"))
+            (m.is_input && !f.required).then(|| quote!(skip_serializing_if = "Option::is_none"))
         };
         let attrs: Vec<TokenStream> = rename.into_iter().chain(skip).collect();
         let serde = if attrs.is_empty() { quote!() } else { quote!(#[serde( #(#attrs),* )]) };
@@ -261,21 +250,12 @@ fn emit_model(api: &Api, m: &Model) -> TokenStream {
     });
     let constructors = if m.is_input { emit_model_builder(api, m) } else { quote!() };
     // Fields may be added in any release, so no model can be built with a struct literal outside
-    // this crate: request models have `new` (or `Default`) and setters instead.
-    let non_exhaustive = if m.is_input {
-        quote! { #[non_exhaustive] }
-    } else {
-        quote! {
-            ///
-            /// Sent by the server: new fields may be added in any release, so it cannot be built
-            /// field by field outside this crate (decode one from JSON in tests).
-            #[non_exhaustive]
-        }
-    };
+    // this crate (`#[non_exhaustive]`): request models have `new` (or `Default`) and setters.
     quote! {
         #docs
-        #non_exhaustive
+        #[non_exhaustive]
         #[derive(Debug, Clone, PartialEq, #default serde::Serialize, serde::Deserialize)]
+        #rename_all
         pub struct #name {
             #( #fields )*
         }
@@ -313,8 +293,15 @@ fn emit_model_builder(api: &Api, m: &Model) -> TokenStream {
                 quote!(#id: None)
             }
         });
-        let arg_docs = required.iter().map(|f| format!("- `{}`: {}", crate::naming::display(&f.rust), first_line(&f.docs))).collect::<Vec<_>>().join("\n");
-        let new_doc = doc(&format!("A `{}` with the required fields; set the others with the methods of the same names.\n\n{arg_docs}", m.name));
+        let arg_docs = required
+            .iter()
+            .map(|f| format!("`{}`: {}", crate::naming::display(&f.rust), strip_period(first_line(&f.docs))))
+            .collect::<Vec<_>>()
+            .join("; ");
+        let new_doc = doc(&format!(
+            "A `{}` with the required fields ({arg_docs}); set the others with the methods of the same names.",
+            m.name
+        ));
         let allow = (required.len() > 7).then(|| quote!(#[allow(clippy::too_many_arguments)]));
         quote! {
             #new_doc
@@ -532,7 +519,7 @@ fn emit_resources_root(api: &Api) -> Emitted {
         let m = ident(r.accessor());
         quote!(pub mod #m;)
     });
-    let accessors = tops.iter().map(|r| accessor(r, quote!(self)));
+    let accessors = tops.iter().map(|r| accessor(r, quote!(self.base())));
     Emitted {
         path: PathBuf::from("resources.rs"),
         sources: tops.iter().map(|r| r.file.clone()).collect(),
@@ -552,11 +539,11 @@ fn accessor(r: &Resource, client: TokenStream) -> TokenStream {
     let m = ident(r.accessor());
     let ty = format_ident!("{}", r.type_name);
     let docs = doc(&r.docs);
-    let lifetime = if client.to_string() == "self" { quote!('_) } else { quote!('a) };
+    let lifetime = if client.to_string() == "self . base ()" { quote!('_) } else { quote!('a) };
     quote! {
         #docs
         pub fn #m(&self) -> #m::#ty<#lifetime> {
-            #m::#ty::new(#client)
+            #m::#ty { base: #client }
         }
     }
 }
@@ -578,7 +565,7 @@ fn emit_resource(api: &Api, index: usize) -> Emitted {
         let m = ident(c.accessor());
         quote!(pub mod #m;)
     });
-    let child_accessors = children.iter().map(|c| accessor(c, quote!(self.client)));
+    let child_accessors = children.iter().map(|c| accessor(c, quote!(self.base)));
     let methods = r.operations.iter().map(|op| emit_op_method(api, op));
     let builders = r.operations.iter().map(|op| emit_op_builder(api, r, op));
     let uses_models = r.operations.iter().any(op_uses_models);
@@ -598,14 +585,10 @@ fn emit_resource(api: &Api, index: usize) -> Emitted {
             #type_doc
             #[derive(Debug, Clone, Copy)]
             pub struct #ty<'a> {
-                client: &'a crate::Client,
+                pub(crate) base: crate::runtime::Base<'a>,
             }
 
             impl<'a> #ty<'a> {
-                pub(crate) fn new(client: &'a crate::Client) -> Self {
-                    #ty { client }
-                }
-
                 #( #child_accessors )*
 
                 #( #methods )*
@@ -655,25 +638,25 @@ fn op_doc(api: &Api, op: &Operation) -> String {
         text.push_str(d);
     }
     let args: Vec<String> = required_params(op)
-        .map(|p| format!("- `{}`: {}", crate::naming::display(&p.rust), first_line(&p.docs)))
-        .chain(op.body.as_ref().map(|b| format!("- `body`: the request body, a [`{0}`](crate::models::{0}).", type_name(api, b))))
+        .map(|p| format!("`{}`: {}", crate::naming::display(&p.rust), strip_period(first_line(&p.docs))))
+        .chain(op.body.as_ref().map(|b| format!("`body`: a [`{0}`](crate::models::{0})", type_name(api, b))))
         .collect();
+    text.push_str("\n\n");
     if !args.is_empty() {
-        text.push_str("\n\n# Arguments\n\n");
-        text.push_str(&args.join("\n"));
+        text.push_str(&format!("Arguments: {}. ", args.join("; ")));
     }
-    text.push_str(&format!("\n\n# Request\n\n`{} {}`", op.method.as_str(), op.path));
+    let mut request = format!("Sends `{} {}`", op.method.as_str(), op.path);
     if let Some(v) = op.api_version {
-        text.push_str(&format!(", sent with `cal-api-version: {}`", api.api_versions[v].value));
+        request.push_str(&format!(" with `cal-api-version: {}`", api.api_versions[v].value));
     }
-    text.push_str(".\n\nCredentials: ");
     if op.auth.is_empty() {
-        text.push_str("none are sent.");
+        request.push_str(", without credentials.");
     } else {
         let names: Vec<String> = op.auth.iter().map(|&a| format!("`{}`", api.auth_modes[a].name)).collect();
-        text.push_str(&names.join(", "));
-        text.push_str(if op.auth_optional { ", or none (a client without credentials may call it)." } else { "." });
+        request.push_str(&format!("; credentials: {}", names.join(", ")));
+        request.push_str(if op.auth_optional { ", or none." } else { "." });
     }
+    text.push_str(&request);
     text
 }
 
@@ -708,29 +691,54 @@ fn emit_op_method(api: &Api, op: &Operation) -> TokenStream {
         #docs
         #allow
         pub fn #name(&self, #( #args ),* ) -> #builder<'a> {
-            #builder { client: self.client, #( #inits, )* options: Default::default() }
+            #builder { base: self.base, #( #inits, )* }
         }
     }
 }
 
 fn param_doc(p: &Param) -> String {
-    let mut text = p.docs.clone();
-    if let Some(d) = &p.default {
-        text.push_str(&format!("\n\nThe server's default: `{d}`."));
-    }
-    if let Some(e) = &p.example {
-        text.push_str(&format!("\n\nExample: `{e}`"));
-    }
-    text
+    let facts: Vec<String> = p
+        .default
+        .iter()
+        .map(|d| format!("Server default: `{d}`."))
+        .chain(p.example.iter().map(|e| format!("Example: `{e}`.")))
+        .collect();
+    with_facts(&p.docs, &facts)
 }
 
 fn method_tokens(m: Method) -> TokenStream {
     match m {
-        Method::Get => quote!(GET),
-        Method::Post => quote!(POST),
-        Method::Put => quote!(PUT),
-        Method::Patch => quote!(PATCH),
-        Method::Delete => quote!(DELETE),
+        Method::Get => quote!(Get),
+        Method::Post => quote!(Post),
+        Method::Put => quote!(Put),
+        Method::Patch => quote!(Patch),
+        Method::Delete => quote!(Delete),
+    }
+}
+
+/// The name of the constant (in `generated::auth`) listing a set of auth modes:
+/// `API_KEY_ACCESS_TOKEN` for `[api_key, access_token]`.
+fn auth_const_name(api: &Api, modes: &[usize]) -> proc_macro2::Ident {
+    let parts: Vec<String> = modes.iter().map(|&a| api.auth_modes[a].name.to_ascii_uppercase()).collect();
+    format_ident!("{}", parts.join("_"))
+}
+
+/// Every set of auth modes some operation accepts, as named constants.
+fn emit_auth_consts(api: &Api) -> TokenStream {
+    let mut sets: Vec<Vec<usize>> = api.resources.iter().flat_map(|r| r.operations.iter().map(|o| o.auth.clone())).filter(|a| !a.is_empty()).collect();
+    sets.sort();
+    sets.dedup();
+    let consts = sets.iter().map(|set| {
+        let name = auth_const_name(api, set);
+        let modes = set.iter().map(|&a| format_ident!("{}", api.auth_modes[a].variant));
+        quote!(pub(crate) const #name: &[AuthMode] = &[ #( AuthMode::#modes ),* ];)
+    });
+    quote! {
+        /// The sets of credentials operations accept.
+        pub(crate) mod auth {
+            use crate::AuthMode;
+            #( #consts )*
+        }
     }
 }
 
@@ -776,27 +784,31 @@ fn emit_op_builder(api: &Api, r: &Resource, op: &Operation) -> TokenStream {
     let op_name = format!("{}.{}", r.path.join("."), op.name);
     let method = method_tokens(op.method);
     let template = &op.path;
-    let auth = op.auth.iter().map(|&a| format_ident!("{}", api.auth_modes[a].variant));
-    let version = match op.api_version {
-        Some(v) => {
-            let v = format_ident!("{}", api.api_versions[v].variant);
-            quote!(Some(crate::ApiVersion::#v))
-        }
-        None => quote!(None),
-    };
-    let envelope = op.envelope;
-    let auth_optional = op.auth_optional;
-
-    // The path, each parameter percent-encoded into its own segment.
-    let path = op.segments.iter().map(|s| match s {
-        Segment::Literal(l) => quote!(call.push_path(#l);),
-        Segment::Param(i) => {
-            let p = &op.path_params[*i];
-            let id = ident(&p.rust);
-            let wire = &p.wire;
-            quote!(call.push_param(#wire, &self.#id);)
-        }
+    // Only what differs from `Operation::DEFAULTS` is written.
+    let auth = (!op.auth.is_empty()).then(|| {
+        let name = auth_const_name(api, &op.auth);
+        quote!(auth: crate::generated::auth::#name,)
     });
+    let version = op.api_version.map(|v| {
+        let v = format_ident!("{}", api.api_versions[v].variant);
+        quote!(api_version: Some(crate::ApiVersion::#v),)
+    });
+    let envelope = (!op.envelope).then(|| quote!(envelope: false,));
+    let auth_optional = op.auth_optional.then(|| quote!(auth_optional: true,));
+
+    // The path: the template filled with the parameters, in order.
+    let path_values: Vec<TokenStream> = op
+        .segments
+        .iter()
+        .filter_map(|s| match s {
+            Segment::Param(i) => {
+                let id = ident(&op.path_params[*i].rust);
+                Some(quote!(&self.#id))
+            }
+            Segment::Literal(_) => None,
+        })
+        .collect();
+    let path = quote!(call.path(&[ #( #path_values ),* ]););
     let query = op.query.iter().map(|p| {
         let id = ident(&p.rust);
         let wire = &p.wire;
@@ -824,7 +836,8 @@ fn emit_op_builder(api: &Api, r: &Resource, op: &Operation) -> TokenStream {
                 .unwrap_or(DEFAULT_PAGE_SIZE);
             let (size_id, offset_id) = (ident(size), ident(offset));
             let item = rust_type(api, item, Scope::Resources);
-            quote!(crate::runtime::request_methods!(#builder => #out, paginated(#size_id, #offset_id, #default, #item));)
+            let default = proc_macro2::Literal::i64_unsuffixed(default);
+            quote!(crate::runtime::request_methods!(#builder => pages of #item, #size_id, #offset_id, #default);)
         }
         (Some(_), _) => quote!(crate::runtime::request_methods!(#builder => #out);),
     };
@@ -834,9 +847,8 @@ fn emit_op_builder(api: &Api, r: &Resource, op: &Operation) -> TokenStream {
         #[derive(Debug, Clone)]
         #[must_use = "a request does nothing until it is awaited or sent"]
         pub struct #builder<'a> {
-            client: &'a crate::Client,
+            base: crate::runtime::Base<'a>,
             #( #fields, )*
-            options: crate::runtime::RequestOptions,
         }
 
         impl<'a> #builder<'a> {
@@ -847,13 +859,14 @@ fn emit_op_builder(api: &Api, r: &Resource, op: &Operation) -> TokenStream {
                     name: #op_name,
                     method: crate::runtime::Method::#method,
                     path_template: #template,
-                    auth: &[ #( crate::AuthMode::#auth ),* ],
-                    api_version: #version,
-                    envelope: #envelope,
-                    auth_optional: #auth_optional,
+                    #auth
+                    #version
+                    #envelope
+                    #auth_optional
+                    ..crate::runtime::Operation::DEFAULTS
                 };
-                let mut call = crate::runtime::Call::new(self.client, &OPERATION, self.options);
-                #( #path )*
+                let mut call = crate::runtime::Call::new(self.base, &OPERATION);
+                #path
                 #( #query )*
                 #( #headers )*
                 #body

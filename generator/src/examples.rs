@@ -151,7 +151,16 @@ fn example(api: &Api, r: &Resource, op: &Operation) -> (TokenStream, TokenStream
 fn path_text(api: &Api, p: &Param) -> String {
     match &p.ty {
         Type::Builtin(Builtin::Integer) => int_example(p.example.as_deref()).to_string(),
-        Type::Enum(e) => api.enums[*e].values.first().map(|v| v.wire.clone()).unwrap_or_default(),
+        Type::Enum(e) => {
+            // The same choice as `value`: the example if it is one of the values, else the first.
+            let values = &api.enums[*e].values;
+            p.example
+                .as_deref()
+                .and_then(json_string)
+                .filter(|w| values.iter().any(|v| &v.wire == w))
+                .or_else(|| values.first().map(|v| v.wire.clone()))
+                .unwrap_or_default()
+        }
         _ => string_example(p.example.as_deref(), &p.wire),
     }
 }

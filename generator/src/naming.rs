@@ -81,6 +81,29 @@ pub fn serde_name(name: &str) -> String {
     shown.strip_prefix("r#").map(str::to_owned).unwrap_or(shown)
 }
 
+/// What serde's `rename_all = "camelCase"` makes of a field whose serde name is `name`
+/// (`user_id` -> `userId`), following serde's own rule, so the emitter knows which fields still
+/// need a `rename` of their own.
+pub fn serde_camel(name: &str) -> String {
+    let mut pascal = String::with_capacity(name.len());
+    let mut capitalize = true;
+    for c in name.chars() {
+        if c == '_' {
+            capitalize = true;
+        } else if capitalize {
+            pascal.push(c.to_ascii_uppercase());
+            capitalize = false;
+        } else {
+            pascal.push(c);
+        }
+    }
+    let mut chars = pascal.chars();
+    match chars.next() {
+        Some(first) => first.to_ascii_lowercase().to_string() + chars.as_str(),
+        None => pascal,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -108,5 +131,10 @@ mod tests {
         assert_eq!(display("role"), "role");
         assert_eq!(serde_name("type"), "type");
         assert_eq!(serde_name("self"), "self_");
+        assert_eq!(serde_camel("user_id"), "userId");
+        assert_eq!(serde_camel("type"), "type");
+        assert_eq!(serde_camel("self_"), "self");
+        assert_eq!(serde_camel("v2_url"), "v2Url");
+        assert_eq!(serde_camel("_private"), "private");
     }
 }

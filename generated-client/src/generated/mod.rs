@@ -6,6 +6,21 @@
 pub mod models;
 pub mod resources;
 pub mod webhooks;
+/// The sets of credentials operations accept.
+pub(crate) mod auth {
+    use crate::AuthMode;
+    pub(crate) const API_KEY: &[AuthMode] = &[AuthMode::ApiKey];
+    pub(crate) const API_KEY_ACCESS_TOKEN: &[AuthMode] = &[
+        AuthMode::ApiKey,
+        AuthMode::AccessToken,
+    ];
+    pub(crate) const API_KEY_ACCESS_TOKEN_PLATFORM_CLIENT: &[AuthMode] = &[
+        AuthMode::ApiKey,
+        AuthMode::AccessToken,
+        AuthMode::PlatformClient,
+    ];
+    pub(crate) const PLATFORM_CLIENT: &[AuthMode] = &[AuthMode::PlatformClient];
+}
 /// The base URL of Cal.com API v2, used unless the client is built with another.
 pub const DEFAULT_BASE_URL: &str = "https://api.cal.com";
 /// A value of the `cal-api-version` header.

@@ -2,2924 +2,830 @@
 // Do not edit by hand: change the spec and run `cargo xtask codegen`.
 
 //! The models (JSON objects), enums and unions of the API.
+//!
+//! Every struct is `#[non_exhaustive]`: Cal.com adds fields in any release. Models sent in
+//! request bodies are built with `new` (or `Default`) and their setters; models the server
+//! sends are decoded (in tests, decode one from JSON). Every enum keeps values it does not
+//! know in `Unknown`, and every union shapes it does not know in `Other` or `Unknown`.
 
 /// How several attribute options in a user filter are combined.
-///
-/// Values this version of the client does not know decode to `Unknown`, which keeps the
-/// wire value, so a new value on the server never breaks a response.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum AttributeQueryOperator {
-    /// Users holding every one of the options.
-    ///
-    /// Wire value: `AND`.
+    /// Users holding every one of the options (`AND`).
     And,
-    /// Users holding at least one of the options.
-    ///
-    /// Wire value: `OR`.
+    /// Users holding at least one of the options (`OR`).
     Or,
-    /// Users holding none of the options.
-    ///
-    /// Wire value: `NONE`.
+    /// Users holding none of the options (`NONE`).
     None,
     /// A value this version of the client does not know, as it was sent.
-    ///
-    /// Compare with [`Self::as_str`] rather than building this variant: a value that later
-    /// becomes known decodes to its own variant instead.
     Unknown(String),
 }
-impl AttributeQueryOperator {
-    /// The value as it is sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            AttributeQueryOperator::And => "AND",
-            AttributeQueryOperator::Or => "OR",
-            AttributeQueryOperator::None => "NONE",
-            AttributeQueryOperator::Unknown(value) => value,
-        }
-    }
-}
-impl std::fmt::Display for AttributeQueryOperator {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-impl std::str::FromStr for AttributeQueryOperator {
-    type Err = std::convert::Infallible;
-    fn from_str(value: &str) -> Result<Self, Self::Err> {
-        Ok(
-            match value {
-                "AND" => AttributeQueryOperator::And,
-                "OR" => AttributeQueryOperator::Or,
-                "NONE" => AttributeQueryOperator::None,
-                other => AttributeQueryOperator::Unknown(other.to_owned()),
-            },
-        )
-    }
-}
-impl serde::Serialize for AttributeQueryOperator {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-impl<'de> serde::Deserialize<'de> for AttributeQueryOperator {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        crate::runtime::deserialize_enum(deserializer)
-    }
-}
-impl crate::runtime::ToParam for AttributeQueryOperator {
-    fn to_param(&self) -> String {
-        self.as_str().to_owned()
-    }
-}
+crate::runtime::string_enum!(
+    AttributeQueryOperator { And = "AND", Or = "OR", None = "NONE", }
+);
 /// The kind of value an organization attribute holds.
-///
-/// Values this version of the client does not know decode to `Unknown`, which keeps the
-/// wire value, so a new value on the server never breaks a response.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum AttributeType {
-    /// Free text.
-    ///
-    /// Wire value: `TEXT`.
+    /// Free text (`TEXT`).
     Text,
-    /// A number.
-    ///
-    /// Wire value: `NUMBER`.
+    /// A number (`NUMBER`).
     Number,
-    /// One of the attribute's options.
-    ///
-    /// Wire value: `SINGLE_SELECT`.
+    /// One of the attribute's options (`SINGLE_SELECT`).
     SingleSelect,
-    /// Any number of the attribute's options.
-    ///
-    /// Wire value: `MULTI_SELECT`.
+    /// Any number of the attribute's options (`MULTI_SELECT`).
     MultiSelect,
     /// A value this version of the client does not know, as it was sent.
-    ///
-    /// Compare with [`Self::as_str`] rather than building this variant: a value that later
-    /// becomes known decodes to its own variant instead.
     Unknown(String),
 }
-impl AttributeType {
-    /// The value as it is sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            AttributeType::Text => "TEXT",
-            AttributeType::Number => "NUMBER",
-            AttributeType::SingleSelect => "SINGLE_SELECT",
-            AttributeType::MultiSelect => "MULTI_SELECT",
-            AttributeType::Unknown(value) => value,
-        }
-    }
-}
-impl std::fmt::Display for AttributeType {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-impl std::str::FromStr for AttributeType {
-    type Err = std::convert::Infallible;
-    fn from_str(value: &str) -> Result<Self, Self::Err> {
-        Ok(
-            match value {
-                "TEXT" => AttributeType::Text,
-                "NUMBER" => AttributeType::Number,
-                "SINGLE_SELECT" => AttributeType::SingleSelect,
-                "MULTI_SELECT" => AttributeType::MultiSelect,
-                other => AttributeType::Unknown(other.to_owned()),
-            },
-        )
-    }
-}
-impl serde::Serialize for AttributeType {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-impl<'de> serde::Deserialize<'de> for AttributeType {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        crate::runtime::deserialize_enum(deserializer)
-    }
-}
-impl crate::runtime::ToParam for AttributeType {
-    fn to_param(&self) -> String {
-        self.as_str().to_owned()
-    }
-}
+crate::runtime::string_enum!(
+    AttributeType { Text = "TEXT", Number = "NUMBER", SingleSelect = "SINGLE_SELECT",
+    MultiSelect = "MULTI_SELECT", }
+);
 /// A view of the booking page.
-///
-/// Values this version of the client does not know decode to `Unknown`, which keeps the
-/// wire value, so a new value on the server never breaks a response.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum BookerLayout {
-    /// A month calendar.
-    ///
-    /// Wire value: `month`.
+    /// A month calendar (`month`).
     Month,
-    /// A week grid.
-    ///
-    /// Wire value: `week`.
+    /// A week grid (`week`).
     Week,
-    /// Days side by side in columns.
-    ///
-    /// Wire value: `column`.
+    /// Days side by side in columns (`column`).
     Column,
     /// A value this version of the client does not know, as it was sent.
-    ///
-    /// Compare with [`Self::as_str`] rather than building this variant: a value that later
-    /// becomes known decodes to its own variant instead.
     Unknown(String),
 }
-impl BookerLayout {
-    /// The value as it is sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            BookerLayout::Month => "month",
-            BookerLayout::Week => "week",
-            BookerLayout::Column => "column",
-            BookerLayout::Unknown(value) => value,
-        }
-    }
-}
-impl std::fmt::Display for BookerLayout {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-impl std::str::FromStr for BookerLayout {
-    type Err = std::convert::Infallible;
-    fn from_str(value: &str) -> Result<Self, Self::Err> {
-        Ok(
-            match value {
-                "month" => BookerLayout::Month,
-                "week" => BookerLayout::Week,
-                "column" => BookerLayout::Column,
-                other => BookerLayout::Unknown(other.to_owned()),
-            },
-        )
-    }
-}
-impl serde::Serialize for BookerLayout {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-impl<'de> serde::Deserialize<'de> for BookerLayout {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        crate::runtime::deserialize_enum(deserializer)
-    }
-}
-impl crate::runtime::ToParam for BookerLayout {
-    fn to_param(&self) -> String {
-        self.as_str().to_owned()
-    }
-}
+crate::runtime::string_enum!(
+    BookerLayout { Month = "month", Week = "week", Column = "column", }
+);
 /// The kind of outside record a booking reference points to.
-///
-/// Values this version of the client does not know decode to `Unknown`, which keeps the
-/// wire value, so a new value on the server never breaks a response.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum BookingReferenceType {
-    /// An event in Google Calendar.
-    ///
-    /// Wire value: `google_calendar`.
+    /// An event in Google Calendar (`google_calendar`).
     GoogleCalendar,
-    /// An event in an Outlook / Office 365 calendar.
-    ///
-    /// Wire value: `office365_calendar`.
+    /// An event in an Outlook / Office 365 calendar (`office365_calendar`).
     Office365Calendar,
-    /// A Cal Video room (run on Daily).
-    ///
-    /// Wire value: `daily_video`.
+    /// A Cal Video room (run on Daily) (`daily_video`).
     CalVideo,
-    /// A Google Meet meeting.
-    ///
-    /// Wire value: `google_video`.
+    /// A Google Meet meeting (`google_video`).
     GoogleMeet,
-    /// A Microsoft Teams meeting.
-    ///
-    /// Wire value: `office365_video`.
+    /// A Microsoft Teams meeting (`office365_video`).
     MsTeams,
-    /// A Zoom meeting.
-    ///
-    /// Wire value: `zoom_video`.
+    /// A Zoom meeting (`zoom_video`).
     Zoom,
     /// A value this version of the client does not know, as it was sent.
-    ///
-    /// Compare with [`Self::as_str`] rather than building this variant: a value that later
-    /// becomes known decodes to its own variant instead.
     Unknown(String),
 }
-impl BookingReferenceType {
-    /// The value as it is sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            BookingReferenceType::GoogleCalendar => "google_calendar",
-            BookingReferenceType::Office365Calendar => "office365_calendar",
-            BookingReferenceType::CalVideo => "daily_video",
-            BookingReferenceType::GoogleMeet => "google_video",
-            BookingReferenceType::MsTeams => "office365_video",
-            BookingReferenceType::Zoom => "zoom_video",
-            BookingReferenceType::Unknown(value) => value,
-        }
-    }
-}
-impl std::fmt::Display for BookingReferenceType {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-impl std::str::FromStr for BookingReferenceType {
-    type Err = std::convert::Infallible;
-    fn from_str(value: &str) -> Result<Self, Self::Err> {
-        Ok(
-            match value {
-                "google_calendar" => BookingReferenceType::GoogleCalendar,
-                "office365_calendar" => BookingReferenceType::Office365Calendar,
-                "daily_video" => BookingReferenceType::CalVideo,
-                "google_video" => BookingReferenceType::GoogleMeet,
-                "office365_video" => BookingReferenceType::MsTeams,
-                "zoom_video" => BookingReferenceType::Zoom,
-                other => BookingReferenceType::Unknown(other.to_owned()),
-            },
-        )
-    }
-}
-impl serde::Serialize for BookingReferenceType {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-impl<'de> serde::Deserialize<'de> for BookingReferenceType {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        crate::runtime::deserialize_enum(deserializer)
-    }
-}
-impl crate::runtime::ToParam for BookingReferenceType {
-    fn to_param(&self) -> String {
-        self.as_str().to_owned()
-    }
-}
+crate::runtime::string_enum!(
+    BookingReferenceType { GoogleCalendar = "google_calendar", Office365Calendar =
+    "office365_calendar", CalVideo = "daily_video", GoogleMeet = "google_video", MsTeams
+    = "office365_video", Zoom = "zoom_video", }
+);
 /// Status of a booking.
-///
-/// Values this version of the client does not know decode to `Unknown`, which keeps the
-/// wire value, so a new value on the server never breaks a response.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum BookingStatus {
-    /// Confirmed.
-    ///
-    /// Wire value: `accepted`.
+    /// Confirmed (`accepted`).
     Accepted,
-    /// Waiting for the host to confirm it.
-    ///
-    /// Wire value: `pending`.
+    /// Waiting for the host to confirm it (`pending`).
     Pending,
-    /// Cancelled.
-    ///
-    /// Wire value: `cancelled`.
+    /// Cancelled (`cancelled`).
     Cancelled,
-    /// Declined by the host.
-    ///
-    /// Wire value: `rejected`.
+    /// Declined by the host (`rejected`).
     Rejected,
     /// A value this version of the client does not know, as it was sent.
-    ///
-    /// Compare with [`Self::as_str`] rather than building this variant: a value that later
-    /// becomes known decodes to its own variant instead.
     Unknown(String),
 }
-impl BookingStatus {
-    /// The value as it is sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            BookingStatus::Accepted => "accepted",
-            BookingStatus::Pending => "pending",
-            BookingStatus::Cancelled => "cancelled",
-            BookingStatus::Rejected => "rejected",
-            BookingStatus::Unknown(value) => value,
-        }
-    }
-}
-impl std::fmt::Display for BookingStatus {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-impl std::str::FromStr for BookingStatus {
-    type Err = std::convert::Infallible;
-    fn from_str(value: &str) -> Result<Self, Self::Err> {
-        Ok(
-            match value {
-                "accepted" => BookingStatus::Accepted,
-                "pending" => BookingStatus::Pending,
-                "cancelled" => BookingStatus::Cancelled,
-                "rejected" => BookingStatus::Rejected,
-                other => BookingStatus::Unknown(other.to_owned()),
-            },
-        )
-    }
-}
-impl serde::Serialize for BookingStatus {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-impl<'de> serde::Deserialize<'de> for BookingStatus {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        crate::runtime::deserialize_enum(deserializer)
-    }
-}
-impl crate::runtime::ToParam for BookingStatus {
-    fn to_param(&self) -> String {
-        self.as_str().to_owned()
-    }
-}
+crate::runtime::string_enum!(
+    BookingStatus { Accepted = "accepted", Pending = "pending", Cancelled = "cancelled",
+    Rejected = "rejected", }
+);
 /// A group of bookings that the booking lists can be narrowed to.
-///
-/// Values this version of the client does not know decode to `Unknown`, which keeps the
-/// wire value, so a new value on the server never breaks a response.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum BookingStatusFilter {
-    /// Bookings that have not ended yet.
-    ///
-    /// Wire value: `upcoming`.
+    /// Bookings that have not ended yet (`upcoming`).
     Upcoming,
-    /// Bookings that belong to a recurring series.
-    ///
-    /// Wire value: `recurring`.
+    /// Bookings that belong to a recurring series (`recurring`).
     Recurring,
-    /// Bookings that have ended.
-    ///
-    /// Wire value: `past`.
+    /// Bookings that have ended (`past`).
     Past,
-    /// Cancelled or declined bookings.
-    ///
-    /// Wire value: `cancelled`.
+    /// Cancelled or declined bookings (`cancelled`).
     Cancelled,
-    /// Bookings waiting for the host to confirm them.
-    ///
-    /// Wire value: `unconfirmed`.
+    /// Bookings waiting for the host to confirm them (`unconfirmed`).
     Unconfirmed,
     /// A value this version of the client does not know, as it was sent.
-    ///
-    /// Compare with [`Self::as_str`] rather than building this variant: a value that later
-    /// becomes known decodes to its own variant instead.
     Unknown(String),
 }
-impl BookingStatusFilter {
-    /// The value as it is sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            BookingStatusFilter::Upcoming => "upcoming",
-            BookingStatusFilter::Recurring => "recurring",
-            BookingStatusFilter::Past => "past",
-            BookingStatusFilter::Cancelled => "cancelled",
-            BookingStatusFilter::Unconfirmed => "unconfirmed",
-            BookingStatusFilter::Unknown(value) => value,
-        }
-    }
-}
-impl std::fmt::Display for BookingStatusFilter {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-impl std::str::FromStr for BookingStatusFilter {
-    type Err = std::convert::Infallible;
-    fn from_str(value: &str) -> Result<Self, Self::Err> {
-        Ok(
-            match value {
-                "upcoming" => BookingStatusFilter::Upcoming,
-                "recurring" => BookingStatusFilter::Recurring,
-                "past" => BookingStatusFilter::Past,
-                "cancelled" => BookingStatusFilter::Cancelled,
-                "unconfirmed" => BookingStatusFilter::Unconfirmed,
-                other => BookingStatusFilter::Unknown(other.to_owned()),
-            },
-        )
-    }
-}
-impl serde::Serialize for BookingStatusFilter {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-impl<'de> serde::Deserialize<'de> for BookingStatusFilter {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        crate::runtime::deserialize_enum(deserializer)
-    }
-}
-impl crate::runtime::ToParam for BookingStatusFilter {
-    fn to_param(&self) -> String {
-        self.as_str().to_owned()
-    }
-}
+crate::runtime::string_enum!(
+    BookingStatusFilter { Upcoming = "upcoming", Recurring = "recurring", Past = "past",
+    Cancelled = "cancelled", Unconfirmed = "unconfirmed", }
+);
 /// A guest's answer to an event invitation.
-///
-/// Values this version of the client does not know decode to `Unknown`, which keeps the
-/// wire value, so a new value on the server never breaks a response.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum CalendarEventResponseStatus {
-    /// Accepted.
-    ///
-    /// Wire value: `accepted`.
+    /// Accepted (`accepted`).
     Accepted,
-    /// Answered maybe (tentative).
-    ///
-    /// Wire value: `pending`.
+    /// Answered maybe (tentative) (`pending`).
     Pending,
-    /// Declined.
-    ///
-    /// Wire value: `declined`.
+    /// Declined (`declined`).
     Declined,
-    /// Not answered yet.
-    ///
-    /// Wire value: `needsAction`.
+    /// Not answered yet (`needsAction`).
     NeedsAction,
     /// A value this version of the client does not know, as it was sent.
-    ///
-    /// Compare with [`Self::as_str`] rather than building this variant: a value that later
-    /// becomes known decodes to its own variant instead.
     Unknown(String),
 }
-impl CalendarEventResponseStatus {
-    /// The value as it is sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            CalendarEventResponseStatus::Accepted => "accepted",
-            CalendarEventResponseStatus::Pending => "pending",
-            CalendarEventResponseStatus::Declined => "declined",
-            CalendarEventResponseStatus::NeedsAction => "needsAction",
-            CalendarEventResponseStatus::Unknown(value) => value,
-        }
-    }
-}
-impl std::fmt::Display for CalendarEventResponseStatus {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-impl std::str::FromStr for CalendarEventResponseStatus {
-    type Err = std::convert::Infallible;
-    fn from_str(value: &str) -> Result<Self, Self::Err> {
-        Ok(
-            match value {
-                "accepted" => CalendarEventResponseStatus::Accepted,
-                "pending" => CalendarEventResponseStatus::Pending,
-                "declined" => CalendarEventResponseStatus::Declined,
-                "needsAction" => CalendarEventResponseStatus::NeedsAction,
-                other => CalendarEventResponseStatus::Unknown(other.to_owned()),
-            },
-        )
-    }
-}
-impl serde::Serialize for CalendarEventResponseStatus {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-impl<'de> serde::Deserialize<'de> for CalendarEventResponseStatus {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        crate::runtime::deserialize_enum(deserializer)
-    }
-}
-impl crate::runtime::ToParam for CalendarEventResponseStatus {
-    fn to_param(&self) -> String {
-        self.as_str().to_owned()
-    }
-}
+crate::runtime::string_enum!(
+    CalendarEventResponseStatus { Accepted = "accepted", Pending = "pending", Declined =
+    "declined", NeedsAction = "needsAction", }
+);
 /// Status of a calendar event.
-///
-/// Values this version of the client does not know decode to `Unknown`, which keeps the
-/// wire value, so a new value on the server never breaks a response.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum CalendarEventStatus {
-    /// Confirmed.
-    ///
-    /// Wire value: `accepted`.
+    /// Confirmed (`accepted`).
     Accepted,
-    /// Tentative.
-    ///
-    /// Wire value: `pending`.
+    /// Tentative (`pending`).
     Pending,
-    /// Declined.
-    ///
-    /// Wire value: `declined`.
+    /// Declined (`declined`).
     Declined,
-    /// Cancelled.
-    ///
-    /// Wire value: `cancelled`.
+    /// Cancelled (`cancelled`).
     Cancelled,
     /// A value this version of the client does not know, as it was sent.
-    ///
-    /// Compare with [`Self::as_str`] rather than building this variant: a value that later
-    /// becomes known decodes to its own variant instead.
     Unknown(String),
 }
-impl CalendarEventStatus {
-    /// The value as it is sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            CalendarEventStatus::Accepted => "accepted",
-            CalendarEventStatus::Pending => "pending",
-            CalendarEventStatus::Declined => "declined",
-            CalendarEventStatus::Cancelled => "cancelled",
-            CalendarEventStatus::Unknown(value) => value,
-        }
-    }
-}
-impl std::fmt::Display for CalendarEventStatus {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-impl std::str::FromStr for CalendarEventStatus {
-    type Err = std::convert::Infallible;
-    fn from_str(value: &str) -> Result<Self, Self::Err> {
-        Ok(
-            match value {
-                "accepted" => CalendarEventStatus::Accepted,
-                "pending" => CalendarEventStatus::Pending,
-                "declined" => CalendarEventStatus::Declined,
-                "cancelled" => CalendarEventStatus::Cancelled,
-                other => CalendarEventStatus::Unknown(other.to_owned()),
-            },
-        )
-    }
-}
-impl serde::Serialize for CalendarEventStatus {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-impl<'de> serde::Deserialize<'de> for CalendarEventStatus {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        crate::runtime::deserialize_enum(deserializer)
-    }
-}
-impl crate::runtime::ToParam for CalendarEventStatus {
-    fn to_param(&self) -> String {
-        self.as_str().to_owned()
-    }
-}
+crate::runtime::string_enum!(
+    CalendarEventStatus { Accepted = "accepted", Pending = "pending", Declined =
+    "declined", Cancelled = "cancelled", }
+);
 /// A calendar provider Cal.com connects to, as written in request paths and event sources.
-///
-/// Values this version of the client does not know decode to `Unknown`, which keeps the
-/// wire value, so a new value on the server never breaks a response.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum CalendarProvider {
-    /// Google Calendar.
-    ///
-    /// Wire value: `google`.
+    /// Google Calendar (`google`).
     Google,
-    /// Microsoft Outlook / Office 365 calendar.
-    ///
-    /// Wire value: `office365`.
+    /// Microsoft Outlook / Office 365 calendar (`office365`).
     Office365,
-    /// Apple iCloud calendar (connected with an app-specific password).
-    ///
-    /// Wire value: `apple`.
+    /// Apple iCloud calendar (connected with an app-specific password) (`apple`).
     Apple,
     /// A value this version of the client does not know, as it was sent.
-    ///
-    /// Compare with [`Self::as_str`] rather than building this variant: a value that later
-    /// becomes known decodes to its own variant instead.
     Unknown(String),
 }
-impl CalendarProvider {
-    /// The value as it is sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            CalendarProvider::Google => "google",
-            CalendarProvider::Office365 => "office365",
-            CalendarProvider::Apple => "apple",
-            CalendarProvider::Unknown(value) => value,
-        }
-    }
-}
-impl std::fmt::Display for CalendarProvider {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-impl std::str::FromStr for CalendarProvider {
-    type Err = std::convert::Infallible;
-    fn from_str(value: &str) -> Result<Self, Self::Err> {
-        Ok(
-            match value {
-                "google" => CalendarProvider::Google,
-                "office365" => CalendarProvider::Office365,
-                "apple" => CalendarProvider::Apple,
-                other => CalendarProvider::Unknown(other.to_owned()),
-            },
-        )
-    }
-}
-impl serde::Serialize for CalendarProvider {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-impl<'de> serde::Deserialize<'de> for CalendarProvider {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        crate::runtime::deserialize_enum(deserializer)
-    }
-}
-impl crate::runtime::ToParam for CalendarProvider {
-    fn to_param(&self) -> String {
-        self.as_str().to_owned()
-    }
-}
+crate::runtime::string_enum!(
+    CalendarProvider { Google = "google", Office365 = "office365", Apple = "apple", }
+);
 /// A conferencing application Cal.com can connect, as written in request paths.
-///
-/// Values this version of the client does not know decode to `Unknown`, which keeps the
-/// wire value, so a new value on the server never breaks a response.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum ConferencingApp {
-    /// Google Meet (needs a connected Google Calendar).
-    ///
-    /// Wire value: `google-meet`.
+    /// Google Meet (needs a connected Google Calendar) (`google-meet`).
     GoogleMeet,
-    /// Zoom (connected through OAuth).
-    ///
-    /// Wire value: `zoom`.
+    /// Zoom (connected through OAuth) (`zoom`).
     Zoom,
-    /// Microsoft Teams (connected through OAuth).
-    ///
-    /// Wire value: `msteams`.
+    /// Microsoft Teams (connected through OAuth) (`msteams`).
     MsTeams,
-    /// Cal Video: Cal.com's built-in video, run on Daily.
-    ///
-    /// Wire value: `daily-video`.
+    /// Cal Video: Cal.com's built-in video, run on Daily (`daily-video`).
     CalVideo,
     /// A value this version of the client does not know, as it was sent.
-    ///
-    /// Compare with [`Self::as_str`] rather than building this variant: a value that later
-    /// becomes known decodes to its own variant instead.
     Unknown(String),
 }
-impl ConferencingApp {
-    /// The value as it is sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            ConferencingApp::GoogleMeet => "google-meet",
-            ConferencingApp::Zoom => "zoom",
-            ConferencingApp::MsTeams => "msteams",
-            ConferencingApp::CalVideo => "daily-video",
-            ConferencingApp::Unknown(value) => value,
-        }
-    }
-}
-impl std::fmt::Display for ConferencingApp {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-impl std::str::FromStr for ConferencingApp {
-    type Err = std::convert::Infallible;
-    fn from_str(value: &str) -> Result<Self, Self::Err> {
-        Ok(
-            match value {
-                "google-meet" => ConferencingApp::GoogleMeet,
-                "zoom" => ConferencingApp::Zoom,
-                "msteams" => ConferencingApp::MsTeams,
-                "daily-video" => ConferencingApp::CalVideo,
-                other => ConferencingApp::Unknown(other.to_owned()),
-            },
-        )
-    }
-}
-impl serde::Serialize for ConferencingApp {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-impl<'de> serde::Deserialize<'de> for ConferencingApp {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        crate::runtime::deserialize_enum(deserializer)
-    }
-}
-impl crate::runtime::ToParam for ConferencingApp {
-    fn to_param(&self) -> String {
-        self.as_str().to_owned()
-    }
-}
+crate::runtime::string_enum!(
+    ConferencingApp { GoogleMeet = "google-meet", Zoom = "zoom", MsTeams = "msteams",
+    CalVideo = "daily-video", }
+);
 /// Which bookings need the host's confirmation.
-///
-/// Values this version of the client does not know decode to `Unknown`, which keeps the
-/// wire value, so a new value on the server never breaks a response.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum ConfirmationPolicyType {
-    /// Every booking.
-    ///
-    /// Wire value: `always`.
+    /// Every booking (`always`).
     Always,
-    /// Bookings made less than a notice threshold before the event.
-    ///
-    /// Wire value: `time`.
+    /// Bookings made less than a notice threshold before the event (`time`).
     Time,
     /// A value this version of the client does not know, as it was sent.
-    ///
-    /// Compare with [`Self::as_str`] rather than building this variant: a value that later
-    /// becomes known decodes to its own variant instead.
     Unknown(String),
 }
-impl ConfirmationPolicyType {
-    /// The value as it is sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            ConfirmationPolicyType::Always => "always",
-            ConfirmationPolicyType::Time => "time",
-            ConfirmationPolicyType::Unknown(value) => value,
-        }
-    }
+crate::runtime::string_enum!(
+    ConfirmationPolicyType { Always = "always", Time = "time", }
+);
+/// A calendar provider connected with a username and an app-specific password instead of OAuth, as written in request paths.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
+pub enum CredentialCalendarProvider {
+    /// Apple iCloud calendar (`apple`).
+    Apple,
+    /// A value this version of the client does not know, as it was sent.
+    Unknown(String),
 }
-impl std::fmt::Display for ConfirmationPolicyType {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-impl std::str::FromStr for ConfirmationPolicyType {
-    type Err = std::convert::Infallible;
-    fn from_str(value: &str) -> Result<Self, Self::Err> {
-        Ok(
-            match value {
-                "always" => ConfirmationPolicyType::Always,
-                "time" => ConfirmationPolicyType::Time,
-                other => ConfirmationPolicyType::Unknown(other.to_owned()),
-            },
-        )
-    }
-}
-impl serde::Serialize for ConfirmationPolicyType {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-impl<'de> serde::Deserialize<'de> for ConfirmationPolicyType {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        crate::runtime::deserialize_enum(deserializer)
-    }
-}
-impl crate::runtime::ToParam for ConfirmationPolicyType {
-    fn to_param(&self) -> String {
-        self.as_str().to_owned()
-    }
-}
+crate::runtime::string_enum!(CredentialCalendarProvider { Apple = "apple", });
 /// Slugs of the default booking fields that are chosen by slug rather than by type.
-///
-/// Values this version of the client does not know decode to `Unknown`, which keeps the
-/// wire value, so a new value on the server never breaks a response.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum DefaultBookingFieldSlug {
-    /// Title of the booking.
-    ///
-    /// Wire value: `title`.
+    /// Title of the booking (`title`).
     Title,
-    /// Choice among the event type's locations.
-    ///
-    /// Wire value: `location`.
+    /// Choice among the event type's locations (`location`).
     Location,
-    /// Additional notes.
-    ///
-    /// Wire value: `notes`.
+    /// Additional notes (`notes`).
     Notes,
-    /// Guests' email addresses.
-    ///
-    /// Wire value: `guests`.
+    /// Guests' email addresses (`guests`).
     Guests,
-    /// Reason given when rescheduling.
-    ///
-    /// Wire value: `rescheduleReason`.
+    /// Reason given when rescheduling (`rescheduleReason`).
     RescheduleReason,
     /// A value this version of the client does not know, as it was sent.
-    ///
-    /// Compare with [`Self::as_str`] rather than building this variant: a value that later
-    /// becomes known decodes to its own variant instead.
     Unknown(String),
 }
-impl DefaultBookingFieldSlug {
-    /// The value as it is sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            DefaultBookingFieldSlug::Title => "title",
-            DefaultBookingFieldSlug::Location => "location",
-            DefaultBookingFieldSlug::Notes => "notes",
-            DefaultBookingFieldSlug::Guests => "guests",
-            DefaultBookingFieldSlug::RescheduleReason => "rescheduleReason",
-            DefaultBookingFieldSlug::Unknown(value) => value,
-        }
-    }
-}
-impl std::fmt::Display for DefaultBookingFieldSlug {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-impl std::str::FromStr for DefaultBookingFieldSlug {
-    type Err = std::convert::Infallible;
-    fn from_str(value: &str) -> Result<Self, Self::Err> {
-        Ok(
-            match value {
-                "title" => DefaultBookingFieldSlug::Title,
-                "location" => DefaultBookingFieldSlug::Location,
-                "notes" => DefaultBookingFieldSlug::Notes,
-                "guests" => DefaultBookingFieldSlug::Guests,
-                "rescheduleReason" => DefaultBookingFieldSlug::RescheduleReason,
-                other => DefaultBookingFieldSlug::Unknown(other.to_owned()),
-            },
-        )
-    }
-}
-impl serde::Serialize for DefaultBookingFieldSlug {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-impl<'de> serde::Deserialize<'de> for DefaultBookingFieldSlug {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        crate::runtime::deserialize_enum(deserializer)
-    }
-}
-impl crate::runtime::ToParam for DefaultBookingFieldSlug {
-    fn to_param(&self) -> String {
-        self.as_str().to_owned()
-    }
-}
+crate::runtime::string_enum!(
+    DefaultBookingFieldSlug { Title = "title", Location = "location", Notes = "notes",
+    Guests = "guests", RescheduleReason = "rescheduleReason", }
+);
 /// Calendar app types that can receive new bookings.
-///
-/// Values this version of the client does not know decode to `Unknown`, which keeps the
-/// wire value, so a new value on the server never breaks a response.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum DestinationCalendarIntegration {
-    /// Apple iCloud calendar.
-    ///
-    /// Wire value: `apple_calendar`.
+    /// Apple iCloud calendar (`apple_calendar`).
     AppleCalendar,
-    /// Google Calendar.
-    ///
-    /// Wire value: `google_calendar`.
+    /// Google Calendar (`google_calendar`).
     GoogleCalendar,
-    /// Microsoft Outlook / Office 365 calendar.
-    ///
-    /// Wire value: `office365_calendar`.
+    /// Microsoft Outlook / Office 365 calendar (`office365_calendar`).
     Office365Calendar,
     /// A value this version of the client does not know, as it was sent.
-    ///
-    /// Compare with [`Self::as_str`] rather than building this variant: a value that later
-    /// becomes known decodes to its own variant instead.
     Unknown(String),
 }
-impl DestinationCalendarIntegration {
-    /// The value as it is sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            DestinationCalendarIntegration::AppleCalendar => "apple_calendar",
-            DestinationCalendarIntegration::GoogleCalendar => "google_calendar",
-            DestinationCalendarIntegration::Office365Calendar => "office365_calendar",
-            DestinationCalendarIntegration::Unknown(value) => value,
-        }
-    }
-}
-impl std::fmt::Display for DestinationCalendarIntegration {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-impl std::str::FromStr for DestinationCalendarIntegration {
-    type Err = std::convert::Infallible;
-    fn from_str(value: &str) -> Result<Self, Self::Err> {
-        Ok(
-            match value {
-                "apple_calendar" => DestinationCalendarIntegration::AppleCalendar,
-                "google_calendar" => DestinationCalendarIntegration::GoogleCalendar,
-                "office365_calendar" => DestinationCalendarIntegration::Office365Calendar,
-                other => DestinationCalendarIntegration::Unknown(other.to_owned()),
-            },
-        )
-    }
-}
-impl serde::Serialize for DestinationCalendarIntegration {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-impl<'de> serde::Deserialize<'de> for DestinationCalendarIntegration {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        crate::runtime::deserialize_enum(deserializer)
-    }
-}
-impl crate::runtime::ToParam for DestinationCalendarIntegration {
-    fn to_param(&self) -> String {
-        self.as_str().to_owned()
-    }
-}
+crate::runtime::string_enum!(
+    DestinationCalendarIntegration { AppleCalendar = "apple_calendar", GoogleCalendar =
+    "google_calendar", Office365Calendar = "office365_calendar", }
+);
 /// How strongly a round-robin host is preferred.
-///
-/// Values this version of the client does not know decode to `Unknown`, which keeps the
-/// wire value, so a new value on the server never breaks a response.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum HostPriority {
-    /// Lowest priority.
-    ///
-    /// Wire value: `lowest`.
+    /// Lowest priority (`lowest`).
     Lowest,
-    /// Low priority.
-    ///
-    /// Wire value: `low`.
+    /// Low priority (`low`).
     Low,
-    /// Medium priority.
-    ///
-    /// Wire value: `medium`.
+    /// Medium priority (`medium`).
     Medium,
-    /// High priority.
-    ///
-    /// Wire value: `high`.
+    /// High priority (`high`).
     High,
-    /// Highest priority.
-    ///
-    /// Wire value: `highest`.
+    /// Highest priority (`highest`).
     Highest,
     /// A value this version of the client does not know, as it was sent.
-    ///
-    /// Compare with [`Self::as_str`] rather than building this variant: a value that later
-    /// becomes known decodes to its own variant instead.
     Unknown(String),
 }
-impl HostPriority {
-    /// The value as it is sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            HostPriority::Lowest => "lowest",
-            HostPriority::Low => "low",
-            HostPriority::Medium => "medium",
-            HostPriority::High => "high",
-            HostPriority::Highest => "highest",
-            HostPriority::Unknown(value) => value,
-        }
-    }
-}
-impl std::fmt::Display for HostPriority {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-impl std::str::FromStr for HostPriority {
-    type Err = std::convert::Infallible;
-    fn from_str(value: &str) -> Result<Self, Self::Err> {
-        Ok(
-            match value {
-                "lowest" => HostPriority::Lowest,
-                "low" => HostPriority::Low,
-                "medium" => HostPriority::Medium,
-                "high" => HostPriority::High,
-                "highest" => HostPriority::Highest,
-                other => HostPriority::Unknown(other.to_owned()),
-            },
-        )
-    }
-}
-impl serde::Serialize for HostPriority {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-impl<'de> serde::Deserialize<'de> for HostPriority {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        crate::runtime::deserialize_enum(deserializer)
-    }
-}
-impl crate::runtime::ToParam for HostPriority {
-    fn to_param(&self) -> String {
-        self.as_str().to_owned()
-    }
-}
+crate::runtime::string_enum!(
+    HostPriority { Lowest = "lowest", Low = "low", Medium = "medium", High = "high",
+    Highest = "highest", }
+);
 /// A language of Cal.com's interface and emails.
-///
-/// Values this version of the client does not know decode to `Unknown`, which keeps the
-/// wire value, so a new value on the server never breaks a response.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum Locale {
-    /// Arabic.
-    ///
-    /// Wire value: `ar`.
+    /// Arabic (`ar`).
     Ar,
-    /// Catalan.
-    ///
-    /// Wire value: `ca`.
+    /// Catalan (`ca`).
     Ca,
-    /// German.
-    ///
-    /// Wire value: `de`.
+    /// German (`de`).
     De,
-    /// Spanish.
-    ///
-    /// Wire value: `es`.
+    /// Spanish (`es`).
     Es,
-    /// Basque.
-    ///
-    /// Wire value: `eu`.
+    /// Basque (`eu`).
     Eu,
-    /// Hebrew.
-    ///
-    /// Wire value: `he`.
+    /// Hebrew (`he`).
     He,
-    /// Indonesian.
-    ///
-    /// Wire value: `id`.
+    /// Indonesian (`id`).
     Id,
-    /// Japanese.
-    ///
-    /// Wire value: `ja`.
+    /// Japanese (`ja`).
     Ja,
-    /// Latvian.
-    ///
-    /// Wire value: `lv`.
+    /// Latvian (`lv`).
     Lv,
-    /// Polish.
-    ///
-    /// Wire value: `pl`.
+    /// Polish (`pl`).
     Pl,
-    /// Romanian.
-    ///
-    /// Wire value: `ro`.
+    /// Romanian (`ro`).
     Ro,
-    /// Serbian.
-    ///
-    /// Wire value: `sr`.
+    /// Serbian (`sr`).
     Sr,
-    /// Thai.
-    ///
-    /// Wire value: `th`.
+    /// Thai (`th`).
     Th,
-    /// Vietnamese.
-    ///
-    /// Wire value: `vi`.
+    /// Vietnamese (`vi`).
     Vi,
-    /// Azerbaijani.
-    ///
-    /// Wire value: `az`.
+    /// Azerbaijani (`az`).
     Az,
-    /// Czech.
-    ///
-    /// Wire value: `cs`.
+    /// Czech (`cs`).
     Cs,
-    /// Greek.
-    ///
-    /// Wire value: `el`.
+    /// Greek (`el`).
     El,
-    /// Spanish (Latin America).
-    ///
-    /// Wire value: `es-419`.
+    /// Spanish (Latin America) (`es-419`).
     Es419,
-    /// Finnish.
-    ///
-    /// Wire value: `fi`.
+    /// Finnish (`fi`).
     Fi,
-    /// Croatian.
-    ///
-    /// Wire value: `hr`.
+    /// Croatian (`hr`).
     Hr,
-    /// Italian.
-    ///
-    /// Wire value: `it`.
+    /// Italian (`it`).
     It,
-    /// Khmer.
-    ///
-    /// Wire value: `km`.
+    /// Khmer (`km`).
     Km,
-    /// Dutch.
-    ///
-    /// Wire value: `nl`.
+    /// Dutch (`nl`).
     Nl,
-    /// Portuguese.
-    ///
-    /// Wire value: `pt`.
+    /// Portuguese (`pt`).
     Pt,
-    /// Russian.
-    ///
-    /// Wire value: `ru`.
+    /// Russian (`ru`).
     Ru,
-    /// Swedish.
-    ///
-    /// Wire value: `sv`.
+    /// Swedish (`sv`).
     Sv,
-    /// Turkish.
-    ///
-    /// Wire value: `tr`.
+    /// Turkish (`tr`).
     Tr,
-    /// Chinese (simplified).
-    ///
-    /// Wire value: `zh-CN`.
+    /// Chinese (simplified) (`zh-CN`).
     ZhCn,
-    /// Bulgarian.
-    ///
-    /// Wire value: `bg`.
+    /// Bulgarian (`bg`).
     Bg,
-    /// Danish.
-    ///
-    /// Wire value: `da`.
+    /// Danish (`da`).
     Da,
-    /// English.
-    ///
-    /// Wire value: `en`.
+    /// English (`en`).
     En,
-    /// Estonian.
-    ///
-    /// Wire value: `et`.
+    /// Estonian (`et`).
     Et,
-    /// French.
-    ///
-    /// Wire value: `fr`.
+    /// French (`fr`).
     Fr,
-    /// Hungarian.
-    ///
-    /// Wire value: `hu`.
+    /// Hungarian (`hu`).
     Hu,
-    /// Hebrew (older code).
-    ///
-    /// Wire value: `iw`.
+    /// Hebrew (older code) (`iw`).
     Iw,
-    /// Korean.
-    ///
-    /// Wire value: `ko`.
+    /// Korean (`ko`).
     Ko,
-    /// Norwegian.
-    ///
-    /// Wire value: `no`.
+    /// Norwegian (`no`).
     No,
-    /// Portuguese (Brazil).
-    ///
-    /// Wire value: `pt-BR`.
+    /// Portuguese (Brazil) (`pt-BR`).
     PtBr,
-    /// Slovak.
-    ///
-    /// Wire value: `sk`.
+    /// Slovak (`sk`).
     Sk,
-    /// Tamil.
-    ///
-    /// Wire value: `ta`.
+    /// Tamil (`ta`).
     Ta,
-    /// Ukrainian.
-    ///
-    /// Wire value: `uk`.
+    /// Ukrainian (`uk`).
     Uk,
-    /// Chinese (traditional).
-    ///
-    /// Wire value: `zh-TW`.
+    /// Chinese (traditional) (`zh-TW`).
     ZhTw,
-    /// Bengali.
-    ///
-    /// Wire value: `bn`.
+    /// Bengali (`bn`).
     Bn,
     /// A value this version of the client does not know, as it was sent.
-    ///
-    /// Compare with [`Self::as_str`] rather than building this variant: a value that later
-    /// becomes known decodes to its own variant instead.
     Unknown(String),
 }
-impl Locale {
-    /// The value as it is sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Locale::Ar => "ar",
-            Locale::Ca => "ca",
-            Locale::De => "de",
-            Locale::Es => "es",
-            Locale::Eu => "eu",
-            Locale::He => "he",
-            Locale::Id => "id",
-            Locale::Ja => "ja",
-            Locale::Lv => "lv",
-            Locale::Pl => "pl",
-            Locale::Ro => "ro",
-            Locale::Sr => "sr",
-            Locale::Th => "th",
-            Locale::Vi => "vi",
-            Locale::Az => "az",
-            Locale::Cs => "cs",
-            Locale::El => "el",
-            Locale::Es419 => "es-419",
-            Locale::Fi => "fi",
-            Locale::Hr => "hr",
-            Locale::It => "it",
-            Locale::Km => "km",
-            Locale::Nl => "nl",
-            Locale::Pt => "pt",
-            Locale::Ru => "ru",
-            Locale::Sv => "sv",
-            Locale::Tr => "tr",
-            Locale::ZhCn => "zh-CN",
-            Locale::Bg => "bg",
-            Locale::Da => "da",
-            Locale::En => "en",
-            Locale::Et => "et",
-            Locale::Fr => "fr",
-            Locale::Hu => "hu",
-            Locale::Iw => "iw",
-            Locale::Ko => "ko",
-            Locale::No => "no",
-            Locale::PtBr => "pt-BR",
-            Locale::Sk => "sk",
-            Locale::Ta => "ta",
-            Locale::Uk => "uk",
-            Locale::ZhTw => "zh-TW",
-            Locale::Bn => "bn",
-            Locale::Unknown(value) => value,
-        }
-    }
-}
-impl std::fmt::Display for Locale {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-impl std::str::FromStr for Locale {
-    type Err = std::convert::Infallible;
-    fn from_str(value: &str) -> Result<Self, Self::Err> {
-        Ok(
-            match value {
-                "ar" => Locale::Ar,
-                "ca" => Locale::Ca,
-                "de" => Locale::De,
-                "es" => Locale::Es,
-                "eu" => Locale::Eu,
-                "he" => Locale::He,
-                "id" => Locale::Id,
-                "ja" => Locale::Ja,
-                "lv" => Locale::Lv,
-                "pl" => Locale::Pl,
-                "ro" => Locale::Ro,
-                "sr" => Locale::Sr,
-                "th" => Locale::Th,
-                "vi" => Locale::Vi,
-                "az" => Locale::Az,
-                "cs" => Locale::Cs,
-                "el" => Locale::El,
-                "es-419" => Locale::Es419,
-                "fi" => Locale::Fi,
-                "hr" => Locale::Hr,
-                "it" => Locale::It,
-                "km" => Locale::Km,
-                "nl" => Locale::Nl,
-                "pt" => Locale::Pt,
-                "ru" => Locale::Ru,
-                "sv" => Locale::Sv,
-                "tr" => Locale::Tr,
-                "zh-CN" => Locale::ZhCn,
-                "bg" => Locale::Bg,
-                "da" => Locale::Da,
-                "en" => Locale::En,
-                "et" => Locale::Et,
-                "fr" => Locale::Fr,
-                "hu" => Locale::Hu,
-                "iw" => Locale::Iw,
-                "ko" => Locale::Ko,
-                "no" => Locale::No,
-                "pt-BR" => Locale::PtBr,
-                "sk" => Locale::Sk,
-                "ta" => Locale::Ta,
-                "uk" => Locale::Uk,
-                "zh-TW" => Locale::ZhTw,
-                "bn" => Locale::Bn,
-                other => Locale::Unknown(other.to_owned()),
-            },
-        )
-    }
-}
-impl serde::Serialize for Locale {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-impl<'de> serde::Deserialize<'de> for Locale {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        crate::runtime::deserialize_enum(deserializer)
-    }
-}
-impl crate::runtime::ToParam for Locale {
-    fn to_param(&self) -> String {
-        self.as_str().to_owned()
-    }
-}
+crate::runtime::string_enum!(
+    Locale { Ar = "ar", Ca = "ca", De = "de", Es = "es", Eu = "eu", He = "he", Id = "id",
+    Ja = "ja", Lv = "lv", Pl = "pl", Ro = "ro", Sr = "sr", Th = "th", Vi = "vi", Az =
+    "az", Cs = "cs", El = "el", Es419 = "es-419", Fi = "fi", Hr = "hr", It = "it", Km =
+    "km", Nl = "nl", Pt = "pt", Ru = "ru", Sv = "sv", Tr = "tr", ZhCn = "zh-CN", Bg =
+    "bg", Da = "da", En = "en", Et = "et", Fr = "fr", Hu = "hu", Iw = "iw", Ko = "ko", No
+    = "no", PtBr = "pt-BR", Sk = "sk", Ta = "ta", Uk = "uk", ZhTw = "zh-TW", Bn = "bn", }
+);
 /// A conferencing app used as a location. Requests accept only `cal-video`, `google-meet`, `office365-video` and `zoom`.
-///
-/// Values this version of the client does not know decode to `Unknown`, which keeps the
-/// wire value, so a new value on the server never breaks a response.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum LocationIntegration {
-    /// Cal Video.
-    ///
-    /// Wire value: `cal-video`.
+    /// Cal Video (`cal-video`).
     CalVideo,
-    /// Google Meet.
-    ///
-    /// Wire value: `google-meet`.
+    /// Google Meet (`google-meet`).
     GoogleMeet,
-    /// Zoom.
-    ///
-    /// Wire value: `zoom`.
+    /// Zoom (`zoom`).
     Zoom,
-    /// Whereby.
-    ///
-    /// Wire value: `whereby-video`.
+    /// Whereby (`whereby-video`).
     WherebyVideo,
-    /// WhatsApp.
-    ///
-    /// Wire value: `whatsapp-video`.
+    /// WhatsApp (`whatsapp-video`).
     WhatsappVideo,
-    /// Webex.
-    ///
-    /// Wire value: `webex-video`.
+    /// Webex (`webex-video`).
     WebexVideo,
-    /// Telegram.
-    ///
-    /// Wire value: `telegram-video`.
+    /// Telegram (`telegram-video`).
     TelegramVideo,
-    /// Tandem.
-    ///
-    /// Wire value: `tandem`.
+    /// Tandem (`tandem`).
     Tandem,
-    /// Sylaps.
-    ///
-    /// Wire value: `sylaps-video`.
+    /// Sylaps (`sylaps-video`).
     SylapsVideo,
-    /// Skype.
-    ///
-    /// Wire value: `skype-video`.
+    /// Skype (`skype-video`).
     SkypeVideo,
-    /// Sirius Video.
-    ///
-    /// Wire value: `sirius-video`.
+    /// Sirius Video (`sirius-video`).
     SiriusVideo,
-    /// Signal.
-    ///
-    /// Wire value: `signal-video`.
+    /// Signal (`signal-video`).
     SignalVideo,
-    /// Shimmer.
-    ///
-    /// Wire value: `shimmer-video`.
+    /// Shimmer (`shimmer-video`).
     ShimmerVideo,
-    /// Salesroom.
-    ///
-    /// Wire value: `salesroom-video`.
+    /// Salesroom (`salesroom-video`).
     SalesroomVideo,
-    /// Roam.
-    ///
-    /// Wire value: `roam-video`.
+    /// Roam (`roam-video`).
     RoamVideo,
-    /// Riverside.
-    ///
-    /// Wire value: `riverside-video`.
+    /// Riverside (`riverside-video`).
     RiversideVideo,
-    /// Ping.gg.
-    ///
-    /// Wire value: `ping-video`.
+    /// Ping.gg (`ping-video`).
     PingVideo,
-    /// Microsoft Teams (Office 365).
-    ///
-    /// Wire value: `office365-video`.
+    /// Microsoft Teams (Office 365) (`office365-video`).
     Office365Video,
-    /// MiroTalk.
-    ///
-    /// Wire value: `mirotalk-video`.
+    /// MiroTalk (`mirotalk-video`).
     MirotalkVideo,
-    /// Jitsi Meet.
-    ///
-    /// Wire value: `jitsi`.
+    /// Jitsi Meet (`jitsi`).
     Jitsi,
-    /// Jelly.
-    ///
-    /// Wire value: `jelly-video`.
+    /// Jelly (`jelly-video`).
     JellyVideo,
-    /// Jelly conferencing.
-    ///
-    /// Wire value: `jelly-conferencing`.
+    /// Jelly conferencing (`jelly-conferencing`).
     JellyConferencing,
-    /// Huddle01.
-    ///
-    /// Wire value: `huddle`.
+    /// Huddle01 (`huddle`).
     Huddle,
-    /// FaceTime.
-    ///
-    /// Wire value: `facetime-video`.
+    /// FaceTime (`facetime-video`).
     FacetimeVideo,
-    /// Element Call.
-    ///
-    /// Wire value: `element-call-video`.
+    /// Element Call (`element-call-video`).
     ElementCallVideo,
-    /// 8x8.
-    ///
-    /// Wire value: `eightxeight-video`.
+    /// 8x8 (`eightxeight-video`).
     EightxeightVideo,
-    /// Discord.
-    ///
-    /// Wire value: `discord-video`.
+    /// Discord (`discord-video`).
     DiscordVideo,
-    /// Demodesk.
-    ///
-    /// Wire value: `demodesk-video`.
+    /// Demodesk (`demodesk-video`).
     DemodeskVideo,
-    /// Campfire.
-    ///
-    /// Wire value: `campfire-video`.
+    /// Campfire (`campfire-video`).
     CampfireVideo,
-    /// Campsite.
-    ///
-    /// Wire value: `campsite-conferencing`.
+    /// Campsite (`campsite-conferencing`).
     CampsiteConferencing,
-    /// Around.
-    ///
-    /// Wire value: `around-video`.
+    /// Around (`around-video`).
     AroundVideo,
     /// A value this version of the client does not know, as it was sent.
-    ///
-    /// Compare with [`Self::as_str`] rather than building this variant: a value that later
-    /// becomes known decodes to its own variant instead.
     Unknown(String),
 }
-impl LocationIntegration {
-    /// The value as it is sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            LocationIntegration::CalVideo => "cal-video",
-            LocationIntegration::GoogleMeet => "google-meet",
-            LocationIntegration::Zoom => "zoom",
-            LocationIntegration::WherebyVideo => "whereby-video",
-            LocationIntegration::WhatsappVideo => "whatsapp-video",
-            LocationIntegration::WebexVideo => "webex-video",
-            LocationIntegration::TelegramVideo => "telegram-video",
-            LocationIntegration::Tandem => "tandem",
-            LocationIntegration::SylapsVideo => "sylaps-video",
-            LocationIntegration::SkypeVideo => "skype-video",
-            LocationIntegration::SiriusVideo => "sirius-video",
-            LocationIntegration::SignalVideo => "signal-video",
-            LocationIntegration::ShimmerVideo => "shimmer-video",
-            LocationIntegration::SalesroomVideo => "salesroom-video",
-            LocationIntegration::RoamVideo => "roam-video",
-            LocationIntegration::RiversideVideo => "riverside-video",
-            LocationIntegration::PingVideo => "ping-video",
-            LocationIntegration::Office365Video => "office365-video",
-            LocationIntegration::MirotalkVideo => "mirotalk-video",
-            LocationIntegration::Jitsi => "jitsi",
-            LocationIntegration::JellyVideo => "jelly-video",
-            LocationIntegration::JellyConferencing => "jelly-conferencing",
-            LocationIntegration::Huddle => "huddle",
-            LocationIntegration::FacetimeVideo => "facetime-video",
-            LocationIntegration::ElementCallVideo => "element-call-video",
-            LocationIntegration::EightxeightVideo => "eightxeight-video",
-            LocationIntegration::DiscordVideo => "discord-video",
-            LocationIntegration::DemodeskVideo => "demodesk-video",
-            LocationIntegration::CampfireVideo => "campfire-video",
-            LocationIntegration::CampsiteConferencing => "campsite-conferencing",
-            LocationIntegration::AroundVideo => "around-video",
-            LocationIntegration::Unknown(value) => value,
-        }
-    }
-}
-impl std::fmt::Display for LocationIntegration {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-impl std::str::FromStr for LocationIntegration {
-    type Err = std::convert::Infallible;
-    fn from_str(value: &str) -> Result<Self, Self::Err> {
-        Ok(
-            match value {
-                "cal-video" => LocationIntegration::CalVideo,
-                "google-meet" => LocationIntegration::GoogleMeet,
-                "zoom" => LocationIntegration::Zoom,
-                "whereby-video" => LocationIntegration::WherebyVideo,
-                "whatsapp-video" => LocationIntegration::WhatsappVideo,
-                "webex-video" => LocationIntegration::WebexVideo,
-                "telegram-video" => LocationIntegration::TelegramVideo,
-                "tandem" => LocationIntegration::Tandem,
-                "sylaps-video" => LocationIntegration::SylapsVideo,
-                "skype-video" => LocationIntegration::SkypeVideo,
-                "sirius-video" => LocationIntegration::SiriusVideo,
-                "signal-video" => LocationIntegration::SignalVideo,
-                "shimmer-video" => LocationIntegration::ShimmerVideo,
-                "salesroom-video" => LocationIntegration::SalesroomVideo,
-                "roam-video" => LocationIntegration::RoamVideo,
-                "riverside-video" => LocationIntegration::RiversideVideo,
-                "ping-video" => LocationIntegration::PingVideo,
-                "office365-video" => LocationIntegration::Office365Video,
-                "mirotalk-video" => LocationIntegration::MirotalkVideo,
-                "jitsi" => LocationIntegration::Jitsi,
-                "jelly-video" => LocationIntegration::JellyVideo,
-                "jelly-conferencing" => LocationIntegration::JellyConferencing,
-                "huddle" => LocationIntegration::Huddle,
-                "facetime-video" => LocationIntegration::FacetimeVideo,
-                "element-call-video" => LocationIntegration::ElementCallVideo,
-                "eightxeight-video" => LocationIntegration::EightxeightVideo,
-                "discord-video" => LocationIntegration::DiscordVideo,
-                "demodesk-video" => LocationIntegration::DemodeskVideo,
-                "campfire-video" => LocationIntegration::CampfireVideo,
-                "campsite-conferencing" => LocationIntegration::CampsiteConferencing,
-                "around-video" => LocationIntegration::AroundVideo,
-                other => LocationIntegration::Unknown(other.to_owned()),
-            },
-        )
-    }
-}
-impl serde::Serialize for LocationIntegration {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-impl<'de> serde::Deserialize<'de> for LocationIntegration {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        crate::runtime::deserialize_enum(deserializer)
-    }
-}
-impl crate::runtime::ToParam for LocationIntegration {
-    fn to_param(&self) -> String {
-        self.as_str().to_owned()
-    }
-}
+crate::runtime::string_enum!(
+    LocationIntegration { CalVideo = "cal-video", GoogleMeet = "google-meet", Zoom =
+    "zoom", WherebyVideo = "whereby-video", WhatsappVideo = "whatsapp-video", WebexVideo
+    = "webex-video", TelegramVideo = "telegram-video", Tandem = "tandem", SylapsVideo =
+    "sylaps-video", SkypeVideo = "skype-video", SiriusVideo = "sirius-video", SignalVideo
+    = "signal-video", ShimmerVideo = "shimmer-video", SalesroomVideo = "salesroom-video",
+    RoamVideo = "roam-video", RiversideVideo = "riverside-video", PingVideo =
+    "ping-video", Office365Video = "office365-video", MirotalkVideo = "mirotalk-video",
+    Jitsi = "jitsi", JellyVideo = "jelly-video", JellyConferencing =
+    "jelly-conferencing", Huddle = "huddle", FacetimeVideo = "facetime-video",
+    ElementCallVideo = "element-call-video", EightxeightVideo = "eightxeight-video",
+    DiscordVideo = "discord-video", DemodeskVideo = "demodesk-video", CampfireVideo =
+    "campfire-video", CampsiteConferencing = "campsite-conferencing", AroundVideo =
+    "around-video", }
+);
 /// The role a member has in a team or organization.
-///
-/// Values this version of the client does not know decode to `Unknown`, which keeps the
-/// wire value, so a new value on the server never breaks a response.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum MembershipRole {
-    /// Regular member.
-    ///
-    /// Wire value: `MEMBER`.
+    /// Regular member (`MEMBER`).
     Member,
-    /// Administrator; can manage the team and its members.
-    ///
-    /// Wire value: `ADMIN`.
+    /// Administrator; can manage the team and its members (`ADMIN`).
     Admin,
-    /// Owner; has every permission on the team.
-    ///
-    /// Wire value: `OWNER`.
+    /// Owner; has every permission on the team (`OWNER`).
     Owner,
     /// A value this version of the client does not know, as it was sent.
-    ///
-    /// Compare with [`Self::as_str`] rather than building this variant: a value that later
-    /// becomes known decodes to its own variant instead.
     Unknown(String),
 }
-impl MembershipRole {
-    /// The value as it is sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            MembershipRole::Member => "MEMBER",
-            MembershipRole::Admin => "ADMIN",
-            MembershipRole::Owner => "OWNER",
-            MembershipRole::Unknown(value) => value,
-        }
-    }
+crate::runtime::string_enum!(
+    MembershipRole { Member = "MEMBER", Admin = "ADMIN", Owner = "OWNER", }
+);
+/// A calendar provider connected through an OAuth authorization flow, as written in request paths.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
+pub enum OAuthCalendarProvider {
+    /// Google Calendar (`google`).
+    Google,
+    /// Microsoft Outlook / Office 365 calendar (`office365`).
+    Office365,
+    /// A value this version of the client does not know, as it was sent.
+    Unknown(String),
 }
-impl std::fmt::Display for MembershipRole {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
+crate::runtime::string_enum!(
+    OAuthCalendarProvider { Google = "google", Office365 = "office365", }
+);
+/// A conferencing application connected through an OAuth authorization flow, as written in request paths.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
+pub enum OAuthConferencingApp {
+    /// Zoom (`zoom`).
+    Zoom,
+    /// Microsoft Teams (`msteams`).
+    MsTeams,
+    /// A value this version of the client does not know, as it was sent.
+    Unknown(String),
 }
-impl std::str::FromStr for MembershipRole {
-    type Err = std::convert::Infallible;
-    fn from_str(value: &str) -> Result<Self, Self::Err> {
-        Ok(
-            match value {
-                "MEMBER" => MembershipRole::Member,
-                "ADMIN" => MembershipRole::Admin,
-                "OWNER" => MembershipRole::Owner,
-                other => MembershipRole::Unknown(other.to_owned()),
-            },
-        )
-    }
-}
-impl serde::Serialize for MembershipRole {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-impl<'de> serde::Deserialize<'de> for MembershipRole {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        crate::runtime::deserialize_enum(deserializer)
-    }
-}
-impl crate::runtime::ToParam for MembershipRole {
-    fn to_param(&self) -> String {
-        self.as_str().to_owned()
-    }
-}
+crate::runtime::string_enum!(
+    OAuthConferencingApp { Zoom = "zoom", MsTeams = "msteams", }
+);
 /// Something a platform OAuth client may do on behalf of its managed users.
-///
-/// Values this version of the client does not know decode to `Unknown`, which keeps the
-/// wire value, so a new value on the server never breaks a response.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum OAuthPermission {
-    /// Read event types.
-    ///
-    /// Wire value: `EVENT_TYPE_READ`.
+    /// Read event types (`EVENT_TYPE_READ`).
     EventTypeRead,
-    /// Create, change and delete event types.
-    ///
-    /// Wire value: `EVENT_TYPE_WRITE`.
+    /// Create, change and delete event types (`EVENT_TYPE_WRITE`).
     EventTypeWrite,
-    /// Read bookings.
-    ///
-    /// Wire value: `BOOKING_READ`.
+    /// Read bookings (`BOOKING_READ`).
     BookingRead,
-    /// Create, change and cancel bookings.
-    ///
-    /// Wire value: `BOOKING_WRITE`.
+    /// Create, change and cancel bookings (`BOOKING_WRITE`).
     BookingWrite,
-    /// Read schedules.
-    ///
-    /// Wire value: `SCHEDULE_READ`.
+    /// Read schedules (`SCHEDULE_READ`).
     ScheduleRead,
-    /// Create, change and delete schedules.
-    ///
-    /// Wire value: `SCHEDULE_WRITE`.
+    /// Create, change and delete schedules (`SCHEDULE_WRITE`).
     ScheduleWrite,
-    /// Read connected apps.
-    ///
-    /// Wire value: `APPS_READ`.
+    /// Read connected apps (`APPS_READ`).
     AppsRead,
-    /// Connect and disconnect apps.
-    ///
-    /// Wire value: `APPS_WRITE`.
+    /// Connect and disconnect apps (`APPS_WRITE`).
     AppsWrite,
-    /// Read the user's profile.
-    ///
-    /// Wire value: `PROFILE_READ`.
+    /// Read the user's profile (`PROFILE_READ`).
     ProfileRead,
-    /// Change the user's profile.
-    ///
-    /// Wire value: `PROFILE_WRITE`.
+    /// Change the user's profile (`PROFILE_WRITE`).
     ProfileWrite,
-    /// Every permission; accepted when creating a client.
-    ///
-    /// Wire value: `*`.
+    /// Every permission; accepted when creating a client (`*`).
     All,
     /// A value this version of the client does not know, as it was sent.
-    ///
-    /// Compare with [`Self::as_str`] rather than building this variant: a value that later
-    /// becomes known decodes to its own variant instead.
     Unknown(String),
 }
-impl OAuthPermission {
-    /// The value as it is sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            OAuthPermission::EventTypeRead => "EVENT_TYPE_READ",
-            OAuthPermission::EventTypeWrite => "EVENT_TYPE_WRITE",
-            OAuthPermission::BookingRead => "BOOKING_READ",
-            OAuthPermission::BookingWrite => "BOOKING_WRITE",
-            OAuthPermission::ScheduleRead => "SCHEDULE_READ",
-            OAuthPermission::ScheduleWrite => "SCHEDULE_WRITE",
-            OAuthPermission::AppsRead => "APPS_READ",
-            OAuthPermission::AppsWrite => "APPS_WRITE",
-            OAuthPermission::ProfileRead => "PROFILE_READ",
-            OAuthPermission::ProfileWrite => "PROFILE_WRITE",
-            OAuthPermission::All => "*",
-            OAuthPermission::Unknown(value) => value,
-        }
-    }
-}
-impl std::fmt::Display for OAuthPermission {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-impl std::str::FromStr for OAuthPermission {
-    type Err = std::convert::Infallible;
-    fn from_str(value: &str) -> Result<Self, Self::Err> {
-        Ok(
-            match value {
-                "EVENT_TYPE_READ" => OAuthPermission::EventTypeRead,
-                "EVENT_TYPE_WRITE" => OAuthPermission::EventTypeWrite,
-                "BOOKING_READ" => OAuthPermission::BookingRead,
-                "BOOKING_WRITE" => OAuthPermission::BookingWrite,
-                "SCHEDULE_READ" => OAuthPermission::ScheduleRead,
-                "SCHEDULE_WRITE" => OAuthPermission::ScheduleWrite,
-                "APPS_READ" => OAuthPermission::AppsRead,
-                "APPS_WRITE" => OAuthPermission::AppsWrite,
-                "PROFILE_READ" => OAuthPermission::ProfileRead,
-                "PROFILE_WRITE" => OAuthPermission::ProfileWrite,
-                "*" => OAuthPermission::All,
-                other => OAuthPermission::Unknown(other.to_owned()),
-            },
-        )
-    }
-}
-impl serde::Serialize for OAuthPermission {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-impl<'de> serde::Deserialize<'de> for OAuthPermission {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        crate::runtime::deserialize_enum(deserializer)
-    }
-}
-impl crate::runtime::ToParam for OAuthPermission {
-    fn to_param(&self) -> String {
-        self.as_str().to_owned()
-    }
-}
+crate::runtime::string_enum!(
+    OAuthPermission { EventTypeRead = "EVENT_TYPE_READ", EventTypeWrite =
+    "EVENT_TYPE_WRITE", BookingRead = "BOOKING_READ", BookingWrite = "BOOKING_WRITE",
+    ScheduleRead = "SCHEDULE_READ", ScheduleWrite = "SCHEDULE_WRITE", AppsRead =
+    "APPS_READ", AppsWrite = "APPS_WRITE", ProfileRead = "PROFILE_READ", ProfileWrite =
+    "PROFILE_WRITE", All = "*", }
+);
 /// Why a user is out of office.
-///
-/// Values this version of the client does not know decode to `Unknown`, which keeps the
-/// wire value, so a new value on the server never breaks a response.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum OutOfOfficeReason {
-    /// No reason given.
-    ///
-    /// Wire value: `unspecified`.
+    /// No reason given (`unspecified`).
     Unspecified,
-    /// Vacation.
-    ///
-    /// Wire value: `vacation`.
+    /// Vacation (`vacation`).
     Vacation,
-    /// Travel.
-    ///
-    /// Wire value: `travel`.
+    /// Travel (`travel`).
     Travel,
-    /// Sick leave.
-    ///
-    /// Wire value: `sick`.
+    /// Sick leave (`sick`).
     Sick,
-    /// Public holiday.
-    ///
-    /// Wire value: `public_holiday`.
+    /// Public holiday (`public_holiday`).
     PublicHoliday,
     /// A value this version of the client does not know, as it was sent.
-    ///
-    /// Compare with [`Self::as_str`] rather than building this variant: a value that later
-    /// becomes known decodes to its own variant instead.
     Unknown(String),
 }
-impl OutOfOfficeReason {
-    /// The value as it is sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            OutOfOfficeReason::Unspecified => "unspecified",
-            OutOfOfficeReason::Vacation => "vacation",
-            OutOfOfficeReason::Travel => "travel",
-            OutOfOfficeReason::Sick => "sick",
-            OutOfOfficeReason::PublicHoliday => "public_holiday",
-            OutOfOfficeReason::Unknown(value) => value,
-        }
-    }
-}
-impl std::fmt::Display for OutOfOfficeReason {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-impl std::str::FromStr for OutOfOfficeReason {
-    type Err = std::convert::Infallible;
-    fn from_str(value: &str) -> Result<Self, Self::Err> {
-        Ok(
-            match value {
-                "unspecified" => OutOfOfficeReason::Unspecified,
-                "vacation" => OutOfOfficeReason::Vacation,
-                "travel" => OutOfOfficeReason::Travel,
-                "sick" => OutOfOfficeReason::Sick,
-                "public_holiday" => OutOfOfficeReason::PublicHoliday,
-                other => OutOfOfficeReason::Unknown(other.to_owned()),
-            },
-        )
-    }
-}
-impl serde::Serialize for OutOfOfficeReason {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-impl<'de> serde::Deserialize<'de> for OutOfOfficeReason {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        crate::runtime::deserialize_enum(deserializer)
-    }
-}
-impl crate::runtime::ToParam for OutOfOfficeReason {
-    fn to_param(&self) -> String {
-        self.as_str().to_owned()
-    }
-}
+crate::runtime::string_enum!(
+    OutOfOfficeReason { Unspecified = "unspecified", Vacation = "vacation", Travel =
+    "travel", Sick = "sick", PublicHoliday = "public_holiday", }
+);
 /// Script of an AI phone call.
-///
-/// Values this version of the client does not know decode to `Unknown`, which keeps the
-/// wire value, so a new value on the server never breaks a response.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum PhoneCallTemplate {
-    /// Check in about an appointment.
-    ///
-    /// Wire value: `CHECK_IN_APPOINTMENT`.
+    /// Check in about an appointment (`CHECK_IN_APPOINTMENT`).
     CheckInAppointment,
-    /// Follow `generalPrompt` and `beginMessage`.
-    ///
-    /// Wire value: `CUSTOM_TEMPLATE`.
+    /// Follow `generalPrompt` and `beginMessage` (`CUSTOM_TEMPLATE`).
     CustomTemplate,
     /// A value this version of the client does not know, as it was sent.
-    ///
-    /// Compare with [`Self::as_str`] rather than building this variant: a value that later
-    /// becomes known decodes to its own variant instead.
     Unknown(String),
 }
-impl PhoneCallTemplate {
-    /// The value as it is sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            PhoneCallTemplate::CheckInAppointment => "CHECK_IN_APPOINTMENT",
-            PhoneCallTemplate::CustomTemplate => "CUSTOM_TEMPLATE",
-            PhoneCallTemplate::Unknown(value) => value,
-        }
-    }
-}
-impl std::fmt::Display for PhoneCallTemplate {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-impl std::str::FromStr for PhoneCallTemplate {
-    type Err = std::convert::Infallible;
-    fn from_str(value: &str) -> Result<Self, Self::Err> {
-        Ok(
-            match value {
-                "CHECK_IN_APPOINTMENT" => PhoneCallTemplate::CheckInAppointment,
-                "CUSTOM_TEMPLATE" => PhoneCallTemplate::CustomTemplate,
-                other => PhoneCallTemplate::Unknown(other.to_owned()),
-            },
-        )
-    }
-}
-impl serde::Serialize for PhoneCallTemplate {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-impl<'de> serde::Deserialize<'de> for PhoneCallTemplate {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        crate::runtime::deserialize_enum(deserializer)
-    }
-}
-impl crate::runtime::ToParam for PhoneCallTemplate {
-    fn to_param(&self) -> String {
-        self.as_str().to_owned()
-    }
-}
+crate::runtime::string_enum!(
+    PhoneCallTemplate { CheckInAppointment = "CHECK_IN_APPOINTMENT", CustomTemplate =
+    "CUSTOM_TEMPLATE", }
+);
 /// Unit in which a recurring event repeats.
-///
-/// Values this version of the client does not know decode to `Unknown`, which keeps the
-/// wire value, so a new value on the server never breaks a response.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum RecurrenceFrequency {
-    /// Years.
-    ///
-    /// Wire value: `yearly`.
+    /// Years (`yearly`).
     Yearly,
-    /// Months.
-    ///
-    /// Wire value: `monthly`.
+    /// Months (`monthly`).
     Monthly,
-    /// Weeks.
-    ///
-    /// Wire value: `weekly`.
+    /// Weeks (`weekly`).
     Weekly,
     /// A value this version of the client does not know, as it was sent.
-    ///
-    /// Compare with [`Self::as_str`] rather than building this variant: a value that later
-    /// becomes known decodes to its own variant instead.
     Unknown(String),
 }
-impl RecurrenceFrequency {
-    /// The value as it is sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            RecurrenceFrequency::Yearly => "yearly",
-            RecurrenceFrequency::Monthly => "monthly",
-            RecurrenceFrequency::Weekly => "weekly",
-            RecurrenceFrequency::Unknown(value) => value,
-        }
-    }
-}
-impl std::fmt::Display for RecurrenceFrequency {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-impl std::str::FromStr for RecurrenceFrequency {
-    type Err = std::convert::Infallible;
-    fn from_str(value: &str) -> Result<Self, Self::Err> {
-        Ok(
-            match value {
-                "yearly" => RecurrenceFrequency::Yearly,
-                "monthly" => RecurrenceFrequency::Monthly,
-                "weekly" => RecurrenceFrequency::Weekly,
-                other => RecurrenceFrequency::Unknown(other.to_owned()),
-            },
-        )
-    }
-}
-impl serde::Serialize for RecurrenceFrequency {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-impl<'de> serde::Deserialize<'de> for RecurrenceFrequency {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        crate::runtime::deserialize_enum(deserializer)
-    }
-}
-impl crate::runtime::ToParam for RecurrenceFrequency {
-    fn to_param(&self) -> String {
-        self.as_str().to_owned()
-    }
-}
+crate::runtime::string_enum!(
+    RecurrenceFrequency { Yearly = "yearly", Monthly = "monthly", Weekly = "weekly", }
+);
 /// How the hosts of a team event type share its bookings.
-///
-/// Values this version of the client does not know decode to `Unknown`, which keeps the
-/// wire value, so a new value on the server never breaks a response.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum SchedulingType {
-    /// Every host attends each booking; only times when all are free are offered.
-    ///
-    /// Wire value: `collective`.
+    /// Every host attends each booking; only times when all are free are offered (`collective`).
     Collective,
-    /// Each booking goes to one of the hosts in turn.
-    ///
-    /// Wire value: `roundRobin`.
+    /// Each booking goes to one of the hosts in turn (`roundRobin`).
     RoundRobin,
-    /// The event type is copied into the members' own accounts and managed by the team.
-    ///
-    /// Wire value: `managed`.
+    /// The event type is copied into the members' own accounts and managed by the team (`managed`).
     Managed,
     /// A value this version of the client does not know, as it was sent.
-    ///
-    /// Compare with [`Self::as_str`] rather than building this variant: a value that later
-    /// becomes known decodes to its own variant instead.
     Unknown(String),
 }
-impl SchedulingType {
-    /// The value as it is sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            SchedulingType::Collective => "collective",
-            SchedulingType::RoundRobin => "roundRobin",
-            SchedulingType::Managed => "managed",
-            SchedulingType::Unknown(value) => value,
-        }
-    }
-}
-impl std::fmt::Display for SchedulingType {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-impl std::str::FromStr for SchedulingType {
-    type Err = std::convert::Infallible;
-    fn from_str(value: &str) -> Result<Self, Self::Err> {
-        Ok(
-            match value {
-                "collective" => SchedulingType::Collective,
-                "roundRobin" => SchedulingType::RoundRobin,
-                "managed" => SchedulingType::Managed,
-                other => SchedulingType::Unknown(other.to_owned()),
-            },
-        )
-    }
-}
-impl serde::Serialize for SchedulingType {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-impl<'de> serde::Deserialize<'de> for SchedulingType {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        crate::runtime::deserialize_enum(deserializer)
-    }
-}
-impl crate::runtime::ToParam for SchedulingType {
-    fn to_param(&self) -> String {
-        self.as_str().to_owned()
-    }
-}
+crate::runtime::string_enum!(
+    SchedulingType { Collective = "collective", RoundRobin = "roundRobin", Managed =
+    "managed", }
+);
 /// How the times of returned slots are given.
-///
-/// Values this version of the client does not know decode to `Unknown`, which keeps the
-/// wire value, so a new value on the server never breaks a response.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum SlotFormat {
-    /// Each slot has only its start.
-    ///
-    /// Wire value: `time`.
+    /// Each slot has only its start (`time`).
     Time,
-    /// Each slot has a start and an end.
-    ///
-    /// Wire value: `range`.
+    /// Each slot has a start and an end (`range`).
     Range,
     /// A value this version of the client does not know, as it was sent.
-    ///
-    /// Compare with [`Self::as_str`] rather than building this variant: a value that later
-    /// becomes known decodes to its own variant instead.
     Unknown(String),
 }
-impl SlotFormat {
-    /// The value as it is sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            SlotFormat::Time => "time",
-            SlotFormat::Range => "range",
-            SlotFormat::Unknown(value) => value,
-        }
-    }
-}
-impl std::fmt::Display for SlotFormat {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-impl std::str::FromStr for SlotFormat {
-    type Err = std::convert::Infallible;
-    fn from_str(value: &str) -> Result<Self, Self::Err> {
-        Ok(
-            match value {
-                "time" => SlotFormat::Time,
-                "range" => SlotFormat::Range,
-                other => SlotFormat::Unknown(other.to_owned()),
-            },
-        )
-    }
-}
-impl serde::Serialize for SlotFormat {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-impl<'de> serde::Deserialize<'de> for SlotFormat {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        crate::runtime::deserialize_enum(deserializer)
-    }
-}
-impl crate::runtime::ToParam for SlotFormat {
-    fn to_param(&self) -> String {
-        self.as_str().to_owned()
-    }
-}
+crate::runtime::string_enum!(SlotFormat { Time = "time", Range = "range", });
 /// Direction of a sort.
-///
-/// Values this version of the client does not know decode to `Unknown`, which keeps the
-/// wire value, so a new value on the server never breaks a response.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum SortOrder {
-    /// Oldest or smallest first.
-    ///
-    /// Wire value: `asc`.
+    /// Oldest or smallest first (`asc`).
     Asc,
-    /// Newest or largest first.
-    ///
-    /// Wire value: `desc`.
+    /// Newest or largest first (`desc`).
     Desc,
     /// A value this version of the client does not know, as it was sent.
-    ///
-    /// Compare with [`Self::as_str`] rather than building this variant: a value that later
-    /// becomes known decodes to its own variant instead.
     Unknown(String),
 }
-impl SortOrder {
-    /// The value as it is sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            SortOrder::Asc => "asc",
-            SortOrder::Desc => "desc",
-            SortOrder::Unknown(value) => value,
-        }
-    }
-}
-impl std::fmt::Display for SortOrder {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-impl std::str::FromStr for SortOrder {
-    type Err = std::convert::Infallible;
-    fn from_str(value: &str) -> Result<Self, Self::Err> {
-        Ok(
-            match value {
-                "asc" => SortOrder::Asc,
-                "desc" => SortOrder::Desc,
-                other => SortOrder::Unknown(other.to_owned()),
-            },
-        )
-    }
-}
-impl serde::Serialize for SortOrder {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-impl<'de> serde::Deserialize<'de> for SortOrder {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        crate::runtime::deserialize_enum(deserializer)
-    }
-}
-impl crate::runtime::ToParam for SortOrder {
-    fn to_param(&self) -> String {
-        self.as_str().to_owned()
-    }
-}
+crate::runtime::string_enum!(SortOrder { Asc = "asc", Desc = "desc", });
 /// A booking's status in webhooks (upper case, unlike the bookings API).
-///
-/// Values this version of the client does not know decode to `Unknown`, which keeps the
-/// wire value, so a new value on the server never breaks a response.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum WebhookBookingStatus {
-    /// Confirmed.
-    ///
-    /// Wire value: `ACCEPTED`.
+    /// Confirmed (`ACCEPTED`).
     Accepted,
-    /// Waiting for confirmation.
-    ///
-    /// Wire value: `PENDING`.
+    /// Waiting for confirmation (`PENDING`).
     Pending,
-    /// Cancelled.
-    ///
-    /// Wire value: `CANCELLED`.
+    /// Cancelled (`CANCELLED`).
     Cancelled,
-    /// Declined by the organizer.
-    ///
-    /// Wire value: `REJECTED`.
+    /// Declined by the organizer (`REJECTED`).
     Rejected,
-    /// An instant meeting waiting for a host.
-    ///
-    /// Wire value: `AWAITING_HOST`.
+    /// An instant meeting waiting for a host (`AWAITING_HOST`).
     AwaitingHost,
     /// A value this version of the client does not know, as it was sent.
-    ///
-    /// Compare with [`Self::as_str`] rather than building this variant: a value that later
-    /// becomes known decodes to its own variant instead.
     Unknown(String),
 }
-impl WebhookBookingStatus {
-    /// The value as it is sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            WebhookBookingStatus::Accepted => "ACCEPTED",
-            WebhookBookingStatus::Pending => "PENDING",
-            WebhookBookingStatus::Cancelled => "CANCELLED",
-            WebhookBookingStatus::Rejected => "REJECTED",
-            WebhookBookingStatus::AwaitingHost => "AWAITING_HOST",
-            WebhookBookingStatus::Unknown(value) => value,
-        }
-    }
-}
-impl std::fmt::Display for WebhookBookingStatus {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-impl std::str::FromStr for WebhookBookingStatus {
-    type Err = std::convert::Infallible;
-    fn from_str(value: &str) -> Result<Self, Self::Err> {
-        Ok(
-            match value {
-                "ACCEPTED" => WebhookBookingStatus::Accepted,
-                "PENDING" => WebhookBookingStatus::Pending,
-                "CANCELLED" => WebhookBookingStatus::Cancelled,
-                "REJECTED" => WebhookBookingStatus::Rejected,
-                "AWAITING_HOST" => WebhookBookingStatus::AwaitingHost,
-                other => WebhookBookingStatus::Unknown(other.to_owned()),
-            },
-        )
-    }
-}
-impl serde::Serialize for WebhookBookingStatus {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-impl<'de> serde::Deserialize<'de> for WebhookBookingStatus {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        crate::runtime::deserialize_enum(deserializer)
-    }
-}
-impl crate::runtime::ToParam for WebhookBookingStatus {
-    fn to_param(&self) -> String {
-        self.as_str().to_owned()
-    }
-}
+crate::runtime::string_enum!(
+    WebhookBookingStatus { Accepted = "ACCEPTED", Pending = "PENDING", Cancelled =
+    "CANCELLED", Rejected = "REJECTED", AwaitingHost = "AWAITING_HOST", }
+);
 /// An event that can fire a webhook.
-///
-/// Values this version of the client does not know decode to `Unknown`, which keeps the
-/// wire value, so a new value on the server never breaks a response.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum WebhookTrigger {
-    /// A booking was made (and needs no confirmation).
-    ///
-    /// Wire value: `BOOKING_CREATED`.
+    /// A booking was made (and needs no confirmation) (`BOOKING_CREATED`).
     BookingCreated,
-    /// The booker started paying for a paid booking.
-    ///
-    /// Wire value: `BOOKING_PAYMENT_INITIATED`.
+    /// The booker started paying for a paid booking (`BOOKING_PAYMENT_INITIATED`).
     BookingPaymentInitiated,
-    /// A paid booking was paid.
-    ///
-    /// Wire value: `BOOKING_PAID`.
+    /// A paid booking was paid (`BOOKING_PAID`).
     BookingPaid,
-    /// A booking was moved to another time.
-    ///
-    /// Wire value: `BOOKING_RESCHEDULED`.
+    /// A booking was moved to another time (`BOOKING_RESCHEDULED`).
     BookingRescheduled,
-    /// A booking that needs the host's confirmation was requested.
-    ///
-    /// Wire value: `BOOKING_REQUESTED`.
+    /// A booking that needs the host's confirmation was requested (`BOOKING_REQUESTED`).
     BookingRequested,
-    /// A booking was cancelled.
-    ///
-    /// Wire value: `BOOKING_CANCELLED`.
+    /// A booking was cancelled (`BOOKING_CANCELLED`).
     BookingCancelled,
-    /// The host rejected a requested booking.
-    ///
-    /// Wire value: `BOOKING_REJECTED`.
+    /// The host rejected a requested booking (`BOOKING_REJECTED`).
     BookingRejected,
-    /// Attendees of a booking were marked as (not) showing up.
-    ///
-    /// Wire value: `BOOKING_NO_SHOW_UPDATED`.
+    /// Attendees of a booking were marked as (not) showing up (`BOOKING_NO_SHOW_UPDATED`).
     BookingNoShowUpdated,
-    /// A routing form was submitted.
-    ///
-    /// Wire value: `FORM_SUBMITTED`.
+    /// A routing form was submitted (`FORM_SUBMITTED`).
     FormSubmitted,
-    /// A meeting ended.
-    ///
-    /// Wire value: `MEETING_ENDED`.
+    /// A meeting ended (`MEETING_ENDED`).
     MeetingEnded,
-    /// A meeting started.
-    ///
-    /// Wire value: `MEETING_STARTED`.
+    /// A meeting started (`MEETING_STARTED`).
     MeetingStarted,
-    /// A Cal Video recording can be downloaded.
-    ///
-    /// Wire value: `RECORDING_READY`.
+    /// A Cal Video recording can be downloaded (`RECORDING_READY`).
     RecordingReady,
-    /// An instant meeting was requested.
-    ///
-    /// Wire value: `INSTANT_MEETING`.
+    /// An instant meeting was requested (`INSTANT_MEETING`).
     InstantMeeting,
-    /// The transcript of a Cal Video recording is ready.
-    ///
-    /// Wire value: `RECORDING_TRANSCRIPTION_GENERATED`.
+    /// The transcript of a Cal Video recording is ready (`RECORDING_TRANSCRIPTION_GENERATED`).
     RecordingTranscriptionGenerated,
-    /// An out-of-office entry was created.
-    ///
-    /// Wire value: `OOO_CREATED`.
+    /// An out-of-office entry was created (`OOO_CREATED`).
     OooCreated,
-    /// A host did not join a Cal Video meeting.
-    ///
-    /// Wire value: `AFTER_HOSTS_CAL_VIDEO_NO_SHOW`.
+    /// A host did not join a Cal Video meeting (`AFTER_HOSTS_CAL_VIDEO_NO_SHOW`).
     AfterHostsCalVideoNoShow,
-    /// A guest did not join a Cal Video meeting.
-    ///
-    /// Wire value: `AFTER_GUESTS_CAL_VIDEO_NO_SHOW`.
+    /// A guest did not join a Cal Video meeting (`AFTER_GUESTS_CAL_VIDEO_NO_SHOW`).
     AfterGuestsCalVideoNoShow,
-    /// A routing form was submitted and no booking followed.
-    ///
-    /// Wire value: `FORM_SUBMITTED_NO_EVENT`.
+    /// A routing form was submitted and no booking followed (`FORM_SUBMITTED_NO_EVENT`).
     FormSubmittedNoEvent,
     /// A value this version of the client does not know, as it was sent.
-    ///
-    /// Compare with [`Self::as_str`] rather than building this variant: a value that later
-    /// becomes known decodes to its own variant instead.
     Unknown(String),
 }
-impl WebhookTrigger {
-    /// The value as it is sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            WebhookTrigger::BookingCreated => "BOOKING_CREATED",
-            WebhookTrigger::BookingPaymentInitiated => "BOOKING_PAYMENT_INITIATED",
-            WebhookTrigger::BookingPaid => "BOOKING_PAID",
-            WebhookTrigger::BookingRescheduled => "BOOKING_RESCHEDULED",
-            WebhookTrigger::BookingRequested => "BOOKING_REQUESTED",
-            WebhookTrigger::BookingCancelled => "BOOKING_CANCELLED",
-            WebhookTrigger::BookingRejected => "BOOKING_REJECTED",
-            WebhookTrigger::BookingNoShowUpdated => "BOOKING_NO_SHOW_UPDATED",
-            WebhookTrigger::FormSubmitted => "FORM_SUBMITTED",
-            WebhookTrigger::MeetingEnded => "MEETING_ENDED",
-            WebhookTrigger::MeetingStarted => "MEETING_STARTED",
-            WebhookTrigger::RecordingReady => "RECORDING_READY",
-            WebhookTrigger::InstantMeeting => "INSTANT_MEETING",
-            WebhookTrigger::RecordingTranscriptionGenerated => {
-                "RECORDING_TRANSCRIPTION_GENERATED"
-            }
-            WebhookTrigger::OooCreated => "OOO_CREATED",
-            WebhookTrigger::AfterHostsCalVideoNoShow => "AFTER_HOSTS_CAL_VIDEO_NO_SHOW",
-            WebhookTrigger::AfterGuestsCalVideoNoShow => "AFTER_GUESTS_CAL_VIDEO_NO_SHOW",
-            WebhookTrigger::FormSubmittedNoEvent => "FORM_SUBMITTED_NO_EVENT",
-            WebhookTrigger::Unknown(value) => value,
-        }
-    }
-}
-impl std::fmt::Display for WebhookTrigger {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-impl std::str::FromStr for WebhookTrigger {
-    type Err = std::convert::Infallible;
-    fn from_str(value: &str) -> Result<Self, Self::Err> {
-        Ok(
-            match value {
-                "BOOKING_CREATED" => WebhookTrigger::BookingCreated,
-                "BOOKING_PAYMENT_INITIATED" => WebhookTrigger::BookingPaymentInitiated,
-                "BOOKING_PAID" => WebhookTrigger::BookingPaid,
-                "BOOKING_RESCHEDULED" => WebhookTrigger::BookingRescheduled,
-                "BOOKING_REQUESTED" => WebhookTrigger::BookingRequested,
-                "BOOKING_CANCELLED" => WebhookTrigger::BookingCancelled,
-                "BOOKING_REJECTED" => WebhookTrigger::BookingRejected,
-                "BOOKING_NO_SHOW_UPDATED" => WebhookTrigger::BookingNoShowUpdated,
-                "FORM_SUBMITTED" => WebhookTrigger::FormSubmitted,
-                "MEETING_ENDED" => WebhookTrigger::MeetingEnded,
-                "MEETING_STARTED" => WebhookTrigger::MeetingStarted,
-                "RECORDING_READY" => WebhookTrigger::RecordingReady,
-                "INSTANT_MEETING" => WebhookTrigger::InstantMeeting,
-                "RECORDING_TRANSCRIPTION_GENERATED" => {
-                    WebhookTrigger::RecordingTranscriptionGenerated
-                }
-                "OOO_CREATED" => WebhookTrigger::OooCreated,
-                "AFTER_HOSTS_CAL_VIDEO_NO_SHOW" => {
-                    WebhookTrigger::AfterHostsCalVideoNoShow
-                }
-                "AFTER_GUESTS_CAL_VIDEO_NO_SHOW" => {
-                    WebhookTrigger::AfterGuestsCalVideoNoShow
-                }
-                "FORM_SUBMITTED_NO_EVENT" => WebhookTrigger::FormSubmittedNoEvent,
-                other => WebhookTrigger::Unknown(other.to_owned()),
-            },
-        )
-    }
-}
-impl serde::Serialize for WebhookTrigger {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-impl<'de> serde::Deserialize<'de> for WebhookTrigger {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        crate::runtime::deserialize_enum(deserializer)
-    }
-}
-impl crate::runtime::ToParam for WebhookTrigger {
-    fn to_param(&self) -> String {
-        self.as_str().to_owned()
-    }
-}
+crate::runtime::string_enum!(
+    WebhookTrigger { BookingCreated = "BOOKING_CREATED", BookingPaymentInitiated =
+    "BOOKING_PAYMENT_INITIATED", BookingPaid = "BOOKING_PAID", BookingRescheduled =
+    "BOOKING_RESCHEDULED", BookingRequested = "BOOKING_REQUESTED", BookingCancelled =
+    "BOOKING_CANCELLED", BookingRejected = "BOOKING_REJECTED", BookingNoShowUpdated =
+    "BOOKING_NO_SHOW_UPDATED", FormSubmitted = "FORM_SUBMITTED", MeetingEnded =
+    "MEETING_ENDED", MeetingStarted = "MEETING_STARTED", RecordingReady =
+    "RECORDING_READY", InstantMeeting = "INSTANT_MEETING",
+    RecordingTranscriptionGenerated = "RECORDING_TRANSCRIPTION_GENERATED", OooCreated =
+    "OOO_CREATED", AfterHostsCalVideoNoShow = "AFTER_HOSTS_CAL_VIDEO_NO_SHOW",
+    AfterGuestsCalVideoNoShow = "AFTER_GUESTS_CAL_VIDEO_NO_SHOW", FormSubmittedNoEvent =
+    "FORM_SUBMITTED_NO_EVENT", }
+);
 /// A day of the week, as Cal.com spells it.
-///
-/// Values this version of the client does not know decode to `Unknown`, which keeps the
-/// wire value, so a new value on the server never breaks a response.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum WeekDay {
-    /// Monday.
-    ///
-    /// Wire value: `Monday`.
+    /// Monday (`Monday`).
     Monday,
-    /// Tuesday.
-    ///
-    /// Wire value: `Tuesday`.
+    /// Tuesday (`Tuesday`).
     Tuesday,
-    /// Wednesday.
-    ///
-    /// Wire value: `Wednesday`.
+    /// Wednesday (`Wednesday`).
     Wednesday,
-    /// Thursday.
-    ///
-    /// Wire value: `Thursday`.
+    /// Thursday (`Thursday`).
     Thursday,
-    /// Friday.
-    ///
-    /// Wire value: `Friday`.
+    /// Friday (`Friday`).
     Friday,
-    /// Saturday.
-    ///
-    /// Wire value: `Saturday`.
+    /// Saturday (`Saturday`).
     Saturday,
-    /// Sunday.
-    ///
-    /// Wire value: `Sunday`.
+    /// Sunday (`Sunday`).
     Sunday,
     /// A value this version of the client does not know, as it was sent.
-    ///
-    /// Compare with [`Self::as_str`] rather than building this variant: a value that later
-    /// becomes known decodes to its own variant instead.
     Unknown(String),
 }
-impl WeekDay {
-    /// The value as it is sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            WeekDay::Monday => "Monday",
-            WeekDay::Tuesday => "Tuesday",
-            WeekDay::Wednesday => "Wednesday",
-            WeekDay::Thursday => "Thursday",
-            WeekDay::Friday => "Friday",
-            WeekDay::Saturday => "Saturday",
-            WeekDay::Sunday => "Sunday",
-            WeekDay::Unknown(value) => value,
-        }
-    }
-}
-impl std::fmt::Display for WeekDay {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-impl std::str::FromStr for WeekDay {
-    type Err = std::convert::Infallible;
-    fn from_str(value: &str) -> Result<Self, Self::Err> {
-        Ok(
-            match value {
-                "Monday" => WeekDay::Monday,
-                "Tuesday" => WeekDay::Tuesday,
-                "Wednesday" => WeekDay::Wednesday,
-                "Thursday" => WeekDay::Thursday,
-                "Friday" => WeekDay::Friday,
-                "Saturday" => WeekDay::Saturday,
-                "Sunday" => WeekDay::Sunday,
-                other => WeekDay::Unknown(other.to_owned()),
-            },
-        )
-    }
-}
-impl serde::Serialize for WeekDay {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-impl<'de> serde::Deserialize<'de> for WeekDay {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        crate::runtime::deserialize_enum(deserializer)
-    }
-}
-impl crate::runtime::ToParam for WeekDay {
-    fn to_param(&self) -> String {
-        self.as_str().to_owned()
-    }
-}
+crate::runtime::string_enum!(
+    WeekDay { Monday = "Monday", Tuesday = "Tuesday", Wednesday = "Wednesday", Thursday =
+    "Thursday", Friday = "Friday", Saturday = "Saturday", Sunday = "Sunday", }
+);
 /// Unit of a workflow trigger's offset.
-///
-/// Values this version of the client does not know decode to `Unknown`, which keeps the
-/// wire value, so a new value on the server never breaks a response.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum WorkflowOffsetUnit {
-    /// Minutes.
-    ///
-    /// Wire value: `minute`.
+    /// Minutes (`minute`).
     Minute,
-    /// Hours.
-    ///
-    /// Wire value: `hour`.
+    /// Hours (`hour`).
     Hour,
-    /// Days.
-    ///
-    /// Wire value: `day`.
+    /// Days (`day`).
     Day,
     /// A value this version of the client does not know, as it was sent.
-    ///
-    /// Compare with [`Self::as_str`] rather than building this variant: a value that later
-    /// becomes known decodes to its own variant instead.
     Unknown(String),
 }
-impl WorkflowOffsetUnit {
-    /// The value as it is sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            WorkflowOffsetUnit::Minute => "minute",
-            WorkflowOffsetUnit::Hour => "hour",
-            WorkflowOffsetUnit::Day => "day",
-            WorkflowOffsetUnit::Unknown(value) => value,
-        }
-    }
-}
-impl std::fmt::Display for WorkflowOffsetUnit {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-impl std::str::FromStr for WorkflowOffsetUnit {
-    type Err = std::convert::Infallible;
-    fn from_str(value: &str) -> Result<Self, Self::Err> {
-        Ok(
-            match value {
-                "minute" => WorkflowOffsetUnit::Minute,
-                "hour" => WorkflowOffsetUnit::Hour,
-                "day" => WorkflowOffsetUnit::Day,
-                other => WorkflowOffsetUnit::Unknown(other.to_owned()),
-            },
-        )
-    }
-}
-impl serde::Serialize for WorkflowOffsetUnit {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-impl<'de> serde::Deserialize<'de> for WorkflowOffsetUnit {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        crate::runtime::deserialize_enum(deserializer)
-    }
-}
-impl crate::runtime::ToParam for WorkflowOffsetUnit {
-    fn to_param(&self) -> String {
-        self.as_str().to_owned()
-    }
-}
+crate::runtime::string_enum!(
+    WorkflowOffsetUnit { Minute = "minute", Hour = "hour", Day = "day", }
+);
 /// Who receives the message of a workflow step.
-///
-/// Values this version of the client does not know decode to `Unknown`, which keeps the
-/// wire value, so a new value on the server never breaks a response.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum WorkflowRecipient {
-    /// The host of the booking.
-    ///
-    /// Wire value: `const`.
+    /// The host of the booking (`const`).
     Host,
-    /// The attendees of the booking.
-    ///
-    /// Wire value: `attendee`.
+    /// The attendees of the booking (`attendee`).
     Attendee,
-    /// A fixed email address.
-    ///
-    /// Wire value: `email`.
+    /// A fixed email address (`email`).
     Email,
-    /// A fixed phone number.
-    ///
-    /// Wire value: `phone_number`.
+    /// A fixed phone number (`phone_number`).
     PhoneNumber,
     /// A value this version of the client does not know, as it was sent.
-    ///
-    /// Compare with [`Self::as_str`] rather than building this variant: a value that later
-    /// becomes known decodes to its own variant instead.
     Unknown(String),
 }
-impl WorkflowRecipient {
-    /// The value as it is sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            WorkflowRecipient::Host => "const",
-            WorkflowRecipient::Attendee => "attendee",
-            WorkflowRecipient::Email => "email",
-            WorkflowRecipient::PhoneNumber => "phone_number",
-            WorkflowRecipient::Unknown(value) => value,
-        }
-    }
-}
-impl std::fmt::Display for WorkflowRecipient {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-impl std::str::FromStr for WorkflowRecipient {
-    type Err = std::convert::Infallible;
-    fn from_str(value: &str) -> Result<Self, Self::Err> {
-        Ok(
-            match value {
-                "const" => WorkflowRecipient::Host,
-                "attendee" => WorkflowRecipient::Attendee,
-                "email" => WorkflowRecipient::Email,
-                "phone_number" => WorkflowRecipient::PhoneNumber,
-                other => WorkflowRecipient::Unknown(other.to_owned()),
-            },
-        )
-    }
-}
-impl serde::Serialize for WorkflowRecipient {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-impl<'de> serde::Deserialize<'de> for WorkflowRecipient {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        crate::runtime::deserialize_enum(deserializer)
-    }
-}
-impl crate::runtime::ToParam for WorkflowRecipient {
-    fn to_param(&self) -> String {
-        self.as_str().to_owned()
-    }
-}
+crate::runtime::string_enum!(
+    WorkflowRecipient { Host = "const", Attendee = "attendee", Email = "email",
+    PhoneNumber = "phone_number", }
+);
 /// What a workflow step does.
-///
-/// Values this version of the client does not know decode to `Unknown`, which keeps the
-/// wire value, so a new value on the server never breaks a response.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum WorkflowStepAction {
-    /// Email the host.
-    ///
-    /// Wire value: `email_host`.
+    /// Email the host (`email_host`).
     EmailHost,
-    /// Email the attendees.
-    ///
-    /// Wire value: `email_attendee`.
+    /// Email the attendees (`email_attendee`).
     EmailAttendee,
-    /// Email a verified address of the team.
-    ///
-    /// Wire value: `email_address`.
+    /// Email a verified address of the team (`email_address`).
     EmailAddress,
-    /// Text the attendees by SMS.
-    ///
-    /// Wire value: `sms_attendee`.
+    /// Text the attendees by SMS (`sms_attendee`).
     SmsAttendee,
-    /// Text a verified phone number by SMS.
-    ///
-    /// Wire value: `sms_number`.
+    /// Text a verified phone number by SMS (`sms_number`).
     SmsNumber,
-    /// Message the attendees on WhatsApp.
-    ///
-    /// Wire value: `whatsapp_attendee`.
+    /// Message the attendees on WhatsApp (`whatsapp_attendee`).
     WhatsappAttendee,
-    /// Message a verified phone number on WhatsApp.
-    ///
-    /// Wire value: `whatsapp_number`.
+    /// Message a verified phone number on WhatsApp (`whatsapp_number`).
     WhatsappNumber,
-    /// Have Cal.ai place a phone call.
-    ///
-    /// Wire value: `cal_ai_phone_call`.
+    /// Have Cal.ai place a phone call (`cal_ai_phone_call`).
     CalAiPhoneCall,
     /// A value this version of the client does not know, as it was sent.
-    ///
-    /// Compare with [`Self::as_str`] rather than building this variant: a value that later
-    /// becomes known decodes to its own variant instead.
     Unknown(String),
 }
-impl WorkflowStepAction {
-    /// The value as it is sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            WorkflowStepAction::EmailHost => "email_host",
-            WorkflowStepAction::EmailAttendee => "email_attendee",
-            WorkflowStepAction::EmailAddress => "email_address",
-            WorkflowStepAction::SmsAttendee => "sms_attendee",
-            WorkflowStepAction::SmsNumber => "sms_number",
-            WorkflowStepAction::WhatsappAttendee => "whatsapp_attendee",
-            WorkflowStepAction::WhatsappNumber => "whatsapp_number",
-            WorkflowStepAction::CalAiPhoneCall => "cal_ai_phone_call",
-            WorkflowStepAction::Unknown(value) => value,
-        }
-    }
-}
-impl std::fmt::Display for WorkflowStepAction {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-impl std::str::FromStr for WorkflowStepAction {
-    type Err = std::convert::Infallible;
-    fn from_str(value: &str) -> Result<Self, Self::Err> {
-        Ok(
-            match value {
-                "email_host" => WorkflowStepAction::EmailHost,
-                "email_attendee" => WorkflowStepAction::EmailAttendee,
-                "email_address" => WorkflowStepAction::EmailAddress,
-                "sms_attendee" => WorkflowStepAction::SmsAttendee,
-                "sms_number" => WorkflowStepAction::SmsNumber,
-                "whatsapp_attendee" => WorkflowStepAction::WhatsappAttendee,
-                "whatsapp_number" => WorkflowStepAction::WhatsappNumber,
-                "cal_ai_phone_call" => WorkflowStepAction::CalAiPhoneCall,
-                other => WorkflowStepAction::Unknown(other.to_owned()),
-            },
-        )
-    }
-}
-impl serde::Serialize for WorkflowStepAction {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-impl<'de> serde::Deserialize<'de> for WorkflowStepAction {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        crate::runtime::deserialize_enum(deserializer)
-    }
-}
-impl crate::runtime::ToParam for WorkflowStepAction {
-    fn to_param(&self) -> String {
-        self.as_str().to_owned()
-    }
-}
+crate::runtime::string_enum!(
+    WorkflowStepAction { EmailHost = "email_host", EmailAttendee = "email_attendee",
+    EmailAddress = "email_address", SmsAttendee = "sms_attendee", SmsNumber =
+    "sms_number", WhatsappAttendee = "whatsapp_attendee", WhatsappNumber =
+    "whatsapp_number", CalAiPhoneCall = "cal_ai_phone_call", }
+);
 /// The template a workflow step's message is based on.
-///
-/// Values this version of the client does not know decode to `Unknown`, which keeps the
-/// wire value, so a new value on the server never breaks a response.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum WorkflowTemplate {
-    /// A reminder of the upcoming event.
-    ///
-    /// Wire value: `reminder`.
+    /// A reminder of the upcoming event (`reminder`).
     Reminder,
-    /// A message written from scratch.
-    ///
-    /// Wire value: `custom`.
+    /// A message written from scratch (`custom`).
     Custom,
-    /// A notice that the booking was moved.
-    ///
-    /// Wire value: `rescheduled`.
+    /// A notice that the booking was moved (`rescheduled`).
     Rescheduled,
-    /// A message after the event.
-    ///
-    /// Wire value: `completed`.
+    /// A message after the event (`completed`).
     Completed,
-    /// A request to rate the event.
-    ///
-    /// Wire value: `rating`.
+    /// A request to rate the event (`rating`).
     Rating,
-    /// A notice that the booking was cancelled.
-    ///
-    /// Wire value: `cancelled`.
+    /// A notice that the booking was cancelled (`cancelled`).
     Cancelled,
     /// A value this version of the client does not know, as it was sent.
-    ///
-    /// Compare with [`Self::as_str`] rather than building this variant: a value that later
-    /// becomes known decodes to its own variant instead.
     Unknown(String),
 }
-impl WorkflowTemplate {
-    /// The value as it is sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            WorkflowTemplate::Reminder => "reminder",
-            WorkflowTemplate::Custom => "custom",
-            WorkflowTemplate::Rescheduled => "rescheduled",
-            WorkflowTemplate::Completed => "completed",
-            WorkflowTemplate::Rating => "rating",
-            WorkflowTemplate::Cancelled => "cancelled",
-            WorkflowTemplate::Unknown(value) => value,
-        }
-    }
-}
-impl std::fmt::Display for WorkflowTemplate {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-impl std::str::FromStr for WorkflowTemplate {
-    type Err = std::convert::Infallible;
-    fn from_str(value: &str) -> Result<Self, Self::Err> {
-        Ok(
-            match value {
-                "reminder" => WorkflowTemplate::Reminder,
-                "custom" => WorkflowTemplate::Custom,
-                "rescheduled" => WorkflowTemplate::Rescheduled,
-                "completed" => WorkflowTemplate::Completed,
-                "rating" => WorkflowTemplate::Rating,
-                "cancelled" => WorkflowTemplate::Cancelled,
-                other => WorkflowTemplate::Unknown(other.to_owned()),
-            },
-        )
-    }
-}
-impl serde::Serialize for WorkflowTemplate {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-impl<'de> serde::Deserialize<'de> for WorkflowTemplate {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        crate::runtime::deserialize_enum(deserializer)
-    }
-}
-impl crate::runtime::ToParam for WorkflowTemplate {
-    fn to_param(&self) -> String {
-        self.as_str().to_owned()
-    }
-}
+crate::runtime::string_enum!(
+    WorkflowTemplate { Reminder = "reminder", Custom = "custom", Rescheduled =
+    "rescheduled", Completed = "completed", Rating = "rating", Cancelled = "cancelled", }
+);
 /// Whether one attendee showed up.
 #[non_exhaustive]
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -2930,10 +836,7 @@ pub struct AbsentAttendee {
     pub absent: bool,
 }
 impl AbsentAttendee {
-    /// A `AbsentAttendee` with the required fields; set the others with the methods of the same names.
-    ///
-    /// - `email`: Email of the attendee.
-    /// - `absent`: Whether the attendee missed the meeting.
+    /// A `AbsentAttendee` with the required fields (`email`: Email of the attendee; `absent`: Whether the attendee missed the meeting); set the others with the methods of the same names.
     pub fn new(email: impl Into<String>, absent: bool) -> Self {
         AbsentAttendee {
             email: email.into(),
@@ -2944,31 +847,20 @@ impl AbsentAttendee {
 /// Body of a request that selects a calendar for conflict checking.
 #[non_exhaustive]
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct AddSelectedCalendar {
-    /// App type of the calendar, as listed by `calendars().list()`.
-    ///
-    /// Example: `"google_calendar"`
+    /// App type of the calendar, as listed by `calendars().list()`. Example: `"google_calendar"`.
     pub integration: String,
     /// The provider's id of the calendar.
-    #[serde(rename = "externalId")]
     pub external_id: String,
     /// Id of the credentials of the calendar's account.
-    #[serde(rename = "credentialId")]
     pub credential_id: i64,
     /// Id of the delegation credentials, when the calendar comes through delegation.
-    #[serde(
-        rename = "delegationCredentialId",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub delegation_credential_id: Option<String>,
 }
 impl AddSelectedCalendar {
-    /// A `AddSelectedCalendar` with the required fields; set the others with the methods of the same names.
-    ///
-    /// - `integration`: App type of the calendar, as listed by `calendars().list()`.
-    /// - `external_id`: The provider's id of the calendar.
-    /// - `credential_id`: Id of the credentials of the calendar's account.
+    /// A `AddSelectedCalendar` with the required fields (`integration`: App type of the calendar, as listed by `calendars().list()`; `external_id`: The provider's id of the calendar; `credential_id`: Id of the credentials of the calendar's account); set the others with the methods of the same names.
     pub fn new(
         integration: impl Into<String>,
         external_id: impl Into<String>,
@@ -2991,38 +883,29 @@ impl AddSelectedCalendar {
     }
 }
 /// A newly issued API key.
-///
-/// Sent by the server: new fields may be added in any release, so it cannot be built
-/// field by field outside this crate (decode one from JSON in tests).
 #[non_exhaustive]
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct ApiKey {
     /// The key (`cal_...`); send it as `Authorization: Bearer <key>`.
-    #[serde(rename = "apiKey")]
     pub api_key: String,
 }
 /// Body of a request that assigns an attribute option to a user.
 #[non_exhaustive]
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct AssignAttributeOption {
     /// Id of the attribute.
-    #[serde(rename = "attributeId")]
     pub attribute_id: String,
     /// Id of an existing option to assign.
-    #[serde(
-        rename = "attributeOptionId",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub attribute_option_id: Option<String>,
     /// Value of the option to create and assign when `attributeOptionId` is absent.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub value: Option<String>,
 }
 impl AssignAttributeOption {
-    /// A `AssignAttributeOption` with the required fields; set the others with the methods of the same names.
-    ///
-    /// - `attribute_id`: Id of the attribute.
+    /// A `AssignAttributeOption` with the required fields (`attribute_id`: Id of the attribute); set the others with the methods of the same names.
     pub fn new(attribute_id: impl Into<String>) -> Self {
         AssignAttributeOption {
             attribute_id: attribute_id.into(),
@@ -3045,68 +928,42 @@ impl AssignAttributeOption {
     }
 }
 /// An attribute option together with the users who hold it.
-///
-/// Sent by the server: new fields may be added in any release, so it cannot be built
-/// field by field outside this crate (decode one from JSON in tests).
 #[non_exhaustive]
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct AssignedAttributeOption {
-    /// Id of the option.
-    ///
-    /// Example: `"attr_option_id"`
+    /// Id of the option. Example: `"attr_option_id"`.
     pub id: String,
-    /// Id of the attribute the option belongs to.
-    ///
-    /// Example: `"attr_id"`
-    #[serde(rename = "attributeId")]
+    /// Id of the attribute the option belongs to. Example: `"attr_id"`.
     pub attribute_id: String,
-    /// The option's value as shown to people.
-    ///
-    /// Example: `"option_value"`
+    /// The option's value as shown to people. Example: `"option_value"`.
     pub value: String,
-    /// URL-safe identifier of the option.
-    ///
-    /// Example: `"option-slug"`
+    /// URL-safe identifier of the option. Example: `"option-slug"`.
     pub slug: String,
-    /// Ids of the users who hold the option.
-    ///
-    /// Example: `[124, 224]`
-    #[serde(rename = "assignedUserIds")]
+    /// Ids of the users who hold the option. Example: `[124, 224]`.
     pub assigned_user_ids: Vec<i64>,
 }
 /// A step that sends an SMS or WhatsApp message to the attendees' phone numbers.
 #[non_exhaustive]
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct AttendeePhoneWorkflowStep {
-    /// Position of the step in the workflow (from 1).
-    ///
-    /// Example: `1`
-    #[serde(rename = "stepNumber")]
+    /// Position of the step in the workflow (from 1). Example: `1`.
     pub step_number: i64,
-    /// Who receives the message.
-    ///
-    /// Example: `"attendee"`
+    /// Who receives the message. Example: `"attendee"`.
     pub recipient: WorkflowRecipient,
-    /// Template the message is based on.
-    ///
-    /// Example: `"reminder"`
+    /// Template the message is based on. Example: `"reminder"`.
     pub template: WorkflowTemplate,
     /// Sender name shown on the message.
     pub sender: String,
     /// Content of the message.
     pub message: TextWorkflowMessage,
     /// Whether attendees must give a phone number when booking; false when absent.
-    #[serde(rename = "phoneRequired", default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub phone_required: Option<bool>,
 }
 impl AttendeePhoneWorkflowStep {
-    /// A `AttendeePhoneWorkflowStep` with the required fields; set the others with the methods of the same names.
-    ///
-    /// - `step_number`: Position of the step in the workflow (from 1).
-    /// - `recipient`: Who receives the message.
-    /// - `template`: Template the message is based on.
-    /// - `sender`: Sender name shown on the message.
-    /// - `message`: Content of the message.
+    /// A `AttendeePhoneWorkflowStep` with the required fields (`step_number`: Position of the step in the workflow (from 1); `recipient`: Who receives the message; `template`: Template the message is based on; `sender`: Sender name shown on the message; `message`: Content of the message); set the others with the methods of the same names.
     pub fn new(
         step_number: i64,
         recipient: WorkflowRecipient,
@@ -3130,129 +987,81 @@ impl AttendeePhoneWorkflowStep {
     }
 }
 /// A custom attribute that an organization defines for its members.
-///
-/// Sent by the server: new fields may be added in any release, so it cannot be built
-/// field by field outside this crate (decode one from JSON in tests).
 #[non_exhaustive]
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct Attribute {
-    /// Id of the attribute.
-    ///
-    /// Example: `"attr_123"`
+    /// Id of the attribute. Example: `"attr_123"`.
     pub id: String,
-    /// Id of the organization that owns the attribute.
-    ///
-    /// Example: `1`
-    #[serde(rename = "teamId")]
+    /// Id of the organization that owns the attribute. Example: `1`.
     pub team_id: i64,
-    /// Kind of value the attribute holds.
-    ///
-    /// Example: `"SINGLE_SELECT"`
+    /// Kind of value the attribute holds. Example: `"SINGLE_SELECT"`.
     pub r#type: AttributeType,
-    /// Display name of the attribute.
-    ///
-    /// Example: `"Attribute Name"`
+    /// Display name of the attribute. Example: `"Attribute Name"`.
     pub name: String,
-    /// URL-safe identifier of the attribute.
-    ///
-    /// Example: `"attribute-name"`
+    /// URL-safe identifier of the attribute. Example: `"attribute-name"`.
     pub slug: String,
-    /// Whether the attribute is in use and shown on members' profiles.
-    ///
-    /// Example: `true`
+    /// Whether the attribute is in use and shown on members' profiles. Example: `true`.
     pub enabled: bool,
-    /// Whether members may change their own value of the attribute.
-    ///
-    /// Example: `true`
-    #[serde(
-        rename = "usersCanEditRelation",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    /// Whether members may change their own value of the attribute. Example: `true`.
     pub users_can_edit_relation: Option<bool>,
 }
 /// One allowed value of an organization attribute.
-///
-/// Sent by the server: new fields may be added in any release, so it cannot be built
-/// field by field outside this crate (decode one from JSON in tests).
 #[non_exhaustive]
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct AttributeOption {
-    /// Id of the option.
-    ///
-    /// Example: `"attr_option_id"`
+    /// Id of the option. Example: `"attr_option_id"`.
     pub id: String,
-    /// Id of the attribute the option belongs to.
-    ///
-    /// Example: `"attr_id"`
-    #[serde(rename = "attributeId")]
+    /// Id of the attribute the option belongs to. Example: `"attr_id"`.
     pub attribute_id: String,
-    /// The option's value as shown to people.
-    ///
-    /// Example: `"option_value"`
+    /// The option's value as shown to people. Example: `"option_value"`.
     pub value: String,
-    /// URL-safe identifier of the option.
-    ///
-    /// Example: `"option-slug"`
+    /// URL-safe identifier of the option. Example: `"option-slug"`.
     pub slug: String,
 }
 /// The link between an attribute option and an organization member.
-///
-/// Sent by the server: new fields may be added in any release, so it cannot be built
-/// field by field outside this crate (decode one from JSON in tests).
 #[non_exhaustive]
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct AttributeOptionAssignment {
     /// Id of the assignment.
     pub id: String,
     /// Id of the user's organization membership (not the user id).
-    #[serde(rename = "memberId")]
     pub member_id: i64,
     /// Id of the assigned option.
-    #[serde(rename = "attributeOptionId")]
     pub attribute_option_id: String,
 }
 /// A free slot of an event type. With the `range` format the slot has an `end`; for seated event types the seat counts are filled in.
-///
-/// Sent by the server: new fields may be added in any release, so it cannot be built
-/// field by field outside this crate (decode one from JSON in tests).
 #[non_exhaustive]
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct AvailableSlot {
     /// Start of the slot.
     pub start: chrono::DateTime<chrono::Utc>,
     /// End of the slot; only with the `range` format.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub end: Option<chrono::DateTime<chrono::Utc>>,
     /// Seats already taken in this slot (seated event types only).
-    #[serde(rename = "seatsBooked", default, skip_serializing_if = "Option::is_none")]
     pub seats_booked: Option<i64>,
     /// Seats still free in this slot (seated event types only).
-    #[serde(rename = "seatsRemaining", default, skip_serializing_if = "Option::is_none")]
     pub seats_remaining: Option<i64>,
     /// Seats the event type offers per slot (seated event types only).
-    #[serde(rename = "seatsTotal", default, skip_serializing_if = "Option::is_none")]
     pub seats_total: Option<i64>,
     /// Uid of the existing booking of this seated slot.
-    #[serde(rename = "bookingUid", default, skip_serializing_if = "Option::is_none")]
     pub booking_uid: Option<String>,
 }
 /// The views a booking page offers.
 #[non_exhaustive]
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct BookerLayouts {
     /// View the booking page opens with.
-    #[serde(rename = "defaultLayout")]
     pub default_layout: BookerLayout,
     /// Views the booker can switch between.
-    #[serde(rename = "enabledLayouts")]
     pub enabled_layouts: Vec<BookerLayout>,
 }
 impl BookerLayouts {
-    /// A `BookerLayouts` with the required fields; set the others with the methods of the same names.
-    ///
-    /// - `default_layout`: View the booking page opens with.
-    /// - `enabled_layouts`: Views the booker can switch between.
+    /// A `BookerLayouts` with the required fields (`default_layout`: View the booking page opens with; `enabled_layouts`: Views the booker can switch between); set the others with the methods of the same names.
     pub fn new(
         default_layout: BookerLayout,
         enabled_layouts: impl IntoIterator<Item = BookerLayout>,
@@ -3264,58 +1073,34 @@ impl BookerLayouts {
     }
 }
 /// An attendee of a booking.
-///
-/// Sent by the server: new fields may be added in any release, so it cannot be built
-/// field by field outside this crate (decode one from JSON in tests).
 #[non_exhaustive]
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct BookingAttendee {
-    /// Name of the attendee.
-    ///
-    /// Example: `"John Doe"`
+    /// Name of the attendee. Example: `"John Doe"`.
     pub name: String,
-    /// Email of the attendee.
-    ///
-    /// Example: `"john@example.com"`
+    /// Email of the attendee. Example: `"john@example.com"`.
     pub email: String,
-    /// The attendee's email cleaned up for display.
-    ///
-    /// Example: `"john@example.com"`
-    #[serde(rename = "displayEmail", default, skip_serializing_if = "Option::is_none")]
+    /// The attendee's email cleaned up for display. Example: `"john@example.com"`.
     pub display_email: Option<String>,
-    /// IANA time zone of the attendee.
-    ///
-    /// Example: `"America/New_York"`
-    #[serde(rename = "timeZone")]
+    /// IANA time zone of the attendee. Example: `"America/New_York"`.
     pub time_zone: String,
-    /// Language of the attendee.
-    ///
-    /// Example: `"en"`
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// Language of the attendee. Example: `"en"`.
     pub language: Option<Locale>,
-    /// Whether the attendee was marked as absent.
-    ///
-    /// Example: `false`
+    /// Whether the attendee was marked as absent. Example: `false`.
     pub absent: bool,
-    /// Phone number of the attendee.
-    ///
-    /// Example: `"+1234567890"`
-    #[serde(rename = "phoneNumber", default, skip_serializing_if = "Option::is_none")]
+    /// Phone number of the attendee. Example: `"+1234567890"`.
     pub phone_number: Option<String>,
 }
 /// An address the attendee gives.
 #[non_exhaustive]
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct BookingAttendeeAddressLocation {
-    /// The attendee's address.
-    ///
-    /// Example: `"123 Example St, City, Country"`
+    /// The attendee's address. Example: `"123 Example St, City, Country"`.
     pub address: String,
 }
 impl BookingAttendeeAddressLocation {
-    /// A `BookingAttendeeAddressLocation` with the required fields; set the others with the methods of the same names.
-    ///
-    /// - `address`: The attendee's address.
+    /// A `BookingAttendeeAddressLocation` with the required fields (`address`: The attendee's address); set the others with the methods of the same names.
     pub fn new(address: impl Into<String>) -> Self {
         BookingAttendeeAddressLocation {
             address: address.into(),
@@ -3326,15 +1111,11 @@ impl BookingAttendeeAddressLocation {
 #[non_exhaustive]
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct BookingAttendeeDefinedLocation {
-    /// The place.
-    ///
-    /// Example: `"321 Example St, City, Country"`
+    /// The place. Example: `"321 Example St, City, Country"`.
     pub location: String,
 }
 impl BookingAttendeeDefinedLocation {
-    /// A `BookingAttendeeDefinedLocation` with the required fields; set the others with the methods of the same names.
-    ///
-    /// - `location`: The place.
+    /// A `BookingAttendeeDefinedLocation` with the required fields (`location`: The place); set the others with the methods of the same names.
     pub fn new(location: impl Into<String>) -> Self {
         BookingAttendeeDefinedLocation {
             location: location.into(),
@@ -3345,15 +1126,11 @@ impl BookingAttendeeDefinedLocation {
 #[non_exhaustive]
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct BookingAttendeePhoneLocation {
-    /// The attendee's phone number.
-    ///
-    /// Example: `"+37120993151"`
+    /// The attendee's phone number. Example: `"+37120993151"`.
     pub phone: String,
 }
 impl BookingAttendeePhoneLocation {
-    /// A `BookingAttendeePhoneLocation` with the required fields; set the others with the methods of the same names.
-    ///
-    /// - `phone`: The attendee's phone number.
+    /// A `BookingAttendeePhoneLocation` with the required fields (`phone`: The attendee's phone number); set the others with the methods of the same names.
     pub fn new(phone: impl Into<String>) -> Self {
         BookingAttendeePhoneLocation {
             phone: phone.into(),
@@ -3361,68 +1138,41 @@ impl BookingAttendeePhoneLocation {
     }
 }
 /// The event type a booking was made for.
-///
-/// Sent by the server: new fields may be added in any release, so it cannot be built
-/// field by field outside this crate (decode one from JSON in tests).
 #[non_exhaustive]
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct BookingEventType {
-    /// Id of the event type.
-    ///
-    /// Example: `1`
+    /// Id of the event type. Example: `1`.
     pub id: i64,
-    /// Slug of the event type.
-    ///
-    /// Example: `"some-event"`
+    /// Slug of the event type. Example: `"some-event"`.
     pub slug: String,
 }
 /// A host of a booking.
-///
-/// Sent by the server: new fields may be added in any release, so it cannot be built
-/// field by field outside this crate (decode one from JSON in tests).
 #[non_exhaustive]
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct BookingHost {
-    /// Id of the host's user.
-    ///
-    /// Example: `1`
+    /// Id of the host's user. Example: `1`.
     pub id: i64,
-    /// Name of the host.
-    ///
-    /// Example: `"Jane Doe"`
+    /// Name of the host. Example: `"Jane Doe"`.
     pub name: Option<String>,
-    /// Email of the host.
-    ///
-    /// Example: `"jane100@example.com"`
+    /// Email of the host. Example: `"jane100@example.com"`.
     pub email: String,
-    /// The host's email cleaned up for display.
-    ///
-    /// Example: `"jane100@example.com"`
-    #[serde(rename = "displayEmail", default, skip_serializing_if = "Option::is_none")]
+    /// The host's email cleaned up for display. Example: `"jane100@example.com"`.
     pub display_email: Option<String>,
-    /// Username of the host; `unknown` when the user has none.
-    ///
-    /// Example: `"jane100"`
+    /// Username of the host; `unknown` when the user has none. Example: `"jane100"`.
     pub username: String,
-    /// IANA time zone of the host.
-    ///
-    /// Example: `"America/Los_Angeles"`
-    #[serde(rename = "timeZone")]
+    /// IANA time zone of the host. Example: `"America/Los_Angeles"`.
     pub time_zone: String,
 }
 /// A video conferencing app of the event type.
 #[non_exhaustive]
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct BookingIntegrationLocation {
-    /// The app.
-    ///
-    /// Example: `"cal-video"`
+    /// The app. Example: `"cal-video"`.
     pub integration: LocationIntegration,
 }
 impl BookingIntegrationLocation {
-    /// A `BookingIntegrationLocation` with the required fields; set the others with the methods of the same names.
-    ///
-    /// - `integration`: The app.
+    /// A `BookingIntegrationLocation` with the required fields (`integration`: The app); set the others with the methods of the same names.
     pub fn new(integration: LocationIntegration) -> Self {
         BookingIntegrationLocation {
             integration,
@@ -3433,55 +1183,39 @@ impl BookingIntegrationLocation {
 #[non_exhaustive]
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct BookingLimitsCount {
-    /// Maximum bookings per day.
-    ///
-    /// Example: `1`
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// Maximum bookings per day. Example: `1`.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub day: Option<i64>,
-    /// Maximum bookings per week.
-    ///
-    /// Example: `2`
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// Maximum bookings per week. Example: `2`.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub week: Option<i64>,
-    /// Maximum bookings per month.
-    ///
-    /// Example: `3`
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// Maximum bookings per month. Example: `3`.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub month: Option<i64>,
-    /// Maximum bookings per year.
-    ///
-    /// Example: `4`
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// Maximum bookings per year. Example: `4`.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub year: Option<i64>,
     /// True turns the limits off. The server uses false when absent.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub disabled: Option<bool>,
 }
 impl BookingLimitsCount {
-    /// Maximum bookings per day.
-    ///
-    /// Example: `1`
+    /// Maximum bookings per day. Example: `1`.
     pub fn day(mut self, day: i64) -> Self {
         self.day = Some(day);
         self
     }
-    /// Maximum bookings per week.
-    ///
-    /// Example: `2`
+    /// Maximum bookings per week. Example: `2`.
     pub fn week(mut self, week: i64) -> Self {
         self.week = Some(week);
         self
     }
-    /// Maximum bookings per month.
-    ///
-    /// Example: `3`
+    /// Maximum bookings per month. Example: `3`.
     pub fn month(mut self, month: i64) -> Self {
         self.month = Some(month);
         self
     }
-    /// Maximum bookings per year.
-    ///
-    /// Example: `4`
+    /// Maximum bookings per year. Example: `4`.
     pub fn year(mut self, year: i64) -> Self {
         self.year = Some(year);
         self
@@ -3496,52 +1230,36 @@ impl BookingLimitsCount {
 #[non_exhaustive]
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct BookingLimitsDuration {
-    /// Maximum booked minutes per day.
-    ///
-    /// Example: `60`
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// Maximum booked minutes per day. Example: `60`.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub day: Option<i64>,
-    /// Maximum booked minutes per week.
-    ///
-    /// Example: `120`
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// Maximum booked minutes per week. Example: `120`.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub week: Option<i64>,
-    /// Maximum booked minutes per month.
-    ///
-    /// Example: `180`
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// Maximum booked minutes per month. Example: `180`.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub month: Option<i64>,
-    /// Maximum booked minutes per year.
-    ///
-    /// Example: `240`
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// Maximum booked minutes per year. Example: `240`.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub year: Option<i64>,
 }
 impl BookingLimitsDuration {
-    /// Maximum booked minutes per day.
-    ///
-    /// Example: `60`
+    /// Maximum booked minutes per day. Example: `60`.
     pub fn day(mut self, day: i64) -> Self {
         self.day = Some(day);
         self
     }
-    /// Maximum booked minutes per week.
-    ///
-    /// Example: `120`
+    /// Maximum booked minutes per week. Example: `120`.
     pub fn week(mut self, week: i64) -> Self {
         self.week = Some(week);
         self
     }
-    /// Maximum booked minutes per month.
-    ///
-    /// Example: `180`
+    /// Maximum booked minutes per month. Example: `180`.
     pub fn month(mut self, month: i64) -> Self {
         self.month = Some(month);
         self
     }
-    /// Maximum booked minutes per year.
-    ///
-    /// Example: `240`
+    /// Maximum booked minutes per year. Example: `240`.
     pub fn year(mut self, year: i64) -> Self {
         self.year = Some(year);
         self
@@ -3553,162 +1271,85 @@ impl BookingLimitsDuration {
 pub struct BookingOrganizerLocation {}
 impl BookingOrganizerLocation {}
 /// The host a booking was reassigned to.
-///
-/// Sent by the server: new fields may be added in any release, so it cannot be built
-/// field by field outside this crate (decode one from JSON in tests).
 #[non_exhaustive]
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct BookingReassignee {
-    /// Id of the user.
-    ///
-    /// Example: `123`
+    /// Id of the user. Example: `123`.
     pub id: i64,
-    /// Name of the user; `unknown` when the user has none.
-    ///
-    /// Example: `"John Doe"`
+    /// Name of the user; `unknown` when the user has none. Example: `"John Doe"`.
     pub name: String,
-    /// Email of the user.
-    ///
-    /// Example: `"john.doe@example.com"`
+    /// Email of the user. Example: `"john.doe@example.com"`.
     pub email: String,
-    /// The user's email cleaned up for display.
-    ///
-    /// Example: `"john.doe@example.com"`
-    #[serde(rename = "displayEmail", default, skip_serializing_if = "Option::is_none")]
+    /// The user's email cleaned up for display. Example: `"john.doe@example.com"`.
     pub display_email: Option<String>,
 }
 /// A Cal Video recording of a booking's meeting.
-///
-/// Sent by the server: new fields may be added in any release, so it cannot be built
-/// field by field outside this crate (decode one from JSON in tests).
 #[non_exhaustive]
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct BookingRecording {
-    /// Id of the recording.
-    ///
-    /// Example: `"1234567890"`
+    /// Id of the recording. Example: `"1234567890"`.
     pub id: String,
-    /// Name of the video room.
-    ///
-    /// Example: `"daily-video-room-123"`
-    #[serde(rename = "roomName")]
+    /// Name of the video room. Example: `"daily-video-room-123"`.
     pub room_name: String,
-    /// When the recording started (seconds since the Unix epoch).
-    ///
-    /// Example: `1678901234`
-    #[serde(rename = "startTs")]
+    /// When the recording started (seconds since the Unix epoch). Example: `1678901234`.
     pub start_ts: i64,
-    /// State of the recording at the video provider.
-    ///
-    /// Example: `"completed"`
+    /// State of the recording at the video provider. Example: `"completed"`.
     pub status: String,
-    /// Largest number of people in the room during the recording.
-    ///
-    /// Example: `10`
-    #[serde(
-        rename = "maxParticipants",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    /// Largest number of people in the room during the recording. Example: `10`.
     pub max_participants: Option<i64>,
-    /// Length of the recording in seconds.
-    ///
-    /// Example: `3600`
+    /// Length of the recording in seconds. Example: `3600`.
     pub duration: i64,
-    /// Token for sharing the recording.
-    ///
-    /// Example: `"share-token-123"`
-    #[serde(rename = "shareToken")]
+    /// Token for sharing the recording. Example: `"share-token-123"`.
     pub share_token: String,
-    /// Link to download the recording; null when it cannot be made.
-    ///
-    /// Example: `"https://cal-video-recordings.s3.us-east-2.amazonaws.com/meetco/123s"`
-    #[serde(rename = "downloadLink", default, skip_serializing_if = "Option::is_none")]
+    /// Link to download the recording; null when it cannot be made. Example: `"https://cal-video-recordings.s3.us-east-2.amazonaws.com/meetco/123s"`.
     pub download_link: Option<String>,
     /// Why the download link could not be made.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub error: Option<String>,
 }
 /// A record of something created outside Cal.com for a booking, such as a calendar event or a video room.
-///
-/// Sent by the server: new fields may be added in any release, so it cannot be built
-/// field by field outside this crate (decode one from JSON in tests).
 #[non_exhaustive]
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct BookingReference {
     /// Id of the reference.
     pub id: i64,
-    /// What kind of thing the reference points to.
-    ///
-    /// Example: `"google_calendar"`
+    /// What kind of thing the reference points to. Example: `"google_calendar"`.
     pub r#type: BookingReferenceType,
     /// Id of the event or room at the provider.
-    #[serde(rename = "eventUid")]
     pub event_uid: String,
     /// Id of the calendar the event was created in; null when not a calendar event.
-    #[serde(rename = "destinationCalendarId")]
     pub destination_calendar_id: Option<String>,
 }
 /// How a routing form response assigned a booking; the booking endpoints take it back as `routing`.
 #[non_exhaustive]
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct BookingRouting {
-    /// Id of the queued form response; only when the response was queued.
-    ///
-    /// Example: `"123"`
-    #[serde(
-        rename = "queuedResponseId",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    /// Id of the queued form response; only when the response was queued. Example: `"123"`.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub queued_response_id: Option<String>,
-    /// Id of the saved form response; absent when the response was queued.
-    ///
-    /// Example: `123`
-    #[serde(rename = "responseId", default, skip_serializing_if = "Option::is_none")]
+    /// Id of the saved form response; absent when the response was queued. Example: `123`.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub response_id: Option<i64>,
-    /// Ids of the team members the booking was routed to.
-    ///
-    /// Example: `[101, 102]`
-    #[serde(rename = "teamMemberIds")]
+    /// Ids of the team members the booking was routed to. Example: `[101, 102]`.
     pub team_member_ids: Vec<i64>,
-    /// Email of the team member who owns the contact in the CRM.
-    ///
-    /// Example: `"john.doe@example.com"`
-    #[serde(
-        rename = "teamMemberEmail",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    /// Email of the team member who owns the contact in the CRM. Example: `"john.doe@example.com"`.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub team_member_email: Option<String>,
-    /// Whether to skip assigning the booking to the CRM contact owner.
-    ///
-    /// Example: `true`
-    #[serde(
-        rename = "skipContactOwner",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    /// Whether to skip assigning the booking to the CRM contact owner. Example: `true`.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub skip_contact_owner: Option<bool>,
-    /// Slug of the CRM app that routed the booking.
-    ///
-    /// Example: `"salesforce"`
-    #[serde(rename = "crmAppSlug", default, skip_serializing_if = "Option::is_none")]
+    /// Slug of the CRM app that routed the booking. Example: `"salesforce"`.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub crm_app_slug: Option<String>,
-    /// Type of the CRM record that owns the contact.
-    ///
-    /// Example: `"Account"`
-    #[serde(
-        rename = "crmOwnerRecordType",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    /// Type of the CRM record that owns the contact. Example: `"Account"`.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub crm_owner_record_type: Option<String>,
 }
 impl BookingRouting {
-    /// A `BookingRouting` with the required fields; set the others with the methods of the same names.
-    ///
-    /// - `team_member_ids`: Ids of the team members the booking was routed to.
+    /// A `BookingRouting` with the required fields (`team_member_ids`: Ids of the team members the booking was routed to); set the others with the methods of the same names.
     pub fn new(team_member_ids: impl IntoIterator<Item = i64>) -> Self {
         BookingRouting {
             queued_response_id: None,
@@ -3720,44 +1361,32 @@ impl BookingRouting {
             crm_owner_record_type: None,
         }
     }
-    /// Id of the queued form response; only when the response was queued.
-    ///
-    /// Example: `"123"`
+    /// Id of the queued form response; only when the response was queued. Example: `"123"`.
     pub fn queued_response_id(mut self, queued_response_id: impl Into<String>) -> Self {
         self.queued_response_id = Some(queued_response_id.into());
         self
     }
-    /// Id of the saved form response; absent when the response was queued.
-    ///
-    /// Example: `123`
+    /// Id of the saved form response; absent when the response was queued. Example: `123`.
     pub fn response_id(mut self, response_id: i64) -> Self {
         self.response_id = Some(response_id);
         self
     }
-    /// Email of the team member who owns the contact in the CRM.
-    ///
-    /// Example: `"john.doe@example.com"`
+    /// Email of the team member who owns the contact in the CRM. Example: `"john.doe@example.com"`.
     pub fn team_member_email(mut self, team_member_email: impl Into<String>) -> Self {
         self.team_member_email = Some(team_member_email.into());
         self
     }
-    /// Whether to skip assigning the booking to the CRM contact owner.
-    ///
-    /// Example: `true`
+    /// Whether to skip assigning the booking to the CRM contact owner. Example: `true`.
     pub fn skip_contact_owner(mut self, skip_contact_owner: bool) -> Self {
         self.skip_contact_owner = Some(skip_contact_owner);
         self
     }
-    /// Slug of the CRM app that routed the booking.
-    ///
-    /// Example: `"salesforce"`
+    /// Slug of the CRM app that routed the booking. Example: `"salesforce"`.
     pub fn crm_app_slug(mut self, crm_app_slug: impl Into<String>) -> Self {
         self.crm_app_slug = Some(crm_app_slug.into());
         self
     }
-    /// Type of the CRM record that owns the contact.
-    ///
-    /// Example: `"Account"`
+    /// Type of the CRM record that owns the contact. Example: `"Account"`.
     pub fn crm_owner_record_type(
         mut self,
         crm_owner_record_type: impl Into<String>,
@@ -3767,67 +1396,43 @@ impl BookingRouting {
     }
 }
 /// A custom yes/no checkbox.
-///
-/// Sent by the server: new fields may be added in any release, so it cannot be built
-/// field by field outside this crate (decode one from JSON in tests).
 #[non_exhaustive]
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct BooleanBookingField {
-    /// Key of the field.
-    ///
-    /// Example: `"some-slug"`
+    /// Key of the field. Example: `"some-slug"`.
     pub slug: String,
-    /// Always false.
-    ///
-    /// Example: `false`
-    #[serde(rename = "isDefault")]
+    /// Always false. Example: `false`.
     pub is_default: bool,
     /// Label of the field.
     pub label: String,
     /// Whether the box must be checked.
     pub required: bool,
     /// Whether the field is hidden from bookers.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub hidden: Option<bool>,
     /// Whether the field is locked when the booking page URL prefills it.
-    #[serde(
-        rename = "disableOnPrefill",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub disable_on_prefill: Option<bool>,
 }
 /// A custom yes/no checkbox.
 #[non_exhaustive]
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct BooleanFieldSpec {
-    /// Key of the field, unique in the form.
-    ///
-    /// Example: `"some-slug"`
+    /// Key of the field, unique in the form. Example: `"some-slug"`.
     pub slug: String,
-    /// Label of the field.
-    ///
-    /// Example: `"Agree to terms?"`
+    /// Label of the field. Example: `"Agree to terms?"`.
     pub label: String,
     /// Whether the box must be checked.
     pub required: bool,
     /// Whether the field is locked when the booking page URL prefills it.
-    #[serde(
-        rename = "disableOnPrefill",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub disable_on_prefill: Option<bool>,
     /// Whether the field is hidden from bookers (it stays in the event type settings).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub hidden: Option<bool>,
 }
 impl BooleanFieldSpec {
-    /// A `BooleanFieldSpec` with the required fields; set the others with the methods of the same names.
-    ///
-    /// - `slug`: Key of the field, unique in the form.
-    /// - `label`: Label of the field.
-    /// - `required`: Whether the box must be checked.
+    /// A `BooleanFieldSpec` with the required fields (`slug`: Key of the field, unique in the form; `label`: Label of the field; `required`: Whether the box must be checked); set the others with the methods of the same names.
     pub fn new(
         slug: impl Into<String>,
         label: impl Into<String>,
@@ -3853,9 +1458,6 @@ impl BooleanFieldSpec {
     }
 }
 /// A time range in which a calendar has an event.
-///
-/// Sent by the server: new fields may be added in any release, so it cannot be built
-/// field by field outside this crate (decode one from JSON in tests).
 #[non_exhaustive]
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct BusyTime {
@@ -3864,61 +1466,33 @@ pub struct BusyTime {
     /// End of the busy range.
     pub end: chrono::DateTime<chrono::Utc>,
     /// What the busy range comes from, when known.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub source: Option<String>,
 }
 /// Settings of Cal Video meetings of an event type.
 #[non_exhaustive]
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct CalVideoSettings {
     /// Whether the organizer is prevented from recording.
-    #[serde(
-        rename = "disableRecordingForOrganizer",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub disable_recording_for_organizer: Option<bool>,
     /// Whether guests are prevented from recording.
-    #[serde(
-        rename = "disableRecordingForGuests",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub disable_recording_for_guests: Option<bool>,
     /// URL participants are sent to when they leave the call.
-    #[serde(
-        rename = "redirectUrlOnExit",
-        default,
-        skip_serializing_if = "crate::Patch::is_unchanged"
-    )]
+    #[serde(default, skip_serializing_if = "crate::Patch::is_unchanged")]
     pub redirect_url_on_exit: crate::Patch<String>,
     /// Whether recording starts by itself when the organizer joins.
-    #[serde(
-        rename = "enableAutomaticRecordingForOrganizer",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub enable_automatic_recording_for_organizer: Option<bool>,
     /// Whether transcription starts by itself when someone joins.
-    #[serde(
-        rename = "enableAutomaticTranscription",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub enable_automatic_transcription: Option<bool>,
     /// Whether guests are prevented from getting the transcription.
-    #[serde(
-        rename = "disableTranscriptionForGuests",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub disable_transcription_for_guests: Option<bool>,
     /// Whether the organizer is prevented from getting the transcription.
-    #[serde(
-        rename = "disableTranscriptionForOrganizer",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub disable_transcription_for_organizer: Option<bool>,
 }
 impl CalVideoSettings {
@@ -3989,43 +1563,30 @@ impl CalVideoSettings {
     }
 }
 /// Description of a calendar app in Cal.com's app store.
-///
-/// Sent by the server: new fields may be added in any release, so it cannot be built
-/// field by field outside this crate (decode one from JSON in tests).
 #[non_exhaustive]
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct CalendarApp {
     /// App-specific settings.
-    #[serde(rename = "appData", default, skip_serializing_if = "Option::is_none")]
     pub app_data: Option<serde_json::Value>,
     /// Directory name of the app in Cal.com's source.
-    #[serde(rename = "dirName", default, skip_serializing_if = "Option::is_none")]
     pub dir_name: Option<String>,
     /// Template the app was generated from.
-    #[serde(rename = "__template", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "__template")]
     pub template: Option<String>,
-    /// Display name of the app.
-    ///
-    /// Example: `"Google Calendar"`
+    /// Display name of the app. Example: `"Google Calendar"`.
     pub name: String,
     /// Short description of the app.
     pub description: String,
     /// Whether the app is installed on the Cal.com instance.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub installed: Option<bool>,
-    /// Cal.com's internal app type.
-    ///
-    /// Example: `"google_calendar"`
+    /// Cal.com's internal app type. Example: `"google_calendar"`.
     pub r#type: String,
     /// Title of the app.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub title: Option<String>,
-    /// Kind of app.
-    ///
-    /// Example: `"calendar"`
+    /// Kind of app. Example: `"calendar"`.
     pub variant: String,
     /// Main category of the app.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub category: Option<String>,
     /// Categories the app belongs to.
     pub categories: Vec<String>,
@@ -4033,175 +1594,123 @@ pub struct CalendarApp {
     pub logo: String,
     /// Who publishes the app.
     pub publisher: String,
-    /// Slug of the app.
-    ///
-    /// Example: `"google-calendar"`
+    /// Slug of the app. Example: `"google-calendar"`.
     pub slug: String,
     /// Website of the app.
     pub url: String,
     /// Contact email of the publisher.
     pub email: String,
     /// Location option the app adds to event types; null for calendar apps without one.
-    #[serde(rename = "locationOption")]
     pub location_option: Option<serde_json::Value>,
 }
 /// Credentials stored for a connected calendar account.
-///
-/// Sent by the server: new fields may be added in any release, so it cannot be built
-/// field by field outside this crate (decode one from JSON in tests).
 #[non_exhaustive]
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct CalendarCredential {
-    /// Id of the credentials; used as `credentialId` elsewhere.
-    ///
-    /// Example: `10`
+    /// Id of the credentials; used as `credentialId` elsewhere. Example: `10`.
     pub id: i64,
-    /// Cal.com's internal app type.
-    ///
-    /// Example: `"ics-feed_calendar"`
+    /// Cal.com's internal app type. Example: `"ics-feed_calendar"`.
     pub r#type: String,
     /// Id of the user who owns the credentials; null for team credentials.
-    #[serde(rename = "userId")]
     pub user_id: Option<i64>,
     /// Id of the team that owns the credentials; null for user credentials.
-    #[serde(rename = "teamId")]
     pub team_id: Option<i64>,
-    /// Slug of the calendar app.
-    ///
-    /// Example: `"ics-feed"`
-    #[serde(rename = "appId")]
+    /// Slug of the calendar app. Example: `"ics-feed"`.
     pub app_id: Option<String>,
-    /// Whether the credentials stopped working and must be renewed.
-    ///
-    /// Example: `false`
+    /// Whether the credentials stopped working and must be renewed. Example: `false`.
     pub invalid: Option<bool>,
 }
 /// A guest of a calendar event.
-///
-/// Sent by the server: new fields may be added in any release, so it cannot be built
-/// field by field outside this crate (decode one from JSON in tests).
 #[non_exhaustive]
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct CalendarEventAttendee {
     /// Email address of the guest.
     pub email: String,
     /// Display name of the guest.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    /// The guest's answer to the invitation.
-    ///
-    /// Example: `"accepted"`
-    #[serde(rename = "responseStatus", default, skip_serializing_if = "Option::is_none")]
+    /// The guest's answer to the invitation. Example: `"accepted"`.
     pub response_status: Option<CalendarEventResponseStatus>,
     /// Whether the guest is the calendar's own user.
-    #[serde(rename = "self", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "self")]
     pub is_self: Option<bool>,
     /// Whether attendance is optional.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub optional: Option<bool>,
     /// Whether the guest is a host.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub host: Option<bool>,
 }
 /// An organizer of a calendar event.
-///
-/// Sent by the server: new fields may be added in any release, so it cannot be built
-/// field by field outside this crate (decode one from JSON in tests).
 #[non_exhaustive]
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct CalendarEventHost {
     /// Email address of the host.
     pub email: String,
     /// Display name of the host.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    /// The host's answer.
-    ///
-    /// Example: `"accepted"`
-    #[serde(rename = "responseStatus", default, skip_serializing_if = "Option::is_none")]
+    /// The host's answer. Example: `"accepted"`.
     pub response_status: Option<CalendarEventResponseStatus>,
 }
 /// Another way to join, such as a page listing more dial-in numbers.
-///
-/// Sent by the server: new fields may be added in any release, so it cannot be built
-/// field by field outside this crate (decode one from JSON in tests).
 #[non_exhaustive]
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct CalendarEventMoreLocation {
     /// URL of the location.
     pub url: String,
     /// Display name of the location.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub label: Option<String>,
 }
 /// The account whose calendar holds an event.
-///
-/// Sent by the server: new fields may be added in any release, so it cannot be built
-/// field by field outside this crate (decode one from JSON in tests).
 #[non_exhaustive]
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct CalendarEventOwner {
     /// Email address of the account.
     pub email: String,
     /// Display name of the account.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
 }
 /// A dial-in phone number.
-///
-/// Sent by the server: new fields may be added in any release, so it cannot be built
-/// field by field outside this crate (decode one from JSON in tests).
 #[non_exhaustive]
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct CalendarEventPhoneLocation {
     /// Phone number or `tel:` URL to dial.
     pub url: String,
     /// Display name of the number.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub label: Option<String>,
     /// PIN to enter after dialing.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub pin: Option<String>,
     /// Password of the call.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub password: Option<String>,
     /// Access code of the call.
-    #[serde(rename = "accessCode", default, skip_serializing_if = "Option::is_none")]
     pub access_code: Option<String>,
     /// Country or region code of the number.
-    #[serde(rename = "regionCode", default, skip_serializing_if = "Option::is_none")]
     pub region_code: Option<String>,
 }
 /// A SIP address to join the conference.
-///
-/// Sent by the server: new fields may be added in any release, so it cannot be built
-/// field by field outside this crate (decode one from JSON in tests).
 #[non_exhaustive]
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct CalendarEventSipLocation {
     /// SIP URL of the conference.
     pub url: String,
     /// Display name of the address.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub label: Option<String>,
     /// PIN to join.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub pin: Option<String>,
     /// Password to join.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub password: Option<String>,
 }
 /// A point in time with the time zone it is shown in.
 #[non_exhaustive]
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct CalendarEventTime {
     /// The instant.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub time: Option<chrono::DateTime<chrono::Utc>>,
-    /// IANA time zone of the event at that point.
-    ///
-    /// Example: `"Europe/Rome"`
-    #[serde(rename = "timeZone", default, skip_serializing_if = "Option::is_none")]
+    /// IANA time zone of the event at that point. Example: `"Europe/Rome"`.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub time_zone: Option<String>,
 }
 impl CalendarEventTime {
@@ -4210,40 +1719,29 @@ impl CalendarEventTime {
         self.time = Some(time);
         self
     }
-    /// IANA time zone of the event at that point.
-    ///
-    /// Example: `"Europe/Rome"`
+    /// IANA time zone of the event at that point. Example: `"Europe/Rome"`.
     pub fn time_zone(mut self, time_zone: impl Into<String>) -> Self {
         self.time_zone = Some(time_zone.into());
         self
     }
 }
 /// A video conference link.
-///
-/// Sent by the server: new fields may be added in any release, so it cannot be built
-/// field by field outside this crate (decode one from JSON in tests).
 #[non_exhaustive]
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct CalendarEventVideoLocation {
     /// URL to join the conference.
     pub url: String,
     /// Display name of the conference.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub label: Option<String>,
     /// Password to join.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub password: Option<String>,
     /// Meeting code or id.
-    #[serde(rename = "meetingCode", default, skip_serializing_if = "Option::is_none")]
     pub meeting_code: Option<String>,
     /// Access code to join.
-    #[serde(rename = "accessCode", default, skip_serializing_if = "Option::is_none")]
     pub access_code: Option<String>,
 }
 /// A link that adds a booking to a calendar.
-///
-/// Sent by the server: new fields may be added in any release, so it cannot be built
-/// field by field outside this crate (decode one from JSON in tests).
 #[non_exhaustive]
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct CalendarLink {
@@ -4262,10 +1760,7 @@ pub struct CalendarLogin {
     pub password: String,
 }
 impl CalendarLogin {
-    /// A `CalendarLogin` with the required fields; set the others with the methods of the same names.
-    ///
-    /// - `username`: The Apple ID (email address).
-    /// - `password`: An app-specific password generated for the Apple ID.
+    /// A `CalendarLogin` with the required fields (`username`: The Apple ID (email address); `password`: An app-specific password generated for the Apple ID); set the others with the methods of the same names.
     pub fn new(username: impl Into<String>, password: impl Into<String>) -> Self {
         CalendarLogin {
             username: username.into(),
@@ -4274,41 +1769,27 @@ impl CalendarLogin {
     }
 }
 /// Where to send a user to authorize access to a calendar.
-///
-/// Sent by the server: new fields may be added in any release, so it cannot be built
-/// field by field outside this crate (decode one from JSON in tests).
 #[non_exhaustive]
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct CalendarOAuthUrl {
     /// The provider's authorization URL.
-    #[serde(rename = "authUrl")]
     pub auth_url: String,
 }
 /// Body of a request that cancels a booking (for a seated booking, every seat; that needs the host's credentials).
 #[non_exhaustive]
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct CancelBooking {
-    /// Why the booking is cancelled.
-    ///
-    /// Example: `"User requested cancellation"`
-    #[serde(
-        rename = "cancellationReason",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    /// Why the booking is cancelled. Example: `"User requested cancellation"`.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub cancellation_reason: Option<String>,
     /// For one occurrence of a non-seated recurring booking: also cancel every later occurrence.
-    #[serde(
-        rename = "cancelSubsequentBookings",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub cancel_subsequent_bookings: Option<bool>,
 }
 impl CancelBooking {
-    /// Why the booking is cancelled.
-    ///
-    /// Example: `"User requested cancellation"`
+    /// Why the booking is cancelled. Example: `"User requested cancellation"`.
     pub fn cancellation_reason(
         mut self,
         cancellation_reason: impl Into<String>,
@@ -4328,17 +1809,13 @@ impl CancelBooking {
 /// Body of a request that gives up one seat of a seated booking.
 #[non_exhaustive]
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct CancelSeat {
-    /// Uid of the seat to give up.
-    ///
-    /// Example: `"3be561a9-31f1-4b8e-aefc-9d9a085f0dd1"`
-    #[serde(rename = "seatUid")]
+    /// Uid of the seat to give up. Example: `"3be561a9-31f1-4b8e-aefc-9d9a085f0dd1"`.
     pub seat_uid: String,
 }
 impl CancelSeat {
-    /// A `CancelSeat` with the required fields; set the others with the methods of the same names.
-    ///
-    /// - `seat_uid`: Uid of the seat to give up.
+    /// A `CancelSeat` with the required fields (`seat_uid`: Uid of the seat to give up); set the others with the methods of the same names.
     pub fn new(seat_uid: impl Into<String>) -> Self {
         CancelSeat {
             seat_uid: seat_uid.into(),
@@ -4346,47 +1823,28 @@ impl CancelSeat {
     }
 }
 /// A custom field with options (drop-down, multiple select, checkboxes or radio buttons).
-///
-/// Sent by the server: new fields may be added in any release, so it cannot be built
-/// field by field outside this crate (decode one from JSON in tests).
 #[non_exhaustive]
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct ChoiceBookingField {
-    /// Key of the field.
-    ///
-    /// Example: `"some-slug"`
+    /// Key of the field. Example: `"some-slug"`.
     pub slug: String,
-    /// Always false.
-    ///
-    /// Example: `false`
-    #[serde(rename = "isDefault")]
+    /// Always false. Example: `false`.
     pub is_default: bool,
     /// Label of the field.
     pub label: String,
     /// Whether the booker must pick something.
     pub required: bool,
-    /// The options.
-    ///
-    /// Example: `["Option 1", "Option 2"]`
+    /// The options. Example: `["Option 1", "Option 2"]`.
     pub options: Vec<String>,
     /// Placeholder of a drop-down.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub placeholder: Option<String>,
     /// Whether the field is hidden from bookers.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub hidden: Option<bool>,
     /// Whether the field is locked when the booking page URL prefills it.
-    #[serde(
-        rename = "disableOnPrefill",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub disable_on_prefill: Option<bool>,
 }
 /// Where to send a user to authorize a conferencing app.
-///
-/// Sent by the server: new fields may be added in any release, so it cannot be built
-/// field by field outside this crate (decode one from JSON in tests).
 #[non_exhaustive]
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct ConferencingOAuthUrl {
@@ -4396,27 +1854,18 @@ pub struct ConferencingOAuthUrl {
 /// When bookings of an event type wait for the host's confirmation.
 #[non_exhaustive]
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct ConfirmationPolicy {
-    /// Whether every booking needs confirmation or only those made shortly before the event.
-    ///
-    /// Example: `"always"`
+    /// Whether every booking needs confirmation or only those made shortly before the event. Example: `"always"`.
     pub r#type: ConfirmationPolicyType,
     /// With `time`: bookings made less than this long before the event need confirmation. Required with `time`.
-    #[serde(
-        rename = "noticeThreshold",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub notice_threshold: Option<NoticeThreshold>,
     /// Whether bookings waiting for confirmation already block their slot.
-    #[serde(rename = "blockUnconfirmedBookingsInBooker")]
     pub block_unconfirmed_bookings_in_booker: bool,
 }
 impl ConfirmationPolicy {
-    /// A `ConfirmationPolicy` with the required fields; set the others with the methods of the same names.
-    ///
-    /// - `r#type`: Whether every booking needs confirmation or only those made shortly before the event.
-    /// - `block_unconfirmed_bookings_in_booker`: Whether bookings waiting for confirmation already block their slot.
+    /// A `ConfirmationPolicy` with the required fields (`r#type`: Whether every booking needs confirmation or only those made shortly before the event; `block_unconfirmed_bookings_in_booker`: Whether bookings waiting for confirmation already block their slot); set the others with the methods of the same names.
     pub fn new(
         r#type: ConfirmationPolicyType,
         block_unconfirmed_bookings_in_booker: bool,
@@ -4434,101 +1883,65 @@ impl ConfirmationPolicy {
     }
 }
 /// A connected calendar account (one set of credentials) and the calendars it gives access to.
-///
-/// Sent by the server: new fields may be added in any release, so it cannot be built
-/// field by field outside this crate (decode one from JSON in tests).
 #[non_exhaustive]
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct ConnectedCalendar {
     /// The calendar app behind the account.
     pub integration: CalendarApp,
-    /// Id of the account's credentials.
-    ///
-    /// Example: `135`
-    #[serde(rename = "credentialId")]
+    /// Id of the account's credentials. Example: `135`.
     pub credential_id: i64,
     /// Id of the organization-wide delegation credentials; set when the account comes through delegation.
-    #[serde(
-        rename = "delegationCredentialId",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub delegation_credential_id: Option<String>,
     /// The account's primary calendar.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub primary: Option<ProviderCalendar>,
     /// All calendars of the account.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub calendars: Option<Vec<ProviderCalendar>>,
 }
 /// Every calendar account a user has connected, and where new bookings are written.
-///
-/// Sent by the server: new fields may be added in any release, so it cannot be built
-/// field by field outside this crate (decode one from JSON in tests).
 #[non_exhaustive]
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct ConnectedCalendars {
     /// One entry per connected account.
-    #[serde(rename = "connectedCalendars")]
     pub connected_calendars: Vec<ConnectedCalendar>,
     /// The calendar that receives new bookings.
-    #[serde(rename = "destinationCalendar")]
     pub destination_calendar: DestinationCalendar,
 }
 /// Credentials of a conferencing app connected to a user or team.
-///
-/// Sent by the server: new fields may be added in any release, so it cannot be built
-/// field by field outside this crate (decode one from JSON in tests).
 #[non_exhaustive]
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct ConnectedConferencingApp {
     /// Id of the credentials.
     pub id: i64,
-    /// Cal.com's internal app type.
-    ///
-    /// Example: `"google_video"`
+    /// Cal.com's internal app type. Example: `"google_video"`.
     pub r#type: String,
     /// Id of the user who owns the credentials; null for team credentials.
-    #[serde(rename = "userId")]
     pub user_id: Option<i64>,
     /// Id of the team that owns the credentials; null for user credentials.
-    #[serde(rename = "teamId", default, skip_serializing_if = "Option::is_none")]
     pub team_id: Option<i64>,
-    /// Whether the connection is broken and needs to be made again.
-    ///
-    /// Example: `true`
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// Whether the connection is broken and needs to be made again. Example: `true`.
     pub invalid: Option<bool>,
 }
 /// Body of a request that creates an attribute.
 #[non_exhaustive]
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct CreateAttribute {
-    /// Display name of the attribute (not empty).
-    ///
-    /// Example: `"Department"`
+    /// Display name of the attribute (not empty). Example: `"Department"`.
     pub name: String,
-    /// URL-safe identifier of the attribute (not empty).
-    ///
-    /// Example: `"department"`
+    /// URL-safe identifier of the attribute (not empty). Example: `"department"`.
     pub slug: String,
-    /// Kind of value the attribute holds.
-    ///
-    /// Example: `"SINGLE_SELECT"`
+    /// Kind of value the attribute holds. Example: `"SINGLE_SELECT"`.
     pub r#type: AttributeType,
     /// Options to create with the attribute; may be empty.
     pub options: Vec<CreateAttributeOption>,
     /// Whether the attribute is in use and shown on members' profiles.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub enabled: Option<bool>,
 }
 impl CreateAttribute {
-    /// A `CreateAttribute` with the required fields; set the others with the methods of the same names.
-    ///
-    /// - `name`: Display name of the attribute (not empty).
-    /// - `slug`: URL-safe identifier of the attribute (not empty).
-    /// - `r#type`: Kind of value the attribute holds.
-    /// - `options`: Options to create with the attribute; may be empty.
+    /// A `CreateAttribute` with the required fields (`name`: Display name of the attribute (not empty); `slug`: URL-safe identifier of the attribute (not empty); `r#type`: Kind of value the attribute holds; `options`: Options to create with the attribute; may be empty); set the others with the methods of the same names.
     pub fn new(
         name: impl Into<String>,
         slug: impl Into<String>,
@@ -4559,10 +1972,7 @@ pub struct CreateAttributeOption {
     pub slug: String,
 }
 impl CreateAttributeOption {
-    /// A `CreateAttributeOption` with the required fields; set the others with the methods of the same names.
-    ///
-    /// - `value`: The option's value as shown to people.
-    /// - `slug`: URL-safe identifier of the option.
+    /// A `CreateAttributeOption` with the required fields (`value`: The option's value as shown to people; `slug`: URL-safe identifier of the option); set the others with the methods of the same names.
     pub fn new(value: impl Into<String>, slug: impl Into<String>) -> Self {
         CreateAttributeOption {
             value: value.into(),
@@ -4573,98 +1983,56 @@ impl CreateAttributeOption {
 /// Body of a request that books an event type. For a recurring event type it books every occurrence the event type defines.
 #[non_exhaustive]
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct CreateBooking {
-    /// Start of the booking, in UTC.
-    ///
-    /// Example: `"2024-08-13T09:00:00Z"`
+    /// Start of the booking, in UTC. Example: `"2024-08-13T09:00:00Z"`.
     pub start: chrono::DateTime<chrono::Utc>,
     /// The person making the booking.
     pub attendee: NewBookingAttendee,
-    /// Id of the event type to book. Without it, give `eventTypeSlug` with `username` or `teamSlug`.
-    ///
-    /// Example: `123`
-    #[serde(rename = "eventTypeId", default, skip_serializing_if = "Option::is_none")]
+    /// Id of the event type to book. Without it, give `eventTypeSlug` with `username` or `teamSlug`. Example: `123`.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub event_type_id: Option<i64>,
-    /// Slug of the event type to book; needs `username` (a user's event type) or `teamSlug` (a team's).
-    ///
-    /// Example: `"my-event-type"`
-    #[serde(rename = "eventTypeSlug", default, skip_serializing_if = "Option::is_none")]
+    /// Slug of the event type to book; needs `username` (a user's event type) or `teamSlug` (a team's). Example: `"my-event-type"`.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub event_type_slug: Option<String>,
-    /// Username of the owner of the event type named by `eventTypeSlug`.
-    ///
-    /// Example: `"john-doe"`
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// Username of the owner of the event type named by `eventTypeSlug`. Example: `"john-doe"`.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub username: Option<String>,
-    /// Slug of the team that owns the event type named by `eventTypeSlug`.
-    ///
-    /// Example: `"acme-team"`
-    #[serde(rename = "teamSlug", default, skip_serializing_if = "Option::is_none")]
+    /// Slug of the team that owns the event type named by `eventTypeSlug`. Example: `"acme-team"`.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub team_slug: Option<String>,
-    /// Slug of the organization of that user or team; only with `eventTypeSlug`.
-    ///
-    /// Example: `"acme-corp"`
-    #[serde(
-        rename = "organizationSlug",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    /// Slug of the organization of that user or team; only with `eventTypeSlug`. Example: `"acme-corp"`.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub organization_slug: Option<String>,
-    /// Answers to the custom booking fields, keyed by booking field slug.
-    ///
-    /// Example: `{"customField": "customValue"}`
-    #[serde(
-        rename = "bookingFieldsResponses",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    /// Answers to the custom booking fields, keyed by booking field slug. Example: `{"customField": "customValue"}`.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub booking_fields_responses: Option<
         std::collections::BTreeMap<String, serde_json::Value>,
     >,
-    /// Emails of further guests to invite.
-    ///
-    /// Example: `["guest1@example.com", "guest2@example.com"]`
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// Emails of further guests to invite. Example: `["guest1@example.com", "guest2@example.com"]`.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub guests: Option<Vec<String>>,
-    /// Meeting link for this booking only. Deprecated: use `location`.
-    ///
-    /// Example: `"https://example.com/meeting"`
-    #[serde(rename = "meetingUrl", default, skip_serializing_if = "Option::is_none")]
+    /// Meeting link for this booking only. Deprecated: use `location`. Example: `"https://example.com/meeting"`.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub meeting_url: Option<String>,
     /// Which of the event type's locations the booking uses.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub location: Option<BookingLocation>,
-    /// Your own data to store with the booking: at most 50 keys of up to 40 characters, values of up to 500 characters.
-    ///
-    /// Example: `{"key": "value"}`
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// Your own data to store with the booking: at most 50 keys of up to 40 characters, values of up to 500 characters. Example: `{"key": "value"}`.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub metadata: Option<std::collections::BTreeMap<String, String>>,
-    /// Length of the booking for event types that offer several lengths; the default length when absent.
-    ///
-    /// Example: `30`
-    #[serde(
-        rename = "lengthInMinutes",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    /// Length of the booking for event types that offer several lengths; the default length when absent. Example: `30`.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub length_in_minutes: Option<i64>,
     /// How a routing form assigned the booking; pass on what the routing form endpoints returned.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub routing: Option<BookingRouting>,
-    /// Code sent to the attendee's email; needed when the event type requires a verified email.
-    ///
-    /// Example: `"123456"`
-    #[serde(
-        rename = "emailVerificationCode",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    /// Code sent to the attendee's email; needed when the event type requires a verified email. Example: `"123456"`.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub email_verification_code: Option<String>,
 }
 impl CreateBooking {
-    /// A `CreateBooking` with the required fields; set the others with the methods of the same names.
-    ///
-    /// - `start`: Start of the booking, in UTC.
-    /// - `attendee`: The person making the booking.
+    /// A `CreateBooking` with the required fields (`start`: Start of the booking, in UTC; `attendee`: The person making the booking); set the others with the methods of the same names.
     pub fn new(
         start: chrono::DateTime<chrono::Utc>,
         attendee: NewBookingAttendee,
@@ -4687,44 +2055,32 @@ impl CreateBooking {
             email_verification_code: None,
         }
     }
-    /// Id of the event type to book. Without it, give `eventTypeSlug` with `username` or `teamSlug`.
-    ///
-    /// Example: `123`
+    /// Id of the event type to book. Without it, give `eventTypeSlug` with `username` or `teamSlug`. Example: `123`.
     pub fn event_type_id(mut self, event_type_id: i64) -> Self {
         self.event_type_id = Some(event_type_id);
         self
     }
-    /// Slug of the event type to book; needs `username` (a user's event type) or `teamSlug` (a team's).
-    ///
-    /// Example: `"my-event-type"`
+    /// Slug of the event type to book; needs `username` (a user's event type) or `teamSlug` (a team's). Example: `"my-event-type"`.
     pub fn event_type_slug(mut self, event_type_slug: impl Into<String>) -> Self {
         self.event_type_slug = Some(event_type_slug.into());
         self
     }
-    /// Username of the owner of the event type named by `eventTypeSlug`.
-    ///
-    /// Example: `"john-doe"`
+    /// Username of the owner of the event type named by `eventTypeSlug`. Example: `"john-doe"`.
     pub fn username(mut self, username: impl Into<String>) -> Self {
         self.username = Some(username.into());
         self
     }
-    /// Slug of the team that owns the event type named by `eventTypeSlug`.
-    ///
-    /// Example: `"acme-team"`
+    /// Slug of the team that owns the event type named by `eventTypeSlug`. Example: `"acme-team"`.
     pub fn team_slug(mut self, team_slug: impl Into<String>) -> Self {
         self.team_slug = Some(team_slug.into());
         self
     }
-    /// Slug of the organization of that user or team; only with `eventTypeSlug`.
-    ///
-    /// Example: `"acme-corp"`
+    /// Slug of the organization of that user or team; only with `eventTypeSlug`. Example: `"acme-corp"`.
     pub fn organization_slug(mut self, organization_slug: impl Into<String>) -> Self {
         self.organization_slug = Some(organization_slug.into());
         self
     }
-    /// Answers to the custom booking fields, keyed by booking field slug.
-    ///
-    /// Example: `{"customField": "customValue"}`
+    /// Answers to the custom booking fields, keyed by booking field slug. Example: `{"customField": "customValue"}`.
     pub fn booking_fields_responses(
         mut self,
         booking_fields_responses: std::collections::BTreeMap<String, serde_json::Value>,
@@ -4732,16 +2088,12 @@ impl CreateBooking {
         self.booking_fields_responses = Some(booking_fields_responses);
         self
     }
-    /// Emails of further guests to invite.
-    ///
-    /// Example: `["guest1@example.com", "guest2@example.com"]`
+    /// Emails of further guests to invite. Example: `["guest1@example.com", "guest2@example.com"]`.
     pub fn guests(mut self, guests: impl IntoIterator<Item = String>) -> Self {
         self.guests = Some(guests.into_iter().collect());
         self
     }
-    /// Meeting link for this booking only. Deprecated: use `location`.
-    ///
-    /// Example: `"https://example.com/meeting"`
+    /// Meeting link for this booking only. Deprecated: use `location`. Example: `"https://example.com/meeting"`.
     pub fn meeting_url(mut self, meeting_url: impl Into<String>) -> Self {
         self.meeting_url = Some(meeting_url.into());
         self
@@ -4751,9 +2103,7 @@ impl CreateBooking {
         self.location = Some(location);
         self
     }
-    /// Your own data to store with the booking: at most 50 keys of up to 40 characters, values of up to 500 characters.
-    ///
-    /// Example: `{"key": "value"}`
+    /// Your own data to store with the booking: at most 50 keys of up to 40 characters, values of up to 500 characters. Example: `{"key": "value"}`.
     pub fn metadata(
         mut self,
         metadata: std::collections::BTreeMap<String, String>,
@@ -4761,9 +2111,7 @@ impl CreateBooking {
         self.metadata = Some(metadata);
         self
     }
-    /// Length of the booking for event types that offer several lengths; the default length when absent.
-    ///
-    /// Example: `30`
+    /// Length of the booking for event types that offer several lengths; the default length when absent. Example: `30`.
     pub fn length_in_minutes(mut self, length_in_minutes: i64) -> Self {
         self.length_in_minutes = Some(length_in_minutes);
         self
@@ -4773,9 +2121,7 @@ impl CreateBooking {
         self.routing = Some(routing);
         self
     }
-    /// Code sent to the attendee's email; needed when the event type requires a verified email.
-    ///
-    /// Example: `"123456"`
+    /// Code sent to the attendee's email; needed when the event type requires a verified email. Example: `"123456"`.
     pub fn email_verification_code(
         mut self,
         email_verification_code: impl Into<String>,
@@ -4787,26 +2133,17 @@ impl CreateBooking {
 /// Body of a request that saves delegation credentials.
 #[non_exhaustive]
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct CreateDelegationCredential {
-    /// Slug of the workspace platform (see `WorkspacePlatform`).
-    ///
-    /// Example: `"google"`
-    #[serde(rename = "workspacePlatformSlug")]
+    /// Slug of the workspace platform (see `WorkspacePlatform`). Example: `"google"`.
     pub workspace_platform_slug: String,
-    /// Email domain whose users the credentials act for.
-    ///
-    /// Example: `"acme.com"`
+    /// Email domain whose users the credentials act for. Example: `"acme.com"`.
     pub domain: String,
     /// Key of the service account.
-    #[serde(rename = "serviceAccountKey")]
     pub service_account_key: ServiceAccountKey,
 }
 impl CreateDelegationCredential {
-    /// A `CreateDelegationCredential` with the required fields; set the others with the methods of the same names.
-    ///
-    /// - `workspace_platform_slug`: Slug of the workspace platform (see `WorkspacePlatform`).
-    /// - `domain`: Email domain whose users the credentials act for.
-    /// - `service_account_key`: Key of the service account.
+    /// A `CreateDelegationCredential` with the required fields (`workspace_platform_slug`: Slug of the workspace platform (see `WorkspacePlatform`); `domain`: Email domain whose users the credentials act for; `service_account_key`: Key of the service account); set the others with the methods of the same names.
     pub fn new(
         workspace_platform_slug: impl Into<String>,
         domain: impl Into<String>,
@@ -4822,203 +2159,113 @@ impl CreateDelegationCredential {
 /// Body of a request that creates an event type.
 #[non_exhaustive]
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct CreateEventType {
-    /// Length of the event in minutes.
-    ///
-    /// Example: `60`
-    #[serde(rename = "lengthInMinutes")]
+    /// Length of the event in minutes. Example: `60`.
     pub length_in_minutes: i64,
-    /// Lengths in minutes the booker may choose from; must include `lengthInMinutes`.
-    ///
-    /// Example: `[15, 30, 60]`
-    #[serde(
-        rename = "lengthInMinutesOptions",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    /// Lengths in minutes the booker may choose from; must include `lengthInMinutes`. Example: `[15, 30, 60]`.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub length_in_minutes_options: Option<Vec<i64>>,
-    /// Title of the event type.
-    ///
-    /// Example: `"Learn the secrets of masterchief!"`
+    /// Title of the event type. Example: `"Learn the secrets of masterchief!"`.
     pub title: String,
-    /// URL slug of the event type, unique among the owner's event types.
-    ///
-    /// Example: `"learn-the-secrets-of-masterchief"`
+    /// URL slug of the event type, unique among the owner's event types. Example: `"learn-the-secrets-of-masterchief"`.
     pub slug: String,
-    /// Description shown on the booking page.
-    ///
-    /// Example: `"Discover the culinary wonders of Argentina by making the best flan ever!"`
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// Description shown on the booking page. Example: `"Discover the culinary wonders of Argentina by making the best flan ever!"`.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
     /// Fields of the booking form. Without them the form asks for name and email (and the other default fields).
-    #[serde(rename = "bookingFields", default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub booking_fields: Option<Vec<BookingFieldSpec>>,
     /// Whether bookers are prevented from adding guests.
-    #[serde(rename = "disableGuests", default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub disable_guests: Option<bool>,
     /// Minutes between the start times offered to bookers; the event length when absent.
-    #[serde(rename = "slotInterval", default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub slot_interval: Option<i64>,
     /// Minimum number of minutes between booking and the start of the event.
-    #[serde(
-        rename = "minimumBookingNotice",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub minimum_booking_notice: Option<i64>,
     /// Minutes kept free before each booking.
-    #[serde(
-        rename = "beforeEventBuffer",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub before_event_buffer: Option<i64>,
     /// Minutes kept free after each booking.
-    #[serde(
-        rename = "afterEventBuffer",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub after_event_buffer: Option<i64>,
     /// Id of the availability schedule to use instead of the owner's default one.
-    #[serde(rename = "scheduleId", default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub schedule_id: Option<i64>,
     /// Maximum number of bookings per day, week, month or year, or `disabled` to remove the limits.
-    #[serde(
-        rename = "bookingLimitsCount",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub booking_limits_count: Option<BookingLimitsCountSetting>,
     /// Whether to offer only the earliest free slot of each day.
-    #[serde(
-        rename = "onlyShowFirstAvailableSlot",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub only_show_first_available_slot: Option<bool>,
     /// Maximum total booked minutes per day, week, month or year, or `disabled` to remove the limits.
-    #[serde(
-        rename = "bookingLimitsDuration",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub booking_limits_duration: Option<BookingLimitsDurationSetting>,
     /// How far into the future the event can be booked, or `disabled` for no limit.
-    #[serde(rename = "bookingWindow", default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub booking_window: Option<BookingWindowSetting>,
     /// Minutes by which the offered start times are shifted.
-    #[serde(rename = "offsetStart", default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub offset_start: Option<i64>,
     /// Views the booking page offers and the one it opens with.
-    #[serde(rename = "bookerLayouts", default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub booker_layouts: Option<BookerLayouts>,
     /// When bookings need the host's confirmation, or `disabled` to accept them at once.
-    #[serde(
-        rename = "confirmationPolicy",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub confirmation_policy: Option<ConfirmationPolicySetting>,
     /// Makes the event recurring, or `disabled` to stop it recurring.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub recurrence: Option<EventTypeRecurrenceSetting>,
     /// Whether bookers must verify their email address.
-    #[serde(
-        rename = "requiresBookerEmailVerification",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub requires_booker_email_verification: Option<bool>,
     /// Whether notes are left out of the calendar event.
-    #[serde(
-        rename = "hideCalendarNotes",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub hide_calendar_notes: Option<bool>,
     /// Whether bookers are prevented from changing the time zone on the booking page.
-    #[serde(
-        rename = "lockTimeZoneToggleOnBookingPage",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub lock_time_zone_toggle_on_booking_page: Option<bool>,
     /// Colors of the event type in the light and dark themes.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub color: Option<EventTypeColor>,
     /// Lets several bookers share one slot, or `disabled` to turn seats off.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub seats: Option<EventTypeSeatsSetting>,
-    /// Template of the calendar event name; variables such as `{Event type title}`, `{Organiser}` and `{Scheduler}` are replaced.
-    ///
-    /// Example: `"{Event type title} between {Organiser} and {Scheduler}"`
-    #[serde(rename = "customName", default, skip_serializing_if = "Option::is_none")]
+    /// Template of the calendar event name; variables such as `{Event type title}`, `{Organiser}` and `{Scheduler}` are replaced. Example: `"{Event type title} between {Organiser} and {Scheduler}"`.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub custom_name: Option<String>,
     /// Calendar where bookings of this event type are written.
-    #[serde(
-        rename = "destinationCalendar",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub destination_calendar: Option<EventTypeDestinationCalendar>,
     /// Whether to use the destination calendar's email address as the organizer address.
-    #[serde(
-        rename = "useDestinationCalendarEmail",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub use_destination_calendar_email: Option<bool>,
     /// Whether the calendar event is shown as busy without details to others.
-    #[serde(
-        rename = "hideCalendarEventDetails",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub hide_calendar_event_details: Option<bool>,
-    /// URL the booker is sent to after a successful booking.
-    ///
-    /// Example: `"https://masterchief.com/argentina/flan/video/9129412"`
-    #[serde(
-        rename = "successRedirectUrl",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    /// URL the booker is sent to after a successful booking. Example: `"https://masterchief.com/argentina/flan/video/9129412"`.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub success_redirect_url: Option<String>,
     /// Whether the organizer's email address is hidden from the booking page, emails and calendar events.
-    #[serde(
-        rename = "hideOrganizerEmail",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub hide_organizer_email: Option<bool>,
     /// Settings of Cal Video meetings of this event type.
-    #[serde(
-        rename = "calVideoSettings",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub cal_video_settings: Option<CalVideoSettings>,
     /// Whether the event type is hidden from the owner's public page.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub hidden: Option<bool>,
     /// Whether only authenticated callers (the owner, or admins of its team or organization) may book it through the API. The server uses false when absent.
-    #[serde(
-        rename = "bookingRequiresAuthentication",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub booking_requires_authentication: Option<bool>,
     /// Where the event takes place. Cal Video is used when absent. The `organizersDefaultApp` kind is refused here (team event types only).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub locations: Option<Vec<EventTypeLocationSpec>>,
 }
 impl CreateEventType {
-    /// A `CreateEventType` with the required fields; set the others with the methods of the same names.
-    ///
-    /// - `length_in_minutes`: Length of the event in minutes.
-    /// - `title`: Title of the event type.
-    /// - `slug`: URL slug of the event type, unique among the owner's event types.
+    /// A `CreateEventType` with the required fields (`length_in_minutes`: Length of the event in minutes; `title`: Title of the event type; `slug`: URL slug of the event type, unique among the owner's event types); set the others with the methods of the same names.
     pub fn new(
         length_in_minutes: i64,
         title: impl Into<String>,
@@ -5062,9 +2309,7 @@ impl CreateEventType {
             locations: None,
         }
     }
-    /// Lengths in minutes the booker may choose from; must include `lengthInMinutes`.
-    ///
-    /// Example: `[15, 30, 60]`
+    /// Lengths in minutes the booker may choose from; must include `lengthInMinutes`. Example: `[15, 30, 60]`.
     pub fn length_in_minutes_options(
         mut self,
         length_in_minutes_options: impl IntoIterator<Item = i64>,
@@ -5074,9 +2319,7 @@ impl CreateEventType {
         );
         self
     }
-    /// Description shown on the booking page.
-    ///
-    /// Example: `"Discover the culinary wonders of Argentina by making the best flan ever!"`
+    /// Description shown on the booking page. Example: `"Discover the culinary wonders of Argentina by making the best flan ever!"`.
     pub fn description(mut self, description: impl Into<String>) -> Self {
         self.description = Some(description.into());
         self
@@ -5206,9 +2449,7 @@ impl CreateEventType {
         self.seats = Some(seats);
         self
     }
-    /// Template of the calendar event name; variables such as `{Event type title}`, `{Organiser}` and `{Scheduler}` are replaced.
-    ///
-    /// Example: `"{Event type title} between {Organiser} and {Scheduler}"`
+    /// Template of the calendar event name; variables such as `{Event type title}`, `{Organiser}` and `{Scheduler}` are replaced. Example: `"{Event type title} between {Organiser} and {Scheduler}"`.
     pub fn custom_name(mut self, custom_name: impl Into<String>) -> Self {
         self.custom_name = Some(custom_name.into());
         self
@@ -5237,9 +2478,7 @@ impl CreateEventType {
         self.hide_calendar_event_details = Some(hide_calendar_event_details);
         self
     }
-    /// URL the booker is sent to after a successful booking.
-    ///
-    /// Example: `"https://masterchief.com/argentina/flan/video/9129412"`
+    /// URL the booker is sent to after a successful booking. Example: `"https://masterchief.com/argentina/flan/video/9129412"`.
     pub fn success_redirect_url(
         mut self,
         success_redirect_url: impl Into<String>,
@@ -5282,30 +2521,23 @@ impl CreateEventType {
 /// Body of a request that connects ICS feeds.
 #[non_exhaustive]
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct CreateIcsFeed {
-    /// URLs of the feeds; each must be an http or https URL ending in `.ics`.
-    ///
-    /// Example: `["https://cal.com/ics/feed.ics"]`
+    /// URLs of the feeds; each must be an http or https URL ending in `.ics`. Example: `["https://cal.com/ics/feed.ics"]`.
     pub urls: Vec<String>,
-    /// Whether Cal.com may only read the feeds. The server uses true when absent.
-    ///
-    /// Example: `false`
-    #[serde(rename = "readOnly", default, skip_serializing_if = "Option::is_none")]
+    /// Whether Cal.com may only read the feeds. The server uses true when absent. Example: `false`.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub read_only: Option<bool>,
 }
 impl CreateIcsFeed {
-    /// A `CreateIcsFeed` with the required fields; set the others with the methods of the same names.
-    ///
-    /// - `urls`: URLs of the feeds; each must be an http or https URL ending in `.ics`.
+    /// A `CreateIcsFeed` with the required fields (`urls`: URLs of the feeds; each must be an http or https URL ending in `.ics`); set the others with the methods of the same names.
     pub fn new(urls: impl IntoIterator<Item = String>) -> Self {
         CreateIcsFeed {
             urls: urls.into_iter().collect(),
             read_only: None,
         }
     }
-    /// Whether Cal.com may only read the feeds. The server uses true when absent.
-    ///
-    /// Example: `false`
+    /// Whether Cal.com may only read the feeds. The server uses true when absent. Example: `false`.
     pub fn read_only(mut self, read_only: bool) -> Self {
         self.read_only = Some(read_only);
         self
@@ -5314,103 +2546,58 @@ impl CreateIcsFeed {
 /// Body of a request that starts an instant meeting of a team event type.
 #[non_exhaustive]
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct CreateInstantBooking {
-    /// Start of the booking, in UTC.
-    ///
-    /// Example: `"2024-08-13T09:00:00Z"`
+    /// Start of the booking, in UTC. Example: `"2024-08-13T09:00:00Z"`.
     pub start: chrono::DateTime<chrono::Utc>,
     /// The person making the booking.
     pub attendee: NewBookingAttendee,
-    /// Id of the event type to book. Without it, give `eventTypeSlug` with `username` or `teamSlug`.
-    ///
-    /// Example: `123`
-    #[serde(rename = "eventTypeId", default, skip_serializing_if = "Option::is_none")]
+    /// Id of the event type to book. Without it, give `eventTypeSlug` with `username` or `teamSlug`. Example: `123`.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub event_type_id: Option<i64>,
-    /// Slug of the event type to book; needs `username` (a user's event type) or `teamSlug` (a team's).
-    ///
-    /// Example: `"my-event-type"`
-    #[serde(rename = "eventTypeSlug", default, skip_serializing_if = "Option::is_none")]
+    /// Slug of the event type to book; needs `username` (a user's event type) or `teamSlug` (a team's). Example: `"my-event-type"`.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub event_type_slug: Option<String>,
-    /// Username of the owner of the event type named by `eventTypeSlug`.
-    ///
-    /// Example: `"john-doe"`
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// Username of the owner of the event type named by `eventTypeSlug`. Example: `"john-doe"`.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub username: Option<String>,
-    /// Slug of the team that owns the event type named by `eventTypeSlug`.
-    ///
-    /// Example: `"acme-team"`
-    #[serde(rename = "teamSlug", default, skip_serializing_if = "Option::is_none")]
+    /// Slug of the team that owns the event type named by `eventTypeSlug`. Example: `"acme-team"`.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub team_slug: Option<String>,
-    /// Slug of the organization of that user or team; only with `eventTypeSlug`.
-    ///
-    /// Example: `"acme-corp"`
-    #[serde(
-        rename = "organizationSlug",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    /// Slug of the organization of that user or team; only with `eventTypeSlug`. Example: `"acme-corp"`.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub organization_slug: Option<String>,
-    /// Answers to the custom booking fields, keyed by booking field slug.
-    ///
-    /// Example: `{"customField": "customValue"}`
-    #[serde(
-        rename = "bookingFieldsResponses",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    /// Answers to the custom booking fields, keyed by booking field slug. Example: `{"customField": "customValue"}`.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub booking_fields_responses: Option<
         std::collections::BTreeMap<String, serde_json::Value>,
     >,
-    /// Emails of further guests to invite.
-    ///
-    /// Example: `["guest1@example.com", "guest2@example.com"]`
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// Emails of further guests to invite. Example: `["guest1@example.com", "guest2@example.com"]`.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub guests: Option<Vec<String>>,
-    /// Meeting link for this booking only. Deprecated: use `location`.
-    ///
-    /// Example: `"https://example.com/meeting"`
-    #[serde(rename = "meetingUrl", default, skip_serializing_if = "Option::is_none")]
+    /// Meeting link for this booking only. Deprecated: use `location`. Example: `"https://example.com/meeting"`.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub meeting_url: Option<String>,
     /// Which of the event type's locations the booking uses.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub location: Option<BookingLocation>,
-    /// Your own data to store with the booking: at most 50 keys of up to 40 characters, values of up to 500 characters.
-    ///
-    /// Example: `{"key": "value"}`
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// Your own data to store with the booking: at most 50 keys of up to 40 characters, values of up to 500 characters. Example: `{"key": "value"}`.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub metadata: Option<std::collections::BTreeMap<String, String>>,
-    /// Length of the booking for event types that offer several lengths; the default length when absent.
-    ///
-    /// Example: `30`
-    #[serde(
-        rename = "lengthInMinutes",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    /// Length of the booking for event types that offer several lengths; the default length when absent. Example: `30`.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub length_in_minutes: Option<i64>,
     /// How a routing form assigned the booking; pass on what the routing form endpoints returned.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub routing: Option<BookingRouting>,
-    /// Code sent to the attendee's email; needed when the event type requires a verified email.
-    ///
-    /// Example: `"123456"`
-    #[serde(
-        rename = "emailVerificationCode",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    /// Code sent to the attendee's email; needed when the event type requires a verified email. Example: `"123456"`.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub email_verification_code: Option<String>,
-    /// Must be `true`: makes the booking an instant meeting.
-    ///
-    /// Example: `true`
+    /// Must be `true`: makes the booking an instant meeting. Example: `true`.
     pub instant: bool,
 }
 impl CreateInstantBooking {
-    /// A `CreateInstantBooking` with the required fields; set the others with the methods of the same names.
-    ///
-    /// - `start`: Start of the booking, in UTC.
-    /// - `attendee`: The person making the booking.
-    /// - `instant`: Must be `true`: makes the booking an instant meeting.
+    /// A `CreateInstantBooking` with the required fields (`start`: Start of the booking, in UTC; `attendee`: The person making the booking; `instant`: Must be `true`: makes the booking an instant meeting); set the others with the methods of the same names.
     pub fn new(
         start: chrono::DateTime<chrono::Utc>,
         attendee: NewBookingAttendee,
@@ -5435,44 +2622,32 @@ impl CreateInstantBooking {
             instant,
         }
     }
-    /// Id of the event type to book. Without it, give `eventTypeSlug` with `username` or `teamSlug`.
-    ///
-    /// Example: `123`
+    /// Id of the event type to book. Without it, give `eventTypeSlug` with `username` or `teamSlug`. Example: `123`.
     pub fn event_type_id(mut self, event_type_id: i64) -> Self {
         self.event_type_id = Some(event_type_id);
         self
     }
-    /// Slug of the event type to book; needs `username` (a user's event type) or `teamSlug` (a team's).
-    ///
-    /// Example: `"my-event-type"`
+    /// Slug of the event type to book; needs `username` (a user's event type) or `teamSlug` (a team's). Example: `"my-event-type"`.
     pub fn event_type_slug(mut self, event_type_slug: impl Into<String>) -> Self {
         self.event_type_slug = Some(event_type_slug.into());
         self
     }
-    /// Username of the owner of the event type named by `eventTypeSlug`.
-    ///
-    /// Example: `"john-doe"`
+    /// Username of the owner of the event type named by `eventTypeSlug`. Example: `"john-doe"`.
     pub fn username(mut self, username: impl Into<String>) -> Self {
         self.username = Some(username.into());
         self
     }
-    /// Slug of the team that owns the event type named by `eventTypeSlug`.
-    ///
-    /// Example: `"acme-team"`
+    /// Slug of the team that owns the event type named by `eventTypeSlug`. Example: `"acme-team"`.
     pub fn team_slug(mut self, team_slug: impl Into<String>) -> Self {
         self.team_slug = Some(team_slug.into());
         self
     }
-    /// Slug of the organization of that user or team; only with `eventTypeSlug`.
-    ///
-    /// Example: `"acme-corp"`
+    /// Slug of the organization of that user or team; only with `eventTypeSlug`. Example: `"acme-corp"`.
     pub fn organization_slug(mut self, organization_slug: impl Into<String>) -> Self {
         self.organization_slug = Some(organization_slug.into());
         self
     }
-    /// Answers to the custom booking fields, keyed by booking field slug.
-    ///
-    /// Example: `{"customField": "customValue"}`
+    /// Answers to the custom booking fields, keyed by booking field slug. Example: `{"customField": "customValue"}`.
     pub fn booking_fields_responses(
         mut self,
         booking_fields_responses: std::collections::BTreeMap<String, serde_json::Value>,
@@ -5480,16 +2655,12 @@ impl CreateInstantBooking {
         self.booking_fields_responses = Some(booking_fields_responses);
         self
     }
-    /// Emails of further guests to invite.
-    ///
-    /// Example: `["guest1@example.com", "guest2@example.com"]`
+    /// Emails of further guests to invite. Example: `["guest1@example.com", "guest2@example.com"]`.
     pub fn guests(mut self, guests: impl IntoIterator<Item = String>) -> Self {
         self.guests = Some(guests.into_iter().collect());
         self
     }
-    /// Meeting link for this booking only. Deprecated: use `location`.
-    ///
-    /// Example: `"https://example.com/meeting"`
+    /// Meeting link for this booking only. Deprecated: use `location`. Example: `"https://example.com/meeting"`.
     pub fn meeting_url(mut self, meeting_url: impl Into<String>) -> Self {
         self.meeting_url = Some(meeting_url.into());
         self
@@ -5499,9 +2670,7 @@ impl CreateInstantBooking {
         self.location = Some(location);
         self
     }
-    /// Your own data to store with the booking: at most 50 keys of up to 40 characters, values of up to 500 characters.
-    ///
-    /// Example: `{"key": "value"}`
+    /// Your own data to store with the booking: at most 50 keys of up to 40 characters, values of up to 500 characters. Example: `{"key": "value"}`.
     pub fn metadata(
         mut self,
         metadata: std::collections::BTreeMap<String, String>,
@@ -5509,9 +2678,7 @@ impl CreateInstantBooking {
         self.metadata = Some(metadata);
         self
     }
-    /// Length of the booking for event types that offer several lengths; the default length when absent.
-    ///
-    /// Example: `30`
+    /// Length of the booking for event types that offer several lengths; the default length when absent. Example: `30`.
     pub fn length_in_minutes(mut self, length_in_minutes: i64) -> Self {
         self.length_in_minutes = Some(length_in_minutes);
         self
@@ -5521,9 +2688,7 @@ impl CreateInstantBooking {
         self.routing = Some(routing);
         self
     }
-    /// Code sent to the attendee's email; needed when the event type requires a verified email.
-    ///
-    /// Example: `"123456"`
+    /// Code sent to the attendee's email; needed when the event type requires a verified email. Example: `"123456"`.
     pub fn email_verification_code(
         mut self,
         email_verification_code: impl Into<String>,
@@ -5535,44 +2700,25 @@ impl CreateInstantBooking {
 /// Body of a request that creates a managed organization.
 #[non_exhaustive]
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct CreateManagedOrganization {
-    /// Name of the organization (not empty).
-    ///
-    /// Example: `"CalTeam"`
+    /// Name of the organization (not empty). Example: `"CalTeam"`.
     pub name: String,
-    /// Slug in kebab-case; derived from the name when absent.
-    ///
-    /// Example: `"cal-tel"`
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// Slug in kebab-case; derived from the name when absent. Example: `"cal-tel"`.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub slug: Option<String>,
-    /// Free-form metadata: at most 50 keys of up to 40 characters, with string (up to 500 characters), number or boolean values.
-    ///
-    /// Example: `{"key": "value"}`
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// Free-form metadata: at most 50 keys of up to 40 characters, with string (up to 500 characters), number or boolean values. Example: `{"key": "value"}`.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub metadata: Option<serde_json::Value>,
-    /// Number of days the organization's API key stays valid (at least 1). The server uses 30 when absent.
-    ///
-    /// Example: `60`
-    #[serde(
-        rename = "apiKeyDaysValid",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    /// Number of days the organization's API key stays valid (at least 1). The server uses 30 when absent. Example: `60`.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub api_key_days_valid: Option<i64>,
-    /// Whether the organization's API key never expires.
-    ///
-    /// Example: `true`
-    #[serde(
-        rename = "apiKeyNeverExpires",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    /// Whether the organization's API key never expires. Example: `true`.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub api_key_never_expires: Option<bool>,
 }
 impl CreateManagedOrganization {
-    /// A `CreateManagedOrganization` with the required fields; set the others with the methods of the same names.
-    ///
-    /// - `name`: Name of the organization (not empty).
+    /// A `CreateManagedOrganization` with the required fields (`name`: Name of the organization (not empty)); set the others with the methods of the same names.
     pub fn new(name: impl Into<String>) -> Self {
         CreateManagedOrganization {
             name: name.into(),
@@ -5582,30 +2728,22 @@ impl CreateManagedOrganization {
             api_key_never_expires: None,
         }
     }
-    /// Slug in kebab-case; derived from the name when absent.
-    ///
-    /// Example: `"cal-tel"`
+    /// Slug in kebab-case; derived from the name when absent. Example: `"cal-tel"`.
     pub fn slug(mut self, slug: impl Into<String>) -> Self {
         self.slug = Some(slug.into());
         self
     }
-    /// Free-form metadata: at most 50 keys of up to 40 characters, with string (up to 500 characters), number or boolean values.
-    ///
-    /// Example: `{"key": "value"}`
+    /// Free-form metadata: at most 50 keys of up to 40 characters, with string (up to 500 characters), number or boolean values. Example: `{"key": "value"}`.
     pub fn metadata(mut self, metadata: serde_json::Value) -> Self {
         self.metadata = Some(metadata);
         self
     }
-    /// Number of days the organization's API key stays valid (at least 1). The server uses 30 when absent.
-    ///
-    /// Example: `60`
+    /// Number of days the organization's API key stays valid (at least 1). The server uses 30 when absent. Example: `60`.
     pub fn api_key_days_valid(mut self, api_key_days_valid: i64) -> Self {
         self.api_key_days_valid = Some(api_key_days_valid);
         self
     }
-    /// Whether the organization's API key never expires.
-    ///
-    /// Example: `true`
+    /// Whether the organization's API key never expires. Example: `true`.
     pub fn api_key_never_expires(mut self, api_key_never_expires: bool) -> Self {
         self.api_key_never_expires = Some(api_key_never_expires);
         self
@@ -5614,56 +2752,36 @@ impl CreateManagedOrganization {
 /// Body of a request that creates a managed user.
 #[non_exhaustive]
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct CreateManagedUser {
-    /// The user's email address.
-    ///
-    /// Example: `"alice@example.com"`
+    /// The user's email address. Example: `"alice@example.com"`.
     pub email: String,
-    /// The user's display name; shown in emails.
-    ///
-    /// Example: `"Alice Smith"`
+    /// The user's display name; shown in emails. Example: `"Alice Smith"`.
     pub name: String,
-    /// Clock the user prefers: `12` or `24` hours.
-    ///
-    /// Example: `12`
-    #[serde(rename = "timeFormat", default, skip_serializing_if = "Option::is_none")]
+    /// Clock the user prefers: `12` or `24` hours. Example: `12`.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub time_format: Option<i64>,
-    /// First day of the week in the user's calendars.
-    ///
-    /// Example: `"Monday"`
-    #[serde(rename = "weekStart", default, skip_serializing_if = "Option::is_none")]
+    /// First day of the week in the user's calendars. Example: `"Monday"`.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub week_start: Option<WeekDay>,
-    /// The user's IANA time zone. When given, the user gets a default schedule (Monday to Friday, 9:00 to 17:00); without it the user has no schedule (and cannot be booked) until one is created, and the zone is `Europe/London`.
-    ///
-    /// Example: `"America/New_York"`
-    #[serde(rename = "timeZone", default, skip_serializing_if = "Option::is_none")]
+    /// The user's IANA time zone. When given, the user gets a default schedule (Monday to Friday, 9:00 to 17:00); without it the user has no schedule (and cannot be booked) until one is created, and the zone is `Europe/London`. Example: `"America/New_York"`.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub time_zone: Option<String>,
-    /// The user's language.
-    ///
-    /// Example: `"en"`
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// The user's language. Example: `"en"`.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub locale: Option<Locale>,
-    /// URL of the user's avatar image.
-    ///
-    /// Example: `"https://cal.com/api/avatar/2b735186-b01b-46d3-87da-019b8f61776b.png"`
-    #[serde(rename = "avatarUrl", default, skip_serializing_if = "Option::is_none")]
+    /// URL of the user's avatar image. Example: `"https://cal.com/api/avatar/2b735186-b01b-46d3-87da-019b8f61776b.png"`.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub avatar_url: Option<String>,
-    /// Short biography.
-    ///
-    /// Example: `"I am a bio"`
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// Short biography. Example: `"I am a bio"`.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub bio: Option<String>,
-    /// Free-form metadata: at most 50 keys of up to 40 characters, with values of up to 500 characters.
-    ///
-    /// Example: `{"key": "value"}`
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// Free-form metadata: at most 50 keys of up to 40 characters, with values of up to 500 characters. Example: `{"key": "value"}`.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub metadata: Option<serde_json::Value>,
 }
 impl CreateManagedUser {
-    /// A `CreateManagedUser` with the required fields; set the others with the methods of the same names.
-    ///
-    /// - `email`: The user's email address.
-    /// - `name`: The user's display name; shown in emails.
+    /// A `CreateManagedUser` with the required fields (`email`: The user's email address; `name`: The user's display name; shown in emails); set the others with the methods of the same names.
     pub fn new(email: impl Into<String>, name: impl Into<String>) -> Self {
         CreateManagedUser {
             email: email.into(),
@@ -5677,51 +2795,37 @@ impl CreateManagedUser {
             metadata: None,
         }
     }
-    /// Clock the user prefers: `12` or `24` hours.
-    ///
-    /// Example: `12`
+    /// Clock the user prefers: `12` or `24` hours. Example: `12`.
     pub fn time_format(mut self, time_format: i64) -> Self {
         self.time_format = Some(time_format);
         self
     }
-    /// First day of the week in the user's calendars.
-    ///
-    /// Example: `"Monday"`
+    /// First day of the week in the user's calendars. Example: `"Monday"`.
     pub fn week_start(mut self, week_start: WeekDay) -> Self {
         self.week_start = Some(week_start);
         self
     }
-    /// The user's IANA time zone. When given, the user gets a default schedule (Monday to Friday, 9:00 to 17:00); without it the user has no schedule (and cannot be booked) until one is created, and the zone is `Europe/London`.
-    ///
-    /// Example: `"America/New_York"`
+    /// The user's IANA time zone. When given, the user gets a default schedule (Monday to Friday, 9:00 to 17:00); without it the user has no schedule (and cannot be booked) until one is created, and the zone is `Europe/London`. Example: `"America/New_York"`.
     pub fn time_zone(mut self, time_zone: impl Into<String>) -> Self {
         self.time_zone = Some(time_zone.into());
         self
     }
-    /// The user's language.
-    ///
-    /// Example: `"en"`
+    /// The user's language. Example: `"en"`.
     pub fn locale(mut self, locale: Locale) -> Self {
         self.locale = Some(locale);
         self
     }
-    /// URL of the user's avatar image.
-    ///
-    /// Example: `"https://cal.com/api/avatar/2b735186-b01b-46d3-87da-019b8f61776b.png"`
+    /// URL of the user's avatar image. Example: `"https://cal.com/api/avatar/2b735186-b01b-46d3-87da-019b8f61776b.png"`.
     pub fn avatar_url(mut self, avatar_url: impl Into<String>) -> Self {
         self.avatar_url = Some(avatar_url.into());
         self
     }
-    /// Short biography.
-    ///
-    /// Example: `"I am a bio"`
+    /// Short biography. Example: `"I am a bio"`.
     pub fn bio(mut self, bio: impl Into<String>) -> Self {
         self.bio = Some(bio.into());
         self
     }
-    /// Free-form metadata: at most 50 keys of up to 40 characters, with values of up to 500 characters.
-    ///
-    /// Example: `{"key": "value"}`
+    /// Free-form metadata: at most 50 keys of up to 40 characters, with values of up to 500 characters. Example: `{"key": "value"}`.
     pub fn metadata(mut self, metadata: serde_json::Value) -> Self {
         self.metadata = Some(metadata);
         self
@@ -5730,68 +2834,38 @@ impl CreateManagedUser {
 /// Body of a request that creates an OAuth client.
 #[non_exhaustive]
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct CreateOAuthClient {
     /// Name of the client.
     pub name: String,
     /// URLs the client may redirect to after authorization.
-    #[serde(rename = "redirectUris")]
     pub redirect_uris: Vec<String>,
-    /// What the client may do; `*` grants everything.
-    ///
-    /// Example: `["BOOKING_READ", "BOOKING_WRITE"]`
+    /// What the client may do; `*` grants everything. Example: `["BOOKING_READ", "BOOKING_WRITE"]`.
     pub permissions: Vec<OAuthPermission>,
     /// URL or data of the client's logo.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub logo: Option<String>,
     /// Page the booker is sent to after booking.
-    #[serde(
-        rename = "bookingRedirectUri",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub booking_redirect_uri: Option<String>,
     /// Page the booker is sent to to cancel a booking.
-    #[serde(
-        rename = "bookingCancelRedirectUri",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub booking_cancel_redirect_uri: Option<String>,
     /// Page the booker is sent to to reschedule a booking.
-    #[serde(
-        rename = "bookingRescheduleRedirectUri",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub booking_reschedule_redirect_uri: Option<String>,
     /// Whether Cal.com sends booking emails to the managed users and their attendees.
-    #[serde(
-        rename = "areEmailsEnabled",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub are_emails_enabled: Option<bool>,
     /// Whether new managed users get four default event types. The server uses false when absent.
-    #[serde(
-        rename = "areDefaultEventTypesEnabled",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub are_default_event_types_enabled: Option<bool>,
     /// Whether bookings create events in the managed users' connected calendars. The server uses true when absent.
-    #[serde(
-        rename = "areCalendarEventsEnabled",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub are_calendar_events_enabled: Option<bool>,
 }
 impl CreateOAuthClient {
-    /// A `CreateOAuthClient` with the required fields; set the others with the methods of the same names.
-    ///
-    /// - `name`: Name of the client.
-    /// - `redirect_uris`: URLs the client may redirect to after authorization.
-    /// - `permissions`: What the client may do; `*` grants everything.
+    /// A `CreateOAuthClient` with the required fields (`name`: Name of the client; `redirect_uris`: URLs the client may redirect to after authorization; `permissions`: What the client may do; `*` grants everything); set the others with the methods of the same names.
     pub fn new(
         name: impl Into<String>,
         redirect_uris: impl IntoIterator<Item = String>,
@@ -5866,28 +2940,22 @@ impl CreateOAuthClient {
 /// Body of a request that adds a user to an organization.
 #[non_exhaustive]
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct CreateOrgMembership {
     /// Id of the user to add.
-    #[serde(rename = "userId")]
     pub user_id: i64,
     /// Whether the membership starts accepted. The server uses false when absent.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub accepted: Option<bool>,
     /// Role of the new member. The server uses MEMBER when absent.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub role: Option<MembershipRole>,
     /// Whether to stop admins from impersonating the member. The server uses false when absent.
-    #[serde(
-        rename = "disableImpersonation",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub disable_impersonation: Option<bool>,
 }
 impl CreateOrgMembership {
-    /// A `CreateOrgMembership` with the required fields; set the others with the methods of the same names.
-    ///
-    /// - `user_id`: Id of the user to add.
+    /// A `CreateOrgMembership` with the required fields (`user_id`: Id of the user to add); set the others with the methods of the same names.
     pub fn new(user_id: i64) -> Self {
         CreateOrgMembership {
             user_id,
@@ -5915,100 +2983,61 @@ impl CreateOrgMembership {
 /// Body of a request that creates a user in an organization.
 #[non_exhaustive]
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct CreateOrgUser {
-    /// Email address of the user (stored in lower case).
-    ///
-    /// Example: `"user@example.com"`
+    /// Email address of the user (stored in lower case). Example: `"user@example.com"`.
     pub email: String,
-    /// Username (stored in lower case).
-    ///
-    /// Example: `"user123"`
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// Username (stored in lower case). Example: `"user123"`.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub username: Option<String>,
-    /// First day of the week in the user's calendars.
-    ///
-    /// Example: `"Monday"`
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// First day of the week in the user's calendars. Example: `"Monday"`.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub weekday: Option<WeekDay>,
-    /// Brand color in light mode (hex).
-    ///
-    /// Example: `"#FFFFFF"`
-    #[serde(rename = "brandColor", default, skip_serializing_if = "Option::is_none")]
+    /// Brand color in light mode (hex). Example: `"#FFFFFF"`.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub brand_color: Option<String>,
-    /// Short biography.
-    ///
-    /// Example: `"I am a bio"`
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// Short biography. Example: `"I am a bio"`.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub bio: Option<String>,
-    /// Free-form metadata: at most 50 keys of up to 40 characters, with string, number or boolean values of up to 500 characters.
-    ///
-    /// Example: `{"key": "value"}`
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// Free-form metadata: at most 50 keys of up to 40 characters, with string, number or boolean values of up to 500 characters. Example: `{"key": "value"}`.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub metadata: Option<serde_json::Value>,
-    /// Brand color in dark mode (hex).
-    ///
-    /// Example: `"#000000"`
-    #[serde(rename = "darkBrandColor", default, skip_serializing_if = "Option::is_none")]
+    /// Brand color in dark mode (hex). Example: `"#000000"`.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub dark_brand_color: Option<String>,
-    /// Whether to hide Cal.com branding on the user's pages.
-    ///
-    /// Example: `false`
-    #[serde(rename = "hideBranding", default, skip_serializing_if = "Option::is_none")]
+    /// Whether to hide Cal.com branding on the user's pages. Example: `false`.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub hide_branding: Option<bool>,
-    /// IANA time zone of the user.
-    ///
-    /// Example: `"America/New_York"`
-    #[serde(rename = "timeZone", default, skip_serializing_if = "Option::is_none")]
+    /// IANA time zone of the user. Example: `"America/New_York"`.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub time_zone: Option<String>,
-    /// Theme of the user's booking pages (`light` or `dark`).
-    ///
-    /// Example: `"dark"`
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// Theme of the user's booking pages (`light` or `dark`). Example: `"dark"`.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub theme: Option<String>,
-    /// Theme of the Cal.com app (`light` or `dark`).
-    ///
-    /// Example: `"light"`
-    #[serde(rename = "appTheme", default, skip_serializing_if = "Option::is_none")]
+    /// Theme of the Cal.com app (`light` or `dark`). Example: `"light"`.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub app_theme: Option<String>,
-    /// Clock the user prefers; `12` or `24`.
-    ///
-    /// Example: `24`
-    #[serde(rename = "timeFormat", default, skip_serializing_if = "Option::is_none")]
+    /// Clock the user prefers; `12` or `24`. Example: `24`.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub time_format: Option<i64>,
-    /// Id of the user's default schedule.
-    ///
-    /// Example: `1`
-    #[serde(
-        rename = "defaultScheduleId",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    /// Id of the user's default schedule. Example: `1`.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub default_schedule_id: Option<i64>,
-    /// The user's language. The server uses `en` when absent.
-    ///
-    /// Example: `"en"`
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// The user's language. The server uses `en` when absent. Example: `"en"`.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub locale: Option<String>,
-    /// URL of the user's avatar image.
-    ///
-    /// Example: `"https://example.com/avatar.jpg"`
-    #[serde(rename = "avatarUrl", default, skip_serializing_if = "Option::is_none")]
+    /// URL of the user's avatar image. Example: `"https://example.com/avatar.jpg"`.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub avatar_url: Option<String>,
     /// Role of the user in the organization. The server uses MEMBER when absent.
-    #[serde(
-        rename = "organizationRole",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub organization_role: Option<MembershipRole>,
     /// Whether the organization membership starts accepted. The server uses true when absent.
-    #[serde(rename = "autoAccept", default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub auto_accept: Option<bool>,
 }
 impl CreateOrgUser {
-    /// A `CreateOrgUser` with the required fields; set the others with the methods of the same names.
-    ///
-    /// - `email`: Email address of the user (stored in lower case).
+    /// A `CreateOrgUser` with the required fields (`email`: Email address of the user (stored in lower case)); set the others with the methods of the same names.
     pub fn new(email: impl Into<String>) -> Self {
         CreateOrgUser {
             email: email.into(),
@@ -6030,100 +3059,72 @@ impl CreateOrgUser {
             auto_accept: None,
         }
     }
-    /// Username (stored in lower case).
-    ///
-    /// Example: `"user123"`
+    /// Username (stored in lower case). Example: `"user123"`.
     pub fn username(mut self, username: impl Into<String>) -> Self {
         self.username = Some(username.into());
         self
     }
-    /// First day of the week in the user's calendars.
-    ///
-    /// Example: `"Monday"`
+    /// First day of the week in the user's calendars. Example: `"Monday"`.
     pub fn weekday(mut self, weekday: WeekDay) -> Self {
         self.weekday = Some(weekday);
         self
     }
-    /// Brand color in light mode (hex).
-    ///
-    /// Example: `"#FFFFFF"`
+    /// Brand color in light mode (hex). Example: `"#FFFFFF"`.
     pub fn brand_color(mut self, brand_color: impl Into<String>) -> Self {
         self.brand_color = Some(brand_color.into());
         self
     }
-    /// Short biography.
-    ///
-    /// Example: `"I am a bio"`
+    /// Short biography. Example: `"I am a bio"`.
     pub fn bio(mut self, bio: impl Into<String>) -> Self {
         self.bio = Some(bio.into());
         self
     }
-    /// Free-form metadata: at most 50 keys of up to 40 characters, with string, number or boolean values of up to 500 characters.
-    ///
-    /// Example: `{"key": "value"}`
+    /// Free-form metadata: at most 50 keys of up to 40 characters, with string, number or boolean values of up to 500 characters. Example: `{"key": "value"}`.
     pub fn metadata(mut self, metadata: serde_json::Value) -> Self {
         self.metadata = Some(metadata);
         self
     }
-    /// Brand color in dark mode (hex).
-    ///
-    /// Example: `"#000000"`
+    /// Brand color in dark mode (hex). Example: `"#000000"`.
     pub fn dark_brand_color(mut self, dark_brand_color: impl Into<String>) -> Self {
         self.dark_brand_color = Some(dark_brand_color.into());
         self
     }
-    /// Whether to hide Cal.com branding on the user's pages.
-    ///
-    /// Example: `false`
+    /// Whether to hide Cal.com branding on the user's pages. Example: `false`.
     pub fn hide_branding(mut self, hide_branding: bool) -> Self {
         self.hide_branding = Some(hide_branding);
         self
     }
-    /// IANA time zone of the user.
-    ///
-    /// Example: `"America/New_York"`
+    /// IANA time zone of the user. Example: `"America/New_York"`.
     pub fn time_zone(mut self, time_zone: impl Into<String>) -> Self {
         self.time_zone = Some(time_zone.into());
         self
     }
-    /// Theme of the user's booking pages (`light` or `dark`).
-    ///
-    /// Example: `"dark"`
+    /// Theme of the user's booking pages (`light` or `dark`). Example: `"dark"`.
     pub fn theme(mut self, theme: impl Into<String>) -> Self {
         self.theme = Some(theme.into());
         self
     }
-    /// Theme of the Cal.com app (`light` or `dark`).
-    ///
-    /// Example: `"light"`
+    /// Theme of the Cal.com app (`light` or `dark`). Example: `"light"`.
     pub fn app_theme(mut self, app_theme: impl Into<String>) -> Self {
         self.app_theme = Some(app_theme.into());
         self
     }
-    /// Clock the user prefers; `12` or `24`.
-    ///
-    /// Example: `24`
+    /// Clock the user prefers; `12` or `24`. Example: `24`.
     pub fn time_format(mut self, time_format: i64) -> Self {
         self.time_format = Some(time_format);
         self
     }
-    /// Id of the user's default schedule.
-    ///
-    /// Example: `1`
+    /// Id of the user's default schedule. Example: `1`.
     pub fn default_schedule_id(mut self, default_schedule_id: i64) -> Self {
         self.default_schedule_id = Some(default_schedule_id);
         self
     }
-    /// The user's language. The server uses `en` when absent.
-    ///
-    /// Example: `"en"`
+    /// The user's language. The server uses `en` when absent. Example: `"en"`.
     pub fn locale(mut self, locale: impl Into<String>) -> Self {
         self.locale = Some(locale.into());
         self
     }
-    /// URL of the user's avatar image.
-    ///
-    /// Example: `"https://example.com/avatar.jpg"`
+    /// URL of the user's avatar image. Example: `"https://example.com/avatar.jpg"`.
     pub fn avatar_url(mut self, avatar_url: impl Into<String>) -> Self {
         self.avatar_url = Some(avatar_url.into());
         self
@@ -6142,36 +3143,24 @@ impl CreateOrgUser {
 /// Body of a request that creates an out-of-office entry.
 #[non_exhaustive]
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct CreateOutOfOfficeEntry {
-    /// First day of the period, as a UTC date-time (`YYYY-MM-DDTHH:MM:SS[.mmm]Z`); the server moves it to 00:00:00.000 of that day.
-    ///
-    /// Example: `"2023-05-01T00:00:00.000Z"`
+    /// First day of the period, as a UTC date-time (`YYYY-MM-DDTHH:MM:SS[.mmm]Z`); the server moves it to 00:00:00.000 of that day. Example: `"2023-05-01T00:00:00.000Z"`.
     pub start: chrono::DateTime<chrono::Utc>,
-    /// Last day of the period, as a UTC date-time; the server moves it to 23:59:59.999 of that day.
-    ///
-    /// Example: `"2023-05-10T23:59:59.999Z"`
+    /// Last day of the period, as a UTC date-time; the server moves it to 23:59:59.999 of that day. Example: `"2023-05-10T23:59:59.999Z"`.
     pub end: chrono::DateTime<chrono::Utc>,
-    /// Free-text notes about the absence.
-    ///
-    /// Example: `"Vacation in Hawaii"`
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// Free-text notes about the absence. Example: `"Vacation in Hawaii"`.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub notes: Option<String>,
-    /// Id of the user who takes the bookings meanwhile.
-    ///
-    /// Example: `2`
-    #[serde(rename = "toUserId", default, skip_serializing_if = "Option::is_none")]
+    /// Id of the user who takes the bookings meanwhile. Example: `2`.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub to_user_id: Option<i64>,
-    /// Why the user is away.
-    ///
-    /// Example: `"vacation"`
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// Why the user is away. Example: `"vacation"`.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub reason: Option<OutOfOfficeReason>,
 }
 impl CreateOutOfOfficeEntry {
-    /// A `CreateOutOfOfficeEntry` with the required fields; set the others with the methods of the same names.
-    ///
-    /// - `start`: First day of the period, as a UTC date-time (`YYYY-MM-DDTHH:MM:SS[.mmm]Z`); the server moves it to 00:00:00.000 of that day.
-    /// - `end`: Last day of the period, as a UTC date-time; the server moves it to 23:59:59.999 of that day.
+    /// A `CreateOutOfOfficeEntry` with the required fields (`start`: First day of the period, as a UTC date-time (`YYYY-MM-DDTHH:MM:SS[.mmm]Z`); the server moves it to 00:00:00.000 of that day; `end`: Last day of the period, as a UTC date-time; the server moves it to 23:59:59.999 of that day); set the others with the methods of the same names.
     pub fn new(
         start: chrono::DateTime<chrono::Utc>,
         end: chrono::DateTime<chrono::Utc>,
@@ -6184,23 +3173,17 @@ impl CreateOutOfOfficeEntry {
             reason: None,
         }
     }
-    /// Free-text notes about the absence.
-    ///
-    /// Example: `"Vacation in Hawaii"`
+    /// Free-text notes about the absence. Example: `"Vacation in Hawaii"`.
     pub fn notes(mut self, notes: impl Into<String>) -> Self {
         self.notes = Some(notes.into());
         self
     }
-    /// Id of the user who takes the bookings meanwhile.
-    ///
-    /// Example: `2`
+    /// Id of the user who takes the bookings meanwhile. Example: `2`.
     pub fn to_user_id(mut self, to_user_id: i64) -> Self {
         self.to_user_id = Some(to_user_id);
         self
     }
-    /// Why the user is away.
-    ///
-    /// Example: `"vacation"`
+    /// Why the user is away. Example: `"vacation"`.
     pub fn reason(mut self, reason: OutOfOfficeReason) -> Self {
         self.reason = Some(reason);
         self
@@ -6209,51 +3192,41 @@ impl CreateOutOfOfficeEntry {
 /// Body of a request that starts an AI phone call (Cal.ai) for an event type.
 #[non_exhaustive]
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct CreatePhoneCall {
-    /// Phone number the call comes from in E.164 form (no spaces).
-    ///
-    /// Example: `"+14155550123"`
-    #[serde(rename = "yourPhoneNumber")]
+    /// Phone number the call comes from in E.164 form (no spaces). Example: `"+14155550123"`.
     pub your_phone_number: String,
-    /// Phone number to call in E.164 form (no spaces).
-    ///
-    /// Example: `"+14155550199"`
-    #[serde(rename = "numberToCall")]
+    /// Phone number to call in E.164 form (no spaces). Example: `"+14155550199"`.
     pub number_to_call: String,
     /// Cal.com API key the AI agent uses to book.
-    #[serde(rename = "calApiKey")]
     pub cal_api_key: String,
     /// Whether the agent is enabled. The server uses true when absent.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub enabled: Option<bool>,
     /// Script the agent follows. The server uses `CUSTOM_TEMPLATE` when absent.
-    #[serde(rename = "templateType", default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub template_type: Option<PhoneCallTemplate>,
     /// Name of the person who schedules.
-    #[serde(rename = "schedulerName", default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub scheduler_name: Option<String>,
     /// Name of the person called.
-    #[serde(rename = "guestName", default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub guest_name: Option<String>,
     /// Email address of the person called.
-    #[serde(rename = "guestEmail", default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub guest_email: Option<String>,
     /// Company of the person called.
-    #[serde(rename = "guestCompany", default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub guest_company: Option<String>,
     /// First sentence the agent says.
-    #[serde(rename = "beginMessage", default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub begin_message: Option<String>,
     /// Instructions for the agent.
-    #[serde(rename = "generalPrompt", default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub general_prompt: Option<String>,
 }
 impl CreatePhoneCall {
-    /// A `CreatePhoneCall` with the required fields; set the others with the methods of the same names.
-    ///
-    /// - `your_phone_number`: Phone number the call comes from in E.164 form (no spaces).
-    /// - `number_to_call`: Phone number to call in E.164 form (no spaces).
-    /// - `cal_api_key`: Cal.com API key the AI agent uses to book.
+    /// A `CreatePhoneCall` with the required fields (`your_phone_number`: Phone number the call comes from in E.164 form (no spaces); `number_to_call`: Phone number to call in E.164 form (no spaces); `cal_api_key`: Cal.com API key the AI agent uses to book); set the others with the methods of the same names.
     pub fn new(
         your_phone_number: impl Into<String>,
         number_to_call: impl Into<String>,
@@ -6317,29 +3290,22 @@ impl CreatePhoneCall {
 /// Body of a request that creates a private link. Give `expiresAt` for a link that works until a time, or `maxUsageCount` for one that works a number of times; with neither, the link works once.
 #[non_exhaustive]
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct CreatePrivateLink {
-    /// When the link stops working.
-    ///
-    /// Example: `"2024-12-31T23:59:59.000Z"`
-    #[serde(rename = "expiresAt", default, skip_serializing_if = "Option::is_none")]
+    /// When the link stops working. Example: `"2024-12-31T23:59:59.000Z"`.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub expires_at: Option<chrono::DateTime<chrono::Utc>>,
-    /// Number of bookings the link allows. The server uses 1 when neither field is given.
-    ///
-    /// Example: `10`
-    #[serde(rename = "maxUsageCount", default, skip_serializing_if = "Option::is_none")]
+    /// Number of bookings the link allows. The server uses 1 when neither field is given. Example: `10`.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub max_usage_count: Option<i64>,
 }
 impl CreatePrivateLink {
-    /// When the link stops working.
-    ///
-    /// Example: `"2024-12-31T23:59:59.000Z"`
+    /// When the link stops working. Example: `"2024-12-31T23:59:59.000Z"`.
     pub fn expires_at(mut self, expires_at: chrono::DateTime<chrono::Utc>) -> Self {
         self.expires_at = Some(expires_at);
         self
     }
-    /// Number of bookings the link allows. The server uses 1 when neither field is given.
-    ///
-    /// Example: `10`
+    /// Number of bookings the link allows. The server uses 1 when neither field is given. Example: `10`.
     pub fn max_usage_count(mut self, max_usage_count: i64) -> Self {
         self.max_usage_count = Some(max_usage_count);
         self
@@ -6348,104 +3314,58 @@ impl CreatePrivateLink {
 /// Body of a request that books a recurring event type with a chosen number of occurrences.
 #[non_exhaustive]
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct CreateRecurringBooking {
-    /// Start of the booking, in UTC.
-    ///
-    /// Example: `"2024-08-13T09:00:00Z"`
+    /// Start of the booking, in UTC. Example: `"2024-08-13T09:00:00Z"`.
     pub start: chrono::DateTime<chrono::Utc>,
     /// The person making the booking.
     pub attendee: NewBookingAttendee,
-    /// Id of the event type to book. Without it, give `eventTypeSlug` with `username` or `teamSlug`.
-    ///
-    /// Example: `123`
-    #[serde(rename = "eventTypeId", default, skip_serializing_if = "Option::is_none")]
+    /// Id of the event type to book. Without it, give `eventTypeSlug` with `username` or `teamSlug`. Example: `123`.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub event_type_id: Option<i64>,
-    /// Slug of the event type to book; needs `username` (a user's event type) or `teamSlug` (a team's).
-    ///
-    /// Example: `"my-event-type"`
-    #[serde(rename = "eventTypeSlug", default, skip_serializing_if = "Option::is_none")]
+    /// Slug of the event type to book; needs `username` (a user's event type) or `teamSlug` (a team's). Example: `"my-event-type"`.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub event_type_slug: Option<String>,
-    /// Username of the owner of the event type named by `eventTypeSlug`.
-    ///
-    /// Example: `"john-doe"`
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// Username of the owner of the event type named by `eventTypeSlug`. Example: `"john-doe"`.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub username: Option<String>,
-    /// Slug of the team that owns the event type named by `eventTypeSlug`.
-    ///
-    /// Example: `"acme-team"`
-    #[serde(rename = "teamSlug", default, skip_serializing_if = "Option::is_none")]
+    /// Slug of the team that owns the event type named by `eventTypeSlug`. Example: `"acme-team"`.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub team_slug: Option<String>,
-    /// Slug of the organization of that user or team; only with `eventTypeSlug`.
-    ///
-    /// Example: `"acme-corp"`
-    #[serde(
-        rename = "organizationSlug",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    /// Slug of the organization of that user or team; only with `eventTypeSlug`. Example: `"acme-corp"`.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub organization_slug: Option<String>,
-    /// Answers to the custom booking fields, keyed by booking field slug.
-    ///
-    /// Example: `{"customField": "customValue"}`
-    #[serde(
-        rename = "bookingFieldsResponses",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    /// Answers to the custom booking fields, keyed by booking field slug. Example: `{"customField": "customValue"}`.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub booking_fields_responses: Option<
         std::collections::BTreeMap<String, serde_json::Value>,
     >,
-    /// Emails of further guests to invite.
-    ///
-    /// Example: `["guest1@example.com", "guest2@example.com"]`
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// Emails of further guests to invite. Example: `["guest1@example.com", "guest2@example.com"]`.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub guests: Option<Vec<String>>,
-    /// Meeting link for this booking only. Deprecated: use `location`.
-    ///
-    /// Example: `"https://example.com/meeting"`
-    #[serde(rename = "meetingUrl", default, skip_serializing_if = "Option::is_none")]
+    /// Meeting link for this booking only. Deprecated: use `location`. Example: `"https://example.com/meeting"`.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub meeting_url: Option<String>,
     /// Which of the event type's locations the booking uses.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub location: Option<BookingLocation>,
-    /// Your own data to store with the booking: at most 50 keys of up to 40 characters, values of up to 500 characters.
-    ///
-    /// Example: `{"key": "value"}`
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// Your own data to store with the booking: at most 50 keys of up to 40 characters, values of up to 500 characters. Example: `{"key": "value"}`.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub metadata: Option<std::collections::BTreeMap<String, String>>,
-    /// Length of the booking for event types that offer several lengths; the default length when absent.
-    ///
-    /// Example: `30`
-    #[serde(
-        rename = "lengthInMinutes",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    /// Length of the booking for event types that offer several lengths; the default length when absent. Example: `30`.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub length_in_minutes: Option<i64>,
     /// How a routing form assigned the booking; pass on what the routing form endpoints returned.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub routing: Option<BookingRouting>,
-    /// Code sent to the attendee's email; needed when the event type requires a verified email.
-    ///
-    /// Example: `"123456"`
-    #[serde(
-        rename = "emailVerificationCode",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    /// Code sent to the attendee's email; needed when the event type requires a verified email. Example: `"123456"`.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub email_verification_code: Option<String>,
-    /// Number of occurrences to book; at most the event type's own count.
-    ///
-    /// Example: `5`
-    #[serde(rename = "recurrenceCount")]
+    /// Number of occurrences to book; at most the event type's own count. Example: `5`.
     pub recurrence_count: i64,
 }
 impl CreateRecurringBooking {
-    /// A `CreateRecurringBooking` with the required fields; set the others with the methods of the same names.
-    ///
-    /// - `start`: Start of the booking, in UTC.
-    /// - `attendee`: The person making the booking.
-    /// - `recurrence_count`: Number of occurrences to book; at most the event type's own count.
+    /// A `CreateRecurringBooking` with the required fields (`start`: Start of the booking, in UTC; `attendee`: The person making the booking; `recurrence_count`: Number of occurrences to book; at most the event type's own count); set the others with the methods of the same names.
     pub fn new(
         start: chrono::DateTime<chrono::Utc>,
         attendee: NewBookingAttendee,
@@ -6470,44 +3390,32 @@ impl CreateRecurringBooking {
             recurrence_count,
         }
     }
-    /// Id of the event type to book. Without it, give `eventTypeSlug` with `username` or `teamSlug`.
-    ///
-    /// Example: `123`
+    /// Id of the event type to book. Without it, give `eventTypeSlug` with `username` or `teamSlug`. Example: `123`.
     pub fn event_type_id(mut self, event_type_id: i64) -> Self {
         self.event_type_id = Some(event_type_id);
         self
     }
-    /// Slug of the event type to book; needs `username` (a user's event type) or `teamSlug` (a team's).
-    ///
-    /// Example: `"my-event-type"`
+    /// Slug of the event type to book; needs `username` (a user's event type) or `teamSlug` (a team's). Example: `"my-event-type"`.
     pub fn event_type_slug(mut self, event_type_slug: impl Into<String>) -> Self {
         self.event_type_slug = Some(event_type_slug.into());
         self
     }
-    /// Username of the owner of the event type named by `eventTypeSlug`.
-    ///
-    /// Example: `"john-doe"`
+    /// Username of the owner of the event type named by `eventTypeSlug`. Example: `"john-doe"`.
     pub fn username(mut self, username: impl Into<String>) -> Self {
         self.username = Some(username.into());
         self
     }
-    /// Slug of the team that owns the event type named by `eventTypeSlug`.
-    ///
-    /// Example: `"acme-team"`
+    /// Slug of the team that owns the event type named by `eventTypeSlug`. Example: `"acme-team"`.
     pub fn team_slug(mut self, team_slug: impl Into<String>) -> Self {
         self.team_slug = Some(team_slug.into());
         self
     }
-    /// Slug of the organization of that user or team; only with `eventTypeSlug`.
-    ///
-    /// Example: `"acme-corp"`
+    /// Slug of the organization of that user or team; only with `eventTypeSlug`. Example: `"acme-corp"`.
     pub fn organization_slug(mut self, organization_slug: impl Into<String>) -> Self {
         self.organization_slug = Some(organization_slug.into());
         self
     }
-    /// Answers to the custom booking fields, keyed by booking field slug.
-    ///
-    /// Example: `{"customField": "customValue"}`
+    /// Answers to the custom booking fields, keyed by booking field slug. Example: `{"customField": "customValue"}`.
     pub fn booking_fields_responses(
         mut self,
         booking_fields_responses: std::collections::BTreeMap<String, serde_json::Value>,
@@ -6515,16 +3423,12 @@ impl CreateRecurringBooking {
         self.booking_fields_responses = Some(booking_fields_responses);
         self
     }
-    /// Emails of further guests to invite.
-    ///
-    /// Example: `["guest1@example.com", "guest2@example.com"]`
+    /// Emails of further guests to invite. Example: `["guest1@example.com", "guest2@example.com"]`.
     pub fn guests(mut self, guests: impl IntoIterator<Item = String>) -> Self {
         self.guests = Some(guests.into_iter().collect());
         self
     }
-    /// Meeting link for this booking only. Deprecated: use `location`.
-    ///
-    /// Example: `"https://example.com/meeting"`
+    /// Meeting link for this booking only. Deprecated: use `location`. Example: `"https://example.com/meeting"`.
     pub fn meeting_url(mut self, meeting_url: impl Into<String>) -> Self {
         self.meeting_url = Some(meeting_url.into());
         self
@@ -6534,9 +3438,7 @@ impl CreateRecurringBooking {
         self.location = Some(location);
         self
     }
-    /// Your own data to store with the booking: at most 50 keys of up to 40 characters, values of up to 500 characters.
-    ///
-    /// Example: `{"key": "value"}`
+    /// Your own data to store with the booking: at most 50 keys of up to 40 characters, values of up to 500 characters. Example: `{"key": "value"}`.
     pub fn metadata(
         mut self,
         metadata: std::collections::BTreeMap<String, String>,
@@ -6544,9 +3446,7 @@ impl CreateRecurringBooking {
         self.metadata = Some(metadata);
         self
     }
-    /// Length of the booking for event types that offer several lengths; the default length when absent.
-    ///
-    /// Example: `30`
+    /// Length of the booking for event types that offer several lengths; the default length when absent. Example: `30`.
     pub fn length_in_minutes(mut self, length_in_minutes: i64) -> Self {
         self.length_in_minutes = Some(length_in_minutes);
         self
@@ -6556,9 +3456,7 @@ impl CreateRecurringBooking {
         self.routing = Some(routing);
         self
     }
-    /// Code sent to the attendee's email; needed when the event type requires a verified email.
-    ///
-    /// Example: `"123456"`
+    /// Code sent to the attendee's email; needed when the event type requires a verified email. Example: `"123456"`.
     pub fn email_verification_code(
         mut self,
         email_verification_code: impl Into<String>,
@@ -6570,34 +3468,23 @@ impl CreateRecurringBooking {
 /// Body of a request that creates a schedule.
 #[non_exhaustive]
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct CreateSchedule {
-    /// Name of the schedule.
-    ///
-    /// Example: `"Catch up hours"`
+    /// Name of the schedule. Example: `"Catch up hours"`.
     pub name: String,
-    /// IANA time zone used to compute bookable times.
-    ///
-    /// Example: `"Europe/Rome"`
-    #[serde(rename = "timeZone")]
+    /// IANA time zone used to compute bookable times. Example: `"Europe/Rome"`.
     pub time_zone: String,
     /// Weekly time ranges. The server uses Monday to Friday, 09:00 to 17:00 when absent.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub availability: Option<Vec<ScheduleAvailability>>,
-    /// Whether the schedule becomes the user's default, used by event types that name no schedule. A user has one default schedule.
-    ///
-    /// Example: `true`
-    #[serde(rename = "isDefault")]
+    /// Whether the schedule becomes the user's default, used by event types that name no schedule. A user has one default schedule. Example: `true`.
     pub is_default: bool,
     /// Date-specific replacements of the weekly ranges.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub overrides: Option<Vec<ScheduleOverride>>,
 }
 impl CreateSchedule {
-    /// A `CreateSchedule` with the required fields; set the others with the methods of the same names.
-    ///
-    /// - `name`: Name of the schedule.
-    /// - `time_zone`: IANA time zone used to compute bookable times.
-    /// - `is_default`: Whether the schedule becomes the user's default, used by event types that name no schedule. A user has one default schedule.
+    /// A `CreateSchedule` with the required fields (`name`: Name of the schedule; `time_zone`: IANA time zone used to compute bookable times; `is_default`: Whether the schedule becomes the user's default, used by event types that name no schedule. A user has one default schedule); set the others with the methods of the same names.
     pub fn new(
         name: impl Into<String>,
         time_zone: impl Into<String>,
@@ -6631,92 +3518,67 @@ impl CreateSchedule {
 /// Body of a request that creates a team.
 #[non_exhaustive]
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct CreateTeam {
-    /// Display name of the team (at least one character).
-    ///
-    /// Example: `"CalTeam"`
+    /// Display name of the team (at least one character). Example: `"CalTeam"`.
     pub name: String,
-    /// URL slug of the team; made from the name when absent.
-    ///
-    /// Example: `"caltel"`
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// URL slug of the team; made from the name when absent. Example: `"caltel"`.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub slug: Option<String>,
-    /// URL of the team's logo.
-    ///
-    /// Example: `"https://i.cal.com/api/avatar/b0b58752-68ad-4c0d-8024-4fa382a77752.png"`
-    #[serde(rename = "logoUrl", default, skip_serializing_if = "Option::is_none")]
+    /// URL of the team's logo. Example: `"https://i.cal.com/api/avatar/b0b58752-68ad-4c0d-8024-4fa382a77752.png"`.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub logo_url: Option<String>,
     /// URL of the logo shown in Cal Video meetings.
-    #[serde(rename = "calVideoLogo", default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub cal_video_logo: Option<String>,
     /// URL of the logo shown in the app.
-    #[serde(rename = "appLogo", default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub app_logo: Option<String>,
     /// URL of the icon shown in the app.
-    #[serde(rename = "appIconLogo", default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub app_icon_logo: Option<String>,
     /// Short description of the team.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub bio: Option<String>,
     /// Whether to hide Cal.com branding. The server uses false when absent.
-    #[serde(rename = "hideBranding", default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub hide_branding: Option<bool>,
     /// Whether to hide the member list from non-admins.
-    #[serde(rename = "isPrivate", default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub is_private: Option<bool>,
     /// Whether to hide the "book a team member" option.
-    #[serde(
-        rename = "hideBookATeamMember",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub hide_book_a_team_member: Option<bool>,
-    /// Free-form metadata: at most 50 keys of up to 40 characters, values of up to 500 characters.
-    ///
-    /// Example: `{"key": "value"}`
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// Free-form metadata: at most 50 keys of up to 40 characters, values of up to 500 characters. Example: `{"key": "value"}`.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub metadata: Option<serde_json::Value>,
     /// Theme of the team's booking pages.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub theme: Option<String>,
     /// Brand color in light mode (hex).
-    #[serde(rename = "brandColor", default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub brand_color: Option<String>,
     /// Brand color in dark mode (hex).
-    #[serde(rename = "darkBrandColor", default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub dark_brand_color: Option<String>,
-    /// URL of the banner image shown on the booking page.
-    ///
-    /// Example: `"https://i.cal.com/api/avatar/949be534-7a88-4185-967c-c020b0c0bef3.png"`
-    #[serde(rename = "bannerUrl", default, skip_serializing_if = "Option::is_none")]
+    /// URL of the banner image shown on the booking page. Example: `"https://i.cal.com/api/avatar/949be534-7a88-4185-967c-c020b0c0bef3.png"`.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub banner_url: Option<String>,
-    /// Clock format; `12` or `24`.
-    ///
-    /// Example: `24`
-    #[serde(rename = "timeFormat", default, skip_serializing_if = "Option::is_none")]
+    /// Clock format; `12` or `24`. Note: the server currently refuses this field with 400 (its validation expects a string). Example: `24`.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub time_format: Option<i64>,
-    /// IANA time zone used for the team's default schedule (weekdays 9:00 to 17:00). The server uses `Europe/London` when absent.
-    ///
-    /// Example: `"America/New_York"`
-    #[serde(rename = "timeZone", default, skip_serializing_if = "Option::is_none")]
+    /// IANA time zone used for the team's default schedule (weekdays 9:00 to 17:00). The server uses `Europe/London` when absent. Example: `"America/New_York"`.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub time_zone: Option<String>,
-    /// First day of the week. The server uses `Sunday` when absent.
-    ///
-    /// Example: `"Monday"`
-    #[serde(rename = "weekStart", default, skip_serializing_if = "Option::is_none")]
+    /// First day of the week. The server uses `Sunday` when absent. Example: `"Monday"`.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub week_start: Option<String>,
     /// Whether the creator's own membership starts accepted. The server uses true when absent; platform customers should leave it so, or the creator cannot create team event types.
-    #[serde(
-        rename = "autoAcceptCreator",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub auto_accept_creator: Option<bool>,
 }
 impl CreateTeam {
-    /// A `CreateTeam` with the required fields; set the others with the methods of the same names.
-    ///
-    /// - `name`: Display name of the team (at least one character).
+    /// A `CreateTeam` with the required fields (`name`: Display name of the team (at least one character)); set the others with the methods of the same names.
     pub fn new(name: impl Into<String>) -> Self {
         CreateTeam {
             name: name.into(),
@@ -6740,16 +3602,12 @@ impl CreateTeam {
             auto_accept_creator: None,
         }
     }
-    /// URL slug of the team; made from the name when absent.
-    ///
-    /// Example: `"caltel"`
+    /// URL slug of the team; made from the name when absent. Example: `"caltel"`.
     pub fn slug(mut self, slug: impl Into<String>) -> Self {
         self.slug = Some(slug.into());
         self
     }
-    /// URL of the team's logo.
-    ///
-    /// Example: `"https://i.cal.com/api/avatar/b0b58752-68ad-4c0d-8024-4fa382a77752.png"`
+    /// URL of the team's logo. Example: `"https://i.cal.com/api/avatar/b0b58752-68ad-4c0d-8024-4fa382a77752.png"`.
     pub fn logo_url(mut self, logo_url: impl Into<String>) -> Self {
         self.logo_url = Some(logo_url.into());
         self
@@ -6789,9 +3647,7 @@ impl CreateTeam {
         self.hide_book_a_team_member = Some(hide_book_a_team_member);
         self
     }
-    /// Free-form metadata: at most 50 keys of up to 40 characters, values of up to 500 characters.
-    ///
-    /// Example: `{"key": "value"}`
+    /// Free-form metadata: at most 50 keys of up to 40 characters, values of up to 500 characters. Example: `{"key": "value"}`.
     pub fn metadata(mut self, metadata: serde_json::Value) -> Self {
         self.metadata = Some(metadata);
         self
@@ -6811,30 +3667,22 @@ impl CreateTeam {
         self.dark_brand_color = Some(dark_brand_color.into());
         self
     }
-    /// URL of the banner image shown on the booking page.
-    ///
-    /// Example: `"https://i.cal.com/api/avatar/949be534-7a88-4185-967c-c020b0c0bef3.png"`
+    /// URL of the banner image shown on the booking page. Example: `"https://i.cal.com/api/avatar/949be534-7a88-4185-967c-c020b0c0bef3.png"`.
     pub fn banner_url(mut self, banner_url: impl Into<String>) -> Self {
         self.banner_url = Some(banner_url.into());
         self
     }
-    /// Clock format; `12` or `24`.
-    ///
-    /// Example: `24`
+    /// Clock format; `12` or `24`. Note: the server currently refuses this field with 400 (its validation expects a string). Example: `24`.
     pub fn time_format(mut self, time_format: i64) -> Self {
         self.time_format = Some(time_format);
         self
     }
-    /// IANA time zone used for the team's default schedule (weekdays 9:00 to 17:00). The server uses `Europe/London` when absent.
-    ///
-    /// Example: `"America/New_York"`
+    /// IANA time zone used for the team's default schedule (weekdays 9:00 to 17:00). The server uses `Europe/London` when absent. Example: `"America/New_York"`.
     pub fn time_zone(mut self, time_zone: impl Into<String>) -> Self {
         self.time_zone = Some(time_zone.into());
         self
     }
-    /// First day of the week. The server uses `Sunday` when absent.
-    ///
-    /// Example: `"Monday"`
+    /// First day of the week. The server uses `Sunday` when absent. Example: `"Monday"`.
     pub fn week_start(mut self, week_start: impl Into<String>) -> Self {
         self.week_start = Some(week_start.into());
         self
@@ -6848,219 +3696,121 @@ impl CreateTeam {
 /// Body of a request that creates a team event type.
 #[non_exhaustive]
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct CreateTeamEventType {
-    /// Length of the event in minutes.
-    ///
-    /// Example: `60`
-    #[serde(rename = "lengthInMinutes")]
+    /// Length of the event in minutes. Example: `60`.
     pub length_in_minutes: i64,
-    /// Lengths in minutes the booker may choose from; must include `lengthInMinutes`.
-    ///
-    /// Example: `[15, 30, 60]`
-    #[serde(
-        rename = "lengthInMinutesOptions",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    /// Lengths in minutes the booker may choose from; must include `lengthInMinutes`. Example: `[15, 30, 60]`.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub length_in_minutes_options: Option<Vec<i64>>,
-    /// Title of the event type.
-    ///
-    /// Example: `"Learn the secrets of masterchief!"`
+    /// Title of the event type. Example: `"Learn the secrets of masterchief!"`.
     pub title: String,
-    /// URL slug of the event type, unique among the owner's event types.
-    ///
-    /// Example: `"learn-the-secrets-of-masterchief"`
+    /// URL slug of the event type, unique among the owner's event types. Example: `"learn-the-secrets-of-masterchief"`.
     pub slug: String,
-    /// Description shown on the booking page.
-    ///
-    /// Example: `"Discover the culinary wonders of Argentina by making the best flan ever!"`
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// Description shown on the booking page. Example: `"Discover the culinary wonders of Argentina by making the best flan ever!"`.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
     /// Fields of the booking form. Without them the form asks for name and email (and the other default fields).
-    #[serde(rename = "bookingFields", default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub booking_fields: Option<Vec<BookingFieldSpec>>,
     /// Whether bookers are prevented from adding guests.
-    #[serde(rename = "disableGuests", default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub disable_guests: Option<bool>,
     /// Minutes between the start times offered to bookers; the event length when absent.
-    #[serde(rename = "slotInterval", default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub slot_interval: Option<i64>,
     /// Minimum number of minutes between booking and the start of the event.
-    #[serde(
-        rename = "minimumBookingNotice",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub minimum_booking_notice: Option<i64>,
     /// Minutes kept free before each booking.
-    #[serde(
-        rename = "beforeEventBuffer",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub before_event_buffer: Option<i64>,
     /// Minutes kept free after each booking.
-    #[serde(
-        rename = "afterEventBuffer",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub after_event_buffer: Option<i64>,
     /// Id of the availability schedule to use instead of the owner's default one.
-    #[serde(rename = "scheduleId", default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub schedule_id: Option<i64>,
     /// Maximum number of bookings per day, week, month or year, or `disabled` to remove the limits.
-    #[serde(
-        rename = "bookingLimitsCount",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub booking_limits_count: Option<BookingLimitsCountSetting>,
     /// Whether to offer only the earliest free slot of each day.
-    #[serde(
-        rename = "onlyShowFirstAvailableSlot",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub only_show_first_available_slot: Option<bool>,
     /// Maximum total booked minutes per day, week, month or year, or `disabled` to remove the limits.
-    #[serde(
-        rename = "bookingLimitsDuration",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub booking_limits_duration: Option<BookingLimitsDurationSetting>,
     /// How far into the future the event can be booked, or `disabled` for no limit.
-    #[serde(rename = "bookingWindow", default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub booking_window: Option<BookingWindowSetting>,
     /// Minutes by which the offered start times are shifted.
-    #[serde(rename = "offsetStart", default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub offset_start: Option<i64>,
     /// Views the booking page offers and the one it opens with.
-    #[serde(rename = "bookerLayouts", default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub booker_layouts: Option<BookerLayouts>,
     /// When bookings need the host's confirmation, or `disabled` to accept them at once.
-    #[serde(
-        rename = "confirmationPolicy",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub confirmation_policy: Option<ConfirmationPolicySetting>,
     /// Makes the event recurring, or `disabled` to stop it recurring.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub recurrence: Option<EventTypeRecurrenceSetting>,
     /// Whether bookers must verify their email address.
-    #[serde(
-        rename = "requiresBookerEmailVerification",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub requires_booker_email_verification: Option<bool>,
     /// Whether notes are left out of the calendar event.
-    #[serde(
-        rename = "hideCalendarNotes",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub hide_calendar_notes: Option<bool>,
     /// Whether bookers are prevented from changing the time zone on the booking page.
-    #[serde(
-        rename = "lockTimeZoneToggleOnBookingPage",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub lock_time_zone_toggle_on_booking_page: Option<bool>,
     /// Colors of the event type in the light and dark themes.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub color: Option<EventTypeColor>,
     /// Lets several bookers share one slot, or `disabled` to turn seats off.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub seats: Option<EventTypeSeatsSetting>,
-    /// Template of the calendar event name; variables such as `{Event type title}`, `{Organiser}` and `{Scheduler}` are replaced.
-    ///
-    /// Example: `"{Event type title} between {Organiser} and {Scheduler}"`
-    #[serde(rename = "customName", default, skip_serializing_if = "Option::is_none")]
+    /// Template of the calendar event name; variables such as `{Event type title}`, `{Organiser}` and `{Scheduler}` are replaced. Example: `"{Event type title} between {Organiser} and {Scheduler}"`.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub custom_name: Option<String>,
     /// Calendar where bookings of this event type are written.
-    #[serde(
-        rename = "destinationCalendar",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub destination_calendar: Option<EventTypeDestinationCalendar>,
     /// Whether to use the destination calendar's email address as the organizer address.
-    #[serde(
-        rename = "useDestinationCalendarEmail",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub use_destination_calendar_email: Option<bool>,
     /// Whether the calendar event is shown as busy without details to others.
-    #[serde(
-        rename = "hideCalendarEventDetails",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub hide_calendar_event_details: Option<bool>,
-    /// URL the booker is sent to after a successful booking.
-    ///
-    /// Example: `"https://masterchief.com/argentina/flan/video/9129412"`
-    #[serde(
-        rename = "successRedirectUrl",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    /// URL the booker is sent to after a successful booking. Example: `"https://masterchief.com/argentina/flan/video/9129412"`.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub success_redirect_url: Option<String>,
     /// Whether the organizer's email address is hidden from the booking page, emails and calendar events.
-    #[serde(
-        rename = "hideOrganizerEmail",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub hide_organizer_email: Option<bool>,
     /// Settings of Cal Video meetings of this event type.
-    #[serde(
-        rename = "calVideoSettings",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub cal_video_settings: Option<CalVideoSettings>,
     /// Whether the event type is hidden from the owner's public page.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub hidden: Option<bool>,
     /// Whether only authenticated callers (the owner, or admins of its team or organization) may book it through the API. The server uses false when absent.
-    #[serde(
-        rename = "bookingRequiresAuthentication",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub booking_requires_authentication: Option<bool>,
-    /// How the hosts share the bookings.
-    ///
-    /// Example: `"collective"`
-    #[serde(rename = "schedulingType")]
+    /// How the hosts share the bookings. Example: `"collective"`.
     pub scheduling_type: SchedulingType,
     /// Team members who host the event; leave it out and use `assignAllTeamMembers` to assign everyone.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub hosts: Option<Vec<HostAssignment>>,
     /// Whether every current and future team member hosts the event.
-    #[serde(
-        rename = "assignAllTeamMembers",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub assign_all_team_members: Option<bool>,
     /// Where the event takes place. Cal Video is used when absent.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub locations: Option<Vec<EventTypeLocationSpec>>,
 }
 impl CreateTeamEventType {
-    /// A `CreateTeamEventType` with the required fields; set the others with the methods of the same names.
-    ///
-    /// - `length_in_minutes`: Length of the event in minutes.
-    /// - `title`: Title of the event type.
-    /// - `slug`: URL slug of the event type, unique among the owner's event types.
-    /// - `scheduling_type`: How the hosts share the bookings.
+    /// A `CreateTeamEventType` with the required fields (`length_in_minutes`: Length of the event in minutes; `title`: Title of the event type; `slug`: URL slug of the event type, unique among the owner's event types; `scheduling_type`: How the hosts share the bookings); set the others with the methods of the same names.
     pub fn new(
         length_in_minutes: i64,
         title: impl Into<String>,
@@ -7108,9 +3858,7 @@ impl CreateTeamEventType {
             locations: None,
         }
     }
-    /// Lengths in minutes the booker may choose from; must include `lengthInMinutes`.
-    ///
-    /// Example: `[15, 30, 60]`
+    /// Lengths in minutes the booker may choose from; must include `lengthInMinutes`. Example: `[15, 30, 60]`.
     pub fn length_in_minutes_options(
         mut self,
         length_in_minutes_options: impl IntoIterator<Item = i64>,
@@ -7120,9 +3868,7 @@ impl CreateTeamEventType {
         );
         self
     }
-    /// Description shown on the booking page.
-    ///
-    /// Example: `"Discover the culinary wonders of Argentina by making the best flan ever!"`
+    /// Description shown on the booking page. Example: `"Discover the culinary wonders of Argentina by making the best flan ever!"`.
     pub fn description(mut self, description: impl Into<String>) -> Self {
         self.description = Some(description.into());
         self
@@ -7252,9 +3998,7 @@ impl CreateTeamEventType {
         self.seats = Some(seats);
         self
     }
-    /// Template of the calendar event name; variables such as `{Event type title}`, `{Organiser}` and `{Scheduler}` are replaced.
-    ///
-    /// Example: `"{Event type title} between {Organiser} and {Scheduler}"`
+    /// Template of the calendar event name; variables such as `{Event type title}`, `{Organiser}` and `{Scheduler}` are replaced. Example: `"{Event type title} between {Organiser} and {Scheduler}"`.
     pub fn custom_name(mut self, custom_name: impl Into<String>) -> Self {
         self.custom_name = Some(custom_name.into());
         self
@@ -7283,9 +4027,7 @@ impl CreateTeamEventType {
         self.hide_calendar_event_details = Some(hide_calendar_event_details);
         self
     }
-    /// URL the booker is sent to after a successful booking.
-    ///
-    /// Example: `"https://masterchief.com/argentina/flan/video/9129412"`
+    /// URL the booker is sent to after a successful booking. Example: `"https://masterchief.com/argentina/flan/video/9129412"`.
     pub fn success_redirect_url(
         mut self,
         success_redirect_url: impl Into<String>,
@@ -7338,28 +4080,22 @@ impl CreateTeamEventType {
 /// Body of a request that adds a member to a team.
 #[non_exhaustive]
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct CreateTeamMembership {
     /// Id of the user to add (in an organization team, the user must belong to the organization).
-    #[serde(rename = "userId")]
     pub user_id: i64,
     /// Whether the membership starts accepted. The server uses false when absent.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub accepted: Option<bool>,
     /// Role of the new member. The server uses MEMBER when absent.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub role: Option<MembershipRole>,
     /// Whether to stop team admins from impersonating the member. The server uses false when absent.
-    #[serde(
-        rename = "disableImpersonation",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub disable_impersonation: Option<bool>,
 }
 impl CreateTeamMembership {
-    /// A `CreateTeamMembership` with the required fields; set the others with the methods of the same names.
-    ///
-    /// - `user_id`: Id of the user to add (in an organization team, the user must belong to the organization).
+    /// A `CreateTeamMembership` with the required fields (`user_id`: Id of the user to add (in an organization team, the user must belong to the organization)); set the others with the methods of the same names.
     pub fn new(user_id: i64) -> Self {
         CreateTeamMembership {
             user_id,
@@ -7387,39 +4123,23 @@ impl CreateTeamMembership {
 /// Body of a request that creates a webhook.
 #[non_exhaustive]
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct CreateWebhook {
-    /// Events that fire the webhook.
-    ///
-    /// Example: `["BOOKING_CREATED", "BOOKING_RESCHEDULED", "BOOKING_CANCELLED"]`
+    /// Events that fire the webhook. Example: `["BOOKING_CREATED", "BOOKING_RESCHEDULED", "BOOKING_CANCELLED"]`.
     pub triggers: Vec<WebhookTrigger>,
-    /// URL the payloads are POSTed to.
-    ///
-    /// Example: `"https://example.com/cal-webhook"`
-    #[serde(rename = "subscriberUrl")]
+    /// URL the payloads are POSTed to. Example: `"https://example.com/cal-webhook"`.
     pub subscriber_url: String,
-    /// Whether the webhook fires from the start.
-    ///
-    /// Example: `true`
+    /// Whether the webhook fires from the start. Example: `true`.
     pub active: bool,
-    /// Custom template for the body sent to `subscriberUrl`, with `{{...}}` placeholders. Cal.com's default payload is sent when absent.
-    ///
-    /// Example: `"{\"content\":\"A new event has been scheduled\",\"type\":\"{{type}}\",\"name\":\"{{title}}\",\"organizer\":\"{{organizer.name}}\",\"booker\":\"{{attendees.0.name}}\"}"`
-    #[serde(
-        rename = "payloadTemplate",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    /// Custom template for the body sent to `subscriberUrl`, with `{{...}}` placeholders. Cal.com's default payload is sent when absent. Example: `"{\"content\":\"A new event has been scheduled\",\"type\":\"{{type}}\",\"name\":\"{{title}}\",\"organizer\":\"{{organizer.name}}\",\"booker\":\"{{attendees.0.name}}\"}"`.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub payload_template: Option<String>,
     /// Key used to sign each payload (header `X-Cal-Signature-256`, lowercase hex HMAC-SHA256 of the body).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub secret: Option<String>,
 }
 impl CreateWebhook {
-    /// A `CreateWebhook` with the required fields; set the others with the methods of the same names.
-    ///
-    /// - `triggers`: Events that fire the webhook.
-    /// - `subscriber_url`: URL the payloads are POSTed to.
-    /// - `active`: Whether the webhook fires from the start.
+    /// A `CreateWebhook` with the required fields (`triggers`: Events that fire the webhook; `subscriber_url`: URL the payloads are POSTed to; `active`: Whether the webhook fires from the start); set the others with the methods of the same names.
     pub fn new(
         triggers: impl IntoIterator<Item = WebhookTrigger>,
         subscriber_url: impl Into<String>,
@@ -7433,9 +4153,7 @@ impl CreateWebhook {
             secret: None,
         }
     }
-    /// Custom template for the body sent to `subscriberUrl`, with `{{...}}` placeholders. Cal.com's default payload is sent when absent.
-    ///
-    /// Example: `"{\"content\":\"A new event has been scheduled\",\"type\":\"{{type}}\",\"name\":\"{{title}}\",\"organizer\":\"{{organizer.name}}\",\"booker\":\"{{attendees.0.name}}\"}"`
+    /// Custom template for the body sent to `subscriberUrl`, with `{{...}}` placeholders. Cal.com's default payload is sent when absent. Example: `"{\"content\":\"A new event has been scheduled\",\"type\":\"{{type}}\",\"name\":\"{{title}}\",\"organizer\":\"{{organizer.name}}\",\"booker\":\"{{attendees.0.name}}\"}"`.
     pub fn payload_template(mut self, payload_template: impl Into<String>) -> Self {
         self.payload_template = Some(payload_template.into());
         self
@@ -7450,9 +4168,7 @@ impl CreateWebhook {
 #[non_exhaustive]
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct CreateWorkflow {
-    /// Name of the workflow.
-    ///
-    /// Example: `"Platform Test Workflow"`
+    /// Name of the workflow. Example: `"Platform Test Workflow"`.
     pub name: String,
     /// Which event types the workflow applies to.
     pub activation: WorkflowActivation,
@@ -7462,12 +4178,7 @@ pub struct CreateWorkflow {
     pub steps: Vec<CreateWorkflowStep>,
 }
 impl CreateWorkflow {
-    /// A `CreateWorkflow` with the required fields; set the others with the methods of the same names.
-    ///
-    /// - `name`: Name of the workflow.
-    /// - `activation`: Which event types the workflow applies to.
-    /// - `trigger`: What makes the workflow run.
-    /// - `steps`: The steps to run; at least one.
+    /// A `CreateWorkflow` with the required fields (`name`: Name of the workflow; `activation`: Which event types the workflow applies to; `trigger`: What makes the workflow run; `steps`: The steps to run; at least one); set the others with the methods of the same names.
     pub fn new(
         name: impl Into<String>,
         activation: WorkflowActivation,
@@ -7486,15 +4197,11 @@ impl CreateWorkflow {
 #[non_exhaustive]
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct DateRangeBookingWindow {
-    /// First and last date on which the event can be booked.
-    ///
-    /// Example: `["2030-09-05", "2030-09-09"]`
+    /// First and last date on which the event can be booked. Example: `["2030-09-05", "2030-09-09"]`.
     pub value: Vec<chrono::NaiveDate>,
 }
 impl DateRangeBookingWindow {
-    /// A `DateRangeBookingWindow` with the required fields; set the others with the methods of the same names.
-    ///
-    /// - `value`: First and last date on which the event can be booked.
+    /// A `DateRangeBookingWindow` with the required fields (`value`: First and last date on which the event can be booked); set the others with the methods of the same names.
     pub fn new(value: impl IntoIterator<Item = chrono::NaiveDate>) -> Self {
         DateRangeBookingWindow {
             value: value.into_iter().collect(),
@@ -7505,29 +4212,21 @@ impl DateRangeBookingWindow {
 #[non_exhaustive]
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct DaysBookingWindow {
-    /// Number of days into the future that can be booked.
-    ///
-    /// Example: `5`
+    /// Number of days into the future that can be booked. Example: `5`.
     pub value: i64,
-    /// True: always offer `value` days that have free slots, looking further ahead when needed. False: count `value` days from today.
-    ///
-    /// Example: `true`
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// True: always offer `value` days that have free slots, looking further ahead when needed. False: count `value` days from today. Example: `true`.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub rolling: Option<bool>,
 }
 impl DaysBookingWindow {
-    /// A `DaysBookingWindow` with the required fields; set the others with the methods of the same names.
-    ///
-    /// - `value`: Number of days into the future that can be booked.
+    /// A `DaysBookingWindow` with the required fields (`value`: Number of days into the future that can be booked); set the others with the methods of the same names.
     pub fn new(value: i64) -> Self {
         DaysBookingWindow {
             value,
             rolling: None,
         }
     }
-    /// True: always offer `value` days that have free slots, looking further ahead when needed. False: count `value` days from today.
-    ///
-    /// Example: `true`
+    /// True: always offer `value` days that have free slots, looking further ahead when needed. False: count `value` days from today. Example: `true`.
     pub fn rolling(mut self, rolling: bool) -> Self {
         self.rolling = Some(rolling);
         self
@@ -7537,72 +4236,54 @@ impl DaysBookingWindow {
 #[non_exhaustive]
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct DeclineBooking {
-    /// Why the booking is refused; shown to the attendee.
-    ///
-    /// Example: `"Host has to take another call"`
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// Why the booking is refused; shown to the attendee. Example: `"Host has to take another call"`.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub reason: Option<String>,
 }
 impl DeclineBooking {
-    /// Why the booking is refused; shown to the attendee.
-    ///
-    /// Example: `"Host has to take another call"`
+    /// Why the booking is refused; shown to the attendee. Example: `"Host has to take another call"`.
     pub fn reason(mut self, reason: impl Into<String>) -> Self {
         self.reason = Some(reason.into());
         self
     }
 }
 /// The conferencing app used by default for a team's events.
-///
-/// Sent by the server: new fields may be added in any release, so it cannot be built
-/// field by field outside this crate (decode one from JSON in tests).
 #[non_exhaustive]
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct DefaultConferencingApp {
-    /// Slug of the default app.
-    ///
-    /// Example: `"google-meet"`
-    #[serde(rename = "appSlug", default, skip_serializing_if = "Option::is_none")]
+    /// Slug of the default app. Example: `"google-meet"`.
     pub app_slug: Option<String>,
     /// Fixed meeting link used with the app; for apps that take one.
-    #[serde(rename = "appLink", default, skip_serializing_if = "Option::is_none")]
     pub app_link: Option<String>,
     /// Id of the credentials used for the app.
-    #[serde(rename = "credentialId", default, skip_serializing_if = "Option::is_none")]
     pub credential_id: Option<i64>,
 }
 /// Settings of one of the default fields picked by `slug`: title, location, notes, guests or reschedule reason.
 #[non_exhaustive]
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct DefaultFieldSpec {
-    /// Which default field.
-    ///
-    /// Example: `"title"`
+    /// Which default field. Example: `"title"`.
     pub slug: DefaultBookingFieldSlug,
     /// Whether the booker must fill it in; not for `location`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub required: Option<bool>,
     /// Whether the field is hidden from bookers (it stays in the event type settings); not for `location`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub hidden: Option<bool>,
     /// Label of the field.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub label: Option<String>,
     /// Placeholder of the field; not for `location`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub placeholder: Option<String>,
     /// Whether the field is locked when the booking page URL prefills it; not for `location`.
-    #[serde(
-        rename = "disableOnPrefill",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub disable_on_prefill: Option<bool>,
 }
 impl DefaultFieldSpec {
-    /// A `DefaultFieldSpec` with the required fields; set the others with the methods of the same names.
-    ///
-    /// - `slug`: Which default field.
+    /// A `DefaultFieldSpec` with the required fields (`slug`: Which default field); set the others with the methods of the same names.
     pub fn new(slug: DefaultBookingFieldSlug) -> Self {
         DefaultFieldSpec {
             slug,
@@ -7640,75 +4321,50 @@ impl DefaultFieldSpec {
     }
 }
 /// Delegation credentials of an organization; the service account key itself is never returned.
-///
-/// Sent by the server: new fields may be added in any release, so it cannot be built
-/// field by field outside this crate (decode one from JSON in tests).
 #[non_exhaustive]
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct DelegationCredential {
     /// Id of the delegation credentials.
     pub id: String,
     /// Whether Cal.com uses the credentials.
     pub enabled: bool,
-    /// Email domain whose users the credentials act for.
-    ///
-    /// Example: `"acme.com"`
+    /// Email domain whose users the credentials act for. Example: `"acme.com"`.
     pub domain: String,
     /// Id of the organization.
-    #[serde(rename = "organizationId")]
     pub organization_id: i64,
     /// The workspace platform the service account belongs to.
-    #[serde(rename = "workspacePlatform")]
     pub workspace_platform: WorkspacePlatform,
     /// When the credentials were saved.
-    #[serde(rename = "createdAt")]
     pub created_at: chrono::DateTime<chrono::Utc>,
     /// When the credentials last changed.
-    #[serde(rename = "updatedAt")]
     pub updated_at: chrono::DateTime<chrono::Utc>,
 }
 /// The event type that was deleted.
-///
-/// Sent by the server: new fields may be added in any release, so it cannot be built
-/// field by field outside this crate (decode one from JSON in tests).
 #[non_exhaustive]
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct DeletedEventType {
-    /// Id of the deleted event type.
-    ///
-    /// Example: `1`
+    /// Id of the deleted event type. Example: `1`.
     pub id: i64,
-    /// Length of the deleted event type in minutes.
-    ///
-    /// Example: `60`
-    #[serde(rename = "lengthInMinutes")]
+    /// Length of the deleted event type in minutes. Example: `60`.
     pub length_in_minutes: i64,
-    /// Title of the deleted event type.
-    ///
-    /// Example: `"Learn the secrets of masterchief!"`
+    /// Title of the deleted event type. Example: `"Learn the secrets of masterchief!"`.
     pub title: String,
     /// Slug of the deleted event type.
     pub slug: String,
 }
 /// Confirmation that a private link was deleted.
-///
-/// Sent by the server: new fields may be added in any release, so it cannot be built
-/// field by field outside this crate (decode one from JSON in tests).
 #[non_exhaustive]
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct DeletedPrivateLink {
-    /// Id of the deleted link.
-    ///
-    /// Example: `"abc123def456"`
-    #[serde(rename = "linkId")]
+    /// Id of the deleted link. Example: `"abc123def456"`.
     pub link_id: String,
     /// Confirmation text from the server.
     pub message: String,
 }
 /// The team event type that was deleted.
-///
-/// Sent by the server: new fields may be added in any release, so it cannot be built
-/// field by field outside this crate (decode one from JSON in tests).
 #[non_exhaustive]
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct DeletedTeamEventType {
@@ -7718,75 +4374,46 @@ pub struct DeletedTeamEventType {
     pub title: String,
 }
 /// The calendar where new bookings of a user are written.
-///
-/// Sent by the server: new fields may be added in any release, so it cannot be built
-/// field by field outside this crate (decode one from JSON in tests).
 #[non_exhaustive]
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct DestinationCalendar {
     /// Id of the destination calendar record.
     pub id: DestinationCalendarId,
-    /// Cal.com's internal app type of the calendar.
-    ///
-    /// Example: `"google_calendar"`
+    /// Cal.com's internal app type of the calendar. Example: `"google_calendar"`.
     pub integration: String,
     /// The provider's id of the calendar.
-    #[serde(rename = "externalId")]
     pub external_id: String,
     /// Email address of the account the calendar belongs to.
-    #[serde(rename = "primaryEmail")]
     pub primary_email: Option<String>,
     /// Id of the user; null when the record belongs to an event type.
-    #[serde(rename = "userId")]
     pub user_id: Option<i64>,
     /// Id of the event type; null for a user's own destination calendar.
-    #[serde(rename = "eventTypeId")]
     pub event_type_id: Option<i64>,
     /// Id of the credentials used to write to the calendar.
-    #[serde(rename = "credentialId")]
     pub credential_id: Option<i64>,
     /// Id of the delegation credentials, when the account comes through delegation.
-    #[serde(
-        rename = "delegationCredentialId",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub delegation_credential_id: Option<String>,
     /// Name of the calendar.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// Whether the calendar is its account's primary calendar.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub primary: Option<bool>,
     /// Whether Cal.com can only read the calendar.
-    #[serde(rename = "readOnly", default, skip_serializing_if = "Option::is_none")]
     pub read_only: Option<bool>,
     /// Email address of the calendar.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub email: Option<String>,
-    /// Display name of the calendar app.
-    ///
-    /// Example: `"Google Calendar"`
-    #[serde(
-        rename = "integrationTitle",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    /// Display name of the calendar app. Example: `"Google Calendar"`.
     pub integration_title: Option<String>,
 }
 /// Turns off a setting that was set before: `{"disabled": true}`.
 #[non_exhaustive]
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct DisabledSetting {
-    /// Must be true.
-    ///
-    /// Example: `true`
+    /// Must be true. Example: `true`.
     pub disabled: bool,
 }
 impl DisabledSetting {
-    /// A `DisabledSetting` with the required fields; set the others with the methods of the same names.
-    ///
-    /// - `disabled`: Must be true.
+    /// A `DisabledSetting` with the required fields (`disabled`: Must be true); set the others with the methods of the same names.
     pub fn new(disabled: bool) -> Self {
         DisabledSetting { disabled }
     }
@@ -7795,15 +4422,11 @@ impl DisabledSetting {
 #[non_exhaustive]
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct DisconnectCalendar {
-    /// Id of the account's credentials (`credentialId` in `calendars().list()`).
-    ///
-    /// Example: `10`
+    /// Id of the account's credentials (`credentialId` in `calendars().list()`). Example: `10`.
     pub id: i64,
 }
 impl DisconnectCalendar {
-    /// A `DisconnectCalendar` with the required fields; set the others with the methods of the same names.
-    ///
-    /// - `id`: Id of the account's credentials (`credentialId` in `calendars().list()`).
+    /// A `DisconnectCalendar` with the required fields (`id`: Id of the account's credentials (`credentialId` in `calendars().list()`)); set the others with the methods of the same names.
     pub fn new(id: i64) -> Self {
         DisconnectCalendar { id }
     }
@@ -7811,48 +4434,26 @@ impl DisconnectCalendar {
 /// A step that emails a verified address of the team.
 #[non_exhaustive]
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct EmailAddressWorkflowStep {
-    /// Position of the step in the workflow (from 1).
-    ///
-    /// Example: `1`
-    #[serde(rename = "stepNumber")]
+    /// Position of the step in the workflow (from 1). Example: `1`.
     pub step_number: i64,
-    /// Who receives the message.
-    ///
-    /// Example: `"email"`
+    /// Who receives the message. Example: `"email"`.
     pub recipient: WorkflowRecipient,
-    /// Template the message is based on.
-    ///
-    /// Example: `"reminder"`
+    /// Template the message is based on. Example: `"reminder"`.
     pub template: WorkflowTemplate,
     /// Sender name shown on the message.
     pub sender: String,
-    /// Id of the team's verified email address to write to.
-    ///
-    /// Example: `31214`
-    #[serde(rename = "verifiedEmailId")]
+    /// Id of the team's verified email address to write to. Example: `31214`.
     pub verified_email_id: i64,
-    /// Whether to attach the event as an `.ics` file; false when absent.
-    ///
-    /// Example: `true`
-    #[serde(
-        rename = "includeCalendarEvent",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    /// Whether to attach the event as an `.ics` file; false when absent. Example: `true`.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub include_calendar_event: Option<bool>,
     /// Content of the email.
     pub message: HtmlWorkflowMessage,
 }
 impl EmailAddressWorkflowStep {
-    /// A `EmailAddressWorkflowStep` with the required fields; set the others with the methods of the same names.
-    ///
-    /// - `step_number`: Position of the step in the workflow (from 1).
-    /// - `recipient`: Who receives the message.
-    /// - `template`: Template the message is based on.
-    /// - `sender`: Sender name shown on the message.
-    /// - `verified_email_id`: Id of the team's verified email address to write to.
-    /// - `message`: Content of the email.
+    /// A `EmailAddressWorkflowStep` with the required fields (`step_number`: Position of the step in the workflow (from 1); `recipient`: Who receives the message; `template`: Template the message is based on; `sender`: Sender name shown on the message; `verified_email_id`: Id of the team's verified email address to write to; `message`: Content of the email); set the others with the methods of the same names.
     pub fn new(
         step_number: i64,
         recipient: WorkflowRecipient,
@@ -7871,72 +4472,51 @@ impl EmailAddressWorkflowStep {
             message,
         }
     }
-    /// Whether to attach the event as an `.ics` file; false when absent.
-    ///
-    /// Example: `true`
+    /// Whether to attach the event as an `.ics` file; false when absent. Example: `true`.
     pub fn include_calendar_event(mut self, include_calendar_event: bool) -> Self {
         self.include_calendar_event = Some(include_calendar_event);
         self
     }
 }
 /// The booker's email field.
-///
-/// Sent by the server: new fields may be added in any release, so it cannot be built
-/// field by field outside this crate (decode one from JSON in tests).
 #[non_exhaustive]
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct EmailBookingField {
-    /// Key of the field; `email`.
-    ///
-    /// Example: `"email"`
+    /// Key of the field; `email`. Example: `"email"`.
     pub slug: String,
-    /// Always true.
-    ///
-    /// Example: `true`
-    #[serde(rename = "isDefault")]
+    /// Always true. Example: `true`.
     pub is_default: bool,
     /// Whether an email is required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub required: Option<bool>,
     /// Whether the field is hidden from bookers.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub hidden: Option<bool>,
     /// Label of the field.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub label: Option<String>,
     /// Placeholder of the field.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub placeholder: Option<String>,
     /// Whether the field is locked when the booking page URL prefills it.
-    #[serde(
-        rename = "disableOnPrefill",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub disable_on_prefill: Option<bool>,
 }
 /// Settings of the default email field.
 #[non_exhaustive]
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct EmailFieldSpec {
     /// Label of the field.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub label: Option<String>,
     /// Whether an email is required. The server uses true when absent; false is allowed only for organization team event types that also have a required, visible phone field with slug `attendeePhoneNumber`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub required: Option<bool>,
     /// Whether the field is hidden from bookers; allowed under the same conditions as `required` false.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub hidden: Option<bool>,
     /// Placeholder of the field.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub placeholder: Option<String>,
     /// Whether the field is locked when the booking page URL prefills it (`&email=...`).
-    #[serde(
-        rename = "disableOnPrefill",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub disable_on_prefill: Option<bool>,
 }
 impl EmailFieldSpec {
@@ -7969,42 +4549,24 @@ impl EmailFieldSpec {
 /// A step that emails the host or the attendees.
 #[non_exhaustive]
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct EmailWorkflowStep {
-    /// Position of the step in the workflow (from 1).
-    ///
-    /// Example: `1`
-    #[serde(rename = "stepNumber")]
+    /// Position of the step in the workflow (from 1). Example: `1`.
     pub step_number: i64,
-    /// Who receives the message.
-    ///
-    /// Example: `"attendee"`
+    /// Who receives the message. Example: `"attendee"`.
     pub recipient: WorkflowRecipient,
-    /// Template the message is based on.
-    ///
-    /// Example: `"reminder"`
+    /// Template the message is based on. Example: `"reminder"`.
     pub template: WorkflowTemplate,
     /// Sender name shown on the message.
     pub sender: String,
-    /// Whether to attach the event as an `.ics` file; false when absent.
-    ///
-    /// Example: `true`
-    #[serde(
-        rename = "includeCalendarEvent",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    /// Whether to attach the event as an `.ics` file; false when absent. Example: `true`.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub include_calendar_event: Option<bool>,
     /// Content of the email.
     pub message: HtmlWorkflowMessage,
 }
 impl EmailWorkflowStep {
-    /// A `EmailWorkflowStep` with the required fields; set the others with the methods of the same names.
-    ///
-    /// - `step_number`: Position of the step in the workflow (from 1).
-    /// - `recipient`: Who receives the message.
-    /// - `template`: Template the message is based on.
-    /// - `sender`: Sender name shown on the message.
-    /// - `message`: Content of the email.
+    /// A `EmailWorkflowStep` with the required fields (`step_number`: Position of the step in the workflow (from 1); `recipient`: Who receives the message; `template`: Template the message is based on; `sender`: Sender name shown on the message; `message`: Content of the email); set the others with the methods of the same names.
     pub fn new(
         step_number: i64,
         recipient: WorkflowRecipient,
@@ -8021,88 +4583,42 @@ impl EmailWorkflowStep {
             message,
         }
     }
-    /// Whether to attach the event as an `.ics` file; false when absent.
-    ///
-    /// Example: `true`
+    /// Whether to attach the event as an `.ics` file; false when absent. Example: `true`.
     pub fn include_calendar_event(mut self, include_calendar_event: bool) -> Self {
         self.include_calendar_event = Some(include_calendar_event);
         self
     }
 }
 /// A kind of meeting that people can book with a user.
-///
-/// Sent by the server: new fields may be added in any release, so it cannot be built
-/// field by field outside this crate (decode one from JSON in tests).
 #[non_exhaustive]
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct EventType {
-    /// Id of the event type.
-    ///
-    /// Example: `1`
+    /// Id of the event type. Example: `1`.
     pub id: i64,
-    /// Length of the event in minutes.
-    ///
-    /// Example: `60`
-    #[serde(rename = "lengthInMinutes")]
+    /// Length of the event in minutes. Example: `60`.
     pub length_in_minutes: i64,
-    /// Lengths in minutes the booker may choose from.
-    ///
-    /// Example: `[15, 30, 60]`
-    #[serde(
-        rename = "lengthInMinutesOptions",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    /// Lengths in minutes the booker may choose from. Example: `[15, 30, 60]`.
     pub length_in_minutes_options: Option<Vec<i64>>,
-    /// Title of the event type.
-    ///
-    /// Example: `"Learn the secrets of masterchief!"`
+    /// Title of the event type. Example: `"Learn the secrets of masterchief!"`.
     pub title: String,
-    /// URL slug of the event type.
-    ///
-    /// Example: `"learn-the-secrets-of-masterchief"`
+    /// URL slug of the event type. Example: `"learn-the-secrets-of-masterchief"`.
     pub slug: String,
     /// Description shown on the booking page; empty when there is none.
     pub description: String,
     /// Where the event takes place.
     pub locations: Vec<EventTypeLocation>,
     /// Fields of the booking form, default ones included.
-    #[serde(rename = "bookingFields")]
     pub booking_fields: Vec<BookingField>,
     /// Whether bookers are prevented from adding guests.
-    #[serde(rename = "disableGuests")]
     pub disable_guests: bool,
-    /// Minutes between the start times offered to bookers; null means the event length.
-    ///
-    /// Example: `60`
-    #[serde(rename = "slotInterval", default, skip_serializing_if = "Option::is_none")]
+    /// Minutes between the start times offered to bookers; null means the event length. Example: `60`.
     pub slot_interval: Option<i64>,
-    /// Minimum number of minutes between booking and the start of the event.
-    ///
-    /// Example: `0`
-    #[serde(
-        rename = "minimumBookingNotice",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    /// Minimum number of minutes between booking and the start of the event. Example: `0`.
     pub minimum_booking_notice: Option<i64>,
-    /// Minutes kept free before each booking.
-    ///
-    /// Example: `0`
-    #[serde(
-        rename = "beforeEventBuffer",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    /// Minutes kept free before each booking. Example: `0`.
     pub before_event_buffer: Option<i64>,
-    /// Minutes kept free after each booking.
-    ///
-    /// Example: `0`
-    #[serde(
-        rename = "afterEventBuffer",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    /// Minutes kept free after each booking. Example: `0`.
     pub after_event_buffer: Option<i64>,
     /// How the event recurs; null when it does not.
     pub recurrence: Option<EventTypeRecurrence>,
@@ -8113,138 +4629,58 @@ pub struct EventType {
     /// Currency of `price`.
     pub currency: String,
     /// Whether bookers are prevented from changing the time zone on the booking page.
-    #[serde(rename = "lockTimeZoneToggleOnBookingPage")]
     pub lock_time_zone_toggle_on_booking_page: bool,
     /// Number of seats per slot; null without seats.
-    #[serde(
-        rename = "seatsPerTimeSlot",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub seats_per_time_slot: Option<i64>,
     /// Whether the booking page's query parameters are passed on to `successRedirectUrl`.
-    #[serde(rename = "forwardParamsSuccessRedirect")]
     pub forward_params_success_redirect: Option<bool>,
     /// URL the booker is sent to after a successful booking.
-    #[serde(rename = "successRedirectUrl")]
     pub success_redirect_url: Option<String>,
     /// Whether the event type offers instant meetings.
-    #[serde(rename = "isInstantEvent")]
     pub is_instant_event: bool,
     /// Whether the number of free seats is shown to bookers.
-    #[serde(
-        rename = "seatsShowAvailabilityCount",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub seats_show_availability_count: Option<bool>,
     /// Id of the availability schedule used; null for the owner's default one.
-    #[serde(rename = "scheduleId")]
     pub schedule_id: Option<i64>,
     /// Maximum number of bookings per period, if any.
-    #[serde(
-        rename = "bookingLimitsCount",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub booking_limits_count: Option<BookingLimitsCountSetting>,
     /// Whether only the earliest free slot of each day is offered.
-    #[serde(
-        rename = "onlyShowFirstAvailableSlot",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub only_show_first_available_slot: Option<bool>,
     /// Maximum total booked minutes per period, if any.
-    #[serde(
-        rename = "bookingLimitsDuration",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub booking_limits_duration: Option<BookingLimitsDurationSetting>,
     /// How far into the future the event can be booked.
-    #[serde(rename = "bookingWindow", default, skip_serializing_if = "Option::is_none")]
     pub booking_window: Option<BookingWindowSetting>,
     /// Views the booking page offers and the one it opens with.
-    #[serde(rename = "bookerLayouts", default, skip_serializing_if = "Option::is_none")]
     pub booker_layouts: Option<BookerLayouts>,
     /// When bookings need the host's confirmation.
-    #[serde(
-        rename = "confirmationPolicy",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub confirmation_policy: Option<ConfirmationPolicySetting>,
     /// Whether bookers must verify their email address.
-    #[serde(
-        rename = "requiresBookerEmailVerification",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub requires_booker_email_verification: Option<bool>,
     /// Whether notes are left out of the calendar event.
-    #[serde(
-        rename = "hideCalendarNotes",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub hide_calendar_notes: Option<bool>,
     /// Colors of the event type in the light and dark themes.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub color: Option<EventTypeColor>,
     /// Seat settings of the event type.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub seats: Option<EventTypeSeatsSetting>,
     /// Minutes by which the offered start times are shifted.
-    #[serde(rename = "offsetStart", default, skip_serializing_if = "Option::is_none")]
     pub offset_start: Option<i64>,
     /// Template of the calendar event name.
-    #[serde(rename = "customName", default, skip_serializing_if = "Option::is_none")]
     pub custom_name: Option<String>,
     /// Calendar where bookings of this event type are written.
-    #[serde(
-        rename = "destinationCalendar",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub destination_calendar: Option<EventTypeDestinationCalendar>,
     /// Whether the destination calendar's email address is used as the organizer address.
-    #[serde(
-        rename = "useDestinationCalendarEmail",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub use_destination_calendar_email: Option<bool>,
     /// Whether the calendar event is shown as busy without details to others.
-    #[serde(
-        rename = "hideCalendarEventDetails",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub hide_calendar_event_details: Option<bool>,
     /// Whether the organizer's email address is hidden from the booking page, emails and calendar events.
-    #[serde(
-        rename = "hideOrganizerEmail",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub hide_organizer_email: Option<bool>,
     /// Settings of Cal Video meetings of this event type.
-    #[serde(
-        rename = "calVideoSettings",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub cal_video_settings: Option<CalVideoSettings>,
     /// Whether the event type is hidden from the public page.
     pub hidden: bool,
     /// Whether only authenticated callers with rights on the event type may book it through the API.
-    #[serde(rename = "bookingRequiresAuthentication")]
     pub booking_requires_authentication: bool,
-    /// Id of the user who owns the event type.
-    ///
-    /// Example: `10`
-    #[serde(rename = "ownerId")]
+    /// Id of the user who owns the event type. Example: `10`.
     pub owner_id: i64,
     /// The users who host the event type.
     pub users: Vec<EventTypeUser>,
@@ -8253,18 +4689,13 @@ pub struct EventType {
 #[non_exhaustive]
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct EventTypeAddressLocation {
-    /// The address.
-    ///
-    /// Example: `"123 Example St, City, Country"`
+    /// The address. Example: `"123 Example St, City, Country"`.
     pub address: String,
     /// Whether the address is shown on the booking page before booking.
     pub public: bool,
 }
 impl EventTypeAddressLocation {
-    /// A `EventTypeAddressLocation` with the required fields; set the others with the methods of the same names.
-    ///
-    /// - `address`: The address.
-    /// - `public`: Whether the address is shown on the booking page before booking.
+    /// A `EventTypeAddressLocation` with the required fields (`address`: The address; `public`: Whether the address is shown on the booking page before booking); set the others with the methods of the same names.
     pub fn new(address: impl Into<String>, public: bool) -> Self {
         EventTypeAddressLocation {
             address: address.into(),
@@ -8280,23 +4711,15 @@ impl EventTypeBareLocation {}
 /// Colors of an event type.
 #[non_exhaustive]
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct EventTypeColor {
-    /// Hex color in the light theme.
-    ///
-    /// Example: `"#292929"`
-    #[serde(rename = "lightThemeHex")]
+    /// Hex color in the light theme. Example: `"#292929"`.
     pub light_theme_hex: String,
-    /// Hex color in the dark theme.
-    ///
-    /// Example: `"#fafafa"`
-    #[serde(rename = "darkThemeHex")]
+    /// Hex color in the dark theme. Example: `"#fafafa"`.
     pub dark_theme_hex: String,
 }
 impl EventTypeColor {
-    /// A `EventTypeColor` with the required fields; set the others with the methods of the same names.
-    ///
-    /// - `light_theme_hex`: Hex color in the light theme.
-    /// - `dark_theme_hex`: Hex color in the dark theme.
+    /// A `EventTypeColor` with the required fields (`light_theme_hex`: Hex color in the light theme; `dark_theme_hex`: Hex color in the dark theme); set the others with the methods of the same names.
     pub fn new(
         light_theme_hex: impl Into<String>,
         dark_theme_hex: impl Into<String>,
@@ -8310,20 +4733,15 @@ impl EventTypeColor {
 /// The calendar where an event type's bookings are written. The values come from the connected calendars (`/v2/calendars`).
 #[non_exhaustive]
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct EventTypeDestinationCalendar {
-    /// Cal.com's internal app type of the calendar.
-    ///
-    /// Example: `"google_calendar"`
+    /// Cal.com's internal app type of the calendar. Example: `"google_calendar"`.
     pub integration: String,
     /// The provider's id of the calendar.
-    #[serde(rename = "externalId")]
     pub external_id: String,
 }
 impl EventTypeDestinationCalendar {
-    /// A `EventTypeDestinationCalendar` with the required fields; set the others with the methods of the same names.
-    ///
-    /// - `integration`: Cal.com's internal app type of the calendar.
-    /// - `external_id`: The provider's id of the calendar.
+    /// A `EventTypeDestinationCalendar` with the required fields (`integration`: Cal.com's internal app type of the calendar; `external_id`: The provider's id of the calendar); set the others with the methods of the same names.
     pub fn new(integration: impl Into<String>, external_id: impl Into<String>) -> Self {
         EventTypeDestinationCalendar {
             integration: integration.into(),
@@ -8332,71 +4750,46 @@ impl EventTypeDestinationCalendar {
     }
 }
 /// A host of a team event type.
-///
-/// Sent by the server: new fields may be added in any release, so it cannot be built
-/// field by field outside this crate (decode one from JSON in tests).
 #[non_exhaustive]
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct EventTypeHost {
     /// Id of the host.
-    #[serde(rename = "userId")]
     pub user_id: i64,
-    /// Display name of the host.
-    ///
-    /// Example: `"John Doe"`
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// Display name of the host. Example: `"John Doe"`.
     pub name: Option<String>,
-    /// Username of the host.
-    ///
-    /// Example: `"john-doe"`
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// Username of the host. Example: `"john-doe"`.
     pub username: Option<String>,
     /// URL of the host's avatar.
-    #[serde(rename = "avatarUrl", default, skip_serializing_if = "Option::is_none")]
     pub avatar_url: Option<String>,
     /// For round-robin event types, whether this host attends every booking.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub mandatory: Option<bool>,
     /// For round-robin event types, how strongly this host is preferred.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub priority: Option<HostPriority>,
 }
 /// A meeting in a conferencing app.
-///
-/// Sent by the server: new fields may be added in any release, so it cannot be built
-/// field by field outside this crate (decode one from JSON in tests).
 #[non_exhaustive]
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct EventTypeIntegrationLocation {
-    /// The app.
-    ///
-    /// Example: `"cal-video"`
+    /// The app. Example: `"cal-video"`.
     pub integration: LocationIntegration,
-    /// Fixed meeting link of the app, where it has one.
-    ///
-    /// Example: `"https://example.com"`
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// Fixed meeting link of the app, where it has one. Example: `"https://example.com"`.
     pub link: Option<String>,
     /// Id of the credentials used for the app.
-    #[serde(rename = "credentialId", default, skip_serializing_if = "Option::is_none")]
     pub credential_id: Option<i64>,
 }
 /// A meeting at a fixed link.
 #[non_exhaustive]
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct EventTypeLinkLocation {
-    /// The meeting URL.
-    ///
-    /// Example: `"https://customvideo.com/join/123456"`
+    /// The meeting URL. Example: `"https://customvideo.com/join/123456"`.
     pub link: String,
     /// Whether the link is shown on the booking page before booking.
     pub public: bool,
 }
 impl EventTypeLinkLocation {
-    /// A `EventTypeLinkLocation` with the required fields; set the others with the methods of the same names.
-    ///
-    /// - `link`: The meeting URL.
-    /// - `public`: Whether the link is shown on the booking page before booking.
+    /// A `EventTypeLinkLocation` with the required fields (`link`: The meeting URL; `public`: Whether the link is shown on the booking page before booking); set the others with the methods of the same names.
     pub fn new(link: impl Into<String>, public: bool) -> Self {
         EventTypeLinkLocation {
             link: link.into(),
@@ -8408,18 +4801,13 @@ impl EventTypeLinkLocation {
 #[non_exhaustive]
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct EventTypePhoneLocation {
-    /// The phone number in international form.
-    ///
-    /// Example: `"+37120993151"`
+    /// The phone number in international form. Example: `"+37120993151"`.
     pub phone: String,
     /// Whether the number is shown on the booking page before booking.
     pub public: bool,
 }
 impl EventTypePhoneLocation {
-    /// A `EventTypePhoneLocation` with the required fields; set the others with the methods of the same names.
-    ///
-    /// - `phone`: The phone number in international form.
-    /// - `public`: Whether the number is shown on the booking page before booking.
+    /// A `EventTypePhoneLocation` with the required fields (`phone`: The phone number in international form; `public`: Whether the number is shown on the booking page before booking); set the others with the methods of the same names.
     pub fn new(phone: impl Into<String>, public: bool) -> Self {
         EventTypePhoneLocation {
             phone: phone.into(),
@@ -8431,23 +4819,15 @@ impl EventTypePhoneLocation {
 #[non_exhaustive]
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct EventTypeRecurrence {
-    /// Repeats every this many weeks, months or years (after `frequency`).
-    ///
-    /// Example: `10`
+    /// Repeats every this many weeks, months or years (after `frequency`). Example: `10`.
     pub interval: i64,
-    /// Maximum number of occurrences.
-    ///
-    /// Example: `10`
+    /// Maximum number of occurrences. Example: `10`.
     pub occurrences: i64,
     /// Unit of `interval`.
     pub frequency: RecurrenceFrequency,
 }
 impl EventTypeRecurrence {
-    /// A `EventTypeRecurrence` with the required fields; set the others with the methods of the same names.
-    ///
-    /// - `interval`: Repeats every this many weeks, months or years (after `frequency`).
-    /// - `occurrences`: Maximum number of occurrences.
-    /// - `frequency`: Unit of `interval`.
+    /// A `EventTypeRecurrence` with the required fields (`interval`: Repeats every this many weeks, months or years (after `frequency`); `occurrences`: Maximum number of occurrences; `frequency`: Unit of `interval`); set the others with the methods of the same names.
     pub fn new(interval: i64, occurrences: i64, frequency: RecurrenceFrequency) -> Self {
         EventTypeRecurrence {
             interval,
@@ -8459,29 +4839,17 @@ impl EventTypeRecurrence {
 /// Seats let several bookers book the same slot.
 #[non_exhaustive]
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct EventTypeSeats {
-    /// Number of seats in each slot.
-    ///
-    /// Example: `4`
-    #[serde(rename = "seatsPerTimeSlot")]
+    /// Number of seats in each slot. Example: `4`.
     pub seats_per_time_slot: i64,
-    /// Whether attendees of a slot see each other.
-    ///
-    /// Example: `true`
-    #[serde(rename = "showAttendeeInfo")]
+    /// Whether attendees of a slot see each other. Example: `true`.
     pub show_attendee_info: bool,
-    /// Whether bookers see how many seats are left.
-    ///
-    /// Example: `true`
-    #[serde(rename = "showAvailabilityCount")]
+    /// Whether bookers see how many seats are left. Example: `true`.
     pub show_availability_count: bool,
 }
 impl EventTypeSeats {
-    /// A `EventTypeSeats` with the required fields; set the others with the methods of the same names.
-    ///
-    /// - `seats_per_time_slot`: Number of seats in each slot.
-    /// - `show_attendee_info`: Whether attendees of a slot see each other.
-    /// - `show_availability_count`: Whether bookers see how many seats are left.
+    /// A `EventTypeSeats` with the required fields (`seats_per_time_slot`: Number of seats in each slot; `show_attendee_info`: Whether attendees of a slot see each other; `show_availability_count`: Whether bookers see how many seats are left); set the others with the methods of the same names.
     pub fn new(
         seats_per_time_slot: i64,
         show_attendee_info: bool,
@@ -8495,45 +4863,30 @@ impl EventTypeSeats {
     }
 }
 /// The team that owns a team event type, with its branding.
-///
-/// Sent by the server: new fields may be added in any release, so it cannot be built
-/// field by field outside this crate (decode one from JSON in tests).
 #[non_exhaustive]
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct EventTypeTeam {
     /// Id of the team.
     pub id: i64,
     /// URL slug of the team.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub slug: Option<String>,
     /// URL of the team's banner image.
-    #[serde(rename = "bannerUrl", default, skip_serializing_if = "Option::is_none")]
     pub banner_url: Option<String>,
     /// Name of the team.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// URL of the team's logo.
-    #[serde(rename = "logoUrl", default, skip_serializing_if = "Option::is_none")]
     pub logo_url: Option<String>,
-    /// First day of the week in the team's calendars.
-    ///
-    /// Example: `"Monday"`
-    #[serde(rename = "weekStart", default, skip_serializing_if = "Option::is_none")]
+    /// First day of the week in the team's calendars. Example: `"Monday"`.
     pub week_start: Option<String>,
     /// Brand color of the team in the light theme.
-    #[serde(rename = "brandColor", default, skip_serializing_if = "Option::is_none")]
     pub brand_color: Option<String>,
     /// Brand color of the team in the dark theme.
-    #[serde(rename = "darkBrandColor", default, skip_serializing_if = "Option::is_none")]
     pub dark_brand_color: Option<String>,
     /// Theme of the team's booking pages.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub theme: Option<String>,
 }
 /// A stored location that the API cannot map to one of its kinds.
-///
-/// Sent by the server: new fields may be added in any release, so it cannot be built
-/// field by field outside this crate (decode one from JSON in tests).
 #[non_exhaustive]
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct EventTypeUnrecognizedLocation {
@@ -8541,11 +4894,9 @@ pub struct EventTypeUnrecognizedLocation {
     pub location: String,
 }
 /// A user who hosts an event type, with their branding.
-///
-/// Sent by the server: new fields may be added in any release, so it cannot be built
-/// field by field outside this crate (decode one from JSON in tests).
 #[non_exhaustive]
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct EventTypeUser {
     /// Id of the user.
     pub id: i64,
@@ -8554,18 +4905,12 @@ pub struct EventTypeUser {
     /// Username of the user.
     pub username: Option<String>,
     /// URL of the user's avatar.
-    #[serde(rename = "avatarUrl")]
     pub avatar_url: Option<String>,
-    /// First day of the week in the user's calendars.
-    ///
-    /// Example: `"Monday"`
-    #[serde(rename = "weekStart")]
+    /// First day of the week in the user's calendars. Example: `"Monday"`.
     pub week_start: String,
     /// Brand color of the user in the light theme.
-    #[serde(rename = "brandColor")]
     pub brand_color: Option<String>,
     /// Brand color of the user in the dark theme.
-    #[serde(rename = "darkBrandColor")]
     pub dark_brand_color: Option<String>,
     /// Free-form metadata stored on the user.
     pub metadata: serde_json::Value,
@@ -8582,11 +4927,7 @@ pub struct GoogleServiceAccountKey {
     pub client_id: String,
 }
 impl GoogleServiceAccountKey {
-    /// A `GoogleServiceAccountKey` with the required fields; set the others with the methods of the same names.
-    ///
-    /// - `private_key`: The PEM private key.
-    /// - `client_email`: Email address of the service account.
-    /// - `client_id`: Numeric client id of the service account.
+    /// A `GoogleServiceAccountKey` with the required fields (`private_key`: The PEM private key; `client_email`: Email address of the service account; `client_id`: Numeric client id of the service account); set the others with the methods of the same names.
     pub fn new(
         private_key: impl Into<String>,
         client_email: impl Into<String>,
@@ -8602,21 +4943,19 @@ impl GoogleServiceAccountKey {
 /// A team member to make host of a team event type.
 #[non_exhaustive]
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct HostAssignment {
     /// Id of the team member.
-    #[serde(rename = "userId")]
     pub user_id: i64,
     /// For round-robin event types, whether this host attends every booking.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub mandatory: Option<bool>,
     /// For round-robin event types, how strongly this host is preferred.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub priority: Option<HostPriority>,
 }
 impl HostAssignment {
-    /// A `HostAssignment` with the required fields; set the others with the methods of the same names.
-    ///
-    /// - `user_id`: Id of the team member.
+    /// A `HostAssignment` with the required fields (`user_id`: Id of the team member); set the others with the methods of the same names.
     pub fn new(user_id: i64) -> Self {
         HostAssignment {
             user_id,
@@ -8639,20 +4978,13 @@ impl HostAssignment {
 #[non_exhaustive]
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct HtmlWorkflowMessage {
-    /// Subject of the email; may use variables such as `{EVENT_NAME}`.
-    ///
-    /// Example: `"Reminder: Your Meeting {EVENT_NAME} - {EVENT_DATE_ddd, MMM D, YYYY h:mma} with Cal.com"`
+    /// Subject of the email; may use variables such as `{EVENT_NAME}`. Example: `"Reminder: Your Meeting {EVENT_NAME} - {EVENT_DATE_ddd, MMM D, YYYY h:mma} with Cal.com"`.
     pub subject: String,
-    /// HTML body of the email; may use variables such as `{ORGANIZER}` or `{MEETING_URL}`.
-    ///
-    /// Example: `"<p>This is a reminder from {ORGANIZER} of {EVENT_NAME} to {ATTENDEE}.</p>"`
+    /// HTML body of the email; may use variables such as `{ORGANIZER}` or `{MEETING_URL}`. Example: `"<p>This is a reminder from {ORGANIZER} of {EVENT_NAME} to {ATTENDEE}.</p>"`.
     pub html: String,
 }
 impl HtmlWorkflowMessage {
-    /// A `HtmlWorkflowMessage` with the required fields; set the others with the methods of the same names.
-    ///
-    /// - `subject`: Subject of the email; may use variables such as `{EVENT_NAME}`.
-    /// - `html`: HTML body of the email; may use variables such as `{ORGANIZER}` or `{MEETING_URL}`.
+    /// A `HtmlWorkflowMessage` with the required fields (`subject`: Subject of the email; may use variables such as `{EVENT_NAME}`; `html`: HTML body of the email; may use variables such as `{ORGANIZER}` or `{MEETING_URL}`); set the others with the methods of the same names.
     pub fn new(subject: impl Into<String>, html: impl Into<String>) -> Self {
         HtmlWorkflowMessage {
             subject: subject.into(),
@@ -8664,15 +4996,11 @@ impl HtmlWorkflowMessage {
 #[non_exhaustive]
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct IntegrationLocationSpec {
-    /// The app: one of `cal-video`, `google-meet`, `office365-video` or `zoom`.
-    ///
-    /// Example: `"cal-video"`
+    /// The app: one of `cal-video`, `google-meet`, `office365-video` or `zoom`. Example: `"cal-video"`.
     pub integration: LocationIntegration,
 }
 impl IntegrationLocationSpec {
-    /// A `IntegrationLocationSpec` with the required fields; set the others with the methods of the same names.
-    ///
-    /// - `integration`: The app: one of `cal-video`, `google-meet`, `office365-video` or `zoom`.
+    /// A `IntegrationLocationSpec` with the required fields (`integration`: The app: one of `cal-video`, `google-meet`, `office365-video` or `zoom`); set the others with the methods of the same names.
     pub fn new(integration: LocationIntegration) -> Self {
         IntegrationLocationSpec {
             integration,
@@ -8680,227 +5008,125 @@ impl IntegrationLocationSpec {
     }
 }
 /// The field where the booker picks one of the event type's locations; present when there are several.
-///
-/// Sent by the server: new fields may be added in any release, so it cannot be built
-/// field by field outside this crate (decode one from JSON in tests).
 #[non_exhaustive]
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct LocationBookingField {
-    /// Key of the field; `location`.
-    ///
-    /// Example: `"location"`
+    /// Key of the field; `location`. Example: `"location"`.
     pub slug: String,
-    /// Always true.
-    ///
-    /// Example: `true`
-    #[serde(rename = "isDefault")]
+    /// Always true. Example: `true`.
     pub is_default: bool,
     /// Whether the booker must pick a location.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub required: Option<bool>,
     /// Whether the field is hidden from bookers.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub hidden: Option<bool>,
     /// Label of the field.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub label: Option<String>,
 }
 /// An organization managed by another organization.
-///
-/// Sent by the server: new fields may be added in any release, so it cannot be built
-/// field by field outside this crate (decode one from JSON in tests).
 #[non_exhaustive]
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct ManagedOrganization {
-    /// Id of the organization.
-    ///
-    /// Example: `123`
+    /// Id of the organization. Example: `123`.
     pub id: i64,
-    /// Name of the organization.
-    ///
-    /// Example: `"CalTeam"`
+    /// Name of the organization. Example: `"CalTeam"`.
     pub name: String,
-    /// Slug of the organization.
-    ///
-    /// Example: `"cal-tel"`
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// Slug of the organization. Example: `"cal-tel"`.
     pub slug: Option<String>,
-    /// Free-form metadata stored on the organization; absent when empty.
-    ///
-    /// Example: `{"key": "value"}`
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// Free-form metadata stored on the organization; absent when empty. Example: `{"key": "value"}`.
     pub metadata: Option<serde_json::Value>,
 }
 /// A newly created managed organization with an API key that acts for it.
-///
-/// Sent by the server: new fields may be added in any release, so it cannot be built
-/// field by field outside this crate (decode one from JSON in tests).
 #[non_exhaustive]
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct ManagedOrganizationWithApiKey {
-    /// Id of the organization.
-    ///
-    /// Example: `123`
+    /// Id of the organization. Example: `123`.
     pub id: i64,
-    /// Name of the organization.
-    ///
-    /// Example: `"CalTeam"`
+    /// Name of the organization. Example: `"CalTeam"`.
     pub name: String,
-    /// Slug of the organization.
-    ///
-    /// Example: `"cal-tel"`
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// Slug of the organization. Example: `"cal-tel"`.
     pub slug: Option<String>,
-    /// Free-form metadata stored on the organization; absent when empty.
-    ///
-    /// Example: `{"key": "value"}`
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// Free-form metadata stored on the organization; absent when empty. Example: `{"key": "value"}`.
     pub metadata: Option<serde_json::Value>,
     /// API key of the new organization (`cal_...`); shown only here.
-    #[serde(rename = "apiKey")]
     pub api_key: String,
 }
 /// A user created and owned by a platform OAuth client.
-///
-/// Sent by the server: new fields may be added in any release, so it cannot be built
-/// field by field outside this crate (decode one from JSON in tests).
 #[non_exhaustive]
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct ManagedUser {
-    /// Id of the user.
-    ///
-    /// Example: `1`
+    /// Id of the user. Example: `1`.
     pub id: i64,
-    /// The user's email address, as stored: Cal.com adds the OAuth client id to the address given at creation.
-    ///
-    /// Example: `"alice+cluo37fwd0001khkzqqynkpj3@example.com"`
+    /// The user's email address, as stored: Cal.com adds the OAuth client id to the address given at creation. Example: `"alice+cluo37fwd0001khkzqqynkpj3@example.com"`.
     pub email: String,
-    /// The user's username.
-    ///
-    /// Example: `"alice"`
+    /// The user's username. Example: `"alice"`.
     pub username: Option<String>,
-    /// The user's display name.
-    ///
-    /// Example: `"Alice Smith"`
+    /// The user's display name. Example: `"Alice Smith"`.
     pub name: Option<String>,
-    /// The user's short biography.
-    ///
-    /// Example: `"I am a bio"`
+    /// The user's short biography. Example: `"I am a bio"`.
     pub bio: Option<String>,
-    /// The user's IANA time zone.
-    ///
-    /// Example: `"America/New_York"`
-    #[serde(rename = "timeZone")]
+    /// The user's IANA time zone. Example: `"America/New_York"`.
     pub time_zone: String,
-    /// First day of the week in the user's calendars.
-    ///
-    /// Example: `"Sunday"`
-    #[serde(rename = "weekStart")]
+    /// First day of the week in the user's calendars. Example: `"Sunday"`.
     pub week_start: WeekDay,
-    /// When the user was created.
-    ///
-    /// Example: `"2024-04-01T00:00:00.000Z"`
-    #[serde(rename = "createdDate")]
+    /// When the user was created. Example: `"2024-04-01T00:00:00.000Z"`.
     pub created_date: chrono::DateTime<chrono::Utc>,
-    /// Clock the user prefers: `12` or `24` hours.
-    ///
-    /// Example: `12`
-    #[serde(rename = "timeFormat")]
+    /// Clock the user prefers: `12` or `24` hours. Example: `12`.
     pub time_format: Option<i64>,
     /// Id of the user's default schedule; null until one exists.
-    #[serde(rename = "defaultScheduleId")]
     pub default_schedule_id: Option<i64>,
-    /// The user's language.
-    ///
-    /// Example: `"en"`
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// The user's language. Example: `"en"`.
     pub locale: Option<Locale>,
-    /// URL of the user's avatar image.
-    ///
-    /// Example: `"https://cal.com/api/avatar/2b735186-b01b-46d3-87da-019b8f61776b.png"`
-    #[serde(rename = "avatarUrl", default, skip_serializing_if = "Option::is_none")]
+    /// URL of the user's avatar image. Example: `"https://cal.com/api/avatar/2b735186-b01b-46d3-87da-019b8f61776b.png"`.
     pub avatar_url: Option<String>,
-    /// Free-form metadata stored on the user.
-    ///
-    /// Example: `{"key": "value"}`
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// Free-form metadata stored on the user. Example: `{"key": "value"}`.
     pub metadata: Option<serde_json::Value>,
 }
 /// A managed user's tokens. Send the access token as `Authorization: Bearer <token>`; when it expires (HTTP 498), exchange the refresh token for a new pair.
-///
-/// Sent by the server: new fields may be added in any release, so it cannot be built
-/// field by field outside this crate (decode one from JSON in tests).
 #[non_exhaustive]
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct ManagedUserTokens {
-    /// Access token of the user; valid for about an hour.
-    ///
-    /// Example: `"eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9"`
-    #[serde(rename = "accessToken")]
+    /// Access token of the user; valid for about an hour. Example: `"eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9"`.
     pub access_token: String,
-    /// Refresh token of the user; valid for about a year and usable once.
-    ///
-    /// Example: `"eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9"`
-    #[serde(rename = "refreshToken")]
+    /// Refresh token of the user; valid for about a year and usable once. Example: `"eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9"`.
     pub refresh_token: String,
-    /// When the access token expires (milliseconds since the Unix epoch).
-    ///
-    /// Example: `1714000000000`
-    #[serde(rename = "accessTokenExpiresAt")]
+    /// When the access token expires (milliseconds since the Unix epoch). Example: `1714000000000`.
     pub access_token_expires_at: i64,
-    /// When the refresh token expires (milliseconds since the Unix epoch).
-    ///
-    /// Example: `1745000000000`
-    #[serde(rename = "refreshTokenExpiresAt")]
+    /// When the refresh token expires (milliseconds since the Unix epoch). Example: `1745000000000`.
     pub refresh_token_expires_at: i64,
 }
 /// A newly created managed user with its first tokens.
-///
-/// Sent by the server: new fields may be added in any release, so it cannot be built
-/// field by field outside this crate (decode one from JSON in tests).
 #[non_exhaustive]
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct ManagedUserWithTokens {
     /// The new user.
     pub user: ManagedUser,
-    /// Access token of the user; valid for about an hour.
-    ///
-    /// Example: `"eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9"`
-    #[serde(rename = "accessToken")]
+    /// Access token of the user; valid for about an hour. Example: `"eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9"`.
     pub access_token: String,
-    /// Refresh token of the user; valid for about a year.
-    ///
-    /// Example: `"eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9"`
-    #[serde(rename = "refreshToken")]
+    /// Refresh token of the user; valid for about a year. Example: `"eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9"`.
     pub refresh_token: String,
-    /// When the access token expires (milliseconds since the Unix epoch).
-    ///
-    /// Example: `1714000000000`
-    #[serde(rename = "accessTokenExpiresAt")]
+    /// When the access token expires (milliseconds since the Unix epoch). Example: `1714000000000`.
     pub access_token_expires_at: i64,
-    /// When the refresh token expires (milliseconds since the Unix epoch).
-    ///
-    /// Example: `1745000000000`
-    #[serde(rename = "refreshTokenExpiresAt")]
+    /// When the refresh token expires (milliseconds since the Unix epoch). Example: `1745000000000`.
     pub refresh_token_expires_at: i64,
 }
 /// Body of a request that records who did not show up to a booking.
 #[non_exhaustive]
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct MarkAbsent {
-    /// Whether the host missed the meeting.
-    ///
-    /// Example: `false`
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// Whether the host missed the meeting. Example: `false`.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub host: Option<bool>,
     /// Attendees whose presence is recorded.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub attendees: Option<Vec<AbsentAttendee>>,
 }
 impl MarkAbsent {
-    /// Whether the host missed the meeting.
-    ///
-    /// Example: `false`
+    /// Whether the host missed the meeting. Example: `false`.
     pub fn host(mut self, host: bool) -> Self {
         self.host = Some(host);
         self
@@ -8915,81 +5141,50 @@ impl MarkAbsent {
     }
 }
 /// The user a request authenticates as.
-///
-/// Sent by the server: new fields may be added in any release, so it cannot be built
-/// field by field outside this crate (decode one from JSON in tests).
 #[non_exhaustive]
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct Me {
-    /// Id of the user.
-    ///
-    /// Example: `123`
+    /// Id of the user. Example: `123`.
     pub id: i64,
-    /// The user's username.
-    ///
-    /// Example: `"alice"`
+    /// The user's username. Example: `"alice"`.
     pub username: String,
-    /// The user's email address.
-    ///
-    /// Example: `"alice@example.com"`
+    /// The user's email address. Example: `"alice@example.com"`.
     pub email: String,
-    /// Clock the user prefers: `12` or `24` hours.
-    ///
-    /// Example: `12`
-    #[serde(rename = "timeFormat")]
+    /// Clock the user prefers: `12` or `24` hours. Example: `12`.
     pub time_format: i64,
     /// Id of the user's default schedule; null when the user has none.
-    #[serde(rename = "defaultScheduleId")]
     pub default_schedule_id: Option<i64>,
-    /// First day of the week in the user's calendars.
-    ///
-    /// Example: `"Monday"`
-    #[serde(rename = "weekStart")]
+    /// First day of the week in the user's calendars. Example: `"Monday"`.
     pub week_start: WeekDay,
-    /// The user's IANA time zone.
-    ///
-    /// Example: `"America/New_York"`
-    #[serde(rename = "timeZone")]
+    /// The user's IANA time zone. Example: `"America/New_York"`.
     pub time_zone: String,
     /// Id of the organization the user belongs to; null when none.
-    #[serde(rename = "organizationId")]
     pub organization_id: Option<i64>,
     /// The organization the user belongs to; absent when none.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub organization: Option<MeOrganization>,
 }
 /// The organization of the authenticated user.
-///
-/// Sent by the server: new fields may be added in any release, so it cannot be built
-/// field by field outside this crate (decode one from JSON in tests).
 #[non_exhaustive]
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct MeOrganization {
-    /// Id of the organization.
-    ///
-    /// Example: `123`
+    /// Id of the organization. Example: `123`.
     pub id: i64,
     /// Whether it is a Cal.com Platform organization.
-    #[serde(rename = "isPlatform")]
     pub is_platform: bool,
 }
 /// One option chosen in a multi-select attribute.
-///
-/// Sent by the server: new fields may be added in any release, so it cannot be built
-/// field by field outside this crate (decode one from JSON in tests).
 #[non_exhaustive]
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct MemberAttributeChoice {
     /// Id of the option.
-    #[serde(rename = "optionId")]
     pub option_id: String,
     /// Value of the option.
     pub option: String,
 }
 /// A member's values of a multi-select attribute.
-///
-/// Sent by the server: new fields may be added in any release, so it cannot be built
-/// field by field outside this crate (decode one from JSON in tests).
 #[non_exhaustive]
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct MemberMultiSelectAttribute {
@@ -9001,11 +5196,9 @@ pub struct MemberMultiSelectAttribute {
     pub options: Vec<MemberAttributeChoice>,
 }
 /// A member's value of a number attribute.
-///
-/// Sent by the server: new fields may be added in any release, so it cannot be built
-/// field by field outside this crate (decode one from JSON in tests).
 #[non_exhaustive]
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct MemberNumberAttribute {
     /// Id of the attribute.
     pub id: String,
@@ -9014,15 +5207,12 @@ pub struct MemberNumberAttribute {
     /// The member's number.
     pub option: f64,
     /// Id of the option that stores the value.
-    #[serde(rename = "optionId")]
     pub option_id: String,
 }
 /// A member's value of a single-select attribute.
-///
-/// Sent by the server: new fields may be added in any release, so it cannot be built
-/// field by field outside this crate (decode one from JSON in tests).
 #[non_exhaustive]
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct MemberSingleSelectAttribute {
     /// Id of the attribute.
     pub id: String,
@@ -9031,15 +5221,12 @@ pub struct MemberSingleSelectAttribute {
     /// Value of the chosen option.
     pub option: String,
     /// Id of the chosen option.
-    #[serde(rename = "optionId")]
     pub option_id: String,
 }
 /// A member's value of a text attribute.
-///
-/// Sent by the server: new fields may be added in any release, so it cannot be built
-/// field by field outside this crate (decode one from JSON in tests).
 #[non_exhaustive]
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct MemberTextAttribute {
     /// Id of the attribute.
     pub id: String,
@@ -9048,7 +5235,6 @@ pub struct MemberTextAttribute {
     /// The member's text.
     pub option: String,
     /// Id of the option that stores the value.
-    #[serde(rename = "optionId")]
     pub option_id: String,
 }
 /// Credentials of a Microsoft Entra application registration.
@@ -9063,11 +5249,7 @@ pub struct MicrosoftServiceAccountKey {
     pub client_id: String,
 }
 impl MicrosoftServiceAccountKey {
-    /// A `MicrosoftServiceAccountKey` with the required fields; set the others with the methods of the same names.
-    ///
-    /// - `private_key`: The application's client secret.
-    /// - `tenant_id`: Id of the Microsoft Entra tenant.
-    /// - `client_id`: Application (client) id.
+    /// A `MicrosoftServiceAccountKey` with the required fields (`private_key`: The application's client secret; `tenant_id`: Id of the Microsoft Entra tenant; `client_id`: Application (client) id); set the others with the methods of the same names.
     pub fn new(
         private_key: impl Into<String>,
         tenant_id: impl Into<String>,
@@ -9081,151 +5263,88 @@ impl MicrosoftServiceAccountKey {
     }
 }
 /// A team of an organization, with the authenticated user's membership of it.
-///
-/// Sent by the server: new fields may be added in any release, so it cannot be built
-/// field by field outside this crate (decode one from JSON in tests).
 #[non_exhaustive]
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct MyOrgTeam {
-    /// Id of the team.
-    ///
-    /// Example: `1`
+    /// Id of the team. Example: `1`.
     pub id: i64,
     /// Id of the organization the team belongs to.
-    #[serde(rename = "parentId", default, skip_serializing_if = "Option::is_none")]
     pub parent_id: Option<i64>,
-    /// Display name of the team.
-    ///
-    /// Example: `"CalTeam"`
+    /// Display name of the team. Example: `"CalTeam"`.
     pub name: String,
-    /// URL slug of the team.
-    ///
-    /// Example: `"caltel"`
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// URL slug of the team. Example: `"caltel"`.
     pub slug: Option<String>,
     /// URL of the team's logo.
-    #[serde(rename = "logoUrl", default, skip_serializing_if = "Option::is_none")]
     pub logo_url: Option<String>,
     /// URL of the logo shown in Cal Video meetings.
-    #[serde(rename = "calVideoLogo", default, skip_serializing_if = "Option::is_none")]
     pub cal_video_logo: Option<String>,
     /// URL of the logo shown in the app.
-    #[serde(rename = "appLogo", default, skip_serializing_if = "Option::is_none")]
     pub app_logo: Option<String>,
     /// URL of the icon shown in the app.
-    #[serde(rename = "appIconLogo", default, skip_serializing_if = "Option::is_none")]
     pub app_icon_logo: Option<String>,
     /// Short description of the team.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub bio: Option<String>,
     /// Whether Cal.com branding is hidden on the team's pages.
-    #[serde(rename = "hideBranding", default, skip_serializing_if = "Option::is_none")]
     pub hide_branding: Option<bool>,
-    /// Whether this team is an organization (false for teams listed here).
-    ///
-    /// Example: `false`
-    #[serde(rename = "isOrganization")]
+    /// Whether this team is an organization (false for teams listed here). Example: `false`.
     pub is_organization: bool,
     /// Whether the member list is hidden from non-admins.
-    #[serde(rename = "isPrivate", default, skip_serializing_if = "Option::is_none")]
     pub is_private: Option<bool>,
     /// Whether the "book a team member" option is hidden on the team's page.
-    #[serde(
-        rename = "hideBookATeamMember",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub hide_book_a_team_member: Option<bool>,
-    /// Free-form metadata stored on the team; absent when empty.
-    ///
-    /// Example: `{"key": "value"}`
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// Free-form metadata stored on the team; absent when empty. Example: `{"key": "value"}`.
     pub metadata: Option<serde_json::Value>,
     /// Theme of the team's booking pages.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub theme: Option<String>,
     /// Brand color in light mode (hex).
-    #[serde(rename = "brandColor", default, skip_serializing_if = "Option::is_none")]
     pub brand_color: Option<String>,
     /// Brand color in dark mode (hex).
-    #[serde(rename = "darkBrandColor", default, skip_serializing_if = "Option::is_none")]
     pub dark_brand_color: Option<String>,
     /// URL of the banner image shown on the booking page.
-    #[serde(rename = "bannerUrl", default, skip_serializing_if = "Option::is_none")]
     pub banner_url: Option<String>,
-    /// Clock format of the team; `12` or `24`.
-    ///
-    /// Example: `24`
-    #[serde(rename = "timeFormat", default, skip_serializing_if = "Option::is_none")]
+    /// Clock format of the team; `12` or `24`. Example: `24`.
     pub time_format: Option<i64>,
-    /// IANA time zone of the team.
-    ///
-    /// Example: `"Europe/London"`
-    #[serde(rename = "timeZone", default, skip_serializing_if = "Option::is_none")]
+    /// IANA time zone of the team. Example: `"Europe/London"`.
     pub time_zone: Option<String>,
-    /// First day of the week.
-    ///
-    /// Example: `"Sunday"`
-    #[serde(rename = "weekStart", default, skip_serializing_if = "Option::is_none")]
+    /// First day of the week. Example: `"Sunday"`.
     pub week_start: Option<String>,
     /// Whether the user's membership is accepted; absent when the user is not a member.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub accepted: Option<bool>,
-    /// The user's role in the team; absent when the user is not a member.
-    ///
-    /// Example: `"MEMBER"`
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// The user's role in the team; absent when the user is not a member. Example: `"MEMBER"`.
     pub role: Option<MembershipRole>,
 }
 /// The booker's name field.
-///
-/// Sent by the server: new fields may be added in any release, so it cannot be built
-/// field by field outside this crate (decode one from JSON in tests).
 #[non_exhaustive]
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct NameBookingField {
-    /// Key of the field; `name`.
-    ///
-    /// Example: `"name"`
+    /// Key of the field; `name`. Example: `"name"`.
     pub slug: String,
-    /// Always true.
-    ///
-    /// Example: `true`
-    #[serde(rename = "isDefault")]
+    /// Always true. Example: `true`.
     pub is_default: bool,
     /// Whether the booker must fill it in.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub required: Option<bool>,
     /// Label of the field.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub label: Option<String>,
     /// Placeholder of the field.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub placeholder: Option<String>,
     /// Whether the field is locked when the booking page URL prefills it.
-    #[serde(
-        rename = "disableOnPrefill",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub disable_on_prefill: Option<bool>,
 }
 /// Settings of the default name field.
 #[non_exhaustive]
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct NameFieldSpec {
     /// Label of the field.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub label: Option<String>,
     /// Placeholder of the field.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub placeholder: Option<String>,
     /// Whether the field is locked when the booking page URL prefills it (`&name=...`).
-    #[serde(
-        rename = "disableOnPrefill",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub disable_on_prefill: Option<bool>,
 }
 impl NameFieldSpec {
@@ -9248,37 +5367,24 @@ impl NameFieldSpec {
 /// The person who makes a booking.
 #[non_exhaustive]
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct NewBookingAttendee {
-    /// Name of the attendee.
-    ///
-    /// Example: `"John Doe"`
+    /// Name of the attendee. Example: `"John Doe"`.
     pub name: String,
-    /// Email of the attendee; may be left out when the event type books by phone number.
-    ///
-    /// Example: `"john.doe@example.com"`
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// Email of the attendee; may be left out when the event type books by phone number. Example: `"john.doe@example.com"`.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub email: Option<String>,
-    /// IANA time zone of the attendee.
-    ///
-    /// Example: `"America/New_York"`
-    #[serde(rename = "timeZone")]
+    /// IANA time zone of the attendee. Example: `"America/New_York"`.
     pub time_zone: String,
-    /// Phone number of the attendee in international format.
-    ///
-    /// Example: `"+919876543210"`
-    #[serde(rename = "phoneNumber", default, skip_serializing_if = "Option::is_none")]
+    /// Phone number of the attendee in international format. Example: `"+919876543210"`.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub phone_number: Option<String>,
-    /// Language of the attendee's emails. The server uses `en` when absent.
-    ///
-    /// Example: `"it"`
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// Language of the attendee's emails. The server uses `en` when absent. Example: `"it"`.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub language: Option<Locale>,
 }
 impl NewBookingAttendee {
-    /// A `NewBookingAttendee` with the required fields; set the others with the methods of the same names.
-    ///
-    /// - `name`: Name of the attendee.
-    /// - `time_zone`: IANA time zone of the attendee.
+    /// A `NewBookingAttendee` with the required fields (`name`: Name of the attendee; `time_zone`: IANA time zone of the attendee); set the others with the methods of the same names.
     pub fn new(name: impl Into<String>, time_zone: impl Into<String>) -> Self {
         NewBookingAttendee {
             name: name.into(),
@@ -9288,23 +5394,17 @@ impl NewBookingAttendee {
             language: None,
         }
     }
-    /// Email of the attendee; may be left out when the event type books by phone number.
-    ///
-    /// Example: `"john.doe@example.com"`
+    /// Email of the attendee; may be left out when the event type books by phone number. Example: `"john.doe@example.com"`.
     pub fn email(mut self, email: impl Into<String>) -> Self {
         self.email = Some(email.into());
         self
     }
-    /// Phone number of the attendee in international format.
-    ///
-    /// Example: `"+919876543210"`
+    /// Phone number of the attendee in international format. Example: `"+919876543210"`.
     pub fn phone_number(mut self, phone_number: impl Into<String>) -> Self {
         self.phone_number = Some(phone_number.into());
         self
     }
-    /// Language of the attendee's emails. The server uses `en` when absent.
-    ///
-    /// Example: `"it"`
+    /// Language of the attendee's emails. The server uses `en` when absent. Example: `"it"`.
     pub fn language(mut self, language: Locale) -> Self {
         self.language = Some(language);
         self
@@ -9314,20 +5414,13 @@ impl NewBookingAttendee {
 #[non_exhaustive]
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct NoticeThreshold {
-    /// Unit of `count`: `minutes` or `hours`.
-    ///
-    /// Example: `"minutes"`
+    /// Unit of `count`: `minutes` or `hours`. Example: `"minutes"`.
     pub unit: String,
-    /// Number of units.
-    ///
-    /// Example: `30`
+    /// Number of units. Example: `30`.
     pub count: i64,
 }
 impl NoticeThreshold {
-    /// A `NoticeThreshold` with the required fields; set the others with the methods of the same names.
-    ///
-    /// - `unit`: Unit of `count`: `minutes` or `hours`.
-    /// - `count`: Number of units.
+    /// A `NoticeThreshold` with the required fields (`unit`: Unit of `count`: `minutes` or `hours`; `count`: Number of units); set the others with the methods of the same names.
     pub fn new(unit: impl Into<String>, count: i64) -> Self {
         NoticeThreshold {
             unit: unit.into(),
@@ -9336,107 +5429,47 @@ impl NoticeThreshold {
     }
 }
 /// A platform OAuth client, through which a platform customer manages its users, their bookings and webhooks.
-///
-/// Sent by the server: new fields may be added in any release, so it cannot be built
-/// field by field outside this crate (decode one from JSON in tests).
 #[non_exhaustive]
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct OAuthClient {
-    /// Id of the client; the value of the `x-cal-client-id` header.
-    ///
-    /// Example: `"clsx38nbl0001vkhlwin9fmt0"`
+    /// Id of the client; the value of the `x-cal-client-id` header. Example: `"clsx38nbl0001vkhlwin9fmt0"`.
     pub id: String,
-    /// Name of the client.
-    ///
-    /// Example: `"MyClient"`
+    /// Name of the client. Example: `"MyClient"`.
     pub name: String,
-    /// Secret of the client; the value of the `x-cal-secret-key` header.
-    ///
-    /// Example: `"secretValue"`
+    /// Secret of the client; the value of the `x-cal-secret-key` header. Example: `"secretValue"`.
     pub secret: String,
-    /// What the client may do on behalf of its managed users.
-    ///
-    /// Example: `["BOOKING_READ", "BOOKING_WRITE"]`
+    /// What the client may do on behalf of its managed users. Example: `["BOOKING_READ", "BOOKING_WRITE"]`.
     pub permissions: Vec<OAuthPermission>,
-    /// URL or data of the client's logo.
-    ///
-    /// Example: `"https://example.com/logo.png"`
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// URL or data of the client's logo. Example: `"https://example.com/logo.png"`.
     pub logo: Option<String>,
-    /// URLs the client may redirect to after authorization.
-    ///
-    /// Example: `["https://example.com/callback"]`
-    #[serde(rename = "redirectUris")]
+    /// URLs the client may redirect to after authorization. Example: `["https://example.com/callback"]`.
     pub redirect_uris: Vec<String>,
-    /// Id of the organization that owns the client.
-    ///
-    /// Example: `1`
-    #[serde(rename = "organizationId")]
+    /// Id of the organization that owns the client. Example: `1`.
     pub organization_id: i64,
-    /// When the client was created.
-    ///
-    /// Example: `"2024-03-23T08:33:21.851Z"`
-    #[serde(rename = "createdAt")]
+    /// When the client was created. Example: `"2024-03-23T08:33:21.851Z"`.
     pub created_at: chrono::DateTime<chrono::Utc>,
-    /// Whether Cal.com sends booking emails to the client's managed users and their attendees.
-    ///
-    /// Example: `true`
-    #[serde(rename = "areEmailsEnabled")]
+    /// Whether Cal.com sends booking emails to the client's managed users and their attendees. Example: `true`.
     pub are_emails_enabled: bool,
-    /// Whether new managed users get four default event types (30 and 60 minutes, with and without Cal Video).
-    ///
-    /// Example: `true`
-    #[serde(rename = "areDefaultEventTypesEnabled")]
+    /// Whether new managed users get four default event types (30 and 60 minutes, with and without Cal Video). Example: `true`.
     pub are_default_event_types_enabled: bool,
-    /// Whether bookings create events in the managed users' connected calendars.
-    ///
-    /// Example: `true`
-    #[serde(rename = "areCalendarEventsEnabled")]
+    /// Whether bookings create events in the managed users' connected calendars. Example: `true`.
     pub are_calendar_events_enabled: bool,
-    /// Page the booker is sent to after booking.
-    ///
-    /// Example: `"https://example.com/booking-redirect"`
-    #[serde(
-        rename = "bookingRedirectUri",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    /// Page the booker is sent to after booking. Example: `"https://example.com/booking-redirect"`.
     pub booking_redirect_uri: Option<String>,
-    /// Page the booker is sent to to cancel a booking.
-    ///
-    /// Example: `"https://example.com/booking-cancel"`
-    #[serde(
-        rename = "bookingCancelRedirectUri",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    /// Page the booker is sent to to cancel a booking. Example: `"https://example.com/booking-cancel"`.
     pub booking_cancel_redirect_uri: Option<String>,
-    /// Page the booker is sent to to reschedule a booking.
-    ///
-    /// Example: `"https://example.com/booking-reschedule"`
-    #[serde(
-        rename = "bookingRescheduleRedirectUri",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    /// Page the booker is sent to to reschedule a booking. Example: `"https://example.com/booking-reschedule"`.
     pub booking_reschedule_redirect_uri: Option<String>,
 }
 /// Id and secret of a newly created OAuth client.
-///
-/// Sent by the server: new fields may be added in any release, so it cannot be built
-/// field by field outside this crate (decode one from JSON in tests).
 #[non_exhaustive]
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct OAuthClientCredentials {
-    /// Id of the client; the value of the `x-cal-client-id` header.
-    ///
-    /// Example: `"clsx38nbl0001vkhlwin9fmt0"`
-    #[serde(rename = "clientId")]
+    /// Id of the client; the value of the `x-cal-client-id` header. Example: `"clsx38nbl0001vkhlwin9fmt0"`.
     pub client_id: String,
-    /// Secret of the client; the value of the `x-cal-secret-key` header.
-    ///
-    /// Example: `"eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJuYW1lIjoib2F1dGgtY2xpZW50Iiwi"`
-    #[serde(rename = "clientSecret")]
+    /// Secret of the client; the value of the `x-cal-secret-key` header. Example: `"eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJuYW1lIjoib2F1dGgtY2xpZW50Iiwi"`.
     pub client_secret: String,
 }
 /// Settings of a trigger that fires at a time relative to the event.
@@ -9447,9 +5480,7 @@ pub struct OffsetWorkflowTrigger {
     pub offset: WorkflowTriggerOffset,
 }
 impl OffsetWorkflowTrigger {
-    /// A `OffsetWorkflowTrigger` with the required fields; set the others with the methods of the same names.
-    ///
-    /// - `offset`: How long before or after the event the trigger fires.
+    /// A `OffsetWorkflowTrigger` with the required fields (`offset`: How long before or after the event the trigger fires); set the others with the methods of the same names.
     pub fn new(offset: WorkflowTriggerOffset) -> Self {
         OffsetWorkflowTrigger { offset }
     }
@@ -9457,39 +5488,25 @@ impl OffsetWorkflowTrigger {
 /// A custom field with options shown all at once (multiple select, checkboxes or radio buttons).
 #[non_exhaustive]
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct OptionsFieldSpec {
-    /// Key of the field, unique in the form.
-    ///
-    /// Example: `"some-slug"`
+    /// Key of the field, unique in the form. Example: `"some-slug"`.
     pub slug: String,
-    /// Label of the field.
-    ///
-    /// Example: `"Select all that apply"`
+    /// Label of the field. Example: `"Select all that apply"`.
     pub label: String,
     /// Whether the booker must pick something.
     pub required: bool,
-    /// The options.
-    ///
-    /// Example: `["Option 1", "Option 2"]`
+    /// The options. Example: `["Option 1", "Option 2"]`.
     pub options: Vec<String>,
     /// Whether the field is locked when the booking page URL prefills it.
-    #[serde(
-        rename = "disableOnPrefill",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub disable_on_prefill: Option<bool>,
     /// Whether the field is hidden from bookers (it stays in the event type settings).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub hidden: Option<bool>,
 }
 impl OptionsFieldSpec {
-    /// A `OptionsFieldSpec` with the required fields; set the others with the methods of the same names.
-    ///
-    /// - `slug`: Key of the field, unique in the form.
-    /// - `label`: Label of the field.
-    /// - `required`: Whether the booker must pick something.
-    /// - `options`: The options.
+    /// A `OptionsFieldSpec` with the required fields (`slug`: Key of the field, unique in the form; `label`: Label of the field; `required`: Whether the booker must pick something; `options`: The options); set the others with the methods of the same names.
     pub fn new(
         slug: impl Into<String>,
         label: impl Into<String>,
@@ -9517,42 +5534,21 @@ impl OptionsFieldSpec {
     }
 }
 /// A user's membership of an organization, with the member's attribute values.
-///
-/// Sent by the server: new fields may be added in any release, so it cannot be built
-/// field by field outside this crate (decode one from JSON in tests).
 #[non_exhaustive]
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct OrgMembership {
-    /// Id of the membership.
-    ///
-    /// Example: `123`
+    /// Id of the membership. Example: `123`.
     pub id: i64,
-    /// Id of the member.
-    ///
-    /// Example: `123`
-    #[serde(rename = "userId")]
+    /// Id of the member. Example: `123`.
     pub user_id: i64,
-    /// Id of the organization.
-    ///
-    /// Example: `123`
-    #[serde(rename = "teamId")]
+    /// Id of the organization. Example: `123`.
     pub team_id: i64,
-    /// Whether the membership is accepted; a pending invitation is false.
-    ///
-    /// Example: `true`
+    /// Whether the membership is accepted; a pending invitation is false. Example: `true`.
     pub accepted: bool,
-    /// The member's role in the organization.
-    ///
-    /// Example: `"MEMBER"`
+    /// The member's role in the organization. Example: `"MEMBER"`.
     pub role: MembershipRole,
-    /// Whether admins are prevented from impersonating this member.
-    ///
-    /// Example: `false`
-    #[serde(
-        rename = "disableImpersonation",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    /// Whether admins are prevented from impersonating this member. Example: `false`.
     pub disable_impersonation: Option<bool>,
     /// Public profile of the member.
     pub user: TeamMembershipUser,
@@ -9560,268 +5556,135 @@ pub struct OrgMembership {
     pub attributes: Vec<MemberAttribute>,
 }
 /// A user of an organization, with the user's organization profile.
-///
-/// Sent by the server: new fields may be added in any release, so it cannot be built
-/// field by field outside this crate (decode one from JSON in tests).
 #[non_exhaustive]
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct OrgUser {
-    /// Id of the user.
-    ///
-    /// Example: `1`
+    /// Id of the user. Example: `1`.
     pub id: i64,
-    /// The user's global username.
-    ///
-    /// Example: `"john_doe"`
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// The user's global username. Example: `"john_doe"`.
     pub username: Option<String>,
-    /// The user's display name.
-    ///
-    /// Example: `"John Doe"`
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// The user's display name. Example: `"John Doe"`.
     pub name: Option<String>,
-    /// The user's email address.
-    ///
-    /// Example: `"john@example.com"`
+    /// The user's email address. Example: `"john@example.com"`.
     pub email: String,
-    /// When the email address was verified; null when it is not.
-    ///
-    /// Example: `"2022-01-01T00:00:00Z"`
-    #[serde(rename = "emailVerified", default, skip_serializing_if = "Option::is_none")]
+    /// When the email address was verified; null when it is not. Example: `"2022-01-01T00:00:00Z"`.
     pub email_verified: Option<chrono::DateTime<chrono::Utc>>,
-    /// Short biography.
-    ///
-    /// Example: `"I am a software developer"`
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// Short biography. Example: `"I am a software developer"`.
     pub bio: Option<String>,
-    /// URL of the user's avatar.
-    ///
-    /// Example: `"https://example.com/avatar.jpg"`
-    #[serde(rename = "avatarUrl", default, skip_serializing_if = "Option::is_none")]
+    /// URL of the user's avatar. Example: `"https://example.com/avatar.jpg"`.
     pub avatar_url: Option<String>,
-    /// The user's IANA time zone.
-    ///
-    /// Example: `"America/New_York"`
-    #[serde(rename = "timeZone")]
+    /// The user's IANA time zone. Example: `"America/New_York"`.
     pub time_zone: String,
-    /// First day of the week in the user's calendars.
-    ///
-    /// Example: `"Monday"`
-    #[serde(rename = "weekStart")]
+    /// First day of the week in the user's calendars. Example: `"Monday"`.
     pub week_start: String,
-    /// Theme of the Cal.com app for the user.
-    ///
-    /// Example: `"light"`
-    #[serde(rename = "appTheme", default, skip_serializing_if = "Option::is_none")]
+    /// Theme of the Cal.com app for the user. Example: `"light"`.
     pub app_theme: Option<String>,
-    /// Theme of the user's booking pages.
-    ///
-    /// Example: `"default"`
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// Theme of the user's booking pages. Example: `"default"`.
     pub theme: Option<String>,
-    /// Id of the user's default schedule.
-    ///
-    /// Example: `1`
-    #[serde(
-        rename = "defaultScheduleId",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    /// Id of the user's default schedule. Example: `1`.
     pub default_schedule_id: Option<i64>,
-    /// The user's language.
-    ///
-    /// Example: `"en-US"`
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// The user's language. Example: `"en-US"`.
     pub locale: Option<String>,
-    /// Clock the user prefers; `12` or `24`.
-    ///
-    /// Example: `12`
-    #[serde(rename = "timeFormat", default, skip_serializing_if = "Option::is_none")]
+    /// Clock the user prefers; `12` or `24`. Example: `12`.
     pub time_format: Option<i64>,
-    /// Whether Cal.com branding is hidden on the user's pages.
-    ///
-    /// Example: `false`
-    #[serde(rename = "hideBranding")]
+    /// Whether Cal.com branding is hidden on the user's pages. Example: `false`.
     pub hide_branding: bool,
-    /// Brand color in light mode (hex).
-    ///
-    /// Example: `"#ffffff"`
-    #[serde(rename = "brandColor", default, skip_serializing_if = "Option::is_none")]
+    /// Brand color in light mode (hex). Example: `"#ffffff"`.
     pub brand_color: Option<String>,
-    /// Brand color in dark mode (hex).
-    ///
-    /// Example: `"#000000"`
-    #[serde(rename = "darkBrandColor", default, skip_serializing_if = "Option::is_none")]
+    /// Brand color in dark mode (hex). Example: `"#000000"`.
     pub dark_brand_color: Option<String>,
-    /// Whether the user can be booked together with others through a combined link.
-    ///
-    /// Example: `true`
-    #[serde(
-        rename = "allowDynamicBooking",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    /// Whether the user can be booked together with others through a combined link. Example: `true`.
     pub allow_dynamic_booking: Option<bool>,
-    /// When the user was created.
-    ///
-    /// Example: `"2022-01-01T00:00:00Z"`
-    #[serde(rename = "createdDate")]
+    /// When the user was created. Example: `"2022-01-01T00:00:00Z"`.
     pub created_date: chrono::DateTime<chrono::Utc>,
-    /// Whether the user is verified.
-    ///
-    /// Example: `true`
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// Whether the user is verified. Example: `true`.
     pub verified: Option<bool>,
-    /// Id of the team the user was invited to; null when none.
-    ///
-    /// Example: `1`
-    #[serde(rename = "invitedTo", default, skip_serializing_if = "Option::is_none")]
+    /// Id of the team the user was invited to; null when none. Example: `1`.
     pub invited_to: Option<i64>,
-    /// Free-form metadata stored on the user.
-    ///
-    /// Example: `{"key": "value"}`
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// Free-form metadata stored on the user. Example: `{"key": "value"}`.
     pub metadata: Option<serde_json::Value>,
     /// The user's profile inside the organization.
     pub profile: OrgUserProfile,
 }
 /// A user's profile inside an organization (users can have a different username there).
-///
-/// Sent by the server: new fields may be added in any release, so it cannot be built
-/// field by field outside this crate (decode one from JSON in tests).
 #[non_exhaustive]
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct OrgUserProfile {
-    /// Id of the profile.
-    ///
-    /// Example: `1`
+    /// Id of the profile. Example: `1`.
     pub id: i64,
-    /// Id of the organization.
-    ///
-    /// Example: `1`
-    #[serde(rename = "organizationId")]
+    /// Id of the organization. Example: `1`.
     pub organization_id: i64,
-    /// Id of the user.
-    ///
-    /// Example: `1`
-    #[serde(rename = "userId")]
+    /// Id of the user. Example: `1`.
     pub user_id: i64,
-    /// The user's username inside the organization.
-    ///
-    /// Example: `"john_doe"`
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// The user's username inside the organization. Example: `"john_doe"`.
     pub username: Option<String>,
 }
 /// A period when a user is out of office and takes no bookings.
-///
-/// Sent by the server: new fields may be added in any release, so it cannot be built
-/// field by field outside this crate (decode one from JSON in tests).
 #[non_exhaustive]
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct OutOfOfficeEntry {
-    /// Id of the entry.
-    ///
-    /// Example: `2`
+    /// Id of the entry. Example: `2`.
     pub id: i64,
-    /// UUID of the entry.
-    ///
-    /// Example: `"e84be5a3-4696-49e3-acc7-b2f3999c3b94"`
+    /// UUID of the entry. Example: `"e84be5a3-4696-49e3-acc7-b2f3999c3b94"`.
     pub uuid: String,
-    /// Id of the user who is away.
-    ///
-    /// Example: `2`
-    #[serde(rename = "userId")]
+    /// Id of the user who is away. Example: `2`.
     pub user_id: i64,
-    /// Id of the user who takes the bookings meanwhile; null when none.
-    ///
-    /// Example: `2`
-    #[serde(rename = "toUserId", default, skip_serializing_if = "Option::is_none")]
+    /// Id of the user who takes the bookings meanwhile; null when none. Example: `2`.
     pub to_user_id: Option<i64>,
-    /// Start of the period (UTC).
-    ///
-    /// Example: `"2023-05-01T00:00:00.000Z"`
+    /// Start of the period (UTC). Example: `"2023-05-01T00:00:00.000Z"`.
     pub start: chrono::DateTime<chrono::Utc>,
-    /// End of the period (UTC).
-    ///
-    /// Example: `"2023-05-10T23:59:59.999Z"`
+    /// End of the period (UTC). Example: `"2023-05-10T23:59:59.999Z"`.
     pub end: chrono::DateTime<chrono::Utc>,
-    /// Free-text notes about the absence.
-    ///
-    /// Example: `"Vacation in Hawaii"`
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// Free-text notes about the absence. Example: `"Vacation in Hawaii"`.
     pub notes: Option<String>,
-    /// Why the user is away; null when not given.
-    ///
-    /// Example: `"vacation"`
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// Why the user is away; null when not given. Example: `"vacation"`.
     pub reason: Option<OutOfOfficeReason>,
 }
 /// A team that is created only once its subscription is paid.
-///
-/// Sent by the server: new fields may be added in any release, so it cannot be built
-/// field by field outside this crate (decode one from JSON in tests).
 #[non_exhaustive]
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct PendingTeam {
     /// Explanation of what remains to be done.
     pub message: String,
     /// Checkout URL where the subscription is paid.
-    #[serde(rename = "paymentLink")]
     pub payment_link: String,
     /// The team as it will be once paid.
-    #[serde(rename = "pendingTeam")]
     pub pending_team: Team,
 }
 /// A phone call that was started.
-///
-/// Sent by the server: new fields may be added in any release, so it cannot be built
-/// field by field outside this crate (decode one from JSON in tests).
 #[non_exhaustive]
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct PhoneCall {
     /// Id of the call.
-    #[serde(rename = "callId")]
     pub call_id: String,
     /// Id of the AI agent that makes the call.
-    #[serde(rename = "agentId", default, skip_serializing_if = "Option::is_none")]
     pub agent_id: Option<String>,
 }
 /// A step that sends an SMS or WhatsApp message to a verified phone number of the team.
 #[non_exhaustive]
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct PhoneNumberWorkflowStep {
-    /// Position of the step in the workflow (from 1).
-    ///
-    /// Example: `1`
-    #[serde(rename = "stepNumber")]
+    /// Position of the step in the workflow (from 1). Example: `1`.
     pub step_number: i64,
-    /// Who receives the message.
-    ///
-    /// Example: `"phone_number"`
+    /// Who receives the message. Example: `"phone_number"`.
     pub recipient: WorkflowRecipient,
-    /// Template the message is based on.
-    ///
-    /// Example: `"reminder"`
+    /// Template the message is based on. Example: `"reminder"`.
     pub template: WorkflowTemplate,
     /// Sender name shown on the message.
     pub sender: String,
-    /// Id of the team's verified phone number to write to.
-    ///
-    /// Example: `3243434`
-    #[serde(rename = "verifiedPhoneId")]
+    /// Id of the team's verified phone number to write to. Example: `3243434`.
     pub verified_phone_id: i64,
     /// Content of the message.
     pub message: TextWorkflowMessage,
 }
 impl PhoneNumberWorkflowStep {
-    /// A `PhoneNumberWorkflowStep` with the required fields; set the others with the methods of the same names.
-    ///
-    /// - `step_number`: Position of the step in the workflow (from 1).
-    /// - `recipient`: Who receives the message.
-    /// - `template`: Template the message is based on.
-    /// - `sender`: Sender name shown on the message.
-    /// - `verified_phone_id`: Id of the team's verified phone number to write to.
-    /// - `message`: Content of the message.
+    /// A `PhoneNumberWorkflowStep` with the required fields (`step_number`: Position of the step in the workflow (from 1); `recipient`: Who receives the message; `template`: Template the message is based on; `sender`: Sender name shown on the message; `verified_phone_id`: Id of the team's verified phone number to write to; `message`: Content of the message); set the others with the methods of the same names.
     pub fn new(
         step_number: i64,
         recipient: WorkflowRecipient,
@@ -9846,435 +5709,199 @@ impl PhoneNumberWorkflowStep {
 pub struct PlainWorkflowTrigger {}
 impl PlainWorkflowTrigger {}
 /// One calendar inside a connected account.
-///
-/// Sent by the server: new fields may be added in any release, so it cannot be built
-/// field by field outside this crate (decode one from JSON in tests).
 #[non_exhaustive]
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct ProviderCalendar {
-    /// The provider's id of the calendar (often an email address).
-    ///
-    /// Example: `"someone@example.com"`
-    #[serde(rename = "externalId")]
+    /// The provider's id of the calendar (often an email address). Example: `"someone@example.com"`.
     pub external_id: String,
-    /// Cal.com's internal app type of the account.
-    ///
-    /// Example: `"google_calendar"`
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// Cal.com's internal app type of the account. Example: `"google_calendar"`.
     pub integration: Option<String>,
     /// Name of the calendar.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// Whether this is the account's primary calendar.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub primary: Option<bool>,
     /// Whether Cal.com can only read the calendar, not write events to it.
-    #[serde(rename = "readOnly")]
     pub read_only: bool,
     /// Email address of the calendar.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub email: Option<String>,
     /// Whether the calendar is checked for conflicts when computing availability.
-    #[serde(rename = "isSelected")]
     pub is_selected: bool,
-    /// Id of the account's credentials.
-    ///
-    /// Example: `135`
-    #[serde(rename = "credentialId")]
+    /// Id of the account's credentials. Example: `135`.
     pub credential_id: i64,
     /// Id of the delegation credentials, when the account comes through delegation.
-    #[serde(
-        rename = "delegationCredentialId",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub delegation_credential_id: Option<String>,
 }
 /// Body of a request that gives a booking to a chosen host.
 #[non_exhaustive]
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct ReassignBooking {
-    /// Why the booking changes host.
-    ///
-    /// Example: `"Host has to take another call"`
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// Why the booking changes host. Example: `"Host has to take another call"`.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub reason: Option<String>,
 }
 impl ReassignBooking {
-    /// Why the booking changes host.
-    ///
-    /// Example: `"Host has to take another call"`
+    /// Why the booking changes host. Example: `"Host has to take another call"`.
     pub fn reason(mut self, reason: impl Into<String>) -> Self {
         self.reason = Some(reason.into());
         self
     }
 }
 /// The result of reassigning a booking.
-///
-/// Sent by the server: new fields may be added in any release, so it cannot be built
-/// field by field outside this crate (decode one from JSON in tests).
 #[non_exhaustive]
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct ReassignedBooking {
-    /// Uid of the reassigned booking.
-    ///
-    /// Example: `"booking_uid_123"`
-    #[serde(rename = "bookingUid")]
+    /// Uid of the reassigned booking. Example: `"booking_uid_123"`.
     pub booking_uid: String,
     /// The new host.
-    #[serde(rename = "reassignedTo")]
     pub reassigned_to: BookingReassignee,
 }
 /// One occurrence of a recurring booking.
-///
-/// Sent by the server: new fields may be added in any release, so it cannot be built
-/// field by field outside this crate (decode one from JSON in tests).
 #[non_exhaustive]
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct RecurringBooking {
-    /// Id of the booking.
-    ///
-    /// Example: `123`
+    /// Id of the booking. Example: `123`.
     pub id: i64,
-    /// Unique id of this occurrence.
-    ///
-    /// Example: `"booking_uid_123"`
+    /// Unique id of this occurrence. Example: `"booking_uid_123"`.
     pub uid: String,
-    /// Title of the booking.
-    ///
-    /// Example: `"Consultation"`
+    /// Title of the booking. Example: `"Consultation"`.
     pub title: String,
-    /// Description of the booking.
-    ///
-    /// Example: `"Learn how to integrate scheduling into marketplace."`
+    /// Description of the booking. Example: `"Learn how to integrate scheduling into marketplace."`.
     pub description: Option<String>,
     /// The hosts of the booking.
     pub hosts: Vec<BookingHost>,
-    /// Status of the booking.
-    ///
-    /// Example: `"accepted"`
+    /// Status of the booking. Example: `"accepted"`.
     pub status: BookingStatus,
-    /// Why the booking was cancelled.
-    ///
-    /// Example: `"User requested cancellation"`
-    #[serde(
-        rename = "cancellationReason",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    /// Why the booking was cancelled. Example: `"User requested cancellation"`.
     pub cancellation_reason: Option<String>,
-    /// Email of the person who cancelled the booking.
-    ///
-    /// Example: `"canceller@example.com"`
-    #[serde(
-        rename = "cancelledByEmail",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    /// Email of the person who cancelled the booking. Example: `"canceller@example.com"`.
     pub cancelled_by_email: Option<String>,
-    /// Why the booking was rescheduled.
-    ///
-    /// Example: `"User rescheduled the event"`
-    #[serde(
-        rename = "reschedulingReason",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    /// Why the booking was rescheduled. Example: `"User rescheduled the event"`.
     pub rescheduling_reason: Option<String>,
-    /// Email of the person who rescheduled the booking.
-    ///
-    /// Example: `"rescheduler@example.com"`
-    #[serde(
-        rename = "rescheduledByEmail",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    /// Email of the person who rescheduled the booking. Example: `"rescheduler@example.com"`.
     pub rescheduled_by_email: Option<String>,
-    /// Uid of the booking this one replaced when it was rescheduled.
-    ///
-    /// Example: `"previous_uid_123"`
-    #[serde(
-        rename = "rescheduledFromUid",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    /// Uid of the booking this one replaced when it was rescheduled. Example: `"previous_uid_123"`.
     pub rescheduled_from_uid: Option<String>,
-    /// Uid of the booking that replaced this one when it was rescheduled.
-    ///
-    /// Example: `"new_uid_456"`
-    #[serde(
-        rename = "rescheduledToUid",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    /// Uid of the booking that replaced this one when it was rescheduled. Example: `"new_uid_456"`.
     pub rescheduled_to_uid: Option<String>,
-    /// Start of this occurrence.
-    ///
-    /// Example: `"2024-08-13T15:30:00Z"`
+    /// Start of this occurrence. Example: `"2024-08-13T15:30:00Z"`.
     pub start: chrono::DateTime<chrono::Utc>,
-    /// End of this occurrence.
-    ///
-    /// Example: `"2024-08-13T16:30:00Z"`
+    /// End of this occurrence. Example: `"2024-08-13T16:30:00Z"`.
     pub end: chrono::DateTime<chrono::Utc>,
-    /// Length of the booking in minutes.
-    ///
-    /// Example: `60`
+    /// Length of the booking in minutes. Example: `60`.
     pub duration: i64,
-    /// Id of the booked event type. Deprecated: use `eventType`.
-    ///
-    /// Example: `50`
-    #[serde(rename = "eventTypeId")]
+    /// Id of the booked event type. Deprecated: use `eventType`. Example: `50`.
     pub event_type_id: Option<i64>,
     /// The booked event type; null when it no longer exists.
-    #[serde(rename = "eventType")]
     pub event_type: Option<BookingEventType>,
-    /// Meeting link of the booking. Deprecated: use `location`.
-    ///
-    /// Example: `"https://example.com/recurring-meeting"`
-    #[serde(rename = "meetingUrl", default, skip_serializing_if = "Option::is_none")]
+    /// Meeting link of the booking. Deprecated: use `location`. Example: `"https://example.com/recurring-meeting"`.
     pub meeting_url: Option<String>,
-    /// Where the booking takes place (an address or a meeting link).
-    ///
-    /// Example: `"https://example.com/meeting"`
+    /// Where the booking takes place (an address or a meeting link). Example: `"https://example.com/meeting"`.
     pub location: Option<String>,
-    /// Whether the host was marked as absent.
-    ///
-    /// Example: `true`
-    #[serde(rename = "absentHost")]
+    /// Whether the host was marked as absent. Example: `true`.
     pub absent_host: bool,
-    /// When the booking was made.
-    ///
-    /// Example: `"2024-08-13T15:30:00Z"`
-    #[serde(rename = "createdAt")]
+    /// When the booking was made. Example: `"2024-08-13T15:30:00Z"`.
     pub created_at: chrono::DateTime<chrono::Utc>,
-    /// When the booking last changed.
-    ///
-    /// Example: `"2024-08-13T15:30:00Z"`
-    #[serde(rename = "updatedAt")]
+    /// When the booking last changed. Example: `"2024-08-13T15:30:00Z"`.
     pub updated_at: Option<chrono::DateTime<chrono::Utc>>,
-    /// Free-form metadata stored with the booking.
-    ///
-    /// Example: `{"key": "value"}`
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// Free-form metadata stored with the booking. Example: `{"key": "value"}`.
     pub metadata: Option<serde_json::Value>,
-    /// Rating the attendee gave the meeting.
-    ///
-    /// Example: `4`
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// Rating the attendee gave the meeting. Example: `4`.
     pub rating: Option<i64>,
-    /// UID of the booking's calendar (ICS) event.
-    ///
-    /// Example: `"ics_uid_123"`
-    #[serde(rename = "icsUid", default, skip_serializing_if = "Option::is_none")]
+    /// UID of the booking's calendar (ICS) event. Example: `"ics_uid_123"`.
     pub ics_uid: Option<String>,
     /// The attendees of the booking.
     pub attendees: Vec<BookingAttendee>,
-    /// Emails of the guests the attendee invited.
-    ///
-    /// Example: `["guest1@example.com", "guest2@example.com"]`
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// Emails of the guests the attendee invited. Example: `["guest1@example.com", "guest2@example.com"]`.
     pub guests: Option<Vec<String>>,
-    /// Answers to the booking form, keyed by booking field slug.
-    ///
-    /// Example: `{"customField": "customValue"}`
-    #[serde(rename = "bookingFieldsResponses")]
+    /// Answers to the booking form, keyed by booking field slug. Example: `{"customField": "customValue"}`.
     pub booking_fields_responses: std::collections::BTreeMap<String, serde_json::Value>,
-    /// Uid shared by every occurrence of the series.
-    ///
-    /// Example: `"recurring_uid_987"`
-    #[serde(rename = "recurringBookingUid")]
+    /// Uid shared by every occurrence of the series. Example: `"recurring_uid_987"`.
     pub recurring_booking_uid: String,
 }
 /// One occurrence of a recurring booking of a seated event type.
-///
-/// Sent by the server: new fields may be added in any release, so it cannot be built
-/// field by field outside this crate (decode one from JSON in tests).
 #[non_exhaustive]
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct RecurringSeatedBooking {
-    /// Id of the booking.
-    ///
-    /// Example: `123`
+    /// Id of the booking. Example: `123`.
     pub id: i64,
-    /// Unique id of this occurrence.
-    ///
-    /// Example: `"booking_uid_123"`
+    /// Unique id of this occurrence. Example: `"booking_uid_123"`.
     pub uid: String,
-    /// Title of the booking.
-    ///
-    /// Example: `"Consultation"`
+    /// Title of the booking. Example: `"Consultation"`.
     pub title: String,
-    /// Description of the booking.
-    ///
-    /// Example: `"Learn how to integrate scheduling into marketplace."`
+    /// Description of the booking. Example: `"Learn how to integrate scheduling into marketplace."`.
     pub description: Option<String>,
     /// The hosts of the booking.
     pub hosts: Vec<BookingHost>,
-    /// Status of the booking.
-    ///
-    /// Example: `"accepted"`
+    /// Status of the booking. Example: `"accepted"`.
     pub status: BookingStatus,
-    /// Why the booking was cancelled.
-    ///
-    /// Example: `"User requested cancellation"`
-    #[serde(
-        rename = "cancellationReason",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    /// Why the booking was cancelled. Example: `"User requested cancellation"`.
     pub cancellation_reason: Option<String>,
-    /// Email of the person who cancelled the booking.
-    ///
-    /// Example: `"canceller@example.com"`
-    #[serde(
-        rename = "cancelledByEmail",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    /// Email of the person who cancelled the booking. Example: `"canceller@example.com"`.
     pub cancelled_by_email: Option<String>,
-    /// Why the booking was rescheduled.
-    ///
-    /// Example: `"User rescheduled the event"`
-    #[serde(
-        rename = "reschedulingReason",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    /// Why the booking was rescheduled. Example: `"User rescheduled the event"`.
     pub rescheduling_reason: Option<String>,
-    /// Email of the person who rescheduled the booking.
-    ///
-    /// Example: `"rescheduler@example.com"`
-    #[serde(
-        rename = "rescheduledByEmail",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    /// Email of the person who rescheduled the booking. Example: `"rescheduler@example.com"`.
     pub rescheduled_by_email: Option<String>,
-    /// Uid of the booking this one replaced when it was rescheduled.
-    ///
-    /// Example: `"previous_uid_123"`
-    #[serde(
-        rename = "rescheduledFromUid",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    /// Uid of the booking this one replaced when it was rescheduled. Example: `"previous_uid_123"`.
     pub rescheduled_from_uid: Option<String>,
-    /// Uid of the booking that replaced this one when it was rescheduled.
-    ///
-    /// Example: `"new_uid_456"`
-    #[serde(
-        rename = "rescheduledToUid",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    /// Uid of the booking that replaced this one when it was rescheduled. Example: `"new_uid_456"`.
     pub rescheduled_to_uid: Option<String>,
-    /// Start of this occurrence.
-    ///
-    /// Example: `"2024-08-13T15:30:00Z"`
+    /// Start of this occurrence. Example: `"2024-08-13T15:30:00Z"`.
     pub start: chrono::DateTime<chrono::Utc>,
-    /// End of this occurrence.
-    ///
-    /// Example: `"2024-08-13T16:30:00Z"`
+    /// End of this occurrence. Example: `"2024-08-13T16:30:00Z"`.
     pub end: chrono::DateTime<chrono::Utc>,
-    /// Length of the booking in minutes.
-    ///
-    /// Example: `60`
+    /// Length of the booking in minutes. Example: `60`.
     pub duration: i64,
-    /// Id of the booked event type. Deprecated: use `eventType`.
-    ///
-    /// Example: `50`
-    #[serde(rename = "eventTypeId")]
+    /// Id of the booked event type. Deprecated: use `eventType`. Example: `50`.
     pub event_type_id: Option<i64>,
     /// The booked event type; null when it no longer exists.
-    #[serde(rename = "eventType")]
     pub event_type: Option<BookingEventType>,
-    /// Meeting link of the booking. Deprecated: use `location`.
-    ///
-    /// Example: `"https://example.com/recurring-meeting"`
-    #[serde(rename = "meetingUrl", default, skip_serializing_if = "Option::is_none")]
+    /// Meeting link of the booking. Deprecated: use `location`. Example: `"https://example.com/recurring-meeting"`.
     pub meeting_url: Option<String>,
-    /// Where the booking takes place (an address or a meeting link).
-    ///
-    /// Example: `"https://example.com/meeting"`
+    /// Where the booking takes place (an address or a meeting link). Example: `"https://example.com/meeting"`.
     pub location: Option<String>,
-    /// Whether the host was marked as absent.
-    ///
-    /// Example: `true`
-    #[serde(rename = "absentHost")]
+    /// Whether the host was marked as absent. Example: `true`.
     pub absent_host: bool,
-    /// When the booking was made.
-    ///
-    /// Example: `"2024-08-13T15:30:00Z"`
-    #[serde(rename = "createdAt")]
+    /// When the booking was made. Example: `"2024-08-13T15:30:00Z"`.
     pub created_at: chrono::DateTime<chrono::Utc>,
-    /// When the booking last changed.
-    ///
-    /// Example: `"2024-08-13T15:30:00Z"`
-    #[serde(rename = "updatedAt")]
+    /// When the booking last changed. Example: `"2024-08-13T15:30:00Z"`.
     pub updated_at: Option<chrono::DateTime<chrono::Utc>>,
-    /// Free-form metadata stored with the booking.
-    ///
-    /// Example: `{"key": "value"}`
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// Free-form metadata stored with the booking. Example: `{"key": "value"}`.
     pub metadata: Option<serde_json::Value>,
-    /// Rating the attendee gave the meeting.
-    ///
-    /// Example: `4`
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// Rating the attendee gave the meeting. Example: `4`.
     pub rating: Option<i64>,
-    /// UID of the booking's calendar (ICS) event.
-    ///
-    /// Example: `"ics_uid_123"`
-    #[serde(rename = "icsUid", default, skip_serializing_if = "Option::is_none")]
+    /// UID of the booking's calendar (ICS) event. Example: `"ics_uid_123"`.
     pub ics_uid: Option<String>,
-    /// Uid of the seat just taken; only in the answer to creating or rescheduling a booking.
-    ///
-    /// Example: `"3be561a9-31f1-4b8e-aefc-9d9a085f0dd1"`
-    #[serde(rename = "seatUid", default, skip_serializing_if = "Option::is_none")]
+    /// Uid of the seat just taken; only in the answer to creating or rescheduling a booking. Example: `"3be561a9-31f1-4b8e-aefc-9d9a085f0dd1"`.
     pub seat_uid: Option<String>,
     /// The attendees and their seats; absent when the event type hides attendees from the caller.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub attendees: Option<Vec<SeatedBookingAttendee>>,
-    /// Uid shared by every occurrence of the series.
-    ///
-    /// Example: `"recurring_uid_987"`
-    #[serde(rename = "recurringBookingUid")]
+    /// Uid shared by every occurrence of the series. Example: `"recurring_uid_987"`.
     pub recurring_booking_uid: String,
 }
 /// Body of a request that replaces an API key; both fields are optional.
 #[non_exhaustive]
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct RefreshApiKey {
-    /// Number of days the new key stays valid (at least 1). The server uses 30 when absent.
-    ///
-    /// Example: `60`
-    #[serde(
-        rename = "apiKeyDaysValid",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    /// Number of days the new key stays valid (at least 1). The server uses 30 when absent. Example: `60`.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub api_key_days_valid: Option<i64>,
-    /// Whether the new key never expires.
-    ///
-    /// Example: `true`
-    #[serde(
-        rename = "apiKeyNeverExpires",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    /// Whether the new key never expires. Example: `true`.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub api_key_never_expires: Option<bool>,
 }
 impl RefreshApiKey {
-    /// Number of days the new key stays valid (at least 1). The server uses 30 when absent.
-    ///
-    /// Example: `60`
+    /// Number of days the new key stays valid (at least 1). The server uses 30 when absent. Example: `60`.
     pub fn api_key_days_valid(mut self, api_key_days_valid: i64) -> Self {
         self.api_key_days_valid = Some(api_key_days_valid);
         self
     }
-    /// Whether the new key never expires.
-    ///
-    /// Example: `true`
+    /// Whether the new key never expires. Example: `true`.
     pub fn api_key_never_expires(mut self, api_key_never_expires: bool) -> Self {
         self.api_key_never_expires = Some(api_key_never_expires);
         self
@@ -10283,15 +5910,13 @@ impl RefreshApiKey {
 /// Body of a request that refreshes a managed user's tokens.
 #[non_exhaustive]
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct RefreshManagedUserTokens {
     /// The user's current refresh token.
-    #[serde(rename = "refreshToken")]
     pub refresh_token: String,
 }
 impl RefreshManagedUserTokens {
-    /// A `RefreshManagedUserTokens` with the required fields; set the others with the methods of the same names.
-    ///
-    /// - `refresh_token`: The user's current refresh token.
+    /// A `RefreshManagedUserTokens` with the required fields (`refresh_token`: The user's current refresh token); set the others with the methods of the same names.
     pub fn new(refresh_token: impl Into<String>) -> Self {
         RefreshManagedUserTokens {
             refresh_token: refresh_token.into(),
@@ -10299,173 +5924,76 @@ impl RefreshManagedUserTokens {
     }
 }
 /// A booking of an event type that is neither recurring nor seated.
-///
-/// Sent by the server: new fields may be added in any release, so it cannot be built
-/// field by field outside this crate (decode one from JSON in tests).
 #[non_exhaustive]
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct RegularBooking {
-    /// Id of the booking.
-    ///
-    /// Example: `123`
+    /// Id of the booking. Example: `123`.
     pub id: i64,
-    /// Unique id of the booking; the other booking endpoints take it.
-    ///
-    /// Example: `"booking_uid_123"`
+    /// Unique id of the booking; the other booking endpoints take it. Example: `"booking_uid_123"`.
     pub uid: String,
-    /// Title of the booking.
-    ///
-    /// Example: `"Consultation"`
+    /// Title of the booking. Example: `"Consultation"`.
     pub title: String,
-    /// Description of the booking.
-    ///
-    /// Example: `"Learn how to integrate scheduling into marketplace."`
+    /// Description of the booking. Example: `"Learn how to integrate scheduling into marketplace."`.
     pub description: Option<String>,
     /// The hosts of the booking.
     pub hosts: Vec<BookingHost>,
-    /// Status of the booking.
-    ///
-    /// Example: `"accepted"`
+    /// Status of the booking. Example: `"accepted"`.
     pub status: BookingStatus,
-    /// Why the booking was cancelled.
-    ///
-    /// Example: `"User requested cancellation"`
-    #[serde(
-        rename = "cancellationReason",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    /// Why the booking was cancelled. Example: `"User requested cancellation"`.
     pub cancellation_reason: Option<String>,
-    /// Email of the person who cancelled the booking.
-    ///
-    /// Example: `"canceller@example.com"`
-    #[serde(
-        rename = "cancelledByEmail",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    /// Email of the person who cancelled the booking. Example: `"canceller@example.com"`.
     pub cancelled_by_email: Option<String>,
-    /// Why the booking was rescheduled.
-    ///
-    /// Example: `"User rescheduled the event"`
-    #[serde(
-        rename = "reschedulingReason",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    /// Why the booking was rescheduled. Example: `"User rescheduled the event"`.
     pub rescheduling_reason: Option<String>,
-    /// Email of the person who rescheduled the booking.
-    ///
-    /// Example: `"rescheduler@example.com"`
-    #[serde(
-        rename = "rescheduledByEmail",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    /// Email of the person who rescheduled the booking. Example: `"rescheduler@example.com"`.
     pub rescheduled_by_email: Option<String>,
-    /// Uid of the booking this one replaced when it was rescheduled.
-    ///
-    /// Example: `"previous_uid_123"`
-    #[serde(
-        rename = "rescheduledFromUid",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    /// Uid of the booking this one replaced when it was rescheduled. Example: `"previous_uid_123"`.
     pub rescheduled_from_uid: Option<String>,
-    /// Uid of the booking that replaced this one when it was rescheduled.
-    ///
-    /// Example: `"new_uid_456"`
-    #[serde(
-        rename = "rescheduledToUid",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    /// Uid of the booking that replaced this one when it was rescheduled. Example: `"new_uid_456"`.
     pub rescheduled_to_uid: Option<String>,
-    /// Start of the booking.
-    ///
-    /// Example: `"2024-08-13T15:30:00Z"`
+    /// Start of the booking. Example: `"2024-08-13T15:30:00Z"`.
     pub start: chrono::DateTime<chrono::Utc>,
-    /// End of the booking.
-    ///
-    /// Example: `"2024-08-13T16:30:00Z"`
+    /// End of the booking. Example: `"2024-08-13T16:30:00Z"`.
     pub end: chrono::DateTime<chrono::Utc>,
-    /// Length of the booking in minutes.
-    ///
-    /// Example: `60`
+    /// Length of the booking in minutes. Example: `60`.
     pub duration: i64,
-    /// Id of the booked event type. Deprecated: use `eventType`.
-    ///
-    /// Example: `50`
-    #[serde(rename = "eventTypeId")]
+    /// Id of the booked event type. Deprecated: use `eventType`. Example: `50`.
     pub event_type_id: Option<i64>,
     /// The booked event type; null when it no longer exists.
-    #[serde(rename = "eventType")]
     pub event_type: Option<BookingEventType>,
-    /// Meeting link of the booking. Deprecated: use `location`.
-    ///
-    /// Example: `"https://example.com/recurring-meeting"`
-    #[serde(rename = "meetingUrl", default, skip_serializing_if = "Option::is_none")]
+    /// Meeting link of the booking. Deprecated: use `location`. Example: `"https://example.com/recurring-meeting"`.
     pub meeting_url: Option<String>,
-    /// Where the booking takes place (an address or a meeting link).
-    ///
-    /// Example: `"https://example.com/meeting"`
+    /// Where the booking takes place (an address or a meeting link). Example: `"https://example.com/meeting"`.
     pub location: Option<String>,
-    /// Whether the host was marked as absent.
-    ///
-    /// Example: `true`
-    #[serde(rename = "absentHost")]
+    /// Whether the host was marked as absent. Example: `true`.
     pub absent_host: bool,
-    /// When the booking was made.
-    ///
-    /// Example: `"2024-08-13T15:30:00Z"`
-    #[serde(rename = "createdAt")]
+    /// When the booking was made. Example: `"2024-08-13T15:30:00Z"`.
     pub created_at: chrono::DateTime<chrono::Utc>,
-    /// When the booking last changed.
-    ///
-    /// Example: `"2024-08-13T15:30:00Z"`
-    #[serde(rename = "updatedAt")]
+    /// When the booking last changed. Example: `"2024-08-13T15:30:00Z"`.
     pub updated_at: Option<chrono::DateTime<chrono::Utc>>,
-    /// Free-form metadata stored with the booking.
-    ///
-    /// Example: `{"key": "value"}`
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// Free-form metadata stored with the booking. Example: `{"key": "value"}`.
     pub metadata: Option<serde_json::Value>,
-    /// Rating the attendee gave the meeting.
-    ///
-    /// Example: `4`
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// Rating the attendee gave the meeting. Example: `4`.
     pub rating: Option<i64>,
-    /// UID of the booking's calendar (ICS) event.
-    ///
-    /// Example: `"ics_uid_123"`
-    #[serde(rename = "icsUid", default, skip_serializing_if = "Option::is_none")]
+    /// UID of the booking's calendar (ICS) event. Example: `"ics_uid_123"`.
     pub ics_uid: Option<String>,
     /// The attendees of the booking.
     pub attendees: Vec<BookingAttendee>,
-    /// Emails of the guests the attendee invited.
-    ///
-    /// Example: `["guest1@example.com", "guest2@example.com"]`
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// Emails of the guests the attendee invited. Example: `["guest1@example.com", "guest2@example.com"]`.
     pub guests: Option<Vec<String>>,
-    /// Answers to the booking form, keyed by booking field slug.
-    ///
-    /// Example: `{"customField": "customValue"}`
-    #[serde(rename = "bookingFieldsResponses")]
+    /// Answers to the booking form, keyed by booking field slug. Example: `{"customField": "customValue"}`.
     pub booking_fields_responses: std::collections::BTreeMap<String, serde_json::Value>,
 }
 /// Body of a request for an email verification code.
 #[non_exhaustive]
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct RequestEmailCode {
-    /// Email address that should receive the code.
-    ///
-    /// Example: `"acme@example.com"`
+    /// Email address that should receive the code. Example: `"acme@example.com"`.
     pub email: String,
 }
 impl RequestEmailCode {
-    /// A `RequestEmailCode` with the required fields; set the others with the methods of the same names.
-    ///
-    /// - `email`: Email address that should receive the code.
+    /// A `RequestEmailCode` with the required fields (`email`: Email address that should receive the code); set the others with the methods of the same names.
     pub fn new(email: impl Into<String>) -> Self {
         RequestEmailCode {
             email: email.into(),
@@ -10476,15 +6004,11 @@ impl RequestEmailCode {
 #[non_exhaustive]
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct RequestPhoneCode {
-    /// Phone number that should receive the code by SMS.
-    ///
-    /// Example: `"+372 5555 6666"`
+    /// Phone number that should receive the code by SMS. Example: `"+372 5555 6666"`.
     pub phone: String,
 }
 impl RequestPhoneCode {
-    /// A `RequestPhoneCode` with the required fields; set the others with the methods of the same names.
-    ///
-    /// - `phone`: Phone number that should receive the code by SMS.
+    /// A `RequestPhoneCode` with the required fields (`phone`: Phone number that should receive the code by SMS); set the others with the methods of the same names.
     pub fn new(phone: impl Into<String>) -> Self {
         RequestPhoneCode {
             phone: phone.into(),
@@ -10494,37 +6018,22 @@ impl RequestPhoneCode {
 /// Body of a request that moves a booking to a new time.
 #[non_exhaustive]
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct RescheduleBooking {
-    /// New start of the booking, in UTC.
-    ///
-    /// Example: `"2024-08-13T10:00:00Z"`
+    /// New start of the booking, in UTC. Example: `"2024-08-13T10:00:00Z"`.
     pub start: chrono::DateTime<chrono::Utc>,
     /// Email of the person rescheduling. For a booking that needs confirmation, the event type owner's email confirms the new booking at once; any other leaves it to the owner.
-    #[serde(rename = "rescheduledBy", default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub rescheduled_by: Option<String>,
-    /// Why the booking is moved.
-    ///
-    /// Example: `"User requested reschedule"`
-    #[serde(
-        rename = "reschedulingReason",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    /// Why the booking is moved. Example: `"User requested reschedule"`.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub rescheduling_reason: Option<String>,
-    /// Code sent to the attendee's email; needed when the event type requires a verified email.
-    ///
-    /// Example: `"123456"`
-    #[serde(
-        rename = "emailVerificationCode",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    /// Code sent to the attendee's email; needed when the event type requires a verified email. Example: `"123456"`.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub email_verification_code: Option<String>,
 }
 impl RescheduleBooking {
-    /// A `RescheduleBooking` with the required fields; set the others with the methods of the same names.
-    ///
-    /// - `start`: New start of the booking, in UTC.
+    /// A `RescheduleBooking` with the required fields (`start`: New start of the booking, in UTC); set the others with the methods of the same names.
     pub fn new(start: chrono::DateTime<chrono::Utc>) -> Self {
         RescheduleBooking {
             start,
@@ -10538,9 +6047,7 @@ impl RescheduleBooking {
         self.rescheduled_by = Some(rescheduled_by.into());
         self
     }
-    /// Why the booking is moved.
-    ///
-    /// Example: `"User requested reschedule"`
+    /// Why the booking is moved. Example: `"User requested reschedule"`.
     pub fn rescheduling_reason(
         mut self,
         rescheduling_reason: impl Into<String>,
@@ -10548,9 +6055,7 @@ impl RescheduleBooking {
         self.rescheduling_reason = Some(rescheduling_reason.into());
         self
     }
-    /// Code sent to the attendee's email; needed when the event type requires a verified email.
-    ///
-    /// Example: `"123456"`
+    /// Code sent to the attendee's email; needed when the event type requires a verified email. Example: `"123456"`.
     pub fn email_verification_code(
         mut self,
         email_verification_code: impl Into<String>,
@@ -10562,34 +6067,21 @@ impl RescheduleBooking {
 /// Body of a request that moves one seat of a seated booking to a new time.
 #[non_exhaustive]
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct RescheduleSeat {
-    /// New start of the seat's booking, in UTC.
-    ///
-    /// Example: `"2024-08-13T10:00:00Z"`
+    /// New start of the seat's booking, in UTC. Example: `"2024-08-13T10:00:00Z"`.
     pub start: chrono::DateTime<chrono::Utc>,
-    /// Uid of the seat to move.
-    ///
-    /// Example: `"3be561a9-31f1-4b8e-aefc-9d9a085f0dd1"`
-    #[serde(rename = "seatUid")]
+    /// Uid of the seat to move. Example: `"3be561a9-31f1-4b8e-aefc-9d9a085f0dd1"`.
     pub seat_uid: String,
     /// Email of the person rescheduling. For a booking that needs confirmation, the event type owner's email confirms the new booking at once; any other leaves it to the owner.
-    #[serde(rename = "rescheduledBy", default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub rescheduled_by: Option<String>,
-    /// Code sent to the attendee's email; needed when the event type requires a verified email.
-    ///
-    /// Example: `"123456"`
-    #[serde(
-        rename = "emailVerificationCode",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    /// Code sent to the attendee's email; needed when the event type requires a verified email. Example: `"123456"`.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub email_verification_code: Option<String>,
 }
 impl RescheduleSeat {
-    /// A `RescheduleSeat` with the required fields; set the others with the methods of the same names.
-    ///
-    /// - `start`: New start of the seat's booking, in UTC.
-    /// - `seat_uid`: Uid of the seat to move.
+    /// A `RescheduleSeat` with the required fields (`start`: New start of the seat's booking, in UTC; `seat_uid`: Uid of the seat to move); set the others with the methods of the same names.
     pub fn new(
         start: chrono::DateTime<chrono::Utc>,
         seat_uid: impl Into<String>,
@@ -10606,9 +6098,7 @@ impl RescheduleSeat {
         self.rescheduled_by = Some(rescheduled_by.into());
         self
     }
-    /// Code sent to the attendee's email; needed when the event type requires a verified email.
-    ///
-    /// Example: `"123456"`
+    /// Code sent to the attendee's email; needed when the event type requires a verified email. Example: `"123456"`.
     pub fn email_verification_code(
         mut self,
         email_verification_code: impl Into<String>,
@@ -10620,37 +6110,21 @@ impl RescheduleSeat {
 /// Body of a request that reserves a slot.
 #[non_exhaustive]
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct ReserveSlot {
-    /// Id of the event type.
-    ///
-    /// Example: `1`
-    #[serde(rename = "eventTypeId")]
+    /// Id of the event type. Example: `1`.
     pub event_type_id: i64,
-    /// Start of the slot, in UTC.
-    ///
-    /// Example: `"2024-09-04T09:00:00Z"`
-    #[serde(rename = "slotStart")]
+    /// Start of the slot, in UTC. Example: `"2024-09-04T09:00:00Z"`.
     pub slot_start: chrono::DateTime<chrono::Utc>,
-    /// Length of the slot in minutes, for event types with several lengths. The server uses the event type's length when absent.
-    ///
-    /// Example: `30`
-    #[serde(rename = "slotDuration", default, skip_serializing_if = "Option::is_none")]
+    /// Length of the slot in minutes, for event types with several lengths. The server uses the event type's length when absent. Example: `30`.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub slot_duration: Option<i64>,
-    /// How many minutes to hold the slot; only with credentials of the event type's owner, a host or an admin. The server uses 5 when absent.
-    ///
-    /// Example: `5`
-    #[serde(
-        rename = "reservationDuration",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    /// How many minutes to hold the slot; only with credentials of the event type's owner, a host or an admin. The server uses 5 when absent. Example: `5`.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub reservation_duration: Option<i64>,
 }
 impl ReserveSlot {
-    /// A `ReserveSlot` with the required fields; set the others with the methods of the same names.
-    ///
-    /// - `event_type_id`: Id of the event type.
-    /// - `slot_start`: Start of the slot, in UTC.
+    /// A `ReserveSlot` with the required fields (`event_type_id`: Id of the event type; `slot_start`: Start of the slot, in UTC); set the others with the methods of the same names.
     pub fn new(event_type_id: i64, slot_start: chrono::DateTime<chrono::Utc>) -> Self {
         ReserveSlot {
             event_type_id,
@@ -10659,80 +6133,49 @@ impl ReserveSlot {
             reservation_duration: None,
         }
     }
-    /// Length of the slot in minutes, for event types with several lengths. The server uses the event type's length when absent.
-    ///
-    /// Example: `30`
+    /// Length of the slot in minutes, for event types with several lengths. The server uses the event type's length when absent. Example: `30`.
     pub fn slot_duration(mut self, slot_duration: i64) -> Self {
         self.slot_duration = Some(slot_duration);
         self
     }
-    /// How many minutes to hold the slot; only with credentials of the event type's owner, a host or an admin. The server uses 5 when absent.
-    ///
-    /// Example: `5`
+    /// How many minutes to hold the slot; only with credentials of the event type's owner, a host or an admin. The server uses 5 when absent. Example: `5`.
     pub fn reservation_duration(mut self, reservation_duration: i64) -> Self {
         self.reservation_duration = Some(reservation_duration);
         self
     }
 }
 /// The event type a routing form response would lead to, with its free slots.
-///
-/// Sent by the server: new fields may be added in any release, so it cannot be built
-/// field by field outside this crate (decode one from JSON in tests).
 #[non_exhaustive]
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct RoutedSlots {
-    /// Id of the event type the response is routed to.
-    ///
-    /// Example: `123`
-    #[serde(rename = "eventTypeId")]
+    /// Id of the event type the response is routed to. Example: `123`.
     pub event_type_id: i64,
     /// Free slots, keyed by date (`YYYY-MM-DD`).
     pub slots: std::collections::BTreeMap<String, Vec<AvailableSlot>>,
 }
 /// A routing form, which asks questions and sends the person to an event type, a page or a message.
-///
-/// Sent by the server: new fields may be added in any release, so it cannot be built
-/// field by field outside this crate (decode one from JSON in tests).
 #[non_exhaustive]
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct RoutingForm {
     /// Id of the form (a UUID).
     pub id: String,
-    /// Name of the form.
-    ///
-    /// Example: `"My Form"`
+    /// Name of the form. Example: `"My Form"`.
     pub name: String,
-    /// Description of the form; null when it has none.
-    ///
-    /// Example: `"This is the description."`
+    /// Description of the form; null when it has none. Example: `"This is the description."`.
     pub description: Option<String>,
-    /// Position of the form in lists.
-    ///
-    /// Example: `0`
+    /// Position of the form in lists. Example: `0`.
     pub position: i64,
-    /// When the form was created.
-    ///
-    /// Example: `"2024-03-28T10:00:00.000Z"`
-    #[serde(rename = "createdAt")]
+    /// When the form was created. Example: `"2024-03-28T10:00:00.000Z"`.
     pub created_at: chrono::DateTime<chrono::Utc>,
-    /// When the form was last changed.
-    ///
-    /// Example: `"2024-03-28T10:00:00.000Z"`
-    #[serde(rename = "updatedAt")]
+    /// When the form was last changed. Example: `"2024-03-28T10:00:00.000Z"`.
     pub updated_at: chrono::DateTime<chrono::Utc>,
-    /// Id of the user who created the form.
-    ///
-    /// Example: `2313`
-    #[serde(rename = "userId")]
+    /// Id of the user who created the form. Example: `2313`.
     pub user_id: i64,
-    /// Id of the team that owns the form; null for a personal form.
-    ///
-    /// Example: `4214321`
-    #[serde(rename = "teamId")]
+    /// Id of the team that owns the form; null for a personal form. Example: `4214321`.
     pub team_id: Option<i64>,
-    /// Whether the form is switched off.
-    ///
-    /// Example: `false`
+    /// Whether the form is switched off. Example: `false`.
     pub disabled: bool,
     /// The form's routing rules, as Cal.com's app stores them.
     pub routes: Option<serde_json::Value>,
@@ -10745,23 +6188,16 @@ pub struct RoutingForm {
 #[non_exhaustive]
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct RoutingFormAnswer {
-    /// Label of the field.
-    ///
-    /// Example: `"participant"`
+    /// Label of the field. Example: `"participant"`.
     pub label: String,
     /// Identifier of the field; absent when it has none.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub identifier: Option<String>,
-    /// The value given.
-    ///
-    /// Example: `"mamut"`
+    /// The value given. Example: `"mamut"`.
     pub value: RoutingFormAnswerValue,
 }
 impl RoutingFormAnswer {
-    /// A `RoutingFormAnswer` with the required fields; set the others with the methods of the same names.
-    ///
-    /// - `label`: Label of the field.
-    /// - `value`: The value given.
+    /// A `RoutingFormAnswer` with the required fields (`label`: Label of the field; `value`: The value given); set the others with the methods of the same names.
     pub fn new(label: impl Into<String>, value: RoutingFormAnswerValue) -> Self {
         RoutingFormAnswer {
             label: label.into(),
@@ -10776,101 +6212,55 @@ impl RoutingFormAnswer {
     }
 }
 /// One submitted set of answers to a routing form.
-///
-/// Sent by the server: new fields may be added in any release, so it cannot be built
-/// field by field outside this crate (decode one from JSON in tests).
 #[non_exhaustive]
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct RoutingFormResponse {
-    /// Id of the response.
-    ///
-    /// Example: `123`
+    /// Id of the response. Example: `123`.
     pub id: i64,
     /// Id of the form that was answered.
-    #[serde(rename = "formId")]
     pub form_id: String,
     /// Id identifying the person who filled in the form.
-    #[serde(rename = "formFillerId")]
     pub form_filler_id: String,
     /// Uid of the booking this response led to; null when there is none.
-    #[serde(rename = "routedToBookingUid")]
     pub routed_to_booking_uid: Option<String>,
-    /// The answers, keyed by the id of the form field.
-    ///
-    /// Example: `{"f00b26df-f54b-4985-8d98-17c5482c6a24": {"label": "participant", "value": "mamut"}}`
+    /// The answers, keyed by the id of the form field. Example: `{"f00b26df-f54b-4985-8d98-17c5482c6a24": {"label": "participant", "value": "mamut"}}`.
     pub response: std::collections::BTreeMap<String, RoutingFormAnswer>,
     /// When the response was submitted.
-    #[serde(rename = "createdAt")]
     pub created_at: chrono::DateTime<chrono::Utc>,
 }
 /// Where a submitted routing form response leads. Exactly one outcome is filled in: an event type with its free slots (`eventTypeId`, `routing`, `slots`), an external URL, or a custom message.
-///
-/// Sent by the server: new fields may be added in any release, so it cannot be built
-/// field by field outside this crate (decode one from JSON in tests).
 #[non_exhaustive]
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct RoutingResult {
-    /// Id of the event type the response was routed to.
-    ///
-    /// Example: `123`
-    #[serde(rename = "eventTypeId", default, skip_serializing_if = "Option::is_none")]
+    /// Id of the event type the response was routed to. Example: `123`.
     pub event_type_id: Option<i64>,
     /// Routing details to pass unchanged to the booking request.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub routing: Option<BookingRouting>,
-    /// Message to show when the route ends on a custom page.
-    ///
-    /// Example: `"This is a custom message."`
-    #[serde(
-        rename = "routingCustomMessage",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    /// Message to show when the route ends on a custom page. Example: `"This is a custom message."`.
     pub routing_custom_message: Option<String>,
-    /// URL to send the person to when the route leads outside Cal.com.
-    ///
-    /// Example: `"https://example.com/"`
-    #[serde(
-        rename = "routingExternalRedirectUrl",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    /// URL to send the person to when the route leads outside Cal.com. Example: `"https://example.com/"`.
     pub routing_external_redirect_url: Option<String>,
     /// Free slots of the routed event type, keyed by date (`YYYY-MM-DD`).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub slots: Option<std::collections::BTreeMap<String, Vec<AvailableSlot>>>,
 }
 /// A named weekly availability of a user, with date-specific exceptions, in one time zone.
-///
-/// Sent by the server: new fields may be added in any release, so it cannot be built
-/// field by field outside this crate (decode one from JSON in tests).
 #[non_exhaustive]
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct Schedule {
-    /// Id of the schedule.
-    ///
-    /// Example: `254`
+    /// Id of the schedule. Example: `254`.
     pub id: i64,
-    /// Id of the user the schedule belongs to.
-    ///
-    /// Example: `478`
-    #[serde(rename = "ownerId")]
+    /// Id of the user the schedule belongs to. Example: `478`.
     pub owner_id: i64,
-    /// Name of the schedule.
-    ///
-    /// Example: `"Catch up hours"`
+    /// Name of the schedule. Example: `"Catch up hours"`.
     pub name: String,
-    /// IANA time zone the times are read in.
-    ///
-    /// Example: `"Europe/Rome"`
-    #[serde(rename = "timeZone")]
+    /// IANA time zone the times are read in. Example: `"Europe/Rome"`.
     pub time_zone: String,
     /// The weekly recurring time ranges when the owner can be booked.
     pub availability: Vec<ScheduleAvailability>,
-    /// Whether this is the owner's default schedule.
-    ///
-    /// Example: `true`
-    #[serde(rename = "isDefault")]
+    /// Whether this is the owner's default schedule. Example: `true`.
     pub is_default: bool,
     /// Dates whose availability replaces the weekly ranges.
     pub overrides: Vec<ScheduleOverride>,
@@ -10878,28 +6268,17 @@ pub struct Schedule {
 /// A time range that repeats on the given weekdays.
 #[non_exhaustive]
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct ScheduleAvailability {
-    /// Weekdays the range applies to.
-    ///
-    /// Example: `["Monday", "Tuesday"]`
+    /// Weekdays the range applies to. Example: `["Monday", "Tuesday"]`.
     pub days: Vec<WeekDay>,
-    /// Start of the range, as a 24-hour `HH:MM` time.
-    ///
-    /// Example: `"08:00"`
-    #[serde(rename = "startTime")]
+    /// Start of the range, as a 24-hour `HH:MM` time. Example: `"08:00"`.
     pub start_time: String,
-    /// End of the range, as a 24-hour `HH:MM` time.
-    ///
-    /// Example: `"15:00"`
-    #[serde(rename = "endTime")]
+    /// End of the range, as a 24-hour `HH:MM` time. Example: `"15:00"`.
     pub end_time: String,
 }
 impl ScheduleAvailability {
-    /// A `ScheduleAvailability` with the required fields; set the others with the methods of the same names.
-    ///
-    /// - `days`: Weekdays the range applies to.
-    /// - `start_time`: Start of the range, as a 24-hour `HH:MM` time.
-    /// - `end_time`: End of the range, as a 24-hour `HH:MM` time.
+    /// A `ScheduleAvailability` with the required fields (`days`: Weekdays the range applies to; `start_time`: Start of the range, as a 24-hour `HH:MM` time; `end_time`: End of the range, as a 24-hour `HH:MM` time); set the others with the methods of the same names.
     pub fn new(
         days: impl IntoIterator<Item = WeekDay>,
         start_time: impl Into<String>,
@@ -10915,28 +6294,17 @@ impl ScheduleAvailability {
 /// Availability for one date that replaces the weekly ranges on that date.
 #[non_exhaustive]
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct ScheduleOverride {
-    /// The date the override applies to.
-    ///
-    /// Example: `"2024-05-20"`
+    /// The date the override applies to. Example: `"2024-05-20"`.
     pub date: chrono::NaiveDate,
-    /// Start of the available time, as a 24-hour `HH:MM` time.
-    ///
-    /// Example: `"12:00"`
-    #[serde(rename = "startTime")]
+    /// Start of the available time, as a 24-hour `HH:MM` time. Example: `"12:00"`.
     pub start_time: String,
-    /// End of the available time, as a 24-hour `HH:MM` time.
-    ///
-    /// Example: `"13:00"`
-    #[serde(rename = "endTime")]
+    /// End of the available time, as a 24-hour `HH:MM` time. Example: `"13:00"`.
     pub end_time: String,
 }
 impl ScheduleOverride {
-    /// A `ScheduleOverride` with the required fields; set the others with the methods of the same names.
-    ///
-    /// - `date`: The date the override applies to.
-    /// - `start_time`: Start of the available time, as a 24-hour `HH:MM` time.
-    /// - `end_time`: End of the available time, as a 24-hour `HH:MM` time.
+    /// A `ScheduleOverride` with the required fields (`date`: The date the override applies to; `start_time`: Start of the available time, as a 24-hour `HH:MM` time; `end_time`: End of the available time, as a 24-hour `HH:MM` time); set the others with the methods of the same names.
     pub fn new(
         date: chrono::NaiveDate,
         start_time: impl Into<String>,
@@ -10950,252 +6318,116 @@ impl ScheduleOverride {
     }
 }
 /// A booking of a seated event type, where several attendees each take a seat. The answers to the booking form are kept per attendee.
-///
-/// Sent by the server: new fields may be added in any release, so it cannot be built
-/// field by field outside this crate (decode one from JSON in tests).
 #[non_exhaustive]
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct SeatedBooking {
-    /// Id of the booking.
-    ///
-    /// Example: `123`
+    /// Id of the booking. Example: `123`.
     pub id: i64,
-    /// Unique id of the booking; the other booking endpoints take it.
-    ///
-    /// Example: `"booking_uid_123"`
+    /// Unique id of the booking; the other booking endpoints take it. Example: `"booking_uid_123"`.
     pub uid: String,
-    /// Title of the booking.
-    ///
-    /// Example: `"Consultation"`
+    /// Title of the booking. Example: `"Consultation"`.
     pub title: String,
-    /// Description of the booking.
-    ///
-    /// Example: `"Learn how to integrate scheduling into marketplace."`
+    /// Description of the booking. Example: `"Learn how to integrate scheduling into marketplace."`.
     pub description: Option<String>,
     /// The hosts of the booking.
     pub hosts: Vec<BookingHost>,
-    /// Status of the booking.
-    ///
-    /// Example: `"accepted"`
+    /// Status of the booking. Example: `"accepted"`.
     pub status: BookingStatus,
-    /// Why the booking was cancelled.
-    ///
-    /// Example: `"User requested cancellation"`
-    #[serde(
-        rename = "cancellationReason",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    /// Why the booking was cancelled. Example: `"User requested cancellation"`.
     pub cancellation_reason: Option<String>,
-    /// Email of the person who cancelled the booking.
-    ///
-    /// Example: `"canceller@example.com"`
-    #[serde(
-        rename = "cancelledByEmail",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    /// Email of the person who cancelled the booking. Example: `"canceller@example.com"`.
     pub cancelled_by_email: Option<String>,
-    /// Why the booking was rescheduled.
-    ///
-    /// Example: `"User rescheduled the event"`
-    #[serde(
-        rename = "reschedulingReason",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    /// Why the booking was rescheduled. Example: `"User rescheduled the event"`.
     pub rescheduling_reason: Option<String>,
-    /// Email of the person who rescheduled the booking.
-    ///
-    /// Example: `"rescheduler@example.com"`
-    #[serde(
-        rename = "rescheduledByEmail",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    /// Email of the person who rescheduled the booking. Example: `"rescheduler@example.com"`.
     pub rescheduled_by_email: Option<String>,
-    /// Uid of the booking this one replaced when it was rescheduled.
-    ///
-    /// Example: `"previous_uid_123"`
-    #[serde(
-        rename = "rescheduledFromUid",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    /// Uid of the booking this one replaced when it was rescheduled. Example: `"previous_uid_123"`.
     pub rescheduled_from_uid: Option<String>,
-    /// Uid of the booking that replaced this one when it was rescheduled.
-    ///
-    /// Example: `"new_uid_456"`
-    #[serde(
-        rename = "rescheduledToUid",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    /// Uid of the booking that replaced this one when it was rescheduled. Example: `"new_uid_456"`.
     pub rescheduled_to_uid: Option<String>,
-    /// Start of the booking.
-    ///
-    /// Example: `"2024-08-13T15:30:00Z"`
+    /// Start of the booking. Example: `"2024-08-13T15:30:00Z"`.
     pub start: chrono::DateTime<chrono::Utc>,
-    /// End of the booking.
-    ///
-    /// Example: `"2024-08-13T16:30:00Z"`
+    /// End of the booking. Example: `"2024-08-13T16:30:00Z"`.
     pub end: chrono::DateTime<chrono::Utc>,
-    /// Length of the booking in minutes.
-    ///
-    /// Example: `60`
+    /// Length of the booking in minutes. Example: `60`.
     pub duration: i64,
-    /// Id of the booked event type. Deprecated: use `eventType`.
-    ///
-    /// Example: `50`
-    #[serde(rename = "eventTypeId")]
+    /// Id of the booked event type. Deprecated: use `eventType`. Example: `50`.
     pub event_type_id: Option<i64>,
     /// The booked event type; null when it no longer exists.
-    #[serde(rename = "eventType")]
     pub event_type: Option<BookingEventType>,
-    /// Meeting link of the booking. Deprecated: use `location`.
-    ///
-    /// Example: `"https://example.com/recurring-meeting"`
-    #[serde(rename = "meetingUrl", default, skip_serializing_if = "Option::is_none")]
+    /// Meeting link of the booking. Deprecated: use `location`. Example: `"https://example.com/recurring-meeting"`.
     pub meeting_url: Option<String>,
-    /// Where the booking takes place (an address or a meeting link).
-    ///
-    /// Example: `"https://example.com/meeting"`
+    /// Where the booking takes place (an address or a meeting link). Example: `"https://example.com/meeting"`.
     pub location: Option<String>,
-    /// Whether the host was marked as absent.
-    ///
-    /// Example: `true`
-    #[serde(rename = "absentHost")]
+    /// Whether the host was marked as absent. Example: `true`.
     pub absent_host: bool,
-    /// When the booking was made.
-    ///
-    /// Example: `"2024-08-13T15:30:00Z"`
-    #[serde(rename = "createdAt")]
+    /// When the booking was made. Example: `"2024-08-13T15:30:00Z"`.
     pub created_at: chrono::DateTime<chrono::Utc>,
-    /// When the booking last changed.
-    ///
-    /// Example: `"2024-08-13T15:30:00Z"`
-    #[serde(rename = "updatedAt")]
+    /// When the booking last changed. Example: `"2024-08-13T15:30:00Z"`.
     pub updated_at: Option<chrono::DateTime<chrono::Utc>>,
-    /// Free-form metadata stored with the booking.
-    ///
-    /// Example: `{"key": "value"}`
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// Free-form metadata stored with the booking. Example: `{"key": "value"}`.
     pub metadata: Option<serde_json::Value>,
-    /// Rating the attendee gave the meeting.
-    ///
-    /// Example: `4`
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// Rating the attendee gave the meeting. Example: `4`.
     pub rating: Option<i64>,
-    /// UID of the booking's calendar (ICS) event.
-    ///
-    /// Example: `"ics_uid_123"`
-    #[serde(rename = "icsUid", default, skip_serializing_if = "Option::is_none")]
+    /// UID of the booking's calendar (ICS) event. Example: `"ics_uid_123"`.
     pub ics_uid: Option<String>,
-    /// Uid of the seat just taken; only in the answer to creating or rescheduling a booking.
-    ///
-    /// Example: `"3be561a9-31f1-4b8e-aefc-9d9a085f0dd1"`
-    #[serde(rename = "seatUid", default, skip_serializing_if = "Option::is_none")]
+    /// Uid of the seat just taken; only in the answer to creating or rescheduling a booking. Example: `"3be561a9-31f1-4b8e-aefc-9d9a085f0dd1"`.
     pub seat_uid: Option<String>,
     /// The attendees and their seats; absent when the event type hides attendees from the caller.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub attendees: Option<Vec<SeatedBookingAttendee>>,
 }
 /// An attendee of a seated booking, with the seat taken and the attendee's own answers.
-///
-/// Sent by the server: new fields may be added in any release, so it cannot be built
-/// field by field outside this crate (decode one from JSON in tests).
 #[non_exhaustive]
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct SeatedBookingAttendee {
-    /// Name of the attendee.
-    ///
-    /// Example: `"John Doe"`
+    /// Name of the attendee. Example: `"John Doe"`.
     pub name: String,
-    /// Email of the attendee.
-    ///
-    /// Example: `"john@example.com"`
+    /// Email of the attendee. Example: `"john@example.com"`.
     pub email: String,
-    /// The attendee's email cleaned up for display.
-    ///
-    /// Example: `"john@example.com"`
-    #[serde(rename = "displayEmail", default, skip_serializing_if = "Option::is_none")]
+    /// The attendee's email cleaned up for display. Example: `"john@example.com"`.
     pub display_email: Option<String>,
-    /// IANA time zone of the attendee.
-    ///
-    /// Example: `"America/New_York"`
-    #[serde(rename = "timeZone")]
+    /// IANA time zone of the attendee. Example: `"America/New_York"`.
     pub time_zone: String,
-    /// Language of the attendee.
-    ///
-    /// Example: `"en"`
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// Language of the attendee. Example: `"en"`.
     pub language: Option<Locale>,
-    /// Whether the attendee was marked as absent.
-    ///
-    /// Example: `false`
+    /// Whether the attendee was marked as absent. Example: `false`.
     pub absent: bool,
-    /// Phone number of the attendee.
-    ///
-    /// Example: `"+1234567890"`
-    #[serde(rename = "phoneNumber", default, skip_serializing_if = "Option::is_none")]
+    /// Phone number of the attendee. Example: `"+1234567890"`.
     pub phone_number: Option<String>,
-    /// Uid of the attendee's seat; cancelling or rescheduling one seat takes it.
-    ///
-    /// Example: `"3be561a9-31f1-4b8e-aefc-9d9a085f0dd1"`
-    #[serde(rename = "seatUid")]
+    /// Uid of the attendee's seat; cancelling or rescheduling one seat takes it. Example: `"3be561a9-31f1-4b8e-aefc-9d9a085f0dd1"`.
     pub seat_uid: String,
-    /// The attendee's answers to the booking form, keyed by booking field slug (the email is left out).
-    ///
-    /// Example: `{"customField": "customValue"}`
-    #[serde(rename = "bookingFieldsResponses")]
+    /// The attendee's answers to the booking form, keyed by booking field slug (the email is left out). Example: `{"customField": "customValue"}`.
     pub booking_fields_responses: std::collections::BTreeMap<String, serde_json::Value>,
-    /// Free-form metadata stored with the seat.
-    ///
-    /// Example: `{"key": "value"}`
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// Free-form metadata stored with the seat. Example: `{"key": "value"}`.
     pub metadata: Option<serde_json::Value>,
 }
 /// A custom drop-down field where the booker picks one option.
 #[non_exhaustive]
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct SelectFieldSpec {
-    /// Key of the field, unique in the form.
-    ///
-    /// Example: `"some-slug"`
+    /// Key of the field, unique in the form. Example: `"some-slug"`.
     pub slug: String,
-    /// Label of the field.
-    ///
-    /// Example: `"Please select an option"`
+    /// Label of the field. Example: `"Please select an option"`.
     pub label: String,
     /// Whether the booker must pick an option.
     pub required: bool,
-    /// Placeholder of the field.
-    ///
-    /// Example: `"Select..."`
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// Placeholder of the field. Example: `"Select..."`.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub placeholder: Option<String>,
-    /// The options.
-    ///
-    /// Example: `["Option 1", "Option 2"]`
+    /// The options. Example: `["Option 1", "Option 2"]`.
     pub options: Vec<String>,
     /// Whether the field is locked when the booking page URL prefills it.
-    #[serde(
-        rename = "disableOnPrefill",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub disable_on_prefill: Option<bool>,
     /// Whether the field is hidden from bookers (it stays in the event type settings).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub hidden: Option<bool>,
 }
 impl SelectFieldSpec {
-    /// A `SelectFieldSpec` with the required fields; set the others with the methods of the same names.
-    ///
-    /// - `slug`: Key of the field, unique in the form.
-    /// - `label`: Label of the field.
-    /// - `required`: Whether the booker must pick an option.
-    /// - `options`: The options.
+    /// A `SelectFieldSpec` with the required fields (`slug`: Key of the field, unique in the form; `label`: Label of the field; `required`: Whether the booker must pick an option; `options`: The options); set the others with the methods of the same names.
     pub fn new(
         slug: impl Into<String>,
         label: impl Into<String>,
@@ -11212,9 +6444,7 @@ impl SelectFieldSpec {
             hidden: None,
         }
     }
-    /// Placeholder of the field.
-    ///
-    /// Example: `"Select..."`
+    /// Placeholder of the field. Example: `"Select..."`.
     pub fn placeholder(mut self, placeholder: impl Into<String>) -> Self {
         self.placeholder = Some(placeholder.into());
         self
@@ -11231,52 +6461,34 @@ impl SelectFieldSpec {
     }
 }
 /// A calendar that Cal.com checks for conflicts when computing a user's availability.
-///
-/// Sent by the server: new fields may be added in any release, so it cannot be built
-/// field by field outside this crate (decode one from JSON in tests).
 #[non_exhaustive]
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct SelectedCalendar {
     /// Id of the user.
-    #[serde(rename = "userId")]
     pub user_id: i64,
-    /// Cal.com's internal app type of the calendar.
-    ///
-    /// Example: `"google_calendar"`
+    /// Cal.com's internal app type of the calendar. Example: `"google_calendar"`.
     pub integration: String,
     /// The provider's id of the calendar.
-    #[serde(rename = "externalId")]
     pub external_id: String,
     /// Id of the credentials of the calendar's account.
-    #[serde(rename = "credentialId")]
     pub credential_id: Option<i64>,
 }
 /// Body of a request that chooses the destination calendar.
 #[non_exhaustive]
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct SetDestinationCalendar {
-    /// App type of the calendar, as listed by `calendars().list()`.
-    ///
-    /// Example: `"apple_calendar"`
+    /// App type of the calendar, as listed by `calendars().list()`. Example: `"apple_calendar"`.
     pub integration: DestinationCalendarIntegration,
-    /// The provider's id of the calendar, as listed by `calendars().list()`.
-    ///
-    /// Example: `"https://caldav.icloud.com/26962146906/calendars/1644422A-1945-4438-BBC0-4F0Q23A57R7S/"`
-    #[serde(rename = "externalId")]
+    /// The provider's id of the calendar, as listed by `calendars().list()`. Example: `"https://caldav.icloud.com/26962146906/calendars/1644422A-1945-4438-BBC0-4F0Q23A57R7S/"`.
     pub external_id: String,
     /// Id of the delegation credentials, when the calendar comes through delegation.
-    #[serde(
-        rename = "delegationCredentialId",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub delegation_credential_id: Option<String>,
 }
 impl SetDestinationCalendar {
-    /// A `SetDestinationCalendar` with the required fields; set the others with the methods of the same names.
-    ///
-    /// - `integration`: App type of the calendar, as listed by `calendars().list()`.
-    /// - `external_id`: The provider's id of the calendar, as listed by `calendars().list()`.
+    /// A `SetDestinationCalendar` with the required fields (`integration`: App type of the calendar, as listed by `calendars().list()`; `external_id`: The provider's id of the calendar, as listed by `calendars().list()`); set the others with the methods of the same names.
     pub fn new(
         integration: DestinationCalendarIntegration,
         external_id: impl Into<String>,
@@ -11297,230 +6509,111 @@ impl SetDestinationCalendar {
     }
 }
 /// A slot held for a booking that is being made.
-///
-/// Sent by the server: new fields may be added in any release, so it cannot be built
-/// field by field outside this crate (decode one from JSON in tests).
 #[non_exhaustive]
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct SlotReservation {
-    /// Uid of the reservation; the other reservation endpoints take it.
-    ///
-    /// Example: `"e84be5a3-4696-49e3-acc7-b2f3999c3b94"`
-    #[serde(rename = "reservationUid")]
+    /// Uid of the reservation; the other reservation endpoints take it. Example: `"e84be5a3-4696-49e3-acc7-b2f3999c3b94"`.
     pub reservation_uid: String,
-    /// Id of the event type.
-    ///
-    /// Example: `1`
-    #[serde(rename = "eventTypeId")]
+    /// Id of the event type. Example: `1`.
     pub event_type_id: i64,
-    /// Start of the slot.
-    ///
-    /// Example: `"2024-09-04T09:00:00Z"`
-    #[serde(rename = "slotStart")]
+    /// Start of the slot. Example: `"2024-09-04T09:00:00Z"`.
     pub slot_start: chrono::DateTime<chrono::Utc>,
-    /// End of the slot.
-    ///
-    /// Example: `"2024-09-04T10:00:00Z"`
-    #[serde(rename = "slotEnd")]
+    /// End of the slot. Example: `"2024-09-04T10:00:00Z"`.
     pub slot_end: chrono::DateTime<chrono::Utc>,
-    /// Length of the slot in minutes.
-    ///
-    /// Example: `30`
-    #[serde(rename = "slotDuration")]
+    /// Length of the slot in minutes. Example: `30`.
     pub slot_duration: i64,
-    /// How many minutes the slot is held; only in the answers to reserving and updating.
-    ///
-    /// Example: `5`
-    #[serde(
-        rename = "reservationDuration",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    /// How many minutes the slot is held; only in the answers to reserving and updating. Example: `5`.
     pub reservation_duration: Option<i64>,
-    /// When the hold ends.
-    ///
-    /// Example: `"2023-09-04T10:00:00Z"`
-    #[serde(rename = "reservationUntil")]
+    /// When the hold ends. Example: `"2023-09-04T10:00:00Z"`.
     pub reservation_until: chrono::DateTime<chrono::Utc>,
 }
 /// Where to send a person to connect a Stripe account.
-///
-/// Sent by the server: new fields may be added in any release, so it cannot be built
-/// field by field outside this crate (decode one from JSON in tests).
 #[non_exhaustive]
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct StripeConnectUrl {
     /// Stripe's OAuth authorization URL.
-    #[serde(rename = "authUrl")]
     pub auth_url: String,
 }
 /// A team, inside or outside an organization (an organization is itself a team with `isOrganization` set).
-///
-/// Sent by the server: new fields may be added in any release, so it cannot be built
-/// field by field outside this crate (decode one from JSON in tests).
 #[non_exhaustive]
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct Team {
-    /// Id of the team.
-    ///
-    /// Example: `1`
+    /// Id of the team. Example: `1`.
     pub id: i64,
     /// Id of the organization the team belongs to; absent or null for a team outside any organization.
-    #[serde(rename = "parentId", default, skip_serializing_if = "Option::is_none")]
     pub parent_id: Option<i64>,
-    /// Display name of the team.
-    ///
-    /// Example: `"CalTeam"`
+    /// Display name of the team. Example: `"CalTeam"`.
     pub name: String,
-    /// URL slug of the team.
-    ///
-    /// Example: `"caltel"`
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// URL slug of the team. Example: `"caltel"`.
     pub slug: Option<String>,
     /// URL of the team's logo.
-    #[serde(rename = "logoUrl", default, skip_serializing_if = "Option::is_none")]
     pub logo_url: Option<String>,
     /// URL of the logo shown in Cal Video meetings.
-    #[serde(rename = "calVideoLogo", default, skip_serializing_if = "Option::is_none")]
     pub cal_video_logo: Option<String>,
     /// URL of the logo shown in the app.
-    #[serde(rename = "appLogo", default, skip_serializing_if = "Option::is_none")]
     pub app_logo: Option<String>,
     /// URL of the icon shown in the app.
-    #[serde(rename = "appIconLogo", default, skip_serializing_if = "Option::is_none")]
     pub app_icon_logo: Option<String>,
     /// Short description of the team.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub bio: Option<String>,
     /// Whether Cal.com branding is hidden on the team's pages.
-    #[serde(rename = "hideBranding", default, skip_serializing_if = "Option::is_none")]
     pub hide_branding: Option<bool>,
-    /// Whether this team is an organization.
-    ///
-    /// Example: `false`
-    #[serde(rename = "isOrganization")]
+    /// Whether this team is an organization. Example: `false`.
     pub is_organization: bool,
     /// Whether the member list is hidden from non-admins.
-    #[serde(rename = "isPrivate", default, skip_serializing_if = "Option::is_none")]
     pub is_private: Option<bool>,
     /// Whether the "book a team member" option is hidden on the team's page.
-    #[serde(
-        rename = "hideBookATeamMember",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub hide_book_a_team_member: Option<bool>,
-    /// Free-form metadata stored on the team; absent when empty.
-    ///
-    /// Example: `{"key": "value"}`
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// Free-form metadata stored on the team; absent when empty. Example: `{"key": "value"}`.
     pub metadata: Option<serde_json::Value>,
     /// Theme of the team's booking pages.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub theme: Option<String>,
-    /// Brand color in light mode (hex).
-    ///
-    /// Example: `"#292929"`
-    #[serde(rename = "brandColor", default, skip_serializing_if = "Option::is_none")]
+    /// Brand color in light mode (hex). Example: `"#292929"`.
     pub brand_color: Option<String>,
-    /// Brand color in dark mode (hex).
-    ///
-    /// Example: `"#fafafa"`
-    #[serde(rename = "darkBrandColor", default, skip_serializing_if = "Option::is_none")]
+    /// Brand color in dark mode (hex). Example: `"#fafafa"`.
     pub dark_brand_color: Option<String>,
     /// URL of the banner image shown on the booking page.
-    #[serde(rename = "bannerUrl", default, skip_serializing_if = "Option::is_none")]
     pub banner_url: Option<String>,
-    /// Clock format of the team; `12` or `24`.
-    ///
-    /// Example: `24`
-    #[serde(rename = "timeFormat", default, skip_serializing_if = "Option::is_none")]
+    /// Clock format of the team; `12` or `24`. Example: `24`.
     pub time_format: Option<i64>,
-    /// IANA time zone of the team. The server's default is `Europe/London`.
-    ///
-    /// Example: `"Europe/London"`
-    #[serde(rename = "timeZone", default, skip_serializing_if = "Option::is_none")]
+    /// IANA time zone of the team. The server's default is `Europe/London`. Example: `"Europe/London"`.
     pub time_zone: Option<String>,
-    /// First day of the week. The server's default is `Sunday`.
-    ///
-    /// Example: `"Sunday"`
-    #[serde(rename = "weekStart", default, skip_serializing_if = "Option::is_none")]
+    /// First day of the week. The server's default is `Sunday`. Example: `"Sunday"`.
     pub week_start: Option<String>,
 }
 /// An event type that belongs to a team; bookings go to its hosts.
-///
-/// Sent by the server: new fields may be added in any release, so it cannot be built
-/// field by field outside this crate (decode one from JSON in tests).
 #[non_exhaustive]
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct TeamEventType {
-    /// Id of the event type.
-    ///
-    /// Example: `1`
+    /// Id of the event type. Example: `1`.
     pub id: i64,
-    /// Length of the event in minutes.
-    ///
-    /// Example: `60`
-    #[serde(rename = "lengthInMinutes")]
+    /// Length of the event in minutes. Example: `60`.
     pub length_in_minutes: i64,
-    /// Lengths in minutes the booker may choose from.
-    ///
-    /// Example: `[15, 30, 60]`
-    #[serde(
-        rename = "lengthInMinutesOptions",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    /// Lengths in minutes the booker may choose from. Example: `[15, 30, 60]`.
     pub length_in_minutes_options: Option<Vec<i64>>,
-    /// Title of the event type.
-    ///
-    /// Example: `"Learn the secrets of masterchief!"`
+    /// Title of the event type. Example: `"Learn the secrets of masterchief!"`.
     pub title: String,
-    /// URL slug of the event type.
-    ///
-    /// Example: `"learn-the-secrets-of-masterchief"`
+    /// URL slug of the event type. Example: `"learn-the-secrets-of-masterchief"`.
     pub slug: String,
     /// Description shown on the booking page; empty when there is none.
     pub description: String,
     /// Where the event takes place.
     pub locations: Vec<EventTypeLocation>,
     /// Fields of the booking form, default ones included.
-    #[serde(rename = "bookingFields")]
     pub booking_fields: Vec<BookingField>,
     /// Whether bookers are prevented from adding guests.
-    #[serde(rename = "disableGuests")]
     pub disable_guests: bool,
-    /// Minutes between the start times offered to bookers; null means the event length.
-    ///
-    /// Example: `60`
-    #[serde(rename = "slotInterval", default, skip_serializing_if = "Option::is_none")]
+    /// Minutes between the start times offered to bookers; null means the event length. Example: `60`.
     pub slot_interval: Option<i64>,
-    /// Minimum number of minutes between booking and the start of the event.
-    ///
-    /// Example: `0`
-    #[serde(
-        rename = "minimumBookingNotice",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    /// Minimum number of minutes between booking and the start of the event. Example: `0`.
     pub minimum_booking_notice: Option<i64>,
-    /// Minutes kept free before each booking.
-    ///
-    /// Example: `0`
-    #[serde(
-        rename = "beforeEventBuffer",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    /// Minutes kept free before each booking. Example: `0`.
     pub before_event_buffer: Option<i64>,
-    /// Minutes kept free after each booking.
-    ///
-    /// Example: `0`
-    #[serde(
-        rename = "afterEventBuffer",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    /// Minutes kept free after each booking. Example: `0`.
     pub after_event_buffer: Option<i64>,
     /// How the event recurs; null when it does not.
     pub recurrence: Option<EventTypeRecurrence>,
@@ -11531,313 +6624,163 @@ pub struct TeamEventType {
     /// Currency of `price`.
     pub currency: String,
     /// Whether bookers are prevented from changing the time zone on the booking page.
-    #[serde(rename = "lockTimeZoneToggleOnBookingPage")]
     pub lock_time_zone_toggle_on_booking_page: bool,
     /// Number of seats per slot; null without seats.
-    #[serde(
-        rename = "seatsPerTimeSlot",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub seats_per_time_slot: Option<i64>,
     /// Whether the booking page's query parameters are passed on to `successRedirectUrl`.
-    #[serde(rename = "forwardParamsSuccessRedirect")]
     pub forward_params_success_redirect: Option<bool>,
     /// URL the booker is sent to after a successful booking.
-    #[serde(rename = "successRedirectUrl")]
     pub success_redirect_url: Option<String>,
     /// Whether the event type offers instant meetings.
-    #[serde(rename = "isInstantEvent")]
     pub is_instant_event: bool,
     /// Whether the number of free seats is shown to bookers.
-    #[serde(
-        rename = "seatsShowAvailabilityCount",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub seats_show_availability_count: Option<bool>,
     /// Id of the availability schedule used; null for the owner's default one.
-    #[serde(rename = "scheduleId")]
     pub schedule_id: Option<i64>,
     /// Maximum number of bookings per period, if any.
-    #[serde(
-        rename = "bookingLimitsCount",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub booking_limits_count: Option<BookingLimitsCountSetting>,
     /// Whether only the earliest free slot of each day is offered.
-    #[serde(
-        rename = "onlyShowFirstAvailableSlot",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub only_show_first_available_slot: Option<bool>,
     /// Maximum total booked minutes per period, if any.
-    #[serde(
-        rename = "bookingLimitsDuration",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub booking_limits_duration: Option<BookingLimitsDurationSetting>,
     /// How far into the future the event can be booked.
-    #[serde(rename = "bookingWindow", default, skip_serializing_if = "Option::is_none")]
     pub booking_window: Option<BookingWindowSetting>,
     /// Views the booking page offers and the one it opens with.
-    #[serde(rename = "bookerLayouts", default, skip_serializing_if = "Option::is_none")]
     pub booker_layouts: Option<BookerLayouts>,
     /// When bookings need the host's confirmation.
-    #[serde(
-        rename = "confirmationPolicy",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub confirmation_policy: Option<ConfirmationPolicySetting>,
     /// Whether bookers must verify their email address.
-    #[serde(
-        rename = "requiresBookerEmailVerification",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub requires_booker_email_verification: Option<bool>,
     /// Whether notes are left out of the calendar event.
-    #[serde(
-        rename = "hideCalendarNotes",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub hide_calendar_notes: Option<bool>,
     /// Colors of the event type in the light and dark themes.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub color: Option<EventTypeColor>,
     /// Seat settings of the event type.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub seats: Option<EventTypeSeatsSetting>,
     /// Minutes by which the offered start times are shifted.
-    #[serde(rename = "offsetStart", default, skip_serializing_if = "Option::is_none")]
     pub offset_start: Option<i64>,
     /// Template of the calendar event name.
-    #[serde(rename = "customName", default, skip_serializing_if = "Option::is_none")]
     pub custom_name: Option<String>,
     /// Calendar where bookings of this event type are written.
-    #[serde(
-        rename = "destinationCalendar",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub destination_calendar: Option<EventTypeDestinationCalendar>,
     /// Whether the destination calendar's email address is used as the organizer address.
-    #[serde(
-        rename = "useDestinationCalendarEmail",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub use_destination_calendar_email: Option<bool>,
     /// Whether the calendar event is shown as busy without details to others.
-    #[serde(
-        rename = "hideCalendarEventDetails",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub hide_calendar_event_details: Option<bool>,
     /// Whether the organizer's email address is hidden from the booking page, emails and calendar events.
-    #[serde(
-        rename = "hideOrganizerEmail",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub hide_organizer_email: Option<bool>,
     /// Settings of Cal Video meetings of this event type.
-    #[serde(
-        rename = "calVideoSettings",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub cal_video_settings: Option<CalVideoSettings>,
     /// Whether the event type is hidden from the public page.
     pub hidden: bool,
     /// Whether only authenticated callers with rights on the event type may book it through the API.
-    #[serde(rename = "bookingRequiresAuthentication")]
     pub booking_requires_authentication: bool,
     /// Id of the team that owns the event type.
-    #[serde(rename = "teamId")]
     pub team_id: i64,
     /// Id of the owning user; null or absent for team event types.
-    #[serde(rename = "ownerId", default, skip_serializing_if = "Option::is_none")]
     pub owner_id: Option<i64>,
     /// For a managed event type's copy in a member's account: id of the team event type it comes from.
-    #[serde(
-        rename = "parentEventTypeId",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub parent_event_type_id: Option<i64>,
     /// The hosts of the event.
     pub hosts: Vec<EventTypeHost>,
     /// Whether every current and future team member hosts the event.
-    #[serde(
-        rename = "assignAllTeamMembers",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub assign_all_team_members: Option<bool>,
     /// How the hosts share the bookings.
-    #[serde(rename = "schedulingType")]
     pub scheduling_type: Option<SchedulingType>,
     /// The team that owns the event type.
     pub team: EventTypeTeam,
 }
 /// A link that lets people join a team.
-///
-/// Sent by the server: new fields may be added in any release, so it cannot be built
-/// field by field outside this crate (decode one from JSON in tests).
 #[non_exhaustive]
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct TeamInvite {
-    /// The invitation token carried by the link.
-    ///
-    /// Example: `"f6a5c8b1d2e34c7f90a1b2c3d4e5f6a5b7c8d9e0f1a2b3c4d5e6f7a8b9c0d1e2"`
+    /// The invitation token carried by the link. Example: `"f6a5c8b1d2e34c7f90a1b2c3d4e5f6a5b7c8d9e0f1a2b3c4d5e6f7a8b9c0d1e2"`.
     pub token: String,
-    /// Sign-up URL to share with the people to invite.
-    ///
-    /// Example: `"http://app.cal.com/signup?token=f6a5c8b1d2e34c7f90a1b2c3d4e5f6a5b7c8d9e0f1a2b3c4d5e6f7a8b9c0d1e2&callbackUrl=/getting-started"`
-    #[serde(rename = "inviteLink")]
+    /// Sign-up URL to share with the people to invite. Example: `"http://app.cal.com/signup?token=f6a5c8b1d2e34c7f90a1b2c3d4e5f6a5b7c8d9e0f1a2b3c4d5e6f7a8b9c0d1e2&callbackUrl=/getting-started"`.
     pub invite_link: String,
 }
 /// A user's membership of a team.
-///
-/// Sent by the server: new fields may be added in any release, so it cannot be built
-/// field by field outside this crate (decode one from JSON in tests).
 #[non_exhaustive]
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct TeamMembership {
-    /// Id of the membership.
-    ///
-    /// Example: `123`
+    /// Id of the membership. Example: `123`.
     pub id: i64,
-    /// Id of the member.
-    ///
-    /// Example: `123`
-    #[serde(rename = "userId")]
+    /// Id of the member. Example: `123`.
     pub user_id: i64,
-    /// Id of the team.
-    ///
-    /// Example: `123`
-    #[serde(rename = "teamId")]
+    /// Id of the team. Example: `123`.
     pub team_id: i64,
-    /// Whether the membership is accepted; a pending invitation is false.
-    ///
-    /// Example: `true`
+    /// Whether the membership is accepted; a pending invitation is false. Example: `true`.
     pub accepted: bool,
-    /// The member's role in the team.
-    ///
-    /// Example: `"MEMBER"`
+    /// The member's role in the team. Example: `"MEMBER"`.
     pub role: MembershipRole,
-    /// Whether team admins are prevented from impersonating this member.
-    ///
-    /// Example: `true`
-    #[serde(
-        rename = "disableImpersonation",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    /// Whether team admins are prevented from impersonating this member. Example: `true`.
     pub disable_impersonation: Option<bool>,
     /// Public profile of the member.
     pub user: TeamMembershipUser,
 }
 /// The member's profile as shown in a membership.
-///
-/// Sent by the server: new fields may be added in any release, so it cannot be built
-/// field by field outside this crate (decode one from JSON in tests).
 #[non_exhaustive]
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct TeamMembershipUser {
     /// URL of the user's avatar.
-    #[serde(rename = "avatarUrl", default, skip_serializing_if = "Option::is_none")]
     pub avatar_url: Option<String>,
     /// The user's username.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub username: Option<String>,
     /// The user's display name.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// The user's email address.
     pub email: String,
     /// The user's short biography.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub bio: Option<String>,
-    /// Free-form metadata stored on the user; absent when empty.
-    ///
-    /// Example: `{"key": "value"}`
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// Free-form metadata stored on the user; absent when empty. Example: `{"key": "value"}`.
     pub metadata: Option<serde_json::Value>,
 }
 /// A field where the booker types a value: a custom phone, address, text, number, long text, several emails or URL field, or one of the default title (`text`), notes and reschedule reason (`textarea`) and guests (`multiemail`) fields, which have `isDefault` true.
-///
-/// Sent by the server: new fields may be added in any release, so it cannot be built
-/// field by field outside this crate (decode one from JSON in tests).
 #[non_exhaustive]
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct TextBookingField {
-    /// Key of the field under which the booker's answer is stored.
-    ///
-    /// Example: `"some-slug"`
+    /// Key of the field under which the booker's answer is stored. Example: `"some-slug"`.
     pub slug: String,
     /// Whether this is one of Cal.com's default fields.
-    #[serde(rename = "isDefault")]
     pub is_default: bool,
     /// Label of the field.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub label: Option<String>,
     /// Whether the booker must fill it in.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub required: Option<bool>,
     /// Placeholder of the field.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub placeholder: Option<String>,
     /// Whether the field is hidden from bookers.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub hidden: Option<bool>,
     /// Whether the field is locked when the booking page URL prefills it.
-    #[serde(
-        rename = "disableOnPrefill",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub disable_on_prefill: Option<bool>,
 }
 /// A custom field where the booker types a value (phone, address, text, number, long text, several emails or URL).
 #[non_exhaustive]
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct TextFieldSpec {
-    /// Key of the field, unique in the form, under which the booker's answer is stored (`attendeePhoneNumber` is special: see the email field).
-    ///
-    /// Example: `"some-slug"`
+    /// Key of the field, unique in the form, under which the booker's answer is stored (`attendeePhoneNumber` is special: see the email field). Example: `"some-slug"`.
     pub slug: String,
     /// Label of the field.
     pub label: String,
     /// Whether the booker must fill it in.
     pub required: bool,
     /// Placeholder of the field.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub placeholder: Option<String>,
     /// Whether the field is locked when the booking page URL prefills it (query parameter named after the slug).
-    #[serde(
-        rename = "disableOnPrefill",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub disable_on_prefill: Option<bool>,
     /// Whether the field is hidden from bookers (it stays in the event type settings).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub hidden: Option<bool>,
 }
 impl TextFieldSpec {
-    /// A `TextFieldSpec` with the required fields; set the others with the methods of the same names.
-    ///
-    /// - `slug`: Key of the field, unique in the form, under which the booker's answer is stored (`attendeePhoneNumber` is special: see the email field).
-    /// - `label`: Label of the field.
-    /// - `required`: Whether the booker must fill it in.
+    /// A `TextFieldSpec` with the required fields (`slug`: Key of the field, unique in the form, under which the booker's answer is stored (`attendeePhoneNumber` is special: see the email field); `label`: Label of the field; `required`: Whether the booker must fill it in); set the others with the methods of the same names.
     pub fn new(
         slug: impl Into<String>,
         label: impl Into<String>,
@@ -11872,20 +6815,13 @@ impl TextFieldSpec {
 #[non_exhaustive]
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct TextWorkflowMessage {
-    /// Subject of the message; may use variables such as `{EVENT_NAME}`.
-    ///
-    /// Example: `"Reminder: Your Meeting {EVENT_NAME} - {EVENT_DATE_ddd, MMM D, YYYY h:mma} with Cal.com"`
+    /// Subject of the message; may use variables such as `{EVENT_NAME}`. Example: `"Reminder: Your Meeting {EVENT_NAME} - {EVENT_DATE_ddd, MMM D, YYYY h:mma} with Cal.com"`.
     pub subject: String,
-    /// Text of the message; may use variables such as `{ORGANIZER}` or `{MEETING_URL}`.
-    ///
-    /// Example: `"This is a reminder message from {ORGANIZER} of {EVENT_NAME} to {ATTENDEE}."`
+    /// Text of the message; may use variables such as `{ORGANIZER}` or `{MEETING_URL}`. Example: `"This is a reminder message from {ORGANIZER} of {EVENT_NAME} to {ATTENDEE}."`.
     pub text: String,
 }
 impl TextWorkflowMessage {
-    /// A `TextWorkflowMessage` with the required fields; set the others with the methods of the same names.
-    ///
-    /// - `subject`: Subject of the message; may use variables such as `{EVENT_NAME}`.
-    /// - `text`: Text of the message; may use variables such as `{ORGANIZER}` or `{MEETING_URL}`.
+    /// A `TextWorkflowMessage` with the required fields (`subject`: Subject of the message; may use variables such as `{EVENT_NAME}`; `text`: Text of the message; may use variables such as `{ORGANIZER}` or `{MEETING_URL}`); set the others with the methods of the same names.
     pub fn new(subject: impl Into<String>, text: impl Into<String>) -> Self {
         TextWorkflowMessage {
             subject: subject.into(),
@@ -11894,47 +6830,25 @@ impl TextWorkflowMessage {
     }
 }
 /// A private booking link that stops working at a given time.
-///
-/// Sent by the server: new fields may be added in any release, so it cannot be built
-/// field by field outside this crate (decode one from JSON in tests).
 #[non_exhaustive]
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct TimeLimitedPrivateLink {
-    /// Id of the link.
-    ///
-    /// Example: `"abc123def456"`
-    #[serde(rename = "linkId")]
+    /// Id of the link. Example: `"abc123def456"`.
     pub link_id: String,
-    /// Hash of the link.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub link: Option<String>,
-    /// Id of the event type the link books.
-    ///
-    /// Example: `123`
-    #[serde(rename = "eventTypeId")]
+    /// Id of the event type the link books. Example: `123`.
     pub event_type_id: i64,
-    /// Whether the link no longer works.
-    ///
-    /// Example: `false`
-    #[serde(rename = "isExpired")]
+    /// Whether the link no longer works. Example: `false`.
     pub is_expired: bool,
-    /// Full booking URL of the link.
-    ///
-    /// Example: `"https://cal.com/d/abc123def456/30min"`
-    #[serde(rename = "bookingUrl")]
+    /// Full booking URL of the link. Example: `"https://cal.com/d/abc123def456/30min"`.
     pub booking_url: String,
-    /// When the link stops working.
-    ///
-    /// Example: `"2025-12-31T23:59:59.000Z"`
-    #[serde(rename = "expiresAt")]
+    /// When the link stops working. Example: `"2025-12-31T23:59:59.000Z"`.
     pub expires_at: chrono::DateTime<chrono::Utc>,
 }
 /// An event of a connected calendar, in a provider-independent shape.
-///
-/// Sent by the server: new fields may be added in any release, so it cannot be built
-/// field by field outside this crate (decode one from JSON in tests).
 #[non_exhaustive]
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct UnifiedCalendarEvent {
     /// When the event starts.
     pub start: CalendarEventTime,
@@ -11945,85 +6859,54 @@ pub struct UnifiedCalendarEvent {
     /// Title of the event.
     pub title: String,
     /// Description of the event.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
     /// Ways to join the event.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub locations: Option<Vec<CalendarEventLocation>>,
     /// Guests and their answers.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub attendees: Option<Vec<CalendarEventAttendee>>,
-    /// Status of the event.
-    ///
-    /// Example: `"accepted"`
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// Status of the event. Example: `"accepted"`.
     pub status: Option<CalendarEventStatus>,
     /// Organizers of the event.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub hosts: Option<Vec<CalendarEventHost>>,
     /// Account of the calendar that holds the event.
-    #[serde(
-        rename = "calendarEventOwner",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub calendar_event_owner: Option<CalendarEventOwner>,
-    /// Provider the event comes from.
-    ///
-    /// Example: `"google"`
+    /// Provider the event comes from. Example: `"google"`.
     pub source: CalendarProvider,
 }
 /// A stored booking field that the API cannot map to one of its kinds.
-///
-/// Sent by the server: new fields may be added in any release, so it cannot be built
-/// field by field outside this crate (decode one from JSON in tests).
 #[non_exhaustive]
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct UnrecognizedBookingField {
     /// Always `unknown`.
     pub slug: String,
     /// The stored field as JSON text.
-    #[serde(rename = "bookingField")]
     pub booking_field: String,
 }
 /// A step that sends an SMS or WhatsApp message to the attendees' phone numbers, in a workflow update.
 #[non_exhaustive]
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct UpdateAttendeePhoneWorkflowStep {
-    /// Id of the existing step to change; leave it out to add a step.
-    ///
-    /// Example: `67244`
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// Id of the existing step to change; leave it out to add a step. Example: `67244`.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<i64>,
-    /// Position of the step in the workflow (from 1).
-    ///
-    /// Example: `1`
-    #[serde(rename = "stepNumber")]
+    /// Position of the step in the workflow (from 1). Example: `1`.
     pub step_number: i64,
-    /// Who receives the message.
-    ///
-    /// Example: `"attendee"`
+    /// Who receives the message. Example: `"attendee"`.
     pub recipient: WorkflowRecipient,
-    /// Template the message is based on.
-    ///
-    /// Example: `"reminder"`
+    /// Template the message is based on. Example: `"reminder"`.
     pub template: WorkflowTemplate,
     /// Sender name shown on the message.
     pub sender: String,
     /// Content of the message.
     pub message: TextWorkflowMessage,
     /// Whether attendees must give a phone number when booking; false when absent.
-    #[serde(rename = "phoneRequired", default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub phone_required: Option<bool>,
 }
 impl UpdateAttendeePhoneWorkflowStep {
-    /// A `UpdateAttendeePhoneWorkflowStep` with the required fields; set the others with the methods of the same names.
-    ///
-    /// - `step_number`: Position of the step in the workflow (from 1).
-    /// - `recipient`: Who receives the message.
-    /// - `template`: Template the message is based on.
-    /// - `sender`: Sender name shown on the message.
-    /// - `message`: Content of the message.
+    /// A `UpdateAttendeePhoneWorkflowStep` with the required fields (`step_number`: Position of the step in the workflow (from 1); `recipient`: Who receives the message; `template`: Template the message is based on; `sender`: Sender name shown on the message; `message`: Content of the message); set the others with the methods of the same names.
     pub fn new(
         step_number: i64,
         recipient: WorkflowRecipient,
@@ -12041,9 +6924,7 @@ impl UpdateAttendeePhoneWorkflowStep {
             phone_required: None,
         }
     }
-    /// Id of the existing step to change; leave it out to add a step.
-    ///
-    /// Example: `67244`
+    /// Id of the existing step to change; leave it out to add a step. Example: `67244`.
     pub fn id(mut self, id: i64) -> Self {
         self.id = Some(id);
         self
@@ -12059,16 +6940,16 @@ impl UpdateAttendeePhoneWorkflowStep {
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct UpdateAttribute {
     /// New display name.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// New URL-safe identifier.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub slug: Option<String>,
     /// New kind of value.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub r#type: Option<AttributeType>,
     /// Whether the attribute is in use and shown on members' profiles.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub enabled: Option<bool>,
 }
 impl UpdateAttribute {
@@ -12098,10 +6979,10 @@ impl UpdateAttribute {
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct UpdateAttributeOption {
     /// New value of the option.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub value: Option<String>,
     /// New slug of the option.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub slug: Option<String>,
 }
 impl UpdateAttributeOption {
@@ -12119,29 +7000,28 @@ impl UpdateAttributeOption {
 /// A guest in the new guest list of a calendar event.
 #[non_exhaustive]
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct UpdateCalendarEventAttendee {
     /// Email address of the guest.
     pub email: String,
     /// Display name of the guest.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// The guest's answer to the invitation.
-    #[serde(rename = "responseStatus", default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub response_status: Option<CalendarEventResponseStatus>,
     /// Whether the guest is the calendar's own user.
-    #[serde(rename = "self", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "self", skip_serializing_if = "Option::is_none")]
     pub is_self: Option<bool>,
     /// Whether attendance is optional.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub optional: Option<bool>,
     /// Whether the guest is a host.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub host: Option<bool>,
 }
 impl UpdateCalendarEventAttendee {
-    /// A `UpdateCalendarEventAttendee` with the required fields; set the others with the methods of the same names.
-    ///
-    /// - `email`: Email address of the guest.
+    /// A `UpdateCalendarEventAttendee` with the required fields (`email`: Email address of the guest); set the others with the methods of the same names.
     pub fn new(email: impl Into<String>) -> Self {
         UpdateCalendarEventAttendee {
             email: email.into(),
@@ -12184,16 +7064,13 @@ impl UpdateCalendarEventAttendee {
 /// Body of a request that changes delegation credentials; only the fields given are changed.
 #[non_exhaustive]
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct UpdateDelegationCredential {
     /// Whether Cal.com uses the credentials.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub enabled: Option<bool>,
     /// New key of the service account.
-    #[serde(
-        rename = "serviceAccountKey",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub service_account_key: Option<ServiceAccountKey>,
 }
 impl UpdateDelegationCredential {
@@ -12214,53 +7091,29 @@ impl UpdateDelegationCredential {
 /// A step that emails a verified address of the team, in a workflow update.
 #[non_exhaustive]
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct UpdateEmailAddressWorkflowStep {
-    /// Id of the existing step to change; leave it out to add a step.
-    ///
-    /// Example: `67244`
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// Id of the existing step to change; leave it out to add a step. Example: `67244`.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<i64>,
-    /// Position of the step in the workflow (from 1).
-    ///
-    /// Example: `1`
-    #[serde(rename = "stepNumber")]
+    /// Position of the step in the workflow (from 1). Example: `1`.
     pub step_number: i64,
-    /// Who receives the message.
-    ///
-    /// Example: `"email"`
+    /// Who receives the message. Example: `"email"`.
     pub recipient: WorkflowRecipient,
-    /// Template the message is based on.
-    ///
-    /// Example: `"reminder"`
+    /// Template the message is based on. Example: `"reminder"`.
     pub template: WorkflowTemplate,
     /// Sender name shown on the message.
     pub sender: String,
-    /// Id of the team's verified email address to write to.
-    ///
-    /// Example: `31214`
-    #[serde(rename = "verifiedEmailId")]
+    /// Id of the team's verified email address to write to. Example: `31214`.
     pub verified_email_id: i64,
-    /// Whether to attach the event as an `.ics` file; false when absent.
-    ///
-    /// Example: `true`
-    #[serde(
-        rename = "includeCalendarEvent",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    /// Whether to attach the event as an `.ics` file; false when absent. Example: `true`.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub include_calendar_event: Option<bool>,
     /// Content of the email.
     pub message: HtmlWorkflowMessage,
 }
 impl UpdateEmailAddressWorkflowStep {
-    /// A `UpdateEmailAddressWorkflowStep` with the required fields; set the others with the methods of the same names.
-    ///
-    /// - `step_number`: Position of the step in the workflow (from 1).
-    /// - `recipient`: Who receives the message.
-    /// - `template`: Template the message is based on.
-    /// - `sender`: Sender name shown on the message.
-    /// - `verified_email_id`: Id of the team's verified email address to write to.
-    /// - `message`: Content of the email.
+    /// A `UpdateEmailAddressWorkflowStep` with the required fields (`step_number`: Position of the step in the workflow (from 1); `recipient`: Who receives the message; `template`: Template the message is based on; `sender`: Sender name shown on the message; `verified_email_id`: Id of the team's verified email address to write to; `message`: Content of the email); set the others with the methods of the same names.
     pub fn new(
         step_number: i64,
         recipient: WorkflowRecipient,
@@ -12280,16 +7133,12 @@ impl UpdateEmailAddressWorkflowStep {
             message,
         }
     }
-    /// Id of the existing step to change; leave it out to add a step.
-    ///
-    /// Example: `67244`
+    /// Id of the existing step to change; leave it out to add a step. Example: `67244`.
     pub fn id(mut self, id: i64) -> Self {
         self.id = Some(id);
         self
     }
-    /// Whether to attach the event as an `.ics` file; false when absent.
-    ///
-    /// Example: `true`
+    /// Whether to attach the event as an `.ics` file; false when absent. Example: `true`.
     pub fn include_calendar_event(mut self, include_calendar_event: bool) -> Self {
         self.include_calendar_event = Some(include_calendar_event);
         self
@@ -12298,47 +7147,27 @@ impl UpdateEmailAddressWorkflowStep {
 /// A step that emails the host or the attendees, in a workflow update.
 #[non_exhaustive]
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct UpdateEmailWorkflowStep {
-    /// Id of the existing step to change; leave it out to add a step.
-    ///
-    /// Example: `67244`
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// Id of the existing step to change; leave it out to add a step. Example: `67244`.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<i64>,
-    /// Position of the step in the workflow (from 1).
-    ///
-    /// Example: `1`
-    #[serde(rename = "stepNumber")]
+    /// Position of the step in the workflow (from 1). Example: `1`.
     pub step_number: i64,
-    /// Who receives the message.
-    ///
-    /// Example: `"attendee"`
+    /// Who receives the message. Example: `"attendee"`.
     pub recipient: WorkflowRecipient,
-    /// Template the message is based on.
-    ///
-    /// Example: `"reminder"`
+    /// Template the message is based on. Example: `"reminder"`.
     pub template: WorkflowTemplate,
     /// Sender name shown on the message.
     pub sender: String,
-    /// Whether to attach the event as an `.ics` file; false when absent.
-    ///
-    /// Example: `true`
-    #[serde(
-        rename = "includeCalendarEvent",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    /// Whether to attach the event as an `.ics` file; false when absent. Example: `true`.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub include_calendar_event: Option<bool>,
     /// Content of the email.
     pub message: HtmlWorkflowMessage,
 }
 impl UpdateEmailWorkflowStep {
-    /// A `UpdateEmailWorkflowStep` with the required fields; set the others with the methods of the same names.
-    ///
-    /// - `step_number`: Position of the step in the workflow (from 1).
-    /// - `recipient`: Who receives the message.
-    /// - `template`: Template the message is based on.
-    /// - `sender`: Sender name shown on the message.
-    /// - `message`: Content of the email.
+    /// A `UpdateEmailWorkflowStep` with the required fields (`step_number`: Position of the step in the workflow (from 1); `recipient`: Who receives the message; `template`: Template the message is based on; `sender`: Sender name shown on the message; `message`: Content of the email); set the others with the methods of the same names.
     pub fn new(
         step_number: i64,
         recipient: WorkflowRecipient,
@@ -12356,16 +7185,12 @@ impl UpdateEmailWorkflowStep {
             message,
         }
     }
-    /// Id of the existing step to change; leave it out to add a step.
-    ///
-    /// Example: `67244`
+    /// Id of the existing step to change; leave it out to add a step. Example: `67244`.
     pub fn id(mut self, id: i64) -> Self {
         self.id = Some(id);
         self
     }
-    /// Whether to attach the event as an `.ics` file; false when absent.
-    ///
-    /// Example: `true`
+    /// Whether to attach the event as an `.ics` file; false when absent. Example: `true`.
     pub fn include_calendar_event(mut self, include_calendar_event: bool) -> Self {
         self.include_calendar_event = Some(include_calendar_event);
         self
@@ -12374,214 +7199,121 @@ impl UpdateEmailWorkflowStep {
 /// Body of a request that changes an event type; only the fields given are changed.
 #[non_exhaustive]
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct UpdateEventType {
-    /// Length of the event in minutes.
-    ///
-    /// Example: `60`
-    #[serde(
-        rename = "lengthInMinutes",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    /// Length of the event in minutes. Example: `60`.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub length_in_minutes: Option<i64>,
-    /// Lengths in minutes the booker may choose from; must include `lengthInMinutes`.
-    ///
-    /// Example: `[15, 30, 60]`
-    #[serde(
-        rename = "lengthInMinutesOptions",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    /// Lengths in minutes the booker may choose from; must include `lengthInMinutes`. Example: `[15, 30, 60]`.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub length_in_minutes_options: Option<Vec<i64>>,
-    /// Title of the event type.
-    ///
-    /// Example: `"Learn the secrets of masterchief!"`
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// Title of the event type. Example: `"Learn the secrets of masterchief!"`.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub title: Option<String>,
-    /// URL slug of the event type, unique among the owner's event types.
-    ///
-    /// Example: `"learn-the-secrets-of-masterchief"`
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// URL slug of the event type, unique among the owner's event types. Example: `"learn-the-secrets-of-masterchief"`.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub slug: Option<String>,
-    /// Description shown on the booking page.
-    ///
-    /// Example: `"Discover the culinary wonders of Argentina by making the best flan ever!"`
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// Description shown on the booking page. Example: `"Discover the culinary wonders of Argentina by making the best flan ever!"`.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
     /// The whole booking form: the list replaces every existing field, so send all the fields to keep (fetch the event type first to edit one).
-    #[serde(rename = "bookingFields", default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub booking_fields: Option<Vec<BookingFieldSpec>>,
     /// Whether bookers are prevented from adding guests.
-    #[serde(rename = "disableGuests", default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub disable_guests: Option<bool>,
     /// Minutes between the start times offered to bookers; the event length when absent.
-    #[serde(rename = "slotInterval", default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub slot_interval: Option<i64>,
     /// Minimum number of minutes between booking and the start of the event.
-    #[serde(
-        rename = "minimumBookingNotice",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub minimum_booking_notice: Option<i64>,
     /// Minutes kept free before each booking.
-    #[serde(
-        rename = "beforeEventBuffer",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub before_event_buffer: Option<i64>,
     /// Minutes kept free after each booking.
-    #[serde(
-        rename = "afterEventBuffer",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub after_event_buffer: Option<i64>,
     /// Id of the availability schedule to use instead of the owner's default one.
-    #[serde(rename = "scheduleId", default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub schedule_id: Option<i64>,
     /// Maximum number of bookings per day, week, month or year, or `disabled` to remove the limits.
-    #[serde(
-        rename = "bookingLimitsCount",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub booking_limits_count: Option<BookingLimitsCountSetting>,
     /// Whether to offer only the earliest free slot of each day.
-    #[serde(
-        rename = "onlyShowFirstAvailableSlot",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub only_show_first_available_slot: Option<bool>,
     /// Maximum total booked minutes per day, week, month or year, or `disabled` to remove the limits.
-    #[serde(
-        rename = "bookingLimitsDuration",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub booking_limits_duration: Option<BookingLimitsDurationSetting>,
     /// How far into the future the event can be booked, or `disabled` for no limit.
-    #[serde(rename = "bookingWindow", default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub booking_window: Option<BookingWindowSetting>,
     /// Minutes by which the offered start times are shifted.
-    #[serde(rename = "offsetStart", default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub offset_start: Option<i64>,
     /// Views the booking page offers and the one it opens with.
-    #[serde(rename = "bookerLayouts", default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub booker_layouts: Option<BookerLayouts>,
     /// When bookings need the host's confirmation, or `disabled` to accept them at once.
-    #[serde(
-        rename = "confirmationPolicy",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub confirmation_policy: Option<ConfirmationPolicySetting>,
     /// Makes the event recurring, or `disabled` to stop it recurring.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub recurrence: Option<EventTypeRecurrenceSetting>,
     /// Whether bookers must verify their email address.
-    #[serde(
-        rename = "requiresBookerEmailVerification",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub requires_booker_email_verification: Option<bool>,
     /// Whether notes are left out of the calendar event.
-    #[serde(
-        rename = "hideCalendarNotes",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub hide_calendar_notes: Option<bool>,
     /// Whether bookers are prevented from changing the time zone on the booking page.
-    #[serde(
-        rename = "lockTimeZoneToggleOnBookingPage",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub lock_time_zone_toggle_on_booking_page: Option<bool>,
     /// Colors of the event type in the light and dark themes.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub color: Option<EventTypeColor>,
     /// Lets several bookers share one slot, or `disabled` to turn seats off.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub seats: Option<EventTypeSeatsSetting>,
-    /// Template of the calendar event name; variables such as `{Event type title}`, `{Organiser}` and `{Scheduler}` are replaced.
-    ///
-    /// Example: `"{Event type title} between {Organiser} and {Scheduler}"`
-    #[serde(rename = "customName", default, skip_serializing_if = "Option::is_none")]
+    /// Template of the calendar event name; variables such as `{Event type title}`, `{Organiser}` and `{Scheduler}` are replaced. Example: `"{Event type title} between {Organiser} and {Scheduler}"`.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub custom_name: Option<String>,
     /// Calendar where bookings of this event type are written.
-    #[serde(
-        rename = "destinationCalendar",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub destination_calendar: Option<EventTypeDestinationCalendar>,
     /// Whether to use the destination calendar's email address as the organizer address.
-    #[serde(
-        rename = "useDestinationCalendarEmail",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub use_destination_calendar_email: Option<bool>,
     /// Whether the calendar event is shown as busy without details to others.
-    #[serde(
-        rename = "hideCalendarEventDetails",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub hide_calendar_event_details: Option<bool>,
-    /// URL the booker is sent to after a successful booking.
-    ///
-    /// Example: `"https://masterchief.com/argentina/flan/video/9129412"`
-    #[serde(
-        rename = "successRedirectUrl",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    /// URL the booker is sent to after a successful booking. Example: `"https://masterchief.com/argentina/flan/video/9129412"`.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub success_redirect_url: Option<String>,
     /// Whether the organizer's email address is hidden from the booking page, emails and calendar events.
-    #[serde(
-        rename = "hideOrganizerEmail",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub hide_organizer_email: Option<bool>,
     /// Settings of Cal Video meetings of this event type.
-    #[serde(
-        rename = "calVideoSettings",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub cal_video_settings: Option<CalVideoSettings>,
     /// Whether the event type is hidden from the owner's public page.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub hidden: Option<bool>,
     /// Whether only authenticated callers (the owner, or admins of its team or organization) may book it through the API. The server uses false when absent.
-    #[serde(
-        rename = "bookingRequiresAuthentication",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub booking_requires_authentication: Option<bool>,
     /// Where the event takes place. Cal Video is used when absent. The `organizersDefaultApp` kind is refused here (team event types only).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub locations: Option<Vec<EventTypeLocationSpec>>,
 }
 impl UpdateEventType {
-    /// Length of the event in minutes.
-    ///
-    /// Example: `60`
+    /// Length of the event in minutes. Example: `60`.
     pub fn length_in_minutes(mut self, length_in_minutes: i64) -> Self {
         self.length_in_minutes = Some(length_in_minutes);
         self
     }
-    /// Lengths in minutes the booker may choose from; must include `lengthInMinutes`.
-    ///
-    /// Example: `[15, 30, 60]`
+    /// Lengths in minutes the booker may choose from; must include `lengthInMinutes`. Example: `[15, 30, 60]`.
     pub fn length_in_minutes_options(
         mut self,
         length_in_minutes_options: impl IntoIterator<Item = i64>,
@@ -12591,23 +7323,17 @@ impl UpdateEventType {
         );
         self
     }
-    /// Title of the event type.
-    ///
-    /// Example: `"Learn the secrets of masterchief!"`
+    /// Title of the event type. Example: `"Learn the secrets of masterchief!"`.
     pub fn title(mut self, title: impl Into<String>) -> Self {
         self.title = Some(title.into());
         self
     }
-    /// URL slug of the event type, unique among the owner's event types.
-    ///
-    /// Example: `"learn-the-secrets-of-masterchief"`
+    /// URL slug of the event type, unique among the owner's event types. Example: `"learn-the-secrets-of-masterchief"`.
     pub fn slug(mut self, slug: impl Into<String>) -> Self {
         self.slug = Some(slug.into());
         self
     }
-    /// Description shown on the booking page.
-    ///
-    /// Example: `"Discover the culinary wonders of Argentina by making the best flan ever!"`
+    /// Description shown on the booking page. Example: `"Discover the culinary wonders of Argentina by making the best flan ever!"`.
     pub fn description(mut self, description: impl Into<String>) -> Self {
         self.description = Some(description.into());
         self
@@ -12737,9 +7463,7 @@ impl UpdateEventType {
         self.seats = Some(seats);
         self
     }
-    /// Template of the calendar event name; variables such as `{Event type title}`, `{Organiser}` and `{Scheduler}` are replaced.
-    ///
-    /// Example: `"{Event type title} between {Organiser} and {Scheduler}"`
+    /// Template of the calendar event name; variables such as `{Event type title}`, `{Organiser}` and `{Scheduler}` are replaced. Example: `"{Event type title} between {Organiser} and {Scheduler}"`.
     pub fn custom_name(mut self, custom_name: impl Into<String>) -> Self {
         self.custom_name = Some(custom_name.into());
         self
@@ -12768,9 +7492,7 @@ impl UpdateEventType {
         self.hide_calendar_event_details = Some(hide_calendar_event_details);
         self
     }
-    /// URL the booker is sent to after a successful booking.
-    ///
-    /// Example: `"https://masterchief.com/argentina/flan/video/9129412"`
+    /// URL the booker is sent to after a successful booking. Example: `"https://masterchief.com/argentina/flan/video/9129412"`.
     pub fn success_redirect_url(
         mut self,
         success_redirect_url: impl Into<String>,
@@ -12814,28 +7536,20 @@ impl UpdateEventType {
 #[non_exhaustive]
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct UpdateManagedOrganization {
-    /// New name of the organization (not empty).
-    ///
-    /// Example: `"CalTeam"`
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// New name of the organization (not empty). Example: `"CalTeam"`.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    /// New metadata: at most 50 keys of up to 40 characters, with string (up to 500 characters), number or boolean values.
-    ///
-    /// Example: `{"key": "value"}`
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// New metadata: at most 50 keys of up to 40 characters, with string (up to 500 characters), number or boolean values. Example: `{"key": "value"}`.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub metadata: Option<serde_json::Value>,
 }
 impl UpdateManagedOrganization {
-    /// New name of the organization (not empty).
-    ///
-    /// Example: `"CalTeam"`
+    /// New name of the organization (not empty). Example: `"CalTeam"`.
     pub fn name(mut self, name: impl Into<String>) -> Self {
         self.name = Some(name.into());
         self
     }
-    /// New metadata: at most 50 keys of up to 40 characters, with string (up to 500 characters), number or boolean values.
-    ///
-    /// Example: `{"key": "value"}`
+    /// New metadata: at most 50 keys of up to 40 characters, with string (up to 500 characters), number or boolean values. Example: `{"key": "value"}`.
     pub fn metadata(mut self, metadata: serde_json::Value) -> Self {
         self.metadata = Some(metadata);
         self
@@ -12844,57 +7558,34 @@ impl UpdateManagedOrganization {
 /// Body of a request that changes an OAuth client; only the fields given are changed.
 #[non_exhaustive]
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct UpdateOAuthClient {
     /// New name of the client.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// New list of allowed redirect URLs; replaces the old list.
-    #[serde(rename = "redirectUris", default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub redirect_uris: Option<Vec<String>>,
     /// New logo of the client.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub logo: Option<String>,
     /// Page the booker is sent to after booking.
-    #[serde(
-        rename = "bookingRedirectUri",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub booking_redirect_uri: Option<String>,
     /// Page the booker is sent to to cancel a booking.
-    #[serde(
-        rename = "bookingCancelRedirectUri",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub booking_cancel_redirect_uri: Option<String>,
     /// Page the booker is sent to to reschedule a booking.
-    #[serde(
-        rename = "bookingRescheduleRedirectUri",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub booking_reschedule_redirect_uri: Option<String>,
     /// Whether Cal.com sends booking emails to the managed users and their attendees.
-    #[serde(
-        rename = "areEmailsEnabled",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub are_emails_enabled: Option<bool>,
     /// Whether new managed users get four default event types.
-    #[serde(
-        rename = "areDefaultEventTypesEnabled",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub are_default_event_types_enabled: Option<bool>,
     /// Whether bookings create events in the managed users' connected calendars.
-    #[serde(
-        rename = "areCalendarEventsEnabled",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub are_calendar_events_enabled: Option<bool>,
 }
 impl UpdateOAuthClient {
@@ -12967,135 +7658,86 @@ impl UpdateOAuthClient {
 /// Body of a request that changes a user of an organization; only the fields given are changed.
 #[non_exhaustive]
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct UpdateOrgUser {
-    /// New email address (stored in lower case).
-    ///
-    /// Example: `"user@example.com"`
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// New email address (stored in lower case). Example: `"user@example.com"`.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub email: Option<String>,
-    /// New username (stored in lower case).
-    ///
-    /// Example: `"user123"`
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// New username (stored in lower case). Example: `"user123"`.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub username: Option<String>,
-    /// First day of the week in the user's calendars.
-    ///
-    /// Example: `"Monday"`
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// First day of the week in the user's calendars. Example: `"Monday"`.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub weekday: Option<WeekDay>,
-    /// Brand color in light mode (hex).
-    ///
-    /// Example: `"#FFFFFF"`
-    #[serde(rename = "brandColor", default, skip_serializing_if = "Option::is_none")]
+    /// Brand color in light mode (hex). Example: `"#FFFFFF"`.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub brand_color: Option<String>,
-    /// Short biography.
-    ///
-    /// Example: `"I am a bio"`
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// Short biography. Example: `"I am a bio"`.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub bio: Option<String>,
-    /// Free-form metadata: at most 50 keys of up to 40 characters, with string, number or boolean values of up to 500 characters.
-    ///
-    /// Example: `{"key": "value"}`
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// Free-form metadata: at most 50 keys of up to 40 characters, with string, number or boolean values of up to 500 characters. Example: `{"key": "value"}`.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub metadata: Option<serde_json::Value>,
-    /// Brand color in dark mode (hex).
-    ///
-    /// Example: `"#000000"`
-    #[serde(rename = "darkBrandColor", default, skip_serializing_if = "Option::is_none")]
+    /// Brand color in dark mode (hex). Example: `"#000000"`.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub dark_brand_color: Option<String>,
     /// Whether to hide Cal.com branding on the user's pages.
-    #[serde(rename = "hideBranding", default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub hide_branding: Option<bool>,
-    /// IANA time zone of the user.
-    ///
-    /// Example: `"America/New_York"`
-    #[serde(rename = "timeZone", default, skip_serializing_if = "Option::is_none")]
+    /// IANA time zone of the user. Example: `"America/New_York"`.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub time_zone: Option<String>,
-    /// Theme of the user's booking pages (`light` or `dark`); null clears it.
-    ///
-    /// Example: `"dark"`
+    /// Theme of the user's booking pages (`light` or `dark`); null clears it. Example: `"dark"`.
     #[serde(default, skip_serializing_if = "crate::Patch::is_unchanged")]
     pub theme: crate::Patch<String>,
-    /// Theme of the Cal.com app (`light` or `dark`); null clears it.
-    ///
-    /// Example: `"light"`
-    #[serde(
-        rename = "appTheme",
-        default,
-        skip_serializing_if = "crate::Patch::is_unchanged"
-    )]
+    /// Theme of the Cal.com app (`light` or `dark`); null clears it. Example: `"light"`.
+    #[serde(default, skip_serializing_if = "crate::Patch::is_unchanged")]
     pub app_theme: crate::Patch<String>,
-    /// Clock the user prefers; `12` or `24`.
-    ///
-    /// Example: `24`
-    #[serde(rename = "timeFormat", default, skip_serializing_if = "Option::is_none")]
+    /// Clock the user prefers; `12` or `24`. Example: `24`.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub time_format: Option<i64>,
-    /// Id of one of the user's schedules to make the default.
-    ///
-    /// Example: `1`
-    #[serde(
-        rename = "defaultScheduleId",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    /// Id of one of the user's schedules to make the default. Example: `1`.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub default_schedule_id: Option<i64>,
-    /// The user's language; null clears it.
-    ///
-    /// Example: `"en"`
+    /// The user's language; null clears it. Example: `"en"`.
     #[serde(default, skip_serializing_if = "crate::Patch::is_unchanged")]
     pub locale: crate::Patch<String>,
-    /// URL of the user's avatar image.
-    ///
-    /// Example: `"https://example.com/avatar.jpg"`
-    #[serde(rename = "avatarUrl", default, skip_serializing_if = "Option::is_none")]
+    /// URL of the user's avatar image. Example: `"https://example.com/avatar.jpg"`.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub avatar_url: Option<String>,
 }
 impl UpdateOrgUser {
-    /// New email address (stored in lower case).
-    ///
-    /// Example: `"user@example.com"`
+    /// New email address (stored in lower case). Example: `"user@example.com"`.
     pub fn email(mut self, email: impl Into<String>) -> Self {
         self.email = Some(email.into());
         self
     }
-    /// New username (stored in lower case).
-    ///
-    /// Example: `"user123"`
+    /// New username (stored in lower case). Example: `"user123"`.
     pub fn username(mut self, username: impl Into<String>) -> Self {
         self.username = Some(username.into());
         self
     }
-    /// First day of the week in the user's calendars.
-    ///
-    /// Example: `"Monday"`
+    /// First day of the week in the user's calendars. Example: `"Monday"`.
     pub fn weekday(mut self, weekday: WeekDay) -> Self {
         self.weekday = Some(weekday);
         self
     }
-    /// Brand color in light mode (hex).
-    ///
-    /// Example: `"#FFFFFF"`
+    /// Brand color in light mode (hex). Example: `"#FFFFFF"`.
     pub fn brand_color(mut self, brand_color: impl Into<String>) -> Self {
         self.brand_color = Some(brand_color.into());
         self
     }
-    /// Short biography.
-    ///
-    /// Example: `"I am a bio"`
+    /// Short biography. Example: `"I am a bio"`.
     pub fn bio(mut self, bio: impl Into<String>) -> Self {
         self.bio = Some(bio.into());
         self
     }
-    /// Free-form metadata: at most 50 keys of up to 40 characters, with string, number or boolean values of up to 500 characters.
-    ///
-    /// Example: `{"key": "value"}`
+    /// Free-form metadata: at most 50 keys of up to 40 characters, with string, number or boolean values of up to 500 characters. Example: `{"key": "value"}`.
     pub fn metadata(mut self, metadata: serde_json::Value) -> Self {
         self.metadata = Some(metadata);
         self
     }
-    /// Brand color in dark mode (hex).
-    ///
-    /// Example: `"#000000"`
+    /// Brand color in dark mode (hex). Example: `"#000000"`.
     pub fn dark_brand_color(mut self, dark_brand_color: impl Into<String>) -> Self {
         self.dark_brand_color = Some(dark_brand_color.into());
         self
@@ -13105,16 +7747,12 @@ impl UpdateOrgUser {
         self.hide_branding = Some(hide_branding);
         self
     }
-    /// IANA time zone of the user.
-    ///
-    /// Example: `"America/New_York"`
+    /// IANA time zone of the user. Example: `"America/New_York"`.
     pub fn time_zone(mut self, time_zone: impl Into<String>) -> Self {
         self.time_zone = Some(time_zone.into());
         self
     }
-    /// Theme of the user's booking pages (`light` or `dark`); null clears it.
-    ///
-    /// Example: `"dark"`
+    /// Theme of the user's booking pages (`light` or `dark`); null clears it. Example: `"dark"`.
     pub fn theme(mut self, theme: impl Into<String>) -> Self {
         self.theme = crate::Patch::Set(theme.into());
         self
@@ -13124,9 +7762,7 @@ impl UpdateOrgUser {
         self.theme = crate::Patch::Clear;
         self
     }
-    /// Theme of the Cal.com app (`light` or `dark`); null clears it.
-    ///
-    /// Example: `"light"`
+    /// Theme of the Cal.com app (`light` or `dark`); null clears it. Example: `"light"`.
     pub fn app_theme(mut self, app_theme: impl Into<String>) -> Self {
         self.app_theme = crate::Patch::Set(app_theme.into());
         self
@@ -13136,23 +7772,17 @@ impl UpdateOrgUser {
         self.app_theme = crate::Patch::Clear;
         self
     }
-    /// Clock the user prefers; `12` or `24`.
-    ///
-    /// Example: `24`
+    /// Clock the user prefers; `12` or `24`. Example: `24`.
     pub fn time_format(mut self, time_format: i64) -> Self {
         self.time_format = Some(time_format);
         self
     }
-    /// Id of one of the user's schedules to make the default.
-    ///
-    /// Example: `1`
+    /// Id of one of the user's schedules to make the default. Example: `1`.
     pub fn default_schedule_id(mut self, default_schedule_id: i64) -> Self {
         self.default_schedule_id = Some(default_schedule_id);
         self
     }
-    /// The user's language; null clears it.
-    ///
-    /// Example: `"en"`
+    /// The user's language; null clears it. Example: `"en"`.
     pub fn locale(mut self, locale: impl Into<String>) -> Self {
         self.locale = crate::Patch::Set(locale.into());
         self
@@ -13162,9 +7792,7 @@ impl UpdateOrgUser {
         self.locale = crate::Patch::Clear;
         self
     }
-    /// URL of the user's avatar image.
-    ///
-    /// Example: `"https://example.com/avatar.jpg"`
+    /// URL of the user's avatar image. Example: `"https://example.com/avatar.jpg"`.
     pub fn avatar_url(mut self, avatar_url: impl Into<String>) -> Self {
         self.avatar_url = Some(avatar_url.into());
         self
@@ -13173,65 +7801,46 @@ impl UpdateOrgUser {
 /// Body of a request that changes an out-of-office entry; only the fields given are changed.
 #[non_exhaustive]
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct UpdateOutOfOfficeEntry {
-    /// New first day, as a UTC date-time; the server moves it to 00:00:00.000 of that day.
-    ///
-    /// Example: `"2023-05-01T00:00:00.000Z"`
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// New first day, as a UTC date-time; the server moves it to 00:00:00.000 of that day. Example: `"2023-05-01T00:00:00.000Z"`.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub start: Option<chrono::DateTime<chrono::Utc>>,
-    /// New last day, as a UTC date-time; the server moves it to 23:59:59.999 of that day.
-    ///
-    /// Example: `"2023-05-10T23:59:59.999Z"`
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// New last day, as a UTC date-time; the server moves it to 23:59:59.999 of that day. Example: `"2023-05-10T23:59:59.999Z"`.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub end: Option<chrono::DateTime<chrono::Utc>>,
-    /// New notes.
-    ///
-    /// Example: `"Vacation in Hawaii"`
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// New notes. Example: `"Vacation in Hawaii"`.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub notes: Option<String>,
-    /// Id of the user who takes the bookings meanwhile.
-    ///
-    /// Example: `2`
-    #[serde(rename = "toUserId", default, skip_serializing_if = "Option::is_none")]
+    /// Id of the user who takes the bookings meanwhile. Example: `2`.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub to_user_id: Option<i64>,
-    /// Why the user is away.
-    ///
-    /// Example: `"vacation"`
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// Why the user is away. Example: `"vacation"`.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub reason: Option<OutOfOfficeReason>,
 }
 impl UpdateOutOfOfficeEntry {
-    /// New first day, as a UTC date-time; the server moves it to 00:00:00.000 of that day.
-    ///
-    /// Example: `"2023-05-01T00:00:00.000Z"`
+    /// New first day, as a UTC date-time; the server moves it to 00:00:00.000 of that day. Example: `"2023-05-01T00:00:00.000Z"`.
     pub fn start(mut self, start: chrono::DateTime<chrono::Utc>) -> Self {
         self.start = Some(start);
         self
     }
-    /// New last day, as a UTC date-time; the server moves it to 23:59:59.999 of that day.
-    ///
-    /// Example: `"2023-05-10T23:59:59.999Z"`
+    /// New last day, as a UTC date-time; the server moves it to 23:59:59.999 of that day. Example: `"2023-05-10T23:59:59.999Z"`.
     pub fn end(mut self, end: chrono::DateTime<chrono::Utc>) -> Self {
         self.end = Some(end);
         self
     }
-    /// New notes.
-    ///
-    /// Example: `"Vacation in Hawaii"`
+    /// New notes. Example: `"Vacation in Hawaii"`.
     pub fn notes(mut self, notes: impl Into<String>) -> Self {
         self.notes = Some(notes.into());
         self
     }
-    /// Id of the user who takes the bookings meanwhile.
-    ///
-    /// Example: `2`
+    /// Id of the user who takes the bookings meanwhile. Example: `2`.
     pub fn to_user_id(mut self, to_user_id: i64) -> Self {
         self.to_user_id = Some(to_user_id);
         self
     }
-    /// Why the user is away.
-    ///
-    /// Example: `"vacation"`
+    /// Why the user is away. Example: `"vacation"`.
     pub fn reason(mut self, reason: OutOfOfficeReason) -> Self {
         self.reason = Some(reason);
         self
@@ -13240,44 +7849,26 @@ impl UpdateOutOfOfficeEntry {
 /// A step that sends an SMS or WhatsApp message to a verified phone number of the team, in a workflow update.
 #[non_exhaustive]
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct UpdatePhoneNumberWorkflowStep {
-    /// Id of the existing step to change; leave it out to add a step.
-    ///
-    /// Example: `67244`
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// Id of the existing step to change; leave it out to add a step. Example: `67244`.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<i64>,
-    /// Position of the step in the workflow (from 1).
-    ///
-    /// Example: `1`
-    #[serde(rename = "stepNumber")]
+    /// Position of the step in the workflow (from 1). Example: `1`.
     pub step_number: i64,
-    /// Who receives the message.
-    ///
-    /// Example: `"phone_number"`
+    /// Who receives the message. Example: `"phone_number"`.
     pub recipient: WorkflowRecipient,
-    /// Template the message is based on.
-    ///
-    /// Example: `"reminder"`
+    /// Template the message is based on. Example: `"reminder"`.
     pub template: WorkflowTemplate,
     /// Sender name shown on the message.
     pub sender: String,
-    /// Id of the team's verified phone number to write to.
-    ///
-    /// Example: `3243434`
-    #[serde(rename = "verifiedPhoneId")]
+    /// Id of the team's verified phone number to write to. Example: `3243434`.
     pub verified_phone_id: i64,
     /// Content of the message.
     pub message: TextWorkflowMessage,
 }
 impl UpdatePhoneNumberWorkflowStep {
-    /// A `UpdatePhoneNumberWorkflowStep` with the required fields; set the others with the methods of the same names.
-    ///
-    /// - `step_number`: Position of the step in the workflow (from 1).
-    /// - `recipient`: Who receives the message.
-    /// - `template`: Template the message is based on.
-    /// - `sender`: Sender name shown on the message.
-    /// - `verified_phone_id`: Id of the team's verified phone number to write to.
-    /// - `message`: Content of the message.
+    /// A `UpdatePhoneNumberWorkflowStep` with the required fields (`step_number`: Position of the step in the workflow (from 1); `recipient`: Who receives the message; `template`: Template the message is based on; `sender`: Sender name shown on the message; `verified_phone_id`: Id of the team's verified phone number to write to; `message`: Content of the message); set the others with the methods of the same names.
     pub fn new(
         step_number: i64,
         recipient: WorkflowRecipient,
@@ -13296,9 +7887,7 @@ impl UpdatePhoneNumberWorkflowStep {
             message,
         }
     }
-    /// Id of the existing step to change; leave it out to add a step.
-    ///
-    /// Example: `67244`
+    /// Id of the existing step to change; leave it out to add a step. Example: `67244`.
     pub fn id(mut self, id: i64) -> Self {
         self.id = Some(id);
         self
@@ -13307,29 +7896,22 @@ impl UpdatePhoneNumberWorkflowStep {
 /// Body of a request that changes a private link's expiry time or usage limit.
 #[non_exhaustive]
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct UpdatePrivateLink {
-    /// New time at which the link stops working.
-    ///
-    /// Example: `"2024-12-31T23:59:59.000Z"`
-    #[serde(rename = "expiresAt", default, skip_serializing_if = "Option::is_none")]
+    /// New time at which the link stops working. Example: `"2024-12-31T23:59:59.000Z"`.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub expires_at: Option<chrono::DateTime<chrono::Utc>>,
-    /// New number of bookings the link allows.
-    ///
-    /// Example: `10`
-    #[serde(rename = "maxUsageCount", default, skip_serializing_if = "Option::is_none")]
+    /// New number of bookings the link allows. Example: `10`.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub max_usage_count: Option<i64>,
 }
 impl UpdatePrivateLink {
-    /// New time at which the link stops working.
-    ///
-    /// Example: `"2024-12-31T23:59:59.000Z"`
+    /// New time at which the link stops working. Example: `"2024-12-31T23:59:59.000Z"`.
     pub fn expires_at(mut self, expires_at: chrono::DateTime<chrono::Utc>) -> Self {
         self.expires_at = Some(expires_at);
         self
     }
-    /// New number of bookings the link allows.
-    ///
-    /// Example: `10`
+    /// New number of bookings the link allows. Example: `10`.
     pub fn max_usage_count(mut self, max_usage_count: i64) -> Self {
         self.max_usage_count = Some(max_usage_count);
         self
@@ -13338,54 +7920,37 @@ impl UpdatePrivateLink {
 /// Body of a request that changes a user's profile settings (the authenticated user's or a managed user's); only the fields given are changed.
 #[non_exhaustive]
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct UpdateProfile {
     /// New email address.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub email: Option<String>,
     /// New display name.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    /// Clock the user prefers: `12` or `24` hours.
-    ///
-    /// Example: `12`
-    #[serde(rename = "timeFormat", default, skip_serializing_if = "Option::is_none")]
+    /// Clock the user prefers: `12` or `24` hours. Example: `12`.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub time_format: Option<i64>,
     /// Id of one of the user's schedules to make the default.
-    #[serde(
-        rename = "defaultScheduleId",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub default_schedule_id: Option<i64>,
-    /// First day of the week in the user's calendars.
-    ///
-    /// Example: `"Monday"`
-    #[serde(rename = "weekStart", default, skip_serializing_if = "Option::is_none")]
+    /// First day of the week in the user's calendars. Example: `"Monday"`.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub week_start: Option<WeekDay>,
-    /// New IANA time zone; the user's default schedule moves to it too.
-    ///
-    /// Example: `"America/New_York"`
-    #[serde(rename = "timeZone", default, skip_serializing_if = "Option::is_none")]
+    /// New IANA time zone; the user's default schedule moves to it too. Example: `"America/New_York"`.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub time_zone: Option<String>,
-    /// The user's language.
-    ///
-    /// Example: `"en"`
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// The user's language. Example: `"en"`.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub locale: Option<Locale>,
-    /// URL of the user's avatar image.
-    ///
-    /// Example: `"https://cal.com/api/avatar/2b735186-b01b-46d3-87da-019b8f61776b.png"`
-    #[serde(rename = "avatarUrl", default, skip_serializing_if = "Option::is_none")]
+    /// URL of the user's avatar image. Example: `"https://cal.com/api/avatar/2b735186-b01b-46d3-87da-019b8f61776b.png"`.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub avatar_url: Option<String>,
-    /// Short biography.
-    ///
-    /// Example: `"I am a bio"`
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// Short biography. Example: `"I am a bio"`.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub bio: Option<String>,
-    /// Free-form metadata: at most 50 keys of up to 40 characters, with string, number or boolean values of up to 500 characters.
-    ///
-    /// Example: `{"key": "value"}`
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// Free-form metadata: at most 50 keys of up to 40 characters, with string, number or boolean values of up to 500 characters. Example: `{"key": "value"}`.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub metadata: Option<serde_json::Value>,
 }
 impl UpdateProfile {
@@ -13399,9 +7964,7 @@ impl UpdateProfile {
         self.name = Some(name.into());
         self
     }
-    /// Clock the user prefers: `12` or `24` hours.
-    ///
-    /// Example: `12`
+    /// Clock the user prefers: `12` or `24` hours. Example: `12`.
     pub fn time_format(mut self, time_format: i64) -> Self {
         self.time_format = Some(time_format);
         self
@@ -13411,44 +7974,32 @@ impl UpdateProfile {
         self.default_schedule_id = Some(default_schedule_id);
         self
     }
-    /// First day of the week in the user's calendars.
-    ///
-    /// Example: `"Monday"`
+    /// First day of the week in the user's calendars. Example: `"Monday"`.
     pub fn week_start(mut self, week_start: WeekDay) -> Self {
         self.week_start = Some(week_start);
         self
     }
-    /// New IANA time zone; the user's default schedule moves to it too.
-    ///
-    /// Example: `"America/New_York"`
+    /// New IANA time zone; the user's default schedule moves to it too. Example: `"America/New_York"`.
     pub fn time_zone(mut self, time_zone: impl Into<String>) -> Self {
         self.time_zone = Some(time_zone.into());
         self
     }
-    /// The user's language.
-    ///
-    /// Example: `"en"`
+    /// The user's language. Example: `"en"`.
     pub fn locale(mut self, locale: Locale) -> Self {
         self.locale = Some(locale);
         self
     }
-    /// URL of the user's avatar image.
-    ///
-    /// Example: `"https://cal.com/api/avatar/2b735186-b01b-46d3-87da-019b8f61776b.png"`
+    /// URL of the user's avatar image. Example: `"https://cal.com/api/avatar/2b735186-b01b-46d3-87da-019b8f61776b.png"`.
     pub fn avatar_url(mut self, avatar_url: impl Into<String>) -> Self {
         self.avatar_url = Some(avatar_url.into());
         self
     }
-    /// Short biography.
-    ///
-    /// Example: `"I am a bio"`
+    /// Short biography. Example: `"I am a bio"`.
     pub fn bio(mut self, bio: impl Into<String>) -> Self {
         self.bio = Some(bio.into());
         self
     }
-    /// Free-form metadata: at most 50 keys of up to 40 characters, with string, number or boolean values of up to 500 characters.
-    ///
-    /// Example: `{"key": "value"}`
+    /// Free-form metadata: at most 50 keys of up to 40 characters, with string, number or boolean values of up to 500 characters. Example: `{"key": "value"}`.
     pub fn metadata(mut self, metadata: serde_json::Value) -> Self {
         self.metadata = Some(metadata);
         self
@@ -13459,7 +8010,7 @@ impl UpdateProfile {
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct UpdateRoutingFormResponse {
     /// New answers, keyed by the id of the form field.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub response: Option<std::collections::BTreeMap<String, RoutingFormAnswer>>,
 }
 impl UpdateRoutingFormResponse {
@@ -13475,40 +8026,31 @@ impl UpdateRoutingFormResponse {
 /// Body of a request that changes a schedule; only the fields given are changed.
 #[non_exhaustive]
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct UpdateSchedule {
-    /// New name of the schedule.
-    ///
-    /// Example: `"One-on-one coaching"`
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// New name of the schedule. Example: `"One-on-one coaching"`.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    /// New IANA time zone.
-    ///
-    /// Example: `"Europe/Rome"`
-    #[serde(rename = "timeZone", default, skip_serializing_if = "Option::is_none")]
+    /// New IANA time zone. Example: `"Europe/Rome"`.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub time_zone: Option<String>,
     /// Weekly time ranges; replaces all existing ones.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub availability: Option<Vec<ScheduleAvailability>>,
-    /// Whether the schedule is the user's default.
-    ///
-    /// Example: `true`
-    #[serde(rename = "isDefault", default, skip_serializing_if = "Option::is_none")]
+    /// Whether the schedule is the user's default. Example: `true`.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub is_default: Option<bool>,
     /// Date-specific overrides; replaces all existing ones.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub overrides: Option<Vec<ScheduleOverride>>,
 }
 impl UpdateSchedule {
-    /// New name of the schedule.
-    ///
-    /// Example: `"One-on-one coaching"`
+    /// New name of the schedule. Example: `"One-on-one coaching"`.
     pub fn name(mut self, name: impl Into<String>) -> Self {
         self.name = Some(name.into());
         self
     }
-    /// New IANA time zone.
-    ///
-    /// Example: `"Europe/Rome"`
+    /// New IANA time zone. Example: `"Europe/Rome"`.
     pub fn time_zone(mut self, time_zone: impl Into<String>) -> Self {
         self.time_zone = Some(time_zone.into());
         self
@@ -13521,9 +8063,7 @@ impl UpdateSchedule {
         self.availability = Some(availability.into_iter().collect());
         self
     }
-    /// Whether the schedule is the user's default.
-    ///
-    /// Example: `true`
+    /// Whether the schedule is the user's default. Example: `true`.
     pub fn is_default(mut self, is_default: bool) -> Self {
         self.is_default = Some(is_default);
         self
@@ -13540,91 +8080,70 @@ impl UpdateSchedule {
 /// Body of a request that changes a team; only the fields given are changed.
 #[non_exhaustive]
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct UpdateTeam {
-    /// Display name of the team (at least one character); the server requires it on every update.
-    ///
-    /// Example: `"CalTeam"`
+    /// Display name of the team (at least one character); the server requires it on every update. Example: `"CalTeam"`.
     pub name: String,
-    /// New URL slug.
-    ///
-    /// Example: `"caltel"`
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// New URL slug. Example: `"caltel"`.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub slug: Option<String>,
     /// URL of the team's logo.
-    #[serde(rename = "logoUrl", default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub logo_url: Option<String>,
     /// URL of the logo shown in Cal Video meetings.
-    #[serde(rename = "calVideoLogo", default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub cal_video_logo: Option<String>,
     /// URL of the logo shown in the app.
-    #[serde(rename = "appLogo", default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub app_logo: Option<String>,
     /// URL of the icon shown in the app.
-    #[serde(rename = "appIconLogo", default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub app_icon_logo: Option<String>,
     /// Short description of the team.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub bio: Option<String>,
     /// Whether to hide Cal.com branding.
-    #[serde(rename = "hideBranding", default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub hide_branding: Option<bool>,
     /// Whether to hide the member list from non-admins.
-    #[serde(rename = "isPrivate", default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub is_private: Option<bool>,
     /// Whether to hide the "book a team member" option.
-    #[serde(
-        rename = "hideBookATeamMember",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub hide_book_a_team_member: Option<bool>,
-    /// Free-form metadata: at most 50 keys of up to 40 characters, values of up to 500 characters.
-    ///
-    /// Example: `{"key": "value"}`
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// Free-form metadata: at most 50 keys of up to 40 characters, values of up to 500 characters. Example: `{"key": "value"}`.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub metadata: Option<serde_json::Value>,
     /// Theme of the team's booking pages.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub theme: Option<String>,
     /// Brand color in light mode (hex).
-    #[serde(rename = "brandColor", default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub brand_color: Option<String>,
     /// Brand color in dark mode (hex).
-    #[serde(rename = "darkBrandColor", default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub dark_brand_color: Option<String>,
     /// URL of the banner image shown on the booking page.
-    #[serde(rename = "bannerUrl", default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub banner_url: Option<String>,
-    /// Clock format; `12` or `24`.
-    ///
-    /// Example: `24`
-    #[serde(rename = "timeFormat", default, skip_serializing_if = "Option::is_none")]
+    /// Clock format; `12` or `24`. Note: the server currently refuses this field with 400 (its validation expects a string). Example: `24`.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub time_format: Option<i64>,
-    /// IANA time zone of the team.
-    ///
-    /// Example: `"America/New_York"`
-    #[serde(rename = "timeZone", default, skip_serializing_if = "Option::is_none")]
+    /// IANA time zone of the team. Example: `"America/New_York"`.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub time_zone: Option<String>,
-    /// First day of the week.
-    ///
-    /// Example: `"Monday"`
-    #[serde(rename = "weekStart", default, skip_serializing_if = "Option::is_none")]
+    /// First day of the week. Example: `"Monday"`.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub week_start: Option<String>,
     /// Limits on how many bookings the team takes per period, in Cal.com's serialized form.
-    #[serde(rename = "bookingLimits", default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub booking_limits: Option<String>,
     /// Whether bookings of managed event types count towards the booking limits.
-    #[serde(
-        rename = "includeManagedEventsInLimits",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub include_managed_events_in_limits: Option<bool>,
 }
 impl UpdateTeam {
-    /// A `UpdateTeam` with the required fields; set the others with the methods of the same names.
-    ///
-    /// - `name`: Display name of the team (at least one character); the server requires it on every update.
+    /// A `UpdateTeam` with the required fields (`name`: Display name of the team (at least one character); the server requires it on every update); set the others with the methods of the same names.
     pub fn new(name: impl Into<String>) -> Self {
         UpdateTeam {
             name: name.into(),
@@ -13649,9 +8168,7 @@ impl UpdateTeam {
             include_managed_events_in_limits: None,
         }
     }
-    /// New URL slug.
-    ///
-    /// Example: `"caltel"`
+    /// New URL slug. Example: `"caltel"`.
     pub fn slug(mut self, slug: impl Into<String>) -> Self {
         self.slug = Some(slug.into());
         self
@@ -13696,9 +8213,7 @@ impl UpdateTeam {
         self.hide_book_a_team_member = Some(hide_book_a_team_member);
         self
     }
-    /// Free-form metadata: at most 50 keys of up to 40 characters, values of up to 500 characters.
-    ///
-    /// Example: `{"key": "value"}`
+    /// Free-form metadata: at most 50 keys of up to 40 characters, values of up to 500 characters. Example: `{"key": "value"}`.
     pub fn metadata(mut self, metadata: serde_json::Value) -> Self {
         self.metadata = Some(metadata);
         self
@@ -13723,23 +8238,17 @@ impl UpdateTeam {
         self.banner_url = Some(banner_url.into());
         self
     }
-    /// Clock format; `12` or `24`.
-    ///
-    /// Example: `24`
+    /// Clock format; `12` or `24`. Note: the server currently refuses this field with 400 (its validation expects a string). Example: `24`.
     pub fn time_format(mut self, time_format: i64) -> Self {
         self.time_format = Some(time_format);
         self
     }
-    /// IANA time zone of the team.
-    ///
-    /// Example: `"America/New_York"`
+    /// IANA time zone of the team. Example: `"America/New_York"`.
     pub fn time_zone(mut self, time_zone: impl Into<String>) -> Self {
         self.time_zone = Some(time_zone.into());
         self
     }
-    /// First day of the week.
-    ///
-    /// Example: `"Monday"`
+    /// First day of the week. Example: `"Monday"`.
     pub fn week_start(mut self, week_start: impl Into<String>) -> Self {
         self.week_start = Some(week_start.into());
         self
@@ -13761,224 +8270,127 @@ impl UpdateTeam {
 /// Body of a request that changes a team event type; only the fields given are changed.
 #[non_exhaustive]
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct UpdateTeamEventType {
-    /// Length of the event in minutes.
-    ///
-    /// Example: `60`
-    #[serde(
-        rename = "lengthInMinutes",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    /// Length of the event in minutes. Example: `60`.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub length_in_minutes: Option<i64>,
-    /// Lengths in minutes the booker may choose from; must include `lengthInMinutes`.
-    ///
-    /// Example: `[15, 30, 60]`
-    #[serde(
-        rename = "lengthInMinutesOptions",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    /// Lengths in minutes the booker may choose from; must include `lengthInMinutes`. Example: `[15, 30, 60]`.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub length_in_minutes_options: Option<Vec<i64>>,
-    /// Title of the event type.
-    ///
-    /// Example: `"Learn the secrets of masterchief!"`
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// Title of the event type. Example: `"Learn the secrets of masterchief!"`.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub title: Option<String>,
-    /// URL slug of the event type, unique among the owner's event types.
-    ///
-    /// Example: `"learn-the-secrets-of-masterchief"`
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// URL slug of the event type, unique among the owner's event types. Example: `"learn-the-secrets-of-masterchief"`.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub slug: Option<String>,
-    /// Description shown on the booking page.
-    ///
-    /// Example: `"Discover the culinary wonders of Argentina by making the best flan ever!"`
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// Description shown on the booking page. Example: `"Discover the culinary wonders of Argentina by making the best flan ever!"`.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
     /// The whole booking form: the list replaces every existing field, so send all the fields to keep (fetch the event type first to edit one).
-    #[serde(rename = "bookingFields", default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub booking_fields: Option<Vec<BookingFieldSpec>>,
     /// Whether bookers are prevented from adding guests.
-    #[serde(rename = "disableGuests", default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub disable_guests: Option<bool>,
     /// Minutes between the start times offered to bookers; the event length when absent.
-    #[serde(rename = "slotInterval", default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub slot_interval: Option<i64>,
     /// Minimum number of minutes between booking and the start of the event.
-    #[serde(
-        rename = "minimumBookingNotice",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub minimum_booking_notice: Option<i64>,
     /// Minutes kept free before each booking.
-    #[serde(
-        rename = "beforeEventBuffer",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub before_event_buffer: Option<i64>,
     /// Minutes kept free after each booking.
-    #[serde(
-        rename = "afterEventBuffer",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub after_event_buffer: Option<i64>,
     /// Id of the availability schedule to use instead of the owner's default one.
-    #[serde(rename = "scheduleId", default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub schedule_id: Option<i64>,
     /// Maximum number of bookings per day, week, month or year, or `disabled` to remove the limits.
-    #[serde(
-        rename = "bookingLimitsCount",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub booking_limits_count: Option<BookingLimitsCountSetting>,
     /// Whether to offer only the earliest free slot of each day.
-    #[serde(
-        rename = "onlyShowFirstAvailableSlot",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub only_show_first_available_slot: Option<bool>,
     /// Maximum total booked minutes per day, week, month or year, or `disabled` to remove the limits.
-    #[serde(
-        rename = "bookingLimitsDuration",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub booking_limits_duration: Option<BookingLimitsDurationSetting>,
     /// How far into the future the event can be booked, or `disabled` for no limit.
-    #[serde(rename = "bookingWindow", default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub booking_window: Option<BookingWindowSetting>,
     /// Minutes by which the offered start times are shifted.
-    #[serde(rename = "offsetStart", default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub offset_start: Option<i64>,
     /// Views the booking page offers and the one it opens with.
-    #[serde(rename = "bookerLayouts", default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub booker_layouts: Option<BookerLayouts>,
     /// When bookings need the host's confirmation, or `disabled` to accept them at once.
-    #[serde(
-        rename = "confirmationPolicy",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub confirmation_policy: Option<ConfirmationPolicySetting>,
     /// Makes the event recurring, or `disabled` to stop it recurring.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub recurrence: Option<EventTypeRecurrenceSetting>,
     /// Whether bookers must verify their email address.
-    #[serde(
-        rename = "requiresBookerEmailVerification",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub requires_booker_email_verification: Option<bool>,
     /// Whether notes are left out of the calendar event.
-    #[serde(
-        rename = "hideCalendarNotes",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub hide_calendar_notes: Option<bool>,
     /// Whether bookers are prevented from changing the time zone on the booking page.
-    #[serde(
-        rename = "lockTimeZoneToggleOnBookingPage",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub lock_time_zone_toggle_on_booking_page: Option<bool>,
     /// Colors of the event type in the light and dark themes.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub color: Option<EventTypeColor>,
     /// Lets several bookers share one slot, or `disabled` to turn seats off.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub seats: Option<EventTypeSeatsSetting>,
-    /// Template of the calendar event name; variables such as `{Event type title}`, `{Organiser}` and `{Scheduler}` are replaced.
-    ///
-    /// Example: `"{Event type title} between {Organiser} and {Scheduler}"`
-    #[serde(rename = "customName", default, skip_serializing_if = "Option::is_none")]
+    /// Template of the calendar event name; variables such as `{Event type title}`, `{Organiser}` and `{Scheduler}` are replaced. Example: `"{Event type title} between {Organiser} and {Scheduler}"`.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub custom_name: Option<String>,
     /// Calendar where bookings of this event type are written.
-    #[serde(
-        rename = "destinationCalendar",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub destination_calendar: Option<EventTypeDestinationCalendar>,
     /// Whether to use the destination calendar's email address as the organizer address.
-    #[serde(
-        rename = "useDestinationCalendarEmail",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub use_destination_calendar_email: Option<bool>,
     /// Whether the calendar event is shown as busy without details to others.
-    #[serde(
-        rename = "hideCalendarEventDetails",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub hide_calendar_event_details: Option<bool>,
-    /// URL the booker is sent to after a successful booking.
-    ///
-    /// Example: `"https://masterchief.com/argentina/flan/video/9129412"`
-    #[serde(
-        rename = "successRedirectUrl",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    /// URL the booker is sent to after a successful booking. Example: `"https://masterchief.com/argentina/flan/video/9129412"`.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub success_redirect_url: Option<String>,
     /// Whether the organizer's email address is hidden from the booking page, emails and calendar events.
-    #[serde(
-        rename = "hideOrganizerEmail",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub hide_organizer_email: Option<bool>,
     /// Settings of Cal Video meetings of this event type.
-    #[serde(
-        rename = "calVideoSettings",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub cal_video_settings: Option<CalVideoSettings>,
     /// Whether the event type is hidden from the owner's public page.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub hidden: Option<bool>,
     /// Whether only authenticated callers (the owner, or admins of its team or organization) may book it through the API. The server uses false when absent.
-    #[serde(
-        rename = "bookingRequiresAuthentication",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub booking_requires_authentication: Option<bool>,
     /// Team members who host the event; leave it out and use `assignAllTeamMembers` to assign everyone.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub hosts: Option<Vec<HostAssignment>>,
     /// Whether every current and future team member hosts the event.
-    #[serde(
-        rename = "assignAllTeamMembers",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub assign_all_team_members: Option<bool>,
     /// Where the event takes place. Cal Video is used when absent.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub locations: Option<Vec<EventTypeLocationSpec>>,
 }
 impl UpdateTeamEventType {
-    /// Length of the event in minutes.
-    ///
-    /// Example: `60`
+    /// Length of the event in minutes. Example: `60`.
     pub fn length_in_minutes(mut self, length_in_minutes: i64) -> Self {
         self.length_in_minutes = Some(length_in_minutes);
         self
     }
-    /// Lengths in minutes the booker may choose from; must include `lengthInMinutes`.
-    ///
-    /// Example: `[15, 30, 60]`
+    /// Lengths in minutes the booker may choose from; must include `lengthInMinutes`. Example: `[15, 30, 60]`.
     pub fn length_in_minutes_options(
         mut self,
         length_in_minutes_options: impl IntoIterator<Item = i64>,
@@ -13988,23 +8400,17 @@ impl UpdateTeamEventType {
         );
         self
     }
-    /// Title of the event type.
-    ///
-    /// Example: `"Learn the secrets of masterchief!"`
+    /// Title of the event type. Example: `"Learn the secrets of masterchief!"`.
     pub fn title(mut self, title: impl Into<String>) -> Self {
         self.title = Some(title.into());
         self
     }
-    /// URL slug of the event type, unique among the owner's event types.
-    ///
-    /// Example: `"learn-the-secrets-of-masterchief"`
+    /// URL slug of the event type, unique among the owner's event types. Example: `"learn-the-secrets-of-masterchief"`.
     pub fn slug(mut self, slug: impl Into<String>) -> Self {
         self.slug = Some(slug.into());
         self
     }
-    /// Description shown on the booking page.
-    ///
-    /// Example: `"Discover the culinary wonders of Argentina by making the best flan ever!"`
+    /// Description shown on the booking page. Example: `"Discover the culinary wonders of Argentina by making the best flan ever!"`.
     pub fn description(mut self, description: impl Into<String>) -> Self {
         self.description = Some(description.into());
         self
@@ -14134,9 +8540,7 @@ impl UpdateTeamEventType {
         self.seats = Some(seats);
         self
     }
-    /// Template of the calendar event name; variables such as `{Event type title}`, `{Organiser}` and `{Scheduler}` are replaced.
-    ///
-    /// Example: `"{Event type title} between {Organiser} and {Scheduler}"`
+    /// Template of the calendar event name; variables such as `{Event type title}`, `{Organiser}` and `{Scheduler}` are replaced. Example: `"{Event type title} between {Organiser} and {Scheduler}"`.
     pub fn custom_name(mut self, custom_name: impl Into<String>) -> Self {
         self.custom_name = Some(custom_name.into());
         self
@@ -14165,9 +8569,7 @@ impl UpdateTeamEventType {
         self.hide_calendar_event_details = Some(hide_calendar_event_details);
         self
     }
-    /// URL the booker is sent to after a successful booking.
-    ///
-    /// Example: `"https://masterchief.com/argentina/flan/video/9129412"`
+    /// URL the booker is sent to after a successful booking. Example: `"https://masterchief.com/argentina/flan/video/9129412"`.
     pub fn success_redirect_url(
         mut self,
         success_redirect_url: impl Into<String>,
@@ -14220,19 +8622,16 @@ impl UpdateTeamEventType {
 /// Body of a request that changes a membership; only the fields given are changed.
 #[non_exhaustive]
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct UpdateTeamMembership {
     /// Whether the membership is accepted.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub accepted: Option<bool>,
     /// New role of the member.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub role: Option<MembershipRole>,
     /// Whether team admins are prevented from impersonating the member.
-    #[serde(
-        rename = "disableImpersonation",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub disable_impersonation: Option<bool>,
 }
 impl UpdateTeamMembership {
@@ -14257,22 +8656,22 @@ impl UpdateTeamMembership {
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct UpdateUnifiedCalendarEvent {
     /// New start; give both the time and the time zone.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub start: Option<CalendarEventTime>,
     /// New end; give both the time and the time zone.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub end: Option<CalendarEventTime>,
     /// New title.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub title: Option<String>,
     /// New description; null clears it.
     #[serde(default, skip_serializing_if = "crate::Patch::is_unchanged")]
     pub description: crate::Patch<String>,
     /// The complete new list of guests; guests left out are removed from the event.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub attendees: Option<Vec<UpdateCalendarEventAttendee>>,
     /// New status of the event.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub status: Option<CalendarEventStatus>,
 }
 impl UpdateUnifiedCalendarEvent {
@@ -14318,22 +8717,19 @@ impl UpdateUnifiedCalendarEvent {
 /// Body of a request that changes a webhook; only the fields given are changed.
 #[non_exhaustive]
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct UpdateWebhook {
     /// New list of events that fire the webhook; replaces the old list.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub triggers: Option<Vec<WebhookTrigger>>,
     /// New URL the payloads are POSTed to.
-    #[serde(rename = "subscriberUrl", default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub subscriber_url: Option<String>,
     /// Whether the webhook fires.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub active: Option<bool>,
     /// New payload template; null goes back to Cal.com's default payload.
-    #[serde(
-        rename = "payloadTemplate",
-        default,
-        skip_serializing_if = "crate::Patch::is_unchanged"
-    )]
+    #[serde(default, skip_serializing_if = "crate::Patch::is_unchanged")]
     pub payload_template: crate::Patch<String>,
     /// New signing key; null removes it.
     #[serde(default, skip_serializing_if = "crate::Patch::is_unchanged")]
@@ -14383,25 +8779,21 @@ impl UpdateWebhook {
 #[non_exhaustive]
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct UpdateWorkflow {
-    /// New name of the workflow.
-    ///
-    /// Example: `"Platform Test Workflow"`
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// New name of the workflow. Example: `"Platform Test Workflow"`.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// Which event types the workflow applies to.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub activation: Option<WorkflowActivation>,
     /// What makes the workflow run.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub trigger: Option<WorkflowTrigger>,
     /// The new list of steps (at least one): give a step's `id` to change it, leave it out to add a step.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub steps: Option<Vec<UpdateWorkflowStep>>,
 }
 impl UpdateWorkflow {
-    /// New name of the workflow.
-    ///
-    /// Example: `"Platform Test Workflow"`
+    /// New name of the workflow. Example: `"Platform Test Workflow"`.
     pub fn name(mut self, name: impl Into<String>) -> Self {
         self.name = Some(name.into());
         self
@@ -14423,181 +8815,100 @@ impl UpdateWorkflow {
     }
 }
 /// A private booking link that stops working after a number of bookings.
-///
-/// Sent by the server: new fields may be added in any release, so it cannot be built
-/// field by field outside this crate (decode one from JSON in tests).
 #[non_exhaustive]
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct UsageLimitedPrivateLink {
-    /// Id of the link.
-    ///
-    /// Example: `"abc123def456"`
-    #[serde(rename = "linkId")]
+    /// Id of the link. Example: `"abc123def456"`.
     pub link_id: String,
-    /// Hash of the link.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub link: Option<String>,
-    /// Id of the event type the link books.
-    ///
-    /// Example: `123`
-    #[serde(rename = "eventTypeId")]
+    /// Id of the event type the link books. Example: `123`.
     pub event_type_id: i64,
-    /// Whether the link no longer works.
-    ///
-    /// Example: `false`
-    #[serde(rename = "isExpired")]
+    /// Whether the link no longer works. Example: `false`.
     pub is_expired: bool,
-    /// Full booking URL of the link.
-    ///
-    /// Example: `"https://cal.com/d/abc123def456/30min"`
-    #[serde(rename = "bookingUrl")]
+    /// Full booking URL of the link. Example: `"https://cal.com/d/abc123def456/30min"`.
     pub booking_url: String,
-    /// Number of bookings the link allows.
-    ///
-    /// Example: `10`
-    #[serde(rename = "maxUsageCount")]
+    /// Number of bookings the link allows. Example: `10`.
     pub max_usage_count: i64,
-    /// Number of bookings made with it so far.
-    ///
-    /// Example: `3`
-    #[serde(rename = "usageCount")]
+    /// Number of bookings made with it so far. Example: `3`.
     pub usage_count: i64,
 }
 /// The calendar now set to receive a user's new bookings.
-///
-/// Sent by the server: new fields may be added in any release, so it cannot be built
-/// field by field outside this crate (decode one from JSON in tests).
 #[non_exhaustive]
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct UserDestinationCalendar {
     /// Id of the user.
-    #[serde(rename = "userId")]
     pub user_id: i64,
-    /// Cal.com's internal app type of the calendar.
-    ///
-    /// Example: `"google_calendar"`
+    /// Cal.com's internal app type of the calendar. Example: `"google_calendar"`.
     pub integration: String,
     /// The provider's id of the calendar.
-    #[serde(rename = "externalId")]
     pub external_id: String,
     /// Id of the credentials used to write to the calendar.
-    #[serde(rename = "credentialId")]
     pub credential_id: Option<i64>,
 }
 /// An email address a user has verified.
-///
-/// Sent by the server: new fields may be added in any release, so it cannot be built
-/// field by field outside this crate (decode one from JSON in tests).
 #[non_exhaustive]
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct UserVerifiedEmail {
-    /// Id of the verified email.
-    ///
-    /// Example: `789`
+    /// Id of the verified email. Example: `789`.
     pub id: i64,
-    /// The verified email address.
-    ///
-    /// Example: `"user@example.com"`
+    /// The verified email address. Example: `"user@example.com"`.
     pub email: String,
-    /// Id of the user who verified it.
-    ///
-    /// Example: `45`
-    #[serde(rename = "userId")]
+    /// Id of the user who verified it. Example: `45`.
     pub user_id: i64,
 }
 /// A phone number a user has verified.
-///
-/// Sent by the server: new fields may be added in any release, so it cannot be built
-/// field by field outside this crate (decode one from JSON in tests).
 #[non_exhaustive]
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct UserVerifiedPhone {
-    /// Id of the verified phone number.
-    ///
-    /// Example: `789`
+    /// Id of the verified phone number. Example: `789`.
     pub id: i64,
-    /// The verified phone number in E.164 form.
-    ///
-    /// Example: `"+37255556666"`
-    #[serde(rename = "phoneNumber")]
+    /// The verified phone number in E.164 form. Example: `"+37255556666"`.
     pub phone_number: String,
-    /// Id of the user who verified it.
-    ///
-    /// Example: `45`
-    #[serde(rename = "userId")]
+    /// Id of the user who verified it. Example: `45`.
     pub user_id: i64,
 }
 /// An email address a team has verified, usable for example as a workflow sender.
-///
-/// Sent by the server: new fields may be added in any release, so it cannot be built
-/// field by field outside this crate (decode one from JSON in tests).
 #[non_exhaustive]
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct VerifiedEmail {
-    /// Id of the verified email.
-    ///
-    /// Example: `789`
+    /// Id of the verified email. Example: `789`.
     pub id: i64,
-    /// The verified email address.
-    ///
-    /// Example: `"user@example.com"`
+    /// The verified email address. Example: `"user@example.com"`.
     pub email: String,
-    /// Id of the team that owns the email.
-    ///
-    /// Example: `89`
-    #[serde(rename = "teamId")]
+    /// Id of the team that owns the email. Example: `89`.
     pub team_id: i64,
-    /// Id of the user who verified it; absent or null when unknown.
-    ///
-    /// Example: `45`
-    #[serde(rename = "userId", default, skip_serializing_if = "Option::is_none")]
+    /// Id of the user who verified it; absent or null when unknown. Example: `45`.
     pub user_id: Option<i64>,
 }
 /// A phone number a team has verified, usable for example for SMS workflow steps.
-///
-/// Sent by the server: new fields may be added in any release, so it cannot be built
-/// field by field outside this crate (decode one from JSON in tests).
 #[non_exhaustive]
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct VerifiedPhone {
-    /// Id of the verified phone number.
-    ///
-    /// Example: `789`
+    /// Id of the verified phone number. Example: `789`.
     pub id: i64,
-    /// The verified phone number in E.164 form.
-    ///
-    /// Example: `"+37255556666"`
-    #[serde(rename = "phoneNumber")]
+    /// The verified phone number in E.164 form. Example: `"+37255556666"`.
     pub phone_number: String,
-    /// Id of the team that owns the number.
-    ///
-    /// Example: `89`
-    #[serde(rename = "teamId")]
+    /// Id of the team that owns the number. Example: `89`.
     pub team_id: i64,
-    /// Id of the user who verified it; absent or null when unknown.
-    ///
-    /// Example: `45`
-    #[serde(rename = "userId", default, skip_serializing_if = "Option::is_none")]
+    /// Id of the user who verified it; absent or null when unknown. Example: `45`.
     pub user_id: Option<i64>,
 }
 /// Body that confirms an email address with the code it received.
 #[non_exhaustive]
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct VerifyEmailCode {
-    /// Email address being verified.
-    ///
-    /// Example: `"example@acme.com"`
+    /// Email address being verified. Example: `"example@acme.com"`.
     pub email: String,
-    /// Code that was sent to the address.
-    ///
-    /// Example: `"1ABG2C"`
+    /// Code that was sent to the address. Example: `"1ABG2C"`.
     pub code: String,
 }
 impl VerifyEmailCode {
-    /// A `VerifyEmailCode` with the required fields; set the others with the methods of the same names.
-    ///
-    /// - `email`: Email address being verified.
-    /// - `code`: Code that was sent to the address.
+    /// A `VerifyEmailCode` with the required fields (`email`: Email address being verified; `code`: Code that was sent to the address); set the others with the methods of the same names.
     pub fn new(email: impl Into<String>, code: impl Into<String>) -> Self {
         VerifyEmailCode {
             email: email.into(),
@@ -14609,20 +8920,13 @@ impl VerifyEmailCode {
 #[non_exhaustive]
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct VerifyPhoneCode {
-    /// Phone number being verified.
-    ///
-    /// Example: `"+37255556666"`
+    /// Phone number being verified. Example: `"+37255556666"`.
     pub phone: String,
-    /// Code that was sent to the number.
-    ///
-    /// Example: `"1ABG2C"`
+    /// Code that was sent to the number. Example: `"1ABG2C"`.
     pub code: String,
 }
 impl VerifyPhoneCode {
-    /// A `VerifyPhoneCode` with the required fields; set the others with the methods of the same names.
-    ///
-    /// - `phone`: Phone number being verified.
-    /// - `code`: Code that was sent to the number.
+    /// A `VerifyPhoneCode` with the required fields (`phone`: Phone number being verified; `code`: Code that was sent to the number); set the others with the methods of the same names.
     pub fn new(phone: impl Into<String>, code: impl Into<String>) -> Self {
         VerifyPhoneCode {
             phone: phone.into(),
@@ -14631,303 +8935,208 @@ impl VerifyPhoneCode {
     }
 }
 /// A subscription that makes Cal.com POST a JSON payload to a URL when one of its trigger events happens. Exactly one of `userId`, `teamId`, `eventTypeId` and `oAuthClientId` is set, naming the owner.
-///
-/// Sent by the server: new fields may be added in any release, so it cannot be built
-/// field by field outside this crate (decode one from JSON in tests).
 #[non_exhaustive]
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct Webhook {
-    /// Id of the webhook (a UUID).
-    ///
-    /// Example: `"2b8e6f7a-3c9d-4e5f-8a1b-0c2d3e4f5a6b"`
+    /// Id of the webhook (a UUID). Example: `"2b8e6f7a-3c9d-4e5f-8a1b-0c2d3e4f5a6b"`.
     pub id: String,
-    /// Custom template for the body sent to `subscriberUrl`, with `{{...}}` placeholders; null when Cal.com sends its default payload.
-    ///
-    /// Example: `"{\"content\":\"A new event has been scheduled\",\"type\":\"{{type}}\",\"name\":\"{{title}}\",\"organizer\":\"{{organizer.name}}\",\"booker\":\"{{attendees.0.name}}\"}"`
-    #[serde(rename = "payloadTemplate")]
+    /// Custom template for the body sent to `subscriberUrl`, with `{{...}}` placeholders; null when Cal.com sends its default payload. Example: `"{\"content\":\"A new event has been scheduled\",\"type\":\"{{type}}\",\"name\":\"{{title}}\",\"organizer\":\"{{organizer.name}}\",\"booker\":\"{{attendees.0.name}}\"}"`.
     pub payload_template: Option<String>,
-    /// Events that fire the webhook.
-    ///
-    /// Example: `["BOOKING_CREATED", "BOOKING_CANCELLED"]`
+    /// Events that fire the webhook. Example: `["BOOKING_CREATED", "BOOKING_CANCELLED"]`.
     pub triggers: Vec<WebhookTrigger>,
-    /// URL the payloads are POSTed to.
-    ///
-    /// Example: `"https://example.com/cal-webhook"`
-    #[serde(rename = "subscriberUrl")]
+    /// URL the payloads are POSTed to. Example: `"https://example.com/cal-webhook"`.
     pub subscriber_url: String,
-    /// Whether the webhook currently fires.
-    ///
-    /// Example: `true`
+    /// Whether the webhook currently fires. Example: `true`.
     pub active: bool,
     /// Key of the `X-Cal-Signature-256` HMAC-SHA256 signature of each payload; null when the webhook has none.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub secret: Option<String>,
-    /// Id of the user who owns the webhook; set on user webhooks only.
-    ///
-    /// Example: `123`
-    #[serde(rename = "userId", default, skip_serializing_if = "Option::is_none")]
+    /// Id of the user who owns the webhook; set on user webhooks only. Example: `123`.
     pub user_id: Option<i64>,
-    /// Id of the organization (team) that owns the webhook; set on organization webhooks only.
-    ///
-    /// Example: `123`
-    #[serde(rename = "teamId", default, skip_serializing_if = "Option::is_none")]
+    /// Id of the organization (team) that owns the webhook; set on organization webhooks only. Example: `123`.
     pub team_id: Option<i64>,
-    /// Id of the event type the webhook belongs to; set on event type webhooks only.
-    ///
-    /// Example: `123`
-    #[serde(rename = "eventTypeId", default, skip_serializing_if = "Option::is_none")]
+    /// Id of the event type the webhook belongs to; set on event type webhooks only. Example: `123`.
     pub event_type_id: Option<i64>,
-    /// Id of the platform OAuth client that owns the webhook; set on OAuth client webhooks only.
-    ///
-    /// Example: `"clsx38nbl0001vkhlwin9fmt0"`
-    #[serde(rename = "oAuthClientId", default, skip_serializing_if = "Option::is_none")]
+    /// Id of the platform OAuth client that owns the webhook; set on OAuth client webhooks only. Example: `"clsx38nbl0001vkhlwin9fmt0"`.
     pub o_auth_client_id: Option<String>,
 }
-/// The calendar event a booking webhook carries: what was booked, when, by whom, with whom. The same shape serves the PING test and the recording events.
-///
-/// Sent by the server: new fields may be added in any release, so it cannot be built
-/// field by field outside this crate (decode one from JSON in tests).
+/// An attendee of a booking as stored (the no-show events send these).
 #[non_exhaustive]
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct WebhookAttendeeRow {
+    /// Attendee id.
+    pub id: Option<i64>,
+    /// Email.
+    pub email: String,
+    /// Name.
+    pub name: Option<String>,
+    /// Time zone.
+    pub time_zone: Option<String>,
+    /// Phone number.
+    pub phone_number: Option<String>,
+    /// Locale code.
+    pub locale: Option<String>,
+    /// The booking.
+    pub booking_id: Option<i64>,
+    /// Whether they are marked as a no-show.
+    pub no_show: Option<bool>,
+}
+/// The calendar event a booking webhook carries: what was booked, when, by whom, with whom. The same shape serves the PING test and the recording events.
+#[non_exhaustive]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct WebhookBooking {
-    /// Slug of the event type ("Test" for PING).
-    ///
-    /// Example: `"30min"`
+    /// Slug of the event type ("Test" for PING). Example: `"30min"`.
     pub r#type: String,
-    /// Title of the booking.
-    ///
-    /// Example: `"30 min meeting between Ada and Grace"`
+    /// Title of the booking. Example: `"30 min meeting between Ada and Grace"`.
     pub title: String,
     /// Start of the booking.
-    #[serde(rename = "startTime")]
     pub start_time: chrono::DateTime<chrono::Utc>,
     /// End of the booking.
-    #[serde(rename = "endTime")]
     pub end_time: chrono::DateTime<chrono::Utc>,
     /// The organizer.
     pub organizer: WebhookPerson,
     /// The attendees.
     pub attendees: Vec<WebhookPerson>,
     /// The booking's uid.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub uid: Option<String>,
     /// The booking's id.
-    #[serde(rename = "bookingId", default, skip_serializing_if = "Option::is_none")]
     pub booking_id: Option<i64>,
     /// Id of the event type.
-    #[serde(rename = "eventTypeId", default, skip_serializing_if = "Option::is_none")]
     pub event_type_id: Option<i64>,
     /// The booking's status.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<WebhookBookingStatus>,
     /// The description the organizer set on the event type.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
     /// Notes the booker added.
-    #[serde(
-        rename = "additionalNotes",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub additional_notes: Option<String>,
     /// Where the meeting happens (an address, a link or an app's name).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub location: Option<String>,
     /// The booking form's answers, by field name.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub responses: Option<std::collections::BTreeMap<String, WebhookBookingResponse>>,
     /// Answers to the fields the organizer added.
-    #[serde(
-        rename = "userFieldsResponses",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub user_fields_responses: Option<
         std::collections::BTreeMap<String, WebhookBookingResponse>,
     >,
     /// Answers to legacy custom inputs.
-    #[serde(rename = "customInputs", default, skip_serializing_if = "Option::is_none")]
     pub custom_inputs: Option<std::collections::BTreeMap<String, serde_json::Value>>,
     /// Metadata set on the booking (for example `videoCallUrl`).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub metadata: Option<std::collections::BTreeMap<String, serde_json::Value>>,
     /// The video call's details (type, id, password, url).
-    #[serde(rename = "videoCallData", default, skip_serializing_if = "Option::is_none")]
     pub video_call_data: Option<serde_json::Value>,
     /// The team of a team event.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub team: Option<WebhookTeam>,
     /// Calendars the event was written to.
-    #[serde(
-        rename = "destinationCalendar",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub destination_calendar: Option<Vec<serde_json::Value>>,
     /// Why it was cancelled.
-    #[serde(
-        rename = "cancellationReason",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub cancellation_reason: Option<String>,
     /// Why it was rejected.
-    #[serde(
-        rename = "rejectionReason",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub rejection_reason: Option<String>,
     /// Uid of the booking this one replaces.
-    #[serde(rename = "rescheduleUid", default, skip_serializing_if = "Option::is_none")]
     pub reschedule_uid: Option<String>,
     /// Email of who rescheduled it.
-    #[serde(rename = "rescheduledBy", default, skip_serializing_if = "Option::is_none")]
     pub rescheduled_by: Option<String>,
     /// Email of who cancelled it.
-    #[serde(rename = "cancelledBy", default, skip_serializing_if = "Option::is_none")]
     pub cancelled_by: Option<String>,
     /// Id of the payment of a paid booking.
-    #[serde(rename = "paymentId", default, skip_serializing_if = "Option::is_none")]
     pub payment_id: Option<i64>,
     /// Price of a paid booking, in the currency's minor unit.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub price: Option<f64>,
     /// Currency of a paid booking.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub currency: Option<String>,
     /// Length in minutes.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub length: Option<i64>,
     /// RECORDING_READY: where to download the recording.
-    #[serde(rename = "downloadLink", default, skip_serializing_if = "Option::is_none")]
     pub download_link: Option<String>,
     /// RECORDING_TRANSCRIPTION_GENERATED: where to download the transcript and recording.
-    #[serde(rename = "downloadLinks", default, skip_serializing_if = "Option::is_none")]
     pub download_links: Option<WebhookDownloadLinks>,
 }
 /// One answer of the booking form.
-///
-/// Sent by the server: new fields may be added in any release, so it cannot be built
-/// field by field outside this crate (decode one from JSON in tests).
 #[non_exhaustive]
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct WebhookBookingResponse {
     /// The question as shown.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub label: Option<String>,
     /// The answer: a string, number, boolean, list or object, by field kind.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub value: Option<serde_json::Value>,
     /// Whether the field is hidden from the booker.
-    #[serde(rename = "isHidden", default, skip_serializing_if = "Option::is_none")]
     pub is_hidden: Option<bool>,
 }
 /// Download links of a transcribed recording.
-///
-/// Sent by the server: new fields may be added in any release, so it cannot be built
-/// field by field outside this crate (decode one from JSON in tests).
 #[non_exhaustive]
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct WebhookDownloadLinks {
     /// The transcript, in each format.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub transcription: Option<Vec<WebhookTranscriptLink>>,
     /// The recording.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub recording: Option<String>,
 }
 /// The event type of a no-show event.
-///
-/// Sent by the server: new fields may be added in any release, so it cannot be built
-/// field by field outside this crate (decode one from JSON in tests).
 #[non_exhaustive]
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct WebhookEventTypeRef {
     /// Event type id.
     pub id: i64,
     /// Its team.
-    #[serde(rename = "teamId", default, skip_serializing_if = "Option::is_none")]
     pub team_id: Option<i64>,
     /// Its parent (managed event types).
-    #[serde(rename = "parentId", default, skip_serializing_if = "Option::is_none")]
     pub parent_id: Option<i64>,
 }
 /// One answer of a routing form.
-///
-/// Sent by the server: new fields may be added in any release, so it cannot be built
-/// field by field outside this crate (decode one from JSON in tests).
 #[non_exhaustive]
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct WebhookFormResponse {
     /// The answer (a string, number or list).
     pub value: serde_json::Value,
     /// The answer as the form recorded it.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub response: Option<serde_json::Value>,
 }
 /// A routing form submission.
-///
-/// Sent by the server: new fields may be added in any release, so it cannot be built
-/// field by field outside this crate (decode one from JSON in tests).
 #[non_exhaustive]
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct WebhookFormSubmission {
     /// Id of the form.
-    #[serde(rename = "formId")]
     pub form_id: String,
     /// Name of the form.
-    #[serde(rename = "formName")]
     pub form_name: String,
     /// Team that owns the form.
-    #[serde(rename = "teamId", default, skip_serializing_if = "Option::is_none")]
     pub team_id: Option<i64>,
     /// Answers by field id.
     pub responses: std::collections::BTreeMap<String, WebhookFormResponse>,
 }
 /// An instant meeting request.
-///
-/// Sent by the server: new fields may be added in any release, so it cannot be built
-/// field by field outside this crate (decode one from JSON in tests).
 #[non_exhaustive]
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct WebhookInstantMeeting {
     /// Booking uid.
     pub uid: String,
     /// Link for a host to accept and join.
-    #[serde(rename = "connectAndJoinUrl")]
     pub connect_and_join_url: String,
     /// Id of the instant event type.
-    #[serde(rename = "eventTypeId")]
     pub event_type_id: i64,
     /// Title of the event type.
-    #[serde(rename = "eventTypeTitle", default, skip_serializing_if = "Option::is_none")]
     pub event_type_title: Option<String>,
     /// The booking form's answers.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub responses: Option<std::collections::BTreeMap<String, serde_json::Value>>,
     /// Legacy custom inputs.
-    #[serde(rename = "customInputs", default, skip_serializing_if = "Option::is_none")]
     pub custom_inputs: Option<std::collections::BTreeMap<String, serde_json::Value>>,
 }
 /// A person's language.
-///
-/// Sent by the server: new fields may be added in any release, so it cannot be built
-/// field by field outside this crate (decode one from JSON in tests).
 #[non_exhaustive]
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct WebhookLanguage {
-    /// Locale code.
-    ///
-    /// Example: `"en"`
+    /// Locale code. Example: `"en"`.
     pub locale: String,
 }
 /// A booking as MEETING_STARTED and MEETING_ENDED send it (the booking row, flat).
-///
-/// Sent by the server: new fields may be added in any release, so it cannot be built
-/// field by field outside this crate (decode one from JSON in tests).
 #[non_exhaustive]
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct WebhookMeeting {
     /// Booking id.
     pub id: i64,
@@ -14936,309 +9145,216 @@ pub struct WebhookMeeting {
     /// Title.
     pub title: String,
     /// Start.
-    #[serde(rename = "startTime")]
     pub start_time: chrono::DateTime<chrono::Utc>,
     /// End.
-    #[serde(rename = "endTime")]
     pub end_time: chrono::DateTime<chrono::Utc>,
     /// Status.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<WebhookBookingStatus>,
     /// Description.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
     /// Location.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub location: Option<String>,
     /// Id of the organizer.
-    #[serde(rename = "userId", default, skip_serializing_if = "Option::is_none")]
     pub user_id: Option<i64>,
     /// Id of the event type.
-    #[serde(rename = "eventTypeId", default, skip_serializing_if = "Option::is_none")]
     pub event_type_id: Option<i64>,
     /// The booking form's answers.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub responses: Option<std::collections::BTreeMap<String, serde_json::Value>>,
     /// The attendees' rows.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub attendees: Option<Vec<serde_json::Value>>,
     /// Booking metadata.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub metadata: Option<std::collections::BTreeMap<String, serde_json::Value>>,
 }
 /// An attendee's no-show status.
-///
-/// Sent by the server: new fields may be added in any release, so it cannot be built
-/// field by field outside this crate (decode one from JSON in tests).
 #[non_exhaustive]
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct WebhookNoShowAttendee {
     /// Attendee email.
     pub email: String,
     /// Whether the attendee is now marked as a no-show.
-    #[serde(rename = "noShow")]
     pub no_show: bool,
 }
 /// Who was marked (or unmarked) as a no-show on a booking.
-///
-/// Sent by the server: new fields may be added in any release, so it cannot be built
-/// field by field outside this crate (decode one from JSON in tests).
 #[non_exhaustive]
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct WebhookNoShowUpdate {
     /// A sentence describing the change.
     pub message: String,
     /// The booking's uid.
-    #[serde(rename = "bookingUid")]
     pub booking_uid: String,
     /// The booking's id.
-    #[serde(rename = "bookingId", default, skip_serializing_if = "Option::is_none")]
     pub booking_id: Option<i64>,
     /// The attendees whose status changed.
     pub attendees: Vec<WebhookNoShowAttendee>,
 }
 /// An out-of-office entry.
-///
-/// Sent by the server: new fields may be added in any release, so it cannot be built
-/// field by field outside this crate (decode one from JSON in tests).
 #[non_exhaustive]
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct WebhookOooEntry {
     /// Entry id.
     pub id: i64,
     /// Entry uuid.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub uuid: Option<String>,
     /// First moment away.
     pub start: chrono::DateTime<chrono::Utc>,
     /// Last moment away.
     pub end: chrono::DateTime<chrono::Utc>,
     /// When it was created.
-    #[serde(rename = "createdAt", default, skip_serializing_if = "Option::is_none")]
     pub created_at: Option<chrono::DateTime<chrono::Utc>>,
     /// When it last changed.
-    #[serde(rename = "updatedAt", default, skip_serializing_if = "Option::is_none")]
     pub updated_at: Option<chrono::DateTime<chrono::Utc>>,
     /// Notes.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub notes: Option<String>,
     /// Why.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reason: Option<WebhookOooReason>,
     /// Id of the reason.
-    #[serde(rename = "reasonId", default, skip_serializing_if = "Option::is_none")]
     pub reason_id: Option<i64>,
     /// Who is away.
     pub user: WebhookOooUser,
     /// Who bookings are redirected to.
-    #[serde(rename = "toUser", default, skip_serializing_if = "Option::is_none")]
     pub to_user: Option<WebhookOooUser>,
 }
 /// The reason of an out-of-office entry.
-///
-/// Sent by the server: new fields may be added in any release, so it cannot be built
-/// field by field outside this crate (decode one from JSON in tests).
 #[non_exhaustive]
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct WebhookOooReason {
     /// Emoji of the reason.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub emoji: Option<String>,
     /// Name of the reason.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reason: Option<String>,
 }
 /// A user in an out-of-office entry.
-///
-/// Sent by the server: new fields may be added in any release, so it cannot be built
-/// field by field outside this crate (decode one from JSON in tests).
 #[non_exhaustive]
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct WebhookOooUser {
     /// User id.
     pub id: i64,
     /// Name.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// Username.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub username: Option<String>,
     /// Email.
     pub email: String,
     /// Time zone.
-    #[serde(rename = "timeZone", default, skip_serializing_if = "Option::is_none")]
     pub time_zone: Option<String>,
 }
 /// An out-of-office event.
-///
-/// Sent by the server: new fields may be added in any release, so it cannot be built
-/// field by field outside this crate (decode one from JSON in tests).
 #[non_exhaustive]
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct WebhookOutOfOffice {
     /// The entry.
-    #[serde(rename = "oooEntry")]
     pub ooo_entry: WebhookOooEntry,
 }
 /// An organizer or attendee as webhooks describe them.
-///
-/// Sent by the server: new fields may be added in any release, so it cannot be built
-/// field by field outside this crate (decode one from JSON in tests).
 #[non_exhaustive]
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct WebhookPerson {
-    /// Name.
-    ///
-    /// Example: `"Ada Lovelace"`
+    /// Name. Example: `"Ada Lovelace"`.
     pub name: String,
-    /// Email address.
-    ///
-    /// Example: `"ada@example.com"`
+    /// Email address. Example: `"ada@example.com"`.
     pub email: String,
-    /// IANA time zone.
-    ///
-    /// Example: `"Europe/London"`
-    #[serde(rename = "timeZone")]
+    /// IANA time zone. Example: `"Europe/London"`.
     pub time_zone: String,
     /// Preferred language.
     pub language: WebhookLanguage,
     /// User id (organizers and attendees who are Cal.com users).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<i64>,
     /// Cal.com username.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub username: Option<String>,
-    /// 12 or 24 (hour clock).
-    #[serde(rename = "timeFormat", default, skip_serializing_if = "Option::is_none")]
-    pub time_format: Option<i64>,
+    /// How times are shown to the person: `h:mma` (12-hour clock) or `HH:mm` (24-hour).
+    pub time_format: Option<String>,
     /// Phone number.
-    #[serde(rename = "phoneNumber", default, skip_serializing_if = "Option::is_none")]
     pub phone_number: Option<String>,
     /// Given name.
-    #[serde(rename = "firstName", default, skip_serializing_if = "Option::is_none")]
     pub first_name: Option<String>,
     /// Family name.
-    #[serde(rename = "lastName", default, skip_serializing_if = "Option::is_none")]
     pub last_name: Option<String>,
     /// Offset from UTC in minutes.
-    #[serde(rename = "utcOffset", default, skip_serializing_if = "Option::is_none")]
     pub utc_offset: Option<i64>,
 }
 /// The team of a team event.
-///
-/// Sent by the server: new fields may be added in any release, so it cannot be built
-/// field by field outside this crate (decode one from JSON in tests).
 #[non_exhaustive]
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct WebhookTeam {
     /// Team id.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<i64>,
     /// Team name.
     pub name: String,
     /// The members who host the event.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub members: Option<Vec<serde_json::Value>>,
 }
 /// A transcript in one format.
-///
-/// Sent by the server: new fields may be added in any release, so it cannot be built
-/// field by field outside this crate (decode one from JSON in tests).
 #[non_exhaustive]
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct WebhookTranscriptLink {
-    /// File format.
-    ///
-    /// Example: `"vtt"`
+    /// File format. Example: `"vtt"`.
     pub format: String,
     /// Download link.
     pub link: String,
 }
 /// Who did not join a Cal Video meeting in time.
-///
-/// Sent by the server: new fields may be added in any release, so it cannot be built
-/// field by field outside this crate (decode one from JSON in tests).
 #[non_exhaustive]
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct WebhookVideoNoShow {
     /// Booking title.
     pub title: String,
     /// Booking id.
-    #[serde(rename = "bookingId")]
     pub booking_id: i64,
     /// Booking uid.
-    #[serde(rename = "bookingUid")]
     pub booking_uid: String,
     /// Start.
-    #[serde(rename = "startTime")]
     pub start_time: chrono::DateTime<chrono::Utc>,
     /// End.
-    #[serde(rename = "endTime")]
     pub end_time: chrono::DateTime<chrono::Utc>,
-    /// The attendees.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub attendees: Option<Vec<WebhookPerson>>,
+    /// The booking's attendees.
+    pub attendees: Option<Vec<WebhookAttendeeRow>>,
     /// Who joined, with when and for how long.
     pub participants: Vec<WebhookVideoParticipant>,
     /// The host's email.
-    #[serde(rename = "hostEmail", default, skip_serializing_if = "Option::is_none")]
     pub host_email: Option<String>,
     /// The event type.
-    #[serde(rename = "eventType")]
     pub event_type: WebhookEventTypeRef,
     /// The webhook that fired.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub webhook: Option<serde_json::Value>,
     /// A sentence describing the no-show.
     pub message: String,
 }
 /// A participant of a Cal Video meeting.
-///
-/// Sent by the server: new fields may be added in any release, so it cannot be built
-/// field by field outside this crate (decode one from JSON in tests).
 #[non_exhaustive]
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct WebhookVideoParticipant {
     /// The participant's user id in the video service.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub user_id: Option<String>,
     /// Participant id.
     pub participant_id: String,
     /// Name shown in the call.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub user_name: Option<String>,
     /// When they joined (Unix seconds).
     pub join_time: i64,
     /// How long they stayed (seconds).
     pub duration: i64,
     /// Email, when known.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub email: Option<String>,
 }
 /// A workflow of a team; its steps send messages when its trigger fires.
-///
-/// Sent by the server: new fields may be added in any release, so it cannot be built
-/// field by field outside this crate (decode one from JSON in tests).
 #[non_exhaustive]
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct Workflow {
-    /// Id of the workflow.
-    ///
-    /// Example: `101`
+    /// Id of the workflow. Example: `101`.
     pub id: i64,
-    /// Name of the workflow.
-    ///
-    /// Example: `"Platform Test Workflow"`
+    /// Name of the workflow. Example: `"Platform Test Workflow"`.
     pub name: String,
-    /// Id of the user who owns the workflow; absent for team workflows.
-    ///
-    /// Example: `2313`
-    #[serde(rename = "userId", default, skip_serializing_if = "Option::is_none")]
+    /// Id of the user who owns the workflow; absent for team workflows. Example: `2313`.
     pub user_id: Option<i64>,
-    /// Id of the team that owns the workflow.
-    ///
-    /// Example: `4214321`
-    #[serde(rename = "teamId", default, skip_serializing_if = "Option::is_none")]
+    /// Id of the team that owns the workflow. Example: `4214321`.
     pub team_id: Option<i64>,
     /// Which event types the workflow applies to.
     pub activation: WorkflowActivation,
@@ -15246,49 +9362,31 @@ pub struct Workflow {
     pub trigger: WorkflowTrigger,
     /// The steps, ordered by step number.
     pub steps: Vec<WorkflowStep>,
-    /// When the workflow was created.
-    ///
-    /// Example: `"2024-05-12T10:00:00.000Z"`
-    #[serde(rename = "createdAt", default, skip_serializing_if = "Option::is_none")]
+    /// When the workflow was created. Example: `"2024-05-12T10:00:00.000Z"`.
     pub created_at: Option<chrono::DateTime<chrono::Utc>>,
-    /// When the workflow was last changed.
-    ///
-    /// Example: `"2024-05-12T11:30:00.000Z"`
-    #[serde(rename = "updatedAt", default, skip_serializing_if = "Option::is_none")]
+    /// When the workflow was last changed. Example: `"2024-05-12T11:30:00.000Z"`.
     pub updated_at: Option<chrono::DateTime<chrono::Utc>>,
 }
 /// Which event types of the team a workflow applies to.
 #[non_exhaustive]
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct WorkflowActivation {
-    /// Whether the workflow applies to every event type of the team.
-    ///
-    /// Example: `false`
-    #[serde(rename = "isActiveOnAllEventTypes")]
+    /// Whether the workflow applies to every event type of the team. Example: `false`.
     pub is_active_on_all_event_types: bool,
-    /// Ids of the event types it applies to when not all; none when absent.
-    ///
-    /// Example: `[698191, 698192]`
-    #[serde(
-        rename = "activeOnEventTypeIds",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    /// Ids of the event types it applies to when not all; none when absent. Example: `[698191, 698192]`.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub active_on_event_type_ids: Option<Vec<i64>>,
 }
 impl WorkflowActivation {
-    /// A `WorkflowActivation` with the required fields; set the others with the methods of the same names.
-    ///
-    /// - `is_active_on_all_event_types`: Whether the workflow applies to every event type of the team.
+    /// A `WorkflowActivation` with the required fields (`is_active_on_all_event_types`: Whether the workflow applies to every event type of the team); set the others with the methods of the same names.
     pub fn new(is_active_on_all_event_types: bool) -> Self {
         WorkflowActivation {
             is_active_on_all_event_types,
             active_on_event_type_ids: None,
         }
     }
-    /// Ids of the event types it applies to when not all; none when absent.
-    ///
-    /// Example: `[698191, 698192]`
+    /// Ids of the event types it applies to when not all; none when absent. Example: `[698191, 698192]`.
     pub fn active_on_event_type_ids(
         mut self,
         active_on_event_type_ids: impl IntoIterator<Item = i64>,
@@ -15300,76 +9398,40 @@ impl WorkflowActivation {
     }
 }
 /// Content of a workflow step's message; `html` for email steps, `text` for SMS and WhatsApp steps.
-///
-/// Sent by the server: new fields may be added in any release, so it cannot be built
-/// field by field outside this crate (decode one from JSON in tests).
 #[non_exhaustive]
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct WorkflowMessage {
-    /// Subject of the message; may use variables such as `{EVENT_NAME}`.
-    ///
-    /// Example: `"Reminder: Your Meeting {EVENT_NAME} - {EVENT_DATE_ddd, MMM D, YYYY h:mma} with Cal.com"`
+    /// Subject of the message; may use variables such as `{EVENT_NAME}`. Example: `"Reminder: Your Meeting {EVENT_NAME} - {EVENT_DATE_ddd, MMM D, YYYY h:mma} with Cal.com"`.
     pub subject: String,
-    /// HTML body (email steps).
-    ///
-    /// Example: `"<p>Reminder for {EVENT_NAME}.</p>"`
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// HTML body (email steps). Example: `"<p>Reminder for {EVENT_NAME}.</p>"`.
     pub html: Option<String>,
-    /// Plain text body (SMS and WhatsApp steps).
-    ///
-    /// Example: `"Reminder for {EVENT_NAME}."`
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// Plain text body (SMS and WhatsApp steps). Example: `"Reminder for {EVENT_NAME}."`.
     pub text: Option<String>,
 }
 /// One step of a workflow, as the server returns it.
-///
-/// Sent by the server: new fields may be added in any release, so it cannot be built
-/// field by field outside this crate (decode one from JSON in tests).
 #[non_exhaustive]
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct WorkflowStep {
-    /// Id of the step.
-    ///
-    /// Example: `67244`
+    /// Id of the step. Example: `67244`.
     pub id: i64,
-    /// Position of the step in the workflow (from 1).
-    ///
-    /// Example: `1`
-    #[serde(rename = "stepNumber")]
+    /// Position of the step in the workflow (from 1). Example: `1`.
     pub step_number: i64,
-    /// What the step does.
-    ///
-    /// Example: `"email_host"`
+    /// What the step does. Example: `"email_host"`.
     pub action: WorkflowStepAction,
-    /// Who receives the message.
-    ///
-    /// Example: `"const"`
+    /// Who receives the message. Example: `"const"`.
     pub recipient: WorkflowRecipient,
     /// The recipient's address for `email_address` steps; empty for other steps.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub email: Option<String>,
     /// The recipient's number for `sms_number` and `whatsapp_number` steps; empty for other steps.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub phone: Option<String>,
-    /// Template the message is based on.
-    ///
-    /// Example: `"reminder"`
+    /// Template the message is based on. Example: `"reminder"`.
     pub template: WorkflowTemplate,
-    /// Whether an email step attaches the event as an `.ics` file.
-    ///
-    /// Example: `true`
-    #[serde(
-        rename = "includeCalendarEvent",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    /// Whether an email step attaches the event as an `.ics` file. Example: `true`.
     pub include_calendar_event: Option<bool>,
     /// Whether attendees must give a phone number when booking.
-    #[serde(rename = "phoneRequired", default, skip_serializing_if = "Option::is_none")]
     pub phone_required: Option<bool>,
-    /// Sender name shown on the message.
-    ///
-    /// Example: `"Cal.com Notifications"`
+    /// Sender name shown on the message. Example: `"Cal.com Notifications"`.
     pub sender: String,
     /// Content of the message.
     pub message: WorkflowMessage,
@@ -15378,20 +9440,13 @@ pub struct WorkflowStep {
 #[non_exhaustive]
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct WorkflowTriggerOffset {
-    /// Amount of time, in `unit`s.
-    ///
-    /// Example: `24`
+    /// Amount of time, in `unit`s. Example: `24`.
     pub value: i64,
-    /// Unit of `value`.
-    ///
-    /// Example: `"hour"`
+    /// Unit of `value`. Example: `"hour"`.
     pub unit: WorkflowOffsetUnit,
 }
 impl WorkflowTriggerOffset {
-    /// A `WorkflowTriggerOffset` with the required fields; set the others with the methods of the same names.
-    ///
-    /// - `value`: Amount of time, in `unit`s.
-    /// - `unit`: Unit of `value`.
+    /// A `WorkflowTriggerOffset` with the required fields (`value`: Amount of time, in `unit`s; `unit`: Unit of `value`); set the others with the methods of the same names.
     pub fn new(value: i64, unit: WorkflowOffsetUnit) -> Self {
         WorkflowTriggerOffset {
             value,
@@ -15400,19 +9455,12 @@ impl WorkflowTriggerOffset {
     }
 }
 /// A workspace platform (such as Google Workspace) that delegation credentials can use.
-///
-/// Sent by the server: new fields may be added in any release, so it cannot be built
-/// field by field outside this crate (decode one from JSON in tests).
 #[non_exhaustive]
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct WorkspacePlatform {
-    /// Display name of the platform.
-    ///
-    /// Example: `"Google"`
+    /// Display name of the platform. Example: `"Google"`.
     pub name: String,
-    /// Identifier of the platform.
-    ///
-    /// Example: `"google"`
+    /// Identifier of the platform. Example: `"google"`.
     pub slug: String,
 }
 /// A booking in any of its four shapes. Recurring shapes carry `recurringBookingUid`; regular and recurring shapes carry the booking form answers at the top, seated shapes per attendee.
@@ -16160,21 +10208,21 @@ impl From<MemberMultiSelectAttribute> for MemberAttribute {
 #[serde(untagged)]
 #[non_exhaustive]
 pub enum PrivateLink {
-    /// A link limited to a number of bookings.
-    UsageLimited(Box<UsageLimitedPrivateLink>),
     /// A link that expires at a time.
     TimeLimited(Box<TimeLimitedPrivateLink>),
+    /// A link limited to a number of bookings.
+    UsageLimited(Box<UsageLimitedPrivateLink>),
     /// A shape this version of the client does not know, as it was sent.
     Other(serde_json::Value),
-}
-impl From<UsageLimitedPrivateLink> for PrivateLink {
-    fn from(value: UsageLimitedPrivateLink) -> Self {
-        PrivateLink::UsageLimited(Box::new(value))
-    }
 }
 impl From<TimeLimitedPrivateLink> for PrivateLink {
     fn from(value: TimeLimitedPrivateLink) -> Self {
         PrivateLink::TimeLimited(Box::new(value))
+    }
+}
+impl From<UsageLimitedPrivateLink> for PrivateLink {
+    fn from(value: UsageLimitedPrivateLink) -> Self {
+        PrivateLink::UsageLimited(Box::new(value))
     }
 }
 /// Body of a reschedule request.
@@ -16232,7 +10280,7 @@ impl From<String> for RoutingFormAnswerValue {
         RoutingFormAnswerValue::Text(value)
     }
 }
-/// Answers submitted to a routing form: one entry per field, keyed by the field's identifier, each value as text (several options of a multiple-choice field are joined with commas).
+/// Answers submitted to a routing form: one entry per field, keyed by the field's identifier (its label when it has none), each value as text (several options of a multiple-choice field are joined with commas).
 ///
 /// The variants are tried in order; the first that fits is taken.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]

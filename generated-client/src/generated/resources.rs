@@ -23,72 +23,98 @@ pub mod webhooks;
 impl crate::Client {
     /// The caller's API keys.
     pub fn api_keys(&self) -> api_keys::ApiKeys<'_> {
-        api_keys::ApiKeys::new(self)
+        api_keys::ApiKeys {
+            base: self.base(),
+        }
     }
     /// Bookings of event types: create them (regular, recurring or instant), list and read them, and reschedule, cancel, confirm, decline or reassign them. Every booking is addressed by its `uid`.
     pub fn bookings(&self) -> bookings::Bookings<'_> {
-        bookings::Bookings::new(self)
+        bookings::Bookings {
+            base: self.base(),
+        }
     }
     /// The authenticated user's calendar accounts: connecting and disconnecting them, checking that they work, and reading busy times from them.
     pub fn calendars(&self) -> calendars::Calendars<'_> {
-        calendars::Calendars::new(self)
+        calendars::Calendars {
+            base: self.base(),
+        }
     }
     /// Conferencing apps (Google Meet, Zoom, Microsoft Teams, Cal Video) connected to the authenticated user, and the user's default one.
     pub fn conferencing(&self) -> conferencing::Conferencing<'_> {
-        conferencing::Conferencing::new(self)
+        conferencing::Conferencing {
+            base: self.base(),
+        }
     }
     /// The calendar where the authenticated user's new bookings are created.
     pub fn destination_calendars(
         &self,
     ) -> destination_calendars::DestinationCalendars<'_> {
-        destination_calendars::DestinationCalendars::new(self)
+        destination_calendars::DestinationCalendars {
+            base: self.base(),
+        }
     }
     /// Event types of the authenticated user: the kinds of meeting people can book with them (length, booking form, locations, limits...). Sent with `cal-api-version: 2024-06-14`.
     pub fn event_types(&self) -> event_types::EventTypes<'_> {
-        event_types::EventTypes::new(self)
+        event_types::EventTypes {
+            base: self.base(),
+        }
     }
     /// The authenticated user's own profile.
     pub fn me(&self) -> me::Me<'_> {
-        me::Me::new(self)
+        me::Me { base: self.base() }
     }
     /// Platform OAuth clients of the caller's organization. Creating, changing and deleting one needs the organization admin (or owner) role; any member may read them.
     pub fn oauth_clients(&self) -> oauth_clients::OauthClients<'_> {
-        oauth_clients::OauthClients::new(self)
+        oauth_clients::OauthClients {
+            base: self.base(),
+        }
     }
     /// Resources that belong to an organization (its teams, attributes and more).
     pub fn orgs(&self) -> orgs::Orgs<'_> {
-        orgs::Orgs::new(self)
+        orgs::Orgs { base: self.base() }
     }
     /// Routing forms reached by their id alone.
     pub fn routing_forms(&self) -> routing_forms::RoutingForms<'_> {
-        routing_forms::RoutingForms::new(self)
+        routing_forms::RoutingForms {
+            base: self.base(),
+        }
     }
     /// The authenticated user's schedules: when they can be booked each week, in which time zone, and the dates that differ. Event types use the default schedule unless they name another.
     pub fn schedules(&self) -> schedules::Schedules<'_> {
-        schedules::Schedules::new(self)
+        schedules::Schedules {
+            base: self.base(),
+        }
     }
     /// The connected calendars Cal.com checks for conflicts when computing the authenticated user's availability.
     pub fn selected_calendars(&self) -> selected_calendars::SelectedCalendars<'_> {
-        selected_calendars::SelectedCalendars::new(self)
+        selected_calendars::SelectedCalendars {
+            base: self.base(),
+        }
     }
     /// Free slots of event types, and reservations that keep a slot from being booked by others for a few minutes while a booking is being made.
     pub fn slots(&self) -> slots::Slots<'_> {
-        slots::Slots::new(self)
+        slots::Slots { base: self.base() }
     }
     /// The Stripe account of the authenticated user, used to take payments for bookings.
     pub fn stripe(&self) -> stripe::Stripe<'_> {
-        stripe::Stripe::new(self)
+        stripe::Stripe {
+            base: self.base(),
+        }
     }
     /// Resources of a team, reached by the team id alone (for teams inside or outside an organization).
     pub fn teams(&self) -> teams::Teams<'_> {
-        teams::Teams::new(self)
+        teams::Teams { base: self.base() }
     }
     /// Email addresses and phone numbers that the authenticated user has proven they control, for use in workflows (for example as an email sender or SMS recipient).
     pub fn verified_resources(&self) -> verified_resources::VerifiedResources<'_> {
-        verified_resources::VerifiedResources::new(self)
+        verified_resources::VerifiedResources {
+            base: self.base(),
+        }
     }
     /// The authenticated user's own webhooks. Organization, event type and OAuth client webhooks are under `orgs().webhooks()`, `event_types().webhooks()` and `oauth_clients().webhooks()`.
     pub fn webhooks(&self) -> webhooks::Webhooks<'_> {
-        webhooks::Webhooks::new(self)
+        webhooks::Webhooks {
+            base: self.base(),
+        }
     }
 }

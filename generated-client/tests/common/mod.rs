@@ -9,7 +9,7 @@
 
 use std::io::{BufRead, BufReader, Write};
 use std::net::TcpListener;
-use std::sync::mpsc;
+use std::sync::{Arc, Mutex, mpsc};
 use std::time::Duration;
 
 use serde_json::{Value, json};
@@ -276,3 +276,68 @@ pub fn raw_server(body: &'static str) -> (String, mpsc::Receiver<String>) {
 
 /// A success envelope whose `data` is an empty list.
 pub const EMPTY_LIST_BODY: &str = r#"{"status":"success","data":[]}"#;
+
+/// The waits a client asked for between retries, recorded by the `sleep_fn` of
+/// [`recording_builder`] instead of being slept through.
+#[derive(Debug, Clone, Default)]
+pub struct RecordedWaits(Arc<Mutex<Vec<Duration>>>);
+
+impl RecordedWaits {
+    /// Every wait so far, in order.
+    pub fn all(&self) -> Vec<Duration> {
+        self.0.lock().unwrap().clone()
+    }
+
+    /// A `sleep_fn` that records each wait here and returns at once.
+    pub fn sleep_fn(&self) -> impl Fn(Duration) -> std::future::Ready<()> + Send + Sync + 'static {
+        let waits = self.clone();
+        move |d| {
+            waits.0.lock().unwrap().push(d);
+            std::future::ready(())
+        }
+    }
+}
+
+/// A builder for an API-key client talking to `base_url` with the default retry settings, whose
+/// waits between retries are recorded (and not taken). The caller may change retries before
+/// `build`.
+pub fn recording_builder(base_url: &str) -> (calcom::ClientBuilder, RecordedWaits) {
+    let waits = RecordedWaits::default();
+    let builder = calcom::Client::builder()
+        .api_key(API_KEY)
+        .base_url(base_url)
+        .timeout(Duration::from_secs(10))
+        .sleep_fn(waits.sleep_fn());
+    (builder, waits)
+}
+
+/// An API-key client talking to `server` with the default retries (2) and recorded waits.
+pub fn retrying_client(server: &MockServer) -> (calcom::Client, RecordedWaits) {
+    let (builder, waits) = recording_builder(&server.uri());
+    (builder.build().expect("a client with a well-formed API key builds"), waits)
+}
+
+/// The requests `server` received, in order.
+pub async fn requests(server: &MockServer) -> Vec<Request> {
+    server.received_requests().await.expect("request recording is on")
+}
+
+/// A base URL on 127.0.0.1 where nothing listens: a port that was free a moment ago.
+pub fn closed_port_url() -> String {
+    let listener = TcpListener::bind("127.0.0.1:0").expect("bind 127.0.0.1");
+    let port = listener.local_addr().unwrap().port();
+    drop(listener);
+    format!("http://127.0.0.1:{port}")
+}
+
+/// Cal.com's error answer with HTTP `status` (a `ThrottlerException` body for 429, a generic
+/// one otherwise), for the retry tests.
+pub fn cal_error(status: u16) -> ResponseTemplate {
+    let (code, message) = match status {
+        429 => ("ThrottlerException", "ThrottlerException: Too Many Requests"),
+        498 => ("UnauthorizedException", "ACCESS_TOKEN_IS_EXPIRED"),
+        s if s >= 500 => ("INTERNAL_SERVER_ERROR", "Something went wrong"),
+        _ => ("BadRequestException", "Bad request"),
+    };
+    ResponseTemplate::new(status).set_body_json(cal_error_body("/v2/test", code, message, Value::Null))
+}

@@ -54,10 +54,12 @@ pub const EXAMPLES: &[Example] = &[
         method: "POST",
         path_template: "/v2/bookings",
         path: "/v2/bookings",
-        auth: &[],
+        auth: &["api_key", "access_token", "platform_client"],
         api_version: Some("2024-08-13"),
         has_body: true,
-        upstream_request_defect: None,
+        upstream_request_defect: Some(
+            "Upstream's three body shapes overlap: the recurring one is the regular one plus an optional `recurrenceCount`, and none forbids other fields, so every body matches at least two shapes of the `oneOf` and is refused.",
+        ),
         upstream_response_defect: None,
         call: bookings_create,
     },
@@ -122,7 +124,9 @@ pub const EXAMPLES: &[Example] = &[
         auth: &["api_key", "access_token", "platform_client"],
         api_version: Some("2024-08-13"),
         has_body: true,
-        upstream_request_defect: None,
+        upstream_request_defect: Some(
+            "Upstream's two body shapes overlap: the regular shape does not forbid `seatUid`, so a seat body matches both shapes of the `oneOf` and is refused.",
+        ),
         upstream_response_defect: None,
         call: bookings_reschedule,
     },
@@ -135,7 +139,9 @@ pub const EXAMPLES: &[Example] = &[
         auth: &["api_key", "access_token", "platform_client"],
         api_version: Some("2024-08-13"),
         has_body: true,
-        upstream_request_defect: None,
+        upstream_request_defect: Some(
+            "Upstream's regular cancel shape has no required field and does not forbid `seatUid`, so a seat body matches both shapes of the `oneOf` and is refused.",
+        ),
         upstream_response_defect: None,
         call: bookings_cancel,
     },
@@ -162,7 +168,9 @@ pub const EXAMPLES: &[Example] = &[
         api_version: Some("2024-08-13"),
         has_body: false,
         upstream_request_defect: None,
-        upstream_response_defect: None,
+        upstream_response_defect: Some(
+            "Upstream's `data` refers to the whole envelope schema itself, so the answer built from it has `{status, data}` inside `data` where the server sends `{bookingUid, reassignedTo}`.",
+        ),
         call: bookings_reassign,
     },
     Example {
@@ -175,7 +183,9 @@ pub const EXAMPLES: &[Example] = &[
         api_version: Some("2024-08-13"),
         has_body: true,
         upstream_request_defect: None,
-        upstream_response_defect: None,
+        upstream_response_defect: Some(
+            "Upstream's `data` refers to the whole envelope schema itself, so the answer built from it has `{status, data}` inside `data` where the server sends `{bookingUid, reassignedTo}`.",
+        ),
         call: bookings_reassign_to_user,
     },
     Example {
@@ -265,7 +275,9 @@ pub const EXAMPLES: &[Example] = &[
         auth: &["api_key", "access_token"],
         api_version: None,
         has_body: false,
-        upstream_request_defect: None,
+        upstream_request_defect: Some(
+            "upstream requires plain `credentialId` and `externalId` query parameters, which the server ignores; it reads `calendarsToLoad[0][...]`.",
+        ),
         upstream_response_defect: None,
         call: calendars_busy_times,
     },
@@ -291,7 +303,9 @@ pub const EXAMPLES: &[Example] = &[
         auth: &["api_key", "access_token"],
         api_version: None,
         has_body: false,
-        upstream_request_defect: None,
+        upstream_request_defect: Some(
+            "upstream marks `isDryRun` required, but the server treats it as optional and the client sends it only when set.",
+        ),
         upstream_response_defect: None,
         call: calendars_connect_url,
     },
@@ -313,7 +327,7 @@ pub const EXAMPLES: &[Example] = &[
         upstream: Some("CalendarsController_syncCredentials"),
         method: "POST",
         path_template: "/v2/calendars/{calendar}/credentials",
-        path: "/v2/calendars/google/credentials",
+        path: "/v2/calendars/apple/credentials",
         auth: &["api_key", "access_token"],
         api_version: None,
         has_body: true,
@@ -391,11 +405,13 @@ pub const EXAMPLES: &[Example] = &[
         upstream: Some("ConferencingController_redirect"),
         method: "GET",
         path_template: "/v2/conferencing/{app}/oauth/auth-url",
-        path: "/v2/conferencing/google-meet/oauth/auth-url",
+        path: "/v2/conferencing/zoom/oauth/auth-url",
         auth: &["api_key", "access_token"],
         api_version: None,
         has_body: false,
-        upstream_request_defect: None,
+        upstream_request_defect: Some(
+            "upstream marks `returnTo` and `onErrorReturnTo` required, but the server treats both as optional and the client sends them only when set.",
+        ),
         upstream_response_defect: None,
         call: conferencing_oauth_auth_url,
     },
@@ -404,7 +420,7 @@ pub const EXAMPLES: &[Example] = &[
         upstream: Some("ConferencingController_save"),
         method: "GET",
         path_template: "/v2/conferencing/{app}/oauth/callback",
-        path: "/v2/conferencing/google-meet/oauth/callback",
+        path: "/v2/conferencing/zoom/oauth/callback",
         auth: &[],
         api_version: None,
         has_body: false,
@@ -487,7 +503,9 @@ pub const EXAMPLES: &[Example] = &[
         api_version: Some("2024-06-14"),
         has_body: true,
         upstream_request_defect: None,
-        upstream_response_defect: None,
+        upstream_response_defect: Some(
+            "Upstream's example (built from its schema) gives `seatsPerTimeSlot`, `forwardParamsSuccessRedirect` and `successRedirectUrl` as objects, `bookingWindow` as a list and `users` as strings; the server's output class sends an integer, a boolean, a string, one window object and user objects.",
+        ),
         call: event_types_create,
     },
     Example {
@@ -500,7 +518,9 @@ pub const EXAMPLES: &[Example] = &[
         api_version: Some("2024-06-14"),
         has_body: false,
         upstream_request_defect: None,
-        upstream_response_defect: None,
+        upstream_response_defect: Some(
+            "Upstream's example (built from its schema) gives `seatsPerTimeSlot`, `forwardParamsSuccessRedirect` and `successRedirectUrl` as objects, `bookingWindow` as a list and `users` as strings; the server's output class sends an integer, a boolean, a string, one window object and user objects.",
+        ),
         call: event_types_list,
     },
     Example {
@@ -513,7 +533,9 @@ pub const EXAMPLES: &[Example] = &[
         api_version: Some("2024-06-14"),
         has_body: false,
         upstream_request_defect: None,
-        upstream_response_defect: None,
+        upstream_response_defect: Some(
+            "Upstream's example (built from its schema) gives `seatsPerTimeSlot`, `forwardParamsSuccessRedirect` and `successRedirectUrl` as objects, `bookingWindow` as a list and `users` as strings; the server's output class sends an integer, a boolean, a string, one window object and user objects.",
+        ),
         call: event_types_get,
     },
     Example {
@@ -526,7 +548,9 @@ pub const EXAMPLES: &[Example] = &[
         api_version: Some("2024-06-14"),
         has_body: true,
         upstream_request_defect: None,
-        upstream_response_defect: None,
+        upstream_response_defect: Some(
+            "Upstream's example (built from its schema) gives `seatsPerTimeSlot`, `forwardParamsSuccessRedirect` and `successRedirectUrl` as objects, `bookingWindow` as a list and `users` as strings; the server's output class sends an integer, a boolean, a string, one window object and user objects.",
+        ),
         call: event_types_update,
     },
     Example {
@@ -604,7 +628,9 @@ pub const EXAMPLES: &[Example] = &[
         api_version: None,
         has_body: false,
         upstream_request_defect: None,
-        upstream_response_defect: None,
+        upstream_response_defect: Some(
+            "upstream types `id` as a number and the `triggers` items as objects (its example answer has `id: 0`, `triggers: [{}]`); the server sends a UUID string id and trigger names",
+        ),
         call: event_types_webhooks_list,
     },
     Example {
@@ -616,7 +642,9 @@ pub const EXAMPLES: &[Example] = &[
         auth: &["api_key", "access_token"],
         api_version: None,
         has_body: true,
-        upstream_request_defect: None,
+        upstream_request_defect: Some(
+            "upstream types `triggers` as one string (and its example uses names outside its enum); the server takes an array of trigger names",
+        ),
         upstream_response_defect: None,
         call: event_types_webhooks_create,
     },
@@ -638,12 +666,14 @@ pub const EXAMPLES: &[Example] = &[
         upstream: Some("EventTypeWebhooksController_getEventTypeWebhook"),
         method: "GET",
         path_template: "/v2/event-types/{eventTypeId}/webhooks/{webhookId}",
-        path: "/v2/event-types/1/webhooks/example",
+        path: "/v2/event-types/1/webhooks/2b8e6f7a-3c9d-4e5f-8a1b-0c2d3e4f5a6b",
         auth: &["api_key", "access_token"],
         api_version: None,
         has_body: false,
         upstream_request_defect: None,
-        upstream_response_defect: None,
+        upstream_response_defect: Some(
+            "upstream types `id` as a number and the `triggers` items as objects (its example answer has `id: 0`, `triggers: [{}]`); the server sends a UUID string id and trigger names",
+        ),
         call: event_types_webhooks_get,
     },
     Example {
@@ -651,12 +681,14 @@ pub const EXAMPLES: &[Example] = &[
         upstream: Some("EventTypeWebhooksController_updateEventTypeWebhook"),
         method: "PATCH",
         path_template: "/v2/event-types/{eventTypeId}/webhooks/{webhookId}",
-        path: "/v2/event-types/1/webhooks/example",
+        path: "/v2/event-types/1/webhooks/2b8e6f7a-3c9d-4e5f-8a1b-0c2d3e4f5a6b",
         auth: &["api_key", "access_token"],
         api_version: None,
         has_body: true,
         upstream_request_defect: None,
-        upstream_response_defect: None,
+        upstream_response_defect: Some(
+            "upstream types `id` as a number and the `triggers` items as objects (its example answer has `id: 0`, `triggers: [{}]`); the server sends a UUID string id and trigger names",
+        ),
         call: event_types_webhooks_update,
     },
     Example {
@@ -664,12 +696,14 @@ pub const EXAMPLES: &[Example] = &[
         upstream: Some("EventTypeWebhooksController_deleteEventTypeWebhook"),
         method: "DELETE",
         path_template: "/v2/event-types/{eventTypeId}/webhooks/{webhookId}",
-        path: "/v2/event-types/1/webhooks/example",
+        path: "/v2/event-types/1/webhooks/2b8e6f7a-3c9d-4e5f-8a1b-0c2d3e4f5a6b",
         auth: &["api_key", "access_token"],
         api_version: None,
         has_body: false,
         upstream_request_defect: None,
-        upstream_response_defect: None,
+        upstream_response_defect: Some(
+            "upstream types `id` as a number and the `triggers` items as objects (its example answer has `id: 0`, `triggers: [{}]`); the server sends a UUID string id and trigger names",
+        ),
         call: event_types_webhooks_delete,
     },
     Example {
@@ -729,7 +763,7 @@ pub const EXAMPLES: &[Example] = &[
         upstream: Some("OAuthClientsController_getOAuthClientById"),
         method: "GET",
         path_template: "/v2/oauth-clients/{clientId}",
-        path: "/v2/oauth-clients/example",
+        path: "/v2/oauth-clients/clsx38nbl0001vkhlwin9fmt0",
         auth: &["api_key", "access_token"],
         api_version: None,
         has_body: false,
@@ -742,7 +776,7 @@ pub const EXAMPLES: &[Example] = &[
         upstream: Some("OAuthClientsController_updateOAuthClient"),
         method: "PATCH",
         path_template: "/v2/oauth-clients/{clientId}",
-        path: "/v2/oauth-clients/example",
+        path: "/v2/oauth-clients/clsx38nbl0001vkhlwin9fmt0",
         auth: &["api_key", "access_token"],
         api_version: None,
         has_body: true,
@@ -755,7 +789,7 @@ pub const EXAMPLES: &[Example] = &[
         upstream: Some("OAuthClientsController_deleteOAuthClient"),
         method: "DELETE",
         path_template: "/v2/oauth-clients/{clientId}",
-        path: "/v2/oauth-clients/example",
+        path: "/v2/oauth-clients/clsx38nbl0001vkhlwin9fmt0",
         auth: &["api_key", "access_token"],
         api_version: None,
         has_body: false,
@@ -768,7 +802,7 @@ pub const EXAMPLES: &[Example] = &[
         upstream: Some("OAuthClientUsersController_getManagedUsers"),
         method: "GET",
         path_template: "/v2/oauth-clients/{clientId}/users",
-        path: "/v2/oauth-clients/example/users",
+        path: "/v2/oauth-clients/clsx38nbl0001vkhlwin9fmt0/users",
         auth: &["platform_client"],
         api_version: None,
         has_body: false,
@@ -781,7 +815,7 @@ pub const EXAMPLES: &[Example] = &[
         upstream: Some("OAuthClientUsersController_createUser"),
         method: "POST",
         path_template: "/v2/oauth-clients/{clientId}/users",
-        path: "/v2/oauth-clients/example/users",
+        path: "/v2/oauth-clients/clsx38nbl0001vkhlwin9fmt0/users",
         auth: &["platform_client"],
         api_version: None,
         has_body: true,
@@ -794,7 +828,7 @@ pub const EXAMPLES: &[Example] = &[
         upstream: Some("OAuthClientUsersController_getUserById"),
         method: "GET",
         path_template: "/v2/oauth-clients/{clientId}/users/{userId}",
-        path: "/v2/oauth-clients/example/users/1",
+        path: "/v2/oauth-clients/clsx38nbl0001vkhlwin9fmt0/users/1",
         auth: &["platform_client"],
         api_version: None,
         has_body: false,
@@ -807,7 +841,7 @@ pub const EXAMPLES: &[Example] = &[
         upstream: Some("OAuthClientUsersController_updateUser"),
         method: "PATCH",
         path_template: "/v2/oauth-clients/{clientId}/users/{userId}",
-        path: "/v2/oauth-clients/example/users/1",
+        path: "/v2/oauth-clients/clsx38nbl0001vkhlwin9fmt0/users/1",
         auth: &["platform_client"],
         api_version: None,
         has_body: true,
@@ -820,7 +854,7 @@ pub const EXAMPLES: &[Example] = &[
         upstream: Some("OAuthClientUsersController_deleteUser"),
         method: "DELETE",
         path_template: "/v2/oauth-clients/{clientId}/users/{userId}",
-        path: "/v2/oauth-clients/example/users/1",
+        path: "/v2/oauth-clients/clsx38nbl0001vkhlwin9fmt0/users/1",
         auth: &["platform_client"],
         api_version: None,
         has_body: false,
@@ -833,7 +867,7 @@ pub const EXAMPLES: &[Example] = &[
         upstream: Some("OAuthClientUsersController_forceRefresh"),
         method: "POST",
         path_template: "/v2/oauth-clients/{clientId}/users/{userId}/force-refresh",
-        path: "/v2/oauth-clients/example/users/1/force-refresh",
+        path: "/v2/oauth-clients/clsx38nbl0001vkhlwin9fmt0/users/1/force-refresh",
         auth: &["platform_client"],
         api_version: None,
         has_body: false,
@@ -846,7 +880,7 @@ pub const EXAMPLES: &[Example] = &[
         upstream: Some("OAuthFlowController_refreshTokens"),
         method: "POST",
         path_template: "/v2/oauth/{clientId}/refresh",
-        path: "/v2/oauth/example/refresh",
+        path: "/v2/oauth/clsx38nbl0001vkhlwin9fmt0/refresh",
         auth: &["platform_client"],
         api_version: None,
         has_body: true,
@@ -859,12 +893,14 @@ pub const EXAMPLES: &[Example] = &[
         upstream: Some("OAuthClientWebhooksController_getOAuthClientWebhooks"),
         method: "GET",
         path_template: "/v2/oauth-clients/{clientId}/webhooks",
-        path: "/v2/oauth-clients/example/webhooks",
+        path: "/v2/oauth-clients/clsx38nbl0001vkhlwin9fmt0/webhooks",
         auth: &["platform_client"],
         api_version: None,
         has_body: false,
         upstream_request_defect: None,
-        upstream_response_defect: None,
+        upstream_response_defect: Some(
+            "upstream types `id` as a number and the `triggers` items as objects (its example answer has `id: 0`, `triggers: [{}]`); the server sends a UUID string id and trigger names",
+        ),
         call: oauth_clients_webhooks_list,
     },
     Example {
@@ -872,11 +908,13 @@ pub const EXAMPLES: &[Example] = &[
         upstream: Some("OAuthClientWebhooksController_createOAuthClientWebhook"),
         method: "POST",
         path_template: "/v2/oauth-clients/{clientId}/webhooks",
-        path: "/v2/oauth-clients/example/webhooks",
+        path: "/v2/oauth-clients/clsx38nbl0001vkhlwin9fmt0/webhooks",
         auth: &["platform_client"],
         api_version: None,
         has_body: true,
-        upstream_request_defect: None,
+        upstream_request_defect: Some(
+            "upstream types `triggers` as one string (and its example uses names outside its enum); the server takes an array of trigger names",
+        ),
         upstream_response_defect: None,
         call: oauth_clients_webhooks_create,
     },
@@ -885,7 +923,7 @@ pub const EXAMPLES: &[Example] = &[
         upstream: Some("OAuthClientWebhooksController_deleteAllOAuthClientWebhooks"),
         method: "DELETE",
         path_template: "/v2/oauth-clients/{clientId}/webhooks",
-        path: "/v2/oauth-clients/example/webhooks",
+        path: "/v2/oauth-clients/clsx38nbl0001vkhlwin9fmt0/webhooks",
         auth: &["platform_client"],
         api_version: None,
         has_body: false,
@@ -898,12 +936,14 @@ pub const EXAMPLES: &[Example] = &[
         upstream: Some("OAuthClientWebhooksController_getOAuthClientWebhook"),
         method: "GET",
         path_template: "/v2/oauth-clients/{clientId}/webhooks/{webhookId}",
-        path: "/v2/oauth-clients/example/webhooks/example",
+        path: "/v2/oauth-clients/clsx38nbl0001vkhlwin9fmt0/webhooks/2b8e6f7a-3c9d-4e5f-8a1b-0c2d3e4f5a6b",
         auth: &["platform_client"],
         api_version: None,
         has_body: false,
         upstream_request_defect: None,
-        upstream_response_defect: None,
+        upstream_response_defect: Some(
+            "upstream types `id` as a number and the `triggers` items as objects (its example answer has `id: 0`, `triggers: [{}]`); the server sends a UUID string id and trigger names",
+        ),
         call: oauth_clients_webhooks_get,
     },
     Example {
@@ -911,12 +951,14 @@ pub const EXAMPLES: &[Example] = &[
         upstream: Some("OAuthClientWebhooksController_updateOAuthClientWebhook"),
         method: "PATCH",
         path_template: "/v2/oauth-clients/{clientId}/webhooks/{webhookId}",
-        path: "/v2/oauth-clients/example/webhooks/example",
+        path: "/v2/oauth-clients/clsx38nbl0001vkhlwin9fmt0/webhooks/2b8e6f7a-3c9d-4e5f-8a1b-0c2d3e4f5a6b",
         auth: &["platform_client"],
         api_version: None,
         has_body: true,
         upstream_request_defect: None,
-        upstream_response_defect: None,
+        upstream_response_defect: Some(
+            "upstream types `id` as a number and the `triggers` items as objects (its example answer has `id: 0`, `triggers: [{}]`); the server sends a UUID string id and trigger names",
+        ),
         call: oauth_clients_webhooks_update,
     },
     Example {
@@ -924,12 +966,14 @@ pub const EXAMPLES: &[Example] = &[
         upstream: Some("OAuthClientWebhooksController_deleteOAuthClientWebhook"),
         method: "DELETE",
         path_template: "/v2/oauth-clients/{clientId}/webhooks/{webhookId}",
-        path: "/v2/oauth-clients/example/webhooks/example",
+        path: "/v2/oauth-clients/clsx38nbl0001vkhlwin9fmt0/webhooks/2b8e6f7a-3c9d-4e5f-8a1b-0c2d3e4f5a6b",
         auth: &["platform_client"],
         api_version: None,
         has_body: false,
         upstream_request_defect: None,
-        upstream_response_defect: None,
+        upstream_response_defect: Some(
+            "upstream types `id` as a number and the `triggers` items as objects (its example answer has `id: 0`, `triggers: [{}]`); the server sends a UUID string id and trigger names",
+        ),
         call: oauth_clients_webhooks_delete,
     },
     Example {
@@ -1156,7 +1200,9 @@ pub const EXAMPLES: &[Example] = &[
         auth: &["api_key", "access_token", "platform_client"],
         api_version: None,
         has_body: true,
-        upstream_request_defect: None,
+        upstream_request_defect: Some(
+            "upstream types `serviceAccountKey` as an array of keys (a swagger `type: [A, B]` slip); the server validates one key object",
+        ),
         upstream_response_defect: None,
         call: orgs_delegation_credentials_create,
     },
@@ -1250,7 +1296,9 @@ pub const EXAMPLES: &[Example] = &[
         api_version: None,
         has_body: false,
         upstream_request_defect: None,
-        upstream_response_defect: None,
+        upstream_response_defect: Some(
+            "upstream's example gives `data` as one membership object, but the server sends an array",
+        ),
         call: orgs_memberships_list,
     },
     Example {
@@ -1262,7 +1310,9 @@ pub const EXAMPLES: &[Example] = &[
         auth: &["api_key", "access_token", "platform_client"],
         api_version: None,
         has_body: true,
-        upstream_request_defect: None,
+        upstream_request_defect: Some(
+            "upstream requires `role`, which the server defaults to MEMBER; the example body leaves it out",
+        ),
         upstream_response_defect: None,
         call: orgs_memberships_create,
     },
@@ -1332,7 +1382,9 @@ pub const EXAMPLES: &[Example] = &[
         api_version: None,
         has_body: false,
         upstream_request_defect: None,
-        upstream_response_defect: None,
+        upstream_response_defect: Some(
+            "Upstream's example `data` is a single response object, but the server sends an array of responses.",
+        ),
         call: orgs_routing_forms_list_responses,
     },
     Example {
@@ -1346,7 +1398,9 @@ pub const EXAMPLES: &[Example] = &[
         auth: &["api_key", "access_token"],
         api_version: None,
         has_body: true,
-        upstream_request_defect: None,
+        upstream_request_defect: Some(
+            "Upstream declares no request body, so Prism refuses the answers body that the server needs (415: no supported content types).",
+        ),
         upstream_response_defect: None,
         call: orgs_routing_forms_create_response,
     },
@@ -1613,7 +1667,9 @@ pub const EXAMPLES: &[Example] = &[
         api_version: None,
         has_body: false,
         upstream_request_defect: None,
-        upstream_response_defect: None,
+        upstream_response_defect: Some(
+            "Upstream's example (built from its schema) gives `seatsPerTimeSlot`, `forwardParamsSuccessRedirect` and `successRedirectUrl` as objects, `bookingWindow` as a list and `hosts` as strings; the server's output class sends an integer, a boolean, a string, one window object and host objects.",
+        ),
         call: orgs_teams_event_types_list,
     },
     Example {
@@ -1626,7 +1682,9 @@ pub const EXAMPLES: &[Example] = &[
         api_version: None,
         has_body: false,
         upstream_request_defect: None,
-        upstream_response_defect: None,
+        upstream_response_defect: Some(
+            "Upstream's example (built from its schema) gives `seatsPerTimeSlot`, `forwardParamsSuccessRedirect` and `successRedirectUrl` as objects, `bookingWindow` as a list and `hosts` as strings; the server's output class sends an integer, a boolean, a string, one window object and host objects.",
+        ),
         call: orgs_teams_event_types_list_all,
     },
     Example {
@@ -1639,7 +1697,9 @@ pub const EXAMPLES: &[Example] = &[
         api_version: None,
         has_body: false,
         upstream_request_defect: None,
-        upstream_response_defect: None,
+        upstream_response_defect: Some(
+            "Upstream's example (built from its schema) gives `seatsPerTimeSlot`, `forwardParamsSuccessRedirect` and `successRedirectUrl` as objects, `bookingWindow` as a list and `hosts` as strings; the server's output class sends an integer, a boolean, a string, one window object and host objects.",
+        ),
         call: orgs_teams_event_types_get,
     },
     Example {
@@ -1665,7 +1725,9 @@ pub const EXAMPLES: &[Example] = &[
         api_version: None,
         has_body: false,
         upstream_request_defect: None,
-        upstream_response_defect: None,
+        upstream_response_defect: Some(
+            "Upstream types `data` as a bare object, so its example is `{}`; the server's handler sends the deleted event type's `id` and `title`.",
+        ),
         call: orgs_teams_event_types_delete,
     },
     Example {
@@ -1677,7 +1739,9 @@ pub const EXAMPLES: &[Example] = &[
         auth: &["api_key", "access_token", "platform_client"],
         api_version: None,
         has_body: true,
-        upstream_request_defect: None,
+        upstream_request_defect: Some(
+            "Upstream writes the phone number pattern with slashes (`/^\\+[1-9]\\d{1,14}$/`), so no number matches it, and types `enabled` as an object; the server checks `^\\+[1-9]\\d{1,14}$` and a boolean.",
+        ),
         upstream_response_defect: None,
         call: orgs_teams_event_types_create_phone_call,
     },
@@ -1720,7 +1784,9 @@ pub const EXAMPLES: &[Example] = &[
         auth: &["api_key", "access_token", "platform_client"],
         api_version: None,
         has_body: true,
-        upstream_request_defect: None,
+        upstream_request_defect: Some(
+            "Upstream declares no request body for this operation, so the mock refuses any body (HTTP 415) although the server needs one to change the link.",
+        ),
         upstream_response_defect: None,
         call: orgs_teams_event_types_private_links_update,
     },
@@ -1839,7 +1905,9 @@ pub const EXAMPLES: &[Example] = &[
         api_version: None,
         has_body: false,
         upstream_request_defect: None,
-        upstream_response_defect: None,
+        upstream_response_defect: Some(
+            "Upstream's example `data` is a single response object, but the server sends an array of responses.",
+        ),
         call: orgs_teams_routing_forms_responses_list,
     },
     Example {
@@ -1853,7 +1921,9 @@ pub const EXAMPLES: &[Example] = &[
         auth: &["api_key", "access_token"],
         api_version: None,
         has_body: true,
-        upstream_request_defect: None,
+        upstream_request_defect: Some(
+            "Upstream declares no request body, so Prism refuses the answers body that the server needs (415: no supported content types).",
+        ),
         upstream_response_defect: None,
         call: orgs_teams_routing_forms_responses_create,
     },
@@ -1894,7 +1964,9 @@ pub const EXAMPLES: &[Example] = &[
         auth: &["api_key", "access_token"],
         api_version: None,
         has_body: false,
-        upstream_request_defect: None,
+        upstream_request_defect: Some(
+            "Upstream marks `returnTo` and `onErrorReturnTo` required, so Prism refuses a request without them, which the server accepts.",
+        ),
         upstream_response_defect: None,
         call: orgs_teams_stripe_connect_url,
     },
@@ -2067,7 +2139,9 @@ pub const EXAMPLES: &[Example] = &[
         api_version: None,
         has_body: false,
         upstream_request_defect: None,
-        upstream_response_defect: None,
+        upstream_response_defect: Some(
+            "Upstream's example gives `steps[].email` as the number 31214, but WorkflowStepOutputDto types it as a string and the server sends the address.",
+        ),
         call: orgs_teams_workflows_list,
     },
     Example {
@@ -2079,7 +2153,9 @@ pub const EXAMPLES: &[Example] = &[
         auth: &["api_key", "access_token", "platform_client"],
         api_version: None,
         has_body: true,
-        upstream_request_defect: None,
+        upstream_request_defect: Some(
+            "Upstream types `trigger.offset.unit` and `includeCalendarEvent` as objects and its trigger and step oneOf shapes overlap, so Prism refuses every valid body.",
+        ),
         upstream_response_defect: None,
         call: orgs_teams_workflows_create,
     },
@@ -2093,7 +2169,9 @@ pub const EXAMPLES: &[Example] = &[
         api_version: None,
         has_body: false,
         upstream_request_defect: None,
-        upstream_response_defect: None,
+        upstream_response_defect: Some(
+            "Upstream's example `data` is an array of workflows, but the server sends the one workflow as an object.",
+        ),
         call: orgs_teams_workflows_get,
     },
     Example {
@@ -2106,7 +2184,9 @@ pub const EXAMPLES: &[Example] = &[
         api_version: None,
         has_body: true,
         upstream_request_defect: None,
-        upstream_response_defect: None,
+        upstream_response_defect: Some(
+            "Upstream's example `data` is an array of workflows, but the server sends the one workflow as an object.",
+        ),
         call: orgs_teams_workflows_update,
     },
     Example {
@@ -2186,7 +2266,9 @@ pub const EXAMPLES: &[Example] = &[
         api_version: None,
         has_body: false,
         upstream_request_defect: None,
-        upstream_response_defect: None,
+        upstream_response_defect: Some(
+            "Upstream gives the 200 response no content at all, so the answer built from it is an empty body; the server sends the usual envelope with the list of bookings.",
+        ),
         call: orgs_users_bookings_list,
     },
     Example {
@@ -2199,7 +2281,9 @@ pub const EXAMPLES: &[Example] = &[
         api_version: None,
         has_body: false,
         upstream_request_defect: None,
-        upstream_response_defect: None,
+        upstream_response_defect: Some(
+            "upstream declares no response body, so the mock answers with an empty body",
+        ),
         call: orgs_users_ooo_list,
     },
     Example {
@@ -2212,7 +2296,9 @@ pub const EXAMPLES: &[Example] = &[
         api_version: None,
         has_body: true,
         upstream_request_defect: None,
-        upstream_response_defect: None,
+        upstream_response_defect: Some(
+            "upstream declares no response body, so the mock answers with an empty body",
+        ),
         call: orgs_users_ooo_create,
     },
     Example {
@@ -2225,7 +2311,9 @@ pub const EXAMPLES: &[Example] = &[
         api_version: None,
         has_body: true,
         upstream_request_defect: None,
-        upstream_response_defect: None,
+        upstream_response_defect: Some(
+            "upstream declares no response body, so the mock answers with an empty body",
+        ),
         call: orgs_users_ooo_update,
     },
     Example {
@@ -2238,7 +2326,9 @@ pub const EXAMPLES: &[Example] = &[
         api_version: None,
         has_body: false,
         upstream_request_defect: None,
-        upstream_response_defect: None,
+        upstream_response_defect: Some(
+            "upstream declares no response body, so the mock answers with an empty body",
+        ),
         call: orgs_users_ooo_delete,
     },
     Example {
@@ -2251,7 +2341,9 @@ pub const EXAMPLES: &[Example] = &[
         api_version: None,
         has_body: false,
         upstream_request_defect: None,
-        upstream_response_defect: None,
+        upstream_response_defect: Some(
+            "upstream declares no response body, so the mock answers with an empty body",
+        ),
         call: orgs_users_ooo_list_all,
     },
     Example {
@@ -2329,7 +2421,9 @@ pub const EXAMPLES: &[Example] = &[
         api_version: None,
         has_body: false,
         upstream_request_defect: None,
-        upstream_response_defect: None,
+        upstream_response_defect: Some(
+            "upstream types `id` as a number and the `triggers` items as objects (its example answer has `id: 0`, `triggers: [{}]`); the server sends a UUID string id and trigger names",
+        ),
         call: orgs_webhooks_list,
     },
     Example {
@@ -2341,7 +2435,9 @@ pub const EXAMPLES: &[Example] = &[
         auth: &["api_key", "access_token", "platform_client"],
         api_version: None,
         has_body: true,
-        upstream_request_defect: None,
+        upstream_request_defect: Some(
+            "upstream types `triggers` as one string (and its example uses names outside its enum); the server takes an array of trigger names",
+        ),
         upstream_response_defect: None,
         call: orgs_webhooks_create,
     },
@@ -2350,12 +2446,14 @@ pub const EXAMPLES: &[Example] = &[
         upstream: Some("OrganizationsWebhooksController_getOrganizationWebhook"),
         method: "GET",
         path_template: "/v2/organizations/{orgId}/webhooks/{webhookId}",
-        path: "/v2/organizations/1/webhooks/example",
+        path: "/v2/organizations/1/webhooks/2b8e6f7a-3c9d-4e5f-8a1b-0c2d3e4f5a6b",
         auth: &["api_key", "access_token", "platform_client"],
         api_version: None,
         has_body: false,
         upstream_request_defect: None,
-        upstream_response_defect: None,
+        upstream_response_defect: Some(
+            "upstream types `id` as a number and the `triggers` items as objects (its example answer has `id: 0`, `triggers: [{}]`); the server sends a UUID string id and trigger names",
+        ),
         call: orgs_webhooks_get,
     },
     Example {
@@ -2363,12 +2461,14 @@ pub const EXAMPLES: &[Example] = &[
         upstream: Some("OrganizationsWebhooksController_updateOrgWebhook"),
         method: "PATCH",
         path_template: "/v2/organizations/{orgId}/webhooks/{webhookId}",
-        path: "/v2/organizations/1/webhooks/example",
+        path: "/v2/organizations/1/webhooks/2b8e6f7a-3c9d-4e5f-8a1b-0c2d3e4f5a6b",
         auth: &["api_key", "access_token", "platform_client"],
         api_version: None,
         has_body: true,
         upstream_request_defect: None,
-        upstream_response_defect: None,
+        upstream_response_defect: Some(
+            "upstream types `id` as a number and the `triggers` items as objects (its example answer has `id: 0`, `triggers: [{}]`); the server sends a UUID string id and trigger names",
+        ),
         call: orgs_webhooks_update,
     },
     Example {
@@ -2376,12 +2476,14 @@ pub const EXAMPLES: &[Example] = &[
         upstream: Some("OrganizationsWebhooksController_deleteWebhook"),
         method: "DELETE",
         path_template: "/v2/organizations/{orgId}/webhooks/{webhookId}",
-        path: "/v2/organizations/1/webhooks/example",
+        path: "/v2/organizations/1/webhooks/2b8e6f7a-3c9d-4e5f-8a1b-0c2d3e4f5a6b",
         auth: &["api_key", "access_token", "platform_client"],
         api_version: None,
         has_body: false,
         upstream_request_defect: None,
-        upstream_response_defect: None,
+        upstream_response_defect: Some(
+            "upstream types `id` as a number and the `triggers` items as objects (its example answer has `id: 0`, `triggers: [{}]`); the server sends a UUID string id and trigger names",
+        ),
         call: orgs_webhooks_delete,
     },
     Example {
@@ -2395,7 +2497,9 @@ pub const EXAMPLES: &[Example] = &[
         auth: &["api_key", "access_token"],
         api_version: None,
         has_body: true,
-        upstream_request_defect: None,
+        upstream_request_defect: Some(
+            "Upstream declares no request body, so Prism refuses the answers body that the server needs (415: no supported content types).",
+        ),
         upstream_response_defect: None,
         call: routing_forms_calculate_slots,
     },
@@ -2526,7 +2630,9 @@ pub const EXAMPLES: &[Example] = &[
         api_version: Some("2024-09-04"),
         has_body: true,
         upstream_request_defect: None,
-        upstream_response_defect: None,
+        upstream_response_defect: Some(
+            "Upstream's example gives `slotDuration` as the string `\"30\"`; the server's output class declares an integer and sends a number.",
+        ),
         call: slots_reserve,
     },
     Example {
@@ -2539,7 +2645,9 @@ pub const EXAMPLES: &[Example] = &[
         api_version: Some("2024-09-04"),
         has_body: false,
         upstream_request_defect: None,
-        upstream_response_defect: None,
+        upstream_response_defect: Some(
+            "Upstream's `data` refers to the whole envelope schema itself, so the answer built from it has `{status, data}` inside `data` where the server sends the reservation.",
+        ),
         call: slots_get_reservation,
     },
     Example {
@@ -2552,7 +2660,9 @@ pub const EXAMPLES: &[Example] = &[
         api_version: Some("2024-09-04"),
         has_body: true,
         upstream_request_defect: None,
-        upstream_response_defect: None,
+        upstream_response_defect: Some(
+            "Upstream's example gives `slotDuration` as the string `\"30\"`; the server's output class declares an integer and sends a number.",
+        ),
         call: slots_update_reservation,
     },
     Example {
@@ -2695,7 +2805,9 @@ pub const EXAMPLES: &[Example] = &[
         api_version: None,
         has_body: false,
         upstream_request_defect: None,
-        upstream_response_defect: None,
+        upstream_response_defect: Some(
+            "Upstream's example (built from its schema) gives `seatsPerTimeSlot`, `forwardParamsSuccessRedirect` and `successRedirectUrl` as objects, `bookingWindow` as a list and `hosts` as strings; the server's output class sends an integer, a boolean, a string, one window object and host objects.",
+        ),
         call: teams_event_types_list,
     },
     Example {
@@ -2708,7 +2820,9 @@ pub const EXAMPLES: &[Example] = &[
         api_version: None,
         has_body: false,
         upstream_request_defect: None,
-        upstream_response_defect: None,
+        upstream_response_defect: Some(
+            "Upstream's example (built from its schema) gives `seatsPerTimeSlot`, `forwardParamsSuccessRedirect` and `successRedirectUrl` as objects, `bookingWindow` as a list and `hosts` as strings; the server's output class sends an integer, a boolean, a string, one window object and host objects.",
+        ),
         call: teams_event_types_get,
     },
     Example {
@@ -2734,7 +2848,9 @@ pub const EXAMPLES: &[Example] = &[
         api_version: None,
         has_body: false,
         upstream_request_defect: None,
-        upstream_response_defect: None,
+        upstream_response_defect: Some(
+            "Upstream types `data` as a bare object, so its example is `{}`; the server's handler sends the deleted event type's `id` and `title`.",
+        ),
         call: teams_event_types_delete,
     },
     Example {
@@ -2746,7 +2862,9 @@ pub const EXAMPLES: &[Example] = &[
         auth: &["api_key", "access_token"],
         api_version: None,
         has_body: true,
-        upstream_request_defect: None,
+        upstream_request_defect: Some(
+            "Upstream writes the phone number pattern with slashes (`/^\\+[1-9]\\d{1,14}$/`), so no number matches it, types `enabled` as an object and declares an `orgId` path parameter absent from the path; the server checks `^\\+[1-9]\\d{1,14}$` and a boolean.",
+        ),
         upstream_response_defect: None,
         call: teams_event_types_create_phone_call,
     },
@@ -2760,7 +2878,9 @@ pub const EXAMPLES: &[Example] = &[
         api_version: None,
         has_body: false,
         upstream_request_defect: None,
-        upstream_response_defect: None,
+        upstream_response_defect: Some(
+            "upstream's example gives `data` as one membership object, but the server sends an array",
+        ),
         call: teams_memberships_list,
     },
     Example {
@@ -2980,7 +3100,9 @@ pub const EXAMPLES: &[Example] = &[
         api_version: None,
         has_body: true,
         upstream_request_defect: None,
-        upstream_response_defect: None,
+        upstream_response_defect: Some(
+            "upstream points `data` at ScheduleOutput, so its example is a schedule, not a verified resource",
+        ),
         call: verified_resources_verify_email,
     },
     Example {
@@ -2993,7 +3115,9 @@ pub const EXAMPLES: &[Example] = &[
         api_version: None,
         has_body: true,
         upstream_request_defect: None,
-        upstream_response_defect: None,
+        upstream_response_defect: Some(
+            "upstream points `data` at ScheduleOutput, so its example is a schedule, not a verified resource",
+        ),
         call: verified_resources_verify_phone,
     },
     Example {
@@ -3006,7 +3130,9 @@ pub const EXAMPLES: &[Example] = &[
         api_version: None,
         has_body: false,
         upstream_request_defect: None,
-        upstream_response_defect: None,
+        upstream_response_defect: Some(
+            "upstream points `data` at ScheduleOutput, so its example is a schedule, not a verified resource",
+        ),
         call: verified_resources_list_emails,
     },
     Example {
@@ -3019,7 +3145,9 @@ pub const EXAMPLES: &[Example] = &[
         api_version: None,
         has_body: false,
         upstream_request_defect: None,
-        upstream_response_defect: None,
+        upstream_response_defect: Some(
+            "upstream points `data` at ScheduleOutput, so its example is a schedule, not a verified resource",
+        ),
         call: verified_resources_list_phones,
     },
     Example {
@@ -3032,7 +3160,9 @@ pub const EXAMPLES: &[Example] = &[
         api_version: None,
         has_body: false,
         upstream_request_defect: None,
-        upstream_response_defect: None,
+        upstream_response_defect: Some(
+            "upstream points `data` at ScheduleOutput, so its example is a schedule, not a verified resource",
+        ),
         call: verified_resources_get_email,
     },
     Example {
@@ -3045,7 +3175,9 @@ pub const EXAMPLES: &[Example] = &[
         api_version: None,
         has_body: false,
         upstream_request_defect: None,
-        upstream_response_defect: None,
+        upstream_response_defect: Some(
+            "upstream points `data` at ScheduleOutput, so its example is a schedule, not a verified resource",
+        ),
         call: verified_resources_get_phone,
     },
     Example {
@@ -3058,7 +3190,9 @@ pub const EXAMPLES: &[Example] = &[
         api_version: None,
         has_body: false,
         upstream_request_defect: None,
-        upstream_response_defect: None,
+        upstream_response_defect: Some(
+            "upstream types `id` as a number and the `triggers` items as objects (its example answer has `id: 0`, `triggers: [{}]`); the server sends a UUID string id and trigger names",
+        ),
         call: webhooks_list,
     },
     Example {
@@ -3070,7 +3204,9 @@ pub const EXAMPLES: &[Example] = &[
         auth: &["api_key", "access_token"],
         api_version: None,
         has_body: true,
-        upstream_request_defect: None,
+        upstream_request_defect: Some(
+            "upstream types `triggers` as one string (and its example uses names outside its enum); the server takes an array of trigger names",
+        ),
         upstream_response_defect: None,
         call: webhooks_create,
     },
@@ -3079,12 +3215,14 @@ pub const EXAMPLES: &[Example] = &[
         upstream: Some("WebhooksController_getWebhook"),
         method: "GET",
         path_template: "/v2/webhooks/{webhookId}",
-        path: "/v2/webhooks/example",
+        path: "/v2/webhooks/2b8e6f7a-3c9d-4e5f-8a1b-0c2d3e4f5a6b",
         auth: &["api_key", "access_token"],
         api_version: None,
         has_body: false,
         upstream_request_defect: None,
-        upstream_response_defect: None,
+        upstream_response_defect: Some(
+            "upstream types `id` as a number and the `triggers` items as objects (its example answer has `id: 0`, `triggers: [{}]`); the server sends a UUID string id and trigger names",
+        ),
         call: webhooks_get,
     },
     Example {
@@ -3092,12 +3230,14 @@ pub const EXAMPLES: &[Example] = &[
         upstream: Some("WebhooksController_updateWebhook"),
         method: "PATCH",
         path_template: "/v2/webhooks/{webhookId}",
-        path: "/v2/webhooks/example",
+        path: "/v2/webhooks/2b8e6f7a-3c9d-4e5f-8a1b-0c2d3e4f5a6b",
         auth: &["api_key", "access_token"],
         api_version: None,
         has_body: true,
         upstream_request_defect: None,
-        upstream_response_defect: None,
+        upstream_response_defect: Some(
+            "upstream types `id` as a number and the `triggers` items as objects (its example answer has `id: 0`, `triggers: [{}]`); the server sends a UUID string id and trigger names",
+        ),
         call: webhooks_update,
     },
     Example {
@@ -3105,12 +3245,14 @@ pub const EXAMPLES: &[Example] = &[
         upstream: Some("WebhooksController_deleteWebhook"),
         method: "DELETE",
         path_template: "/v2/webhooks/{webhookId}",
-        path: "/v2/webhooks/example",
+        path: "/v2/webhooks/2b8e6f7a-3c9d-4e5f-8a1b-0c2d3e4f5a6b",
         auth: &["api_key", "access_token"],
         api_version: None,
         has_body: false,
         upstream_request_defect: None,
-        upstream_response_defect: None,
+        upstream_response_defect: Some(
+            "upstream types `id` as a number and the `triggers` items as objects (its example answer has `id: 0`, `triggers: [{}]`); the server sends a UUID string id and trigger names",
+        ),
         call: webhooks_delete,
     },
 ];
@@ -3310,7 +3452,10 @@ fn calendars_list(client: &calcom::Client) -> BoxFuture<'_, calcom::Result<()>> 
 }
 fn calendars_connect_url(client: &calcom::Client) -> BoxFuture<'_, calcom::Result<()>> {
     Box::pin(async move {
-        client.calendars().connect_url(calcom::models::CalendarProvider::Google).await?;
+        client
+            .calendars()
+            .connect_url(calcom::models::OAuthCalendarProvider::Google)
+            .await?;
         Ok(())
     })
 }
@@ -3321,7 +3466,7 @@ fn calendars_save_oauth_credentials(
         client
             .calendars()
             .save_oauth_credentials(
-                calcom::models::CalendarProvider::Google,
+                calcom::models::OAuthCalendarProvider::Google,
                 String::from("example"),
                 String::from("example"),
             )
@@ -3336,7 +3481,7 @@ fn calendars_save_credentials(
         client
             .calendars()
             .save_credentials(
-                calcom::models::CalendarProvider::Google,
+                calcom::models::CredentialCalendarProvider::Apple,
                 calcom::models::CalendarLogin::new(
                     String::from("example"),
                     String::from("example"),
@@ -3405,7 +3550,7 @@ fn conferencing_oauth_auth_url(
     Box::pin(async move {
         client
             .conferencing()
-            .oauth_auth_url(calcom::models::ConferencingApp::GoogleMeet)
+            .oauth_auth_url(calcom::models::OAuthConferencingApp::Zoom)
             .await?;
         Ok(())
     })
@@ -3417,7 +3562,7 @@ fn conferencing_save_oauth_credentials(
         client
             .conferencing()
             .save_oauth_credentials(
-                calcom::models::ConferencingApp::GoogleMeet,
+                calcom::models::OAuthConferencingApp::Zoom,
                 String::from("example"),
                 String::from("example"),
             )
@@ -3608,7 +3753,11 @@ fn event_types_webhooks_get(
     client: &calcom::Client,
 ) -> BoxFuture<'_, calcom::Result<()>> {
     Box::pin(async move {
-        client.event_types().webhooks().get(1i64, String::from("example")).await?;
+        client
+            .event_types()
+            .webhooks()
+            .get(1i64, String::from("2b8e6f7a-3c9d-4e5f-8a1b-0c2d3e4f5a6b"))
+            .await?;
         Ok(())
     })
 }
@@ -3621,7 +3770,7 @@ fn event_types_webhooks_update(
             .webhooks()
             .update(
                 1i64,
-                String::from("example"),
+                String::from("2b8e6f7a-3c9d-4e5f-8a1b-0c2d3e4f5a6b"),
                 calcom::models::UpdateWebhook::default(),
             )
             .await?;
@@ -3632,7 +3781,11 @@ fn event_types_webhooks_delete(
     client: &calcom::Client,
 ) -> BoxFuture<'_, calcom::Result<()>> {
     Box::pin(async move {
-        client.event_types().webhooks().delete(1i64, String::from("example")).await?;
+        client
+            .event_types()
+            .webhooks()
+            .delete(1i64, String::from("2b8e6f7a-3c9d-4e5f-8a1b-0c2d3e4f5a6b"))
+            .await?;
         Ok(())
     })
 }
@@ -3671,7 +3824,7 @@ fn oauth_clients_create(client: &calcom::Client) -> BoxFuture<'_, calcom::Result
 }
 fn oauth_clients_get(client: &calcom::Client) -> BoxFuture<'_, calcom::Result<()>> {
     Box::pin(async move {
-        client.oauth_clients().get(String::from("example")).await?;
+        client.oauth_clients().get(String::from("clsx38nbl0001vkhlwin9fmt0")).await?;
         Ok(())
     })
 }
@@ -3680,7 +3833,7 @@ fn oauth_clients_update(client: &calcom::Client) -> BoxFuture<'_, calcom::Result
         client
             .oauth_clients()
             .update(
-                String::from("example"),
+                String::from("clsx38nbl0001vkhlwin9fmt0"),
                 calcom::models::UpdateOAuthClient::default(),
             )
             .await?;
@@ -3689,7 +3842,7 @@ fn oauth_clients_update(client: &calcom::Client) -> BoxFuture<'_, calcom::Result
 }
 fn oauth_clients_delete(client: &calcom::Client) -> BoxFuture<'_, calcom::Result<()>> {
     Box::pin(async move {
-        client.oauth_clients().delete(String::from("example")).await?;
+        client.oauth_clients().delete(String::from("clsx38nbl0001vkhlwin9fmt0")).await?;
         Ok(())
     })
 }
@@ -3697,7 +3850,11 @@ fn oauth_clients_users_list(
     client: &calcom::Client,
 ) -> BoxFuture<'_, calcom::Result<()>> {
     Box::pin(async move {
-        client.oauth_clients().users().list(String::from("example")).await?;
+        client
+            .oauth_clients()
+            .users()
+            .list(String::from("clsx38nbl0001vkhlwin9fmt0"))
+            .await?;
         Ok(())
     })
 }
@@ -3709,7 +3866,7 @@ fn oauth_clients_users_create(
             .oauth_clients()
             .users()
             .create(
-                String::from("example"),
+                String::from("clsx38nbl0001vkhlwin9fmt0"),
                 calcom::models::CreateManagedUser::new(
                     String::from("alice@example.com"),
                     String::from("Alice Smith"),
@@ -3723,7 +3880,11 @@ fn oauth_clients_users_get(
     client: &calcom::Client,
 ) -> BoxFuture<'_, calcom::Result<()>> {
     Box::pin(async move {
-        client.oauth_clients().users().get(String::from("example"), 1i64).await?;
+        client
+            .oauth_clients()
+            .users()
+            .get(String::from("clsx38nbl0001vkhlwin9fmt0"), 1i64)
+            .await?;
         Ok(())
     })
 }
@@ -3735,7 +3896,7 @@ fn oauth_clients_users_update(
             .oauth_clients()
             .users()
             .update(
-                String::from("example"),
+                String::from("clsx38nbl0001vkhlwin9fmt0"),
                 1i64,
                 calcom::models::UpdateProfile::default(),
             )
@@ -3747,7 +3908,11 @@ fn oauth_clients_users_delete(
     client: &calcom::Client,
 ) -> BoxFuture<'_, calcom::Result<()>> {
     Box::pin(async move {
-        client.oauth_clients().users().delete(String::from("example"), 1i64).await?;
+        client
+            .oauth_clients()
+            .users()
+            .delete(String::from("clsx38nbl0001vkhlwin9fmt0"), 1i64)
+            .await?;
         Ok(())
     })
 }
@@ -3758,7 +3923,7 @@ fn oauth_clients_users_force_refresh_tokens(
         client
             .oauth_clients()
             .users()
-            .force_refresh_tokens(String::from("example"), 1i64)
+            .force_refresh_tokens(String::from("clsx38nbl0001vkhlwin9fmt0"), 1i64)
             .await?;
         Ok(())
     })
@@ -3771,7 +3936,7 @@ fn oauth_clients_users_refresh_tokens(
             .oauth_clients()
             .users()
             .refresh_tokens(
-                String::from("example"),
+                String::from("clsx38nbl0001vkhlwin9fmt0"),
                 calcom::models::RefreshManagedUserTokens::new(String::from("example")),
             )
             .await?;
@@ -3782,7 +3947,11 @@ fn oauth_clients_webhooks_list(
     client: &calcom::Client,
 ) -> BoxFuture<'_, calcom::Result<()>> {
     Box::pin(async move {
-        client.oauth_clients().webhooks().list(String::from("example")).await?;
+        client
+            .oauth_clients()
+            .webhooks()
+            .list(String::from("clsx38nbl0001vkhlwin9fmt0"))
+            .await?;
         Ok(())
     })
 }
@@ -3794,7 +3963,7 @@ fn oauth_clients_webhooks_create(
             .oauth_clients()
             .webhooks()
             .create(
-                String::from("example"),
+                String::from("clsx38nbl0001vkhlwin9fmt0"),
                 calcom::models::CreateWebhook::new(
                     vec![calcom::models::WebhookTrigger::BookingCreated],
                     String::from("https://example.com/cal-webhook"),
@@ -3809,7 +3978,11 @@ fn oauth_clients_webhooks_delete_all(
     client: &calcom::Client,
 ) -> BoxFuture<'_, calcom::Result<()>> {
     Box::pin(async move {
-        client.oauth_clients().webhooks().delete_all(String::from("example")).await?;
+        client
+            .oauth_clients()
+            .webhooks()
+            .delete_all(String::from("clsx38nbl0001vkhlwin9fmt0"))
+            .await?;
         Ok(())
     })
 }
@@ -3820,7 +3993,10 @@ fn oauth_clients_webhooks_get(
         client
             .oauth_clients()
             .webhooks()
-            .get(String::from("example"), String::from("example"))
+            .get(
+                String::from("clsx38nbl0001vkhlwin9fmt0"),
+                String::from("2b8e6f7a-3c9d-4e5f-8a1b-0c2d3e4f5a6b"),
+            )
             .await?;
         Ok(())
     })
@@ -3833,8 +4009,8 @@ fn oauth_clients_webhooks_update(
             .oauth_clients()
             .webhooks()
             .update(
-                String::from("example"),
-                String::from("example"),
+                String::from("clsx38nbl0001vkhlwin9fmt0"),
+                String::from("2b8e6f7a-3c9d-4e5f-8a1b-0c2d3e4f5a6b"),
                 calcom::models::UpdateWebhook::default(),
             )
             .await?;
@@ -3848,7 +4024,10 @@ fn oauth_clients_webhooks_delete(
         client
             .oauth_clients()
             .webhooks()
-            .delete(String::from("example"), String::from("example"))
+            .delete(
+                String::from("clsx38nbl0001vkhlwin9fmt0"),
+                String::from("2b8e6f7a-3c9d-4e5f-8a1b-0c2d3e4f5a6b"),
+            )
             .await?;
         Ok(())
     })
@@ -5057,7 +5236,11 @@ fn orgs_webhooks_create(client: &calcom::Client) -> BoxFuture<'_, calcom::Result
 }
 fn orgs_webhooks_get(client: &calcom::Client) -> BoxFuture<'_, calcom::Result<()>> {
     Box::pin(async move {
-        client.orgs().webhooks().get(1i64, String::from("example")).await?;
+        client
+            .orgs()
+            .webhooks()
+            .get(1i64, String::from("2b8e6f7a-3c9d-4e5f-8a1b-0c2d3e4f5a6b"))
+            .await?;
         Ok(())
     })
 }
@@ -5068,7 +5251,7 @@ fn orgs_webhooks_update(client: &calcom::Client) -> BoxFuture<'_, calcom::Result
             .webhooks()
             .update(
                 1i64,
-                String::from("example"),
+                String::from("2b8e6f7a-3c9d-4e5f-8a1b-0c2d3e4f5a6b"),
                 calcom::models::UpdateWebhook::default(),
             )
             .await?;
@@ -5077,7 +5260,11 @@ fn orgs_webhooks_update(client: &calcom::Client) -> BoxFuture<'_, calcom::Result
 }
 fn orgs_webhooks_delete(client: &calcom::Client) -> BoxFuture<'_, calcom::Result<()>> {
     Box::pin(async move {
-        client.orgs().webhooks().delete(1i64, String::from("example")).await?;
+        client
+            .orgs()
+            .webhooks()
+            .delete(1i64, String::from("2b8e6f7a-3c9d-4e5f-8a1b-0c2d3e4f5a6b"))
+            .await?;
         Ok(())
     })
 }
@@ -5616,7 +5803,10 @@ fn webhooks_create(client: &calcom::Client) -> BoxFuture<'_, calcom::Result<()>>
 }
 fn webhooks_get(client: &calcom::Client) -> BoxFuture<'_, calcom::Result<()>> {
     Box::pin(async move {
-        client.webhooks().get(String::from("example")).await?;
+        client
+            .webhooks()
+            .get(String::from("2b8e6f7a-3c9d-4e5f-8a1b-0c2d3e4f5a6b"))
+            .await?;
         Ok(())
     })
 }
@@ -5624,14 +5814,20 @@ fn webhooks_update(client: &calcom::Client) -> BoxFuture<'_, calcom::Result<()>>
     Box::pin(async move {
         client
             .webhooks()
-            .update(String::from("example"), calcom::models::UpdateWebhook::default())
+            .update(
+                String::from("2b8e6f7a-3c9d-4e5f-8a1b-0c2d3e4f5a6b"),
+                calcom::models::UpdateWebhook::default(),
+            )
             .await?;
         Ok(())
     })
 }
 fn webhooks_delete(client: &calcom::Client) -> BoxFuture<'_, calcom::Result<()>> {
     Box::pin(async move {
-        client.webhooks().delete(String::from("example")).await?;
+        client
+            .webhooks()
+            .delete(String::from("2b8e6f7a-3c9d-4e5f-8a1b-0c2d3e4f5a6b"))
+            .await?;
         Ok(())
     })
 }

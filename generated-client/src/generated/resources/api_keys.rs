@@ -9,30 +9,18 @@ use crate::models;
 /// Reached with `client.api_keys()`.
 #[derive(Debug, Clone, Copy)]
 pub struct ApiKeys<'a> {
-    client: &'a crate::Client,
+    pub(crate) base: crate::runtime::Base<'a>,
 }
 impl<'a> ApiKeys<'a> {
-    pub(crate) fn new(client: &'a crate::Client) -> Self {
-        ApiKeys { client }
-    }
     /// Replace the API key used for the request with a new one.
     ///
     /// The key sent in the `Authorization` header is deleted; use the returned key from then on.
     ///
-    /// # Arguments
-    ///
-    /// - `body`: the request body, a [`RefreshApiKey`](crate::models::RefreshApiKey).
-    ///
-    /// # Request
-    ///
-    /// `POST /v2/api-keys/refresh`.
-    ///
-    /// Credentials: `api_key`.
+    /// Arguments: `body`: a [`RefreshApiKey`](crate::models::RefreshApiKey). Sends `POST /v2/api-keys/refresh`; credentials: `api_key`.
     pub fn refresh(&self, body: models::RefreshApiKey) -> RefreshRequest<'a> {
         RefreshRequest {
-            client: self.client,
+            base: self.base,
             body,
-            options: Default::default(),
         }
     }
 }
@@ -40,23 +28,20 @@ impl<'a> ApiKeys<'a> {
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct RefreshRequest<'a> {
-    client: &'a crate::Client,
+    base: crate::runtime::Base<'a>,
     body: models::RefreshApiKey,
-    options: crate::runtime::RequestOptions,
 }
 impl<'a> RefreshRequest<'a> {
     fn into_call(self) -> crate::runtime::Call<'a> {
         const OPERATION: crate::runtime::Operation = crate::runtime::Operation {
             name: "api_keys.refresh",
-            method: crate::runtime::Method::POST,
+            method: crate::runtime::Method::Post,
             path_template: "/v2/api-keys/refresh",
-            auth: &[crate::AuthMode::ApiKey],
-            api_version: None,
-            envelope: true,
-            auth_optional: false,
+            auth: crate::generated::auth::API_KEY,
+            ..crate::runtime::Operation::DEFAULTS
         };
-        let mut call = crate::runtime::Call::new(self.client, &OPERATION, self.options);
-        call.push_path("/v2/api-keys/refresh");
+        let mut call = crate::runtime::Call::new(self.base, &OPERATION);
+        call.path(&[]);
         call.json(&self.body);
         call
     }

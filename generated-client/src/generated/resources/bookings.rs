@@ -9,45 +9,29 @@ use crate::models;
 /// Reached with `client.bookings()`.
 #[derive(Debug, Clone, Copy)]
 pub struct Bookings<'a> {
-    client: &'a crate::Client,
+    pub(crate) base: crate::runtime::Base<'a>,
 }
 impl<'a> Bookings<'a> {
-    pub(crate) fn new(client: &'a crate::Client) -> Self {
-        Bookings { client }
-    }
     /// Book an event type.
     ///
-    /// The same body books a regular or a recurring event type: the kind of event type decides which booking is made, and a recurring one gives every occurrence. `CreateRecurringBooking` also sets how many occurrences to book, and `CreateInstantBooking` starts an instant meeting of a team event type. Name the event type by `eventTypeId`, or by `eventTypeSlug` with `username` or `teamSlug` (and `organizationSlug` inside an organization).
+    /// The same body books a regular or a recurring event type: the kind of event type decides which booking is made, and a recurring one gives every occurrence. `CreateRecurringBooking` also sets how many occurrences to book, and `CreateInstantBooking` starts an instant meeting of a team event type. Name the event type by `eventTypeId`, or by `eventTypeSlug` with `username` or `teamSlug` (and `organizationSlug` inside an organization). Anyone may book without credentials; with those of the event type's owner, a host or an admin, the answer also lists the attendees of a seated event type that hides them.
     ///
-    /// # Arguments
-    ///
-    /// - `body`: the request body, a [`CreateBookingRequest`](crate::models::CreateBookingRequest).
-    ///
-    /// # Request
-    ///
-    /// `POST /v2/bookings`, sent with `cal-api-version: 2024-08-13`.
-    ///
-    /// Credentials: none are sent.
+    /// Arguments: `body`: a [`CreateBookingRequest`](crate::models::CreateBookingRequest). Sends `POST /v2/bookings` with `cal-api-version: 2024-08-13`; credentials: `api_key`, `access_token`, `platform_client`, or none.
     pub fn create(
         &self,
         body: impl Into<models::CreateBookingRequest>,
     ) -> CreateRequest<'a> {
         CreateRequest {
-            client: self.client,
+            base: self.base,
             body: body.into(),
-            options: Default::default(),
         }
     }
     /// List the bookings of the authenticated user, one page at a time.
     ///
-    /// # Request
-    ///
-    /// `GET /v2/bookings`, sent with `cal-api-version: 2024-08-13`.
-    ///
-    /// Credentials: `api_key`, `access_token`.
+    /// Sends `GET /v2/bookings` with `cal-api-version: 2024-08-13`; credentials: `api_key`, `access_token`.
     pub fn list(&self) -> ListRequest<'a> {
         ListRequest {
-            client: self.client,
+            base: self.base,
             status: None,
             attendee_email: None,
             attendee_name: None,
@@ -68,178 +52,101 @@ impl<'a> Bookings<'a> {
             sort_updated_at: None,
             take: None,
             skip: None,
-            options: Default::default(),
         }
     }
     /// Get a booking, or a whole recurring series.
     ///
     /// `bookingUid` may be the uid of a booking, of one occurrence of a recurring booking, or the `recurringBookingUid` of a series, which gives every occurrence. Seated bookings of event types that hide their attendees list them only for the owner, hosts and admins.
     ///
-    /// # Arguments
-    ///
-    /// - `booking_uid`: Uid of the booking or of the recurring series.
-    ///
-    /// # Request
-    ///
-    /// `GET /v2/bookings/{bookingUid}`, sent with `cal-api-version: 2024-08-13`.
-    ///
-    /// Credentials: `api_key`, `access_token`, `platform_client`.
+    /// Arguments: `booking_uid`: Uid of the booking or of the recurring series. Sends `GET /v2/bookings/{bookingUid}` with `cal-api-version: 2024-08-13`; credentials: `api_key`, `access_token`, `platform_client`, or none.
     pub fn get(&self, booking_uid: impl Into<String>) -> GetRequest<'a> {
         GetRequest {
-            client: self.client,
+            base: self.base,
             booking_uid: booking_uid.into(),
-            options: Default::default(),
         }
     }
     /// List the Cal Video recordings of a booking.
     ///
-    /// # Arguments
-    ///
-    /// - `booking_uid`: Uid of the booking.
-    ///
-    /// # Request
-    ///
-    /// `GET /v2/bookings/{bookingUid}/recordings`, sent with `cal-api-version: 2024-08-13`.
-    ///
-    /// Credentials: none are sent.
+    /// Arguments: `booking_uid`: Uid of the booking. Sends `GET /v2/bookings/{bookingUid}/recordings` with `cal-api-version: 2024-08-13`, without credentials.
     pub fn recordings(&self, booking_uid: impl Into<String>) -> RecordingsRequest<'a> {
         RecordingsRequest {
-            client: self.client,
+            base: self.base,
             booking_uid: booking_uid.into(),
-            options: Default::default(),
         }
     }
     /// List the download links of the Cal Video transcripts of a booking.
     ///
-    /// # Arguments
-    ///
-    /// - `booking_uid`: Uid of the booking.
-    ///
-    /// # Request
-    ///
-    /// `GET /v2/bookings/{bookingUid}/transcripts`, sent with `cal-api-version: 2024-08-13`.
-    ///
-    /// Credentials: none are sent.
+    /// Arguments: `booking_uid`: Uid of the booking. Sends `GET /v2/bookings/{bookingUid}/transcripts` with `cal-api-version: 2024-08-13`, without credentials.
     pub fn transcripts(&self, booking_uid: impl Into<String>) -> TranscriptsRequest<'a> {
         TranscriptsRequest {
-            client: self.client,
+            base: self.base,
             booking_uid: booking_uid.into(),
-            options: Default::default(),
         }
     }
     /// Move a booking, or one seat of a seated booking, to a new time.
     ///
     /// The server makes a new booking at the new time and returns it; the old one is cancelled and points to the new one through `rescheduledToUid`.
     ///
-    /// # Arguments
-    ///
-    /// - `booking_uid`: Uid of the booking to move.
-    /// - `body`: the request body, a [`RescheduleBookingRequest`](crate::models::RescheduleBookingRequest).
-    ///
-    /// # Request
-    ///
-    /// `POST /v2/bookings/{bookingUid}/reschedule`, sent with `cal-api-version: 2024-08-13`.
-    ///
-    /// Credentials: `api_key`, `access_token`, `platform_client`.
+    /// Arguments: `booking_uid`: Uid of the booking to move; `body`: a [`RescheduleBookingRequest`](crate::models::RescheduleBookingRequest). Sends `POST /v2/bookings/{bookingUid}/reschedule` with `cal-api-version: 2024-08-13`; credentials: `api_key`, `access_token`, `platform_client`, or none.
     pub fn reschedule(
         &self,
         booking_uid: impl Into<String>,
         body: impl Into<models::RescheduleBookingRequest>,
     ) -> RescheduleRequest<'a> {
         RescheduleRequest {
-            client: self.client,
+            base: self.base,
             booking_uid: booking_uid.into(),
             body: body.into(),
-            options: Default::default(),
         }
     }
     /// Cancel a booking, a recurring series, or one seat of a seated booking.
     ///
     /// With the `recurringBookingUid` of a non-seated series every occurrence is cancelled. An attendee gives up a seat with `CancelSeat`; the host cancels every seat with `CancelBooking` and owner credentials. Recurring seated bookings are cancelled one occurrence at a time.
     ///
-    /// # Arguments
-    ///
-    /// - `booking_uid`: Uid of the booking, of one occurrence, or of a recurring series.
-    /// - `body`: the request body, a [`CancelBookingRequest`](crate::models::CancelBookingRequest).
-    ///
-    /// # Request
-    ///
-    /// `POST /v2/bookings/{bookingUid}/cancel`, sent with `cal-api-version: 2024-08-13`.
-    ///
-    /// Credentials: `api_key`, `access_token`, `platform_client`.
+    /// Arguments: `booking_uid`: Uid of the booking, of one occurrence, or of a recurring series; `body`: a [`CancelBookingRequest`](crate::models::CancelBookingRequest). Sends `POST /v2/bookings/{bookingUid}/cancel` with `cal-api-version: 2024-08-13`; credentials: `api_key`, `access_token`, `platform_client`, or none.
     pub fn cancel(
         &self,
         booking_uid: impl Into<String>,
         body: impl Into<models::CancelBookingRequest>,
     ) -> CancelRequest<'a> {
         CancelRequest {
-            client: self.client,
+            base: self.base,
             booking_uid: booking_uid.into(),
             body: body.into(),
-            options: Default::default(),
         }
     }
     /// Record which of the host and the attendees did not show up.
     ///
     /// Needs the credentials of the booking's owner.
     ///
-    /// # Arguments
-    ///
-    /// - `booking_uid`: Uid of the booking.
-    /// - `body`: the request body, a [`MarkAbsent`](crate::models::MarkAbsent).
-    ///
-    /// # Request
-    ///
-    /// `POST /v2/bookings/{bookingUid}/mark-absent`, sent with `cal-api-version: 2024-08-13`.
-    ///
-    /// Credentials: `api_key`, `access_token`.
+    /// Arguments: `booking_uid`: Uid of the booking; `body`: a [`MarkAbsent`](crate::models::MarkAbsent). Sends `POST /v2/bookings/{bookingUid}/mark-absent` with `cal-api-version: 2024-08-13`; credentials: `api_key`, `access_token`.
     pub fn mark_absent(
         &self,
         booking_uid: impl Into<String>,
         body: models::MarkAbsent,
     ) -> MarkAbsentRequest<'a> {
         MarkAbsentRequest {
-            client: self.client,
+            base: self.base,
             booking_uid: booking_uid.into(),
             body,
-            options: Default::default(),
         }
     }
     /// Give a round-robin booking to another host, chosen by Cal.com.
     ///
     /// Only round-robin bookings can be reassigned. Needs the credentials of the booking's owner.
     ///
-    /// # Arguments
-    ///
-    /// - `booking_uid`: Uid of the booking.
-    ///
-    /// # Request
-    ///
-    /// `POST /v2/bookings/{bookingUid}/reassign`, sent with `cal-api-version: 2024-08-13`.
-    ///
-    /// Credentials: `api_key`, `access_token`.
+    /// Arguments: `booking_uid`: Uid of the booking. Sends `POST /v2/bookings/{bookingUid}/reassign` with `cal-api-version: 2024-08-13`; credentials: `api_key`, `access_token`.
     pub fn reassign(&self, booking_uid: impl Into<String>) -> ReassignRequest<'a> {
         ReassignRequest {
-            client: self.client,
+            base: self.base,
             booking_uid: booking_uid.into(),
-            options: Default::default(),
         }
     }
     /// Give a round-robin booking to a chosen host.
     ///
     /// Only round-robin bookings can be reassigned. Needs the credentials of the booking's owner.
     ///
-    /// # Arguments
-    ///
-    /// - `booking_uid`: Uid of the booking.
-    /// - `user_id`: Id of the user who becomes the host.
-    /// - `body`: the request body, a [`ReassignBooking`](crate::models::ReassignBooking).
-    ///
-    /// # Request
-    ///
-    /// `POST /v2/bookings/{bookingUid}/reassign/{userId}`, sent with `cal-api-version: 2024-08-13`.
-    ///
-    /// Credentials: `api_key`, `access_token`.
+    /// Arguments: `booking_uid`: Uid of the booking; `user_id`: Id of the user who becomes the host; `body`: a [`ReassignBooking`](crate::models::ReassignBooking). Sends `POST /v2/bookings/{bookingUid}/reassign/{userId}` with `cal-api-version: 2024-08-13`; credentials: `api_key`, `access_token`.
     pub fn reassign_to_user(
         &self,
         booking_uid: impl Into<String>,
@@ -247,97 +154,59 @@ impl<'a> Bookings<'a> {
         body: models::ReassignBooking,
     ) -> ReassignToUserRequest<'a> {
         ReassignToUserRequest {
-            client: self.client,
+            base: self.base,
             booking_uid: booking_uid.into(),
             user_id,
             body,
-            options: Default::default(),
         }
     }
     /// Accept a booking that waits for the host's confirmation.
     ///
     /// Needs the credentials of the booking's owner.
     ///
-    /// # Arguments
-    ///
-    /// - `booking_uid`: Uid of the booking.
-    ///
-    /// # Request
-    ///
-    /// `POST /v2/bookings/{bookingUid}/confirm`, sent with `cal-api-version: 2024-08-13`.
-    ///
-    /// Credentials: `api_key`, `access_token`.
+    /// Arguments: `booking_uid`: Uid of the booking. Sends `POST /v2/bookings/{bookingUid}/confirm` with `cal-api-version: 2024-08-13`; credentials: `api_key`, `access_token`.
     pub fn confirm(&self, booking_uid: impl Into<String>) -> ConfirmRequest<'a> {
         ConfirmRequest {
-            client: self.client,
+            base: self.base,
             booking_uid: booking_uid.into(),
-            options: Default::default(),
         }
     }
     /// Refuse a booking that waits for the host's confirmation.
     ///
     /// Needs the credentials of the booking's owner.
     ///
-    /// # Arguments
-    ///
-    /// - `booking_uid`: Uid of the booking.
-    /// - `body`: the request body, a [`DeclineBooking`](crate::models::DeclineBooking).
-    ///
-    /// # Request
-    ///
-    /// `POST /v2/bookings/{bookingUid}/decline`, sent with `cal-api-version: 2024-08-13`.
-    ///
-    /// Credentials: `api_key`, `access_token`.
+    /// Arguments: `booking_uid`: Uid of the booking; `body`: a [`DeclineBooking`](crate::models::DeclineBooking). Sends `POST /v2/bookings/{bookingUid}/decline` with `cal-api-version: 2024-08-13`; credentials: `api_key`, `access_token`.
     pub fn decline(
         &self,
         booking_uid: impl Into<String>,
         body: models::DeclineBooking,
     ) -> DeclineRequest<'a> {
         DeclineRequest {
-            client: self.client,
+            base: self.base,
             booking_uid: booking_uid.into(),
             body,
-            options: Default::default(),
         }
     }
     /// Get links that add the booking to Google Calendar, Outlook, Office 365 or an ICS file.
     ///
-    /// # Arguments
-    ///
-    /// - `booking_uid`: Uid of the booking.
-    ///
-    /// # Request
-    ///
-    /// `GET /v2/bookings/{bookingUid}/calendar-links`, sent with `cal-api-version: 2024-08-13`.
-    ///
-    /// Credentials: `api_key`, `access_token`.
+    /// Arguments: `booking_uid`: Uid of the booking. Sends `GET /v2/bookings/{bookingUid}/calendar-links` with `cal-api-version: 2024-08-13`; credentials: `api_key`, `access_token`.
     pub fn calendar_links(
         &self,
         booking_uid: impl Into<String>,
     ) -> CalendarLinksRequest<'a> {
         CalendarLinksRequest {
-            client: self.client,
+            base: self.base,
             booking_uid: booking_uid.into(),
-            options: Default::default(),
         }
     }
     /// List the calendar events and video rooms made for a booking.
     ///
-    /// # Arguments
-    ///
-    /// - `booking_uid`: Uid of the booking.
-    ///
-    /// # Request
-    ///
-    /// `GET /v2/bookings/{bookingUid}/references`, sent with `cal-api-version: 2024-08-13`.
-    ///
-    /// Credentials: `api_key`, `access_token`.
+    /// Arguments: `booking_uid`: Uid of the booking. Sends `GET /v2/bookings/{bookingUid}/references` with `cal-api-version: 2024-08-13`; credentials: `api_key`, `access_token`.
     pub fn references(&self, booking_uid: impl Into<String>) -> ReferencesRequest<'a> {
         ReferencesRequest {
-            client: self.client,
+            base: self.base,
             booking_uid: booking_uid.into(),
             reference_type: None,
-            options: Default::default(),
         }
     }
 }
@@ -345,23 +214,22 @@ impl<'a> Bookings<'a> {
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct CreateRequest<'a> {
-    client: &'a crate::Client,
+    base: crate::runtime::Base<'a>,
     body: models::CreateBookingRequest,
-    options: crate::runtime::RequestOptions,
 }
 impl<'a> CreateRequest<'a> {
     fn into_call(self) -> crate::runtime::Call<'a> {
         const OPERATION: crate::runtime::Operation = crate::runtime::Operation {
             name: "bookings.create",
-            method: crate::runtime::Method::POST,
+            method: crate::runtime::Method::Post,
             path_template: "/v2/bookings",
-            auth: &[],
+            auth: crate::generated::auth::API_KEY_ACCESS_TOKEN_PLATFORM_CLIENT,
             api_version: Some(crate::ApiVersion::V2024_08_13),
-            envelope: true,
-            auth_optional: false,
+            auth_optional: true,
+            ..crate::runtime::Operation::DEFAULTS
         };
-        let mut call = crate::runtime::Call::new(self.client, &OPERATION, self.options);
-        call.push_path("/v2/bookings");
+        let mut call = crate::runtime::Call::new(self.base, &OPERATION);
+        call.path(&[]);
         call.json(&self.body);
         call
     }
@@ -371,7 +239,7 @@ crate::runtime::request_methods!(CreateRequest => models::BookingOrSeries);
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct ListRequest<'a> {
-    client: &'a crate::Client,
+    base: crate::runtime::Base<'a>,
     status: Option<Vec<models::BookingStatusFilter>>,
     attendee_email: Option<String>,
     attendee_name: Option<String>,
@@ -392,12 +260,9 @@ pub struct ListRequest<'a> {
     sort_updated_at: Option<models::SortOrder>,
     take: Option<i64>,
     skip: Option<i64>,
-    options: crate::runtime::RequestOptions,
 }
 impl<'a> ListRequest<'a> {
-    /// Only bookings in these groups.
-    ///
-    /// Example: `["upcoming", "past"]`
+    /// Only bookings in these groups. Example: `["upcoming", "past"]`.
     pub fn status(
         mut self,
         status: impl IntoIterator<Item = models::BookingStatusFilter>,
@@ -405,30 +270,22 @@ impl<'a> ListRequest<'a> {
         self.status = Some(status.into_iter().collect());
         self
     }
-    /// Only bookings with an attendee of this email.
-    ///
-    /// Example: `"example@domain.com"`
+    /// Only bookings with an attendee of this email. Example: `"example@domain.com"`.
     pub fn attendee_email(mut self, attendee_email: impl Into<String>) -> Self {
         self.attendee_email = Some(attendee_email.into());
         self
     }
-    /// Only bookings with an attendee of this name.
-    ///
-    /// Example: `"John Doe"`
+    /// Only bookings with an attendee of this name. Example: `"John Doe"`.
     pub fn attendee_name(mut self, attendee_name: impl Into<String>) -> Self {
         self.attendee_name = Some(attendee_name.into());
         self
     }
-    /// Only the booking with this uid.
-    ///
-    /// Example: `"2NtaeaVcKfpmSZ4CthFdfk"`
+    /// Only the booking with this uid. Example: `"2NtaeaVcKfpmSZ4CthFdfk"`.
     pub fn booking_uid(mut self, booking_uid: impl Into<String>) -> Self {
         self.booking_uid = Some(booking_uid.into());
         self
     }
-    /// Only bookings of these event types.
-    ///
-    /// Example: `[100, 200]`
+    /// Only bookings of these event types. Example: `[100, 200]`.
     pub fn event_type_ids(
         mut self,
         event_type_ids: impl IntoIterator<Item = i64>,
@@ -436,44 +293,32 @@ impl<'a> ListRequest<'a> {
         self.event_type_ids = Some(event_type_ids.into_iter().collect());
         self
     }
-    /// Only bookings of this event type.
-    ///
-    /// Example: `100`
+    /// Only bookings of this event type. Example: `100`.
     pub fn event_type_id(mut self, event_type_id: i64) -> Self {
         self.event_type_id = Some(event_type_id);
         self
     }
-    /// Only bookings of these teams of the user.
-    ///
-    /// Example: `[50, 60]`
+    /// Only bookings of these teams of the user. Example: `[50, 60]`.
     pub fn team_ids(mut self, team_ids: impl IntoIterator<Item = i64>) -> Self {
         self.team_ids = Some(team_ids.into_iter().collect());
         self
     }
-    /// Only bookings of this team of the user.
-    ///
-    /// Example: `50`
+    /// Only bookings of this team of the user. Example: `50`.
     pub fn team_id(mut self, team_id: i64) -> Self {
         self.team_id = Some(team_id);
         self
     }
-    /// Only bookings that start after this time.
-    ///
-    /// Example: `"2025-03-07T10:00:00.000Z"`
+    /// Only bookings that start after this time. Example: `"2025-03-07T10:00:00.000Z"`.
     pub fn after_start(mut self, after_start: chrono::DateTime<chrono::Utc>) -> Self {
         self.after_start = Some(after_start);
         self
     }
-    /// Only bookings that end before this time.
-    ///
-    /// Example: `"2025-03-07T11:00:00.000Z"`
+    /// Only bookings that end before this time. Example: `"2025-03-07T11:00:00.000Z"`.
     pub fn before_end(mut self, before_end: chrono::DateTime<chrono::Utc>) -> Self {
         self.before_end = Some(before_end);
         self
     }
-    /// Only bookings made after this time.
-    ///
-    /// Example: `"2025-03-07T10:00:00.000Z"`
+    /// Only bookings made after this time. Example: `"2025-03-07T10:00:00.000Z"`.
     pub fn after_created_at(
         mut self,
         after_created_at: chrono::DateTime<chrono::Utc>,
@@ -481,9 +326,7 @@ impl<'a> ListRequest<'a> {
         self.after_created_at = Some(after_created_at);
         self
     }
-    /// Only bookings made before this time.
-    ///
-    /// Example: `"2025-03-14T11:00:00.000Z"`
+    /// Only bookings made before this time. Example: `"2025-03-14T11:00:00.000Z"`.
     pub fn before_created_at(
         mut self,
         before_created_at: chrono::DateTime<chrono::Utc>,
@@ -491,9 +334,7 @@ impl<'a> ListRequest<'a> {
         self.before_created_at = Some(before_created_at);
         self
     }
-    /// Only bookings changed after this time.
-    ///
-    /// Example: `"2025-03-07T10:00:00.000Z"`
+    /// Only bookings changed after this time. Example: `"2025-03-07T10:00:00.000Z"`.
     pub fn after_updated_at(
         mut self,
         after_updated_at: chrono::DateTime<chrono::Utc>,
@@ -501,9 +342,7 @@ impl<'a> ListRequest<'a> {
         self.after_updated_at = Some(after_updated_at);
         self
     }
-    /// Only bookings changed before this time.
-    ///
-    /// Example: `"2025-03-14T11:00:00.000Z"`
+    /// Only bookings changed before this time. Example: `"2025-03-14T11:00:00.000Z"`.
     pub fn before_updated_at(
         mut self,
         before_updated_at: chrono::DateTime<chrono::Utc>,
@@ -531,20 +370,12 @@ impl<'a> ListRequest<'a> {
         self.sort_updated_at = Some(sort_updated_at);
         self
     }
-    /// Page size (1 to 250).
-    ///
-    /// The server's default: `100`.
-    ///
-    /// Example: `10`
+    /// Page size (1 to 250). Server default: `100`. Example: `10`.
     pub fn take(mut self, take: i64) -> Self {
         self.take = Some(take);
         self
     }
-    /// Number of bookings to skip.
-    ///
-    /// The server's default: `0`.
-    ///
-    /// Example: `0`
+    /// Number of bookings to skip. Server default: `0`. Example: `0`.
     pub fn skip(mut self, skip: i64) -> Self {
         self.skip = Some(skip);
         self
@@ -552,15 +383,14 @@ impl<'a> ListRequest<'a> {
     fn into_call(self) -> crate::runtime::Call<'a> {
         const OPERATION: crate::runtime::Operation = crate::runtime::Operation {
             name: "bookings.list",
-            method: crate::runtime::Method::GET,
+            method: crate::runtime::Method::Get,
             path_template: "/v2/bookings",
-            auth: &[crate::AuthMode::ApiKey, crate::AuthMode::AccessToken],
+            auth: crate::generated::auth::API_KEY_ACCESS_TOKEN,
             api_version: Some(crate::ApiVersion::V2024_08_13),
-            envelope: true,
-            auth_optional: false,
+            ..crate::runtime::Operation::DEFAULTS
         };
-        let mut call = crate::runtime::Call::new(self.client, &OPERATION, self.options);
-        call.push_path("/v2/bookings");
+        let mut call = crate::runtime::Call::new(self.base, &OPERATION);
+        call.path(&[]);
         call.query_opt("status", self.status.as_ref());
         call.query_opt("attendeeEmail", self.attendee_email.as_ref());
         call.query_opt("attendeeName", self.attendee_name.as_ref());
@@ -585,35 +415,28 @@ impl<'a> ListRequest<'a> {
     }
 }
 crate::runtime::request_methods!(
-    ListRequest => Vec < models::Booking >, paginated(take, skip, 100i64,
-    models::Booking)
+    ListRequest => pages of models::Booking, take, skip, 100
 );
 /// A request to [`Bookings::get`]; `.await` it (or call `send`) to send it.
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct GetRequest<'a> {
-    client: &'a crate::Client,
+    base: crate::runtime::Base<'a>,
     booking_uid: String,
-    options: crate::runtime::RequestOptions,
 }
 impl<'a> GetRequest<'a> {
     fn into_call(self) -> crate::runtime::Call<'a> {
         const OPERATION: crate::runtime::Operation = crate::runtime::Operation {
             name: "bookings.get",
-            method: crate::runtime::Method::GET,
+            method: crate::runtime::Method::Get,
             path_template: "/v2/bookings/{bookingUid}",
-            auth: &[
-                crate::AuthMode::ApiKey,
-                crate::AuthMode::AccessToken,
-                crate::AuthMode::PlatformClient,
-            ],
+            auth: crate::generated::auth::API_KEY_ACCESS_TOKEN_PLATFORM_CLIENT,
             api_version: Some(crate::ApiVersion::V2024_08_13),
-            envelope: true,
-            auth_optional: false,
+            auth_optional: true,
+            ..crate::runtime::Operation::DEFAULTS
         };
-        let mut call = crate::runtime::Call::new(self.client, &OPERATION, self.options);
-        call.push_path("/v2/bookings/");
-        call.push_param("bookingUid", &self.booking_uid);
+        let mut call = crate::runtime::Call::new(self.base, &OPERATION);
+        call.path(&[&self.booking_uid]);
         call
     }
 }
@@ -622,25 +445,20 @@ crate::runtime::request_methods!(GetRequest => models::BookingOrSeries);
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct RecordingsRequest<'a> {
-    client: &'a crate::Client,
+    base: crate::runtime::Base<'a>,
     booking_uid: String,
-    options: crate::runtime::RequestOptions,
 }
 impl<'a> RecordingsRequest<'a> {
     fn into_call(self) -> crate::runtime::Call<'a> {
         const OPERATION: crate::runtime::Operation = crate::runtime::Operation {
             name: "bookings.recordings",
-            method: crate::runtime::Method::GET,
+            method: crate::runtime::Method::Get,
             path_template: "/v2/bookings/{bookingUid}/recordings",
-            auth: &[],
             api_version: Some(crate::ApiVersion::V2024_08_13),
-            envelope: true,
-            auth_optional: false,
+            ..crate::runtime::Operation::DEFAULTS
         };
-        let mut call = crate::runtime::Call::new(self.client, &OPERATION, self.options);
-        call.push_path("/v2/bookings/");
-        call.push_param("bookingUid", &self.booking_uid);
-        call.push_path("/recordings");
+        let mut call = crate::runtime::Call::new(self.base, &OPERATION);
+        call.path(&[&self.booking_uid]);
         call
     }
 }
@@ -649,25 +467,20 @@ crate::runtime::request_methods!(RecordingsRequest => Vec < models::BookingRecor
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct TranscriptsRequest<'a> {
-    client: &'a crate::Client,
+    base: crate::runtime::Base<'a>,
     booking_uid: String,
-    options: crate::runtime::RequestOptions,
 }
 impl<'a> TranscriptsRequest<'a> {
     fn into_call(self) -> crate::runtime::Call<'a> {
         const OPERATION: crate::runtime::Operation = crate::runtime::Operation {
             name: "bookings.transcripts",
-            method: crate::runtime::Method::GET,
+            method: crate::runtime::Method::Get,
             path_template: "/v2/bookings/{bookingUid}/transcripts",
-            auth: &[],
             api_version: Some(crate::ApiVersion::V2024_08_13),
-            envelope: true,
-            auth_optional: false,
+            ..crate::runtime::Operation::DEFAULTS
         };
-        let mut call = crate::runtime::Call::new(self.client, &OPERATION, self.options);
-        call.push_path("/v2/bookings/");
-        call.push_param("bookingUid", &self.booking_uid);
-        call.push_path("/transcripts");
+        let mut call = crate::runtime::Call::new(self.base, &OPERATION);
+        call.path(&[&self.booking_uid]);
         call
     }
 }
@@ -676,30 +489,23 @@ crate::runtime::request_methods!(TranscriptsRequest => Vec < String >);
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct RescheduleRequest<'a> {
-    client: &'a crate::Client,
+    base: crate::runtime::Base<'a>,
     booking_uid: String,
     body: models::RescheduleBookingRequest,
-    options: crate::runtime::RequestOptions,
 }
 impl<'a> RescheduleRequest<'a> {
     fn into_call(self) -> crate::runtime::Call<'a> {
         const OPERATION: crate::runtime::Operation = crate::runtime::Operation {
             name: "bookings.reschedule",
-            method: crate::runtime::Method::POST,
+            method: crate::runtime::Method::Post,
             path_template: "/v2/bookings/{bookingUid}/reschedule",
-            auth: &[
-                crate::AuthMode::ApiKey,
-                crate::AuthMode::AccessToken,
-                crate::AuthMode::PlatformClient,
-            ],
+            auth: crate::generated::auth::API_KEY_ACCESS_TOKEN_PLATFORM_CLIENT,
             api_version: Some(crate::ApiVersion::V2024_08_13),
-            envelope: true,
-            auth_optional: false,
+            auth_optional: true,
+            ..crate::runtime::Operation::DEFAULTS
         };
-        let mut call = crate::runtime::Call::new(self.client, &OPERATION, self.options);
-        call.push_path("/v2/bookings/");
-        call.push_param("bookingUid", &self.booking_uid);
-        call.push_path("/reschedule");
+        let mut call = crate::runtime::Call::new(self.base, &OPERATION);
+        call.path(&[&self.booking_uid]);
         call.json(&self.body);
         call
     }
@@ -709,30 +515,23 @@ crate::runtime::request_methods!(RescheduleRequest => models::Booking);
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct CancelRequest<'a> {
-    client: &'a crate::Client,
+    base: crate::runtime::Base<'a>,
     booking_uid: String,
     body: models::CancelBookingRequest,
-    options: crate::runtime::RequestOptions,
 }
 impl<'a> CancelRequest<'a> {
     fn into_call(self) -> crate::runtime::Call<'a> {
         const OPERATION: crate::runtime::Operation = crate::runtime::Operation {
             name: "bookings.cancel",
-            method: crate::runtime::Method::POST,
+            method: crate::runtime::Method::Post,
             path_template: "/v2/bookings/{bookingUid}/cancel",
-            auth: &[
-                crate::AuthMode::ApiKey,
-                crate::AuthMode::AccessToken,
-                crate::AuthMode::PlatformClient,
-            ],
+            auth: crate::generated::auth::API_KEY_ACCESS_TOKEN_PLATFORM_CLIENT,
             api_version: Some(crate::ApiVersion::V2024_08_13),
-            envelope: true,
-            auth_optional: false,
+            auth_optional: true,
+            ..crate::runtime::Operation::DEFAULTS
         };
-        let mut call = crate::runtime::Call::new(self.client, &OPERATION, self.options);
-        call.push_path("/v2/bookings/");
-        call.push_param("bookingUid", &self.booking_uid);
-        call.push_path("/cancel");
+        let mut call = crate::runtime::Call::new(self.base, &OPERATION);
+        call.path(&[&self.booking_uid]);
         call.json(&self.body);
         call
     }
@@ -742,26 +541,22 @@ crate::runtime::request_methods!(CancelRequest => models::BookingOrSeries);
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct MarkAbsentRequest<'a> {
-    client: &'a crate::Client,
+    base: crate::runtime::Base<'a>,
     booking_uid: String,
     body: models::MarkAbsent,
-    options: crate::runtime::RequestOptions,
 }
 impl<'a> MarkAbsentRequest<'a> {
     fn into_call(self) -> crate::runtime::Call<'a> {
         const OPERATION: crate::runtime::Operation = crate::runtime::Operation {
             name: "bookings.mark_absent",
-            method: crate::runtime::Method::POST,
+            method: crate::runtime::Method::Post,
             path_template: "/v2/bookings/{bookingUid}/mark-absent",
-            auth: &[crate::AuthMode::ApiKey, crate::AuthMode::AccessToken],
+            auth: crate::generated::auth::API_KEY_ACCESS_TOKEN,
             api_version: Some(crate::ApiVersion::V2024_08_13),
-            envelope: true,
-            auth_optional: false,
+            ..crate::runtime::Operation::DEFAULTS
         };
-        let mut call = crate::runtime::Call::new(self.client, &OPERATION, self.options);
-        call.push_path("/v2/bookings/");
-        call.push_param("bookingUid", &self.booking_uid);
-        call.push_path("/mark-absent");
+        let mut call = crate::runtime::Call::new(self.base, &OPERATION);
+        call.path(&[&self.booking_uid]);
         call.json(&self.body);
         call
     }
@@ -771,25 +566,21 @@ crate::runtime::request_methods!(MarkAbsentRequest => models::Booking);
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct ReassignRequest<'a> {
-    client: &'a crate::Client,
+    base: crate::runtime::Base<'a>,
     booking_uid: String,
-    options: crate::runtime::RequestOptions,
 }
 impl<'a> ReassignRequest<'a> {
     fn into_call(self) -> crate::runtime::Call<'a> {
         const OPERATION: crate::runtime::Operation = crate::runtime::Operation {
             name: "bookings.reassign",
-            method: crate::runtime::Method::POST,
+            method: crate::runtime::Method::Post,
             path_template: "/v2/bookings/{bookingUid}/reassign",
-            auth: &[crate::AuthMode::ApiKey, crate::AuthMode::AccessToken],
+            auth: crate::generated::auth::API_KEY_ACCESS_TOKEN,
             api_version: Some(crate::ApiVersion::V2024_08_13),
-            envelope: true,
-            auth_optional: false,
+            ..crate::runtime::Operation::DEFAULTS
         };
-        let mut call = crate::runtime::Call::new(self.client, &OPERATION, self.options);
-        call.push_path("/v2/bookings/");
-        call.push_param("bookingUid", &self.booking_uid);
-        call.push_path("/reassign");
+        let mut call = crate::runtime::Call::new(self.base, &OPERATION);
+        call.path(&[&self.booking_uid]);
         call
     }
 }
@@ -798,28 +589,23 @@ crate::runtime::request_methods!(ReassignRequest => models::ReassignedBooking);
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct ReassignToUserRequest<'a> {
-    client: &'a crate::Client,
+    base: crate::runtime::Base<'a>,
     booking_uid: String,
     user_id: i64,
     body: models::ReassignBooking,
-    options: crate::runtime::RequestOptions,
 }
 impl<'a> ReassignToUserRequest<'a> {
     fn into_call(self) -> crate::runtime::Call<'a> {
         const OPERATION: crate::runtime::Operation = crate::runtime::Operation {
             name: "bookings.reassign_to_user",
-            method: crate::runtime::Method::POST,
+            method: crate::runtime::Method::Post,
             path_template: "/v2/bookings/{bookingUid}/reassign/{userId}",
-            auth: &[crate::AuthMode::ApiKey, crate::AuthMode::AccessToken],
+            auth: crate::generated::auth::API_KEY_ACCESS_TOKEN,
             api_version: Some(crate::ApiVersion::V2024_08_13),
-            envelope: true,
-            auth_optional: false,
+            ..crate::runtime::Operation::DEFAULTS
         };
-        let mut call = crate::runtime::Call::new(self.client, &OPERATION, self.options);
-        call.push_path("/v2/bookings/");
-        call.push_param("bookingUid", &self.booking_uid);
-        call.push_path("/reassign/");
-        call.push_param("userId", &self.user_id);
+        let mut call = crate::runtime::Call::new(self.base, &OPERATION);
+        call.path(&[&self.booking_uid, &self.user_id]);
         call.json(&self.body);
         call
     }
@@ -829,25 +615,21 @@ crate::runtime::request_methods!(ReassignToUserRequest => models::ReassignedBook
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct ConfirmRequest<'a> {
-    client: &'a crate::Client,
+    base: crate::runtime::Base<'a>,
     booking_uid: String,
-    options: crate::runtime::RequestOptions,
 }
 impl<'a> ConfirmRequest<'a> {
     fn into_call(self) -> crate::runtime::Call<'a> {
         const OPERATION: crate::runtime::Operation = crate::runtime::Operation {
             name: "bookings.confirm",
-            method: crate::runtime::Method::POST,
+            method: crate::runtime::Method::Post,
             path_template: "/v2/bookings/{bookingUid}/confirm",
-            auth: &[crate::AuthMode::ApiKey, crate::AuthMode::AccessToken],
+            auth: crate::generated::auth::API_KEY_ACCESS_TOKEN,
             api_version: Some(crate::ApiVersion::V2024_08_13),
-            envelope: true,
-            auth_optional: false,
+            ..crate::runtime::Operation::DEFAULTS
         };
-        let mut call = crate::runtime::Call::new(self.client, &OPERATION, self.options);
-        call.push_path("/v2/bookings/");
-        call.push_param("bookingUid", &self.booking_uid);
-        call.push_path("/confirm");
+        let mut call = crate::runtime::Call::new(self.base, &OPERATION);
+        call.path(&[&self.booking_uid]);
         call
     }
 }
@@ -856,26 +638,22 @@ crate::runtime::request_methods!(ConfirmRequest => models::BookingOrSeries);
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct DeclineRequest<'a> {
-    client: &'a crate::Client,
+    base: crate::runtime::Base<'a>,
     booking_uid: String,
     body: models::DeclineBooking,
-    options: crate::runtime::RequestOptions,
 }
 impl<'a> DeclineRequest<'a> {
     fn into_call(self) -> crate::runtime::Call<'a> {
         const OPERATION: crate::runtime::Operation = crate::runtime::Operation {
             name: "bookings.decline",
-            method: crate::runtime::Method::POST,
+            method: crate::runtime::Method::Post,
             path_template: "/v2/bookings/{bookingUid}/decline",
-            auth: &[crate::AuthMode::ApiKey, crate::AuthMode::AccessToken],
+            auth: crate::generated::auth::API_KEY_ACCESS_TOKEN,
             api_version: Some(crate::ApiVersion::V2024_08_13),
-            envelope: true,
-            auth_optional: false,
+            ..crate::runtime::Operation::DEFAULTS
         };
-        let mut call = crate::runtime::Call::new(self.client, &OPERATION, self.options);
-        call.push_path("/v2/bookings/");
-        call.push_param("bookingUid", &self.booking_uid);
-        call.push_path("/decline");
+        let mut call = crate::runtime::Call::new(self.base, &OPERATION);
+        call.path(&[&self.booking_uid]);
         call.json(&self.body);
         call
     }
@@ -885,25 +663,21 @@ crate::runtime::request_methods!(DeclineRequest => models::BookingOrSeries);
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct CalendarLinksRequest<'a> {
-    client: &'a crate::Client,
+    base: crate::runtime::Base<'a>,
     booking_uid: String,
-    options: crate::runtime::RequestOptions,
 }
 impl<'a> CalendarLinksRequest<'a> {
     fn into_call(self) -> crate::runtime::Call<'a> {
         const OPERATION: crate::runtime::Operation = crate::runtime::Operation {
             name: "bookings.calendar_links",
-            method: crate::runtime::Method::GET,
+            method: crate::runtime::Method::Get,
             path_template: "/v2/bookings/{bookingUid}/calendar-links",
-            auth: &[crate::AuthMode::ApiKey, crate::AuthMode::AccessToken],
+            auth: crate::generated::auth::API_KEY_ACCESS_TOKEN,
             api_version: Some(crate::ApiVersion::V2024_08_13),
-            envelope: true,
-            auth_optional: false,
+            ..crate::runtime::Operation::DEFAULTS
         };
-        let mut call = crate::runtime::Call::new(self.client, &OPERATION, self.options);
-        call.push_path("/v2/bookings/");
-        call.push_param("bookingUid", &self.booking_uid);
-        call.push_path("/calendar-links");
+        let mut call = crate::runtime::Call::new(self.base, &OPERATION);
+        call.path(&[&self.booking_uid]);
         call
     }
 }
@@ -912,10 +686,9 @@ crate::runtime::request_methods!(CalendarLinksRequest => Vec < models::CalendarL
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct ReferencesRequest<'a> {
-    client: &'a crate::Client,
+    base: crate::runtime::Base<'a>,
     booking_uid: String,
     reference_type: Option<models::BookingReferenceType>,
-    options: crate::runtime::RequestOptions,
 }
 impl<'a> ReferencesRequest<'a> {
     /// Only references of this kind.
@@ -929,17 +702,14 @@ impl<'a> ReferencesRequest<'a> {
     fn into_call(self) -> crate::runtime::Call<'a> {
         const OPERATION: crate::runtime::Operation = crate::runtime::Operation {
             name: "bookings.references",
-            method: crate::runtime::Method::GET,
+            method: crate::runtime::Method::Get,
             path_template: "/v2/bookings/{bookingUid}/references",
-            auth: &[crate::AuthMode::ApiKey, crate::AuthMode::AccessToken],
+            auth: crate::generated::auth::API_KEY_ACCESS_TOKEN,
             api_version: Some(crate::ApiVersion::V2024_08_13),
-            envelope: true,
-            auth_optional: false,
+            ..crate::runtime::Operation::DEFAULTS
         };
-        let mut call = crate::runtime::Call::new(self.client, &OPERATION, self.options);
-        call.push_path("/v2/bookings/");
-        call.push_param("bookingUid", &self.booking_uid);
-        call.push_path("/references");
+        let mut call = crate::runtime::Call::new(self.base, &OPERATION);
+        call.path(&[&self.booking_uid]);
         call.query_opt("type", self.reference_type.as_ref());
         call
     }

@@ -10,66 +10,37 @@ pub mod events;
 /// Reached with `client.calendars()`.
 #[derive(Debug, Clone, Copy)]
 pub struct Calendars<'a> {
-    client: &'a crate::Client,
+    pub(crate) base: crate::runtime::Base<'a>,
 }
 impl<'a> Calendars<'a> {
-    pub(crate) fn new(client: &'a crate::Client) -> Self {
-        Calendars { client }
-    }
     /// Events of the user's connected calendars, read and changed through the provider in one shape whatever the provider. Only Google Calendar is supported for now.
     pub fn events(&self) -> events::Events<'a> {
-        events::Events::new(self.client)
+        events::Events { base: self.base }
     }
     /// Connect one or more ICS feeds as a calendar of the user.
     ///
-    /// # Arguments
-    ///
-    /// - `body`: the request body, a [`CreateIcsFeed`](crate::models::CreateIcsFeed).
-    ///
-    /// # Request
-    ///
-    /// `POST /v2/calendars/ics-feed/save`.
-    ///
-    /// Credentials: `api_key`, `access_token`.
+    /// Arguments: `body`: a [`CreateIcsFeed`](crate::models::CreateIcsFeed). Sends `POST /v2/calendars/ics-feed/save`; credentials: `api_key`, `access_token`.
     pub fn add_ics_feed(&self, body: models::CreateIcsFeed) -> AddIcsFeedRequest<'a> {
         AddIcsFeedRequest {
-            client: self.client,
+            base: self.base,
             body,
-            options: Default::default(),
         }
     }
     /// Check that the user's ICS feed connection works.
     ///
     /// Succeeds when the connection is usable; otherwise the server answers with an error.
     ///
-    /// # Request
-    ///
-    /// `GET /v2/calendars/ics-feed/check`.
-    ///
-    /// Credentials: `api_key`, `access_token`.
+    /// Sends `GET /v2/calendars/ics-feed/check`; credentials: `api_key`, `access_token`.
     pub fn check_ics_feed(&self) -> CheckIcsFeedRequest<'a> {
         CheckIcsFeedRequest {
-            client: self.client,
-            options: Default::default(),
+            base: self.base,
         }
     }
     /// Get the busy time ranges of one of the user's calendars between two dates.
     ///
     /// The server takes a list of calendars as `calendarsToLoad[<n>][credentialId]` and `calendarsToLoad[<n>][externalId]`; this method sends one calendar (index 0). Call it once per calendar to cover several.
     ///
-    /// # Arguments
-    ///
-    /// - `logged_in_users_tz`: IANA time zone the dates are read in.
-    /// - `date_from`: First day of the range.
-    /// - `date_to`: Last day of the range.
-    /// - `credential_id`: Id of the credentials of the calendar's account, as listed by `calendars().list()`.
-    /// - `external_id`: The provider's id of the calendar, as listed by `calendars().list()`.
-    ///
-    /// # Request
-    ///
-    /// `GET /v2/calendars/busy-times`.
-    ///
-    /// Credentials: `api_key`, `access_token`.
+    /// Arguments: `logged_in_users_tz`: IANA time zone the dates are read in; `date_from`: First day of the range; `date_to`: Last day of the range; `credential_id`: Id of the credentials of the calendar's account, as listed by `calendars().list()`; `external_id`: The provider's id of the calendar, as listed by `calendars().list()`. Sends `GET /v2/calendars/busy-times`; credentials: `api_key`, `access_token`.
     pub fn busy_times(
         &self,
         logged_in_users_tz: impl Into<String>,
@@ -79,148 +50,91 @@ impl<'a> Calendars<'a> {
         external_id: impl Into<String>,
     ) -> BusyTimesRequest<'a> {
         BusyTimesRequest {
-            client: self.client,
+            base: self.base,
             logged_in_users_tz: logged_in_users_tz.into(),
             date_from,
             date_to,
             credential_id,
             external_id: external_id.into(),
-            options: Default::default(),
         }
     }
     /// List the user's connected calendar accounts and their calendars.
     ///
-    /// # Request
-    ///
-    /// `GET /v2/calendars`.
-    ///
-    /// Credentials: `api_key`, `access_token`.
+    /// Sends `GET /v2/calendars`; credentials: `api_key`, `access_token`.
     pub fn list(&self) -> ListRequest<'a> {
-        ListRequest {
-            client: self.client,
-            options: Default::default(),
-        }
+        ListRequest { base: self.base }
     }
     /// Get the URL where the user authorizes Cal.com to use a Google or Outlook calendar.
     ///
     /// After the user authorizes access, the provider returns to Cal.com, which stores the credentials and redirects to `redir`.
     ///
-    /// # Arguments
-    ///
-    /// - `calendar`: Provider to connect; google or office365.
-    ///
-    /// # Request
-    ///
-    /// `GET /v2/calendars/{calendar}/connect`.
-    ///
-    /// Credentials: `api_key`, `access_token`.
+    /// Arguments: `calendar`: Provider to connect. Sends `GET /v2/calendars/{calendar}/connect`; credentials: `api_key`, `access_token`.
     pub fn connect_url(
         &self,
-        calendar: models::CalendarProvider,
+        calendar: models::OAuthCalendarProvider,
     ) -> ConnectUrlRequest<'a> {
         ConnectUrlRequest {
-            client: self.client,
+            base: self.base,
             calendar,
             is_dry_run: None,
             redir: None,
-            options: Default::default(),
         }
     }
     /// Finish the OAuth connection of a Google or Outlook calendar.
     ///
     /// This is the redirect target of the provider's OAuth flow; applications rarely call it themselves. The server stores the credentials and answers with a 301 redirect to the URL kept in `state`, not with a JSON body.
     ///
-    /// # Arguments
-    ///
-    /// - `calendar`: Provider being connected; google or office365.
-    /// - `state`: The state that the connect URL handed to the provider.
-    /// - `code`: Authorization code issued by the provider.
-    ///
-    /// # Request
-    ///
-    /// `GET /v2/calendars/{calendar}/save`.
-    ///
-    /// Credentials: none are sent.
+    /// Arguments: `calendar`: Provider being connected; `state`: The state that the connect URL handed to the provider; `code`: Authorization code issued by the provider. Sends `GET /v2/calendars/{calendar}/save`, without credentials.
     pub fn save_oauth_credentials(
         &self,
-        calendar: models::CalendarProvider,
+        calendar: models::OAuthCalendarProvider,
         state: impl Into<String>,
         code: impl Into<String>,
     ) -> SaveOauthCredentialsRequest<'a> {
         SaveOauthCredentialsRequest {
-            client: self.client,
+            base: self.base,
             calendar,
             state: state.into(),
             code: code.into(),
-            options: Default::default(),
         }
     }
     /// Connect an Apple calendar with the user's Apple ID and an app-specific password.
     ///
-    /// # Arguments
-    ///
-    /// - `calendar`: Provider to connect; only apple.
-    /// - `body`: the request body, a [`CalendarLogin`](crate::models::CalendarLogin).
-    ///
-    /// # Request
-    ///
-    /// `POST /v2/calendars/{calendar}/credentials`.
-    ///
-    /// Credentials: `api_key`, `access_token`.
+    /// Arguments: `calendar`: Provider to connect; `body`: a [`CalendarLogin`](crate::models::CalendarLogin). Sends `POST /v2/calendars/{calendar}/credentials`; credentials: `api_key`, `access_token`.
     pub fn save_credentials(
         &self,
-        calendar: models::CalendarProvider,
+        calendar: models::CredentialCalendarProvider,
         body: models::CalendarLogin,
     ) -> SaveCredentialsRequest<'a> {
         SaveCredentialsRequest {
-            client: self.client,
+            base: self.base,
             calendar,
             body,
-            options: Default::default(),
         }
     }
     /// Check that the user's connection to a calendar provider works.
     ///
     /// Succeeds when the connection is usable; otherwise the server answers with an error.
     ///
-    /// # Arguments
-    ///
-    /// - `calendar`: Provider to check.
-    ///
-    /// # Request
-    ///
-    /// `GET /v2/calendars/{calendar}/check`.
-    ///
-    /// Credentials: `api_key`, `access_token`.
+    /// Arguments: `calendar`: Provider to check. Sends `GET /v2/calendars/{calendar}/check`; credentials: `api_key`, `access_token`.
     pub fn check(&self, calendar: models::CalendarProvider) -> CheckRequest<'a> {
         CheckRequest {
-            client: self.client,
+            base: self.base,
             calendar,
-            options: Default::default(),
         }
     }
     /// Disconnect a calendar account and return its deleted credentials.
     ///
-    /// # Arguments
-    ///
-    /// - `calendar`: Provider of the account.
-    /// - `body`: the request body, a [`DisconnectCalendar`](crate::models::DisconnectCalendar).
-    ///
-    /// # Request
-    ///
-    /// `POST /v2/calendars/{calendar}/disconnect`.
-    ///
-    /// Credentials: `api_key`, `access_token`.
+    /// Arguments: `calendar`: Provider of the account; `body`: a [`DisconnectCalendar`](crate::models::DisconnectCalendar). Sends `POST /v2/calendars/{calendar}/disconnect`; credentials: `api_key`, `access_token`.
     pub fn disconnect(
         &self,
         calendar: models::CalendarProvider,
         body: models::DisconnectCalendar,
     ) -> DisconnectRequest<'a> {
         DisconnectRequest {
-            client: self.client,
+            base: self.base,
             calendar,
             body,
-            options: Default::default(),
         }
     }
 }
@@ -228,23 +142,20 @@ impl<'a> Calendars<'a> {
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct AddIcsFeedRequest<'a> {
-    client: &'a crate::Client,
+    base: crate::runtime::Base<'a>,
     body: models::CreateIcsFeed,
-    options: crate::runtime::RequestOptions,
 }
 impl<'a> AddIcsFeedRequest<'a> {
     fn into_call(self) -> crate::runtime::Call<'a> {
         const OPERATION: crate::runtime::Operation = crate::runtime::Operation {
             name: "calendars.add_ics_feed",
-            method: crate::runtime::Method::POST,
+            method: crate::runtime::Method::Post,
             path_template: "/v2/calendars/ics-feed/save",
-            auth: &[crate::AuthMode::ApiKey, crate::AuthMode::AccessToken],
-            api_version: None,
-            envelope: true,
-            auth_optional: false,
+            auth: crate::generated::auth::API_KEY_ACCESS_TOKEN,
+            ..crate::runtime::Operation::DEFAULTS
         };
-        let mut call = crate::runtime::Call::new(self.client, &OPERATION, self.options);
-        call.push_path("/v2/calendars/ics-feed/save");
+        let mut call = crate::runtime::Call::new(self.base, &OPERATION);
+        call.path(&[]);
         call.json(&self.body);
         call
     }
@@ -254,22 +165,19 @@ crate::runtime::request_methods!(AddIcsFeedRequest => models::CalendarCredential
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct CheckIcsFeedRequest<'a> {
-    client: &'a crate::Client,
-    options: crate::runtime::RequestOptions,
+    base: crate::runtime::Base<'a>,
 }
 impl<'a> CheckIcsFeedRequest<'a> {
     fn into_call(self) -> crate::runtime::Call<'a> {
         const OPERATION: crate::runtime::Operation = crate::runtime::Operation {
             name: "calendars.check_ics_feed",
-            method: crate::runtime::Method::GET,
+            method: crate::runtime::Method::Get,
             path_template: "/v2/calendars/ics-feed/check",
-            auth: &[crate::AuthMode::ApiKey, crate::AuthMode::AccessToken],
-            api_version: None,
-            envelope: true,
-            auth_optional: false,
+            auth: crate::generated::auth::API_KEY_ACCESS_TOKEN,
+            ..crate::runtime::Operation::DEFAULTS
         };
-        let mut call = crate::runtime::Call::new(self.client, &OPERATION, self.options);
-        call.push_path("/v2/calendars/ics-feed/check");
+        let mut call = crate::runtime::Call::new(self.base, &OPERATION);
+        call.path(&[]);
         call
     }
 }
@@ -278,27 +186,24 @@ crate::runtime::request_methods!(CheckIcsFeedRequest => ());
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct BusyTimesRequest<'a> {
-    client: &'a crate::Client,
+    base: crate::runtime::Base<'a>,
     logged_in_users_tz: String,
     date_from: chrono::NaiveDate,
     date_to: chrono::NaiveDate,
     credential_id: i64,
     external_id: String,
-    options: crate::runtime::RequestOptions,
 }
 impl<'a> BusyTimesRequest<'a> {
     fn into_call(self) -> crate::runtime::Call<'a> {
         const OPERATION: crate::runtime::Operation = crate::runtime::Operation {
             name: "calendars.busy_times",
-            method: crate::runtime::Method::GET,
+            method: crate::runtime::Method::Get,
             path_template: "/v2/calendars/busy-times",
-            auth: &[crate::AuthMode::ApiKey, crate::AuthMode::AccessToken],
-            api_version: None,
-            envelope: true,
-            auth_optional: false,
+            auth: crate::generated::auth::API_KEY_ACCESS_TOKEN,
+            ..crate::runtime::Operation::DEFAULTS
         };
-        let mut call = crate::runtime::Call::new(self.client, &OPERATION, self.options);
-        call.push_path("/v2/calendars/busy-times");
+        let mut call = crate::runtime::Call::new(self.base, &OPERATION);
+        call.path(&[]);
         call.query("loggedInUsersTz", &self.logged_in_users_tz);
         call.query("dateFrom", &self.date_from);
         call.query("dateTo", &self.date_to);
@@ -312,22 +217,19 @@ crate::runtime::request_methods!(BusyTimesRequest => Vec < models::BusyTime >);
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct ListRequest<'a> {
-    client: &'a crate::Client,
-    options: crate::runtime::RequestOptions,
+    base: crate::runtime::Base<'a>,
 }
 impl<'a> ListRequest<'a> {
     fn into_call(self) -> crate::runtime::Call<'a> {
         const OPERATION: crate::runtime::Operation = crate::runtime::Operation {
             name: "calendars.list",
-            method: crate::runtime::Method::GET,
+            method: crate::runtime::Method::Get,
             path_template: "/v2/calendars",
-            auth: &[crate::AuthMode::ApiKey, crate::AuthMode::AccessToken],
-            api_version: None,
-            envelope: true,
-            auth_optional: false,
+            auth: crate::generated::auth::API_KEY_ACCESS_TOKEN,
+            ..crate::runtime::Operation::DEFAULTS
         };
-        let mut call = crate::runtime::Call::new(self.client, &OPERATION, self.options);
-        call.push_path("/v2/calendars");
+        let mut call = crate::runtime::Call::new(self.base, &OPERATION);
+        call.path(&[]);
         call
     }
 }
@@ -336,11 +238,10 @@ crate::runtime::request_methods!(ListRequest => models::ConnectedCalendars);
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct ConnectUrlRequest<'a> {
-    client: &'a crate::Client,
-    calendar: models::CalendarProvider,
+    base: crate::runtime::Base<'a>,
+    calendar: models::OAuthCalendarProvider,
     is_dry_run: Option<bool>,
     redir: Option<String>,
-    options: crate::runtime::RequestOptions,
 }
 impl<'a> ConnectUrlRequest<'a> {
     /// When true, the flow runs without storing credentials.
@@ -356,17 +257,13 @@ impl<'a> ConnectUrlRequest<'a> {
     fn into_call(self) -> crate::runtime::Call<'a> {
         const OPERATION: crate::runtime::Operation = crate::runtime::Operation {
             name: "calendars.connect_url",
-            method: crate::runtime::Method::GET,
+            method: crate::runtime::Method::Get,
             path_template: "/v2/calendars/{calendar}/connect",
-            auth: &[crate::AuthMode::ApiKey, crate::AuthMode::AccessToken],
-            api_version: None,
-            envelope: true,
-            auth_optional: false,
+            auth: crate::generated::auth::API_KEY_ACCESS_TOKEN,
+            ..crate::runtime::Operation::DEFAULTS
         };
-        let mut call = crate::runtime::Call::new(self.client, &OPERATION, self.options);
-        call.push_path("/v2/calendars/");
-        call.push_param("calendar", &self.calendar);
-        call.push_path("/connect");
+        let mut call = crate::runtime::Call::new(self.base, &OPERATION);
+        call.path(&[&self.calendar]);
         call.query_opt("isDryRun", self.is_dry_run.as_ref());
         call.query_opt("redir", self.redir.as_ref());
         call
@@ -377,27 +274,22 @@ crate::runtime::request_methods!(ConnectUrlRequest => models::CalendarOAuthUrl);
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct SaveOauthCredentialsRequest<'a> {
-    client: &'a crate::Client,
-    calendar: models::CalendarProvider,
+    base: crate::runtime::Base<'a>,
+    calendar: models::OAuthCalendarProvider,
     state: String,
     code: String,
-    options: crate::runtime::RequestOptions,
 }
 impl<'a> SaveOauthCredentialsRequest<'a> {
     fn into_call(self) -> crate::runtime::Call<'a> {
         const OPERATION: crate::runtime::Operation = crate::runtime::Operation {
             name: "calendars.save_oauth_credentials",
-            method: crate::runtime::Method::GET,
+            method: crate::runtime::Method::Get,
             path_template: "/v2/calendars/{calendar}/save",
-            auth: &[],
-            api_version: None,
             envelope: false,
-            auth_optional: false,
+            ..crate::runtime::Operation::DEFAULTS
         };
-        let mut call = crate::runtime::Call::new(self.client, &OPERATION, self.options);
-        call.push_path("/v2/calendars/");
-        call.push_param("calendar", &self.calendar);
-        call.push_path("/save");
+        let mut call = crate::runtime::Call::new(self.base, &OPERATION);
+        call.path(&[&self.calendar]);
         call.query("state", &self.state);
         call.query("code", &self.code);
         call
@@ -408,26 +300,21 @@ crate::runtime::request_methods!(SaveOauthCredentialsRequest => ());
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct SaveCredentialsRequest<'a> {
-    client: &'a crate::Client,
-    calendar: models::CalendarProvider,
+    base: crate::runtime::Base<'a>,
+    calendar: models::CredentialCalendarProvider,
     body: models::CalendarLogin,
-    options: crate::runtime::RequestOptions,
 }
 impl<'a> SaveCredentialsRequest<'a> {
     fn into_call(self) -> crate::runtime::Call<'a> {
         const OPERATION: crate::runtime::Operation = crate::runtime::Operation {
             name: "calendars.save_credentials",
-            method: crate::runtime::Method::POST,
+            method: crate::runtime::Method::Post,
             path_template: "/v2/calendars/{calendar}/credentials",
-            auth: &[crate::AuthMode::ApiKey, crate::AuthMode::AccessToken],
-            api_version: None,
-            envelope: true,
-            auth_optional: false,
+            auth: crate::generated::auth::API_KEY_ACCESS_TOKEN,
+            ..crate::runtime::Operation::DEFAULTS
         };
-        let mut call = crate::runtime::Call::new(self.client, &OPERATION, self.options);
-        call.push_path("/v2/calendars/");
-        call.push_param("calendar", &self.calendar);
-        call.push_path("/credentials");
+        let mut call = crate::runtime::Call::new(self.base, &OPERATION);
+        call.path(&[&self.calendar]);
         call.json(&self.body);
         call
     }
@@ -437,25 +324,20 @@ crate::runtime::request_methods!(SaveCredentialsRequest => ());
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct CheckRequest<'a> {
-    client: &'a crate::Client,
+    base: crate::runtime::Base<'a>,
     calendar: models::CalendarProvider,
-    options: crate::runtime::RequestOptions,
 }
 impl<'a> CheckRequest<'a> {
     fn into_call(self) -> crate::runtime::Call<'a> {
         const OPERATION: crate::runtime::Operation = crate::runtime::Operation {
             name: "calendars.check",
-            method: crate::runtime::Method::GET,
+            method: crate::runtime::Method::Get,
             path_template: "/v2/calendars/{calendar}/check",
-            auth: &[crate::AuthMode::ApiKey, crate::AuthMode::AccessToken],
-            api_version: None,
-            envelope: true,
-            auth_optional: false,
+            auth: crate::generated::auth::API_KEY_ACCESS_TOKEN,
+            ..crate::runtime::Operation::DEFAULTS
         };
-        let mut call = crate::runtime::Call::new(self.client, &OPERATION, self.options);
-        call.push_path("/v2/calendars/");
-        call.push_param("calendar", &self.calendar);
-        call.push_path("/check");
+        let mut call = crate::runtime::Call::new(self.base, &OPERATION);
+        call.path(&[&self.calendar]);
         call
     }
 }
@@ -464,26 +346,21 @@ crate::runtime::request_methods!(CheckRequest => ());
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct DisconnectRequest<'a> {
-    client: &'a crate::Client,
+    base: crate::runtime::Base<'a>,
     calendar: models::CalendarProvider,
     body: models::DisconnectCalendar,
-    options: crate::runtime::RequestOptions,
 }
 impl<'a> DisconnectRequest<'a> {
     fn into_call(self) -> crate::runtime::Call<'a> {
         const OPERATION: crate::runtime::Operation = crate::runtime::Operation {
             name: "calendars.disconnect",
-            method: crate::runtime::Method::POST,
+            method: crate::runtime::Method::Post,
             path_template: "/v2/calendars/{calendar}/disconnect",
-            auth: &[crate::AuthMode::ApiKey, crate::AuthMode::AccessToken],
-            api_version: None,
-            envelope: true,
-            auth_optional: false,
+            auth: crate::generated::auth::API_KEY_ACCESS_TOKEN,
+            ..crate::runtime::Operation::DEFAULTS
         };
-        let mut call = crate::runtime::Call::new(self.client, &OPERATION, self.options);
-        call.push_path("/v2/calendars/");
-        call.push_param("calendar", &self.calendar);
-        call.push_path("/disconnect");
+        let mut call = crate::runtime::Call::new(self.base, &OPERATION);
+        call.path(&[&self.calendar]);
         call.json(&self.body);
         call
     }

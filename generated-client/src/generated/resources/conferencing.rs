@@ -9,150 +9,88 @@ use crate::models;
 /// Reached with `client.conferencing()`.
 #[derive(Debug, Clone, Copy)]
 pub struct Conferencing<'a> {
-    client: &'a crate::Client,
+    pub(crate) base: crate::runtime::Base<'a>,
 }
 impl<'a> Conferencing<'a> {
-    pub(crate) fn new(client: &'a crate::Client) -> Self {
-        Conferencing { client }
-    }
     /// Connect a conferencing app that needs no OAuth flow.
     ///
     /// Only `google-meet` is accepted, and the user must already have Google Calendar connected.
     ///
-    /// # Arguments
-    ///
-    /// - `app`: App to connect; only google-meet.
-    ///
-    /// # Request
-    ///
-    /// `POST /v2/conferencing/{app}/connect`.
-    ///
-    /// Credentials: `api_key`, `access_token`.
+    /// Arguments: `app`: App to connect; only google-meet. Sends `POST /v2/conferencing/{app}/connect`; credentials: `api_key`, `access_token`.
     pub fn connect(&self, app: models::ConferencingApp) -> ConnectRequest<'a> {
         ConnectRequest {
-            client: self.client,
+            base: self.base,
             app,
-            options: Default::default(),
         }
     }
     /// Get the URL where the user authorizes an OAuth conferencing app.
     ///
     /// Only `zoom` and `msteams` are accepted. After the user authorizes the app, the provider returns to Cal.com's callback, which stores the credentials and redirects to `returnTo` (or `onErrorReturnTo`).
     ///
-    /// # Arguments
-    ///
-    /// - `app`: App to authorize; zoom or msteams.
-    ///
-    /// # Request
-    ///
-    /// `GET /v2/conferencing/{app}/oauth/auth-url`.
-    ///
-    /// Credentials: `api_key`, `access_token`.
+    /// Arguments: `app`: App to authorize. Sends `GET /v2/conferencing/{app}/oauth/auth-url`; credentials: `api_key`, `access_token`.
     pub fn oauth_auth_url(
         &self,
-        app: models::ConferencingApp,
+        app: models::OAuthConferencingApp,
     ) -> OauthAuthUrlRequest<'a> {
         OauthAuthUrlRequest {
-            client: self.client,
+            base: self.base,
             app,
             return_to: None,
             on_error_return_to: None,
-            options: Default::default(),
         }
     }
     /// Finish the OAuth connection of a conferencing app.
     ///
     /// This is the redirect target of the provider's OAuth flow; applications rarely call it themselves. The server stores the credentials and answers with a 301 redirect to the `returnTo` URL kept in `state` (or `onErrorReturnTo` on failure), not with a JSON body.
     ///
-    /// # Arguments
-    ///
-    /// - `app`: App being connected; zoom or msteams.
-    /// - `state`: The JSON state that the auth URL handed to the provider.
-    /// - `code`: Authorization code issued by the provider.
-    ///
-    /// # Request
-    ///
-    /// `GET /v2/conferencing/{app}/oauth/callback`.
-    ///
-    /// Credentials: none are sent.
+    /// Arguments: `app`: App being connected; `state`: The JSON state that the auth URL handed to the provider; `code`: Authorization code issued by the provider. Sends `GET /v2/conferencing/{app}/oauth/callback`, without credentials.
     pub fn save_oauth_credentials(
         &self,
-        app: models::ConferencingApp,
+        app: models::OAuthConferencingApp,
         state: impl Into<String>,
         code: impl Into<String>,
     ) -> SaveOauthCredentialsRequest<'a> {
         SaveOauthCredentialsRequest {
-            client: self.client,
+            base: self.base,
             app,
             state: state.into(),
             code: code.into(),
             error: None,
             error_description: None,
-            options: Default::default(),
         }
     }
     /// List the conferencing apps connected to the user.
     ///
-    /// # Request
-    ///
-    /// `GET /v2/conferencing`.
-    ///
-    /// Credentials: `api_key`, `access_token`.
+    /// Sends `GET /v2/conferencing`; credentials: `api_key`, `access_token`.
     pub fn list(&self) -> ListRequest<'a> {
-        ListRequest {
-            client: self.client,
-            options: Default::default(),
-        }
+        ListRequest { base: self.base }
     }
     /// Make a connected conferencing app the user's default.
     ///
-    /// # Arguments
-    ///
-    /// - `app`: App to make the default; any of the four.
-    ///
-    /// # Request
-    ///
-    /// `POST /v2/conferencing/{app}/default`.
-    ///
-    /// Credentials: `api_key`, `access_token`.
+    /// Arguments: `app`: App to make the default; any of the four. Sends `POST /v2/conferencing/{app}/default`; credentials: `api_key`, `access_token`.
     pub fn set_default(&self, app: models::ConferencingApp) -> SetDefaultRequest<'a> {
         SetDefaultRequest {
-            client: self.client,
+            base: self.base,
             app,
-            options: Default::default(),
         }
     }
     /// Get the user's default conferencing app.
     ///
     /// Returns `None` when the user has no default app (the server then sends the envelope without `data`).
     ///
-    /// # Request
-    ///
-    /// `GET /v2/conferencing/default`.
-    ///
-    /// Credentials: `api_key`, `access_token`.
+    /// Sends `GET /v2/conferencing/default`; credentials: `api_key`, `access_token`.
     pub fn get_default(&self) -> GetDefaultRequest<'a> {
         GetDefaultRequest {
-            client: self.client,
-            options: Default::default(),
+            base: self.base,
         }
     }
     /// Disconnect a conferencing app from the user.
     ///
-    /// # Arguments
-    ///
-    /// - `app`: App to disconnect: google-meet, zoom or msteams.
-    ///
-    /// # Request
-    ///
-    /// `DELETE /v2/conferencing/{app}/disconnect`.
-    ///
-    /// Credentials: `api_key`, `access_token`.
+    /// Arguments: `app`: App to disconnect: google-meet, zoom or msteams. Sends `DELETE /v2/conferencing/{app}/disconnect`; credentials: `api_key`, `access_token`.
     pub fn disconnect(&self, app: models::ConferencingApp) -> DisconnectRequest<'a> {
         DisconnectRequest {
-            client: self.client,
+            base: self.base,
             app,
-            options: Default::default(),
         }
     }
 }
@@ -160,25 +98,20 @@ impl<'a> Conferencing<'a> {
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct ConnectRequest<'a> {
-    client: &'a crate::Client,
+    base: crate::runtime::Base<'a>,
     app: models::ConferencingApp,
-    options: crate::runtime::RequestOptions,
 }
 impl<'a> ConnectRequest<'a> {
     fn into_call(self) -> crate::runtime::Call<'a> {
         const OPERATION: crate::runtime::Operation = crate::runtime::Operation {
             name: "conferencing.connect",
-            method: crate::runtime::Method::POST,
+            method: crate::runtime::Method::Post,
             path_template: "/v2/conferencing/{app}/connect",
-            auth: &[crate::AuthMode::ApiKey, crate::AuthMode::AccessToken],
-            api_version: None,
-            envelope: true,
-            auth_optional: false,
+            auth: crate::generated::auth::API_KEY_ACCESS_TOKEN,
+            ..crate::runtime::Operation::DEFAULTS
         };
-        let mut call = crate::runtime::Call::new(self.client, &OPERATION, self.options);
-        call.push_path("/v2/conferencing/");
-        call.push_param("app", &self.app);
-        call.push_path("/connect");
+        let mut call = crate::runtime::Call::new(self.base, &OPERATION);
+        call.path(&[&self.app]);
         call
     }
 }
@@ -187,11 +120,10 @@ crate::runtime::request_methods!(ConnectRequest => models::ConnectedConferencing
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct OauthAuthUrlRequest<'a> {
-    client: &'a crate::Client,
-    app: models::ConferencingApp,
+    base: crate::runtime::Base<'a>,
+    app: models::OAuthConferencingApp,
     return_to: Option<String>,
     on_error_return_to: Option<String>,
-    options: crate::runtime::RequestOptions,
 }
 impl<'a> OauthAuthUrlRequest<'a> {
     /// URL to send the user to once the app is connected.
@@ -207,17 +139,13 @@ impl<'a> OauthAuthUrlRequest<'a> {
     fn into_call(self) -> crate::runtime::Call<'a> {
         const OPERATION: crate::runtime::Operation = crate::runtime::Operation {
             name: "conferencing.oauth_auth_url",
-            method: crate::runtime::Method::GET,
+            method: crate::runtime::Method::Get,
             path_template: "/v2/conferencing/{app}/oauth/auth-url",
-            auth: &[crate::AuthMode::ApiKey, crate::AuthMode::AccessToken],
-            api_version: None,
-            envelope: true,
-            auth_optional: false,
+            auth: crate::generated::auth::API_KEY_ACCESS_TOKEN,
+            ..crate::runtime::Operation::DEFAULTS
         };
-        let mut call = crate::runtime::Call::new(self.client, &OPERATION, self.options);
-        call.push_path("/v2/conferencing/");
-        call.push_param("app", &self.app);
-        call.push_path("/oauth/auth-url");
+        let mut call = crate::runtime::Call::new(self.base, &OPERATION);
+        call.path(&[&self.app]);
         call.query_opt("returnTo", self.return_to.as_ref());
         call.query_opt("onErrorReturnTo", self.on_error_return_to.as_ref());
         call
@@ -228,13 +156,12 @@ crate::runtime::request_methods!(OauthAuthUrlRequest => models::ConferencingOAut
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct SaveOauthCredentialsRequest<'a> {
-    client: &'a crate::Client,
-    app: models::ConferencingApp,
+    base: crate::runtime::Base<'a>,
+    app: models::OAuthConferencingApp,
     state: String,
     code: String,
     error: Option<String>,
     error_description: Option<String>,
-    options: crate::runtime::RequestOptions,
 }
 impl<'a> SaveOauthCredentialsRequest<'a> {
     /// Error code sent by the provider when authorization failed.
@@ -250,17 +177,13 @@ impl<'a> SaveOauthCredentialsRequest<'a> {
     fn into_call(self) -> crate::runtime::Call<'a> {
         const OPERATION: crate::runtime::Operation = crate::runtime::Operation {
             name: "conferencing.save_oauth_credentials",
-            method: crate::runtime::Method::GET,
+            method: crate::runtime::Method::Get,
             path_template: "/v2/conferencing/{app}/oauth/callback",
-            auth: &[],
-            api_version: None,
             envelope: false,
-            auth_optional: false,
+            ..crate::runtime::Operation::DEFAULTS
         };
-        let mut call = crate::runtime::Call::new(self.client, &OPERATION, self.options);
-        call.push_path("/v2/conferencing/");
-        call.push_param("app", &self.app);
-        call.push_path("/oauth/callback");
+        let mut call = crate::runtime::Call::new(self.base, &OPERATION);
+        call.path(&[&self.app]);
         call.query("state", &self.state);
         call.query("code", &self.code);
         call.query_opt("error", self.error.as_ref());
@@ -273,22 +196,19 @@ crate::runtime::request_methods!(SaveOauthCredentialsRequest => ());
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct ListRequest<'a> {
-    client: &'a crate::Client,
-    options: crate::runtime::RequestOptions,
+    base: crate::runtime::Base<'a>,
 }
 impl<'a> ListRequest<'a> {
     fn into_call(self) -> crate::runtime::Call<'a> {
         const OPERATION: crate::runtime::Operation = crate::runtime::Operation {
             name: "conferencing.list",
-            method: crate::runtime::Method::GET,
+            method: crate::runtime::Method::Get,
             path_template: "/v2/conferencing",
-            auth: &[crate::AuthMode::ApiKey, crate::AuthMode::AccessToken],
-            api_version: None,
-            envelope: true,
-            auth_optional: false,
+            auth: crate::generated::auth::API_KEY_ACCESS_TOKEN,
+            ..crate::runtime::Operation::DEFAULTS
         };
-        let mut call = crate::runtime::Call::new(self.client, &OPERATION, self.options);
-        call.push_path("/v2/conferencing");
+        let mut call = crate::runtime::Call::new(self.base, &OPERATION);
+        call.path(&[]);
         call
     }
 }
@@ -299,25 +219,20 @@ crate::runtime::request_methods!(
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct SetDefaultRequest<'a> {
-    client: &'a crate::Client,
+    base: crate::runtime::Base<'a>,
     app: models::ConferencingApp,
-    options: crate::runtime::RequestOptions,
 }
 impl<'a> SetDefaultRequest<'a> {
     fn into_call(self) -> crate::runtime::Call<'a> {
         const OPERATION: crate::runtime::Operation = crate::runtime::Operation {
             name: "conferencing.set_default",
-            method: crate::runtime::Method::POST,
+            method: crate::runtime::Method::Post,
             path_template: "/v2/conferencing/{app}/default",
-            auth: &[crate::AuthMode::ApiKey, crate::AuthMode::AccessToken],
-            api_version: None,
-            envelope: true,
-            auth_optional: false,
+            auth: crate::generated::auth::API_KEY_ACCESS_TOKEN,
+            ..crate::runtime::Operation::DEFAULTS
         };
-        let mut call = crate::runtime::Call::new(self.client, &OPERATION, self.options);
-        call.push_path("/v2/conferencing/");
-        call.push_param("app", &self.app);
-        call.push_path("/default");
+        let mut call = crate::runtime::Call::new(self.base, &OPERATION);
+        call.path(&[&self.app]);
         call
     }
 }
@@ -326,22 +241,19 @@ crate::runtime::request_methods!(SetDefaultRequest => ());
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct GetDefaultRequest<'a> {
-    client: &'a crate::Client,
-    options: crate::runtime::RequestOptions,
+    base: crate::runtime::Base<'a>,
 }
 impl<'a> GetDefaultRequest<'a> {
     fn into_call(self) -> crate::runtime::Call<'a> {
         const OPERATION: crate::runtime::Operation = crate::runtime::Operation {
             name: "conferencing.get_default",
-            method: crate::runtime::Method::GET,
+            method: crate::runtime::Method::Get,
             path_template: "/v2/conferencing/default",
-            auth: &[crate::AuthMode::ApiKey, crate::AuthMode::AccessToken],
-            api_version: None,
-            envelope: true,
-            auth_optional: false,
+            auth: crate::generated::auth::API_KEY_ACCESS_TOKEN,
+            ..crate::runtime::Operation::DEFAULTS
         };
-        let mut call = crate::runtime::Call::new(self.client, &OPERATION, self.options);
-        call.push_path("/v2/conferencing/default");
+        let mut call = crate::runtime::Call::new(self.base, &OPERATION);
+        call.path(&[]);
         call
     }
 }
@@ -352,25 +264,20 @@ crate::runtime::request_methods!(
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct DisconnectRequest<'a> {
-    client: &'a crate::Client,
+    base: crate::runtime::Base<'a>,
     app: models::ConferencingApp,
-    options: crate::runtime::RequestOptions,
 }
 impl<'a> DisconnectRequest<'a> {
     fn into_call(self) -> crate::runtime::Call<'a> {
         const OPERATION: crate::runtime::Operation = crate::runtime::Operation {
             name: "conferencing.disconnect",
-            method: crate::runtime::Method::DELETE,
+            method: crate::runtime::Method::Delete,
             path_template: "/v2/conferencing/{app}/disconnect",
-            auth: &[crate::AuthMode::ApiKey, crate::AuthMode::AccessToken],
-            api_version: None,
-            envelope: true,
-            auth_optional: false,
+            auth: crate::generated::auth::API_KEY_ACCESS_TOKEN,
+            ..crate::runtime::Operation::DEFAULTS
         };
-        let mut call = crate::runtime::Call::new(self.client, &OPERATION, self.options);
-        call.push_path("/v2/conferencing/");
-        call.push_param("app", &self.app);
-        call.push_path("/disconnect");
+        let mut call = crate::runtime::Call::new(self.base, &OPERATION);
+        call.path(&[&self.app]);
         call
     }
 }

@@ -9,28 +9,16 @@ use crate::models;
 /// Reached with `client.destination_calendars()`.
 #[derive(Debug, Clone, Copy)]
 pub struct DestinationCalendars<'a> {
-    client: &'a crate::Client,
+    pub(crate) base: crate::runtime::Base<'a>,
 }
 impl<'a> DestinationCalendars<'a> {
-    pub(crate) fn new(client: &'a crate::Client) -> Self {
-        DestinationCalendars { client }
-    }
     /// Choose the calendar where the user's new bookings are written.
     ///
-    /// # Arguments
-    ///
-    /// - `body`: the request body, a [`SetDestinationCalendar`](crate::models::SetDestinationCalendar).
-    ///
-    /// # Request
-    ///
-    /// `PUT /v2/destination-calendars`.
-    ///
-    /// Credentials: `api_key`, `access_token`.
+    /// Arguments: `body`: a [`SetDestinationCalendar`](crate::models::SetDestinationCalendar). Sends `PUT /v2/destination-calendars`; credentials: `api_key`, `access_token`.
     pub fn update(&self, body: models::SetDestinationCalendar) -> UpdateRequest<'a> {
         UpdateRequest {
-            client: self.client,
+            base: self.base,
             body,
-            options: Default::default(),
         }
     }
 }
@@ -38,23 +26,20 @@ impl<'a> DestinationCalendars<'a> {
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct UpdateRequest<'a> {
-    client: &'a crate::Client,
+    base: crate::runtime::Base<'a>,
     body: models::SetDestinationCalendar,
-    options: crate::runtime::RequestOptions,
 }
 impl<'a> UpdateRequest<'a> {
     fn into_call(self) -> crate::runtime::Call<'a> {
         const OPERATION: crate::runtime::Operation = crate::runtime::Operation {
             name: "destination_calendars.update",
-            method: crate::runtime::Method::PUT,
+            method: crate::runtime::Method::Put,
             path_template: "/v2/destination-calendars",
-            auth: &[crate::AuthMode::ApiKey, crate::AuthMode::AccessToken],
-            api_version: None,
-            envelope: true,
-            auth_optional: false,
+            auth: crate::generated::auth::API_KEY_ACCESS_TOKEN,
+            ..crate::runtime::Operation::DEFAULTS
         };
-        let mut call = crate::runtime::Call::new(self.client, &OPERATION, self.options);
-        call.push_path("/v2/destination-calendars");
+        let mut call = crate::runtime::Call::new(self.base, &OPERATION);
+        call.path(&[]);
         call.json(&self.body);
         call
     }

@@ -11,116 +11,75 @@ pub mod webhooks;
 /// Reached with `client.event_types()`.
 #[derive(Debug, Clone, Copy)]
 pub struct EventTypes<'a> {
-    client: &'a crate::Client,
+    pub(crate) base: crate::runtime::Base<'a>,
 }
 impl<'a> EventTypes<'a> {
-    pub(crate) fn new(client: &'a crate::Client) -> Self {
-        EventTypes { client }
-    }
     /// Private links of an event type of the authenticated user: booking URLs that work without the event type being public, until a time or for a number of bookings.
     pub fn private_links(&self) -> private_links::PrivateLinks<'a> {
-        private_links::PrivateLinks::new(self.client)
+        private_links::PrivateLinks {
+            base: self.base,
+        }
     }
     /// Webhooks that fire only for bookings of one event type owned by the authenticated user.
     pub fn webhooks(&self) -> webhooks::Webhooks<'a> {
-        webhooks::Webhooks::new(self.client)
+        webhooks::Webhooks {
+            base: self.base,
+        }
     }
     /// Create an event type for the authenticated user.
     ///
-    /// # Arguments
-    ///
-    /// - `body`: the request body, a [`CreateEventType`](crate::models::CreateEventType).
-    ///
-    /// # Request
-    ///
-    /// `POST /v2/event-types`, sent with `cal-api-version: 2024-06-14`.
-    ///
-    /// Credentials: `api_key`, `access_token`.
+    /// Arguments: `body`: a [`CreateEventType`](crate::models::CreateEventType). Sends `POST /v2/event-types` with `cal-api-version: 2024-06-14`; credentials: `api_key`, `access_token`.
     pub fn create(&self, body: models::CreateEventType) -> CreateRequest<'a> {
         CreateRequest {
-            client: self.client,
+            base: self.base,
             body,
-            options: Default::default(),
         }
     }
     /// List event types of the authenticated user, or of the user(s) named in the query.
     ///
     /// Without a query the authenticated user's event types are returned. With `username` the event types of that user are returned (add `eventSlug` to get just one); `orgSlug` or `orgId` say which organization the user belongs to. With `usernames` the dynamic group event type of those users is returned.
     ///
-    /// # Request
-    ///
-    /// `GET /v2/event-types`, sent with `cal-api-version: 2024-06-14`.
-    ///
-    /// Credentials: `api_key`, `access_token`, `platform_client`.
+    /// Sends `GET /v2/event-types` with `cal-api-version: 2024-06-14`; credentials: `api_key`, `access_token`, `platform_client`, or none.
     pub fn list(&self) -> ListRequest<'a> {
         ListRequest {
-            client: self.client,
+            base: self.base,
             username: None,
             event_slug: None,
             usernames: None,
             org_slug: None,
             org_id: None,
-            options: Default::default(),
         }
     }
     /// Get one event type of the authenticated user.
     ///
-    /// # Arguments
-    ///
-    /// - `event_type_id`: Id of the event type.
-    ///
-    /// # Request
-    ///
-    /// `GET /v2/event-types/{eventTypeId}`, sent with `cal-api-version: 2024-06-14`.
-    ///
-    /// Credentials: `api_key`, `access_token`.
+    /// Arguments: `event_type_id`: Id of the event type. Sends `GET /v2/event-types/{eventTypeId}` with `cal-api-version: 2024-06-14`; credentials: `api_key`, `access_token`.
     pub fn get(&self, event_type_id: i64) -> GetRequest<'a> {
         GetRequest {
-            client: self.client,
+            base: self.base,
             event_type_id,
-            options: Default::default(),
         }
     }
     /// Change an event type of the authenticated user.
     ///
-    /// # Arguments
-    ///
-    /// - `event_type_id`: Id of the event type.
-    /// - `body`: the request body, a [`UpdateEventType`](crate::models::UpdateEventType).
-    ///
-    /// # Request
-    ///
-    /// `PATCH /v2/event-types/{eventTypeId}`, sent with `cal-api-version: 2024-06-14`.
-    ///
-    /// Credentials: `api_key`, `access_token`.
+    /// Arguments: `event_type_id`: Id of the event type; `body`: a [`UpdateEventType`](crate::models::UpdateEventType). Sends `PATCH /v2/event-types/{eventTypeId}` with `cal-api-version: 2024-06-14`; credentials: `api_key`, `access_token`.
     pub fn update(
         &self,
         event_type_id: i64,
         body: models::UpdateEventType,
     ) -> UpdateRequest<'a> {
         UpdateRequest {
-            client: self.client,
+            base: self.base,
             event_type_id,
             body,
-            options: Default::default(),
         }
     }
     /// Delete an event type of the authenticated user.
     ///
-    /// # Arguments
-    ///
-    /// - `event_type_id`: Id of the event type.
-    ///
-    /// # Request
-    ///
-    /// `DELETE /v2/event-types/{eventTypeId}`, sent with `cal-api-version: 2024-06-14`.
-    ///
-    /// Credentials: `api_key`, `access_token`.
+    /// Arguments: `event_type_id`: Id of the event type. Sends `DELETE /v2/event-types/{eventTypeId}` with `cal-api-version: 2024-06-14`; credentials: `api_key`, `access_token`.
     pub fn delete(&self, event_type_id: i64) -> DeleteRequest<'a> {
         DeleteRequest {
-            client: self.client,
+            base: self.base,
             event_type_id,
-            options: Default::default(),
         }
     }
 }
@@ -128,23 +87,21 @@ impl<'a> EventTypes<'a> {
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct CreateRequest<'a> {
-    client: &'a crate::Client,
+    base: crate::runtime::Base<'a>,
     body: models::CreateEventType,
-    options: crate::runtime::RequestOptions,
 }
 impl<'a> CreateRequest<'a> {
     fn into_call(self) -> crate::runtime::Call<'a> {
         const OPERATION: crate::runtime::Operation = crate::runtime::Operation {
             name: "event_types.create",
-            method: crate::runtime::Method::POST,
+            method: crate::runtime::Method::Post,
             path_template: "/v2/event-types",
-            auth: &[crate::AuthMode::ApiKey, crate::AuthMode::AccessToken],
+            auth: crate::generated::auth::API_KEY_ACCESS_TOKEN,
             api_version: Some(crate::ApiVersion::V2024_06_14),
-            envelope: true,
-            auth_optional: false,
+            ..crate::runtime::Operation::DEFAULTS
         };
-        let mut call = crate::runtime::Call::new(self.client, &OPERATION, self.options);
-        call.push_path("/v2/event-types");
+        let mut call = crate::runtime::Call::new(self.base, &OPERATION);
+        call.path(&[]);
         call.json(&self.body);
         call
     }
@@ -154,13 +111,12 @@ crate::runtime::request_methods!(CreateRequest => models::EventType);
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct ListRequest<'a> {
-    client: &'a crate::Client,
+    base: crate::runtime::Base<'a>,
     username: Option<String>,
     event_slug: Option<String>,
     usernames: Option<Vec<String>>,
     org_slug: Option<String>,
     org_id: Option<i64>,
-    options: crate::runtime::RequestOptions,
 }
 impl<'a> ListRequest<'a> {
     /// Username of the user whose event types to return.
@@ -173,9 +129,7 @@ impl<'a> ListRequest<'a> {
         self.event_slug = Some(event_slug.into());
         self
     }
-    /// Usernames whose dynamic group event type to return.
-    ///
-    /// Example: `["alice", "bob"]`
+    /// Usernames whose dynamic group event type to return. Example: `["alice", "bob"]`.
     pub fn usernames(mut self, usernames: impl IntoIterator<Item = String>) -> Self {
         self.usernames = Some(usernames.into_iter().collect());
         self
@@ -193,19 +147,15 @@ impl<'a> ListRequest<'a> {
     fn into_call(self) -> crate::runtime::Call<'a> {
         const OPERATION: crate::runtime::Operation = crate::runtime::Operation {
             name: "event_types.list",
-            method: crate::runtime::Method::GET,
+            method: crate::runtime::Method::Get,
             path_template: "/v2/event-types",
-            auth: &[
-                crate::AuthMode::ApiKey,
-                crate::AuthMode::AccessToken,
-                crate::AuthMode::PlatformClient,
-            ],
+            auth: crate::generated::auth::API_KEY_ACCESS_TOKEN_PLATFORM_CLIENT,
             api_version: Some(crate::ApiVersion::V2024_06_14),
-            envelope: true,
-            auth_optional: false,
+            auth_optional: true,
+            ..crate::runtime::Operation::DEFAULTS
         };
-        let mut call = crate::runtime::Call::new(self.client, &OPERATION, self.options);
-        call.push_path("/v2/event-types");
+        let mut call = crate::runtime::Call::new(self.base, &OPERATION);
+        call.path(&[]);
         call.query_opt("username", self.username.as_ref());
         call.query_opt("eventSlug", self.event_slug.as_ref());
         call.query_opt("usernames", self.usernames.as_ref());
@@ -219,24 +169,21 @@ crate::runtime::request_methods!(ListRequest => Vec < models::EventType >);
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct GetRequest<'a> {
-    client: &'a crate::Client,
+    base: crate::runtime::Base<'a>,
     event_type_id: i64,
-    options: crate::runtime::RequestOptions,
 }
 impl<'a> GetRequest<'a> {
     fn into_call(self) -> crate::runtime::Call<'a> {
         const OPERATION: crate::runtime::Operation = crate::runtime::Operation {
             name: "event_types.get",
-            method: crate::runtime::Method::GET,
+            method: crate::runtime::Method::Get,
             path_template: "/v2/event-types/{eventTypeId}",
-            auth: &[crate::AuthMode::ApiKey, crate::AuthMode::AccessToken],
+            auth: crate::generated::auth::API_KEY_ACCESS_TOKEN,
             api_version: Some(crate::ApiVersion::V2024_06_14),
-            envelope: true,
-            auth_optional: false,
+            ..crate::runtime::Operation::DEFAULTS
         };
-        let mut call = crate::runtime::Call::new(self.client, &OPERATION, self.options);
-        call.push_path("/v2/event-types/");
-        call.push_param("eventTypeId", &self.event_type_id);
+        let mut call = crate::runtime::Call::new(self.base, &OPERATION);
+        call.path(&[&self.event_type_id]);
         call
     }
 }
@@ -245,25 +192,22 @@ crate::runtime::request_methods!(GetRequest => models::EventType);
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct UpdateRequest<'a> {
-    client: &'a crate::Client,
+    base: crate::runtime::Base<'a>,
     event_type_id: i64,
     body: models::UpdateEventType,
-    options: crate::runtime::RequestOptions,
 }
 impl<'a> UpdateRequest<'a> {
     fn into_call(self) -> crate::runtime::Call<'a> {
         const OPERATION: crate::runtime::Operation = crate::runtime::Operation {
             name: "event_types.update",
-            method: crate::runtime::Method::PATCH,
+            method: crate::runtime::Method::Patch,
             path_template: "/v2/event-types/{eventTypeId}",
-            auth: &[crate::AuthMode::ApiKey, crate::AuthMode::AccessToken],
+            auth: crate::generated::auth::API_KEY_ACCESS_TOKEN,
             api_version: Some(crate::ApiVersion::V2024_06_14),
-            envelope: true,
-            auth_optional: false,
+            ..crate::runtime::Operation::DEFAULTS
         };
-        let mut call = crate::runtime::Call::new(self.client, &OPERATION, self.options);
-        call.push_path("/v2/event-types/");
-        call.push_param("eventTypeId", &self.event_type_id);
+        let mut call = crate::runtime::Call::new(self.base, &OPERATION);
+        call.path(&[&self.event_type_id]);
         call.json(&self.body);
         call
     }
@@ -273,24 +217,21 @@ crate::runtime::request_methods!(UpdateRequest => models::EventType);
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct DeleteRequest<'a> {
-    client: &'a crate::Client,
+    base: crate::runtime::Base<'a>,
     event_type_id: i64,
-    options: crate::runtime::RequestOptions,
 }
 impl<'a> DeleteRequest<'a> {
     fn into_call(self) -> crate::runtime::Call<'a> {
         const OPERATION: crate::runtime::Operation = crate::runtime::Operation {
             name: "event_types.delete",
-            method: crate::runtime::Method::DELETE,
+            method: crate::runtime::Method::Delete,
             path_template: "/v2/event-types/{eventTypeId}",
-            auth: &[crate::AuthMode::ApiKey, crate::AuthMode::AccessToken],
+            auth: crate::generated::auth::API_KEY_ACCESS_TOKEN,
             api_version: Some(crate::ApiVersion::V2024_06_14),
-            envelope: true,
-            auth_optional: false,
+            ..crate::runtime::Operation::DEFAULTS
         };
-        let mut call = crate::runtime::Call::new(self.client, &OPERATION, self.options);
-        call.push_path("/v2/event-types/");
-        call.push_param("eventTypeId", &self.event_type_id);
+        let mut call = crate::runtime::Call::new(self.base, &OPERATION);
+        call.path(&[&self.event_type_id]);
         call
     }
 }

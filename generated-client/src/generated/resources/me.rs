@@ -9,43 +9,24 @@ use crate::models;
 /// Reached with `client.me()`.
 #[derive(Debug, Clone, Copy)]
 pub struct Me<'a> {
-    client: &'a crate::Client,
+    pub(crate) base: crate::runtime::Base<'a>,
 }
 impl<'a> Me<'a> {
-    pub(crate) fn new(client: &'a crate::Client) -> Self {
-        Me { client }
-    }
     /// Get the authenticated user's profile.
     ///
-    /// # Request
-    ///
-    /// `GET /v2/me`.
-    ///
-    /// Credentials: `api_key`, `access_token`.
+    /// Sends `GET /v2/me`; credentials: `api_key`, `access_token`.
     pub fn get(&self) -> GetRequest<'a> {
-        GetRequest {
-            client: self.client,
-            options: Default::default(),
-        }
+        GetRequest { base: self.base }
     }
     /// Change the authenticated user's profile settings.
     ///
     /// Changing `timeZone` also moves the user's default schedule to the new zone.
     ///
-    /// # Arguments
-    ///
-    /// - `body`: the request body, a [`UpdateProfile`](crate::models::UpdateProfile).
-    ///
-    /// # Request
-    ///
-    /// `PATCH /v2/me`.
-    ///
-    /// Credentials: `api_key`, `access_token`.
+    /// Arguments: `body`: a [`UpdateProfile`](crate::models::UpdateProfile). Sends `PATCH /v2/me`; credentials: `api_key`, `access_token`.
     pub fn update(&self, body: models::UpdateProfile) -> UpdateRequest<'a> {
         UpdateRequest {
-            client: self.client,
+            base: self.base,
             body,
-            options: Default::default(),
         }
     }
 }
@@ -53,22 +34,19 @@ impl<'a> Me<'a> {
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct GetRequest<'a> {
-    client: &'a crate::Client,
-    options: crate::runtime::RequestOptions,
+    base: crate::runtime::Base<'a>,
 }
 impl<'a> GetRequest<'a> {
     fn into_call(self) -> crate::runtime::Call<'a> {
         const OPERATION: crate::runtime::Operation = crate::runtime::Operation {
             name: "me.get",
-            method: crate::runtime::Method::GET,
+            method: crate::runtime::Method::Get,
             path_template: "/v2/me",
-            auth: &[crate::AuthMode::ApiKey, crate::AuthMode::AccessToken],
-            api_version: None,
-            envelope: true,
-            auth_optional: false,
+            auth: crate::generated::auth::API_KEY_ACCESS_TOKEN,
+            ..crate::runtime::Operation::DEFAULTS
         };
-        let mut call = crate::runtime::Call::new(self.client, &OPERATION, self.options);
-        call.push_path("/v2/me");
+        let mut call = crate::runtime::Call::new(self.base, &OPERATION);
+        call.path(&[]);
         call
     }
 }
@@ -77,23 +55,20 @@ crate::runtime::request_methods!(GetRequest => models::Me);
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct UpdateRequest<'a> {
-    client: &'a crate::Client,
+    base: crate::runtime::Base<'a>,
     body: models::UpdateProfile,
-    options: crate::runtime::RequestOptions,
 }
 impl<'a> UpdateRequest<'a> {
     fn into_call(self) -> crate::runtime::Call<'a> {
         const OPERATION: crate::runtime::Operation = crate::runtime::Operation {
             name: "me.update",
-            method: crate::runtime::Method::PATCH,
+            method: crate::runtime::Method::Patch,
             path_template: "/v2/me",
-            auth: &[crate::AuthMode::ApiKey, crate::AuthMode::AccessToken],
-            api_version: None,
-            envelope: true,
-            auth_optional: false,
+            auth: crate::generated::auth::API_KEY_ACCESS_TOKEN,
+            ..crate::runtime::Operation::DEFAULTS
         };
-        let mut call = crate::runtime::Call::new(self.client, &OPERATION, self.options);
-        call.push_path("/v2/me");
+        let mut call = crate::runtime::Call::new(self.base, &OPERATION);
+        call.path(&[]);
         call.json(&self.body);
         call
     }

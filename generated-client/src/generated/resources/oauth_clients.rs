@@ -11,111 +11,66 @@ pub mod webhooks;
 /// Reached with `client.oauth_clients()`.
 #[derive(Debug, Clone, Copy)]
 pub struct OauthClients<'a> {
-    client: &'a crate::Client,
+    pub(crate) base: crate::runtime::Base<'a>,
 }
 impl<'a> OauthClients<'a> {
-    pub(crate) fn new(client: &'a crate::Client) -> Self {
-        OauthClients { client }
-    }
     /// Managed users of a platform OAuth client. Each has an access token (valid for about an hour) and a refresh token (valid for about a year) that act for the user with `Authorization: Bearer <token>`.
     pub fn users(&self) -> users::Users<'a> {
-        users::Users::new(self.client)
+        users::Users { base: self.base }
     }
     /// Webhooks of a platform OAuth client; they fire for the bookings of every managed user of the client.
     pub fn webhooks(&self) -> webhooks::Webhooks<'a> {
-        webhooks::Webhooks::new(self.client)
+        webhooks::Webhooks {
+            base: self.base,
+        }
     }
     /// List the OAuth clients of the caller's organization.
     ///
-    /// # Request
-    ///
-    /// `GET /v2/oauth-clients`.
-    ///
-    /// Credentials: `api_key`, `access_token`.
+    /// Sends `GET /v2/oauth-clients`; credentials: `api_key`, `access_token`.
     pub fn list(&self) -> ListRequest<'a> {
-        ListRequest {
-            client: self.client,
-            options: Default::default(),
-        }
+        ListRequest { base: self.base }
     }
     /// Create an OAuth client for the caller's organization.
     ///
     /// The organization must be subscribed to a platform plan. Keep the returned secret; it is what the `x-cal-secret-key` header carries.
     ///
-    /// # Arguments
-    ///
-    /// - `body`: the request body, a [`CreateOAuthClient`](crate::models::CreateOAuthClient).
-    ///
-    /// # Request
-    ///
-    /// `POST /v2/oauth-clients`.
-    ///
-    /// Credentials: `api_key`, `access_token`.
+    /// Arguments: `body`: a [`CreateOAuthClient`](crate::models::CreateOAuthClient). Sends `POST /v2/oauth-clients`; credentials: `api_key`, `access_token`.
     pub fn create(&self, body: models::CreateOAuthClient) -> CreateRequest<'a> {
         CreateRequest {
-            client: self.client,
+            base: self.base,
             body,
-            options: Default::default(),
         }
     }
     /// Get one OAuth client.
     ///
-    /// # Arguments
-    ///
-    /// - `client_id`: Id of the OAuth client.
-    ///
-    /// # Request
-    ///
-    /// `GET /v2/oauth-clients/{clientId}`.
-    ///
-    /// Credentials: `api_key`, `access_token`.
+    /// Arguments: `client_id`: Id of the OAuth client. Sends `GET /v2/oauth-clients/{clientId}`; credentials: `api_key`, `access_token`.
     pub fn get(&self, client_id: impl Into<String>) -> GetRequest<'a> {
         GetRequest {
-            client: self.client,
+            base: self.base,
             client_id: client_id.into(),
-            options: Default::default(),
         }
     }
     /// Change an OAuth client.
     ///
-    /// # Arguments
-    ///
-    /// - `client_id`: Id of the OAuth client.
-    /// - `body`: the request body, a [`UpdateOAuthClient`](crate::models::UpdateOAuthClient).
-    ///
-    /// # Request
-    ///
-    /// `PATCH /v2/oauth-clients/{clientId}`.
-    ///
-    /// Credentials: `api_key`, `access_token`.
+    /// Arguments: `client_id`: Id of the OAuth client; `body`: a [`UpdateOAuthClient`](crate::models::UpdateOAuthClient). Sends `PATCH /v2/oauth-clients/{clientId}`; credentials: `api_key`, `access_token`.
     pub fn update(
         &self,
         client_id: impl Into<String>,
         body: models::UpdateOAuthClient,
     ) -> UpdateRequest<'a> {
         UpdateRequest {
-            client: self.client,
+            base: self.base,
             client_id: client_id.into(),
             body,
-            options: Default::default(),
         }
     }
     /// Delete an OAuth client and return it.
     ///
-    /// # Arguments
-    ///
-    /// - `client_id`: Id of the OAuth client.
-    ///
-    /// # Request
-    ///
-    /// `DELETE /v2/oauth-clients/{clientId}`.
-    ///
-    /// Credentials: `api_key`, `access_token`.
+    /// Arguments: `client_id`: Id of the OAuth client. Sends `DELETE /v2/oauth-clients/{clientId}`; credentials: `api_key`, `access_token`.
     pub fn delete(&self, client_id: impl Into<String>) -> DeleteRequest<'a> {
         DeleteRequest {
-            client: self.client,
+            base: self.base,
             client_id: client_id.into(),
-            options: Default::default(),
         }
     }
 }
@@ -123,22 +78,19 @@ impl<'a> OauthClients<'a> {
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct ListRequest<'a> {
-    client: &'a crate::Client,
-    options: crate::runtime::RequestOptions,
+    base: crate::runtime::Base<'a>,
 }
 impl<'a> ListRequest<'a> {
     fn into_call(self) -> crate::runtime::Call<'a> {
         const OPERATION: crate::runtime::Operation = crate::runtime::Operation {
             name: "oauth_clients.list",
-            method: crate::runtime::Method::GET,
+            method: crate::runtime::Method::Get,
             path_template: "/v2/oauth-clients",
-            auth: &[crate::AuthMode::ApiKey, crate::AuthMode::AccessToken],
-            api_version: None,
-            envelope: true,
-            auth_optional: false,
+            auth: crate::generated::auth::API_KEY_ACCESS_TOKEN,
+            ..crate::runtime::Operation::DEFAULTS
         };
-        let mut call = crate::runtime::Call::new(self.client, &OPERATION, self.options);
-        call.push_path("/v2/oauth-clients");
+        let mut call = crate::runtime::Call::new(self.base, &OPERATION);
+        call.path(&[]);
         call
     }
 }
@@ -147,23 +99,20 @@ crate::runtime::request_methods!(ListRequest => Vec < models::OAuthClient >);
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct CreateRequest<'a> {
-    client: &'a crate::Client,
+    base: crate::runtime::Base<'a>,
     body: models::CreateOAuthClient,
-    options: crate::runtime::RequestOptions,
 }
 impl<'a> CreateRequest<'a> {
     fn into_call(self) -> crate::runtime::Call<'a> {
         const OPERATION: crate::runtime::Operation = crate::runtime::Operation {
             name: "oauth_clients.create",
-            method: crate::runtime::Method::POST,
+            method: crate::runtime::Method::Post,
             path_template: "/v2/oauth-clients",
-            auth: &[crate::AuthMode::ApiKey, crate::AuthMode::AccessToken],
-            api_version: None,
-            envelope: true,
-            auth_optional: false,
+            auth: crate::generated::auth::API_KEY_ACCESS_TOKEN,
+            ..crate::runtime::Operation::DEFAULTS
         };
-        let mut call = crate::runtime::Call::new(self.client, &OPERATION, self.options);
-        call.push_path("/v2/oauth-clients");
+        let mut call = crate::runtime::Call::new(self.base, &OPERATION);
+        call.path(&[]);
         call.json(&self.body);
         call
     }
@@ -173,24 +122,20 @@ crate::runtime::request_methods!(CreateRequest => models::OAuthClientCredentials
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct GetRequest<'a> {
-    client: &'a crate::Client,
+    base: crate::runtime::Base<'a>,
     client_id: String,
-    options: crate::runtime::RequestOptions,
 }
 impl<'a> GetRequest<'a> {
     fn into_call(self) -> crate::runtime::Call<'a> {
         const OPERATION: crate::runtime::Operation = crate::runtime::Operation {
             name: "oauth_clients.get",
-            method: crate::runtime::Method::GET,
+            method: crate::runtime::Method::Get,
             path_template: "/v2/oauth-clients/{clientId}",
-            auth: &[crate::AuthMode::ApiKey, crate::AuthMode::AccessToken],
-            api_version: None,
-            envelope: true,
-            auth_optional: false,
+            auth: crate::generated::auth::API_KEY_ACCESS_TOKEN,
+            ..crate::runtime::Operation::DEFAULTS
         };
-        let mut call = crate::runtime::Call::new(self.client, &OPERATION, self.options);
-        call.push_path("/v2/oauth-clients/");
-        call.push_param("clientId", &self.client_id);
+        let mut call = crate::runtime::Call::new(self.base, &OPERATION);
+        call.path(&[&self.client_id]);
         call
     }
 }
@@ -199,25 +144,21 @@ crate::runtime::request_methods!(GetRequest => models::OAuthClient);
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct UpdateRequest<'a> {
-    client: &'a crate::Client,
+    base: crate::runtime::Base<'a>,
     client_id: String,
     body: models::UpdateOAuthClient,
-    options: crate::runtime::RequestOptions,
 }
 impl<'a> UpdateRequest<'a> {
     fn into_call(self) -> crate::runtime::Call<'a> {
         const OPERATION: crate::runtime::Operation = crate::runtime::Operation {
             name: "oauth_clients.update",
-            method: crate::runtime::Method::PATCH,
+            method: crate::runtime::Method::Patch,
             path_template: "/v2/oauth-clients/{clientId}",
-            auth: &[crate::AuthMode::ApiKey, crate::AuthMode::AccessToken],
-            api_version: None,
-            envelope: true,
-            auth_optional: false,
+            auth: crate::generated::auth::API_KEY_ACCESS_TOKEN,
+            ..crate::runtime::Operation::DEFAULTS
         };
-        let mut call = crate::runtime::Call::new(self.client, &OPERATION, self.options);
-        call.push_path("/v2/oauth-clients/");
-        call.push_param("clientId", &self.client_id);
+        let mut call = crate::runtime::Call::new(self.base, &OPERATION);
+        call.path(&[&self.client_id]);
         call.json(&self.body);
         call
     }
@@ -227,24 +168,20 @@ crate::runtime::request_methods!(UpdateRequest => models::OAuthClient);
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct DeleteRequest<'a> {
-    client: &'a crate::Client,
+    base: crate::runtime::Base<'a>,
     client_id: String,
-    options: crate::runtime::RequestOptions,
 }
 impl<'a> DeleteRequest<'a> {
     fn into_call(self) -> crate::runtime::Call<'a> {
         const OPERATION: crate::runtime::Operation = crate::runtime::Operation {
             name: "oauth_clients.delete",
-            method: crate::runtime::Method::DELETE,
+            method: crate::runtime::Method::Delete,
             path_template: "/v2/oauth-clients/{clientId}",
-            auth: &[crate::AuthMode::ApiKey, crate::AuthMode::AccessToken],
-            api_version: None,
-            envelope: true,
-            auth_optional: false,
+            auth: crate::generated::auth::API_KEY_ACCESS_TOKEN,
+            ..crate::runtime::Operation::DEFAULTS
         };
-        let mut call = crate::runtime::Call::new(self.client, &OPERATION, self.options);
-        call.push_path("/v2/oauth-clients/");
-        call.push_param("clientId", &self.client_id);
+        let mut call = crate::runtime::Call::new(self.base, &OPERATION);
+        call.path(&[&self.client_id]);
         call
     }
 }

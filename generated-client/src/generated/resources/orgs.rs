@@ -18,52 +18,65 @@ pub mod webhooks;
 /// Reached with `client.orgs()`.
 #[derive(Debug, Clone, Copy)]
 pub struct Orgs<'a> {
-    client: &'a crate::Client,
+    pub(crate) base: crate::runtime::Base<'a>,
 }
 impl<'a> Orgs<'a> {
-    pub(crate) fn new(client: &'a crate::Client) -> Self {
-        Orgs { client }
-    }
     /// Custom attributes that an organization defines for its members (department, location...). Reading them needs organization membership; changing them needs the organization admin role.
     pub fn attributes(&self) -> attributes::Attributes<'a> {
-        attributes::Attributes::new(self.client)
+        attributes::Attributes {
+            base: self.base,
+        }
     }
     /// Bookings made with the members and teams of an organization. Needs the organization admin role.
     pub fn bookings(&self) -> bookings::Bookings<'a> {
-        bookings::Bookings::new(self.client)
+        bookings::Bookings {
+            base: self.base,
+        }
     }
     /// Delegation credentials of an organization: a workspace service account that Cal.com uses on behalf of every member with an email address in the credential's domain. Needs the organization admin role.
     pub fn delegation_credentials(
         &self,
     ) -> delegation_credentials::DelegationCredentials<'a> {
-        delegation_credentials::DelegationCredentials::new(self.client)
+        delegation_credentials::DelegationCredentials {
+            base: self.base,
+        }
     }
     /// Organizations managed by an organization. Needs the organization admin role and, on Cal.com Platform, the SCALE plan or higher.
     pub fn managed_orgs(&self) -> managed_orgs::ManagedOrgs<'a> {
-        managed_orgs::ManagedOrgs::new(self.client)
+        managed_orgs::ManagedOrgs {
+            base: self.base,
+        }
     }
     /// Memberships of an organization. Managing them needs the organization admin role.
     pub fn memberships(&self) -> memberships::Memberships<'a> {
-        memberships::Memberships::new(self.client)
+        memberships::Memberships {
+            base: self.base,
+        }
     }
     /// Routing forms of an organization and its teams, and their responses. Needs the organization admin role (creating a response is also allowed to the form's owner).
     pub fn routing_forms(&self) -> routing_forms::RoutingForms<'a> {
-        routing_forms::RoutingForms::new(self.client)
+        routing_forms::RoutingForms {
+            base: self.base,
+        }
     }
     /// Schedules of all the users of an organization. Needs the organization admin role.
     pub fn schedules(&self) -> schedules::Schedules<'a> {
-        schedules::Schedules::new(self.client)
+        schedules::Schedules {
+            base: self.base,
+        }
     }
     /// Teams that belong to an organization, and the resources of each such team.
     pub fn teams(&self) -> teams::Teams<'a> {
-        teams::Teams::new(self.client)
+        teams::Teams { base: self.base }
     }
     /// Users of an organization and the resources of each one. Needs the organization admin role.
     pub fn users(&self) -> users::Users<'a> {
-        users::Users::new(self.client)
+        users::Users { base: self.base }
     }
     /// Webhooks that belong to an organization. Managing them needs the organization admin role.
     pub fn webhooks(&self) -> webhooks::Webhooks<'a> {
-        webhooks::Webhooks::new(self.client)
+        webhooks::Webhooks {
+            base: self.base,
+        }
     }
 }

@@ -9,28 +9,14 @@ use crate::models;
 /// Reached with `client.routing_forms()`.
 #[derive(Debug, Clone, Copy)]
 pub struct RoutingForms<'a> {
-    client: &'a crate::Client,
+    pub(crate) base: crate::runtime::Base<'a>,
 }
 impl<'a> RoutingForms<'a> {
-    pub(crate) fn new(client: &'a crate::Client) -> Self {
-        RoutingForms { client }
-    }
     /// Find where answers to a routing form would lead, with the free slots there, without saving them.
     ///
     /// Only routes that end on an event type of a team give a result; other routes are answered with 404.
     ///
-    /// # Arguments
-    ///
-    /// - `routing_form_id`: Id of the routing form.
-    /// - `start`: Start of the slot search, in UTC: a date (`2050-09-05`, from the start of the day) or a date-time.
-    /// - `end`: End of the slot search, in UTC: a date (`2050-09-06`, to the end of the day) or a date-time.
-    /// - `body`: the request body, a [`RoutingFormAnswers`](crate::models::RoutingFormAnswers).
-    ///
-    /// # Request
-    ///
-    /// `POST /v2/routing-forms/{routingFormId}/calculate-slots`.
-    ///
-    /// Credentials: `api_key`, `access_token`.
+    /// Arguments: `routing_form_id`: Id of the routing form; `start`: Start of the slot search, in UTC: a date (`2050-09-05`, from the start of the day) or a date-time; `end`: End of the slot search, in UTC: a date (`2050-09-06`, to the end of the day) or a date-time; `body`: a [`RoutingFormAnswers`](crate::models::RoutingFormAnswers). Sends `POST /v2/routing-forms/{routingFormId}/calculate-slots`; credentials: `api_key`, `access_token`, or none.
     pub fn calculate_slots(
         &self,
         routing_form_id: impl Into<String>,
@@ -39,7 +25,7 @@ impl<'a> RoutingForms<'a> {
         body: impl Into<models::RoutingFormAnswers>,
     ) -> CalculateSlotsRequest<'a> {
         CalculateSlotsRequest {
-            client: self.client,
+            base: self.base,
             routing_form_id: routing_form_id.into(),
             start: start.into(),
             end: end.into(),
@@ -48,7 +34,6 @@ impl<'a> RoutingForms<'a> {
             duration: None,
             format: None,
             booking_uid_to_reschedule: None,
-            options: Default::default(),
         }
     }
 }
@@ -56,7 +41,7 @@ impl<'a> RoutingForms<'a> {
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct CalculateSlotsRequest<'a> {
-    client: &'a crate::Client,
+    base: crate::runtime::Base<'a>,
     routing_form_id: String,
     start: String,
     end: String,
@@ -65,33 +50,24 @@ pub struct CalculateSlotsRequest<'a> {
     duration: Option<i64>,
     format: Option<models::SlotFormat>,
     booking_uid_to_reschedule: Option<String>,
-    options: crate::runtime::RequestOptions,
 }
 impl<'a> CalculateSlotsRequest<'a> {
-    /// Time zone of the returned slot times; UTC when absent.
-    ///
-    /// Example: `"Europe/Rome"`
+    /// Time zone of the returned slot times; UTC when absent. Example: `"Europe/Rome"`.
     pub fn time_zone(mut self, time_zone: impl Into<String>) -> Self {
         self.time_zone = Some(time_zone.into());
         self
     }
-    /// Length of the slots in minutes, for event types that offer several lengths.
-    ///
-    /// Example: `60`
+    /// Length of the slots in minutes, for event types that offer several lengths. Example: `60`.
     pub fn duration(mut self, duration: i64) -> Self {
         self.duration = Some(duration);
         self
     }
-    /// Whether slots are given by start only or as ranges.
-    ///
-    /// Example: `"range"`
+    /// Whether slots are given by start only or as ranges. Example: `"range"`.
     pub fn format(mut self, format: models::SlotFormat) -> Self {
         self.format = Some(format);
         self
     }
-    /// Uid of a booking being rescheduled; its own time then counts as free.
-    ///
-    /// Example: `"abc123def456"`
+    /// Uid of a booking being rescheduled; its own time then counts as free. Example: `"abc123def456"`.
     pub fn booking_uid_to_reschedule(
         mut self,
         booking_uid_to_reschedule: impl Into<String>,
@@ -102,17 +78,14 @@ impl<'a> CalculateSlotsRequest<'a> {
     fn into_call(self) -> crate::runtime::Call<'a> {
         const OPERATION: crate::runtime::Operation = crate::runtime::Operation {
             name: "routing_forms.calculate_slots",
-            method: crate::runtime::Method::POST,
+            method: crate::runtime::Method::Post,
             path_template: "/v2/routing-forms/{routingFormId}/calculate-slots",
-            auth: &[crate::AuthMode::ApiKey, crate::AuthMode::AccessToken],
-            api_version: None,
-            envelope: true,
-            auth_optional: false,
+            auth: crate::generated::auth::API_KEY_ACCESS_TOKEN,
+            auth_optional: true,
+            ..crate::runtime::Operation::DEFAULTS
         };
-        let mut call = crate::runtime::Call::new(self.client, &OPERATION, self.options);
-        call.push_path("/v2/routing-forms/");
-        call.push_param("routingFormId", &self.routing_form_id);
-        call.push_path("/calculate-slots");
+        let mut call = crate::runtime::Call::new(self.base, &OPERATION);
+        call.path(&[&self.routing_form_id]);
         call.query("start", &self.start);
         call.query("end", &self.end);
         call.query_opt("timeZone", self.time_zone.as_ref());

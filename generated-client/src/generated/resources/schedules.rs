@@ -9,118 +9,66 @@ use crate::models;
 /// Reached with `client.schedules()`.
 #[derive(Debug, Clone, Copy)]
 pub struct Schedules<'a> {
-    client: &'a crate::Client,
+    pub(crate) base: crate::runtime::Base<'a>,
 }
 impl<'a> Schedules<'a> {
-    pub(crate) fn new(client: &'a crate::Client) -> Self {
-        Schedules { client }
-    }
     /// Create a schedule for the authenticated user.
     ///
     /// Creating a default schedule makes it the user's default in place of the previous one.
     ///
-    /// # Arguments
-    ///
-    /// - `body`: the request body, a [`CreateSchedule`](crate::models::CreateSchedule).
-    ///
-    /// # Request
-    ///
-    /// `POST /v2/schedules`, sent with `cal-api-version: 2024-06-11`.
-    ///
-    /// Credentials: `api_key`, `access_token`.
+    /// Arguments: `body`: a [`CreateSchedule`](crate::models::CreateSchedule). Sends `POST /v2/schedules` with `cal-api-version: 2024-06-11`; credentials: `api_key`, `access_token`.
     pub fn create(&self, body: models::CreateSchedule) -> CreateRequest<'a> {
         CreateRequest {
-            client: self.client,
+            base: self.base,
             body,
-            options: Default::default(),
         }
     }
     /// List all schedules of the authenticated user.
     ///
-    /// # Request
-    ///
-    /// `GET /v2/schedules`, sent with `cal-api-version: 2024-06-11`.
-    ///
-    /// Credentials: `api_key`, `access_token`.
+    /// Sends `GET /v2/schedules` with `cal-api-version: 2024-06-11`; credentials: `api_key`, `access_token`.
     pub fn list(&self) -> ListRequest<'a> {
-        ListRequest {
-            client: self.client,
-            options: Default::default(),
-        }
+        ListRequest { base: self.base }
     }
     /// Get the authenticated user's default schedule.
     ///
     /// Returns `None` when the user has no default schedule (the server then sends `data` as null).
     ///
-    /// # Request
-    ///
-    /// `GET /v2/schedules/default`, sent with `cal-api-version: 2024-06-11`.
-    ///
-    /// Credentials: `api_key`, `access_token`.
+    /// Sends `GET /v2/schedules/default` with `cal-api-version: 2024-06-11`; credentials: `api_key`, `access_token`.
     pub fn get_default(&self) -> GetDefaultRequest<'a> {
         GetDefaultRequest {
-            client: self.client,
-            options: Default::default(),
+            base: self.base,
         }
     }
     /// Get one schedule of the authenticated user.
     ///
-    /// # Arguments
-    ///
-    /// - `schedule_id`: Id of the schedule.
-    ///
-    /// # Request
-    ///
-    /// `GET /v2/schedules/{scheduleId}`, sent with `cal-api-version: 2024-06-11`.
-    ///
-    /// Credentials: `api_key`, `access_token`.
+    /// Arguments: `schedule_id`: Id of the schedule. Sends `GET /v2/schedules/{scheduleId}` with `cal-api-version: 2024-06-11`; credentials: `api_key`, `access_token`.
     pub fn get(&self, schedule_id: i64) -> GetRequest<'a> {
         GetRequest {
-            client: self.client,
+            base: self.base,
             schedule_id,
-            options: Default::default(),
         }
     }
     /// Change a schedule of the authenticated user.
     ///
-    /// # Arguments
-    ///
-    /// - `schedule_id`: Id of the schedule.
-    /// - `body`: the request body, a [`UpdateSchedule`](crate::models::UpdateSchedule).
-    ///
-    /// # Request
-    ///
-    /// `PATCH /v2/schedules/{scheduleId}`, sent with `cal-api-version: 2024-06-11`.
-    ///
-    /// Credentials: `api_key`, `access_token`.
+    /// Arguments: `schedule_id`: Id of the schedule; `body`: a [`UpdateSchedule`](crate::models::UpdateSchedule). Sends `PATCH /v2/schedules/{scheduleId}` with `cal-api-version: 2024-06-11`; credentials: `api_key`, `access_token`.
     pub fn update(
         &self,
         schedule_id: i64,
         body: models::UpdateSchedule,
     ) -> UpdateRequest<'a> {
         UpdateRequest {
-            client: self.client,
+            base: self.base,
             schedule_id,
             body,
-            options: Default::default(),
         }
     }
     /// Delete a schedule of the authenticated user.
     ///
-    /// # Arguments
-    ///
-    /// - `schedule_id`: Id of the schedule.
-    ///
-    /// # Request
-    ///
-    /// `DELETE /v2/schedules/{scheduleId}`, sent with `cal-api-version: 2024-06-11`.
-    ///
-    /// Credentials: `api_key`, `access_token`.
+    /// Arguments: `schedule_id`: Id of the schedule. Sends `DELETE /v2/schedules/{scheduleId}` with `cal-api-version: 2024-06-11`; credentials: `api_key`, `access_token`.
     pub fn delete(&self, schedule_id: i64) -> DeleteRequest<'a> {
         DeleteRequest {
-            client: self.client,
+            base: self.base,
             schedule_id,
-            options: Default::default(),
         }
     }
 }
@@ -128,23 +76,21 @@ impl<'a> Schedules<'a> {
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct CreateRequest<'a> {
-    client: &'a crate::Client,
+    base: crate::runtime::Base<'a>,
     body: models::CreateSchedule,
-    options: crate::runtime::RequestOptions,
 }
 impl<'a> CreateRequest<'a> {
     fn into_call(self) -> crate::runtime::Call<'a> {
         const OPERATION: crate::runtime::Operation = crate::runtime::Operation {
             name: "schedules.create",
-            method: crate::runtime::Method::POST,
+            method: crate::runtime::Method::Post,
             path_template: "/v2/schedules",
-            auth: &[crate::AuthMode::ApiKey, crate::AuthMode::AccessToken],
+            auth: crate::generated::auth::API_KEY_ACCESS_TOKEN,
             api_version: Some(crate::ApiVersion::V2024_06_11),
-            envelope: true,
-            auth_optional: false,
+            ..crate::runtime::Operation::DEFAULTS
         };
-        let mut call = crate::runtime::Call::new(self.client, &OPERATION, self.options);
-        call.push_path("/v2/schedules");
+        let mut call = crate::runtime::Call::new(self.base, &OPERATION);
+        call.path(&[]);
         call.json(&self.body);
         call
     }
@@ -154,22 +100,20 @@ crate::runtime::request_methods!(CreateRequest => models::Schedule);
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct ListRequest<'a> {
-    client: &'a crate::Client,
-    options: crate::runtime::RequestOptions,
+    base: crate::runtime::Base<'a>,
 }
 impl<'a> ListRequest<'a> {
     fn into_call(self) -> crate::runtime::Call<'a> {
         const OPERATION: crate::runtime::Operation = crate::runtime::Operation {
             name: "schedules.list",
-            method: crate::runtime::Method::GET,
+            method: crate::runtime::Method::Get,
             path_template: "/v2/schedules",
-            auth: &[crate::AuthMode::ApiKey, crate::AuthMode::AccessToken],
+            auth: crate::generated::auth::API_KEY_ACCESS_TOKEN,
             api_version: Some(crate::ApiVersion::V2024_06_11),
-            envelope: true,
-            auth_optional: false,
+            ..crate::runtime::Operation::DEFAULTS
         };
-        let mut call = crate::runtime::Call::new(self.client, &OPERATION, self.options);
-        call.push_path("/v2/schedules");
+        let mut call = crate::runtime::Call::new(self.base, &OPERATION);
+        call.path(&[]);
         call
     }
 }
@@ -178,22 +122,20 @@ crate::runtime::request_methods!(ListRequest => Vec < models::Schedule >);
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct GetDefaultRequest<'a> {
-    client: &'a crate::Client,
-    options: crate::runtime::RequestOptions,
+    base: crate::runtime::Base<'a>,
 }
 impl<'a> GetDefaultRequest<'a> {
     fn into_call(self) -> crate::runtime::Call<'a> {
         const OPERATION: crate::runtime::Operation = crate::runtime::Operation {
             name: "schedules.get_default",
-            method: crate::runtime::Method::GET,
+            method: crate::runtime::Method::Get,
             path_template: "/v2/schedules/default",
-            auth: &[crate::AuthMode::ApiKey, crate::AuthMode::AccessToken],
+            auth: crate::generated::auth::API_KEY_ACCESS_TOKEN,
             api_version: Some(crate::ApiVersion::V2024_06_11),
-            envelope: true,
-            auth_optional: false,
+            ..crate::runtime::Operation::DEFAULTS
         };
-        let mut call = crate::runtime::Call::new(self.client, &OPERATION, self.options);
-        call.push_path("/v2/schedules/default");
+        let mut call = crate::runtime::Call::new(self.base, &OPERATION);
+        call.path(&[]);
         call
     }
 }
@@ -202,24 +144,21 @@ crate::runtime::request_methods!(GetDefaultRequest => Option < models::Schedule 
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct GetRequest<'a> {
-    client: &'a crate::Client,
+    base: crate::runtime::Base<'a>,
     schedule_id: i64,
-    options: crate::runtime::RequestOptions,
 }
 impl<'a> GetRequest<'a> {
     fn into_call(self) -> crate::runtime::Call<'a> {
         const OPERATION: crate::runtime::Operation = crate::runtime::Operation {
             name: "schedules.get",
-            method: crate::runtime::Method::GET,
+            method: crate::runtime::Method::Get,
             path_template: "/v2/schedules/{scheduleId}",
-            auth: &[crate::AuthMode::ApiKey, crate::AuthMode::AccessToken],
+            auth: crate::generated::auth::API_KEY_ACCESS_TOKEN,
             api_version: Some(crate::ApiVersion::V2024_06_11),
-            envelope: true,
-            auth_optional: false,
+            ..crate::runtime::Operation::DEFAULTS
         };
-        let mut call = crate::runtime::Call::new(self.client, &OPERATION, self.options);
-        call.push_path("/v2/schedules/");
-        call.push_param("scheduleId", &self.schedule_id);
+        let mut call = crate::runtime::Call::new(self.base, &OPERATION);
+        call.path(&[&self.schedule_id]);
         call
     }
 }
@@ -228,25 +167,22 @@ crate::runtime::request_methods!(GetRequest => models::Schedule);
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct UpdateRequest<'a> {
-    client: &'a crate::Client,
+    base: crate::runtime::Base<'a>,
     schedule_id: i64,
     body: models::UpdateSchedule,
-    options: crate::runtime::RequestOptions,
 }
 impl<'a> UpdateRequest<'a> {
     fn into_call(self) -> crate::runtime::Call<'a> {
         const OPERATION: crate::runtime::Operation = crate::runtime::Operation {
             name: "schedules.update",
-            method: crate::runtime::Method::PATCH,
+            method: crate::runtime::Method::Patch,
             path_template: "/v2/schedules/{scheduleId}",
-            auth: &[crate::AuthMode::ApiKey, crate::AuthMode::AccessToken],
+            auth: crate::generated::auth::API_KEY_ACCESS_TOKEN,
             api_version: Some(crate::ApiVersion::V2024_06_11),
-            envelope: true,
-            auth_optional: false,
+            ..crate::runtime::Operation::DEFAULTS
         };
-        let mut call = crate::runtime::Call::new(self.client, &OPERATION, self.options);
-        call.push_path("/v2/schedules/");
-        call.push_param("scheduleId", &self.schedule_id);
+        let mut call = crate::runtime::Call::new(self.base, &OPERATION);
+        call.path(&[&self.schedule_id]);
         call.json(&self.body);
         call
     }
@@ -256,24 +192,21 @@ crate::runtime::request_methods!(UpdateRequest => models::Schedule);
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct DeleteRequest<'a> {
-    client: &'a crate::Client,
+    base: crate::runtime::Base<'a>,
     schedule_id: i64,
-    options: crate::runtime::RequestOptions,
 }
 impl<'a> DeleteRequest<'a> {
     fn into_call(self) -> crate::runtime::Call<'a> {
         const OPERATION: crate::runtime::Operation = crate::runtime::Operation {
             name: "schedules.delete",
-            method: crate::runtime::Method::DELETE,
+            method: crate::runtime::Method::Delete,
             path_template: "/v2/schedules/{scheduleId}",
-            auth: &[crate::AuthMode::ApiKey, crate::AuthMode::AccessToken],
+            auth: crate::generated::auth::API_KEY_ACCESS_TOKEN,
             api_version: Some(crate::ApiVersion::V2024_06_11),
-            envelope: true,
-            auth_optional: false,
+            ..crate::runtime::Operation::DEFAULTS
         };
-        let mut call = crate::runtime::Call::new(self.client, &OPERATION, self.options);
-        call.push_path("/v2/schedules/");
-        call.push_param("scheduleId", &self.schedule_id);
+        let mut call = crate::runtime::Call::new(self.base, &OPERATION);
+        call.path(&[&self.schedule_id]);
         call
     }
 }

@@ -9,43 +9,21 @@ use crate::models;
 /// Reached with `client.selected_calendars()`.
 #[derive(Debug, Clone, Copy)]
 pub struct SelectedCalendars<'a> {
-    client: &'a crate::Client,
+    pub(crate) base: crate::runtime::Base<'a>,
 }
 impl<'a> SelectedCalendars<'a> {
-    pub(crate) fn new(client: &'a crate::Client) -> Self {
-        SelectedCalendars { client }
-    }
     /// Start checking a connected calendar for conflicts.
     ///
-    /// # Arguments
-    ///
-    /// - `body`: the request body, a [`AddSelectedCalendar`](crate::models::AddSelectedCalendar).
-    ///
-    /// # Request
-    ///
-    /// `POST /v2/selected-calendars`.
-    ///
-    /// Credentials: `api_key`, `access_token`.
+    /// Arguments: `body`: a [`AddSelectedCalendar`](crate::models::AddSelectedCalendar). Sends `POST /v2/selected-calendars`; credentials: `api_key`, `access_token`.
     pub fn add(&self, body: models::AddSelectedCalendar) -> AddRequest<'a> {
         AddRequest {
-            client: self.client,
+            base: self.base,
             body,
-            options: Default::default(),
         }
     }
     /// Stop checking a calendar for conflicts and return the removed selection.
     ///
-    /// # Arguments
-    ///
-    /// - `integration`: App type of the calendar.
-    /// - `external_id`: The provider's id of the calendar.
-    /// - `credential_id`: Id of the credentials of the calendar's account.
-    ///
-    /// # Request
-    ///
-    /// `DELETE /v2/selected-calendars`.
-    ///
-    /// Credentials: `api_key`, `access_token`.
+    /// Arguments: `integration`: App type of the calendar; `external_id`: The provider's id of the calendar; `credential_id`: Id of the credentials of the calendar's account. Sends `DELETE /v2/selected-calendars`; credentials: `api_key`, `access_token`.
     pub fn remove(
         &self,
         integration: impl Into<String>,
@@ -53,12 +31,11 @@ impl<'a> SelectedCalendars<'a> {
         credential_id: i64,
     ) -> RemoveRequest<'a> {
         RemoveRequest {
-            client: self.client,
+            base: self.base,
             integration: integration.into(),
             external_id: external_id.into(),
             credential_id,
             delegation_credential_id: None,
-            options: Default::default(),
         }
     }
 }
@@ -66,23 +43,20 @@ impl<'a> SelectedCalendars<'a> {
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct AddRequest<'a> {
-    client: &'a crate::Client,
+    base: crate::runtime::Base<'a>,
     body: models::AddSelectedCalendar,
-    options: crate::runtime::RequestOptions,
 }
 impl<'a> AddRequest<'a> {
     fn into_call(self) -> crate::runtime::Call<'a> {
         const OPERATION: crate::runtime::Operation = crate::runtime::Operation {
             name: "selected_calendars.add",
-            method: crate::runtime::Method::POST,
+            method: crate::runtime::Method::Post,
             path_template: "/v2/selected-calendars",
-            auth: &[crate::AuthMode::ApiKey, crate::AuthMode::AccessToken],
-            api_version: None,
-            envelope: true,
-            auth_optional: false,
+            auth: crate::generated::auth::API_KEY_ACCESS_TOKEN,
+            ..crate::runtime::Operation::DEFAULTS
         };
-        let mut call = crate::runtime::Call::new(self.client, &OPERATION, self.options);
-        call.push_path("/v2/selected-calendars");
+        let mut call = crate::runtime::Call::new(self.base, &OPERATION);
+        call.path(&[]);
         call.json(&self.body);
         call
     }
@@ -92,12 +66,11 @@ crate::runtime::request_methods!(AddRequest => models::SelectedCalendar);
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct RemoveRequest<'a> {
-    client: &'a crate::Client,
+    base: crate::runtime::Base<'a>,
     integration: String,
     external_id: String,
     credential_id: i64,
     delegation_credential_id: Option<String>,
-    options: crate::runtime::RequestOptions,
 }
 impl<'a> RemoveRequest<'a> {
     /// Id of the delegation credentials, when the calendar comes through delegation.
@@ -111,15 +84,13 @@ impl<'a> RemoveRequest<'a> {
     fn into_call(self) -> crate::runtime::Call<'a> {
         const OPERATION: crate::runtime::Operation = crate::runtime::Operation {
             name: "selected_calendars.remove",
-            method: crate::runtime::Method::DELETE,
+            method: crate::runtime::Method::Delete,
             path_template: "/v2/selected-calendars",
-            auth: &[crate::AuthMode::ApiKey, crate::AuthMode::AccessToken],
-            api_version: None,
-            envelope: true,
-            auth_optional: false,
+            auth: crate::generated::auth::API_KEY_ACCESS_TOKEN,
+            ..crate::runtime::Operation::DEFAULTS
         };
-        let mut call = crate::runtime::Call::new(self.client, &OPERATION, self.options);
-        call.push_path("/v2/selected-calendars");
+        let mut call = crate::runtime::Call::new(self.base, &OPERATION);
+        call.path(&[]);
         call.query("integration", &self.integration);
         call.query("externalId", &self.external_id);
         call.query("credentialId", &self.credential_id);

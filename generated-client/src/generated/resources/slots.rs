@@ -9,33 +9,21 @@ use crate::models;
 /// Reached with `client.slots()`.
 #[derive(Debug, Clone, Copy)]
 pub struct Slots<'a> {
-    client: &'a crate::Client,
+    pub(crate) base: crate::runtime::Base<'a>,
 }
 impl<'a> Slots<'a> {
-    pub(crate) fn new(client: &'a crate::Client) -> Self {
-        Slots { client }
-    }
     /// List the free slots of an event type, keyed by day.
     ///
     /// Name the event type by `eventTypeId`; or by `eventTypeSlug` with `username` (a user's event type) or `teamSlug` (a team's), plus `organizationSlug` inside an organization; or ask when several people are all free with `usernames` and `organizationSlug`. The days are the keys (`YYYY-MM-DD`) in `timeZone`.
     ///
-    /// # Arguments
-    ///
-    /// - `start`: Beginning of the period to search, in UTC: a date (`2024-08-13`, from the start of that day) or an ISO 8601 date-time.
-    /// - `end`: End of the period to search, in UTC: a date (`2024-08-20`, to the end of that day) or an ISO 8601 date-time.
-    ///
-    /// # Request
-    ///
-    /// `GET /v2/slots`, sent with `cal-api-version: 2024-09-04`.
-    ///
-    /// Credentials: none are sent.
+    /// Arguments: `start`: Beginning of the period to search, in UTC: a date (`2024-08-13`, from the start of that day) or an ISO 8601 date-time; `end`: End of the period to search, in UTC: a date (`2024-08-20`, to the end of that day) or an ISO 8601 date-time. Sends `GET /v2/slots` with `cal-api-version: 2024-09-04`, without credentials.
     pub fn available(
         &self,
         start: impl Into<String>,
         end: impl Into<String>,
     ) -> AvailableRequest<'a> {
         AvailableRequest {
-            client: self.client,
+            base: self.base,
             start: start.into(),
             end: end.into(),
             event_type_id: None,
@@ -48,92 +36,54 @@ impl<'a> Slots<'a> {
             duration: None,
             time_zone: None,
             booking_uid_to_reschedule: None,
-            options: Default::default(),
         }
     }
     /// Hold a slot so that no one else can book it for a while.
     ///
     /// The slot is held for 5 minutes unless `reservationDuration` says otherwise, which needs credentials of the event type's owner, a host or an admin.
     ///
-    /// # Arguments
-    ///
-    /// - `body`: the request body, a [`ReserveSlot`](crate::models::ReserveSlot).
-    ///
-    /// # Request
-    ///
-    /// `POST /v2/slots/reservations`, sent with `cal-api-version: 2024-09-04`.
-    ///
-    /// Credentials: `api_key`, `access_token`, `platform_client`.
+    /// Arguments: `body`: a [`ReserveSlot`](crate::models::ReserveSlot). Sends `POST /v2/slots/reservations` with `cal-api-version: 2024-09-04`; credentials: `api_key`, `access_token`, `platform_client`, or none.
     pub fn reserve(&self, body: models::ReserveSlot) -> ReserveRequest<'a> {
         ReserveRequest {
-            client: self.client,
+            base: self.base,
             body,
-            options: Default::default(),
         }
     }
     /// Get a slot reservation.
     ///
     /// Returns `None` when no reservation has this uid.
     ///
-    /// # Arguments
-    ///
-    /// - `uid`: Uid of the reservation.
-    ///
-    /// # Request
-    ///
-    /// `GET /v2/slots/reservations/{uid}`, sent with `cal-api-version: 2024-09-04`.
-    ///
-    /// Credentials: none are sent.
+    /// Arguments: `uid`: Uid of the reservation. Sends `GET /v2/slots/reservations/{uid}` with `cal-api-version: 2024-09-04`, without credentials.
     pub fn get_reservation(&self, uid: impl Into<String>) -> GetReservationRequest<'a> {
         GetReservationRequest {
-            client: self.client,
+            base: self.base,
             uid: uid.into(),
-            options: Default::default(),
         }
     }
     /// Move a slot reservation to another slot.
     ///
-    /// # Arguments
-    ///
-    /// - `uid`: Uid of the reservation.
-    /// - `body`: the request body, a [`ReserveSlot`](crate::models::ReserveSlot).
-    ///
-    /// # Request
-    ///
-    /// `PATCH /v2/slots/reservations/{uid}`, sent with `cal-api-version: 2024-09-04`.
-    ///
-    /// Credentials: none are sent.
+    /// Arguments: `uid`: Uid of the reservation; `body`: a [`ReserveSlot`](crate::models::ReserveSlot). Sends `PATCH /v2/slots/reservations/{uid}` with `cal-api-version: 2024-09-04`, without credentials.
     pub fn update_reservation(
         &self,
         uid: impl Into<String>,
         body: models::ReserveSlot,
     ) -> UpdateReservationRequest<'a> {
         UpdateReservationRequest {
-            client: self.client,
+            base: self.base,
             uid: uid.into(),
             body,
-            options: Default::default(),
         }
     }
     /// Release a slot reservation.
     ///
-    /// # Arguments
-    ///
-    /// - `uid`: Uid of the reservation.
-    ///
-    /// # Request
-    ///
-    /// `DELETE /v2/slots/reservations/{uid}`, sent with `cal-api-version: 2024-09-04`.
-    ///
-    /// Credentials: none are sent.
+    /// Arguments: `uid`: Uid of the reservation. Sends `DELETE /v2/slots/reservations/{uid}` with `cal-api-version: 2024-09-04`, without credentials.
     pub fn delete_reservation(
         &self,
         uid: impl Into<String>,
     ) -> DeleteReservationRequest<'a> {
         DeleteReservationRequest {
-            client: self.client,
+            base: self.base,
             uid: uid.into(),
-            options: Default::default(),
         }
     }
 }
@@ -141,7 +91,7 @@ impl<'a> Slots<'a> {
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct AvailableRequest<'a> {
-    client: &'a crate::Client,
+    base: crate::runtime::Base<'a>,
     start: String,
     end: String,
     event_type_id: Option<i64>,
@@ -154,47 +104,34 @@ pub struct AvailableRequest<'a> {
     duration: Option<i64>,
     time_zone: Option<String>,
     booking_uid_to_reschedule: Option<String>,
-    options: crate::runtime::RequestOptions,
 }
 impl<'a> AvailableRequest<'a> {
-    /// Id of the event type.
-    ///
-    /// Example: `100`
+    /// Id of the event type. Example: `100`.
     pub fn event_type_id(mut self, event_type_id: i64) -> Self {
         self.event_type_id = Some(event_type_id);
         self
     }
-    /// Slug of the event type; needs `username` or `teamSlug`.
-    ///
-    /// Example: `"event-type-slug"`
+    /// Slug of the event type; needs `username` or `teamSlug`. Example: `"event-type-slug"`.
     pub fn event_type_slug(mut self, event_type_slug: impl Into<String>) -> Self {
         self.event_type_slug = Some(event_type_slug.into());
         self
     }
-    /// Username of the owner of the event type named by `eventTypeSlug`.
-    ///
-    /// Example: `"bob"`
+    /// Username of the owner of the event type named by `eventTypeSlug`. Example: `"bob"`.
     pub fn username(mut self, username: impl Into<String>) -> Self {
         self.username = Some(username.into());
         self
     }
-    /// Slug of the team that owns the event type named by `eventTypeSlug`.
-    ///
-    /// Example: `"team-slug"`
+    /// Slug of the team that owns the event type named by `eventTypeSlug`. Example: `"team-slug"`.
     pub fn team_slug(mut self, team_slug: impl Into<String>) -> Self {
         self.team_slug = Some(team_slug.into());
         self
     }
-    /// Slug of the organization of the user(s) or team.
-    ///
-    /// Example: `"org-slug"`
+    /// Slug of the organization of the user(s) or team. Example: `"org-slug"`.
     pub fn organization_slug(mut self, organization_slug: impl Into<String>) -> Self {
         self.organization_slug = Some(organization_slug.into());
         self
     }
-    /// At least two usernames: the slots when all of them are free (a dynamic event).
-    ///
-    /// Example: `["alice", "bob"]`
+    /// At least two usernames: the slots when all of them are free (a dynamic event). Example: `["alice", "bob"]`.
     pub fn usernames(mut self, usernames: impl IntoIterator<Item = String>) -> Self {
         self.usernames = Some(usernames.into_iter().collect());
         self
@@ -204,23 +141,17 @@ impl<'a> AvailableRequest<'a> {
         self.format = Some(format);
         self
     }
-    /// Slot length in minutes, for event types with several lengths and for dynamic events (which use 30 otherwise).
-    ///
-    /// Example: `60`
+    /// Slot length in minutes, for event types with several lengths and for dynamic events (which use 30 otherwise). Example: `60`.
     pub fn duration(mut self, duration: i64) -> Self {
         self.duration = Some(duration);
         self
     }
-    /// IANA time zone of the returned times and days. The server uses UTC when absent.
-    ///
-    /// Example: `"Europe/Rome"`
+    /// IANA time zone of the returned times and days. The server uses UTC when absent. Example: `"Europe/Rome"`.
     pub fn time_zone(mut self, time_zone: impl Into<String>) -> Self {
         self.time_zone = Some(time_zone.into());
         self
     }
-    /// Uid of a booking being rescheduled: its own time is then shown as free.
-    ///
-    /// Example: `"abc123def456"`
+    /// Uid of a booking being rescheduled: its own time is then shown as free. Example: `"abc123def456"`.
     pub fn booking_uid_to_reschedule(
         mut self,
         booking_uid_to_reschedule: impl Into<String>,
@@ -231,15 +162,13 @@ impl<'a> AvailableRequest<'a> {
     fn into_call(self) -> crate::runtime::Call<'a> {
         const OPERATION: crate::runtime::Operation = crate::runtime::Operation {
             name: "slots.available",
-            method: crate::runtime::Method::GET,
+            method: crate::runtime::Method::Get,
             path_template: "/v2/slots",
-            auth: &[],
             api_version: Some(crate::ApiVersion::V2024_09_04),
-            envelope: true,
-            auth_optional: false,
+            ..crate::runtime::Operation::DEFAULTS
         };
-        let mut call = crate::runtime::Call::new(self.client, &OPERATION, self.options);
-        call.push_path("/v2/slots");
+        let mut call = crate::runtime::Call::new(self.base, &OPERATION);
+        call.path(&[]);
         call.query("start", &self.start);
         call.query("end", &self.end);
         call.query_opt("eventTypeId", self.event_type_id.as_ref());
@@ -266,27 +195,22 @@ crate::runtime::request_methods!(
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct ReserveRequest<'a> {
-    client: &'a crate::Client,
+    base: crate::runtime::Base<'a>,
     body: models::ReserveSlot,
-    options: crate::runtime::RequestOptions,
 }
 impl<'a> ReserveRequest<'a> {
     fn into_call(self) -> crate::runtime::Call<'a> {
         const OPERATION: crate::runtime::Operation = crate::runtime::Operation {
             name: "slots.reserve",
-            method: crate::runtime::Method::POST,
+            method: crate::runtime::Method::Post,
             path_template: "/v2/slots/reservations",
-            auth: &[
-                crate::AuthMode::ApiKey,
-                crate::AuthMode::AccessToken,
-                crate::AuthMode::PlatformClient,
-            ],
+            auth: crate::generated::auth::API_KEY_ACCESS_TOKEN_PLATFORM_CLIENT,
             api_version: Some(crate::ApiVersion::V2024_09_04),
-            envelope: true,
-            auth_optional: false,
+            auth_optional: true,
+            ..crate::runtime::Operation::DEFAULTS
         };
-        let mut call = crate::runtime::Call::new(self.client, &OPERATION, self.options);
-        call.push_path("/v2/slots/reservations");
+        let mut call = crate::runtime::Call::new(self.base, &OPERATION);
+        call.path(&[]);
         call.json(&self.body);
         call
     }
@@ -296,24 +220,20 @@ crate::runtime::request_methods!(ReserveRequest => models::SlotReservation);
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct GetReservationRequest<'a> {
-    client: &'a crate::Client,
+    base: crate::runtime::Base<'a>,
     uid: String,
-    options: crate::runtime::RequestOptions,
 }
 impl<'a> GetReservationRequest<'a> {
     fn into_call(self) -> crate::runtime::Call<'a> {
         const OPERATION: crate::runtime::Operation = crate::runtime::Operation {
             name: "slots.get_reservation",
-            method: crate::runtime::Method::GET,
+            method: crate::runtime::Method::Get,
             path_template: "/v2/slots/reservations/{uid}",
-            auth: &[],
             api_version: Some(crate::ApiVersion::V2024_09_04),
-            envelope: true,
-            auth_optional: false,
+            ..crate::runtime::Operation::DEFAULTS
         };
-        let mut call = crate::runtime::Call::new(self.client, &OPERATION, self.options);
-        call.push_path("/v2/slots/reservations/");
-        call.push_param("uid", &self.uid);
+        let mut call = crate::runtime::Call::new(self.base, &OPERATION);
+        call.path(&[&self.uid]);
         call
     }
 }
@@ -324,25 +244,21 @@ crate::runtime::request_methods!(
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct UpdateReservationRequest<'a> {
-    client: &'a crate::Client,
+    base: crate::runtime::Base<'a>,
     uid: String,
     body: models::ReserveSlot,
-    options: crate::runtime::RequestOptions,
 }
 impl<'a> UpdateReservationRequest<'a> {
     fn into_call(self) -> crate::runtime::Call<'a> {
         const OPERATION: crate::runtime::Operation = crate::runtime::Operation {
             name: "slots.update_reservation",
-            method: crate::runtime::Method::PATCH,
+            method: crate::runtime::Method::Patch,
             path_template: "/v2/slots/reservations/{uid}",
-            auth: &[],
             api_version: Some(crate::ApiVersion::V2024_09_04),
-            envelope: true,
-            auth_optional: false,
+            ..crate::runtime::Operation::DEFAULTS
         };
-        let mut call = crate::runtime::Call::new(self.client, &OPERATION, self.options);
-        call.push_path("/v2/slots/reservations/");
-        call.push_param("uid", &self.uid);
+        let mut call = crate::runtime::Call::new(self.base, &OPERATION);
+        call.path(&[&self.uid]);
         call.json(&self.body);
         call
     }
@@ -352,24 +268,20 @@ crate::runtime::request_methods!(UpdateReservationRequest => models::SlotReserva
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct DeleteReservationRequest<'a> {
-    client: &'a crate::Client,
+    base: crate::runtime::Base<'a>,
     uid: String,
-    options: crate::runtime::RequestOptions,
 }
 impl<'a> DeleteReservationRequest<'a> {
     fn into_call(self) -> crate::runtime::Call<'a> {
         const OPERATION: crate::runtime::Operation = crate::runtime::Operation {
             name: "slots.delete_reservation",
-            method: crate::runtime::Method::DELETE,
+            method: crate::runtime::Method::Delete,
             path_template: "/v2/slots/reservations/{uid}",
-            auth: &[],
             api_version: Some(crate::ApiVersion::V2024_09_04),
-            envelope: true,
-            auth_optional: false,
+            ..crate::runtime::Operation::DEFAULTS
         };
-        let mut call = crate::runtime::Call::new(self.client, &OPERATION, self.options);
-        call.push_path("/v2/slots/reservations/");
-        call.push_param("uid", &self.uid);
+        let mut call = crate::runtime::Call::new(self.base, &OPERATION);
+        call.path(&[&self.uid]);
         call
     }
 }

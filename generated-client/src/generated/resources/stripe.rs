@@ -9,89 +9,63 @@ use crate::models;
 /// Reached with `client.stripe()`.
 #[derive(Debug, Clone, Copy)]
 pub struct Stripe<'a> {
-    client: &'a crate::Client,
+    pub(crate) base: crate::runtime::Base<'a>,
 }
 impl<'a> Stripe<'a> {
-    pub(crate) fn new(client: &'a crate::Client) -> Self {
-        Stripe { client }
-    }
     /// Get the URL where the user connects a Stripe account.
     ///
     /// After the user authorizes Cal.com on Stripe, Stripe returns to the `save` endpoint, which stores the account and redirects to `returnTo` (or `onErrorReturnTo`).
     ///
-    /// # Request
-    ///
-    /// `GET /v2/stripe/connect`.
-    ///
-    /// Credentials: `api_key`, `access_token`.
+    /// Sends `GET /v2/stripe/connect`; credentials: `api_key`, `access_token`.
     pub fn connect_url(&self) -> ConnectUrlRequest<'a> {
         ConnectUrlRequest {
-            client: self.client,
+            base: self.base,
             return_to: None,
             on_error_return_to: None,
-            options: Default::default(),
         }
     }
     /// Finish connecting a Stripe account.
     ///
     /// This is the redirect target of Stripe's OAuth flow; applications rarely call it themselves. The server stores the account and answers with a 301 redirect to the `returnTo` URL kept in `state` (or `onErrorReturnTo` on failure), not with a JSON body.
     ///
-    /// # Arguments
-    ///
-    /// - `state`: The JSON state that the connect URL handed to Stripe.
-    /// - `code`: Authorization code issued by Stripe.
-    ///
-    /// # Request
-    ///
-    /// `GET /v2/stripe/save`.
-    ///
-    /// Credentials: none are sent.
+    /// Arguments: `state`: The JSON state that the connect URL handed to Stripe; `code`: Authorization code issued by Stripe. Sends `GET /v2/stripe/save`, without credentials.
     pub fn save(
         &self,
         state: impl Into<String>,
         code: impl Into<String>,
     ) -> SaveRequest<'a> {
         SaveRequest {
-            client: self.client,
+            base: self.base,
             state: state.into(),
             code: code.into(),
             error: None,
             error_description: None,
-            options: Default::default(),
         }
     }
     /// Check that the user's Stripe account is connected and can take payments.
     ///
     /// Succeeds when it is; answers 404 when no account is connected and 400 when it is invalid or not fully set up.
     ///
-    /// # Request
-    ///
-    /// `GET /v2/stripe/check`.
-    ///
-    /// Credentials: `api_key`, `access_token`.
+    /// Sends `GET /v2/stripe/check`; credentials: `api_key`, `access_token`.
     pub fn check(&self) -> CheckRequest<'a> {
-        CheckRequest {
-            client: self.client,
-            options: Default::default(),
-        }
+        CheckRequest { base: self.base }
     }
 }
 /// A request to [`Stripe::connect_url`]; `.await` it (or call `send`) to send it.
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct ConnectUrlRequest<'a> {
-    client: &'a crate::Client,
+    base: crate::runtime::Base<'a>,
     return_to: Option<String>,
     on_error_return_to: Option<String>,
-    options: crate::runtime::RequestOptions,
 }
 impl<'a> ConnectUrlRequest<'a> {
-    /// URL to send the user to once Stripe is connected.
+    /// URL to send the user to once Stripe is connected; the request's `Origin` header when absent. Example: `"https://example.com/settings/payments"`.
     pub fn return_to(mut self, return_to: impl Into<String>) -> Self {
         self.return_to = Some(return_to.into());
         self
     }
-    /// URL to send the user to when connecting fails.
+    /// URL to send the user to when connecting fails; the request's `Origin` header when absent. Example: `"https://example.com/settings/payments?error=1"`.
     pub fn on_error_return_to(mut self, on_error_return_to: impl Into<String>) -> Self {
         self.on_error_return_to = Some(on_error_return_to.into());
         self
@@ -99,15 +73,13 @@ impl<'a> ConnectUrlRequest<'a> {
     fn into_call(self) -> crate::runtime::Call<'a> {
         const OPERATION: crate::runtime::Operation = crate::runtime::Operation {
             name: "stripe.connect_url",
-            method: crate::runtime::Method::GET,
+            method: crate::runtime::Method::Get,
             path_template: "/v2/stripe/connect",
-            auth: &[crate::AuthMode::ApiKey, crate::AuthMode::AccessToken],
-            api_version: None,
-            envelope: true,
-            auth_optional: false,
+            auth: crate::generated::auth::API_KEY_ACCESS_TOKEN,
+            ..crate::runtime::Operation::DEFAULTS
         };
-        let mut call = crate::runtime::Call::new(self.client, &OPERATION, self.options);
-        call.push_path("/v2/stripe/connect");
+        let mut call = crate::runtime::Call::new(self.base, &OPERATION);
+        call.path(&[]);
         call.query_opt("returnTo", self.return_to.as_ref());
         call.query_opt("onErrorReturnTo", self.on_error_return_to.as_ref());
         call
@@ -118,12 +90,11 @@ crate::runtime::request_methods!(ConnectUrlRequest => models::StripeConnectUrl);
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct SaveRequest<'a> {
-    client: &'a crate::Client,
+    base: crate::runtime::Base<'a>,
     state: String,
     code: String,
     error: Option<String>,
     error_description: Option<String>,
-    options: crate::runtime::RequestOptions,
 }
 impl<'a> SaveRequest<'a> {
     /// Error code sent by Stripe when authorization failed.
@@ -139,15 +110,13 @@ impl<'a> SaveRequest<'a> {
     fn into_call(self) -> crate::runtime::Call<'a> {
         const OPERATION: crate::runtime::Operation = crate::runtime::Operation {
             name: "stripe.save",
-            method: crate::runtime::Method::GET,
+            method: crate::runtime::Method::Get,
             path_template: "/v2/stripe/save",
-            auth: &[],
-            api_version: None,
             envelope: false,
-            auth_optional: false,
+            ..crate::runtime::Operation::DEFAULTS
         };
-        let mut call = crate::runtime::Call::new(self.client, &OPERATION, self.options);
-        call.push_path("/v2/stripe/save");
+        let mut call = crate::runtime::Call::new(self.base, &OPERATION);
+        call.path(&[]);
         call.query("state", &self.state);
         call.query("code", &self.code);
         call.query_opt("error", self.error.as_ref());
@@ -160,22 +129,19 @@ crate::runtime::request_methods!(SaveRequest => ());
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct CheckRequest<'a> {
-    client: &'a crate::Client,
-    options: crate::runtime::RequestOptions,
+    base: crate::runtime::Base<'a>,
 }
 impl<'a> CheckRequest<'a> {
     fn into_call(self) -> crate::runtime::Call<'a> {
         const OPERATION: crate::runtime::Operation = crate::runtime::Operation {
             name: "stripe.check",
-            method: crate::runtime::Method::GET,
+            method: crate::runtime::Method::Get,
             path_template: "/v2/stripe/check",
-            auth: &[crate::AuthMode::ApiKey, crate::AuthMode::AccessToken],
-            api_version: None,
-            envelope: true,
-            auth_optional: false,
+            auth: crate::generated::auth::API_KEY_ACCESS_TOKEN,
+            ..crate::runtime::Operation::DEFAULTS
         };
-        let mut call = crate::runtime::Call::new(self.client, &OPERATION, self.options);
-        call.push_path("/v2/stripe/check");
+        let mut call = crate::runtime::Call::new(self.base, &OPERATION);
+        call.path(&[]);
         call
     }
 }

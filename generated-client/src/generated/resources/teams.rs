@@ -13,115 +13,76 @@ pub mod verified_resources;
 /// Reached with `client.teams()`.
 #[derive(Debug, Clone, Copy)]
 pub struct Teams<'a> {
-    client: &'a crate::Client,
+    pub(crate) base: crate::runtime::Base<'a>,
 }
 impl<'a> Teams<'a> {
-    pub(crate) fn new(client: &'a crate::Client) -> Self {
-        Teams { client }
-    }
     /// Event types of a team: collective, round-robin or managed meetings hosted by team members. Managing them needs the team admin role; listing them is public.
     pub fn event_types(&self) -> event_types::EventTypes<'a> {
-        event_types::EventTypes::new(self.client)
+        event_types::EventTypes {
+            base: self.base,
+        }
     }
-    /// Memberships of a team. Reading them needs team membership; changing them needs the team admin role.
+    /// Memberships of a team. Every operation needs the team admin role, reading included.
     pub fn memberships(&self) -> memberships::Memberships<'a> {
-        memberships::Memberships::new(self.client)
+        memberships::Memberships {
+            base: self.base,
+        }
     }
     /// Schedules of the members of a team, reached by the team id alone.
     pub fn schedules(&self) -> schedules::Schedules<'a> {
-        schedules::Schedules::new(self.client)
+        schedules::Schedules {
+            base: self.base,
+        }
     }
     /// Email addresses and phone numbers that a team has proven it controls, for use in workflows (for example as an email sender or SMS recipient). Needs the team admin role.
     pub fn verified_resources(&self) -> verified_resources::VerifiedResources<'a> {
-        verified_resources::VerifiedResources::new(self.client)
+        verified_resources::VerifiedResources {
+            base: self.base,
+        }
     }
     /// Create a team owned by the authenticated user.
     ///
     /// Where team billing is on, the team is not created at once: the result is then a pending team with a link where its subscription is paid.
     ///
-    /// # Arguments
-    ///
-    /// - `body`: the request body, a [`CreateTeam`](crate::models::CreateTeam).
-    ///
-    /// # Request
-    ///
-    /// `POST /v2/teams`.
-    ///
-    /// Credentials: `api_key`, `access_token`.
+    /// Arguments: `body`: a [`CreateTeam`](crate::models::CreateTeam). Sends `POST /v2/teams`; credentials: `api_key`, `access_token`.
     pub fn create(&self, body: models::CreateTeam) -> CreateRequest<'a> {
         CreateRequest {
-            client: self.client,
+            base: self.base,
             body,
-            options: Default::default(),
         }
     }
     /// List the teams the authenticated user belongs to.
     ///
-    /// # Request
-    ///
-    /// `GET /v2/teams`.
-    ///
-    /// Credentials: `api_key`, `access_token`.
+    /// Sends `GET /v2/teams`; credentials: `api_key`, `access_token`.
     pub fn list(&self) -> ListRequest<'a> {
-        ListRequest {
-            client: self.client,
-            options: Default::default(),
-        }
+        ListRequest { base: self.base }
     }
     /// Get a team the authenticated user is a member of.
     ///
-    /// # Arguments
-    ///
-    /// - `team_id`: Id of the team.
-    ///
-    /// # Request
-    ///
-    /// `GET /v2/teams/{teamId}`.
-    ///
-    /// Credentials: `api_key`, `access_token`.
+    /// Arguments: `team_id`: Id of the team. Sends `GET /v2/teams/{teamId}`; credentials: `api_key`, `access_token`.
     pub fn get(&self, team_id: i64) -> GetRequest<'a> {
         GetRequest {
-            client: self.client,
+            base: self.base,
             team_id,
-            options: Default::default(),
         }
     }
     /// Change a team; needs the team owner role.
     ///
-    /// # Arguments
-    ///
-    /// - `team_id`: Id of the team.
-    /// - `body`: the request body, a [`UpdateTeam`](crate::models::UpdateTeam).
-    ///
-    /// # Request
-    ///
-    /// `PATCH /v2/teams/{teamId}`.
-    ///
-    /// Credentials: `api_key`, `access_token`.
+    /// Arguments: `team_id`: Id of the team; `body`: a [`UpdateTeam`](crate::models::UpdateTeam). Sends `PATCH /v2/teams/{teamId}`; credentials: `api_key`, `access_token`.
     pub fn update(&self, team_id: i64, body: models::UpdateTeam) -> UpdateRequest<'a> {
         UpdateRequest {
-            client: self.client,
+            base: self.base,
             team_id,
             body,
-            options: Default::default(),
         }
     }
     /// Delete a team and return it; needs the team owner role.
     ///
-    /// # Arguments
-    ///
-    /// - `team_id`: Id of the team.
-    ///
-    /// # Request
-    ///
-    /// `DELETE /v2/teams/{teamId}`.
-    ///
-    /// Credentials: `api_key`, `access_token`.
+    /// Arguments: `team_id`: Id of the team. Sends `DELETE /v2/teams/{teamId}`; credentials: `api_key`, `access_token`.
     pub fn delete(&self, team_id: i64) -> DeleteRequest<'a> {
         DeleteRequest {
-            client: self.client,
+            base: self.base,
             team_id,
-            options: Default::default(),
         }
     }
 }
@@ -129,23 +90,20 @@ impl<'a> Teams<'a> {
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct CreateRequest<'a> {
-    client: &'a crate::Client,
+    base: crate::runtime::Base<'a>,
     body: models::CreateTeam,
-    options: crate::runtime::RequestOptions,
 }
 impl<'a> CreateRequest<'a> {
     fn into_call(self) -> crate::runtime::Call<'a> {
         const OPERATION: crate::runtime::Operation = crate::runtime::Operation {
             name: "teams.create",
-            method: crate::runtime::Method::POST,
+            method: crate::runtime::Method::Post,
             path_template: "/v2/teams",
-            auth: &[crate::AuthMode::ApiKey, crate::AuthMode::AccessToken],
-            api_version: None,
-            envelope: true,
-            auth_optional: false,
+            auth: crate::generated::auth::API_KEY_ACCESS_TOKEN,
+            ..crate::runtime::Operation::DEFAULTS
         };
-        let mut call = crate::runtime::Call::new(self.client, &OPERATION, self.options);
-        call.push_path("/v2/teams");
+        let mut call = crate::runtime::Call::new(self.base, &OPERATION);
+        call.path(&[]);
         call.json(&self.body);
         call
     }
@@ -155,22 +113,19 @@ crate::runtime::request_methods!(CreateRequest => models::CreatedTeam);
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct ListRequest<'a> {
-    client: &'a crate::Client,
-    options: crate::runtime::RequestOptions,
+    base: crate::runtime::Base<'a>,
 }
 impl<'a> ListRequest<'a> {
     fn into_call(self) -> crate::runtime::Call<'a> {
         const OPERATION: crate::runtime::Operation = crate::runtime::Operation {
             name: "teams.list",
-            method: crate::runtime::Method::GET,
+            method: crate::runtime::Method::Get,
             path_template: "/v2/teams",
-            auth: &[crate::AuthMode::ApiKey, crate::AuthMode::AccessToken],
-            api_version: None,
-            envelope: true,
-            auth_optional: false,
+            auth: crate::generated::auth::API_KEY_ACCESS_TOKEN,
+            ..crate::runtime::Operation::DEFAULTS
         };
-        let mut call = crate::runtime::Call::new(self.client, &OPERATION, self.options);
-        call.push_path("/v2/teams");
+        let mut call = crate::runtime::Call::new(self.base, &OPERATION);
+        call.path(&[]);
         call
     }
 }
@@ -179,24 +134,20 @@ crate::runtime::request_methods!(ListRequest => Vec < models::Team >);
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct GetRequest<'a> {
-    client: &'a crate::Client,
+    base: crate::runtime::Base<'a>,
     team_id: i64,
-    options: crate::runtime::RequestOptions,
 }
 impl<'a> GetRequest<'a> {
     fn into_call(self) -> crate::runtime::Call<'a> {
         const OPERATION: crate::runtime::Operation = crate::runtime::Operation {
             name: "teams.get",
-            method: crate::runtime::Method::GET,
+            method: crate::runtime::Method::Get,
             path_template: "/v2/teams/{teamId}",
-            auth: &[crate::AuthMode::ApiKey, crate::AuthMode::AccessToken],
-            api_version: None,
-            envelope: true,
-            auth_optional: false,
+            auth: crate::generated::auth::API_KEY_ACCESS_TOKEN,
+            ..crate::runtime::Operation::DEFAULTS
         };
-        let mut call = crate::runtime::Call::new(self.client, &OPERATION, self.options);
-        call.push_path("/v2/teams/");
-        call.push_param("teamId", &self.team_id);
+        let mut call = crate::runtime::Call::new(self.base, &OPERATION);
+        call.path(&[&self.team_id]);
         call
     }
 }
@@ -205,25 +156,21 @@ crate::runtime::request_methods!(GetRequest => models::Team);
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct UpdateRequest<'a> {
-    client: &'a crate::Client,
+    base: crate::runtime::Base<'a>,
     team_id: i64,
     body: models::UpdateTeam,
-    options: crate::runtime::RequestOptions,
 }
 impl<'a> UpdateRequest<'a> {
     fn into_call(self) -> crate::runtime::Call<'a> {
         const OPERATION: crate::runtime::Operation = crate::runtime::Operation {
             name: "teams.update",
-            method: crate::runtime::Method::PATCH,
+            method: crate::runtime::Method::Patch,
             path_template: "/v2/teams/{teamId}",
-            auth: &[crate::AuthMode::ApiKey, crate::AuthMode::AccessToken],
-            api_version: None,
-            envelope: true,
-            auth_optional: false,
+            auth: crate::generated::auth::API_KEY_ACCESS_TOKEN,
+            ..crate::runtime::Operation::DEFAULTS
         };
-        let mut call = crate::runtime::Call::new(self.client, &OPERATION, self.options);
-        call.push_path("/v2/teams/");
-        call.push_param("teamId", &self.team_id);
+        let mut call = crate::runtime::Call::new(self.base, &OPERATION);
+        call.path(&[&self.team_id]);
         call.json(&self.body);
         call
     }
@@ -233,24 +180,20 @@ crate::runtime::request_methods!(UpdateRequest => models::Team);
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct DeleteRequest<'a> {
-    client: &'a crate::Client,
+    base: crate::runtime::Base<'a>,
     team_id: i64,
-    options: crate::runtime::RequestOptions,
 }
 impl<'a> DeleteRequest<'a> {
     fn into_call(self) -> crate::runtime::Call<'a> {
         const OPERATION: crate::runtime::Operation = crate::runtime::Operation {
             name: "teams.delete",
-            method: crate::runtime::Method::DELETE,
+            method: crate::runtime::Method::Delete,
             path_template: "/v2/teams/{teamId}",
-            auth: &[crate::AuthMode::ApiKey, crate::AuthMode::AccessToken],
-            api_version: None,
-            envelope: true,
-            auth_optional: false,
+            auth: crate::generated::auth::API_KEY_ACCESS_TOKEN,
+            ..crate::runtime::Operation::DEFAULTS
         };
-        let mut call = crate::runtime::Call::new(self.client, &OPERATION, self.options);
-        call.push_path("/v2/teams/");
-        call.push_param("teamId", &self.team_id);
+        let mut call = crate::runtime::Call::new(self.base, &OPERATION);
+        call.path(&[&self.team_id]);
         call
     }
 }

@@ -9,158 +9,91 @@ use crate::models;
 /// Reached with `client.verified_resources()`.
 #[derive(Debug, Clone, Copy)]
 pub struct VerifiedResources<'a> {
-    client: &'a crate::Client,
+    pub(crate) base: crate::runtime::Base<'a>,
 }
 impl<'a> VerifiedResources<'a> {
-    pub(crate) fn new(client: &'a crate::Client) -> Self {
-        VerifiedResources { client }
-    }
     /// Send a verification code to an email address.
     ///
     /// The code is then passed to `verify_email`. The server answers with a status-only envelope. Limited to a few requests a minute.
     ///
-    /// # Arguments
-    ///
-    /// - `body`: the request body, a [`RequestEmailCode`](crate::models::RequestEmailCode).
-    ///
-    /// # Request
-    ///
-    /// `POST /v2/verified-resources/emails/verification-code/request`.
-    ///
-    /// Credentials: `api_key`, `access_token`.
+    /// Arguments: `body`: a [`RequestEmailCode`](crate::models::RequestEmailCode). Sends `POST /v2/verified-resources/emails/verification-code/request`; credentials: `api_key`, `access_token`.
     pub fn request_email_code(
         &self,
         body: models::RequestEmailCode,
     ) -> RequestEmailCodeRequest<'a> {
         RequestEmailCodeRequest {
-            client: self.client,
+            base: self.base,
             body,
-            options: Default::default(),
         }
     }
     /// Send a verification code to a phone number by SMS.
     ///
     /// The code is then passed to `verify_phone`. The server answers with a status-only envelope. Limited to a few requests a minute.
     ///
-    /// # Arguments
-    ///
-    /// - `body`: the request body, a [`RequestPhoneCode`](crate::models::RequestPhoneCode).
-    ///
-    /// # Request
-    ///
-    /// `POST /v2/verified-resources/phones/verification-code/request`.
-    ///
-    /// Credentials: `api_key`, `access_token`.
+    /// Arguments: `body`: a [`RequestPhoneCode`](crate::models::RequestPhoneCode). Sends `POST /v2/verified-resources/phones/verification-code/request`; credentials: `api_key`, `access_token`.
     pub fn request_phone_code(
         &self,
         body: models::RequestPhoneCode,
     ) -> RequestPhoneCodeRequest<'a> {
         RequestPhoneCodeRequest {
-            client: self.client,
+            base: self.base,
             body,
-            options: Default::default(),
         }
     }
     /// Verify an email address with the code it received.
     ///
-    /// # Arguments
-    ///
-    /// - `body`: the request body, a [`VerifyEmailCode`](crate::models::VerifyEmailCode).
-    ///
-    /// # Request
-    ///
-    /// `POST /v2/verified-resources/emails/verification-code/verify`.
-    ///
-    /// Credentials: `api_key`, `access_token`.
+    /// Arguments: `body`: a [`VerifyEmailCode`](crate::models::VerifyEmailCode). Sends `POST /v2/verified-resources/emails/verification-code/verify`; credentials: `api_key`, `access_token`.
     pub fn verify_email(&self, body: models::VerifyEmailCode) -> VerifyEmailRequest<'a> {
         VerifyEmailRequest {
-            client: self.client,
+            base: self.base,
             body,
-            options: Default::default(),
         }
     }
     /// Verify a phone number with the code it received.
     ///
-    /// # Arguments
-    ///
-    /// - `body`: the request body, a [`VerifyPhoneCode`](crate::models::VerifyPhoneCode).
-    ///
-    /// # Request
-    ///
-    /// `POST /v2/verified-resources/phones/verification-code/verify`.
-    ///
-    /// Credentials: `api_key`, `access_token`.
+    /// Arguments: `body`: a [`VerifyPhoneCode`](crate::models::VerifyPhoneCode). Sends `POST /v2/verified-resources/phones/verification-code/verify`; credentials: `api_key`, `access_token`.
     pub fn verify_phone(&self, body: models::VerifyPhoneCode) -> VerifyPhoneRequest<'a> {
         VerifyPhoneRequest {
-            client: self.client,
+            base: self.base,
             body,
-            options: Default::default(),
         }
     }
     /// List the user's verified email addresses, one page at a time.
     ///
-    /// # Request
-    ///
-    /// `GET /v2/verified-resources/emails`.
-    ///
-    /// Credentials: `api_key`, `access_token`.
+    /// Sends `GET /v2/verified-resources/emails`; credentials: `api_key`, `access_token`.
     pub fn list_emails(&self) -> ListEmailsRequest<'a> {
         ListEmailsRequest {
-            client: self.client,
+            base: self.base,
             take: None,
             skip: None,
-            options: Default::default(),
         }
     }
     /// List the user's verified phone numbers, one page at a time.
     ///
-    /// # Request
-    ///
-    /// `GET /v2/verified-resources/phones`.
-    ///
-    /// Credentials: `api_key`, `access_token`.
+    /// Sends `GET /v2/verified-resources/phones`; credentials: `api_key`, `access_token`.
     pub fn list_phones(&self) -> ListPhonesRequest<'a> {
         ListPhonesRequest {
-            client: self.client,
+            base: self.base,
             take: None,
             skip: None,
-            options: Default::default(),
         }
     }
     /// Get one of the user's verified email addresses.
     ///
-    /// # Arguments
-    ///
-    /// - `id`: Id of the verified email.
-    ///
-    /// # Request
-    ///
-    /// `GET /v2/verified-resources/emails/{id}`.
-    ///
-    /// Credentials: `api_key`, `access_token`.
+    /// Arguments: `id`: Id of the verified email. Sends `GET /v2/verified-resources/emails/{id}`; credentials: `api_key`, `access_token`.
     pub fn get_email(&self, id: i64) -> GetEmailRequest<'a> {
         GetEmailRequest {
-            client: self.client,
+            base: self.base,
             id,
-            options: Default::default(),
         }
     }
     /// Get one of the user's verified phone numbers.
     ///
-    /// # Arguments
-    ///
-    /// - `id`: Id of the verified phone number.
-    ///
-    /// # Request
-    ///
-    /// `GET /v2/verified-resources/phones/{id}`.
-    ///
-    /// Credentials: `api_key`, `access_token`.
+    /// Arguments: `id`: Id of the verified phone number. Sends `GET /v2/verified-resources/phones/{id}`; credentials: `api_key`, `access_token`.
     pub fn get_phone(&self, id: i64) -> GetPhoneRequest<'a> {
         GetPhoneRequest {
-            client: self.client,
+            base: self.base,
             id,
-            options: Default::default(),
         }
     }
 }
@@ -168,23 +101,20 @@ impl<'a> VerifiedResources<'a> {
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct RequestEmailCodeRequest<'a> {
-    client: &'a crate::Client,
+    base: crate::runtime::Base<'a>,
     body: models::RequestEmailCode,
-    options: crate::runtime::RequestOptions,
 }
 impl<'a> RequestEmailCodeRequest<'a> {
     fn into_call(self) -> crate::runtime::Call<'a> {
         const OPERATION: crate::runtime::Operation = crate::runtime::Operation {
             name: "verified_resources.request_email_code",
-            method: crate::runtime::Method::POST,
+            method: crate::runtime::Method::Post,
             path_template: "/v2/verified-resources/emails/verification-code/request",
-            auth: &[crate::AuthMode::ApiKey, crate::AuthMode::AccessToken],
-            api_version: None,
-            envelope: true,
-            auth_optional: false,
+            auth: crate::generated::auth::API_KEY_ACCESS_TOKEN,
+            ..crate::runtime::Operation::DEFAULTS
         };
-        let mut call = crate::runtime::Call::new(self.client, &OPERATION, self.options);
-        call.push_path("/v2/verified-resources/emails/verification-code/request");
+        let mut call = crate::runtime::Call::new(self.base, &OPERATION);
+        call.path(&[]);
         call.json(&self.body);
         call
     }
@@ -194,23 +124,20 @@ crate::runtime::request_methods!(RequestEmailCodeRequest => ());
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct RequestPhoneCodeRequest<'a> {
-    client: &'a crate::Client,
+    base: crate::runtime::Base<'a>,
     body: models::RequestPhoneCode,
-    options: crate::runtime::RequestOptions,
 }
 impl<'a> RequestPhoneCodeRequest<'a> {
     fn into_call(self) -> crate::runtime::Call<'a> {
         const OPERATION: crate::runtime::Operation = crate::runtime::Operation {
             name: "verified_resources.request_phone_code",
-            method: crate::runtime::Method::POST,
+            method: crate::runtime::Method::Post,
             path_template: "/v2/verified-resources/phones/verification-code/request",
-            auth: &[crate::AuthMode::ApiKey, crate::AuthMode::AccessToken],
-            api_version: None,
-            envelope: true,
-            auth_optional: false,
+            auth: crate::generated::auth::API_KEY_ACCESS_TOKEN,
+            ..crate::runtime::Operation::DEFAULTS
         };
-        let mut call = crate::runtime::Call::new(self.client, &OPERATION, self.options);
-        call.push_path("/v2/verified-resources/phones/verification-code/request");
+        let mut call = crate::runtime::Call::new(self.base, &OPERATION);
+        call.path(&[]);
         call.json(&self.body);
         call
     }
@@ -220,23 +147,20 @@ crate::runtime::request_methods!(RequestPhoneCodeRequest => ());
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct VerifyEmailRequest<'a> {
-    client: &'a crate::Client,
+    base: crate::runtime::Base<'a>,
     body: models::VerifyEmailCode,
-    options: crate::runtime::RequestOptions,
 }
 impl<'a> VerifyEmailRequest<'a> {
     fn into_call(self) -> crate::runtime::Call<'a> {
         const OPERATION: crate::runtime::Operation = crate::runtime::Operation {
             name: "verified_resources.verify_email",
-            method: crate::runtime::Method::POST,
+            method: crate::runtime::Method::Post,
             path_template: "/v2/verified-resources/emails/verification-code/verify",
-            auth: &[crate::AuthMode::ApiKey, crate::AuthMode::AccessToken],
-            api_version: None,
-            envelope: true,
-            auth_optional: false,
+            auth: crate::generated::auth::API_KEY_ACCESS_TOKEN,
+            ..crate::runtime::Operation::DEFAULTS
         };
-        let mut call = crate::runtime::Call::new(self.client, &OPERATION, self.options);
-        call.push_path("/v2/verified-resources/emails/verification-code/verify");
+        let mut call = crate::runtime::Call::new(self.base, &OPERATION);
+        call.path(&[]);
         call.json(&self.body);
         call
     }
@@ -246,23 +170,20 @@ crate::runtime::request_methods!(VerifyEmailRequest => models::UserVerifiedEmail
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct VerifyPhoneRequest<'a> {
-    client: &'a crate::Client,
+    base: crate::runtime::Base<'a>,
     body: models::VerifyPhoneCode,
-    options: crate::runtime::RequestOptions,
 }
 impl<'a> VerifyPhoneRequest<'a> {
     fn into_call(self) -> crate::runtime::Call<'a> {
         const OPERATION: crate::runtime::Operation = crate::runtime::Operation {
             name: "verified_resources.verify_phone",
-            method: crate::runtime::Method::POST,
+            method: crate::runtime::Method::Post,
             path_template: "/v2/verified-resources/phones/verification-code/verify",
-            auth: &[crate::AuthMode::ApiKey, crate::AuthMode::AccessToken],
-            api_version: None,
-            envelope: true,
-            auth_optional: false,
+            auth: crate::generated::auth::API_KEY_ACCESS_TOKEN,
+            ..crate::runtime::Operation::DEFAULTS
         };
-        let mut call = crate::runtime::Call::new(self.client, &OPERATION, self.options);
-        call.push_path("/v2/verified-resources/phones/verification-code/verify");
+        let mut call = crate::runtime::Call::new(self.base, &OPERATION);
+        call.path(&[]);
         call.json(&self.body);
         call
     }
@@ -272,26 +193,17 @@ crate::runtime::request_methods!(VerifyPhoneRequest => models::UserVerifiedPhone
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct ListEmailsRequest<'a> {
-    client: &'a crate::Client,
+    base: crate::runtime::Base<'a>,
     take: Option<i64>,
     skip: Option<i64>,
-    options: crate::runtime::RequestOptions,
 }
 impl<'a> ListEmailsRequest<'a> {
-    /// Page size (1 to 250).
-    ///
-    /// The server's default: `250`.
-    ///
-    /// Example: `25`
+    /// Page size (1 to 250). Server default: `250`. Example: `25`.
     pub fn take(mut self, take: i64) -> Self {
         self.take = Some(take);
         self
     }
-    /// Number of items to skip.
-    ///
-    /// The server's default: `0`.
-    ///
-    /// Example: `0`
+    /// Number of items to skip. Server default: `0`. Example: `0`.
     pub fn skip(mut self, skip: i64) -> Self {
         self.skip = Some(skip);
         self
@@ -299,48 +211,36 @@ impl<'a> ListEmailsRequest<'a> {
     fn into_call(self) -> crate::runtime::Call<'a> {
         const OPERATION: crate::runtime::Operation = crate::runtime::Operation {
             name: "verified_resources.list_emails",
-            method: crate::runtime::Method::GET,
+            method: crate::runtime::Method::Get,
             path_template: "/v2/verified-resources/emails",
-            auth: &[crate::AuthMode::ApiKey, crate::AuthMode::AccessToken],
-            api_version: None,
-            envelope: true,
-            auth_optional: false,
+            auth: crate::generated::auth::API_KEY_ACCESS_TOKEN,
+            ..crate::runtime::Operation::DEFAULTS
         };
-        let mut call = crate::runtime::Call::new(self.client, &OPERATION, self.options);
-        call.push_path("/v2/verified-resources/emails");
+        let mut call = crate::runtime::Call::new(self.base, &OPERATION);
+        call.path(&[]);
         call.query_opt("take", self.take.as_ref());
         call.query_opt("skip", self.skip.as_ref());
         call
     }
 }
 crate::runtime::request_methods!(
-    ListEmailsRequest => Vec < models::UserVerifiedEmail >, paginated(take, skip, 250i64,
-    models::UserVerifiedEmail)
+    ListEmailsRequest => pages of models::UserVerifiedEmail, take, skip, 250
 );
 /// A request to [`VerifiedResources::list_phones`]; `.await` it (or call `send`) to send it.
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct ListPhonesRequest<'a> {
-    client: &'a crate::Client,
+    base: crate::runtime::Base<'a>,
     take: Option<i64>,
     skip: Option<i64>,
-    options: crate::runtime::RequestOptions,
 }
 impl<'a> ListPhonesRequest<'a> {
-    /// Page size (1 to 250).
-    ///
-    /// The server's default: `250`.
-    ///
-    /// Example: `25`
+    /// Page size (1 to 250). Server default: `250`. Example: `25`.
     pub fn take(mut self, take: i64) -> Self {
         self.take = Some(take);
         self
     }
-    /// Number of items to skip.
-    ///
-    /// The server's default: `0`.
-    ///
-    /// Example: `0`
+    /// Number of items to skip. Server default: `0`. Example: `0`.
     pub fn skip(mut self, skip: i64) -> Self {
         self.skip = Some(skip);
         self
@@ -348,46 +248,39 @@ impl<'a> ListPhonesRequest<'a> {
     fn into_call(self) -> crate::runtime::Call<'a> {
         const OPERATION: crate::runtime::Operation = crate::runtime::Operation {
             name: "verified_resources.list_phones",
-            method: crate::runtime::Method::GET,
+            method: crate::runtime::Method::Get,
             path_template: "/v2/verified-resources/phones",
-            auth: &[crate::AuthMode::ApiKey, crate::AuthMode::AccessToken],
-            api_version: None,
-            envelope: true,
-            auth_optional: false,
+            auth: crate::generated::auth::API_KEY_ACCESS_TOKEN,
+            ..crate::runtime::Operation::DEFAULTS
         };
-        let mut call = crate::runtime::Call::new(self.client, &OPERATION, self.options);
-        call.push_path("/v2/verified-resources/phones");
+        let mut call = crate::runtime::Call::new(self.base, &OPERATION);
+        call.path(&[]);
         call.query_opt("take", self.take.as_ref());
         call.query_opt("skip", self.skip.as_ref());
         call
     }
 }
 crate::runtime::request_methods!(
-    ListPhonesRequest => Vec < models::UserVerifiedPhone >, paginated(take, skip, 250i64,
-    models::UserVerifiedPhone)
+    ListPhonesRequest => pages of models::UserVerifiedPhone, take, skip, 250
 );
 /// A request to [`VerifiedResources::get_email`]; `.await` it (or call `send`) to send it.
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct GetEmailRequest<'a> {
-    client: &'a crate::Client,
+    base: crate::runtime::Base<'a>,
     id: i64,
-    options: crate::runtime::RequestOptions,
 }
 impl<'a> GetEmailRequest<'a> {
     fn into_call(self) -> crate::runtime::Call<'a> {
         const OPERATION: crate::runtime::Operation = crate::runtime::Operation {
             name: "verified_resources.get_email",
-            method: crate::runtime::Method::GET,
+            method: crate::runtime::Method::Get,
             path_template: "/v2/verified-resources/emails/{id}",
-            auth: &[crate::AuthMode::ApiKey, crate::AuthMode::AccessToken],
-            api_version: None,
-            envelope: true,
-            auth_optional: false,
+            auth: crate::generated::auth::API_KEY_ACCESS_TOKEN,
+            ..crate::runtime::Operation::DEFAULTS
         };
-        let mut call = crate::runtime::Call::new(self.client, &OPERATION, self.options);
-        call.push_path("/v2/verified-resources/emails/");
-        call.push_param("id", &self.id);
+        let mut call = crate::runtime::Call::new(self.base, &OPERATION);
+        call.path(&[&self.id]);
         call
     }
 }
@@ -396,24 +289,20 @@ crate::runtime::request_methods!(GetEmailRequest => models::UserVerifiedEmail);
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct GetPhoneRequest<'a> {
-    client: &'a crate::Client,
+    base: crate::runtime::Base<'a>,
     id: i64,
-    options: crate::runtime::RequestOptions,
 }
 impl<'a> GetPhoneRequest<'a> {
     fn into_call(self) -> crate::runtime::Call<'a> {
         const OPERATION: crate::runtime::Operation = crate::runtime::Operation {
             name: "verified_resources.get_phone",
-            method: crate::runtime::Method::GET,
+            method: crate::runtime::Method::Get,
             path_template: "/v2/verified-resources/phones/{id}",
-            auth: &[crate::AuthMode::ApiKey, crate::AuthMode::AccessToken],
-            api_version: None,
-            envelope: true,
-            auth_optional: false,
+            auth: crate::generated::auth::API_KEY_ACCESS_TOKEN,
+            ..crate::runtime::Operation::DEFAULTS
         };
-        let mut call = crate::runtime::Call::new(self.client, &OPERATION, self.options);
-        call.push_path("/v2/verified-resources/phones/");
-        call.push_param("id", &self.id);
+        let mut call = crate::runtime::Call::new(self.base, &OPERATION);
+        call.path(&[&self.id]);
         call
     }
 }

@@ -9,103 +9,58 @@ use crate::models;
 /// Reached with `client.webhooks()`.
 #[derive(Debug, Clone, Copy)]
 pub struct Webhooks<'a> {
-    client: &'a crate::Client,
+    pub(crate) base: crate::runtime::Base<'a>,
 }
 impl<'a> Webhooks<'a> {
-    pub(crate) fn new(client: &'a crate::Client) -> Self {
-        Webhooks { client }
-    }
     /// List the user's webhooks, one page at a time.
     ///
-    /// # Request
-    ///
-    /// `GET /v2/webhooks`.
-    ///
-    /// Credentials: `api_key`, `access_token`.
+    /// Sends `GET /v2/webhooks`; credentials: `api_key`, `access_token`.
     pub fn list(&self) -> ListRequest<'a> {
         ListRequest {
-            client: self.client,
+            base: self.base,
             take: None,
             skip: None,
-            options: Default::default(),
         }
     }
     /// Create a webhook for the user.
     ///
-    /// # Arguments
-    ///
-    /// - `body`: the request body, a [`CreateWebhook`](crate::models::CreateWebhook).
-    ///
-    /// # Request
-    ///
-    /// `POST /v2/webhooks`.
-    ///
-    /// Credentials: `api_key`, `access_token`.
+    /// Arguments: `body`: a [`CreateWebhook`](crate::models::CreateWebhook). Sends `POST /v2/webhooks`; credentials: `api_key`, `access_token`.
     pub fn create(&self, body: models::CreateWebhook) -> CreateRequest<'a> {
         CreateRequest {
-            client: self.client,
+            base: self.base,
             body,
-            options: Default::default(),
         }
     }
     /// Get one of the user's webhooks.
     ///
-    /// # Arguments
-    ///
-    /// - `webhook_id`: Id of the webhook (a UUID).
-    ///
-    /// # Request
-    ///
-    /// `GET /v2/webhooks/{webhookId}`.
-    ///
-    /// Credentials: `api_key`, `access_token`.
+    /// Arguments: `webhook_id`: Id of the webhook (a UUID). Sends `GET /v2/webhooks/{webhookId}`; credentials: `api_key`, `access_token`.
     pub fn get(&self, webhook_id: impl Into<String>) -> GetRequest<'a> {
         GetRequest {
-            client: self.client,
+            base: self.base,
             webhook_id: webhook_id.into(),
-            options: Default::default(),
         }
     }
     /// Change one of the user's webhooks.
     ///
-    /// # Arguments
-    ///
-    /// - `webhook_id`: Id of the webhook (a UUID).
-    /// - `body`: the request body, a [`UpdateWebhook`](crate::models::UpdateWebhook).
-    ///
-    /// # Request
-    ///
-    /// `PATCH /v2/webhooks/{webhookId}`.
-    ///
-    /// Credentials: `api_key`, `access_token`.
+    /// Arguments: `webhook_id`: Id of the webhook (a UUID); `body`: a [`UpdateWebhook`](crate::models::UpdateWebhook). Sends `PATCH /v2/webhooks/{webhookId}`; credentials: `api_key`, `access_token`.
     pub fn update(
         &self,
         webhook_id: impl Into<String>,
         body: models::UpdateWebhook,
     ) -> UpdateRequest<'a> {
         UpdateRequest {
-            client: self.client,
+            base: self.base,
             webhook_id: webhook_id.into(),
             body,
-            options: Default::default(),
         }
     }
     /// Delete one of the user's webhooks and return it.
     ///
-    /// # Arguments
-    ///
-    /// - `webhook_id`: Id of the webhook (a UUID).
-    ///
-    /// # Request
-    ///
-    /// `DELETE /v2/webhooks/{webhookId}`.
-    ///
-    /// Credentials: `api_key`, `access_token`.
+    /// Arguments: `webhook_id`: Id of the webhook (a UUID). Sends `DELETE /v2/webhooks/{webhookId}`; credentials: `api_key`, `access_token`.
     pub fn delete(&self, webhook_id: impl Into<String>) -> DeleteRequest<'a> {
         DeleteRequest {
-            client: self.client,
+            base: self.base,
             webhook_id: webhook_id.into(),
-            options: Default::default(),
         }
     }
 }
@@ -113,26 +68,17 @@ impl<'a> Webhooks<'a> {
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct ListRequest<'a> {
-    client: &'a crate::Client,
+    base: crate::runtime::Base<'a>,
     take: Option<i64>,
     skip: Option<i64>,
-    options: crate::runtime::RequestOptions,
 }
 impl<'a> ListRequest<'a> {
-    /// Page size (1 to 250).
-    ///
-    /// The server's default: `250`.
-    ///
-    /// Example: `25`
+    /// Page size (1 to 250). Server default: `250`. Example: `25`.
     pub fn take(mut self, take: i64) -> Self {
         self.take = Some(take);
         self
     }
-    /// Number of webhooks to skip.
-    ///
-    /// The server's default: `0`.
-    ///
-    /// Example: `0`
+    /// Number of webhooks to skip. Server default: `0`. Example: `0`.
     pub fn skip(mut self, skip: i64) -> Self {
         self.skip = Some(skip);
         self
@@ -140,45 +86,39 @@ impl<'a> ListRequest<'a> {
     fn into_call(self) -> crate::runtime::Call<'a> {
         const OPERATION: crate::runtime::Operation = crate::runtime::Operation {
             name: "webhooks.list",
-            method: crate::runtime::Method::GET,
+            method: crate::runtime::Method::Get,
             path_template: "/v2/webhooks",
-            auth: &[crate::AuthMode::ApiKey, crate::AuthMode::AccessToken],
-            api_version: None,
-            envelope: true,
-            auth_optional: false,
+            auth: crate::generated::auth::API_KEY_ACCESS_TOKEN,
+            ..crate::runtime::Operation::DEFAULTS
         };
-        let mut call = crate::runtime::Call::new(self.client, &OPERATION, self.options);
-        call.push_path("/v2/webhooks");
+        let mut call = crate::runtime::Call::new(self.base, &OPERATION);
+        call.path(&[]);
         call.query_opt("take", self.take.as_ref());
         call.query_opt("skip", self.skip.as_ref());
         call
     }
 }
 crate::runtime::request_methods!(
-    ListRequest => Vec < models::Webhook >, paginated(take, skip, 250i64,
-    models::Webhook)
+    ListRequest => pages of models::Webhook, take, skip, 250
 );
 /// A request to [`Webhooks::create`]; `.await` it (or call `send`) to send it.
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct CreateRequest<'a> {
-    client: &'a crate::Client,
+    base: crate::runtime::Base<'a>,
     body: models::CreateWebhook,
-    options: crate::runtime::RequestOptions,
 }
 impl<'a> CreateRequest<'a> {
     fn into_call(self) -> crate::runtime::Call<'a> {
         const OPERATION: crate::runtime::Operation = crate::runtime::Operation {
             name: "webhooks.create",
-            method: crate::runtime::Method::POST,
+            method: crate::runtime::Method::Post,
             path_template: "/v2/webhooks",
-            auth: &[crate::AuthMode::ApiKey, crate::AuthMode::AccessToken],
-            api_version: None,
-            envelope: true,
-            auth_optional: false,
+            auth: crate::generated::auth::API_KEY_ACCESS_TOKEN,
+            ..crate::runtime::Operation::DEFAULTS
         };
-        let mut call = crate::runtime::Call::new(self.client, &OPERATION, self.options);
-        call.push_path("/v2/webhooks");
+        let mut call = crate::runtime::Call::new(self.base, &OPERATION);
+        call.path(&[]);
         call.json(&self.body);
         call
     }
@@ -188,24 +128,20 @@ crate::runtime::request_methods!(CreateRequest => models::Webhook);
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct GetRequest<'a> {
-    client: &'a crate::Client,
+    base: crate::runtime::Base<'a>,
     webhook_id: String,
-    options: crate::runtime::RequestOptions,
 }
 impl<'a> GetRequest<'a> {
     fn into_call(self) -> crate::runtime::Call<'a> {
         const OPERATION: crate::runtime::Operation = crate::runtime::Operation {
             name: "webhooks.get",
-            method: crate::runtime::Method::GET,
+            method: crate::runtime::Method::Get,
             path_template: "/v2/webhooks/{webhookId}",
-            auth: &[crate::AuthMode::ApiKey, crate::AuthMode::AccessToken],
-            api_version: None,
-            envelope: true,
-            auth_optional: false,
+            auth: crate::generated::auth::API_KEY_ACCESS_TOKEN,
+            ..crate::runtime::Operation::DEFAULTS
         };
-        let mut call = crate::runtime::Call::new(self.client, &OPERATION, self.options);
-        call.push_path("/v2/webhooks/");
-        call.push_param("webhookId", &self.webhook_id);
+        let mut call = crate::runtime::Call::new(self.base, &OPERATION);
+        call.path(&[&self.webhook_id]);
         call
     }
 }
@@ -214,25 +150,21 @@ crate::runtime::request_methods!(GetRequest => models::Webhook);
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct UpdateRequest<'a> {
-    client: &'a crate::Client,
+    base: crate::runtime::Base<'a>,
     webhook_id: String,
     body: models::UpdateWebhook,
-    options: crate::runtime::RequestOptions,
 }
 impl<'a> UpdateRequest<'a> {
     fn into_call(self) -> crate::runtime::Call<'a> {
         const OPERATION: crate::runtime::Operation = crate::runtime::Operation {
             name: "webhooks.update",
-            method: crate::runtime::Method::PATCH,
+            method: crate::runtime::Method::Patch,
             path_template: "/v2/webhooks/{webhookId}",
-            auth: &[crate::AuthMode::ApiKey, crate::AuthMode::AccessToken],
-            api_version: None,
-            envelope: true,
-            auth_optional: false,
+            auth: crate::generated::auth::API_KEY_ACCESS_TOKEN,
+            ..crate::runtime::Operation::DEFAULTS
         };
-        let mut call = crate::runtime::Call::new(self.client, &OPERATION, self.options);
-        call.push_path("/v2/webhooks/");
-        call.push_param("webhookId", &self.webhook_id);
+        let mut call = crate::runtime::Call::new(self.base, &OPERATION);
+        call.path(&[&self.webhook_id]);
         call.json(&self.body);
         call
     }
@@ -242,24 +174,20 @@ crate::runtime::request_methods!(UpdateRequest => models::Webhook);
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct DeleteRequest<'a> {
-    client: &'a crate::Client,
+    base: crate::runtime::Base<'a>,
     webhook_id: String,
-    options: crate::runtime::RequestOptions,
 }
 impl<'a> DeleteRequest<'a> {
     fn into_call(self) -> crate::runtime::Call<'a> {
         const OPERATION: crate::runtime::Operation = crate::runtime::Operation {
             name: "webhooks.delete",
-            method: crate::runtime::Method::DELETE,
+            method: crate::runtime::Method::Delete,
             path_template: "/v2/webhooks/{webhookId}",
-            auth: &[crate::AuthMode::ApiKey, crate::AuthMode::AccessToken],
-            api_version: None,
-            envelope: true,
-            auth_optional: false,
+            auth: crate::generated::auth::API_KEY_ACCESS_TOKEN,
+            ..crate::runtime::Operation::DEFAULTS
         };
-        let mut call = crate::runtime::Call::new(self.client, &OPERATION, self.options);
-        call.push_path("/v2/webhooks/");
-        call.push_param("webhookId", &self.webhook_id);
+        let mut call = crate::runtime::Call::new(self.base, &OPERATION);
+        call.path(&[&self.webhook_id]);
         call
     }
 }

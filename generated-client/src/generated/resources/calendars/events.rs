@@ -9,49 +9,26 @@ use crate::models;
 /// Reached with `client.calendars().events()`.
 #[derive(Debug, Clone, Copy)]
 pub struct Events<'a> {
-    client: &'a crate::Client,
+    pub(crate) base: crate::runtime::Base<'a>,
 }
 impl<'a> Events<'a> {
-    pub(crate) fn new(client: &'a crate::Client) -> Self {
-        Events { client }
-    }
     /// Get an event from a connected calendar.
     ///
-    /// # Arguments
-    ///
-    /// - `calendar`: Provider of the calendar; only google.
-    /// - `event_uid`: The provider's id of the event, as found in a booking's references.
-    ///
-    /// # Request
-    ///
-    /// `GET /v2/calendars/{calendar}/event/{eventUid}`.
-    ///
-    /// Credentials: `api_key`, `access_token`.
+    /// Arguments: `calendar`: Provider of the calendar; only google; `event_uid`: The provider's id of the event, as found in a booking's references. Sends `GET /v2/calendars/{calendar}/event/{eventUid}`; credentials: `api_key`, `access_token`.
     pub fn get(
         &self,
         calendar: models::CalendarProvider,
         event_uid: impl Into<String>,
     ) -> GetRequest<'a> {
         GetRequest {
-            client: self.client,
+            base: self.base,
             calendar,
             event_uid: event_uid.into(),
-            options: Default::default(),
         }
     }
     /// Change an event in a connected calendar and return it.
     ///
-    /// # Arguments
-    ///
-    /// - `calendar`: Provider of the calendar; only google.
-    /// - `event_uid`: The provider's id of the event, as found in a booking's references.
-    /// - `body`: the request body, a [`UpdateUnifiedCalendarEvent`](crate::models::UpdateUnifiedCalendarEvent).
-    ///
-    /// # Request
-    ///
-    /// `PATCH /v2/calendars/{calendar}/events/{eventUid}`.
-    ///
-    /// Credentials: `api_key`, `access_token`.
+    /// Arguments: `calendar`: Provider of the calendar; only google; `event_uid`: The provider's id of the event, as found in a booking's references; `body`: a [`UpdateUnifiedCalendarEvent`](crate::models::UpdateUnifiedCalendarEvent). Sends `PATCH /v2/calendars/{calendar}/events/{eventUid}`; credentials: `api_key`, `access_token`.
     pub fn update(
         &self,
         calendar: models::CalendarProvider,
@@ -59,11 +36,10 @@ impl<'a> Events<'a> {
         body: models::UpdateUnifiedCalendarEvent,
     ) -> UpdateRequest<'a> {
         UpdateRequest {
-            client: self.client,
+            base: self.base,
             calendar,
             event_uid: event_uid.into(),
             body,
-            options: Default::default(),
         }
     }
 }
@@ -71,27 +47,21 @@ impl<'a> Events<'a> {
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct GetRequest<'a> {
-    client: &'a crate::Client,
+    base: crate::runtime::Base<'a>,
     calendar: models::CalendarProvider,
     event_uid: String,
-    options: crate::runtime::RequestOptions,
 }
 impl<'a> GetRequest<'a> {
     fn into_call(self) -> crate::runtime::Call<'a> {
         const OPERATION: crate::runtime::Operation = crate::runtime::Operation {
             name: "calendars.events.get",
-            method: crate::runtime::Method::GET,
+            method: crate::runtime::Method::Get,
             path_template: "/v2/calendars/{calendar}/event/{eventUid}",
-            auth: &[crate::AuthMode::ApiKey, crate::AuthMode::AccessToken],
-            api_version: None,
-            envelope: true,
-            auth_optional: false,
+            auth: crate::generated::auth::API_KEY_ACCESS_TOKEN,
+            ..crate::runtime::Operation::DEFAULTS
         };
-        let mut call = crate::runtime::Call::new(self.client, &OPERATION, self.options);
-        call.push_path("/v2/calendars/");
-        call.push_param("calendar", &self.calendar);
-        call.push_path("/event/");
-        call.push_param("eventUid", &self.event_uid);
+        let mut call = crate::runtime::Call::new(self.base, &OPERATION);
+        call.path(&[&self.calendar, &self.event_uid]);
         call
     }
 }
@@ -100,28 +70,22 @@ crate::runtime::request_methods!(GetRequest => models::UnifiedCalendarEvent);
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct UpdateRequest<'a> {
-    client: &'a crate::Client,
+    base: crate::runtime::Base<'a>,
     calendar: models::CalendarProvider,
     event_uid: String,
     body: models::UpdateUnifiedCalendarEvent,
-    options: crate::runtime::RequestOptions,
 }
 impl<'a> UpdateRequest<'a> {
     fn into_call(self) -> crate::runtime::Call<'a> {
         const OPERATION: crate::runtime::Operation = crate::runtime::Operation {
             name: "calendars.events.update",
-            method: crate::runtime::Method::PATCH,
+            method: crate::runtime::Method::Patch,
             path_template: "/v2/calendars/{calendar}/events/{eventUid}",
-            auth: &[crate::AuthMode::ApiKey, crate::AuthMode::AccessToken],
-            api_version: None,
-            envelope: true,
-            auth_optional: false,
+            auth: crate::generated::auth::API_KEY_ACCESS_TOKEN,
+            ..crate::runtime::Operation::DEFAULTS
         };
-        let mut call = crate::runtime::Call::new(self.client, &OPERATION, self.options);
-        call.push_path("/v2/calendars/");
-        call.push_param("calendar", &self.calendar);
-        call.push_path("/events/");
-        call.push_param("eventUid", &self.event_uid);
+        let mut call = crate::runtime::Call::new(self.base, &OPERATION);
+        call.path(&[&self.calendar, &self.event_uid]);
         call.json(&self.body);
         call
     }

@@ -9,67 +9,35 @@ use crate::models;
 /// Reached with `client.event_types().private_links()`.
 #[derive(Debug, Clone, Copy)]
 pub struct PrivateLinks<'a> {
-    client: &'a crate::Client,
+    pub(crate) base: crate::runtime::Base<'a>,
 }
 impl<'a> PrivateLinks<'a> {
-    pub(crate) fn new(client: &'a crate::Client) -> Self {
-        PrivateLinks { client }
-    }
     /// Create a private link for an event type.
     ///
-    /// # Arguments
-    ///
-    /// - `event_type_id`: Id of the event type.
-    /// - `body`: the request body, a [`CreatePrivateLink`](crate::models::CreatePrivateLink).
-    ///
-    /// # Request
-    ///
-    /// `POST /v2/event-types/{eventTypeId}/private-links`.
-    ///
-    /// Credentials: `api_key`, `access_token`.
+    /// Arguments: `event_type_id`: Id of the event type; `body`: a [`CreatePrivateLink`](crate::models::CreatePrivateLink). Sends `POST /v2/event-types/{eventTypeId}/private-links`; credentials: `api_key`, `access_token`.
     pub fn create(
         &self,
         event_type_id: i64,
         body: models::CreatePrivateLink,
     ) -> CreateRequest<'a> {
         CreateRequest {
-            client: self.client,
+            base: self.base,
             event_type_id,
             body,
-            options: Default::default(),
         }
     }
     /// List the private links of an event type.
     ///
-    /// # Arguments
-    ///
-    /// - `event_type_id`: Id of the event type.
-    ///
-    /// # Request
-    ///
-    /// `GET /v2/event-types/{eventTypeId}/private-links`.
-    ///
-    /// Credentials: `api_key`, `access_token`.
+    /// Arguments: `event_type_id`: Id of the event type. Sends `GET /v2/event-types/{eventTypeId}/private-links`; credentials: `api_key`, `access_token`.
     pub fn list(&self, event_type_id: i64) -> ListRequest<'a> {
         ListRequest {
-            client: self.client,
+            base: self.base,
             event_type_id,
-            options: Default::default(),
         }
     }
     /// Change the expiry time or usage limit of a private link.
     ///
-    /// # Arguments
-    ///
-    /// - `event_type_id`: Id of the event type.
-    /// - `link_id`: Id of the private link.
-    /// - `body`: the request body, a [`UpdatePrivateLink`](crate::models::UpdatePrivateLink).
-    ///
-    /// # Request
-    ///
-    /// `PATCH /v2/event-types/{eventTypeId}/private-links/{linkId}`.
-    ///
-    /// Credentials: `api_key`, `access_token`.
+    /// Arguments: `event_type_id`: Id of the event type; `link_id`: Id of the private link; `body`: a [`UpdatePrivateLink`](crate::models::UpdatePrivateLink). Sends `PATCH /v2/event-types/{eventTypeId}/private-links/{linkId}`; credentials: `api_key`, `access_token`.
     pub fn update(
         &self,
         event_type_id: i64,
@@ -77,35 +45,24 @@ impl<'a> PrivateLinks<'a> {
         body: models::UpdatePrivateLink,
     ) -> UpdateRequest<'a> {
         UpdateRequest {
-            client: self.client,
+            base: self.base,
             event_type_id,
             link_id: link_id.into(),
             body,
-            options: Default::default(),
         }
     }
     /// Delete a private link.
     ///
-    /// # Arguments
-    ///
-    /// - `event_type_id`: Id of the event type.
-    /// - `link_id`: Id of the private link.
-    ///
-    /// # Request
-    ///
-    /// `DELETE /v2/event-types/{eventTypeId}/private-links/{linkId}`.
-    ///
-    /// Credentials: `api_key`, `access_token`.
+    /// Arguments: `event_type_id`: Id of the event type; `link_id`: Id of the private link. Sends `DELETE /v2/event-types/{eventTypeId}/private-links/{linkId}`; credentials: `api_key`, `access_token`.
     pub fn delete(
         &self,
         event_type_id: i64,
         link_id: impl Into<String>,
     ) -> DeleteRequest<'a> {
         DeleteRequest {
-            client: self.client,
+            base: self.base,
             event_type_id,
             link_id: link_id.into(),
-            options: Default::default(),
         }
     }
 }
@@ -113,26 +70,21 @@ impl<'a> PrivateLinks<'a> {
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct CreateRequest<'a> {
-    client: &'a crate::Client,
+    base: crate::runtime::Base<'a>,
     event_type_id: i64,
     body: models::CreatePrivateLink,
-    options: crate::runtime::RequestOptions,
 }
 impl<'a> CreateRequest<'a> {
     fn into_call(self) -> crate::runtime::Call<'a> {
         const OPERATION: crate::runtime::Operation = crate::runtime::Operation {
             name: "event_types.private_links.create",
-            method: crate::runtime::Method::POST,
+            method: crate::runtime::Method::Post,
             path_template: "/v2/event-types/{eventTypeId}/private-links",
-            auth: &[crate::AuthMode::ApiKey, crate::AuthMode::AccessToken],
-            api_version: None,
-            envelope: true,
-            auth_optional: false,
+            auth: crate::generated::auth::API_KEY_ACCESS_TOKEN,
+            ..crate::runtime::Operation::DEFAULTS
         };
-        let mut call = crate::runtime::Call::new(self.client, &OPERATION, self.options);
-        call.push_path("/v2/event-types/");
-        call.push_param("eventTypeId", &self.event_type_id);
-        call.push_path("/private-links");
+        let mut call = crate::runtime::Call::new(self.base, &OPERATION);
+        call.path(&[&self.event_type_id]);
         call.json(&self.body);
         call
     }
@@ -142,25 +94,20 @@ crate::runtime::request_methods!(CreateRequest => models::PrivateLink);
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct ListRequest<'a> {
-    client: &'a crate::Client,
+    base: crate::runtime::Base<'a>,
     event_type_id: i64,
-    options: crate::runtime::RequestOptions,
 }
 impl<'a> ListRequest<'a> {
     fn into_call(self) -> crate::runtime::Call<'a> {
         const OPERATION: crate::runtime::Operation = crate::runtime::Operation {
             name: "event_types.private_links.list",
-            method: crate::runtime::Method::GET,
+            method: crate::runtime::Method::Get,
             path_template: "/v2/event-types/{eventTypeId}/private-links",
-            auth: &[crate::AuthMode::ApiKey, crate::AuthMode::AccessToken],
-            api_version: None,
-            envelope: true,
-            auth_optional: false,
+            auth: crate::generated::auth::API_KEY_ACCESS_TOKEN,
+            ..crate::runtime::Operation::DEFAULTS
         };
-        let mut call = crate::runtime::Call::new(self.client, &OPERATION, self.options);
-        call.push_path("/v2/event-types/");
-        call.push_param("eventTypeId", &self.event_type_id);
-        call.push_path("/private-links");
+        let mut call = crate::runtime::Call::new(self.base, &OPERATION);
+        call.path(&[&self.event_type_id]);
         call
     }
 }
@@ -169,28 +116,22 @@ crate::runtime::request_methods!(ListRequest => Vec < models::PrivateLink >);
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct UpdateRequest<'a> {
-    client: &'a crate::Client,
+    base: crate::runtime::Base<'a>,
     event_type_id: i64,
     link_id: String,
     body: models::UpdatePrivateLink,
-    options: crate::runtime::RequestOptions,
 }
 impl<'a> UpdateRequest<'a> {
     fn into_call(self) -> crate::runtime::Call<'a> {
         const OPERATION: crate::runtime::Operation = crate::runtime::Operation {
             name: "event_types.private_links.update",
-            method: crate::runtime::Method::PATCH,
+            method: crate::runtime::Method::Patch,
             path_template: "/v2/event-types/{eventTypeId}/private-links/{linkId}",
-            auth: &[crate::AuthMode::ApiKey, crate::AuthMode::AccessToken],
-            api_version: None,
-            envelope: true,
-            auth_optional: false,
+            auth: crate::generated::auth::API_KEY_ACCESS_TOKEN,
+            ..crate::runtime::Operation::DEFAULTS
         };
-        let mut call = crate::runtime::Call::new(self.client, &OPERATION, self.options);
-        call.push_path("/v2/event-types/");
-        call.push_param("eventTypeId", &self.event_type_id);
-        call.push_path("/private-links/");
-        call.push_param("linkId", &self.link_id);
+        let mut call = crate::runtime::Call::new(self.base, &OPERATION);
+        call.path(&[&self.event_type_id, &self.link_id]);
         call.json(&self.body);
         call
     }
@@ -200,27 +141,21 @@ crate::runtime::request_methods!(UpdateRequest => models::PrivateLink);
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct DeleteRequest<'a> {
-    client: &'a crate::Client,
+    base: crate::runtime::Base<'a>,
     event_type_id: i64,
     link_id: String,
-    options: crate::runtime::RequestOptions,
 }
 impl<'a> DeleteRequest<'a> {
     fn into_call(self) -> crate::runtime::Call<'a> {
         const OPERATION: crate::runtime::Operation = crate::runtime::Operation {
             name: "event_types.private_links.delete",
-            method: crate::runtime::Method::DELETE,
+            method: crate::runtime::Method::Delete,
             path_template: "/v2/event-types/{eventTypeId}/private-links/{linkId}",
-            auth: &[crate::AuthMode::ApiKey, crate::AuthMode::AccessToken],
-            api_version: None,
-            envelope: true,
-            auth_optional: false,
+            auth: crate::generated::auth::API_KEY_ACCESS_TOKEN,
+            ..crate::runtime::Operation::DEFAULTS
         };
-        let mut call = crate::runtime::Call::new(self.client, &OPERATION, self.options);
-        call.push_path("/v2/event-types/");
-        call.push_param("eventTypeId", &self.event_type_id);
-        call.push_path("/private-links/");
-        call.push_param("linkId", &self.link_id);
+        let mut call = crate::runtime::Call::new(self.base, &OPERATION);
+        call.path(&[&self.event_type_id, &self.link_id]);
         call
     }
 }

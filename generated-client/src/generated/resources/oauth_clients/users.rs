@@ -9,92 +9,50 @@ use crate::models;
 /// Reached with `client.oauth_clients().users()`.
 #[derive(Debug, Clone, Copy)]
 pub struct Users<'a> {
-    client: &'a crate::Client,
+    pub(crate) base: crate::runtime::Base<'a>,
 }
 impl<'a> Users<'a> {
-    pub(crate) fn new(client: &'a crate::Client) -> Self {
-        Users { client }
-    }
     /// List the client's managed users, one page at a time.
     ///
-    /// # Arguments
-    ///
-    /// - `client_id`: Id of the OAuth client.
-    ///
-    /// # Request
-    ///
-    /// `GET /v2/oauth-clients/{clientId}/users`.
-    ///
-    /// Credentials: `platform_client`.
+    /// Arguments: `client_id`: Id of the OAuth client. Sends `GET /v2/oauth-clients/{clientId}/users`; credentials: `platform_client`.
     pub fn list(&self, client_id: impl Into<String>) -> ListRequest<'a> {
         ListRequest {
-            client: self.client,
+            base: self.base,
             client_id: client_id.into(),
             limit: None,
             offset: None,
             emails: None,
-            options: Default::default(),
         }
     }
     /// Create a managed user and return it with its first tokens.
     ///
     /// Cal.com stores the email with the client id added (`alice+<clientId>@example.com`). When `timeZone` is given the user gets a default Monday to Friday, 9:00 to 17:00 schedule in that zone.
     ///
-    /// # Arguments
-    ///
-    /// - `client_id`: Id of the OAuth client.
-    /// - `body`: the request body, a [`CreateManagedUser`](crate::models::CreateManagedUser).
-    ///
-    /// # Request
-    ///
-    /// `POST /v2/oauth-clients/{clientId}/users`.
-    ///
-    /// Credentials: `platform_client`.
+    /// Arguments: `client_id`: Id of the OAuth client; `body`: a [`CreateManagedUser`](crate::models::CreateManagedUser). Sends `POST /v2/oauth-clients/{clientId}/users`; credentials: `platform_client`.
     pub fn create(
         &self,
         client_id: impl Into<String>,
         body: models::CreateManagedUser,
     ) -> CreateRequest<'a> {
         CreateRequest {
-            client: self.client,
+            base: self.base,
             client_id: client_id.into(),
             body,
-            options: Default::default(),
         }
     }
     /// Get one managed user.
     ///
-    /// # Arguments
-    ///
-    /// - `client_id`: Id of the OAuth client.
-    /// - `user_id`: Id of the managed user.
-    ///
-    /// # Request
-    ///
-    /// `GET /v2/oauth-clients/{clientId}/users/{userId}`.
-    ///
-    /// Credentials: `platform_client`.
+    /// Arguments: `client_id`: Id of the OAuth client; `user_id`: Id of the managed user. Sends `GET /v2/oauth-clients/{clientId}/users/{userId}`; credentials: `platform_client`.
     pub fn get(&self, client_id: impl Into<String>, user_id: i64) -> GetRequest<'a> {
         GetRequest {
-            client: self.client,
+            base: self.base,
             client_id: client_id.into(),
             user_id,
-            options: Default::default(),
         }
     }
     /// Change a managed user's profile settings.
     ///
-    /// # Arguments
-    ///
-    /// - `client_id`: Id of the OAuth client.
-    /// - `user_id`: Id of the managed user.
-    /// - `body`: the request body, a [`UpdateProfile`](crate::models::UpdateProfile).
-    ///
-    /// # Request
-    ///
-    /// `PATCH /v2/oauth-clients/{clientId}/users/{userId}`.
-    ///
-    /// Credentials: `platform_client`.
+    /// Arguments: `client_id`: Id of the OAuth client; `user_id`: Id of the managed user; `body`: a [`UpdateProfile`](crate::models::UpdateProfile). Sends `PATCH /v2/oauth-clients/{clientId}/users/{userId}`; credentials: `platform_client`.
     pub fn update(
         &self,
         client_id: impl Into<String>,
@@ -102,87 +60,56 @@ impl<'a> Users<'a> {
         body: models::UpdateProfile,
     ) -> UpdateRequest<'a> {
         UpdateRequest {
-            client: self.client,
+            base: self.base,
             client_id: client_id.into(),
             user_id,
             body,
-            options: Default::default(),
         }
     }
     /// Delete a managed user and return it.
     ///
-    /// # Arguments
-    ///
-    /// - `client_id`: Id of the OAuth client.
-    /// - `user_id`: Id of the managed user.
-    ///
-    /// # Request
-    ///
-    /// `DELETE /v2/oauth-clients/{clientId}/users/{userId}`.
-    ///
-    /// Credentials: `platform_client`.
+    /// Arguments: `client_id`: Id of the OAuth client; `user_id`: Id of the managed user. Sends `DELETE /v2/oauth-clients/{clientId}/users/{userId}`; credentials: `platform_client`.
     pub fn delete(
         &self,
         client_id: impl Into<String>,
         user_id: i64,
     ) -> DeleteRequest<'a> {
         DeleteRequest {
-            client: self.client,
+            base: self.base,
             client_id: client_id.into(),
             user_id,
-            options: Default::default(),
         }
     }
     /// Issue new tokens for a managed user without its refresh token.
     ///
     /// For when the user's tokens were lost; the tokens issued before stop working.
     ///
-    /// # Arguments
-    ///
-    /// - `client_id`: Id of the OAuth client.
-    /// - `user_id`: Id of the managed user.
-    ///
-    /// # Request
-    ///
-    /// `POST /v2/oauth-clients/{clientId}/users/{userId}/force-refresh`.
-    ///
-    /// Credentials: `platform_client`.
+    /// Arguments: `client_id`: Id of the OAuth client; `user_id`: Id of the managed user. Sends `POST /v2/oauth-clients/{clientId}/users/{userId}/force-refresh`; credentials: `platform_client`.
     pub fn force_refresh_tokens(
         &self,
         client_id: impl Into<String>,
         user_id: i64,
     ) -> ForceRefreshTokensRequest<'a> {
         ForceRefreshTokensRequest {
-            client: self.client,
+            base: self.base,
             client_id: client_id.into(),
             user_id,
-            options: Default::default(),
         }
     }
     /// Exchange a managed user's refresh token for a new access token and refresh token.
     ///
     /// The refresh token is rotated, so the one sent stops working; keep the new pair.
     ///
-    /// # Arguments
-    ///
-    /// - `client_id`: Id of the OAuth client.
-    /// - `body`: the request body, a [`RefreshManagedUserTokens`](crate::models::RefreshManagedUserTokens).
-    ///
-    /// # Request
-    ///
-    /// `POST /v2/oauth/{clientId}/refresh`.
-    ///
-    /// Credentials: `platform_client`.
+    /// Arguments: `client_id`: Id of the OAuth client; `body`: a [`RefreshManagedUserTokens`](crate::models::RefreshManagedUserTokens). Sends `POST /v2/oauth/{clientId}/refresh`; credentials: `platform_client`.
     pub fn refresh_tokens(
         &self,
         client_id: impl Into<String>,
         body: models::RefreshManagedUserTokens,
     ) -> RefreshTokensRequest<'a> {
         RefreshTokensRequest {
-            client: self.client,
+            base: self.base,
             client_id: client_id.into(),
             body,
-            options: Default::default(),
         }
     }
 }
@@ -190,31 +117,24 @@ impl<'a> Users<'a> {
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct ListRequest<'a> {
-    client: &'a crate::Client,
+    base: crate::runtime::Base<'a>,
     client_id: String,
     limit: Option<i64>,
     offset: Option<i64>,
     emails: Option<Vec<String>>,
-    options: crate::runtime::RequestOptions,
 }
 impl<'a> ListRequest<'a> {
-    /// Page size.
-    ///
-    /// Example: `50`
+    /// Page size. Example: `50`.
     pub fn limit(mut self, limit: i64) -> Self {
         self.limit = Some(limit);
         self
     }
-    /// Number of users to skip.
-    ///
-    /// Example: `0`
+    /// Number of users to skip. Example: `0`.
     pub fn offset(mut self, offset: i64) -> Self {
         self.offset = Some(offset);
         self
     }
-    /// Only the users with one of these email addresses.
-    ///
-    /// Example: `["alice@example.com", "bob@example.com"]`
+    /// Only the users with one of these email addresses. Example: `["alice@example.com", "bob@example.com"]`.
     pub fn emails(mut self, emails: impl IntoIterator<Item = String>) -> Self {
         self.emails = Some(emails.into_iter().collect());
         self
@@ -222,17 +142,13 @@ impl<'a> ListRequest<'a> {
     fn into_call(self) -> crate::runtime::Call<'a> {
         const OPERATION: crate::runtime::Operation = crate::runtime::Operation {
             name: "oauth_clients.users.list",
-            method: crate::runtime::Method::GET,
+            method: crate::runtime::Method::Get,
             path_template: "/v2/oauth-clients/{clientId}/users",
-            auth: &[crate::AuthMode::PlatformClient],
-            api_version: None,
-            envelope: true,
-            auth_optional: false,
+            auth: crate::generated::auth::PLATFORM_CLIENT,
+            ..crate::runtime::Operation::DEFAULTS
         };
-        let mut call = crate::runtime::Call::new(self.client, &OPERATION, self.options);
-        call.push_path("/v2/oauth-clients/");
-        call.push_param("clientId", &self.client_id);
-        call.push_path("/users");
+        let mut call = crate::runtime::Call::new(self.base, &OPERATION);
+        call.path(&[&self.client_id]);
         call.query_opt("limit", self.limit.as_ref());
         call.query_opt("offset", self.offset.as_ref());
         call.query_opt("emails", self.emails.as_ref());
@@ -240,33 +156,27 @@ impl<'a> ListRequest<'a> {
     }
 }
 crate::runtime::request_methods!(
-    ListRequest => Vec < models::ManagedUser >, paginated(limit, offset, 100i64,
-    models::ManagedUser)
+    ListRequest => pages of models::ManagedUser, limit, offset, 100
 );
 /// A request to [`Users::create`]; `.await` it (or call `send`) to send it.
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct CreateRequest<'a> {
-    client: &'a crate::Client,
+    base: crate::runtime::Base<'a>,
     client_id: String,
     body: models::CreateManagedUser,
-    options: crate::runtime::RequestOptions,
 }
 impl<'a> CreateRequest<'a> {
     fn into_call(self) -> crate::runtime::Call<'a> {
         const OPERATION: crate::runtime::Operation = crate::runtime::Operation {
             name: "oauth_clients.users.create",
-            method: crate::runtime::Method::POST,
+            method: crate::runtime::Method::Post,
             path_template: "/v2/oauth-clients/{clientId}/users",
-            auth: &[crate::AuthMode::PlatformClient],
-            api_version: None,
-            envelope: true,
-            auth_optional: false,
+            auth: crate::generated::auth::PLATFORM_CLIENT,
+            ..crate::runtime::Operation::DEFAULTS
         };
-        let mut call = crate::runtime::Call::new(self.client, &OPERATION, self.options);
-        call.push_path("/v2/oauth-clients/");
-        call.push_param("clientId", &self.client_id);
-        call.push_path("/users");
+        let mut call = crate::runtime::Call::new(self.base, &OPERATION);
+        call.path(&[&self.client_id]);
         call.json(&self.body);
         call
     }
@@ -276,27 +186,21 @@ crate::runtime::request_methods!(CreateRequest => models::ManagedUserWithTokens)
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct GetRequest<'a> {
-    client: &'a crate::Client,
+    base: crate::runtime::Base<'a>,
     client_id: String,
     user_id: i64,
-    options: crate::runtime::RequestOptions,
 }
 impl<'a> GetRequest<'a> {
     fn into_call(self) -> crate::runtime::Call<'a> {
         const OPERATION: crate::runtime::Operation = crate::runtime::Operation {
             name: "oauth_clients.users.get",
-            method: crate::runtime::Method::GET,
+            method: crate::runtime::Method::Get,
             path_template: "/v2/oauth-clients/{clientId}/users/{userId}",
-            auth: &[crate::AuthMode::PlatformClient],
-            api_version: None,
-            envelope: true,
-            auth_optional: false,
+            auth: crate::generated::auth::PLATFORM_CLIENT,
+            ..crate::runtime::Operation::DEFAULTS
         };
-        let mut call = crate::runtime::Call::new(self.client, &OPERATION, self.options);
-        call.push_path("/v2/oauth-clients/");
-        call.push_param("clientId", &self.client_id);
-        call.push_path("/users/");
-        call.push_param("userId", &self.user_id);
+        let mut call = crate::runtime::Call::new(self.base, &OPERATION);
+        call.path(&[&self.client_id, &self.user_id]);
         call
     }
 }
@@ -305,28 +209,22 @@ crate::runtime::request_methods!(GetRequest => models::ManagedUser);
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct UpdateRequest<'a> {
-    client: &'a crate::Client,
+    base: crate::runtime::Base<'a>,
     client_id: String,
     user_id: i64,
     body: models::UpdateProfile,
-    options: crate::runtime::RequestOptions,
 }
 impl<'a> UpdateRequest<'a> {
     fn into_call(self) -> crate::runtime::Call<'a> {
         const OPERATION: crate::runtime::Operation = crate::runtime::Operation {
             name: "oauth_clients.users.update",
-            method: crate::runtime::Method::PATCH,
+            method: crate::runtime::Method::Patch,
             path_template: "/v2/oauth-clients/{clientId}/users/{userId}",
-            auth: &[crate::AuthMode::PlatformClient],
-            api_version: None,
-            envelope: true,
-            auth_optional: false,
+            auth: crate::generated::auth::PLATFORM_CLIENT,
+            ..crate::runtime::Operation::DEFAULTS
         };
-        let mut call = crate::runtime::Call::new(self.client, &OPERATION, self.options);
-        call.push_path("/v2/oauth-clients/");
-        call.push_param("clientId", &self.client_id);
-        call.push_path("/users/");
-        call.push_param("userId", &self.user_id);
+        let mut call = crate::runtime::Call::new(self.base, &OPERATION);
+        call.path(&[&self.client_id, &self.user_id]);
         call.json(&self.body);
         call
     }
@@ -336,27 +234,21 @@ crate::runtime::request_methods!(UpdateRequest => models::ManagedUser);
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct DeleteRequest<'a> {
-    client: &'a crate::Client,
+    base: crate::runtime::Base<'a>,
     client_id: String,
     user_id: i64,
-    options: crate::runtime::RequestOptions,
 }
 impl<'a> DeleteRequest<'a> {
     fn into_call(self) -> crate::runtime::Call<'a> {
         const OPERATION: crate::runtime::Operation = crate::runtime::Operation {
             name: "oauth_clients.users.delete",
-            method: crate::runtime::Method::DELETE,
+            method: crate::runtime::Method::Delete,
             path_template: "/v2/oauth-clients/{clientId}/users/{userId}",
-            auth: &[crate::AuthMode::PlatformClient],
-            api_version: None,
-            envelope: true,
-            auth_optional: false,
+            auth: crate::generated::auth::PLATFORM_CLIENT,
+            ..crate::runtime::Operation::DEFAULTS
         };
-        let mut call = crate::runtime::Call::new(self.client, &OPERATION, self.options);
-        call.push_path("/v2/oauth-clients/");
-        call.push_param("clientId", &self.client_id);
-        call.push_path("/users/");
-        call.push_param("userId", &self.user_id);
+        let mut call = crate::runtime::Call::new(self.base, &OPERATION);
+        call.path(&[&self.client_id, &self.user_id]);
         call
     }
 }
@@ -365,28 +257,21 @@ crate::runtime::request_methods!(DeleteRequest => models::ManagedUser);
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct ForceRefreshTokensRequest<'a> {
-    client: &'a crate::Client,
+    base: crate::runtime::Base<'a>,
     client_id: String,
     user_id: i64,
-    options: crate::runtime::RequestOptions,
 }
 impl<'a> ForceRefreshTokensRequest<'a> {
     fn into_call(self) -> crate::runtime::Call<'a> {
         const OPERATION: crate::runtime::Operation = crate::runtime::Operation {
             name: "oauth_clients.users.force_refresh_tokens",
-            method: crate::runtime::Method::POST,
+            method: crate::runtime::Method::Post,
             path_template: "/v2/oauth-clients/{clientId}/users/{userId}/force-refresh",
-            auth: &[crate::AuthMode::PlatformClient],
-            api_version: None,
-            envelope: true,
-            auth_optional: false,
+            auth: crate::generated::auth::PLATFORM_CLIENT,
+            ..crate::runtime::Operation::DEFAULTS
         };
-        let mut call = crate::runtime::Call::new(self.client, &OPERATION, self.options);
-        call.push_path("/v2/oauth-clients/");
-        call.push_param("clientId", &self.client_id);
-        call.push_path("/users/");
-        call.push_param("userId", &self.user_id);
-        call.push_path("/force-refresh");
+        let mut call = crate::runtime::Call::new(self.base, &OPERATION);
+        call.path(&[&self.client_id, &self.user_id]);
         call
     }
 }
@@ -395,26 +280,21 @@ crate::runtime::request_methods!(ForceRefreshTokensRequest => models::ManagedUse
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct RefreshTokensRequest<'a> {
-    client: &'a crate::Client,
+    base: crate::runtime::Base<'a>,
     client_id: String,
     body: models::RefreshManagedUserTokens,
-    options: crate::runtime::RequestOptions,
 }
 impl<'a> RefreshTokensRequest<'a> {
     fn into_call(self) -> crate::runtime::Call<'a> {
         const OPERATION: crate::runtime::Operation = crate::runtime::Operation {
             name: "oauth_clients.users.refresh_tokens",
-            method: crate::runtime::Method::POST,
+            method: crate::runtime::Method::Post,
             path_template: "/v2/oauth/{clientId}/refresh",
-            auth: &[crate::AuthMode::PlatformClient],
-            api_version: None,
-            envelope: true,
-            auth_optional: false,
+            auth: crate::generated::auth::PLATFORM_CLIENT,
+            ..crate::runtime::Operation::DEFAULTS
         };
-        let mut call = crate::runtime::Call::new(self.client, &OPERATION, self.options);
-        call.push_path("/v2/oauth/");
-        call.push_param("clientId", &self.client_id);
-        call.push_path("/refresh");
+        let mut call = crate::runtime::Call::new(self.base, &OPERATION);
+        call.path(&[&self.client_id]);
         call.json(&self.body);
         call
     }

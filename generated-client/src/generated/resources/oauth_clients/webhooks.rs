@@ -9,113 +9,62 @@ use crate::models;
 /// Reached with `client.oauth_clients().webhooks()`.
 #[derive(Debug, Clone, Copy)]
 pub struct Webhooks<'a> {
-    client: &'a crate::Client,
+    pub(crate) base: crate::runtime::Base<'a>,
 }
 impl<'a> Webhooks<'a> {
-    pub(crate) fn new(client: &'a crate::Client) -> Self {
-        Webhooks { client }
-    }
     /// List the OAuth client's webhooks, one page at a time.
     ///
-    /// # Arguments
-    ///
-    /// - `client_id`: Id of the OAuth client.
-    ///
-    /// # Request
-    ///
-    /// `GET /v2/oauth-clients/{clientId}/webhooks`.
-    ///
-    /// Credentials: `platform_client`.
+    /// Arguments: `client_id`: Id of the OAuth client. Sends `GET /v2/oauth-clients/{clientId}/webhooks`; credentials: `platform_client`.
     pub fn list(&self, client_id: impl Into<String>) -> ListRequest<'a> {
         ListRequest {
-            client: self.client,
+            base: self.base,
             client_id: client_id.into(),
             take: None,
             skip: None,
-            options: Default::default(),
         }
     }
     /// Create a webhook for the OAuth client.
     ///
-    /// # Arguments
-    ///
-    /// - `client_id`: Id of the OAuth client.
-    /// - `body`: the request body, a [`CreateWebhook`](crate::models::CreateWebhook).
-    ///
-    /// # Request
-    ///
-    /// `POST /v2/oauth-clients/{clientId}/webhooks`.
-    ///
-    /// Credentials: `platform_client`.
+    /// Arguments: `client_id`: Id of the OAuth client; `body`: a [`CreateWebhook`](crate::models::CreateWebhook). Sends `POST /v2/oauth-clients/{clientId}/webhooks`; credentials: `platform_client`.
     pub fn create(
         &self,
         client_id: impl Into<String>,
         body: models::CreateWebhook,
     ) -> CreateRequest<'a> {
         CreateRequest {
-            client: self.client,
+            base: self.base,
             client_id: client_id.into(),
             body,
-            options: Default::default(),
         }
     }
     /// Delete every webhook of the OAuth client.
     ///
     /// Returns a short message saying how many webhooks were deleted, such as `3 webhooks deleted`.
     ///
-    /// # Arguments
-    ///
-    /// - `client_id`: Id of the OAuth client.
-    ///
-    /// # Request
-    ///
-    /// `DELETE /v2/oauth-clients/{clientId}/webhooks`.
-    ///
-    /// Credentials: `platform_client`.
+    /// Arguments: `client_id`: Id of the OAuth client. Sends `DELETE /v2/oauth-clients/{clientId}/webhooks`; credentials: `platform_client`.
     pub fn delete_all(&self, client_id: impl Into<String>) -> DeleteAllRequest<'a> {
         DeleteAllRequest {
-            client: self.client,
+            base: self.base,
             client_id: client_id.into(),
-            options: Default::default(),
         }
     }
     /// Get one of the OAuth client's webhooks.
     ///
-    /// # Arguments
-    ///
-    /// - `client_id`: Id of the OAuth client.
-    /// - `webhook_id`: Id of the webhook (a UUID).
-    ///
-    /// # Request
-    ///
-    /// `GET /v2/oauth-clients/{clientId}/webhooks/{webhookId}`.
-    ///
-    /// Credentials: `platform_client`.
+    /// Arguments: `client_id`: Id of the OAuth client; `webhook_id`: Id of the webhook (a UUID). Sends `GET /v2/oauth-clients/{clientId}/webhooks/{webhookId}`; credentials: `platform_client`.
     pub fn get(
         &self,
         client_id: impl Into<String>,
         webhook_id: impl Into<String>,
     ) -> GetRequest<'a> {
         GetRequest {
-            client: self.client,
+            base: self.base,
             client_id: client_id.into(),
             webhook_id: webhook_id.into(),
-            options: Default::default(),
         }
     }
     /// Change one of the OAuth client's webhooks.
     ///
-    /// # Arguments
-    ///
-    /// - `client_id`: Id of the OAuth client.
-    /// - `webhook_id`: Id of the webhook (a UUID).
-    /// - `body`: the request body, a [`UpdateWebhook`](crate::models::UpdateWebhook).
-    ///
-    /// # Request
-    ///
-    /// `PATCH /v2/oauth-clients/{clientId}/webhooks/{webhookId}`.
-    ///
-    /// Credentials: `platform_client`.
+    /// Arguments: `client_id`: Id of the OAuth client; `webhook_id`: Id of the webhook (a UUID); `body`: a [`UpdateWebhook`](crate::models::UpdateWebhook). Sends `PATCH /v2/oauth-clients/{clientId}/webhooks/{webhookId}`; credentials: `platform_client`.
     pub fn update(
         &self,
         client_id: impl Into<String>,
@@ -123,35 +72,24 @@ impl<'a> Webhooks<'a> {
         body: models::UpdateWebhook,
     ) -> UpdateRequest<'a> {
         UpdateRequest {
-            client: self.client,
+            base: self.base,
             client_id: client_id.into(),
             webhook_id: webhook_id.into(),
             body,
-            options: Default::default(),
         }
     }
     /// Delete one of the OAuth client's webhooks and return it.
     ///
-    /// # Arguments
-    ///
-    /// - `client_id`: Id of the OAuth client.
-    /// - `webhook_id`: Id of the webhook (a UUID).
-    ///
-    /// # Request
-    ///
-    /// `DELETE /v2/oauth-clients/{clientId}/webhooks/{webhookId}`.
-    ///
-    /// Credentials: `platform_client`.
+    /// Arguments: `client_id`: Id of the OAuth client; `webhook_id`: Id of the webhook (a UUID). Sends `DELETE /v2/oauth-clients/{clientId}/webhooks/{webhookId}`; credentials: `platform_client`.
     pub fn delete(
         &self,
         client_id: impl Into<String>,
         webhook_id: impl Into<String>,
     ) -> DeleteRequest<'a> {
         DeleteRequest {
-            client: self.client,
+            base: self.base,
             client_id: client_id.into(),
             webhook_id: webhook_id.into(),
-            options: Default::default(),
         }
     }
 }
@@ -159,27 +97,18 @@ impl<'a> Webhooks<'a> {
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct ListRequest<'a> {
-    client: &'a crate::Client,
+    base: crate::runtime::Base<'a>,
     client_id: String,
     take: Option<i64>,
     skip: Option<i64>,
-    options: crate::runtime::RequestOptions,
 }
 impl<'a> ListRequest<'a> {
-    /// Page size (1 to 250).
-    ///
-    /// The server's default: `250`.
-    ///
-    /// Example: `25`
+    /// Page size (1 to 250). Server default: `250`. Example: `25`.
     pub fn take(mut self, take: i64) -> Self {
         self.take = Some(take);
         self
     }
-    /// Number of webhooks to skip.
-    ///
-    /// The server's default: `0`.
-    ///
-    /// Example: `0`
+    /// Number of webhooks to skip. Server default: `0`. Example: `0`.
     pub fn skip(mut self, skip: i64) -> Self {
         self.skip = Some(skip);
         self
@@ -187,50 +116,40 @@ impl<'a> ListRequest<'a> {
     fn into_call(self) -> crate::runtime::Call<'a> {
         const OPERATION: crate::runtime::Operation = crate::runtime::Operation {
             name: "oauth_clients.webhooks.list",
-            method: crate::runtime::Method::GET,
+            method: crate::runtime::Method::Get,
             path_template: "/v2/oauth-clients/{clientId}/webhooks",
-            auth: &[crate::AuthMode::PlatformClient],
-            api_version: None,
-            envelope: true,
-            auth_optional: false,
+            auth: crate::generated::auth::PLATFORM_CLIENT,
+            ..crate::runtime::Operation::DEFAULTS
         };
-        let mut call = crate::runtime::Call::new(self.client, &OPERATION, self.options);
-        call.push_path("/v2/oauth-clients/");
-        call.push_param("clientId", &self.client_id);
-        call.push_path("/webhooks");
+        let mut call = crate::runtime::Call::new(self.base, &OPERATION);
+        call.path(&[&self.client_id]);
         call.query_opt("take", self.take.as_ref());
         call.query_opt("skip", self.skip.as_ref());
         call
     }
 }
 crate::runtime::request_methods!(
-    ListRequest => Vec < models::Webhook >, paginated(take, skip, 250i64,
-    models::Webhook)
+    ListRequest => pages of models::Webhook, take, skip, 250
 );
 /// A request to [`Webhooks::create`]; `.await` it (or call `send`) to send it.
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct CreateRequest<'a> {
-    client: &'a crate::Client,
+    base: crate::runtime::Base<'a>,
     client_id: String,
     body: models::CreateWebhook,
-    options: crate::runtime::RequestOptions,
 }
 impl<'a> CreateRequest<'a> {
     fn into_call(self) -> crate::runtime::Call<'a> {
         const OPERATION: crate::runtime::Operation = crate::runtime::Operation {
             name: "oauth_clients.webhooks.create",
-            method: crate::runtime::Method::POST,
+            method: crate::runtime::Method::Post,
             path_template: "/v2/oauth-clients/{clientId}/webhooks",
-            auth: &[crate::AuthMode::PlatformClient],
-            api_version: None,
-            envelope: true,
-            auth_optional: false,
+            auth: crate::generated::auth::PLATFORM_CLIENT,
+            ..crate::runtime::Operation::DEFAULTS
         };
-        let mut call = crate::runtime::Call::new(self.client, &OPERATION, self.options);
-        call.push_path("/v2/oauth-clients/");
-        call.push_param("clientId", &self.client_id);
-        call.push_path("/webhooks");
+        let mut call = crate::runtime::Call::new(self.base, &OPERATION);
+        call.path(&[&self.client_id]);
         call.json(&self.body);
         call
     }
@@ -240,25 +159,20 @@ crate::runtime::request_methods!(CreateRequest => models::Webhook);
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct DeleteAllRequest<'a> {
-    client: &'a crate::Client,
+    base: crate::runtime::Base<'a>,
     client_id: String,
-    options: crate::runtime::RequestOptions,
 }
 impl<'a> DeleteAllRequest<'a> {
     fn into_call(self) -> crate::runtime::Call<'a> {
         const OPERATION: crate::runtime::Operation = crate::runtime::Operation {
             name: "oauth_clients.webhooks.delete_all",
-            method: crate::runtime::Method::DELETE,
+            method: crate::runtime::Method::Delete,
             path_template: "/v2/oauth-clients/{clientId}/webhooks",
-            auth: &[crate::AuthMode::PlatformClient],
-            api_version: None,
-            envelope: true,
-            auth_optional: false,
+            auth: crate::generated::auth::PLATFORM_CLIENT,
+            ..crate::runtime::Operation::DEFAULTS
         };
-        let mut call = crate::runtime::Call::new(self.client, &OPERATION, self.options);
-        call.push_path("/v2/oauth-clients/");
-        call.push_param("clientId", &self.client_id);
-        call.push_path("/webhooks");
+        let mut call = crate::runtime::Call::new(self.base, &OPERATION);
+        call.path(&[&self.client_id]);
         call
     }
 }
@@ -267,27 +181,21 @@ crate::runtime::request_methods!(DeleteAllRequest => String);
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct GetRequest<'a> {
-    client: &'a crate::Client,
+    base: crate::runtime::Base<'a>,
     client_id: String,
     webhook_id: String,
-    options: crate::runtime::RequestOptions,
 }
 impl<'a> GetRequest<'a> {
     fn into_call(self) -> crate::runtime::Call<'a> {
         const OPERATION: crate::runtime::Operation = crate::runtime::Operation {
             name: "oauth_clients.webhooks.get",
-            method: crate::runtime::Method::GET,
+            method: crate::runtime::Method::Get,
             path_template: "/v2/oauth-clients/{clientId}/webhooks/{webhookId}",
-            auth: &[crate::AuthMode::PlatformClient],
-            api_version: None,
-            envelope: true,
-            auth_optional: false,
+            auth: crate::generated::auth::PLATFORM_CLIENT,
+            ..crate::runtime::Operation::DEFAULTS
         };
-        let mut call = crate::runtime::Call::new(self.client, &OPERATION, self.options);
-        call.push_path("/v2/oauth-clients/");
-        call.push_param("clientId", &self.client_id);
-        call.push_path("/webhooks/");
-        call.push_param("webhookId", &self.webhook_id);
+        let mut call = crate::runtime::Call::new(self.base, &OPERATION);
+        call.path(&[&self.client_id, &self.webhook_id]);
         call
     }
 }
@@ -296,28 +204,22 @@ crate::runtime::request_methods!(GetRequest => models::Webhook);
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct UpdateRequest<'a> {
-    client: &'a crate::Client,
+    base: crate::runtime::Base<'a>,
     client_id: String,
     webhook_id: String,
     body: models::UpdateWebhook,
-    options: crate::runtime::RequestOptions,
 }
 impl<'a> UpdateRequest<'a> {
     fn into_call(self) -> crate::runtime::Call<'a> {
         const OPERATION: crate::runtime::Operation = crate::runtime::Operation {
             name: "oauth_clients.webhooks.update",
-            method: crate::runtime::Method::PATCH,
+            method: crate::runtime::Method::Patch,
             path_template: "/v2/oauth-clients/{clientId}/webhooks/{webhookId}",
-            auth: &[crate::AuthMode::PlatformClient],
-            api_version: None,
-            envelope: true,
-            auth_optional: false,
+            auth: crate::generated::auth::PLATFORM_CLIENT,
+            ..crate::runtime::Operation::DEFAULTS
         };
-        let mut call = crate::runtime::Call::new(self.client, &OPERATION, self.options);
-        call.push_path("/v2/oauth-clients/");
-        call.push_param("clientId", &self.client_id);
-        call.push_path("/webhooks/");
-        call.push_param("webhookId", &self.webhook_id);
+        let mut call = crate::runtime::Call::new(self.base, &OPERATION);
+        call.path(&[&self.client_id, &self.webhook_id]);
         call.json(&self.body);
         call
     }
@@ -327,27 +229,21 @@ crate::runtime::request_methods!(UpdateRequest => models::Webhook);
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct DeleteRequest<'a> {
-    client: &'a crate::Client,
+    base: crate::runtime::Base<'a>,
     client_id: String,
     webhook_id: String,
-    options: crate::runtime::RequestOptions,
 }
 impl<'a> DeleteRequest<'a> {
     fn into_call(self) -> crate::runtime::Call<'a> {
         const OPERATION: crate::runtime::Operation = crate::runtime::Operation {
             name: "oauth_clients.webhooks.delete",
-            method: crate::runtime::Method::DELETE,
+            method: crate::runtime::Method::Delete,
             path_template: "/v2/oauth-clients/{clientId}/webhooks/{webhookId}",
-            auth: &[crate::AuthMode::PlatformClient],
-            api_version: None,
-            envelope: true,
-            auth_optional: false,
+            auth: crate::generated::auth::PLATFORM_CLIENT,
+            ..crate::runtime::Operation::DEFAULTS
         };
-        let mut call = crate::runtime::Call::new(self.client, &OPERATION, self.options);
-        call.push_path("/v2/oauth-clients/");
-        call.push_param("clientId", &self.client_id);
-        call.push_path("/webhooks/");
-        call.push_param("webhookId", &self.webhook_id);
+        let mut call = crate::runtime::Call::new(self.base, &OPERATION);
+        call.path(&[&self.client_id, &self.webhook_id]);
         call
     }
 }

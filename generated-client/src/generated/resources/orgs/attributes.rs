@@ -10,95 +10,55 @@ pub mod options;
 /// Reached with `client.orgs().attributes()`.
 #[derive(Debug, Clone, Copy)]
 pub struct Attributes<'a> {
-    client: &'a crate::Client,
+    pub(crate) base: crate::runtime::Base<'a>,
 }
 impl<'a> Attributes<'a> {
-    pub(crate) fn new(client: &'a crate::Client) -> Self {
-        Attributes { client }
-    }
     /// Options of an organization attribute (the values it can take) and their assignment to members. Changing options needs the organization admin role; reading them needs organization membership.
     pub fn options(&self) -> options::Options<'a> {
-        options::Options::new(self.client)
+        options::Options {
+            base: self.base,
+        }
     }
     /// List the organization's attributes, one page at a time.
     ///
-    /// # Arguments
-    ///
-    /// - `org_id`: Id of the organization.
-    ///
-    /// # Request
-    ///
-    /// `GET /v2/organizations/{orgId}/attributes`.
-    ///
-    /// Credentials: `api_key`, `access_token`.
+    /// Arguments: `org_id`: Id of the organization. Sends `GET /v2/organizations/{orgId}/attributes`; credentials: `api_key`, `access_token`.
     pub fn list(&self, org_id: i64) -> ListRequest<'a> {
         ListRequest {
-            client: self.client,
+            base: self.base,
             org_id,
             take: None,
             skip: None,
-            options: Default::default(),
         }
     }
     /// Create an attribute together with its options.
     ///
-    /// # Arguments
-    ///
-    /// - `org_id`: Id of the organization.
-    /// - `body`: the request body, a [`CreateAttribute`](crate::models::CreateAttribute).
-    ///
-    /// # Request
-    ///
-    /// `POST /v2/organizations/{orgId}/attributes`.
-    ///
-    /// Credentials: `api_key`, `access_token`.
+    /// Arguments: `org_id`: Id of the organization; `body`: a [`CreateAttribute`](crate::models::CreateAttribute). Sends `POST /v2/organizations/{orgId}/attributes`; credentials: `api_key`, `access_token`.
     pub fn create(
         &self,
         org_id: i64,
         body: models::CreateAttribute,
     ) -> CreateRequest<'a> {
         CreateRequest {
-            client: self.client,
+            base: self.base,
             org_id,
             body,
-            options: Default::default(),
         }
     }
     /// Get one attribute of the organization.
     ///
     /// Returns `None` when the organization has no attribute with that id.
     ///
-    /// # Arguments
-    ///
-    /// - `org_id`: Id of the organization.
-    /// - `attribute_id`: Id of the attribute.
-    ///
-    /// # Request
-    ///
-    /// `GET /v2/organizations/{orgId}/attributes/{attributeId}`.
-    ///
-    /// Credentials: `api_key`, `access_token`.
+    /// Arguments: `org_id`: Id of the organization; `attribute_id`: Id of the attribute. Sends `GET /v2/organizations/{orgId}/attributes/{attributeId}`; credentials: `api_key`, `access_token`.
     pub fn get(&self, org_id: i64, attribute_id: impl Into<String>) -> GetRequest<'a> {
         GetRequest {
-            client: self.client,
+            base: self.base,
             org_id,
             attribute_id: attribute_id.into(),
-            options: Default::default(),
         }
     }
     /// Change an attribute.
     ///
-    /// # Arguments
-    ///
-    /// - `org_id`: Id of the organization.
-    /// - `attribute_id`: Id of the attribute.
-    /// - `body`: the request body, a [`UpdateAttribute`](crate::models::UpdateAttribute).
-    ///
-    /// # Request
-    ///
-    /// `PATCH /v2/organizations/{orgId}/attributes/{attributeId}`.
-    ///
-    /// Credentials: `api_key`, `access_token`.
+    /// Arguments: `org_id`: Id of the organization; `attribute_id`: Id of the attribute; `body`: a [`UpdateAttribute`](crate::models::UpdateAttribute). Sends `PATCH /v2/organizations/{orgId}/attributes/{attributeId}`; credentials: `api_key`, `access_token`.
     pub fn update(
         &self,
         org_id: i64,
@@ -106,35 +66,24 @@ impl<'a> Attributes<'a> {
         body: models::UpdateAttribute,
     ) -> UpdateRequest<'a> {
         UpdateRequest {
-            client: self.client,
+            base: self.base,
             org_id,
             attribute_id: attribute_id.into(),
             body,
-            options: Default::default(),
         }
     }
     /// Delete an attribute and return it.
     ///
-    /// # Arguments
-    ///
-    /// - `org_id`: Id of the organization.
-    /// - `attribute_id`: Id of the attribute.
-    ///
-    /// # Request
-    ///
-    /// `DELETE /v2/organizations/{orgId}/attributes/{attributeId}`.
-    ///
-    /// Credentials: `api_key`, `access_token`.
+    /// Arguments: `org_id`: Id of the organization; `attribute_id`: Id of the attribute. Sends `DELETE /v2/organizations/{orgId}/attributes/{attributeId}`; credentials: `api_key`, `access_token`.
     pub fn delete(
         &self,
         org_id: i64,
         attribute_id: impl Into<String>,
     ) -> DeleteRequest<'a> {
         DeleteRequest {
-            client: self.client,
+            base: self.base,
             org_id,
             attribute_id: attribute_id.into(),
-            options: Default::default(),
         }
     }
 }
@@ -142,27 +91,18 @@ impl<'a> Attributes<'a> {
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct ListRequest<'a> {
-    client: &'a crate::Client,
+    base: crate::runtime::Base<'a>,
     org_id: i64,
     take: Option<i64>,
     skip: Option<i64>,
-    options: crate::runtime::RequestOptions,
 }
 impl<'a> ListRequest<'a> {
-    /// Page size (1 to 250).
-    ///
-    /// The server's default: `250`.
-    ///
-    /// Example: `25`
+    /// Page size (1 to 250). Server default: `250`. Example: `25`.
     pub fn take(mut self, take: i64) -> Self {
         self.take = Some(take);
         self
     }
-    /// Number of attributes to skip.
-    ///
-    /// The server's default: `0`.
-    ///
-    /// Example: `0`
+    /// Number of attributes to skip. Server default: `0`. Example: `0`.
     pub fn skip(mut self, skip: i64) -> Self {
         self.skip = Some(skip);
         self
@@ -170,50 +110,40 @@ impl<'a> ListRequest<'a> {
     fn into_call(self) -> crate::runtime::Call<'a> {
         const OPERATION: crate::runtime::Operation = crate::runtime::Operation {
             name: "orgs.attributes.list",
-            method: crate::runtime::Method::GET,
+            method: crate::runtime::Method::Get,
             path_template: "/v2/organizations/{orgId}/attributes",
-            auth: &[crate::AuthMode::ApiKey, crate::AuthMode::AccessToken],
-            api_version: None,
-            envelope: true,
-            auth_optional: false,
+            auth: crate::generated::auth::API_KEY_ACCESS_TOKEN,
+            ..crate::runtime::Operation::DEFAULTS
         };
-        let mut call = crate::runtime::Call::new(self.client, &OPERATION, self.options);
-        call.push_path("/v2/organizations/");
-        call.push_param("orgId", &self.org_id);
-        call.push_path("/attributes");
+        let mut call = crate::runtime::Call::new(self.base, &OPERATION);
+        call.path(&[&self.org_id]);
         call.query_opt("take", self.take.as_ref());
         call.query_opt("skip", self.skip.as_ref());
         call
     }
 }
 crate::runtime::request_methods!(
-    ListRequest => Vec < models::Attribute >, paginated(take, skip, 250i64,
-    models::Attribute)
+    ListRequest => pages of models::Attribute, take, skip, 250
 );
 /// A request to [`Attributes::create`]; `.await` it (or call `send`) to send it.
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct CreateRequest<'a> {
-    client: &'a crate::Client,
+    base: crate::runtime::Base<'a>,
     org_id: i64,
     body: models::CreateAttribute,
-    options: crate::runtime::RequestOptions,
 }
 impl<'a> CreateRequest<'a> {
     fn into_call(self) -> crate::runtime::Call<'a> {
         const OPERATION: crate::runtime::Operation = crate::runtime::Operation {
             name: "orgs.attributes.create",
-            method: crate::runtime::Method::POST,
+            method: crate::runtime::Method::Post,
             path_template: "/v2/organizations/{orgId}/attributes",
-            auth: &[crate::AuthMode::ApiKey, crate::AuthMode::AccessToken],
-            api_version: None,
-            envelope: true,
-            auth_optional: false,
+            auth: crate::generated::auth::API_KEY_ACCESS_TOKEN,
+            ..crate::runtime::Operation::DEFAULTS
         };
-        let mut call = crate::runtime::Call::new(self.client, &OPERATION, self.options);
-        call.push_path("/v2/organizations/");
-        call.push_param("orgId", &self.org_id);
-        call.push_path("/attributes");
+        let mut call = crate::runtime::Call::new(self.base, &OPERATION);
+        call.path(&[&self.org_id]);
         call.json(&self.body);
         call
     }
@@ -223,27 +153,21 @@ crate::runtime::request_methods!(CreateRequest => models::Attribute);
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct GetRequest<'a> {
-    client: &'a crate::Client,
+    base: crate::runtime::Base<'a>,
     org_id: i64,
     attribute_id: String,
-    options: crate::runtime::RequestOptions,
 }
 impl<'a> GetRequest<'a> {
     fn into_call(self) -> crate::runtime::Call<'a> {
         const OPERATION: crate::runtime::Operation = crate::runtime::Operation {
             name: "orgs.attributes.get",
-            method: crate::runtime::Method::GET,
+            method: crate::runtime::Method::Get,
             path_template: "/v2/organizations/{orgId}/attributes/{attributeId}",
-            auth: &[crate::AuthMode::ApiKey, crate::AuthMode::AccessToken],
-            api_version: None,
-            envelope: true,
-            auth_optional: false,
+            auth: crate::generated::auth::API_KEY_ACCESS_TOKEN,
+            ..crate::runtime::Operation::DEFAULTS
         };
-        let mut call = crate::runtime::Call::new(self.client, &OPERATION, self.options);
-        call.push_path("/v2/organizations/");
-        call.push_param("orgId", &self.org_id);
-        call.push_path("/attributes/");
-        call.push_param("attributeId", &self.attribute_id);
+        let mut call = crate::runtime::Call::new(self.base, &OPERATION);
+        call.path(&[&self.org_id, &self.attribute_id]);
         call
     }
 }
@@ -252,28 +176,22 @@ crate::runtime::request_methods!(GetRequest => Option < models::Attribute >);
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct UpdateRequest<'a> {
-    client: &'a crate::Client,
+    base: crate::runtime::Base<'a>,
     org_id: i64,
     attribute_id: String,
     body: models::UpdateAttribute,
-    options: crate::runtime::RequestOptions,
 }
 impl<'a> UpdateRequest<'a> {
     fn into_call(self) -> crate::runtime::Call<'a> {
         const OPERATION: crate::runtime::Operation = crate::runtime::Operation {
             name: "orgs.attributes.update",
-            method: crate::runtime::Method::PATCH,
+            method: crate::runtime::Method::Patch,
             path_template: "/v2/organizations/{orgId}/attributes/{attributeId}",
-            auth: &[crate::AuthMode::ApiKey, crate::AuthMode::AccessToken],
-            api_version: None,
-            envelope: true,
-            auth_optional: false,
+            auth: crate::generated::auth::API_KEY_ACCESS_TOKEN,
+            ..crate::runtime::Operation::DEFAULTS
         };
-        let mut call = crate::runtime::Call::new(self.client, &OPERATION, self.options);
-        call.push_path("/v2/organizations/");
-        call.push_param("orgId", &self.org_id);
-        call.push_path("/attributes/");
-        call.push_param("attributeId", &self.attribute_id);
+        let mut call = crate::runtime::Call::new(self.base, &OPERATION);
+        call.path(&[&self.org_id, &self.attribute_id]);
         call.json(&self.body);
         call
     }
@@ -283,27 +201,21 @@ crate::runtime::request_methods!(UpdateRequest => models::Attribute);
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct DeleteRequest<'a> {
-    client: &'a crate::Client,
+    base: crate::runtime::Base<'a>,
     org_id: i64,
     attribute_id: String,
-    options: crate::runtime::RequestOptions,
 }
 impl<'a> DeleteRequest<'a> {
     fn into_call(self) -> crate::runtime::Call<'a> {
         const OPERATION: crate::runtime::Operation = crate::runtime::Operation {
             name: "orgs.attributes.delete",
-            method: crate::runtime::Method::DELETE,
+            method: crate::runtime::Method::Delete,
             path_template: "/v2/organizations/{orgId}/attributes/{attributeId}",
-            auth: &[crate::AuthMode::ApiKey, crate::AuthMode::AccessToken],
-            api_version: None,
-            envelope: true,
-            auth_optional: false,
+            auth: crate::generated::auth::API_KEY_ACCESS_TOKEN,
+            ..crate::runtime::Operation::DEFAULTS
         };
-        let mut call = crate::runtime::Call::new(self.client, &OPERATION, self.options);
-        call.push_path("/v2/organizations/");
-        call.push_param("orgId", &self.org_id);
-        call.push_path("/attributes/");
-        call.push_param("attributeId", &self.attribute_id);
+        let mut call = crate::runtime::Call::new(self.base, &OPERATION);
+        call.path(&[&self.org_id, &self.attribute_id]);
         call
     }
 }

@@ -9,49 +9,26 @@ use crate::models;
 /// Reached with `client.orgs().delegation_credentials()`.
 #[derive(Debug, Clone, Copy)]
 pub struct DelegationCredentials<'a> {
-    client: &'a crate::Client,
+    pub(crate) base: crate::runtime::Base<'a>,
 }
 impl<'a> DelegationCredentials<'a> {
-    pub(crate) fn new(client: &'a crate::Client) -> Self {
-        DelegationCredentials { client }
-    }
     /// Save a workspace service account as the organization's delegation credentials.
     ///
-    /// # Arguments
-    ///
-    /// - `org_id`: Id of the organization.
-    /// - `body`: the request body, a [`CreateDelegationCredential`](crate::models::CreateDelegationCredential).
-    ///
-    /// # Request
-    ///
-    /// `POST /v2/organizations/{orgId}/delegation-credentials`.
-    ///
-    /// Credentials: `api_key`, `access_token`, `platform_client`.
+    /// Arguments: `org_id`: Id of the organization; `body`: a [`CreateDelegationCredential`](crate::models::CreateDelegationCredential). Sends `POST /v2/organizations/{orgId}/delegation-credentials`; credentials: `api_key`, `access_token`, `platform_client`.
     pub fn create(
         &self,
         org_id: i64,
         body: models::CreateDelegationCredential,
     ) -> CreateRequest<'a> {
         CreateRequest {
-            client: self.client,
+            base: self.base,
             org_id,
             body,
-            options: Default::default(),
         }
     }
     /// Turn delegation credentials on or off, or replace their service account key.
     ///
-    /// # Arguments
-    ///
-    /// - `org_id`: Id of the organization.
-    /// - `credential_id`: Id of the delegation credentials.
-    /// - `body`: the request body, a [`UpdateDelegationCredential`](crate::models::UpdateDelegationCredential).
-    ///
-    /// # Request
-    ///
-    /// `PATCH /v2/organizations/{orgId}/delegation-credentials/{credentialId}`.
-    ///
-    /// Credentials: `api_key`, `access_token`, `platform_client`.
+    /// Arguments: `org_id`: Id of the organization; `credential_id`: Id of the delegation credentials; `body`: a [`UpdateDelegationCredential`](crate::models::UpdateDelegationCredential). Sends `PATCH /v2/organizations/{orgId}/delegation-credentials/{credentialId}`; credentials: `api_key`, `access_token`, `platform_client`.
     pub fn update(
         &self,
         org_id: i64,
@@ -59,11 +36,10 @@ impl<'a> DelegationCredentials<'a> {
         body: models::UpdateDelegationCredential,
     ) -> UpdateRequest<'a> {
         UpdateRequest {
-            client: self.client,
+            base: self.base,
             org_id,
             credential_id: credential_id.into(),
             body,
-            options: Default::default(),
         }
     }
 }
@@ -71,30 +47,21 @@ impl<'a> DelegationCredentials<'a> {
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct CreateRequest<'a> {
-    client: &'a crate::Client,
+    base: crate::runtime::Base<'a>,
     org_id: i64,
     body: models::CreateDelegationCredential,
-    options: crate::runtime::RequestOptions,
 }
 impl<'a> CreateRequest<'a> {
     fn into_call(self) -> crate::runtime::Call<'a> {
         const OPERATION: crate::runtime::Operation = crate::runtime::Operation {
             name: "orgs.delegation_credentials.create",
-            method: crate::runtime::Method::POST,
+            method: crate::runtime::Method::Post,
             path_template: "/v2/organizations/{orgId}/delegation-credentials",
-            auth: &[
-                crate::AuthMode::ApiKey,
-                crate::AuthMode::AccessToken,
-                crate::AuthMode::PlatformClient,
-            ],
-            api_version: None,
-            envelope: true,
-            auth_optional: false,
+            auth: crate::generated::auth::API_KEY_ACCESS_TOKEN_PLATFORM_CLIENT,
+            ..crate::runtime::Operation::DEFAULTS
         };
-        let mut call = crate::runtime::Call::new(self.client, &OPERATION, self.options);
-        call.push_path("/v2/organizations/");
-        call.push_param("orgId", &self.org_id);
-        call.push_path("/delegation-credentials");
+        let mut call = crate::runtime::Call::new(self.base, &OPERATION);
+        call.path(&[&self.org_id]);
         call.json(&self.body);
         call
     }
@@ -104,32 +71,22 @@ crate::runtime::request_methods!(CreateRequest => models::DelegationCredential);
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct UpdateRequest<'a> {
-    client: &'a crate::Client,
+    base: crate::runtime::Base<'a>,
     org_id: i64,
     credential_id: String,
     body: models::UpdateDelegationCredential,
-    options: crate::runtime::RequestOptions,
 }
 impl<'a> UpdateRequest<'a> {
     fn into_call(self) -> crate::runtime::Call<'a> {
         const OPERATION: crate::runtime::Operation = crate::runtime::Operation {
             name: "orgs.delegation_credentials.update",
-            method: crate::runtime::Method::PATCH,
+            method: crate::runtime::Method::Patch,
             path_template: "/v2/organizations/{orgId}/delegation-credentials/{credentialId}",
-            auth: &[
-                crate::AuthMode::ApiKey,
-                crate::AuthMode::AccessToken,
-                crate::AuthMode::PlatformClient,
-            ],
-            api_version: None,
-            envelope: true,
-            auth_optional: false,
+            auth: crate::generated::auth::API_KEY_ACCESS_TOKEN_PLATFORM_CLIENT,
+            ..crate::runtime::Operation::DEFAULTS
         };
-        let mut call = crate::runtime::Call::new(self.client, &OPERATION, self.options);
-        call.push_path("/v2/organizations/");
-        call.push_param("orgId", &self.org_id);
-        call.push_path("/delegation-credentials/");
-        call.push_param("credentialId", &self.credential_id);
+        let mut call = crate::runtime::Call::new(self.base, &OPERATION);
+        call.path(&[&self.org_id, &self.credential_id]);
         call.json(&self.body);
         call
     }

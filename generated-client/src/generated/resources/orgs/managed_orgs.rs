@@ -9,92 +9,50 @@ use crate::models;
 /// Reached with `client.orgs().managed_orgs()`.
 #[derive(Debug, Clone, Copy)]
 pub struct ManagedOrgs<'a> {
-    client: &'a crate::Client,
+    pub(crate) base: crate::runtime::Base<'a>,
 }
 impl<'a> ManagedOrgs<'a> {
-    pub(crate) fn new(client: &'a crate::Client) -> Self {
-        ManagedOrgs { client }
-    }
     /// List the organizations managed by the organization, one page at a time.
     ///
-    /// # Arguments
-    ///
-    /// - `org_id`: Id of the managing organization.
-    ///
-    /// # Request
-    ///
-    /// `GET /v2/organizations/{orgId}/organizations`.
-    ///
-    /// Credentials: `platform_client`.
+    /// Arguments: `org_id`: Id of the managing organization. Sends `GET /v2/organizations/{orgId}/organizations`; credentials: `platform_client`.
     pub fn list(&self, org_id: i64) -> ListRequest<'a> {
         ListRequest {
-            client: self.client,
+            base: self.base,
             org_id,
             take: None,
             skip: None,
             slug: None,
             metadata_key: None,
             metadata_value: None,
-            options: Default::default(),
         }
     }
     /// Create an organization managed by the organization, with an API key for it.
     ///
-    /// # Arguments
-    ///
-    /// - `org_id`: Id of the managing organization.
-    /// - `body`: the request body, a [`CreateManagedOrganization`](crate::models::CreateManagedOrganization).
-    ///
-    /// # Request
-    ///
-    /// `POST /v2/organizations/{orgId}/organizations`.
-    ///
-    /// Credentials: `platform_client`.
+    /// Arguments: `org_id`: Id of the managing organization; `body`: a [`CreateManagedOrganization`](crate::models::CreateManagedOrganization). Sends `POST /v2/organizations/{orgId}/organizations`; credentials: `platform_client`.
     pub fn create(
         &self,
         org_id: i64,
         body: models::CreateManagedOrganization,
     ) -> CreateRequest<'a> {
         CreateRequest {
-            client: self.client,
+            base: self.base,
             org_id,
             body,
-            options: Default::default(),
         }
     }
     /// Get one managed organization.
     ///
-    /// # Arguments
-    ///
-    /// - `org_id`: Id of the managing organization.
-    /// - `managed_organization_id`: Id of the managed organization.
-    ///
-    /// # Request
-    ///
-    /// `GET /v2/organizations/{orgId}/organizations/{managedOrganizationId}`.
-    ///
-    /// Credentials: `platform_client`.
+    /// Arguments: `org_id`: Id of the managing organization; `managed_organization_id`: Id of the managed organization. Sends `GET /v2/organizations/{orgId}/organizations/{managedOrganizationId}`; credentials: `platform_client`.
     pub fn get(&self, org_id: i64, managed_organization_id: i64) -> GetRequest<'a> {
         GetRequest {
-            client: self.client,
+            base: self.base,
             org_id,
             managed_organization_id,
-            options: Default::default(),
         }
     }
     /// Change a managed organization.
     ///
-    /// # Arguments
-    ///
-    /// - `org_id`: Id of the managing organization.
-    /// - `managed_organization_id`: Id of the managed organization.
-    /// - `body`: the request body, a [`UpdateManagedOrganization`](crate::models::UpdateManagedOrganization).
-    ///
-    /// # Request
-    ///
-    /// `PATCH /v2/organizations/{orgId}/organizations/{managedOrganizationId}`.
-    ///
-    /// Credentials: `platform_client`.
+    /// Arguments: `org_id`: Id of the managing organization; `managed_organization_id`: Id of the managed organization; `body`: a [`UpdateManagedOrganization`](crate::models::UpdateManagedOrganization). Sends `PATCH /v2/organizations/{orgId}/organizations/{managedOrganizationId}`; credentials: `platform_client`.
     pub fn update(
         &self,
         org_id: i64,
@@ -102,37 +60,26 @@ impl<'a> ManagedOrgs<'a> {
         body: models::UpdateManagedOrganization,
     ) -> UpdateRequest<'a> {
         UpdateRequest {
-            client: self.client,
+            base: self.base,
             org_id,
             managed_organization_id,
             body,
-            options: Default::default(),
         }
     }
     /// Delete a managed organization and return it.
     ///
     /// The server allows one such request per second.
     ///
-    /// # Arguments
-    ///
-    /// - `org_id`: Id of the managing organization.
-    /// - `managed_organization_id`: Id of the managed organization.
-    ///
-    /// # Request
-    ///
-    /// `DELETE /v2/organizations/{orgId}/organizations/{managedOrganizationId}`.
-    ///
-    /// Credentials: `platform_client`.
+    /// Arguments: `org_id`: Id of the managing organization; `managed_organization_id`: Id of the managed organization. Sends `DELETE /v2/organizations/{orgId}/organizations/{managedOrganizationId}`; credentials: `platform_client`.
     pub fn delete(
         &self,
         org_id: i64,
         managed_organization_id: i64,
     ) -> DeleteRequest<'a> {
         DeleteRequest {
-            client: self.client,
+            base: self.base,
             org_id,
             managed_organization_id,
-            options: Default::default(),
         }
     }
 }
@@ -140,51 +87,36 @@ impl<'a> ManagedOrgs<'a> {
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct ListRequest<'a> {
-    client: &'a crate::Client,
+    base: crate::runtime::Base<'a>,
     org_id: i64,
     take: Option<i64>,
     skip: Option<i64>,
     slug: Option<String>,
     metadata_key: Option<String>,
     metadata_value: Option<String>,
-    options: crate::runtime::RequestOptions,
 }
 impl<'a> ListRequest<'a> {
-    /// Page size (1 to 250).
-    ///
-    /// The server's default: `250`.
-    ///
-    /// Example: `25`
+    /// Page size (1 to 250). Server default: `250`. Example: `25`.
     pub fn take(mut self, take: i64) -> Self {
         self.take = Some(take);
         self
     }
-    /// Number of organizations to skip.
-    ///
-    /// The server's default: `0`.
-    ///
-    /// Example: `0`
+    /// Number of organizations to skip. Server default: `0`. Example: `0`.
     pub fn skip(mut self, skip: i64) -> Self {
         self.skip = Some(skip);
         self
     }
-    /// Only the organization with this slug.
-    ///
-    /// Example: `"cal-tel"`
+    /// Only the organization with this slug. Example: `"cal-tel"`.
     pub fn slug(mut self, slug: impl Into<String>) -> Self {
         self.slug = Some(slug.into());
         self
     }
-    /// Only organizations whose metadata has this key (case-sensitive); use with `metadataValue`.
-    ///
-    /// Example: `"key"`
+    /// Only organizations whose metadata has this key (case-sensitive); use with `metadataValue`. Example: `"key"`.
     pub fn metadata_key(mut self, metadata_key: impl Into<String>) -> Self {
         self.metadata_key = Some(metadata_key.into());
         self
     }
-    /// Only organizations whose metadata value under `metadataKey` is this (case-sensitive).
-    ///
-    /// Example: `"value"`
+    /// Only organizations whose metadata value under `metadataKey` is this (case-sensitive). Example: `"value"`.
     pub fn metadata_value(mut self, metadata_value: impl Into<String>) -> Self {
         self.metadata_value = Some(metadata_value.into());
         self
@@ -192,17 +124,13 @@ impl<'a> ListRequest<'a> {
     fn into_call(self) -> crate::runtime::Call<'a> {
         const OPERATION: crate::runtime::Operation = crate::runtime::Operation {
             name: "orgs.managed_orgs.list",
-            method: crate::runtime::Method::GET,
+            method: crate::runtime::Method::Get,
             path_template: "/v2/organizations/{orgId}/organizations",
-            auth: &[crate::AuthMode::PlatformClient],
-            api_version: None,
-            envelope: true,
-            auth_optional: false,
+            auth: crate::generated::auth::PLATFORM_CLIENT,
+            ..crate::runtime::Operation::DEFAULTS
         };
-        let mut call = crate::runtime::Call::new(self.client, &OPERATION, self.options);
-        call.push_path("/v2/organizations/");
-        call.push_param("orgId", &self.org_id);
-        call.push_path("/organizations");
+        let mut call = crate::runtime::Call::new(self.base, &OPERATION);
+        call.path(&[&self.org_id]);
         call.query_opt("take", self.take.as_ref());
         call.query_opt("skip", self.skip.as_ref());
         call.query_opt("slug", self.slug.as_ref());
@@ -212,33 +140,27 @@ impl<'a> ListRequest<'a> {
     }
 }
 crate::runtime::request_methods!(
-    ListRequest => Vec < models::ManagedOrganization >, paginated(take, skip, 250i64,
-    models::ManagedOrganization)
+    ListRequest => pages of models::ManagedOrganization, take, skip, 250
 );
 /// A request to [`ManagedOrgs::create`]; `.await` it (or call `send`) to send it.
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct CreateRequest<'a> {
-    client: &'a crate::Client,
+    base: crate::runtime::Base<'a>,
     org_id: i64,
     body: models::CreateManagedOrganization,
-    options: crate::runtime::RequestOptions,
 }
 impl<'a> CreateRequest<'a> {
     fn into_call(self) -> crate::runtime::Call<'a> {
         const OPERATION: crate::runtime::Operation = crate::runtime::Operation {
             name: "orgs.managed_orgs.create",
-            method: crate::runtime::Method::POST,
+            method: crate::runtime::Method::Post,
             path_template: "/v2/organizations/{orgId}/organizations",
-            auth: &[crate::AuthMode::PlatformClient],
-            api_version: None,
-            envelope: true,
-            auth_optional: false,
+            auth: crate::generated::auth::PLATFORM_CLIENT,
+            ..crate::runtime::Operation::DEFAULTS
         };
-        let mut call = crate::runtime::Call::new(self.client, &OPERATION, self.options);
-        call.push_path("/v2/organizations/");
-        call.push_param("orgId", &self.org_id);
-        call.push_path("/organizations");
+        let mut call = crate::runtime::Call::new(self.base, &OPERATION);
+        call.path(&[&self.org_id]);
         call.json(&self.body);
         call
     }
@@ -248,27 +170,21 @@ crate::runtime::request_methods!(CreateRequest => models::ManagedOrganizationWit
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct GetRequest<'a> {
-    client: &'a crate::Client,
+    base: crate::runtime::Base<'a>,
     org_id: i64,
     managed_organization_id: i64,
-    options: crate::runtime::RequestOptions,
 }
 impl<'a> GetRequest<'a> {
     fn into_call(self) -> crate::runtime::Call<'a> {
         const OPERATION: crate::runtime::Operation = crate::runtime::Operation {
             name: "orgs.managed_orgs.get",
-            method: crate::runtime::Method::GET,
+            method: crate::runtime::Method::Get,
             path_template: "/v2/organizations/{orgId}/organizations/{managedOrganizationId}",
-            auth: &[crate::AuthMode::PlatformClient],
-            api_version: None,
-            envelope: true,
-            auth_optional: false,
+            auth: crate::generated::auth::PLATFORM_CLIENT,
+            ..crate::runtime::Operation::DEFAULTS
         };
-        let mut call = crate::runtime::Call::new(self.client, &OPERATION, self.options);
-        call.push_path("/v2/organizations/");
-        call.push_param("orgId", &self.org_id);
-        call.push_path("/organizations/");
-        call.push_param("managedOrganizationId", &self.managed_organization_id);
+        let mut call = crate::runtime::Call::new(self.base, &OPERATION);
+        call.path(&[&self.org_id, &self.managed_organization_id]);
         call
     }
 }
@@ -277,28 +193,22 @@ crate::runtime::request_methods!(GetRequest => models::ManagedOrganization);
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct UpdateRequest<'a> {
-    client: &'a crate::Client,
+    base: crate::runtime::Base<'a>,
     org_id: i64,
     managed_organization_id: i64,
     body: models::UpdateManagedOrganization,
-    options: crate::runtime::RequestOptions,
 }
 impl<'a> UpdateRequest<'a> {
     fn into_call(self) -> crate::runtime::Call<'a> {
         const OPERATION: crate::runtime::Operation = crate::runtime::Operation {
             name: "orgs.managed_orgs.update",
-            method: crate::runtime::Method::PATCH,
+            method: crate::runtime::Method::Patch,
             path_template: "/v2/organizations/{orgId}/organizations/{managedOrganizationId}",
-            auth: &[crate::AuthMode::PlatformClient],
-            api_version: None,
-            envelope: true,
-            auth_optional: false,
+            auth: crate::generated::auth::PLATFORM_CLIENT,
+            ..crate::runtime::Operation::DEFAULTS
         };
-        let mut call = crate::runtime::Call::new(self.client, &OPERATION, self.options);
-        call.push_path("/v2/organizations/");
-        call.push_param("orgId", &self.org_id);
-        call.push_path("/organizations/");
-        call.push_param("managedOrganizationId", &self.managed_organization_id);
+        let mut call = crate::runtime::Call::new(self.base, &OPERATION);
+        call.path(&[&self.org_id, &self.managed_organization_id]);
         call.json(&self.body);
         call
     }
@@ -308,27 +218,21 @@ crate::runtime::request_methods!(UpdateRequest => models::ManagedOrganization);
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct DeleteRequest<'a> {
-    client: &'a crate::Client,
+    base: crate::runtime::Base<'a>,
     org_id: i64,
     managed_organization_id: i64,
-    options: crate::runtime::RequestOptions,
 }
 impl<'a> DeleteRequest<'a> {
     fn into_call(self) -> crate::runtime::Call<'a> {
         const OPERATION: crate::runtime::Operation = crate::runtime::Operation {
             name: "orgs.managed_orgs.delete",
-            method: crate::runtime::Method::DELETE,
+            method: crate::runtime::Method::Delete,
             path_template: "/v2/organizations/{orgId}/organizations/{managedOrganizationId}",
-            auth: &[crate::AuthMode::PlatformClient],
-            api_version: None,
-            envelope: true,
-            auth_optional: false,
+            auth: crate::generated::auth::PLATFORM_CLIENT,
+            ..crate::runtime::Operation::DEFAULTS
         };
-        let mut call = crate::runtime::Call::new(self.client, &OPERATION, self.options);
-        call.push_path("/v2/organizations/");
-        call.push_param("orgId", &self.org_id);
-        call.push_path("/organizations/");
-        call.push_param("managedOrganizationId", &self.managed_organization_id);
+        let mut call = crate::runtime::Call::new(self.base, &OPERATION);
+        call.path(&[&self.org_id, &self.managed_organization_id]);
         call
     }
 }

@@ -9,26 +9,15 @@ use crate::models;
 /// Reached with `client.orgs().routing_forms()`.
 #[derive(Debug, Clone, Copy)]
 pub struct RoutingForms<'a> {
-    client: &'a crate::Client,
+    pub(crate) base: crate::runtime::Base<'a>,
 }
 impl<'a> RoutingForms<'a> {
-    pub(crate) fn new(client: &'a crate::Client) -> Self {
-        RoutingForms { client }
-    }
     /// List the routing forms of the organization and its teams, one page at a time.
     ///
-    /// # Arguments
-    ///
-    /// - `org_id`: Id of the organization.
-    ///
-    /// # Request
-    ///
-    /// `GET /v2/organizations/{orgId}/routing-forms`.
-    ///
-    /// Credentials: `api_key`, `access_token`.
+    /// Arguments: `org_id`: Id of the organization. Sends `GET /v2/organizations/{orgId}/routing-forms`; credentials: `api_key`, `access_token`.
     pub fn list(&self, org_id: i64) -> ListRequest<'a> {
         ListRequest {
-            client: self.client,
+            base: self.base,
             org_id,
             skip: None,
             take: None,
@@ -40,28 +29,18 @@ impl<'a> RoutingForms<'a> {
             before_updated_at: None,
             routed_to_booking_uid: None,
             team_ids: None,
-            options: Default::default(),
         }
     }
     /// List the responses submitted to a routing form, one page at a time.
     ///
-    /// # Arguments
-    ///
-    /// - `org_id`: Id of the organization.
-    /// - `routing_form_id`: Id of the routing form.
-    ///
-    /// # Request
-    ///
-    /// `GET /v2/organizations/{orgId}/routing-forms/{routingFormId}/responses`.
-    ///
-    /// Credentials: `api_key`, `access_token`.
+    /// Arguments: `org_id`: Id of the organization; `routing_form_id`: Id of the routing form. Sends `GET /v2/organizations/{orgId}/routing-forms/{routingFormId}/responses`; credentials: `api_key`, `access_token`.
     pub fn list_responses(
         &self,
         org_id: i64,
         routing_form_id: impl Into<String>,
     ) -> ListResponsesRequest<'a> {
         ListResponsesRequest {
-            client: self.client,
+            base: self.base,
             org_id,
             routing_form_id: routing_form_id.into(),
             skip: None,
@@ -73,26 +52,13 @@ impl<'a> RoutingForms<'a> {
             after_updated_at: None,
             before_updated_at: None,
             routed_to_booking_uid: None,
-            options: Default::default(),
         }
     }
     /// Submit answers to a routing form and get where they lead, with the free slots there.
     ///
     /// The response is saved (or queued with `queueResponse`). When the form routes to an event type, the result holds its free slots between `start` and `end` and the `routing` details to pass to the booking request.
     ///
-    /// # Arguments
-    ///
-    /// - `org_id`: Id of the organization.
-    /// - `routing_form_id`: Id of the routing form.
-    /// - `start`: Start of the slot search, in UTC: a date (`2050-09-05`, from the start of the day) or a date-time.
-    /// - `end`: End of the slot search, in UTC: a date (`2050-09-06`, to the end of the day) or a date-time.
-    /// - `body`: the request body, a [`RoutingFormAnswers`](crate::models::RoutingFormAnswers).
-    ///
-    /// # Request
-    ///
-    /// `POST /v2/organizations/{orgId}/routing-forms/{routingFormId}/responses`.
-    ///
-    /// Credentials: `api_key`, `access_token`.
+    /// Arguments: `org_id`: Id of the organization; `routing_form_id`: Id of the routing form; `start`: Start of the slot search, in UTC: a date (`2050-09-05`, from the start of the day) or a date-time; `end`: End of the slot search, in UTC: a date (`2050-09-06`, to the end of the day) or a date-time; `body`: a [`RoutingFormAnswers`](crate::models::RoutingFormAnswers). Sends `POST /v2/organizations/{orgId}/routing-forms/{routingFormId}/responses`; credentials: `api_key`, `access_token`.
     pub fn create_response(
         &self,
         org_id: i64,
@@ -102,7 +68,7 @@ impl<'a> RoutingForms<'a> {
         body: impl Into<models::RoutingFormAnswers>,
     ) -> CreateResponseRequest<'a> {
         CreateResponseRequest {
-            client: self.client,
+            base: self.base,
             org_id,
             routing_form_id: routing_form_id.into(),
             start: start.into(),
@@ -113,23 +79,11 @@ impl<'a> RoutingForms<'a> {
             format: None,
             booking_uid_to_reschedule: None,
             queue_response: None,
-            options: Default::default(),
         }
     }
     /// Change the answers of a routing form response.
     ///
-    /// # Arguments
-    ///
-    /// - `org_id`: Id of the organization.
-    /// - `routing_form_id`: Id of the routing form.
-    /// - `response_id`: Id of the response.
-    /// - `body`: the request body, a [`UpdateRoutingFormResponse`](crate::models::UpdateRoutingFormResponse).
-    ///
-    /// # Request
-    ///
-    /// `PATCH /v2/organizations/{orgId}/routing-forms/{routingFormId}/responses/{responseId}`.
-    ///
-    /// Credentials: `api_key`, `access_token`.
+    /// Arguments: `org_id`: Id of the organization; `routing_form_id`: Id of the routing form; `response_id`: Id of the response; `body`: a [`UpdateRoutingFormResponse`](crate::models::UpdateRoutingFormResponse). Sends `PATCH /v2/organizations/{orgId}/routing-forms/{routingFormId}/responses/{responseId}`; credentials: `api_key`, `access_token`.
     pub fn update_response(
         &self,
         org_id: i64,
@@ -138,12 +92,11 @@ impl<'a> RoutingForms<'a> {
         body: models::UpdateRoutingFormResponse,
     ) -> UpdateResponseRequest<'a> {
         UpdateResponseRequest {
-            client: self.client,
+            base: self.base,
             org_id,
             routing_form_id: routing_form_id.into(),
             response_id,
             body,
-            options: Default::default(),
         }
     }
 }
@@ -151,7 +104,7 @@ impl<'a> RoutingForms<'a> {
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct ListRequest<'a> {
-    client: &'a crate::Client,
+    base: crate::runtime::Base<'a>,
     org_id: i64,
     skip: Option<i64>,
     take: Option<i64>,
@@ -163,19 +116,14 @@ pub struct ListRequest<'a> {
     before_updated_at: Option<chrono::DateTime<chrono::Utc>>,
     routed_to_booking_uid: Option<String>,
     team_ids: Option<Vec<i64>>,
-    options: crate::runtime::RequestOptions,
 }
 impl<'a> ListRequest<'a> {
-    /// Number of forms to skip.
-    ///
-    /// The server's default: `0`.
+    /// Number of forms to skip. Server default: `0`.
     pub fn skip(mut self, skip: i64) -> Self {
         self.skip = Some(skip);
         self
     }
-    /// Page size.
-    ///
-    /// The server's default: `250`.
+    /// Page size. Server default: `250`.
     pub fn take(mut self, take: i64) -> Self {
         self.take = Some(take);
         self
@@ -230,9 +178,7 @@ impl<'a> ListRequest<'a> {
         self.routed_to_booking_uid = Some(routed_to_booking_uid.into());
         self
     }
-    /// Only forms of these teams.
-    ///
-    /// Example: `[100, 200]`
+    /// Only forms of these teams. Example: `[100, 200]`.
     pub fn team_ids(mut self, team_ids: impl IntoIterator<Item = i64>) -> Self {
         self.team_ids = Some(team_ids.into_iter().collect());
         self
@@ -240,17 +186,13 @@ impl<'a> ListRequest<'a> {
     fn into_call(self) -> crate::runtime::Call<'a> {
         const OPERATION: crate::runtime::Operation = crate::runtime::Operation {
             name: "orgs.routing_forms.list",
-            method: crate::runtime::Method::GET,
+            method: crate::runtime::Method::Get,
             path_template: "/v2/organizations/{orgId}/routing-forms",
-            auth: &[crate::AuthMode::ApiKey, crate::AuthMode::AccessToken],
-            api_version: None,
-            envelope: true,
-            auth_optional: false,
+            auth: crate::generated::auth::API_KEY_ACCESS_TOKEN,
+            ..crate::runtime::Operation::DEFAULTS
         };
-        let mut call = crate::runtime::Call::new(self.client, &OPERATION, self.options);
-        call.push_path("/v2/organizations/");
-        call.push_param("orgId", &self.org_id);
-        call.push_path("/routing-forms");
+        let mut call = crate::runtime::Call::new(self.base, &OPERATION);
+        call.path(&[&self.org_id]);
         call.query_opt("skip", self.skip.as_ref());
         call.query_opt("take", self.take.as_ref());
         call.query_opt("sortCreatedAt", self.sort_created_at.as_ref());
@@ -265,14 +207,13 @@ impl<'a> ListRequest<'a> {
     }
 }
 crate::runtime::request_methods!(
-    ListRequest => Vec < models::RoutingForm >, paginated(take, skip, 250i64,
-    models::RoutingForm)
+    ListRequest => pages of models::RoutingForm, take, skip, 250
 );
 /// A request to [`RoutingForms::list_responses`]; `.await` it (or call `send`) to send it.
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct ListResponsesRequest<'a> {
-    client: &'a crate::Client,
+    base: crate::runtime::Base<'a>,
     org_id: i64,
     routing_form_id: String,
     skip: Option<i64>,
@@ -284,19 +225,14 @@ pub struct ListResponsesRequest<'a> {
     after_updated_at: Option<chrono::DateTime<chrono::Utc>>,
     before_updated_at: Option<chrono::DateTime<chrono::Utc>>,
     routed_to_booking_uid: Option<String>,
-    options: crate::runtime::RequestOptions,
 }
 impl<'a> ListResponsesRequest<'a> {
-    /// Number of responses to skip.
-    ///
-    /// The server's default: `0`.
+    /// Number of responses to skip. Server default: `0`.
     pub fn skip(mut self, skip: i64) -> Self {
         self.skip = Some(skip);
         self
     }
-    /// Page size.
-    ///
-    /// The server's default: `250`.
+    /// Page size. Server default: `250`.
     pub fn take(mut self, take: i64) -> Self {
         self.take = Some(take);
         self
@@ -354,19 +290,13 @@ impl<'a> ListResponsesRequest<'a> {
     fn into_call(self) -> crate::runtime::Call<'a> {
         const OPERATION: crate::runtime::Operation = crate::runtime::Operation {
             name: "orgs.routing_forms.list_responses",
-            method: crate::runtime::Method::GET,
+            method: crate::runtime::Method::Get,
             path_template: "/v2/organizations/{orgId}/routing-forms/{routingFormId}/responses",
-            auth: &[crate::AuthMode::ApiKey, crate::AuthMode::AccessToken],
-            api_version: None,
-            envelope: true,
-            auth_optional: false,
+            auth: crate::generated::auth::API_KEY_ACCESS_TOKEN,
+            ..crate::runtime::Operation::DEFAULTS
         };
-        let mut call = crate::runtime::Call::new(self.client, &OPERATION, self.options);
-        call.push_path("/v2/organizations/");
-        call.push_param("orgId", &self.org_id);
-        call.push_path("/routing-forms/");
-        call.push_param("routingFormId", &self.routing_form_id);
-        call.push_path("/responses");
+        let mut call = crate::runtime::Call::new(self.base, &OPERATION);
+        call.path(&[&self.org_id, &self.routing_form_id]);
         call.query_opt("skip", self.skip.as_ref());
         call.query_opt("take", self.take.as_ref());
         call.query_opt("sortCreatedAt", self.sort_created_at.as_ref());
@@ -380,14 +310,13 @@ impl<'a> ListResponsesRequest<'a> {
     }
 }
 crate::runtime::request_methods!(
-    ListResponsesRequest => Vec < models::RoutingFormResponse >, paginated(take, skip,
-    250i64, models::RoutingFormResponse)
+    ListResponsesRequest => pages of models::RoutingFormResponse, take, skip, 250
 );
 /// A request to [`RoutingForms::create_response`]; `.await` it (or call `send`) to send it.
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct CreateResponseRequest<'a> {
-    client: &'a crate::Client,
+    base: crate::runtime::Base<'a>,
     org_id: i64,
     routing_form_id: String,
     start: String,
@@ -398,33 +327,24 @@ pub struct CreateResponseRequest<'a> {
     format: Option<models::SlotFormat>,
     booking_uid_to_reschedule: Option<String>,
     queue_response: Option<bool>,
-    options: crate::runtime::RequestOptions,
 }
 impl<'a> CreateResponseRequest<'a> {
-    /// Time zone of the returned slot times; UTC when absent.
-    ///
-    /// Example: `"Europe/Rome"`
+    /// Time zone of the returned slot times; UTC when absent. Example: `"Europe/Rome"`.
     pub fn time_zone(mut self, time_zone: impl Into<String>) -> Self {
         self.time_zone = Some(time_zone.into());
         self
     }
-    /// Length of the slots in minutes, for event types that offer several lengths.
-    ///
-    /// Example: `60`
+    /// Length of the slots in minutes, for event types that offer several lengths. Example: `60`.
     pub fn duration(mut self, duration: i64) -> Self {
         self.duration = Some(duration);
         self
     }
-    /// Whether slots are given by start only or as ranges.
-    ///
-    /// Example: `"range"`
+    /// Whether slots are given by start only or as ranges. Example: `"range"`.
     pub fn format(mut self, format: models::SlotFormat) -> Self {
         self.format = Some(format);
         self
     }
-    /// Uid of a booking being rescheduled; its own time then counts as free.
-    ///
-    /// Example: `"abc123def456"`
+    /// Uid of a booking being rescheduled; its own time then counts as free. Example: `"abc123def456"`.
     pub fn booking_uid_to_reschedule(
         mut self,
         booking_uid_to_reschedule: impl Into<String>,
@@ -432,9 +352,7 @@ impl<'a> CreateResponseRequest<'a> {
         self.booking_uid_to_reschedule = Some(booking_uid_to_reschedule.into());
         self
     }
-    /// Whether to queue the response instead of saving it at once.
-    ///
-    /// Example: `true`
+    /// Whether to queue the response instead of saving it at once. Example: `true`.
     pub fn queue_response(mut self, queue_response: bool) -> Self {
         self.queue_response = Some(queue_response);
         self
@@ -442,19 +360,13 @@ impl<'a> CreateResponseRequest<'a> {
     fn into_call(self) -> crate::runtime::Call<'a> {
         const OPERATION: crate::runtime::Operation = crate::runtime::Operation {
             name: "orgs.routing_forms.create_response",
-            method: crate::runtime::Method::POST,
+            method: crate::runtime::Method::Post,
             path_template: "/v2/organizations/{orgId}/routing-forms/{routingFormId}/responses",
-            auth: &[crate::AuthMode::ApiKey, crate::AuthMode::AccessToken],
-            api_version: None,
-            envelope: true,
-            auth_optional: false,
+            auth: crate::generated::auth::API_KEY_ACCESS_TOKEN,
+            ..crate::runtime::Operation::DEFAULTS
         };
-        let mut call = crate::runtime::Call::new(self.client, &OPERATION, self.options);
-        call.push_path("/v2/organizations/");
-        call.push_param("orgId", &self.org_id);
-        call.push_path("/routing-forms/");
-        call.push_param("routingFormId", &self.routing_form_id);
-        call.push_path("/responses");
+        let mut call = crate::runtime::Call::new(self.base, &OPERATION);
+        call.path(&[&self.org_id, &self.routing_form_id]);
         call.query("start", &self.start);
         call.query("end", &self.end);
         call.query_opt("timeZone", self.time_zone.as_ref());
@@ -474,31 +386,23 @@ crate::runtime::request_methods!(CreateResponseRequest => models::RoutingResult)
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct UpdateResponseRequest<'a> {
-    client: &'a crate::Client,
+    base: crate::runtime::Base<'a>,
     org_id: i64,
     routing_form_id: String,
     response_id: i64,
     body: models::UpdateRoutingFormResponse,
-    options: crate::runtime::RequestOptions,
 }
 impl<'a> UpdateResponseRequest<'a> {
     fn into_call(self) -> crate::runtime::Call<'a> {
         const OPERATION: crate::runtime::Operation = crate::runtime::Operation {
             name: "orgs.routing_forms.update_response",
-            method: crate::runtime::Method::PATCH,
+            method: crate::runtime::Method::Patch,
             path_template: "/v2/organizations/{orgId}/routing-forms/{routingFormId}/responses/{responseId}",
-            auth: &[crate::AuthMode::ApiKey, crate::AuthMode::AccessToken],
-            api_version: None,
-            envelope: true,
-            auth_optional: false,
+            auth: crate::generated::auth::API_KEY_ACCESS_TOKEN,
+            ..crate::runtime::Operation::DEFAULTS
         };
-        let mut call = crate::runtime::Call::new(self.client, &OPERATION, self.options);
-        call.push_path("/v2/organizations/");
-        call.push_param("orgId", &self.org_id);
-        call.push_path("/routing-forms/");
-        call.push_param("routingFormId", &self.routing_form_id);
-        call.push_path("/responses/");
-        call.push_param("responseId", &self.response_id);
+        let mut call = crate::runtime::Call::new(self.base, &OPERATION);
+        call.path(&[&self.org_id, &self.routing_form_id, &self.response_id]);
         call.json(&self.body);
         call
     }

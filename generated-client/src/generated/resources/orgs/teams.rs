@@ -19,149 +19,114 @@ pub mod workflows;
 /// Reached with `client.orgs().teams()`.
 #[derive(Debug, Clone, Copy)]
 pub struct Teams<'a> {
-    client: &'a crate::Client,
+    pub(crate) base: crate::runtime::Base<'a>,
 }
 impl<'a> Teams<'a> {
-    pub(crate) fn new(client: &'a crate::Client) -> Self {
-        Teams { client }
-    }
     /// Bookings of a team's event types inside an organization. Needs the team admin role.
     pub fn bookings(&self) -> bookings::Bookings<'a> {
-        bookings::Bookings::new(self.client)
+        bookings::Bookings {
+            base: self.base,
+        }
     }
     /// Conferencing apps (Google Meet, Zoom, Microsoft Teams, Cal Video) connected to a team of an organization, and the team's default one. Needs the team admin role.
     pub fn conferencing(&self) -> conferencing::Conferencing<'a> {
-        conferencing::Conferencing::new(self.client)
+        conferencing::Conferencing {
+            base: self.base,
+        }
     }
     /// Event types of a team that belongs to an organization: collective, round-robin or managed meetings hosted by team members. Managing them needs the team admin role.
     pub fn event_types(&self) -> event_types::EventTypes<'a> {
-        event_types::EventTypes::new(self.client)
+        event_types::EventTypes {
+            base: self.base,
+        }
     }
     /// Memberships of a team that belongs to an organization. Managing them needs the team admin role.
     pub fn memberships(&self) -> memberships::Memberships<'a> {
-        memberships::Memberships::new(self.client)
+        memberships::Memberships {
+            base: self.base,
+        }
     }
     /// Routing forms of a team inside an organization, and their responses. Needs the team admin role.
     pub fn routing_forms(&self) -> routing_forms::RoutingForms<'a> {
-        routing_forms::RoutingForms::new(self.client)
+        routing_forms::RoutingForms {
+            base: self.base,
+        }
     }
     /// Schedules of the members of a team that belongs to an organization.
     pub fn schedules(&self) -> schedules::Schedules<'a> {
-        schedules::Schedules::new(self.client)
+        schedules::Schedules {
+            base: self.base,
+        }
     }
     /// The Stripe account of a team inside an organization, used to take payments for its bookings. Needs the team admin role.
     pub fn stripe(&self) -> stripe::Stripe<'a> {
-        stripe::Stripe::new(self.client)
+        stripe::Stripe { base: self.base }
     }
     /// Resources of one member of a team that belongs to an organization.
     pub fn users(&self) -> users::Users<'a> {
-        users::Users::new(self.client)
+        users::Users { base: self.base }
     }
     /// Email addresses and phone numbers that a team of an organization has proven it controls, for use in workflows (for example as an email sender or SMS recipient). Needs the team admin role.
     pub fn verified_resources(&self) -> verified_resources::VerifiedResources<'a> {
-        verified_resources::VerifiedResources::new(self.client)
+        verified_resources::VerifiedResources {
+            base: self.base,
+        }
     }
     /// Workflows of a team inside an organization: messages sent to hosts, attendees or fixed recipients when something happens to a booking of the team's event types. Needs the team admin role.
     pub fn workflows(&self) -> workflows::Workflows<'a> {
-        workflows::Workflows::new(self.client)
+        workflows::Workflows {
+            base: self.base,
+        }
     }
     /// List the organization's teams, one page at a time; needs the organization admin role.
     ///
-    /// # Arguments
-    ///
-    /// - `org_id`: Id of the organization.
-    ///
-    /// # Request
-    ///
-    /// `GET /v2/organizations/{orgId}/teams`.
-    ///
-    /// Credentials: `api_key`, `access_token`, `platform_client`.
+    /// Arguments: `org_id`: Id of the organization. Sends `GET /v2/organizations/{orgId}/teams`; credentials: `api_key`, `access_token`, `platform_client`.
     pub fn list(&self, org_id: i64) -> ListRequest<'a> {
         ListRequest {
-            client: self.client,
+            base: self.base,
             org_id,
             take: None,
             skip: None,
-            options: Default::default(),
         }
     }
     /// Create a team in the organization; needs the organization admin role.
     ///
     /// When the request is made with a platform OAuth client, the team is linked to that client.
     ///
-    /// # Arguments
-    ///
-    /// - `org_id`: Id of the organization.
-    /// - `body`: the request body, a [`CreateTeam`](crate::models::CreateTeam).
-    ///
-    /// # Request
-    ///
-    /// `POST /v2/organizations/{orgId}/teams`.
-    ///
-    /// Credentials: `api_key`, `access_token`, `platform_client`.
+    /// Arguments: `org_id`: Id of the organization; `body`: a [`CreateTeam`](crate::models::CreateTeam). Sends `POST /v2/organizations/{orgId}/teams`; credentials: `api_key`, `access_token`, `platform_client`.
     pub fn create(&self, org_id: i64, body: models::CreateTeam) -> CreateRequest<'a> {
         CreateRequest {
-            client: self.client,
+            base: self.base,
             org_id,
             body,
-            options: Default::default(),
         }
     }
     /// List the organization's teams as seen by the authenticated user, with the user's own membership.
     ///
     /// Organization admins and owners get every team of the organization; other members get the teams they belong to. `role` and `accepted` are absent on teams the user is not a member of.
     ///
-    /// # Arguments
-    ///
-    /// - `org_id`: Id of the organization.
-    ///
-    /// # Request
-    ///
-    /// `GET /v2/organizations/{orgId}/teams/me`.
-    ///
-    /// Credentials: `api_key`, `access_token`, `platform_client`.
+    /// Arguments: `org_id`: Id of the organization. Sends `GET /v2/organizations/{orgId}/teams/me`; credentials: `api_key`, `access_token`, `platform_client`.
     pub fn list_mine(&self, org_id: i64) -> ListMineRequest<'a> {
         ListMineRequest {
-            client: self.client,
+            base: self.base,
             org_id,
             take: None,
             skip: None,
-            options: Default::default(),
         }
     }
     /// Get a team of the organization; needs the team admin role.
     ///
-    /// # Arguments
-    ///
-    /// - `org_id`: Id of the organization.
-    /// - `team_id`: Id of the team.
-    ///
-    /// # Request
-    ///
-    /// `GET /v2/organizations/{orgId}/teams/{teamId}`.
-    ///
-    /// Credentials: `api_key`, `access_token`, `platform_client`.
+    /// Arguments: `org_id`: Id of the organization; `team_id`: Id of the team. Sends `GET /v2/organizations/{orgId}/teams/{teamId}`; credentials: `api_key`, `access_token`, `platform_client`.
     pub fn get(&self, org_id: i64, team_id: i64) -> GetRequest<'a> {
         GetRequest {
-            client: self.client,
+            base: self.base,
             org_id,
             team_id,
-            options: Default::default(),
         }
     }
     /// Change a team of the organization; needs the organization admin role.
     ///
-    /// # Arguments
-    ///
-    /// - `org_id`: Id of the organization.
-    /// - `team_id`: Id of the team.
-    /// - `body`: the request body, a [`UpdateTeam`](crate::models::UpdateTeam).
-    ///
-    /// # Request
-    ///
-    /// `PATCH /v2/organizations/{orgId}/teams/{teamId}`.
-    ///
-    /// Credentials: `api_key`, `access_token`, `platform_client`.
+    /// Arguments: `org_id`: Id of the organization; `team_id`: Id of the team; `body`: a [`UpdateTeam`](crate::models::UpdateTeam). Sends `PATCH /v2/organizations/{orgId}/teams/{teamId}`; credentials: `api_key`, `access_token`, `platform_client`.
     pub fn update(
         &self,
         org_id: i64,
@@ -169,51 +134,30 @@ impl<'a> Teams<'a> {
         body: models::UpdateTeam,
     ) -> UpdateRequest<'a> {
         UpdateRequest {
-            client: self.client,
+            base: self.base,
             org_id,
             team_id,
             body,
-            options: Default::default(),
         }
     }
     /// Delete a team of the organization and return it; needs the organization admin role.
     ///
-    /// # Arguments
-    ///
-    /// - `org_id`: Id of the organization.
-    /// - `team_id`: Id of the team.
-    ///
-    /// # Request
-    ///
-    /// `DELETE /v2/organizations/{orgId}/teams/{teamId}`.
-    ///
-    /// Credentials: `api_key`, `access_token`, `platform_client`.
+    /// Arguments: `org_id`: Id of the organization; `team_id`: Id of the team. Sends `DELETE /v2/organizations/{orgId}/teams/{teamId}`; credentials: `api_key`, `access_token`, `platform_client`.
     pub fn delete(&self, org_id: i64, team_id: i64) -> DeleteRequest<'a> {
         DeleteRequest {
-            client: self.client,
+            base: self.base,
             org_id,
             team_id,
-            options: Default::default(),
         }
     }
     /// Create a link that invites people to join the team.
     ///
-    /// # Arguments
-    ///
-    /// - `org_id`: Id of the organization.
-    /// - `team_id`: Id of the team.
-    ///
-    /// # Request
-    ///
-    /// `POST /v2/organizations/{orgId}/teams/{teamId}/invite`.
-    ///
-    /// Credentials: `api_key`, `access_token`, `platform_client`.
+    /// Arguments: `org_id`: Id of the organization; `team_id`: Id of the team. Sends `POST /v2/organizations/{orgId}/teams/{teamId}/invite`; credentials: `api_key`, `access_token`, `platform_client`.
     pub fn create_invite(&self, org_id: i64, team_id: i64) -> CreateInviteRequest<'a> {
         CreateInviteRequest {
-            client: self.client,
+            base: self.base,
             org_id,
             team_id,
-            options: Default::default(),
         }
     }
 }
@@ -221,27 +165,18 @@ impl<'a> Teams<'a> {
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct ListRequest<'a> {
-    client: &'a crate::Client,
+    base: crate::runtime::Base<'a>,
     org_id: i64,
     take: Option<i64>,
     skip: Option<i64>,
-    options: crate::runtime::RequestOptions,
 }
 impl<'a> ListRequest<'a> {
-    /// Page size (1 to 250).
-    ///
-    /// The server's default: `250`.
-    ///
-    /// Example: `25`
+    /// Page size (1 to 250). Server default: `250`. Example: `25`.
     pub fn take(mut self, take: i64) -> Self {
         self.take = Some(take);
         self
     }
-    /// Number of teams to skip.
-    ///
-    /// The server's default: `0`.
-    ///
-    /// Example: `0`
+    /// Number of teams to skip. Server default: `0`. Example: `0`.
     pub fn skip(mut self, skip: i64) -> Self {
         self.skip = Some(skip);
         self
@@ -249,57 +184,38 @@ impl<'a> ListRequest<'a> {
     fn into_call(self) -> crate::runtime::Call<'a> {
         const OPERATION: crate::runtime::Operation = crate::runtime::Operation {
             name: "orgs.teams.list",
-            method: crate::runtime::Method::GET,
+            method: crate::runtime::Method::Get,
             path_template: "/v2/organizations/{orgId}/teams",
-            auth: &[
-                crate::AuthMode::ApiKey,
-                crate::AuthMode::AccessToken,
-                crate::AuthMode::PlatformClient,
-            ],
-            api_version: None,
-            envelope: true,
-            auth_optional: false,
+            auth: crate::generated::auth::API_KEY_ACCESS_TOKEN_PLATFORM_CLIENT,
+            ..crate::runtime::Operation::DEFAULTS
         };
-        let mut call = crate::runtime::Call::new(self.client, &OPERATION, self.options);
-        call.push_path("/v2/organizations/");
-        call.push_param("orgId", &self.org_id);
-        call.push_path("/teams");
+        let mut call = crate::runtime::Call::new(self.base, &OPERATION);
+        call.path(&[&self.org_id]);
         call.query_opt("take", self.take.as_ref());
         call.query_opt("skip", self.skip.as_ref());
         call
     }
 }
-crate::runtime::request_methods!(
-    ListRequest => Vec < models::Team >, paginated(take, skip, 250i64, models::Team)
-);
+crate::runtime::request_methods!(ListRequest => pages of models::Team, take, skip, 250);
 /// A request to [`Teams::create`]; `.await` it (or call `send`) to send it.
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct CreateRequest<'a> {
-    client: &'a crate::Client,
+    base: crate::runtime::Base<'a>,
     org_id: i64,
     body: models::CreateTeam,
-    options: crate::runtime::RequestOptions,
 }
 impl<'a> CreateRequest<'a> {
     fn into_call(self) -> crate::runtime::Call<'a> {
         const OPERATION: crate::runtime::Operation = crate::runtime::Operation {
             name: "orgs.teams.create",
-            method: crate::runtime::Method::POST,
+            method: crate::runtime::Method::Post,
             path_template: "/v2/organizations/{orgId}/teams",
-            auth: &[
-                crate::AuthMode::ApiKey,
-                crate::AuthMode::AccessToken,
-                crate::AuthMode::PlatformClient,
-            ],
-            api_version: None,
-            envelope: true,
-            auth_optional: false,
+            auth: crate::generated::auth::API_KEY_ACCESS_TOKEN_PLATFORM_CLIENT,
+            ..crate::runtime::Operation::DEFAULTS
         };
-        let mut call = crate::runtime::Call::new(self.client, &OPERATION, self.options);
-        call.push_path("/v2/organizations/");
-        call.push_param("orgId", &self.org_id);
-        call.push_path("/teams");
+        let mut call = crate::runtime::Call::new(self.base, &OPERATION);
+        call.path(&[&self.org_id]);
         call.json(&self.body);
         call
     }
@@ -309,27 +225,18 @@ crate::runtime::request_methods!(CreateRequest => models::Team);
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct ListMineRequest<'a> {
-    client: &'a crate::Client,
+    base: crate::runtime::Base<'a>,
     org_id: i64,
     take: Option<i64>,
     skip: Option<i64>,
-    options: crate::runtime::RequestOptions,
 }
 impl<'a> ListMineRequest<'a> {
-    /// Page size (1 to 250).
-    ///
-    /// The server's default: `250`.
-    ///
-    /// Example: `25`
+    /// Page size (1 to 250). Server default: `250`. Example: `25`.
     pub fn take(mut self, take: i64) -> Self {
         self.take = Some(take);
         self
     }
-    /// Number of teams to skip.
-    ///
-    /// The server's default: `0`.
-    ///
-    /// Example: `0`
+    /// Number of teams to skip. Server default: `0`. Example: `0`.
     pub fn skip(mut self, skip: i64) -> Self {
         self.skip = Some(skip);
         self
@@ -337,59 +244,40 @@ impl<'a> ListMineRequest<'a> {
     fn into_call(self) -> crate::runtime::Call<'a> {
         const OPERATION: crate::runtime::Operation = crate::runtime::Operation {
             name: "orgs.teams.list_mine",
-            method: crate::runtime::Method::GET,
+            method: crate::runtime::Method::Get,
             path_template: "/v2/organizations/{orgId}/teams/me",
-            auth: &[
-                crate::AuthMode::ApiKey,
-                crate::AuthMode::AccessToken,
-                crate::AuthMode::PlatformClient,
-            ],
-            api_version: None,
-            envelope: true,
-            auth_optional: false,
+            auth: crate::generated::auth::API_KEY_ACCESS_TOKEN_PLATFORM_CLIENT,
+            ..crate::runtime::Operation::DEFAULTS
         };
-        let mut call = crate::runtime::Call::new(self.client, &OPERATION, self.options);
-        call.push_path("/v2/organizations/");
-        call.push_param("orgId", &self.org_id);
-        call.push_path("/teams/me");
+        let mut call = crate::runtime::Call::new(self.base, &OPERATION);
+        call.path(&[&self.org_id]);
         call.query_opt("take", self.take.as_ref());
         call.query_opt("skip", self.skip.as_ref());
         call
     }
 }
 crate::runtime::request_methods!(
-    ListMineRequest => Vec < models::MyOrgTeam >, paginated(take, skip, 250i64,
-    models::MyOrgTeam)
+    ListMineRequest => pages of models::MyOrgTeam, take, skip, 250
 );
 /// A request to [`Teams::get`]; `.await` it (or call `send`) to send it.
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct GetRequest<'a> {
-    client: &'a crate::Client,
+    base: crate::runtime::Base<'a>,
     org_id: i64,
     team_id: i64,
-    options: crate::runtime::RequestOptions,
 }
 impl<'a> GetRequest<'a> {
     fn into_call(self) -> crate::runtime::Call<'a> {
         const OPERATION: crate::runtime::Operation = crate::runtime::Operation {
             name: "orgs.teams.get",
-            method: crate::runtime::Method::GET,
+            method: crate::runtime::Method::Get,
             path_template: "/v2/organizations/{orgId}/teams/{teamId}",
-            auth: &[
-                crate::AuthMode::ApiKey,
-                crate::AuthMode::AccessToken,
-                crate::AuthMode::PlatformClient,
-            ],
-            api_version: None,
-            envelope: true,
-            auth_optional: false,
+            auth: crate::generated::auth::API_KEY_ACCESS_TOKEN_PLATFORM_CLIENT,
+            ..crate::runtime::Operation::DEFAULTS
         };
-        let mut call = crate::runtime::Call::new(self.client, &OPERATION, self.options);
-        call.push_path("/v2/organizations/");
-        call.push_param("orgId", &self.org_id);
-        call.push_path("/teams/");
-        call.push_param("teamId", &self.team_id);
+        let mut call = crate::runtime::Call::new(self.base, &OPERATION);
+        call.path(&[&self.org_id, &self.team_id]);
         call
     }
 }
@@ -398,32 +286,22 @@ crate::runtime::request_methods!(GetRequest => models::Team);
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct UpdateRequest<'a> {
-    client: &'a crate::Client,
+    base: crate::runtime::Base<'a>,
     org_id: i64,
     team_id: i64,
     body: models::UpdateTeam,
-    options: crate::runtime::RequestOptions,
 }
 impl<'a> UpdateRequest<'a> {
     fn into_call(self) -> crate::runtime::Call<'a> {
         const OPERATION: crate::runtime::Operation = crate::runtime::Operation {
             name: "orgs.teams.update",
-            method: crate::runtime::Method::PATCH,
+            method: crate::runtime::Method::Patch,
             path_template: "/v2/organizations/{orgId}/teams/{teamId}",
-            auth: &[
-                crate::AuthMode::ApiKey,
-                crate::AuthMode::AccessToken,
-                crate::AuthMode::PlatformClient,
-            ],
-            api_version: None,
-            envelope: true,
-            auth_optional: false,
+            auth: crate::generated::auth::API_KEY_ACCESS_TOKEN_PLATFORM_CLIENT,
+            ..crate::runtime::Operation::DEFAULTS
         };
-        let mut call = crate::runtime::Call::new(self.client, &OPERATION, self.options);
-        call.push_path("/v2/organizations/");
-        call.push_param("orgId", &self.org_id);
-        call.push_path("/teams/");
-        call.push_param("teamId", &self.team_id);
+        let mut call = crate::runtime::Call::new(self.base, &OPERATION);
+        call.path(&[&self.org_id, &self.team_id]);
         call.json(&self.body);
         call
     }
@@ -433,31 +311,21 @@ crate::runtime::request_methods!(UpdateRequest => models::Team);
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct DeleteRequest<'a> {
-    client: &'a crate::Client,
+    base: crate::runtime::Base<'a>,
     org_id: i64,
     team_id: i64,
-    options: crate::runtime::RequestOptions,
 }
 impl<'a> DeleteRequest<'a> {
     fn into_call(self) -> crate::runtime::Call<'a> {
         const OPERATION: crate::runtime::Operation = crate::runtime::Operation {
             name: "orgs.teams.delete",
-            method: crate::runtime::Method::DELETE,
+            method: crate::runtime::Method::Delete,
             path_template: "/v2/organizations/{orgId}/teams/{teamId}",
-            auth: &[
-                crate::AuthMode::ApiKey,
-                crate::AuthMode::AccessToken,
-                crate::AuthMode::PlatformClient,
-            ],
-            api_version: None,
-            envelope: true,
-            auth_optional: false,
+            auth: crate::generated::auth::API_KEY_ACCESS_TOKEN_PLATFORM_CLIENT,
+            ..crate::runtime::Operation::DEFAULTS
         };
-        let mut call = crate::runtime::Call::new(self.client, &OPERATION, self.options);
-        call.push_path("/v2/organizations/");
-        call.push_param("orgId", &self.org_id);
-        call.push_path("/teams/");
-        call.push_param("teamId", &self.team_id);
+        let mut call = crate::runtime::Call::new(self.base, &OPERATION);
+        call.path(&[&self.org_id, &self.team_id]);
         call
     }
 }
@@ -466,32 +334,21 @@ crate::runtime::request_methods!(DeleteRequest => models::Team);
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct CreateInviteRequest<'a> {
-    client: &'a crate::Client,
+    base: crate::runtime::Base<'a>,
     org_id: i64,
     team_id: i64,
-    options: crate::runtime::RequestOptions,
 }
 impl<'a> CreateInviteRequest<'a> {
     fn into_call(self) -> crate::runtime::Call<'a> {
         const OPERATION: crate::runtime::Operation = crate::runtime::Operation {
             name: "orgs.teams.create_invite",
-            method: crate::runtime::Method::POST,
+            method: crate::runtime::Method::Post,
             path_template: "/v2/organizations/{orgId}/teams/{teamId}/invite",
-            auth: &[
-                crate::AuthMode::ApiKey,
-                crate::AuthMode::AccessToken,
-                crate::AuthMode::PlatformClient,
-            ],
-            api_version: None,
-            envelope: true,
-            auth_optional: false,
+            auth: crate::generated::auth::API_KEY_ACCESS_TOKEN_PLATFORM_CLIENT,
+            ..crate::runtime::Operation::DEFAULTS
         };
-        let mut call = crate::runtime::Call::new(self.client, &OPERATION, self.options);
-        call.push_path("/v2/organizations/");
-        call.push_param("orgId", &self.org_id);
-        call.push_path("/teams/");
-        call.push_param("teamId", &self.team_id);
-        call.push_path("/invite");
+        let mut call = crate::runtime::Call::new(self.base, &OPERATION);
+        call.path(&[&self.org_id, &self.team_id]);
         call
     }
 }

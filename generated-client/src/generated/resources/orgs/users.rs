@@ -12,38 +12,31 @@ pub mod schedules;
 /// Reached with `client.orgs().users()`.
 #[derive(Debug, Clone, Copy)]
 pub struct Users<'a> {
-    client: &'a crate::Client,
+    pub(crate) base: crate::runtime::Base<'a>,
 }
 impl<'a> Users<'a> {
-    pub(crate) fn new(client: &'a crate::Client) -> Self {
-        Users { client }
-    }
     /// Bookings of one user of an organization. Needs the organization admin role.
     pub fn bookings(&self) -> bookings::Bookings<'a> {
-        bookings::Bookings::new(self.client)
+        bookings::Bookings {
+            base: self.base,
+        }
     }
     /// Out-of-office entries of the organization's users: periods when a user takes no bookings, optionally sending them to another user instead. Needs the organization admin role.
     pub fn ooo(&self) -> ooo::Ooo<'a> {
-        ooo::Ooo::new(self.client)
+        ooo::Ooo { base: self.base }
     }
     /// Schedules of one user of an organization, managed by an organization admin.
     pub fn schedules(&self) -> schedules::Schedules<'a> {
-        schedules::Schedules::new(self.client)
+        schedules::Schedules {
+            base: self.base,
+        }
     }
     /// List the organization's users, one page at a time, optionally filtered.
     ///
-    /// # Arguments
-    ///
-    /// - `org_id`: Id of the organization.
-    ///
-    /// # Request
-    ///
-    /// `GET /v2/organizations/{orgId}/users`.
-    ///
-    /// Credentials: `api_key`, `access_token`, `platform_client`.
+    /// Arguments: `org_id`: Id of the organization. Sends `GET /v2/organizations/{orgId}/users`; credentials: `api_key`, `access_token`, `platform_client`.
     pub fn list(&self, org_id: i64) -> ListRequest<'a> {
         ListRequest {
-            client: self.client,
+            base: self.base,
             org_id,
             take: None,
             skip: None,
@@ -51,42 +44,21 @@ impl<'a> Users<'a> {
             assigned_option_ids: None,
             attribute_query_operator: None,
             team_ids: None,
-            options: Default::default(),
         }
     }
     /// Create a user in the organization, or add an existing user by email, and invite them.
     ///
-    /// # Arguments
-    ///
-    /// - `org_id`: Id of the organization.
-    /// - `body`: the request body, a [`CreateOrgUser`](crate::models::CreateOrgUser).
-    ///
-    /// # Request
-    ///
-    /// `POST /v2/organizations/{orgId}/users`.
-    ///
-    /// Credentials: `api_key`, `access_token`, `platform_client`.
+    /// Arguments: `org_id`: Id of the organization; `body`: a [`CreateOrgUser`](crate::models::CreateOrgUser). Sends `POST /v2/organizations/{orgId}/users`; credentials: `api_key`, `access_token`, `platform_client`.
     pub fn create(&self, org_id: i64, body: models::CreateOrgUser) -> CreateRequest<'a> {
         CreateRequest {
-            client: self.client,
+            base: self.base,
             org_id,
             body,
-            options: Default::default(),
         }
     }
     /// Change a user of the organization.
     ///
-    /// # Arguments
-    ///
-    /// - `org_id`: Id of the organization.
-    /// - `user_id`: Id of the user.
-    /// - `body`: the request body, a [`UpdateOrgUser`](crate::models::UpdateOrgUser).
-    ///
-    /// # Request
-    ///
-    /// `PATCH /v2/organizations/{orgId}/users/{userId}`.
-    ///
-    /// Credentials: `api_key`, `access_token`, `platform_client`.
+    /// Arguments: `org_id`: Id of the organization; `user_id`: Id of the user; `body`: a [`UpdateOrgUser`](crate::models::UpdateOrgUser). Sends `PATCH /v2/organizations/{orgId}/users/{userId}`; credentials: `api_key`, `access_token`, `platform_client`.
     pub fn update(
         &self,
         org_id: i64,
@@ -94,31 +66,20 @@ impl<'a> Users<'a> {
         body: models::UpdateOrgUser,
     ) -> UpdateRequest<'a> {
         UpdateRequest {
-            client: self.client,
+            base: self.base,
             org_id,
             user_id,
             body,
-            options: Default::default(),
         }
     }
     /// Remove a user from the organization and return the user.
     ///
-    /// # Arguments
-    ///
-    /// - `org_id`: Id of the organization.
-    /// - `user_id`: Id of the user.
-    ///
-    /// # Request
-    ///
-    /// `DELETE /v2/organizations/{orgId}/users/{userId}`.
-    ///
-    /// Credentials: `api_key`, `access_token`, `platform_client`.
+    /// Arguments: `org_id`: Id of the organization; `user_id`: Id of the user. Sends `DELETE /v2/organizations/{orgId}/users/{userId}`; credentials: `api_key`, `access_token`, `platform_client`.
     pub fn delete(&self, org_id: i64, user_id: i64) -> DeleteRequest<'a> {
         DeleteRequest {
-            client: self.client,
+            base: self.base,
             org_id,
             user_id,
-            options: Default::default(),
         }
     }
 }
@@ -126,7 +87,7 @@ impl<'a> Users<'a> {
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct ListRequest<'a> {
-    client: &'a crate::Client,
+    base: crate::runtime::Base<'a>,
     org_id: i64,
     take: Option<i64>,
     skip: Option<i64>,
@@ -134,23 +95,14 @@ pub struct ListRequest<'a> {
     assigned_option_ids: Option<Vec<String>>,
     attribute_query_operator: Option<models::AttributeQueryOperator>,
     team_ids: Option<Vec<i64>>,
-    options: crate::runtime::RequestOptions,
 }
 impl<'a> ListRequest<'a> {
-    /// Page size (1 to 1000).
-    ///
-    /// The server's default: `250`.
-    ///
-    /// Example: `10`
+    /// Page size (1 to 1000). Server default: `250`. Example: `10`.
     pub fn take(mut self, take: i64) -> Self {
         self.take = Some(take);
         self
     }
-    /// Number of users to skip.
-    ///
-    /// The server's default: `0`.
-    ///
-    /// Example: `0`
+    /// Number of users to skip. Server default: `0`. Example: `0`.
     pub fn skip(mut self, skip: i64) -> Self {
         self.skip = Some(skip);
         self
@@ -160,9 +112,7 @@ impl<'a> ListRequest<'a> {
         self.emails = Some(emails.into_iter().collect());
         self
     }
-    /// Only users holding these attribute options (combined as `attributeQueryOperator` says).
-    ///
-    /// Example: `["aaaaaaaa-bbbb-cccc-dddd-eeeeee1eee", "aaaaaaaa-bbbb-cccc-dddd-eeeeee2eee"]`
+    /// Only users holding these attribute options (combined as `attributeQueryOperator` says). Example: `["aaaaaaaa-bbbb-cccc-dddd-eeeeee1eee", "aaaaaaaa-bbbb-cccc-dddd-eeeeee2eee"]`.
     pub fn assigned_option_ids(
         mut self,
         assigned_option_ids: impl IntoIterator<Item = String>,
@@ -170,11 +120,7 @@ impl<'a> ListRequest<'a> {
         self.assigned_option_ids = Some(assigned_option_ids.into_iter().collect());
         self
     }
-    /// How `assignedOptionIds` are combined.
-    ///
-    /// The server's default: `"AND"`.
-    ///
-    /// Example: `"NONE"`
+    /// How `assignedOptionIds` are combined. Server default: `"AND"`. Example: `"NONE"`.
     pub fn attribute_query_operator(
         mut self,
         attribute_query_operator: models::AttributeQueryOperator,
@@ -182,9 +128,7 @@ impl<'a> ListRequest<'a> {
         self.attribute_query_operator = Some(attribute_query_operator);
         self
     }
-    /// Only users who belong to one of these teams.
-    ///
-    /// Example: `[100, 200]`
+    /// Only users who belong to one of these teams. Example: `[100, 200]`.
     pub fn team_ids(mut self, team_ids: impl IntoIterator<Item = i64>) -> Self {
         self.team_ids = Some(team_ids.into_iter().collect());
         self
@@ -192,21 +136,13 @@ impl<'a> ListRequest<'a> {
     fn into_call(self) -> crate::runtime::Call<'a> {
         const OPERATION: crate::runtime::Operation = crate::runtime::Operation {
             name: "orgs.users.list",
-            method: crate::runtime::Method::GET,
+            method: crate::runtime::Method::Get,
             path_template: "/v2/organizations/{orgId}/users",
-            auth: &[
-                crate::AuthMode::ApiKey,
-                crate::AuthMode::AccessToken,
-                crate::AuthMode::PlatformClient,
-            ],
-            api_version: None,
-            envelope: true,
-            auth_optional: false,
+            auth: crate::generated::auth::API_KEY_ACCESS_TOKEN_PLATFORM_CLIENT,
+            ..crate::runtime::Operation::DEFAULTS
         };
-        let mut call = crate::runtime::Call::new(self.client, &OPERATION, self.options);
-        call.push_path("/v2/organizations/");
-        call.push_param("orgId", &self.org_id);
-        call.push_path("/users");
+        let mut call = crate::runtime::Call::new(self.base, &OPERATION);
+        call.path(&[&self.org_id]);
         call.query_opt("take", self.take.as_ref());
         call.query_opt("skip", self.skip.as_ref());
         call.query_opt("emails", self.emails.as_ref());
@@ -217,37 +153,27 @@ impl<'a> ListRequest<'a> {
     }
 }
 crate::runtime::request_methods!(
-    ListRequest => Vec < models::OrgUser >, paginated(take, skip, 250i64,
-    models::OrgUser)
+    ListRequest => pages of models::OrgUser, take, skip, 250
 );
 /// A request to [`Users::create`]; `.await` it (or call `send`) to send it.
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct CreateRequest<'a> {
-    client: &'a crate::Client,
+    base: crate::runtime::Base<'a>,
     org_id: i64,
     body: models::CreateOrgUser,
-    options: crate::runtime::RequestOptions,
 }
 impl<'a> CreateRequest<'a> {
     fn into_call(self) -> crate::runtime::Call<'a> {
         const OPERATION: crate::runtime::Operation = crate::runtime::Operation {
             name: "orgs.users.create",
-            method: crate::runtime::Method::POST,
+            method: crate::runtime::Method::Post,
             path_template: "/v2/organizations/{orgId}/users",
-            auth: &[
-                crate::AuthMode::ApiKey,
-                crate::AuthMode::AccessToken,
-                crate::AuthMode::PlatformClient,
-            ],
-            api_version: None,
-            envelope: true,
-            auth_optional: false,
+            auth: crate::generated::auth::API_KEY_ACCESS_TOKEN_PLATFORM_CLIENT,
+            ..crate::runtime::Operation::DEFAULTS
         };
-        let mut call = crate::runtime::Call::new(self.client, &OPERATION, self.options);
-        call.push_path("/v2/organizations/");
-        call.push_param("orgId", &self.org_id);
-        call.push_path("/users");
+        let mut call = crate::runtime::Call::new(self.base, &OPERATION);
+        call.path(&[&self.org_id]);
         call.json(&self.body);
         call
     }
@@ -257,32 +183,22 @@ crate::runtime::request_methods!(CreateRequest => models::OrgUser);
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct UpdateRequest<'a> {
-    client: &'a crate::Client,
+    base: crate::runtime::Base<'a>,
     org_id: i64,
     user_id: i64,
     body: models::UpdateOrgUser,
-    options: crate::runtime::RequestOptions,
 }
 impl<'a> UpdateRequest<'a> {
     fn into_call(self) -> crate::runtime::Call<'a> {
         const OPERATION: crate::runtime::Operation = crate::runtime::Operation {
             name: "orgs.users.update",
-            method: crate::runtime::Method::PATCH,
+            method: crate::runtime::Method::Patch,
             path_template: "/v2/organizations/{orgId}/users/{userId}",
-            auth: &[
-                crate::AuthMode::ApiKey,
-                crate::AuthMode::AccessToken,
-                crate::AuthMode::PlatformClient,
-            ],
-            api_version: None,
-            envelope: true,
-            auth_optional: false,
+            auth: crate::generated::auth::API_KEY_ACCESS_TOKEN_PLATFORM_CLIENT,
+            ..crate::runtime::Operation::DEFAULTS
         };
-        let mut call = crate::runtime::Call::new(self.client, &OPERATION, self.options);
-        call.push_path("/v2/organizations/");
-        call.push_param("orgId", &self.org_id);
-        call.push_path("/users/");
-        call.push_param("userId", &self.user_id);
+        let mut call = crate::runtime::Call::new(self.base, &OPERATION);
+        call.path(&[&self.org_id, &self.user_id]);
         call.json(&self.body);
         call
     }
@@ -292,31 +208,21 @@ crate::runtime::request_methods!(UpdateRequest => models::OrgUser);
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct DeleteRequest<'a> {
-    client: &'a crate::Client,
+    base: crate::runtime::Base<'a>,
     org_id: i64,
     user_id: i64,
-    options: crate::runtime::RequestOptions,
 }
 impl<'a> DeleteRequest<'a> {
     fn into_call(self) -> crate::runtime::Call<'a> {
         const OPERATION: crate::runtime::Operation = crate::runtime::Operation {
             name: "orgs.users.delete",
-            method: crate::runtime::Method::DELETE,
+            method: crate::runtime::Method::Delete,
             path_template: "/v2/organizations/{orgId}/users/{userId}",
-            auth: &[
-                crate::AuthMode::ApiKey,
-                crate::AuthMode::AccessToken,
-                crate::AuthMode::PlatformClient,
-            ],
-            api_version: None,
-            envelope: true,
-            auth_optional: false,
+            auth: crate::generated::auth::API_KEY_ACCESS_TOKEN_PLATFORM_CLIENT,
+            ..crate::runtime::Operation::DEFAULTS
         };
-        let mut call = crate::runtime::Call::new(self.client, &OPERATION, self.options);
-        call.push_path("/v2/organizations/");
-        call.push_param("orgId", &self.org_id);
-        call.push_path("/users/");
-        call.push_param("userId", &self.user_id);
+        let mut call = crate::runtime::Call::new(self.base, &OPERATION);
+        call.path(&[&self.org_id, &self.user_id]);
         call
     }
 }

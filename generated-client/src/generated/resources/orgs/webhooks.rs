@@ -9,85 +9,43 @@ use crate::models;
 /// Reached with `client.orgs().webhooks()`.
 #[derive(Debug, Clone, Copy)]
 pub struct Webhooks<'a> {
-    client: &'a crate::Client,
+    pub(crate) base: crate::runtime::Base<'a>,
 }
 impl<'a> Webhooks<'a> {
-    pub(crate) fn new(client: &'a crate::Client) -> Self {
-        Webhooks { client }
-    }
     /// List the organization's webhooks, one page at a time.
     ///
-    /// # Arguments
-    ///
-    /// - `org_id`: Id of the organization.
-    ///
-    /// # Request
-    ///
-    /// `GET /v2/organizations/{orgId}/webhooks`.
-    ///
-    /// Credentials: `api_key`, `access_token`, `platform_client`.
+    /// Arguments: `org_id`: Id of the organization. Sends `GET /v2/organizations/{orgId}/webhooks`; credentials: `api_key`, `access_token`, `platform_client`.
     pub fn list(&self, org_id: i64) -> ListRequest<'a> {
         ListRequest {
-            client: self.client,
+            base: self.base,
             org_id,
             take: None,
             skip: None,
-            options: Default::default(),
         }
     }
     /// Create a webhook for the organization.
     ///
-    /// # Arguments
-    ///
-    /// - `org_id`: Id of the organization.
-    /// - `body`: the request body, a [`CreateWebhook`](crate::models::CreateWebhook).
-    ///
-    /// # Request
-    ///
-    /// `POST /v2/organizations/{orgId}/webhooks`.
-    ///
-    /// Credentials: `api_key`, `access_token`, `platform_client`.
+    /// Arguments: `org_id`: Id of the organization; `body`: a [`CreateWebhook`](crate::models::CreateWebhook). Sends `POST /v2/organizations/{orgId}/webhooks`; credentials: `api_key`, `access_token`, `platform_client`.
     pub fn create(&self, org_id: i64, body: models::CreateWebhook) -> CreateRequest<'a> {
         CreateRequest {
-            client: self.client,
+            base: self.base,
             org_id,
             body,
-            options: Default::default(),
         }
     }
     /// Get one of the organization's webhooks.
     ///
-    /// # Arguments
-    ///
-    /// - `org_id`: Id of the organization.
-    /// - `webhook_id`: Id of the webhook (a UUID).
-    ///
-    /// # Request
-    ///
-    /// `GET /v2/organizations/{orgId}/webhooks/{webhookId}`.
-    ///
-    /// Credentials: `api_key`, `access_token`, `platform_client`.
+    /// Arguments: `org_id`: Id of the organization; `webhook_id`: Id of the webhook (a UUID). Sends `GET /v2/organizations/{orgId}/webhooks/{webhookId}`; credentials: `api_key`, `access_token`, `platform_client`.
     pub fn get(&self, org_id: i64, webhook_id: impl Into<String>) -> GetRequest<'a> {
         GetRequest {
-            client: self.client,
+            base: self.base,
             org_id,
             webhook_id: webhook_id.into(),
-            options: Default::default(),
         }
     }
     /// Change one of the organization's webhooks.
     ///
-    /// # Arguments
-    ///
-    /// - `org_id`: Id of the organization.
-    /// - `webhook_id`: Id of the webhook (a UUID).
-    /// - `body`: the request body, a [`UpdateWebhook`](crate::models::UpdateWebhook).
-    ///
-    /// # Request
-    ///
-    /// `PATCH /v2/organizations/{orgId}/webhooks/{webhookId}`.
-    ///
-    /// Credentials: `api_key`, `access_token`, `platform_client`.
+    /// Arguments: `org_id`: Id of the organization; `webhook_id`: Id of the webhook (a UUID); `body`: a [`UpdateWebhook`](crate::models::UpdateWebhook). Sends `PATCH /v2/organizations/{orgId}/webhooks/{webhookId}`; credentials: `api_key`, `access_token`, `platform_client`.
     pub fn update(
         &self,
         org_id: i64,
@@ -95,35 +53,24 @@ impl<'a> Webhooks<'a> {
         body: models::UpdateWebhook,
     ) -> UpdateRequest<'a> {
         UpdateRequest {
-            client: self.client,
+            base: self.base,
             org_id,
             webhook_id: webhook_id.into(),
             body,
-            options: Default::default(),
         }
     }
     /// Delete one of the organization's webhooks and return it.
     ///
-    /// # Arguments
-    ///
-    /// - `org_id`: Id of the organization.
-    /// - `webhook_id`: Id of the webhook (a UUID).
-    ///
-    /// # Request
-    ///
-    /// `DELETE /v2/organizations/{orgId}/webhooks/{webhookId}`.
-    ///
-    /// Credentials: `api_key`, `access_token`, `platform_client`.
+    /// Arguments: `org_id`: Id of the organization; `webhook_id`: Id of the webhook (a UUID). Sends `DELETE /v2/organizations/{orgId}/webhooks/{webhookId}`; credentials: `api_key`, `access_token`, `platform_client`.
     pub fn delete(
         &self,
         org_id: i64,
         webhook_id: impl Into<String>,
     ) -> DeleteRequest<'a> {
         DeleteRequest {
-            client: self.client,
+            base: self.base,
             org_id,
             webhook_id: webhook_id.into(),
-            options: Default::default(),
         }
     }
 }
@@ -131,27 +78,18 @@ impl<'a> Webhooks<'a> {
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct ListRequest<'a> {
-    client: &'a crate::Client,
+    base: crate::runtime::Base<'a>,
     org_id: i64,
     take: Option<i64>,
     skip: Option<i64>,
-    options: crate::runtime::RequestOptions,
 }
 impl<'a> ListRequest<'a> {
-    /// Page size (1 to 250).
-    ///
-    /// The server's default: `250`.
-    ///
-    /// Example: `25`
+    /// Page size (1 to 250). Server default: `250`. Example: `25`.
     pub fn take(mut self, take: i64) -> Self {
         self.take = Some(take);
         self
     }
-    /// Number of webhooks to skip.
-    ///
-    /// The server's default: `0`.
-    ///
-    /// Example: `0`
+    /// Number of webhooks to skip. Server default: `0`. Example: `0`.
     pub fn skip(mut self, skip: i64) -> Self {
         self.skip = Some(skip);
         self
@@ -159,58 +97,40 @@ impl<'a> ListRequest<'a> {
     fn into_call(self) -> crate::runtime::Call<'a> {
         const OPERATION: crate::runtime::Operation = crate::runtime::Operation {
             name: "orgs.webhooks.list",
-            method: crate::runtime::Method::GET,
+            method: crate::runtime::Method::Get,
             path_template: "/v2/organizations/{orgId}/webhooks",
-            auth: &[
-                crate::AuthMode::ApiKey,
-                crate::AuthMode::AccessToken,
-                crate::AuthMode::PlatformClient,
-            ],
-            api_version: None,
-            envelope: true,
-            auth_optional: false,
+            auth: crate::generated::auth::API_KEY_ACCESS_TOKEN_PLATFORM_CLIENT,
+            ..crate::runtime::Operation::DEFAULTS
         };
-        let mut call = crate::runtime::Call::new(self.client, &OPERATION, self.options);
-        call.push_path("/v2/organizations/");
-        call.push_param("orgId", &self.org_id);
-        call.push_path("/webhooks");
+        let mut call = crate::runtime::Call::new(self.base, &OPERATION);
+        call.path(&[&self.org_id]);
         call.query_opt("take", self.take.as_ref());
         call.query_opt("skip", self.skip.as_ref());
         call
     }
 }
 crate::runtime::request_methods!(
-    ListRequest => Vec < models::Webhook >, paginated(take, skip, 250i64,
-    models::Webhook)
+    ListRequest => pages of models::Webhook, take, skip, 250
 );
 /// A request to [`Webhooks::create`]; `.await` it (or call `send`) to send it.
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct CreateRequest<'a> {
-    client: &'a crate::Client,
+    base: crate::runtime::Base<'a>,
     org_id: i64,
     body: models::CreateWebhook,
-    options: crate::runtime::RequestOptions,
 }
 impl<'a> CreateRequest<'a> {
     fn into_call(self) -> crate::runtime::Call<'a> {
         const OPERATION: crate::runtime::Operation = crate::runtime::Operation {
             name: "orgs.webhooks.create",
-            method: crate::runtime::Method::POST,
+            method: crate::runtime::Method::Post,
             path_template: "/v2/organizations/{orgId}/webhooks",
-            auth: &[
-                crate::AuthMode::ApiKey,
-                crate::AuthMode::AccessToken,
-                crate::AuthMode::PlatformClient,
-            ],
-            api_version: None,
-            envelope: true,
-            auth_optional: false,
+            auth: crate::generated::auth::API_KEY_ACCESS_TOKEN_PLATFORM_CLIENT,
+            ..crate::runtime::Operation::DEFAULTS
         };
-        let mut call = crate::runtime::Call::new(self.client, &OPERATION, self.options);
-        call.push_path("/v2/organizations/");
-        call.push_param("orgId", &self.org_id);
-        call.push_path("/webhooks");
+        let mut call = crate::runtime::Call::new(self.base, &OPERATION);
+        call.path(&[&self.org_id]);
         call.json(&self.body);
         call
     }
@@ -220,31 +140,21 @@ crate::runtime::request_methods!(CreateRequest => models::Webhook);
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct GetRequest<'a> {
-    client: &'a crate::Client,
+    base: crate::runtime::Base<'a>,
     org_id: i64,
     webhook_id: String,
-    options: crate::runtime::RequestOptions,
 }
 impl<'a> GetRequest<'a> {
     fn into_call(self) -> crate::runtime::Call<'a> {
         const OPERATION: crate::runtime::Operation = crate::runtime::Operation {
             name: "orgs.webhooks.get",
-            method: crate::runtime::Method::GET,
+            method: crate::runtime::Method::Get,
             path_template: "/v2/organizations/{orgId}/webhooks/{webhookId}",
-            auth: &[
-                crate::AuthMode::ApiKey,
-                crate::AuthMode::AccessToken,
-                crate::AuthMode::PlatformClient,
-            ],
-            api_version: None,
-            envelope: true,
-            auth_optional: false,
+            auth: crate::generated::auth::API_KEY_ACCESS_TOKEN_PLATFORM_CLIENT,
+            ..crate::runtime::Operation::DEFAULTS
         };
-        let mut call = crate::runtime::Call::new(self.client, &OPERATION, self.options);
-        call.push_path("/v2/organizations/");
-        call.push_param("orgId", &self.org_id);
-        call.push_path("/webhooks/");
-        call.push_param("webhookId", &self.webhook_id);
+        let mut call = crate::runtime::Call::new(self.base, &OPERATION);
+        call.path(&[&self.org_id, &self.webhook_id]);
         call
     }
 }
@@ -253,32 +163,22 @@ crate::runtime::request_methods!(GetRequest => models::Webhook);
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct UpdateRequest<'a> {
-    client: &'a crate::Client,
+    base: crate::runtime::Base<'a>,
     org_id: i64,
     webhook_id: String,
     body: models::UpdateWebhook,
-    options: crate::runtime::RequestOptions,
 }
 impl<'a> UpdateRequest<'a> {
     fn into_call(self) -> crate::runtime::Call<'a> {
         const OPERATION: crate::runtime::Operation = crate::runtime::Operation {
             name: "orgs.webhooks.update",
-            method: crate::runtime::Method::PATCH,
+            method: crate::runtime::Method::Patch,
             path_template: "/v2/organizations/{orgId}/webhooks/{webhookId}",
-            auth: &[
-                crate::AuthMode::ApiKey,
-                crate::AuthMode::AccessToken,
-                crate::AuthMode::PlatformClient,
-            ],
-            api_version: None,
-            envelope: true,
-            auth_optional: false,
+            auth: crate::generated::auth::API_KEY_ACCESS_TOKEN_PLATFORM_CLIENT,
+            ..crate::runtime::Operation::DEFAULTS
         };
-        let mut call = crate::runtime::Call::new(self.client, &OPERATION, self.options);
-        call.push_path("/v2/organizations/");
-        call.push_param("orgId", &self.org_id);
-        call.push_path("/webhooks/");
-        call.push_param("webhookId", &self.webhook_id);
+        let mut call = crate::runtime::Call::new(self.base, &OPERATION);
+        call.path(&[&self.org_id, &self.webhook_id]);
         call.json(&self.body);
         call
     }
@@ -288,31 +188,21 @@ crate::runtime::request_methods!(UpdateRequest => models::Webhook);
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct DeleteRequest<'a> {
-    client: &'a crate::Client,
+    base: crate::runtime::Base<'a>,
     org_id: i64,
     webhook_id: String,
-    options: crate::runtime::RequestOptions,
 }
 impl<'a> DeleteRequest<'a> {
     fn into_call(self) -> crate::runtime::Call<'a> {
         const OPERATION: crate::runtime::Operation = crate::runtime::Operation {
             name: "orgs.webhooks.delete",
-            method: crate::runtime::Method::DELETE,
+            method: crate::runtime::Method::Delete,
             path_template: "/v2/organizations/{orgId}/webhooks/{webhookId}",
-            auth: &[
-                crate::AuthMode::ApiKey,
-                crate::AuthMode::AccessToken,
-                crate::AuthMode::PlatformClient,
-            ],
-            api_version: None,
-            envelope: true,
-            auth_optional: false,
+            auth: crate::generated::auth::API_KEY_ACCESS_TOKEN_PLATFORM_CLIENT,
+            ..crate::runtime::Operation::DEFAULTS
         };
-        let mut call = crate::runtime::Call::new(self.client, &OPERATION, self.options);
-        call.push_path("/v2/organizations/");
-        call.push_param("orgId", &self.org_id);
-        call.push_path("/webhooks/");
-        call.push_param("webhookId", &self.webhook_id);
+        let mut call = crate::runtime::Call::new(self.base, &OPERATION);
+        call.path(&[&self.org_id, &self.webhook_id]);
         call
     }
 }

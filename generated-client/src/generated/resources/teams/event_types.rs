@@ -9,93 +9,51 @@ use crate::models;
 /// Reached with `client.teams().event_types()`.
 #[derive(Debug, Clone, Copy)]
 pub struct EventTypes<'a> {
-    client: &'a crate::Client,
+    pub(crate) base: crate::runtime::Base<'a>,
 }
 impl<'a> EventTypes<'a> {
-    pub(crate) fn new(client: &'a crate::Client) -> Self {
-        EventTypes { client }
-    }
     /// Create an event type for a team.
     ///
     /// A managed event type comes back as a list holding the team's event type and its copies in the members' accounts.
     ///
-    /// # Arguments
-    ///
-    /// - `team_id`: Id of the team.
-    /// - `body`: the request body, a [`CreateTeamEventType`](crate::models::CreateTeamEventType).
-    ///
-    /// # Request
-    ///
-    /// `POST /v2/teams/{teamId}/event-types`.
-    ///
-    /// Credentials: `api_key`, `access_token`.
+    /// Arguments: `team_id`: Id of the team; `body`: a [`CreateTeamEventType`](crate::models::CreateTeamEventType). Sends `POST /v2/teams/{teamId}/event-types`; credentials: `api_key`, `access_token`.
     pub fn create(
         &self,
         team_id: i64,
         body: models::CreateTeamEventType,
     ) -> CreateRequest<'a> {
         CreateRequest {
-            client: self.client,
+            base: self.base,
             team_id,
             body,
-            options: Default::default(),
         }
     }
     /// List the event types of a team, or get one by slug.
     ///
-    /// # Arguments
-    ///
-    /// - `team_id`: Id of the team.
-    ///
-    /// # Request
-    ///
-    /// `GET /v2/teams/{teamId}/event-types`.
-    ///
-    /// Credentials: none are sent.
+    /// Arguments: `team_id`: Id of the team. Sends `GET /v2/teams/{teamId}/event-types`, without credentials.
     pub fn list(&self, team_id: i64) -> ListRequest<'a> {
         ListRequest {
-            client: self.client,
+            base: self.base,
             team_id,
             event_slug: None,
             hosts_limit: None,
-            options: Default::default(),
         }
     }
     /// Get one event type of a team.
     ///
-    /// # Arguments
-    ///
-    /// - `team_id`: Id of the team.
-    /// - `event_type_id`: Id of the event type.
-    ///
-    /// # Request
-    ///
-    /// `GET /v2/teams/{teamId}/event-types/{eventTypeId}`.
-    ///
-    /// Credentials: `api_key`, `access_token`.
+    /// Arguments: `team_id`: Id of the team; `event_type_id`: Id of the event type. Sends `GET /v2/teams/{teamId}/event-types/{eventTypeId}`; credentials: `api_key`, `access_token`.
     pub fn get(&self, team_id: i64, event_type_id: i64) -> GetRequest<'a> {
         GetRequest {
-            client: self.client,
+            base: self.base,
             team_id,
             event_type_id,
-            options: Default::default(),
         }
     }
     /// Change an event type of a team.
     ///
     /// A managed event type comes back as a list holding the team's event type and its copies in the members' accounts.
     ///
-    /// # Arguments
-    ///
-    /// - `team_id`: Id of the team.
-    /// - `event_type_id`: Id of the event type.
-    /// - `body`: the request body, a [`UpdateTeamEventType`](crate::models::UpdateTeamEventType).
-    ///
-    /// # Request
-    ///
-    /// `PATCH /v2/teams/{teamId}/event-types/{eventTypeId}`.
-    ///
-    /// Credentials: `api_key`, `access_token`.
+    /// Arguments: `team_id`: Id of the team; `event_type_id`: Id of the event type; `body`: a [`UpdateTeamEventType`](crate::models::UpdateTeamEventType). Sends `PATCH /v2/teams/{teamId}/event-types/{eventTypeId}`; credentials: `api_key`, `access_token`.
     pub fn update(
         &self,
         team_id: i64,
@@ -103,48 +61,27 @@ impl<'a> EventTypes<'a> {
         body: models::UpdateTeamEventType,
     ) -> UpdateRequest<'a> {
         UpdateRequest {
-            client: self.client,
+            base: self.base,
             team_id,
             event_type_id,
             body,
-            options: Default::default(),
         }
     }
     /// Delete an event type of a team.
     ///
-    /// # Arguments
-    ///
-    /// - `team_id`: Id of the team.
-    /// - `event_type_id`: Id of the event type.
-    ///
-    /// # Request
-    ///
-    /// `DELETE /v2/teams/{teamId}/event-types/{eventTypeId}`.
-    ///
-    /// Credentials: `api_key`, `access_token`.
+    /// Arguments: `team_id`: Id of the team; `event_type_id`: Id of the event type. Sends `DELETE /v2/teams/{teamId}/event-types/{eventTypeId}`; credentials: `api_key`, `access_token`.
     pub fn delete(&self, team_id: i64, event_type_id: i64) -> DeleteRequest<'a> {
         DeleteRequest {
-            client: self.client,
+            base: self.base,
             team_id,
             event_type_id,
-            options: Default::default(),
         }
     }
     /// Start an AI phone call (Cal.ai) that books the team event type.
     ///
     /// The server's handler for this path reads an `orgId` path parameter that the path does not have, so it may refuse every request with 400; the organization-team variant does not have this problem.
     ///
-    /// # Arguments
-    ///
-    /// - `team_id`: Id of the team.
-    /// - `event_type_id`: Id of the event type.
-    /// - `body`: the request body, a [`CreatePhoneCall`](crate::models::CreatePhoneCall).
-    ///
-    /// # Request
-    ///
-    /// `POST /v2/teams/{teamId}/event-types/{eventTypeId}/create-phone-call`.
-    ///
-    /// Credentials: `api_key`, `access_token`.
+    /// Arguments: `team_id`: Id of the team; `event_type_id`: Id of the event type; `body`: a [`CreatePhoneCall`](crate::models::CreatePhoneCall). Sends `POST /v2/teams/{teamId}/event-types/{eventTypeId}/create-phone-call`; credentials: `api_key`, `access_token`.
     pub fn create_phone_call(
         &self,
         team_id: i64,
@@ -152,11 +89,10 @@ impl<'a> EventTypes<'a> {
         body: models::CreatePhoneCall,
     ) -> CreatePhoneCallRequest<'a> {
         CreatePhoneCallRequest {
-            client: self.client,
+            base: self.base,
             team_id,
             event_type_id,
             body,
-            options: Default::default(),
         }
     }
 }
@@ -164,26 +100,21 @@ impl<'a> EventTypes<'a> {
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct CreateRequest<'a> {
-    client: &'a crate::Client,
+    base: crate::runtime::Base<'a>,
     team_id: i64,
     body: models::CreateTeamEventType,
-    options: crate::runtime::RequestOptions,
 }
 impl<'a> CreateRequest<'a> {
     fn into_call(self) -> crate::runtime::Call<'a> {
         const OPERATION: crate::runtime::Operation = crate::runtime::Operation {
             name: "teams.event_types.create",
-            method: crate::runtime::Method::POST,
+            method: crate::runtime::Method::Post,
             path_template: "/v2/teams/{teamId}/event-types",
-            auth: &[crate::AuthMode::ApiKey, crate::AuthMode::AccessToken],
-            api_version: None,
-            envelope: true,
-            auth_optional: false,
+            auth: crate::generated::auth::API_KEY_ACCESS_TOKEN,
+            ..crate::runtime::Operation::DEFAULTS
         };
-        let mut call = crate::runtime::Call::new(self.client, &OPERATION, self.options);
-        call.push_path("/v2/teams/");
-        call.push_param("teamId", &self.team_id);
-        call.push_path("/event-types");
+        let mut call = crate::runtime::Call::new(self.base, &OPERATION);
+        call.path(&[&self.team_id]);
         call.json(&self.body);
         call
     }
@@ -193,11 +124,10 @@ crate::runtime::request_methods!(CreateRequest => models::TeamEventTypeResult);
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct ListRequest<'a> {
-    client: &'a crate::Client,
+    base: crate::runtime::Base<'a>,
     team_id: i64,
     event_slug: Option<String>,
     hosts_limit: Option<i64>,
-    options: crate::runtime::RequestOptions,
 }
 impl<'a> ListRequest<'a> {
     /// Slug of the one event type to return (the list then has at most one item).
@@ -213,17 +143,12 @@ impl<'a> ListRequest<'a> {
     fn into_call(self) -> crate::runtime::Call<'a> {
         const OPERATION: crate::runtime::Operation = crate::runtime::Operation {
             name: "teams.event_types.list",
-            method: crate::runtime::Method::GET,
+            method: crate::runtime::Method::Get,
             path_template: "/v2/teams/{teamId}/event-types",
-            auth: &[],
-            api_version: None,
-            envelope: true,
-            auth_optional: false,
+            ..crate::runtime::Operation::DEFAULTS
         };
-        let mut call = crate::runtime::Call::new(self.client, &OPERATION, self.options);
-        call.push_path("/v2/teams/");
-        call.push_param("teamId", &self.team_id);
-        call.push_path("/event-types");
+        let mut call = crate::runtime::Call::new(self.base, &OPERATION);
+        call.path(&[&self.team_id]);
         call.query_opt("eventSlug", self.event_slug.as_ref());
         call.query_opt("hostsLimit", self.hosts_limit.as_ref());
         call
@@ -234,27 +159,21 @@ crate::runtime::request_methods!(ListRequest => Vec < models::TeamEventType >);
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct GetRequest<'a> {
-    client: &'a crate::Client,
+    base: crate::runtime::Base<'a>,
     team_id: i64,
     event_type_id: i64,
-    options: crate::runtime::RequestOptions,
 }
 impl<'a> GetRequest<'a> {
     fn into_call(self) -> crate::runtime::Call<'a> {
         const OPERATION: crate::runtime::Operation = crate::runtime::Operation {
             name: "teams.event_types.get",
-            method: crate::runtime::Method::GET,
+            method: crate::runtime::Method::Get,
             path_template: "/v2/teams/{teamId}/event-types/{eventTypeId}",
-            auth: &[crate::AuthMode::ApiKey, crate::AuthMode::AccessToken],
-            api_version: None,
-            envelope: true,
-            auth_optional: false,
+            auth: crate::generated::auth::API_KEY_ACCESS_TOKEN,
+            ..crate::runtime::Operation::DEFAULTS
         };
-        let mut call = crate::runtime::Call::new(self.client, &OPERATION, self.options);
-        call.push_path("/v2/teams/");
-        call.push_param("teamId", &self.team_id);
-        call.push_path("/event-types/");
-        call.push_param("eventTypeId", &self.event_type_id);
+        let mut call = crate::runtime::Call::new(self.base, &OPERATION);
+        call.path(&[&self.team_id, &self.event_type_id]);
         call
     }
 }
@@ -263,28 +182,22 @@ crate::runtime::request_methods!(GetRequest => models::TeamEventType);
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct UpdateRequest<'a> {
-    client: &'a crate::Client,
+    base: crate::runtime::Base<'a>,
     team_id: i64,
     event_type_id: i64,
     body: models::UpdateTeamEventType,
-    options: crate::runtime::RequestOptions,
 }
 impl<'a> UpdateRequest<'a> {
     fn into_call(self) -> crate::runtime::Call<'a> {
         const OPERATION: crate::runtime::Operation = crate::runtime::Operation {
             name: "teams.event_types.update",
-            method: crate::runtime::Method::PATCH,
+            method: crate::runtime::Method::Patch,
             path_template: "/v2/teams/{teamId}/event-types/{eventTypeId}",
-            auth: &[crate::AuthMode::ApiKey, crate::AuthMode::AccessToken],
-            api_version: None,
-            envelope: true,
-            auth_optional: false,
+            auth: crate::generated::auth::API_KEY_ACCESS_TOKEN,
+            ..crate::runtime::Operation::DEFAULTS
         };
-        let mut call = crate::runtime::Call::new(self.client, &OPERATION, self.options);
-        call.push_path("/v2/teams/");
-        call.push_param("teamId", &self.team_id);
-        call.push_path("/event-types/");
-        call.push_param("eventTypeId", &self.event_type_id);
+        let mut call = crate::runtime::Call::new(self.base, &OPERATION);
+        call.path(&[&self.team_id, &self.event_type_id]);
         call.json(&self.body);
         call
     }
@@ -294,27 +207,21 @@ crate::runtime::request_methods!(UpdateRequest => models::TeamEventTypeResult);
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct DeleteRequest<'a> {
-    client: &'a crate::Client,
+    base: crate::runtime::Base<'a>,
     team_id: i64,
     event_type_id: i64,
-    options: crate::runtime::RequestOptions,
 }
 impl<'a> DeleteRequest<'a> {
     fn into_call(self) -> crate::runtime::Call<'a> {
         const OPERATION: crate::runtime::Operation = crate::runtime::Operation {
             name: "teams.event_types.delete",
-            method: crate::runtime::Method::DELETE,
+            method: crate::runtime::Method::Delete,
             path_template: "/v2/teams/{teamId}/event-types/{eventTypeId}",
-            auth: &[crate::AuthMode::ApiKey, crate::AuthMode::AccessToken],
-            api_version: None,
-            envelope: true,
-            auth_optional: false,
+            auth: crate::generated::auth::API_KEY_ACCESS_TOKEN,
+            ..crate::runtime::Operation::DEFAULTS
         };
-        let mut call = crate::runtime::Call::new(self.client, &OPERATION, self.options);
-        call.push_path("/v2/teams/");
-        call.push_param("teamId", &self.team_id);
-        call.push_path("/event-types/");
-        call.push_param("eventTypeId", &self.event_type_id);
+        let mut call = crate::runtime::Call::new(self.base, &OPERATION);
+        call.path(&[&self.team_id, &self.event_type_id]);
         call
     }
 }
@@ -323,29 +230,22 @@ crate::runtime::request_methods!(DeleteRequest => models::DeletedTeamEventType);
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct CreatePhoneCallRequest<'a> {
-    client: &'a crate::Client,
+    base: crate::runtime::Base<'a>,
     team_id: i64,
     event_type_id: i64,
     body: models::CreatePhoneCall,
-    options: crate::runtime::RequestOptions,
 }
 impl<'a> CreatePhoneCallRequest<'a> {
     fn into_call(self) -> crate::runtime::Call<'a> {
         const OPERATION: crate::runtime::Operation = crate::runtime::Operation {
             name: "teams.event_types.create_phone_call",
-            method: crate::runtime::Method::POST,
+            method: crate::runtime::Method::Post,
             path_template: "/v2/teams/{teamId}/event-types/{eventTypeId}/create-phone-call",
-            auth: &[crate::AuthMode::ApiKey, crate::AuthMode::AccessToken],
-            api_version: None,
-            envelope: true,
-            auth_optional: false,
+            auth: crate::generated::auth::API_KEY_ACCESS_TOKEN,
+            ..crate::runtime::Operation::DEFAULTS
         };
-        let mut call = crate::runtime::Call::new(self.client, &OPERATION, self.options);
-        call.push_path("/v2/teams/");
-        call.push_param("teamId", &self.team_id);
-        call.push_path("/event-types/");
-        call.push_param("eventTypeId", &self.event_type_id);
-        call.push_path("/create-phone-call");
+        let mut call = crate::runtime::Call::new(self.base, &OPERATION);
+        call.path(&[&self.team_id, &self.event_type_id]);
         call.json(&self.body);
         call
     }

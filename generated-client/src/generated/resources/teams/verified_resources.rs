@@ -9,192 +9,111 @@ use crate::models;
 /// Reached with `client.teams().verified_resources()`.
 #[derive(Debug, Clone, Copy)]
 pub struct VerifiedResources<'a> {
-    client: &'a crate::Client,
+    pub(crate) base: crate::runtime::Base<'a>,
 }
 impl<'a> VerifiedResources<'a> {
-    pub(crate) fn new(client: &'a crate::Client) -> Self {
-        VerifiedResources { client }
-    }
     /// Send a verification code to an email address.
     ///
     /// The code is then passed to `verify_email`. The server answers with a status-only envelope; its status is `error` when the code could not be sent. Limited to 5 requests a minute.
     ///
-    /// # Arguments
-    ///
-    /// - `team_id`: Id of the team.
-    /// - `body`: the request body, a [`RequestEmailCode`](crate::models::RequestEmailCode).
-    ///
-    /// # Request
-    ///
-    /// `POST /v2/teams/{teamId}/verified-resources/emails/verification-code/request`.
-    ///
-    /// Credentials: `api_key`, `access_token`.
+    /// Arguments: `team_id`: Id of the team; `body`: a [`RequestEmailCode`](crate::models::RequestEmailCode). Sends `POST /v2/teams/{teamId}/verified-resources/emails/verification-code/request`; credentials: `api_key`, `access_token`.
     pub fn request_email_code(
         &self,
         team_id: i64,
         body: models::RequestEmailCode,
     ) -> RequestEmailCodeRequest<'a> {
         RequestEmailCodeRequest {
-            client: self.client,
+            base: self.base,
             team_id,
             body,
-            options: Default::default(),
         }
     }
     /// Send a verification code to a phone number by SMS.
     ///
     /// The code is then passed to `verify_phone`. The server answers with a status-only envelope; its status is `error` when the code could not be sent. Limited to 3 requests a minute.
     ///
-    /// # Arguments
-    ///
-    /// - `team_id`: Id of the team.
-    /// - `body`: the request body, a [`RequestPhoneCode`](crate::models::RequestPhoneCode).
-    ///
-    /// # Request
-    ///
-    /// `POST /v2/teams/{teamId}/verified-resources/phones/verification-code/request`.
-    ///
-    /// Credentials: `api_key`, `access_token`.
+    /// Arguments: `team_id`: Id of the team; `body`: a [`RequestPhoneCode`](crate::models::RequestPhoneCode). Sends `POST /v2/teams/{teamId}/verified-resources/phones/verification-code/request`; credentials: `api_key`, `access_token`.
     pub fn request_phone_code(
         &self,
         team_id: i64,
         body: models::RequestPhoneCode,
     ) -> RequestPhoneCodeRequest<'a> {
         RequestPhoneCodeRequest {
-            client: self.client,
+            base: self.base,
             team_id,
             body,
-            options: Default::default(),
         }
     }
     /// Verify an email address for the team with the code it received.
     ///
-    /// # Arguments
-    ///
-    /// - `team_id`: Id of the team.
-    /// - `body`: the request body, a [`VerifyEmailCode`](crate::models::VerifyEmailCode).
-    ///
-    /// # Request
-    ///
-    /// `POST /v2/teams/{teamId}/verified-resources/emails/verification-code/verify`.
-    ///
-    /// Credentials: `api_key`, `access_token`.
+    /// Arguments: `team_id`: Id of the team; `body`: a [`VerifyEmailCode`](crate::models::VerifyEmailCode). Sends `POST /v2/teams/{teamId}/verified-resources/emails/verification-code/verify`; credentials: `api_key`, `access_token`.
     pub fn verify_email(
         &self,
         team_id: i64,
         body: models::VerifyEmailCode,
     ) -> VerifyEmailRequest<'a> {
         VerifyEmailRequest {
-            client: self.client,
+            base: self.base,
             team_id,
             body,
-            options: Default::default(),
         }
     }
     /// Verify a phone number for the team with the code it received.
     ///
     /// Limited to 3 attempts a minute.
     ///
-    /// # Arguments
-    ///
-    /// - `team_id`: Id of the team.
-    /// - `body`: the request body, a [`VerifyPhoneCode`](crate::models::VerifyPhoneCode).
-    ///
-    /// # Request
-    ///
-    /// `POST /v2/teams/{teamId}/verified-resources/phones/verification-code/verify`.
-    ///
-    /// Credentials: `api_key`, `access_token`.
+    /// Arguments: `team_id`: Id of the team; `body`: a [`VerifyPhoneCode`](crate::models::VerifyPhoneCode). Sends `POST /v2/teams/{teamId}/verified-resources/phones/verification-code/verify`; credentials: `api_key`, `access_token`.
     pub fn verify_phone(
         &self,
         team_id: i64,
         body: models::VerifyPhoneCode,
     ) -> VerifyPhoneRequest<'a> {
         VerifyPhoneRequest {
-            client: self.client,
+            base: self.base,
             team_id,
             body,
-            options: Default::default(),
         }
     }
     /// List the team's verified email addresses, one page at a time.
     ///
-    /// # Arguments
-    ///
-    /// - `team_id`: Id of the team.
-    ///
-    /// # Request
-    ///
-    /// `GET /v2/teams/{teamId}/verified-resources/emails`.
-    ///
-    /// Credentials: `api_key`, `access_token`.
+    /// Arguments: `team_id`: Id of the team. Sends `GET /v2/teams/{teamId}/verified-resources/emails`; credentials: `api_key`, `access_token`.
     pub fn list_emails(&self, team_id: i64) -> ListEmailsRequest<'a> {
         ListEmailsRequest {
-            client: self.client,
+            base: self.base,
             team_id,
             take: None,
             skip: None,
-            options: Default::default(),
         }
     }
     /// List the team's verified phone numbers, one page at a time.
     ///
-    /// # Arguments
-    ///
-    /// - `team_id`: Id of the team.
-    ///
-    /// # Request
-    ///
-    /// `GET /v2/teams/{teamId}/verified-resources/phones`.
-    ///
-    /// Credentials: `api_key`, `access_token`.
+    /// Arguments: `team_id`: Id of the team. Sends `GET /v2/teams/{teamId}/verified-resources/phones`; credentials: `api_key`, `access_token`.
     pub fn list_phones(&self, team_id: i64) -> ListPhonesRequest<'a> {
         ListPhonesRequest {
-            client: self.client,
+            base: self.base,
             team_id,
             take: None,
             skip: None,
-            options: Default::default(),
         }
     }
     /// Get one verified email address of the team.
     ///
-    /// # Arguments
-    ///
-    /// - `team_id`: Id of the team.
-    /// - `id`: Id of the verified email.
-    ///
-    /// # Request
-    ///
-    /// `GET /v2/teams/{teamId}/verified-resources/emails/{id}`.
-    ///
-    /// Credentials: `api_key`, `access_token`.
+    /// Arguments: `team_id`: Id of the team; `id`: Id of the verified email. Sends `GET /v2/teams/{teamId}/verified-resources/emails/{id}`; credentials: `api_key`, `access_token`.
     pub fn get_email(&self, team_id: i64, id: i64) -> GetEmailRequest<'a> {
         GetEmailRequest {
-            client: self.client,
+            base: self.base,
             team_id,
             id,
-            options: Default::default(),
         }
     }
     /// Get one verified phone number of the team.
     ///
-    /// # Arguments
-    ///
-    /// - `team_id`: Id of the team.
-    /// - `id`: Id of the verified phone number.
-    ///
-    /// # Request
-    ///
-    /// `GET /v2/teams/{teamId}/verified-resources/phones/{id}`.
-    ///
-    /// Credentials: `api_key`, `access_token`.
+    /// Arguments: `team_id`: Id of the team; `id`: Id of the verified phone number. Sends `GET /v2/teams/{teamId}/verified-resources/phones/{id}`; credentials: `api_key`, `access_token`.
     pub fn get_phone(&self, team_id: i64, id: i64) -> GetPhoneRequest<'a> {
         GetPhoneRequest {
-            client: self.client,
+            base: self.base,
             team_id,
             id,
-            options: Default::default(),
         }
     }
 }
@@ -202,26 +121,21 @@ impl<'a> VerifiedResources<'a> {
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct RequestEmailCodeRequest<'a> {
-    client: &'a crate::Client,
+    base: crate::runtime::Base<'a>,
     team_id: i64,
     body: models::RequestEmailCode,
-    options: crate::runtime::RequestOptions,
 }
 impl<'a> RequestEmailCodeRequest<'a> {
     fn into_call(self) -> crate::runtime::Call<'a> {
         const OPERATION: crate::runtime::Operation = crate::runtime::Operation {
             name: "teams.verified_resources.request_email_code",
-            method: crate::runtime::Method::POST,
+            method: crate::runtime::Method::Post,
             path_template: "/v2/teams/{teamId}/verified-resources/emails/verification-code/request",
-            auth: &[crate::AuthMode::ApiKey, crate::AuthMode::AccessToken],
-            api_version: None,
-            envelope: true,
-            auth_optional: false,
+            auth: crate::generated::auth::API_KEY_ACCESS_TOKEN,
+            ..crate::runtime::Operation::DEFAULTS
         };
-        let mut call = crate::runtime::Call::new(self.client, &OPERATION, self.options);
-        call.push_path("/v2/teams/");
-        call.push_param("teamId", &self.team_id);
-        call.push_path("/verified-resources/emails/verification-code/request");
+        let mut call = crate::runtime::Call::new(self.base, &OPERATION);
+        call.path(&[&self.team_id]);
         call.json(&self.body);
         call
     }
@@ -231,26 +145,21 @@ crate::runtime::request_methods!(RequestEmailCodeRequest => ());
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct RequestPhoneCodeRequest<'a> {
-    client: &'a crate::Client,
+    base: crate::runtime::Base<'a>,
     team_id: i64,
     body: models::RequestPhoneCode,
-    options: crate::runtime::RequestOptions,
 }
 impl<'a> RequestPhoneCodeRequest<'a> {
     fn into_call(self) -> crate::runtime::Call<'a> {
         const OPERATION: crate::runtime::Operation = crate::runtime::Operation {
             name: "teams.verified_resources.request_phone_code",
-            method: crate::runtime::Method::POST,
+            method: crate::runtime::Method::Post,
             path_template: "/v2/teams/{teamId}/verified-resources/phones/verification-code/request",
-            auth: &[crate::AuthMode::ApiKey, crate::AuthMode::AccessToken],
-            api_version: None,
-            envelope: true,
-            auth_optional: false,
+            auth: crate::generated::auth::API_KEY_ACCESS_TOKEN,
+            ..crate::runtime::Operation::DEFAULTS
         };
-        let mut call = crate::runtime::Call::new(self.client, &OPERATION, self.options);
-        call.push_path("/v2/teams/");
-        call.push_param("teamId", &self.team_id);
-        call.push_path("/verified-resources/phones/verification-code/request");
+        let mut call = crate::runtime::Call::new(self.base, &OPERATION);
+        call.path(&[&self.team_id]);
         call.json(&self.body);
         call
     }
@@ -260,26 +169,21 @@ crate::runtime::request_methods!(RequestPhoneCodeRequest => ());
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct VerifyEmailRequest<'a> {
-    client: &'a crate::Client,
+    base: crate::runtime::Base<'a>,
     team_id: i64,
     body: models::VerifyEmailCode,
-    options: crate::runtime::RequestOptions,
 }
 impl<'a> VerifyEmailRequest<'a> {
     fn into_call(self) -> crate::runtime::Call<'a> {
         const OPERATION: crate::runtime::Operation = crate::runtime::Operation {
             name: "teams.verified_resources.verify_email",
-            method: crate::runtime::Method::POST,
+            method: crate::runtime::Method::Post,
             path_template: "/v2/teams/{teamId}/verified-resources/emails/verification-code/verify",
-            auth: &[crate::AuthMode::ApiKey, crate::AuthMode::AccessToken],
-            api_version: None,
-            envelope: true,
-            auth_optional: false,
+            auth: crate::generated::auth::API_KEY_ACCESS_TOKEN,
+            ..crate::runtime::Operation::DEFAULTS
         };
-        let mut call = crate::runtime::Call::new(self.client, &OPERATION, self.options);
-        call.push_path("/v2/teams/");
-        call.push_param("teamId", &self.team_id);
-        call.push_path("/verified-resources/emails/verification-code/verify");
+        let mut call = crate::runtime::Call::new(self.base, &OPERATION);
+        call.path(&[&self.team_id]);
         call.json(&self.body);
         call
     }
@@ -289,26 +193,21 @@ crate::runtime::request_methods!(VerifyEmailRequest => models::VerifiedEmail);
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct VerifyPhoneRequest<'a> {
-    client: &'a crate::Client,
+    base: crate::runtime::Base<'a>,
     team_id: i64,
     body: models::VerifyPhoneCode,
-    options: crate::runtime::RequestOptions,
 }
 impl<'a> VerifyPhoneRequest<'a> {
     fn into_call(self) -> crate::runtime::Call<'a> {
         const OPERATION: crate::runtime::Operation = crate::runtime::Operation {
             name: "teams.verified_resources.verify_phone",
-            method: crate::runtime::Method::POST,
+            method: crate::runtime::Method::Post,
             path_template: "/v2/teams/{teamId}/verified-resources/phones/verification-code/verify",
-            auth: &[crate::AuthMode::ApiKey, crate::AuthMode::AccessToken],
-            api_version: None,
-            envelope: true,
-            auth_optional: false,
+            auth: crate::generated::auth::API_KEY_ACCESS_TOKEN,
+            ..crate::runtime::Operation::DEFAULTS
         };
-        let mut call = crate::runtime::Call::new(self.client, &OPERATION, self.options);
-        call.push_path("/v2/teams/");
-        call.push_param("teamId", &self.team_id);
-        call.push_path("/verified-resources/phones/verification-code/verify");
+        let mut call = crate::runtime::Call::new(self.base, &OPERATION);
+        call.path(&[&self.team_id]);
         call.json(&self.body);
         call
     }
@@ -318,27 +217,18 @@ crate::runtime::request_methods!(VerifyPhoneRequest => models::VerifiedPhone);
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct ListEmailsRequest<'a> {
-    client: &'a crate::Client,
+    base: crate::runtime::Base<'a>,
     team_id: i64,
     take: Option<i64>,
     skip: Option<i64>,
-    options: crate::runtime::RequestOptions,
 }
 impl<'a> ListEmailsRequest<'a> {
-    /// Page size (1 to 250).
-    ///
-    /// The server's default: `250`.
-    ///
-    /// Example: `25`
+    /// Page size (1 to 250). Server default: `250`. Example: `25`.
     pub fn take(mut self, take: i64) -> Self {
         self.take = Some(take);
         self
     }
-    /// Number of items to skip.
-    ///
-    /// The server's default: `0`.
-    ///
-    /// Example: `0`
+    /// Number of items to skip. Server default: `0`. Example: `0`.
     pub fn skip(mut self, skip: i64) -> Self {
         self.skip = Some(skip);
         self
@@ -346,51 +236,37 @@ impl<'a> ListEmailsRequest<'a> {
     fn into_call(self) -> crate::runtime::Call<'a> {
         const OPERATION: crate::runtime::Operation = crate::runtime::Operation {
             name: "teams.verified_resources.list_emails",
-            method: crate::runtime::Method::GET,
+            method: crate::runtime::Method::Get,
             path_template: "/v2/teams/{teamId}/verified-resources/emails",
-            auth: &[crate::AuthMode::ApiKey, crate::AuthMode::AccessToken],
-            api_version: None,
-            envelope: true,
-            auth_optional: false,
+            auth: crate::generated::auth::API_KEY_ACCESS_TOKEN,
+            ..crate::runtime::Operation::DEFAULTS
         };
-        let mut call = crate::runtime::Call::new(self.client, &OPERATION, self.options);
-        call.push_path("/v2/teams/");
-        call.push_param("teamId", &self.team_id);
-        call.push_path("/verified-resources/emails");
+        let mut call = crate::runtime::Call::new(self.base, &OPERATION);
+        call.path(&[&self.team_id]);
         call.query_opt("take", self.take.as_ref());
         call.query_opt("skip", self.skip.as_ref());
         call
     }
 }
 crate::runtime::request_methods!(
-    ListEmailsRequest => Vec < models::VerifiedEmail >, paginated(take, skip, 250i64,
-    models::VerifiedEmail)
+    ListEmailsRequest => pages of models::VerifiedEmail, take, skip, 250
 );
 /// A request to [`VerifiedResources::list_phones`]; `.await` it (or call `send`) to send it.
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct ListPhonesRequest<'a> {
-    client: &'a crate::Client,
+    base: crate::runtime::Base<'a>,
     team_id: i64,
     take: Option<i64>,
     skip: Option<i64>,
-    options: crate::runtime::RequestOptions,
 }
 impl<'a> ListPhonesRequest<'a> {
-    /// Page size (1 to 250).
-    ///
-    /// The server's default: `250`.
-    ///
-    /// Example: `25`
+    /// Page size (1 to 250). Server default: `250`. Example: `25`.
     pub fn take(mut self, take: i64) -> Self {
         self.take = Some(take);
         self
     }
-    /// Number of items to skip.
-    ///
-    /// The server's default: `0`.
-    ///
-    /// Example: `0`
+    /// Number of items to skip. Server default: `0`. Example: `0`.
     pub fn skip(mut self, skip: i64) -> Self {
         self.skip = Some(skip);
         self
@@ -398,51 +274,40 @@ impl<'a> ListPhonesRequest<'a> {
     fn into_call(self) -> crate::runtime::Call<'a> {
         const OPERATION: crate::runtime::Operation = crate::runtime::Operation {
             name: "teams.verified_resources.list_phones",
-            method: crate::runtime::Method::GET,
+            method: crate::runtime::Method::Get,
             path_template: "/v2/teams/{teamId}/verified-resources/phones",
-            auth: &[crate::AuthMode::ApiKey, crate::AuthMode::AccessToken],
-            api_version: None,
-            envelope: true,
-            auth_optional: false,
+            auth: crate::generated::auth::API_KEY_ACCESS_TOKEN,
+            ..crate::runtime::Operation::DEFAULTS
         };
-        let mut call = crate::runtime::Call::new(self.client, &OPERATION, self.options);
-        call.push_path("/v2/teams/");
-        call.push_param("teamId", &self.team_id);
-        call.push_path("/verified-resources/phones");
+        let mut call = crate::runtime::Call::new(self.base, &OPERATION);
+        call.path(&[&self.team_id]);
         call.query_opt("take", self.take.as_ref());
         call.query_opt("skip", self.skip.as_ref());
         call
     }
 }
 crate::runtime::request_methods!(
-    ListPhonesRequest => Vec < models::VerifiedPhone >, paginated(take, skip, 250i64,
-    models::VerifiedPhone)
+    ListPhonesRequest => pages of models::VerifiedPhone, take, skip, 250
 );
 /// A request to [`VerifiedResources::get_email`]; `.await` it (or call `send`) to send it.
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct GetEmailRequest<'a> {
-    client: &'a crate::Client,
+    base: crate::runtime::Base<'a>,
     team_id: i64,
     id: i64,
-    options: crate::runtime::RequestOptions,
 }
 impl<'a> GetEmailRequest<'a> {
     fn into_call(self) -> crate::runtime::Call<'a> {
         const OPERATION: crate::runtime::Operation = crate::runtime::Operation {
             name: "teams.verified_resources.get_email",
-            method: crate::runtime::Method::GET,
+            method: crate::runtime::Method::Get,
             path_template: "/v2/teams/{teamId}/verified-resources/emails/{id}",
-            auth: &[crate::AuthMode::ApiKey, crate::AuthMode::AccessToken],
-            api_version: None,
-            envelope: true,
-            auth_optional: false,
+            auth: crate::generated::auth::API_KEY_ACCESS_TOKEN,
+            ..crate::runtime::Operation::DEFAULTS
         };
-        let mut call = crate::runtime::Call::new(self.client, &OPERATION, self.options);
-        call.push_path("/v2/teams/");
-        call.push_param("teamId", &self.team_id);
-        call.push_path("/verified-resources/emails/");
-        call.push_param("id", &self.id);
+        let mut call = crate::runtime::Call::new(self.base, &OPERATION);
+        call.path(&[&self.team_id, &self.id]);
         call
     }
 }
@@ -451,27 +316,21 @@ crate::runtime::request_methods!(GetEmailRequest => models::VerifiedEmail);
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct GetPhoneRequest<'a> {
-    client: &'a crate::Client,
+    base: crate::runtime::Base<'a>,
     team_id: i64,
     id: i64,
-    options: crate::runtime::RequestOptions,
 }
 impl<'a> GetPhoneRequest<'a> {
     fn into_call(self) -> crate::runtime::Call<'a> {
         const OPERATION: crate::runtime::Operation = crate::runtime::Operation {
             name: "teams.verified_resources.get_phone",
-            method: crate::runtime::Method::GET,
+            method: crate::runtime::Method::Get,
             path_template: "/v2/teams/{teamId}/verified-resources/phones/{id}",
-            auth: &[crate::AuthMode::ApiKey, crate::AuthMode::AccessToken],
-            api_version: None,
-            envelope: true,
-            auth_optional: false,
+            auth: crate::generated::auth::API_KEY_ACCESS_TOKEN,
+            ..crate::runtime::Operation::DEFAULTS
         };
-        let mut call = crate::runtime::Call::new(self.client, &OPERATION, self.options);
-        call.push_path("/v2/teams/");
-        call.push_param("teamId", &self.team_id);
-        call.push_path("/verified-resources/phones/");
-        call.push_param("id", &self.id);
+        let mut call = crate::runtime::Call::new(self.base, &OPERATION);
+        call.path(&[&self.team_id, &self.id]);
         call
     }
 }

@@ -9,25 +9,12 @@ use crate::models;
 /// Reached with `client.orgs().attributes().options()`.
 #[derive(Debug, Clone, Copy)]
 pub struct Options<'a> {
-    client: &'a crate::Client,
+    pub(crate) base: crate::runtime::Base<'a>,
 }
 impl<'a> Options<'a> {
-    pub(crate) fn new(client: &'a crate::Client) -> Self {
-        Options { client }
-    }
     /// Add an option to an attribute.
     ///
-    /// # Arguments
-    ///
-    /// - `org_id`: Id of the organization.
-    /// - `attribute_id`: Id of the attribute.
-    /// - `body`: the request body, a [`CreateAttributeOption`](crate::models::CreateAttributeOption).
-    ///
-    /// # Request
-    ///
-    /// `POST /v2/organizations/{orgId}/attributes/{attributeId}/options`.
-    ///
-    /// Credentials: `api_key`, `access_token`.
+    /// Arguments: `org_id`: Id of the organization; `attribute_id`: Id of the attribute; `body`: a [`CreateAttributeOption`](crate::models::CreateAttributeOption). Sends `POST /v2/organizations/{orgId}/attributes/{attributeId}/options`; credentials: `api_key`, `access_token`.
     pub fn create(
         &self,
         org_id: i64,
@@ -35,47 +22,25 @@ impl<'a> Options<'a> {
         body: models::CreateAttributeOption,
     ) -> CreateRequest<'a> {
         CreateRequest {
-            client: self.client,
+            base: self.base,
             org_id,
             attribute_id: attribute_id.into(),
             body,
-            options: Default::default(),
         }
     }
     /// List every option of an attribute.
     ///
-    /// # Arguments
-    ///
-    /// - `org_id`: Id of the organization.
-    /// - `attribute_id`: Id of the attribute.
-    ///
-    /// # Request
-    ///
-    /// `GET /v2/organizations/{orgId}/attributes/{attributeId}/options`.
-    ///
-    /// Credentials: `api_key`, `access_token`.
+    /// Arguments: `org_id`: Id of the organization; `attribute_id`: Id of the attribute. Sends `GET /v2/organizations/{orgId}/attributes/{attributeId}/options`; credentials: `api_key`, `access_token`.
     pub fn list(&self, org_id: i64, attribute_id: impl Into<String>) -> ListRequest<'a> {
         ListRequest {
-            client: self.client,
+            base: self.base,
             org_id,
             attribute_id: attribute_id.into(),
-            options: Default::default(),
         }
     }
     /// Change the value or slug of an option.
     ///
-    /// # Arguments
-    ///
-    /// - `org_id`: Id of the organization.
-    /// - `attribute_id`: Id of the attribute.
-    /// - `option_id`: Id of the option.
-    /// - `body`: the request body, a [`UpdateAttributeOption`](crate::models::UpdateAttributeOption).
-    ///
-    /// # Request
-    ///
-    /// `PATCH /v2/organizations/{orgId}/attributes/{attributeId}/options/{optionId}`.
-    ///
-    /// Credentials: `api_key`, `access_token`.
+    /// Arguments: `org_id`: Id of the organization; `attribute_id`: Id of the attribute; `option_id`: Id of the option; `body`: a [`UpdateAttributeOption`](crate::models::UpdateAttributeOption). Sends `PATCH /v2/organizations/{orgId}/attributes/{attributeId}/options/{optionId}`; credentials: `api_key`, `access_token`.
     pub fn update(
         &self,
         org_id: i64,
@@ -84,27 +49,16 @@ impl<'a> Options<'a> {
         body: models::UpdateAttributeOption,
     ) -> UpdateRequest<'a> {
         UpdateRequest {
-            client: self.client,
+            base: self.base,
             org_id,
             attribute_id: attribute_id.into(),
             option_id: option_id.into(),
             body,
-            options: Default::default(),
         }
     }
     /// Delete an option and return it.
     ///
-    /// # Arguments
-    ///
-    /// - `org_id`: Id of the organization.
-    /// - `attribute_id`: Id of the attribute.
-    /// - `option_id`: Id of the option.
-    ///
-    /// # Request
-    ///
-    /// `DELETE /v2/organizations/{orgId}/attributes/{attributeId}/options/{optionId}`.
-    ///
-    /// Credentials: `api_key`, `access_token`.
+    /// Arguments: `org_id`: Id of the organization; `attribute_id`: Id of the attribute; `option_id`: Id of the option. Sends `DELETE /v2/organizations/{orgId}/attributes/{attributeId}/options/{optionId}`; credentials: `api_key`, `access_token`.
     pub fn delete(
         &self,
         org_id: i64,
@@ -112,84 +66,53 @@ impl<'a> Options<'a> {
         option_id: impl Into<String>,
     ) -> DeleteRequest<'a> {
         DeleteRequest {
-            client: self.client,
+            base: self.base,
             org_id,
             attribute_id: attribute_id.into(),
             option_id: option_id.into(),
-            options: Default::default(),
         }
     }
     /// List the options of an attribute that are assigned to at least one user.
     ///
-    /// # Arguments
-    ///
-    /// - `org_id`: Id of the organization.
-    /// - `attribute_id`: Id of the attribute.
-    ///
-    /// # Request
-    ///
-    /// `GET /v2/organizations/{orgId}/attributes/{attributeId}/options/assigned`.
-    ///
-    /// Credentials: `api_key`, `access_token`.
+    /// Arguments: `org_id`: Id of the organization; `attribute_id`: Id of the attribute. Sends `GET /v2/organizations/{orgId}/attributes/{attributeId}/options/assigned`; credentials: `api_key`, `access_token`.
     pub fn list_assigned(
         &self,
         org_id: i64,
         attribute_id: impl Into<String>,
     ) -> ListAssignedRequest<'a> {
         ListAssignedRequest {
-            client: self.client,
+            base: self.base,
             org_id,
             attribute_id: attribute_id.into(),
             skip: None,
             take: None,
             assigned_option_ids: None,
             team_ids: None,
-            options: Default::default(),
         }
     }
     /// List the assigned options of an attribute found by its slug.
     ///
-    /// # Arguments
-    ///
-    /// - `org_id`: Id of the organization.
-    /// - `attribute_slug`: Slug of the attribute.
-    ///
-    /// # Request
-    ///
-    /// `GET /v2/organizations/{orgId}/attributes/slugs/{attributeSlug}/options/assigned`.
-    ///
-    /// Credentials: `api_key`, `access_token`.
+    /// Arguments: `org_id`: Id of the organization; `attribute_slug`: Slug of the attribute. Sends `GET /v2/organizations/{orgId}/attributes/slugs/{attributeSlug}/options/assigned`; credentials: `api_key`, `access_token`.
     pub fn list_assigned_by_slug(
         &self,
         org_id: i64,
         attribute_slug: impl Into<String>,
     ) -> ListAssignedBySlugRequest<'a> {
         ListAssignedBySlugRequest {
-            client: self.client,
+            base: self.base,
             org_id,
             attribute_slug: attribute_slug.into(),
             skip: None,
             take: None,
             assigned_option_ids: None,
             team_ids: None,
-            options: Default::default(),
         }
     }
     /// Give an attribute option to a member of the organization.
     ///
     /// Name an existing option with `attributeOptionId`, or pass a `value` alone to create a new option of the attribute with that value (its slug derived from the value) and assign it.
     ///
-    /// # Arguments
-    ///
-    /// - `org_id`: Id of the organization.
-    /// - `user_id`: Id of the user.
-    /// - `body`: the request body, a [`AssignAttributeOption`](crate::models::AssignAttributeOption).
-    ///
-    /// # Request
-    ///
-    /// `POST /v2/organizations/{orgId}/attributes/options/{userId}`.
-    ///
-    /// Credentials: `api_key`, `access_token`.
+    /// Arguments: `org_id`: Id of the organization; `user_id`: Id of the user; `body`: a [`AssignAttributeOption`](crate::models::AssignAttributeOption). Sends `POST /v2/organizations/{orgId}/attributes/options/{userId}`; credentials: `api_key`, `access_token`.
     pub fn assign_to_user(
         &self,
         org_id: i64,
@@ -197,46 +120,25 @@ impl<'a> Options<'a> {
         body: models::AssignAttributeOption,
     ) -> AssignToUserRequest<'a> {
         AssignToUserRequest {
-            client: self.client,
+            base: self.base,
             org_id,
             user_id,
             body,
-            options: Default::default(),
         }
     }
     /// List the attribute options assigned to a user.
     ///
-    /// # Arguments
-    ///
-    /// - `org_id`: Id of the organization.
-    /// - `user_id`: Id of the user.
-    ///
-    /// # Request
-    ///
-    /// `GET /v2/organizations/{orgId}/attributes/options/{userId}`.
-    ///
-    /// Credentials: `api_key`, `access_token`.
+    /// Arguments: `org_id`: Id of the organization; `user_id`: Id of the user. Sends `GET /v2/organizations/{orgId}/attributes/options/{userId}`; credentials: `api_key`, `access_token`.
     pub fn list_for_user(&self, org_id: i64, user_id: i64) -> ListForUserRequest<'a> {
         ListForUserRequest {
-            client: self.client,
+            base: self.base,
             org_id,
             user_id,
-            options: Default::default(),
         }
     }
     /// Take an attribute option away from a user and return the removed assignment.
     ///
-    /// # Arguments
-    ///
-    /// - `org_id`: Id of the organization.
-    /// - `user_id`: Id of the user.
-    /// - `attribute_option_id`: Id of the option to remove.
-    ///
-    /// # Request
-    ///
-    /// `DELETE /v2/organizations/{orgId}/attributes/options/{userId}/{attributeOptionId}`.
-    ///
-    /// Credentials: `api_key`, `access_token`.
+    /// Arguments: `org_id`: Id of the organization; `user_id`: Id of the user; `attribute_option_id`: Id of the option to remove. Sends `DELETE /v2/organizations/{orgId}/attributes/options/{userId}/{attributeOptionId}`; credentials: `api_key`, `access_token`.
     pub fn unassign_from_user(
         &self,
         org_id: i64,
@@ -244,11 +146,10 @@ impl<'a> Options<'a> {
         attribute_option_id: impl Into<String>,
     ) -> UnassignFromUserRequest<'a> {
         UnassignFromUserRequest {
-            client: self.client,
+            base: self.base,
             org_id,
             user_id,
             attribute_option_id: attribute_option_id.into(),
-            options: Default::default(),
         }
     }
 }
@@ -256,29 +157,22 @@ impl<'a> Options<'a> {
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct CreateRequest<'a> {
-    client: &'a crate::Client,
+    base: crate::runtime::Base<'a>,
     org_id: i64,
     attribute_id: String,
     body: models::CreateAttributeOption,
-    options: crate::runtime::RequestOptions,
 }
 impl<'a> CreateRequest<'a> {
     fn into_call(self) -> crate::runtime::Call<'a> {
         const OPERATION: crate::runtime::Operation = crate::runtime::Operation {
             name: "orgs.attributes.options.create",
-            method: crate::runtime::Method::POST,
+            method: crate::runtime::Method::Post,
             path_template: "/v2/organizations/{orgId}/attributes/{attributeId}/options",
-            auth: &[crate::AuthMode::ApiKey, crate::AuthMode::AccessToken],
-            api_version: None,
-            envelope: true,
-            auth_optional: false,
+            auth: crate::generated::auth::API_KEY_ACCESS_TOKEN,
+            ..crate::runtime::Operation::DEFAULTS
         };
-        let mut call = crate::runtime::Call::new(self.client, &OPERATION, self.options);
-        call.push_path("/v2/organizations/");
-        call.push_param("orgId", &self.org_id);
-        call.push_path("/attributes/");
-        call.push_param("attributeId", &self.attribute_id);
-        call.push_path("/options");
+        let mut call = crate::runtime::Call::new(self.base, &OPERATION);
+        call.path(&[&self.org_id, &self.attribute_id]);
         call.json(&self.body);
         call
     }
@@ -288,28 +182,21 @@ crate::runtime::request_methods!(CreateRequest => models::AttributeOption);
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct ListRequest<'a> {
-    client: &'a crate::Client,
+    base: crate::runtime::Base<'a>,
     org_id: i64,
     attribute_id: String,
-    options: crate::runtime::RequestOptions,
 }
 impl<'a> ListRequest<'a> {
     fn into_call(self) -> crate::runtime::Call<'a> {
         const OPERATION: crate::runtime::Operation = crate::runtime::Operation {
             name: "orgs.attributes.options.list",
-            method: crate::runtime::Method::GET,
+            method: crate::runtime::Method::Get,
             path_template: "/v2/organizations/{orgId}/attributes/{attributeId}/options",
-            auth: &[crate::AuthMode::ApiKey, crate::AuthMode::AccessToken],
-            api_version: None,
-            envelope: true,
-            auth_optional: false,
+            auth: crate::generated::auth::API_KEY_ACCESS_TOKEN,
+            ..crate::runtime::Operation::DEFAULTS
         };
-        let mut call = crate::runtime::Call::new(self.client, &OPERATION, self.options);
-        call.push_path("/v2/organizations/");
-        call.push_param("orgId", &self.org_id);
-        call.push_path("/attributes/");
-        call.push_param("attributeId", &self.attribute_id);
-        call.push_path("/options");
+        let mut call = crate::runtime::Call::new(self.base, &OPERATION);
+        call.path(&[&self.org_id, &self.attribute_id]);
         call
     }
 }
@@ -318,31 +205,23 @@ crate::runtime::request_methods!(ListRequest => Vec < models::AttributeOption >)
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct UpdateRequest<'a> {
-    client: &'a crate::Client,
+    base: crate::runtime::Base<'a>,
     org_id: i64,
     attribute_id: String,
     option_id: String,
     body: models::UpdateAttributeOption,
-    options: crate::runtime::RequestOptions,
 }
 impl<'a> UpdateRequest<'a> {
     fn into_call(self) -> crate::runtime::Call<'a> {
         const OPERATION: crate::runtime::Operation = crate::runtime::Operation {
             name: "orgs.attributes.options.update",
-            method: crate::runtime::Method::PATCH,
+            method: crate::runtime::Method::Patch,
             path_template: "/v2/organizations/{orgId}/attributes/{attributeId}/options/{optionId}",
-            auth: &[crate::AuthMode::ApiKey, crate::AuthMode::AccessToken],
-            api_version: None,
-            envelope: true,
-            auth_optional: false,
+            auth: crate::generated::auth::API_KEY_ACCESS_TOKEN,
+            ..crate::runtime::Operation::DEFAULTS
         };
-        let mut call = crate::runtime::Call::new(self.client, &OPERATION, self.options);
-        call.push_path("/v2/organizations/");
-        call.push_param("orgId", &self.org_id);
-        call.push_path("/attributes/");
-        call.push_param("attributeId", &self.attribute_id);
-        call.push_path("/options/");
-        call.push_param("optionId", &self.option_id);
+        let mut call = crate::runtime::Call::new(self.base, &OPERATION);
+        call.path(&[&self.org_id, &self.attribute_id, &self.option_id]);
         call.json(&self.body);
         call
     }
@@ -352,30 +231,22 @@ crate::runtime::request_methods!(UpdateRequest => models::AttributeOption);
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct DeleteRequest<'a> {
-    client: &'a crate::Client,
+    base: crate::runtime::Base<'a>,
     org_id: i64,
     attribute_id: String,
     option_id: String,
-    options: crate::runtime::RequestOptions,
 }
 impl<'a> DeleteRequest<'a> {
     fn into_call(self) -> crate::runtime::Call<'a> {
         const OPERATION: crate::runtime::Operation = crate::runtime::Operation {
             name: "orgs.attributes.options.delete",
-            method: crate::runtime::Method::DELETE,
+            method: crate::runtime::Method::Delete,
             path_template: "/v2/organizations/{orgId}/attributes/{attributeId}/options/{optionId}",
-            auth: &[crate::AuthMode::ApiKey, crate::AuthMode::AccessToken],
-            api_version: None,
-            envelope: true,
-            auth_optional: false,
+            auth: crate::generated::auth::API_KEY_ACCESS_TOKEN,
+            ..crate::runtime::Operation::DEFAULTS
         };
-        let mut call = crate::runtime::Call::new(self.client, &OPERATION, self.options);
-        call.push_path("/v2/organizations/");
-        call.push_param("orgId", &self.org_id);
-        call.push_path("/attributes/");
-        call.push_param("attributeId", &self.attribute_id);
-        call.push_path("/options/");
-        call.push_param("optionId", &self.option_id);
+        let mut call = crate::runtime::Call::new(self.base, &OPERATION);
+        call.path(&[&self.org_id, &self.attribute_id, &self.option_id]);
         call
     }
 }
@@ -384,33 +255,26 @@ crate::runtime::request_methods!(DeleteRequest => models::AttributeOption);
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct ListAssignedRequest<'a> {
-    client: &'a crate::Client,
+    base: crate::runtime::Base<'a>,
     org_id: i64,
     attribute_id: String,
     skip: Option<i64>,
     take: Option<i64>,
     assigned_option_ids: Option<Vec<String>>,
     team_ids: Option<Vec<i64>>,
-    options: crate::runtime::RequestOptions,
 }
 impl<'a> ListAssignedRequest<'a> {
-    /// Number of options to skip.
-    ///
-    /// The server's default: `0`.
+    /// Number of options to skip. Server default: `0`.
     pub fn skip(mut self, skip: i64) -> Self {
         self.skip = Some(skip);
         self
     }
-    /// Page size.
-    ///
-    /// The server's default: `250`.
+    /// Page size. Server default: `250`.
     pub fn take(mut self, take: i64) -> Self {
         self.take = Some(take);
         self
     }
-    /// Keep only options held by a user who also holds one of these options (give at least one id).
-    ///
-    /// Example: `["aaaaaaaa-bbbb-cccc-dddd-eeeeee1eee", "aaaaaaaa-bbbb-cccc-dddd-eeeeee2eee"]`
+    /// Keep only options held by a user who also holds one of these options (give at least one id). Example: `["aaaaaaaa-bbbb-cccc-dddd-eeeeee1eee", "aaaaaaaa-bbbb-cccc-dddd-eeeeee2eee"]`.
     pub fn assigned_option_ids(
         mut self,
         assigned_option_ids: impl IntoIterator<Item = String>,
@@ -418,9 +282,7 @@ impl<'a> ListAssignedRequest<'a> {
         self.assigned_option_ids = Some(assigned_option_ids.into_iter().collect());
         self
     }
-    /// Keep only options held by a member of one of these teams (give at least one id).
-    ///
-    /// Example: `[100, 200]`
+    /// Keep only options held by a member of one of these teams (give at least one id). Example: `[100, 200]`.
     pub fn team_ids(mut self, team_ids: impl IntoIterator<Item = i64>) -> Self {
         self.team_ids = Some(team_ids.into_iter().collect());
         self
@@ -428,19 +290,13 @@ impl<'a> ListAssignedRequest<'a> {
     fn into_call(self) -> crate::runtime::Call<'a> {
         const OPERATION: crate::runtime::Operation = crate::runtime::Operation {
             name: "orgs.attributes.options.list_assigned",
-            method: crate::runtime::Method::GET,
+            method: crate::runtime::Method::Get,
             path_template: "/v2/organizations/{orgId}/attributes/{attributeId}/options/assigned",
-            auth: &[crate::AuthMode::ApiKey, crate::AuthMode::AccessToken],
-            api_version: None,
-            envelope: true,
-            auth_optional: false,
+            auth: crate::generated::auth::API_KEY_ACCESS_TOKEN,
+            ..crate::runtime::Operation::DEFAULTS
         };
-        let mut call = crate::runtime::Call::new(self.client, &OPERATION, self.options);
-        call.push_path("/v2/organizations/");
-        call.push_param("orgId", &self.org_id);
-        call.push_path("/attributes/");
-        call.push_param("attributeId", &self.attribute_id);
-        call.push_path("/options/assigned");
+        let mut call = crate::runtime::Call::new(self.base, &OPERATION);
+        call.path(&[&self.org_id, &self.attribute_id]);
         call.query_opt("skip", self.skip.as_ref());
         call.query_opt("take", self.take.as_ref());
         call.query_opt("assignedOptionIds", self.assigned_option_ids.as_ref());
@@ -449,40 +305,32 @@ impl<'a> ListAssignedRequest<'a> {
     }
 }
 crate::runtime::request_methods!(
-    ListAssignedRequest => Vec < models::AssignedAttributeOption >, paginated(take, skip,
-    250i64, models::AssignedAttributeOption)
+    ListAssignedRequest => pages of models::AssignedAttributeOption, take, skip, 250
 );
 /// A request to [`Options::list_assigned_by_slug`]; `.await` it (or call `send`) to send it.
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct ListAssignedBySlugRequest<'a> {
-    client: &'a crate::Client,
+    base: crate::runtime::Base<'a>,
     org_id: i64,
     attribute_slug: String,
     skip: Option<i64>,
     take: Option<i64>,
     assigned_option_ids: Option<Vec<String>>,
     team_ids: Option<Vec<i64>>,
-    options: crate::runtime::RequestOptions,
 }
 impl<'a> ListAssignedBySlugRequest<'a> {
-    /// Number of options to skip.
-    ///
-    /// The server's default: `0`.
+    /// Number of options to skip. Server default: `0`.
     pub fn skip(mut self, skip: i64) -> Self {
         self.skip = Some(skip);
         self
     }
-    /// Page size.
-    ///
-    /// The server's default: `250`.
+    /// Page size. Server default: `250`.
     pub fn take(mut self, take: i64) -> Self {
         self.take = Some(take);
         self
     }
-    /// Keep only options held by a user who also holds one of these options (give at least one id).
-    ///
-    /// Example: `["aaaaaaaa-bbbb-cccc-dddd-eeeeee1eee", "aaaaaaaa-bbbb-cccc-dddd-eeeeee2eee"]`
+    /// Keep only options held by a user who also holds one of these options (give at least one id). Example: `["aaaaaaaa-bbbb-cccc-dddd-eeeeee1eee", "aaaaaaaa-bbbb-cccc-dddd-eeeeee2eee"]`.
     pub fn assigned_option_ids(
         mut self,
         assigned_option_ids: impl IntoIterator<Item = String>,
@@ -490,9 +338,7 @@ impl<'a> ListAssignedBySlugRequest<'a> {
         self.assigned_option_ids = Some(assigned_option_ids.into_iter().collect());
         self
     }
-    /// Keep only options held by a member of one of these teams (give at least one id).
-    ///
-    /// Example: `[100, 200]`
+    /// Keep only options held by a member of one of these teams (give at least one id). Example: `[100, 200]`.
     pub fn team_ids(mut self, team_ids: impl IntoIterator<Item = i64>) -> Self {
         self.team_ids = Some(team_ids.into_iter().collect());
         self
@@ -500,19 +346,13 @@ impl<'a> ListAssignedBySlugRequest<'a> {
     fn into_call(self) -> crate::runtime::Call<'a> {
         const OPERATION: crate::runtime::Operation = crate::runtime::Operation {
             name: "orgs.attributes.options.list_assigned_by_slug",
-            method: crate::runtime::Method::GET,
+            method: crate::runtime::Method::Get,
             path_template: "/v2/organizations/{orgId}/attributes/slugs/{attributeSlug}/options/assigned",
-            auth: &[crate::AuthMode::ApiKey, crate::AuthMode::AccessToken],
-            api_version: None,
-            envelope: true,
-            auth_optional: false,
+            auth: crate::generated::auth::API_KEY_ACCESS_TOKEN,
+            ..crate::runtime::Operation::DEFAULTS
         };
-        let mut call = crate::runtime::Call::new(self.client, &OPERATION, self.options);
-        call.push_path("/v2/organizations/");
-        call.push_param("orgId", &self.org_id);
-        call.push_path("/attributes/slugs/");
-        call.push_param("attributeSlug", &self.attribute_slug);
-        call.push_path("/options/assigned");
+        let mut call = crate::runtime::Call::new(self.base, &OPERATION);
+        call.path(&[&self.org_id, &self.attribute_slug]);
         call.query_opt("skip", self.skip.as_ref());
         call.query_opt("take", self.take.as_ref());
         call.query_opt("assignedOptionIds", self.assigned_option_ids.as_ref());
@@ -521,35 +361,29 @@ impl<'a> ListAssignedBySlugRequest<'a> {
     }
 }
 crate::runtime::request_methods!(
-    ListAssignedBySlugRequest => Vec < models::AssignedAttributeOption >, paginated(take,
-    skip, 250i64, models::AssignedAttributeOption)
+    ListAssignedBySlugRequest => pages of models::AssignedAttributeOption, take, skip,
+    250
 );
 /// A request to [`Options::assign_to_user`]; `.await` it (or call `send`) to send it.
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct AssignToUserRequest<'a> {
-    client: &'a crate::Client,
+    base: crate::runtime::Base<'a>,
     org_id: i64,
     user_id: i64,
     body: models::AssignAttributeOption,
-    options: crate::runtime::RequestOptions,
 }
 impl<'a> AssignToUserRequest<'a> {
     fn into_call(self) -> crate::runtime::Call<'a> {
         const OPERATION: crate::runtime::Operation = crate::runtime::Operation {
             name: "orgs.attributes.options.assign_to_user",
-            method: crate::runtime::Method::POST,
+            method: crate::runtime::Method::Post,
             path_template: "/v2/organizations/{orgId}/attributes/options/{userId}",
-            auth: &[crate::AuthMode::ApiKey, crate::AuthMode::AccessToken],
-            api_version: None,
-            envelope: true,
-            auth_optional: false,
+            auth: crate::generated::auth::API_KEY_ACCESS_TOKEN,
+            ..crate::runtime::Operation::DEFAULTS
         };
-        let mut call = crate::runtime::Call::new(self.client, &OPERATION, self.options);
-        call.push_path("/v2/organizations/");
-        call.push_param("orgId", &self.org_id);
-        call.push_path("/attributes/options/");
-        call.push_param("userId", &self.user_id);
+        let mut call = crate::runtime::Call::new(self.base, &OPERATION);
+        call.path(&[&self.org_id, &self.user_id]);
         call.json(&self.body);
         call
     }
@@ -561,27 +395,21 @@ crate::runtime::request_methods!(
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct ListForUserRequest<'a> {
-    client: &'a crate::Client,
+    base: crate::runtime::Base<'a>,
     org_id: i64,
     user_id: i64,
-    options: crate::runtime::RequestOptions,
 }
 impl<'a> ListForUserRequest<'a> {
     fn into_call(self) -> crate::runtime::Call<'a> {
         const OPERATION: crate::runtime::Operation = crate::runtime::Operation {
             name: "orgs.attributes.options.list_for_user",
-            method: crate::runtime::Method::GET,
+            method: crate::runtime::Method::Get,
             path_template: "/v2/organizations/{orgId}/attributes/options/{userId}",
-            auth: &[crate::AuthMode::ApiKey, crate::AuthMode::AccessToken],
-            api_version: None,
-            envelope: true,
-            auth_optional: false,
+            auth: crate::generated::auth::API_KEY_ACCESS_TOKEN,
+            ..crate::runtime::Operation::DEFAULTS
         };
-        let mut call = crate::runtime::Call::new(self.client, &OPERATION, self.options);
-        call.push_path("/v2/organizations/");
-        call.push_param("orgId", &self.org_id);
-        call.push_path("/attributes/options/");
-        call.push_param("userId", &self.user_id);
+        let mut call = crate::runtime::Call::new(self.base, &OPERATION);
+        call.path(&[&self.org_id, &self.user_id]);
         call
     }
 }
@@ -590,30 +418,22 @@ crate::runtime::request_methods!(ListForUserRequest => Vec < models::AttributeOp
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct UnassignFromUserRequest<'a> {
-    client: &'a crate::Client,
+    base: crate::runtime::Base<'a>,
     org_id: i64,
     user_id: i64,
     attribute_option_id: String,
-    options: crate::runtime::RequestOptions,
 }
 impl<'a> UnassignFromUserRequest<'a> {
     fn into_call(self) -> crate::runtime::Call<'a> {
         const OPERATION: crate::runtime::Operation = crate::runtime::Operation {
             name: "orgs.attributes.options.unassign_from_user",
-            method: crate::runtime::Method::DELETE,
+            method: crate::runtime::Method::Delete,
             path_template: "/v2/organizations/{orgId}/attributes/options/{userId}/{attributeOptionId}",
-            auth: &[crate::AuthMode::ApiKey, crate::AuthMode::AccessToken],
-            api_version: None,
-            envelope: true,
-            auth_optional: false,
+            auth: crate::generated::auth::API_KEY_ACCESS_TOKEN,
+            ..crate::runtime::Operation::DEFAULTS
         };
-        let mut call = crate::runtime::Call::new(self.client, &OPERATION, self.options);
-        call.push_path("/v2/organizations/");
-        call.push_param("orgId", &self.org_id);
-        call.push_path("/attributes/options/");
-        call.push_param("userId", &self.user_id);
-        call.push_path("/");
-        call.push_param("attributeOptionId", &self.attribute_option_id);
+        let mut call = crate::runtime::Call::new(self.base, &OPERATION);
+        call.path(&[&self.org_id, &self.user_id, &self.attribute_option_id]);
         call
     }
 }

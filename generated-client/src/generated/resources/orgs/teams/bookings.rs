@@ -9,27 +9,15 @@ use crate::models;
 /// Reached with `client.orgs().teams().bookings()`.
 #[derive(Debug, Clone, Copy)]
 pub struct Bookings<'a> {
-    client: &'a crate::Client,
+    pub(crate) base: crate::runtime::Base<'a>,
 }
 impl<'a> Bookings<'a> {
-    pub(crate) fn new(client: &'a crate::Client) -> Self {
-        Bookings { client }
-    }
     /// List the bookings of the team's event types, one page at a time.
     ///
-    /// # Arguments
-    ///
-    /// - `org_id`: Id of the organization.
-    /// - `team_id`: Id of the team.
-    ///
-    /// # Request
-    ///
-    /// `GET /v2/organizations/{orgId}/teams/{teamId}/bookings`.
-    ///
-    /// Credentials: `api_key`, `access_token`, `platform_client`.
+    /// Arguments: `org_id`: Id of the organization; `team_id`: Id of the team. Sends `GET /v2/organizations/{orgId}/teams/{teamId}/bookings`; credentials: `api_key`, `access_token`, `platform_client`.
     pub fn list(&self, org_id: i64, team_id: i64) -> ListRequest<'a> {
         ListRequest {
-            client: self.client,
+            base: self.base,
             org_id,
             team_id,
             status: None,
@@ -44,22 +32,11 @@ impl<'a> Bookings<'a> {
             sort_created: None,
             take: None,
             skip: None,
-            options: Default::default(),
         }
     }
     /// List the calendar events and video rooms made for a booking of the team.
     ///
-    /// # Arguments
-    ///
-    /// - `org_id`: Id of the organization.
-    /// - `team_id`: Id of the team.
-    /// - `booking_uid`: Uid of the booking.
-    ///
-    /// # Request
-    ///
-    /// `GET /v2/organizations/{orgId}/teams/{teamId}/bookings/{bookingUid}/references`.
-    ///
-    /// Credentials: `api_key`, `access_token`, `platform_client`.
+    /// Arguments: `org_id`: Id of the organization; `team_id`: Id of the team; `booking_uid`: Uid of the booking. Sends `GET /v2/organizations/{orgId}/teams/{teamId}/bookings/{bookingUid}/references`; credentials: `api_key`, `access_token`, `platform_client`.
     pub fn references(
         &self,
         org_id: i64,
@@ -67,12 +44,11 @@ impl<'a> Bookings<'a> {
         booking_uid: impl Into<String>,
     ) -> ReferencesRequest<'a> {
         ReferencesRequest {
-            client: self.client,
+            base: self.base,
             org_id,
             team_id,
             booking_uid: booking_uid.into(),
             reference_type: None,
-            options: Default::default(),
         }
     }
 }
@@ -80,7 +56,7 @@ impl<'a> Bookings<'a> {
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct ListRequest<'a> {
-    client: &'a crate::Client,
+    base: crate::runtime::Base<'a>,
     org_id: i64,
     team_id: i64,
     status: Option<Vec<models::BookingStatusFilter>>,
@@ -95,12 +71,9 @@ pub struct ListRequest<'a> {
     sort_created: Option<models::SortOrder>,
     take: Option<i64>,
     skip: Option<i64>,
-    options: crate::runtime::RequestOptions,
 }
 impl<'a> ListRequest<'a> {
-    /// Only bookings in these groups.
-    ///
-    /// Example: `["upcoming", "past"]`
+    /// Only bookings in these groups. Example: `["upcoming", "past"]`.
     pub fn status(
         mut self,
         status: impl IntoIterator<Item = models::BookingStatusFilter>,
@@ -108,23 +81,17 @@ impl<'a> ListRequest<'a> {
         self.status = Some(status.into_iter().collect());
         self
     }
-    /// Only bookings with an attendee of this email.
-    ///
-    /// Example: `"example@domain.com"`
+    /// Only bookings with an attendee of this email. Example: `"example@domain.com"`.
     pub fn attendee_email(mut self, attendee_email: impl Into<String>) -> Self {
         self.attendee_email = Some(attendee_email.into());
         self
     }
-    /// Only bookings with an attendee of this name.
-    ///
-    /// Example: `"John Doe"`
+    /// Only bookings with an attendee of this name. Example: `"John Doe"`.
     pub fn attendee_name(mut self, attendee_name: impl Into<String>) -> Self {
         self.attendee_name = Some(attendee_name.into());
         self
     }
-    /// Only bookings of these event types of the team.
-    ///
-    /// Example: `[100, 200]`
+    /// Only bookings of these event types of the team. Example: `[100, 200]`.
     pub fn event_type_ids(
         mut self,
         event_type_ids: impl IntoIterator<Item = i64>,
@@ -132,23 +99,17 @@ impl<'a> ListRequest<'a> {
         self.event_type_ids = Some(event_type_ids.into_iter().collect());
         self
     }
-    /// Only bookings of this event type of the team.
-    ///
-    /// Example: `100`
+    /// Only bookings of this event type of the team. Example: `100`.
     pub fn event_type_id(mut self, event_type_id: i64) -> Self {
         self.event_type_id = Some(event_type_id);
         self
     }
-    /// Only bookings that start after this time.
-    ///
-    /// Example: `"2025-03-07T10:00:00.000Z"`
+    /// Only bookings that start after this time. Example: `"2025-03-07T10:00:00.000Z"`.
     pub fn after_start(mut self, after_start: chrono::DateTime<chrono::Utc>) -> Self {
         self.after_start = Some(after_start);
         self
     }
-    /// Only bookings that end before this time.
-    ///
-    /// Example: `"2025-03-07T11:00:00.000Z"`
+    /// Only bookings that end before this time. Example: `"2025-03-07T11:00:00.000Z"`.
     pub fn before_end(mut self, before_end: chrono::DateTime<chrono::Utc>) -> Self {
         self.before_end = Some(before_end);
         self
@@ -168,16 +129,12 @@ impl<'a> ListRequest<'a> {
         self.sort_created = Some(sort_created);
         self
     }
-    /// Page size (1 to 250).
-    ///
-    /// Example: `10`
+    /// Page size (1 to 250). Example: `10`.
     pub fn take(mut self, take: i64) -> Self {
         self.take = Some(take);
         self
     }
-    /// Number of bookings to skip.
-    ///
-    /// Example: `0`
+    /// Number of bookings to skip. Example: `0`.
     pub fn skip(mut self, skip: i64) -> Self {
         self.skip = Some(skip);
         self
@@ -185,23 +142,13 @@ impl<'a> ListRequest<'a> {
     fn into_call(self) -> crate::runtime::Call<'a> {
         const OPERATION: crate::runtime::Operation = crate::runtime::Operation {
             name: "orgs.teams.bookings.list",
-            method: crate::runtime::Method::GET,
+            method: crate::runtime::Method::Get,
             path_template: "/v2/organizations/{orgId}/teams/{teamId}/bookings",
-            auth: &[
-                crate::AuthMode::ApiKey,
-                crate::AuthMode::AccessToken,
-                crate::AuthMode::PlatformClient,
-            ],
-            api_version: None,
-            envelope: true,
-            auth_optional: false,
+            auth: crate::generated::auth::API_KEY_ACCESS_TOKEN_PLATFORM_CLIENT,
+            ..crate::runtime::Operation::DEFAULTS
         };
-        let mut call = crate::runtime::Call::new(self.client, &OPERATION, self.options);
-        call.push_path("/v2/organizations/");
-        call.push_param("orgId", &self.org_id);
-        call.push_path("/teams/");
-        call.push_param("teamId", &self.team_id);
-        call.push_path("/bookings");
+        let mut call = crate::runtime::Call::new(self.base, &OPERATION);
+        call.path(&[&self.org_id, &self.team_id]);
         call.query_opt("status", self.status.as_ref());
         call.query_opt("attendeeEmail", self.attendee_email.as_ref());
         call.query_opt("attendeeName", self.attendee_name.as_ref());
@@ -218,19 +165,17 @@ impl<'a> ListRequest<'a> {
     }
 }
 crate::runtime::request_methods!(
-    ListRequest => Vec < models::Booking >, paginated(take, skip, 100i64,
-    models::Booking)
+    ListRequest => pages of models::Booking, take, skip, 100
 );
 /// A request to [`Bookings::references`]; `.await` it (or call `send`) to send it.
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct ReferencesRequest<'a> {
-    client: &'a crate::Client,
+    base: crate::runtime::Base<'a>,
     org_id: i64,
     team_id: i64,
     booking_uid: String,
     reference_type: Option<models::BookingReferenceType>,
-    options: crate::runtime::RequestOptions,
 }
 impl<'a> ReferencesRequest<'a> {
     /// Only references of this kind.
@@ -244,25 +189,13 @@ impl<'a> ReferencesRequest<'a> {
     fn into_call(self) -> crate::runtime::Call<'a> {
         const OPERATION: crate::runtime::Operation = crate::runtime::Operation {
             name: "orgs.teams.bookings.references",
-            method: crate::runtime::Method::GET,
+            method: crate::runtime::Method::Get,
             path_template: "/v2/organizations/{orgId}/teams/{teamId}/bookings/{bookingUid}/references",
-            auth: &[
-                crate::AuthMode::ApiKey,
-                crate::AuthMode::AccessToken,
-                crate::AuthMode::PlatformClient,
-            ],
-            api_version: None,
-            envelope: true,
-            auth_optional: false,
+            auth: crate::generated::auth::API_KEY_ACCESS_TOKEN_PLATFORM_CLIENT,
+            ..crate::runtime::Operation::DEFAULTS
         };
-        let mut call = crate::runtime::Call::new(self.client, &OPERATION, self.options);
-        call.push_path("/v2/organizations/");
-        call.push_param("orgId", &self.org_id);
-        call.push_path("/teams/");
-        call.push_param("teamId", &self.team_id);
-        call.push_path("/bookings/");
-        call.push_param("bookingUid", &self.booking_uid);
-        call.push_path("/references");
+        let mut call = crate::runtime::Call::new(self.base, &OPERATION);
+        call.path(&[&self.org_id, &self.team_id, &self.booking_uid]);
         call.query_opt("type", self.reference_type.as_ref());
         call
     }

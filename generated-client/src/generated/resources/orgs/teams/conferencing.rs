@@ -9,27 +9,14 @@ use crate::models;
 /// Reached with `client.orgs().teams().conferencing()`.
 #[derive(Debug, Clone, Copy)]
 pub struct Conferencing<'a> {
-    client: &'a crate::Client,
+    pub(crate) base: crate::runtime::Base<'a>,
 }
 impl<'a> Conferencing<'a> {
-    pub(crate) fn new(client: &'a crate::Client) -> Self {
-        Conferencing { client }
-    }
     /// Connect a conferencing app that needs no OAuth flow to the team.
     ///
     /// Only `google-meet` is accepted, and the team must already have Google Calendar connected.
     ///
-    /// # Arguments
-    ///
-    /// - `org_id`: Id of the organization.
-    /// - `team_id`: Id of the team.
-    /// - `app`: App to connect; only google-meet.
-    ///
-    /// # Request
-    ///
-    /// `POST /v2/organizations/{orgId}/teams/{teamId}/conferencing/{app}/connect`.
-    ///
-    /// Credentials: `api_key`, `access_token`, `platform_client`.
+    /// Arguments: `org_id`: Id of the organization; `team_id`: Id of the team; `app`: App to connect; only google-meet. Sends `POST /v2/organizations/{orgId}/teams/{teamId}/conferencing/{app}/connect`; credentials: `api_key`, `access_token`, `platform_client`.
     pub fn connect(
         &self,
         org_id: i64,
@@ -37,28 +24,17 @@ impl<'a> Conferencing<'a> {
         app: models::ConferencingApp,
     ) -> ConnectRequest<'a> {
         ConnectRequest {
-            client: self.client,
+            base: self.base,
             org_id,
             team_id,
             app,
-            options: Default::default(),
         }
     }
     /// Get the URL where a team admin authorizes an OAuth conferencing app for the team.
     ///
     /// Only `zoom` and `msteams` are accepted. After the user authorizes the app, the provider returns to Cal.com's callback, which stores the credentials and redirects to `returnTo` (or `onErrorReturnTo`).
     ///
-    /// # Arguments
-    ///
-    /// - `org_id`: Id of the organization.
-    /// - `team_id`: Id of the team.
-    /// - `app`: App to authorize; zoom or msteams.
-    ///
-    /// # Request
-    ///
-    /// `GET /v2/organizations/{orgId}/teams/{teamId}/conferencing/{app}/oauth/auth-url`.
-    ///
-    /// Credentials: `api_key`, `access_token`.
+    /// Arguments: `org_id`: Id of the organization; `team_id`: Id of the team; `app`: App to authorize; zoom or msteams. Sends `GET /v2/organizations/{orgId}/teams/{teamId}/conferencing/{app}/oauth/auth-url`; credentials: `api_key`, `access_token`.
     pub fn oauth_auth_url(
         &self,
         org_id: i64,
@@ -66,48 +42,27 @@ impl<'a> Conferencing<'a> {
         app: models::ConferencingApp,
     ) -> OauthAuthUrlRequest<'a> {
         OauthAuthUrlRequest {
-            client: self.client,
+            base: self.base,
             org_id,
             team_id,
             app,
             return_to: None,
             on_error_return_to: None,
-            options: Default::default(),
         }
     }
     /// List the conferencing apps connected to the team.
     ///
-    /// # Arguments
-    ///
-    /// - `org_id`: Id of the organization.
-    /// - `team_id`: Id of the team.
-    ///
-    /// # Request
-    ///
-    /// `GET /v2/organizations/{orgId}/teams/{teamId}/conferencing`.
-    ///
-    /// Credentials: `api_key`, `access_token`, `platform_client`.
+    /// Arguments: `org_id`: Id of the organization; `team_id`: Id of the team. Sends `GET /v2/organizations/{orgId}/teams/{teamId}/conferencing`; credentials: `api_key`, `access_token`, `platform_client`.
     pub fn list(&self, org_id: i64, team_id: i64) -> ListRequest<'a> {
         ListRequest {
-            client: self.client,
+            base: self.base,
             org_id,
             team_id,
-            options: Default::default(),
         }
     }
     /// Make a connected conferencing app the team's default.
     ///
-    /// # Arguments
-    ///
-    /// - `org_id`: Id of the organization.
-    /// - `team_id`: Id of the team.
-    /// - `app`: App to make the default; any of the four.
-    ///
-    /// # Request
-    ///
-    /// `POST /v2/organizations/{orgId}/teams/{teamId}/conferencing/{app}/default`.
-    ///
-    /// Credentials: `api_key`, `access_token`, `platform_client`.
+    /// Arguments: `org_id`: Id of the organization; `team_id`: Id of the team; `app`: App to make the default; any of the four. Sends `POST /v2/organizations/{orgId}/teams/{teamId}/conferencing/{app}/default`; credentials: `api_key`, `access_token`, `platform_client`.
     pub fn set_default(
         &self,
         org_id: i64,
@@ -115,48 +70,27 @@ impl<'a> Conferencing<'a> {
         app: models::ConferencingApp,
     ) -> SetDefaultRequest<'a> {
         SetDefaultRequest {
-            client: self.client,
+            base: self.base,
             org_id,
             team_id,
             app,
-            options: Default::default(),
         }
     }
     /// Get the team's default conferencing app.
     ///
     /// Returns `None` when the team has no default app (the server then sends the envelope without `data`).
     ///
-    /// # Arguments
-    ///
-    /// - `org_id`: Id of the organization.
-    /// - `team_id`: Id of the team.
-    ///
-    /// # Request
-    ///
-    /// `GET /v2/organizations/{orgId}/teams/{teamId}/conferencing/default`.
-    ///
-    /// Credentials: `api_key`, `access_token`, `platform_client`.
+    /// Arguments: `org_id`: Id of the organization; `team_id`: Id of the team. Sends `GET /v2/organizations/{orgId}/teams/{teamId}/conferencing/default`; credentials: `api_key`, `access_token`, `platform_client`.
     pub fn get_default(&self, org_id: i64, team_id: i64) -> GetDefaultRequest<'a> {
         GetDefaultRequest {
-            client: self.client,
+            base: self.base,
             org_id,
             team_id,
-            options: Default::default(),
         }
     }
     /// Disconnect a conferencing app from the team.
     ///
-    /// # Arguments
-    ///
-    /// - `org_id`: Id of the organization.
-    /// - `team_id`: Id of the team.
-    /// - `app`: App to disconnect: google-meet, zoom or msteams.
-    ///
-    /// # Request
-    ///
-    /// `DELETE /v2/organizations/{orgId}/teams/{teamId}/conferencing/{app}/disconnect`.
-    ///
-    /// Credentials: `api_key`, `access_token`, `platform_client`.
+    /// Arguments: `org_id`: Id of the organization; `team_id`: Id of the team; `app`: App to disconnect: google-meet, zoom or msteams. Sends `DELETE /v2/organizations/{orgId}/teams/{teamId}/conferencing/{app}/disconnect`; credentials: `api_key`, `access_token`, `platform_client`.
     pub fn disconnect(
         &self,
         org_id: i64,
@@ -164,30 +98,17 @@ impl<'a> Conferencing<'a> {
         app: models::ConferencingApp,
     ) -> DisconnectRequest<'a> {
         DisconnectRequest {
-            client: self.client,
+            base: self.base,
             org_id,
             team_id,
             app,
-            options: Default::default(),
         }
     }
     /// Finish an OAuth connection of a conferencing app to the team.
     ///
     /// This is the redirect target of the provider's OAuth flow; applications rarely call it themselves. The server stores the credentials and answers with a 301 redirect to the `returnTo` URL kept in `state` (or `onErrorReturnTo` on failure), not with a JSON body.
     ///
-    /// # Arguments
-    ///
-    /// - `org_id`: Id of the organization.
-    /// - `team_id`: Id of the team.
-    /// - `app`: App being connected; zoom or msteams.
-    /// - `state`: The JSON state that the auth URL handed to the provider.
-    /// - `code`: Authorization code issued by the provider.
-    ///
-    /// # Request
-    ///
-    /// `GET /v2/organizations/{orgId}/teams/{teamId}/conferencing/{app}/oauth/callback`.
-    ///
-    /// Credentials: `api_key`, `access_token`, `platform_client`.
+    /// Arguments: `org_id`: Id of the organization; `team_id`: Id of the team; `app`: App being connected; zoom or msteams; `state`: The JSON state that the auth URL handed to the provider; `code`: Authorization code issued by the provider. Sends `GET /v2/organizations/{orgId}/teams/{teamId}/conferencing/{app}/oauth/callback`; credentials: `api_key`, `access_token`, `platform_client`.
     pub fn save_oauth_credentials(
         &self,
         org_id: i64,
@@ -197,7 +118,7 @@ impl<'a> Conferencing<'a> {
         code: impl Into<String>,
     ) -> SaveOauthCredentialsRequest<'a> {
         SaveOauthCredentialsRequest {
-            client: self.client,
+            base: self.base,
             org_id,
             team_id,
             app,
@@ -205,7 +126,6 @@ impl<'a> Conferencing<'a> {
             code: code.into(),
             error: None,
             error_description: None,
-            options: Default::default(),
         }
     }
 }
@@ -213,35 +133,22 @@ impl<'a> Conferencing<'a> {
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct ConnectRequest<'a> {
-    client: &'a crate::Client,
+    base: crate::runtime::Base<'a>,
     org_id: i64,
     team_id: i64,
     app: models::ConferencingApp,
-    options: crate::runtime::RequestOptions,
 }
 impl<'a> ConnectRequest<'a> {
     fn into_call(self) -> crate::runtime::Call<'a> {
         const OPERATION: crate::runtime::Operation = crate::runtime::Operation {
             name: "orgs.teams.conferencing.connect",
-            method: crate::runtime::Method::POST,
+            method: crate::runtime::Method::Post,
             path_template: "/v2/organizations/{orgId}/teams/{teamId}/conferencing/{app}/connect",
-            auth: &[
-                crate::AuthMode::ApiKey,
-                crate::AuthMode::AccessToken,
-                crate::AuthMode::PlatformClient,
-            ],
-            api_version: None,
-            envelope: true,
-            auth_optional: false,
+            auth: crate::generated::auth::API_KEY_ACCESS_TOKEN_PLATFORM_CLIENT,
+            ..crate::runtime::Operation::DEFAULTS
         };
-        let mut call = crate::runtime::Call::new(self.client, &OPERATION, self.options);
-        call.push_path("/v2/organizations/");
-        call.push_param("orgId", &self.org_id);
-        call.push_path("/teams/");
-        call.push_param("teamId", &self.team_id);
-        call.push_path("/conferencing/");
-        call.push_param("app", &self.app);
-        call.push_path("/connect");
+        let mut call = crate::runtime::Call::new(self.base, &OPERATION);
+        call.path(&[&self.org_id, &self.team_id, &self.app]);
         call
     }
 }
@@ -250,13 +157,12 @@ crate::runtime::request_methods!(ConnectRequest => models::ConnectedConferencing
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct OauthAuthUrlRequest<'a> {
-    client: &'a crate::Client,
+    base: crate::runtime::Base<'a>,
     org_id: i64,
     team_id: i64,
     app: models::ConferencingApp,
     return_to: Option<String>,
     on_error_return_to: Option<String>,
-    options: crate::runtime::RequestOptions,
 }
 impl<'a> OauthAuthUrlRequest<'a> {
     /// URL to send the user to once the app is connected.
@@ -272,21 +178,13 @@ impl<'a> OauthAuthUrlRequest<'a> {
     fn into_call(self) -> crate::runtime::Call<'a> {
         const OPERATION: crate::runtime::Operation = crate::runtime::Operation {
             name: "orgs.teams.conferencing.oauth_auth_url",
-            method: crate::runtime::Method::GET,
+            method: crate::runtime::Method::Get,
             path_template: "/v2/organizations/{orgId}/teams/{teamId}/conferencing/{app}/oauth/auth-url",
-            auth: &[crate::AuthMode::ApiKey, crate::AuthMode::AccessToken],
-            api_version: None,
-            envelope: true,
-            auth_optional: false,
+            auth: crate::generated::auth::API_KEY_ACCESS_TOKEN,
+            ..crate::runtime::Operation::DEFAULTS
         };
-        let mut call = crate::runtime::Call::new(self.client, &OPERATION, self.options);
-        call.push_path("/v2/organizations/");
-        call.push_param("orgId", &self.org_id);
-        call.push_path("/teams/");
-        call.push_param("teamId", &self.team_id);
-        call.push_path("/conferencing/");
-        call.push_param("app", &self.app);
-        call.push_path("/oauth/auth-url");
+        let mut call = crate::runtime::Call::new(self.base, &OPERATION);
+        call.path(&[&self.org_id, &self.team_id, &self.app]);
         call.query_opt("returnTo", self.return_to.as_ref());
         call.query_opt("onErrorReturnTo", self.on_error_return_to.as_ref());
         call
@@ -297,32 +195,21 @@ crate::runtime::request_methods!(OauthAuthUrlRequest => models::ConferencingOAut
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct ListRequest<'a> {
-    client: &'a crate::Client,
+    base: crate::runtime::Base<'a>,
     org_id: i64,
     team_id: i64,
-    options: crate::runtime::RequestOptions,
 }
 impl<'a> ListRequest<'a> {
     fn into_call(self) -> crate::runtime::Call<'a> {
         const OPERATION: crate::runtime::Operation = crate::runtime::Operation {
             name: "orgs.teams.conferencing.list",
-            method: crate::runtime::Method::GET,
+            method: crate::runtime::Method::Get,
             path_template: "/v2/organizations/{orgId}/teams/{teamId}/conferencing",
-            auth: &[
-                crate::AuthMode::ApiKey,
-                crate::AuthMode::AccessToken,
-                crate::AuthMode::PlatformClient,
-            ],
-            api_version: None,
-            envelope: true,
-            auth_optional: false,
+            auth: crate::generated::auth::API_KEY_ACCESS_TOKEN_PLATFORM_CLIENT,
+            ..crate::runtime::Operation::DEFAULTS
         };
-        let mut call = crate::runtime::Call::new(self.client, &OPERATION, self.options);
-        call.push_path("/v2/organizations/");
-        call.push_param("orgId", &self.org_id);
-        call.push_path("/teams/");
-        call.push_param("teamId", &self.team_id);
-        call.push_path("/conferencing");
+        let mut call = crate::runtime::Call::new(self.base, &OPERATION);
+        call.path(&[&self.org_id, &self.team_id]);
         call
     }
 }
@@ -333,35 +220,22 @@ crate::runtime::request_methods!(
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct SetDefaultRequest<'a> {
-    client: &'a crate::Client,
+    base: crate::runtime::Base<'a>,
     org_id: i64,
     team_id: i64,
     app: models::ConferencingApp,
-    options: crate::runtime::RequestOptions,
 }
 impl<'a> SetDefaultRequest<'a> {
     fn into_call(self) -> crate::runtime::Call<'a> {
         const OPERATION: crate::runtime::Operation = crate::runtime::Operation {
             name: "orgs.teams.conferencing.set_default",
-            method: crate::runtime::Method::POST,
+            method: crate::runtime::Method::Post,
             path_template: "/v2/organizations/{orgId}/teams/{teamId}/conferencing/{app}/default",
-            auth: &[
-                crate::AuthMode::ApiKey,
-                crate::AuthMode::AccessToken,
-                crate::AuthMode::PlatformClient,
-            ],
-            api_version: None,
-            envelope: true,
-            auth_optional: false,
+            auth: crate::generated::auth::API_KEY_ACCESS_TOKEN_PLATFORM_CLIENT,
+            ..crate::runtime::Operation::DEFAULTS
         };
-        let mut call = crate::runtime::Call::new(self.client, &OPERATION, self.options);
-        call.push_path("/v2/organizations/");
-        call.push_param("orgId", &self.org_id);
-        call.push_path("/teams/");
-        call.push_param("teamId", &self.team_id);
-        call.push_path("/conferencing/");
-        call.push_param("app", &self.app);
-        call.push_path("/default");
+        let mut call = crate::runtime::Call::new(self.base, &OPERATION);
+        call.path(&[&self.org_id, &self.team_id, &self.app]);
         call
     }
 }
@@ -370,32 +244,21 @@ crate::runtime::request_methods!(SetDefaultRequest => ());
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct GetDefaultRequest<'a> {
-    client: &'a crate::Client,
+    base: crate::runtime::Base<'a>,
     org_id: i64,
     team_id: i64,
-    options: crate::runtime::RequestOptions,
 }
 impl<'a> GetDefaultRequest<'a> {
     fn into_call(self) -> crate::runtime::Call<'a> {
         const OPERATION: crate::runtime::Operation = crate::runtime::Operation {
             name: "orgs.teams.conferencing.get_default",
-            method: crate::runtime::Method::GET,
+            method: crate::runtime::Method::Get,
             path_template: "/v2/organizations/{orgId}/teams/{teamId}/conferencing/default",
-            auth: &[
-                crate::AuthMode::ApiKey,
-                crate::AuthMode::AccessToken,
-                crate::AuthMode::PlatformClient,
-            ],
-            api_version: None,
-            envelope: true,
-            auth_optional: false,
+            auth: crate::generated::auth::API_KEY_ACCESS_TOKEN_PLATFORM_CLIENT,
+            ..crate::runtime::Operation::DEFAULTS
         };
-        let mut call = crate::runtime::Call::new(self.client, &OPERATION, self.options);
-        call.push_path("/v2/organizations/");
-        call.push_param("orgId", &self.org_id);
-        call.push_path("/teams/");
-        call.push_param("teamId", &self.team_id);
-        call.push_path("/conferencing/default");
+        let mut call = crate::runtime::Call::new(self.base, &OPERATION);
+        call.path(&[&self.org_id, &self.team_id]);
         call
     }
 }
@@ -406,35 +269,22 @@ crate::runtime::request_methods!(
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct DisconnectRequest<'a> {
-    client: &'a crate::Client,
+    base: crate::runtime::Base<'a>,
     org_id: i64,
     team_id: i64,
     app: models::ConferencingApp,
-    options: crate::runtime::RequestOptions,
 }
 impl<'a> DisconnectRequest<'a> {
     fn into_call(self) -> crate::runtime::Call<'a> {
         const OPERATION: crate::runtime::Operation = crate::runtime::Operation {
             name: "orgs.teams.conferencing.disconnect",
-            method: crate::runtime::Method::DELETE,
+            method: crate::runtime::Method::Delete,
             path_template: "/v2/organizations/{orgId}/teams/{teamId}/conferencing/{app}/disconnect",
-            auth: &[
-                crate::AuthMode::ApiKey,
-                crate::AuthMode::AccessToken,
-                crate::AuthMode::PlatformClient,
-            ],
-            api_version: None,
-            envelope: true,
-            auth_optional: false,
+            auth: crate::generated::auth::API_KEY_ACCESS_TOKEN_PLATFORM_CLIENT,
+            ..crate::runtime::Operation::DEFAULTS
         };
-        let mut call = crate::runtime::Call::new(self.client, &OPERATION, self.options);
-        call.push_path("/v2/organizations/");
-        call.push_param("orgId", &self.org_id);
-        call.push_path("/teams/");
-        call.push_param("teamId", &self.team_id);
-        call.push_path("/conferencing/");
-        call.push_param("app", &self.app);
-        call.push_path("/disconnect");
+        let mut call = crate::runtime::Call::new(self.base, &OPERATION);
+        call.path(&[&self.org_id, &self.team_id, &self.app]);
         call
     }
 }
@@ -443,7 +293,7 @@ crate::runtime::request_methods!(DisconnectRequest => ());
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct SaveOauthCredentialsRequest<'a> {
-    client: &'a crate::Client,
+    base: crate::runtime::Base<'a>,
     org_id: i64,
     team_id: i64,
     app: models::ConferencingApp,
@@ -451,7 +301,6 @@ pub struct SaveOauthCredentialsRequest<'a> {
     code: String,
     error: Option<String>,
     error_description: Option<String>,
-    options: crate::runtime::RequestOptions,
 }
 impl<'a> SaveOauthCredentialsRequest<'a> {
     /// Error code sent by the provider when authorization failed.
@@ -467,25 +316,14 @@ impl<'a> SaveOauthCredentialsRequest<'a> {
     fn into_call(self) -> crate::runtime::Call<'a> {
         const OPERATION: crate::runtime::Operation = crate::runtime::Operation {
             name: "orgs.teams.conferencing.save_oauth_credentials",
-            method: crate::runtime::Method::GET,
+            method: crate::runtime::Method::Get,
             path_template: "/v2/organizations/{orgId}/teams/{teamId}/conferencing/{app}/oauth/callback",
-            auth: &[
-                crate::AuthMode::ApiKey,
-                crate::AuthMode::AccessToken,
-                crate::AuthMode::PlatformClient,
-            ],
-            api_version: None,
+            auth: crate::generated::auth::API_KEY_ACCESS_TOKEN_PLATFORM_CLIENT,
             envelope: false,
-            auth_optional: false,
+            ..crate::runtime::Operation::DEFAULTS
         };
-        let mut call = crate::runtime::Call::new(self.client, &OPERATION, self.options);
-        call.push_path("/v2/organizations/");
-        call.push_param("orgId", &self.org_id);
-        call.push_path("/teams/");
-        call.push_param("teamId", &self.team_id);
-        call.push_path("/conferencing/");
-        call.push_param("app", &self.app);
-        call.push_path("/oauth/callback");
+        let mut call = crate::runtime::Call::new(self.base, &OPERATION);
+        call.path(&[&self.org_id, &self.team_id, &self.app]);
         call.query("state", &self.state);
         call.query("code", &self.code);
         call.query_opt("error", self.error.as_ref());

@@ -10,31 +10,20 @@ pub mod private_links;
 /// Reached with `client.orgs().teams().event_types()`.
 #[derive(Debug, Clone, Copy)]
 pub struct EventTypes<'a> {
-    client: &'a crate::Client,
+    pub(crate) base: crate::runtime::Base<'a>,
 }
 impl<'a> EventTypes<'a> {
-    pub(crate) fn new(client: &'a crate::Client) -> Self {
-        EventTypes { client }
-    }
     /// Private links of a team event type in an organization: booking URLs that work without the event type being public, until a time or for a number of bookings.
     pub fn private_links(&self) -> private_links::PrivateLinks<'a> {
-        private_links::PrivateLinks::new(self.client)
+        private_links::PrivateLinks {
+            base: self.base,
+        }
     }
     /// Create an event type for a team.
     ///
     /// A managed event type comes back as a list holding the team's event type and its copies in the members' accounts.
     ///
-    /// # Arguments
-    ///
-    /// - `org_id`: Id of the organization.
-    /// - `team_id`: Id of the team.
-    /// - `body`: the request body, a [`CreateTeamEventType`](crate::models::CreateTeamEventType).
-    ///
-    /// # Request
-    ///
-    /// `POST /v2/organizations/{orgId}/teams/{teamId}/event-types`.
-    ///
-    /// Credentials: `api_key`, `access_token`, `platform_client`.
+    /// Arguments: `org_id`: Id of the organization; `team_id`: Id of the team; `body`: a [`CreateTeamEventType`](crate::models::CreateTeamEventType). Sends `POST /v2/organizations/{orgId}/teams/{teamId}/event-types`; credentials: `api_key`, `access_token`, `platform_client`.
     pub fn create(
         &self,
         org_id: i64,
@@ -42,93 +31,51 @@ impl<'a> EventTypes<'a> {
         body: models::CreateTeamEventType,
     ) -> CreateRequest<'a> {
         CreateRequest {
-            client: self.client,
+            base: self.base,
             org_id,
             team_id,
             body,
-            options: Default::default(),
         }
     }
     /// List the event types of a team, or get one by slug.
     ///
-    /// # Arguments
-    ///
-    /// - `org_id`: Id of the organization.
-    /// - `team_id`: Id of the team.
-    ///
-    /// # Request
-    ///
-    /// `GET /v2/organizations/{orgId}/teams/{teamId}/event-types`.
-    ///
-    /// Credentials: `api_key`, `access_token`, `platform_client`.
+    /// Arguments: `org_id`: Id of the organization; `team_id`: Id of the team. Sends `GET /v2/organizations/{orgId}/teams/{teamId}/event-types`; credentials: `api_key`, `access_token`, `platform_client`.
     pub fn list(&self, org_id: i64, team_id: i64) -> ListRequest<'a> {
         ListRequest {
-            client: self.client,
+            base: self.base,
             org_id,
             team_id,
             event_slug: None,
             hosts_limit: None,
-            options: Default::default(),
         }
     }
     /// List the event types of every team of the organization, one page at a time.
     ///
-    /// # Arguments
-    ///
-    /// - `org_id`: Id of the organization.
-    ///
-    /// # Request
-    ///
-    /// `GET /v2/organizations/{orgId}/teams/event-types`.
-    ///
-    /// Credentials: `api_key`, `access_token`, `platform_client`.
+    /// Arguments: `org_id`: Id of the organization. Sends `GET /v2/organizations/{orgId}/teams/event-types`; credentials: `api_key`, `access_token`, `platform_client`.
     pub fn list_all(&self, org_id: i64) -> ListAllRequest<'a> {
         ListAllRequest {
-            client: self.client,
+            base: self.base,
             org_id,
             take: None,
             skip: None,
-            options: Default::default(),
         }
     }
     /// Get one event type of a team.
     ///
-    /// # Arguments
-    ///
-    /// - `org_id`: Id of the organization.
-    /// - `team_id`: Id of the team.
-    /// - `event_type_id`: Id of the event type.
-    ///
-    /// # Request
-    ///
-    /// `GET /v2/organizations/{orgId}/teams/{teamId}/event-types/{eventTypeId}`.
-    ///
-    /// Credentials: `api_key`, `access_token`, `platform_client`.
+    /// Arguments: `org_id`: Id of the organization; `team_id`: Id of the team; `event_type_id`: Id of the event type. Sends `GET /v2/organizations/{orgId}/teams/{teamId}/event-types/{eventTypeId}`; credentials: `api_key`, `access_token`, `platform_client`.
     pub fn get(&self, org_id: i64, team_id: i64, event_type_id: i64) -> GetRequest<'a> {
         GetRequest {
-            client: self.client,
+            base: self.base,
             org_id,
             team_id,
             event_type_id,
-            options: Default::default(),
         }
     }
     /// Change an event type of a team.
     ///
     /// A managed event type comes back as a list holding the team's event type and its copies in the members' accounts.
     ///
-    /// # Arguments
-    ///
-    /// - `org_id`: Id of the organization.
-    /// - `team_id`: Id of the team.
-    /// - `event_type_id`: Id of the event type.
-    /// - `body`: the request body, a [`UpdateTeamEventType`](crate::models::UpdateTeamEventType).
-    ///
-    /// # Request
-    ///
-    /// `PATCH /v2/organizations/{orgId}/teams/{teamId}/event-types/{eventTypeId}`.
-    ///
-    /// Credentials: `api_key`, `access_token`, `platform_client`.
+    /// Arguments: `org_id`: Id of the organization; `team_id`: Id of the team; `event_type_id`: Id of the event type; `body`: a [`UpdateTeamEventType`](crate::models::UpdateTeamEventType). Sends `PATCH /v2/organizations/{orgId}/teams/{teamId}/event-types/{eventTypeId}`; credentials: `api_key`, `access_token`, `platform_client`.
     pub fn update(
         &self,
         org_id: i64,
@@ -137,27 +84,16 @@ impl<'a> EventTypes<'a> {
         body: models::UpdateTeamEventType,
     ) -> UpdateRequest<'a> {
         UpdateRequest {
-            client: self.client,
+            base: self.base,
             org_id,
             team_id,
             event_type_id,
             body,
-            options: Default::default(),
         }
     }
     /// Delete an event type of a team.
     ///
-    /// # Arguments
-    ///
-    /// - `org_id`: Id of the organization.
-    /// - `team_id`: Id of the team.
-    /// - `event_type_id`: Id of the event type.
-    ///
-    /// # Request
-    ///
-    /// `DELETE /v2/organizations/{orgId}/teams/{teamId}/event-types/{eventTypeId}`.
-    ///
-    /// Credentials: `api_key`, `access_token`, `platform_client`.
+    /// Arguments: `org_id`: Id of the organization; `team_id`: Id of the team; `event_type_id`: Id of the event type. Sends `DELETE /v2/organizations/{orgId}/teams/{teamId}/event-types/{eventTypeId}`; credentials: `api_key`, `access_token`, `platform_client`.
     pub fn delete(
         &self,
         org_id: i64,
@@ -165,27 +101,15 @@ impl<'a> EventTypes<'a> {
         event_type_id: i64,
     ) -> DeleteRequest<'a> {
         DeleteRequest {
-            client: self.client,
+            base: self.base,
             org_id,
             team_id,
             event_type_id,
-            options: Default::default(),
         }
     }
     /// Start an AI phone call (Cal.ai) that books the team event type.
     ///
-    /// # Arguments
-    ///
-    /// - `org_id`: Id of the organization.
-    /// - `team_id`: Id of the team.
-    /// - `event_type_id`: Id of the event type.
-    /// - `body`: the request body, a [`CreatePhoneCall`](crate::models::CreatePhoneCall).
-    ///
-    /// # Request
-    ///
-    /// `POST /v2/organizations/{orgId}/teams/{teamId}/event-types/{eventTypeId}/create-phone-call`.
-    ///
-    /// Credentials: `api_key`, `access_token`, `platform_client`.
+    /// Arguments: `org_id`: Id of the organization; `team_id`: Id of the team; `event_type_id`: Id of the event type; `body`: a [`CreatePhoneCall`](crate::models::CreatePhoneCall). Sends `POST /v2/organizations/{orgId}/teams/{teamId}/event-types/{eventTypeId}/create-phone-call`; credentials: `api_key`, `access_token`, `platform_client`.
     pub fn create_phone_call(
         &self,
         org_id: i64,
@@ -194,12 +118,11 @@ impl<'a> EventTypes<'a> {
         body: models::CreatePhoneCall,
     ) -> CreatePhoneCallRequest<'a> {
         CreatePhoneCallRequest {
-            client: self.client,
+            base: self.base,
             org_id,
             team_id,
             event_type_id,
             body,
-            options: Default::default(),
         }
     }
 }
@@ -207,33 +130,22 @@ impl<'a> EventTypes<'a> {
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct CreateRequest<'a> {
-    client: &'a crate::Client,
+    base: crate::runtime::Base<'a>,
     org_id: i64,
     team_id: i64,
     body: models::CreateTeamEventType,
-    options: crate::runtime::RequestOptions,
 }
 impl<'a> CreateRequest<'a> {
     fn into_call(self) -> crate::runtime::Call<'a> {
         const OPERATION: crate::runtime::Operation = crate::runtime::Operation {
             name: "orgs.teams.event_types.create",
-            method: crate::runtime::Method::POST,
+            method: crate::runtime::Method::Post,
             path_template: "/v2/organizations/{orgId}/teams/{teamId}/event-types",
-            auth: &[
-                crate::AuthMode::ApiKey,
-                crate::AuthMode::AccessToken,
-                crate::AuthMode::PlatformClient,
-            ],
-            api_version: None,
-            envelope: true,
-            auth_optional: false,
+            auth: crate::generated::auth::API_KEY_ACCESS_TOKEN_PLATFORM_CLIENT,
+            ..crate::runtime::Operation::DEFAULTS
         };
-        let mut call = crate::runtime::Call::new(self.client, &OPERATION, self.options);
-        call.push_path("/v2/organizations/");
-        call.push_param("orgId", &self.org_id);
-        call.push_path("/teams/");
-        call.push_param("teamId", &self.team_id);
-        call.push_path("/event-types");
+        let mut call = crate::runtime::Call::new(self.base, &OPERATION);
+        call.path(&[&self.org_id, &self.team_id]);
         call.json(&self.body);
         call
     }
@@ -243,12 +155,11 @@ crate::runtime::request_methods!(CreateRequest => models::TeamEventTypeResult);
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct ListRequest<'a> {
-    client: &'a crate::Client,
+    base: crate::runtime::Base<'a>,
     org_id: i64,
     team_id: i64,
     event_slug: Option<String>,
     hosts_limit: Option<i64>,
-    options: crate::runtime::RequestOptions,
 }
 impl<'a> ListRequest<'a> {
     /// Slug of the one event type to return (the list then has at most one item).
@@ -264,23 +175,13 @@ impl<'a> ListRequest<'a> {
     fn into_call(self) -> crate::runtime::Call<'a> {
         const OPERATION: crate::runtime::Operation = crate::runtime::Operation {
             name: "orgs.teams.event_types.list",
-            method: crate::runtime::Method::GET,
+            method: crate::runtime::Method::Get,
             path_template: "/v2/organizations/{orgId}/teams/{teamId}/event-types",
-            auth: &[
-                crate::AuthMode::ApiKey,
-                crate::AuthMode::AccessToken,
-                crate::AuthMode::PlatformClient,
-            ],
-            api_version: None,
-            envelope: true,
-            auth_optional: false,
+            auth: crate::generated::auth::API_KEY_ACCESS_TOKEN_PLATFORM_CLIENT,
+            ..crate::runtime::Operation::DEFAULTS
         };
-        let mut call = crate::runtime::Call::new(self.client, &OPERATION, self.options);
-        call.push_path("/v2/organizations/");
-        call.push_param("orgId", &self.org_id);
-        call.push_path("/teams/");
-        call.push_param("teamId", &self.team_id);
-        call.push_path("/event-types");
+        let mut call = crate::runtime::Call::new(self.base, &OPERATION);
+        call.path(&[&self.org_id, &self.team_id]);
         call.query_opt("eventSlug", self.event_slug.as_ref());
         call.query_opt("hostsLimit", self.hosts_limit.as_ref());
         call
@@ -291,27 +192,18 @@ crate::runtime::request_methods!(ListRequest => Vec < models::TeamEventType >);
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct ListAllRequest<'a> {
-    client: &'a crate::Client,
+    base: crate::runtime::Base<'a>,
     org_id: i64,
     take: Option<i64>,
     skip: Option<i64>,
-    options: crate::runtime::RequestOptions,
 }
 impl<'a> ListAllRequest<'a> {
-    /// Page size (1 to 250).
-    ///
-    /// The server's default: `250`.
-    ///
-    /// Example: `25`
+    /// Page size (1 to 250). Server default: `250`. Example: `25`.
     pub fn take(mut self, take: i64) -> Self {
         self.take = Some(take);
         self
     }
-    /// Number of event types to skip.
-    ///
-    /// The server's default: `0`.
-    ///
-    /// Example: `0`
+    /// Number of event types to skip. Server default: `0`. Example: `0`.
     pub fn skip(mut self, skip: i64) -> Self {
         self.skip = Some(skip);
         self
@@ -319,62 +211,41 @@ impl<'a> ListAllRequest<'a> {
     fn into_call(self) -> crate::runtime::Call<'a> {
         const OPERATION: crate::runtime::Operation = crate::runtime::Operation {
             name: "orgs.teams.event_types.list_all",
-            method: crate::runtime::Method::GET,
+            method: crate::runtime::Method::Get,
             path_template: "/v2/organizations/{orgId}/teams/event-types",
-            auth: &[
-                crate::AuthMode::ApiKey,
-                crate::AuthMode::AccessToken,
-                crate::AuthMode::PlatformClient,
-            ],
-            api_version: None,
-            envelope: true,
-            auth_optional: false,
+            auth: crate::generated::auth::API_KEY_ACCESS_TOKEN_PLATFORM_CLIENT,
+            ..crate::runtime::Operation::DEFAULTS
         };
-        let mut call = crate::runtime::Call::new(self.client, &OPERATION, self.options);
-        call.push_path("/v2/organizations/");
-        call.push_param("orgId", &self.org_id);
-        call.push_path("/teams/event-types");
+        let mut call = crate::runtime::Call::new(self.base, &OPERATION);
+        call.path(&[&self.org_id]);
         call.query_opt("take", self.take.as_ref());
         call.query_opt("skip", self.skip.as_ref());
         call
     }
 }
 crate::runtime::request_methods!(
-    ListAllRequest => Vec < models::TeamEventType >, paginated(take, skip, 250i64,
-    models::TeamEventType)
+    ListAllRequest => pages of models::TeamEventType, take, skip, 250
 );
 /// A request to [`EventTypes::get`]; `.await` it (or call `send`) to send it.
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct GetRequest<'a> {
-    client: &'a crate::Client,
+    base: crate::runtime::Base<'a>,
     org_id: i64,
     team_id: i64,
     event_type_id: i64,
-    options: crate::runtime::RequestOptions,
 }
 impl<'a> GetRequest<'a> {
     fn into_call(self) -> crate::runtime::Call<'a> {
         const OPERATION: crate::runtime::Operation = crate::runtime::Operation {
             name: "orgs.teams.event_types.get",
-            method: crate::runtime::Method::GET,
+            method: crate::runtime::Method::Get,
             path_template: "/v2/organizations/{orgId}/teams/{teamId}/event-types/{eventTypeId}",
-            auth: &[
-                crate::AuthMode::ApiKey,
-                crate::AuthMode::AccessToken,
-                crate::AuthMode::PlatformClient,
-            ],
-            api_version: None,
-            envelope: true,
-            auth_optional: false,
+            auth: crate::generated::auth::API_KEY_ACCESS_TOKEN_PLATFORM_CLIENT,
+            ..crate::runtime::Operation::DEFAULTS
         };
-        let mut call = crate::runtime::Call::new(self.client, &OPERATION, self.options);
-        call.push_path("/v2/organizations/");
-        call.push_param("orgId", &self.org_id);
-        call.push_path("/teams/");
-        call.push_param("teamId", &self.team_id);
-        call.push_path("/event-types/");
-        call.push_param("eventTypeId", &self.event_type_id);
+        let mut call = crate::runtime::Call::new(self.base, &OPERATION);
+        call.path(&[&self.org_id, &self.team_id, &self.event_type_id]);
         call
     }
 }
@@ -383,35 +254,23 @@ crate::runtime::request_methods!(GetRequest => models::TeamEventType);
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct UpdateRequest<'a> {
-    client: &'a crate::Client,
+    base: crate::runtime::Base<'a>,
     org_id: i64,
     team_id: i64,
     event_type_id: i64,
     body: models::UpdateTeamEventType,
-    options: crate::runtime::RequestOptions,
 }
 impl<'a> UpdateRequest<'a> {
     fn into_call(self) -> crate::runtime::Call<'a> {
         const OPERATION: crate::runtime::Operation = crate::runtime::Operation {
             name: "orgs.teams.event_types.update",
-            method: crate::runtime::Method::PATCH,
+            method: crate::runtime::Method::Patch,
             path_template: "/v2/organizations/{orgId}/teams/{teamId}/event-types/{eventTypeId}",
-            auth: &[
-                crate::AuthMode::ApiKey,
-                crate::AuthMode::AccessToken,
-                crate::AuthMode::PlatformClient,
-            ],
-            api_version: None,
-            envelope: true,
-            auth_optional: false,
+            auth: crate::generated::auth::API_KEY_ACCESS_TOKEN_PLATFORM_CLIENT,
+            ..crate::runtime::Operation::DEFAULTS
         };
-        let mut call = crate::runtime::Call::new(self.client, &OPERATION, self.options);
-        call.push_path("/v2/organizations/");
-        call.push_param("orgId", &self.org_id);
-        call.push_path("/teams/");
-        call.push_param("teamId", &self.team_id);
-        call.push_path("/event-types/");
-        call.push_param("eventTypeId", &self.event_type_id);
+        let mut call = crate::runtime::Call::new(self.base, &OPERATION);
+        call.path(&[&self.org_id, &self.team_id, &self.event_type_id]);
         call.json(&self.body);
         call
     }
@@ -421,34 +280,22 @@ crate::runtime::request_methods!(UpdateRequest => models::TeamEventTypeResult);
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct DeleteRequest<'a> {
-    client: &'a crate::Client,
+    base: crate::runtime::Base<'a>,
     org_id: i64,
     team_id: i64,
     event_type_id: i64,
-    options: crate::runtime::RequestOptions,
 }
 impl<'a> DeleteRequest<'a> {
     fn into_call(self) -> crate::runtime::Call<'a> {
         const OPERATION: crate::runtime::Operation = crate::runtime::Operation {
             name: "orgs.teams.event_types.delete",
-            method: crate::runtime::Method::DELETE,
+            method: crate::runtime::Method::Delete,
             path_template: "/v2/organizations/{orgId}/teams/{teamId}/event-types/{eventTypeId}",
-            auth: &[
-                crate::AuthMode::ApiKey,
-                crate::AuthMode::AccessToken,
-                crate::AuthMode::PlatformClient,
-            ],
-            api_version: None,
-            envelope: true,
-            auth_optional: false,
+            auth: crate::generated::auth::API_KEY_ACCESS_TOKEN_PLATFORM_CLIENT,
+            ..crate::runtime::Operation::DEFAULTS
         };
-        let mut call = crate::runtime::Call::new(self.client, &OPERATION, self.options);
-        call.push_path("/v2/organizations/");
-        call.push_param("orgId", &self.org_id);
-        call.push_path("/teams/");
-        call.push_param("teamId", &self.team_id);
-        call.push_path("/event-types/");
-        call.push_param("eventTypeId", &self.event_type_id);
+        let mut call = crate::runtime::Call::new(self.base, &OPERATION);
+        call.path(&[&self.org_id, &self.team_id, &self.event_type_id]);
         call
     }
 }
@@ -457,36 +304,23 @@ crate::runtime::request_methods!(DeleteRequest => models::DeletedTeamEventType);
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct CreatePhoneCallRequest<'a> {
-    client: &'a crate::Client,
+    base: crate::runtime::Base<'a>,
     org_id: i64,
     team_id: i64,
     event_type_id: i64,
     body: models::CreatePhoneCall,
-    options: crate::runtime::RequestOptions,
 }
 impl<'a> CreatePhoneCallRequest<'a> {
     fn into_call(self) -> crate::runtime::Call<'a> {
         const OPERATION: crate::runtime::Operation = crate::runtime::Operation {
             name: "orgs.teams.event_types.create_phone_call",
-            method: crate::runtime::Method::POST,
+            method: crate::runtime::Method::Post,
             path_template: "/v2/organizations/{orgId}/teams/{teamId}/event-types/{eventTypeId}/create-phone-call",
-            auth: &[
-                crate::AuthMode::ApiKey,
-                crate::AuthMode::AccessToken,
-                crate::AuthMode::PlatformClient,
-            ],
-            api_version: None,
-            envelope: true,
-            auth_optional: false,
+            auth: crate::generated::auth::API_KEY_ACCESS_TOKEN_PLATFORM_CLIENT,
+            ..crate::runtime::Operation::DEFAULTS
         };
-        let mut call = crate::runtime::Call::new(self.client, &OPERATION, self.options);
-        call.push_path("/v2/organizations/");
-        call.push_param("orgId", &self.org_id);
-        call.push_path("/teams/");
-        call.push_param("teamId", &self.team_id);
-        call.push_path("/event-types/");
-        call.push_param("eventTypeId", &self.event_type_id);
-        call.push_path("/create-phone-call");
+        let mut call = crate::runtime::Call::new(self.base, &OPERATION);
+        call.path(&[&self.org_id, &self.team_id, &self.event_type_id]);
         call.json(&self.body);
         call
     }

@@ -10,31 +10,21 @@ pub mod responses;
 /// Reached with `client.orgs().teams().routing_forms()`.
 #[derive(Debug, Clone, Copy)]
 pub struct RoutingForms<'a> {
-    client: &'a crate::Client,
+    pub(crate) base: crate::runtime::Base<'a>,
 }
 impl<'a> RoutingForms<'a> {
-    pub(crate) fn new(client: &'a crate::Client) -> Self {
-        RoutingForms { client }
-    }
     /// Responses to a routing form of a team inside an organization. Needs the team admin role.
     pub fn responses(&self) -> responses::Responses<'a> {
-        responses::Responses::new(self.client)
+        responses::Responses {
+            base: self.base,
+        }
     }
     /// List the routing forms of the team, one page at a time.
     ///
-    /// # Arguments
-    ///
-    /// - `org_id`: Id of the organization.
-    /// - `team_id`: Id of the team.
-    ///
-    /// # Request
-    ///
-    /// `GET /v2/organizations/{orgId}/teams/{teamId}/routing-forms`.
-    ///
-    /// Credentials: `api_key`, `access_token`.
+    /// Arguments: `org_id`: Id of the organization; `team_id`: Id of the team. Sends `GET /v2/organizations/{orgId}/teams/{teamId}/routing-forms`; credentials: `api_key`, `access_token`.
     pub fn list(&self, org_id: i64, team_id: i64) -> ListRequest<'a> {
         ListRequest {
-            client: self.client,
+            base: self.base,
             org_id,
             team_id,
             skip: None,
@@ -46,7 +36,6 @@ impl<'a> RoutingForms<'a> {
             after_updated_at: None,
             before_updated_at: None,
             routed_to_booking_uid: None,
-            options: Default::default(),
         }
     }
 }
@@ -54,7 +43,7 @@ impl<'a> RoutingForms<'a> {
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct ListRequest<'a> {
-    client: &'a crate::Client,
+    base: crate::runtime::Base<'a>,
     org_id: i64,
     team_id: i64,
     skip: Option<i64>,
@@ -66,19 +55,14 @@ pub struct ListRequest<'a> {
     after_updated_at: Option<chrono::DateTime<chrono::Utc>>,
     before_updated_at: Option<chrono::DateTime<chrono::Utc>>,
     routed_to_booking_uid: Option<String>,
-    options: crate::runtime::RequestOptions,
 }
 impl<'a> ListRequest<'a> {
-    /// Number of forms to skip.
-    ///
-    /// The server's default: `0`.
+    /// Number of forms to skip. Server default: `0`.
     pub fn skip(mut self, skip: i64) -> Self {
         self.skip = Some(skip);
         self
     }
-    /// Page size.
-    ///
-    /// The server's default: `250`.
+    /// Page size. Server default: `250`.
     pub fn take(mut self, take: i64) -> Self {
         self.take = Some(take);
         self
@@ -136,19 +120,13 @@ impl<'a> ListRequest<'a> {
     fn into_call(self) -> crate::runtime::Call<'a> {
         const OPERATION: crate::runtime::Operation = crate::runtime::Operation {
             name: "orgs.teams.routing_forms.list",
-            method: crate::runtime::Method::GET,
+            method: crate::runtime::Method::Get,
             path_template: "/v2/organizations/{orgId}/teams/{teamId}/routing-forms",
-            auth: &[crate::AuthMode::ApiKey, crate::AuthMode::AccessToken],
-            api_version: None,
-            envelope: true,
-            auth_optional: false,
+            auth: crate::generated::auth::API_KEY_ACCESS_TOKEN,
+            ..crate::runtime::Operation::DEFAULTS
         };
-        let mut call = crate::runtime::Call::new(self.client, &OPERATION, self.options);
-        call.push_path("/v2/organizations/");
-        call.push_param("orgId", &self.org_id);
-        call.push_path("/teams/");
-        call.push_param("teamId", &self.team_id);
-        call.push_path("/routing-forms");
+        let mut call = crate::runtime::Call::new(self.base, &OPERATION);
+        call.path(&[&self.org_id, &self.team_id]);
         call.query_opt("skip", self.skip.as_ref());
         call.query_opt("take", self.take.as_ref());
         call.query_opt("sortCreatedAt", self.sort_created_at.as_ref());
@@ -162,6 +140,5 @@ impl<'a> ListRequest<'a> {
     }
 }
 crate::runtime::request_methods!(
-    ListRequest => Vec < models::RoutingForm >, paginated(take, skip, 250i64,
-    models::RoutingForm)
+    ListRequest => pages of models::RoutingForm, take, skip, 250
 );

@@ -9,74 +9,40 @@ use crate::models;
 /// Reached with `client.orgs().teams().stripe()`.
 #[derive(Debug, Clone, Copy)]
 pub struct Stripe<'a> {
-    client: &'a crate::Client,
+    pub(crate) base: crate::runtime::Base<'a>,
 }
 impl<'a> Stripe<'a> {
-    pub(crate) fn new(client: &'a crate::Client) -> Self {
-        Stripe { client }
-    }
     /// Get the URL where a team admin connects a Stripe account to the team.
     ///
     /// After the admin authorizes Cal.com on Stripe, Stripe returns to the `save` endpoint, which stores the account and redirects to `returnTo` (or `onErrorReturnTo`).
     ///
-    /// # Arguments
-    ///
-    /// - `org_id`: Id of the organization.
-    /// - `team_id`: Id of the team.
-    ///
-    /// # Request
-    ///
-    /// `GET /v2/organizations/{orgId}/teams/{teamId}/stripe/connect`.
-    ///
-    /// Credentials: `api_key`, `access_token`.
+    /// Arguments: `org_id`: Id of the organization; `team_id`: Id of the team. Sends `GET /v2/organizations/{orgId}/teams/{teamId}/stripe/connect`; credentials: `api_key`, `access_token`.
     pub fn connect_url(&self, org_id: i64, team_id: i64) -> ConnectUrlRequest<'a> {
         ConnectUrlRequest {
-            client: self.client,
+            base: self.base,
             org_id,
             team_id,
             return_to: None,
             on_error_return_to: None,
-            options: Default::default(),
         }
     }
     /// Check that the team's Stripe account is connected and can take payments.
     ///
     /// Succeeds when it is; answers 404 when no account is connected and 400 when it is invalid or not fully set up.
     ///
-    /// # Arguments
-    ///
-    /// - `org_id`: Id of the organization.
-    /// - `team_id`: Id of the team.
-    ///
-    /// # Request
-    ///
-    /// `GET /v2/organizations/{orgId}/teams/{teamId}/stripe/check`.
-    ///
-    /// Credentials: `api_key`, `access_token`, `platform_client`.
+    /// Arguments: `org_id`: Id of the organization; `team_id`: Id of the team. Sends `GET /v2/organizations/{orgId}/teams/{teamId}/stripe/check`; credentials: `api_key`, `access_token`, `platform_client`.
     pub fn check(&self, org_id: i64, team_id: i64) -> CheckRequest<'a> {
         CheckRequest {
-            client: self.client,
+            base: self.base,
             org_id,
             team_id,
-            options: Default::default(),
         }
     }
     /// Finish connecting a Stripe account to the team.
     ///
     /// Cal.com's own `GET /v2/stripe/save` forwards here when the OAuth state names a team; applications rarely call it themselves. The server stores the account and answers with a 301 redirect to the `returnTo` URL kept in `state` (or `onErrorReturnTo` on failure), not with a JSON body.
     ///
-    /// # Arguments
-    ///
-    /// - `org_id`: Id of the organization.
-    /// - `team_id`: Id of the team.
-    /// - `state`: The JSON state that the connect URL handed to Stripe.
-    /// - `code`: Authorization code issued by Stripe.
-    ///
-    /// # Request
-    ///
-    /// `GET /v2/organizations/{orgId}/teams/{teamId}/stripe/save`.
-    ///
-    /// Credentials: `api_key`, `access_token`, `platform_client`.
+    /// Arguments: `org_id`: Id of the organization; `team_id`: Id of the team; `state`: The JSON state that the connect URL handed to Stripe; `code`: Authorization code issued by Stripe. Sends `GET /v2/organizations/{orgId}/teams/{teamId}/stripe/save`; credentials: `api_key`, `access_token`, `platform_client`.
     pub fn save(
         &self,
         org_id: i64,
@@ -85,14 +51,13 @@ impl<'a> Stripe<'a> {
         code: impl Into<String>,
     ) -> SaveRequest<'a> {
         SaveRequest {
-            client: self.client,
+            base: self.base,
             org_id,
             team_id,
             state: state.into(),
             code: code.into(),
             error: None,
             error_description: None,
-            options: Default::default(),
         }
     }
 }
@@ -100,20 +65,19 @@ impl<'a> Stripe<'a> {
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct ConnectUrlRequest<'a> {
-    client: &'a crate::Client,
+    base: crate::runtime::Base<'a>,
     org_id: i64,
     team_id: i64,
     return_to: Option<String>,
     on_error_return_to: Option<String>,
-    options: crate::runtime::RequestOptions,
 }
 impl<'a> ConnectUrlRequest<'a> {
-    /// URL to send the admin to once Stripe is connected.
+    /// URL to send the admin to once Stripe is connected; the request's `Origin` header when absent. Example: `"https://example.com/settings/payments"`.
     pub fn return_to(mut self, return_to: impl Into<String>) -> Self {
         self.return_to = Some(return_to.into());
         self
     }
-    /// URL to send the admin to when connecting fails.
+    /// URL to send the admin to when connecting fails; the request's `Origin` header when absent. Example: `"https://example.com/settings/payments?error=1"`.
     pub fn on_error_return_to(mut self, on_error_return_to: impl Into<String>) -> Self {
         self.on_error_return_to = Some(on_error_return_to.into());
         self
@@ -121,19 +85,13 @@ impl<'a> ConnectUrlRequest<'a> {
     fn into_call(self) -> crate::runtime::Call<'a> {
         const OPERATION: crate::runtime::Operation = crate::runtime::Operation {
             name: "orgs.teams.stripe.connect_url",
-            method: crate::runtime::Method::GET,
+            method: crate::runtime::Method::Get,
             path_template: "/v2/organizations/{orgId}/teams/{teamId}/stripe/connect",
-            auth: &[crate::AuthMode::ApiKey, crate::AuthMode::AccessToken],
-            api_version: None,
-            envelope: true,
-            auth_optional: false,
+            auth: crate::generated::auth::API_KEY_ACCESS_TOKEN,
+            ..crate::runtime::Operation::DEFAULTS
         };
-        let mut call = crate::runtime::Call::new(self.client, &OPERATION, self.options);
-        call.push_path("/v2/organizations/");
-        call.push_param("orgId", &self.org_id);
-        call.push_path("/teams/");
-        call.push_param("teamId", &self.team_id);
-        call.push_path("/stripe/connect");
+        let mut call = crate::runtime::Call::new(self.base, &OPERATION);
+        call.path(&[&self.org_id, &self.team_id]);
         call.query_opt("returnTo", self.return_to.as_ref());
         call.query_opt("onErrorReturnTo", self.on_error_return_to.as_ref());
         call
@@ -144,32 +102,21 @@ crate::runtime::request_methods!(ConnectUrlRequest => models::StripeConnectUrl);
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct CheckRequest<'a> {
-    client: &'a crate::Client,
+    base: crate::runtime::Base<'a>,
     org_id: i64,
     team_id: i64,
-    options: crate::runtime::RequestOptions,
 }
 impl<'a> CheckRequest<'a> {
     fn into_call(self) -> crate::runtime::Call<'a> {
         const OPERATION: crate::runtime::Operation = crate::runtime::Operation {
             name: "orgs.teams.stripe.check",
-            method: crate::runtime::Method::GET,
+            method: crate::runtime::Method::Get,
             path_template: "/v2/organizations/{orgId}/teams/{teamId}/stripe/check",
-            auth: &[
-                crate::AuthMode::ApiKey,
-                crate::AuthMode::AccessToken,
-                crate::AuthMode::PlatformClient,
-            ],
-            api_version: None,
-            envelope: true,
-            auth_optional: false,
+            auth: crate::generated::auth::API_KEY_ACCESS_TOKEN_PLATFORM_CLIENT,
+            ..crate::runtime::Operation::DEFAULTS
         };
-        let mut call = crate::runtime::Call::new(self.client, &OPERATION, self.options);
-        call.push_path("/v2/organizations/");
-        call.push_param("orgId", &self.org_id);
-        call.push_path("/teams/");
-        call.push_param("teamId", &self.team_id);
-        call.push_path("/stripe/check");
+        let mut call = crate::runtime::Call::new(self.base, &OPERATION);
+        call.path(&[&self.org_id, &self.team_id]);
         call
     }
 }
@@ -178,14 +125,13 @@ crate::runtime::request_methods!(CheckRequest => ());
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct SaveRequest<'a> {
-    client: &'a crate::Client,
+    base: crate::runtime::Base<'a>,
     org_id: i64,
     team_id: i64,
     state: String,
     code: String,
     error: Option<String>,
     error_description: Option<String>,
-    options: crate::runtime::RequestOptions,
 }
 impl<'a> SaveRequest<'a> {
     /// Error code sent by Stripe when authorization failed.
@@ -201,23 +147,14 @@ impl<'a> SaveRequest<'a> {
     fn into_call(self) -> crate::runtime::Call<'a> {
         const OPERATION: crate::runtime::Operation = crate::runtime::Operation {
             name: "orgs.teams.stripe.save",
-            method: crate::runtime::Method::GET,
+            method: crate::runtime::Method::Get,
             path_template: "/v2/organizations/{orgId}/teams/{teamId}/stripe/save",
-            auth: &[
-                crate::AuthMode::ApiKey,
-                crate::AuthMode::AccessToken,
-                crate::AuthMode::PlatformClient,
-            ],
-            api_version: None,
+            auth: crate::generated::auth::API_KEY_ACCESS_TOKEN_PLATFORM_CLIENT,
             envelope: false,
-            auth_optional: false,
+            ..crate::runtime::Operation::DEFAULTS
         };
-        let mut call = crate::runtime::Call::new(self.client, &OPERATION, self.options);
-        call.push_path("/v2/organizations/");
-        call.push_param("orgId", &self.org_id);
-        call.push_path("/teams/");
-        call.push_param("teamId", &self.team_id);
-        call.push_path("/stripe/save");
+        let mut call = crate::runtime::Call::new(self.base, &OPERATION);
+        call.path(&[&self.org_id, &self.team_id]);
         call.query("state", &self.state);
         call.query("code", &self.code);
         call.query_opt("error", self.error.as_ref());

@@ -9,14 +9,13 @@ pub mod schedules;
 /// Reached with `client.orgs().teams().users()`.
 #[derive(Debug, Clone, Copy)]
 pub struct Users<'a> {
-    client: &'a crate::Client,
+    pub(crate) base: crate::runtime::Base<'a>,
 }
 impl<'a> Users<'a> {
-    pub(crate) fn new(client: &'a crate::Client) -> Self {
-        Users { client }
-    }
     /// Schedules of one member of a team that belongs to an organization.
     pub fn schedules(&self) -> schedules::Schedules<'a> {
-        schedules::Schedules::new(self.client)
+        schedules::Schedules {
+            base: self.base,
+        }
     }
 }

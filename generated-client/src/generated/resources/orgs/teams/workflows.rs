@@ -9,47 +9,24 @@ use crate::models;
 /// Reached with `client.orgs().teams().workflows()`.
 #[derive(Debug, Clone, Copy)]
 pub struct Workflows<'a> {
-    client: &'a crate::Client,
+    pub(crate) base: crate::runtime::Base<'a>,
 }
 impl<'a> Workflows<'a> {
-    pub(crate) fn new(client: &'a crate::Client) -> Self {
-        Workflows { client }
-    }
     /// List the workflows of the team, one page at a time.
     ///
-    /// # Arguments
-    ///
-    /// - `org_id`: Id of the organization.
-    /// - `team_id`: Id of the team.
-    ///
-    /// # Request
-    ///
-    /// `GET /v2/organizations/{orgId}/teams/{teamId}/workflows`.
-    ///
-    /// Credentials: `api_key`, `access_token`, `platform_client`.
+    /// Arguments: `org_id`: Id of the organization; `team_id`: Id of the team. Sends `GET /v2/organizations/{orgId}/teams/{teamId}/workflows`; credentials: `api_key`, `access_token`, `platform_client`.
     pub fn list(&self, org_id: i64, team_id: i64) -> ListRequest<'a> {
         ListRequest {
-            client: self.client,
+            base: self.base,
             org_id,
             team_id,
             take: None,
             skip: None,
-            options: Default::default(),
         }
     }
     /// Create a workflow for the team.
     ///
-    /// # Arguments
-    ///
-    /// - `org_id`: Id of the organization.
-    /// - `team_id`: Id of the team.
-    /// - `body`: the request body, a [`CreateWorkflow`](crate::models::CreateWorkflow).
-    ///
-    /// # Request
-    ///
-    /// `POST /v2/organizations/{orgId}/teams/{teamId}/workflows`.
-    ///
-    /// Credentials: `api_key`, `access_token`, `platform_client`.
+    /// Arguments: `org_id`: Id of the organization; `team_id`: Id of the team; `body`: a [`CreateWorkflow`](crate::models::CreateWorkflow). Sends `POST /v2/organizations/{orgId}/teams/{teamId}/workflows`; credentials: `api_key`, `access_token`, `platform_client`.
     pub fn create(
         &self,
         org_id: i64,
@@ -57,51 +34,28 @@ impl<'a> Workflows<'a> {
         body: models::CreateWorkflow,
     ) -> CreateRequest<'a> {
         CreateRequest {
-            client: self.client,
+            base: self.base,
             org_id,
             team_id,
             body,
-            options: Default::default(),
         }
     }
     /// Get one workflow of the team.
     ///
-    /// # Arguments
-    ///
-    /// - `org_id`: Id of the organization.
-    /// - `team_id`: Id of the team.
-    /// - `workflow_id`: Id of the workflow.
-    ///
-    /// # Request
-    ///
-    /// `GET /v2/organizations/{orgId}/teams/{teamId}/workflows/{workflowId}`.
-    ///
-    /// Credentials: `api_key`, `access_token`, `platform_client`.
+    /// Arguments: `org_id`: Id of the organization; `team_id`: Id of the team; `workflow_id`: Id of the workflow. Sends `GET /v2/organizations/{orgId}/teams/{teamId}/workflows/{workflowId}`; credentials: `api_key`, `access_token`, `platform_client`.
     pub fn get(&self, org_id: i64, team_id: i64, workflow_id: i64) -> GetRequest<'a> {
         GetRequest {
-            client: self.client,
+            base: self.base,
             org_id,
             team_id,
             workflow_id,
-            options: Default::default(),
         }
     }
     /// Change a workflow of the team; only the fields given are changed.
     ///
     /// When `steps` is given it is the workflow's new list of steps: a step with the `id` of an existing step changes that step, a step without `id` is added.
     ///
-    /// # Arguments
-    ///
-    /// - `org_id`: Id of the organization.
-    /// - `team_id`: Id of the team.
-    /// - `workflow_id`: Id of the workflow.
-    /// - `body`: the request body, a [`UpdateWorkflow`](crate::models::UpdateWorkflow).
-    ///
-    /// # Request
-    ///
-    /// `PATCH /v2/organizations/{orgId}/teams/{teamId}/workflows/{workflowId}`.
-    ///
-    /// Credentials: `api_key`, `access_token`, `platform_client`.
+    /// Arguments: `org_id`: Id of the organization; `team_id`: Id of the team; `workflow_id`: Id of the workflow; `body`: a [`UpdateWorkflow`](crate::models::UpdateWorkflow). Sends `PATCH /v2/organizations/{orgId}/teams/{teamId}/workflows/{workflowId}`; credentials: `api_key`, `access_token`, `platform_client`.
     pub fn update(
         &self,
         org_id: i64,
@@ -110,27 +64,16 @@ impl<'a> Workflows<'a> {
         body: models::UpdateWorkflow,
     ) -> UpdateRequest<'a> {
         UpdateRequest {
-            client: self.client,
+            base: self.base,
             org_id,
             team_id,
             workflow_id,
             body,
-            options: Default::default(),
         }
     }
     /// Delete a workflow of the team.
     ///
-    /// # Arguments
-    ///
-    /// - `org_id`: Id of the organization.
-    /// - `team_id`: Id of the team.
-    /// - `workflow_id`: Id of the workflow.
-    ///
-    /// # Request
-    ///
-    /// `DELETE /v2/organizations/{orgId}/teams/{teamId}/workflows/{workflowId}`.
-    ///
-    /// Credentials: `api_key`, `access_token`, `platform_client`.
+    /// Arguments: `org_id`: Id of the organization; `team_id`: Id of the team; `workflow_id`: Id of the workflow. Sends `DELETE /v2/organizations/{orgId}/teams/{teamId}/workflows/{workflowId}`; credentials: `api_key`, `access_token`, `platform_client`.
     pub fn delete(
         &self,
         org_id: i64,
@@ -138,11 +81,10 @@ impl<'a> Workflows<'a> {
         workflow_id: i64,
     ) -> DeleteRequest<'a> {
         DeleteRequest {
-            client: self.client,
+            base: self.base,
             org_id,
             team_id,
             workflow_id,
-            options: Default::default(),
         }
     }
 }
@@ -150,28 +92,19 @@ impl<'a> Workflows<'a> {
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct ListRequest<'a> {
-    client: &'a crate::Client,
+    base: crate::runtime::Base<'a>,
     org_id: i64,
     team_id: i64,
     take: Option<i64>,
     skip: Option<i64>,
-    options: crate::runtime::RequestOptions,
 }
 impl<'a> ListRequest<'a> {
-    /// Page size (1 to 250).
-    ///
-    /// The server's default: `250`.
-    ///
-    /// Example: `25`
+    /// Page size (1 to 250). Server default: `250`. Example: `25`.
     pub fn take(mut self, take: i64) -> Self {
         self.take = Some(take);
         self
     }
-    /// Number of workflows to skip.
-    ///
-    /// The server's default: `0`.
-    ///
-    /// Example: `0`
+    /// Number of workflows to skip. Server default: `0`. Example: `0`.
     pub fn skip(mut self, skip: i64) -> Self {
         self.skip = Some(skip);
         self
@@ -179,63 +112,41 @@ impl<'a> ListRequest<'a> {
     fn into_call(self) -> crate::runtime::Call<'a> {
         const OPERATION: crate::runtime::Operation = crate::runtime::Operation {
             name: "orgs.teams.workflows.list",
-            method: crate::runtime::Method::GET,
+            method: crate::runtime::Method::Get,
             path_template: "/v2/organizations/{orgId}/teams/{teamId}/workflows",
-            auth: &[
-                crate::AuthMode::ApiKey,
-                crate::AuthMode::AccessToken,
-                crate::AuthMode::PlatformClient,
-            ],
-            api_version: None,
-            envelope: true,
-            auth_optional: false,
+            auth: crate::generated::auth::API_KEY_ACCESS_TOKEN_PLATFORM_CLIENT,
+            ..crate::runtime::Operation::DEFAULTS
         };
-        let mut call = crate::runtime::Call::new(self.client, &OPERATION, self.options);
-        call.push_path("/v2/organizations/");
-        call.push_param("orgId", &self.org_id);
-        call.push_path("/teams/");
-        call.push_param("teamId", &self.team_id);
-        call.push_path("/workflows");
+        let mut call = crate::runtime::Call::new(self.base, &OPERATION);
+        call.path(&[&self.org_id, &self.team_id]);
         call.query_opt("take", self.take.as_ref());
         call.query_opt("skip", self.skip.as_ref());
         call
     }
 }
 crate::runtime::request_methods!(
-    ListRequest => Vec < models::Workflow >, paginated(take, skip, 250i64,
-    models::Workflow)
+    ListRequest => pages of models::Workflow, take, skip, 250
 );
 /// A request to [`Workflows::create`]; `.await` it (or call `send`) to send it.
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct CreateRequest<'a> {
-    client: &'a crate::Client,
+    base: crate::runtime::Base<'a>,
     org_id: i64,
     team_id: i64,
     body: models::CreateWorkflow,
-    options: crate::runtime::RequestOptions,
 }
 impl<'a> CreateRequest<'a> {
     fn into_call(self) -> crate::runtime::Call<'a> {
         const OPERATION: crate::runtime::Operation = crate::runtime::Operation {
             name: "orgs.teams.workflows.create",
-            method: crate::runtime::Method::POST,
+            method: crate::runtime::Method::Post,
             path_template: "/v2/organizations/{orgId}/teams/{teamId}/workflows",
-            auth: &[
-                crate::AuthMode::ApiKey,
-                crate::AuthMode::AccessToken,
-                crate::AuthMode::PlatformClient,
-            ],
-            api_version: None,
-            envelope: true,
-            auth_optional: false,
+            auth: crate::generated::auth::API_KEY_ACCESS_TOKEN_PLATFORM_CLIENT,
+            ..crate::runtime::Operation::DEFAULTS
         };
-        let mut call = crate::runtime::Call::new(self.client, &OPERATION, self.options);
-        call.push_path("/v2/organizations/");
-        call.push_param("orgId", &self.org_id);
-        call.push_path("/teams/");
-        call.push_param("teamId", &self.team_id);
-        call.push_path("/workflows");
+        let mut call = crate::runtime::Call::new(self.base, &OPERATION);
+        call.path(&[&self.org_id, &self.team_id]);
         call.json(&self.body);
         call
     }
@@ -245,34 +156,22 @@ crate::runtime::request_methods!(CreateRequest => models::Workflow);
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct GetRequest<'a> {
-    client: &'a crate::Client,
+    base: crate::runtime::Base<'a>,
     org_id: i64,
     team_id: i64,
     workflow_id: i64,
-    options: crate::runtime::RequestOptions,
 }
 impl<'a> GetRequest<'a> {
     fn into_call(self) -> crate::runtime::Call<'a> {
         const OPERATION: crate::runtime::Operation = crate::runtime::Operation {
             name: "orgs.teams.workflows.get",
-            method: crate::runtime::Method::GET,
+            method: crate::runtime::Method::Get,
             path_template: "/v2/organizations/{orgId}/teams/{teamId}/workflows/{workflowId}",
-            auth: &[
-                crate::AuthMode::ApiKey,
-                crate::AuthMode::AccessToken,
-                crate::AuthMode::PlatformClient,
-            ],
-            api_version: None,
-            envelope: true,
-            auth_optional: false,
+            auth: crate::generated::auth::API_KEY_ACCESS_TOKEN_PLATFORM_CLIENT,
+            ..crate::runtime::Operation::DEFAULTS
         };
-        let mut call = crate::runtime::Call::new(self.client, &OPERATION, self.options);
-        call.push_path("/v2/organizations/");
-        call.push_param("orgId", &self.org_id);
-        call.push_path("/teams/");
-        call.push_param("teamId", &self.team_id);
-        call.push_path("/workflows/");
-        call.push_param("workflowId", &self.workflow_id);
+        let mut call = crate::runtime::Call::new(self.base, &OPERATION);
+        call.path(&[&self.org_id, &self.team_id, &self.workflow_id]);
         call
     }
 }
@@ -281,35 +180,23 @@ crate::runtime::request_methods!(GetRequest => models::Workflow);
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct UpdateRequest<'a> {
-    client: &'a crate::Client,
+    base: crate::runtime::Base<'a>,
     org_id: i64,
     team_id: i64,
     workflow_id: i64,
     body: models::UpdateWorkflow,
-    options: crate::runtime::RequestOptions,
 }
 impl<'a> UpdateRequest<'a> {
     fn into_call(self) -> crate::runtime::Call<'a> {
         const OPERATION: crate::runtime::Operation = crate::runtime::Operation {
             name: "orgs.teams.workflows.update",
-            method: crate::runtime::Method::PATCH,
+            method: crate::runtime::Method::Patch,
             path_template: "/v2/organizations/{orgId}/teams/{teamId}/workflows/{workflowId}",
-            auth: &[
-                crate::AuthMode::ApiKey,
-                crate::AuthMode::AccessToken,
-                crate::AuthMode::PlatformClient,
-            ],
-            api_version: None,
-            envelope: true,
-            auth_optional: false,
+            auth: crate::generated::auth::API_KEY_ACCESS_TOKEN_PLATFORM_CLIENT,
+            ..crate::runtime::Operation::DEFAULTS
         };
-        let mut call = crate::runtime::Call::new(self.client, &OPERATION, self.options);
-        call.push_path("/v2/organizations/");
-        call.push_param("orgId", &self.org_id);
-        call.push_path("/teams/");
-        call.push_param("teamId", &self.team_id);
-        call.push_path("/workflows/");
-        call.push_param("workflowId", &self.workflow_id);
+        let mut call = crate::runtime::Call::new(self.base, &OPERATION);
+        call.path(&[&self.org_id, &self.team_id, &self.workflow_id]);
         call.json(&self.body);
         call
     }
@@ -319,34 +206,22 @@ crate::runtime::request_methods!(UpdateRequest => models::Workflow);
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct DeleteRequest<'a> {
-    client: &'a crate::Client,
+    base: crate::runtime::Base<'a>,
     org_id: i64,
     team_id: i64,
     workflow_id: i64,
-    options: crate::runtime::RequestOptions,
 }
 impl<'a> DeleteRequest<'a> {
     fn into_call(self) -> crate::runtime::Call<'a> {
         const OPERATION: crate::runtime::Operation = crate::runtime::Operation {
             name: "orgs.teams.workflows.delete",
-            method: crate::runtime::Method::DELETE,
+            method: crate::runtime::Method::Delete,
             path_template: "/v2/organizations/{orgId}/teams/{teamId}/workflows/{workflowId}",
-            auth: &[
-                crate::AuthMode::ApiKey,
-                crate::AuthMode::AccessToken,
-                crate::AuthMode::PlatformClient,
-            ],
-            api_version: None,
-            envelope: true,
-            auth_optional: false,
+            auth: crate::generated::auth::API_KEY_ACCESS_TOKEN_PLATFORM_CLIENT,
+            ..crate::runtime::Operation::DEFAULTS
         };
-        let mut call = crate::runtime::Call::new(self.client, &OPERATION, self.options);
-        call.push_path("/v2/organizations/");
-        call.push_param("orgId", &self.org_id);
-        call.push_path("/teams/");
-        call.push_param("teamId", &self.team_id);
-        call.push_path("/workflows/");
-        call.push_param("workflowId", &self.workflow_id);
+        let mut call = crate::runtime::Call::new(self.base, &OPERATION);
+        call.path(&[&self.org_id, &self.team_id, &self.workflow_id]);
         call
     }
 }

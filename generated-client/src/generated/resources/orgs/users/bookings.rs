@@ -9,27 +9,15 @@ use crate::models;
 /// Reached with `client.orgs().users().bookings()`.
 #[derive(Debug, Clone, Copy)]
 pub struct Bookings<'a> {
-    client: &'a crate::Client,
+    pub(crate) base: crate::runtime::Base<'a>,
 }
 impl<'a> Bookings<'a> {
-    pub(crate) fn new(client: &'a crate::Client) -> Self {
-        Bookings { client }
-    }
     /// List the bookings of a user of the organization, one page at a time.
     ///
-    /// # Arguments
-    ///
-    /// - `org_id`: Id of the organization.
-    /// - `user_id`: Id of the user.
-    ///
-    /// # Request
-    ///
-    /// `GET /v2/organizations/{orgId}/users/{userId}/bookings`.
-    ///
-    /// Credentials: `api_key`, `access_token`, `platform_client`.
+    /// Arguments: `org_id`: Id of the organization; `user_id`: Id of the user. Sends `GET /v2/organizations/{orgId}/users/{userId}/bookings`; credentials: `api_key`, `access_token`, `platform_client`.
     pub fn list(&self, org_id: i64, user_id: i64) -> ListRequest<'a> {
         ListRequest {
-            client: self.client,
+            base: self.base,
             org_id,
             user_id,
             status: None,
@@ -52,7 +40,6 @@ impl<'a> Bookings<'a> {
             sort_updated_at: None,
             take: None,
             skip: None,
-            options: Default::default(),
         }
     }
 }
@@ -60,7 +47,7 @@ impl<'a> Bookings<'a> {
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct ListRequest<'a> {
-    client: &'a crate::Client,
+    base: crate::runtime::Base<'a>,
     org_id: i64,
     user_id: i64,
     status: Option<Vec<models::BookingStatusFilter>>,
@@ -83,12 +70,9 @@ pub struct ListRequest<'a> {
     sort_updated_at: Option<models::SortOrder>,
     take: Option<i64>,
     skip: Option<i64>,
-    options: crate::runtime::RequestOptions,
 }
 impl<'a> ListRequest<'a> {
-    /// Only bookings in these groups.
-    ///
-    /// Example: `["upcoming", "past"]`
+    /// Only bookings in these groups. Example: `["upcoming", "past"]`.
     pub fn status(
         mut self,
         status: impl IntoIterator<Item = models::BookingStatusFilter>,
@@ -96,30 +80,22 @@ impl<'a> ListRequest<'a> {
         self.status = Some(status.into_iter().collect());
         self
     }
-    /// Only bookings with an attendee of this email.
-    ///
-    /// Example: `"example@domain.com"`
+    /// Only bookings with an attendee of this email. Example: `"example@domain.com"`.
     pub fn attendee_email(mut self, attendee_email: impl Into<String>) -> Self {
         self.attendee_email = Some(attendee_email.into());
         self
     }
-    /// Only bookings with an attendee of this name.
-    ///
-    /// Example: `"John Doe"`
+    /// Only bookings with an attendee of this name. Example: `"John Doe"`.
     pub fn attendee_name(mut self, attendee_name: impl Into<String>) -> Self {
         self.attendee_name = Some(attendee_name.into());
         self
     }
-    /// Only the booking with this uid.
-    ///
-    /// Example: `"2NtaeaVcKfpmSZ4CthFdfk"`
+    /// Only the booking with this uid. Example: `"2NtaeaVcKfpmSZ4CthFdfk"`.
     pub fn booking_uid(mut self, booking_uid: impl Into<String>) -> Self {
         self.booking_uid = Some(booking_uid.into());
         self
     }
-    /// Only bookings of these event types.
-    ///
-    /// Example: `[100, 200]`
+    /// Only bookings of these event types. Example: `[100, 200]`.
     pub fn event_type_ids(
         mut self,
         event_type_ids: impl IntoIterator<Item = i64>,
@@ -127,44 +103,32 @@ impl<'a> ListRequest<'a> {
         self.event_type_ids = Some(event_type_ids.into_iter().collect());
         self
     }
-    /// Only bookings of this event type.
-    ///
-    /// Example: `100`
+    /// Only bookings of this event type. Example: `100`.
     pub fn event_type_id(mut self, event_type_id: i64) -> Self {
         self.event_type_id = Some(event_type_id);
         self
     }
-    /// Only bookings of these teams.
-    ///
-    /// Example: `[50, 60]`
+    /// Only bookings of these teams. Example: `[50, 60]`.
     pub fn team_ids(mut self, team_ids: impl IntoIterator<Item = i64>) -> Self {
         self.team_ids = Some(team_ids.into_iter().collect());
         self
     }
-    /// Only bookings of this team.
-    ///
-    /// Example: `50`
+    /// Only bookings of this team. Example: `50`.
     pub fn team_id(mut self, team_id: i64) -> Self {
         self.team_id = Some(team_id);
         self
     }
-    /// Only bookings that start after this time.
-    ///
-    /// Example: `"2025-03-07T10:00:00.000Z"`
+    /// Only bookings that start after this time. Example: `"2025-03-07T10:00:00.000Z"`.
     pub fn after_start(mut self, after_start: chrono::DateTime<chrono::Utc>) -> Self {
         self.after_start = Some(after_start);
         self
     }
-    /// Only bookings that end before this time.
-    ///
-    /// Example: `"2025-03-07T11:00:00.000Z"`
+    /// Only bookings that end before this time. Example: `"2025-03-07T11:00:00.000Z"`.
     pub fn before_end(mut self, before_end: chrono::DateTime<chrono::Utc>) -> Self {
         self.before_end = Some(before_end);
         self
     }
-    /// Only bookings made after this time.
-    ///
-    /// Example: `"2025-03-07T10:00:00.000Z"`
+    /// Only bookings made after this time. Example: `"2025-03-07T10:00:00.000Z"`.
     pub fn after_created_at(
         mut self,
         after_created_at: chrono::DateTime<chrono::Utc>,
@@ -172,9 +136,7 @@ impl<'a> ListRequest<'a> {
         self.after_created_at = Some(after_created_at);
         self
     }
-    /// Only bookings made before this time.
-    ///
-    /// Example: `"2025-03-14T11:00:00.000Z"`
+    /// Only bookings made before this time. Example: `"2025-03-14T11:00:00.000Z"`.
     pub fn before_created_at(
         mut self,
         before_created_at: chrono::DateTime<chrono::Utc>,
@@ -182,9 +144,7 @@ impl<'a> ListRequest<'a> {
         self.before_created_at = Some(before_created_at);
         self
     }
-    /// Only bookings changed after this time.
-    ///
-    /// Example: `"2025-03-07T10:00:00.000Z"`
+    /// Only bookings changed after this time. Example: `"2025-03-07T10:00:00.000Z"`.
     pub fn after_updated_at(
         mut self,
         after_updated_at: chrono::DateTime<chrono::Utc>,
@@ -192,9 +152,7 @@ impl<'a> ListRequest<'a> {
         self.after_updated_at = Some(after_updated_at);
         self
     }
-    /// Only bookings changed before this time.
-    ///
-    /// Example: `"2025-03-14T11:00:00.000Z"`
+    /// Only bookings changed before this time. Example: `"2025-03-14T11:00:00.000Z"`.
     pub fn before_updated_at(
         mut self,
         before_updated_at: chrono::DateTime<chrono::Utc>,
@@ -222,20 +180,12 @@ impl<'a> ListRequest<'a> {
         self.sort_updated_at = Some(sort_updated_at);
         self
     }
-    /// Page size (1 to 250).
-    ///
-    /// The server's default: `100`.
-    ///
-    /// Example: `10`
+    /// Page size (1 to 250). Server default: `100`. Example: `10`.
     pub fn take(mut self, take: i64) -> Self {
         self.take = Some(take);
         self
     }
-    /// Number of bookings to skip.
-    ///
-    /// The server's default: `0`.
-    ///
-    /// Example: `0`
+    /// Number of bookings to skip. Server default: `0`. Example: `0`.
     pub fn skip(mut self, skip: i64) -> Self {
         self.skip = Some(skip);
         self
@@ -243,23 +193,13 @@ impl<'a> ListRequest<'a> {
     fn into_call(self) -> crate::runtime::Call<'a> {
         const OPERATION: crate::runtime::Operation = crate::runtime::Operation {
             name: "orgs.users.bookings.list",
-            method: crate::runtime::Method::GET,
+            method: crate::runtime::Method::Get,
             path_template: "/v2/organizations/{orgId}/users/{userId}/bookings",
-            auth: &[
-                crate::AuthMode::ApiKey,
-                crate::AuthMode::AccessToken,
-                crate::AuthMode::PlatformClient,
-            ],
-            api_version: None,
-            envelope: true,
-            auth_optional: false,
+            auth: crate::generated::auth::API_KEY_ACCESS_TOKEN_PLATFORM_CLIENT,
+            ..crate::runtime::Operation::DEFAULTS
         };
-        let mut call = crate::runtime::Call::new(self.client, &OPERATION, self.options);
-        call.push_path("/v2/organizations/");
-        call.push_param("orgId", &self.org_id);
-        call.push_path("/users/");
-        call.push_param("userId", &self.user_id);
-        call.push_path("/bookings");
+        let mut call = crate::runtime::Call::new(self.base, &OPERATION);
+        call.path(&[&self.org_id, &self.user_id]);
         call.query_opt("status", self.status.as_ref());
         call.query_opt("attendeeEmail", self.attendee_email.as_ref());
         call.query_opt("attendeeName", self.attendee_name.as_ref());
@@ -284,6 +224,5 @@ impl<'a> ListRequest<'a> {
     }
 }
 crate::runtime::request_methods!(
-    ListRequest => Vec < models::Booking >, paginated(take, skip, 100i64,
-    models::Booking)
+    ListRequest => pages of models::Booking, take, skip, 100
 );

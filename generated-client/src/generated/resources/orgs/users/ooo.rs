@@ -9,49 +9,26 @@ use crate::models;
 /// Reached with `client.orgs().users().ooo()`.
 #[derive(Debug, Clone, Copy)]
 pub struct Ooo<'a> {
-    client: &'a crate::Client,
+    pub(crate) base: crate::runtime::Base<'a>,
 }
 impl<'a> Ooo<'a> {
-    pub(crate) fn new(client: &'a crate::Client) -> Self {
-        Ooo { client }
-    }
     /// List a user's out-of-office entries, one page at a time.
     ///
-    /// # Arguments
-    ///
-    /// - `org_id`: Id of the organization.
-    /// - `user_id`: Id of the user.
-    ///
-    /// # Request
-    ///
-    /// `GET /v2/organizations/{orgId}/users/{userId}/ooo`.
-    ///
-    /// Credentials: `api_key`, `access_token`, `platform_client`.
+    /// Arguments: `org_id`: Id of the organization; `user_id`: Id of the user. Sends `GET /v2/organizations/{orgId}/users/{userId}/ooo`; credentials: `api_key`, `access_token`, `platform_client`.
     pub fn list(&self, org_id: i64, user_id: i64) -> ListRequest<'a> {
         ListRequest {
-            client: self.client,
+            base: self.base,
             org_id,
             user_id,
             take: None,
             skip: None,
             sort_start: None,
             sort_end: None,
-            options: Default::default(),
         }
     }
     /// Create an out-of-office entry for a user.
     ///
-    /// # Arguments
-    ///
-    /// - `org_id`: Id of the organization.
-    /// - `user_id`: Id of the user.
-    /// - `body`: the request body, a [`CreateOutOfOfficeEntry`](crate::models::CreateOutOfOfficeEntry).
-    ///
-    /// # Request
-    ///
-    /// `POST /v2/organizations/{orgId}/users/{userId}/ooo`.
-    ///
-    /// Credentials: `api_key`, `access_token`, `platform_client`.
+    /// Arguments: `org_id`: Id of the organization; `user_id`: Id of the user; `body`: a [`CreateOutOfOfficeEntry`](crate::models::CreateOutOfOfficeEntry). Sends `POST /v2/organizations/{orgId}/users/{userId}/ooo`; credentials: `api_key`, `access_token`, `platform_client`.
     pub fn create(
         &self,
         org_id: i64,
@@ -59,27 +36,15 @@ impl<'a> Ooo<'a> {
         body: models::CreateOutOfOfficeEntry,
     ) -> CreateRequest<'a> {
         CreateRequest {
-            client: self.client,
+            base: self.base,
             org_id,
             user_id,
             body,
-            options: Default::default(),
         }
     }
     /// Change an out-of-office entry of a user.
     ///
-    /// # Arguments
-    ///
-    /// - `org_id`: Id of the organization.
-    /// - `user_id`: Id of the user.
-    /// - `ooo_id`: Id of the out-of-office entry.
-    /// - `body`: the request body, a [`UpdateOutOfOfficeEntry`](crate::models::UpdateOutOfOfficeEntry).
-    ///
-    /// # Request
-    ///
-    /// `PATCH /v2/organizations/{orgId}/users/{userId}/ooo/{oooId}`.
-    ///
-    /// Credentials: `api_key`, `access_token`, `platform_client`.
+    /// Arguments: `org_id`: Id of the organization; `user_id`: Id of the user; `ooo_id`: Id of the out-of-office entry; `body`: a [`UpdateOutOfOfficeEntry`](crate::models::UpdateOutOfOfficeEntry). Sends `PATCH /v2/organizations/{orgId}/users/{userId}/ooo/{oooId}`; credentials: `api_key`, `access_token`, `platform_client`.
     pub fn update(
         &self,
         org_id: i64,
@@ -88,57 +53,36 @@ impl<'a> Ooo<'a> {
         body: models::UpdateOutOfOfficeEntry,
     ) -> UpdateRequest<'a> {
         UpdateRequest {
-            client: self.client,
+            base: self.base,
             org_id,
             user_id,
             ooo_id,
             body,
-            options: Default::default(),
         }
     }
     /// Delete an out-of-office entry of a user and return it.
     ///
-    /// # Arguments
-    ///
-    /// - `org_id`: Id of the organization.
-    /// - `user_id`: Id of the user.
-    /// - `ooo_id`: Id of the out-of-office entry.
-    ///
-    /// # Request
-    ///
-    /// `DELETE /v2/organizations/{orgId}/users/{userId}/ooo/{oooId}`.
-    ///
-    /// Credentials: `api_key`, `access_token`, `platform_client`.
+    /// Arguments: `org_id`: Id of the organization; `user_id`: Id of the user; `ooo_id`: Id of the out-of-office entry. Sends `DELETE /v2/organizations/{orgId}/users/{userId}/ooo/{oooId}`; credentials: `api_key`, `access_token`, `platform_client`.
     pub fn delete(&self, org_id: i64, user_id: i64, ooo_id: i64) -> DeleteRequest<'a> {
         DeleteRequest {
-            client: self.client,
+            base: self.base,
             org_id,
             user_id,
             ooo_id,
-            options: Default::default(),
         }
     }
     /// List the out-of-office entries of every user of the organization, one page at a time.
     ///
-    /// # Arguments
-    ///
-    /// - `org_id`: Id of the organization.
-    ///
-    /// # Request
-    ///
-    /// `GET /v2/organizations/{orgId}/ooo`.
-    ///
-    /// Credentials: `api_key`, `access_token`, `platform_client`.
+    /// Arguments: `org_id`: Id of the organization. Sends `GET /v2/organizations/{orgId}/ooo`; credentials: `api_key`, `access_token`, `platform_client`.
     pub fn list_all(&self, org_id: i64) -> ListAllRequest<'a> {
         ListAllRequest {
-            client: self.client,
+            base: self.base,
             org_id,
             take: None,
             skip: None,
             sort_start: None,
             sort_end: None,
             email: None,
-            options: Default::default(),
         }
     }
 }
@@ -146,30 +90,21 @@ impl<'a> Ooo<'a> {
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct ListRequest<'a> {
-    client: &'a crate::Client,
+    base: crate::runtime::Base<'a>,
     org_id: i64,
     user_id: i64,
     take: Option<i64>,
     skip: Option<i64>,
     sort_start: Option<models::SortOrder>,
     sort_end: Option<models::SortOrder>,
-    options: crate::runtime::RequestOptions,
 }
 impl<'a> ListRequest<'a> {
-    /// Page size (1 to 250).
-    ///
-    /// The server's default: `250`.
-    ///
-    /// Example: `25`
+    /// Page size (1 to 250). Server default: `250`. Example: `25`.
     pub fn take(mut self, take: i64) -> Self {
         self.take = Some(take);
         self
     }
-    /// Number of entries to skip.
-    ///
-    /// The server's default: `0`.
-    ///
-    /// Example: `0`
+    /// Number of entries to skip. Server default: `0`. Example: `0`.
     pub fn skip(mut self, skip: i64) -> Self {
         self.skip = Some(skip);
         self
@@ -187,23 +122,13 @@ impl<'a> ListRequest<'a> {
     fn into_call(self) -> crate::runtime::Call<'a> {
         const OPERATION: crate::runtime::Operation = crate::runtime::Operation {
             name: "orgs.users.ooo.list",
-            method: crate::runtime::Method::GET,
+            method: crate::runtime::Method::Get,
             path_template: "/v2/organizations/{orgId}/users/{userId}/ooo",
-            auth: &[
-                crate::AuthMode::ApiKey,
-                crate::AuthMode::AccessToken,
-                crate::AuthMode::PlatformClient,
-            ],
-            api_version: None,
-            envelope: true,
-            auth_optional: false,
+            auth: crate::generated::auth::API_KEY_ACCESS_TOKEN_PLATFORM_CLIENT,
+            ..crate::runtime::Operation::DEFAULTS
         };
-        let mut call = crate::runtime::Call::new(self.client, &OPERATION, self.options);
-        call.push_path("/v2/organizations/");
-        call.push_param("orgId", &self.org_id);
-        call.push_path("/users/");
-        call.push_param("userId", &self.user_id);
-        call.push_path("/ooo");
+        let mut call = crate::runtime::Call::new(self.base, &OPERATION);
+        call.path(&[&self.org_id, &self.user_id]);
         call.query_opt("take", self.take.as_ref());
         call.query_opt("skip", self.skip.as_ref());
         call.query_opt("sortStart", self.sort_start.as_ref());
@@ -212,40 +137,28 @@ impl<'a> ListRequest<'a> {
     }
 }
 crate::runtime::request_methods!(
-    ListRequest => Vec < models::OutOfOfficeEntry >, paginated(take, skip, 250i64,
-    models::OutOfOfficeEntry)
+    ListRequest => pages of models::OutOfOfficeEntry, take, skip, 250
 );
 /// A request to [`Ooo::create`]; `.await` it (or call `send`) to send it.
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct CreateRequest<'a> {
-    client: &'a crate::Client,
+    base: crate::runtime::Base<'a>,
     org_id: i64,
     user_id: i64,
     body: models::CreateOutOfOfficeEntry,
-    options: crate::runtime::RequestOptions,
 }
 impl<'a> CreateRequest<'a> {
     fn into_call(self) -> crate::runtime::Call<'a> {
         const OPERATION: crate::runtime::Operation = crate::runtime::Operation {
             name: "orgs.users.ooo.create",
-            method: crate::runtime::Method::POST,
+            method: crate::runtime::Method::Post,
             path_template: "/v2/organizations/{orgId}/users/{userId}/ooo",
-            auth: &[
-                crate::AuthMode::ApiKey,
-                crate::AuthMode::AccessToken,
-                crate::AuthMode::PlatformClient,
-            ],
-            api_version: None,
-            envelope: true,
-            auth_optional: false,
+            auth: crate::generated::auth::API_KEY_ACCESS_TOKEN_PLATFORM_CLIENT,
+            ..crate::runtime::Operation::DEFAULTS
         };
-        let mut call = crate::runtime::Call::new(self.client, &OPERATION, self.options);
-        call.push_path("/v2/organizations/");
-        call.push_param("orgId", &self.org_id);
-        call.push_path("/users/");
-        call.push_param("userId", &self.user_id);
-        call.push_path("/ooo");
+        let mut call = crate::runtime::Call::new(self.base, &OPERATION);
+        call.path(&[&self.org_id, &self.user_id]);
         call.json(&self.body);
         call
     }
@@ -255,35 +168,23 @@ crate::runtime::request_methods!(CreateRequest => models::OutOfOfficeEntry);
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct UpdateRequest<'a> {
-    client: &'a crate::Client,
+    base: crate::runtime::Base<'a>,
     org_id: i64,
     user_id: i64,
     ooo_id: i64,
     body: models::UpdateOutOfOfficeEntry,
-    options: crate::runtime::RequestOptions,
 }
 impl<'a> UpdateRequest<'a> {
     fn into_call(self) -> crate::runtime::Call<'a> {
         const OPERATION: crate::runtime::Operation = crate::runtime::Operation {
             name: "orgs.users.ooo.update",
-            method: crate::runtime::Method::PATCH,
+            method: crate::runtime::Method::Patch,
             path_template: "/v2/organizations/{orgId}/users/{userId}/ooo/{oooId}",
-            auth: &[
-                crate::AuthMode::ApiKey,
-                crate::AuthMode::AccessToken,
-                crate::AuthMode::PlatformClient,
-            ],
-            api_version: None,
-            envelope: true,
-            auth_optional: false,
+            auth: crate::generated::auth::API_KEY_ACCESS_TOKEN_PLATFORM_CLIENT,
+            ..crate::runtime::Operation::DEFAULTS
         };
-        let mut call = crate::runtime::Call::new(self.client, &OPERATION, self.options);
-        call.push_path("/v2/organizations/");
-        call.push_param("orgId", &self.org_id);
-        call.push_path("/users/");
-        call.push_param("userId", &self.user_id);
-        call.push_path("/ooo/");
-        call.push_param("oooId", &self.ooo_id);
+        let mut call = crate::runtime::Call::new(self.base, &OPERATION);
+        call.path(&[&self.org_id, &self.user_id, &self.ooo_id]);
         call.json(&self.body);
         call
     }
@@ -293,34 +194,22 @@ crate::runtime::request_methods!(UpdateRequest => models::OutOfOfficeEntry);
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct DeleteRequest<'a> {
-    client: &'a crate::Client,
+    base: crate::runtime::Base<'a>,
     org_id: i64,
     user_id: i64,
     ooo_id: i64,
-    options: crate::runtime::RequestOptions,
 }
 impl<'a> DeleteRequest<'a> {
     fn into_call(self) -> crate::runtime::Call<'a> {
         const OPERATION: crate::runtime::Operation = crate::runtime::Operation {
             name: "orgs.users.ooo.delete",
-            method: crate::runtime::Method::DELETE,
+            method: crate::runtime::Method::Delete,
             path_template: "/v2/organizations/{orgId}/users/{userId}/ooo/{oooId}",
-            auth: &[
-                crate::AuthMode::ApiKey,
-                crate::AuthMode::AccessToken,
-                crate::AuthMode::PlatformClient,
-            ],
-            api_version: None,
-            envelope: true,
-            auth_optional: false,
+            auth: crate::generated::auth::API_KEY_ACCESS_TOKEN_PLATFORM_CLIENT,
+            ..crate::runtime::Operation::DEFAULTS
         };
-        let mut call = crate::runtime::Call::new(self.client, &OPERATION, self.options);
-        call.push_path("/v2/organizations/");
-        call.push_param("orgId", &self.org_id);
-        call.push_path("/users/");
-        call.push_param("userId", &self.user_id);
-        call.push_path("/ooo/");
-        call.push_param("oooId", &self.ooo_id);
+        let mut call = crate::runtime::Call::new(self.base, &OPERATION);
+        call.path(&[&self.org_id, &self.user_id, &self.ooo_id]);
         call
     }
 }
@@ -329,30 +218,21 @@ crate::runtime::request_methods!(DeleteRequest => models::OutOfOfficeEntry);
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct ListAllRequest<'a> {
-    client: &'a crate::Client,
+    base: crate::runtime::Base<'a>,
     org_id: i64,
     take: Option<i64>,
     skip: Option<i64>,
     sort_start: Option<models::SortOrder>,
     sort_end: Option<models::SortOrder>,
     email: Option<String>,
-    options: crate::runtime::RequestOptions,
 }
 impl<'a> ListAllRequest<'a> {
-    /// Page size (1 to 250).
-    ///
-    /// The server's default: `250`.
-    ///
-    /// Example: `25`
+    /// Page size (1 to 250). Server default: `250`. Example: `25`.
     pub fn take(mut self, take: i64) -> Self {
         self.take = Some(take);
         self
     }
-    /// Number of entries to skip.
-    ///
-    /// The server's default: `0`.
-    ///
-    /// Example: `0`
+    /// Number of entries to skip. Server default: `0`. Example: `0`.
     pub fn skip(mut self, skip: i64) -> Self {
         self.skip = Some(skip);
         self
@@ -367,9 +247,7 @@ impl<'a> ListAllRequest<'a> {
         self.sort_end = Some(sort_end);
         self
     }
-    /// Only the entries of the organization user with this email address.
-    ///
-    /// Example: `"example@domain.com"`
+    /// Only the entries of the organization user with this email address. Example: `"example@domain.com"`.
     pub fn email(mut self, email: impl Into<String>) -> Self {
         self.email = Some(email.into());
         self
@@ -377,21 +255,13 @@ impl<'a> ListAllRequest<'a> {
     fn into_call(self) -> crate::runtime::Call<'a> {
         const OPERATION: crate::runtime::Operation = crate::runtime::Operation {
             name: "orgs.users.ooo.list_all",
-            method: crate::runtime::Method::GET,
+            method: crate::runtime::Method::Get,
             path_template: "/v2/organizations/{orgId}/ooo",
-            auth: &[
-                crate::AuthMode::ApiKey,
-                crate::AuthMode::AccessToken,
-                crate::AuthMode::PlatformClient,
-            ],
-            api_version: None,
-            envelope: true,
-            auth_optional: false,
+            auth: crate::generated::auth::API_KEY_ACCESS_TOKEN_PLATFORM_CLIENT,
+            ..crate::runtime::Operation::DEFAULTS
         };
-        let mut call = crate::runtime::Call::new(self.client, &OPERATION, self.options);
-        call.push_path("/v2/organizations/");
-        call.push_param("orgId", &self.org_id);
-        call.push_path("/ooo");
+        let mut call = crate::runtime::Call::new(self.base, &OPERATION);
+        call.path(&[&self.org_id]);
         call.query_opt("take", self.take.as_ref());
         call.query_opt("skip", self.skip.as_ref());
         call.query_opt("sortStart", self.sort_start.as_ref());
@@ -401,6 +271,5 @@ impl<'a> ListAllRequest<'a> {
     }
 }
 crate::runtime::request_methods!(
-    ListAllRequest => Vec < models::OutOfOfficeEntry >, paginated(take, skip, 250i64,
-    models::OutOfOfficeEntry)
+    ListAllRequest => pages of models::OutOfOfficeEntry, take, skip, 250
 );

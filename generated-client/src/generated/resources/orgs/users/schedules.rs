@@ -9,25 +9,12 @@ use crate::models;
 /// Reached with `client.orgs().users().schedules()`.
 #[derive(Debug, Clone, Copy)]
 pub struct Schedules<'a> {
-    client: &'a crate::Client,
+    pub(crate) base: crate::runtime::Base<'a>,
 }
 impl<'a> Schedules<'a> {
-    pub(crate) fn new(client: &'a crate::Client) -> Self {
-        Schedules { client }
-    }
     /// Create a schedule for a user of the organization.
     ///
-    /// # Arguments
-    ///
-    /// - `org_id`: Id of the organization.
-    /// - `user_id`: Id of the user.
-    /// - `body`: the request body, a [`CreateSchedule`](crate::models::CreateSchedule).
-    ///
-    /// # Request
-    ///
-    /// `POST /v2/organizations/{orgId}/users/{userId}/schedules`.
-    ///
-    /// Credentials: `api_key`, `access_token`, `platform_client`.
+    /// Arguments: `org_id`: Id of the organization; `user_id`: Id of the user; `body`: a [`CreateSchedule`](crate::models::CreateSchedule). Sends `POST /v2/organizations/{orgId}/users/{userId}/schedules`; credentials: `api_key`, `access_token`, `platform_client`.
     pub fn create(
         &self,
         org_id: i64,
@@ -35,69 +22,36 @@ impl<'a> Schedules<'a> {
         body: models::CreateSchedule,
     ) -> CreateRequest<'a> {
         CreateRequest {
-            client: self.client,
+            base: self.base,
             org_id,
             user_id,
             body,
-            options: Default::default(),
         }
     }
     /// List all schedules of a user of the organization.
     ///
-    /// # Arguments
-    ///
-    /// - `org_id`: Id of the organization.
-    /// - `user_id`: Id of the user.
-    ///
-    /// # Request
-    ///
-    /// `GET /v2/organizations/{orgId}/users/{userId}/schedules`.
-    ///
-    /// Credentials: `api_key`, `access_token`, `platform_client`.
+    /// Arguments: `org_id`: Id of the organization; `user_id`: Id of the user. Sends `GET /v2/organizations/{orgId}/users/{userId}/schedules`; credentials: `api_key`, `access_token`, `platform_client`.
     pub fn list(&self, org_id: i64, user_id: i64) -> ListRequest<'a> {
         ListRequest {
-            client: self.client,
+            base: self.base,
             org_id,
             user_id,
-            options: Default::default(),
         }
     }
     /// Get one schedule of a user of the organization.
     ///
-    /// # Arguments
-    ///
-    /// - `org_id`: Id of the organization.
-    /// - `user_id`: Id of the user.
-    /// - `schedule_id`: Id of the schedule.
-    ///
-    /// # Request
-    ///
-    /// `GET /v2/organizations/{orgId}/users/{userId}/schedules/{scheduleId}`.
-    ///
-    /// Credentials: `api_key`, `access_token`, `platform_client`.
+    /// Arguments: `org_id`: Id of the organization; `user_id`: Id of the user; `schedule_id`: Id of the schedule. Sends `GET /v2/organizations/{orgId}/users/{userId}/schedules/{scheduleId}`; credentials: `api_key`, `access_token`, `platform_client`.
     pub fn get(&self, org_id: i64, user_id: i64, schedule_id: i64) -> GetRequest<'a> {
         GetRequest {
-            client: self.client,
+            base: self.base,
             org_id,
             user_id,
             schedule_id,
-            options: Default::default(),
         }
     }
     /// Change a schedule of a user of the organization.
     ///
-    /// # Arguments
-    ///
-    /// - `org_id`: Id of the organization.
-    /// - `user_id`: Id of the user.
-    /// - `schedule_id`: Id of the schedule.
-    /// - `body`: the request body, a [`UpdateSchedule`](crate::models::UpdateSchedule).
-    ///
-    /// # Request
-    ///
-    /// `PATCH /v2/organizations/{orgId}/users/{userId}/schedules/{scheduleId}`.
-    ///
-    /// Credentials: `api_key`, `access_token`, `platform_client`.
+    /// Arguments: `org_id`: Id of the organization; `user_id`: Id of the user; `schedule_id`: Id of the schedule; `body`: a [`UpdateSchedule`](crate::models::UpdateSchedule). Sends `PATCH /v2/organizations/{orgId}/users/{userId}/schedules/{scheduleId}`; credentials: `api_key`, `access_token`, `platform_client`.
     pub fn update(
         &self,
         org_id: i64,
@@ -106,27 +60,16 @@ impl<'a> Schedules<'a> {
         body: models::UpdateSchedule,
     ) -> UpdateRequest<'a> {
         UpdateRequest {
-            client: self.client,
+            base: self.base,
             org_id,
             user_id,
             schedule_id,
             body,
-            options: Default::default(),
         }
     }
     /// Delete a schedule of a user of the organization.
     ///
-    /// # Arguments
-    ///
-    /// - `org_id`: Id of the organization.
-    /// - `user_id`: Id of the user.
-    /// - `schedule_id`: Id of the schedule.
-    ///
-    /// # Request
-    ///
-    /// `DELETE /v2/organizations/{orgId}/users/{userId}/schedules/{scheduleId}`.
-    ///
-    /// Credentials: `api_key`, `access_token`, `platform_client`.
+    /// Arguments: `org_id`: Id of the organization; `user_id`: Id of the user; `schedule_id`: Id of the schedule. Sends `DELETE /v2/organizations/{orgId}/users/{userId}/schedules/{scheduleId}`; credentials: `api_key`, `access_token`, `platform_client`.
     pub fn delete(
         &self,
         org_id: i64,
@@ -134,11 +77,10 @@ impl<'a> Schedules<'a> {
         schedule_id: i64,
     ) -> DeleteRequest<'a> {
         DeleteRequest {
-            client: self.client,
+            base: self.base,
             org_id,
             user_id,
             schedule_id,
-            options: Default::default(),
         }
     }
 }
@@ -146,33 +88,22 @@ impl<'a> Schedules<'a> {
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct CreateRequest<'a> {
-    client: &'a crate::Client,
+    base: crate::runtime::Base<'a>,
     org_id: i64,
     user_id: i64,
     body: models::CreateSchedule,
-    options: crate::runtime::RequestOptions,
 }
 impl<'a> CreateRequest<'a> {
     fn into_call(self) -> crate::runtime::Call<'a> {
         const OPERATION: crate::runtime::Operation = crate::runtime::Operation {
             name: "orgs.users.schedules.create",
-            method: crate::runtime::Method::POST,
+            method: crate::runtime::Method::Post,
             path_template: "/v2/organizations/{orgId}/users/{userId}/schedules",
-            auth: &[
-                crate::AuthMode::ApiKey,
-                crate::AuthMode::AccessToken,
-                crate::AuthMode::PlatformClient,
-            ],
-            api_version: None,
-            envelope: true,
-            auth_optional: false,
+            auth: crate::generated::auth::API_KEY_ACCESS_TOKEN_PLATFORM_CLIENT,
+            ..crate::runtime::Operation::DEFAULTS
         };
-        let mut call = crate::runtime::Call::new(self.client, &OPERATION, self.options);
-        call.push_path("/v2/organizations/");
-        call.push_param("orgId", &self.org_id);
-        call.push_path("/users/");
-        call.push_param("userId", &self.user_id);
-        call.push_path("/schedules");
+        let mut call = crate::runtime::Call::new(self.base, &OPERATION);
+        call.path(&[&self.org_id, &self.user_id]);
         call.json(&self.body);
         call
     }
@@ -182,32 +113,21 @@ crate::runtime::request_methods!(CreateRequest => models::Schedule);
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct ListRequest<'a> {
-    client: &'a crate::Client,
+    base: crate::runtime::Base<'a>,
     org_id: i64,
     user_id: i64,
-    options: crate::runtime::RequestOptions,
 }
 impl<'a> ListRequest<'a> {
     fn into_call(self) -> crate::runtime::Call<'a> {
         const OPERATION: crate::runtime::Operation = crate::runtime::Operation {
             name: "orgs.users.schedules.list",
-            method: crate::runtime::Method::GET,
+            method: crate::runtime::Method::Get,
             path_template: "/v2/organizations/{orgId}/users/{userId}/schedules",
-            auth: &[
-                crate::AuthMode::ApiKey,
-                crate::AuthMode::AccessToken,
-                crate::AuthMode::PlatformClient,
-            ],
-            api_version: None,
-            envelope: true,
-            auth_optional: false,
+            auth: crate::generated::auth::API_KEY_ACCESS_TOKEN_PLATFORM_CLIENT,
+            ..crate::runtime::Operation::DEFAULTS
         };
-        let mut call = crate::runtime::Call::new(self.client, &OPERATION, self.options);
-        call.push_path("/v2/organizations/");
-        call.push_param("orgId", &self.org_id);
-        call.push_path("/users/");
-        call.push_param("userId", &self.user_id);
-        call.push_path("/schedules");
+        let mut call = crate::runtime::Call::new(self.base, &OPERATION);
+        call.path(&[&self.org_id, &self.user_id]);
         call
     }
 }
@@ -216,34 +136,22 @@ crate::runtime::request_methods!(ListRequest => Vec < models::Schedule >);
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct GetRequest<'a> {
-    client: &'a crate::Client,
+    base: crate::runtime::Base<'a>,
     org_id: i64,
     user_id: i64,
     schedule_id: i64,
-    options: crate::runtime::RequestOptions,
 }
 impl<'a> GetRequest<'a> {
     fn into_call(self) -> crate::runtime::Call<'a> {
         const OPERATION: crate::runtime::Operation = crate::runtime::Operation {
             name: "orgs.users.schedules.get",
-            method: crate::runtime::Method::GET,
+            method: crate::runtime::Method::Get,
             path_template: "/v2/organizations/{orgId}/users/{userId}/schedules/{scheduleId}",
-            auth: &[
-                crate::AuthMode::ApiKey,
-                crate::AuthMode::AccessToken,
-                crate::AuthMode::PlatformClient,
-            ],
-            api_version: None,
-            envelope: true,
-            auth_optional: false,
+            auth: crate::generated::auth::API_KEY_ACCESS_TOKEN_PLATFORM_CLIENT,
+            ..crate::runtime::Operation::DEFAULTS
         };
-        let mut call = crate::runtime::Call::new(self.client, &OPERATION, self.options);
-        call.push_path("/v2/organizations/");
-        call.push_param("orgId", &self.org_id);
-        call.push_path("/users/");
-        call.push_param("userId", &self.user_id);
-        call.push_path("/schedules/");
-        call.push_param("scheduleId", &self.schedule_id);
+        let mut call = crate::runtime::Call::new(self.base, &OPERATION);
+        call.path(&[&self.org_id, &self.user_id, &self.schedule_id]);
         call
     }
 }
@@ -252,35 +160,23 @@ crate::runtime::request_methods!(GetRequest => models::Schedule);
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct UpdateRequest<'a> {
-    client: &'a crate::Client,
+    base: crate::runtime::Base<'a>,
     org_id: i64,
     user_id: i64,
     schedule_id: i64,
     body: models::UpdateSchedule,
-    options: crate::runtime::RequestOptions,
 }
 impl<'a> UpdateRequest<'a> {
     fn into_call(self) -> crate::runtime::Call<'a> {
         const OPERATION: crate::runtime::Operation = crate::runtime::Operation {
             name: "orgs.users.schedules.update",
-            method: crate::runtime::Method::PATCH,
+            method: crate::runtime::Method::Patch,
             path_template: "/v2/organizations/{orgId}/users/{userId}/schedules/{scheduleId}",
-            auth: &[
-                crate::AuthMode::ApiKey,
-                crate::AuthMode::AccessToken,
-                crate::AuthMode::PlatformClient,
-            ],
-            api_version: None,
-            envelope: true,
-            auth_optional: false,
+            auth: crate::generated::auth::API_KEY_ACCESS_TOKEN_PLATFORM_CLIENT,
+            ..crate::runtime::Operation::DEFAULTS
         };
-        let mut call = crate::runtime::Call::new(self.client, &OPERATION, self.options);
-        call.push_path("/v2/organizations/");
-        call.push_param("orgId", &self.org_id);
-        call.push_path("/users/");
-        call.push_param("userId", &self.user_id);
-        call.push_path("/schedules/");
-        call.push_param("scheduleId", &self.schedule_id);
+        let mut call = crate::runtime::Call::new(self.base, &OPERATION);
+        call.path(&[&self.org_id, &self.user_id, &self.schedule_id]);
         call.json(&self.body);
         call
     }
@@ -290,34 +186,22 @@ crate::runtime::request_methods!(UpdateRequest => models::Schedule);
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct DeleteRequest<'a> {
-    client: &'a crate::Client,
+    base: crate::runtime::Base<'a>,
     org_id: i64,
     user_id: i64,
     schedule_id: i64,
-    options: crate::runtime::RequestOptions,
 }
 impl<'a> DeleteRequest<'a> {
     fn into_call(self) -> crate::runtime::Call<'a> {
         const OPERATION: crate::runtime::Operation = crate::runtime::Operation {
             name: "orgs.users.schedules.delete",
-            method: crate::runtime::Method::DELETE,
+            method: crate::runtime::Method::Delete,
             path_template: "/v2/organizations/{orgId}/users/{userId}/schedules/{scheduleId}",
-            auth: &[
-                crate::AuthMode::ApiKey,
-                crate::AuthMode::AccessToken,
-                crate::AuthMode::PlatformClient,
-            ],
-            api_version: None,
-            envelope: true,
-            auth_optional: false,
+            auth: crate::generated::auth::API_KEY_ACCESS_TOKEN_PLATFORM_CLIENT,
+            ..crate::runtime::Operation::DEFAULTS
         };
-        let mut call = crate::runtime::Call::new(self.client, &OPERATION, self.options);
-        call.push_path("/v2/organizations/");
-        call.push_param("orgId", &self.org_id);
-        call.push_path("/users/");
-        call.push_param("userId", &self.user_id);
-        call.push_path("/schedules/");
-        call.push_param("scheduleId", &self.schedule_id);
+        let mut call = crate::runtime::Call::new(self.base, &OPERATION);
+        call.path(&[&self.org_id, &self.user_id, &self.schedule_id]);
         call
     }
 }

@@ -9,25 +9,12 @@ use crate::models;
 /// Reached with `client.orgs().teams().routing_forms().responses()`.
 #[derive(Debug, Clone, Copy)]
 pub struct Responses<'a> {
-    client: &'a crate::Client,
+    pub(crate) base: crate::runtime::Base<'a>,
 }
 impl<'a> Responses<'a> {
-    pub(crate) fn new(client: &'a crate::Client) -> Self {
-        Responses { client }
-    }
     /// List the responses submitted to the team's routing form, one page at a time.
     ///
-    /// # Arguments
-    ///
-    /// - `org_id`: Id of the organization.
-    /// - `team_id`: Id of the team.
-    /// - `routing_form_id`: Id of the routing form.
-    ///
-    /// # Request
-    ///
-    /// `GET /v2/organizations/{orgId}/teams/{teamId}/routing-forms/{routingFormId}/responses`.
-    ///
-    /// Credentials: `api_key`, `access_token`.
+    /// Arguments: `org_id`: Id of the organization; `team_id`: Id of the team; `routing_form_id`: Id of the routing form. Sends `GET /v2/organizations/{orgId}/teams/{teamId}/routing-forms/{routingFormId}/responses`; credentials: `api_key`, `access_token`.
     pub fn list(
         &self,
         org_id: i64,
@@ -35,7 +22,7 @@ impl<'a> Responses<'a> {
         routing_form_id: impl Into<String>,
     ) -> ListRequest<'a> {
         ListRequest {
-            client: self.client,
+            base: self.base,
             org_id,
             team_id,
             routing_form_id: routing_form_id.into(),
@@ -48,27 +35,13 @@ impl<'a> Responses<'a> {
             after_updated_at: None,
             before_updated_at: None,
             routed_to_booking_uid: None,
-            options: Default::default(),
         }
     }
     /// Submit answers to the team's routing form and get where they lead, with the free slots there.
     ///
     /// The response is saved (or queued with `queueResponse`). When the form routes to an event type, the result holds its free slots between `start` and `end` and the `routing` details to pass to the booking request.
     ///
-    /// # Arguments
-    ///
-    /// - `org_id`: Id of the organization.
-    /// - `team_id`: Id of the team.
-    /// - `routing_form_id`: Id of the routing form.
-    /// - `start`: Start of the slot search, in UTC: a date (`2050-09-05`, from the start of the day) or a date-time.
-    /// - `end`: End of the slot search, in UTC: a date (`2050-09-06`, to the end of the day) or a date-time.
-    /// - `body`: the request body, a [`RoutingFormAnswers`](crate::models::RoutingFormAnswers).
-    ///
-    /// # Request
-    ///
-    /// `POST /v2/organizations/{orgId}/teams/{teamId}/routing-forms/{routingFormId}/responses`.
-    ///
-    /// Credentials: `api_key`, `access_token`.
+    /// Arguments: `org_id`: Id of the organization; `team_id`: Id of the team; `routing_form_id`: Id of the routing form; `start`: Start of the slot search, in UTC: a date (`2050-09-05`, from the start of the day) or a date-time; `end`: End of the slot search, in UTC: a date (`2050-09-06`, to the end of the day) or a date-time; `body`: a [`RoutingFormAnswers`](crate::models::RoutingFormAnswers). Sends `POST /v2/organizations/{orgId}/teams/{teamId}/routing-forms/{routingFormId}/responses`; credentials: `api_key`, `access_token`.
     pub fn create(
         &self,
         org_id: i64,
@@ -79,7 +52,7 @@ impl<'a> Responses<'a> {
         body: impl Into<models::RoutingFormAnswers>,
     ) -> CreateRequest<'a> {
         CreateRequest {
-            client: self.client,
+            base: self.base,
             org_id,
             team_id,
             routing_form_id: routing_form_id.into(),
@@ -91,24 +64,11 @@ impl<'a> Responses<'a> {
             format: None,
             booking_uid_to_reschedule: None,
             queue_response: None,
-            options: Default::default(),
         }
     }
     /// Change the answers of a response to the team's routing form.
     ///
-    /// # Arguments
-    ///
-    /// - `org_id`: Id of the organization.
-    /// - `team_id`: Id of the team.
-    /// - `routing_form_id`: Id of the routing form.
-    /// - `response_id`: Id of the response.
-    /// - `body`: the request body, a [`UpdateRoutingFormResponse`](crate::models::UpdateRoutingFormResponse).
-    ///
-    /// # Request
-    ///
-    /// `PATCH /v2/organizations/{orgId}/teams/{teamId}/routing-forms/{routingFormId}/responses/{responseId}`.
-    ///
-    /// Credentials: `api_key`, `access_token`.
+    /// Arguments: `org_id`: Id of the organization; `team_id`: Id of the team; `routing_form_id`: Id of the routing form; `response_id`: Id of the response; `body`: a [`UpdateRoutingFormResponse`](crate::models::UpdateRoutingFormResponse). Sends `PATCH /v2/organizations/{orgId}/teams/{teamId}/routing-forms/{routingFormId}/responses/{responseId}`; credentials: `api_key`, `access_token`.
     pub fn update(
         &self,
         org_id: i64,
@@ -118,13 +78,12 @@ impl<'a> Responses<'a> {
         body: models::UpdateRoutingFormResponse,
     ) -> UpdateRequest<'a> {
         UpdateRequest {
-            client: self.client,
+            base: self.base,
             org_id,
             team_id,
             routing_form_id: routing_form_id.into(),
             response_id,
             body,
-            options: Default::default(),
         }
     }
 }
@@ -132,7 +91,7 @@ impl<'a> Responses<'a> {
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct ListRequest<'a> {
-    client: &'a crate::Client,
+    base: crate::runtime::Base<'a>,
     org_id: i64,
     team_id: i64,
     routing_form_id: String,
@@ -145,19 +104,14 @@ pub struct ListRequest<'a> {
     after_updated_at: Option<chrono::DateTime<chrono::Utc>>,
     before_updated_at: Option<chrono::DateTime<chrono::Utc>>,
     routed_to_booking_uid: Option<String>,
-    options: crate::runtime::RequestOptions,
 }
 impl<'a> ListRequest<'a> {
-    /// Number of responses to skip.
-    ///
-    /// The server's default: `0`.
+    /// Number of responses to skip. Server default: `0`.
     pub fn skip(mut self, skip: i64) -> Self {
         self.skip = Some(skip);
         self
     }
-    /// Page size.
-    ///
-    /// The server's default: `250`.
+    /// Page size. Server default: `250`.
     pub fn take(mut self, take: i64) -> Self {
         self.take = Some(take);
         self
@@ -215,21 +169,13 @@ impl<'a> ListRequest<'a> {
     fn into_call(self) -> crate::runtime::Call<'a> {
         const OPERATION: crate::runtime::Operation = crate::runtime::Operation {
             name: "orgs.teams.routing_forms.responses.list",
-            method: crate::runtime::Method::GET,
+            method: crate::runtime::Method::Get,
             path_template: "/v2/organizations/{orgId}/teams/{teamId}/routing-forms/{routingFormId}/responses",
-            auth: &[crate::AuthMode::ApiKey, crate::AuthMode::AccessToken],
-            api_version: None,
-            envelope: true,
-            auth_optional: false,
+            auth: crate::generated::auth::API_KEY_ACCESS_TOKEN,
+            ..crate::runtime::Operation::DEFAULTS
         };
-        let mut call = crate::runtime::Call::new(self.client, &OPERATION, self.options);
-        call.push_path("/v2/organizations/");
-        call.push_param("orgId", &self.org_id);
-        call.push_path("/teams/");
-        call.push_param("teamId", &self.team_id);
-        call.push_path("/routing-forms/");
-        call.push_param("routingFormId", &self.routing_form_id);
-        call.push_path("/responses");
+        let mut call = crate::runtime::Call::new(self.base, &OPERATION);
+        call.path(&[&self.org_id, &self.team_id, &self.routing_form_id]);
         call.query_opt("skip", self.skip.as_ref());
         call.query_opt("take", self.take.as_ref());
         call.query_opt("sortCreatedAt", self.sort_created_at.as_ref());
@@ -243,14 +189,13 @@ impl<'a> ListRequest<'a> {
     }
 }
 crate::runtime::request_methods!(
-    ListRequest => Vec < models::RoutingFormResponse >, paginated(take, skip, 250i64,
-    models::RoutingFormResponse)
+    ListRequest => pages of models::RoutingFormResponse, take, skip, 250
 );
 /// A request to [`Responses::create`]; `.await` it (or call `send`) to send it.
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct CreateRequest<'a> {
-    client: &'a crate::Client,
+    base: crate::runtime::Base<'a>,
     org_id: i64,
     team_id: i64,
     routing_form_id: String,
@@ -262,33 +207,24 @@ pub struct CreateRequest<'a> {
     format: Option<models::SlotFormat>,
     booking_uid_to_reschedule: Option<String>,
     queue_response: Option<bool>,
-    options: crate::runtime::RequestOptions,
 }
 impl<'a> CreateRequest<'a> {
-    /// Time zone of the returned slot times; UTC when absent.
-    ///
-    /// Example: `"Europe/Rome"`
+    /// Time zone of the returned slot times; UTC when absent. Example: `"Europe/Rome"`.
     pub fn time_zone(mut self, time_zone: impl Into<String>) -> Self {
         self.time_zone = Some(time_zone.into());
         self
     }
-    /// Length of the slots in minutes, for event types that offer several lengths.
-    ///
-    /// Example: `60`
+    /// Length of the slots in minutes, for event types that offer several lengths. Example: `60`.
     pub fn duration(mut self, duration: i64) -> Self {
         self.duration = Some(duration);
         self
     }
-    /// Whether slots are given by start only or as ranges.
-    ///
-    /// Example: `"range"`
+    /// Whether slots are given by start only or as ranges. Example: `"range"`.
     pub fn format(mut self, format: models::SlotFormat) -> Self {
         self.format = Some(format);
         self
     }
-    /// Uid of a booking being rescheduled; its own time then counts as free.
-    ///
-    /// Example: `"abc123def456"`
+    /// Uid of a booking being rescheduled; its own time then counts as free. Example: `"abc123def456"`.
     pub fn booking_uid_to_reschedule(
         mut self,
         booking_uid_to_reschedule: impl Into<String>,
@@ -296,9 +232,7 @@ impl<'a> CreateRequest<'a> {
         self.booking_uid_to_reschedule = Some(booking_uid_to_reschedule.into());
         self
     }
-    /// Whether to queue the response instead of saving it at once.
-    ///
-    /// Example: `true`
+    /// Whether to queue the response instead of saving it at once. Example: `true`.
     pub fn queue_response(mut self, queue_response: bool) -> Self {
         self.queue_response = Some(queue_response);
         self
@@ -306,21 +240,13 @@ impl<'a> CreateRequest<'a> {
     fn into_call(self) -> crate::runtime::Call<'a> {
         const OPERATION: crate::runtime::Operation = crate::runtime::Operation {
             name: "orgs.teams.routing_forms.responses.create",
-            method: crate::runtime::Method::POST,
+            method: crate::runtime::Method::Post,
             path_template: "/v2/organizations/{orgId}/teams/{teamId}/routing-forms/{routingFormId}/responses",
-            auth: &[crate::AuthMode::ApiKey, crate::AuthMode::AccessToken],
-            api_version: None,
-            envelope: true,
-            auth_optional: false,
+            auth: crate::generated::auth::API_KEY_ACCESS_TOKEN,
+            ..crate::runtime::Operation::DEFAULTS
         };
-        let mut call = crate::runtime::Call::new(self.client, &OPERATION, self.options);
-        call.push_path("/v2/organizations/");
-        call.push_param("orgId", &self.org_id);
-        call.push_path("/teams/");
-        call.push_param("teamId", &self.team_id);
-        call.push_path("/routing-forms/");
-        call.push_param("routingFormId", &self.routing_form_id);
-        call.push_path("/responses");
+        let mut call = crate::runtime::Call::new(self.base, &OPERATION);
+        call.path(&[&self.org_id, &self.team_id, &self.routing_form_id]);
         call.query("start", &self.start);
         call.query("end", &self.end);
         call.query_opt("timeZone", self.time_zone.as_ref());
@@ -340,34 +266,26 @@ crate::runtime::request_methods!(CreateRequest => models::RoutingResult);
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct UpdateRequest<'a> {
-    client: &'a crate::Client,
+    base: crate::runtime::Base<'a>,
     org_id: i64,
     team_id: i64,
     routing_form_id: String,
     response_id: i64,
     body: models::UpdateRoutingFormResponse,
-    options: crate::runtime::RequestOptions,
 }
 impl<'a> UpdateRequest<'a> {
     fn into_call(self) -> crate::runtime::Call<'a> {
         const OPERATION: crate::runtime::Operation = crate::runtime::Operation {
             name: "orgs.teams.routing_forms.responses.update",
-            method: crate::runtime::Method::PATCH,
+            method: crate::runtime::Method::Patch,
             path_template: "/v2/organizations/{orgId}/teams/{teamId}/routing-forms/{routingFormId}/responses/{responseId}",
-            auth: &[crate::AuthMode::ApiKey, crate::AuthMode::AccessToken],
-            api_version: None,
-            envelope: true,
-            auth_optional: false,
+            auth: crate::generated::auth::API_KEY_ACCESS_TOKEN,
+            ..crate::runtime::Operation::DEFAULTS
         };
-        let mut call = crate::runtime::Call::new(self.client, &OPERATION, self.options);
-        call.push_path("/v2/organizations/");
-        call.push_param("orgId", &self.org_id);
-        call.push_path("/teams/");
-        call.push_param("teamId", &self.team_id);
-        call.push_path("/routing-forms/");
-        call.push_param("routingFormId", &self.routing_form_id);
-        call.push_path("/responses/");
-        call.push_param("responseId", &self.response_id);
+        let mut call = crate::runtime::Call::new(self.base, &OPERATION);
+        call.path(
+            &[&self.org_id, &self.team_id, &self.routing_form_id, &self.response_id],
+        );
         call.json(&self.body);
         call
     }
