@@ -63,6 +63,11 @@ impl Diagnostics {
         self.items.push(Diagnostic { pos: pos.cloned(), message: message.into(), hint: hint.into() });
     }
 
+    /// Adds every problem of `other`.
+    pub fn extend(&mut self, other: Diagnostics) {
+        self.items.extend(other.items);
+    }
+
     /// True when no problem was recorded.
     pub fn is_empty(&self) -> bool {
         self.items.is_empty()

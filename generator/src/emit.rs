@@ -25,18 +25,48 @@ pub struct Emitted {
     pub tokens: TokenStream,
 }
 
-/// Every generated file of the API, in a fixed order, with paths relative to the client crate.
+/// One generated file to make: a unit of work that can run on any thread.
+#[derive(Debug, Clone, Copy)]
+pub enum Job {
+    /// `src/generated/mod.rs`.
+    Mod,
+    /// `src/generated/models.rs`.
+    Models,
+    /// `src/generated/resources.rs`.
+    ResourcesRoot,
+    /// One resource's module (index into [`Api::resources`]).
+    Resource(usize),
+    /// `src/generated/webhooks.rs`.
+    Webhooks,
+    /// `tests/generated/operations.rs`.
+    Examples,
+}
+
+/// Every file to generate, in a fixed order.
+pub fn jobs(api: &Api) -> Vec<Job> {
+    let mut jobs = vec![Job::Mod, Job::Models, Job::ResourcesRoot];
+    jobs.extend((0..api.resources.len()).map(Job::Resource));
+    jobs.extend([Job::Webhooks, Job::Examples]);
+    jobs
+}
+
+/// One generated file, with its path relative to the client crate.
+pub fn emit_one(api: &Api, job: Job) -> Emitted {
+    let mut e = match job {
+        Job::Mod => emit_mod(api),
+        Job::Models => emit_models(api),
+        Job::ResourcesRoot => emit_resources_root(api),
+        Job::Resource(i) => emit_resource(api, i),
+        Job::Webhooks => emit_webhooks(api),
+        Job::Examples => return crate::examples::emit_examples(api),
+    };
+    e.path = Path::new("src/generated").join(&e.path);
+    e
+}
+
+/// Every generated file of the API, in a fixed order.
 pub fn emit(api: &Api) -> Vec<Emitted> {
-    let mut out = vec![emit_mod(api), emit_models(api), emit_resources_root(api)];
-    for (i, _) in api.resources.iter().enumerate() {
-        out.push(emit_resource(api, i));
-    }
-    out.push(emit_webhooks(api));
-    for e in &mut out {
-        e.path = Path::new("src/generated").join(&e.path);
-    }
-    out.push(crate::examples::emit_examples(api));
-    out
+    jobs(api).into_iter().map(|j| emit_one(api, j)).collect()
 }
 
 /// `#[doc = "..."]` attributes, one per line, so prettyplease prints `/// ...` comments.

@@ -71,5 +71,35 @@ pub fn generate_from(sources: &[(PathBuf, String)]) -> Result<Vec<RenderedFile>,
 }
 
 fn render(api: &model::Api) -> Result<Vec<RenderedFile>, Error> {
-    emit::emit(api).iter().map(output::render).collect::<Result<_, _>>().map_err(Error::Render)
+    // Token streams cannot cross threads, so each thread emits and formats whole files.
+    par_map(&emit::jobs(api), |job| output::render(&emit::emit_one(api, *job)))
+        .into_iter()
+        .collect::<Result<_, _>>()
+        .map_err(Error::Render)
+}
+
+/// `items.iter().map(f)` on every core, results in the order of `items`. Formatting dominates
+/// a run and the files are independent, so the output is the same bytes, sooner.
+pub(crate) fn par_map<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -> Vec<R> {
+    use std::sync::Mutex;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    let workers = std::thread::available_parallelism().map_or(1, |n| n.get()).min(items.len().max(1));
+    if workers <= 1 {
+        return items.iter().map(f).collect();
+    }
+    let next = AtomicUsize::new(0);
+    let results: Mutex<Vec<Option<R>>> = Mutex::new((0..items.len()).map(|_| None).collect());
+    std::thread::scope(|scope| {
+        for _ in 0..workers {
+            scope.spawn(|| {
+                loop {
+                    let i = next.fetch_add(1, Ordering::Relaxed);
+                    let Some(item) = items.get(i) else { break };
+                    let r = f(item);
+                    results.lock().unwrap_or_else(|e| e.into_inner())[i] = Some(r);
+                }
+            });
+        }
+    });
+    results.into_inner().unwrap_or_else(|e| e.into_inner()).into_iter().flatten().collect()
 }

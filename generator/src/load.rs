@@ -57,9 +57,16 @@ pub fn read_dir(spec_dir: &Path, diags: &mut Diagnostics) -> Vec<(PathBuf, Strin
 /// Parses spec files given as (shown path, text) pairs, in the order given.
 pub fn parse_sources(sources: &[(PathBuf, String)], diags: &mut Diagnostics) -> Vec<SourceFile> {
     let mut files = Vec::new();
-    for (display, text) in sources {
-        if let Some(file) = parse_file(display, text, diags) {
-            files.push(SourceFile { display: display.clone(), file });
+    // Parsed on every core; problems and files are gathered in source order.
+    let parsed = crate::par_map(sources, |(display, text)| {
+        let mut local = Diagnostics::default();
+        let file = parse_file(display, text, &mut local);
+        (display.clone(), file, local)
+    });
+    for (display, file, local) in parsed {
+        diags.extend(local);
+        if let Some(file) = file {
+            files.push(SourceFile { display, file });
         }
     }
     if sources.is_empty() && diags.is_empty() {

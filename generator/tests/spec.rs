@@ -131,3 +131,4 @@ fn covered_upstream_groups_are_complete() {
     assert_eq!(total, 37, "the first slice is 37 upstream operations");
     assert!(missing.is_empty(), "not in the spec:\n{}", missing.join("\n"));
 }
+
