@@ -623,13 +623,13 @@ macro_rules! request_methods {
     ($builder:ident => ()) => {
         impl<'a> $builder<'a> {
             /// Sends the request.
-            pub async fn send(self) -> $crate::Result<()> {
-                self.into_call().send_unit().await.map($crate::Response::into_value)
+            pub fn send(self) -> impl ::std::future::Future<Output = $crate::Result<()>> + Send + 'a {
+                ::futures_util::FutureExt::map(self.into_call().send_unit(), |r| r.map($crate::Response::into_value))
             }
 
             /// Sends the request and returns the HTTP status and headers of the answer.
-            pub async fn with_response(self) -> $crate::Result<$crate::Response<()>> {
-                self.into_call().send_unit().await
+            pub fn with_response(self) -> impl ::std::future::Future<Output = $crate::Result<$crate::Response<()>>> + Send + 'a {
+                self.into_call().send_unit()
             }
         }
         $crate::runtime::request_methods!(@common $builder => ());
@@ -640,14 +640,14 @@ macro_rules! request_methods {
     ($builder:ident => $out:ty $(, paginated($size:ident, $offset:ident, $default:expr, $item:ty))?) => {
         impl<'a> $builder<'a> {
             /// Sends the request and returns the decoded response.
-            pub async fn send(self) -> $crate::Result<$out> {
-                self.into_call().send::<$out>().await.map($crate::Response::into_value)
+            pub fn send(self) -> impl ::std::future::Future<Output = $crate::Result<$out>> + Send + 'a {
+                ::futures_util::FutureExt::map(self.into_call().send::<$out>(), |r| r.map($crate::Response::into_value))
             }
 
             /// Sends the request and returns the decoded response with the HTTP status and headers
             /// of the answer (request id, rate-limit headers, pagination).
-            pub async fn with_response(self) -> $crate::Result<$crate::Response<$out>> {
-                self.into_call().send::<$out>().await
+            pub fn with_response(self) -> impl ::std::future::Future<Output = $crate::Result<$crate::Response<$out>>> + Send + 'a {
+                self.into_call().send::<$out>()
             }
 
             $(
