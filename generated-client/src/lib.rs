@@ -81,3 +81,4 @@ pub use generated::models::*;
 pub use generated::{ApiVersion, DEFAULT_BASE_URL, models, resources};
 pub use patch::Patch;
 pub use response::{PageInfo, Response};
+pub use runtime::PageStream;

@@ -557,6 +557,10 @@ fn retry_after_header(headers: &reqwest::header::HeaderMap) -> Option<Duration> 
     Some(wait.min(MAX_RETRY_AFTER))
 }
 
+/// The stream of items a paginated request's `stream()` returns: boxed, so it is `Unpin` and
+/// can be read with `try_next().await` without pinning it first.
+pub type PageStream<'a, T> = Pin<Box<dyn futures_core::Stream<Item = Result<T>> + Send + 'a>>;
+
 /// Every item of every page of a paginated operation, fetched one page at a time as the stream
 /// is read. `page` builds the request for a page from the builder, an offset and a page size.
 ///
@@ -569,7 +573,7 @@ pub(crate) fn paginate<'a, B, T>(
     start: i64,
     size: i64,
     page: fn(&B, i64, i64) -> Call<'a>,
-) -> impl futures_core::Stream<Item = Result<T>> + Send + 'a
+) -> PageStream<'a, T>
 where
     B: Send + 'a,
     T: DeserializeOwned + Clone + PartialEq + Send + 'a,
@@ -583,7 +587,7 @@ where
         done: bool,
     }
     let state = Pager { builder, offset: start.max(0), size: size.max(1), buffer: Default::default(), previous: None, done: false };
-    futures_util::stream::unfold(state, move |mut s| async move {
+    Box::pin(futures_util::stream::unfold(state, move |mut s| async move {
         loop {
             if let Some(item) = s.buffer.pop_front() {
                 return Some((Ok(item), s));
@@ -613,7 +617,7 @@ where
                 }
             }
         }
-    })
+    }))
 }
 
 /// The methods every request builder has: `send`, `with_response`, `.await` (`IntoFuture`), and
@@ -656,7 +660,7 @@ macro_rules! request_methods {
             ///
             /// The stream ends at the last page, and also on an empty page or a page that repeats
             /// the one before, so it never loops forever. After an error it ends.
-            pub fn stream(self) -> impl ::futures_core::Stream<Item = $crate::Result<$item>> + Send + 'a {
+            pub fn stream(self) -> $crate::PageStream<'a, $item> {
                 let size = self.$size.unwrap_or($default);
                 let start = self.$offset.unwrap_or(0);
                 $crate::runtime::paginate(self, start, size, |builder: &Self, offset, size| {

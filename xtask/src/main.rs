@@ -204,19 +204,19 @@ fn test() -> ExitCode {
             c.args(["xtask", "codegen", "--check"]).current_dir(&root);
             c
         }),
-        ("cargo test --workspace", {
+        ("cargo test --workspace --all-features", {
             let mut c = Command::new(&cargo);
-            c.args(["test", "--workspace", "--all-targets"]).current_dir(&root);
+            c.args(["test", "--workspace", "--all-targets", "--all-features"]).current_dir(&root);
             c
         }),
         ("doc tests", {
             let mut c = Command::new(&cargo);
-            c.args(["test", "--workspace", "--doc"]).current_dir(&root);
+            c.args(["test", "--workspace", "--doc", "--all-features"]).current_dir(&root);
             c
         }),
         ("docs build without warnings", {
             let mut c = Command::new(&cargo);
-            c.args(["doc", "--workspace", "--no-deps"]).env("RUSTDOCFLAGS", "-D warnings").current_dir(&root);
+            c.args(["doc", "--workspace", "--no-deps", "--all-features"]).env("RUSTDOCFLAGS", "-D warnings").current_dir(&root);
             c
         }),
     ];
