@@ -82,3 +82,8 @@ pub use generated::{ApiVersion, DEFAULT_BASE_URL, models, resources};
 pub use patch::Patch;
 pub use response::{PageInfo, Response};
 pub use runtime::PageStream;
+
+/// The README's examples, compiled as doc tests so that they stay true.
+#[cfg(doctest)]
+#[doc = include_str!("../../README.md")]
+struct ReadmeExamples;
