@@ -57,7 +57,11 @@ impl Error {
         match self {
             Error::Api(e) | Error::TokenExpired(e) | Error::RateLimited { error: e, .. } => Some(e.status()),
             Error::Decode(e) => Some(e.status()),
-            Error::Timeout(_) | Error::Transport(_) | Error::InvalidRequest(_) | Error::Config(_) | Error::TokenRefresh(_) => None,
+            Error::Timeout(_)
+            | Error::Transport(_)
+            | Error::InvalidRequest(_)
+            | Error::Config(_)
+            | Error::TokenRefresh(_) => None,
         }
     }
 
@@ -66,7 +70,11 @@ impl Error {
         match self {
             Error::Api(e) | Error::TokenExpired(e) | Error::RateLimited { error: e, .. } => e.request_id(),
             Error::Decode(e) => e.request_id(),
-            Error::Timeout(_) | Error::Transport(_) | Error::InvalidRequest(_) | Error::Config(_) | Error::TokenRefresh(_) => None,
+            Error::Timeout(_)
+            | Error::Transport(_)
+            | Error::InvalidRequest(_)
+            | Error::Config(_)
+            | Error::TokenRefresh(_) => None,
         }
     }
 }
@@ -118,7 +126,6 @@ pub(crate) struct ApiErrorInner {
     body: String,
 }
 
-
 impl ApiError {
     /// The HTTP status (`404`).
     pub fn status(&self) -> u16 {
@@ -157,9 +164,8 @@ impl ApiError {
         let mut error = ApiErrorInner { status, code: None, message: None, details: None, request_id, body: text };
         if let Ok(serde_json::Value::Object(root)) = serde_json::from_slice::<serde_json::Value>(body) {
             let inner = root.get("error").and_then(|e| e.as_object());
-            let pick = |key: &str| -> Option<&serde_json::Value> {
-                inner.and_then(|e| e.get(key)).or_else(|| root.get(key))
-            };
+            let pick =
+                |key: &str| -> Option<&serde_json::Value> { inner.and_then(|e| e.get(key)).or_else(|| root.get(key)) };
             error.code = pick("code").and_then(value_to_string);
             error.message = pick("message").and_then(|m| match m {
                 // NestJS sometimes sends a list of messages.
@@ -227,7 +233,6 @@ impl DecodeError {
         DecodeError(Box::new(inner))
     }
 }
-
 
 impl DecodeError {
     /// The HTTP status of the response.

@@ -68,14 +68,16 @@
 
 mod client;
 mod error;
-#[allow(missing_docs)] // Every generated item has docs; this covers module declarations only.
+#[rustfmt::skip] // Formatted by the generator (prettyplease); rustfmt must not touch it.
 mod generated;
 mod patch;
 mod response;
 mod runtime;
 pub mod webhooks;
 
-pub use client::{AuthMode, Client, ClientBuilder, DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT, RefreshResult};
+pub use client::{
+    AuthMode, Client, ClientBuilder, DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT, RefreshResult,
+};
 pub use error::{ApiError, DecodeError, Error, Result};
 pub use generated::models::*;
 pub use generated::{ApiVersion, DEFAULT_BASE_URL, models, resources};

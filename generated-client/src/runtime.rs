@@ -198,7 +198,16 @@ const MAX_BACKOFF: Duration = Duration::from_secs(8);
 impl<'a> Call<'a> {
     pub(crate) fn new(base: Base<'a>, op: &'static Operation) -> Self {
         let Base { client, options } = base;
-        Call { client, op, path: String::new(), query: Vec::new(), headers: Vec::new(), body: None, options, invalid: None }
+        Call {
+            client,
+            op,
+            path: String::new(),
+            query: Vec::new(),
+            headers: Vec::new(),
+            body: None,
+            options,
+            invalid: None,
+        }
     }
 
     /// Fills the operation's path template with `values`, one per `{placeholder}` in order,
@@ -305,10 +314,9 @@ impl<'a> Call<'a> {
             Credentials::ApiKey(s) | Credentials::AccessToken(s) => {
                 vec![("authorization", format!("Bearer {}", s.expose()))]
             }
-            Credentials::PlatformClient { client_id, secret_key } => vec![
-                ("x-cal-client-id", client_id.clone()),
-                ("x-cal-secret-key", secret_key.expose().to_owned()),
-            ],
+            Credentials::PlatformClient { client_id, secret_key } => {
+                vec![("x-cal-client-id", client_id.clone()), ("x-cal-secret-key", secret_key.expose().to_owned())]
+            }
         })
     }
 
@@ -586,7 +594,14 @@ where
         previous: Option<Vec<T>>,
         done: bool,
     }
-    let state = Pager { builder, offset: start.max(0), size: size.max(1), buffer: Default::default(), previous: None, done: false };
+    let state = Pager {
+        builder,
+        offset: start.max(0),
+        size: size.max(1),
+        buffer: Default::default(),
+        previous: None,
+        done: false,
+    };
     Box::pin(futures_util::stream::unfold(state, move |mut s| async move {
         loop {
             if let Some(item) = s.buffer.pop_front() {

@@ -87,9 +87,9 @@ impl fmt::Display for WebhookError {
         match self {
             WebhookError::EmptySecret => f.write_str("the webhook secret to verify with is empty"),
             WebhookError::MissingSignature => write!(f, "the request has no {SIGNATURE_HEADER} header"),
-            WebhookError::NoSecretProvided => {
-                f.write_str("the webhook has no secret in Cal.com (`no-secret-provided`): set one so deliveries can be verified")
-            }
+            WebhookError::NoSecretProvided => f.write_str(
+                "the webhook has no secret in Cal.com (`no-secret-provided`): set one so deliveries can be verified",
+            ),
             WebhookError::MalformedSignature(why) => write!(f, "malformed {SIGNATURE_HEADER} header: {why}"),
             WebhookError::InvalidSignature => f.write_str("the webhook signature does not match the body"),
             WebhookError::NotJson(e) => write!(f, "the webhook body is not a JSON object: {e}"),
@@ -126,7 +126,8 @@ impl<'a> VerifiedBody<'a> {
     /// Decodes the event.
     pub fn parse(&self) -> Result<WebhookEvent, WebhookError> {
         let value: serde_json::Value = serde_json::from_slice(self.0).map_err(WebhookError::NotJson)?;
-        let trigger = value.get("triggerEvent").and_then(|t| t.as_str()).ok_or(WebhookError::MissingTrigger)?.to_owned();
+        let trigger =
+            value.get("triggerEvent").and_then(|t| t.as_str()).ok_or(WebhookError::MissingTrigger)?.to_owned();
         WebhookEvent::decode(&trigger, value)
     }
 }
@@ -137,7 +138,11 @@ impl<'a> VerifiedBody<'a> {
 /// Hex digits are accepted in either case: Cal.com sends lowercase, and the digest's bytes, not
 /// its spelling, are what is compared, so accepting uppercase costs no security and keeps a
 /// proxy that changes case from breaking deliveries.
-pub fn verify<'a>(body: &'a [u8], signature: Option<&str>, secret: impl AsRef<[u8]>) -> Result<VerifiedBody<'a>, WebhookError> {
+pub fn verify<'a>(
+    body: &'a [u8],
+    signature: Option<&str>,
+    secret: impl AsRef<[u8]>,
+) -> Result<VerifiedBody<'a>, WebhookError> {
     let secret = secret.as_ref();
     if secret.is_empty() {
         return Err(WebhookError::EmptySecret);
@@ -154,7 +159,11 @@ pub fn verify<'a>(body: &'a [u8], signature: Option<&str>, secret: impl AsRef<[u
 }
 
 /// [`verify`], then [`VerifiedBody::parse`].
-pub fn verify_and_parse(body: &[u8], signature: Option<&str>, secret: impl AsRef<[u8]>) -> Result<WebhookEvent, WebhookError> {
+pub fn verify_and_parse(
+    body: &[u8],
+    signature: Option<&str>,
+    secret: impl AsRef<[u8]>,
+) -> Result<WebhookEvent, WebhookError> {
     verify(body, signature, secret)?.parse()
 }
 
@@ -216,7 +225,9 @@ pub(crate) fn decode_delivery<P: DeserializeOwned>(body: serde_json::Value) -> R
         return Err(WebhookError::MissingTrigger);
     };
     let trigger = map.remove("triggerEvent").and_then(|t| t.as_str().map(str::to_owned)).unwrap_or_default();
-    let payload = map.remove("payload").ok_or_else(|| payload_error(&trigger, "payload".to_owned(), "missing field `payload`".to_owned()))?;
+    let payload = map
+        .remove("payload")
+        .ok_or_else(|| payload_error(&trigger, "payload".to_owned(), "missing field `payload`".to_owned()))?;
     let payload = decode_at(&trigger, "payload", payload)?;
     let created_at = map.remove("createdAt").and_then(|v| serde_json::from_value(v).ok());
     Ok(Delivery { created_at, payload, extra: map.into_iter().collect() })
@@ -305,7 +316,9 @@ pub mod axum {
             let signature = req.headers().get(SIGNATURE_HEADER).map(|v| v.to_str().map(str::to_owned));
             let signature = match signature {
                 Some(Ok(s)) => Some(s),
-                Some(Err(_)) => return Err(WebhookRejection(WebhookError::MalformedSignature("not ASCII")).into_response()),
+                Some(Err(_)) => {
+                    return Err(WebhookRejection(WebhookError::MalformedSignature("not ASCII")).into_response());
+                }
                 None => None,
             };
             let body = Bytes::from_request(req, state).await.map_err(IntoResponse::into_response)?;

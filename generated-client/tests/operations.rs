@@ -4,6 +4,7 @@
 //! they are in the spec: the example calls are generated (`tests/generated/operations.rs`).
 
 #[path = "generated/operations.rs"]
+#[rustfmt::skip]
 mod operations;
 
 use operations::{EXAMPLES, Example};
@@ -62,7 +63,9 @@ async fn check(example: &Example) -> Vec<String> {
             }
         }
         Some("platform_client") => {
-            if header("x-cal-client-id").as_deref() != Some(CLIENT_ID) || header("x-cal-secret-key").as_deref() != Some(SECRET) {
+            if header("x-cal-client-id").as_deref() != Some(CLIENT_ID)
+                || header("x-cal-secret-key").as_deref() != Some(SECRET)
+            {
                 problems.push("platform client headers missing".to_owned());
             }
             if header("authorization").is_some() {

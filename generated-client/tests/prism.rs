@@ -11,6 +11,7 @@
 //! missing the test is skipped with a notice; with `CI=true` that is a failure.
 
 #[path = "generated/operations.rs"]
+#[rustfmt::skip]
 mod operations;
 
 use std::net::{Ipv4Addr, SocketAddr, TcpListener, TcpStream};
@@ -32,7 +33,11 @@ fn required_file(what: &str, path: PathBuf, hint: &str) -> Option<PathBuf> {
     if std::env::var("CI").is_ok_and(|v| v == "true") {
         panic!("CI=true and {what} is missing at {}: {hint}", path.display());
     }
-    eprintln!("NOTICE: Prism test skipped: {what} not found at {} ({hint})", path.display());
+    // Written to stderr directly, not through the test harness's capture, so it shows.
+    let _ = std::io::Write::write_fmt(
+        &mut std::io::stderr(),
+        format_args!("NOTICE: Prism test skipped: {what} not found at {} ({hint})\n", path.display()),
+    );
     None
 }
 
@@ -95,7 +100,10 @@ async fn every_operation_is_accepted_by_prism_and_its_answer_decodes() {
     let prism = std::env::var_os("CALCOM_PRISM")
         .map(PathBuf::from)
         .unwrap_or_else(|| root().join("tools/prism/node_modules/.bin/prism"));
-    let Some(prism) = required_file("Prism", prism, "run `cargo xtask test`, which runs `npm ci` in tools/prism") else { return };
+    let Some(prism) = required_file("Prism", prism, "run `cargo xtask test`, which runs `npm ci` in tools/prism")
+    else {
+        return;
+    };
     let server = start_prism(&prism, &document);
 
     let mut failures = Vec::new();
@@ -117,7 +125,9 @@ async fn every_operation_is_accepted_by_prism_and_its_answer_decodes() {
         };
         match (&result, defect) {
             (Ok(()), None) => passed += 1,
-            (Ok(()), Some(_)) => failures.push(format!("{}: passes now; remove its `upstream_defect` from the spec", example.name)),
+            (Ok(()), Some(_)) => {
+                failures.push(format!("{}: passes now; remove its `upstream_defect` from the spec", example.name))
+            }
             // 422: the document's rules refuse the request; 415: it declares no body where the
             // server reads one.
             (Err(calcom::Error::Api(e)), Some((true, _))) if matches!(e.status(), 415 | 422) => known += 1,
@@ -129,9 +139,13 @@ async fn every_operation_is_accepted_by_prism_and_its_answer_decodes() {
                 example.path,
                 describe(e)
             )),
-            (Err(e), None) => {
-                failures.push(format!("{} ({} {}): {e}\n    {}", example.name, example.method, example.path, describe(e)))
-            }
+            (Err(e), None) => failures.push(format!(
+                "{} ({} {}): {e}\n    {}",
+                example.name,
+                example.method,
+                example.path,
+                describe(e)
+            )),
         }
     }
     eprintln!(

@@ -100,7 +100,8 @@ fn test_signer_agrees_with_openssl() {
 
 #[test]
 fn openssl_digest_is_accepted_and_the_body_is_kept_as_is() {
-    let verified = webhooks::verify(KNOWN_BODY.as_bytes(), Some(KNOWN_DIGEST), SECRET).expect("the openssl digest verifies");
+    let verified =
+        webhooks::verify(KNOWN_BODY.as_bytes(), Some(KNOWN_DIGEST), SECRET).expect("the openssl digest verifies");
     assert_eq!(verified.bytes(), KNOWN_BODY.as_bytes());
 }
 
@@ -118,7 +119,10 @@ fn a_one_byte_change_to_the_body_is_an_invalid_signature() {
         let mut tampered = original.to_vec();
         tampered[index] ^= 0x01;
         let e = verify_err(&tampered, Some(KNOWN_DIGEST), SECRET);
-        assert!(matches!(e, WebhookError::InvalidSignature), "byte {index} changed: expected InvalidSignature, got {e:?}");
+        assert!(
+            matches!(e, WebhookError::InvalidSignature),
+            "byte {index} changed: expected InvalidSignature, got {e:?}"
+        );
     }
     // A meaningful edit: "Test" -> "Tesu".
     let edited = KNOWN_BODY.replace("\"Test\"", "\"Tesu\"");
@@ -135,10 +139,12 @@ fn a_one_byte_change_to_the_body_is_an_invalid_signature() {
 fn uppercase_hex_is_accepted_because_bytes_are_compared_not_spelling() {
     let upper = KNOWN_DIGEST.to_ascii_uppercase();
     assert_ne!(upper, KNOWN_DIGEST, "the digest has letters, so upper case spells it differently");
-    let verified = webhooks::verify(KNOWN_BODY.as_bytes(), Some(&upper), SECRET).expect("upper-case hex of the right digest verifies");
+    let verified = webhooks::verify(KNOWN_BODY.as_bytes(), Some(&upper), SECRET)
+        .expect("upper-case hex of the right digest verifies");
     assert_eq!(verified.bytes(), KNOWN_BODY.as_bytes());
     // Mixed case too.
-    let mixed: String = KNOWN_DIGEST.chars().enumerate().map(|(i, c)| if i % 2 == 0 { c.to_ascii_uppercase() } else { c }).collect();
+    let mixed: String =
+        KNOWN_DIGEST.chars().enumerate().map(|(i, c)| if i % 2 == 0 { c.to_ascii_uppercase() } else { c }).collect();
     assert!(webhooks::verify(KNOWN_BODY.as_bytes(), Some(&mixed), SECRET).is_ok());
     // Upper case does not make a wrong digest right.
     let upper_other = OTHER_SECRET_DIGEST.to_ascii_uppercase();
@@ -212,7 +218,10 @@ fn a_signature_made_with_another_secret_is_invalid() {
     let e = verify_err(KNOWN_BODY.as_bytes(), Some(OTHER_SECRET_DIGEST), SECRET);
     assert!(matches!(e, WebhookError::InvalidSignature), "got {e:?}");
     // And ours is not valid under theirs.
-    assert!(matches!(verify_err(KNOWN_BODY.as_bytes(), Some(KNOWN_DIGEST), OTHER_SECRET), WebhookError::InvalidSignature));
+    assert!(matches!(
+        verify_err(KNOWN_BODY.as_bytes(), Some(KNOWN_DIGEST), OTHER_SECRET),
+        WebhookError::InvalidSignature
+    ));
 }
 
 #[test]
@@ -223,7 +232,10 @@ fn an_empty_secret_is_refused_even_with_a_matching_signature() {
     assert!(matches!(e, WebhookError::EmptySecret), "got {e:?}");
     assert!(matches!(verify_err(KNOWN_BODY.as_bytes(), Some(KNOWN_DIGEST), ""), WebhookError::EmptySecret));
     // Through verify_and_parse as well.
-    assert!(matches!(webhooks::verify_and_parse(KNOWN_BODY.as_bytes(), Some(&signature), ""), Err(WebhookError::EmptySecret)));
+    assert!(matches!(
+        webhooks::verify_and_parse(KNOWN_BODY.as_bytes(), Some(&signature), ""),
+        Err(WebhookError::EmptySecret)
+    ));
 }
 
 #[test]
@@ -277,7 +289,9 @@ fn is_unauthenticated_is_true_exactly_for_the_signature_errors() {
     let body_errors = [
         parse_signed_err("plain text"),
         parse_signed_err(r#"{"createdAt":"2024-05-01T10:00:00.000Z","payload":{}}"#),
-        parse_signed_err(r#"{"triggerEvent":"BOOKING_CREATED","createdAt":"2024-05-01T10:00:00.000Z","payload":{"title":7}}"#),
+        parse_signed_err(
+            r#"{"triggerEvent":"BOOKING_CREATED","createdAt":"2024-05-01T10:00:00.000Z","payload":{"title":7}}"#,
+        ),
     ];
     assert!(matches!(body_errors[0], WebhookError::NotJson(_)));
     assert!(matches!(body_errors[1], WebhookError::MissingTrigger));
@@ -480,7 +494,9 @@ fn booking_rejected() {
 #[test]
 fn booking_payment_initiated() {
     let body = r#"{"triggerEvent":"BOOKING_PAYMENT_INITIATED","createdAt":"2024-05-05T11:00:00.000Z","payload":{"type":"paid-consult","title":"Paid consultation","startTime":"2024-05-09T15:00:00Z","endTime":"2024-05-09T16:00:00Z","organizer":{"id":5,"name":"Ada Lovelace","email":"ada@example.com","timeZone":"Europe/London","language":{"locale":"en"},"utcOffset":60},"attendees":[{"email":"grace@example.com","name":"Grace Hopper","timeZone":"Europe/London","language":{"locale":"en"},"utcOffset":60}],"uid":"bk_pay1","bookingId":104,"paymentId":77,"price":5000,"currency":"eur","length":60,"status":"PENDING","paymentData":{"id":77,"amount":5000,"success":false}}}"#;
-    let WebhookEvent::BookingPaymentInitiated(d) = parse_signed(body) else { panic!("expected BookingPaymentInitiated") };
+    let WebhookEvent::BookingPaymentInitiated(d) = parse_signed(body) else {
+        panic!("expected BookingPaymentInitiated")
+    };
     let p = &d.payload;
     assert_eq!(p.payment_id, Some(77));
     assert_eq!(p.price, Some(5000.0));
@@ -514,7 +530,9 @@ fn booking_no_show_updated() {
     assert!(!p.attendees[1].no_show);
     // bookingId is optional.
     let without_id = r#"{"triggerEvent":"BOOKING_NO_SHOW_UPDATED","createdAt":"2024-05-06T10:00:00.000Z","payload":{"message":"m","bookingUid":"u","attendees":[]}}"#;
-    let WebhookEvent::BookingNoShowUpdated(d) = parse_signed(without_id) else { panic!("expected BookingNoShowUpdated") };
+    let WebhookEvent::BookingNoShowUpdated(d) = parse_signed(without_id) else {
+        panic!("expected BookingNoShowUpdated")
+    };
     assert_eq!(d.payload.booking_id, None);
 }
 
@@ -569,7 +587,9 @@ fn recording_ready() {
 #[test]
 fn recording_transcription_generated() {
     let body = r#"{"triggerEvent":"RECORDING_TRANSCRIPTION_GENERATED","createdAt":"2024-05-06T10:00:00.000Z","payload":{"type":"30min","title":"30 min meeting between Ada Lovelace and Grace Hopper","startTime":"2024-05-06T09:00:00Z","endTime":"2024-05-06T09:30:00Z","organizer":{"id":5,"name":"Ada Lovelace","email":"ada@example.com","timeZone":"Europe/London","language":{"locale":"en"},"utcOffset":60},"attendees":[{"email":"grace@example.com","name":"Grace Hopper","timeZone":"Europe/London","language":{"locale":"en"},"utcOffset":60}],"uid":"bk_7Hd9aQ2","downloadLinks":{"transcription":[{"format":"json","link":"https://download.example.com/t/1.json"},{"format":"vtt","link":"https://download.example.com/t/1.vtt"}],"recording":"https://download.example.com/recordings/rec-1.mp4"}}}"#;
-    let WebhookEvent::RecordingTranscriptionGenerated(d) = parse_signed(body) else { panic!("expected RecordingTranscriptionGenerated") };
+    let WebhookEvent::RecordingTranscriptionGenerated(d) = parse_signed(body) else {
+        panic!("expected RecordingTranscriptionGenerated")
+    };
     let links = d.payload.download_links.as_ref().expect("downloadLinks");
     let transcription = links.transcription.as_ref().expect("transcription");
     assert_eq!(transcription.len(), 2);
@@ -656,7 +676,9 @@ fn form_submitted_no_event() {
 #[test]
 fn after_hosts_cal_video_no_show() {
     let body = r#"{"triggerEvent":"AFTER_HOSTS_CAL_VIDEO_NO_SHOW","createdAt":"2024-05-06T09:15:00.000Z","payload":{"title":"30 min meeting between Ada Lovelace and Grace Hopper","bookingId":101,"bookingUid":"bk_7Hd9aQ2","startTime":"2024-05-06T09:00:00.000Z","endTime":"2024-05-06T09:30:00.000Z","participants":[{"user_id":null,"participant_id":"p-guest-1","user_name":"Grace Hopper","join_time":1714986060,"duration":600}],"hostEmail":"ada@example.com","eventType":{"id":12,"teamId":null,"parentId":null},"webhook":{"id":"wh_1","subscriberUrl":"https://example.com/hook","appId":null,"time":15,"timeUnit":"MINUTE","eventTriggers":["AFTER_HOSTS_CAL_VIDEO_NO_SHOW"],"payloadTemplate":null},"message":"Host with email ada@example.com didn't join the call or didn't join before 2024-05-06 09:15:00 Z"}}"#;
-    let WebhookEvent::AfterHostsCalVideoNoShow(d) = parse_signed(body) else { panic!("expected AfterHostsCalVideoNoShow") };
+    let WebhookEvent::AfterHostsCalVideoNoShow(d) = parse_signed(body) else {
+        panic!("expected AfterHostsCalVideoNoShow")
+    };
     let p = &d.payload;
     assert_eq!(p.booking_id, 101);
     assert_eq!(p.booking_uid, "bk_7Hd9aQ2");
@@ -678,7 +700,9 @@ fn after_hosts_cal_video_no_show() {
 #[test]
 fn after_guests_cal_video_no_show() {
     let body = r#"{"triggerEvent":"AFTER_GUESTS_CAL_VIDEO_NO_SHOW","createdAt":"2024-05-06T09:15:00.000Z","payload":{"title":"30 min meeting between Ada Lovelace and Grace Hopper","bookingId":101,"bookingUid":"bk_7Hd9aQ2","startTime":"2024-05-06T09:00:00.000Z","attendees":[],"endTime":"2024-05-06T09:30:00.000Z","participants":[{"user_id":"5","participant_id":"p-host-1","user_name":"Ada Lovelace","join_time":1714986000,"duration":1800,"email":"ada@example.com"}],"eventType":{"id":12,"teamId":3,"parentId":11},"webhook":{"id":"wh_2"},"message":"Guest didn't join the call or didn't join before 2024-05-06 09:15:00 Z"}}"#;
-    let WebhookEvent::AfterGuestsCalVideoNoShow(d) = parse_signed(body) else { panic!("expected AfterGuestsCalVideoNoShow") };
+    let WebhookEvent::AfterGuestsCalVideoNoShow(d) = parse_signed(body) else {
+        panic!("expected AfterGuestsCalVideoNoShow")
+    };
     let p = &d.payload;
     assert_eq!(p.end_time, utc(2024, 5, 6, 9, 30, 0));
     assert_eq!(p.participants[0].user_id.as_deref(), Some("5"));
@@ -697,7 +721,9 @@ fn after_guests_no_show_with_attendee_rows_as_cal_com_sends_them() {
     let body = r#"{"triggerEvent":"AFTER_GUESTS_CAL_VIDEO_NO_SHOW","createdAt":"2024-05-06T09:15:00.000Z","payload":{"title":"30 min meeting","bookingId":101,"bookingUid":"bk_7Hd9aQ2","startTime":"2024-05-06T09:00:00.000Z","attendees":[{"id":301,"email":"grace@example.com","name":"Grace Hopper","timeZone":"America/New_York","phoneNumber":null,"locale":"en","bookingId":101,"noShow":false}],"endTime":"2024-05-06T09:30:00.000Z","participants":[],"eventType":{"id":12,"teamId":null,"parentId":null},"webhook":{"id":"wh_2"},"message":"Guest didn't join the call or didn't join before 2024-05-06 09:15:00 Z"}}"#;
     let signature = sign(body.as_bytes(), SECRET);
     let result = webhooks::verify_and_parse(body.as_bytes(), Some(&signature), SECRET);
-    let Ok(WebhookEvent::AfterGuestsCalVideoNoShow(d)) = result else { panic!("expected AfterGuestsCalVideoNoShow, got {result:?}") };
+    let Ok(WebhookEvent::AfterGuestsCalVideoNoShow(d)) = result else {
+        panic!("expected AfterGuestsCalVideoNoShow, got {result:?}")
+    };
     assert_eq!(d.payload.attendees.as_ref().map(Vec::len), Some(1));
 }
 
@@ -729,7 +755,8 @@ fn ping_from_the_test_button() {
 
 #[test]
 fn a_delivery_without_created_at_still_decodes() {
-    let body = r#"{"triggerEvent":"BOOKING_NO_SHOW_UPDATED","payload":{"message":"m","bookingUid":"u","attendees":[]}}"#;
+    let body =
+        r#"{"triggerEvent":"BOOKING_NO_SHOW_UPDATED","payload":{"message":"m","bookingUid":"u","attendees":[]}}"#;
     let WebhookEvent::BookingNoShowUpdated(d) = parse_signed(body) else { panic!("expected BookingNoShowUpdated") };
     assert_eq!(d.created_at, None);
     assert!(d.extra.is_empty());

@@ -60,13 +60,18 @@ impl Server {
         tokio::spawn(async move {
             axum::serve(listener, app).await.expect("the server runs");
         });
-        let http = reqwest::Client::builder().no_proxy().timeout(Duration::from_secs(10)).build().expect("a reqwest client");
+        let http =
+            reqwest::Client::builder().no_proxy().timeout(Duration::from_secs(10)).build().expect("a reqwest client");
         Server { addr, seen, http }
     }
 
     /// POSTs `body` to /hook, with `X-Cal-Signature-256: signature` when given.
     async fn post(&self, body: &str, signature: Option<&str>) -> (StatusCode, String) {
-        let mut request = self.http.post(format!("http://{}/hook", self.addr)).header("content-type", "application/json").body(body.to_owned());
+        let mut request = self
+            .http
+            .post(format!("http://{}/hook", self.addr))
+            .header("content-type", "application/json")
+            .body(body.to_owned());
         if let Some(signature) = signature {
             request = request.header(SIGNATURE_HEADER, signature);
         }
@@ -175,7 +180,10 @@ async fn other_signature_problems_are_401_too() {
     let request = server
         .http
         .post(format!("http://{}/hook", server.addr))
-        .header(SIGNATURE_HEADER, reqwest::header::HeaderValue::from_bytes(b"\xe9t\xe9").expect("obs-text is a valid header value"))
+        .header(
+            SIGNATURE_HEADER,
+            reqwest::header::HeaderValue::from_bytes(b"\xe9t\xe9").expect("obs-text is a valid header value"),
+        )
         .body(KNOWN_BODY);
     let response = request.send().await.expect("the server answers");
     assert_eq!(response.status(), StatusCode::UNAUTHORIZED);
@@ -202,7 +210,8 @@ async fn a_good_signature_on_a_wrong_typed_field_is_400_and_the_handler_does_not
 #[tokio::test]
 async fn an_unknown_trigger_reaches_the_handler() {
     let mut server = Server::start().await;
-    let body = r#"{"triggerEvent":"BOOKING_TELEPORTED","createdAt":"2024-05-06T18:00:00.000Z","payload":{"to":"Mars"}}"#;
+    let body =
+        r#"{"triggerEvent":"BOOKING_TELEPORTED","createdAt":"2024-05-06T18:00:00.000Z","payload":{"to":"Mars"}}"#;
     let (status, _) = server.post(body, Some(&sign(body.as_bytes(), SECRET))).await;
     assert_eq!(status, StatusCode::OK);
     let WebhookEvent::Unknown { trigger, body } = server.next_event().await else { panic!("expected Unknown") };
@@ -239,7 +248,11 @@ fn rejections_map_signature_errors_to_401_and_body_errors_to_400() {
     let bad_request = [
         WebhookError::NotJson(not_json),
         WebhookError::MissingTrigger,
-        WebhookError::Payload { trigger: "BOOKING_CREATED".into(), path: "payload.title".into(), message: "invalid type".into() },
+        WebhookError::Payload {
+            trigger: "BOOKING_CREATED".into(),
+            path: "payload.title".into(),
+            message: "invalid type".into(),
+        },
     ];
     for e in bad_request {
         let shown = format!("{e:?}");

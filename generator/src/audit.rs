@@ -65,7 +65,10 @@ impl Report {
 
     /// Whether the spec and the document agree up to explained differences.
     pub fn is_clean(&self) -> bool {
-        self.missing.is_empty() && self.not_upstream.is_empty() && self.unexplained() == 0 && self.stale_known.is_empty()
+        self.missing.is_empty()
+            && self.not_upstream.is_empty()
+            && self.unexplained() == 0
+            && self.stale_known.is_empty()
     }
 
     /// The report as text. `verbose` also lists every known difference and upstream inconsistency.
@@ -97,7 +100,11 @@ impl Report {
             }
         }
         if !self.stale_known.is_empty() {
-            let _ = writeln!(out, "\nknown_drift entries that match no difference (remove them) ({}):", self.stale_known.len());
+            let _ = writeln!(
+                out,
+                "\nknown_drift entries that match no difference (remove them) ({}):",
+                self.stale_known.len()
+            );
             for m in &self.stale_known {
                 let _ = writeln!(out, "  {m}");
             }
@@ -105,7 +112,9 @@ impl Report {
         let shown: Vec<(&String, &OpFindings)> = self
             .operations
             .iter()
-            .filter(|(_, f)| !f.unexplained.is_empty() || (verbose && (!f.known.is_empty() || !f.upstream_inconsistent.is_empty())))
+            .filter(|(_, f)| {
+                !f.unexplained.is_empty() || (verbose && (!f.known.is_empty() || !f.upstream_inconsistent.is_empty()))
+            })
             .collect();
         if !shown.is_empty() {
             let _ = writeln!(out, "\n{}:", if verbose { "differences" } else { "unexplained drift" });
@@ -152,7 +161,11 @@ pub fn audit(api: &Api, doc: &Value) -> Report {
                     continue;
                 }
                 report.upstream_operations += 1;
-                let id = op.get("operationId").and_then(Value::as_str).map(str::to_owned).unwrap_or_else(|| format!("{method} {path}"));
+                let id = op
+                    .get("operationId")
+                    .and_then(Value::as_str)
+                    .map(str::to_owned)
+                    .unwrap_or_else(|| format!("{method} {path}"));
                 upstream.insert(id, UpOp { method: method.to_uppercase(), path: path.clone(), op });
             }
         }
@@ -243,7 +256,9 @@ fn compare(api: &Api, op: &Operation, doc: &Value, up: &UpOp<'_>) -> Findings {
     }
     for ((name, location), required) in &ours {
         match up_params.get(&(name.clone(), location.clone())) {
-            None if location == "path" => f.inconsistent.push(format!("does not declare path parameter {name} of its own path")),
+            None if location == "path" => {
+                f.inconsistent.push(format!("does not declare path parameter {name} of its own path"))
+            }
             None => f.drift.push(format!("param {name} ({location}): missing upstream")),
             Some(up_required) if up_required != required => f.drift.push(format!(
                 "param {name} ({location}): {} upstream, {} here",
@@ -267,10 +282,7 @@ fn compare(api: &Api, op: &Operation, doc: &Value, up: &UpOp<'_>) -> Findings {
     }
 
     // Request body.
-    let up_body = up
-        .op
-        .pointer("/requestBody/content/application~1json/schema")
-        .map(|s| resolve(doc, s));
+    let up_body = up.op.pointer("/requestBody/content/application~1json/schema").map(|s| resolve(doc, s));
     match (&op.body, up_body) {
         (Some(ty), Some(schema)) => compare_fields(api, ty, doc, schema, "body", &mut f.drift),
         (Some(_), None) => f.drift.push("body: none upstream".to_owned()),
@@ -286,7 +298,9 @@ fn compare(api: &Api, op: &Operation, doc: &Value, up: &UpOp<'_>) -> Findings {
     match (&op.response, up_data) {
         (Some(ty), Some(schema)) => {
             let (ty, schema) = match (ty, schema.get("type").and_then(Value::as_str)) {
-                (Type::List(inner), Some("array")) => (inner.as_ref(), schema.get("items").map(|i| resolve(doc, i)).unwrap_or(schema)),
+                (Type::List(inner), Some("array")) => {
+                    (inner.as_ref(), schema.get("items").map(|i| resolve(doc, i)).unwrap_or(schema))
+                }
                 (Type::List(_), _) => {
                     f.drift.push("response: a list here, not upstream".to_owned());
                     return f;
@@ -315,7 +329,8 @@ fn compare_fields(api: &Api, ty: &Type, doc: &Value, schema: &Value, what: &str,
     if let Type::Union(u) = ty {
         // A union against a `oneOf`: shape by shape, in order.
         let union = &api.unions[*u];
-        let shapes: Vec<&Value> = schema.get("oneOf").and_then(Value::as_array).into_iter().flatten().map(|s| resolve(doc, s)).collect();
+        let shapes: Vec<&Value> =
+            schema.get("oneOf").and_then(Value::as_array).into_iter().flatten().map(|s| resolve(doc, s)).collect();
         if shapes.len() != union.variants.len() {
             drift.push(format!("{what}: {} shapes here, {} upstream", union.variants.len(), shapes.len()));
             return;
@@ -341,7 +356,12 @@ fn compare_fields(api: &Api, ty: &Type, doc: &Value, schema: &Value, what: &str,
             Some(prop) => {
                 let up_required = up.required.contains(&field.wire);
                 if up_required != field.required {
-                    drift.push(format!("{what} {}: {} upstream, {} here", field.wire, req(up_required), req(field.required)));
+                    drift.push(format!(
+                        "{what} {}: {} upstream, {} here",
+                        field.wire,
+                        req(up_required),
+                        req(field.required)
+                    ));
                 }
                 compare_enum(api, &field.ty, doc, prop, &format!("{what} {}", field.wire), drift);
             }

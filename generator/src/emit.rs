@@ -71,7 +71,8 @@ pub fn emit(api: &Api) -> Vec<Emitted> {
 
 /// `#[doc = "..."]` attributes, one per line, so prettyplease prints `/// ...` comments.
 fn doc(text: &str) -> TokenStream {
-    let lines: Vec<String> = text.trim_end().lines().map(|l| if l.is_empty() { String::new() } else { format!(" {l}") }).collect();
+    let lines: Vec<String> =
+        text.trim_end().lines().map(|l| if l.is_empty() { String::new() } else { format!(" {l}") }).collect();
     quote! { #( #[doc = #lines] )* }
 }
 
@@ -86,10 +87,9 @@ fn emit_mod(api: &Api) -> Emitted {
     let variants: Vec<_> = api.api_versions.iter().map(|v| format_ident!("{}", v.variant)).collect();
     let values: Vec<&str> = api.api_versions.iter().map(|v| v.value.as_str()).collect();
     let vdocs: Vec<TokenStream> = api.api_versions.iter().map(|v| doc(&format!("`{}`: {}", v.value, v.docs))).collect();
-    let versions_doc = doc(
-        "A value of the `cal-api-version` header.\n\nEach operation that needs one sends it by itself; \
-         name a version only to pin another one for a single request.",
-    );
+    let versions_doc =
+        doc("A value of the `cal-api-version` header.\n\nEach operation that needs one sends it by itself; \
+         name a version only to pin another one for a single request.");
     let tokens = quote! {
         pub mod models;
         pub mod resources;
@@ -195,7 +195,8 @@ fn emit_enum(e: &Enum) -> TokenStream {
     let docs = doc(&e.docs);
     let variants: Vec<_> = e.values.iter().map(|v| format_ident!("{}", v.variant)).collect();
     let wires: Vec<&str> = e.values.iter().map(|v| v.wire.as_str()).collect();
-    let vdocs: Vec<TokenStream> = e.values.iter().map(|v| doc(&format!("{} (`{}`).", strip_period(&v.docs), v.wire))).collect();
+    let vdocs: Vec<TokenStream> =
+        e.values.iter().map(|v| doc(&format!("{} (`{}`).", strip_period(&v.docs), v.wire))).collect();
     // `as_str`, `Display`, `FromStr`, serde and query encoding come from one runtime macro.
     quote! {
         #docs
@@ -496,7 +497,11 @@ fn emit_webhooks(api: &Api) -> Emitted {
         quote! { #t => WebhookEvent::#v(crate::webhooks::#f(body)?), }
     });
     let uses_models = !api.webhook_events.is_empty();
-    let use_models = uses_models.then(|| quote!(use crate::models;));
+    let use_models = uses_models.then(|| {
+        quote!(
+            use crate::models;
+        )
+    });
     let tokens = quote! {
         #use_models
 
@@ -599,7 +604,11 @@ fn emit_resource(api: &Api, index: usize) -> Emitted {
     let methods = r.operations.iter().map(|op| emit_op_method(api, op));
     let builders = r.operations.iter().map(|op| emit_op_builder(api, r, op));
     let uses_models = r.operations.iter().any(op_uses_models);
-    let use_models = uses_models.then(|| quote!(use crate::models;));
+    let use_models = uses_models.then(|| {
+        quote!(
+            use crate::models;
+        )
+    });
     let access: Vec<String> = r.path.iter().map(|s| format!("{}()", crate::naming::display(s))).collect();
     let access = format!("client.{}", access.join("."));
     let type_doc = doc(&format!("{}\n\nReached with `{access}`.", r.docs));
@@ -755,7 +764,12 @@ fn auth_const_name(api: &Api, modes: &[usize]) -> proc_macro2::Ident {
 
 /// Every set of auth modes some operation accepts, as named constants.
 fn emit_auth_consts(api: &Api) -> TokenStream {
-    let mut sets: Vec<Vec<usize>> = api.resources.iter().flat_map(|r| r.operations.iter().map(|o| o.auth.clone())).filter(|a| !a.is_empty()).collect();
+    let mut sets: Vec<Vec<usize>> = api
+        .resources
+        .iter()
+        .flat_map(|r| r.operations.iter().map(|o| o.auth.clone()))
+        .filter(|a| !a.is_empty())
+        .collect();
     sets.sort();
     sets.dedup();
     let consts = sets.iter().map(|set| {
@@ -842,12 +856,20 @@ fn emit_op_builder(api: &Api, r: &Resource, op: &Operation) -> TokenStream {
     let query = op.query.iter().map(|p| {
         let id = ident(&p.rust);
         let wire = &p.wire;
-        if p.required { quote!(call.query(#wire, &self.#id);) } else { quote!(call.query_opt(#wire, self.#id.as_ref());) }
+        if p.required {
+            quote!(call.query(#wire, &self.#id);)
+        } else {
+            quote!(call.query_opt(#wire, self.#id.as_ref());)
+        }
     });
     let headers = op.headers.iter().map(|p| {
         let id = ident(&p.rust);
         let wire = &p.wire;
-        if p.required { quote!(call.header(#wire, &self.#id);) } else { quote!(call.header_opt(#wire, self.#id.as_ref());) }
+        if p.required {
+            quote!(call.header(#wire, &self.#id);)
+        } else {
+            quote!(call.header_opt(#wire, self.#id.as_ref());)
+        }
     });
     let body = op.body.as_ref().map(|_| quote!(call.json(&self.body);));
     let methods = match (&op.response, op.pagination) {
@@ -910,4 +932,3 @@ fn emit_op_builder(api: &Api, r: &Resource, op: &Operation) -> TokenStream {
 
 /// Page size of a paginated stream when the spec gives the server's default for neither.
 const DEFAULT_PAGE_SIZE: i64 = 100;
-

@@ -221,7 +221,10 @@ fn value(api: &Api, ty: &Type, example: Option<&str>, wire: &str, depth: usize) 
                 quote!(#b)
             }
             Builtin::DateTime => {
-                let s = example.and_then(json_string).filter(|s| s.contains('T')).unwrap_or_else(|| "2030-01-15T10:00:00Z".to_owned());
+                let s = example
+                    .and_then(json_string)
+                    .filter(|s| s.contains('T'))
+                    .unwrap_or_else(|| "2030-01-15T10:00:00Z".to_owned());
                 quote!(#s.parse::<chrono::DateTime<chrono::Utc>>().expect("example date-time"))
             }
             Builtin::Date => {

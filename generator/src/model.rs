@@ -299,9 +299,8 @@ pub struct EnumValue {
 const RUNTIME_AUTH_MODES: &[&str] = &["api_key", "access_token", "platform_client"];
 
 /// Names exported at the crate root by the hand-written runtime: models and enums may not take them.
-const RESERVED_TYPE_NAMES: &[&str] = &[
-    "ApiError", "ApiVersion", "AuthMode", "Client", "ClientBuilder", "DecodeError", "Error", "Patch", "Result",
-];
+const RESERVED_TYPE_NAMES: &[&str] =
+    &["ApiError", "ApiVersion", "AuthMode", "Client", "ClientBuilder", "DecodeError", "Error", "Patch", "Result"];
 
 /// Headers the client sets from `auth` and `api_version`; the spec may not list them.
 const MANAGED_HEADERS: &[&str] = &["authorization", "x-cal-client-id", "x-cal-secret-key", "cal-api-version"];
@@ -389,7 +388,11 @@ impl Cx {
                     format!("the client runtime implements: {}", RUNTIME_AUTH_MODES.join(", ")),
                 );
             }
-            auth_modes.push(AuthMode { name: name.value.clone(), variant: naming::pascal(&name.value), docs: docs.clone() });
+            auth_modes.push(AuthMode {
+                name: name.value.clone(),
+                variant: naming::pascal(&name.value),
+                docs: docs.clone(),
+            });
         }
         let mut api_versions = Vec::new();
         for (value, docs) in &api.value.api_versions.0 {
@@ -510,7 +513,11 @@ impl Cx {
         let mut values = Vec::new();
         let mut seen: BTreeMap<String, String> = BTreeMap::new();
         if e.values.0.is_empty() {
-            self.diags.error(Some(&spos(file, name)), format!("enum `{}` has no values", name.value), "list its wire values under `values:`");
+            self.diags.error(
+                Some(&spos(file, name)),
+                format!("enum `{}` has no values", name.value),
+                "list its wire values under `values:`",
+            );
         }
         for (wire, v) in &e.values.0 {
             let variant = v.rust_name().map(str::to_owned).unwrap_or_else(|| naming::pascal(&wire.value));
@@ -518,19 +525,28 @@ impl Cx {
             if !naming::is_pascal(&variant) {
                 self.diags.error(
                     Some(&p),
-                    format!("value `{}` of enum `{}` gives the variant name `{variant}`, which is not a Rust identifier", wire.value, name.value),
+                    format!(
+                        "value `{}` of enum `{}` gives the variant name `{variant}`, which is not a Rust identifier",
+                        wire.value, name.value
+                    ),
                     "give it a `rust_name` in PascalCase: `VALUE: { docs: ..., rust_name: Name }`",
                 );
             } else if variant == "Unknown" {
                 self.diags.error(
                     Some(&p),
-                    format!("value `{}` of enum `{}` converts to `Unknown`, which keeps unrecognised values", wire.value, name.value),
+                    format!(
+                        "value `{}` of enum `{}` converts to `Unknown`, which keeps unrecognised values",
+                        wire.value, name.value
+                    ),
                     "give it another `rust_name`: `VALUE: { docs: ..., rust_name: Name }`",
                 );
             } else if let Some(prev) = seen.get(&variant) {
                 self.diags.error(
                     Some(&p),
-                    format!("values `{prev}` and `{}` of enum `{}` both convert to the variant `{variant}`", wire.value, name.value),
+                    format!(
+                        "values `{prev}` and `{}` of enum `{}` both convert to the variant `{variant}`",
+                        wire.value, name.value
+                    ),
                     "give one of them a distinct `rust_name`: `VALUE: { docs: ..., rust_name: Name }`",
                 );
             } else {
@@ -550,31 +566,53 @@ impl Cx {
             for (trigger, e) in &f.file.webhook_events.0 {
                 let p = spos(file, trigger);
                 if let Some(prev) = triggers.get(&trigger.value) {
-                    self.diags.error(Some(&p), format!("webhook event `{}` is declared twice", trigger.value), format!("it is already declared at {prev}"));
+                    self.diags.error(
+                        Some(&p),
+                        format!("webhook event `{}` is declared twice", trigger.value),
+                        format!("it is already declared at {prev}"),
+                    );
                     continue;
                 }
                 triggers.insert(trigger.value.clone(), p.clone());
-                let variant = e.rust_name.as_ref().map(|r| r.value.clone()).unwrap_or_else(|| naming::pascal(&trigger.value));
+                let variant =
+                    e.rust_name.as_ref().map(|r| r.value.clone()).unwrap_or_else(|| naming::pascal(&trigger.value));
                 if !naming::is_pascal(&variant) || variant == "Unknown" {
                     self.diags.error(
                         Some(&p),
-                        format!("webhook event `{}` gives the variant name `{variant}`, which is not usable", trigger.value),
+                        format!(
+                            "webhook event `{}` gives the variant name `{variant}`, which is not usable",
+                            trigger.value
+                        ),
                         "give it a PascalCase `rust_name` other than `Unknown`",
                     );
                 } else if let Some(prev) = variants.get(&variant) {
-                    self.diags.error(Some(&p), format!("webhook events `{prev}` and `{}` both convert to `{variant}`", trigger.value), "give one of them a `rust_name`");
+                    self.diags.error(
+                        Some(&p),
+                        format!("webhook events `{prev}` and `{}` both convert to `{variant}`", trigger.value),
+                        "give one of them a `rust_name`",
+                    );
                 } else {
                     variants.insert(variant.clone(), trigger.value.clone());
                 }
                 let payload = match self.resolve(file, &e.payload) {
                     Some(t @ Type::Model(_)) => t,
                     Some(_) => {
-                        self.diags.error(Some(&spos(file, &e.payload)), format!("the payload of webhook event `{}` is not a model", trigger.value), "name a model declared under `models:`");
+                        self.diags.error(
+                            Some(&spos(file, &e.payload)),
+                            format!("the payload of webhook event `{}` is not a model", trigger.value),
+                            "name a model declared under `models:`",
+                        );
                         Type::Builtin(Builtin::Json)
                     }
                     None => Type::Builtin(Builtin::Json),
                 };
-                events.push(WebhookEvent { trigger: trigger.value.clone(), variant, docs: e.docs.clone(), payload, flat: e.flat });
+                events.push(WebhookEvent {
+                    trigger: trigger.value.clone(),
+                    variant,
+                    docs: e.docs.clone(),
+                    payload,
+                    flat: e.flat,
+                });
             }
         }
         events.sort_by(|a, b| a.trigger.cmp(&b.trigger));
@@ -586,19 +624,30 @@ impl Cx {
         let mut seen_names: BTreeSet<String> = BTreeSet::new();
         let mut seen_tags: BTreeSet<String> = BTreeSet::new();
         if u.variants.0.is_empty() {
-            self.diags.error(Some(&spos(file, name)), format!("union `{}` has no variants", name.value), "list its shapes under `variants:`");
+            self.diags.error(
+                Some(&spos(file, name)),
+                format!("union `{}` has no variants", name.value),
+                "list its shapes under `variants:`",
+            );
         }
         for (vname, v) in &u.variants.0 {
             let p = spos(file, vname);
             if !naming::is_pascal(&vname.value) || vname.value == "Other" || vname.value == "Unknown" {
                 self.diags.error(
                     Some(&p),
-                    format!("variant name `{}` of union `{}` must be PascalCase and not `Other` or `Unknown`", vname.value, name.value),
+                    format!(
+                        "variant name `{}` of union `{}` must be PascalCase and not `Other` or `Unknown`",
+                        vname.value, name.value
+                    ),
                     "name the shape as a person would: `Regular`, `Recurring`, `Instant`",
                 );
             }
             if !seen_names.insert(vname.value.clone()) {
-                self.diags.error(Some(&p), format!("variant `{}` of union `{}` appears twice", vname.value, name.value), "rename one of them");
+                self.diags.error(
+                    Some(&p),
+                    format!("variant `{}` of union `{}` appears twice", vname.value, name.value),
+                    "rename one of them",
+                );
             }
             let ty = self.resolve(file, &v.ty).unwrap_or(Type::Builtin(Builtin::Json));
             match (&u.tag, &v.tag_value) {
@@ -614,15 +663,28 @@ impl Cx {
                 ),
                 (Some(_), Some(t)) => {
                     if !seen_tags.insert(t.value.clone()) {
-                        self.diags.error(Some(&spos(file, t)), format!("tag value `{}` is used twice in union `{}`", t.value, name.value), "each variant needs its own tag value");
+                        self.diags.error(
+                            Some(&spos(file, t)),
+                            format!("tag value `{}` is used twice in union `{}`", t.value, name.value),
+                            "each variant needs its own tag value",
+                        );
                     }
                     if !matches!(ty, Type::Model(_)) {
-                        self.diags.error(Some(&spos(file, &v.ty)), format!("variant `{}` of tagged union `{}` is not a model", vname.value, name.value), "the variants of a tagged union are models (JSON objects)");
+                        self.diags.error(
+                            Some(&spos(file, &v.ty)),
+                            format!("variant `{}` of tagged union `{}` is not a model", vname.value, name.value),
+                            "the variants of a tagged union are models (JSON objects)",
+                        );
                     }
                 }
                 (None, None) => {}
             }
-            variants.push(Variant { name: vname.value.clone(), ty, docs: v.docs.clone(), tag_value: v.tag_value.as_ref().map(|t| t.value.clone()) });
+            variants.push(Variant {
+                name: vname.value.clone(),
+                ty,
+                docs: v.docs.clone(),
+                tag_value: v.tag_value.as_ref().map(|t| t.value.clone()),
+            });
         }
         Union {
             name: name.value.clone(),
@@ -660,7 +722,13 @@ impl Cx {
                 example: f.example.as_ref().map(|e| e.0.clone()),
             });
         }
-        Model { name: name.value.clone(), docs: m.docs.clone(), fields, is_input: false, known_drift: drift(&m.known_drift) }
+        Model {
+            name: name.value.clone(),
+            docs: m.docs.clone(),
+            fields,
+            is_input: false,
+            known_drift: drift(&m.known_drift),
+        }
     }
 
     /// The Rust (snake_case) name of a field or parameter: its `rust_name`, or its converted wire name.
@@ -784,7 +852,11 @@ impl Cx {
             let docs = match &f.file.docs {
                 Some(d) => d.clone(),
                 None => {
-                    self.diags.error(Some(&p), format!("resource `{}` has no `docs`", res.value), "add `docs:` with one sentence about the resource");
+                    self.diags.error(
+                        Some(&p),
+                        format!("resource `{}` has no `docs`", res.value),
+                        "add `docs:` with one sentence about the resource",
+                    );
                     String::new()
                 }
             };
@@ -803,7 +875,9 @@ impl Cx {
                 } else {
                     names.insert(op.value.name.value.clone(), op_pos);
                 }
-                if let Some(o) = self.lower_operation(file, &op.value, default_auth, default_version, auth_modes, api_versions) {
+                if let Some(o) =
+                    self.lower_operation(file, &op.value, default_auth, default_version, auth_modes, api_versions)
+                {
                     operations.push(o);
                 }
             }
@@ -853,7 +927,11 @@ impl Cx {
         let name = &op.name.value;
         let name_pos = spos(file, &op.name);
         if !naming::is_snake(name) {
-            self.diags.error(Some(&name_pos), format!("operation name `{name}` is not snake_case"), format!("rename it to `{}`", naming::snake(name)));
+            self.diags.error(
+                Some(&name_pos),
+                format!("operation name `{name}` is not snake_case"),
+                format!("rename it to `{}`", naming::snake(name)),
+            );
         }
         if BUILDER_METHODS.contains(&name.as_str()) {
             self.diags.error(Some(&name_pos), format!("operation name `{name}` is reserved"), "choose another name");
@@ -865,12 +943,19 @@ impl Cx {
                 let mut out = Vec::new();
                 for mode in &list.value {
                     match auth_modes.iter().position(|m| m.name == mode.value) {
-                        Some(i) if out.contains(&i) => self.diags.error(Some(&spos(file, mode)), format!("auth mode `{}` listed twice", mode.value), "list it once"),
+                        Some(i) if out.contains(&i) => self.diags.error(
+                            Some(&spos(file, mode)),
+                            format!("auth mode `{}` listed twice", mode.value),
+                            "list it once",
+                        ),
                         Some(i) => out.push(i),
                         None => self.diags.error(
                             Some(&spos(file, mode)),
                             format!("unknown auth mode `{}`", mode.value),
-                            format!("use one of the modes declared in api.yaml: {}", auth_modes.iter().map(|m| m.name.as_str()).collect::<Vec<_>>().join(", ")),
+                            format!(
+                                "use one of the modes declared in api.yaml: {}",
+                                auth_modes.iter().map(|m| m.name.as_str()).collect::<Vec<_>>().join(", ")
+                            ),
                         ),
                     }
                 }
@@ -893,7 +978,10 @@ impl Cx {
                 self.diags.error(
                     Some(&spos(file, v)),
                     format!("unknown API version `{}`", v.value),
-                    format!("declare it in api.yaml or use one of: {}", api_versions.iter().map(|a| a.value.as_str()).collect::<Vec<_>>().join(", ")),
+                    format!(
+                        "declare it in api.yaml or use one of: {}",
+                        api_versions.iter().map(|a| a.value.as_str()).collect::<Vec<_>>().join(", ")
+                    ),
                 );
             }
             found
@@ -903,12 +991,20 @@ impl Cx {
         let path_pos = spos(file, &op.path);
         let path = op.path.value.clone();
         if !path.starts_with("/v2/") || path.contains('?') || path.contains('#') {
-            self.diags.error(Some(&path_pos), format!("path `{path}` must start with `/v2/` and have no query or fragment"), "write the path template only, e.g. `/v2/teams/{teamId}`");
+            self.diags.error(
+                Some(&path_pos),
+                format!("path `{path}` must start with `/v2/` and have no query or fragment"),
+                "write the path template only, e.g. `/v2/teams/{teamId}`",
+            );
         }
         let (raw_segments, placeholders) = match split_template(&path) {
             Ok(s) => s,
             Err(msg) => {
-                self.diags.error(Some(&path_pos), format!("bad path template `{path}`: {msg}"), "placeholders look like `{orgId}`");
+                self.diags.error(
+                    Some(&path_pos),
+                    format!("bad path template `{path}`: {msg}"),
+                    "placeholders look like `{orgId}`",
+                );
                 (Vec::new(), Vec::new())
             }
         };
@@ -961,15 +1057,27 @@ impl Cx {
         let body = op.body.as_ref().and_then(|b| match self.resolve(file, b)? {
             t @ (Type::Model(_) | Type::Union(_)) => Some(t),
             _ => {
-                self.diags.error(Some(&spos(file, b)), format!("body `{}` is not a model or union", b.value), "name a model declared under `models:` or a union under `unions:`");
+                self.diags.error(
+                    Some(&spos(file, b)),
+                    format!("body `{}` is not a model or union", b.value),
+                    "name a model declared under `models:` or a union under `unions:`",
+                );
                 None
             }
         });
         if body.is_some() && used_names.contains_key("body") {
-            self.diags.error(Some(&name_pos), "a parameter is named `body`, which is the request body's argument", "give the parameter a `rust_name`");
+            self.diags.error(
+                Some(&name_pos),
+                "a parameter is named `body`, which is the request body's argument",
+                "give the parameter a `rust_name`",
+            );
         }
         if body.is_some() && matches!(op.method.value, Method::Get | Method::Delete) {
-            self.diags.error(Some(&spos(file, &op.method)), format!("a {} operation with a request body", op.method.value.as_str()), "Cal.com reads no body on GET or DELETE; remove `body`");
+            self.diags.error(
+                Some(&spos(file, &op.method)),
+                format!("a {} operation with a request body", op.method.value.as_str()),
+                "Cal.com reads no body on GET or DELETE; remove `body`",
+            );
         }
         let response = op.response.as_ref().and_then(|r| self.resolve(file, r));
         let pagination = op.pagination.as_ref().map(|p| {
@@ -978,7 +1086,8 @@ impl Cx {
                 Pagination::LimitOffset => ("limit", "offset"),
             };
             for wanted in [size, offset] {
-                let ok = query.iter().any(|q| q.wire == wanted && !q.required && q.ty == Type::Builtin(Builtin::Integer));
+                let ok =
+                    query.iter().any(|q| q.wire == wanted && !q.required && q.ty == Type::Builtin(Builtin::Integer));
                 if !ok {
                     self.diags.error(
                         Some(&spos(file, p)),
@@ -988,18 +1097,34 @@ impl Cx {
                 }
             }
             if !matches!(response, Some(Type::List(_))) || op.response_nullable {
-                self.diags.error(Some(&spos(file, p)), "a paginated operation must return a list", "set `response: list<...>`, or remove `pagination`");
+                self.diags.error(
+                    Some(&spos(file, p)),
+                    "a paginated operation must return a list",
+                    "set `response: list<...>`, or remove `pagination`",
+                );
             }
             p.value
         });
         if op.auth_optional && auth.is_empty() {
-            self.diags.error(Some(&name_pos), "`auth_optional` on an operation that takes no credentials", "remove `auth_optional`, or list the modes it accepts in `auth`");
+            self.diags.error(
+                Some(&name_pos),
+                "`auth_optional` on an operation that takes no credentials",
+                "remove `auth_optional`, or list the modes it accepts in `auth`",
+            );
         }
         if op.upstream_defect.as_ref().is_some_and(|d| d.request.is_none() && d.response.is_none()) {
-            self.diags.error(Some(&name_pos), "`upstream_defect` says nothing", "give `request:` or `response:` with the reason");
+            self.diags.error(
+                Some(&name_pos),
+                "`upstream_defect` says nothing",
+                "give `request:` or `response:` with the reason",
+            );
         }
         if op.response_nullable && op.response.is_none() {
-            self.diags.error(Some(&name_pos), "`response_nullable` without a `response`", "name the response type, or remove `response_nullable`");
+            self.diags.error(
+                Some(&name_pos),
+                "`response_nullable` without a `response`",
+                "name the response type, or remove `response_nullable`",
+            );
         }
 
         Some(Operation {
@@ -1028,11 +1153,24 @@ impl Cx {
         })
     }
 
-    fn lower_params(&mut self, file: &Path, params: &OrderedMap<raw::Param>, kind: ParamKind, used: &mut BTreeMap<String, String>) -> Vec<Param> {
+    fn lower_params(
+        &mut self,
+        file: &Path,
+        params: &OrderedMap<raw::Param>,
+        kind: ParamKind,
+        used: &mut BTreeMap<String, String>,
+    ) -> Vec<Param> {
         params.0.iter().filter_map(|(wire, p)| self.lower_param(file, wire, p, kind, used)).collect()
     }
 
-    fn lower_param(&mut self, file: &Path, wire: &raw::Str, p: &raw::Param, kind: ParamKind, used: &mut BTreeMap<String, String>) -> Option<Param> {
+    fn lower_param(
+        &mut self,
+        file: &Path,
+        wire: &raw::Str,
+        p: &raw::Param,
+        kind: ParamKind,
+        used: &mut BTreeMap<String, String>,
+    ) -> Option<Param> {
         let at = spos(file, wire);
         let rust = self.rust_name(file, &wire.value, p.rust_name.as_ref(), &at);
         if let Some(prev) = used.get(&rust) {
@@ -1058,7 +1196,12 @@ impl Cx {
         if !ok {
             self.diags.error(
                 Some(&spos(file, &p.ty)),
-                format!("{} parameter `{}` has type `{}`, which cannot be sent there", kind.as_str(), wire.value, p.ty.value),
+                format!(
+                    "{} parameter `{}` has type `{}`, which cannot be sent there",
+                    kind.as_str(),
+                    wire.value,
+                    p.ty.value
+                ),
                 match kind {
                     ParamKind::Path => "path parameters are integer, string or an enum",
                     _ => "query and header parameters are scalars, enums or lists of them",

@@ -390,8 +390,7 @@ impl<'de> Deserialize<'de> for Literal {
                     let Literal(value) = map.next_value()?;
                     items.insert(key, value);
                 }
-                let parts: Vec<String> =
-                    items.iter().map(|(k, v)| format!("{}: {v}", json_string(k))).collect();
+                let parts: Vec<String> = items.iter().map(|(k, v)| format!("{}: {v}", json_string(k))).collect();
                 Ok(Literal(format!("{{{}}}", parts.join(", "))))
             }
         }

@@ -32,7 +32,8 @@ fn sources(kind: &str, name: &str) -> Vec<(PathBuf, String)> {
 }
 
 fn generated(name: &str) -> String {
-    let files = codegen::generate_from(&sources("ok", name)).unwrap_or_else(|e| panic!("fixture ok/{name} fails:\n{e}"));
+    let files =
+        codegen::generate_from(&sources("ok", name)).unwrap_or_else(|e| panic!("fixture ok/{name} fails:\n{e}"));
     let mut text = String::new();
     for f in files {
         text.push_str(&format!("// ===== {} =====\n{}\n", f.path.display(), f.contents));
@@ -74,7 +75,20 @@ macro_rules! bad_fixtures {
     };
 }
 
-ok_fixtures!(path_params, query_params, headers, body, enums, optional_nullable, keywords, responses, nested_resources, unions, patch, pagination);
+ok_fixtures!(
+    path_params,
+    query_params,
+    headers,
+    body,
+    enums,
+    optional_nullable,
+    keywords,
+    responses,
+    nested_resources,
+    unions,
+    patch,
+    pagination
+);
 
 bad_fixtures!(
     unknown_type,
@@ -95,8 +109,40 @@ bad_fixtures!(
 #[test]
 fn every_fixture_is_tested() {
     let listed: &[(&str, &[&str])] = &[
-        ("ok", &["path_params", "query_params", "headers", "body", "enums", "optional_nullable", "keywords", "responses", "nested_resources", "unions", "patch", "pagination"]),
-        ("bad", &["unknown_type", "duplicate_name", "missing_path_param", "unknown_key", "yaml_syntax", "enum_collision", "field_collision", "unknown_auth_and_version", "bad_types", "many_errors", "missing_parent", "bad_unions"]),
+        (
+            "ok",
+            &[
+                "path_params",
+                "query_params",
+                "headers",
+                "body",
+                "enums",
+                "optional_nullable",
+                "keywords",
+                "responses",
+                "nested_resources",
+                "unions",
+                "patch",
+                "pagination",
+            ],
+        ),
+        (
+            "bad",
+            &[
+                "unknown_type",
+                "duplicate_name",
+                "missing_path_param",
+                "unknown_key",
+                "yaml_syntax",
+                "enum_collision",
+                "field_collision",
+                "unknown_auth_and_version",
+                "bad_types",
+                "many_errors",
+                "missing_parent",
+                "bad_unions",
+            ],
+        ),
     ];
     for (kind, names) in listed {
         let mut on_disk: Vec<String> = fs::read_dir(fixtures().join(kind))

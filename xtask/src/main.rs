@@ -147,7 +147,10 @@ fn audit(args: &[&str]) -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    let doc = match std::fs::read_to_string(&openapi).map_err(|e| e.to_string()).and_then(|t| serde_json::from_str(&t).map_err(|e| e.to_string())) {
+    let doc = match std::fs::read_to_string(&openapi)
+        .map_err(|e| e.to_string())
+        .and_then(|t| serde_json::from_str(&t).map_err(|e| e.to_string()))
+    {
         Ok(doc) => doc,
         Err(e) => {
             eprintln!("error: cannot read the OpenAPI document {}: {e}", openapi.display());
@@ -178,7 +181,8 @@ fn run(what: &str, cmd: &mut Command) -> bool {
 /// Without npm the Prism test skips itself with a notice; with `CI=true` a missing npm fails here.
 fn install_prism(root: &Path) -> bool {
     let ci = std::env::var("CI").is_ok_and(|v| v == "true");
-    let npm_found = Command::new("npm").arg("--version").stdout(std::process::Stdio::null()).status().is_ok_and(|s| s.success());
+    let npm_found =
+        Command::new("npm").arg("--version").stdout(std::process::Stdio::null()).status().is_ok_and(|s| s.success());
     if !npm_found {
         if ci {
             eprintln!("==> npm not found, and CI=true: the Prism test cannot run");
@@ -216,7 +220,9 @@ fn test() -> ExitCode {
         }),
         ("docs build without warnings", {
             let mut c = Command::new(&cargo);
-            c.args(["doc", "--workspace", "--no-deps", "--all-features"]).env("RUSTDOCFLAGS", "-D warnings").current_dir(&root);
+            c.args(["doc", "--workspace", "--no-deps", "--all-features"])
+                .env("RUSTDOCFLAGS", "-D warnings")
+                .current_dir(&root);
             c
         }),
     ];
