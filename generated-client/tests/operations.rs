@@ -1,6 +1,6 @@
 //! Every operation of the spec, through its generated example call, against a mock server on
-//! 127.0.0.1: the request that goes out has the operation's method, path, credentials,
-//! `cal-api-version` and (when it has one) a JSON body. New operations are covered as soon as
+//! 127.0.0.1: the request that goes out has the operation's method, path, query parameters,
+//! credentials, `cal-api-version` and (when it has one) a JSON body with exactly the fields set. New operations are covered as soon as
 //! they are in the spec: the example calls are generated (`tests/generated/operations.rs`).
 
 #[path = "generated/operations.rs"]
@@ -84,12 +84,32 @@ async fn check(example: &Example) -> Vec<String> {
     if header("cal-api-version").as_deref() != example.api_version {
         problems.push(format!("cal-api-version {:?} instead of {:?}", header("cal-api-version"), example.api_version));
     }
+    let query: Vec<String> = request.url.query_pairs().map(|(k, _)| k.into_owned()).collect();
+    if query != example.query {
+        problems.push(format!("query parameters {query:?} instead of {:?}", example.query));
+    }
     if example.has_body {
         if header("content-type").as_deref() != Some("application/json") {
             problems.push(format!("content-type {:?}", header("content-type")));
         }
-        if serde_json::from_slice::<serde_json::Value>(&request.body).is_err() {
-            problems.push("the body is not JSON".to_owned());
+        match serde_json::from_slice::<serde_json::Value>(&request.body) {
+            Ok(serde_json::Value::Object(body)) => {
+                // The example sets the required fields and nothing else: exactly those go out
+                // (unset optional fields are left out, not sent as null).
+                let mut sent: Vec<&str> = body.keys().map(String::as_str).collect();
+                let mut wanted: Vec<&str> = example.body_fields.to_vec();
+                sent.sort_unstable();
+                wanted.sort_unstable();
+                if sent != wanted {
+                    problems.push(format!("body fields {sent:?} instead of {wanted:?}"));
+                }
+            }
+            Ok(other) if example.body_fields.is_empty() => {
+                // A body that is not an object (a list, a scalar union shape) has no fields to check.
+                let _ = other;
+            }
+            Ok(other) => problems.push(format!("the body is not a JSON object: {other}")),
+            Err(_) => problems.push("the body is not JSON".to_owned()),
         }
     } else if !request.body.is_empty() {
         problems.push("a body was sent by an operation without one".to_owned());

@@ -56,6 +56,10 @@ pub fn emit_examples(api: &Api) -> Emitted {
             pub api_version: Option<&'static str>,
             /// Whether it sends a JSON body.
             pub has_body: bool,
+            /// The query parameters the example call sends (the required ones).
+            pub query: &'static [&'static str],
+            /// The top-level fields the example body has (the required ones of its shape).
+            pub body_fields: &'static [&'static str],
             /// Why the upstream document refuses a correct request, if it does.
             pub upstream_request_defect: Option<&'static str>,
             /// Why the upstream document's response cannot decode, if it cannot.
@@ -123,6 +127,8 @@ fn example(api: &Api, r: &Resource, op: &Operation) -> (TokenStream, TokenStream
         None => quote!(None),
     };
     let has_body = op.body.is_some();
+    let query: Vec<&str> = op.query.iter().filter(|p| p.required).map(|p| p.wire.as_str()).collect();
+    let body_fields: Vec<&str> = op.body.as_ref().map(|b| required_fields(api, b)).unwrap_or_default();
     let opt = |s: &Option<String>| match s {
         Some(s) => quote!(Some(#s)),
         None => quote!(None),
@@ -139,12 +145,29 @@ fn example(api: &Api, r: &Resource, op: &Operation) -> (TokenStream, TokenStream
             auth: &[ #( #auth ),* ],
             api_version: #version,
             has_body: #has_body,
+            query: &[ #( #query ),* ],
+            body_fields: &[ #( #body_fields ),* ],
             upstream_request_defect: #request_defect,
             upstream_response_defect: #response_defect,
             call: #fn_name,
         }
     };
     (f, row)
+}
+
+/// The wire names of the required fields of the example value of `ty`: a model's own, or those
+/// of a union's first variant (the one the example uses); a tagged union adds its tag.
+fn required_fields<'a>(api: &'a Api, ty: &Type) -> Vec<&'a str> {
+    match ty {
+        Type::Model(m) => api.models[*m].fields.iter().filter(|f| f.required).map(|f| f.wire.as_str()).collect(),
+        Type::Union(u) => {
+            let union = &api.unions[*u];
+            let mut fields = union.variants.first().map(|v| required_fields(api, &v.ty)).unwrap_or_default();
+            fields.extend(union.tag.as_deref());
+            fields
+        }
+        _ => Vec::new(),
+    }
 }
 
 /// The text a path parameter's example value takes in the URL (all examples are URL-safe).
