@@ -163,6 +163,10 @@ pub(crate) struct RequestOptions {
     pub(crate) api_version: Option<ApiVersion>,
 }
 
+/// The future of a request: the shared, boxed sending, then the decoding of its answer.
+pub(crate) type Sending<'a, T> =
+    futures_util::future::Map<BoxFuture<'a, Result<RawResponse>>, fn(Result<RawResponse>) -> Result<Response<T>>>;
+
 /// One request being put together by a generated builder.
 pub(crate) struct Call<'a> {
     client: &'a Client,
@@ -271,17 +275,24 @@ impl<'a> Call<'a> {
     }
 
     /// Sends the request and decodes the answer (the envelope's `data`, or the whole body).
-    pub(crate) async fn send<T: DeserializeOwned>(self) -> Result<Response<T>> {
+    ///
+    /// The sending itself is one boxed, non-generic future shared by every operation; only the
+    /// decoding step is specific to `T`. (An `async fn` here would compile a copy of the whole
+    /// retry loop's state machine for each of the 230 response types.)
+    pub(crate) fn send<T: DeserializeOwned>(self) -> Sending<'a, T> {
         let envelope = self.op.envelope;
-        let raw = self.execute().await?;
-        raw.decode(envelope)
+        let decode: fn(Result<RawResponse>) -> Result<Response<T>> =
+            if envelope { |raw| raw?.decode(true) } else { |raw| raw?.decode(false) };
+        futures_util::FutureExt::map(Box::pin(self.execute()), decode)
     }
 
     /// Sends the request; the answer carries no value.
-    pub(crate) async fn send_unit(self) -> Result<Response<()>> {
-        let raw = self.execute().await?;
-        raw.check_envelope_status()?;
-        Ok(Response { status: raw.status, headers: raw.headers, value: (), page: None })
+    pub(crate) fn send_unit(self) -> Sending<'a, ()> {
+        futures_util::FutureExt::map(Box::pin(self.execute()), |raw| {
+            let raw = raw?;
+            raw.check_envelope_status()?;
+            Ok(Response { status: raw.status, headers: raw.headers, value: (), page: None })
+        })
     }
 
     /// The credentials' headers for this operation, or why they cannot be sent.
@@ -452,7 +463,7 @@ fn transport_error(e: reqwest::Error) -> Failure {
 }
 
 /// A response as received.
-struct RawResponse {
+pub(crate) struct RawResponse {
     status: u16,
     headers: reqwest::header::HeaderMap,
     body: Vec<u8>,
