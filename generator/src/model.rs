@@ -1080,6 +1080,16 @@ impl Cx {
             );
         }
         let response = op.response.as_ref().and_then(|r| self.resolve(file, r));
+        if op.pagination.is_none() {
+            let has = |name: &str| query.iter().any(|q| q.wire == name);
+            if (has("take") && has("skip")) || (has("limit") && has("offset")) {
+                self.diags.error(
+                    Some(&name_pos),
+                    format!("operation `{name}` pages with query parameters but has no `pagination`"),
+                    "add `pagination: take_skip` (or `limit_offset`), so the client offers a stream over every page",
+                );
+            }
+        }
         let pagination = op.pagination.as_ref().map(|p| {
             let (size, offset) = match p.value {
                 Pagination::TakeSkip => ("take", "skip"),
