@@ -30,4 +30,10 @@ CARGO_INCREMENTAL=0 cargo build --quiet -p calcom
 hyperfine --style none --warmup 1 --runs 5 --prepare 'touch generated-client/src/lib.rs' \
   --export-json "$out/full.json" 'CARGO_INCREMENTAL=0 cargo build --quiet -p calcom' >/dev/null
 echo "CARGO_INCREMENTAL=0: median $(median "$out/full.json")"
+for group in bookings me; do
+  CARGO_INCREMENTAL=0 cargo build --quiet -p calcom --no-default-features --features "$group"
+  hyperfine --style none --warmup 1 --runs 5 --prepare 'touch generated-client/src/lib.rs' \
+    --export-json "$out/$group.json" "CARGO_INCREMENTAL=0 cargo build --quiet -p calcom --no-default-features --features $group" >/dev/null
+  echo "one group ($group), CARGO_INCREMENTAL=0: median $(median "$out/$group.json")"
+done
 rm -rf "$out"

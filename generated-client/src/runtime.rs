@@ -587,6 +587,8 @@ pub type PageStream<'a, T> = Pin<Box<dyn futures_core::Stream<Item = Result<T>> 
 /// object) a page shorter than the page size; it also ends on an empty page or on a page that
 /// repeats the previous one, so a misbehaving server cannot make it loop forever. An error is
 /// yielded once, and ends the stream.
+// Unused only in builds with no group that has a paginated operation.
+#[allow(dead_code)]
 pub(crate) fn paginate<'a, B, T>(
     builder: B,
     start: i64,

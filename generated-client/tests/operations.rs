@@ -2,6 +2,7 @@
 //! 127.0.0.1: the request that goes out has the operation's method, path, query parameters,
 //! credentials, `cal-api-version` and (when it has one) a JSON body with exactly the fields set. New operations are covered as soon as
 //! they are in the spec: the example calls are generated (`tests/generated/operations.rs`).
+#![cfg(feature = "full")]
 
 #[path = "generated/operations.rs"]
 #[rustfmt::skip]

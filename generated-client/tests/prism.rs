@@ -9,6 +9,7 @@
 //! Needs Prism (installed by `cargo xtask test` with `npm ci` in `tools/prism`) and the upstream
 //! document (`$CALCOM_OPENAPI`, default `../shared/calcom/openapi-v2.json`). Where either is
 //! missing the test is skipped with a notice; with `CI=true` that is a failure.
+#![cfg(feature = "full")]
 
 #[path = "generated/operations.rs"]
 #[rustfmt::skip]

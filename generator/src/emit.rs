@@ -174,9 +174,10 @@ fn named(name: &str, scope: Scope) -> TokenStream {
 }
 
 fn emit_models(api: &Api) -> Emitted {
-    let enums = api.enums.iter().map(emit_enum);
-    let models = api.models.iter().map(|m| emit_model(api, m));
-    let unions = api.unions.iter().map(|u| emit_union(api, u));
+    let features = crate::features::Features::new(api);
+    let enums = api.enums.iter().enumerate().map(|(i, e)| emit_enum(e, features.cfg(&features.enums[i])));
+    let models = api.models.iter().enumerate().map(|(i, m)| emit_model(api, m, features.cfg(&features.models[i])));
+    let unions = api.unions.iter().enumerate().map(|(i, u)| emit_union(api, u, features.cfg(&features.unions[i])));
     Emitted {
         path: PathBuf::from("models.rs"),
         sources: all_files(api),
@@ -190,7 +191,7 @@ fn emit_models(api: &Api) -> Emitted {
     }
 }
 
-fn emit_enum(e: &Enum) -> TokenStream {
+fn emit_enum(e: &Enum, cfg: TokenStream) -> TokenStream {
     let name = format_ident!("{}", e.name);
     let docs = doc(&e.docs);
     let variants: Vec<_> = e.values.iter().map(|v| format_ident!("{}", v.variant)).collect();
@@ -200,6 +201,7 @@ fn emit_enum(e: &Enum) -> TokenStream {
     // `as_str`, `Display`, `FromStr`, serde and query encoding come from one runtime macro.
     quote! {
         #docs
+        #cfg
         #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
         #[non_exhaustive]
         pub enum #name {
@@ -208,6 +210,7 @@ fn emit_enum(e: &Enum) -> TokenStream {
             Unknown(String),
         }
 
+        #cfg
         crate::runtime::string_enum!(#name { #( #variants = #wires, )* });
     }
 }
@@ -239,7 +242,7 @@ fn field_doc(f: &Field) -> TokenStream {
     doc(&with_facts(&f.docs, &facts))
 }
 
-fn emit_model(api: &Api, m: &Model) -> TokenStream {
+fn emit_model(api: &Api, m: &Model, cfg: TokenStream) -> TokenStream {
     let name = format_ident!("{}", m.name);
     let docs = doc(&m.docs);
     let all_optional = m.fields.iter().all(|f| !f.required);
@@ -279,11 +282,12 @@ fn emit_model(api: &Api, m: &Model) -> TokenStream {
         let serde = if attrs.is_empty() { quote!() } else { quote!(#[serde( #(#attrs),* )]) };
         quote! { #fdoc #serde pub #id: #ty, }
     });
-    let constructors = if m.is_input { emit_model_builder(api, m) } else { quote!() };
+    let constructors = if m.is_input { emit_model_builder(api, m, &cfg) } else { quote!() };
     // Fields may be added in any release, so no model can be built with a struct literal outside
     // this crate (`#[non_exhaustive]`): request models have `new` (or `Default`) and setters.
     quote! {
         #docs
+        #cfg
         #[non_exhaustive]
         #[derive(Debug, Clone, PartialEq, #default serde::Serialize, serde::Deserialize)]
         #rename_all
@@ -295,7 +299,7 @@ fn emit_model(api: &Api, m: &Model) -> TokenStream {
 }
 
 /// `new(required...)` (or `Default`) and one setter per optional field, for request models.
-fn emit_model_builder(api: &Api, m: &Model) -> TokenStream {
+fn emit_model_builder(api: &Api, m: &Model, cfg: &TokenStream) -> TokenStream {
     let name = format_ident!("{}", m.name);
     let required: Vec<&Field> = m.fields.iter().filter(|f| f.required).collect();
     let new = if required.is_empty() {
@@ -372,6 +376,7 @@ fn emit_model_builder(api: &Api, m: &Model) -> TokenStream {
         }
     });
     quote! {
+        #cfg
         impl #name {
             #new
             #( #setters )*
@@ -385,7 +390,7 @@ fn is_patch(m: &Model, f: &Field) -> bool {
     m.is_input && !f.required && f.nullable
 }
 
-fn emit_union(api: &Api, u: &Union) -> TokenStream {
+fn emit_union(api: &Api, u: &Union, cfg: TokenStream) -> TokenStream {
     let name = format_ident!("{}", u.name);
     let docs = doc(&u.docs);
     // Model variants are boxed: shapes differ a lot in size (a booking vs a list of them), and
@@ -427,6 +432,7 @@ fn emit_union(api: &Api, u: &Union) -> TokenStream {
         let ty = rust_type(api, &v.ty, Scope::Models);
         let value = if matches!(v.ty, Type::Model(_)) { quote!(Box::new(value)) } else { quote!(value) };
         quote! {
+            #cfg
             impl From<#ty> for #name {
                 fn from(value: #ty) -> Self {
                     #name::#vname(#value)
@@ -437,6 +443,7 @@ fn emit_union(api: &Api, u: &Union) -> TokenStream {
     quote! {
         #docs
         #how
+        #cfg
         #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
         #attrs
         #[non_exhaustive]
@@ -550,11 +557,17 @@ fn emit_webhooks(api: &Api) -> Emitted {
 
 fn emit_resources_root(api: &Api) -> Emitted {
     let tops: Vec<&Resource> = api.resources.iter().filter(|r| r.path.len() == 1).collect();
+    let features = crate::features::Features::new(api);
     let mods = tops.iter().map(|r| {
         let m = ident(r.accessor());
-        quote!(pub mod #m;)
+        let cfg = features.group(r.accessor());
+        quote!(#cfg pub mod #m;)
     });
-    let accessors = tops.iter().map(|r| accessor(r, quote!(self.base())));
+    let accessors = tops.iter().map(|r| {
+        let cfg = features.group(r.accessor());
+        let a = accessor(r, quote!(self.base()));
+        quote!(#cfg #a)
+    });
     Emitted {
         path: PathBuf::from("resources.rs"),
         sources: tops.iter().map(|r| r.file.clone()).collect(),
@@ -764,18 +777,20 @@ fn auth_const_name(api: &Api, modes: &[usize]) -> proc_macro2::Ident {
 
 /// Every set of auth modes some operation accepts, as named constants.
 fn emit_auth_consts(api: &Api) -> TokenStream {
-    let mut sets: Vec<Vec<usize>> = api
-        .resources
-        .iter()
-        .flat_map(|r| r.operations.iter().map(|o| o.auth.clone()))
-        .filter(|a| !a.is_empty())
-        .collect();
-    sets.sort();
-    sets.dedup();
-    let consts = sets.iter().map(|set| {
+    // Each set, with the groups whose operations use it (a set no enabled group uses is not compiled).
+    let features = crate::features::Features::new(api);
+    let mut sets: std::collections::BTreeMap<Vec<usize>, std::collections::BTreeSet<usize>> = Default::default();
+    for r in &api.resources {
+        let group = features.groups.iter().position(|g| *g == r.path[0]).unwrap_or_default();
+        for o in r.operations.iter().filter(|o| !o.auth.is_empty()) {
+            sets.entry(o.auth.clone()).or_default().insert(group);
+        }
+    }
+    let consts = sets.iter().map(|(set, used)| {
         let name = auth_const_name(api, set);
         let modes = set.iter().map(|&a| format_ident!("{}", api.auth_modes[a].variant));
-        quote!(pub(crate) const #name: &[AuthMode] = &[ #( AuthMode::#modes ),* ];)
+        let cfg = features.cfg(&features.for_groups(used));
+        quote!(#cfg pub(crate) const #name: &[AuthMode] = &[ #( AuthMode::#modes ),* ];)
     });
     quote! {
         /// The sets of credentials operations accept.

@@ -10,6 +10,7 @@ pub mod audit;
 pub mod diag;
 pub mod emit;
 pub mod examples;
+pub mod features;
 pub mod load;
 pub mod model;
 pub mod naming;

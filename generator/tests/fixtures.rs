@@ -87,7 +87,8 @@ ok_fixtures!(
     nested_resources,
     unions,
     patch,
-    pagination
+    pagination,
+    feature_gates
 );
 
 bad_fixtures!(
@@ -124,6 +125,7 @@ fn every_fixture_is_tested() {
                 "unions",
                 "patch",
                 "pagination",
+                "feature_gates",
             ],
         ),
         (

@@ -136,3 +136,23 @@ fn covered_upstream_groups_are_complete() {
     assert_eq!(total, 37, "the first slice is 37 upstream operations");
     assert!(missing.is_empty(), "not in the spec:\n{}", missing.join("\n"));
 }
+
+/// The client's cargo features list every resource group of the spec, and `full` turns them all on.
+#[test]
+fn cargo_features_match_the_resource_groups() {
+    let api = spec();
+    let groups: Vec<&str> = api.resources.iter().filter(|r| r.path.len() == 1).map(|r| r.path[0].as_str()).collect();
+    let manifest = std::fs::read_to_string(root().join("generated-client/Cargo.toml")).expect("Cargo.toml");
+    let features = manifest.split("[features]").nth(1).and_then(|s| s.split("\n[").next()).expect("a [features] table");
+    let full = features.split("full = [").nth(1).and_then(|s| s.split(']').next()).expect("a `full` feature");
+    for g in &groups {
+        assert!(features.contains(&format!("\n{g} = []")), "feature `{g}` missing from generated-client/Cargo.toml");
+        assert!(full.contains(&format!("\"{g}\"")), "feature `full` does not turn on `{g}`");
+    }
+    let declared = features.lines().filter(|l| l.ends_with(" = []")).count();
+    assert_eq!(
+        declared,
+        groups.len(),
+        "generated-client/Cargo.toml declares features for groups the spec does not have"
+    );
+}

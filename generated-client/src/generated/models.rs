@@ -9,6 +9,7 @@
 //! know in `Unknown`, and every union shapes it does not know in `Other` or `Unknown`.
 
 /// How several attribute options in a user filter are combined.
+#[cfg(feature = "orgs")]
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum AttributeQueryOperator {
@@ -21,10 +22,12 @@ pub enum AttributeQueryOperator {
     /// A value this version of the client does not know, as it was sent.
     Unknown(String),
 }
+#[cfg(feature = "orgs")]
 crate::runtime::string_enum!(
     AttributeQueryOperator { And = "AND", Or = "OR", None = "NONE", }
 );
 /// The kind of value an organization attribute holds.
+#[cfg(feature = "orgs")]
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum AttributeType {
@@ -39,11 +42,13 @@ pub enum AttributeType {
     /// A value this version of the client does not know, as it was sent.
     Unknown(String),
 }
+#[cfg(feature = "orgs")]
 crate::runtime::string_enum!(
     AttributeType { Text = "TEXT", Number = "NUMBER", SingleSelect = "SINGLE_SELECT",
     MultiSelect = "MULTI_SELECT", }
 );
 /// A view of the booking page.
+#[cfg(any(feature = "event_types", feature = "orgs", feature = "teams"))]
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum BookerLayout {
@@ -56,10 +61,12 @@ pub enum BookerLayout {
     /// A value this version of the client does not know, as it was sent.
     Unknown(String),
 }
+#[cfg(any(feature = "event_types", feature = "orgs", feature = "teams"))]
 crate::runtime::string_enum!(
     BookerLayout { Month = "month", Week = "week", Column = "column", }
 );
 /// The kind of outside record a booking reference points to.
+#[cfg(any(feature = "bookings", feature = "orgs"))]
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum BookingReferenceType {
@@ -78,12 +85,14 @@ pub enum BookingReferenceType {
     /// A value this version of the client does not know, as it was sent.
     Unknown(String),
 }
+#[cfg(any(feature = "bookings", feature = "orgs"))]
 crate::runtime::string_enum!(
     BookingReferenceType { GoogleCalendar = "google_calendar", Office365Calendar =
     "office365_calendar", CalVideo = "daily_video", GoogleMeet = "google_video", MsTeams
     = "office365_video", Zoom = "zoom_video", }
 );
 /// Status of a booking.
+#[cfg(any(feature = "bookings", feature = "orgs"))]
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum BookingStatus {
@@ -98,11 +107,13 @@ pub enum BookingStatus {
     /// A value this version of the client does not know, as it was sent.
     Unknown(String),
 }
+#[cfg(any(feature = "bookings", feature = "orgs"))]
 crate::runtime::string_enum!(
     BookingStatus { Accepted = "accepted", Pending = "pending", Cancelled = "cancelled",
     Rejected = "rejected", }
 );
 /// A group of bookings that the booking lists can be narrowed to.
+#[cfg(any(feature = "bookings", feature = "orgs"))]
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum BookingStatusFilter {
@@ -119,11 +130,13 @@ pub enum BookingStatusFilter {
     /// A value this version of the client does not know, as it was sent.
     Unknown(String),
 }
+#[cfg(any(feature = "bookings", feature = "orgs"))]
 crate::runtime::string_enum!(
     BookingStatusFilter { Upcoming = "upcoming", Recurring = "recurring", Past = "past",
     Cancelled = "cancelled", Unconfirmed = "unconfirmed", }
 );
 /// A guest's answer to an event invitation.
+#[cfg(feature = "calendars")]
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum CalendarEventResponseStatus {
@@ -138,11 +151,13 @@ pub enum CalendarEventResponseStatus {
     /// A value this version of the client does not know, as it was sent.
     Unknown(String),
 }
+#[cfg(feature = "calendars")]
 crate::runtime::string_enum!(
     CalendarEventResponseStatus { Accepted = "accepted", Pending = "pending", Declined =
     "declined", NeedsAction = "needsAction", }
 );
 /// Status of a calendar event.
+#[cfg(feature = "calendars")]
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum CalendarEventStatus {
@@ -157,11 +172,13 @@ pub enum CalendarEventStatus {
     /// A value this version of the client does not know, as it was sent.
     Unknown(String),
 }
+#[cfg(feature = "calendars")]
 crate::runtime::string_enum!(
     CalendarEventStatus { Accepted = "accepted", Pending = "pending", Declined =
     "declined", Cancelled = "cancelled", }
 );
 /// A calendar provider Cal.com connects to, as written in request paths and event sources.
+#[cfg(feature = "calendars")]
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum CalendarProvider {
@@ -174,10 +191,12 @@ pub enum CalendarProvider {
     /// A value this version of the client does not know, as it was sent.
     Unknown(String),
 }
+#[cfg(feature = "calendars")]
 crate::runtime::string_enum!(
     CalendarProvider { Google = "google", Office365 = "office365", Apple = "apple", }
 );
 /// A conferencing application Cal.com can connect, as written in request paths.
+#[cfg(any(feature = "conferencing", feature = "orgs"))]
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum ConferencingApp {
@@ -192,11 +211,13 @@ pub enum ConferencingApp {
     /// A value this version of the client does not know, as it was sent.
     Unknown(String),
 }
+#[cfg(any(feature = "conferencing", feature = "orgs"))]
 crate::runtime::string_enum!(
     ConferencingApp { GoogleMeet = "google-meet", Zoom = "zoom", MsTeams = "msteams",
     CalVideo = "daily-video", }
 );
 /// Which bookings need the host's confirmation.
+#[cfg(any(feature = "event_types", feature = "orgs", feature = "teams"))]
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum ConfirmationPolicyType {
@@ -207,10 +228,12 @@ pub enum ConfirmationPolicyType {
     /// A value this version of the client does not know, as it was sent.
     Unknown(String),
 }
+#[cfg(any(feature = "event_types", feature = "orgs", feature = "teams"))]
 crate::runtime::string_enum!(
     ConfirmationPolicyType { Always = "always", Time = "time", }
 );
 /// A calendar provider connected with a username and an app-specific password instead of OAuth, as written in request paths.
+#[cfg(feature = "calendars")]
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum CredentialCalendarProvider {
@@ -219,8 +242,10 @@ pub enum CredentialCalendarProvider {
     /// A value this version of the client does not know, as it was sent.
     Unknown(String),
 }
+#[cfg(feature = "calendars")]
 crate::runtime::string_enum!(CredentialCalendarProvider { Apple = "apple", });
 /// Slugs of the default booking fields that are chosen by slug rather than by type.
+#[cfg(any(feature = "event_types", feature = "orgs", feature = "teams"))]
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum DefaultBookingFieldSlug {
@@ -237,11 +262,13 @@ pub enum DefaultBookingFieldSlug {
     /// A value this version of the client does not know, as it was sent.
     Unknown(String),
 }
+#[cfg(any(feature = "event_types", feature = "orgs", feature = "teams"))]
 crate::runtime::string_enum!(
     DefaultBookingFieldSlug { Title = "title", Location = "location", Notes = "notes",
     Guests = "guests", RescheduleReason = "rescheduleReason", }
 );
 /// Calendar app types that can receive new bookings.
+#[cfg(feature = "destination_calendars")]
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum DestinationCalendarIntegration {
@@ -254,11 +281,13 @@ pub enum DestinationCalendarIntegration {
     /// A value this version of the client does not know, as it was sent.
     Unknown(String),
 }
+#[cfg(feature = "destination_calendars")]
 crate::runtime::string_enum!(
     DestinationCalendarIntegration { AppleCalendar = "apple_calendar", GoogleCalendar =
     "google_calendar", Office365Calendar = "office365_calendar", }
 );
 /// How strongly a round-robin host is preferred.
+#[cfg(any(feature = "orgs", feature = "teams"))]
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum HostPriority {
@@ -275,11 +304,20 @@ pub enum HostPriority {
     /// A value this version of the client does not know, as it was sent.
     Unknown(String),
 }
+#[cfg(any(feature = "orgs", feature = "teams"))]
 crate::runtime::string_enum!(
     HostPriority { Lowest = "lowest", Low = "low", Medium = "medium", High = "high",
     Highest = "highest", }
 );
 /// A language of Cal.com's interface and emails.
+#[cfg(
+    any(
+        feature = "bookings",
+        feature = "me",
+        feature = "oauth_clients",
+        feature = "orgs"
+    )
+)]
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum Locale {
@@ -372,6 +410,14 @@ pub enum Locale {
     /// A value this version of the client does not know, as it was sent.
     Unknown(String),
 }
+#[cfg(
+    any(
+        feature = "bookings",
+        feature = "me",
+        feature = "oauth_clients",
+        feature = "orgs"
+    )
+)]
 crate::runtime::string_enum!(
     Locale { Ar = "ar", Ca = "ca", De = "de", Es = "es", Eu = "eu", He = "he", Id = "id",
     Ja = "ja", Lv = "lv", Pl = "pl", Ro = "ro", Sr = "sr", Th = "th", Vi = "vi", Az =
@@ -381,6 +427,14 @@ crate::runtime::string_enum!(
     = "no", PtBr = "pt-BR", Sk = "sk", Ta = "ta", Uk = "uk", ZhTw = "zh-TW", Bn = "bn", }
 );
 /// A conferencing app used as a location. Requests accept only `cal-video`, `google-meet`, `office365-video` and `zoom`.
+#[cfg(
+    any(
+        feature = "bookings",
+        feature = "event_types",
+        feature = "orgs",
+        feature = "teams"
+    )
+)]
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum LocationIntegration {
@@ -449,6 +503,14 @@ pub enum LocationIntegration {
     /// A value this version of the client does not know, as it was sent.
     Unknown(String),
 }
+#[cfg(
+    any(
+        feature = "bookings",
+        feature = "event_types",
+        feature = "orgs",
+        feature = "teams"
+    )
+)]
 crate::runtime::string_enum!(
     LocationIntegration { CalVideo = "cal-video", GoogleMeet = "google-meet", Zoom =
     "zoom", WherebyVideo = "whereby-video", WhatsappVideo = "whatsapp-video", WebexVideo
@@ -465,6 +527,7 @@ crate::runtime::string_enum!(
     "around-video", }
 );
 /// The role a member has in a team or organization.
+#[cfg(any(feature = "orgs", feature = "teams"))]
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum MembershipRole {
@@ -477,10 +540,12 @@ pub enum MembershipRole {
     /// A value this version of the client does not know, as it was sent.
     Unknown(String),
 }
+#[cfg(any(feature = "orgs", feature = "teams"))]
 crate::runtime::string_enum!(
     MembershipRole { Member = "MEMBER", Admin = "ADMIN", Owner = "OWNER", }
 );
 /// A calendar provider connected through an OAuth authorization flow, as written in request paths.
+#[cfg(feature = "calendars")]
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum OAuthCalendarProvider {
@@ -491,10 +556,12 @@ pub enum OAuthCalendarProvider {
     /// A value this version of the client does not know, as it was sent.
     Unknown(String),
 }
+#[cfg(feature = "calendars")]
 crate::runtime::string_enum!(
     OAuthCalendarProvider { Google = "google", Office365 = "office365", }
 );
 /// A conferencing application connected through an OAuth authorization flow, as written in request paths.
+#[cfg(feature = "conferencing")]
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum OAuthConferencingApp {
@@ -505,10 +572,12 @@ pub enum OAuthConferencingApp {
     /// A value this version of the client does not know, as it was sent.
     Unknown(String),
 }
+#[cfg(feature = "conferencing")]
 crate::runtime::string_enum!(
     OAuthConferencingApp { Zoom = "zoom", MsTeams = "msteams", }
 );
 /// Something a platform OAuth client may do on behalf of its managed users.
+#[cfg(feature = "oauth_clients")]
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum OAuthPermission {
@@ -537,6 +606,7 @@ pub enum OAuthPermission {
     /// A value this version of the client does not know, as it was sent.
     Unknown(String),
 }
+#[cfg(feature = "oauth_clients")]
 crate::runtime::string_enum!(
     OAuthPermission { EventTypeRead = "EVENT_TYPE_READ", EventTypeWrite =
     "EVENT_TYPE_WRITE", BookingRead = "BOOKING_READ", BookingWrite = "BOOKING_WRITE",
@@ -545,6 +615,7 @@ crate::runtime::string_enum!(
     "PROFILE_WRITE", All = "*", }
 );
 /// Why a user is out of office.
+#[cfg(feature = "orgs")]
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum OutOfOfficeReason {
@@ -561,11 +632,13 @@ pub enum OutOfOfficeReason {
     /// A value this version of the client does not know, as it was sent.
     Unknown(String),
 }
+#[cfg(feature = "orgs")]
 crate::runtime::string_enum!(
     OutOfOfficeReason { Unspecified = "unspecified", Vacation = "vacation", Travel =
     "travel", Sick = "sick", PublicHoliday = "public_holiday", }
 );
 /// Script of an AI phone call.
+#[cfg(any(feature = "orgs", feature = "teams"))]
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum PhoneCallTemplate {
@@ -576,11 +649,13 @@ pub enum PhoneCallTemplate {
     /// A value this version of the client does not know, as it was sent.
     Unknown(String),
 }
+#[cfg(any(feature = "orgs", feature = "teams"))]
 crate::runtime::string_enum!(
     PhoneCallTemplate { CheckInAppointment = "CHECK_IN_APPOINTMENT", CustomTemplate =
     "CUSTOM_TEMPLATE", }
 );
 /// Unit in which a recurring event repeats.
+#[cfg(any(feature = "event_types", feature = "orgs", feature = "teams"))]
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum RecurrenceFrequency {
@@ -593,10 +668,12 @@ pub enum RecurrenceFrequency {
     /// A value this version of the client does not know, as it was sent.
     Unknown(String),
 }
+#[cfg(any(feature = "event_types", feature = "orgs", feature = "teams"))]
 crate::runtime::string_enum!(
     RecurrenceFrequency { Yearly = "yearly", Monthly = "monthly", Weekly = "weekly", }
 );
 /// How the hosts of a team event type share its bookings.
+#[cfg(any(feature = "orgs", feature = "teams"))]
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum SchedulingType {
@@ -609,11 +686,13 @@ pub enum SchedulingType {
     /// A value this version of the client does not know, as it was sent.
     Unknown(String),
 }
+#[cfg(any(feature = "orgs", feature = "teams"))]
 crate::runtime::string_enum!(
     SchedulingType { Collective = "collective", RoundRobin = "roundRobin", Managed =
     "managed", }
 );
 /// How the times of returned slots are given.
+#[cfg(any(feature = "orgs", feature = "routing_forms", feature = "slots"))]
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum SlotFormat {
@@ -624,8 +703,10 @@ pub enum SlotFormat {
     /// A value this version of the client does not know, as it was sent.
     Unknown(String),
 }
+#[cfg(any(feature = "orgs", feature = "routing_forms", feature = "slots"))]
 crate::runtime::string_enum!(SlotFormat { Time = "time", Range = "range", });
 /// Direction of a sort.
+#[cfg(any(feature = "bookings", feature = "orgs"))]
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum SortOrder {
@@ -636,6 +717,7 @@ pub enum SortOrder {
     /// A value this version of the client does not know, as it was sent.
     Unknown(String),
 }
+#[cfg(any(feature = "bookings", feature = "orgs"))]
 crate::runtime::string_enum!(SortOrder { Asc = "asc", Desc = "desc", });
 /// A booking's status in webhooks (upper case, unlike the bookings API).
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -659,6 +741,14 @@ crate::runtime::string_enum!(
     "CANCELLED", Rejected = "REJECTED", AwaitingHost = "AWAITING_HOST", }
 );
 /// An event that can fire a webhook.
+#[cfg(
+    any(
+        feature = "event_types",
+        feature = "oauth_clients",
+        feature = "orgs",
+        feature = "webhooks"
+    )
+)]
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum WebhookTrigger {
@@ -701,6 +791,14 @@ pub enum WebhookTrigger {
     /// A value this version of the client does not know, as it was sent.
     Unknown(String),
 }
+#[cfg(
+    any(
+        feature = "event_types",
+        feature = "oauth_clients",
+        feature = "orgs",
+        feature = "webhooks"
+    )
+)]
 crate::runtime::string_enum!(
     WebhookTrigger { BookingCreated = "BOOKING_CREATED", BookingPaymentInitiated =
     "BOOKING_PAYMENT_INITIATED", BookingPaid = "BOOKING_PAID", BookingRescheduled =
@@ -715,6 +813,15 @@ crate::runtime::string_enum!(
     "FORM_SUBMITTED_NO_EVENT", }
 );
 /// A day of the week, as Cal.com spells it.
+#[cfg(
+    any(
+        feature = "me",
+        feature = "oauth_clients",
+        feature = "orgs",
+        feature = "schedules",
+        feature = "teams"
+    )
+)]
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum WeekDay {
@@ -735,11 +842,21 @@ pub enum WeekDay {
     /// A value this version of the client does not know, as it was sent.
     Unknown(String),
 }
+#[cfg(
+    any(
+        feature = "me",
+        feature = "oauth_clients",
+        feature = "orgs",
+        feature = "schedules",
+        feature = "teams"
+    )
+)]
 crate::runtime::string_enum!(
     WeekDay { Monday = "Monday", Tuesday = "Tuesday", Wednesday = "Wednesday", Thursday =
     "Thursday", Friday = "Friday", Saturday = "Saturday", Sunday = "Sunday", }
 );
 /// Unit of a workflow trigger's offset.
+#[cfg(feature = "orgs")]
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum WorkflowOffsetUnit {
@@ -752,10 +869,12 @@ pub enum WorkflowOffsetUnit {
     /// A value this version of the client does not know, as it was sent.
     Unknown(String),
 }
+#[cfg(feature = "orgs")]
 crate::runtime::string_enum!(
     WorkflowOffsetUnit { Minute = "minute", Hour = "hour", Day = "day", }
 );
 /// Who receives the message of a workflow step.
+#[cfg(feature = "orgs")]
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum WorkflowRecipient {
@@ -770,11 +889,13 @@ pub enum WorkflowRecipient {
     /// A value this version of the client does not know, as it was sent.
     Unknown(String),
 }
+#[cfg(feature = "orgs")]
 crate::runtime::string_enum!(
     WorkflowRecipient { Host = "const", Attendee = "attendee", Email = "email",
     PhoneNumber = "phone_number", }
 );
 /// What a workflow step does.
+#[cfg(feature = "orgs")]
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum WorkflowStepAction {
@@ -797,6 +918,7 @@ pub enum WorkflowStepAction {
     /// A value this version of the client does not know, as it was sent.
     Unknown(String),
 }
+#[cfg(feature = "orgs")]
 crate::runtime::string_enum!(
     WorkflowStepAction { EmailHost = "email_host", EmailAttendee = "email_attendee",
     EmailAddress = "email_address", SmsAttendee = "sms_attendee", SmsNumber =
@@ -804,6 +926,7 @@ crate::runtime::string_enum!(
     "whatsapp_number", CalAiPhoneCall = "cal_ai_phone_call", }
 );
 /// The template a workflow step's message is based on.
+#[cfg(feature = "orgs")]
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum WorkflowTemplate {
@@ -822,11 +945,13 @@ pub enum WorkflowTemplate {
     /// A value this version of the client does not know, as it was sent.
     Unknown(String),
 }
+#[cfg(feature = "orgs")]
 crate::runtime::string_enum!(
     WorkflowTemplate { Reminder = "reminder", Custom = "custom", Rescheduled =
     "rescheduled", Completed = "completed", Rating = "rating", Cancelled = "cancelled", }
 );
 /// Whether one attendee showed up.
+#[cfg(feature = "bookings")]
 #[non_exhaustive]
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct AbsentAttendee {
@@ -835,6 +960,7 @@ pub struct AbsentAttendee {
     /// Whether the attendee missed the meeting.
     pub absent: bool,
 }
+#[cfg(feature = "bookings")]
 impl AbsentAttendee {
     /// A `AbsentAttendee` with the required fields (`email`: Email of the attendee; `absent`: Whether the attendee missed the meeting); set the others with the methods of the same names.
     pub fn new(email: impl Into<String>, absent: bool) -> Self {
@@ -845,6 +971,7 @@ impl AbsentAttendee {
     }
 }
 /// Body of a request that selects a calendar for conflict checking.
+#[cfg(feature = "selected_calendars")]
 #[non_exhaustive]
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -859,6 +986,7 @@ pub struct AddSelectedCalendar {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub delegation_credential_id: Option<String>,
 }
+#[cfg(feature = "selected_calendars")]
 impl AddSelectedCalendar {
     /// A `AddSelectedCalendar` with the required fields (`integration`: App type of the calendar, as listed by `calendars().list()`; `external_id`: The provider's id of the calendar; `credential_id`: Id of the credentials of the calendar's account); set the others with the methods of the same names.
     pub fn new(
@@ -883,6 +1011,7 @@ impl AddSelectedCalendar {
     }
 }
 /// A newly issued API key.
+#[cfg(feature = "api_keys")]
 #[non_exhaustive]
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -891,6 +1020,7 @@ pub struct ApiKey {
     pub api_key: String,
 }
 /// Body of a request that assigns an attribute option to a user.
+#[cfg(feature = "orgs")]
 #[non_exhaustive]
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -904,6 +1034,7 @@ pub struct AssignAttributeOption {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub value: Option<String>,
 }
+#[cfg(feature = "orgs")]
 impl AssignAttributeOption {
     /// A `AssignAttributeOption` with the required fields (`attribute_id`: Id of the attribute); set the others with the methods of the same names.
     pub fn new(attribute_id: impl Into<String>) -> Self {
@@ -928,6 +1059,7 @@ impl AssignAttributeOption {
     }
 }
 /// An attribute option together with the users who hold it.
+#[cfg(feature = "orgs")]
 #[non_exhaustive]
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -944,6 +1076,7 @@ pub struct AssignedAttributeOption {
     pub assigned_user_ids: Vec<i64>,
 }
 /// A step that sends an SMS or WhatsApp message to the attendees' phone numbers.
+#[cfg(feature = "orgs")]
 #[non_exhaustive]
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -962,6 +1095,7 @@ pub struct AttendeePhoneWorkflowStep {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub phone_required: Option<bool>,
 }
+#[cfg(feature = "orgs")]
 impl AttendeePhoneWorkflowStep {
     /// A `AttendeePhoneWorkflowStep` with the required fields (`step_number`: Position of the step in the workflow (from 1); `recipient`: Who receives the message; `template`: Template the message is based on; `sender`: Sender name shown on the message; `message`: Content of the message); set the others with the methods of the same names.
     pub fn new(
@@ -987,6 +1121,7 @@ impl AttendeePhoneWorkflowStep {
     }
 }
 /// A custom attribute that an organization defines for its members.
+#[cfg(feature = "orgs")]
 #[non_exhaustive]
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -1007,6 +1142,7 @@ pub struct Attribute {
     pub users_can_edit_relation: Option<bool>,
 }
 /// One allowed value of an organization attribute.
+#[cfg(feature = "orgs")]
 #[non_exhaustive]
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -1021,6 +1157,7 @@ pub struct AttributeOption {
     pub slug: String,
 }
 /// The link between an attribute option and an organization member.
+#[cfg(feature = "orgs")]
 #[non_exhaustive]
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -1033,6 +1170,7 @@ pub struct AttributeOptionAssignment {
     pub attribute_option_id: String,
 }
 /// A free slot of an event type. With the `range` format the slot has an `end`; for seated event types the seat counts are filled in.
+#[cfg(any(feature = "orgs", feature = "routing_forms", feature = "slots"))]
 #[non_exhaustive]
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -1051,6 +1189,7 @@ pub struct AvailableSlot {
     pub booking_uid: Option<String>,
 }
 /// The views a booking page offers.
+#[cfg(any(feature = "event_types", feature = "orgs", feature = "teams"))]
 #[non_exhaustive]
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -1060,6 +1199,7 @@ pub struct BookerLayouts {
     /// Views the booker can switch between.
     pub enabled_layouts: Vec<BookerLayout>,
 }
+#[cfg(any(feature = "event_types", feature = "orgs", feature = "teams"))]
 impl BookerLayouts {
     /// A `BookerLayouts` with the required fields (`default_layout`: View the booking page opens with; `enabled_layouts`: Views the booker can switch between); set the others with the methods of the same names.
     pub fn new(
@@ -1073,6 +1213,7 @@ impl BookerLayouts {
     }
 }
 /// An attendee of a booking.
+#[cfg(any(feature = "bookings", feature = "orgs"))]
 #[non_exhaustive]
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -1093,12 +1234,14 @@ pub struct BookingAttendee {
     pub phone_number: Option<String>,
 }
 /// An address the attendee gives.
+#[cfg(feature = "bookings")]
 #[non_exhaustive]
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct BookingAttendeeAddressLocation {
     /// The attendee's address. Example: `"123 Example St, City, Country"`.
     pub address: String,
 }
+#[cfg(feature = "bookings")]
 impl BookingAttendeeAddressLocation {
     /// A `BookingAttendeeAddressLocation` with the required fields (`address`: The attendee's address); set the others with the methods of the same names.
     pub fn new(address: impl Into<String>) -> Self {
@@ -1108,12 +1251,14 @@ impl BookingAttendeeAddressLocation {
     }
 }
 /// A place of the attendee's choice, given as free text.
+#[cfg(feature = "bookings")]
 #[non_exhaustive]
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct BookingAttendeeDefinedLocation {
     /// The place. Example: `"321 Example St, City, Country"`.
     pub location: String,
 }
+#[cfg(feature = "bookings")]
 impl BookingAttendeeDefinedLocation {
     /// A `BookingAttendeeDefinedLocation` with the required fields (`location`: The place); set the others with the methods of the same names.
     pub fn new(location: impl Into<String>) -> Self {
@@ -1123,12 +1268,14 @@ impl BookingAttendeeDefinedLocation {
     }
 }
 /// A phone number on which the organizer calls the attendee.
+#[cfg(feature = "bookings")]
 #[non_exhaustive]
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct BookingAttendeePhoneLocation {
     /// The attendee's phone number. Example: `"+37120993151"`.
     pub phone: String,
 }
+#[cfg(feature = "bookings")]
 impl BookingAttendeePhoneLocation {
     /// A `BookingAttendeePhoneLocation` with the required fields (`phone`: The attendee's phone number); set the others with the methods of the same names.
     pub fn new(phone: impl Into<String>) -> Self {
@@ -1138,6 +1285,7 @@ impl BookingAttendeePhoneLocation {
     }
 }
 /// The event type a booking was made for.
+#[cfg(any(feature = "bookings", feature = "orgs"))]
 #[non_exhaustive]
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct BookingEventType {
@@ -1147,6 +1295,7 @@ pub struct BookingEventType {
     pub slug: String,
 }
 /// A host of a booking.
+#[cfg(any(feature = "bookings", feature = "orgs"))]
 #[non_exhaustive]
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -1165,12 +1314,14 @@ pub struct BookingHost {
     pub time_zone: String,
 }
 /// A video conferencing app of the event type.
+#[cfg(feature = "bookings")]
 #[non_exhaustive]
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct BookingIntegrationLocation {
     /// The app. Example: `"cal-video"`.
     pub integration: LocationIntegration,
 }
+#[cfg(feature = "bookings")]
 impl BookingIntegrationLocation {
     /// A `BookingIntegrationLocation` with the required fields (`integration`: The app); set the others with the methods of the same names.
     pub fn new(integration: LocationIntegration) -> Self {
@@ -1180,6 +1331,7 @@ impl BookingIntegrationLocation {
     }
 }
 /// Maximum number of bookings of an event type per period; periods left out have no limit.
+#[cfg(any(feature = "event_types", feature = "orgs", feature = "teams"))]
 #[non_exhaustive]
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct BookingLimitsCount {
@@ -1199,6 +1351,7 @@ pub struct BookingLimitsCount {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub disabled: Option<bool>,
 }
+#[cfg(any(feature = "event_types", feature = "orgs", feature = "teams"))]
 impl BookingLimitsCount {
     /// Maximum bookings per day. Example: `1`.
     pub fn day(mut self, day: i64) -> Self {
@@ -1227,6 +1380,7 @@ impl BookingLimitsCount {
     }
 }
 /// Maximum total booked minutes of an event type per period (multiples of 15); periods left out have no limit.
+#[cfg(any(feature = "event_types", feature = "orgs", feature = "teams"))]
 #[non_exhaustive]
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct BookingLimitsDuration {
@@ -1243,6 +1397,7 @@ pub struct BookingLimitsDuration {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub year: Option<i64>,
 }
+#[cfg(any(feature = "event_types", feature = "orgs", feature = "teams"))]
 impl BookingLimitsDuration {
     /// Maximum booked minutes per day. Example: `60`.
     pub fn day(mut self, day: i64) -> Self {
@@ -1266,11 +1421,14 @@ impl BookingLimitsDuration {
     }
 }
 /// A location the organizer defined on the event type (its address, link, phone number or default app); the booker only picks it.
+#[cfg(feature = "bookings")]
 #[non_exhaustive]
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct BookingOrganizerLocation {}
+#[cfg(feature = "bookings")]
 impl BookingOrganizerLocation {}
 /// The host a booking was reassigned to.
+#[cfg(feature = "bookings")]
 #[non_exhaustive]
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -1285,6 +1443,7 @@ pub struct BookingReassignee {
     pub display_email: Option<String>,
 }
 /// A Cal Video recording of a booking's meeting.
+#[cfg(feature = "bookings")]
 #[non_exhaustive]
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -1309,6 +1468,7 @@ pub struct BookingRecording {
     pub error: Option<String>,
 }
 /// A record of something created outside Cal.com for a booking, such as a calendar event or a video room.
+#[cfg(any(feature = "bookings", feature = "orgs"))]
 #[non_exhaustive]
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -1323,6 +1483,7 @@ pub struct BookingReference {
     pub destination_calendar_id: Option<String>,
 }
 /// How a routing form response assigned a booking; the booking endpoints take it back as `routing`.
+#[cfg(any(feature = "bookings", feature = "orgs"))]
 #[non_exhaustive]
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -1348,6 +1509,7 @@ pub struct BookingRouting {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub crm_owner_record_type: Option<String>,
 }
+#[cfg(any(feature = "bookings", feature = "orgs"))]
 impl BookingRouting {
     /// A `BookingRouting` with the required fields (`team_member_ids`: Ids of the team members the booking was routed to); set the others with the methods of the same names.
     pub fn new(team_member_ids: impl IntoIterator<Item = i64>) -> Self {
@@ -1396,6 +1558,7 @@ impl BookingRouting {
     }
 }
 /// A custom yes/no checkbox.
+#[cfg(any(feature = "event_types", feature = "orgs", feature = "teams"))]
 #[non_exhaustive]
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -1414,6 +1577,7 @@ pub struct BooleanBookingField {
     pub disable_on_prefill: Option<bool>,
 }
 /// A custom yes/no checkbox.
+#[cfg(any(feature = "event_types", feature = "orgs", feature = "teams"))]
 #[non_exhaustive]
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -1431,6 +1595,7 @@ pub struct BooleanFieldSpec {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub hidden: Option<bool>,
 }
+#[cfg(any(feature = "event_types", feature = "orgs", feature = "teams"))]
 impl BooleanFieldSpec {
     /// A `BooleanFieldSpec` with the required fields (`slug`: Key of the field, unique in the form; `label`: Label of the field; `required`: Whether the box must be checked); set the others with the methods of the same names.
     pub fn new(
@@ -1458,6 +1623,7 @@ impl BooleanFieldSpec {
     }
 }
 /// A time range in which a calendar has an event.
+#[cfg(feature = "calendars")]
 #[non_exhaustive]
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct BusyTime {
@@ -1469,6 +1635,7 @@ pub struct BusyTime {
     pub source: Option<String>,
 }
 /// Settings of Cal Video meetings of an event type.
+#[cfg(any(feature = "event_types", feature = "orgs", feature = "teams"))]
 #[non_exhaustive]
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -1495,6 +1662,7 @@ pub struct CalVideoSettings {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub disable_transcription_for_organizer: Option<bool>,
 }
+#[cfg(any(feature = "event_types", feature = "orgs", feature = "teams"))]
 impl CalVideoSettings {
     /// Whether the organizer is prevented from recording.
     pub fn disable_recording_for_organizer(
@@ -1563,6 +1731,7 @@ impl CalVideoSettings {
     }
 }
 /// Description of a calendar app in Cal.com's app store.
+#[cfg(feature = "calendars")]
 #[non_exhaustive]
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -1604,6 +1773,7 @@ pub struct CalendarApp {
     pub location_option: Option<serde_json::Value>,
 }
 /// Credentials stored for a connected calendar account.
+#[cfg(feature = "calendars")]
 #[non_exhaustive]
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -1622,6 +1792,7 @@ pub struct CalendarCredential {
     pub invalid: Option<bool>,
 }
 /// A guest of a calendar event.
+#[cfg(feature = "calendars")]
 #[non_exhaustive]
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -1641,6 +1812,7 @@ pub struct CalendarEventAttendee {
     pub host: Option<bool>,
 }
 /// An organizer of a calendar event.
+#[cfg(feature = "calendars")]
 #[non_exhaustive]
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -1653,6 +1825,7 @@ pub struct CalendarEventHost {
     pub response_status: Option<CalendarEventResponseStatus>,
 }
 /// Another way to join, such as a page listing more dial-in numbers.
+#[cfg(feature = "calendars")]
 #[non_exhaustive]
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct CalendarEventMoreLocation {
@@ -1662,6 +1835,7 @@ pub struct CalendarEventMoreLocation {
     pub label: Option<String>,
 }
 /// The account whose calendar holds an event.
+#[cfg(feature = "calendars")]
 #[non_exhaustive]
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct CalendarEventOwner {
@@ -1671,6 +1845,7 @@ pub struct CalendarEventOwner {
     pub name: Option<String>,
 }
 /// A dial-in phone number.
+#[cfg(feature = "calendars")]
 #[non_exhaustive]
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -1689,6 +1864,7 @@ pub struct CalendarEventPhoneLocation {
     pub region_code: Option<String>,
 }
 /// A SIP address to join the conference.
+#[cfg(feature = "calendars")]
 #[non_exhaustive]
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct CalendarEventSipLocation {
@@ -1702,6 +1878,7 @@ pub struct CalendarEventSipLocation {
     pub password: Option<String>,
 }
 /// A point in time with the time zone it is shown in.
+#[cfg(feature = "calendars")]
 #[non_exhaustive]
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -1713,6 +1890,7 @@ pub struct CalendarEventTime {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub time_zone: Option<String>,
 }
+#[cfg(feature = "calendars")]
 impl CalendarEventTime {
     /// The instant.
     pub fn time(mut self, time: chrono::DateTime<chrono::Utc>) -> Self {
@@ -1726,6 +1904,7 @@ impl CalendarEventTime {
     }
 }
 /// A video conference link.
+#[cfg(feature = "calendars")]
 #[non_exhaustive]
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -1742,6 +1921,7 @@ pub struct CalendarEventVideoLocation {
     pub access_code: Option<String>,
 }
 /// A link that adds a booking to a calendar.
+#[cfg(feature = "bookings")]
 #[non_exhaustive]
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct CalendarLink {
@@ -1751,6 +1931,7 @@ pub struct CalendarLink {
     pub link: String,
 }
 /// Body of a request that connects an Apple calendar.
+#[cfg(feature = "calendars")]
 #[non_exhaustive]
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct CalendarLogin {
@@ -1759,6 +1940,7 @@ pub struct CalendarLogin {
     /// An app-specific password generated for the Apple ID.
     pub password: String,
 }
+#[cfg(feature = "calendars")]
 impl CalendarLogin {
     /// A `CalendarLogin` with the required fields (`username`: The Apple ID (email address); `password`: An app-specific password generated for the Apple ID); set the others with the methods of the same names.
     pub fn new(username: impl Into<String>, password: impl Into<String>) -> Self {
@@ -1769,6 +1951,7 @@ impl CalendarLogin {
     }
 }
 /// Where to send a user to authorize access to a calendar.
+#[cfg(feature = "calendars")]
 #[non_exhaustive]
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -1777,6 +1960,7 @@ pub struct CalendarOAuthUrl {
     pub auth_url: String,
 }
 /// Body of a request that cancels a booking (for a seated booking, every seat; that needs the host's credentials).
+#[cfg(feature = "bookings")]
 #[non_exhaustive]
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -1788,6 +1972,7 @@ pub struct CancelBooking {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub cancel_subsequent_bookings: Option<bool>,
 }
+#[cfg(feature = "bookings")]
 impl CancelBooking {
     /// Why the booking is cancelled. Example: `"User requested cancellation"`.
     pub fn cancellation_reason(
@@ -1807,6 +1992,7 @@ impl CancelBooking {
     }
 }
 /// Body of a request that gives up one seat of a seated booking.
+#[cfg(feature = "bookings")]
 #[non_exhaustive]
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -1814,6 +2000,7 @@ pub struct CancelSeat {
     /// Uid of the seat to give up. Example: `"3be561a9-31f1-4b8e-aefc-9d9a085f0dd1"`.
     pub seat_uid: String,
 }
+#[cfg(feature = "bookings")]
 impl CancelSeat {
     /// A `CancelSeat` with the required fields (`seat_uid`: Uid of the seat to give up); set the others with the methods of the same names.
     pub fn new(seat_uid: impl Into<String>) -> Self {
@@ -1823,6 +2010,7 @@ impl CancelSeat {
     }
 }
 /// A custom field with options (drop-down, multiple select, checkboxes or radio buttons).
+#[cfg(any(feature = "event_types", feature = "orgs", feature = "teams"))]
 #[non_exhaustive]
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -1845,6 +2033,7 @@ pub struct ChoiceBookingField {
     pub disable_on_prefill: Option<bool>,
 }
 /// Where to send a user to authorize a conferencing app.
+#[cfg(any(feature = "conferencing", feature = "orgs"))]
 #[non_exhaustive]
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct ConferencingOAuthUrl {
@@ -1852,6 +2041,7 @@ pub struct ConferencingOAuthUrl {
     pub url: String,
 }
 /// When bookings of an event type wait for the host's confirmation.
+#[cfg(any(feature = "event_types", feature = "orgs", feature = "teams"))]
 #[non_exhaustive]
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -1864,6 +2054,7 @@ pub struct ConfirmationPolicy {
     /// Whether bookings waiting for confirmation already block their slot.
     pub block_unconfirmed_bookings_in_booker: bool,
 }
+#[cfg(any(feature = "event_types", feature = "orgs", feature = "teams"))]
 impl ConfirmationPolicy {
     /// A `ConfirmationPolicy` with the required fields (`r#type`: Whether every booking needs confirmation or only those made shortly before the event; `block_unconfirmed_bookings_in_booker`: Whether bookings waiting for confirmation already block their slot); set the others with the methods of the same names.
     pub fn new(
@@ -1883,6 +2074,7 @@ impl ConfirmationPolicy {
     }
 }
 /// A connected calendar account (one set of credentials) and the calendars it gives access to.
+#[cfg(feature = "calendars")]
 #[non_exhaustive]
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -1899,6 +2091,7 @@ pub struct ConnectedCalendar {
     pub calendars: Option<Vec<ProviderCalendar>>,
 }
 /// Every calendar account a user has connected, and where new bookings are written.
+#[cfg(feature = "calendars")]
 #[non_exhaustive]
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -1909,6 +2102,7 @@ pub struct ConnectedCalendars {
     pub destination_calendar: DestinationCalendar,
 }
 /// Credentials of a conferencing app connected to a user or team.
+#[cfg(any(feature = "conferencing", feature = "orgs"))]
 #[non_exhaustive]
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -1925,6 +2119,7 @@ pub struct ConnectedConferencingApp {
     pub invalid: Option<bool>,
 }
 /// Body of a request that creates an attribute.
+#[cfg(feature = "orgs")]
 #[non_exhaustive]
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct CreateAttribute {
@@ -1940,6 +2135,7 @@ pub struct CreateAttribute {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub enabled: Option<bool>,
 }
+#[cfg(feature = "orgs")]
 impl CreateAttribute {
     /// A `CreateAttribute` with the required fields (`name`: Display name of the attribute (not empty); `slug`: URL-safe identifier of the attribute (not empty); `r#type`: Kind of value the attribute holds; `options`: Options to create with the attribute; may be empty); set the others with the methods of the same names.
     pub fn new(
@@ -1963,6 +2159,7 @@ impl CreateAttribute {
     }
 }
 /// Body of a request that adds an option to an attribute.
+#[cfg(feature = "orgs")]
 #[non_exhaustive]
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct CreateAttributeOption {
@@ -1971,6 +2168,7 @@ pub struct CreateAttributeOption {
     /// URL-safe identifier of the option.
     pub slug: String,
 }
+#[cfg(feature = "orgs")]
 impl CreateAttributeOption {
     /// A `CreateAttributeOption` with the required fields (`value`: The option's value as shown to people; `slug`: URL-safe identifier of the option); set the others with the methods of the same names.
     pub fn new(value: impl Into<String>, slug: impl Into<String>) -> Self {
@@ -1981,6 +2179,7 @@ impl CreateAttributeOption {
     }
 }
 /// Body of a request that books an event type. For a recurring event type it books every occurrence the event type defines.
+#[cfg(feature = "bookings")]
 #[non_exhaustive]
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -2031,6 +2230,7 @@ pub struct CreateBooking {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub email_verification_code: Option<String>,
 }
+#[cfg(feature = "bookings")]
 impl CreateBooking {
     /// A `CreateBooking` with the required fields (`start`: Start of the booking, in UTC; `attendee`: The person making the booking); set the others with the methods of the same names.
     pub fn new(
@@ -2131,6 +2331,7 @@ impl CreateBooking {
     }
 }
 /// Body of a request that saves delegation credentials.
+#[cfg(feature = "orgs")]
 #[non_exhaustive]
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -2142,6 +2343,7 @@ pub struct CreateDelegationCredential {
     /// Key of the service account.
     pub service_account_key: ServiceAccountKey,
 }
+#[cfg(feature = "orgs")]
 impl CreateDelegationCredential {
     /// A `CreateDelegationCredential` with the required fields (`workspace_platform_slug`: Slug of the workspace platform (see `WorkspacePlatform`); `domain`: Email domain whose users the credentials act for; `service_account_key`: Key of the service account); set the others with the methods of the same names.
     pub fn new(
@@ -2157,6 +2359,7 @@ impl CreateDelegationCredential {
     }
 }
 /// Body of a request that creates an event type.
+#[cfg(feature = "event_types")]
 #[non_exhaustive]
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -2264,6 +2467,7 @@ pub struct CreateEventType {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub locations: Option<Vec<EventTypeLocationSpec>>,
 }
+#[cfg(feature = "event_types")]
 impl CreateEventType {
     /// A `CreateEventType` with the required fields (`length_in_minutes`: Length of the event in minutes; `title`: Title of the event type; `slug`: URL slug of the event type, unique among the owner's event types); set the others with the methods of the same names.
     pub fn new(
@@ -2519,6 +2723,7 @@ impl CreateEventType {
     }
 }
 /// Body of a request that connects ICS feeds.
+#[cfg(feature = "calendars")]
 #[non_exhaustive]
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -2529,6 +2734,7 @@ pub struct CreateIcsFeed {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub read_only: Option<bool>,
 }
+#[cfg(feature = "calendars")]
 impl CreateIcsFeed {
     /// A `CreateIcsFeed` with the required fields (`urls`: URLs of the feeds; each must be an http or https URL ending in `.ics`); set the others with the methods of the same names.
     pub fn new(urls: impl IntoIterator<Item = String>) -> Self {
@@ -2544,6 +2750,7 @@ impl CreateIcsFeed {
     }
 }
 /// Body of a request that starts an instant meeting of a team event type.
+#[cfg(feature = "bookings")]
 #[non_exhaustive]
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -2596,6 +2803,7 @@ pub struct CreateInstantBooking {
     /// Must be `true`: makes the booking an instant meeting. Example: `true`.
     pub instant: bool,
 }
+#[cfg(feature = "bookings")]
 impl CreateInstantBooking {
     /// A `CreateInstantBooking` with the required fields (`start`: Start of the booking, in UTC; `attendee`: The person making the booking; `instant`: Must be `true`: makes the booking an instant meeting); set the others with the methods of the same names.
     pub fn new(
@@ -2698,6 +2906,7 @@ impl CreateInstantBooking {
     }
 }
 /// Body of a request that creates a managed organization.
+#[cfg(feature = "orgs")]
 #[non_exhaustive]
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -2717,6 +2926,7 @@ pub struct CreateManagedOrganization {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub api_key_never_expires: Option<bool>,
 }
+#[cfg(feature = "orgs")]
 impl CreateManagedOrganization {
     /// A `CreateManagedOrganization` with the required fields (`name`: Name of the organization (not empty)); set the others with the methods of the same names.
     pub fn new(name: impl Into<String>) -> Self {
@@ -2750,6 +2960,7 @@ impl CreateManagedOrganization {
     }
 }
 /// Body of a request that creates a managed user.
+#[cfg(feature = "oauth_clients")]
 #[non_exhaustive]
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -2780,6 +2991,7 @@ pub struct CreateManagedUser {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub metadata: Option<serde_json::Value>,
 }
+#[cfg(feature = "oauth_clients")]
 impl CreateManagedUser {
     /// A `CreateManagedUser` with the required fields (`email`: The user's email address; `name`: The user's display name; shown in emails); set the others with the methods of the same names.
     pub fn new(email: impl Into<String>, name: impl Into<String>) -> Self {
@@ -2832,6 +3044,7 @@ impl CreateManagedUser {
     }
 }
 /// Body of a request that creates an OAuth client.
+#[cfg(feature = "oauth_clients")]
 #[non_exhaustive]
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -2864,6 +3077,7 @@ pub struct CreateOAuthClient {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub are_calendar_events_enabled: Option<bool>,
 }
+#[cfg(feature = "oauth_clients")]
 impl CreateOAuthClient {
     /// A `CreateOAuthClient` with the required fields (`name`: Name of the client; `redirect_uris`: URLs the client may redirect to after authorization; `permissions`: What the client may do; `*` grants everything); set the others with the methods of the same names.
     pub fn new(
@@ -2938,6 +3152,7 @@ impl CreateOAuthClient {
     }
 }
 /// Body of a request that adds a user to an organization.
+#[cfg(feature = "orgs")]
 #[non_exhaustive]
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -2954,6 +3169,7 @@ pub struct CreateOrgMembership {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub disable_impersonation: Option<bool>,
 }
+#[cfg(feature = "orgs")]
 impl CreateOrgMembership {
     /// A `CreateOrgMembership` with the required fields (`user_id`: Id of the user to add); set the others with the methods of the same names.
     pub fn new(user_id: i64) -> Self {
@@ -2981,6 +3197,7 @@ impl CreateOrgMembership {
     }
 }
 /// Body of a request that creates a user in an organization.
+#[cfg(feature = "orgs")]
 #[non_exhaustive]
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -3036,6 +3253,7 @@ pub struct CreateOrgUser {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub auto_accept: Option<bool>,
 }
+#[cfg(feature = "orgs")]
 impl CreateOrgUser {
     /// A `CreateOrgUser` with the required fields (`email`: Email address of the user (stored in lower case)); set the others with the methods of the same names.
     pub fn new(email: impl Into<String>) -> Self {
@@ -3141,6 +3359,7 @@ impl CreateOrgUser {
     }
 }
 /// Body of a request that creates an out-of-office entry.
+#[cfg(feature = "orgs")]
 #[non_exhaustive]
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -3159,6 +3378,7 @@ pub struct CreateOutOfOfficeEntry {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub reason: Option<OutOfOfficeReason>,
 }
+#[cfg(feature = "orgs")]
 impl CreateOutOfOfficeEntry {
     /// A `CreateOutOfOfficeEntry` with the required fields (`start`: First day of the period, as a UTC date-time (`YYYY-MM-DDTHH:MM:SS[.mmm]Z`); the server moves it to 00:00:00.000 of that day; `end`: Last day of the period, as a UTC date-time; the server moves it to 23:59:59.999 of that day); set the others with the methods of the same names.
     pub fn new(
@@ -3190,6 +3410,7 @@ impl CreateOutOfOfficeEntry {
     }
 }
 /// Body of a request that starts an AI phone call (Cal.ai) for an event type.
+#[cfg(any(feature = "orgs", feature = "teams"))]
 #[non_exhaustive]
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -3225,6 +3446,7 @@ pub struct CreatePhoneCall {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub general_prompt: Option<String>,
 }
+#[cfg(any(feature = "orgs", feature = "teams"))]
 impl CreatePhoneCall {
     /// A `CreatePhoneCall` with the required fields (`your_phone_number`: Phone number the call comes from in E.164 form (no spaces); `number_to_call`: Phone number to call in E.164 form (no spaces); `cal_api_key`: Cal.com API key the AI agent uses to book); set the others with the methods of the same names.
     pub fn new(
@@ -3288,6 +3510,7 @@ impl CreatePhoneCall {
     }
 }
 /// Body of a request that creates a private link. Give `expiresAt` for a link that works until a time, or `maxUsageCount` for one that works a number of times; with neither, the link works once.
+#[cfg(any(feature = "event_types", feature = "orgs"))]
 #[non_exhaustive]
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -3299,6 +3522,7 @@ pub struct CreatePrivateLink {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub max_usage_count: Option<i64>,
 }
+#[cfg(any(feature = "event_types", feature = "orgs"))]
 impl CreatePrivateLink {
     /// When the link stops working. Example: `"2024-12-31T23:59:59.000Z"`.
     pub fn expires_at(mut self, expires_at: chrono::DateTime<chrono::Utc>) -> Self {
@@ -3312,6 +3536,7 @@ impl CreatePrivateLink {
     }
 }
 /// Body of a request that books a recurring event type with a chosen number of occurrences.
+#[cfg(feature = "bookings")]
 #[non_exhaustive]
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -3364,6 +3589,7 @@ pub struct CreateRecurringBooking {
     /// Number of occurrences to book; at most the event type's own count. Example: `5`.
     pub recurrence_count: i64,
 }
+#[cfg(feature = "bookings")]
 impl CreateRecurringBooking {
     /// A `CreateRecurringBooking` with the required fields (`start`: Start of the booking, in UTC; `attendee`: The person making the booking; `recurrence_count`: Number of occurrences to book; at most the event type's own count); set the others with the methods of the same names.
     pub fn new(
@@ -3466,6 +3692,7 @@ impl CreateRecurringBooking {
     }
 }
 /// Body of a request that creates a schedule.
+#[cfg(any(feature = "orgs", feature = "schedules"))]
 #[non_exhaustive]
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -3483,6 +3710,7 @@ pub struct CreateSchedule {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub overrides: Option<Vec<ScheduleOverride>>,
 }
+#[cfg(any(feature = "orgs", feature = "schedules"))]
 impl CreateSchedule {
     /// A `CreateSchedule` with the required fields (`name`: Name of the schedule; `time_zone`: IANA time zone used to compute bookable times; `is_default`: Whether the schedule becomes the user's default, used by event types that name no schedule. A user has one default schedule); set the others with the methods of the same names.
     pub fn new(
@@ -3516,6 +3744,7 @@ impl CreateSchedule {
     }
 }
 /// Body of a request that creates a team.
+#[cfg(any(feature = "orgs", feature = "teams"))]
 #[non_exhaustive]
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -3577,6 +3806,7 @@ pub struct CreateTeam {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub auto_accept_creator: Option<bool>,
 }
+#[cfg(any(feature = "orgs", feature = "teams"))]
 impl CreateTeam {
     /// A `CreateTeam` with the required fields (`name`: Display name of the team (at least one character)); set the others with the methods of the same names.
     pub fn new(name: impl Into<String>) -> Self {
@@ -3694,6 +3924,7 @@ impl CreateTeam {
     }
 }
 /// Body of a request that creates a team event type.
+#[cfg(any(feature = "orgs", feature = "teams"))]
 #[non_exhaustive]
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -3809,6 +4040,7 @@ pub struct CreateTeamEventType {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub locations: Option<Vec<EventTypeLocationSpec>>,
 }
+#[cfg(any(feature = "orgs", feature = "teams"))]
 impl CreateTeamEventType {
     /// A `CreateTeamEventType` with the required fields (`length_in_minutes`: Length of the event in minutes; `title`: Title of the event type; `slug`: URL slug of the event type, unique among the owner's event types; `scheduling_type`: How the hosts share the bookings); set the others with the methods of the same names.
     pub fn new(
@@ -4078,6 +4310,7 @@ impl CreateTeamEventType {
     }
 }
 /// Body of a request that adds a member to a team.
+#[cfg(any(feature = "orgs", feature = "teams"))]
 #[non_exhaustive]
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -4094,6 +4327,7 @@ pub struct CreateTeamMembership {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub disable_impersonation: Option<bool>,
 }
+#[cfg(any(feature = "orgs", feature = "teams"))]
 impl CreateTeamMembership {
     /// A `CreateTeamMembership` with the required fields (`user_id`: Id of the user to add (in an organization team, the user must belong to the organization)); set the others with the methods of the same names.
     pub fn new(user_id: i64) -> Self {
@@ -4121,6 +4355,14 @@ impl CreateTeamMembership {
     }
 }
 /// Body of a request that creates a webhook.
+#[cfg(
+    any(
+        feature = "event_types",
+        feature = "oauth_clients",
+        feature = "orgs",
+        feature = "webhooks"
+    )
+)]
 #[non_exhaustive]
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -4138,6 +4380,14 @@ pub struct CreateWebhook {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub secret: Option<String>,
 }
+#[cfg(
+    any(
+        feature = "event_types",
+        feature = "oauth_clients",
+        feature = "orgs",
+        feature = "webhooks"
+    )
+)]
 impl CreateWebhook {
     /// A `CreateWebhook` with the required fields (`triggers`: Events that fire the webhook; `subscriber_url`: URL the payloads are POSTed to; `active`: Whether the webhook fires from the start); set the others with the methods of the same names.
     pub fn new(
@@ -4165,6 +4415,7 @@ impl CreateWebhook {
     }
 }
 /// Body of a request that creates a workflow.
+#[cfg(feature = "orgs")]
 #[non_exhaustive]
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct CreateWorkflow {
@@ -4177,6 +4428,7 @@ pub struct CreateWorkflow {
     /// The steps to run; at least one.
     pub steps: Vec<CreateWorkflowStep>,
 }
+#[cfg(feature = "orgs")]
 impl CreateWorkflow {
     /// A `CreateWorkflow` with the required fields (`name`: Name of the workflow; `activation`: Which event types the workflow applies to; `trigger`: What makes the workflow run; `steps`: The steps to run; at least one); set the others with the methods of the same names.
     pub fn new(
@@ -4194,12 +4446,14 @@ impl CreateWorkflow {
     }
 }
 /// A booking window between two dates.
+#[cfg(any(feature = "event_types", feature = "orgs", feature = "teams"))]
 #[non_exhaustive]
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct DateRangeBookingWindow {
     /// First and last date on which the event can be booked. Example: `["2030-09-05", "2030-09-09"]`.
     pub value: Vec<chrono::NaiveDate>,
 }
+#[cfg(any(feature = "event_types", feature = "orgs", feature = "teams"))]
 impl DateRangeBookingWindow {
     /// A `DateRangeBookingWindow` with the required fields (`value`: First and last date on which the event can be booked); set the others with the methods of the same names.
     pub fn new(value: impl IntoIterator<Item = chrono::NaiveDate>) -> Self {
@@ -4209,6 +4463,7 @@ impl DateRangeBookingWindow {
     }
 }
 /// A booking window counted in days from today.
+#[cfg(any(feature = "event_types", feature = "orgs", feature = "teams"))]
 #[non_exhaustive]
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct DaysBookingWindow {
@@ -4218,6 +4473,7 @@ pub struct DaysBookingWindow {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub rolling: Option<bool>,
 }
+#[cfg(any(feature = "event_types", feature = "orgs", feature = "teams"))]
 impl DaysBookingWindow {
     /// A `DaysBookingWindow` with the required fields (`value`: Number of days into the future that can be booked); set the others with the methods of the same names.
     pub fn new(value: i64) -> Self {
@@ -4233,6 +4489,7 @@ impl DaysBookingWindow {
     }
 }
 /// Body of a request that refuses a booking.
+#[cfg(feature = "bookings")]
 #[non_exhaustive]
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct DeclineBooking {
@@ -4240,6 +4497,7 @@ pub struct DeclineBooking {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub reason: Option<String>,
 }
+#[cfg(feature = "bookings")]
 impl DeclineBooking {
     /// Why the booking is refused; shown to the attendee. Example: `"Host has to take another call"`.
     pub fn reason(mut self, reason: impl Into<String>) -> Self {
@@ -4248,6 +4506,7 @@ impl DeclineBooking {
     }
 }
 /// The conferencing app used by default for a team's events.
+#[cfg(any(feature = "conferencing", feature = "orgs"))]
 #[non_exhaustive]
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -4260,6 +4519,7 @@ pub struct DefaultConferencingApp {
     pub credential_id: Option<i64>,
 }
 /// Settings of one of the default fields picked by `slug`: title, location, notes, guests or reschedule reason.
+#[cfg(any(feature = "event_types", feature = "orgs", feature = "teams"))]
 #[non_exhaustive]
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -4282,6 +4542,7 @@ pub struct DefaultFieldSpec {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub disable_on_prefill: Option<bool>,
 }
+#[cfg(any(feature = "event_types", feature = "orgs", feature = "teams"))]
 impl DefaultFieldSpec {
     /// A `DefaultFieldSpec` with the required fields (`slug`: Which default field); set the others with the methods of the same names.
     pub fn new(slug: DefaultBookingFieldSlug) -> Self {
@@ -4321,6 +4582,7 @@ impl DefaultFieldSpec {
     }
 }
 /// Delegation credentials of an organization; the service account key itself is never returned.
+#[cfg(feature = "orgs")]
 #[non_exhaustive]
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -4341,6 +4603,7 @@ pub struct DelegationCredential {
     pub updated_at: chrono::DateTime<chrono::Utc>,
 }
 /// The event type that was deleted.
+#[cfg(feature = "event_types")]
 #[non_exhaustive]
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -4355,6 +4618,7 @@ pub struct DeletedEventType {
     pub slug: String,
 }
 /// Confirmation that a private link was deleted.
+#[cfg(any(feature = "event_types", feature = "orgs"))]
 #[non_exhaustive]
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -4365,6 +4629,7 @@ pub struct DeletedPrivateLink {
     pub message: String,
 }
 /// The team event type that was deleted.
+#[cfg(any(feature = "orgs", feature = "teams"))]
 #[non_exhaustive]
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct DeletedTeamEventType {
@@ -4374,6 +4639,7 @@ pub struct DeletedTeamEventType {
     pub title: String,
 }
 /// The calendar where new bookings of a user are written.
+#[cfg(feature = "calendars")]
 #[non_exhaustive]
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -4406,12 +4672,14 @@ pub struct DestinationCalendar {
     pub integration_title: Option<String>,
 }
 /// Turns off a setting that was set before: `{"disabled": true}`.
+#[cfg(any(feature = "event_types", feature = "orgs", feature = "teams"))]
 #[non_exhaustive]
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct DisabledSetting {
     /// Must be true. Example: `true`.
     pub disabled: bool,
 }
+#[cfg(any(feature = "event_types", feature = "orgs", feature = "teams"))]
 impl DisabledSetting {
     /// A `DisabledSetting` with the required fields (`disabled`: Must be true); set the others with the methods of the same names.
     pub fn new(disabled: bool) -> Self {
@@ -4419,12 +4687,14 @@ impl DisabledSetting {
     }
 }
 /// Body of a request that disconnects a calendar account.
+#[cfg(feature = "calendars")]
 #[non_exhaustive]
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct DisconnectCalendar {
     /// Id of the account's credentials (`credentialId` in `calendars().list()`). Example: `10`.
     pub id: i64,
 }
+#[cfg(feature = "calendars")]
 impl DisconnectCalendar {
     /// A `DisconnectCalendar` with the required fields (`id`: Id of the account's credentials (`credentialId` in `calendars().list()`)); set the others with the methods of the same names.
     pub fn new(id: i64) -> Self {
@@ -4432,6 +4702,7 @@ impl DisconnectCalendar {
     }
 }
 /// A step that emails a verified address of the team.
+#[cfg(feature = "orgs")]
 #[non_exhaustive]
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -4452,6 +4723,7 @@ pub struct EmailAddressWorkflowStep {
     /// Content of the email.
     pub message: HtmlWorkflowMessage,
 }
+#[cfg(feature = "orgs")]
 impl EmailAddressWorkflowStep {
     /// A `EmailAddressWorkflowStep` with the required fields (`step_number`: Position of the step in the workflow (from 1); `recipient`: Who receives the message; `template`: Template the message is based on; `sender`: Sender name shown on the message; `verified_email_id`: Id of the team's verified email address to write to; `message`: Content of the email); set the others with the methods of the same names.
     pub fn new(
@@ -4479,6 +4751,7 @@ impl EmailAddressWorkflowStep {
     }
 }
 /// The booker's email field.
+#[cfg(any(feature = "event_types", feature = "orgs", feature = "teams"))]
 #[non_exhaustive]
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -4499,6 +4772,7 @@ pub struct EmailBookingField {
     pub disable_on_prefill: Option<bool>,
 }
 /// Settings of the default email field.
+#[cfg(any(feature = "event_types", feature = "orgs", feature = "teams"))]
 #[non_exhaustive]
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -4519,6 +4793,7 @@ pub struct EmailFieldSpec {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub disable_on_prefill: Option<bool>,
 }
+#[cfg(any(feature = "event_types", feature = "orgs", feature = "teams"))]
 impl EmailFieldSpec {
     /// Label of the field.
     pub fn label(mut self, label: impl Into<String>) -> Self {
@@ -4547,6 +4822,7 @@ impl EmailFieldSpec {
     }
 }
 /// A step that emails the host or the attendees.
+#[cfg(feature = "orgs")]
 #[non_exhaustive]
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -4565,6 +4841,7 @@ pub struct EmailWorkflowStep {
     /// Content of the email.
     pub message: HtmlWorkflowMessage,
 }
+#[cfg(feature = "orgs")]
 impl EmailWorkflowStep {
     /// A `EmailWorkflowStep` with the required fields (`step_number`: Position of the step in the workflow (from 1); `recipient`: Who receives the message; `template`: Template the message is based on; `sender`: Sender name shown on the message; `message`: Content of the email); set the others with the methods of the same names.
     pub fn new(
@@ -4590,6 +4867,7 @@ impl EmailWorkflowStep {
     }
 }
 /// A kind of meeting that people can book with a user.
+#[cfg(feature = "event_types")]
 #[non_exhaustive]
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -4686,6 +4964,7 @@ pub struct EventType {
     pub users: Vec<EventTypeUser>,
 }
 /// An in-person meeting at a fixed address.
+#[cfg(any(feature = "event_types", feature = "orgs", feature = "teams"))]
 #[non_exhaustive]
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct EventTypeAddressLocation {
@@ -4694,6 +4973,7 @@ pub struct EventTypeAddressLocation {
     /// Whether the address is shown on the booking page before booking.
     pub public: bool,
 }
+#[cfg(any(feature = "event_types", feature = "orgs", feature = "teams"))]
 impl EventTypeAddressLocation {
     /// A `EventTypeAddressLocation` with the required fields (`address`: The address; `public`: Whether the address is shown on the booking page before booking); set the others with the methods of the same names.
     pub fn new(address: impl Into<String>, public: bool) -> Self {
@@ -4704,11 +4984,14 @@ impl EventTypeAddressLocation {
     }
 }
 /// A kind of location that takes no details (the booker provides them, or the organizer's default app is used).
+#[cfg(any(feature = "event_types", feature = "orgs", feature = "teams"))]
 #[non_exhaustive]
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct EventTypeBareLocation {}
+#[cfg(any(feature = "event_types", feature = "orgs", feature = "teams"))]
 impl EventTypeBareLocation {}
 /// Colors of an event type.
+#[cfg(any(feature = "event_types", feature = "orgs", feature = "teams"))]
 #[non_exhaustive]
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -4718,6 +5001,7 @@ pub struct EventTypeColor {
     /// Hex color in the dark theme. Example: `"#fafafa"`.
     pub dark_theme_hex: String,
 }
+#[cfg(any(feature = "event_types", feature = "orgs", feature = "teams"))]
 impl EventTypeColor {
     /// A `EventTypeColor` with the required fields (`light_theme_hex`: Hex color in the light theme; `dark_theme_hex`: Hex color in the dark theme); set the others with the methods of the same names.
     pub fn new(
@@ -4731,6 +5015,7 @@ impl EventTypeColor {
     }
 }
 /// The calendar where an event type's bookings are written. The values come from the connected calendars (`/v2/calendars`).
+#[cfg(any(feature = "event_types", feature = "orgs", feature = "teams"))]
 #[non_exhaustive]
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -4740,6 +5025,7 @@ pub struct EventTypeDestinationCalendar {
     /// The provider's id of the calendar.
     pub external_id: String,
 }
+#[cfg(any(feature = "event_types", feature = "orgs", feature = "teams"))]
 impl EventTypeDestinationCalendar {
     /// A `EventTypeDestinationCalendar` with the required fields (`integration`: Cal.com's internal app type of the calendar; `external_id`: The provider's id of the calendar); set the others with the methods of the same names.
     pub fn new(integration: impl Into<String>, external_id: impl Into<String>) -> Self {
@@ -4750,6 +5036,7 @@ impl EventTypeDestinationCalendar {
     }
 }
 /// A host of a team event type.
+#[cfg(any(feature = "orgs", feature = "teams"))]
 #[non_exhaustive]
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -4768,6 +5055,7 @@ pub struct EventTypeHost {
     pub priority: Option<HostPriority>,
 }
 /// A meeting in a conferencing app.
+#[cfg(any(feature = "event_types", feature = "orgs", feature = "teams"))]
 #[non_exhaustive]
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -4780,6 +5068,7 @@ pub struct EventTypeIntegrationLocation {
     pub credential_id: Option<i64>,
 }
 /// A meeting at a fixed link.
+#[cfg(any(feature = "event_types", feature = "orgs", feature = "teams"))]
 #[non_exhaustive]
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct EventTypeLinkLocation {
@@ -4788,6 +5077,7 @@ pub struct EventTypeLinkLocation {
     /// Whether the link is shown on the booking page before booking.
     pub public: bool,
 }
+#[cfg(any(feature = "event_types", feature = "orgs", feature = "teams"))]
 impl EventTypeLinkLocation {
     /// A `EventTypeLinkLocation` with the required fields (`link`: The meeting URL; `public`: Whether the link is shown on the booking page before booking); set the others with the methods of the same names.
     pub fn new(link: impl Into<String>, public: bool) -> Self {
@@ -4798,6 +5088,7 @@ impl EventTypeLinkLocation {
     }
 }
 /// A call to a fixed phone number.
+#[cfg(any(feature = "event_types", feature = "orgs", feature = "teams"))]
 #[non_exhaustive]
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct EventTypePhoneLocation {
@@ -4806,6 +5097,7 @@ pub struct EventTypePhoneLocation {
     /// Whether the number is shown on the booking page before booking.
     pub public: bool,
 }
+#[cfg(any(feature = "event_types", feature = "orgs", feature = "teams"))]
 impl EventTypePhoneLocation {
     /// A `EventTypePhoneLocation` with the required fields (`phone`: The phone number in international form; `public`: Whether the number is shown on the booking page before booking); set the others with the methods of the same names.
     pub fn new(phone: impl Into<String>, public: bool) -> Self {
@@ -4816,6 +5108,7 @@ impl EventTypePhoneLocation {
     }
 }
 /// How a recurring event type repeats.
+#[cfg(any(feature = "event_types", feature = "orgs", feature = "teams"))]
 #[non_exhaustive]
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct EventTypeRecurrence {
@@ -4826,6 +5119,7 @@ pub struct EventTypeRecurrence {
     /// Unit of `interval`.
     pub frequency: RecurrenceFrequency,
 }
+#[cfg(any(feature = "event_types", feature = "orgs", feature = "teams"))]
 impl EventTypeRecurrence {
     /// A `EventTypeRecurrence` with the required fields (`interval`: Repeats every this many weeks, months or years (after `frequency`); `occurrences`: Maximum number of occurrences; `frequency`: Unit of `interval`); set the others with the methods of the same names.
     pub fn new(interval: i64, occurrences: i64, frequency: RecurrenceFrequency) -> Self {
@@ -4837,6 +5131,7 @@ impl EventTypeRecurrence {
     }
 }
 /// Seats let several bookers book the same slot.
+#[cfg(any(feature = "event_types", feature = "orgs", feature = "teams"))]
 #[non_exhaustive]
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -4848,6 +5143,7 @@ pub struct EventTypeSeats {
     /// Whether bookers see how many seats are left. Example: `true`.
     pub show_availability_count: bool,
 }
+#[cfg(any(feature = "event_types", feature = "orgs", feature = "teams"))]
 impl EventTypeSeats {
     /// A `EventTypeSeats` with the required fields (`seats_per_time_slot`: Number of seats in each slot; `show_attendee_info`: Whether attendees of a slot see each other; `show_availability_count`: Whether bookers see how many seats are left); set the others with the methods of the same names.
     pub fn new(
@@ -4863,6 +5159,7 @@ impl EventTypeSeats {
     }
 }
 /// The team that owns a team event type, with its branding.
+#[cfg(any(feature = "orgs", feature = "teams"))]
 #[non_exhaustive]
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -4887,6 +5184,7 @@ pub struct EventTypeTeam {
     pub theme: Option<String>,
 }
 /// A stored location that the API cannot map to one of its kinds.
+#[cfg(any(feature = "event_types", feature = "orgs", feature = "teams"))]
 #[non_exhaustive]
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct EventTypeUnrecognizedLocation {
@@ -4894,6 +5192,7 @@ pub struct EventTypeUnrecognizedLocation {
     pub location: String,
 }
 /// A user who hosts an event type, with their branding.
+#[cfg(feature = "event_types")]
 #[non_exhaustive]
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -4916,6 +5215,7 @@ pub struct EventTypeUser {
     pub metadata: serde_json::Value,
 }
 /// Key of a Google Cloud service account, as found in the JSON key file Google issues.
+#[cfg(feature = "orgs")]
 #[non_exhaustive]
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct GoogleServiceAccountKey {
@@ -4926,6 +5226,7 @@ pub struct GoogleServiceAccountKey {
     /// Numeric client id of the service account.
     pub client_id: String,
 }
+#[cfg(feature = "orgs")]
 impl GoogleServiceAccountKey {
     /// A `GoogleServiceAccountKey` with the required fields (`private_key`: The PEM private key; `client_email`: Email address of the service account; `client_id`: Numeric client id of the service account); set the others with the methods of the same names.
     pub fn new(
@@ -4941,6 +5242,7 @@ impl GoogleServiceAccountKey {
     }
 }
 /// A team member to make host of a team event type.
+#[cfg(any(feature = "orgs", feature = "teams"))]
 #[non_exhaustive]
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -4954,6 +5256,7 @@ pub struct HostAssignment {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub priority: Option<HostPriority>,
 }
+#[cfg(any(feature = "orgs", feature = "teams"))]
 impl HostAssignment {
     /// A `HostAssignment` with the required fields (`user_id`: Id of the team member); set the others with the methods of the same names.
     pub fn new(user_id: i64) -> Self {
@@ -4975,6 +5278,7 @@ impl HostAssignment {
     }
 }
 /// Content of an email step's message.
+#[cfg(feature = "orgs")]
 #[non_exhaustive]
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct HtmlWorkflowMessage {
@@ -4983,6 +5287,7 @@ pub struct HtmlWorkflowMessage {
     /// HTML body of the email; may use variables such as `{ORGANIZER}` or `{MEETING_URL}`. Example: `"<p>This is a reminder from {ORGANIZER} of {EVENT_NAME} to {ATTENDEE}.</p>"`.
     pub html: String,
 }
+#[cfg(feature = "orgs")]
 impl HtmlWorkflowMessage {
     /// A `HtmlWorkflowMessage` with the required fields (`subject`: Subject of the email; may use variables such as `{EVENT_NAME}`; `html`: HTML body of the email; may use variables such as `{ORGANIZER}` or `{MEETING_URL}`); set the others with the methods of the same names.
     pub fn new(subject: impl Into<String>, html: impl Into<String>) -> Self {
@@ -4993,12 +5298,14 @@ impl HtmlWorkflowMessage {
     }
 }
 /// A meeting in a conferencing app, as sent in a request.
+#[cfg(any(feature = "event_types", feature = "orgs", feature = "teams"))]
 #[non_exhaustive]
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct IntegrationLocationSpec {
     /// The app: one of `cal-video`, `google-meet`, `office365-video` or `zoom`. Example: `"cal-video"`.
     pub integration: LocationIntegration,
 }
+#[cfg(any(feature = "event_types", feature = "orgs", feature = "teams"))]
 impl IntegrationLocationSpec {
     /// A `IntegrationLocationSpec` with the required fields (`integration`: The app: one of `cal-video`, `google-meet`, `office365-video` or `zoom`); set the others with the methods of the same names.
     pub fn new(integration: LocationIntegration) -> Self {
@@ -5008,6 +5315,7 @@ impl IntegrationLocationSpec {
     }
 }
 /// The field where the booker picks one of the event type's locations; present when there are several.
+#[cfg(any(feature = "event_types", feature = "orgs", feature = "teams"))]
 #[non_exhaustive]
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -5024,6 +5332,7 @@ pub struct LocationBookingField {
     pub label: Option<String>,
 }
 /// An organization managed by another organization.
+#[cfg(feature = "orgs")]
 #[non_exhaustive]
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct ManagedOrganization {
@@ -5037,6 +5346,7 @@ pub struct ManagedOrganization {
     pub metadata: Option<serde_json::Value>,
 }
 /// A newly created managed organization with an API key that acts for it.
+#[cfg(feature = "orgs")]
 #[non_exhaustive]
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -5053,6 +5363,7 @@ pub struct ManagedOrganizationWithApiKey {
     pub api_key: String,
 }
 /// A user created and owned by a platform OAuth client.
+#[cfg(feature = "oauth_clients")]
 #[non_exhaustive]
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -5085,6 +5396,7 @@ pub struct ManagedUser {
     pub metadata: Option<serde_json::Value>,
 }
 /// A managed user's tokens. Send the access token as `Authorization: Bearer <token>`; when it expires (HTTP 498), exchange the refresh token for a new pair.
+#[cfg(feature = "oauth_clients")]
 #[non_exhaustive]
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -5099,6 +5411,7 @@ pub struct ManagedUserTokens {
     pub refresh_token_expires_at: i64,
 }
 /// A newly created managed user with its first tokens.
+#[cfg(feature = "oauth_clients")]
 #[non_exhaustive]
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -5115,6 +5428,7 @@ pub struct ManagedUserWithTokens {
     pub refresh_token_expires_at: i64,
 }
 /// Body of a request that records who did not show up to a booking.
+#[cfg(feature = "bookings")]
 #[non_exhaustive]
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct MarkAbsent {
@@ -5125,6 +5439,7 @@ pub struct MarkAbsent {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub attendees: Option<Vec<AbsentAttendee>>,
 }
+#[cfg(feature = "bookings")]
 impl MarkAbsent {
     /// Whether the host missed the meeting. Example: `false`.
     pub fn host(mut self, host: bool) -> Self {
@@ -5141,6 +5456,7 @@ impl MarkAbsent {
     }
 }
 /// The user a request authenticates as.
+#[cfg(feature = "me")]
 #[non_exhaustive]
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -5165,6 +5481,7 @@ pub struct Me {
     pub organization: Option<MeOrganization>,
 }
 /// The organization of the authenticated user.
+#[cfg(feature = "me")]
 #[non_exhaustive]
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -5175,6 +5492,7 @@ pub struct MeOrganization {
     pub is_platform: bool,
 }
 /// One option chosen in a multi-select attribute.
+#[cfg(feature = "orgs")]
 #[non_exhaustive]
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -5185,6 +5503,7 @@ pub struct MemberAttributeChoice {
     pub option: String,
 }
 /// A member's values of a multi-select attribute.
+#[cfg(feature = "orgs")]
 #[non_exhaustive]
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct MemberMultiSelectAttribute {
@@ -5196,6 +5515,7 @@ pub struct MemberMultiSelectAttribute {
     pub options: Vec<MemberAttributeChoice>,
 }
 /// A member's value of a number attribute.
+#[cfg(feature = "orgs")]
 #[non_exhaustive]
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -5210,6 +5530,7 @@ pub struct MemberNumberAttribute {
     pub option_id: String,
 }
 /// A member's value of a single-select attribute.
+#[cfg(feature = "orgs")]
 #[non_exhaustive]
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -5224,6 +5545,7 @@ pub struct MemberSingleSelectAttribute {
     pub option_id: String,
 }
 /// A member's value of a text attribute.
+#[cfg(feature = "orgs")]
 #[non_exhaustive]
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -5238,6 +5560,7 @@ pub struct MemberTextAttribute {
     pub option_id: String,
 }
 /// Credentials of a Microsoft Entra application registration.
+#[cfg(feature = "orgs")]
 #[non_exhaustive]
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct MicrosoftServiceAccountKey {
@@ -5248,6 +5571,7 @@ pub struct MicrosoftServiceAccountKey {
     /// Application (client) id.
     pub client_id: String,
 }
+#[cfg(feature = "orgs")]
 impl MicrosoftServiceAccountKey {
     /// A `MicrosoftServiceAccountKey` with the required fields (`private_key`: The application's client secret; `tenant_id`: Id of the Microsoft Entra tenant; `client_id`: Application (client) id); set the others with the methods of the same names.
     pub fn new(
@@ -5263,6 +5587,7 @@ impl MicrosoftServiceAccountKey {
     }
 }
 /// A team of an organization, with the authenticated user's membership of it.
+#[cfg(feature = "orgs")]
 #[non_exhaustive]
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -5315,6 +5640,7 @@ pub struct MyOrgTeam {
     pub role: Option<MembershipRole>,
 }
 /// The booker's name field.
+#[cfg(any(feature = "event_types", feature = "orgs", feature = "teams"))]
 #[non_exhaustive]
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -5333,6 +5659,7 @@ pub struct NameBookingField {
     pub disable_on_prefill: Option<bool>,
 }
 /// Settings of the default name field.
+#[cfg(any(feature = "event_types", feature = "orgs", feature = "teams"))]
 #[non_exhaustive]
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -5347,6 +5674,7 @@ pub struct NameFieldSpec {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub disable_on_prefill: Option<bool>,
 }
+#[cfg(any(feature = "event_types", feature = "orgs", feature = "teams"))]
 impl NameFieldSpec {
     /// Label of the field.
     pub fn label(mut self, label: impl Into<String>) -> Self {
@@ -5365,6 +5693,7 @@ impl NameFieldSpec {
     }
 }
 /// The person who makes a booking.
+#[cfg(feature = "bookings")]
 #[non_exhaustive]
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -5383,6 +5712,7 @@ pub struct NewBookingAttendee {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub language: Option<Locale>,
 }
+#[cfg(feature = "bookings")]
 impl NewBookingAttendee {
     /// A `NewBookingAttendee` with the required fields (`name`: Name of the attendee; `time_zone`: IANA time zone of the attendee); set the others with the methods of the same names.
     pub fn new(name: impl Into<String>, time_zone: impl Into<String>) -> Self {
@@ -5411,6 +5741,7 @@ impl NewBookingAttendee {
     }
 }
 /// A length of time before an event.
+#[cfg(any(feature = "event_types", feature = "orgs", feature = "teams"))]
 #[non_exhaustive]
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct NoticeThreshold {
@@ -5419,6 +5750,7 @@ pub struct NoticeThreshold {
     /// Number of units. Example: `30`.
     pub count: i64,
 }
+#[cfg(any(feature = "event_types", feature = "orgs", feature = "teams"))]
 impl NoticeThreshold {
     /// A `NoticeThreshold` with the required fields (`unit`: Unit of `count`: `minutes` or `hours`; `count`: Number of units); set the others with the methods of the same names.
     pub fn new(unit: impl Into<String>, count: i64) -> Self {
@@ -5429,6 +5761,7 @@ impl NoticeThreshold {
     }
 }
 /// A platform OAuth client, through which a platform customer manages its users, their bookings and webhooks.
+#[cfg(feature = "oauth_clients")]
 #[non_exhaustive]
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -5463,6 +5796,7 @@ pub struct OAuthClient {
     pub booking_reschedule_redirect_uri: Option<String>,
 }
 /// Id and secret of a newly created OAuth client.
+#[cfg(feature = "oauth_clients")]
 #[non_exhaustive]
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -5473,12 +5807,14 @@ pub struct OAuthClientCredentials {
     pub client_secret: String,
 }
 /// Settings of a trigger that fires at a time relative to the event.
+#[cfg(feature = "orgs")]
 #[non_exhaustive]
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct OffsetWorkflowTrigger {
     /// How long before or after the event the trigger fires.
     pub offset: WorkflowTriggerOffset,
 }
+#[cfg(feature = "orgs")]
 impl OffsetWorkflowTrigger {
     /// A `OffsetWorkflowTrigger` with the required fields (`offset`: How long before or after the event the trigger fires); set the others with the methods of the same names.
     pub fn new(offset: WorkflowTriggerOffset) -> Self {
@@ -5486,6 +5822,7 @@ impl OffsetWorkflowTrigger {
     }
 }
 /// A custom field with options shown all at once (multiple select, checkboxes or radio buttons).
+#[cfg(any(feature = "event_types", feature = "orgs", feature = "teams"))]
 #[non_exhaustive]
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -5505,6 +5842,7 @@ pub struct OptionsFieldSpec {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub hidden: Option<bool>,
 }
+#[cfg(any(feature = "event_types", feature = "orgs", feature = "teams"))]
 impl OptionsFieldSpec {
     /// A `OptionsFieldSpec` with the required fields (`slug`: Key of the field, unique in the form; `label`: Label of the field; `required`: Whether the booker must pick something; `options`: The options); set the others with the methods of the same names.
     pub fn new(
@@ -5534,6 +5872,7 @@ impl OptionsFieldSpec {
     }
 }
 /// A user's membership of an organization, with the member's attribute values.
+#[cfg(feature = "orgs")]
 #[non_exhaustive]
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -5556,6 +5895,7 @@ pub struct OrgMembership {
     pub attributes: Vec<MemberAttribute>,
 }
 /// A user of an organization, with the user's organization profile.
+#[cfg(feature = "orgs")]
 #[non_exhaustive]
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -5608,6 +5948,7 @@ pub struct OrgUser {
     pub profile: OrgUserProfile,
 }
 /// A user's profile inside an organization (users can have a different username there).
+#[cfg(feature = "orgs")]
 #[non_exhaustive]
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -5622,6 +5963,7 @@ pub struct OrgUserProfile {
     pub username: Option<String>,
 }
 /// A period when a user is out of office and takes no bookings.
+#[cfg(feature = "orgs")]
 #[non_exhaustive]
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -5644,6 +5986,7 @@ pub struct OutOfOfficeEntry {
     pub reason: Option<OutOfOfficeReason>,
 }
 /// A team that is created only once its subscription is paid.
+#[cfg(feature = "teams")]
 #[non_exhaustive]
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -5656,6 +5999,7 @@ pub struct PendingTeam {
     pub pending_team: Team,
 }
 /// A phone call that was started.
+#[cfg(any(feature = "orgs", feature = "teams"))]
 #[non_exhaustive]
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -5666,6 +6010,7 @@ pub struct PhoneCall {
     pub agent_id: Option<String>,
 }
 /// A step that sends an SMS or WhatsApp message to a verified phone number of the team.
+#[cfg(feature = "orgs")]
 #[non_exhaustive]
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -5683,6 +6028,7 @@ pub struct PhoneNumberWorkflowStep {
     /// Content of the message.
     pub message: TextWorkflowMessage,
 }
+#[cfg(feature = "orgs")]
 impl PhoneNumberWorkflowStep {
     /// A `PhoneNumberWorkflowStep` with the required fields (`step_number`: Position of the step in the workflow (from 1); `recipient`: Who receives the message; `template`: Template the message is based on; `sender`: Sender name shown on the message; `verified_phone_id`: Id of the team's verified phone number to write to; `message`: Content of the message); set the others with the methods of the same names.
     pub fn new(
@@ -5704,11 +6050,14 @@ impl PhoneNumberWorkflowStep {
     }
 }
 /// Settings of a trigger that fires when its booking event happens; it has none besides its type.
+#[cfg(feature = "orgs")]
 #[non_exhaustive]
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct PlainWorkflowTrigger {}
+#[cfg(feature = "orgs")]
 impl PlainWorkflowTrigger {}
 /// One calendar inside a connected account.
+#[cfg(feature = "calendars")]
 #[non_exhaustive]
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -5733,6 +6082,7 @@ pub struct ProviderCalendar {
     pub delegation_credential_id: Option<String>,
 }
 /// Body of a request that gives a booking to a chosen host.
+#[cfg(feature = "bookings")]
 #[non_exhaustive]
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct ReassignBooking {
@@ -5740,6 +6090,7 @@ pub struct ReassignBooking {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub reason: Option<String>,
 }
+#[cfg(feature = "bookings")]
 impl ReassignBooking {
     /// Why the booking changes host. Example: `"Host has to take another call"`.
     pub fn reason(mut self, reason: impl Into<String>) -> Self {
@@ -5748,6 +6099,7 @@ impl ReassignBooking {
     }
 }
 /// The result of reassigning a booking.
+#[cfg(feature = "bookings")]
 #[non_exhaustive]
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -5758,6 +6110,7 @@ pub struct ReassignedBooking {
     pub reassigned_to: BookingReassignee,
 }
 /// One occurrence of a recurring booking.
+#[cfg(any(feature = "bookings", feature = "orgs"))]
 #[non_exhaustive]
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -5822,6 +6175,7 @@ pub struct RecurringBooking {
     pub recurring_booking_uid: String,
 }
 /// One occurrence of a recurring booking of a seated event type.
+#[cfg(any(feature = "bookings", feature = "orgs"))]
 #[non_exhaustive]
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -5884,6 +6238,7 @@ pub struct RecurringSeatedBooking {
     pub recurring_booking_uid: String,
 }
 /// Body of a request that replaces an API key; both fields are optional.
+#[cfg(feature = "api_keys")]
 #[non_exhaustive]
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -5895,6 +6250,7 @@ pub struct RefreshApiKey {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub api_key_never_expires: Option<bool>,
 }
+#[cfg(feature = "api_keys")]
 impl RefreshApiKey {
     /// Number of days the new key stays valid (at least 1). The server uses 30 when absent. Example: `60`.
     pub fn api_key_days_valid(mut self, api_key_days_valid: i64) -> Self {
@@ -5908,6 +6264,7 @@ impl RefreshApiKey {
     }
 }
 /// Body of a request that refreshes a managed user's tokens.
+#[cfg(feature = "oauth_clients")]
 #[non_exhaustive]
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -5915,6 +6272,7 @@ pub struct RefreshManagedUserTokens {
     /// The user's current refresh token.
     pub refresh_token: String,
 }
+#[cfg(feature = "oauth_clients")]
 impl RefreshManagedUserTokens {
     /// A `RefreshManagedUserTokens` with the required fields (`refresh_token`: The user's current refresh token); set the others with the methods of the same names.
     pub fn new(refresh_token: impl Into<String>) -> Self {
@@ -5924,6 +6282,7 @@ impl RefreshManagedUserTokens {
     }
 }
 /// A booking of an event type that is neither recurring nor seated.
+#[cfg(any(feature = "bookings", feature = "orgs"))]
 #[non_exhaustive]
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -5986,12 +6345,14 @@ pub struct RegularBooking {
     pub booking_fields_responses: std::collections::BTreeMap<String, serde_json::Value>,
 }
 /// Body of a request for an email verification code.
+#[cfg(any(feature = "orgs", feature = "teams", feature = "verified_resources"))]
 #[non_exhaustive]
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct RequestEmailCode {
     /// Email address that should receive the code. Example: `"acme@example.com"`.
     pub email: String,
 }
+#[cfg(any(feature = "orgs", feature = "teams", feature = "verified_resources"))]
 impl RequestEmailCode {
     /// A `RequestEmailCode` with the required fields (`email`: Email address that should receive the code); set the others with the methods of the same names.
     pub fn new(email: impl Into<String>) -> Self {
@@ -6001,12 +6362,14 @@ impl RequestEmailCode {
     }
 }
 /// Body of a request for a phone verification code.
+#[cfg(any(feature = "orgs", feature = "teams", feature = "verified_resources"))]
 #[non_exhaustive]
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct RequestPhoneCode {
     /// Phone number that should receive the code by SMS. Example: `"+372 5555 6666"`.
     pub phone: String,
 }
+#[cfg(any(feature = "orgs", feature = "teams", feature = "verified_resources"))]
 impl RequestPhoneCode {
     /// A `RequestPhoneCode` with the required fields (`phone`: Phone number that should receive the code by SMS); set the others with the methods of the same names.
     pub fn new(phone: impl Into<String>) -> Self {
@@ -6016,6 +6379,7 @@ impl RequestPhoneCode {
     }
 }
 /// Body of a request that moves a booking to a new time.
+#[cfg(feature = "bookings")]
 #[non_exhaustive]
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -6032,6 +6396,7 @@ pub struct RescheduleBooking {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub email_verification_code: Option<String>,
 }
+#[cfg(feature = "bookings")]
 impl RescheduleBooking {
     /// A `RescheduleBooking` with the required fields (`start`: New start of the booking, in UTC); set the others with the methods of the same names.
     pub fn new(start: chrono::DateTime<chrono::Utc>) -> Self {
@@ -6065,6 +6430,7 @@ impl RescheduleBooking {
     }
 }
 /// Body of a request that moves one seat of a seated booking to a new time.
+#[cfg(feature = "bookings")]
 #[non_exhaustive]
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -6080,6 +6446,7 @@ pub struct RescheduleSeat {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub email_verification_code: Option<String>,
 }
+#[cfg(feature = "bookings")]
 impl RescheduleSeat {
     /// A `RescheduleSeat` with the required fields (`start`: New start of the seat's booking, in UTC; `seat_uid`: Uid of the seat to move); set the others with the methods of the same names.
     pub fn new(
@@ -6108,6 +6475,7 @@ impl RescheduleSeat {
     }
 }
 /// Body of a request that reserves a slot.
+#[cfg(feature = "slots")]
 #[non_exhaustive]
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -6123,6 +6491,7 @@ pub struct ReserveSlot {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub reservation_duration: Option<i64>,
 }
+#[cfg(feature = "slots")]
 impl ReserveSlot {
     /// A `ReserveSlot` with the required fields (`event_type_id`: Id of the event type; `slot_start`: Start of the slot, in UTC); set the others with the methods of the same names.
     pub fn new(event_type_id: i64, slot_start: chrono::DateTime<chrono::Utc>) -> Self {
@@ -6145,6 +6514,7 @@ impl ReserveSlot {
     }
 }
 /// The event type a routing form response would lead to, with its free slots.
+#[cfg(feature = "routing_forms")]
 #[non_exhaustive]
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -6155,6 +6525,7 @@ pub struct RoutedSlots {
     pub slots: std::collections::BTreeMap<String, Vec<AvailableSlot>>,
 }
 /// A routing form, which asks questions and sends the person to an event type, a page or a message.
+#[cfg(feature = "orgs")]
 #[non_exhaustive]
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -6185,6 +6556,7 @@ pub struct RoutingForm {
     pub settings: Option<serde_json::Value>,
 }
 /// The answer to one field of a routing form.
+#[cfg(feature = "orgs")]
 #[non_exhaustive]
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct RoutingFormAnswer {
@@ -6196,6 +6568,7 @@ pub struct RoutingFormAnswer {
     /// The value given. Example: `"mamut"`.
     pub value: RoutingFormAnswerValue,
 }
+#[cfg(feature = "orgs")]
 impl RoutingFormAnswer {
     /// A `RoutingFormAnswer` with the required fields (`label`: Label of the field; `value`: The value given); set the others with the methods of the same names.
     pub fn new(label: impl Into<String>, value: RoutingFormAnswerValue) -> Self {
@@ -6212,6 +6585,7 @@ impl RoutingFormAnswer {
     }
 }
 /// One submitted set of answers to a routing form.
+#[cfg(feature = "orgs")]
 #[non_exhaustive]
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -6230,6 +6604,7 @@ pub struct RoutingFormResponse {
     pub created_at: chrono::DateTime<chrono::Utc>,
 }
 /// Where a submitted routing form response leads. Exactly one outcome is filled in: an event type with its free slots (`eventTypeId`, `routing`, `slots`), an external URL, or a custom message.
+#[cfg(feature = "orgs")]
 #[non_exhaustive]
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -6246,6 +6621,7 @@ pub struct RoutingResult {
     pub slots: Option<std::collections::BTreeMap<String, Vec<AvailableSlot>>>,
 }
 /// A named weekly availability of a user, with date-specific exceptions, in one time zone.
+#[cfg(any(feature = "orgs", feature = "schedules", feature = "teams"))]
 #[non_exhaustive]
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -6266,6 +6642,7 @@ pub struct Schedule {
     pub overrides: Vec<ScheduleOverride>,
 }
 /// A time range that repeats on the given weekdays.
+#[cfg(any(feature = "orgs", feature = "schedules", feature = "teams"))]
 #[non_exhaustive]
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -6277,6 +6654,7 @@ pub struct ScheduleAvailability {
     /// End of the range, as a 24-hour `HH:MM` time. Example: `"15:00"`.
     pub end_time: String,
 }
+#[cfg(any(feature = "orgs", feature = "schedules", feature = "teams"))]
 impl ScheduleAvailability {
     /// A `ScheduleAvailability` with the required fields (`days`: Weekdays the range applies to; `start_time`: Start of the range, as a 24-hour `HH:MM` time; `end_time`: End of the range, as a 24-hour `HH:MM` time); set the others with the methods of the same names.
     pub fn new(
@@ -6292,6 +6670,7 @@ impl ScheduleAvailability {
     }
 }
 /// Availability for one date that replaces the weekly ranges on that date.
+#[cfg(any(feature = "orgs", feature = "schedules", feature = "teams"))]
 #[non_exhaustive]
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -6303,6 +6682,7 @@ pub struct ScheduleOverride {
     /// End of the available time, as a 24-hour `HH:MM` time. Example: `"13:00"`.
     pub end_time: String,
 }
+#[cfg(any(feature = "orgs", feature = "schedules", feature = "teams"))]
 impl ScheduleOverride {
     /// A `ScheduleOverride` with the required fields (`date`: The date the override applies to; `start_time`: Start of the available time, as a 24-hour `HH:MM` time; `end_time`: End of the available time, as a 24-hour `HH:MM` time); set the others with the methods of the same names.
     pub fn new(
@@ -6318,6 +6698,7 @@ impl ScheduleOverride {
     }
 }
 /// A booking of a seated event type, where several attendees each take a seat. The answers to the booking form are kept per attendee.
+#[cfg(any(feature = "bookings", feature = "orgs"))]
 #[non_exhaustive]
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -6378,6 +6759,7 @@ pub struct SeatedBooking {
     pub attendees: Option<Vec<SeatedBookingAttendee>>,
 }
 /// An attendee of a seated booking, with the seat taken and the attendee's own answers.
+#[cfg(any(feature = "bookings", feature = "orgs"))]
 #[non_exhaustive]
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -6404,6 +6786,7 @@ pub struct SeatedBookingAttendee {
     pub metadata: Option<serde_json::Value>,
 }
 /// A custom drop-down field where the booker picks one option.
+#[cfg(any(feature = "event_types", feature = "orgs", feature = "teams"))]
 #[non_exhaustive]
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -6426,6 +6809,7 @@ pub struct SelectFieldSpec {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub hidden: Option<bool>,
 }
+#[cfg(any(feature = "event_types", feature = "orgs", feature = "teams"))]
 impl SelectFieldSpec {
     /// A `SelectFieldSpec` with the required fields (`slug`: Key of the field, unique in the form; `label`: Label of the field; `required`: Whether the booker must pick an option; `options`: The options); set the others with the methods of the same names.
     pub fn new(
@@ -6461,6 +6845,7 @@ impl SelectFieldSpec {
     }
 }
 /// A calendar that Cal.com checks for conflicts when computing a user's availability.
+#[cfg(feature = "selected_calendars")]
 #[non_exhaustive]
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -6475,6 +6860,7 @@ pub struct SelectedCalendar {
     pub credential_id: Option<i64>,
 }
 /// Body of a request that chooses the destination calendar.
+#[cfg(feature = "destination_calendars")]
 #[non_exhaustive]
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -6487,6 +6873,7 @@ pub struct SetDestinationCalendar {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub delegation_credential_id: Option<String>,
 }
+#[cfg(feature = "destination_calendars")]
 impl SetDestinationCalendar {
     /// A `SetDestinationCalendar` with the required fields (`integration`: App type of the calendar, as listed by `calendars().list()`; `external_id`: The provider's id of the calendar, as listed by `calendars().list()`); set the others with the methods of the same names.
     pub fn new(
@@ -6509,6 +6896,7 @@ impl SetDestinationCalendar {
     }
 }
 /// A slot held for a booking that is being made.
+#[cfg(feature = "slots")]
 #[non_exhaustive]
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -6529,6 +6917,7 @@ pub struct SlotReservation {
     pub reservation_until: chrono::DateTime<chrono::Utc>,
 }
 /// Where to send a person to connect a Stripe account.
+#[cfg(any(feature = "orgs", feature = "stripe"))]
 #[non_exhaustive]
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -6537,6 +6926,7 @@ pub struct StripeConnectUrl {
     pub auth_url: String,
 }
 /// A team, inside or outside an organization (an organization is itself a team with `isOrganization` set).
+#[cfg(any(feature = "orgs", feature = "teams"))]
 #[non_exhaustive]
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -6585,6 +6975,7 @@ pub struct Team {
     pub week_start: Option<String>,
 }
 /// An event type that belongs to a team; bookings go to its hosts.
+#[cfg(any(feature = "orgs", feature = "teams"))]
 #[non_exhaustive]
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -6691,6 +7082,7 @@ pub struct TeamEventType {
     pub team: EventTypeTeam,
 }
 /// A link that lets people join a team.
+#[cfg(feature = "orgs")]
 #[non_exhaustive]
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -6701,6 +7093,7 @@ pub struct TeamInvite {
     pub invite_link: String,
 }
 /// A user's membership of a team.
+#[cfg(any(feature = "orgs", feature = "teams"))]
 #[non_exhaustive]
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -6721,6 +7114,7 @@ pub struct TeamMembership {
     pub user: TeamMembershipUser,
 }
 /// The member's profile as shown in a membership.
+#[cfg(any(feature = "orgs", feature = "teams"))]
 #[non_exhaustive]
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -6739,6 +7133,7 @@ pub struct TeamMembershipUser {
     pub metadata: Option<serde_json::Value>,
 }
 /// A field where the booker types a value: a custom phone, address, text, number, long text, several emails or URL field, or one of the default title (`text`), notes and reschedule reason (`textarea`) and guests (`multiemail`) fields, which have `isDefault` true.
+#[cfg(any(feature = "event_types", feature = "orgs", feature = "teams"))]
 #[non_exhaustive]
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -6759,6 +7154,7 @@ pub struct TextBookingField {
     pub disable_on_prefill: Option<bool>,
 }
 /// A custom field where the booker types a value (phone, address, text, number, long text, several emails or URL).
+#[cfg(any(feature = "event_types", feature = "orgs", feature = "teams"))]
 #[non_exhaustive]
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -6779,6 +7175,7 @@ pub struct TextFieldSpec {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub hidden: Option<bool>,
 }
+#[cfg(any(feature = "event_types", feature = "orgs", feature = "teams"))]
 impl TextFieldSpec {
     /// A `TextFieldSpec` with the required fields (`slug`: Key of the field, unique in the form, under which the booker's answer is stored (`attendeePhoneNumber` is special: see the email field); `label`: Label of the field; `required`: Whether the booker must fill it in); set the others with the methods of the same names.
     pub fn new(
@@ -6812,6 +7209,7 @@ impl TextFieldSpec {
     }
 }
 /// Content of an SMS or WhatsApp step's message.
+#[cfg(feature = "orgs")]
 #[non_exhaustive]
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct TextWorkflowMessage {
@@ -6820,6 +7218,7 @@ pub struct TextWorkflowMessage {
     /// Text of the message; may use variables such as `{ORGANIZER}` or `{MEETING_URL}`. Example: `"This is a reminder message from {ORGANIZER} of {EVENT_NAME} to {ATTENDEE}."`.
     pub text: String,
 }
+#[cfg(feature = "orgs")]
 impl TextWorkflowMessage {
     /// A `TextWorkflowMessage` with the required fields (`subject`: Subject of the message; may use variables such as `{EVENT_NAME}`; `text`: Text of the message; may use variables such as `{ORGANIZER}` or `{MEETING_URL}`); set the others with the methods of the same names.
     pub fn new(subject: impl Into<String>, text: impl Into<String>) -> Self {
@@ -6830,6 +7229,7 @@ impl TextWorkflowMessage {
     }
 }
 /// A private booking link that stops working at a given time.
+#[cfg(any(feature = "event_types", feature = "orgs"))]
 #[non_exhaustive]
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -6846,6 +7246,7 @@ pub struct TimeLimitedPrivateLink {
     pub expires_at: chrono::DateTime<chrono::Utc>,
 }
 /// An event of a connected calendar, in a provider-independent shape.
+#[cfg(feature = "calendars")]
 #[non_exhaustive]
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -6874,6 +7275,7 @@ pub struct UnifiedCalendarEvent {
     pub source: CalendarProvider,
 }
 /// A stored booking field that the API cannot map to one of its kinds.
+#[cfg(any(feature = "event_types", feature = "orgs", feature = "teams"))]
 #[non_exhaustive]
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -6884,6 +7286,7 @@ pub struct UnrecognizedBookingField {
     pub booking_field: String,
 }
 /// A step that sends an SMS or WhatsApp message to the attendees' phone numbers, in a workflow update.
+#[cfg(feature = "orgs")]
 #[non_exhaustive]
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -6905,6 +7308,7 @@ pub struct UpdateAttendeePhoneWorkflowStep {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub phone_required: Option<bool>,
 }
+#[cfg(feature = "orgs")]
 impl UpdateAttendeePhoneWorkflowStep {
     /// A `UpdateAttendeePhoneWorkflowStep` with the required fields (`step_number`: Position of the step in the workflow (from 1); `recipient`: Who receives the message; `template`: Template the message is based on; `sender`: Sender name shown on the message; `message`: Content of the message); set the others with the methods of the same names.
     pub fn new(
@@ -6936,6 +7340,7 @@ impl UpdateAttendeePhoneWorkflowStep {
     }
 }
 /// Body of a request that changes an attribute; only the fields given are changed.
+#[cfg(feature = "orgs")]
 #[non_exhaustive]
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct UpdateAttribute {
@@ -6952,6 +7357,7 @@ pub struct UpdateAttribute {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub enabled: Option<bool>,
 }
+#[cfg(feature = "orgs")]
 impl UpdateAttribute {
     /// New display name.
     pub fn name(mut self, name: impl Into<String>) -> Self {
@@ -6975,6 +7381,7 @@ impl UpdateAttribute {
     }
 }
 /// Body of a request that changes an option; only the fields given are changed.
+#[cfg(feature = "orgs")]
 #[non_exhaustive]
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct UpdateAttributeOption {
@@ -6985,6 +7392,7 @@ pub struct UpdateAttributeOption {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub slug: Option<String>,
 }
+#[cfg(feature = "orgs")]
 impl UpdateAttributeOption {
     /// New value of the option.
     pub fn value(mut self, value: impl Into<String>) -> Self {
@@ -6998,6 +7406,7 @@ impl UpdateAttributeOption {
     }
 }
 /// A guest in the new guest list of a calendar event.
+#[cfg(feature = "calendars")]
 #[non_exhaustive]
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -7020,6 +7429,7 @@ pub struct UpdateCalendarEventAttendee {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub host: Option<bool>,
 }
+#[cfg(feature = "calendars")]
 impl UpdateCalendarEventAttendee {
     /// A `UpdateCalendarEventAttendee` with the required fields (`email`: Email address of the guest); set the others with the methods of the same names.
     pub fn new(email: impl Into<String>) -> Self {
@@ -7062,6 +7472,7 @@ impl UpdateCalendarEventAttendee {
     }
 }
 /// Body of a request that changes delegation credentials; only the fields given are changed.
+#[cfg(feature = "orgs")]
 #[non_exhaustive]
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -7073,6 +7484,7 @@ pub struct UpdateDelegationCredential {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub service_account_key: Option<ServiceAccountKey>,
 }
+#[cfg(feature = "orgs")]
 impl UpdateDelegationCredential {
     /// Whether Cal.com uses the credentials.
     pub fn enabled(mut self, enabled: bool) -> Self {
@@ -7089,6 +7501,7 @@ impl UpdateDelegationCredential {
     }
 }
 /// A step that emails a verified address of the team, in a workflow update.
+#[cfg(feature = "orgs")]
 #[non_exhaustive]
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -7112,6 +7525,7 @@ pub struct UpdateEmailAddressWorkflowStep {
     /// Content of the email.
     pub message: HtmlWorkflowMessage,
 }
+#[cfg(feature = "orgs")]
 impl UpdateEmailAddressWorkflowStep {
     /// A `UpdateEmailAddressWorkflowStep` with the required fields (`step_number`: Position of the step in the workflow (from 1); `recipient`: Who receives the message; `template`: Template the message is based on; `sender`: Sender name shown on the message; `verified_email_id`: Id of the team's verified email address to write to; `message`: Content of the email); set the others with the methods of the same names.
     pub fn new(
@@ -7145,6 +7559,7 @@ impl UpdateEmailAddressWorkflowStep {
     }
 }
 /// A step that emails the host or the attendees, in a workflow update.
+#[cfg(feature = "orgs")]
 #[non_exhaustive]
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -7166,6 +7581,7 @@ pub struct UpdateEmailWorkflowStep {
     /// Content of the email.
     pub message: HtmlWorkflowMessage,
 }
+#[cfg(feature = "orgs")]
 impl UpdateEmailWorkflowStep {
     /// A `UpdateEmailWorkflowStep` with the required fields (`step_number`: Position of the step in the workflow (from 1); `recipient`: Who receives the message; `template`: Template the message is based on; `sender`: Sender name shown on the message; `message`: Content of the email); set the others with the methods of the same names.
     pub fn new(
@@ -7197,6 +7613,7 @@ impl UpdateEmailWorkflowStep {
     }
 }
 /// Body of a request that changes an event type; only the fields given are changed.
+#[cfg(feature = "event_types")]
 #[non_exhaustive]
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -7307,6 +7724,7 @@ pub struct UpdateEventType {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub locations: Option<Vec<EventTypeLocationSpec>>,
 }
+#[cfg(feature = "event_types")]
 impl UpdateEventType {
     /// Length of the event in minutes. Example: `60`.
     pub fn length_in_minutes(mut self, length_in_minutes: i64) -> Self {
@@ -7533,6 +7951,7 @@ impl UpdateEventType {
     }
 }
 /// Body of a request that changes a managed organization; only the fields given are changed.
+#[cfg(feature = "orgs")]
 #[non_exhaustive]
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct UpdateManagedOrganization {
@@ -7543,6 +7962,7 @@ pub struct UpdateManagedOrganization {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub metadata: Option<serde_json::Value>,
 }
+#[cfg(feature = "orgs")]
 impl UpdateManagedOrganization {
     /// New name of the organization (not empty). Example: `"CalTeam"`.
     pub fn name(mut self, name: impl Into<String>) -> Self {
@@ -7556,6 +7976,7 @@ impl UpdateManagedOrganization {
     }
 }
 /// Body of a request that changes an OAuth client; only the fields given are changed.
+#[cfg(feature = "oauth_clients")]
 #[non_exhaustive]
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -7588,6 +8009,7 @@ pub struct UpdateOAuthClient {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub are_calendar_events_enabled: Option<bool>,
 }
+#[cfg(feature = "oauth_clients")]
 impl UpdateOAuthClient {
     /// New name of the client.
     pub fn name(mut self, name: impl Into<String>) -> Self {
@@ -7656,6 +8078,7 @@ impl UpdateOAuthClient {
     }
 }
 /// Body of a request that changes a user of an organization; only the fields given are changed.
+#[cfg(feature = "orgs")]
 #[non_exhaustive]
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -7706,6 +8129,7 @@ pub struct UpdateOrgUser {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub avatar_url: Option<String>,
 }
+#[cfg(feature = "orgs")]
 impl UpdateOrgUser {
     /// New email address (stored in lower case). Example: `"user@example.com"`.
     pub fn email(mut self, email: impl Into<String>) -> Self {
@@ -7799,6 +8223,7 @@ impl UpdateOrgUser {
     }
 }
 /// Body of a request that changes an out-of-office entry; only the fields given are changed.
+#[cfg(feature = "orgs")]
 #[non_exhaustive]
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -7819,6 +8244,7 @@ pub struct UpdateOutOfOfficeEntry {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub reason: Option<OutOfOfficeReason>,
 }
+#[cfg(feature = "orgs")]
 impl UpdateOutOfOfficeEntry {
     /// New first day, as a UTC date-time; the server moves it to 00:00:00.000 of that day. Example: `"2023-05-01T00:00:00.000Z"`.
     pub fn start(mut self, start: chrono::DateTime<chrono::Utc>) -> Self {
@@ -7847,6 +8273,7 @@ impl UpdateOutOfOfficeEntry {
     }
 }
 /// A step that sends an SMS or WhatsApp message to a verified phone number of the team, in a workflow update.
+#[cfg(feature = "orgs")]
 #[non_exhaustive]
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -7867,6 +8294,7 @@ pub struct UpdatePhoneNumberWorkflowStep {
     /// Content of the message.
     pub message: TextWorkflowMessage,
 }
+#[cfg(feature = "orgs")]
 impl UpdatePhoneNumberWorkflowStep {
     /// A `UpdatePhoneNumberWorkflowStep` with the required fields (`step_number`: Position of the step in the workflow (from 1); `recipient`: Who receives the message; `template`: Template the message is based on; `sender`: Sender name shown on the message; `verified_phone_id`: Id of the team's verified phone number to write to; `message`: Content of the message); set the others with the methods of the same names.
     pub fn new(
@@ -7894,6 +8322,7 @@ impl UpdatePhoneNumberWorkflowStep {
     }
 }
 /// Body of a request that changes a private link's expiry time or usage limit.
+#[cfg(any(feature = "event_types", feature = "orgs"))]
 #[non_exhaustive]
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -7905,6 +8334,7 @@ pub struct UpdatePrivateLink {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub max_usage_count: Option<i64>,
 }
+#[cfg(any(feature = "event_types", feature = "orgs"))]
 impl UpdatePrivateLink {
     /// New time at which the link stops working. Example: `"2024-12-31T23:59:59.000Z"`.
     pub fn expires_at(mut self, expires_at: chrono::DateTime<chrono::Utc>) -> Self {
@@ -7918,6 +8348,7 @@ impl UpdatePrivateLink {
     }
 }
 /// Body of a request that changes a user's profile settings (the authenticated user's or a managed user's); only the fields given are changed.
+#[cfg(any(feature = "me", feature = "oauth_clients"))]
 #[non_exhaustive]
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -7953,6 +8384,7 @@ pub struct UpdateProfile {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub metadata: Option<serde_json::Value>,
 }
+#[cfg(any(feature = "me", feature = "oauth_clients"))]
 impl UpdateProfile {
     /// New email address.
     pub fn email(mut self, email: impl Into<String>) -> Self {
@@ -8006,6 +8438,7 @@ impl UpdateProfile {
     }
 }
 /// Body of a request that changes the answers of a routing form response.
+#[cfg(feature = "orgs")]
 #[non_exhaustive]
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct UpdateRoutingFormResponse {
@@ -8013,6 +8446,7 @@ pub struct UpdateRoutingFormResponse {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub response: Option<std::collections::BTreeMap<String, RoutingFormAnswer>>,
 }
+#[cfg(feature = "orgs")]
 impl UpdateRoutingFormResponse {
     /// New answers, keyed by the id of the form field.
     pub fn response(
@@ -8024,6 +8458,7 @@ impl UpdateRoutingFormResponse {
     }
 }
 /// Body of a request that changes a schedule; only the fields given are changed.
+#[cfg(any(feature = "orgs", feature = "schedules"))]
 #[non_exhaustive]
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -8044,6 +8479,7 @@ pub struct UpdateSchedule {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub overrides: Option<Vec<ScheduleOverride>>,
 }
+#[cfg(any(feature = "orgs", feature = "schedules"))]
 impl UpdateSchedule {
     /// New name of the schedule. Example: `"One-on-one coaching"`.
     pub fn name(mut self, name: impl Into<String>) -> Self {
@@ -8078,6 +8514,7 @@ impl UpdateSchedule {
     }
 }
 /// Body of a request that changes a team; only the fields given are changed.
+#[cfg(any(feature = "orgs", feature = "teams"))]
 #[non_exhaustive]
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -8142,6 +8579,7 @@ pub struct UpdateTeam {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub include_managed_events_in_limits: Option<bool>,
 }
+#[cfg(any(feature = "orgs", feature = "teams"))]
 impl UpdateTeam {
     /// A `UpdateTeam` with the required fields (`name`: Display name of the team (at least one character); the server requires it on every update); set the others with the methods of the same names.
     pub fn new(name: impl Into<String>) -> Self {
@@ -8268,6 +8706,7 @@ impl UpdateTeam {
     }
 }
 /// Body of a request that changes a team event type; only the fields given are changed.
+#[cfg(any(feature = "orgs", feature = "teams"))]
 #[non_exhaustive]
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -8384,6 +8823,7 @@ pub struct UpdateTeamEventType {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub locations: Option<Vec<EventTypeLocationSpec>>,
 }
+#[cfg(any(feature = "orgs", feature = "teams"))]
 impl UpdateTeamEventType {
     /// Length of the event in minutes. Example: `60`.
     pub fn length_in_minutes(mut self, length_in_minutes: i64) -> Self {
@@ -8620,6 +9060,7 @@ impl UpdateTeamEventType {
     }
 }
 /// Body of a request that changes a membership; only the fields given are changed.
+#[cfg(any(feature = "orgs", feature = "teams"))]
 #[non_exhaustive]
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -8634,6 +9075,7 @@ pub struct UpdateTeamMembership {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub disable_impersonation: Option<bool>,
 }
+#[cfg(any(feature = "orgs", feature = "teams"))]
 impl UpdateTeamMembership {
     /// Whether the membership is accepted.
     pub fn accepted(mut self, accepted: bool) -> Self {
@@ -8652,6 +9094,7 @@ impl UpdateTeamMembership {
     }
 }
 /// Body of a request that changes a calendar event; only the fields given are changed.
+#[cfg(feature = "calendars")]
 #[non_exhaustive]
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct UpdateUnifiedCalendarEvent {
@@ -8674,6 +9117,7 @@ pub struct UpdateUnifiedCalendarEvent {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub status: Option<CalendarEventStatus>,
 }
+#[cfg(feature = "calendars")]
 impl UpdateUnifiedCalendarEvent {
     /// New start; give both the time and the time zone.
     pub fn start(mut self, start: CalendarEventTime) -> Self {
@@ -8715,6 +9159,14 @@ impl UpdateUnifiedCalendarEvent {
     }
 }
 /// Body of a request that changes a webhook; only the fields given are changed.
+#[cfg(
+    any(
+        feature = "event_types",
+        feature = "oauth_clients",
+        feature = "orgs",
+        feature = "webhooks"
+    )
+)]
 #[non_exhaustive]
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -8735,6 +9187,14 @@ pub struct UpdateWebhook {
     #[serde(default, skip_serializing_if = "crate::Patch::is_unchanged")]
     pub secret: crate::Patch<String>,
 }
+#[cfg(
+    any(
+        feature = "event_types",
+        feature = "oauth_clients",
+        feature = "orgs",
+        feature = "webhooks"
+    )
+)]
 impl UpdateWebhook {
     /// New list of events that fire the webhook; replaces the old list.
     pub fn triggers(
@@ -8776,6 +9236,7 @@ impl UpdateWebhook {
     }
 }
 /// Body of a request that changes a workflow; only the fields given are changed.
+#[cfg(feature = "orgs")]
 #[non_exhaustive]
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct UpdateWorkflow {
@@ -8792,6 +9253,7 @@ pub struct UpdateWorkflow {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub steps: Option<Vec<UpdateWorkflowStep>>,
 }
+#[cfg(feature = "orgs")]
 impl UpdateWorkflow {
     /// New name of the workflow. Example: `"Platform Test Workflow"`.
     pub fn name(mut self, name: impl Into<String>) -> Self {
@@ -8815,6 +9277,7 @@ impl UpdateWorkflow {
     }
 }
 /// A private booking link that stops working after a number of bookings.
+#[cfg(any(feature = "event_types", feature = "orgs"))]
 #[non_exhaustive]
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -8833,6 +9296,7 @@ pub struct UsageLimitedPrivateLink {
     pub usage_count: i64,
 }
 /// The calendar now set to receive a user's new bookings.
+#[cfg(feature = "destination_calendars")]
 #[non_exhaustive]
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -8847,6 +9311,7 @@ pub struct UserDestinationCalendar {
     pub credential_id: Option<i64>,
 }
 /// An email address a user has verified.
+#[cfg(feature = "verified_resources")]
 #[non_exhaustive]
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -8859,6 +9324,7 @@ pub struct UserVerifiedEmail {
     pub user_id: i64,
 }
 /// A phone number a user has verified.
+#[cfg(feature = "verified_resources")]
 #[non_exhaustive]
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -8871,6 +9337,7 @@ pub struct UserVerifiedPhone {
     pub user_id: i64,
 }
 /// An email address a team has verified, usable for example as a workflow sender.
+#[cfg(any(feature = "orgs", feature = "teams"))]
 #[non_exhaustive]
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -8885,6 +9352,7 @@ pub struct VerifiedEmail {
     pub user_id: Option<i64>,
 }
 /// A phone number a team has verified, usable for example for SMS workflow steps.
+#[cfg(any(feature = "orgs", feature = "teams"))]
 #[non_exhaustive]
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -8899,6 +9367,7 @@ pub struct VerifiedPhone {
     pub user_id: Option<i64>,
 }
 /// Body that confirms an email address with the code it received.
+#[cfg(any(feature = "orgs", feature = "teams", feature = "verified_resources"))]
 #[non_exhaustive]
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct VerifyEmailCode {
@@ -8907,6 +9376,7 @@ pub struct VerifyEmailCode {
     /// Code that was sent to the address. Example: `"1ABG2C"`.
     pub code: String,
 }
+#[cfg(any(feature = "orgs", feature = "teams", feature = "verified_resources"))]
 impl VerifyEmailCode {
     /// A `VerifyEmailCode` with the required fields (`email`: Email address being verified; `code`: Code that was sent to the address); set the others with the methods of the same names.
     pub fn new(email: impl Into<String>, code: impl Into<String>) -> Self {
@@ -8917,6 +9387,7 @@ impl VerifyEmailCode {
     }
 }
 /// Body that confirms a phone number with the code it received.
+#[cfg(any(feature = "orgs", feature = "teams", feature = "verified_resources"))]
 #[non_exhaustive]
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct VerifyPhoneCode {
@@ -8925,6 +9396,7 @@ pub struct VerifyPhoneCode {
     /// Code that was sent to the number. Example: `"1ABG2C"`.
     pub code: String,
 }
+#[cfg(any(feature = "orgs", feature = "teams", feature = "verified_resources"))]
 impl VerifyPhoneCode {
     /// A `VerifyPhoneCode` with the required fields (`phone`: Phone number being verified; `code`: Code that was sent to the number); set the others with the methods of the same names.
     pub fn new(phone: impl Into<String>, code: impl Into<String>) -> Self {
@@ -8935,6 +9407,14 @@ impl VerifyPhoneCode {
     }
 }
 /// A subscription that makes Cal.com POST a JSON payload to a URL when one of its trigger events happens. Exactly one of `userId`, `teamId`, `eventTypeId` and `oAuthClientId` is set, naming the owner.
+#[cfg(
+    any(
+        feature = "event_types",
+        feature = "oauth_clients",
+        feature = "orgs",
+        feature = "webhooks"
+    )
+)]
 #[non_exhaustive]
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -9344,6 +9824,7 @@ pub struct WebhookVideoParticipant {
     pub email: Option<String>,
 }
 /// A workflow of a team; its steps send messages when its trigger fires.
+#[cfg(feature = "orgs")]
 #[non_exhaustive]
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -9368,6 +9849,7 @@ pub struct Workflow {
     pub updated_at: Option<chrono::DateTime<chrono::Utc>>,
 }
 /// Which event types of the team a workflow applies to.
+#[cfg(feature = "orgs")]
 #[non_exhaustive]
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -9378,6 +9860,7 @@ pub struct WorkflowActivation {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub active_on_event_type_ids: Option<Vec<i64>>,
 }
+#[cfg(feature = "orgs")]
 impl WorkflowActivation {
     /// A `WorkflowActivation` with the required fields (`is_active_on_all_event_types`: Whether the workflow applies to every event type of the team); set the others with the methods of the same names.
     pub fn new(is_active_on_all_event_types: bool) -> Self {
@@ -9398,6 +9881,7 @@ impl WorkflowActivation {
     }
 }
 /// Content of a workflow step's message; `html` for email steps, `text` for SMS and WhatsApp steps.
+#[cfg(feature = "orgs")]
 #[non_exhaustive]
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct WorkflowMessage {
@@ -9409,6 +9893,7 @@ pub struct WorkflowMessage {
     pub text: Option<String>,
 }
 /// One step of a workflow, as the server returns it.
+#[cfg(feature = "orgs")]
 #[non_exhaustive]
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -9437,6 +9922,7 @@ pub struct WorkflowStep {
     pub message: WorkflowMessage,
 }
 /// How long before or after the event a timed trigger fires.
+#[cfg(feature = "orgs")]
 #[non_exhaustive]
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct WorkflowTriggerOffset {
@@ -9445,6 +9931,7 @@ pub struct WorkflowTriggerOffset {
     /// Unit of `value`. Example: `"hour"`.
     pub unit: WorkflowOffsetUnit,
 }
+#[cfg(feature = "orgs")]
 impl WorkflowTriggerOffset {
     /// A `WorkflowTriggerOffset` with the required fields (`value`: Amount of time, in `unit`s; `unit`: Unit of `value`); set the others with the methods of the same names.
     pub fn new(value: i64, unit: WorkflowOffsetUnit) -> Self {
@@ -9455,6 +9942,7 @@ impl WorkflowTriggerOffset {
     }
 }
 /// A workspace platform (such as Google Workspace) that delegation credentials can use.
+#[cfg(feature = "orgs")]
 #[non_exhaustive]
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct WorkspacePlatform {
@@ -9466,6 +9954,7 @@ pub struct WorkspacePlatform {
 /// A booking in any of its four shapes. Recurring shapes carry `recurringBookingUid`; regular and recurring shapes carry the booking form answers at the top, seated shapes per attendee.
 ///
 /// The variants are tried in order; the first that fits is taken.
+#[cfg(any(feature = "bookings", feature = "orgs"))]
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 #[serde(untagged)]
 #[non_exhaustive]
@@ -9481,21 +9970,25 @@ pub enum Booking {
     /// A shape this version of the client does not know, as it was sent.
     Other(serde_json::Value),
 }
+#[cfg(any(feature = "bookings", feature = "orgs"))]
 impl From<RecurringBooking> for Booking {
     fn from(value: RecurringBooking) -> Self {
         Booking::Recurring(Box::new(value))
     }
 }
+#[cfg(any(feature = "bookings", feature = "orgs"))]
 impl From<RecurringSeatedBooking> for Booking {
     fn from(value: RecurringSeatedBooking) -> Self {
         Booking::RecurringSeated(Box::new(value))
     }
 }
+#[cfg(any(feature = "bookings", feature = "orgs"))]
 impl From<RegularBooking> for Booking {
     fn from(value: RegularBooking) -> Self {
         Booking::Regular(Box::new(value))
     }
 }
+#[cfg(any(feature = "bookings", feature = "orgs"))]
 impl From<SeatedBooking> for Booking {
     fn from(value: SeatedBooking) -> Self {
         Booking::Seated(Box::new(value))
@@ -9504,6 +9997,7 @@ impl From<SeatedBooking> for Booking {
 /// A field of the booking form, as the server returns it. Default fields (`isDefault` true) share kinds with custom ones: look at `slug` to tell them apart.
 ///
 /// The `type` field says which variant a value is.
+#[cfg(any(feature = "event_types", feature = "orgs", feature = "teams"))]
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 #[serde(tag = "type")]
 #[non_exhaustive]
@@ -9560,26 +10054,31 @@ pub enum BookingField {
     #[serde(other)]
     Unknown,
 }
+#[cfg(any(feature = "event_types", feature = "orgs", feature = "teams"))]
 impl From<NameBookingField> for BookingField {
     fn from(value: NameBookingField) -> Self {
         BookingField::Name(Box::new(value))
     }
 }
+#[cfg(any(feature = "event_types", feature = "orgs", feature = "teams"))]
 impl From<EmailBookingField> for BookingField {
     fn from(value: EmailBookingField) -> Self {
         BookingField::Email(Box::new(value))
     }
 }
+#[cfg(any(feature = "event_types", feature = "orgs", feature = "teams"))]
 impl From<LocationBookingField> for BookingField {
     fn from(value: LocationBookingField) -> Self {
         BookingField::Location(Box::new(value))
     }
 }
+#[cfg(any(feature = "event_types", feature = "orgs", feature = "teams"))]
 impl From<BooleanBookingField> for BookingField {
     fn from(value: BooleanBookingField) -> Self {
         BookingField::Boolean(Box::new(value))
     }
 }
+#[cfg(any(feature = "event_types", feature = "orgs", feature = "teams"))]
 impl From<UnrecognizedBookingField> for BookingField {
     fn from(value: UnrecognizedBookingField) -> Self {
         BookingField::Unrecognized(Box::new(value))
@@ -9588,6 +10087,7 @@ impl From<UnrecognizedBookingField> for BookingField {
 /// A field of the booking form, as sent when creating or updating an event type: either a field chosen by `type` (the name and email fields, or a custom field) or a default field chosen by `slug`.
 ///
 /// The variants are tried in order; the first that fits is taken.
+#[cfg(any(feature = "event_types", feature = "orgs", feature = "teams"))]
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 #[serde(untagged)]
 #[non_exhaustive]
@@ -9599,11 +10099,13 @@ pub enum BookingFieldSpec {
     /// A shape this version of the client does not know, as it was sent.
     Other(serde_json::Value),
 }
+#[cfg(any(feature = "event_types", feature = "orgs", feature = "teams"))]
 impl From<TypedBookingFieldSpec> for BookingFieldSpec {
     fn from(value: TypedBookingFieldSpec) -> Self {
         BookingFieldSpec::Typed(value)
     }
 }
+#[cfg(any(feature = "event_types", feature = "orgs", feature = "teams"))]
 impl From<DefaultFieldSpec> for BookingFieldSpec {
     fn from(value: DefaultFieldSpec) -> Self {
         BookingFieldSpec::Default(Box::new(value))
@@ -9612,6 +10114,7 @@ impl From<DefaultFieldSpec> for BookingFieldSpec {
 /// Booking count limits, or `disabled` to remove them. A returned `{"disabled": true}` decodes as `Limits` with its `disabled` field set, since the limits shape has that field too.
 ///
 /// The variants are tried in order; the first that fits is taken.
+#[cfg(any(feature = "event_types", feature = "orgs", feature = "teams"))]
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 #[serde(untagged)]
 #[non_exhaustive]
@@ -9623,11 +10126,13 @@ pub enum BookingLimitsCountSetting {
     /// A shape this version of the client does not know, as it was sent.
     Other(serde_json::Value),
 }
+#[cfg(any(feature = "event_types", feature = "orgs", feature = "teams"))]
 impl From<BookingLimitsCount> for BookingLimitsCountSetting {
     fn from(value: BookingLimitsCount) -> Self {
         BookingLimitsCountSetting::Limits(Box::new(value))
     }
 }
+#[cfg(any(feature = "event_types", feature = "orgs", feature = "teams"))]
 impl From<DisabledSetting> for BookingLimitsCountSetting {
     fn from(value: DisabledSetting) -> Self {
         BookingLimitsCountSetting::Disabled(Box::new(value))
@@ -9636,6 +10141,7 @@ impl From<DisabledSetting> for BookingLimitsCountSetting {
 /// Booked-time limits, or `disabled` to remove them.
 ///
 /// The variants are tried in order; the first that fits is taken.
+#[cfg(any(feature = "event_types", feature = "orgs", feature = "teams"))]
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 #[serde(untagged)]
 #[non_exhaustive]
@@ -9647,11 +10153,13 @@ pub enum BookingLimitsDurationSetting {
     /// A shape this version of the client does not know, as it was sent.
     Other(serde_json::Value),
 }
+#[cfg(any(feature = "event_types", feature = "orgs", feature = "teams"))]
 impl From<DisabledSetting> for BookingLimitsDurationSetting {
     fn from(value: DisabledSetting) -> Self {
         BookingLimitsDurationSetting::Disabled(Box::new(value))
     }
 }
+#[cfg(any(feature = "event_types", feature = "orgs", feature = "teams"))]
 impl From<BookingLimitsDuration> for BookingLimitsDurationSetting {
     fn from(value: BookingLimitsDuration) -> Self {
         BookingLimitsDurationSetting::Limits(Box::new(value))
@@ -9660,6 +10168,7 @@ impl From<BookingLimitsDuration> for BookingLimitsDurationSetting {
 /// Where a new booking takes place; it must be one of the event type's locations.
 ///
 /// The `type` field says which variant a value is.
+#[cfg(feature = "bookings")]
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 #[serde(tag = "type")]
 #[non_exhaustive]
@@ -9692,21 +10201,25 @@ pub enum BookingLocation {
     #[serde(other)]
     Unknown,
 }
+#[cfg(feature = "bookings")]
 impl From<BookingAttendeeAddressLocation> for BookingLocation {
     fn from(value: BookingAttendeeAddressLocation) -> Self {
         BookingLocation::AttendeeAddress(Box::new(value))
     }
 }
+#[cfg(feature = "bookings")]
 impl From<BookingAttendeeDefinedLocation> for BookingLocation {
     fn from(value: BookingAttendeeDefinedLocation) -> Self {
         BookingLocation::AttendeeDefined(Box::new(value))
     }
 }
+#[cfg(feature = "bookings")]
 impl From<BookingAttendeePhoneLocation> for BookingLocation {
     fn from(value: BookingAttendeePhoneLocation) -> Self {
         BookingLocation::AttendeePhone(Box::new(value))
     }
 }
+#[cfg(feature = "bookings")]
 impl From<BookingIntegrationLocation> for BookingLocation {
     fn from(value: BookingIntegrationLocation) -> Self {
         BookingLocation::Integration(Box::new(value))
@@ -9715,6 +10228,7 @@ impl From<BookingIntegrationLocation> for BookingLocation {
 /// One booking, or every occurrence of a recurring booking (in start order). Creating a recurring booking gives the whole series; so does reading or cancelling it by its `recurringBookingUid`.
 ///
 /// The variants are tried in order; the first that fits is taken.
+#[cfg(feature = "bookings")]
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 #[serde(untagged)]
 #[non_exhaustive]
@@ -9726,11 +10240,13 @@ pub enum BookingOrSeries {
     /// A shape this version of the client does not know, as it was sent.
     Other(serde_json::Value),
 }
+#[cfg(feature = "bookings")]
 impl From<Vec<Booking>> for BookingOrSeries {
     fn from(value: Vec<Booking>) -> Self {
         BookingOrSeries::Series(value)
     }
 }
+#[cfg(feature = "bookings")]
 impl From<Booking> for BookingOrSeries {
     fn from(value: Booking) -> Self {
         BookingOrSeries::Single(value)
@@ -9739,6 +10255,7 @@ impl From<Booking> for BookingOrSeries {
 /// How far into the future an event type can be booked.
 ///
 /// The `type` field says which variant a value is.
+#[cfg(any(feature = "event_types", feature = "orgs", feature = "teams"))]
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 #[serde(tag = "type")]
 #[non_exhaustive]
@@ -9756,6 +10273,7 @@ pub enum BookingWindow {
     #[serde(other)]
     Unknown,
 }
+#[cfg(any(feature = "event_types", feature = "orgs", feature = "teams"))]
 impl From<DateRangeBookingWindow> for BookingWindow {
     fn from(value: DateRangeBookingWindow) -> Self {
         BookingWindow::Range(Box::new(value))
@@ -9764,6 +10282,7 @@ impl From<DateRangeBookingWindow> for BookingWindow {
 /// A booking window, or `disabled` for no limit.
 ///
 /// The variants are tried in order; the first that fits is taken.
+#[cfg(any(feature = "event_types", feature = "orgs", feature = "teams"))]
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 #[serde(untagged)]
 #[non_exhaustive]
@@ -9775,11 +10294,13 @@ pub enum BookingWindowSetting {
     /// A shape this version of the client does not know, as it was sent.
     Other(serde_json::Value),
 }
+#[cfg(any(feature = "event_types", feature = "orgs", feature = "teams"))]
 impl From<BookingWindow> for BookingWindowSetting {
     fn from(value: BookingWindow) -> Self {
         BookingWindowSetting::Window(value)
     }
 }
+#[cfg(any(feature = "event_types", feature = "orgs", feature = "teams"))]
 impl From<DisabledSetting> for BookingWindowSetting {
     fn from(value: DisabledSetting) -> Self {
         BookingWindowSetting::Disabled(Box::new(value))
@@ -9788,6 +10309,7 @@ impl From<DisabledSetting> for BookingWindowSetting {
 /// A way to join a calendar event.
 ///
 /// The `type` field says which variant a value is.
+#[cfg(feature = "calendars")]
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 #[serde(tag = "type")]
 #[non_exhaustive]
@@ -9808,21 +10330,25 @@ pub enum CalendarEventLocation {
     #[serde(other)]
     Unknown,
 }
+#[cfg(feature = "calendars")]
 impl From<CalendarEventVideoLocation> for CalendarEventLocation {
     fn from(value: CalendarEventVideoLocation) -> Self {
         CalendarEventLocation::Video(Box::new(value))
     }
 }
+#[cfg(feature = "calendars")]
 impl From<CalendarEventPhoneLocation> for CalendarEventLocation {
     fn from(value: CalendarEventPhoneLocation) -> Self {
         CalendarEventLocation::Phone(Box::new(value))
     }
 }
+#[cfg(feature = "calendars")]
 impl From<CalendarEventSipLocation> for CalendarEventLocation {
     fn from(value: CalendarEventSipLocation) -> Self {
         CalendarEventLocation::Sip(Box::new(value))
     }
 }
+#[cfg(feature = "calendars")]
 impl From<CalendarEventMoreLocation> for CalendarEventLocation {
     fn from(value: CalendarEventMoreLocation) -> Self {
         CalendarEventLocation::More(Box::new(value))
@@ -9831,6 +10357,7 @@ impl From<CalendarEventMoreLocation> for CalendarEventLocation {
 /// Body of a cancel request.
 ///
 /// The variants are tried in order; the first that fits is taken.
+#[cfg(feature = "bookings")]
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 #[serde(untagged)]
 #[non_exhaustive]
@@ -9842,11 +10369,13 @@ pub enum CancelBookingRequest {
     /// A shape this version of the client does not know, as it was sent.
     Other(serde_json::Value),
 }
+#[cfg(feature = "bookings")]
 impl From<CancelSeat> for CancelBookingRequest {
     fn from(value: CancelSeat) -> Self {
         CancelBookingRequest::Seat(Box::new(value))
     }
 }
+#[cfg(feature = "bookings")]
 impl From<CancelBooking> for CancelBookingRequest {
     fn from(value: CancelBooking) -> Self {
         CancelBookingRequest::Booking(Box::new(value))
@@ -9855,6 +10384,7 @@ impl From<CancelBooking> for CancelBookingRequest {
 /// A confirmation policy, or `disabled` to accept bookings at once.
 ///
 /// The variants are tried in order; the first that fits is taken.
+#[cfg(any(feature = "event_types", feature = "orgs", feature = "teams"))]
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 #[serde(untagged)]
 #[non_exhaustive]
@@ -9866,11 +10396,13 @@ pub enum ConfirmationPolicySetting {
     /// A shape this version of the client does not know, as it was sent.
     Other(serde_json::Value),
 }
+#[cfg(any(feature = "event_types", feature = "orgs", feature = "teams"))]
 impl From<ConfirmationPolicy> for ConfirmationPolicySetting {
     fn from(value: ConfirmationPolicy) -> Self {
         ConfirmationPolicySetting::Policy(Box::new(value))
     }
 }
+#[cfg(any(feature = "event_types", feature = "orgs", feature = "teams"))]
 impl From<DisabledSetting> for ConfirmationPolicySetting {
     fn from(value: DisabledSetting) -> Self {
         ConfirmationPolicySetting::Disabled(Box::new(value))
@@ -9879,6 +10411,7 @@ impl From<DisabledSetting> for ConfirmationPolicySetting {
 /// Body of a booking request. The server reads a body with `recurrenceCount` as recurring and one with `instant` set to `true` as instant.
 ///
 /// The variants are tried in order; the first that fits is taken.
+#[cfg(feature = "bookings")]
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 #[serde(untagged)]
 #[non_exhaustive]
@@ -9892,16 +10425,19 @@ pub enum CreateBookingRequest {
     /// A shape this version of the client does not know, as it was sent.
     Other(serde_json::Value),
 }
+#[cfg(feature = "bookings")]
 impl From<CreateRecurringBooking> for CreateBookingRequest {
     fn from(value: CreateRecurringBooking) -> Self {
         CreateBookingRequest::Recurring(Box::new(value))
     }
 }
+#[cfg(feature = "bookings")]
 impl From<CreateInstantBooking> for CreateBookingRequest {
     fn from(value: CreateInstantBooking) -> Self {
         CreateBookingRequest::Instant(Box::new(value))
     }
 }
+#[cfg(feature = "bookings")]
 impl From<CreateBooking> for CreateBookingRequest {
     fn from(value: CreateBooking) -> Self {
         CreateBookingRequest::Regular(Box::new(value))
@@ -9910,6 +10446,7 @@ impl From<CreateBooking> for CreateBookingRequest {
 /// A step of a new workflow, by what it does.
 ///
 /// The `action` field says which variant a value is.
+#[cfg(feature = "orgs")]
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 #[serde(tag = "action")]
 #[non_exhaustive]
@@ -9939,6 +10476,7 @@ pub enum CreateWorkflowStep {
     #[serde(other)]
     Unknown,
 }
+#[cfg(feature = "orgs")]
 impl From<EmailAddressWorkflowStep> for CreateWorkflowStep {
     fn from(value: EmailAddressWorkflowStep) -> Self {
         CreateWorkflowStep::EmailAddress(Box::new(value))
@@ -9947,6 +10485,7 @@ impl From<EmailAddressWorkflowStep> for CreateWorkflowStep {
 /// What creating a team returns.
 ///
 /// The variants are tried in order; the first that fits is taken.
+#[cfg(feature = "teams")]
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 #[serde(untagged)]
 #[non_exhaustive]
@@ -9958,11 +10497,13 @@ pub enum CreatedTeam {
     /// A shape this version of the client does not know, as it was sent.
     Other(serde_json::Value),
 }
+#[cfg(feature = "teams")]
 impl From<PendingTeam> for CreatedTeam {
     fn from(value: PendingTeam) -> Self {
         CreatedTeam::PaymentRequired(Box::new(value))
     }
 }
+#[cfg(feature = "teams")]
 impl From<Team> for CreatedTeam {
     fn from(value: Team) -> Self {
         CreatedTeam::Created(Box::new(value))
@@ -9971,6 +10512,7 @@ impl From<Team> for CreatedTeam {
 /// Id of a destination calendar record; a number for stored records, a string otherwise.
 ///
 /// The variants are tried in order; the first that fits is taken.
+#[cfg(feature = "calendars")]
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 #[serde(untagged)]
 #[non_exhaustive]
@@ -9982,11 +10524,13 @@ pub enum DestinationCalendarId {
     /// A shape this version of the client does not know, as it was sent.
     Other(serde_json::Value),
 }
+#[cfg(feature = "calendars")]
 impl From<i64> for DestinationCalendarId {
     fn from(value: i64) -> Self {
         DestinationCalendarId::Number(value)
     }
 }
+#[cfg(feature = "calendars")]
 impl From<String> for DestinationCalendarId {
     fn from(value: String) -> Self {
         DestinationCalendarId::Text(value)
@@ -9995,6 +10539,7 @@ impl From<String> for DestinationCalendarId {
 /// Where an event takes place, as the server returns it.
 ///
 /// The `type` field says which variant a value is.
+#[cfg(any(feature = "event_types", feature = "orgs", feature = "teams"))]
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 #[serde(tag = "type")]
 #[non_exhaustive]
@@ -10030,26 +10575,31 @@ pub enum EventTypeLocation {
     #[serde(other)]
     Unknown,
 }
+#[cfg(any(feature = "event_types", feature = "orgs", feature = "teams"))]
 impl From<EventTypeAddressLocation> for EventTypeLocation {
     fn from(value: EventTypeAddressLocation) -> Self {
         EventTypeLocation::Address(Box::new(value))
     }
 }
+#[cfg(any(feature = "event_types", feature = "orgs", feature = "teams"))]
 impl From<EventTypeLinkLocation> for EventTypeLocation {
     fn from(value: EventTypeLinkLocation) -> Self {
         EventTypeLocation::Link(Box::new(value))
     }
 }
+#[cfg(any(feature = "event_types", feature = "orgs", feature = "teams"))]
 impl From<EventTypeIntegrationLocation> for EventTypeLocation {
     fn from(value: EventTypeIntegrationLocation) -> Self {
         EventTypeLocation::Integration(Box::new(value))
     }
 }
+#[cfg(any(feature = "event_types", feature = "orgs", feature = "teams"))]
 impl From<EventTypePhoneLocation> for EventTypeLocation {
     fn from(value: EventTypePhoneLocation) -> Self {
         EventTypeLocation::Phone(Box::new(value))
     }
 }
+#[cfg(any(feature = "event_types", feature = "orgs", feature = "teams"))]
 impl From<EventTypeUnrecognizedLocation> for EventTypeLocation {
     fn from(value: EventTypeUnrecognizedLocation) -> Self {
         EventTypeLocation::Unrecognized(Box::new(value))
@@ -10058,6 +10608,7 @@ impl From<EventTypeUnrecognizedLocation> for EventTypeLocation {
 /// Where an event takes place, as sent when creating or updating an event type.
 ///
 /// The `type` field says which variant a value is.
+#[cfg(any(feature = "event_types", feature = "orgs", feature = "teams"))]
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 #[serde(tag = "type")]
 #[non_exhaustive]
@@ -10090,21 +10641,25 @@ pub enum EventTypeLocationSpec {
     #[serde(other)]
     Unknown,
 }
+#[cfg(any(feature = "event_types", feature = "orgs", feature = "teams"))]
 impl From<EventTypeAddressLocation> for EventTypeLocationSpec {
     fn from(value: EventTypeAddressLocation) -> Self {
         EventTypeLocationSpec::Address(Box::new(value))
     }
 }
+#[cfg(any(feature = "event_types", feature = "orgs", feature = "teams"))]
 impl From<EventTypeLinkLocation> for EventTypeLocationSpec {
     fn from(value: EventTypeLinkLocation) -> Self {
         EventTypeLocationSpec::Link(Box::new(value))
     }
 }
+#[cfg(any(feature = "event_types", feature = "orgs", feature = "teams"))]
 impl From<IntegrationLocationSpec> for EventTypeLocationSpec {
     fn from(value: IntegrationLocationSpec) -> Self {
         EventTypeLocationSpec::Integration(Box::new(value))
     }
 }
+#[cfg(any(feature = "event_types", feature = "orgs", feature = "teams"))]
 impl From<EventTypePhoneLocation> for EventTypeLocationSpec {
     fn from(value: EventTypePhoneLocation) -> Self {
         EventTypeLocationSpec::Phone(Box::new(value))
@@ -10113,6 +10668,7 @@ impl From<EventTypePhoneLocation> for EventTypeLocationSpec {
 /// A recurrence, or `disabled` to make the event type non-recurring.
 ///
 /// The variants are tried in order; the first that fits is taken.
+#[cfg(any(feature = "event_types", feature = "orgs", feature = "teams"))]
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 #[serde(untagged)]
 #[non_exhaustive]
@@ -10124,11 +10680,13 @@ pub enum EventTypeRecurrenceSetting {
     /// A shape this version of the client does not know, as it was sent.
     Other(serde_json::Value),
 }
+#[cfg(any(feature = "event_types", feature = "orgs", feature = "teams"))]
 impl From<EventTypeRecurrence> for EventTypeRecurrenceSetting {
     fn from(value: EventTypeRecurrence) -> Self {
         EventTypeRecurrenceSetting::Recurrence(Box::new(value))
     }
 }
+#[cfg(any(feature = "event_types", feature = "orgs", feature = "teams"))]
 impl From<DisabledSetting> for EventTypeRecurrenceSetting {
     fn from(value: DisabledSetting) -> Self {
         EventTypeRecurrenceSetting::Disabled(Box::new(value))
@@ -10137,6 +10695,7 @@ impl From<DisabledSetting> for EventTypeRecurrenceSetting {
 /// Seat settings, or `disabled` to turn seats off.
 ///
 /// The variants are tried in order; the first that fits is taken.
+#[cfg(any(feature = "event_types", feature = "orgs", feature = "teams"))]
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 #[serde(untagged)]
 #[non_exhaustive]
@@ -10148,11 +10707,13 @@ pub enum EventTypeSeatsSetting {
     /// A shape this version of the client does not know, as it was sent.
     Other(serde_json::Value),
 }
+#[cfg(any(feature = "event_types", feature = "orgs", feature = "teams"))]
 impl From<EventTypeSeats> for EventTypeSeatsSetting {
     fn from(value: EventTypeSeats) -> Self {
         EventTypeSeatsSetting::Seats(Box::new(value))
     }
 }
+#[cfg(any(feature = "event_types", feature = "orgs", feature = "teams"))]
 impl From<DisabledSetting> for EventTypeSeatsSetting {
     fn from(value: DisabledSetting) -> Self {
         EventTypeSeatsSetting::Disabled(Box::new(value))
@@ -10161,6 +10722,7 @@ impl From<DisabledSetting> for EventTypeSeatsSetting {
 /// A member's value of one organization attribute; its shape depends on the attribute's kind.
 ///
 /// The `type` field says which variant a value is.
+#[cfg(feature = "orgs")]
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 #[serde(tag = "type")]
 #[non_exhaustive]
@@ -10181,21 +10743,25 @@ pub enum MemberAttribute {
     #[serde(other)]
     Unknown,
 }
+#[cfg(feature = "orgs")]
 impl From<MemberTextAttribute> for MemberAttribute {
     fn from(value: MemberTextAttribute) -> Self {
         MemberAttribute::Text(Box::new(value))
     }
 }
+#[cfg(feature = "orgs")]
 impl From<MemberNumberAttribute> for MemberAttribute {
     fn from(value: MemberNumberAttribute) -> Self {
         MemberAttribute::Number(Box::new(value))
     }
 }
+#[cfg(feature = "orgs")]
 impl From<MemberSingleSelectAttribute> for MemberAttribute {
     fn from(value: MemberSingleSelectAttribute) -> Self {
         MemberAttribute::SingleSelect(Box::new(value))
     }
 }
+#[cfg(feature = "orgs")]
 impl From<MemberMultiSelectAttribute> for MemberAttribute {
     fn from(value: MemberMultiSelectAttribute) -> Self {
         MemberAttribute::MultiSelect(Box::new(value))
@@ -10204,6 +10770,7 @@ impl From<MemberMultiSelectAttribute> for MemberAttribute {
 /// A private link that books an event type without it being public.
 ///
 /// The variants are tried in order; the first that fits is taken.
+#[cfg(any(feature = "event_types", feature = "orgs"))]
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 #[serde(untagged)]
 #[non_exhaustive]
@@ -10215,11 +10782,13 @@ pub enum PrivateLink {
     /// A shape this version of the client does not know, as it was sent.
     Other(serde_json::Value),
 }
+#[cfg(any(feature = "event_types", feature = "orgs"))]
 impl From<TimeLimitedPrivateLink> for PrivateLink {
     fn from(value: TimeLimitedPrivateLink) -> Self {
         PrivateLink::TimeLimited(Box::new(value))
     }
 }
+#[cfg(any(feature = "event_types", feature = "orgs"))]
 impl From<UsageLimitedPrivateLink> for PrivateLink {
     fn from(value: UsageLimitedPrivateLink) -> Self {
         PrivateLink::UsageLimited(Box::new(value))
@@ -10228,6 +10797,7 @@ impl From<UsageLimitedPrivateLink> for PrivateLink {
 /// Body of a reschedule request.
 ///
 /// The variants are tried in order; the first that fits is taken.
+#[cfg(feature = "bookings")]
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 #[serde(untagged)]
 #[non_exhaustive]
@@ -10239,11 +10809,13 @@ pub enum RescheduleBookingRequest {
     /// A shape this version of the client does not know, as it was sent.
     Other(serde_json::Value),
 }
+#[cfg(feature = "bookings")]
 impl From<RescheduleSeat> for RescheduleBookingRequest {
     fn from(value: RescheduleSeat) -> Self {
         RescheduleBookingRequest::Seat(Box::new(value))
     }
 }
+#[cfg(feature = "bookings")]
 impl From<RescheduleBooking> for RescheduleBookingRequest {
     fn from(value: RescheduleBooking) -> Self {
         RescheduleBookingRequest::Booking(Box::new(value))
@@ -10252,6 +10824,7 @@ impl From<RescheduleBooking> for RescheduleBookingRequest {
 /// The value of an answer to a routing form field.
 ///
 /// The variants are tried in order; the first that fits is taken.
+#[cfg(feature = "orgs")]
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 #[serde(untagged)]
 #[non_exhaustive]
@@ -10265,16 +10838,19 @@ pub enum RoutingFormAnswerValue {
     /// A shape this version of the client does not know, as it was sent.
     Other(serde_json::Value),
 }
+#[cfg(feature = "orgs")]
 impl From<Vec<String>> for RoutingFormAnswerValue {
     fn from(value: Vec<String>) -> Self {
         RoutingFormAnswerValue::Choices(value)
     }
 }
+#[cfg(feature = "orgs")]
 impl From<f64> for RoutingFormAnswerValue {
     fn from(value: f64) -> Self {
         RoutingFormAnswerValue::Number(value)
     }
 }
+#[cfg(feature = "orgs")]
 impl From<String> for RoutingFormAnswerValue {
     fn from(value: String) -> Self {
         RoutingFormAnswerValue::Text(value)
@@ -10283,6 +10859,7 @@ impl From<String> for RoutingFormAnswerValue {
 /// Answers submitted to a routing form: one entry per field, keyed by the field's identifier (its label when it has none), each value as text (several options of a multiple-choice field are joined with commas).
 ///
 /// The variants are tried in order; the first that fits is taken.
+#[cfg(any(feature = "orgs", feature = "routing_forms"))]
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 #[serde(untagged)]
 #[non_exhaustive]
@@ -10292,6 +10869,7 @@ pub enum RoutingFormAnswers {
     /// A shape this version of the client does not know, as it was sent.
     Other(serde_json::Value),
 }
+#[cfg(any(feature = "orgs", feature = "routing_forms"))]
 impl From<std::collections::BTreeMap<String, String>> for RoutingFormAnswers {
     fn from(value: std::collections::BTreeMap<String, String>) -> Self {
         RoutingFormAnswers::Fields(value)
@@ -10300,6 +10878,7 @@ impl From<std::collections::BTreeMap<String, String>> for RoutingFormAnswers {
 /// Key of a workspace service account; which shape depends on the workspace platform.
 ///
 /// The variants are tried in order; the first that fits is taken.
+#[cfg(feature = "orgs")]
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 #[serde(untagged)]
 #[non_exhaustive]
@@ -10311,11 +10890,13 @@ pub enum ServiceAccountKey {
     /// A shape this version of the client does not know, as it was sent.
     Other(serde_json::Value),
 }
+#[cfg(feature = "orgs")]
 impl From<GoogleServiceAccountKey> for ServiceAccountKey {
     fn from(value: GoogleServiceAccountKey) -> Self {
         ServiceAccountKey::Google(Box::new(value))
     }
 }
+#[cfg(feature = "orgs")]
 impl From<MicrosoftServiceAccountKey> for ServiceAccountKey {
     fn from(value: MicrosoftServiceAccountKey) -> Self {
         ServiceAccountKey::Microsoft(Box::new(value))
@@ -10324,6 +10905,7 @@ impl From<MicrosoftServiceAccountKey> for ServiceAccountKey {
 /// What creating or updating a team event type returns: the event type, or for a managed event type a list (the team's event type and its copies in members' accounts).
 ///
 /// The variants are tried in order; the first that fits is taken.
+#[cfg(any(feature = "orgs", feature = "teams"))]
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 #[serde(untagged)]
 #[non_exhaustive]
@@ -10335,11 +10917,13 @@ pub enum TeamEventTypeResult {
     /// A shape this version of the client does not know, as it was sent.
     Other(serde_json::Value),
 }
+#[cfg(any(feature = "orgs", feature = "teams"))]
 impl From<TeamEventType> for TeamEventTypeResult {
     fn from(value: TeamEventType) -> Self {
         TeamEventTypeResult::One(Box::new(value))
     }
 }
+#[cfg(any(feature = "orgs", feature = "teams"))]
 impl From<Vec<TeamEventType>> for TeamEventTypeResult {
     fn from(value: Vec<TeamEventType>) -> Self {
         TeamEventTypeResult::Many(value)
@@ -10348,6 +10932,7 @@ impl From<Vec<TeamEventType>> for TeamEventTypeResult {
 /// A booking field chosen by its `type`, as sent in a request.
 ///
 /// The `type` field says which variant a value is.
+#[cfg(any(feature = "event_types", feature = "orgs", feature = "teams"))]
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 #[serde(tag = "type")]
 #[non_exhaustive]
@@ -10398,21 +10983,25 @@ pub enum TypedBookingFieldSpec {
     #[serde(other)]
     Unknown,
 }
+#[cfg(any(feature = "event_types", feature = "orgs", feature = "teams"))]
 impl From<NameFieldSpec> for TypedBookingFieldSpec {
     fn from(value: NameFieldSpec) -> Self {
         TypedBookingFieldSpec::Name(Box::new(value))
     }
 }
+#[cfg(any(feature = "event_types", feature = "orgs", feature = "teams"))]
 impl From<EmailFieldSpec> for TypedBookingFieldSpec {
     fn from(value: EmailFieldSpec) -> Self {
         TypedBookingFieldSpec::Email(Box::new(value))
     }
 }
+#[cfg(any(feature = "event_types", feature = "orgs", feature = "teams"))]
 impl From<SelectFieldSpec> for TypedBookingFieldSpec {
     fn from(value: SelectFieldSpec) -> Self {
         TypedBookingFieldSpec::Select(Box::new(value))
     }
 }
+#[cfg(any(feature = "event_types", feature = "orgs", feature = "teams"))]
 impl From<BooleanFieldSpec> for TypedBookingFieldSpec {
     fn from(value: BooleanFieldSpec) -> Self {
         TypedBookingFieldSpec::Boolean(Box::new(value))
@@ -10421,6 +11010,7 @@ impl From<BooleanFieldSpec> for TypedBookingFieldSpec {
 /// A step of a workflow being changed, by what it does.
 ///
 /// The `action` field says which variant a value is.
+#[cfg(feature = "orgs")]
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 #[serde(tag = "action")]
 #[non_exhaustive]
@@ -10450,6 +11040,7 @@ pub enum UpdateWorkflowStep {
     #[serde(other)]
     Unknown,
 }
+#[cfg(feature = "orgs")]
 impl From<UpdateEmailAddressWorkflowStep> for UpdateWorkflowStep {
     fn from(value: UpdateEmailAddressWorkflowStep) -> Self {
         UpdateWorkflowStep::EmailAddress(Box::new(value))
@@ -10458,6 +11049,7 @@ impl From<UpdateEmailAddressWorkflowStep> for UpdateWorkflowStep {
 /// What makes a workflow run.
 ///
 /// The `type` field says which variant a value is.
+#[cfg(feature = "orgs")]
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 #[serde(tag = "type")]
 #[non_exhaustive]
