@@ -18,7 +18,7 @@ echo "median $(median "$out/codegen.json")"
 echo "== generated code"
 files=$(find generated-client/src/generated -name '*.rs')
 echo "lines: $(cat $files | wc -l) in $(echo "$files" | wc -l) files"
-echo "model types: $(grep -cE "^pub (struct|enum) " generated-client/src/generated/models.rs) (structs, enums and unions in models.rs)"
+echo "model types: $(cat generated-client/src/generated/models/*.rs | grep -cE "^pub (struct|enum) ") (structs, enums and unions in models/)"
 echo "operations: $(grep -c 'name: "' generated-client/tests/generated/operations.rs)"
 
 echo "== crate-only rebuild of generated-client (debug; dependencies already built)"

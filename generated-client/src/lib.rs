@@ -74,6 +74,7 @@ mod client;
 mod error;
 #[rustfmt::skip] // Formatted by the generator (prettyplease); rustfmt must not touch it.
 mod generated;
+mod json;
 mod patch;
 mod response;
 mod runtime;
@@ -87,7 +88,7 @@ pub use generated::models::*;
 pub use generated::{ApiVersion, DEFAULT_BASE_URL, models, resources};
 pub use patch::Patch;
 pub use response::{PageInfo, Response};
-pub use runtime::PageStream;
+pub use runtime::{PageStream, RequestFuture};
 
 /// The README's examples, compiled as doc tests so that they stay true.
 #[cfg(doctest)]

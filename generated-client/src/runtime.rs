@@ -14,7 +14,7 @@ use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
 use serde::de::DeserializeOwned;
 
 /// The HTTP methods the API uses. (Copy and const-friendly, unlike `reqwest::Method`, so that
-/// an operation's description can be a constant built from [`Operation::DEFAULTS`].)
+/// an operation's description can be a constant built with `const fn`s.)
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Method {
     Get,
@@ -73,18 +73,77 @@ pub(crate) struct Operation {
     pub(crate) auth_optional: bool,
 }
 
+// A build with only some resource groups may leave some of these unused.
+#[allow(dead_code)]
 impl Operation {
-    /// The usual settings, which generated operations override where they differ
-    /// (`..Operation::DEFAULTS`): enveloped, no API version, credentials required.
-    pub(crate) const DEFAULTS: Operation = Operation {
-        name: "",
-        method: Method::Get,
-        path_template: "",
-        auth: &[],
-        api_version: None,
-        envelope: true,
-        auth_optional: false,
-    };
+    /// An operation with the usual settings, which the methods below change where it differs:
+    /// the answer is enveloped, credentials are required, no `cal-api-version` is sent.
+    const fn new(method: Method, path_template: &'static str) -> Self {
+        Operation {
+            name: "",
+            method,
+            path_template,
+            auth: &[],
+            api_version: None,
+            envelope: true,
+            auth_optional: false,
+        }
+    }
+
+    /// Its name (`resource.path.method`), for logs and errors.
+    pub(crate) const fn named(mut self, name: &'static str) -> Self {
+        self.name = name;
+        self
+    }
+
+    /// A `GET` operation.
+    pub(crate) const fn get(path_template: &'static str) -> Self {
+        Self::new(Method::Get, path_template)
+    }
+
+    /// A `POST` operation.
+    pub(crate) const fn post(path_template: &'static str) -> Self {
+        Self::new(Method::Post, path_template)
+    }
+
+    /// A `PUT` operation.
+    pub(crate) const fn put(path_template: &'static str) -> Self {
+        Self::new(Method::Put, path_template)
+    }
+
+    /// A `PATCH` operation.
+    pub(crate) const fn patch(path_template: &'static str) -> Self {
+        Self::new(Method::Patch, path_template)
+    }
+
+    /// A `DELETE` operation.
+    pub(crate) const fn delete(path_template: &'static str) -> Self {
+        Self::new(Method::Delete, path_template)
+    }
+
+    /// The credentials it accepts.
+    pub(crate) const fn auth(mut self, auth: &'static [AuthMode]) -> Self {
+        self.auth = auth;
+        self
+    }
+
+    /// The `cal-api-version` it needs.
+    pub(crate) const fn version(mut self, version: ApiVersion) -> Self {
+        self.api_version = Some(version);
+        self
+    }
+
+    /// A client without credentials may call it too.
+    pub(crate) const fn auth_optional(mut self) -> Self {
+        self.auth_optional = true;
+        self
+    }
+
+    /// The answer is the value itself, not `{"status": "success", "data": ...}`.
+    pub(crate) const fn no_envelope(mut self) -> Self {
+        self.envelope = false;
+        self
+    }
 }
 
 /// A value that can be written into a path segment, a query string or a header.
@@ -163,9 +222,48 @@ pub(crate) struct RequestOptions {
     pub(crate) api_version: Option<ApiVersion>,
 }
 
-/// The future of a request: the shared, boxed sending, then the decoding of its answer.
-pub(crate) type Sending<'a, T> =
-    futures_util::future::Map<BoxFuture<'a, Result<RawResponse>>, fn(Result<RawResponse>) -> Result<Response<T>>>;
+/// The future of a request: the shared, boxed sending, then the decoding of its answer (the
+/// only step specific to `T`).
+pub(crate) struct Sending<'a, T> {
+    sending: BoxFuture<'a, Result<RawResponse>>,
+    decode: fn(RawResponse) -> Result<Response<T>>,
+}
+
+impl<T> Future for Sending<'_, T> {
+    type Output = Result<Response<T>>;
+
+    fn poll(mut self: Pin<&mut Self>, cx: &mut std::task::Context<'_>) -> std::task::Poll<Self::Output> {
+        let decode = self.decode;
+        self.sending.as_mut().poll(cx).map(|raw| raw.and_then(decode))
+    }
+}
+
+/// The future of a request sent with `.await` or `send()`: resolves to the decoded value.
+///
+/// Every request builder turns into one (`IntoFuture`); it is `Send` and can be stored or
+/// spawned without boxing.
+#[must_use = "futures do nothing unless polled"]
+pub struct RequestFuture<'a, T>(Sending<'a, T>);
+
+impl<'a, T> RequestFuture<'a, T> {
+    pub(crate) fn new(sending: Sending<'a, T>) -> Self {
+        RequestFuture(sending)
+    }
+}
+
+impl<T> Future for RequestFuture<'_, T> {
+    type Output = Result<T>;
+
+    fn poll(mut self: Pin<&mut Self>, cx: &mut std::task::Context<'_>) -> std::task::Poll<Self::Output> {
+        Pin::new(&mut self.0).poll(cx).map(|r| r.map(Response::into_value))
+    }
+}
+
+impl<T> std::fmt::Debug for RequestFuture<'_, T> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RequestFuture").finish_non_exhaustive()
+    }
+}
 
 /// One request being put together by a generated builder.
 pub(crate) struct Call<'a> {
@@ -263,7 +361,8 @@ impl<'a> Call<'a> {
         }
     }
 
-    pub(crate) fn json<B: serde::Serialize>(&mut self, body: &B) {
+    /// Sets the JSON body (type-erased, so the JSON writer is compiled once for all bodies).
+    pub(crate) fn json(&mut self, body: &dyn erased_serde::Serialize) {
         match serde_json::to_vec(body) {
             Ok(bytes) => self.body = Some(bytes),
             Err(e) => {
@@ -280,19 +379,20 @@ impl<'a> Call<'a> {
     /// decoding step is specific to `T`. (An `async fn` here would compile a copy of the whole
     /// retry loop's state machine for each of the 230 response types.)
     pub(crate) fn send<T: DeserializeOwned>(self) -> Sending<'a, T> {
-        let envelope = self.op.envelope;
-        let decode: fn(Result<RawResponse>) -> Result<Response<T>> =
-            if envelope { |raw| raw?.decode(true) } else { |raw| raw?.decode(false) };
-        futures_util::FutureExt::map(Box::pin(self.execute()), decode)
+        let decode: fn(RawResponse) -> Result<Response<T>> =
+            if self.op.envelope { |raw| raw.decode(true) } else { |raw| raw.decode(false) };
+        Sending { sending: Box::pin(self.execute()), decode }
     }
 
     /// Sends the request; the answer carries no value.
     pub(crate) fn send_unit(self) -> Sending<'a, ()> {
-        futures_util::FutureExt::map(Box::pin(self.execute()), |raw| {
-            let raw = raw?;
-            raw.check_envelope_status()?;
-            Ok(Response { status: raw.status, headers: raw.headers, value: (), page: None })
-        })
+        Sending {
+            sending: Box::pin(self.execute()),
+            decode: |raw| {
+                raw.check_envelope_status()?;
+                Ok(Response { status: raw.status, headers: raw.headers, value: (), page: None })
+            },
+        }
     }
 
     /// The credentials' headers for this operation, or why they cannot be sent.
@@ -509,38 +609,122 @@ impl RawResponse {
     }
 
     fn decode<T: DeserializeOwned>(self, envelope: bool) -> Result<Response<T>> {
+        let mut value = None;
+        let page = self.decode_erased(envelope, &mut |d| {
+            value = Some(erased_serde::deserialize::<T>(d)?);
+            Ok(())
+        })?;
+        match value {
+            Some(value) => Ok(Response { status: self.status, headers: self.headers, value, page }),
+            None => Err(self.decode_error(String::new(), "the body has no `data`".to_owned())),
+        }
+    }
+
+    /// Decodes the body (or its envelope's `data`) with `data`, which sees one type-erased
+    /// deserializer: the JSON reading and path tracking below are compiled once, not once per
+    /// response type. A failure names the JSON path of the value at fault.
+    fn decode_erased(&self, envelope: bool, data: &mut DataFn<'_>) -> Result<Option<PageInfo>> {
         if self.body.iter().all(u8::is_ascii_whitespace) {
             return Err(self.decode_error(String::new(), "the body is empty".to_owned()));
         }
         self.check_envelope_status()?;
-        let (value, page) = if envelope {
-            let e = self.decode_json::<Envelope<T>>()?;
-            (e.data, e.pagination)
-        } else {
-            (self.decode_json::<T>()?, None)
-        };
-        Ok(Response { status: self.status, headers: self.headers, value, page })
-    }
-
-    /// Decodes the whole body as `T`; a failure names the JSON path of the value at fault.
-    fn decode_json<T: DeserializeOwned>(&self) -> Result<T> {
         let mut de = serde_json::Deserializer::from_slice(&self.body);
-        let value = serde_path_to_error::deserialize::<_, T>(&mut de).map_err(|e| {
-            let path = e.path().to_string();
+        let mut track = serde_path_to_error::Track::new();
+        let mut page = None;
+        let result = {
+            let tracked = serde_path_to_error::Deserializer::new(&mut de, &mut track);
+            let mut erased = <dyn erased_serde::Deserializer>::erase(tracked);
+            if envelope {
+                serde::Deserializer::deserialize_struct(
+                    &mut erased as &mut dyn erased_serde::Deserializer,
+                    "Envelope",
+                    &["data", "pagination"],
+                    EnvelopeVisitor { data, page: &mut page },
+                )
+            } else {
+                data(&mut erased)
+            }
+        };
+        result.map_err(|e| {
+            let path = track.path().to_string();
             let path = if path == "." { String::new() } else { path };
-            self.decode_error(path, e.into_inner().to_string())
+            self.decode_error(path, e.to_string())
         })?;
         de.end().map_err(|e| self.decode_error(String::new(), e.to_string()))?;
-        Ok(value)
+        Ok(page)
     }
 }
 
-/// `{"status": "success", "data": ..., "pagination": ...}`.
-#[derive(serde::Deserialize)]
-struct Envelope<T> {
-    data: T,
-    #[serde(default)]
-    pagination: Option<PageInfo>,
+/// Decodes one value from a type-erased deserializer.
+type DataFn<'f> =
+    dyn FnMut(&mut dyn erased_serde::Deserializer<'_>) -> std::result::Result<(), erased_serde::Error> + 'f;
+
+/// `{"status": "success", "data": ..., "pagination": ...}`: `data` goes to the caller's decoder,
+/// `pagination` is kept, the rest is skipped (`status` was checked before).
+struct EnvelopeVisitor<'v, 'f> {
+    data: &'v mut DataFn<'f>,
+    page: &'v mut Option<PageInfo>,
+}
+
+impl<'de> serde::de::Visitor<'de> for EnvelopeVisitor<'_, '_> {
+    type Value = ();
+
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("a response envelope")
+    }
+
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> std::result::Result<(), A::Error> {
+        let mut seen_data = false;
+        while let Some(key) = map.next_key::<std::borrow::Cow<'_, str>>()? {
+            match &*key {
+                "data" if !seen_data => {
+                    seen_data = true;
+                    map.next_value_seed(DataSeed(&mut *self.data))?;
+                }
+                "data" => return Err(serde::de::Error::duplicate_field("data")),
+                "pagination" => *self.page = map.next_value()?,
+                _ => {
+                    map.next_value::<serde::de::IgnoredAny>()?;
+                }
+            }
+        }
+        if !seen_data {
+            // As serde reads a missing field: `None` for an optional `data`, else an error.
+            let mut missing = <dyn erased_serde::Deserializer>::erase(MissingData);
+            (self.data)(&mut missing).map_err(serde::de::Error::custom)?;
+        }
+        Ok(())
+    }
+}
+
+/// The value of an absent `data`: `None` to an `Option`, "missing field `data`" to anything else.
+struct MissingData;
+
+impl<'de> serde::Deserializer<'de> for MissingData {
+    type Error = serde::de::value::Error;
+
+    fn deserialize_any<V: serde::de::Visitor<'de>>(self, _: V) -> std::result::Result<V::Value, Self::Error> {
+        Err(serde::de::Error::missing_field("data"))
+    }
+
+    fn deserialize_option<V: serde::de::Visitor<'de>>(self, visitor: V) -> std::result::Result<V::Value, Self::Error> {
+        visitor.visit_none()
+    }
+
+    serde::forward_to_deserialize_any! {
+        bool i8 i16 i32 i64 i128 u8 u16 u32 u64 u128 f32 f64 char str string bytes byte_buf unit unit_struct
+        newtype_struct seq tuple tuple_struct map struct enum identifier ignored_any
+    }
+}
+
+struct DataSeed<'v, 'f>(&'v mut DataFn<'f>);
+
+impl<'de> serde::de::DeserializeSeed<'de> for DataSeed<'_, '_> {
+    type Value = ();
+
+    fn deserialize<D: serde::Deserializer<'de>>(self, deserializer: D) -> std::result::Result<(), D::Error> {
+        crate::json::erased(deserializer, |d| (self.0)(d))
+    }
 }
 
 /// Longest wait taken from a server's rate-limit headers.
@@ -655,8 +839,8 @@ macro_rules! request_methods {
     ($builder:ident => ()) => {
         impl<'a> $builder<'a> {
             /// Sends the request.
-            pub fn send(self) -> impl ::std::future::Future<Output = $crate::Result<()>> + Send + 'a {
-                ::futures_util::FutureExt::map(self.into_call().send_unit(), |r| r.map($crate::Response::into_value))
+            pub fn send(self) -> $crate::RequestFuture<'a, ()> {
+                $crate::RequestFuture::new(self.into_call().send_unit())
             }
 
             /// Sends the request and returns the HTTP status and headers of the answer.
@@ -672,8 +856,8 @@ macro_rules! request_methods {
     ($builder:ident => $out:ty $(, paginated($size:ident, $offset:ident, $default:expr, $item:ty))?) => {
         impl<'a> $builder<'a> {
             /// Sends the request and returns the decoded response.
-            pub fn send(self) -> impl ::std::future::Future<Output = $crate::Result<$out>> + Send + 'a {
-                ::futures_util::FutureExt::map(self.into_call().send::<$out>(), |r| r.map($crate::Response::into_value))
+            pub fn send(self) -> $crate::RequestFuture<'a, $out> {
+                $crate::RequestFuture::new(self.into_call().send())
             }
 
             /// Sends the request and returns the decoded response with the HTTP status and headers
@@ -733,10 +917,10 @@ macro_rules! request_methods {
 
         impl<'a> ::std::future::IntoFuture for $builder<'a> {
             type Output = $crate::Result<$out>;
-            type IntoFuture = $crate::runtime::BoxFuture<'a, Self::Output>;
+            type IntoFuture = $crate::RequestFuture<'a, $out>;
 
             fn into_future(self) -> Self::IntoFuture {
-                Box::pin(self.send())
+                self.send()
             }
         }
     };

@@ -30,8 +30,10 @@ pub struct Emitted {
 pub enum Job {
     /// `src/generated/mod.rs`.
     Mod,
-    /// `src/generated/models.rs`.
+    /// `src/generated/models/mod.rs`: the model files, re-exported.
     Models,
+    /// One file of models (index into [`model_files`]).
+    ModelFile(usize),
     /// `src/generated/resources.rs`.
     ResourcesRoot,
     /// One resource's module (index into [`Api::resources`]).
@@ -44,7 +46,9 @@ pub enum Job {
 
 /// Every file to generate, in a fixed order.
 pub fn jobs(api: &Api) -> Vec<Job> {
-    let mut jobs = vec![Job::Mod, Job::Models, Job::ResourcesRoot];
+    let mut jobs = vec![Job::Mod, Job::Models];
+    jobs.extend((0..model_files(api).len()).map(Job::ModelFile));
+    jobs.push(Job::ResourcesRoot);
     jobs.extend((0..api.resources.len()).map(Job::Resource));
     jobs.extend([Job::Webhooks, Job::Examples]);
     jobs
@@ -54,7 +58,8 @@ pub fn jobs(api: &Api) -> Vec<Job> {
 pub fn emit_one(api: &Api, job: Job) -> Emitted {
     let mut e = match job {
         Job::Mod => emit_mod(api),
-        Job::Models => emit_models(api),
+        Job::Models => emit_models_root(api),
+        Job::ModelFile(i) => emit_model_file(api, i),
         Job::ResourcesRoot => emit_resources_root(api),
         Job::Resource(i) => emit_resource(api, i),
         Job::Webhooks => emit_webhooks(api),
@@ -133,7 +138,7 @@ fn emit_mod(api: &Api) -> Emitted {
     }
 }
 
-/// Where a type is written from: inside `models.rs`, or elsewhere (through `models::`).
+/// Where a type is written from: inside `models/`, or elsewhere (through `models::`).
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Scope {
     Models,
@@ -173,21 +178,145 @@ fn named(name: &str, scope: Scope) -> TokenStream {
     }
 }
 
-fn emit_models(api: &Api) -> Emitted {
+/// The largest set of groups that gets a model file of its own; types used by more groups are
+/// compiled always (with `common.rs`), which costs a one-group build little and keeps the
+/// number of files small.
+const MAX_GROUPS_PER_FILE: usize = 3;
+
+/// A file of models: its module name and the groups whose features compile it (`None`: always).
+struct ModelFile {
+    module: String,
+    gate: crate::features::Gate,
+}
+
+/// The model files: one per set of groups that uses the same types (`orgs.rs`,
+/// `bookings_orgs.rs`, ...), then `common.rs`; each type goes to the file of its gate.
+fn model_files(api: &Api) -> Vec<ModelFile> {
     let features = crate::features::Features::new(api);
-    let enums = api.enums.iter().enumerate().map(|(i, e)| emit_enum(e, features.cfg(&features.enums[i])));
-    let models = api.models.iter().enumerate().map(|(i, m)| emit_model(api, m, features.cfg(&features.models[i])));
-    let unions = api.unions.iter().enumerate().map(|(i, u)| emit_union(api, u, features.cfg(&features.unions[i])));
+    let mut gates: Vec<std::collections::BTreeSet<usize>> = Vec::new();
+    for gate in features.models.iter().chain(&features.enums).chain(&features.unions) {
+        if let Some(set) = file_gate(gate)
+            && !gates.contains(set)
+        {
+            gates.push(set.clone());
+        }
+    }
+    let name = |set: &std::collections::BTreeSet<usize>| {
+        set.iter().map(|&g| features.groups[g].as_str()).collect::<Vec<_>>().join("_")
+    };
+    let mut files: Vec<ModelFile> =
+        gates.into_iter().map(|set| ModelFile { module: name(&set), gate: Some(set) }).collect();
+    files.sort_by(|a, b| a.module.cmp(&b.module));
+    files.push(ModelFile { module: "common".to_owned(), gate: None });
+    files
+}
+
+/// The gate a type's file has: its own, unless it is used by too many groups to be worth one.
+fn file_gate(gate: &crate::features::Gate) -> Option<&std::collections::BTreeSet<usize>> {
+    gate.as_ref().filter(|set| set.len() <= MAX_GROUPS_PER_FILE)
+}
+
+const MODELS_DOCS: &str = "The models (JSON objects), enums and unions of the API.\n\n\
+    Every struct is `#[non_exhaustive]`: Cal.com adds fields in any release. Models sent in\n\
+    request bodies are built with `new` (or `Default`) and their setters; models the server\n\
+    sends are decoded (in tests, decode one from JSON). Every enum keeps values it does not\n\
+    know in `Unknown`, and every union shapes it does not know in `Other` or `Unknown`.\n\n\
+    The types are written in one file per set of resource groups that use them, compiled when\n\
+    one of those groups' features is on, and all re-exported here.";
+
+fn emit_models_root(api: &Api) -> Emitted {
+    let features = crate::features::Features::new(api);
+    let files = model_files(api).into_iter().map(|f| {
+        let module = ident(&f.module);
+        let cfg = features.cfg(&f.gate);
+        quote! {
+            #cfg
+            mod #module;
+            #cfg
+            pub use #module::*;
+        }
+    });
     Emitted {
-        path: PathBuf::from("models.rs"),
+        path: PathBuf::from("models/mod.rs"),
         sources: all_files(api),
-        docs: "The models (JSON objects), enums and unions of the API.\n\n\
-               Every struct is `#[non_exhaustive]`: Cal.com adds fields in any release. Models sent in\n\
-               request bodies are built with `new` (or `Default`) and their setters; models the server\n\
-               sends are decoded (in tests, decode one from JSON). Every enum keeps values it does not\n\
-               know in `Unknown`, and every union shapes it does not know in `Other` or `Unknown`."
+        docs: MODELS_DOCS.to_owned(),
+        tokens: quote! { #( #files )* },
+    }
+}
+
+fn emit_model_file(api: &Api, index: usize) -> Emitted {
+    let features = crate::features::Features::new(api);
+    let file = &model_files(api)[index];
+    let here = |gate: &crate::features::Gate| file_gate(gate) == file.gate.as_ref();
+    let no_cfg = quote!();
+    let enums = api
+        .enums
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| here(&features.enums[*i]))
+        .map(|(_, e)| emit_enum(e, no_cfg.clone()));
+    let models = api
+        .models
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| here(&features.models[*i]))
+        .map(|(_, m)| emit_model(api, m, no_cfg.clone()));
+    let unions = api
+        .unions
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| here(&features.unions[*i]))
+        .map(|(_, u)| emit_union(api, u, no_cfg.clone()));
+    // The other files' types, when a type here refers to one of them.
+    fn named_types(ty: &Type, out: &mut Vec<Type>) {
+        match ty {
+            Type::List(inner) | Type::Map(inner) => named_types(inner, out),
+            Type::Builtin(_) => {}
+            other => out.push(other.clone()),
+        }
+    }
+    let mut referenced = Vec::new();
+    for (_, m) in api.models.iter().enumerate().filter(|(i, _)| here(&features.models[*i])) {
+        m.fields.iter().for_each(|f| named_types(&f.ty, &mut referenced));
+    }
+    for (_, u) in api.unions.iter().enumerate().filter(|(i, _)| here(&features.unions[*i])) {
+        u.variants.iter().for_each(|v| named_types(&v.ty, &mut referenced));
+    }
+    let elsewhere = referenced.iter().any(|ty| match ty {
+        Type::Model(i) => !here(&features.models[*i]),
+        Type::Enum(i) => !here(&features.enums[*i]),
+        Type::Union(i) => !here(&features.unions[*i]),
+        Type::Builtin(_) | Type::List(_) | Type::Map(_) => false,
+    });
+    let use_others = elsewhere.then(|| {
+        quote!(
+            use super::*;
+        )
+    });
+    let docs = match &file.gate {
+        None => "Types every build has: used by the webhook events, by many resource groups, or by none in particular."
             .to_owned(),
-        tokens: quote! { #( #enums )* #( #models )* #( #unions )* },
+        Some(set) => {
+            let names: Vec<String> = set.iter().map(|&g| format!("`{}`", features.groups[g])).collect();
+            match names.as_slice() {
+                [one] => format!("Types only the {one} resource group uses (compiled with the feature of that name)."),
+                [init @ .., last] => format!(
+                    "Types the {} and {last} resource groups use (compiled when one of those features is on).",
+                    init.join(", ")
+                ),
+                [] => String::new(),
+            }
+        }
+    };
+    Emitted {
+        path: PathBuf::from(format!("models/{}.rs", file.module)),
+        sources: all_files(api),
+        docs,
+        tokens: quote! {
+            #use_others
+
+            #( #enums )* #( #models )* #( #unions )*
+        },
     }
 }
 
@@ -247,18 +376,10 @@ fn emit_model(api: &Api, m: &Model, cfg: TokenStream) -> TokenStream {
     let docs = doc(&m.docs);
     let all_optional = m.fields.iter().all(|f| !f.required);
     let default = if m.is_input && all_optional { quote!(Default,) } else { quote!() };
-    // `rename_all = "camelCase"` when it leaves fewer fields needing their own `rename`.
-    let plain = |f: &Field| crate::naming::serde_name(&f.rust);
-    let camel = |f: &Field| crate::naming::serde_camel(&crate::naming::serde_name(&f.rust));
-    let renames_plain = m.fields.iter().filter(|f| plain(f) != f.wire).count();
-    let renames_camel = m.fields.iter().filter(|f| camel(f) != f.wire).count();
-    let use_camel = renames_camel < renames_plain;
-    let rename_all = use_camel.then(|| quote!(#[serde(rename_all = "camelCase")]));
     let fields = m.fields.iter().map(|f| {
         let id = ident(&f.rust);
         let ty = rust_type(api, &f.ty, Scope::Models);
-        let patch = is_patch(m, f);
-        let ty = if patch {
+        let ty = if is_patch(m, f) {
             quote!(crate::Patch<#ty>)
         } else if f.is_option() {
             quote!(Option<#ty>)
@@ -266,21 +387,25 @@ fn emit_model(api: &Api, m: &Model, cfg: TokenStream) -> TokenStream {
             ty
         };
         let fdoc = field_doc(f);
-        let serde_name = if use_camel { camel(f) } else { plain(f) };
-        let rename = (f.wire != serde_name).then(|| {
+        quote! { #fdoc pub #id: #ty, }
+    });
+    // The serde impls come from a table of wire names and kinds (see `json::kind` in the
+    // client): absent optional values are left out of bodies, a missing required key is an error.
+    let table = m.fields.iter().map(|f| {
+        let id = ident(&f.rust);
+        // The wire name only where it is not the field's own name (raw identifiers always).
+        let key = (id != f.wire).then(|| {
             let wire = &f.wire;
-            quote!(rename = #wire)
+            quote!(: #wire)
         });
-        // Absent optional values are left out of request bodies. (Decoding needs no attribute:
-        // serde already reads a missing `Option` field as `None`.)
-        let skip = if patch {
-            Some(quote!(default, skip_serializing_if = "crate::Patch::is_unchanged"))
+        let kind = if !f.required {
+            quote!(optional)
+        } else if f.nullable {
+            quote!(nullable)
         } else {
-            (m.is_input && !f.required).then(|| quote!(skip_serializing_if = "Option::is_none"))
+            quote!()
         };
-        let attrs: Vec<TokenStream> = rename.into_iter().chain(skip).collect();
-        let serde = if attrs.is_empty() { quote!() } else { quote!(#[serde( #(#attrs),* )]) };
-        quote! { #fdoc #serde pub #id: #ty, }
+        quote!(#id #key #kind)
     });
     let constructors = if m.is_input { emit_model_builder(api, m, &cfg) } else { quote!() };
     // Fields may be added in any release, so no model can be built with a struct literal outside
@@ -289,11 +414,12 @@ fn emit_model(api: &Api, m: &Model, cfg: TokenStream) -> TokenStream {
         #docs
         #cfg
         #[non_exhaustive]
-        #[derive(Debug, Clone, PartialEq, #default serde::Serialize, serde::Deserialize)]
-        #rename_all
+        #[derive(Debug, Clone, PartialEq, #default)]
         pub struct #name {
             #( #fields )*
         }
+        #cfg
+        crate::json::object!(#name { #( #table ),* });
         #constructors
     }
 }
@@ -617,11 +743,28 @@ fn emit_resource(api: &Api, index: usize) -> Emitted {
     let methods = r.operations.iter().map(|op| emit_op_method(api, op));
     let builders = r.operations.iter().map(|op| emit_op_builder(api, r, op));
     let uses_models = r.operations.iter().any(op_uses_models);
-    let use_models = uses_models.then(|| {
+    // The runtime types, then the models and credential sets the file needs.
+    let runtime = if r.operations.is_empty() {
         quote!(
-            use crate::models;
+            use crate::runtime::Base;
         )
-    });
+    } else {
+        quote!(
+            use crate::runtime::{Base, Call, Operation};
+        )
+    };
+    let mut imports = Vec::new();
+    if r.operations.iter().any(|op| !op.auth.is_empty()) {
+        imports.push(quote!(generated::auth));
+    }
+    if uses_models {
+        imports.push(quote!(models));
+    }
+    let imports = match imports.len() {
+        0 => quote!(#runtime),
+        1 => quote!(#runtime use crate::#( #imports )*;),
+        _ => quote!(#runtime use crate::{ #( #imports ),* };),
+    };
     let access: Vec<String> = r.path.iter().map(|s| format!("{}()", crate::naming::display(s))).collect();
     let access = format!("client.{}", access.join("."));
     let type_doc = doc(&format!("{}\n\nReached with `{access}`.", r.docs));
@@ -630,14 +773,14 @@ fn emit_resource(api: &Api, index: usize) -> Emitted {
         sources: vec![r.file.clone()],
         docs: r.docs.clone(),
         tokens: quote! {
-            #use_models
+            #imports
 
             #( #mods )*
 
             #type_doc
             #[derive(Debug, Clone, Copy)]
             pub struct #ty<'a> {
-                pub(crate) base: crate::runtime::Base<'a>,
+                pub(crate) base: Base<'a>,
             }
 
             impl<'a> #ty<'a> {
@@ -758,14 +901,18 @@ fn param_doc(p: &Param) -> String {
     with_facts(&p.docs, &facts)
 }
 
-fn method_tokens(m: Method) -> TokenStream {
-    match m {
-        Method::Get => quote!(Get),
-        Method::Post => quote!(Post),
-        Method::Put => quote!(Put),
-        Method::Patch => quote!(Patch),
-        Method::Delete => quote!(Delete),
-    }
+/// The `Operation` constructor of an HTTP method (`Operation::get(name, path)`, ...).
+fn method_constructor(m: Method) -> proc_macro2::Ident {
+    format_ident!(
+        "{}",
+        match m {
+            Method::Get => "get",
+            Method::Post => "post",
+            Method::Put => "put",
+            Method::Patch => "patch",
+            Method::Delete => "delete",
+        }
+    )
 }
 
 /// The name of the constant (in `generated::auth`) listing a set of auth modes:
@@ -841,19 +988,20 @@ fn emit_op_builder(api: &Api, r: &Resource, op: &Operation) -> TokenStream {
 
     // The operation's description for the runtime.
     let op_name = format!("{}.{}", r.path.join("."), op.name);
-    let method = method_tokens(op.method);
     let template = &op.path;
-    // Only what differs from `Operation::DEFAULTS` is written.
+    // Only what differs from the defaults (enveloped, credentials required, no API version) is
+    // written, one `const fn` call each.
+    let constructor = method_constructor(op.method);
     let auth = (!op.auth.is_empty()).then(|| {
         let name = auth_const_name(api, &op.auth);
-        quote!(auth: crate::generated::auth::#name,)
+        quote!(.auth(auth::#name))
     });
     let version = op.api_version.map(|v| {
         let v = format_ident!("{}", api.api_versions[v].variant);
-        quote!(api_version: Some(crate::ApiVersion::#v),)
+        quote!(.version(crate::ApiVersion::#v))
     });
-    let envelope = (!op.envelope).then(|| quote!(envelope: false,));
-    let auth_optional = op.auth_optional.then(|| quote!(auth_optional: true,));
+    let envelope = (!op.envelope).then(|| quote!(.no_envelope()));
+    let auth_optional = op.auth_optional.then(|| quote!(.auth_optional()));
 
     // The path: the template filled with the parameters, in order.
     let path_values: Vec<TokenStream> = op
@@ -914,25 +1062,17 @@ fn emit_op_builder(api: &Api, r: &Resource, op: &Operation) -> TokenStream {
         #[derive(Debug, Clone)]
         #[must_use = "a request does nothing until it is awaited or sent"]
         pub struct #builder<'a> {
-            base: crate::runtime::Base<'a>,
+            base: Base<'a>,
             #( #fields, )*
         }
 
         impl<'a> #builder<'a> {
             #( #setters )*
 
-            fn into_call(self) -> crate::runtime::Call<'a> {
-                const OPERATION: crate::runtime::Operation = crate::runtime::Operation {
-                    name: #op_name,
-                    method: crate::runtime::Method::#method,
-                    path_template: #template,
-                    #auth
-                    #version
-                    #envelope
-                    #auth_optional
-                    ..crate::runtime::Operation::DEFAULTS
-                };
-                let mut call = crate::runtime::Call::new(self.base, &OPERATION);
+            fn into_call(self) -> Call<'a> {
+                const OP: Operation =
+                    Operation::#constructor(#template).named(#op_name) #auth #version #auth_optional #envelope;
+                let mut call = Call::new(self.base, &OP);
                 #path
                 #( #query )*
                 #( #headers )*

@@ -18,7 +18,7 @@ pub const MANAGED_DIRS: &[&str] = &["src/generated", "tests/generated"];
 /// A generated file, formatted and ready to write.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RenderedFile {
-    /// Path relative to the client crate's root (`src/generated/models.rs`).
+    /// Path relative to the client crate's root (`src/generated/models/mod.rs`).
     pub path: PathBuf,
     /// The file's full text.
     pub contents: String,

@@ -43,15 +43,15 @@ fn write_check_and_stale_files() {
     assert!(check.status.success(), "{}", text(&check));
 
     // A hand edit and a stray file: --check fails naming both, and changes nothing.
-    fs::write(out.join("src/generated/models.rs"), "// edited by hand\n").unwrap();
+    fs::write(out.join("src/generated/models/common.rs"), "// edited by hand\n").unwrap();
     fs::write(out.join("src/generated/stray.rs"), "// no longer generated\n").unwrap();
     let check = xtask(&["codegen", "--check", "--spec", spec, "--out", out_s]);
     assert!(!check.status.success());
     let said = text(&check);
-    assert!(said.contains("changed") && said.contains("models.rs"), "{said}");
+    assert!(said.contains("changed") && said.contains("models/common.rs"), "{said}");
     assert!(said.contains("removed") && said.contains("stray.rs"), "{said}");
     assert!(said.contains("cargo xtask codegen"), "{said}");
-    assert_eq!(fs::read_to_string(out.join("src/generated/models.rs")).unwrap(), "// edited by hand\n");
+    assert_eq!(fs::read_to_string(out.join("src/generated/models/common.rs")).unwrap(), "// edited by hand\n");
 
     // Regenerating repairs the edit and removes the stray file.
     let fix = xtask(&["codegen", "--spec", spec, "--out", out_s]);

@@ -3,13 +3,14 @@
 
 //! The caller's API keys.
 
-use crate::models;
+use crate::runtime::{Base, Call, Operation};
+use crate::{generated::auth, models};
 /// The caller's API keys.
 ///
 /// Reached with `client.api_keys()`.
 #[derive(Debug, Clone, Copy)]
 pub struct ApiKeys<'a> {
-    pub(crate) base: crate::runtime::Base<'a>,
+    pub(crate) base: Base<'a>,
 }
 impl<'a> ApiKeys<'a> {
     /// Replace the API key used for the request with a new one.
@@ -28,19 +29,15 @@ impl<'a> ApiKeys<'a> {
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct RefreshRequest<'a> {
-    base: crate::runtime::Base<'a>,
+    base: Base<'a>,
     body: models::RefreshApiKey,
 }
 impl<'a> RefreshRequest<'a> {
-    fn into_call(self) -> crate::runtime::Call<'a> {
-        const OPERATION: crate::runtime::Operation = crate::runtime::Operation {
-            name: "api_keys.refresh",
-            method: crate::runtime::Method::Post,
-            path_template: "/v2/api-keys/refresh",
-            auth: crate::generated::auth::API_KEY,
-            ..crate::runtime::Operation::DEFAULTS
-        };
-        let mut call = crate::runtime::Call::new(self.base, &OPERATION);
+    fn into_call(self) -> Call<'a> {
+        const OP: Operation = Operation::post("/v2/api-keys/refresh")
+            .named("api_keys.refresh")
+            .auth(auth::API_KEY);
+        let mut call = Call::new(self.base, &OP);
         call.path(&[]);
         call.json(&self.body);
         call

@@ -3,13 +3,14 @@
 
 //! Bookings of event types: create them (regular, recurring or instant), list and read them, and reschedule, cancel, confirm, decline or reassign them. Every booking is addressed by its `uid`.
 
-use crate::models;
+use crate::runtime::{Base, Call, Operation};
+use crate::{generated::auth, models};
 /// Bookings of event types: create them (regular, recurring or instant), list and read them, and reschedule, cancel, confirm, decline or reassign them. Every booking is addressed by its `uid`.
 ///
 /// Reached with `client.bookings()`.
 #[derive(Debug, Clone, Copy)]
 pub struct Bookings<'a> {
-    pub(crate) base: crate::runtime::Base<'a>,
+    pub(crate) base: Base<'a>,
 }
 impl<'a> Bookings<'a> {
     /// Book an event type.
@@ -214,21 +215,17 @@ impl<'a> Bookings<'a> {
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct CreateRequest<'a> {
-    base: crate::runtime::Base<'a>,
+    base: Base<'a>,
     body: models::CreateBookingRequest,
 }
 impl<'a> CreateRequest<'a> {
-    fn into_call(self) -> crate::runtime::Call<'a> {
-        const OPERATION: crate::runtime::Operation = crate::runtime::Operation {
-            name: "bookings.create",
-            method: crate::runtime::Method::Post,
-            path_template: "/v2/bookings",
-            auth: crate::generated::auth::API_KEY_ACCESS_TOKEN_PLATFORM_CLIENT,
-            api_version: Some(crate::ApiVersion::V2024_08_13),
-            auth_optional: true,
-            ..crate::runtime::Operation::DEFAULTS
-        };
-        let mut call = crate::runtime::Call::new(self.base, &OPERATION);
+    fn into_call(self) -> Call<'a> {
+        const OP: Operation = Operation::post("/v2/bookings")
+            .named("bookings.create")
+            .auth(auth::API_KEY_ACCESS_TOKEN_PLATFORM_CLIENT)
+            .version(crate::ApiVersion::V2024_08_13)
+            .auth_optional();
+        let mut call = Call::new(self.base, &OP);
         call.path(&[]);
         call.json(&self.body);
         call
@@ -239,7 +236,7 @@ crate::runtime::request_methods!(CreateRequest => models::BookingOrSeries);
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct ListRequest<'a> {
-    base: crate::runtime::Base<'a>,
+    base: Base<'a>,
     status: Option<Vec<models::BookingStatusFilter>>,
     attendee_email: Option<String>,
     attendee_name: Option<String>,
@@ -380,16 +377,12 @@ impl<'a> ListRequest<'a> {
         self.skip = Some(skip);
         self
     }
-    fn into_call(self) -> crate::runtime::Call<'a> {
-        const OPERATION: crate::runtime::Operation = crate::runtime::Operation {
-            name: "bookings.list",
-            method: crate::runtime::Method::Get,
-            path_template: "/v2/bookings",
-            auth: crate::generated::auth::API_KEY_ACCESS_TOKEN,
-            api_version: Some(crate::ApiVersion::V2024_08_13),
-            ..crate::runtime::Operation::DEFAULTS
-        };
-        let mut call = crate::runtime::Call::new(self.base, &OPERATION);
+    fn into_call(self) -> Call<'a> {
+        const OP: Operation = Operation::get("/v2/bookings")
+            .named("bookings.list")
+            .auth(auth::API_KEY_ACCESS_TOKEN)
+            .version(crate::ApiVersion::V2024_08_13);
+        let mut call = Call::new(self.base, &OP);
         call.path(&[]);
         call.query_opt("status", self.status.as_ref());
         call.query_opt("attendeeEmail", self.attendee_email.as_ref());
@@ -421,21 +414,17 @@ crate::runtime::request_methods!(
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct GetRequest<'a> {
-    base: crate::runtime::Base<'a>,
+    base: Base<'a>,
     booking_uid: String,
 }
 impl<'a> GetRequest<'a> {
-    fn into_call(self) -> crate::runtime::Call<'a> {
-        const OPERATION: crate::runtime::Operation = crate::runtime::Operation {
-            name: "bookings.get",
-            method: crate::runtime::Method::Get,
-            path_template: "/v2/bookings/{bookingUid}",
-            auth: crate::generated::auth::API_KEY_ACCESS_TOKEN_PLATFORM_CLIENT,
-            api_version: Some(crate::ApiVersion::V2024_08_13),
-            auth_optional: true,
-            ..crate::runtime::Operation::DEFAULTS
-        };
-        let mut call = crate::runtime::Call::new(self.base, &OPERATION);
+    fn into_call(self) -> Call<'a> {
+        const OP: Operation = Operation::get("/v2/bookings/{bookingUid}")
+            .named("bookings.get")
+            .auth(auth::API_KEY_ACCESS_TOKEN_PLATFORM_CLIENT)
+            .version(crate::ApiVersion::V2024_08_13)
+            .auth_optional();
+        let mut call = Call::new(self.base, &OP);
         call.path(&[&self.booking_uid]);
         call
     }
@@ -445,19 +434,15 @@ crate::runtime::request_methods!(GetRequest => models::BookingOrSeries);
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct RecordingsRequest<'a> {
-    base: crate::runtime::Base<'a>,
+    base: Base<'a>,
     booking_uid: String,
 }
 impl<'a> RecordingsRequest<'a> {
-    fn into_call(self) -> crate::runtime::Call<'a> {
-        const OPERATION: crate::runtime::Operation = crate::runtime::Operation {
-            name: "bookings.recordings",
-            method: crate::runtime::Method::Get,
-            path_template: "/v2/bookings/{bookingUid}/recordings",
-            api_version: Some(crate::ApiVersion::V2024_08_13),
-            ..crate::runtime::Operation::DEFAULTS
-        };
-        let mut call = crate::runtime::Call::new(self.base, &OPERATION);
+    fn into_call(self) -> Call<'a> {
+        const OP: Operation = Operation::get("/v2/bookings/{bookingUid}/recordings")
+            .named("bookings.recordings")
+            .version(crate::ApiVersion::V2024_08_13);
+        let mut call = Call::new(self.base, &OP);
         call.path(&[&self.booking_uid]);
         call
     }
@@ -467,19 +452,15 @@ crate::runtime::request_methods!(RecordingsRequest => Vec < models::BookingRecor
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct TranscriptsRequest<'a> {
-    base: crate::runtime::Base<'a>,
+    base: Base<'a>,
     booking_uid: String,
 }
 impl<'a> TranscriptsRequest<'a> {
-    fn into_call(self) -> crate::runtime::Call<'a> {
-        const OPERATION: crate::runtime::Operation = crate::runtime::Operation {
-            name: "bookings.transcripts",
-            method: crate::runtime::Method::Get,
-            path_template: "/v2/bookings/{bookingUid}/transcripts",
-            api_version: Some(crate::ApiVersion::V2024_08_13),
-            ..crate::runtime::Operation::DEFAULTS
-        };
-        let mut call = crate::runtime::Call::new(self.base, &OPERATION);
+    fn into_call(self) -> Call<'a> {
+        const OP: Operation = Operation::get("/v2/bookings/{bookingUid}/transcripts")
+            .named("bookings.transcripts")
+            .version(crate::ApiVersion::V2024_08_13);
+        let mut call = Call::new(self.base, &OP);
         call.path(&[&self.booking_uid]);
         call
     }
@@ -489,22 +470,18 @@ crate::runtime::request_methods!(TranscriptsRequest => Vec < String >);
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct RescheduleRequest<'a> {
-    base: crate::runtime::Base<'a>,
+    base: Base<'a>,
     booking_uid: String,
     body: models::RescheduleBookingRequest,
 }
 impl<'a> RescheduleRequest<'a> {
-    fn into_call(self) -> crate::runtime::Call<'a> {
-        const OPERATION: crate::runtime::Operation = crate::runtime::Operation {
-            name: "bookings.reschedule",
-            method: crate::runtime::Method::Post,
-            path_template: "/v2/bookings/{bookingUid}/reschedule",
-            auth: crate::generated::auth::API_KEY_ACCESS_TOKEN_PLATFORM_CLIENT,
-            api_version: Some(crate::ApiVersion::V2024_08_13),
-            auth_optional: true,
-            ..crate::runtime::Operation::DEFAULTS
-        };
-        let mut call = crate::runtime::Call::new(self.base, &OPERATION);
+    fn into_call(self) -> Call<'a> {
+        const OP: Operation = Operation::post("/v2/bookings/{bookingUid}/reschedule")
+            .named("bookings.reschedule")
+            .auth(auth::API_KEY_ACCESS_TOKEN_PLATFORM_CLIENT)
+            .version(crate::ApiVersion::V2024_08_13)
+            .auth_optional();
+        let mut call = Call::new(self.base, &OP);
         call.path(&[&self.booking_uid]);
         call.json(&self.body);
         call
@@ -515,22 +492,18 @@ crate::runtime::request_methods!(RescheduleRequest => models::Booking);
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct CancelRequest<'a> {
-    base: crate::runtime::Base<'a>,
+    base: Base<'a>,
     booking_uid: String,
     body: models::CancelBookingRequest,
 }
 impl<'a> CancelRequest<'a> {
-    fn into_call(self) -> crate::runtime::Call<'a> {
-        const OPERATION: crate::runtime::Operation = crate::runtime::Operation {
-            name: "bookings.cancel",
-            method: crate::runtime::Method::Post,
-            path_template: "/v2/bookings/{bookingUid}/cancel",
-            auth: crate::generated::auth::API_KEY_ACCESS_TOKEN_PLATFORM_CLIENT,
-            api_version: Some(crate::ApiVersion::V2024_08_13),
-            auth_optional: true,
-            ..crate::runtime::Operation::DEFAULTS
-        };
-        let mut call = crate::runtime::Call::new(self.base, &OPERATION);
+    fn into_call(self) -> Call<'a> {
+        const OP: Operation = Operation::post("/v2/bookings/{bookingUid}/cancel")
+            .named("bookings.cancel")
+            .auth(auth::API_KEY_ACCESS_TOKEN_PLATFORM_CLIENT)
+            .version(crate::ApiVersion::V2024_08_13)
+            .auth_optional();
+        let mut call = Call::new(self.base, &OP);
         call.path(&[&self.booking_uid]);
         call.json(&self.body);
         call
@@ -541,21 +514,17 @@ crate::runtime::request_methods!(CancelRequest => models::BookingOrSeries);
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct MarkAbsentRequest<'a> {
-    base: crate::runtime::Base<'a>,
+    base: Base<'a>,
     booking_uid: String,
     body: models::MarkAbsent,
 }
 impl<'a> MarkAbsentRequest<'a> {
-    fn into_call(self) -> crate::runtime::Call<'a> {
-        const OPERATION: crate::runtime::Operation = crate::runtime::Operation {
-            name: "bookings.mark_absent",
-            method: crate::runtime::Method::Post,
-            path_template: "/v2/bookings/{bookingUid}/mark-absent",
-            auth: crate::generated::auth::API_KEY_ACCESS_TOKEN,
-            api_version: Some(crate::ApiVersion::V2024_08_13),
-            ..crate::runtime::Operation::DEFAULTS
-        };
-        let mut call = crate::runtime::Call::new(self.base, &OPERATION);
+    fn into_call(self) -> Call<'a> {
+        const OP: Operation = Operation::post("/v2/bookings/{bookingUid}/mark-absent")
+            .named("bookings.mark_absent")
+            .auth(auth::API_KEY_ACCESS_TOKEN)
+            .version(crate::ApiVersion::V2024_08_13);
+        let mut call = Call::new(self.base, &OP);
         call.path(&[&self.booking_uid]);
         call.json(&self.body);
         call
@@ -566,20 +535,16 @@ crate::runtime::request_methods!(MarkAbsentRequest => models::Booking);
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct ReassignRequest<'a> {
-    base: crate::runtime::Base<'a>,
+    base: Base<'a>,
     booking_uid: String,
 }
 impl<'a> ReassignRequest<'a> {
-    fn into_call(self) -> crate::runtime::Call<'a> {
-        const OPERATION: crate::runtime::Operation = crate::runtime::Operation {
-            name: "bookings.reassign",
-            method: crate::runtime::Method::Post,
-            path_template: "/v2/bookings/{bookingUid}/reassign",
-            auth: crate::generated::auth::API_KEY_ACCESS_TOKEN,
-            api_version: Some(crate::ApiVersion::V2024_08_13),
-            ..crate::runtime::Operation::DEFAULTS
-        };
-        let mut call = crate::runtime::Call::new(self.base, &OPERATION);
+    fn into_call(self) -> Call<'a> {
+        const OP: Operation = Operation::post("/v2/bookings/{bookingUid}/reassign")
+            .named("bookings.reassign")
+            .auth(auth::API_KEY_ACCESS_TOKEN)
+            .version(crate::ApiVersion::V2024_08_13);
+        let mut call = Call::new(self.base, &OP);
         call.path(&[&self.booking_uid]);
         call
     }
@@ -589,22 +554,20 @@ crate::runtime::request_methods!(ReassignRequest => models::ReassignedBooking);
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct ReassignToUserRequest<'a> {
-    base: crate::runtime::Base<'a>,
+    base: Base<'a>,
     booking_uid: String,
     user_id: i64,
     body: models::ReassignBooking,
 }
 impl<'a> ReassignToUserRequest<'a> {
-    fn into_call(self) -> crate::runtime::Call<'a> {
-        const OPERATION: crate::runtime::Operation = crate::runtime::Operation {
-            name: "bookings.reassign_to_user",
-            method: crate::runtime::Method::Post,
-            path_template: "/v2/bookings/{bookingUid}/reassign/{userId}",
-            auth: crate::generated::auth::API_KEY_ACCESS_TOKEN,
-            api_version: Some(crate::ApiVersion::V2024_08_13),
-            ..crate::runtime::Operation::DEFAULTS
-        };
-        let mut call = crate::runtime::Call::new(self.base, &OPERATION);
+    fn into_call(self) -> Call<'a> {
+        const OP: Operation = Operation::post(
+                "/v2/bookings/{bookingUid}/reassign/{userId}",
+            )
+            .named("bookings.reassign_to_user")
+            .auth(auth::API_KEY_ACCESS_TOKEN)
+            .version(crate::ApiVersion::V2024_08_13);
+        let mut call = Call::new(self.base, &OP);
         call.path(&[&self.booking_uid, &self.user_id]);
         call.json(&self.body);
         call
@@ -615,20 +578,16 @@ crate::runtime::request_methods!(ReassignToUserRequest => models::ReassignedBook
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct ConfirmRequest<'a> {
-    base: crate::runtime::Base<'a>,
+    base: Base<'a>,
     booking_uid: String,
 }
 impl<'a> ConfirmRequest<'a> {
-    fn into_call(self) -> crate::runtime::Call<'a> {
-        const OPERATION: crate::runtime::Operation = crate::runtime::Operation {
-            name: "bookings.confirm",
-            method: crate::runtime::Method::Post,
-            path_template: "/v2/bookings/{bookingUid}/confirm",
-            auth: crate::generated::auth::API_KEY_ACCESS_TOKEN,
-            api_version: Some(crate::ApiVersion::V2024_08_13),
-            ..crate::runtime::Operation::DEFAULTS
-        };
-        let mut call = crate::runtime::Call::new(self.base, &OPERATION);
+    fn into_call(self) -> Call<'a> {
+        const OP: Operation = Operation::post("/v2/bookings/{bookingUid}/confirm")
+            .named("bookings.confirm")
+            .auth(auth::API_KEY_ACCESS_TOKEN)
+            .version(crate::ApiVersion::V2024_08_13);
+        let mut call = Call::new(self.base, &OP);
         call.path(&[&self.booking_uid]);
         call
     }
@@ -638,21 +597,17 @@ crate::runtime::request_methods!(ConfirmRequest => models::BookingOrSeries);
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct DeclineRequest<'a> {
-    base: crate::runtime::Base<'a>,
+    base: Base<'a>,
     booking_uid: String,
     body: models::DeclineBooking,
 }
 impl<'a> DeclineRequest<'a> {
-    fn into_call(self) -> crate::runtime::Call<'a> {
-        const OPERATION: crate::runtime::Operation = crate::runtime::Operation {
-            name: "bookings.decline",
-            method: crate::runtime::Method::Post,
-            path_template: "/v2/bookings/{bookingUid}/decline",
-            auth: crate::generated::auth::API_KEY_ACCESS_TOKEN,
-            api_version: Some(crate::ApiVersion::V2024_08_13),
-            ..crate::runtime::Operation::DEFAULTS
-        };
-        let mut call = crate::runtime::Call::new(self.base, &OPERATION);
+    fn into_call(self) -> Call<'a> {
+        const OP: Operation = Operation::post("/v2/bookings/{bookingUid}/decline")
+            .named("bookings.decline")
+            .auth(auth::API_KEY_ACCESS_TOKEN)
+            .version(crate::ApiVersion::V2024_08_13);
+        let mut call = Call::new(self.base, &OP);
         call.path(&[&self.booking_uid]);
         call.json(&self.body);
         call
@@ -663,20 +618,16 @@ crate::runtime::request_methods!(DeclineRequest => models::BookingOrSeries);
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct CalendarLinksRequest<'a> {
-    base: crate::runtime::Base<'a>,
+    base: Base<'a>,
     booking_uid: String,
 }
 impl<'a> CalendarLinksRequest<'a> {
-    fn into_call(self) -> crate::runtime::Call<'a> {
-        const OPERATION: crate::runtime::Operation = crate::runtime::Operation {
-            name: "bookings.calendar_links",
-            method: crate::runtime::Method::Get,
-            path_template: "/v2/bookings/{bookingUid}/calendar-links",
-            auth: crate::generated::auth::API_KEY_ACCESS_TOKEN,
-            api_version: Some(crate::ApiVersion::V2024_08_13),
-            ..crate::runtime::Operation::DEFAULTS
-        };
-        let mut call = crate::runtime::Call::new(self.base, &OPERATION);
+    fn into_call(self) -> Call<'a> {
+        const OP: Operation = Operation::get("/v2/bookings/{bookingUid}/calendar-links")
+            .named("bookings.calendar_links")
+            .auth(auth::API_KEY_ACCESS_TOKEN)
+            .version(crate::ApiVersion::V2024_08_13);
+        let mut call = Call::new(self.base, &OP);
         call.path(&[&self.booking_uid]);
         call
     }
@@ -686,7 +637,7 @@ crate::runtime::request_methods!(CalendarLinksRequest => Vec < models::CalendarL
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct ReferencesRequest<'a> {
-    base: crate::runtime::Base<'a>,
+    base: Base<'a>,
     booking_uid: String,
     reference_type: Option<models::BookingReferenceType>,
 }
@@ -699,16 +650,12 @@ impl<'a> ReferencesRequest<'a> {
         self.reference_type = Some(reference_type);
         self
     }
-    fn into_call(self) -> crate::runtime::Call<'a> {
-        const OPERATION: crate::runtime::Operation = crate::runtime::Operation {
-            name: "bookings.references",
-            method: crate::runtime::Method::Get,
-            path_template: "/v2/bookings/{bookingUid}/references",
-            auth: crate::generated::auth::API_KEY_ACCESS_TOKEN,
-            api_version: Some(crate::ApiVersion::V2024_08_13),
-            ..crate::runtime::Operation::DEFAULTS
-        };
-        let mut call = crate::runtime::Call::new(self.base, &OPERATION);
+    fn into_call(self) -> Call<'a> {
+        const OP: Operation = Operation::get("/v2/bookings/{bookingUid}/references")
+            .named("bookings.references")
+            .auth(auth::API_KEY_ACCESS_TOKEN)
+            .version(crate::ApiVersion::V2024_08_13);
+        let mut call = Call::new(self.base, &OP);
         call.path(&[&self.booking_uid]);
         call.query_opt("type", self.reference_type.as_ref());
         call

@@ -3,14 +3,15 @@
 
 //! The authenticated user's calendar accounts: connecting and disconnecting them, checking that they work, and reading busy times from them.
 
-use crate::models;
+use crate::runtime::{Base, Call, Operation};
+use crate::{generated::auth, models};
 pub mod events;
 /// The authenticated user's calendar accounts: connecting and disconnecting them, checking that they work, and reading busy times from them.
 ///
 /// Reached with `client.calendars()`.
 #[derive(Debug, Clone, Copy)]
 pub struct Calendars<'a> {
-    pub(crate) base: crate::runtime::Base<'a>,
+    pub(crate) base: Base<'a>,
 }
 impl<'a> Calendars<'a> {
     /// Events of the user's connected calendars, read and changed through the provider in one shape whatever the provider. Only Google Calendar is supported for now.
@@ -142,19 +143,15 @@ impl<'a> Calendars<'a> {
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct AddIcsFeedRequest<'a> {
-    base: crate::runtime::Base<'a>,
+    base: Base<'a>,
     body: models::CreateIcsFeed,
 }
 impl<'a> AddIcsFeedRequest<'a> {
-    fn into_call(self) -> crate::runtime::Call<'a> {
-        const OPERATION: crate::runtime::Operation = crate::runtime::Operation {
-            name: "calendars.add_ics_feed",
-            method: crate::runtime::Method::Post,
-            path_template: "/v2/calendars/ics-feed/save",
-            auth: crate::generated::auth::API_KEY_ACCESS_TOKEN,
-            ..crate::runtime::Operation::DEFAULTS
-        };
-        let mut call = crate::runtime::Call::new(self.base, &OPERATION);
+    fn into_call(self) -> Call<'a> {
+        const OP: Operation = Operation::post("/v2/calendars/ics-feed/save")
+            .named("calendars.add_ics_feed")
+            .auth(auth::API_KEY_ACCESS_TOKEN);
+        let mut call = Call::new(self.base, &OP);
         call.path(&[]);
         call.json(&self.body);
         call
@@ -165,18 +162,14 @@ crate::runtime::request_methods!(AddIcsFeedRequest => models::CalendarCredential
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct CheckIcsFeedRequest<'a> {
-    base: crate::runtime::Base<'a>,
+    base: Base<'a>,
 }
 impl<'a> CheckIcsFeedRequest<'a> {
-    fn into_call(self) -> crate::runtime::Call<'a> {
-        const OPERATION: crate::runtime::Operation = crate::runtime::Operation {
-            name: "calendars.check_ics_feed",
-            method: crate::runtime::Method::Get,
-            path_template: "/v2/calendars/ics-feed/check",
-            auth: crate::generated::auth::API_KEY_ACCESS_TOKEN,
-            ..crate::runtime::Operation::DEFAULTS
-        };
-        let mut call = crate::runtime::Call::new(self.base, &OPERATION);
+    fn into_call(self) -> Call<'a> {
+        const OP: Operation = Operation::get("/v2/calendars/ics-feed/check")
+            .named("calendars.check_ics_feed")
+            .auth(auth::API_KEY_ACCESS_TOKEN);
+        let mut call = Call::new(self.base, &OP);
         call.path(&[]);
         call
     }
@@ -186,7 +179,7 @@ crate::runtime::request_methods!(CheckIcsFeedRequest => ());
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct BusyTimesRequest<'a> {
-    base: crate::runtime::Base<'a>,
+    base: Base<'a>,
     logged_in_users_tz: String,
     date_from: chrono::NaiveDate,
     date_to: chrono::NaiveDate,
@@ -194,15 +187,11 @@ pub struct BusyTimesRequest<'a> {
     external_id: String,
 }
 impl<'a> BusyTimesRequest<'a> {
-    fn into_call(self) -> crate::runtime::Call<'a> {
-        const OPERATION: crate::runtime::Operation = crate::runtime::Operation {
-            name: "calendars.busy_times",
-            method: crate::runtime::Method::Get,
-            path_template: "/v2/calendars/busy-times",
-            auth: crate::generated::auth::API_KEY_ACCESS_TOKEN,
-            ..crate::runtime::Operation::DEFAULTS
-        };
-        let mut call = crate::runtime::Call::new(self.base, &OPERATION);
+    fn into_call(self) -> Call<'a> {
+        const OP: Operation = Operation::get("/v2/calendars/busy-times")
+            .named("calendars.busy_times")
+            .auth(auth::API_KEY_ACCESS_TOKEN);
+        let mut call = Call::new(self.base, &OP);
         call.path(&[]);
         call.query("loggedInUsersTz", &self.logged_in_users_tz);
         call.query("dateFrom", &self.date_from);
@@ -217,18 +206,14 @@ crate::runtime::request_methods!(BusyTimesRequest => Vec < models::BusyTime >);
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct ListRequest<'a> {
-    base: crate::runtime::Base<'a>,
+    base: Base<'a>,
 }
 impl<'a> ListRequest<'a> {
-    fn into_call(self) -> crate::runtime::Call<'a> {
-        const OPERATION: crate::runtime::Operation = crate::runtime::Operation {
-            name: "calendars.list",
-            method: crate::runtime::Method::Get,
-            path_template: "/v2/calendars",
-            auth: crate::generated::auth::API_KEY_ACCESS_TOKEN,
-            ..crate::runtime::Operation::DEFAULTS
-        };
-        let mut call = crate::runtime::Call::new(self.base, &OPERATION);
+    fn into_call(self) -> Call<'a> {
+        const OP: Operation = Operation::get("/v2/calendars")
+            .named("calendars.list")
+            .auth(auth::API_KEY_ACCESS_TOKEN);
+        let mut call = Call::new(self.base, &OP);
         call.path(&[]);
         call
     }
@@ -238,7 +223,7 @@ crate::runtime::request_methods!(ListRequest => models::ConnectedCalendars);
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct ConnectUrlRequest<'a> {
-    base: crate::runtime::Base<'a>,
+    base: Base<'a>,
     calendar: models::OAuthCalendarProvider,
     is_dry_run: Option<bool>,
     redir: Option<String>,
@@ -254,15 +239,11 @@ impl<'a> ConnectUrlRequest<'a> {
         self.redir = Some(redir.into());
         self
     }
-    fn into_call(self) -> crate::runtime::Call<'a> {
-        const OPERATION: crate::runtime::Operation = crate::runtime::Operation {
-            name: "calendars.connect_url",
-            method: crate::runtime::Method::Get,
-            path_template: "/v2/calendars/{calendar}/connect",
-            auth: crate::generated::auth::API_KEY_ACCESS_TOKEN,
-            ..crate::runtime::Operation::DEFAULTS
-        };
-        let mut call = crate::runtime::Call::new(self.base, &OPERATION);
+    fn into_call(self) -> Call<'a> {
+        const OP: Operation = Operation::get("/v2/calendars/{calendar}/connect")
+            .named("calendars.connect_url")
+            .auth(auth::API_KEY_ACCESS_TOKEN);
+        let mut call = Call::new(self.base, &OP);
         call.path(&[&self.calendar]);
         call.query_opt("isDryRun", self.is_dry_run.as_ref());
         call.query_opt("redir", self.redir.as_ref());
@@ -274,21 +255,17 @@ crate::runtime::request_methods!(ConnectUrlRequest => models::CalendarOAuthUrl);
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct SaveOauthCredentialsRequest<'a> {
-    base: crate::runtime::Base<'a>,
+    base: Base<'a>,
     calendar: models::OAuthCalendarProvider,
     state: String,
     code: String,
 }
 impl<'a> SaveOauthCredentialsRequest<'a> {
-    fn into_call(self) -> crate::runtime::Call<'a> {
-        const OPERATION: crate::runtime::Operation = crate::runtime::Operation {
-            name: "calendars.save_oauth_credentials",
-            method: crate::runtime::Method::Get,
-            path_template: "/v2/calendars/{calendar}/save",
-            envelope: false,
-            ..crate::runtime::Operation::DEFAULTS
-        };
-        let mut call = crate::runtime::Call::new(self.base, &OPERATION);
+    fn into_call(self) -> Call<'a> {
+        const OP: Operation = Operation::get("/v2/calendars/{calendar}/save")
+            .named("calendars.save_oauth_credentials")
+            .no_envelope();
+        let mut call = Call::new(self.base, &OP);
         call.path(&[&self.calendar]);
         call.query("state", &self.state);
         call.query("code", &self.code);
@@ -300,20 +277,16 @@ crate::runtime::request_methods!(SaveOauthCredentialsRequest => ());
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct SaveCredentialsRequest<'a> {
-    base: crate::runtime::Base<'a>,
+    base: Base<'a>,
     calendar: models::CredentialCalendarProvider,
     body: models::CalendarLogin,
 }
 impl<'a> SaveCredentialsRequest<'a> {
-    fn into_call(self) -> crate::runtime::Call<'a> {
-        const OPERATION: crate::runtime::Operation = crate::runtime::Operation {
-            name: "calendars.save_credentials",
-            method: crate::runtime::Method::Post,
-            path_template: "/v2/calendars/{calendar}/credentials",
-            auth: crate::generated::auth::API_KEY_ACCESS_TOKEN,
-            ..crate::runtime::Operation::DEFAULTS
-        };
-        let mut call = crate::runtime::Call::new(self.base, &OPERATION);
+    fn into_call(self) -> Call<'a> {
+        const OP: Operation = Operation::post("/v2/calendars/{calendar}/credentials")
+            .named("calendars.save_credentials")
+            .auth(auth::API_KEY_ACCESS_TOKEN);
+        let mut call = Call::new(self.base, &OP);
         call.path(&[&self.calendar]);
         call.json(&self.body);
         call
@@ -324,19 +297,15 @@ crate::runtime::request_methods!(SaveCredentialsRequest => ());
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct CheckRequest<'a> {
-    base: crate::runtime::Base<'a>,
+    base: Base<'a>,
     calendar: models::CalendarProvider,
 }
 impl<'a> CheckRequest<'a> {
-    fn into_call(self) -> crate::runtime::Call<'a> {
-        const OPERATION: crate::runtime::Operation = crate::runtime::Operation {
-            name: "calendars.check",
-            method: crate::runtime::Method::Get,
-            path_template: "/v2/calendars/{calendar}/check",
-            auth: crate::generated::auth::API_KEY_ACCESS_TOKEN,
-            ..crate::runtime::Operation::DEFAULTS
-        };
-        let mut call = crate::runtime::Call::new(self.base, &OPERATION);
+    fn into_call(self) -> Call<'a> {
+        const OP: Operation = Operation::get("/v2/calendars/{calendar}/check")
+            .named("calendars.check")
+            .auth(auth::API_KEY_ACCESS_TOKEN);
+        let mut call = Call::new(self.base, &OP);
         call.path(&[&self.calendar]);
         call
     }
@@ -346,20 +315,16 @@ crate::runtime::request_methods!(CheckRequest => ());
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct DisconnectRequest<'a> {
-    base: crate::runtime::Base<'a>,
+    base: Base<'a>,
     calendar: models::CalendarProvider,
     body: models::DisconnectCalendar,
 }
 impl<'a> DisconnectRequest<'a> {
-    fn into_call(self) -> crate::runtime::Call<'a> {
-        const OPERATION: crate::runtime::Operation = crate::runtime::Operation {
-            name: "calendars.disconnect",
-            method: crate::runtime::Method::Post,
-            path_template: "/v2/calendars/{calendar}/disconnect",
-            auth: crate::generated::auth::API_KEY_ACCESS_TOKEN,
-            ..crate::runtime::Operation::DEFAULTS
-        };
-        let mut call = crate::runtime::Call::new(self.base, &OPERATION);
+    fn into_call(self) -> Call<'a> {
+        const OP: Operation = Operation::post("/v2/calendars/{calendar}/disconnect")
+            .named("calendars.disconnect")
+            .auth(auth::API_KEY_ACCESS_TOKEN);
+        let mut call = Call::new(self.base, &OP);
         call.path(&[&self.calendar]);
         call.json(&self.body);
         call

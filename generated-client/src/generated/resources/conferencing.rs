@@ -3,13 +3,14 @@
 
 //! Conferencing apps (Google Meet, Zoom, Microsoft Teams, Cal Video) connected to the authenticated user, and the user's default one.
 
-use crate::models;
+use crate::runtime::{Base, Call, Operation};
+use crate::{generated::auth, models};
 /// Conferencing apps (Google Meet, Zoom, Microsoft Teams, Cal Video) connected to the authenticated user, and the user's default one.
 ///
 /// Reached with `client.conferencing()`.
 #[derive(Debug, Clone, Copy)]
 pub struct Conferencing<'a> {
-    pub(crate) base: crate::runtime::Base<'a>,
+    pub(crate) base: Base<'a>,
 }
 impl<'a> Conferencing<'a> {
     /// Connect a conferencing app that needs no OAuth flow.
@@ -98,19 +99,15 @@ impl<'a> Conferencing<'a> {
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct ConnectRequest<'a> {
-    base: crate::runtime::Base<'a>,
+    base: Base<'a>,
     app: models::ConferencingApp,
 }
 impl<'a> ConnectRequest<'a> {
-    fn into_call(self) -> crate::runtime::Call<'a> {
-        const OPERATION: crate::runtime::Operation = crate::runtime::Operation {
-            name: "conferencing.connect",
-            method: crate::runtime::Method::Post,
-            path_template: "/v2/conferencing/{app}/connect",
-            auth: crate::generated::auth::API_KEY_ACCESS_TOKEN,
-            ..crate::runtime::Operation::DEFAULTS
-        };
-        let mut call = crate::runtime::Call::new(self.base, &OPERATION);
+    fn into_call(self) -> Call<'a> {
+        const OP: Operation = Operation::post("/v2/conferencing/{app}/connect")
+            .named("conferencing.connect")
+            .auth(auth::API_KEY_ACCESS_TOKEN);
+        let mut call = Call::new(self.base, &OP);
         call.path(&[&self.app]);
         call
     }
@@ -120,7 +117,7 @@ crate::runtime::request_methods!(ConnectRequest => models::ConnectedConferencing
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct OauthAuthUrlRequest<'a> {
-    base: crate::runtime::Base<'a>,
+    base: Base<'a>,
     app: models::OAuthConferencingApp,
     return_to: Option<String>,
     on_error_return_to: Option<String>,
@@ -136,15 +133,11 @@ impl<'a> OauthAuthUrlRequest<'a> {
         self.on_error_return_to = Some(on_error_return_to.into());
         self
     }
-    fn into_call(self) -> crate::runtime::Call<'a> {
-        const OPERATION: crate::runtime::Operation = crate::runtime::Operation {
-            name: "conferencing.oauth_auth_url",
-            method: crate::runtime::Method::Get,
-            path_template: "/v2/conferencing/{app}/oauth/auth-url",
-            auth: crate::generated::auth::API_KEY_ACCESS_TOKEN,
-            ..crate::runtime::Operation::DEFAULTS
-        };
-        let mut call = crate::runtime::Call::new(self.base, &OPERATION);
+    fn into_call(self) -> Call<'a> {
+        const OP: Operation = Operation::get("/v2/conferencing/{app}/oauth/auth-url")
+            .named("conferencing.oauth_auth_url")
+            .auth(auth::API_KEY_ACCESS_TOKEN);
+        let mut call = Call::new(self.base, &OP);
         call.path(&[&self.app]);
         call.query_opt("returnTo", self.return_to.as_ref());
         call.query_opt("onErrorReturnTo", self.on_error_return_to.as_ref());
@@ -156,7 +149,7 @@ crate::runtime::request_methods!(OauthAuthUrlRequest => models::ConferencingOAut
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct SaveOauthCredentialsRequest<'a> {
-    base: crate::runtime::Base<'a>,
+    base: Base<'a>,
     app: models::OAuthConferencingApp,
     state: String,
     code: String,
@@ -174,15 +167,11 @@ impl<'a> SaveOauthCredentialsRequest<'a> {
         self.error_description = Some(error_description.into());
         self
     }
-    fn into_call(self) -> crate::runtime::Call<'a> {
-        const OPERATION: crate::runtime::Operation = crate::runtime::Operation {
-            name: "conferencing.save_oauth_credentials",
-            method: crate::runtime::Method::Get,
-            path_template: "/v2/conferencing/{app}/oauth/callback",
-            envelope: false,
-            ..crate::runtime::Operation::DEFAULTS
-        };
-        let mut call = crate::runtime::Call::new(self.base, &OPERATION);
+    fn into_call(self) -> Call<'a> {
+        const OP: Operation = Operation::get("/v2/conferencing/{app}/oauth/callback")
+            .named("conferencing.save_oauth_credentials")
+            .no_envelope();
+        let mut call = Call::new(self.base, &OP);
         call.path(&[&self.app]);
         call.query("state", &self.state);
         call.query("code", &self.code);
@@ -196,18 +185,14 @@ crate::runtime::request_methods!(SaveOauthCredentialsRequest => ());
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct ListRequest<'a> {
-    base: crate::runtime::Base<'a>,
+    base: Base<'a>,
 }
 impl<'a> ListRequest<'a> {
-    fn into_call(self) -> crate::runtime::Call<'a> {
-        const OPERATION: crate::runtime::Operation = crate::runtime::Operation {
-            name: "conferencing.list",
-            method: crate::runtime::Method::Get,
-            path_template: "/v2/conferencing",
-            auth: crate::generated::auth::API_KEY_ACCESS_TOKEN,
-            ..crate::runtime::Operation::DEFAULTS
-        };
-        let mut call = crate::runtime::Call::new(self.base, &OPERATION);
+    fn into_call(self) -> Call<'a> {
+        const OP: Operation = Operation::get("/v2/conferencing")
+            .named("conferencing.list")
+            .auth(auth::API_KEY_ACCESS_TOKEN);
+        let mut call = Call::new(self.base, &OP);
         call.path(&[]);
         call
     }
@@ -219,19 +204,15 @@ crate::runtime::request_methods!(
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct SetDefaultRequest<'a> {
-    base: crate::runtime::Base<'a>,
+    base: Base<'a>,
     app: models::ConferencingApp,
 }
 impl<'a> SetDefaultRequest<'a> {
-    fn into_call(self) -> crate::runtime::Call<'a> {
-        const OPERATION: crate::runtime::Operation = crate::runtime::Operation {
-            name: "conferencing.set_default",
-            method: crate::runtime::Method::Post,
-            path_template: "/v2/conferencing/{app}/default",
-            auth: crate::generated::auth::API_KEY_ACCESS_TOKEN,
-            ..crate::runtime::Operation::DEFAULTS
-        };
-        let mut call = crate::runtime::Call::new(self.base, &OPERATION);
+    fn into_call(self) -> Call<'a> {
+        const OP: Operation = Operation::post("/v2/conferencing/{app}/default")
+            .named("conferencing.set_default")
+            .auth(auth::API_KEY_ACCESS_TOKEN);
+        let mut call = Call::new(self.base, &OP);
         call.path(&[&self.app]);
         call
     }
@@ -241,18 +222,14 @@ crate::runtime::request_methods!(SetDefaultRequest => ());
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct GetDefaultRequest<'a> {
-    base: crate::runtime::Base<'a>,
+    base: Base<'a>,
 }
 impl<'a> GetDefaultRequest<'a> {
-    fn into_call(self) -> crate::runtime::Call<'a> {
-        const OPERATION: crate::runtime::Operation = crate::runtime::Operation {
-            name: "conferencing.get_default",
-            method: crate::runtime::Method::Get,
-            path_template: "/v2/conferencing/default",
-            auth: crate::generated::auth::API_KEY_ACCESS_TOKEN,
-            ..crate::runtime::Operation::DEFAULTS
-        };
-        let mut call = crate::runtime::Call::new(self.base, &OPERATION);
+    fn into_call(self) -> Call<'a> {
+        const OP: Operation = Operation::get("/v2/conferencing/default")
+            .named("conferencing.get_default")
+            .auth(auth::API_KEY_ACCESS_TOKEN);
+        let mut call = Call::new(self.base, &OP);
         call.path(&[]);
         call
     }
@@ -264,19 +241,15 @@ crate::runtime::request_methods!(
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct DisconnectRequest<'a> {
-    base: crate::runtime::Base<'a>,
+    base: Base<'a>,
     app: models::ConferencingApp,
 }
 impl<'a> DisconnectRequest<'a> {
-    fn into_call(self) -> crate::runtime::Call<'a> {
-        const OPERATION: crate::runtime::Operation = crate::runtime::Operation {
-            name: "conferencing.disconnect",
-            method: crate::runtime::Method::Delete,
-            path_template: "/v2/conferencing/{app}/disconnect",
-            auth: crate::generated::auth::API_KEY_ACCESS_TOKEN,
-            ..crate::runtime::Operation::DEFAULTS
-        };
-        let mut call = crate::runtime::Call::new(self.base, &OPERATION);
+    fn into_call(self) -> Call<'a> {
+        const OP: Operation = Operation::delete("/v2/conferencing/{app}/disconnect")
+            .named("conferencing.disconnect")
+            .auth(auth::API_KEY_ACCESS_TOKEN);
+        let mut call = Call::new(self.base, &OP);
         call.path(&[&self.app]);
         call
     }

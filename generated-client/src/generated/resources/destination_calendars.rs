@@ -3,13 +3,14 @@
 
 //! The calendar where the authenticated user's new bookings are created.
 
-use crate::models;
+use crate::runtime::{Base, Call, Operation};
+use crate::{generated::auth, models};
 /// The calendar where the authenticated user's new bookings are created.
 ///
 /// Reached with `client.destination_calendars()`.
 #[derive(Debug, Clone, Copy)]
 pub struct DestinationCalendars<'a> {
-    pub(crate) base: crate::runtime::Base<'a>,
+    pub(crate) base: Base<'a>,
 }
 impl<'a> DestinationCalendars<'a> {
     /// Choose the calendar where the user's new bookings are written.
@@ -26,19 +27,15 @@ impl<'a> DestinationCalendars<'a> {
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct UpdateRequest<'a> {
-    base: crate::runtime::Base<'a>,
+    base: Base<'a>,
     body: models::SetDestinationCalendar,
 }
 impl<'a> UpdateRequest<'a> {
-    fn into_call(self) -> crate::runtime::Call<'a> {
-        const OPERATION: crate::runtime::Operation = crate::runtime::Operation {
-            name: "destination_calendars.update",
-            method: crate::runtime::Method::Put,
-            path_template: "/v2/destination-calendars",
-            auth: crate::generated::auth::API_KEY_ACCESS_TOKEN,
-            ..crate::runtime::Operation::DEFAULTS
-        };
-        let mut call = crate::runtime::Call::new(self.base, &OPERATION);
+    fn into_call(self) -> Call<'a> {
+        const OP: Operation = Operation::put("/v2/destination-calendars")
+            .named("destination_calendars.update")
+            .auth(auth::API_KEY_ACCESS_TOKEN);
+        let mut call = Call::new(self.base, &OP);
         call.path(&[]);
         call.json(&self.body);
         call

@@ -3,7 +3,8 @@
 
 //! Event types of the authenticated user: the kinds of meeting people can book with them (length, booking form, locations, limits...). Sent with `cal-api-version: 2024-06-14`.
 
-use crate::models;
+use crate::runtime::{Base, Call, Operation};
+use crate::{generated::auth, models};
 pub mod private_links;
 pub mod webhooks;
 /// Event types of the authenticated user: the kinds of meeting people can book with them (length, booking form, locations, limits...). Sent with `cal-api-version: 2024-06-14`.
@@ -11,7 +12,7 @@ pub mod webhooks;
 /// Reached with `client.event_types()`.
 #[derive(Debug, Clone, Copy)]
 pub struct EventTypes<'a> {
-    pub(crate) base: crate::runtime::Base<'a>,
+    pub(crate) base: Base<'a>,
 }
 impl<'a> EventTypes<'a> {
     /// Private links of an event type of the authenticated user: booking URLs that work without the event type being public, until a time or for a number of bookings.
@@ -87,20 +88,16 @@ impl<'a> EventTypes<'a> {
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct CreateRequest<'a> {
-    base: crate::runtime::Base<'a>,
+    base: Base<'a>,
     body: models::CreateEventType,
 }
 impl<'a> CreateRequest<'a> {
-    fn into_call(self) -> crate::runtime::Call<'a> {
-        const OPERATION: crate::runtime::Operation = crate::runtime::Operation {
-            name: "event_types.create",
-            method: crate::runtime::Method::Post,
-            path_template: "/v2/event-types",
-            auth: crate::generated::auth::API_KEY_ACCESS_TOKEN,
-            api_version: Some(crate::ApiVersion::V2024_06_14),
-            ..crate::runtime::Operation::DEFAULTS
-        };
-        let mut call = crate::runtime::Call::new(self.base, &OPERATION);
+    fn into_call(self) -> Call<'a> {
+        const OP: Operation = Operation::post("/v2/event-types")
+            .named("event_types.create")
+            .auth(auth::API_KEY_ACCESS_TOKEN)
+            .version(crate::ApiVersion::V2024_06_14);
+        let mut call = Call::new(self.base, &OP);
         call.path(&[]);
         call.json(&self.body);
         call
@@ -111,7 +108,7 @@ crate::runtime::request_methods!(CreateRequest => models::EventType);
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct ListRequest<'a> {
-    base: crate::runtime::Base<'a>,
+    base: Base<'a>,
     username: Option<String>,
     event_slug: Option<String>,
     usernames: Option<Vec<String>>,
@@ -144,17 +141,13 @@ impl<'a> ListRequest<'a> {
         self.org_id = Some(org_id);
         self
     }
-    fn into_call(self) -> crate::runtime::Call<'a> {
-        const OPERATION: crate::runtime::Operation = crate::runtime::Operation {
-            name: "event_types.list",
-            method: crate::runtime::Method::Get,
-            path_template: "/v2/event-types",
-            auth: crate::generated::auth::API_KEY_ACCESS_TOKEN_PLATFORM_CLIENT,
-            api_version: Some(crate::ApiVersion::V2024_06_14),
-            auth_optional: true,
-            ..crate::runtime::Operation::DEFAULTS
-        };
-        let mut call = crate::runtime::Call::new(self.base, &OPERATION);
+    fn into_call(self) -> Call<'a> {
+        const OP: Operation = Operation::get("/v2/event-types")
+            .named("event_types.list")
+            .auth(auth::API_KEY_ACCESS_TOKEN_PLATFORM_CLIENT)
+            .version(crate::ApiVersion::V2024_06_14)
+            .auth_optional();
+        let mut call = Call::new(self.base, &OP);
         call.path(&[]);
         call.query_opt("username", self.username.as_ref());
         call.query_opt("eventSlug", self.event_slug.as_ref());
@@ -169,20 +162,16 @@ crate::runtime::request_methods!(ListRequest => Vec < models::EventType >);
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct GetRequest<'a> {
-    base: crate::runtime::Base<'a>,
+    base: Base<'a>,
     event_type_id: i64,
 }
 impl<'a> GetRequest<'a> {
-    fn into_call(self) -> crate::runtime::Call<'a> {
-        const OPERATION: crate::runtime::Operation = crate::runtime::Operation {
-            name: "event_types.get",
-            method: crate::runtime::Method::Get,
-            path_template: "/v2/event-types/{eventTypeId}",
-            auth: crate::generated::auth::API_KEY_ACCESS_TOKEN,
-            api_version: Some(crate::ApiVersion::V2024_06_14),
-            ..crate::runtime::Operation::DEFAULTS
-        };
-        let mut call = crate::runtime::Call::new(self.base, &OPERATION);
+    fn into_call(self) -> Call<'a> {
+        const OP: Operation = Operation::get("/v2/event-types/{eventTypeId}")
+            .named("event_types.get")
+            .auth(auth::API_KEY_ACCESS_TOKEN)
+            .version(crate::ApiVersion::V2024_06_14);
+        let mut call = Call::new(self.base, &OP);
         call.path(&[&self.event_type_id]);
         call
     }
@@ -192,21 +181,17 @@ crate::runtime::request_methods!(GetRequest => models::EventType);
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct UpdateRequest<'a> {
-    base: crate::runtime::Base<'a>,
+    base: Base<'a>,
     event_type_id: i64,
     body: models::UpdateEventType,
 }
 impl<'a> UpdateRequest<'a> {
-    fn into_call(self) -> crate::runtime::Call<'a> {
-        const OPERATION: crate::runtime::Operation = crate::runtime::Operation {
-            name: "event_types.update",
-            method: crate::runtime::Method::Patch,
-            path_template: "/v2/event-types/{eventTypeId}",
-            auth: crate::generated::auth::API_KEY_ACCESS_TOKEN,
-            api_version: Some(crate::ApiVersion::V2024_06_14),
-            ..crate::runtime::Operation::DEFAULTS
-        };
-        let mut call = crate::runtime::Call::new(self.base, &OPERATION);
+    fn into_call(self) -> Call<'a> {
+        const OP: Operation = Operation::patch("/v2/event-types/{eventTypeId}")
+            .named("event_types.update")
+            .auth(auth::API_KEY_ACCESS_TOKEN)
+            .version(crate::ApiVersion::V2024_06_14);
+        let mut call = Call::new(self.base, &OP);
         call.path(&[&self.event_type_id]);
         call.json(&self.body);
         call
@@ -217,20 +202,16 @@ crate::runtime::request_methods!(UpdateRequest => models::EventType);
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct DeleteRequest<'a> {
-    base: crate::runtime::Base<'a>,
+    base: Base<'a>,
     event_type_id: i64,
 }
 impl<'a> DeleteRequest<'a> {
-    fn into_call(self) -> crate::runtime::Call<'a> {
-        const OPERATION: crate::runtime::Operation = crate::runtime::Operation {
-            name: "event_types.delete",
-            method: crate::runtime::Method::Delete,
-            path_template: "/v2/event-types/{eventTypeId}",
-            auth: crate::generated::auth::API_KEY_ACCESS_TOKEN,
-            api_version: Some(crate::ApiVersion::V2024_06_14),
-            ..crate::runtime::Operation::DEFAULTS
-        };
-        let mut call = crate::runtime::Call::new(self.base, &OPERATION);
+    fn into_call(self) -> Call<'a> {
+        const OP: Operation = Operation::delete("/v2/event-types/{eventTypeId}")
+            .named("event_types.delete")
+            .auth(auth::API_KEY_ACCESS_TOKEN)
+            .version(crate::ApiVersion::V2024_06_14);
+        let mut call = Call::new(self.base, &OP);
         call.path(&[&self.event_type_id]);
         call
     }

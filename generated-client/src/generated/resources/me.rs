@@ -3,13 +3,14 @@
 
 //! The authenticated user's own profile.
 
-use crate::models;
+use crate::runtime::{Base, Call, Operation};
+use crate::{generated::auth, models};
 /// The authenticated user's own profile.
 ///
 /// Reached with `client.me()`.
 #[derive(Debug, Clone, Copy)]
 pub struct Me<'a> {
-    pub(crate) base: crate::runtime::Base<'a>,
+    pub(crate) base: Base<'a>,
 }
 impl<'a> Me<'a> {
     /// Get the authenticated user's profile.
@@ -34,18 +35,14 @@ impl<'a> Me<'a> {
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct GetRequest<'a> {
-    base: crate::runtime::Base<'a>,
+    base: Base<'a>,
 }
 impl<'a> GetRequest<'a> {
-    fn into_call(self) -> crate::runtime::Call<'a> {
-        const OPERATION: crate::runtime::Operation = crate::runtime::Operation {
-            name: "me.get",
-            method: crate::runtime::Method::Get,
-            path_template: "/v2/me",
-            auth: crate::generated::auth::API_KEY_ACCESS_TOKEN,
-            ..crate::runtime::Operation::DEFAULTS
-        };
-        let mut call = crate::runtime::Call::new(self.base, &OPERATION);
+    fn into_call(self) -> Call<'a> {
+        const OP: Operation = Operation::get("/v2/me")
+            .named("me.get")
+            .auth(auth::API_KEY_ACCESS_TOKEN);
+        let mut call = Call::new(self.base, &OP);
         call.path(&[]);
         call
     }
@@ -55,19 +52,15 @@ crate::runtime::request_methods!(GetRequest => models::Me);
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct UpdateRequest<'a> {
-    base: crate::runtime::Base<'a>,
+    base: Base<'a>,
     body: models::UpdateProfile,
 }
 impl<'a> UpdateRequest<'a> {
-    fn into_call(self) -> crate::runtime::Call<'a> {
-        const OPERATION: crate::runtime::Operation = crate::runtime::Operation {
-            name: "me.update",
-            method: crate::runtime::Method::Patch,
-            path_template: "/v2/me",
-            auth: crate::generated::auth::API_KEY_ACCESS_TOKEN,
-            ..crate::runtime::Operation::DEFAULTS
-        };
-        let mut call = crate::runtime::Call::new(self.base, &OPERATION);
+    fn into_call(self) -> Call<'a> {
+        const OP: Operation = Operation::patch("/v2/me")
+            .named("me.update")
+            .auth(auth::API_KEY_ACCESS_TOKEN);
+        let mut call = Call::new(self.base, &OP);
         call.path(&[]);
         call.json(&self.body);
         call

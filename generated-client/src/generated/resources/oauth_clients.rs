@@ -3,7 +3,8 @@
 
 //! Platform OAuth clients of the caller's organization. Creating, changing and deleting one needs the organization admin (or owner) role; any member may read them.
 
-use crate::models;
+use crate::runtime::{Base, Call, Operation};
+use crate::{generated::auth, models};
 pub mod users;
 pub mod webhooks;
 /// Platform OAuth clients of the caller's organization. Creating, changing and deleting one needs the organization admin (or owner) role; any member may read them.
@@ -11,7 +12,7 @@ pub mod webhooks;
 /// Reached with `client.oauth_clients()`.
 #[derive(Debug, Clone, Copy)]
 pub struct OauthClients<'a> {
-    pub(crate) base: crate::runtime::Base<'a>,
+    pub(crate) base: Base<'a>,
 }
 impl<'a> OauthClients<'a> {
     /// Managed users of a platform OAuth client. Each has an access token (valid for about an hour) and a refresh token (valid for about a year) that act for the user with `Authorization: Bearer <token>`.
@@ -78,18 +79,14 @@ impl<'a> OauthClients<'a> {
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct ListRequest<'a> {
-    base: crate::runtime::Base<'a>,
+    base: Base<'a>,
 }
 impl<'a> ListRequest<'a> {
-    fn into_call(self) -> crate::runtime::Call<'a> {
-        const OPERATION: crate::runtime::Operation = crate::runtime::Operation {
-            name: "oauth_clients.list",
-            method: crate::runtime::Method::Get,
-            path_template: "/v2/oauth-clients",
-            auth: crate::generated::auth::API_KEY_ACCESS_TOKEN,
-            ..crate::runtime::Operation::DEFAULTS
-        };
-        let mut call = crate::runtime::Call::new(self.base, &OPERATION);
+    fn into_call(self) -> Call<'a> {
+        const OP: Operation = Operation::get("/v2/oauth-clients")
+            .named("oauth_clients.list")
+            .auth(auth::API_KEY_ACCESS_TOKEN);
+        let mut call = Call::new(self.base, &OP);
         call.path(&[]);
         call
     }
@@ -99,19 +96,15 @@ crate::runtime::request_methods!(ListRequest => Vec < models::OAuthClient >);
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct CreateRequest<'a> {
-    base: crate::runtime::Base<'a>,
+    base: Base<'a>,
     body: models::CreateOAuthClient,
 }
 impl<'a> CreateRequest<'a> {
-    fn into_call(self) -> crate::runtime::Call<'a> {
-        const OPERATION: crate::runtime::Operation = crate::runtime::Operation {
-            name: "oauth_clients.create",
-            method: crate::runtime::Method::Post,
-            path_template: "/v2/oauth-clients",
-            auth: crate::generated::auth::API_KEY_ACCESS_TOKEN,
-            ..crate::runtime::Operation::DEFAULTS
-        };
-        let mut call = crate::runtime::Call::new(self.base, &OPERATION);
+    fn into_call(self) -> Call<'a> {
+        const OP: Operation = Operation::post("/v2/oauth-clients")
+            .named("oauth_clients.create")
+            .auth(auth::API_KEY_ACCESS_TOKEN);
+        let mut call = Call::new(self.base, &OP);
         call.path(&[]);
         call.json(&self.body);
         call
@@ -122,19 +115,15 @@ crate::runtime::request_methods!(CreateRequest => models::OAuthClientCredentials
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct GetRequest<'a> {
-    base: crate::runtime::Base<'a>,
+    base: Base<'a>,
     client_id: String,
 }
 impl<'a> GetRequest<'a> {
-    fn into_call(self) -> crate::runtime::Call<'a> {
-        const OPERATION: crate::runtime::Operation = crate::runtime::Operation {
-            name: "oauth_clients.get",
-            method: crate::runtime::Method::Get,
-            path_template: "/v2/oauth-clients/{clientId}",
-            auth: crate::generated::auth::API_KEY_ACCESS_TOKEN,
-            ..crate::runtime::Operation::DEFAULTS
-        };
-        let mut call = crate::runtime::Call::new(self.base, &OPERATION);
+    fn into_call(self) -> Call<'a> {
+        const OP: Operation = Operation::get("/v2/oauth-clients/{clientId}")
+            .named("oauth_clients.get")
+            .auth(auth::API_KEY_ACCESS_TOKEN);
+        let mut call = Call::new(self.base, &OP);
         call.path(&[&self.client_id]);
         call
     }
@@ -144,20 +133,16 @@ crate::runtime::request_methods!(GetRequest => models::OAuthClient);
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct UpdateRequest<'a> {
-    base: crate::runtime::Base<'a>,
+    base: Base<'a>,
     client_id: String,
     body: models::UpdateOAuthClient,
 }
 impl<'a> UpdateRequest<'a> {
-    fn into_call(self) -> crate::runtime::Call<'a> {
-        const OPERATION: crate::runtime::Operation = crate::runtime::Operation {
-            name: "oauth_clients.update",
-            method: crate::runtime::Method::Patch,
-            path_template: "/v2/oauth-clients/{clientId}",
-            auth: crate::generated::auth::API_KEY_ACCESS_TOKEN,
-            ..crate::runtime::Operation::DEFAULTS
-        };
-        let mut call = crate::runtime::Call::new(self.base, &OPERATION);
+    fn into_call(self) -> Call<'a> {
+        const OP: Operation = Operation::patch("/v2/oauth-clients/{clientId}")
+            .named("oauth_clients.update")
+            .auth(auth::API_KEY_ACCESS_TOKEN);
+        let mut call = Call::new(self.base, &OP);
         call.path(&[&self.client_id]);
         call.json(&self.body);
         call
@@ -168,19 +153,15 @@ crate::runtime::request_methods!(UpdateRequest => models::OAuthClient);
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct DeleteRequest<'a> {
-    base: crate::runtime::Base<'a>,
+    base: Base<'a>,
     client_id: String,
 }
 impl<'a> DeleteRequest<'a> {
-    fn into_call(self) -> crate::runtime::Call<'a> {
-        const OPERATION: crate::runtime::Operation = crate::runtime::Operation {
-            name: "oauth_clients.delete",
-            method: crate::runtime::Method::Delete,
-            path_template: "/v2/oauth-clients/{clientId}",
-            auth: crate::generated::auth::API_KEY_ACCESS_TOKEN,
-            ..crate::runtime::Operation::DEFAULTS
-        };
-        let mut call = crate::runtime::Call::new(self.base, &OPERATION);
+    fn into_call(self) -> Call<'a> {
+        const OP: Operation = Operation::delete("/v2/oauth-clients/{clientId}")
+            .named("oauth_clients.delete")
+            .auth(auth::API_KEY_ACCESS_TOKEN);
+        let mut call = Call::new(self.base, &OP);
         call.path(&[&self.client_id]);
         call
     }

@@ -3,6 +3,7 @@
 
 //! Resources that belong to an organization (its teams, attributes and more).
 
+use crate::runtime::Base;
 pub mod attributes;
 pub mod bookings;
 pub mod delegation_credentials;
@@ -18,7 +19,7 @@ pub mod webhooks;
 /// Reached with `client.orgs()`.
 #[derive(Debug, Clone, Copy)]
 pub struct Orgs<'a> {
-    pub(crate) base: crate::runtime::Base<'a>,
+    pub(crate) base: Base<'a>,
 }
 impl<'a> Orgs<'a> {
     /// Custom attributes that an organization defines for its members (department, location...). Reading them needs organization membership; changing them needs the organization admin role.

@@ -3,13 +3,14 @@
 
 //! Routing forms reached by their id alone.
 
-use crate::models;
+use crate::runtime::{Base, Call, Operation};
+use crate::{generated::auth, models};
 /// Routing forms reached by their id alone.
 ///
 /// Reached with `client.routing_forms()`.
 #[derive(Debug, Clone, Copy)]
 pub struct RoutingForms<'a> {
-    pub(crate) base: crate::runtime::Base<'a>,
+    pub(crate) base: Base<'a>,
 }
 impl<'a> RoutingForms<'a> {
     /// Find where answers to a routing form would lead, with the free slots there, without saving them.
@@ -41,7 +42,7 @@ impl<'a> RoutingForms<'a> {
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct CalculateSlotsRequest<'a> {
-    base: crate::runtime::Base<'a>,
+    base: Base<'a>,
     routing_form_id: String,
     start: String,
     end: String,
@@ -75,16 +76,14 @@ impl<'a> CalculateSlotsRequest<'a> {
         self.booking_uid_to_reschedule = Some(booking_uid_to_reschedule.into());
         self
     }
-    fn into_call(self) -> crate::runtime::Call<'a> {
-        const OPERATION: crate::runtime::Operation = crate::runtime::Operation {
-            name: "routing_forms.calculate_slots",
-            method: crate::runtime::Method::Post,
-            path_template: "/v2/routing-forms/{routingFormId}/calculate-slots",
-            auth: crate::generated::auth::API_KEY_ACCESS_TOKEN,
-            auth_optional: true,
-            ..crate::runtime::Operation::DEFAULTS
-        };
-        let mut call = crate::runtime::Call::new(self.base, &OPERATION);
+    fn into_call(self) -> Call<'a> {
+        const OP: Operation = Operation::post(
+                "/v2/routing-forms/{routingFormId}/calculate-slots",
+            )
+            .named("routing_forms.calculate_slots")
+            .auth(auth::API_KEY_ACCESS_TOKEN)
+            .auth_optional();
+        let mut call = Call::new(self.base, &OP);
         call.path(&[&self.routing_form_id]);
         call.query("start", &self.start);
         call.query("end", &self.end);

@@ -3,13 +3,14 @@
 
 //! The authenticated user's schedules: when they can be booked each week, in which time zone, and the dates that differ. Event types use the default schedule unless they name another.
 
-use crate::models;
+use crate::runtime::{Base, Call, Operation};
+use crate::{generated::auth, models};
 /// The authenticated user's schedules: when they can be booked each week, in which time zone, and the dates that differ. Event types use the default schedule unless they name another.
 ///
 /// Reached with `client.schedules()`.
 #[derive(Debug, Clone, Copy)]
 pub struct Schedules<'a> {
-    pub(crate) base: crate::runtime::Base<'a>,
+    pub(crate) base: Base<'a>,
 }
 impl<'a> Schedules<'a> {
     /// Create a schedule for the authenticated user.
@@ -76,20 +77,16 @@ impl<'a> Schedules<'a> {
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct CreateRequest<'a> {
-    base: crate::runtime::Base<'a>,
+    base: Base<'a>,
     body: models::CreateSchedule,
 }
 impl<'a> CreateRequest<'a> {
-    fn into_call(self) -> crate::runtime::Call<'a> {
-        const OPERATION: crate::runtime::Operation = crate::runtime::Operation {
-            name: "schedules.create",
-            method: crate::runtime::Method::Post,
-            path_template: "/v2/schedules",
-            auth: crate::generated::auth::API_KEY_ACCESS_TOKEN,
-            api_version: Some(crate::ApiVersion::V2024_06_11),
-            ..crate::runtime::Operation::DEFAULTS
-        };
-        let mut call = crate::runtime::Call::new(self.base, &OPERATION);
+    fn into_call(self) -> Call<'a> {
+        const OP: Operation = Operation::post("/v2/schedules")
+            .named("schedules.create")
+            .auth(auth::API_KEY_ACCESS_TOKEN)
+            .version(crate::ApiVersion::V2024_06_11);
+        let mut call = Call::new(self.base, &OP);
         call.path(&[]);
         call.json(&self.body);
         call
@@ -100,19 +97,15 @@ crate::runtime::request_methods!(CreateRequest => models::Schedule);
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct ListRequest<'a> {
-    base: crate::runtime::Base<'a>,
+    base: Base<'a>,
 }
 impl<'a> ListRequest<'a> {
-    fn into_call(self) -> crate::runtime::Call<'a> {
-        const OPERATION: crate::runtime::Operation = crate::runtime::Operation {
-            name: "schedules.list",
-            method: crate::runtime::Method::Get,
-            path_template: "/v2/schedules",
-            auth: crate::generated::auth::API_KEY_ACCESS_TOKEN,
-            api_version: Some(crate::ApiVersion::V2024_06_11),
-            ..crate::runtime::Operation::DEFAULTS
-        };
-        let mut call = crate::runtime::Call::new(self.base, &OPERATION);
+    fn into_call(self) -> Call<'a> {
+        const OP: Operation = Operation::get("/v2/schedules")
+            .named("schedules.list")
+            .auth(auth::API_KEY_ACCESS_TOKEN)
+            .version(crate::ApiVersion::V2024_06_11);
+        let mut call = Call::new(self.base, &OP);
         call.path(&[]);
         call
     }
@@ -122,19 +115,15 @@ crate::runtime::request_methods!(ListRequest => Vec < models::Schedule >);
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct GetDefaultRequest<'a> {
-    base: crate::runtime::Base<'a>,
+    base: Base<'a>,
 }
 impl<'a> GetDefaultRequest<'a> {
-    fn into_call(self) -> crate::runtime::Call<'a> {
-        const OPERATION: crate::runtime::Operation = crate::runtime::Operation {
-            name: "schedules.get_default",
-            method: crate::runtime::Method::Get,
-            path_template: "/v2/schedules/default",
-            auth: crate::generated::auth::API_KEY_ACCESS_TOKEN,
-            api_version: Some(crate::ApiVersion::V2024_06_11),
-            ..crate::runtime::Operation::DEFAULTS
-        };
-        let mut call = crate::runtime::Call::new(self.base, &OPERATION);
+    fn into_call(self) -> Call<'a> {
+        const OP: Operation = Operation::get("/v2/schedules/default")
+            .named("schedules.get_default")
+            .auth(auth::API_KEY_ACCESS_TOKEN)
+            .version(crate::ApiVersion::V2024_06_11);
+        let mut call = Call::new(self.base, &OP);
         call.path(&[]);
         call
     }
@@ -144,20 +133,16 @@ crate::runtime::request_methods!(GetDefaultRequest => Option < models::Schedule 
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct GetRequest<'a> {
-    base: crate::runtime::Base<'a>,
+    base: Base<'a>,
     schedule_id: i64,
 }
 impl<'a> GetRequest<'a> {
-    fn into_call(self) -> crate::runtime::Call<'a> {
-        const OPERATION: crate::runtime::Operation = crate::runtime::Operation {
-            name: "schedules.get",
-            method: crate::runtime::Method::Get,
-            path_template: "/v2/schedules/{scheduleId}",
-            auth: crate::generated::auth::API_KEY_ACCESS_TOKEN,
-            api_version: Some(crate::ApiVersion::V2024_06_11),
-            ..crate::runtime::Operation::DEFAULTS
-        };
-        let mut call = crate::runtime::Call::new(self.base, &OPERATION);
+    fn into_call(self) -> Call<'a> {
+        const OP: Operation = Operation::get("/v2/schedules/{scheduleId}")
+            .named("schedules.get")
+            .auth(auth::API_KEY_ACCESS_TOKEN)
+            .version(crate::ApiVersion::V2024_06_11);
+        let mut call = Call::new(self.base, &OP);
         call.path(&[&self.schedule_id]);
         call
     }
@@ -167,21 +152,17 @@ crate::runtime::request_methods!(GetRequest => models::Schedule);
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct UpdateRequest<'a> {
-    base: crate::runtime::Base<'a>,
+    base: Base<'a>,
     schedule_id: i64,
     body: models::UpdateSchedule,
 }
 impl<'a> UpdateRequest<'a> {
-    fn into_call(self) -> crate::runtime::Call<'a> {
-        const OPERATION: crate::runtime::Operation = crate::runtime::Operation {
-            name: "schedules.update",
-            method: crate::runtime::Method::Patch,
-            path_template: "/v2/schedules/{scheduleId}",
-            auth: crate::generated::auth::API_KEY_ACCESS_TOKEN,
-            api_version: Some(crate::ApiVersion::V2024_06_11),
-            ..crate::runtime::Operation::DEFAULTS
-        };
-        let mut call = crate::runtime::Call::new(self.base, &OPERATION);
+    fn into_call(self) -> Call<'a> {
+        const OP: Operation = Operation::patch("/v2/schedules/{scheduleId}")
+            .named("schedules.update")
+            .auth(auth::API_KEY_ACCESS_TOKEN)
+            .version(crate::ApiVersion::V2024_06_11);
+        let mut call = Call::new(self.base, &OP);
         call.path(&[&self.schedule_id]);
         call.json(&self.body);
         call
@@ -192,20 +173,16 @@ crate::runtime::request_methods!(UpdateRequest => models::Schedule);
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct DeleteRequest<'a> {
-    base: crate::runtime::Base<'a>,
+    base: Base<'a>,
     schedule_id: i64,
 }
 impl<'a> DeleteRequest<'a> {
-    fn into_call(self) -> crate::runtime::Call<'a> {
-        const OPERATION: crate::runtime::Operation = crate::runtime::Operation {
-            name: "schedules.delete",
-            method: crate::runtime::Method::Delete,
-            path_template: "/v2/schedules/{scheduleId}",
-            auth: crate::generated::auth::API_KEY_ACCESS_TOKEN,
-            api_version: Some(crate::ApiVersion::V2024_06_11),
-            ..crate::runtime::Operation::DEFAULTS
-        };
-        let mut call = crate::runtime::Call::new(self.base, &OPERATION);
+    fn into_call(self) -> Call<'a> {
+        const OP: Operation = Operation::delete("/v2/schedules/{scheduleId}")
+            .named("schedules.delete")
+            .auth(auth::API_KEY_ACCESS_TOKEN)
+            .version(crate::ApiVersion::V2024_06_11);
+        let mut call = Call::new(self.base, &OP);
         call.path(&[&self.schedule_id]);
         call
     }

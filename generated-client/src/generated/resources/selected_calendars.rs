@@ -3,13 +3,14 @@
 
 //! The connected calendars Cal.com checks for conflicts when computing the authenticated user's availability.
 
-use crate::models;
+use crate::runtime::{Base, Call, Operation};
+use crate::{generated::auth, models};
 /// The connected calendars Cal.com checks for conflicts when computing the authenticated user's availability.
 ///
 /// Reached with `client.selected_calendars()`.
 #[derive(Debug, Clone, Copy)]
 pub struct SelectedCalendars<'a> {
-    pub(crate) base: crate::runtime::Base<'a>,
+    pub(crate) base: Base<'a>,
 }
 impl<'a> SelectedCalendars<'a> {
     /// Start checking a connected calendar for conflicts.
@@ -43,19 +44,15 @@ impl<'a> SelectedCalendars<'a> {
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct AddRequest<'a> {
-    base: crate::runtime::Base<'a>,
+    base: Base<'a>,
     body: models::AddSelectedCalendar,
 }
 impl<'a> AddRequest<'a> {
-    fn into_call(self) -> crate::runtime::Call<'a> {
-        const OPERATION: crate::runtime::Operation = crate::runtime::Operation {
-            name: "selected_calendars.add",
-            method: crate::runtime::Method::Post,
-            path_template: "/v2/selected-calendars",
-            auth: crate::generated::auth::API_KEY_ACCESS_TOKEN,
-            ..crate::runtime::Operation::DEFAULTS
-        };
-        let mut call = crate::runtime::Call::new(self.base, &OPERATION);
+    fn into_call(self) -> Call<'a> {
+        const OP: Operation = Operation::post("/v2/selected-calendars")
+            .named("selected_calendars.add")
+            .auth(auth::API_KEY_ACCESS_TOKEN);
+        let mut call = Call::new(self.base, &OP);
         call.path(&[]);
         call.json(&self.body);
         call
@@ -66,7 +63,7 @@ crate::runtime::request_methods!(AddRequest => models::SelectedCalendar);
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct RemoveRequest<'a> {
-    base: crate::runtime::Base<'a>,
+    base: Base<'a>,
     integration: String,
     external_id: String,
     credential_id: i64,
@@ -81,15 +78,11 @@ impl<'a> RemoveRequest<'a> {
         self.delegation_credential_id = Some(delegation_credential_id.into());
         self
     }
-    fn into_call(self) -> crate::runtime::Call<'a> {
-        const OPERATION: crate::runtime::Operation = crate::runtime::Operation {
-            name: "selected_calendars.remove",
-            method: crate::runtime::Method::Delete,
-            path_template: "/v2/selected-calendars",
-            auth: crate::generated::auth::API_KEY_ACCESS_TOKEN,
-            ..crate::runtime::Operation::DEFAULTS
-        };
-        let mut call = crate::runtime::Call::new(self.base, &OPERATION);
+    fn into_call(self) -> Call<'a> {
+        const OP: Operation = Operation::delete("/v2/selected-calendars")
+            .named("selected_calendars.remove")
+            .auth(auth::API_KEY_ACCESS_TOKEN);
+        let mut call = Call::new(self.base, &OP);
         call.path(&[]);
         call.query("integration", &self.integration);
         call.query("externalId", &self.external_id);

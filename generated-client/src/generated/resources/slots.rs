@@ -3,13 +3,14 @@
 
 //! Free slots of event types, and reservations that keep a slot from being booked by others for a few minutes while a booking is being made.
 
-use crate::models;
+use crate::runtime::{Base, Call, Operation};
+use crate::{generated::auth, models};
 /// Free slots of event types, and reservations that keep a slot from being booked by others for a few minutes while a booking is being made.
 ///
 /// Reached with `client.slots()`.
 #[derive(Debug, Clone, Copy)]
 pub struct Slots<'a> {
-    pub(crate) base: crate::runtime::Base<'a>,
+    pub(crate) base: Base<'a>,
 }
 impl<'a> Slots<'a> {
     /// List the free slots of an event type, keyed by day.
@@ -91,7 +92,7 @@ impl<'a> Slots<'a> {
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct AvailableRequest<'a> {
-    base: crate::runtime::Base<'a>,
+    base: Base<'a>,
     start: String,
     end: String,
     event_type_id: Option<i64>,
@@ -159,15 +160,11 @@ impl<'a> AvailableRequest<'a> {
         self.booking_uid_to_reschedule = Some(booking_uid_to_reschedule.into());
         self
     }
-    fn into_call(self) -> crate::runtime::Call<'a> {
-        const OPERATION: crate::runtime::Operation = crate::runtime::Operation {
-            name: "slots.available",
-            method: crate::runtime::Method::Get,
-            path_template: "/v2/slots",
-            api_version: Some(crate::ApiVersion::V2024_09_04),
-            ..crate::runtime::Operation::DEFAULTS
-        };
-        let mut call = crate::runtime::Call::new(self.base, &OPERATION);
+    fn into_call(self) -> Call<'a> {
+        const OP: Operation = Operation::get("/v2/slots")
+            .named("slots.available")
+            .version(crate::ApiVersion::V2024_09_04);
+        let mut call = Call::new(self.base, &OP);
         call.path(&[]);
         call.query("start", &self.start);
         call.query("end", &self.end);
@@ -195,21 +192,17 @@ crate::runtime::request_methods!(
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct ReserveRequest<'a> {
-    base: crate::runtime::Base<'a>,
+    base: Base<'a>,
     body: models::ReserveSlot,
 }
 impl<'a> ReserveRequest<'a> {
-    fn into_call(self) -> crate::runtime::Call<'a> {
-        const OPERATION: crate::runtime::Operation = crate::runtime::Operation {
-            name: "slots.reserve",
-            method: crate::runtime::Method::Post,
-            path_template: "/v2/slots/reservations",
-            auth: crate::generated::auth::API_KEY_ACCESS_TOKEN_PLATFORM_CLIENT,
-            api_version: Some(crate::ApiVersion::V2024_09_04),
-            auth_optional: true,
-            ..crate::runtime::Operation::DEFAULTS
-        };
-        let mut call = crate::runtime::Call::new(self.base, &OPERATION);
+    fn into_call(self) -> Call<'a> {
+        const OP: Operation = Operation::post("/v2/slots/reservations")
+            .named("slots.reserve")
+            .auth(auth::API_KEY_ACCESS_TOKEN_PLATFORM_CLIENT)
+            .version(crate::ApiVersion::V2024_09_04)
+            .auth_optional();
+        let mut call = Call::new(self.base, &OP);
         call.path(&[]);
         call.json(&self.body);
         call
@@ -220,19 +213,15 @@ crate::runtime::request_methods!(ReserveRequest => models::SlotReservation);
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct GetReservationRequest<'a> {
-    base: crate::runtime::Base<'a>,
+    base: Base<'a>,
     uid: String,
 }
 impl<'a> GetReservationRequest<'a> {
-    fn into_call(self) -> crate::runtime::Call<'a> {
-        const OPERATION: crate::runtime::Operation = crate::runtime::Operation {
-            name: "slots.get_reservation",
-            method: crate::runtime::Method::Get,
-            path_template: "/v2/slots/reservations/{uid}",
-            api_version: Some(crate::ApiVersion::V2024_09_04),
-            ..crate::runtime::Operation::DEFAULTS
-        };
-        let mut call = crate::runtime::Call::new(self.base, &OPERATION);
+    fn into_call(self) -> Call<'a> {
+        const OP: Operation = Operation::get("/v2/slots/reservations/{uid}")
+            .named("slots.get_reservation")
+            .version(crate::ApiVersion::V2024_09_04);
+        let mut call = Call::new(self.base, &OP);
         call.path(&[&self.uid]);
         call
     }
@@ -244,20 +233,16 @@ crate::runtime::request_methods!(
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct UpdateReservationRequest<'a> {
-    base: crate::runtime::Base<'a>,
+    base: Base<'a>,
     uid: String,
     body: models::ReserveSlot,
 }
 impl<'a> UpdateReservationRequest<'a> {
-    fn into_call(self) -> crate::runtime::Call<'a> {
-        const OPERATION: crate::runtime::Operation = crate::runtime::Operation {
-            name: "slots.update_reservation",
-            method: crate::runtime::Method::Patch,
-            path_template: "/v2/slots/reservations/{uid}",
-            api_version: Some(crate::ApiVersion::V2024_09_04),
-            ..crate::runtime::Operation::DEFAULTS
-        };
-        let mut call = crate::runtime::Call::new(self.base, &OPERATION);
+    fn into_call(self) -> Call<'a> {
+        const OP: Operation = Operation::patch("/v2/slots/reservations/{uid}")
+            .named("slots.update_reservation")
+            .version(crate::ApiVersion::V2024_09_04);
+        let mut call = Call::new(self.base, &OP);
         call.path(&[&self.uid]);
         call.json(&self.body);
         call
@@ -268,19 +253,15 @@ crate::runtime::request_methods!(UpdateReservationRequest => models::SlotReserva
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct DeleteReservationRequest<'a> {
-    base: crate::runtime::Base<'a>,
+    base: Base<'a>,
     uid: String,
 }
 impl<'a> DeleteReservationRequest<'a> {
-    fn into_call(self) -> crate::runtime::Call<'a> {
-        const OPERATION: crate::runtime::Operation = crate::runtime::Operation {
-            name: "slots.delete_reservation",
-            method: crate::runtime::Method::Delete,
-            path_template: "/v2/slots/reservations/{uid}",
-            api_version: Some(crate::ApiVersion::V2024_09_04),
-            ..crate::runtime::Operation::DEFAULTS
-        };
-        let mut call = crate::runtime::Call::new(self.base, &OPERATION);
+    fn into_call(self) -> Call<'a> {
+        const OP: Operation = Operation::delete("/v2/slots/reservations/{uid}")
+            .named("slots.delete_reservation")
+            .version(crate::ApiVersion::V2024_09_04);
+        let mut call = Call::new(self.base, &OP);
         call.path(&[&self.uid]);
         call
     }

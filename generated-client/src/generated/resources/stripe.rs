@@ -3,13 +3,14 @@
 
 //! The Stripe account of the authenticated user, used to take payments for bookings.
 
-use crate::models;
+use crate::runtime::{Base, Call, Operation};
+use crate::{generated::auth, models};
 /// The Stripe account of the authenticated user, used to take payments for bookings.
 ///
 /// Reached with `client.stripe()`.
 #[derive(Debug, Clone, Copy)]
 pub struct Stripe<'a> {
-    pub(crate) base: crate::runtime::Base<'a>,
+    pub(crate) base: Base<'a>,
 }
 impl<'a> Stripe<'a> {
     /// Get the URL where the user connects a Stripe account.
@@ -55,7 +56,7 @@ impl<'a> Stripe<'a> {
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct ConnectUrlRequest<'a> {
-    base: crate::runtime::Base<'a>,
+    base: Base<'a>,
     return_to: Option<String>,
     on_error_return_to: Option<String>,
 }
@@ -70,15 +71,11 @@ impl<'a> ConnectUrlRequest<'a> {
         self.on_error_return_to = Some(on_error_return_to.into());
         self
     }
-    fn into_call(self) -> crate::runtime::Call<'a> {
-        const OPERATION: crate::runtime::Operation = crate::runtime::Operation {
-            name: "stripe.connect_url",
-            method: crate::runtime::Method::Get,
-            path_template: "/v2/stripe/connect",
-            auth: crate::generated::auth::API_KEY_ACCESS_TOKEN,
-            ..crate::runtime::Operation::DEFAULTS
-        };
-        let mut call = crate::runtime::Call::new(self.base, &OPERATION);
+    fn into_call(self) -> Call<'a> {
+        const OP: Operation = Operation::get("/v2/stripe/connect")
+            .named("stripe.connect_url")
+            .auth(auth::API_KEY_ACCESS_TOKEN);
+        let mut call = Call::new(self.base, &OP);
         call.path(&[]);
         call.query_opt("returnTo", self.return_to.as_ref());
         call.query_opt("onErrorReturnTo", self.on_error_return_to.as_ref());
@@ -90,7 +87,7 @@ crate::runtime::request_methods!(ConnectUrlRequest => models::StripeConnectUrl);
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct SaveRequest<'a> {
-    base: crate::runtime::Base<'a>,
+    base: Base<'a>,
     state: String,
     code: String,
     error: Option<String>,
@@ -107,15 +104,11 @@ impl<'a> SaveRequest<'a> {
         self.error_description = Some(error_description.into());
         self
     }
-    fn into_call(self) -> crate::runtime::Call<'a> {
-        const OPERATION: crate::runtime::Operation = crate::runtime::Operation {
-            name: "stripe.save",
-            method: crate::runtime::Method::Get,
-            path_template: "/v2/stripe/save",
-            envelope: false,
-            ..crate::runtime::Operation::DEFAULTS
-        };
-        let mut call = crate::runtime::Call::new(self.base, &OPERATION);
+    fn into_call(self) -> Call<'a> {
+        const OP: Operation = Operation::get("/v2/stripe/save")
+            .named("stripe.save")
+            .no_envelope();
+        let mut call = Call::new(self.base, &OP);
         call.path(&[]);
         call.query("state", &self.state);
         call.query("code", &self.code);
@@ -129,18 +122,14 @@ crate::runtime::request_methods!(SaveRequest => ());
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct CheckRequest<'a> {
-    base: crate::runtime::Base<'a>,
+    base: Base<'a>,
 }
 impl<'a> CheckRequest<'a> {
-    fn into_call(self) -> crate::runtime::Call<'a> {
-        const OPERATION: crate::runtime::Operation = crate::runtime::Operation {
-            name: "stripe.check",
-            method: crate::runtime::Method::Get,
-            path_template: "/v2/stripe/check",
-            auth: crate::generated::auth::API_KEY_ACCESS_TOKEN,
-            ..crate::runtime::Operation::DEFAULTS
-        };
-        let mut call = crate::runtime::Call::new(self.base, &OPERATION);
+    fn into_call(self) -> Call<'a> {
+        const OP: Operation = Operation::get("/v2/stripe/check")
+            .named("stripe.check")
+            .auth(auth::API_KEY_ACCESS_TOKEN);
+        let mut call = Call::new(self.base, &OP);
         call.path(&[]);
         call
     }

@@ -3,13 +3,14 @@
 
 //! Email addresses and phone numbers that the authenticated user has proven they control, for use in workflows (for example as an email sender or SMS recipient).
 
-use crate::models;
+use crate::runtime::{Base, Call, Operation};
+use crate::{generated::auth, models};
 /// Email addresses and phone numbers that the authenticated user has proven they control, for use in workflows (for example as an email sender or SMS recipient).
 ///
 /// Reached with `client.verified_resources()`.
 #[derive(Debug, Clone, Copy)]
 pub struct VerifiedResources<'a> {
-    pub(crate) base: crate::runtime::Base<'a>,
+    pub(crate) base: Base<'a>,
 }
 impl<'a> VerifiedResources<'a> {
     /// Send a verification code to an email address.
@@ -101,19 +102,17 @@ impl<'a> VerifiedResources<'a> {
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct RequestEmailCodeRequest<'a> {
-    base: crate::runtime::Base<'a>,
+    base: Base<'a>,
     body: models::RequestEmailCode,
 }
 impl<'a> RequestEmailCodeRequest<'a> {
-    fn into_call(self) -> crate::runtime::Call<'a> {
-        const OPERATION: crate::runtime::Operation = crate::runtime::Operation {
-            name: "verified_resources.request_email_code",
-            method: crate::runtime::Method::Post,
-            path_template: "/v2/verified-resources/emails/verification-code/request",
-            auth: crate::generated::auth::API_KEY_ACCESS_TOKEN,
-            ..crate::runtime::Operation::DEFAULTS
-        };
-        let mut call = crate::runtime::Call::new(self.base, &OPERATION);
+    fn into_call(self) -> Call<'a> {
+        const OP: Operation = Operation::post(
+                "/v2/verified-resources/emails/verification-code/request",
+            )
+            .named("verified_resources.request_email_code")
+            .auth(auth::API_KEY_ACCESS_TOKEN);
+        let mut call = Call::new(self.base, &OP);
         call.path(&[]);
         call.json(&self.body);
         call
@@ -124,19 +123,17 @@ crate::runtime::request_methods!(RequestEmailCodeRequest => ());
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct RequestPhoneCodeRequest<'a> {
-    base: crate::runtime::Base<'a>,
+    base: Base<'a>,
     body: models::RequestPhoneCode,
 }
 impl<'a> RequestPhoneCodeRequest<'a> {
-    fn into_call(self) -> crate::runtime::Call<'a> {
-        const OPERATION: crate::runtime::Operation = crate::runtime::Operation {
-            name: "verified_resources.request_phone_code",
-            method: crate::runtime::Method::Post,
-            path_template: "/v2/verified-resources/phones/verification-code/request",
-            auth: crate::generated::auth::API_KEY_ACCESS_TOKEN,
-            ..crate::runtime::Operation::DEFAULTS
-        };
-        let mut call = crate::runtime::Call::new(self.base, &OPERATION);
+    fn into_call(self) -> Call<'a> {
+        const OP: Operation = Operation::post(
+                "/v2/verified-resources/phones/verification-code/request",
+            )
+            .named("verified_resources.request_phone_code")
+            .auth(auth::API_KEY_ACCESS_TOKEN);
+        let mut call = Call::new(self.base, &OP);
         call.path(&[]);
         call.json(&self.body);
         call
@@ -147,19 +144,17 @@ crate::runtime::request_methods!(RequestPhoneCodeRequest => ());
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct VerifyEmailRequest<'a> {
-    base: crate::runtime::Base<'a>,
+    base: Base<'a>,
     body: models::VerifyEmailCode,
 }
 impl<'a> VerifyEmailRequest<'a> {
-    fn into_call(self) -> crate::runtime::Call<'a> {
-        const OPERATION: crate::runtime::Operation = crate::runtime::Operation {
-            name: "verified_resources.verify_email",
-            method: crate::runtime::Method::Post,
-            path_template: "/v2/verified-resources/emails/verification-code/verify",
-            auth: crate::generated::auth::API_KEY_ACCESS_TOKEN,
-            ..crate::runtime::Operation::DEFAULTS
-        };
-        let mut call = crate::runtime::Call::new(self.base, &OPERATION);
+    fn into_call(self) -> Call<'a> {
+        const OP: Operation = Operation::post(
+                "/v2/verified-resources/emails/verification-code/verify",
+            )
+            .named("verified_resources.verify_email")
+            .auth(auth::API_KEY_ACCESS_TOKEN);
+        let mut call = Call::new(self.base, &OP);
         call.path(&[]);
         call.json(&self.body);
         call
@@ -170,19 +165,17 @@ crate::runtime::request_methods!(VerifyEmailRequest => models::UserVerifiedEmail
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct VerifyPhoneRequest<'a> {
-    base: crate::runtime::Base<'a>,
+    base: Base<'a>,
     body: models::VerifyPhoneCode,
 }
 impl<'a> VerifyPhoneRequest<'a> {
-    fn into_call(self) -> crate::runtime::Call<'a> {
-        const OPERATION: crate::runtime::Operation = crate::runtime::Operation {
-            name: "verified_resources.verify_phone",
-            method: crate::runtime::Method::Post,
-            path_template: "/v2/verified-resources/phones/verification-code/verify",
-            auth: crate::generated::auth::API_KEY_ACCESS_TOKEN,
-            ..crate::runtime::Operation::DEFAULTS
-        };
-        let mut call = crate::runtime::Call::new(self.base, &OPERATION);
+    fn into_call(self) -> Call<'a> {
+        const OP: Operation = Operation::post(
+                "/v2/verified-resources/phones/verification-code/verify",
+            )
+            .named("verified_resources.verify_phone")
+            .auth(auth::API_KEY_ACCESS_TOKEN);
+        let mut call = Call::new(self.base, &OP);
         call.path(&[]);
         call.json(&self.body);
         call
@@ -193,7 +186,7 @@ crate::runtime::request_methods!(VerifyPhoneRequest => models::UserVerifiedPhone
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct ListEmailsRequest<'a> {
-    base: crate::runtime::Base<'a>,
+    base: Base<'a>,
     take: Option<i64>,
     skip: Option<i64>,
 }
@@ -208,15 +201,11 @@ impl<'a> ListEmailsRequest<'a> {
         self.skip = Some(skip);
         self
     }
-    fn into_call(self) -> crate::runtime::Call<'a> {
-        const OPERATION: crate::runtime::Operation = crate::runtime::Operation {
-            name: "verified_resources.list_emails",
-            method: crate::runtime::Method::Get,
-            path_template: "/v2/verified-resources/emails",
-            auth: crate::generated::auth::API_KEY_ACCESS_TOKEN,
-            ..crate::runtime::Operation::DEFAULTS
-        };
-        let mut call = crate::runtime::Call::new(self.base, &OPERATION);
+    fn into_call(self) -> Call<'a> {
+        const OP: Operation = Operation::get("/v2/verified-resources/emails")
+            .named("verified_resources.list_emails")
+            .auth(auth::API_KEY_ACCESS_TOKEN);
+        let mut call = Call::new(self.base, &OP);
         call.path(&[]);
         call.query_opt("take", self.take.as_ref());
         call.query_opt("skip", self.skip.as_ref());
@@ -230,7 +219,7 @@ crate::runtime::request_methods!(
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct ListPhonesRequest<'a> {
-    base: crate::runtime::Base<'a>,
+    base: Base<'a>,
     take: Option<i64>,
     skip: Option<i64>,
 }
@@ -245,15 +234,11 @@ impl<'a> ListPhonesRequest<'a> {
         self.skip = Some(skip);
         self
     }
-    fn into_call(self) -> crate::runtime::Call<'a> {
-        const OPERATION: crate::runtime::Operation = crate::runtime::Operation {
-            name: "verified_resources.list_phones",
-            method: crate::runtime::Method::Get,
-            path_template: "/v2/verified-resources/phones",
-            auth: crate::generated::auth::API_KEY_ACCESS_TOKEN,
-            ..crate::runtime::Operation::DEFAULTS
-        };
-        let mut call = crate::runtime::Call::new(self.base, &OPERATION);
+    fn into_call(self) -> Call<'a> {
+        const OP: Operation = Operation::get("/v2/verified-resources/phones")
+            .named("verified_resources.list_phones")
+            .auth(auth::API_KEY_ACCESS_TOKEN);
+        let mut call = Call::new(self.base, &OP);
         call.path(&[]);
         call.query_opt("take", self.take.as_ref());
         call.query_opt("skip", self.skip.as_ref());
@@ -267,19 +252,15 @@ crate::runtime::request_methods!(
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct GetEmailRequest<'a> {
-    base: crate::runtime::Base<'a>,
+    base: Base<'a>,
     id: i64,
 }
 impl<'a> GetEmailRequest<'a> {
-    fn into_call(self) -> crate::runtime::Call<'a> {
-        const OPERATION: crate::runtime::Operation = crate::runtime::Operation {
-            name: "verified_resources.get_email",
-            method: crate::runtime::Method::Get,
-            path_template: "/v2/verified-resources/emails/{id}",
-            auth: crate::generated::auth::API_KEY_ACCESS_TOKEN,
-            ..crate::runtime::Operation::DEFAULTS
-        };
-        let mut call = crate::runtime::Call::new(self.base, &OPERATION);
+    fn into_call(self) -> Call<'a> {
+        const OP: Operation = Operation::get("/v2/verified-resources/emails/{id}")
+            .named("verified_resources.get_email")
+            .auth(auth::API_KEY_ACCESS_TOKEN);
+        let mut call = Call::new(self.base, &OP);
         call.path(&[&self.id]);
         call
     }
@@ -289,19 +270,15 @@ crate::runtime::request_methods!(GetEmailRequest => models::UserVerifiedEmail);
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct GetPhoneRequest<'a> {
-    base: crate::runtime::Base<'a>,
+    base: Base<'a>,
     id: i64,
 }
 impl<'a> GetPhoneRequest<'a> {
-    fn into_call(self) -> crate::runtime::Call<'a> {
-        const OPERATION: crate::runtime::Operation = crate::runtime::Operation {
-            name: "verified_resources.get_phone",
-            method: crate::runtime::Method::Get,
-            path_template: "/v2/verified-resources/phones/{id}",
-            auth: crate::generated::auth::API_KEY_ACCESS_TOKEN,
-            ..crate::runtime::Operation::DEFAULTS
-        };
-        let mut call = crate::runtime::Call::new(self.base, &OPERATION);
+    fn into_call(self) -> Call<'a> {
+        const OP: Operation = Operation::get("/v2/verified-resources/phones/{id}")
+            .named("verified_resources.get_phone")
+            .auth(auth::API_KEY_ACCESS_TOKEN);
+        let mut call = Call::new(self.base, &OP);
         call.path(&[&self.id]);
         call
     }

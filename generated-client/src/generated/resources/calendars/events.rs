@@ -3,13 +3,14 @@
 
 //! Events of the user's connected calendars, read and changed through the provider in one shape whatever the provider. Only Google Calendar is supported for now.
 
-use crate::models;
+use crate::runtime::{Base, Call, Operation};
+use crate::{generated::auth, models};
 /// Events of the user's connected calendars, read and changed through the provider in one shape whatever the provider. Only Google Calendar is supported for now.
 ///
 /// Reached with `client.calendars().events()`.
 #[derive(Debug, Clone, Copy)]
 pub struct Events<'a> {
-    pub(crate) base: crate::runtime::Base<'a>,
+    pub(crate) base: Base<'a>,
 }
 impl<'a> Events<'a> {
     /// Get an event from a connected calendar.
@@ -47,20 +48,16 @@ impl<'a> Events<'a> {
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct GetRequest<'a> {
-    base: crate::runtime::Base<'a>,
+    base: Base<'a>,
     calendar: models::CalendarProvider,
     event_uid: String,
 }
 impl<'a> GetRequest<'a> {
-    fn into_call(self) -> crate::runtime::Call<'a> {
-        const OPERATION: crate::runtime::Operation = crate::runtime::Operation {
-            name: "calendars.events.get",
-            method: crate::runtime::Method::Get,
-            path_template: "/v2/calendars/{calendar}/event/{eventUid}",
-            auth: crate::generated::auth::API_KEY_ACCESS_TOKEN,
-            ..crate::runtime::Operation::DEFAULTS
-        };
-        let mut call = crate::runtime::Call::new(self.base, &OPERATION);
+    fn into_call(self) -> Call<'a> {
+        const OP: Operation = Operation::get("/v2/calendars/{calendar}/event/{eventUid}")
+            .named("calendars.events.get")
+            .auth(auth::API_KEY_ACCESS_TOKEN);
+        let mut call = Call::new(self.base, &OP);
         call.path(&[&self.calendar, &self.event_uid]);
         call
     }
@@ -70,21 +67,19 @@ crate::runtime::request_methods!(GetRequest => models::UnifiedCalendarEvent);
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct UpdateRequest<'a> {
-    base: crate::runtime::Base<'a>,
+    base: Base<'a>,
     calendar: models::CalendarProvider,
     event_uid: String,
     body: models::UpdateUnifiedCalendarEvent,
 }
 impl<'a> UpdateRequest<'a> {
-    fn into_call(self) -> crate::runtime::Call<'a> {
-        const OPERATION: crate::runtime::Operation = crate::runtime::Operation {
-            name: "calendars.events.update",
-            method: crate::runtime::Method::Patch,
-            path_template: "/v2/calendars/{calendar}/events/{eventUid}",
-            auth: crate::generated::auth::API_KEY_ACCESS_TOKEN,
-            ..crate::runtime::Operation::DEFAULTS
-        };
-        let mut call = crate::runtime::Call::new(self.base, &OPERATION);
+    fn into_call(self) -> Call<'a> {
+        const OP: Operation = Operation::patch(
+                "/v2/calendars/{calendar}/events/{eventUid}",
+            )
+            .named("calendars.events.update")
+            .auth(auth::API_KEY_ACCESS_TOKEN);
+        let mut call = Call::new(self.base, &OP);
         call.path(&[&self.calendar, &self.event_uid]);
         call.json(&self.body);
         call

@@ -3,13 +3,14 @@
 
 //! Private links of an event type of the authenticated user: booking URLs that work without the event type being public, until a time or for a number of bookings.
 
-use crate::models;
+use crate::runtime::{Base, Call, Operation};
+use crate::{generated::auth, models};
 /// Private links of an event type of the authenticated user: booking URLs that work without the event type being public, until a time or for a number of bookings.
 ///
 /// Reached with `client.event_types().private_links()`.
 #[derive(Debug, Clone, Copy)]
 pub struct PrivateLinks<'a> {
-    pub(crate) base: crate::runtime::Base<'a>,
+    pub(crate) base: Base<'a>,
 }
 impl<'a> PrivateLinks<'a> {
     /// Create a private link for an event type.
@@ -70,20 +71,18 @@ impl<'a> PrivateLinks<'a> {
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct CreateRequest<'a> {
-    base: crate::runtime::Base<'a>,
+    base: Base<'a>,
     event_type_id: i64,
     body: models::CreatePrivateLink,
 }
 impl<'a> CreateRequest<'a> {
-    fn into_call(self) -> crate::runtime::Call<'a> {
-        const OPERATION: crate::runtime::Operation = crate::runtime::Operation {
-            name: "event_types.private_links.create",
-            method: crate::runtime::Method::Post,
-            path_template: "/v2/event-types/{eventTypeId}/private-links",
-            auth: crate::generated::auth::API_KEY_ACCESS_TOKEN,
-            ..crate::runtime::Operation::DEFAULTS
-        };
-        let mut call = crate::runtime::Call::new(self.base, &OPERATION);
+    fn into_call(self) -> Call<'a> {
+        const OP: Operation = Operation::post(
+                "/v2/event-types/{eventTypeId}/private-links",
+            )
+            .named("event_types.private_links.create")
+            .auth(auth::API_KEY_ACCESS_TOKEN);
+        let mut call = Call::new(self.base, &OP);
         call.path(&[&self.event_type_id]);
         call.json(&self.body);
         call
@@ -94,19 +93,17 @@ crate::runtime::request_methods!(CreateRequest => models::PrivateLink);
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct ListRequest<'a> {
-    base: crate::runtime::Base<'a>,
+    base: Base<'a>,
     event_type_id: i64,
 }
 impl<'a> ListRequest<'a> {
-    fn into_call(self) -> crate::runtime::Call<'a> {
-        const OPERATION: crate::runtime::Operation = crate::runtime::Operation {
-            name: "event_types.private_links.list",
-            method: crate::runtime::Method::Get,
-            path_template: "/v2/event-types/{eventTypeId}/private-links",
-            auth: crate::generated::auth::API_KEY_ACCESS_TOKEN,
-            ..crate::runtime::Operation::DEFAULTS
-        };
-        let mut call = crate::runtime::Call::new(self.base, &OPERATION);
+    fn into_call(self) -> Call<'a> {
+        const OP: Operation = Operation::get(
+                "/v2/event-types/{eventTypeId}/private-links",
+            )
+            .named("event_types.private_links.list")
+            .auth(auth::API_KEY_ACCESS_TOKEN);
+        let mut call = Call::new(self.base, &OP);
         call.path(&[&self.event_type_id]);
         call
     }
@@ -116,21 +113,19 @@ crate::runtime::request_methods!(ListRequest => Vec < models::PrivateLink >);
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct UpdateRequest<'a> {
-    base: crate::runtime::Base<'a>,
+    base: Base<'a>,
     event_type_id: i64,
     link_id: String,
     body: models::UpdatePrivateLink,
 }
 impl<'a> UpdateRequest<'a> {
-    fn into_call(self) -> crate::runtime::Call<'a> {
-        const OPERATION: crate::runtime::Operation = crate::runtime::Operation {
-            name: "event_types.private_links.update",
-            method: crate::runtime::Method::Patch,
-            path_template: "/v2/event-types/{eventTypeId}/private-links/{linkId}",
-            auth: crate::generated::auth::API_KEY_ACCESS_TOKEN,
-            ..crate::runtime::Operation::DEFAULTS
-        };
-        let mut call = crate::runtime::Call::new(self.base, &OPERATION);
+    fn into_call(self) -> Call<'a> {
+        const OP: Operation = Operation::patch(
+                "/v2/event-types/{eventTypeId}/private-links/{linkId}",
+            )
+            .named("event_types.private_links.update")
+            .auth(auth::API_KEY_ACCESS_TOKEN);
+        let mut call = Call::new(self.base, &OP);
         call.path(&[&self.event_type_id, &self.link_id]);
         call.json(&self.body);
         call
@@ -141,20 +136,18 @@ crate::runtime::request_methods!(UpdateRequest => models::PrivateLink);
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct DeleteRequest<'a> {
-    base: crate::runtime::Base<'a>,
+    base: Base<'a>,
     event_type_id: i64,
     link_id: String,
 }
 impl<'a> DeleteRequest<'a> {
-    fn into_call(self) -> crate::runtime::Call<'a> {
-        const OPERATION: crate::runtime::Operation = crate::runtime::Operation {
-            name: "event_types.private_links.delete",
-            method: crate::runtime::Method::Delete,
-            path_template: "/v2/event-types/{eventTypeId}/private-links/{linkId}",
-            auth: crate::generated::auth::API_KEY_ACCESS_TOKEN,
-            ..crate::runtime::Operation::DEFAULTS
-        };
-        let mut call = crate::runtime::Call::new(self.base, &OPERATION);
+    fn into_call(self) -> Call<'a> {
+        const OP: Operation = Operation::delete(
+                "/v2/event-types/{eventTypeId}/private-links/{linkId}",
+            )
+            .named("event_types.private_links.delete")
+            .auth(auth::API_KEY_ACCESS_TOKEN);
+        let mut call = Call::new(self.base, &OP);
         call.path(&[&self.event_type_id, &self.link_id]);
         call
     }

@@ -3,13 +3,14 @@
 
 //! Webhooks that fire only for bookings of one event type owned by the authenticated user.
 
-use crate::models;
+use crate::runtime::{Base, Call, Operation};
+use crate::{generated::auth, models};
 /// Webhooks that fire only for bookings of one event type owned by the authenticated user.
 ///
 /// Reached with `client.event_types().webhooks()`.
 #[derive(Debug, Clone, Copy)]
 pub struct Webhooks<'a> {
-    pub(crate) base: crate::runtime::Base<'a>,
+    pub(crate) base: Base<'a>,
 }
 impl<'a> Webhooks<'a> {
     /// List the event type's webhooks, one page at a time.
@@ -97,7 +98,7 @@ impl<'a> Webhooks<'a> {
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct ListRequest<'a> {
-    base: crate::runtime::Base<'a>,
+    base: Base<'a>,
     event_type_id: i64,
     take: Option<i64>,
     skip: Option<i64>,
@@ -113,15 +114,11 @@ impl<'a> ListRequest<'a> {
         self.skip = Some(skip);
         self
     }
-    fn into_call(self) -> crate::runtime::Call<'a> {
-        const OPERATION: crate::runtime::Operation = crate::runtime::Operation {
-            name: "event_types.webhooks.list",
-            method: crate::runtime::Method::Get,
-            path_template: "/v2/event-types/{eventTypeId}/webhooks",
-            auth: crate::generated::auth::API_KEY_ACCESS_TOKEN,
-            ..crate::runtime::Operation::DEFAULTS
-        };
-        let mut call = crate::runtime::Call::new(self.base, &OPERATION);
+    fn into_call(self) -> Call<'a> {
+        const OP: Operation = Operation::get("/v2/event-types/{eventTypeId}/webhooks")
+            .named("event_types.webhooks.list")
+            .auth(auth::API_KEY_ACCESS_TOKEN);
+        let mut call = Call::new(self.base, &OP);
         call.path(&[&self.event_type_id]);
         call.query_opt("take", self.take.as_ref());
         call.query_opt("skip", self.skip.as_ref());
@@ -135,20 +132,16 @@ crate::runtime::request_methods!(
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct CreateRequest<'a> {
-    base: crate::runtime::Base<'a>,
+    base: Base<'a>,
     event_type_id: i64,
     body: models::CreateWebhook,
 }
 impl<'a> CreateRequest<'a> {
-    fn into_call(self) -> crate::runtime::Call<'a> {
-        const OPERATION: crate::runtime::Operation = crate::runtime::Operation {
-            name: "event_types.webhooks.create",
-            method: crate::runtime::Method::Post,
-            path_template: "/v2/event-types/{eventTypeId}/webhooks",
-            auth: crate::generated::auth::API_KEY_ACCESS_TOKEN,
-            ..crate::runtime::Operation::DEFAULTS
-        };
-        let mut call = crate::runtime::Call::new(self.base, &OPERATION);
+    fn into_call(self) -> Call<'a> {
+        const OP: Operation = Operation::post("/v2/event-types/{eventTypeId}/webhooks")
+            .named("event_types.webhooks.create")
+            .auth(auth::API_KEY_ACCESS_TOKEN);
+        let mut call = Call::new(self.base, &OP);
         call.path(&[&self.event_type_id]);
         call.json(&self.body);
         call
@@ -159,19 +152,15 @@ crate::runtime::request_methods!(CreateRequest => models::Webhook);
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct DeleteAllRequest<'a> {
-    base: crate::runtime::Base<'a>,
+    base: Base<'a>,
     event_type_id: i64,
 }
 impl<'a> DeleteAllRequest<'a> {
-    fn into_call(self) -> crate::runtime::Call<'a> {
-        const OPERATION: crate::runtime::Operation = crate::runtime::Operation {
-            name: "event_types.webhooks.delete_all",
-            method: crate::runtime::Method::Delete,
-            path_template: "/v2/event-types/{eventTypeId}/webhooks",
-            auth: crate::generated::auth::API_KEY_ACCESS_TOKEN,
-            ..crate::runtime::Operation::DEFAULTS
-        };
-        let mut call = crate::runtime::Call::new(self.base, &OPERATION);
+    fn into_call(self) -> Call<'a> {
+        const OP: Operation = Operation::delete("/v2/event-types/{eventTypeId}/webhooks")
+            .named("event_types.webhooks.delete_all")
+            .auth(auth::API_KEY_ACCESS_TOKEN);
+        let mut call = Call::new(self.base, &OP);
         call.path(&[&self.event_type_id]);
         call
     }
@@ -181,20 +170,18 @@ crate::runtime::request_methods!(DeleteAllRequest => String);
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct GetRequest<'a> {
-    base: crate::runtime::Base<'a>,
+    base: Base<'a>,
     event_type_id: i64,
     webhook_id: String,
 }
 impl<'a> GetRequest<'a> {
-    fn into_call(self) -> crate::runtime::Call<'a> {
-        const OPERATION: crate::runtime::Operation = crate::runtime::Operation {
-            name: "event_types.webhooks.get",
-            method: crate::runtime::Method::Get,
-            path_template: "/v2/event-types/{eventTypeId}/webhooks/{webhookId}",
-            auth: crate::generated::auth::API_KEY_ACCESS_TOKEN,
-            ..crate::runtime::Operation::DEFAULTS
-        };
-        let mut call = crate::runtime::Call::new(self.base, &OPERATION);
+    fn into_call(self) -> Call<'a> {
+        const OP: Operation = Operation::get(
+                "/v2/event-types/{eventTypeId}/webhooks/{webhookId}",
+            )
+            .named("event_types.webhooks.get")
+            .auth(auth::API_KEY_ACCESS_TOKEN);
+        let mut call = Call::new(self.base, &OP);
         call.path(&[&self.event_type_id, &self.webhook_id]);
         call
     }
@@ -204,21 +191,19 @@ crate::runtime::request_methods!(GetRequest => models::Webhook);
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct UpdateRequest<'a> {
-    base: crate::runtime::Base<'a>,
+    base: Base<'a>,
     event_type_id: i64,
     webhook_id: String,
     body: models::UpdateWebhook,
 }
 impl<'a> UpdateRequest<'a> {
-    fn into_call(self) -> crate::runtime::Call<'a> {
-        const OPERATION: crate::runtime::Operation = crate::runtime::Operation {
-            name: "event_types.webhooks.update",
-            method: crate::runtime::Method::Patch,
-            path_template: "/v2/event-types/{eventTypeId}/webhooks/{webhookId}",
-            auth: crate::generated::auth::API_KEY_ACCESS_TOKEN,
-            ..crate::runtime::Operation::DEFAULTS
-        };
-        let mut call = crate::runtime::Call::new(self.base, &OPERATION);
+    fn into_call(self) -> Call<'a> {
+        const OP: Operation = Operation::patch(
+                "/v2/event-types/{eventTypeId}/webhooks/{webhookId}",
+            )
+            .named("event_types.webhooks.update")
+            .auth(auth::API_KEY_ACCESS_TOKEN);
+        let mut call = Call::new(self.base, &OP);
         call.path(&[&self.event_type_id, &self.webhook_id]);
         call.json(&self.body);
         call
@@ -229,20 +214,18 @@ crate::runtime::request_methods!(UpdateRequest => models::Webhook);
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct DeleteRequest<'a> {
-    base: crate::runtime::Base<'a>,
+    base: Base<'a>,
     event_type_id: i64,
     webhook_id: String,
 }
 impl<'a> DeleteRequest<'a> {
-    fn into_call(self) -> crate::runtime::Call<'a> {
-        const OPERATION: crate::runtime::Operation = crate::runtime::Operation {
-            name: "event_types.webhooks.delete",
-            method: crate::runtime::Method::Delete,
-            path_template: "/v2/event-types/{eventTypeId}/webhooks/{webhookId}",
-            auth: crate::generated::auth::API_KEY_ACCESS_TOKEN,
-            ..crate::runtime::Operation::DEFAULTS
-        };
-        let mut call = crate::runtime::Call::new(self.base, &OPERATION);
+    fn into_call(self) -> Call<'a> {
+        const OP: Operation = Operation::delete(
+                "/v2/event-types/{eventTypeId}/webhooks/{webhookId}",
+            )
+            .named("event_types.webhooks.delete")
+            .auth(auth::API_KEY_ACCESS_TOKEN);
+        let mut call = Call::new(self.base, &OP);
         call.path(&[&self.event_type_id, &self.webhook_id]);
         call
     }

@@ -3,13 +3,14 @@
 
 //! Managed users of a platform OAuth client. Each has an access token (valid for about an hour) and a refresh token (valid for about a year) that act for the user with `Authorization: Bearer <token>`.
 
-use crate::models;
+use crate::runtime::{Base, Call, Operation};
+use crate::{generated::auth, models};
 /// Managed users of a platform OAuth client. Each has an access token (valid for about an hour) and a refresh token (valid for about a year) that act for the user with `Authorization: Bearer <token>`.
 ///
 /// Reached with `client.oauth_clients().users()`.
 #[derive(Debug, Clone, Copy)]
 pub struct Users<'a> {
-    pub(crate) base: crate::runtime::Base<'a>,
+    pub(crate) base: Base<'a>,
 }
 impl<'a> Users<'a> {
     /// List the client's managed users, one page at a time.
@@ -117,7 +118,7 @@ impl<'a> Users<'a> {
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct ListRequest<'a> {
-    base: crate::runtime::Base<'a>,
+    base: Base<'a>,
     client_id: String,
     limit: Option<i64>,
     offset: Option<i64>,
@@ -139,15 +140,11 @@ impl<'a> ListRequest<'a> {
         self.emails = Some(emails.into_iter().collect());
         self
     }
-    fn into_call(self) -> crate::runtime::Call<'a> {
-        const OPERATION: crate::runtime::Operation = crate::runtime::Operation {
-            name: "oauth_clients.users.list",
-            method: crate::runtime::Method::Get,
-            path_template: "/v2/oauth-clients/{clientId}/users",
-            auth: crate::generated::auth::PLATFORM_CLIENT,
-            ..crate::runtime::Operation::DEFAULTS
-        };
-        let mut call = crate::runtime::Call::new(self.base, &OPERATION);
+    fn into_call(self) -> Call<'a> {
+        const OP: Operation = Operation::get("/v2/oauth-clients/{clientId}/users")
+            .named("oauth_clients.users.list")
+            .auth(auth::PLATFORM_CLIENT);
+        let mut call = Call::new(self.base, &OP);
         call.path(&[&self.client_id]);
         call.query_opt("limit", self.limit.as_ref());
         call.query_opt("offset", self.offset.as_ref());
@@ -162,20 +159,16 @@ crate::runtime::request_methods!(
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct CreateRequest<'a> {
-    base: crate::runtime::Base<'a>,
+    base: Base<'a>,
     client_id: String,
     body: models::CreateManagedUser,
 }
 impl<'a> CreateRequest<'a> {
-    fn into_call(self) -> crate::runtime::Call<'a> {
-        const OPERATION: crate::runtime::Operation = crate::runtime::Operation {
-            name: "oauth_clients.users.create",
-            method: crate::runtime::Method::Post,
-            path_template: "/v2/oauth-clients/{clientId}/users",
-            auth: crate::generated::auth::PLATFORM_CLIENT,
-            ..crate::runtime::Operation::DEFAULTS
-        };
-        let mut call = crate::runtime::Call::new(self.base, &OPERATION);
+    fn into_call(self) -> Call<'a> {
+        const OP: Operation = Operation::post("/v2/oauth-clients/{clientId}/users")
+            .named("oauth_clients.users.create")
+            .auth(auth::PLATFORM_CLIENT);
+        let mut call = Call::new(self.base, &OP);
         call.path(&[&self.client_id]);
         call.json(&self.body);
         call
@@ -186,20 +179,18 @@ crate::runtime::request_methods!(CreateRequest => models::ManagedUserWithTokens)
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct GetRequest<'a> {
-    base: crate::runtime::Base<'a>,
+    base: Base<'a>,
     client_id: String,
     user_id: i64,
 }
 impl<'a> GetRequest<'a> {
-    fn into_call(self) -> crate::runtime::Call<'a> {
-        const OPERATION: crate::runtime::Operation = crate::runtime::Operation {
-            name: "oauth_clients.users.get",
-            method: crate::runtime::Method::Get,
-            path_template: "/v2/oauth-clients/{clientId}/users/{userId}",
-            auth: crate::generated::auth::PLATFORM_CLIENT,
-            ..crate::runtime::Operation::DEFAULTS
-        };
-        let mut call = crate::runtime::Call::new(self.base, &OPERATION);
+    fn into_call(self) -> Call<'a> {
+        const OP: Operation = Operation::get(
+                "/v2/oauth-clients/{clientId}/users/{userId}",
+            )
+            .named("oauth_clients.users.get")
+            .auth(auth::PLATFORM_CLIENT);
+        let mut call = Call::new(self.base, &OP);
         call.path(&[&self.client_id, &self.user_id]);
         call
     }
@@ -209,21 +200,19 @@ crate::runtime::request_methods!(GetRequest => models::ManagedUser);
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct UpdateRequest<'a> {
-    base: crate::runtime::Base<'a>,
+    base: Base<'a>,
     client_id: String,
     user_id: i64,
     body: models::UpdateProfile,
 }
 impl<'a> UpdateRequest<'a> {
-    fn into_call(self) -> crate::runtime::Call<'a> {
-        const OPERATION: crate::runtime::Operation = crate::runtime::Operation {
-            name: "oauth_clients.users.update",
-            method: crate::runtime::Method::Patch,
-            path_template: "/v2/oauth-clients/{clientId}/users/{userId}",
-            auth: crate::generated::auth::PLATFORM_CLIENT,
-            ..crate::runtime::Operation::DEFAULTS
-        };
-        let mut call = crate::runtime::Call::new(self.base, &OPERATION);
+    fn into_call(self) -> Call<'a> {
+        const OP: Operation = Operation::patch(
+                "/v2/oauth-clients/{clientId}/users/{userId}",
+            )
+            .named("oauth_clients.users.update")
+            .auth(auth::PLATFORM_CLIENT);
+        let mut call = Call::new(self.base, &OP);
         call.path(&[&self.client_id, &self.user_id]);
         call.json(&self.body);
         call
@@ -234,20 +223,18 @@ crate::runtime::request_methods!(UpdateRequest => models::ManagedUser);
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct DeleteRequest<'a> {
-    base: crate::runtime::Base<'a>,
+    base: Base<'a>,
     client_id: String,
     user_id: i64,
 }
 impl<'a> DeleteRequest<'a> {
-    fn into_call(self) -> crate::runtime::Call<'a> {
-        const OPERATION: crate::runtime::Operation = crate::runtime::Operation {
-            name: "oauth_clients.users.delete",
-            method: crate::runtime::Method::Delete,
-            path_template: "/v2/oauth-clients/{clientId}/users/{userId}",
-            auth: crate::generated::auth::PLATFORM_CLIENT,
-            ..crate::runtime::Operation::DEFAULTS
-        };
-        let mut call = crate::runtime::Call::new(self.base, &OPERATION);
+    fn into_call(self) -> Call<'a> {
+        const OP: Operation = Operation::delete(
+                "/v2/oauth-clients/{clientId}/users/{userId}",
+            )
+            .named("oauth_clients.users.delete")
+            .auth(auth::PLATFORM_CLIENT);
+        let mut call = Call::new(self.base, &OP);
         call.path(&[&self.client_id, &self.user_id]);
         call
     }
@@ -257,20 +244,18 @@ crate::runtime::request_methods!(DeleteRequest => models::ManagedUser);
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct ForceRefreshTokensRequest<'a> {
-    base: crate::runtime::Base<'a>,
+    base: Base<'a>,
     client_id: String,
     user_id: i64,
 }
 impl<'a> ForceRefreshTokensRequest<'a> {
-    fn into_call(self) -> crate::runtime::Call<'a> {
-        const OPERATION: crate::runtime::Operation = crate::runtime::Operation {
-            name: "oauth_clients.users.force_refresh_tokens",
-            method: crate::runtime::Method::Post,
-            path_template: "/v2/oauth-clients/{clientId}/users/{userId}/force-refresh",
-            auth: crate::generated::auth::PLATFORM_CLIENT,
-            ..crate::runtime::Operation::DEFAULTS
-        };
-        let mut call = crate::runtime::Call::new(self.base, &OPERATION);
+    fn into_call(self) -> Call<'a> {
+        const OP: Operation = Operation::post(
+                "/v2/oauth-clients/{clientId}/users/{userId}/force-refresh",
+            )
+            .named("oauth_clients.users.force_refresh_tokens")
+            .auth(auth::PLATFORM_CLIENT);
+        let mut call = Call::new(self.base, &OP);
         call.path(&[&self.client_id, &self.user_id]);
         call
     }
@@ -280,20 +265,16 @@ crate::runtime::request_methods!(ForceRefreshTokensRequest => models::ManagedUse
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct RefreshTokensRequest<'a> {
-    base: crate::runtime::Base<'a>,
+    base: Base<'a>,
     client_id: String,
     body: models::RefreshManagedUserTokens,
 }
 impl<'a> RefreshTokensRequest<'a> {
-    fn into_call(self) -> crate::runtime::Call<'a> {
-        const OPERATION: crate::runtime::Operation = crate::runtime::Operation {
-            name: "oauth_clients.users.refresh_tokens",
-            method: crate::runtime::Method::Post,
-            path_template: "/v2/oauth/{clientId}/refresh",
-            auth: crate::generated::auth::PLATFORM_CLIENT,
-            ..crate::runtime::Operation::DEFAULTS
-        };
-        let mut call = crate::runtime::Call::new(self.base, &OPERATION);
+    fn into_call(self) -> Call<'a> {
+        const OP: Operation = Operation::post("/v2/oauth/{clientId}/refresh")
+            .named("oauth_clients.users.refresh_tokens")
+            .auth(auth::PLATFORM_CLIENT);
+        let mut call = Call::new(self.base, &OP);
         call.path(&[&self.client_id]);
         call.json(&self.body);
         call

@@ -3,13 +3,14 @@
 
 //! Webhooks of a platform OAuth client; they fire for the bookings of every managed user of the client.
 
-use crate::models;
+use crate::runtime::{Base, Call, Operation};
+use crate::{generated::auth, models};
 /// Webhooks of a platform OAuth client; they fire for the bookings of every managed user of the client.
 ///
 /// Reached with `client.oauth_clients().webhooks()`.
 #[derive(Debug, Clone, Copy)]
 pub struct Webhooks<'a> {
-    pub(crate) base: crate::runtime::Base<'a>,
+    pub(crate) base: Base<'a>,
 }
 impl<'a> Webhooks<'a> {
     /// List the OAuth client's webhooks, one page at a time.
@@ -97,7 +98,7 @@ impl<'a> Webhooks<'a> {
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct ListRequest<'a> {
-    base: crate::runtime::Base<'a>,
+    base: Base<'a>,
     client_id: String,
     take: Option<i64>,
     skip: Option<i64>,
@@ -113,15 +114,11 @@ impl<'a> ListRequest<'a> {
         self.skip = Some(skip);
         self
     }
-    fn into_call(self) -> crate::runtime::Call<'a> {
-        const OPERATION: crate::runtime::Operation = crate::runtime::Operation {
-            name: "oauth_clients.webhooks.list",
-            method: crate::runtime::Method::Get,
-            path_template: "/v2/oauth-clients/{clientId}/webhooks",
-            auth: crate::generated::auth::PLATFORM_CLIENT,
-            ..crate::runtime::Operation::DEFAULTS
-        };
-        let mut call = crate::runtime::Call::new(self.base, &OPERATION);
+    fn into_call(self) -> Call<'a> {
+        const OP: Operation = Operation::get("/v2/oauth-clients/{clientId}/webhooks")
+            .named("oauth_clients.webhooks.list")
+            .auth(auth::PLATFORM_CLIENT);
+        let mut call = Call::new(self.base, &OP);
         call.path(&[&self.client_id]);
         call.query_opt("take", self.take.as_ref());
         call.query_opt("skip", self.skip.as_ref());
@@ -135,20 +132,16 @@ crate::runtime::request_methods!(
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct CreateRequest<'a> {
-    base: crate::runtime::Base<'a>,
+    base: Base<'a>,
     client_id: String,
     body: models::CreateWebhook,
 }
 impl<'a> CreateRequest<'a> {
-    fn into_call(self) -> crate::runtime::Call<'a> {
-        const OPERATION: crate::runtime::Operation = crate::runtime::Operation {
-            name: "oauth_clients.webhooks.create",
-            method: crate::runtime::Method::Post,
-            path_template: "/v2/oauth-clients/{clientId}/webhooks",
-            auth: crate::generated::auth::PLATFORM_CLIENT,
-            ..crate::runtime::Operation::DEFAULTS
-        };
-        let mut call = crate::runtime::Call::new(self.base, &OPERATION);
+    fn into_call(self) -> Call<'a> {
+        const OP: Operation = Operation::post("/v2/oauth-clients/{clientId}/webhooks")
+            .named("oauth_clients.webhooks.create")
+            .auth(auth::PLATFORM_CLIENT);
+        let mut call = Call::new(self.base, &OP);
         call.path(&[&self.client_id]);
         call.json(&self.body);
         call
@@ -159,19 +152,15 @@ crate::runtime::request_methods!(CreateRequest => models::Webhook);
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct DeleteAllRequest<'a> {
-    base: crate::runtime::Base<'a>,
+    base: Base<'a>,
     client_id: String,
 }
 impl<'a> DeleteAllRequest<'a> {
-    fn into_call(self) -> crate::runtime::Call<'a> {
-        const OPERATION: crate::runtime::Operation = crate::runtime::Operation {
-            name: "oauth_clients.webhooks.delete_all",
-            method: crate::runtime::Method::Delete,
-            path_template: "/v2/oauth-clients/{clientId}/webhooks",
-            auth: crate::generated::auth::PLATFORM_CLIENT,
-            ..crate::runtime::Operation::DEFAULTS
-        };
-        let mut call = crate::runtime::Call::new(self.base, &OPERATION);
+    fn into_call(self) -> Call<'a> {
+        const OP: Operation = Operation::delete("/v2/oauth-clients/{clientId}/webhooks")
+            .named("oauth_clients.webhooks.delete_all")
+            .auth(auth::PLATFORM_CLIENT);
+        let mut call = Call::new(self.base, &OP);
         call.path(&[&self.client_id]);
         call
     }
@@ -181,20 +170,18 @@ crate::runtime::request_methods!(DeleteAllRequest => String);
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct GetRequest<'a> {
-    base: crate::runtime::Base<'a>,
+    base: Base<'a>,
     client_id: String,
     webhook_id: String,
 }
 impl<'a> GetRequest<'a> {
-    fn into_call(self) -> crate::runtime::Call<'a> {
-        const OPERATION: crate::runtime::Operation = crate::runtime::Operation {
-            name: "oauth_clients.webhooks.get",
-            method: crate::runtime::Method::Get,
-            path_template: "/v2/oauth-clients/{clientId}/webhooks/{webhookId}",
-            auth: crate::generated::auth::PLATFORM_CLIENT,
-            ..crate::runtime::Operation::DEFAULTS
-        };
-        let mut call = crate::runtime::Call::new(self.base, &OPERATION);
+    fn into_call(self) -> Call<'a> {
+        const OP: Operation = Operation::get(
+                "/v2/oauth-clients/{clientId}/webhooks/{webhookId}",
+            )
+            .named("oauth_clients.webhooks.get")
+            .auth(auth::PLATFORM_CLIENT);
+        let mut call = Call::new(self.base, &OP);
         call.path(&[&self.client_id, &self.webhook_id]);
         call
     }
@@ -204,21 +191,19 @@ crate::runtime::request_methods!(GetRequest => models::Webhook);
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct UpdateRequest<'a> {
-    base: crate::runtime::Base<'a>,
+    base: Base<'a>,
     client_id: String,
     webhook_id: String,
     body: models::UpdateWebhook,
 }
 impl<'a> UpdateRequest<'a> {
-    fn into_call(self) -> crate::runtime::Call<'a> {
-        const OPERATION: crate::runtime::Operation = crate::runtime::Operation {
-            name: "oauth_clients.webhooks.update",
-            method: crate::runtime::Method::Patch,
-            path_template: "/v2/oauth-clients/{clientId}/webhooks/{webhookId}",
-            auth: crate::generated::auth::PLATFORM_CLIENT,
-            ..crate::runtime::Operation::DEFAULTS
-        };
-        let mut call = crate::runtime::Call::new(self.base, &OPERATION);
+    fn into_call(self) -> Call<'a> {
+        const OP: Operation = Operation::patch(
+                "/v2/oauth-clients/{clientId}/webhooks/{webhookId}",
+            )
+            .named("oauth_clients.webhooks.update")
+            .auth(auth::PLATFORM_CLIENT);
+        let mut call = Call::new(self.base, &OP);
         call.path(&[&self.client_id, &self.webhook_id]);
         call.json(&self.body);
         call
@@ -229,20 +214,18 @@ crate::runtime::request_methods!(UpdateRequest => models::Webhook);
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct DeleteRequest<'a> {
-    base: crate::runtime::Base<'a>,
+    base: Base<'a>,
     client_id: String,
     webhook_id: String,
 }
 impl<'a> DeleteRequest<'a> {
-    fn into_call(self) -> crate::runtime::Call<'a> {
-        const OPERATION: crate::runtime::Operation = crate::runtime::Operation {
-            name: "oauth_clients.webhooks.delete",
-            method: crate::runtime::Method::Delete,
-            path_template: "/v2/oauth-clients/{clientId}/webhooks/{webhookId}",
-            auth: crate::generated::auth::PLATFORM_CLIENT,
-            ..crate::runtime::Operation::DEFAULTS
-        };
-        let mut call = crate::runtime::Call::new(self.base, &OPERATION);
+    fn into_call(self) -> Call<'a> {
+        const OP: Operation = Operation::delete(
+                "/v2/oauth-clients/{clientId}/webhooks/{webhookId}",
+            )
+            .named("oauth_clients.webhooks.delete")
+            .auth(auth::PLATFORM_CLIENT);
+        let mut call = Call::new(self.base, &OP);
         call.path(&[&self.client_id, &self.webhook_id]);
         call
     }

@@ -3,13 +3,14 @@
 
 //! Bookings made with the members and teams of an organization. Needs the organization admin role.
 
-use crate::models;
+use crate::runtime::{Base, Call, Operation};
+use crate::{generated::auth, models};
 /// Bookings made with the members and teams of an organization. Needs the organization admin role.
 ///
 /// Reached with `client.orgs().bookings()`.
 #[derive(Debug, Clone, Copy)]
 pub struct Bookings<'a> {
-    pub(crate) base: crate::runtime::Base<'a>,
+    pub(crate) base: Base<'a>,
 }
 impl<'a> Bookings<'a> {
     /// List the bookings of the organization, one page at a time.
@@ -47,7 +48,7 @@ impl<'a> Bookings<'a> {
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct ListRequest<'a> {
-    base: crate::runtime::Base<'a>,
+    base: Base<'a>,
     org_id: i64,
     status: Option<Vec<models::BookingStatusFilter>>,
     attendee_email: Option<String>,
@@ -195,15 +196,11 @@ impl<'a> ListRequest<'a> {
         self.user_ids = Some(user_ids.into_iter().collect());
         self
     }
-    fn into_call(self) -> crate::runtime::Call<'a> {
-        const OPERATION: crate::runtime::Operation = crate::runtime::Operation {
-            name: "orgs.bookings.list",
-            method: crate::runtime::Method::Get,
-            path_template: "/v2/organizations/{orgId}/bookings",
-            auth: crate::generated::auth::API_KEY_ACCESS_TOKEN_PLATFORM_CLIENT,
-            ..crate::runtime::Operation::DEFAULTS
-        };
-        let mut call = crate::runtime::Call::new(self.base, &OPERATION);
+    fn into_call(self) -> Call<'a> {
+        const OP: Operation = Operation::get("/v2/organizations/{orgId}/bookings")
+            .named("orgs.bookings.list")
+            .auth(auth::API_KEY_ACCESS_TOKEN_PLATFORM_CLIENT);
+        let mut call = Call::new(self.base, &OP);
         call.path(&[&self.org_id]);
         call.query_opt("status", self.status.as_ref());
         call.query_opt("attendeeEmail", self.attendee_email.as_ref());

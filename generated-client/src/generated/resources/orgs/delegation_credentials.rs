@@ -3,13 +3,14 @@
 
 //! Delegation credentials of an organization: a workspace service account that Cal.com uses on behalf of every member with an email address in the credential's domain. Needs the organization admin role.
 
-use crate::models;
+use crate::runtime::{Base, Call, Operation};
+use crate::{generated::auth, models};
 /// Delegation credentials of an organization: a workspace service account that Cal.com uses on behalf of every member with an email address in the credential's domain. Needs the organization admin role.
 ///
 /// Reached with `client.orgs().delegation_credentials()`.
 #[derive(Debug, Clone, Copy)]
 pub struct DelegationCredentials<'a> {
-    pub(crate) base: crate::runtime::Base<'a>,
+    pub(crate) base: Base<'a>,
 }
 impl<'a> DelegationCredentials<'a> {
     /// Save a workspace service account as the organization's delegation credentials.
@@ -47,20 +48,18 @@ impl<'a> DelegationCredentials<'a> {
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct CreateRequest<'a> {
-    base: crate::runtime::Base<'a>,
+    base: Base<'a>,
     org_id: i64,
     body: models::CreateDelegationCredential,
 }
 impl<'a> CreateRequest<'a> {
-    fn into_call(self) -> crate::runtime::Call<'a> {
-        const OPERATION: crate::runtime::Operation = crate::runtime::Operation {
-            name: "orgs.delegation_credentials.create",
-            method: crate::runtime::Method::Post,
-            path_template: "/v2/organizations/{orgId}/delegation-credentials",
-            auth: crate::generated::auth::API_KEY_ACCESS_TOKEN_PLATFORM_CLIENT,
-            ..crate::runtime::Operation::DEFAULTS
-        };
-        let mut call = crate::runtime::Call::new(self.base, &OPERATION);
+    fn into_call(self) -> Call<'a> {
+        const OP: Operation = Operation::post(
+                "/v2/organizations/{orgId}/delegation-credentials",
+            )
+            .named("orgs.delegation_credentials.create")
+            .auth(auth::API_KEY_ACCESS_TOKEN_PLATFORM_CLIENT);
+        let mut call = Call::new(self.base, &OP);
         call.path(&[&self.org_id]);
         call.json(&self.body);
         call
@@ -71,21 +70,19 @@ crate::runtime::request_methods!(CreateRequest => models::DelegationCredential);
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct UpdateRequest<'a> {
-    base: crate::runtime::Base<'a>,
+    base: Base<'a>,
     org_id: i64,
     credential_id: String,
     body: models::UpdateDelegationCredential,
 }
 impl<'a> UpdateRequest<'a> {
-    fn into_call(self) -> crate::runtime::Call<'a> {
-        const OPERATION: crate::runtime::Operation = crate::runtime::Operation {
-            name: "orgs.delegation_credentials.update",
-            method: crate::runtime::Method::Patch,
-            path_template: "/v2/organizations/{orgId}/delegation-credentials/{credentialId}",
-            auth: crate::generated::auth::API_KEY_ACCESS_TOKEN_PLATFORM_CLIENT,
-            ..crate::runtime::Operation::DEFAULTS
-        };
-        let mut call = crate::runtime::Call::new(self.base, &OPERATION);
+    fn into_call(self) -> Call<'a> {
+        const OP: Operation = Operation::patch(
+                "/v2/organizations/{orgId}/delegation-credentials/{credentialId}",
+            )
+            .named("orgs.delegation_credentials.update")
+            .auth(auth::API_KEY_ACCESS_TOKEN_PLATFORM_CLIENT);
+        let mut call = Call::new(self.base, &OP);
         call.path(&[&self.org_id, &self.credential_id]);
         call.json(&self.body);
         call

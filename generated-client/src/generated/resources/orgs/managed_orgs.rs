@@ -3,13 +3,14 @@
 
 //! Organizations managed by an organization. Needs the organization admin role and, on Cal.com Platform, the SCALE plan or higher.
 
-use crate::models;
+use crate::runtime::{Base, Call, Operation};
+use crate::{generated::auth, models};
 /// Organizations managed by an organization. Needs the organization admin role and, on Cal.com Platform, the SCALE plan or higher.
 ///
 /// Reached with `client.orgs().managed_orgs()`.
 #[derive(Debug, Clone, Copy)]
 pub struct ManagedOrgs<'a> {
-    pub(crate) base: crate::runtime::Base<'a>,
+    pub(crate) base: Base<'a>,
 }
 impl<'a> ManagedOrgs<'a> {
     /// List the organizations managed by the organization, one page at a time.
@@ -87,7 +88,7 @@ impl<'a> ManagedOrgs<'a> {
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct ListRequest<'a> {
-    base: crate::runtime::Base<'a>,
+    base: Base<'a>,
     org_id: i64,
     take: Option<i64>,
     skip: Option<i64>,
@@ -121,15 +122,11 @@ impl<'a> ListRequest<'a> {
         self.metadata_value = Some(metadata_value.into());
         self
     }
-    fn into_call(self) -> crate::runtime::Call<'a> {
-        const OPERATION: crate::runtime::Operation = crate::runtime::Operation {
-            name: "orgs.managed_orgs.list",
-            method: crate::runtime::Method::Get,
-            path_template: "/v2/organizations/{orgId}/organizations",
-            auth: crate::generated::auth::PLATFORM_CLIENT,
-            ..crate::runtime::Operation::DEFAULTS
-        };
-        let mut call = crate::runtime::Call::new(self.base, &OPERATION);
+    fn into_call(self) -> Call<'a> {
+        const OP: Operation = Operation::get("/v2/organizations/{orgId}/organizations")
+            .named("orgs.managed_orgs.list")
+            .auth(auth::PLATFORM_CLIENT);
+        let mut call = Call::new(self.base, &OP);
         call.path(&[&self.org_id]);
         call.query_opt("take", self.take.as_ref());
         call.query_opt("skip", self.skip.as_ref());
@@ -146,20 +143,16 @@ crate::runtime::request_methods!(
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct CreateRequest<'a> {
-    base: crate::runtime::Base<'a>,
+    base: Base<'a>,
     org_id: i64,
     body: models::CreateManagedOrganization,
 }
 impl<'a> CreateRequest<'a> {
-    fn into_call(self) -> crate::runtime::Call<'a> {
-        const OPERATION: crate::runtime::Operation = crate::runtime::Operation {
-            name: "orgs.managed_orgs.create",
-            method: crate::runtime::Method::Post,
-            path_template: "/v2/organizations/{orgId}/organizations",
-            auth: crate::generated::auth::PLATFORM_CLIENT,
-            ..crate::runtime::Operation::DEFAULTS
-        };
-        let mut call = crate::runtime::Call::new(self.base, &OPERATION);
+    fn into_call(self) -> Call<'a> {
+        const OP: Operation = Operation::post("/v2/organizations/{orgId}/organizations")
+            .named("orgs.managed_orgs.create")
+            .auth(auth::PLATFORM_CLIENT);
+        let mut call = Call::new(self.base, &OP);
         call.path(&[&self.org_id]);
         call.json(&self.body);
         call
@@ -170,20 +163,18 @@ crate::runtime::request_methods!(CreateRequest => models::ManagedOrganizationWit
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct GetRequest<'a> {
-    base: crate::runtime::Base<'a>,
+    base: Base<'a>,
     org_id: i64,
     managed_organization_id: i64,
 }
 impl<'a> GetRequest<'a> {
-    fn into_call(self) -> crate::runtime::Call<'a> {
-        const OPERATION: crate::runtime::Operation = crate::runtime::Operation {
-            name: "orgs.managed_orgs.get",
-            method: crate::runtime::Method::Get,
-            path_template: "/v2/organizations/{orgId}/organizations/{managedOrganizationId}",
-            auth: crate::generated::auth::PLATFORM_CLIENT,
-            ..crate::runtime::Operation::DEFAULTS
-        };
-        let mut call = crate::runtime::Call::new(self.base, &OPERATION);
+    fn into_call(self) -> Call<'a> {
+        const OP: Operation = Operation::get(
+                "/v2/organizations/{orgId}/organizations/{managedOrganizationId}",
+            )
+            .named("orgs.managed_orgs.get")
+            .auth(auth::PLATFORM_CLIENT);
+        let mut call = Call::new(self.base, &OP);
         call.path(&[&self.org_id, &self.managed_organization_id]);
         call
     }
@@ -193,21 +184,19 @@ crate::runtime::request_methods!(GetRequest => models::ManagedOrganization);
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct UpdateRequest<'a> {
-    base: crate::runtime::Base<'a>,
+    base: Base<'a>,
     org_id: i64,
     managed_organization_id: i64,
     body: models::UpdateManagedOrganization,
 }
 impl<'a> UpdateRequest<'a> {
-    fn into_call(self) -> crate::runtime::Call<'a> {
-        const OPERATION: crate::runtime::Operation = crate::runtime::Operation {
-            name: "orgs.managed_orgs.update",
-            method: crate::runtime::Method::Patch,
-            path_template: "/v2/organizations/{orgId}/organizations/{managedOrganizationId}",
-            auth: crate::generated::auth::PLATFORM_CLIENT,
-            ..crate::runtime::Operation::DEFAULTS
-        };
-        let mut call = crate::runtime::Call::new(self.base, &OPERATION);
+    fn into_call(self) -> Call<'a> {
+        const OP: Operation = Operation::patch(
+                "/v2/organizations/{orgId}/organizations/{managedOrganizationId}",
+            )
+            .named("orgs.managed_orgs.update")
+            .auth(auth::PLATFORM_CLIENT);
+        let mut call = Call::new(self.base, &OP);
         call.path(&[&self.org_id, &self.managed_organization_id]);
         call.json(&self.body);
         call
@@ -218,20 +207,18 @@ crate::runtime::request_methods!(UpdateRequest => models::ManagedOrganization);
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct DeleteRequest<'a> {
-    base: crate::runtime::Base<'a>,
+    base: Base<'a>,
     org_id: i64,
     managed_organization_id: i64,
 }
 impl<'a> DeleteRequest<'a> {
-    fn into_call(self) -> crate::runtime::Call<'a> {
-        const OPERATION: crate::runtime::Operation = crate::runtime::Operation {
-            name: "orgs.managed_orgs.delete",
-            method: crate::runtime::Method::Delete,
-            path_template: "/v2/organizations/{orgId}/organizations/{managedOrganizationId}",
-            auth: crate::generated::auth::PLATFORM_CLIENT,
-            ..crate::runtime::Operation::DEFAULTS
-        };
-        let mut call = crate::runtime::Call::new(self.base, &OPERATION);
+    fn into_call(self) -> Call<'a> {
+        const OP: Operation = Operation::delete(
+                "/v2/organizations/{orgId}/organizations/{managedOrganizationId}",
+            )
+            .named("orgs.managed_orgs.delete")
+            .auth(auth::PLATFORM_CLIENT);
+        let mut call = Call::new(self.base, &OP);
         call.path(&[&self.org_id, &self.managed_organization_id]);
         call
     }

@@ -3,13 +3,14 @@
 
 //! Routing forms of an organization and its teams, and their responses. Needs the organization admin role (creating a response is also allowed to the form's owner).
 
-use crate::models;
+use crate::runtime::{Base, Call, Operation};
+use crate::{generated::auth, models};
 /// Routing forms of an organization and its teams, and their responses. Needs the organization admin role (creating a response is also allowed to the form's owner).
 ///
 /// Reached with `client.orgs().routing_forms()`.
 #[derive(Debug, Clone, Copy)]
 pub struct RoutingForms<'a> {
-    pub(crate) base: crate::runtime::Base<'a>,
+    pub(crate) base: Base<'a>,
 }
 impl<'a> RoutingForms<'a> {
     /// List the routing forms of the organization and its teams, one page at a time.
@@ -104,7 +105,7 @@ impl<'a> RoutingForms<'a> {
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct ListRequest<'a> {
-    base: crate::runtime::Base<'a>,
+    base: Base<'a>,
     org_id: i64,
     skip: Option<i64>,
     take: Option<i64>,
@@ -183,15 +184,11 @@ impl<'a> ListRequest<'a> {
         self.team_ids = Some(team_ids.into_iter().collect());
         self
     }
-    fn into_call(self) -> crate::runtime::Call<'a> {
-        const OPERATION: crate::runtime::Operation = crate::runtime::Operation {
-            name: "orgs.routing_forms.list",
-            method: crate::runtime::Method::Get,
-            path_template: "/v2/organizations/{orgId}/routing-forms",
-            auth: crate::generated::auth::API_KEY_ACCESS_TOKEN,
-            ..crate::runtime::Operation::DEFAULTS
-        };
-        let mut call = crate::runtime::Call::new(self.base, &OPERATION);
+    fn into_call(self) -> Call<'a> {
+        const OP: Operation = Operation::get("/v2/organizations/{orgId}/routing-forms")
+            .named("orgs.routing_forms.list")
+            .auth(auth::API_KEY_ACCESS_TOKEN);
+        let mut call = Call::new(self.base, &OP);
         call.path(&[&self.org_id]);
         call.query_opt("skip", self.skip.as_ref());
         call.query_opt("take", self.take.as_ref());
@@ -213,7 +210,7 @@ crate::runtime::request_methods!(
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct ListResponsesRequest<'a> {
-    base: crate::runtime::Base<'a>,
+    base: Base<'a>,
     org_id: i64,
     routing_form_id: String,
     skip: Option<i64>,
@@ -287,15 +284,13 @@ impl<'a> ListResponsesRequest<'a> {
         self.routed_to_booking_uid = Some(routed_to_booking_uid.into());
         self
     }
-    fn into_call(self) -> crate::runtime::Call<'a> {
-        const OPERATION: crate::runtime::Operation = crate::runtime::Operation {
-            name: "orgs.routing_forms.list_responses",
-            method: crate::runtime::Method::Get,
-            path_template: "/v2/organizations/{orgId}/routing-forms/{routingFormId}/responses",
-            auth: crate::generated::auth::API_KEY_ACCESS_TOKEN,
-            ..crate::runtime::Operation::DEFAULTS
-        };
-        let mut call = crate::runtime::Call::new(self.base, &OPERATION);
+    fn into_call(self) -> Call<'a> {
+        const OP: Operation = Operation::get(
+                "/v2/organizations/{orgId}/routing-forms/{routingFormId}/responses",
+            )
+            .named("orgs.routing_forms.list_responses")
+            .auth(auth::API_KEY_ACCESS_TOKEN);
+        let mut call = Call::new(self.base, &OP);
         call.path(&[&self.org_id, &self.routing_form_id]);
         call.query_opt("skip", self.skip.as_ref());
         call.query_opt("take", self.take.as_ref());
@@ -316,7 +311,7 @@ crate::runtime::request_methods!(
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct CreateResponseRequest<'a> {
-    base: crate::runtime::Base<'a>,
+    base: Base<'a>,
     org_id: i64,
     routing_form_id: String,
     start: String,
@@ -357,15 +352,13 @@ impl<'a> CreateResponseRequest<'a> {
         self.queue_response = Some(queue_response);
         self
     }
-    fn into_call(self) -> crate::runtime::Call<'a> {
-        const OPERATION: crate::runtime::Operation = crate::runtime::Operation {
-            name: "orgs.routing_forms.create_response",
-            method: crate::runtime::Method::Post,
-            path_template: "/v2/organizations/{orgId}/routing-forms/{routingFormId}/responses",
-            auth: crate::generated::auth::API_KEY_ACCESS_TOKEN,
-            ..crate::runtime::Operation::DEFAULTS
-        };
-        let mut call = crate::runtime::Call::new(self.base, &OPERATION);
+    fn into_call(self) -> Call<'a> {
+        const OP: Operation = Operation::post(
+                "/v2/organizations/{orgId}/routing-forms/{routingFormId}/responses",
+            )
+            .named("orgs.routing_forms.create_response")
+            .auth(auth::API_KEY_ACCESS_TOKEN);
+        let mut call = Call::new(self.base, &OP);
         call.path(&[&self.org_id, &self.routing_form_id]);
         call.query("start", &self.start);
         call.query("end", &self.end);
@@ -386,22 +379,20 @@ crate::runtime::request_methods!(CreateResponseRequest => models::RoutingResult)
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct UpdateResponseRequest<'a> {
-    base: crate::runtime::Base<'a>,
+    base: Base<'a>,
     org_id: i64,
     routing_form_id: String,
     response_id: i64,
     body: models::UpdateRoutingFormResponse,
 }
 impl<'a> UpdateResponseRequest<'a> {
-    fn into_call(self) -> crate::runtime::Call<'a> {
-        const OPERATION: crate::runtime::Operation = crate::runtime::Operation {
-            name: "orgs.routing_forms.update_response",
-            method: crate::runtime::Method::Patch,
-            path_template: "/v2/organizations/{orgId}/routing-forms/{routingFormId}/responses/{responseId}",
-            auth: crate::generated::auth::API_KEY_ACCESS_TOKEN,
-            ..crate::runtime::Operation::DEFAULTS
-        };
-        let mut call = crate::runtime::Call::new(self.base, &OPERATION);
+    fn into_call(self) -> Call<'a> {
+        const OP: Operation = Operation::patch(
+                "/v2/organizations/{orgId}/routing-forms/{routingFormId}/responses/{responseId}",
+            )
+            .named("orgs.routing_forms.update_response")
+            .auth(auth::API_KEY_ACCESS_TOKEN);
+        let mut call = Call::new(self.base, &OP);
         call.path(&[&self.org_id, &self.routing_form_id, &self.response_id]);
         call.json(&self.body);
         call

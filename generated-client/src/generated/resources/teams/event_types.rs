@@ -3,13 +3,14 @@
 
 //! Event types of a team: collective, round-robin or managed meetings hosted by team members. Managing them needs the team admin role; listing them is public.
 
-use crate::models;
+use crate::runtime::{Base, Call, Operation};
+use crate::{generated::auth, models};
 /// Event types of a team: collective, round-robin or managed meetings hosted by team members. Managing them needs the team admin role; listing them is public.
 ///
 /// Reached with `client.teams().event_types()`.
 #[derive(Debug, Clone, Copy)]
 pub struct EventTypes<'a> {
-    pub(crate) base: crate::runtime::Base<'a>,
+    pub(crate) base: Base<'a>,
 }
 impl<'a> EventTypes<'a> {
     /// Create an event type for a team.
@@ -100,20 +101,16 @@ impl<'a> EventTypes<'a> {
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct CreateRequest<'a> {
-    base: crate::runtime::Base<'a>,
+    base: Base<'a>,
     team_id: i64,
     body: models::CreateTeamEventType,
 }
 impl<'a> CreateRequest<'a> {
-    fn into_call(self) -> crate::runtime::Call<'a> {
-        const OPERATION: crate::runtime::Operation = crate::runtime::Operation {
-            name: "teams.event_types.create",
-            method: crate::runtime::Method::Post,
-            path_template: "/v2/teams/{teamId}/event-types",
-            auth: crate::generated::auth::API_KEY_ACCESS_TOKEN,
-            ..crate::runtime::Operation::DEFAULTS
-        };
-        let mut call = crate::runtime::Call::new(self.base, &OPERATION);
+    fn into_call(self) -> Call<'a> {
+        const OP: Operation = Operation::post("/v2/teams/{teamId}/event-types")
+            .named("teams.event_types.create")
+            .auth(auth::API_KEY_ACCESS_TOKEN);
+        let mut call = Call::new(self.base, &OP);
         call.path(&[&self.team_id]);
         call.json(&self.body);
         call
@@ -124,7 +121,7 @@ crate::runtime::request_methods!(CreateRequest => models::TeamEventTypeResult);
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct ListRequest<'a> {
-    base: crate::runtime::Base<'a>,
+    base: Base<'a>,
     team_id: i64,
     event_slug: Option<String>,
     hosts_limit: Option<i64>,
@@ -140,14 +137,10 @@ impl<'a> ListRequest<'a> {
         self.hosts_limit = Some(hosts_limit);
         self
     }
-    fn into_call(self) -> crate::runtime::Call<'a> {
-        const OPERATION: crate::runtime::Operation = crate::runtime::Operation {
-            name: "teams.event_types.list",
-            method: crate::runtime::Method::Get,
-            path_template: "/v2/teams/{teamId}/event-types",
-            ..crate::runtime::Operation::DEFAULTS
-        };
-        let mut call = crate::runtime::Call::new(self.base, &OPERATION);
+    fn into_call(self) -> Call<'a> {
+        const OP: Operation = Operation::get("/v2/teams/{teamId}/event-types")
+            .named("teams.event_types.list");
+        let mut call = Call::new(self.base, &OP);
         call.path(&[&self.team_id]);
         call.query_opt("eventSlug", self.event_slug.as_ref());
         call.query_opt("hostsLimit", self.hosts_limit.as_ref());
@@ -159,20 +152,18 @@ crate::runtime::request_methods!(ListRequest => Vec < models::TeamEventType >);
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct GetRequest<'a> {
-    base: crate::runtime::Base<'a>,
+    base: Base<'a>,
     team_id: i64,
     event_type_id: i64,
 }
 impl<'a> GetRequest<'a> {
-    fn into_call(self) -> crate::runtime::Call<'a> {
-        const OPERATION: crate::runtime::Operation = crate::runtime::Operation {
-            name: "teams.event_types.get",
-            method: crate::runtime::Method::Get,
-            path_template: "/v2/teams/{teamId}/event-types/{eventTypeId}",
-            auth: crate::generated::auth::API_KEY_ACCESS_TOKEN,
-            ..crate::runtime::Operation::DEFAULTS
-        };
-        let mut call = crate::runtime::Call::new(self.base, &OPERATION);
+    fn into_call(self) -> Call<'a> {
+        const OP: Operation = Operation::get(
+                "/v2/teams/{teamId}/event-types/{eventTypeId}",
+            )
+            .named("teams.event_types.get")
+            .auth(auth::API_KEY_ACCESS_TOKEN);
+        let mut call = Call::new(self.base, &OP);
         call.path(&[&self.team_id, &self.event_type_id]);
         call
     }
@@ -182,21 +173,19 @@ crate::runtime::request_methods!(GetRequest => models::TeamEventType);
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct UpdateRequest<'a> {
-    base: crate::runtime::Base<'a>,
+    base: Base<'a>,
     team_id: i64,
     event_type_id: i64,
     body: models::UpdateTeamEventType,
 }
 impl<'a> UpdateRequest<'a> {
-    fn into_call(self) -> crate::runtime::Call<'a> {
-        const OPERATION: crate::runtime::Operation = crate::runtime::Operation {
-            name: "teams.event_types.update",
-            method: crate::runtime::Method::Patch,
-            path_template: "/v2/teams/{teamId}/event-types/{eventTypeId}",
-            auth: crate::generated::auth::API_KEY_ACCESS_TOKEN,
-            ..crate::runtime::Operation::DEFAULTS
-        };
-        let mut call = crate::runtime::Call::new(self.base, &OPERATION);
+    fn into_call(self) -> Call<'a> {
+        const OP: Operation = Operation::patch(
+                "/v2/teams/{teamId}/event-types/{eventTypeId}",
+            )
+            .named("teams.event_types.update")
+            .auth(auth::API_KEY_ACCESS_TOKEN);
+        let mut call = Call::new(self.base, &OP);
         call.path(&[&self.team_id, &self.event_type_id]);
         call.json(&self.body);
         call
@@ -207,20 +196,18 @@ crate::runtime::request_methods!(UpdateRequest => models::TeamEventTypeResult);
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct DeleteRequest<'a> {
-    base: crate::runtime::Base<'a>,
+    base: Base<'a>,
     team_id: i64,
     event_type_id: i64,
 }
 impl<'a> DeleteRequest<'a> {
-    fn into_call(self) -> crate::runtime::Call<'a> {
-        const OPERATION: crate::runtime::Operation = crate::runtime::Operation {
-            name: "teams.event_types.delete",
-            method: crate::runtime::Method::Delete,
-            path_template: "/v2/teams/{teamId}/event-types/{eventTypeId}",
-            auth: crate::generated::auth::API_KEY_ACCESS_TOKEN,
-            ..crate::runtime::Operation::DEFAULTS
-        };
-        let mut call = crate::runtime::Call::new(self.base, &OPERATION);
+    fn into_call(self) -> Call<'a> {
+        const OP: Operation = Operation::delete(
+                "/v2/teams/{teamId}/event-types/{eventTypeId}",
+            )
+            .named("teams.event_types.delete")
+            .auth(auth::API_KEY_ACCESS_TOKEN);
+        let mut call = Call::new(self.base, &OP);
         call.path(&[&self.team_id, &self.event_type_id]);
         call
     }
@@ -230,21 +217,19 @@ crate::runtime::request_methods!(DeleteRequest => models::DeletedTeamEventType);
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct CreatePhoneCallRequest<'a> {
-    base: crate::runtime::Base<'a>,
+    base: Base<'a>,
     team_id: i64,
     event_type_id: i64,
     body: models::CreatePhoneCall,
 }
 impl<'a> CreatePhoneCallRequest<'a> {
-    fn into_call(self) -> crate::runtime::Call<'a> {
-        const OPERATION: crate::runtime::Operation = crate::runtime::Operation {
-            name: "teams.event_types.create_phone_call",
-            method: crate::runtime::Method::Post,
-            path_template: "/v2/teams/{teamId}/event-types/{eventTypeId}/create-phone-call",
-            auth: crate::generated::auth::API_KEY_ACCESS_TOKEN,
-            ..crate::runtime::Operation::DEFAULTS
-        };
-        let mut call = crate::runtime::Call::new(self.base, &OPERATION);
+    fn into_call(self) -> Call<'a> {
+        const OP: Operation = Operation::post(
+                "/v2/teams/{teamId}/event-types/{eventTypeId}/create-phone-call",
+            )
+            .named("teams.event_types.create_phone_call")
+            .auth(auth::API_KEY_ACCESS_TOKEN);
+        let mut call = Call::new(self.base, &OP);
         call.path(&[&self.team_id, &self.event_type_id]);
         call.json(&self.body);
         call

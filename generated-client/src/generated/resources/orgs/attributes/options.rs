@@ -3,13 +3,14 @@
 
 //! Options of an organization attribute (the values it can take) and their assignment to members. Changing options needs the organization admin role; reading them needs organization membership.
 
-use crate::models;
+use crate::runtime::{Base, Call, Operation};
+use crate::{generated::auth, models};
 /// Options of an organization attribute (the values it can take) and their assignment to members. Changing options needs the organization admin role; reading them needs organization membership.
 ///
 /// Reached with `client.orgs().attributes().options()`.
 #[derive(Debug, Clone, Copy)]
 pub struct Options<'a> {
-    pub(crate) base: crate::runtime::Base<'a>,
+    pub(crate) base: Base<'a>,
 }
 impl<'a> Options<'a> {
     /// Add an option to an attribute.
@@ -157,21 +158,19 @@ impl<'a> Options<'a> {
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct CreateRequest<'a> {
-    base: crate::runtime::Base<'a>,
+    base: Base<'a>,
     org_id: i64,
     attribute_id: String,
     body: models::CreateAttributeOption,
 }
 impl<'a> CreateRequest<'a> {
-    fn into_call(self) -> crate::runtime::Call<'a> {
-        const OPERATION: crate::runtime::Operation = crate::runtime::Operation {
-            name: "orgs.attributes.options.create",
-            method: crate::runtime::Method::Post,
-            path_template: "/v2/organizations/{orgId}/attributes/{attributeId}/options",
-            auth: crate::generated::auth::API_KEY_ACCESS_TOKEN,
-            ..crate::runtime::Operation::DEFAULTS
-        };
-        let mut call = crate::runtime::Call::new(self.base, &OPERATION);
+    fn into_call(self) -> Call<'a> {
+        const OP: Operation = Operation::post(
+                "/v2/organizations/{orgId}/attributes/{attributeId}/options",
+            )
+            .named("orgs.attributes.options.create")
+            .auth(auth::API_KEY_ACCESS_TOKEN);
+        let mut call = Call::new(self.base, &OP);
         call.path(&[&self.org_id, &self.attribute_id]);
         call.json(&self.body);
         call
@@ -182,20 +181,18 @@ crate::runtime::request_methods!(CreateRequest => models::AttributeOption);
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct ListRequest<'a> {
-    base: crate::runtime::Base<'a>,
+    base: Base<'a>,
     org_id: i64,
     attribute_id: String,
 }
 impl<'a> ListRequest<'a> {
-    fn into_call(self) -> crate::runtime::Call<'a> {
-        const OPERATION: crate::runtime::Operation = crate::runtime::Operation {
-            name: "orgs.attributes.options.list",
-            method: crate::runtime::Method::Get,
-            path_template: "/v2/organizations/{orgId}/attributes/{attributeId}/options",
-            auth: crate::generated::auth::API_KEY_ACCESS_TOKEN,
-            ..crate::runtime::Operation::DEFAULTS
-        };
-        let mut call = crate::runtime::Call::new(self.base, &OPERATION);
+    fn into_call(self) -> Call<'a> {
+        const OP: Operation = Operation::get(
+                "/v2/organizations/{orgId}/attributes/{attributeId}/options",
+            )
+            .named("orgs.attributes.options.list")
+            .auth(auth::API_KEY_ACCESS_TOKEN);
+        let mut call = Call::new(self.base, &OP);
         call.path(&[&self.org_id, &self.attribute_id]);
         call
     }
@@ -205,22 +202,20 @@ crate::runtime::request_methods!(ListRequest => Vec < models::AttributeOption >)
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct UpdateRequest<'a> {
-    base: crate::runtime::Base<'a>,
+    base: Base<'a>,
     org_id: i64,
     attribute_id: String,
     option_id: String,
     body: models::UpdateAttributeOption,
 }
 impl<'a> UpdateRequest<'a> {
-    fn into_call(self) -> crate::runtime::Call<'a> {
-        const OPERATION: crate::runtime::Operation = crate::runtime::Operation {
-            name: "orgs.attributes.options.update",
-            method: crate::runtime::Method::Patch,
-            path_template: "/v2/organizations/{orgId}/attributes/{attributeId}/options/{optionId}",
-            auth: crate::generated::auth::API_KEY_ACCESS_TOKEN,
-            ..crate::runtime::Operation::DEFAULTS
-        };
-        let mut call = crate::runtime::Call::new(self.base, &OPERATION);
+    fn into_call(self) -> Call<'a> {
+        const OP: Operation = Operation::patch(
+                "/v2/organizations/{orgId}/attributes/{attributeId}/options/{optionId}",
+            )
+            .named("orgs.attributes.options.update")
+            .auth(auth::API_KEY_ACCESS_TOKEN);
+        let mut call = Call::new(self.base, &OP);
         call.path(&[&self.org_id, &self.attribute_id, &self.option_id]);
         call.json(&self.body);
         call
@@ -231,21 +226,19 @@ crate::runtime::request_methods!(UpdateRequest => models::AttributeOption);
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct DeleteRequest<'a> {
-    base: crate::runtime::Base<'a>,
+    base: Base<'a>,
     org_id: i64,
     attribute_id: String,
     option_id: String,
 }
 impl<'a> DeleteRequest<'a> {
-    fn into_call(self) -> crate::runtime::Call<'a> {
-        const OPERATION: crate::runtime::Operation = crate::runtime::Operation {
-            name: "orgs.attributes.options.delete",
-            method: crate::runtime::Method::Delete,
-            path_template: "/v2/organizations/{orgId}/attributes/{attributeId}/options/{optionId}",
-            auth: crate::generated::auth::API_KEY_ACCESS_TOKEN,
-            ..crate::runtime::Operation::DEFAULTS
-        };
-        let mut call = crate::runtime::Call::new(self.base, &OPERATION);
+    fn into_call(self) -> Call<'a> {
+        const OP: Operation = Operation::delete(
+                "/v2/organizations/{orgId}/attributes/{attributeId}/options/{optionId}",
+            )
+            .named("orgs.attributes.options.delete")
+            .auth(auth::API_KEY_ACCESS_TOKEN);
+        let mut call = Call::new(self.base, &OP);
         call.path(&[&self.org_id, &self.attribute_id, &self.option_id]);
         call
     }
@@ -255,7 +248,7 @@ crate::runtime::request_methods!(DeleteRequest => models::AttributeOption);
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct ListAssignedRequest<'a> {
-    base: crate::runtime::Base<'a>,
+    base: Base<'a>,
     org_id: i64,
     attribute_id: String,
     skip: Option<i64>,
@@ -287,15 +280,13 @@ impl<'a> ListAssignedRequest<'a> {
         self.team_ids = Some(team_ids.into_iter().collect());
         self
     }
-    fn into_call(self) -> crate::runtime::Call<'a> {
-        const OPERATION: crate::runtime::Operation = crate::runtime::Operation {
-            name: "orgs.attributes.options.list_assigned",
-            method: crate::runtime::Method::Get,
-            path_template: "/v2/organizations/{orgId}/attributes/{attributeId}/options/assigned",
-            auth: crate::generated::auth::API_KEY_ACCESS_TOKEN,
-            ..crate::runtime::Operation::DEFAULTS
-        };
-        let mut call = crate::runtime::Call::new(self.base, &OPERATION);
+    fn into_call(self) -> Call<'a> {
+        const OP: Operation = Operation::get(
+                "/v2/organizations/{orgId}/attributes/{attributeId}/options/assigned",
+            )
+            .named("orgs.attributes.options.list_assigned")
+            .auth(auth::API_KEY_ACCESS_TOKEN);
+        let mut call = Call::new(self.base, &OP);
         call.path(&[&self.org_id, &self.attribute_id]);
         call.query_opt("skip", self.skip.as_ref());
         call.query_opt("take", self.take.as_ref());
@@ -311,7 +302,7 @@ crate::runtime::request_methods!(
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct ListAssignedBySlugRequest<'a> {
-    base: crate::runtime::Base<'a>,
+    base: Base<'a>,
     org_id: i64,
     attribute_slug: String,
     skip: Option<i64>,
@@ -343,15 +334,13 @@ impl<'a> ListAssignedBySlugRequest<'a> {
         self.team_ids = Some(team_ids.into_iter().collect());
         self
     }
-    fn into_call(self) -> crate::runtime::Call<'a> {
-        const OPERATION: crate::runtime::Operation = crate::runtime::Operation {
-            name: "orgs.attributes.options.list_assigned_by_slug",
-            method: crate::runtime::Method::Get,
-            path_template: "/v2/organizations/{orgId}/attributes/slugs/{attributeSlug}/options/assigned",
-            auth: crate::generated::auth::API_KEY_ACCESS_TOKEN,
-            ..crate::runtime::Operation::DEFAULTS
-        };
-        let mut call = crate::runtime::Call::new(self.base, &OPERATION);
+    fn into_call(self) -> Call<'a> {
+        const OP: Operation = Operation::get(
+                "/v2/organizations/{orgId}/attributes/slugs/{attributeSlug}/options/assigned",
+            )
+            .named("orgs.attributes.options.list_assigned_by_slug")
+            .auth(auth::API_KEY_ACCESS_TOKEN);
+        let mut call = Call::new(self.base, &OP);
         call.path(&[&self.org_id, &self.attribute_slug]);
         call.query_opt("skip", self.skip.as_ref());
         call.query_opt("take", self.take.as_ref());
@@ -368,21 +357,19 @@ crate::runtime::request_methods!(
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct AssignToUserRequest<'a> {
-    base: crate::runtime::Base<'a>,
+    base: Base<'a>,
     org_id: i64,
     user_id: i64,
     body: models::AssignAttributeOption,
 }
 impl<'a> AssignToUserRequest<'a> {
-    fn into_call(self) -> crate::runtime::Call<'a> {
-        const OPERATION: crate::runtime::Operation = crate::runtime::Operation {
-            name: "orgs.attributes.options.assign_to_user",
-            method: crate::runtime::Method::Post,
-            path_template: "/v2/organizations/{orgId}/attributes/options/{userId}",
-            auth: crate::generated::auth::API_KEY_ACCESS_TOKEN,
-            ..crate::runtime::Operation::DEFAULTS
-        };
-        let mut call = crate::runtime::Call::new(self.base, &OPERATION);
+    fn into_call(self) -> Call<'a> {
+        const OP: Operation = Operation::post(
+                "/v2/organizations/{orgId}/attributes/options/{userId}",
+            )
+            .named("orgs.attributes.options.assign_to_user")
+            .auth(auth::API_KEY_ACCESS_TOKEN);
+        let mut call = Call::new(self.base, &OP);
         call.path(&[&self.org_id, &self.user_id]);
         call.json(&self.body);
         call
@@ -395,20 +382,18 @@ crate::runtime::request_methods!(
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct ListForUserRequest<'a> {
-    base: crate::runtime::Base<'a>,
+    base: Base<'a>,
     org_id: i64,
     user_id: i64,
 }
 impl<'a> ListForUserRequest<'a> {
-    fn into_call(self) -> crate::runtime::Call<'a> {
-        const OPERATION: crate::runtime::Operation = crate::runtime::Operation {
-            name: "orgs.attributes.options.list_for_user",
-            method: crate::runtime::Method::Get,
-            path_template: "/v2/organizations/{orgId}/attributes/options/{userId}",
-            auth: crate::generated::auth::API_KEY_ACCESS_TOKEN,
-            ..crate::runtime::Operation::DEFAULTS
-        };
-        let mut call = crate::runtime::Call::new(self.base, &OPERATION);
+    fn into_call(self) -> Call<'a> {
+        const OP: Operation = Operation::get(
+                "/v2/organizations/{orgId}/attributes/options/{userId}",
+            )
+            .named("orgs.attributes.options.list_for_user")
+            .auth(auth::API_KEY_ACCESS_TOKEN);
+        let mut call = Call::new(self.base, &OP);
         call.path(&[&self.org_id, &self.user_id]);
         call
     }
@@ -418,21 +403,19 @@ crate::runtime::request_methods!(ListForUserRequest => Vec < models::AttributeOp
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct UnassignFromUserRequest<'a> {
-    base: crate::runtime::Base<'a>,
+    base: Base<'a>,
     org_id: i64,
     user_id: i64,
     attribute_option_id: String,
 }
 impl<'a> UnassignFromUserRequest<'a> {
-    fn into_call(self) -> crate::runtime::Call<'a> {
-        const OPERATION: crate::runtime::Operation = crate::runtime::Operation {
-            name: "orgs.attributes.options.unassign_from_user",
-            method: crate::runtime::Method::Delete,
-            path_template: "/v2/organizations/{orgId}/attributes/options/{userId}/{attributeOptionId}",
-            auth: crate::generated::auth::API_KEY_ACCESS_TOKEN,
-            ..crate::runtime::Operation::DEFAULTS
-        };
-        let mut call = crate::runtime::Call::new(self.base, &OPERATION);
+    fn into_call(self) -> Call<'a> {
+        const OP: Operation = Operation::delete(
+                "/v2/organizations/{orgId}/attributes/options/{userId}/{attributeOptionId}",
+            )
+            .named("orgs.attributes.options.unassign_from_user")
+            .auth(auth::API_KEY_ACCESS_TOKEN);
+        let mut call = Call::new(self.base, &OP);
         call.path(&[&self.org_id, &self.user_id, &self.attribute_option_id]);
         call
     }

@@ -3,13 +3,14 @@
 
 //! Bookings of a team's event types inside an organization. Needs the team admin role.
 
-use crate::models;
+use crate::runtime::{Base, Call, Operation};
+use crate::{generated::auth, models};
 /// Bookings of a team's event types inside an organization. Needs the team admin role.
 ///
 /// Reached with `client.orgs().teams().bookings()`.
 #[derive(Debug, Clone, Copy)]
 pub struct Bookings<'a> {
-    pub(crate) base: crate::runtime::Base<'a>,
+    pub(crate) base: Base<'a>,
 }
 impl<'a> Bookings<'a> {
     /// List the bookings of the team's event types, one page at a time.
@@ -56,7 +57,7 @@ impl<'a> Bookings<'a> {
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct ListRequest<'a> {
-    base: crate::runtime::Base<'a>,
+    base: Base<'a>,
     org_id: i64,
     team_id: i64,
     status: Option<Vec<models::BookingStatusFilter>>,
@@ -139,15 +140,13 @@ impl<'a> ListRequest<'a> {
         self.skip = Some(skip);
         self
     }
-    fn into_call(self) -> crate::runtime::Call<'a> {
-        const OPERATION: crate::runtime::Operation = crate::runtime::Operation {
-            name: "orgs.teams.bookings.list",
-            method: crate::runtime::Method::Get,
-            path_template: "/v2/organizations/{orgId}/teams/{teamId}/bookings",
-            auth: crate::generated::auth::API_KEY_ACCESS_TOKEN_PLATFORM_CLIENT,
-            ..crate::runtime::Operation::DEFAULTS
-        };
-        let mut call = crate::runtime::Call::new(self.base, &OPERATION);
+    fn into_call(self) -> Call<'a> {
+        const OP: Operation = Operation::get(
+                "/v2/organizations/{orgId}/teams/{teamId}/bookings",
+            )
+            .named("orgs.teams.bookings.list")
+            .auth(auth::API_KEY_ACCESS_TOKEN_PLATFORM_CLIENT);
+        let mut call = Call::new(self.base, &OP);
         call.path(&[&self.org_id, &self.team_id]);
         call.query_opt("status", self.status.as_ref());
         call.query_opt("attendeeEmail", self.attendee_email.as_ref());
@@ -171,7 +170,7 @@ crate::runtime::request_methods!(
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct ReferencesRequest<'a> {
-    base: crate::runtime::Base<'a>,
+    base: Base<'a>,
     org_id: i64,
     team_id: i64,
     booking_uid: String,
@@ -186,15 +185,13 @@ impl<'a> ReferencesRequest<'a> {
         self.reference_type = Some(reference_type);
         self
     }
-    fn into_call(self) -> crate::runtime::Call<'a> {
-        const OPERATION: crate::runtime::Operation = crate::runtime::Operation {
-            name: "orgs.teams.bookings.references",
-            method: crate::runtime::Method::Get,
-            path_template: "/v2/organizations/{orgId}/teams/{teamId}/bookings/{bookingUid}/references",
-            auth: crate::generated::auth::API_KEY_ACCESS_TOKEN_PLATFORM_CLIENT,
-            ..crate::runtime::Operation::DEFAULTS
-        };
-        let mut call = crate::runtime::Call::new(self.base, &OPERATION);
+    fn into_call(self) -> Call<'a> {
+        const OP: Operation = Operation::get(
+                "/v2/organizations/{orgId}/teams/{teamId}/bookings/{bookingUid}/references",
+            )
+            .named("orgs.teams.bookings.references")
+            .auth(auth::API_KEY_ACCESS_TOKEN_PLATFORM_CLIENT);
+        let mut call = Call::new(self.base, &OP);
         call.path(&[&self.org_id, &self.team_id, &self.booking_uid]);
         call.query_opt("type", self.reference_type.as_ref());
         call

@@ -3,14 +3,15 @@
 
 //! Event types of a team that belongs to an organization: collective, round-robin or managed meetings hosted by team members. Managing them needs the team admin role.
 
-use crate::models;
+use crate::runtime::{Base, Call, Operation};
+use crate::{generated::auth, models};
 pub mod private_links;
 /// Event types of a team that belongs to an organization: collective, round-robin or managed meetings hosted by team members. Managing them needs the team admin role.
 ///
 /// Reached with `client.orgs().teams().event_types()`.
 #[derive(Debug, Clone, Copy)]
 pub struct EventTypes<'a> {
-    pub(crate) base: crate::runtime::Base<'a>,
+    pub(crate) base: Base<'a>,
 }
 impl<'a> EventTypes<'a> {
     /// Private links of a team event type in an organization: booking URLs that work without the event type being public, until a time or for a number of bookings.
@@ -130,21 +131,19 @@ impl<'a> EventTypes<'a> {
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct CreateRequest<'a> {
-    base: crate::runtime::Base<'a>,
+    base: Base<'a>,
     org_id: i64,
     team_id: i64,
     body: models::CreateTeamEventType,
 }
 impl<'a> CreateRequest<'a> {
-    fn into_call(self) -> crate::runtime::Call<'a> {
-        const OPERATION: crate::runtime::Operation = crate::runtime::Operation {
-            name: "orgs.teams.event_types.create",
-            method: crate::runtime::Method::Post,
-            path_template: "/v2/organizations/{orgId}/teams/{teamId}/event-types",
-            auth: crate::generated::auth::API_KEY_ACCESS_TOKEN_PLATFORM_CLIENT,
-            ..crate::runtime::Operation::DEFAULTS
-        };
-        let mut call = crate::runtime::Call::new(self.base, &OPERATION);
+    fn into_call(self) -> Call<'a> {
+        const OP: Operation = Operation::post(
+                "/v2/organizations/{orgId}/teams/{teamId}/event-types",
+            )
+            .named("orgs.teams.event_types.create")
+            .auth(auth::API_KEY_ACCESS_TOKEN_PLATFORM_CLIENT);
+        let mut call = Call::new(self.base, &OP);
         call.path(&[&self.org_id, &self.team_id]);
         call.json(&self.body);
         call
@@ -155,7 +154,7 @@ crate::runtime::request_methods!(CreateRequest => models::TeamEventTypeResult);
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct ListRequest<'a> {
-    base: crate::runtime::Base<'a>,
+    base: Base<'a>,
     org_id: i64,
     team_id: i64,
     event_slug: Option<String>,
@@ -172,15 +171,13 @@ impl<'a> ListRequest<'a> {
         self.hosts_limit = Some(hosts_limit);
         self
     }
-    fn into_call(self) -> crate::runtime::Call<'a> {
-        const OPERATION: crate::runtime::Operation = crate::runtime::Operation {
-            name: "orgs.teams.event_types.list",
-            method: crate::runtime::Method::Get,
-            path_template: "/v2/organizations/{orgId}/teams/{teamId}/event-types",
-            auth: crate::generated::auth::API_KEY_ACCESS_TOKEN_PLATFORM_CLIENT,
-            ..crate::runtime::Operation::DEFAULTS
-        };
-        let mut call = crate::runtime::Call::new(self.base, &OPERATION);
+    fn into_call(self) -> Call<'a> {
+        const OP: Operation = Operation::get(
+                "/v2/organizations/{orgId}/teams/{teamId}/event-types",
+            )
+            .named("orgs.teams.event_types.list")
+            .auth(auth::API_KEY_ACCESS_TOKEN_PLATFORM_CLIENT);
+        let mut call = Call::new(self.base, &OP);
         call.path(&[&self.org_id, &self.team_id]);
         call.query_opt("eventSlug", self.event_slug.as_ref());
         call.query_opt("hostsLimit", self.hosts_limit.as_ref());
@@ -192,7 +189,7 @@ crate::runtime::request_methods!(ListRequest => Vec < models::TeamEventType >);
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct ListAllRequest<'a> {
-    base: crate::runtime::Base<'a>,
+    base: Base<'a>,
     org_id: i64,
     take: Option<i64>,
     skip: Option<i64>,
@@ -208,15 +205,13 @@ impl<'a> ListAllRequest<'a> {
         self.skip = Some(skip);
         self
     }
-    fn into_call(self) -> crate::runtime::Call<'a> {
-        const OPERATION: crate::runtime::Operation = crate::runtime::Operation {
-            name: "orgs.teams.event_types.list_all",
-            method: crate::runtime::Method::Get,
-            path_template: "/v2/organizations/{orgId}/teams/event-types",
-            auth: crate::generated::auth::API_KEY_ACCESS_TOKEN_PLATFORM_CLIENT,
-            ..crate::runtime::Operation::DEFAULTS
-        };
-        let mut call = crate::runtime::Call::new(self.base, &OPERATION);
+    fn into_call(self) -> Call<'a> {
+        const OP: Operation = Operation::get(
+                "/v2/organizations/{orgId}/teams/event-types",
+            )
+            .named("orgs.teams.event_types.list_all")
+            .auth(auth::API_KEY_ACCESS_TOKEN_PLATFORM_CLIENT);
+        let mut call = Call::new(self.base, &OP);
         call.path(&[&self.org_id]);
         call.query_opt("take", self.take.as_ref());
         call.query_opt("skip", self.skip.as_ref());
@@ -230,21 +225,19 @@ crate::runtime::request_methods!(
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct GetRequest<'a> {
-    base: crate::runtime::Base<'a>,
+    base: Base<'a>,
     org_id: i64,
     team_id: i64,
     event_type_id: i64,
 }
 impl<'a> GetRequest<'a> {
-    fn into_call(self) -> crate::runtime::Call<'a> {
-        const OPERATION: crate::runtime::Operation = crate::runtime::Operation {
-            name: "orgs.teams.event_types.get",
-            method: crate::runtime::Method::Get,
-            path_template: "/v2/organizations/{orgId}/teams/{teamId}/event-types/{eventTypeId}",
-            auth: crate::generated::auth::API_KEY_ACCESS_TOKEN_PLATFORM_CLIENT,
-            ..crate::runtime::Operation::DEFAULTS
-        };
-        let mut call = crate::runtime::Call::new(self.base, &OPERATION);
+    fn into_call(self) -> Call<'a> {
+        const OP: Operation = Operation::get(
+                "/v2/organizations/{orgId}/teams/{teamId}/event-types/{eventTypeId}",
+            )
+            .named("orgs.teams.event_types.get")
+            .auth(auth::API_KEY_ACCESS_TOKEN_PLATFORM_CLIENT);
+        let mut call = Call::new(self.base, &OP);
         call.path(&[&self.org_id, &self.team_id, &self.event_type_id]);
         call
     }
@@ -254,22 +247,20 @@ crate::runtime::request_methods!(GetRequest => models::TeamEventType);
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct UpdateRequest<'a> {
-    base: crate::runtime::Base<'a>,
+    base: Base<'a>,
     org_id: i64,
     team_id: i64,
     event_type_id: i64,
     body: models::UpdateTeamEventType,
 }
 impl<'a> UpdateRequest<'a> {
-    fn into_call(self) -> crate::runtime::Call<'a> {
-        const OPERATION: crate::runtime::Operation = crate::runtime::Operation {
-            name: "orgs.teams.event_types.update",
-            method: crate::runtime::Method::Patch,
-            path_template: "/v2/organizations/{orgId}/teams/{teamId}/event-types/{eventTypeId}",
-            auth: crate::generated::auth::API_KEY_ACCESS_TOKEN_PLATFORM_CLIENT,
-            ..crate::runtime::Operation::DEFAULTS
-        };
-        let mut call = crate::runtime::Call::new(self.base, &OPERATION);
+    fn into_call(self) -> Call<'a> {
+        const OP: Operation = Operation::patch(
+                "/v2/organizations/{orgId}/teams/{teamId}/event-types/{eventTypeId}",
+            )
+            .named("orgs.teams.event_types.update")
+            .auth(auth::API_KEY_ACCESS_TOKEN_PLATFORM_CLIENT);
+        let mut call = Call::new(self.base, &OP);
         call.path(&[&self.org_id, &self.team_id, &self.event_type_id]);
         call.json(&self.body);
         call
@@ -280,21 +271,19 @@ crate::runtime::request_methods!(UpdateRequest => models::TeamEventTypeResult);
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct DeleteRequest<'a> {
-    base: crate::runtime::Base<'a>,
+    base: Base<'a>,
     org_id: i64,
     team_id: i64,
     event_type_id: i64,
 }
 impl<'a> DeleteRequest<'a> {
-    fn into_call(self) -> crate::runtime::Call<'a> {
-        const OPERATION: crate::runtime::Operation = crate::runtime::Operation {
-            name: "orgs.teams.event_types.delete",
-            method: crate::runtime::Method::Delete,
-            path_template: "/v2/organizations/{orgId}/teams/{teamId}/event-types/{eventTypeId}",
-            auth: crate::generated::auth::API_KEY_ACCESS_TOKEN_PLATFORM_CLIENT,
-            ..crate::runtime::Operation::DEFAULTS
-        };
-        let mut call = crate::runtime::Call::new(self.base, &OPERATION);
+    fn into_call(self) -> Call<'a> {
+        const OP: Operation = Operation::delete(
+                "/v2/organizations/{orgId}/teams/{teamId}/event-types/{eventTypeId}",
+            )
+            .named("orgs.teams.event_types.delete")
+            .auth(auth::API_KEY_ACCESS_TOKEN_PLATFORM_CLIENT);
+        let mut call = Call::new(self.base, &OP);
         call.path(&[&self.org_id, &self.team_id, &self.event_type_id]);
         call
     }
@@ -304,22 +293,20 @@ crate::runtime::request_methods!(DeleteRequest => models::DeletedTeamEventType);
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct CreatePhoneCallRequest<'a> {
-    base: crate::runtime::Base<'a>,
+    base: Base<'a>,
     org_id: i64,
     team_id: i64,
     event_type_id: i64,
     body: models::CreatePhoneCall,
 }
 impl<'a> CreatePhoneCallRequest<'a> {
-    fn into_call(self) -> crate::runtime::Call<'a> {
-        const OPERATION: crate::runtime::Operation = crate::runtime::Operation {
-            name: "orgs.teams.event_types.create_phone_call",
-            method: crate::runtime::Method::Post,
-            path_template: "/v2/organizations/{orgId}/teams/{teamId}/event-types/{eventTypeId}/create-phone-call",
-            auth: crate::generated::auth::API_KEY_ACCESS_TOKEN_PLATFORM_CLIENT,
-            ..crate::runtime::Operation::DEFAULTS
-        };
-        let mut call = crate::runtime::Call::new(self.base, &OPERATION);
+    fn into_call(self) -> Call<'a> {
+        const OP: Operation = Operation::post(
+                "/v2/organizations/{orgId}/teams/{teamId}/event-types/{eventTypeId}/create-phone-call",
+            )
+            .named("orgs.teams.event_types.create_phone_call")
+            .auth(auth::API_KEY_ACCESS_TOKEN_PLATFORM_CLIENT);
+        let mut call = Call::new(self.base, &OP);
         call.path(&[&self.org_id, &self.team_id, &self.event_type_id]);
         call.json(&self.body);
         call

@@ -3,13 +3,14 @@
 
 //! Memberships of a team that belongs to an organization. Managing them needs the team admin role.
 
-use crate::models;
+use crate::runtime::{Base, Call, Operation};
+use crate::{generated::auth, models};
 /// Memberships of a team that belongs to an organization. Managing them needs the team admin role.
 ///
 /// Reached with `client.orgs().teams().memberships()`.
 #[derive(Debug, Clone, Copy)]
 pub struct Memberships<'a> {
-    pub(crate) base: crate::runtime::Base<'a>,
+    pub(crate) base: Base<'a>,
 }
 impl<'a> Memberships<'a> {
     /// List the memberships of a team, one page at a time.
@@ -92,7 +93,7 @@ impl<'a> Memberships<'a> {
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct ListRequest<'a> {
-    base: crate::runtime::Base<'a>,
+    base: Base<'a>,
     org_id: i64,
     team_id: i64,
     take: Option<i64>,
@@ -109,15 +110,13 @@ impl<'a> ListRequest<'a> {
         self.skip = Some(skip);
         self
     }
-    fn into_call(self) -> crate::runtime::Call<'a> {
-        const OPERATION: crate::runtime::Operation = crate::runtime::Operation {
-            name: "orgs.teams.memberships.list",
-            method: crate::runtime::Method::Get,
-            path_template: "/v2/organizations/{orgId}/teams/{teamId}/memberships",
-            auth: crate::generated::auth::API_KEY_ACCESS_TOKEN_PLATFORM_CLIENT,
-            ..crate::runtime::Operation::DEFAULTS
-        };
-        let mut call = crate::runtime::Call::new(self.base, &OPERATION);
+    fn into_call(self) -> Call<'a> {
+        const OP: Operation = Operation::get(
+                "/v2/organizations/{orgId}/teams/{teamId}/memberships",
+            )
+            .named("orgs.teams.memberships.list")
+            .auth(auth::API_KEY_ACCESS_TOKEN_PLATFORM_CLIENT);
+        let mut call = Call::new(self.base, &OP);
         call.path(&[&self.org_id, &self.team_id]);
         call.query_opt("take", self.take.as_ref());
         call.query_opt("skip", self.skip.as_ref());
@@ -131,21 +130,19 @@ crate::runtime::request_methods!(
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct CreateRequest<'a> {
-    base: crate::runtime::Base<'a>,
+    base: Base<'a>,
     org_id: i64,
     team_id: i64,
     body: models::CreateTeamMembership,
 }
 impl<'a> CreateRequest<'a> {
-    fn into_call(self) -> crate::runtime::Call<'a> {
-        const OPERATION: crate::runtime::Operation = crate::runtime::Operation {
-            name: "orgs.teams.memberships.create",
-            method: crate::runtime::Method::Post,
-            path_template: "/v2/organizations/{orgId}/teams/{teamId}/memberships",
-            auth: crate::generated::auth::API_KEY_ACCESS_TOKEN_PLATFORM_CLIENT,
-            ..crate::runtime::Operation::DEFAULTS
-        };
-        let mut call = crate::runtime::Call::new(self.base, &OPERATION);
+    fn into_call(self) -> Call<'a> {
+        const OP: Operation = Operation::post(
+                "/v2/organizations/{orgId}/teams/{teamId}/memberships",
+            )
+            .named("orgs.teams.memberships.create")
+            .auth(auth::API_KEY_ACCESS_TOKEN_PLATFORM_CLIENT);
+        let mut call = Call::new(self.base, &OP);
         call.path(&[&self.org_id, &self.team_id]);
         call.json(&self.body);
         call
@@ -156,21 +153,19 @@ crate::runtime::request_methods!(CreateRequest => models::TeamMembership);
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct GetRequest<'a> {
-    base: crate::runtime::Base<'a>,
+    base: Base<'a>,
     org_id: i64,
     team_id: i64,
     membership_id: i64,
 }
 impl<'a> GetRequest<'a> {
-    fn into_call(self) -> crate::runtime::Call<'a> {
-        const OPERATION: crate::runtime::Operation = crate::runtime::Operation {
-            name: "orgs.teams.memberships.get",
-            method: crate::runtime::Method::Get,
-            path_template: "/v2/organizations/{orgId}/teams/{teamId}/memberships/{membershipId}",
-            auth: crate::generated::auth::API_KEY_ACCESS_TOKEN_PLATFORM_CLIENT,
-            ..crate::runtime::Operation::DEFAULTS
-        };
-        let mut call = crate::runtime::Call::new(self.base, &OPERATION);
+    fn into_call(self) -> Call<'a> {
+        const OP: Operation = Operation::get(
+                "/v2/organizations/{orgId}/teams/{teamId}/memberships/{membershipId}",
+            )
+            .named("orgs.teams.memberships.get")
+            .auth(auth::API_KEY_ACCESS_TOKEN_PLATFORM_CLIENT);
+        let mut call = Call::new(self.base, &OP);
         call.path(&[&self.org_id, &self.team_id, &self.membership_id]);
         call
     }
@@ -180,22 +175,20 @@ crate::runtime::request_methods!(GetRequest => models::TeamMembership);
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct UpdateRequest<'a> {
-    base: crate::runtime::Base<'a>,
+    base: Base<'a>,
     org_id: i64,
     team_id: i64,
     membership_id: i64,
     body: models::UpdateTeamMembership,
 }
 impl<'a> UpdateRequest<'a> {
-    fn into_call(self) -> crate::runtime::Call<'a> {
-        const OPERATION: crate::runtime::Operation = crate::runtime::Operation {
-            name: "orgs.teams.memberships.update",
-            method: crate::runtime::Method::Patch,
-            path_template: "/v2/organizations/{orgId}/teams/{teamId}/memberships/{membershipId}",
-            auth: crate::generated::auth::API_KEY_ACCESS_TOKEN_PLATFORM_CLIENT,
-            ..crate::runtime::Operation::DEFAULTS
-        };
-        let mut call = crate::runtime::Call::new(self.base, &OPERATION);
+    fn into_call(self) -> Call<'a> {
+        const OP: Operation = Operation::patch(
+                "/v2/organizations/{orgId}/teams/{teamId}/memberships/{membershipId}",
+            )
+            .named("orgs.teams.memberships.update")
+            .auth(auth::API_KEY_ACCESS_TOKEN_PLATFORM_CLIENT);
+        let mut call = Call::new(self.base, &OP);
         call.path(&[&self.org_id, &self.team_id, &self.membership_id]);
         call.json(&self.body);
         call
@@ -206,21 +199,19 @@ crate::runtime::request_methods!(UpdateRequest => models::TeamMembership);
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct DeleteRequest<'a> {
-    base: crate::runtime::Base<'a>,
+    base: Base<'a>,
     org_id: i64,
     team_id: i64,
     membership_id: i64,
 }
 impl<'a> DeleteRequest<'a> {
-    fn into_call(self) -> crate::runtime::Call<'a> {
-        const OPERATION: crate::runtime::Operation = crate::runtime::Operation {
-            name: "orgs.teams.memberships.delete",
-            method: crate::runtime::Method::Delete,
-            path_template: "/v2/organizations/{orgId}/teams/{teamId}/memberships/{membershipId}",
-            auth: crate::generated::auth::API_KEY_ACCESS_TOKEN_PLATFORM_CLIENT,
-            ..crate::runtime::Operation::DEFAULTS
-        };
-        let mut call = crate::runtime::Call::new(self.base, &OPERATION);
+    fn into_call(self) -> Call<'a> {
+        const OP: Operation = Operation::delete(
+                "/v2/organizations/{orgId}/teams/{teamId}/memberships/{membershipId}",
+            )
+            .named("orgs.teams.memberships.delete")
+            .auth(auth::API_KEY_ACCESS_TOKEN_PLATFORM_CLIENT);
+        let mut call = Call::new(self.base, &OP);
         call.path(&[&self.org_id, &self.team_id, &self.membership_id]);
         call
     }

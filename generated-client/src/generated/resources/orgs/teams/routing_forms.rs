@@ -3,14 +3,15 @@
 
 //! Routing forms of a team inside an organization, and their responses. Needs the team admin role.
 
-use crate::models;
+use crate::runtime::{Base, Call, Operation};
+use crate::{generated::auth, models};
 pub mod responses;
 /// Routing forms of a team inside an organization, and their responses. Needs the team admin role.
 ///
 /// Reached with `client.orgs().teams().routing_forms()`.
 #[derive(Debug, Clone, Copy)]
 pub struct RoutingForms<'a> {
-    pub(crate) base: crate::runtime::Base<'a>,
+    pub(crate) base: Base<'a>,
 }
 impl<'a> RoutingForms<'a> {
     /// Responses to a routing form of a team inside an organization. Needs the team admin role.
@@ -43,7 +44,7 @@ impl<'a> RoutingForms<'a> {
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct ListRequest<'a> {
-    base: crate::runtime::Base<'a>,
+    base: Base<'a>,
     org_id: i64,
     team_id: i64,
     skip: Option<i64>,
@@ -117,15 +118,13 @@ impl<'a> ListRequest<'a> {
         self.routed_to_booking_uid = Some(routed_to_booking_uid.into());
         self
     }
-    fn into_call(self) -> crate::runtime::Call<'a> {
-        const OPERATION: crate::runtime::Operation = crate::runtime::Operation {
-            name: "orgs.teams.routing_forms.list",
-            method: crate::runtime::Method::Get,
-            path_template: "/v2/organizations/{orgId}/teams/{teamId}/routing-forms",
-            auth: crate::generated::auth::API_KEY_ACCESS_TOKEN,
-            ..crate::runtime::Operation::DEFAULTS
-        };
-        let mut call = crate::runtime::Call::new(self.base, &OPERATION);
+    fn into_call(self) -> Call<'a> {
+        const OP: Operation = Operation::get(
+                "/v2/organizations/{orgId}/teams/{teamId}/routing-forms",
+            )
+            .named("orgs.teams.routing_forms.list")
+            .auth(auth::API_KEY_ACCESS_TOKEN);
+        let mut call = Call::new(self.base, &OP);
         call.path(&[&self.org_id, &self.team_id]);
         call.query_opt("skip", self.skip.as_ref());
         call.query_opt("take", self.take.as_ref());

@@ -3,13 +3,14 @@
 
 //! Resources of one member of a team that belongs to an organization.
 
+use crate::runtime::Base;
 pub mod schedules;
 /// Resources of one member of a team that belongs to an organization.
 ///
 /// Reached with `client.orgs().teams().users()`.
 #[derive(Debug, Clone, Copy)]
 pub struct Users<'a> {
-    pub(crate) base: crate::runtime::Base<'a>,
+    pub(crate) base: Base<'a>,
 }
 impl<'a> Users<'a> {
     /// Schedules of one member of a team that belongs to an organization.

@@ -3,13 +3,14 @@
 
 //! Email addresses and phone numbers that a team of an organization has proven it controls, for use in workflows (for example as an email sender or SMS recipient). Needs the team admin role.
 
-use crate::models;
+use crate::runtime::{Base, Call, Operation};
+use crate::{generated::auth, models};
 /// Email addresses and phone numbers that a team of an organization has proven it controls, for use in workflows (for example as an email sender or SMS recipient). Needs the team admin role.
 ///
 /// Reached with `client.orgs().teams().verified_resources()`.
 #[derive(Debug, Clone, Copy)]
 pub struct VerifiedResources<'a> {
-    pub(crate) base: crate::runtime::Base<'a>,
+    pub(crate) base: Base<'a>,
 }
 impl<'a> VerifiedResources<'a> {
     /// Send a verification code to an email address.
@@ -133,21 +134,19 @@ impl<'a> VerifiedResources<'a> {
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct RequestEmailCodeRequest<'a> {
-    base: crate::runtime::Base<'a>,
+    base: Base<'a>,
     org_id: i64,
     team_id: i64,
     body: models::RequestEmailCode,
 }
 impl<'a> RequestEmailCodeRequest<'a> {
-    fn into_call(self) -> crate::runtime::Call<'a> {
-        const OPERATION: crate::runtime::Operation = crate::runtime::Operation {
-            name: "orgs.teams.verified_resources.request_email_code",
-            method: crate::runtime::Method::Post,
-            path_template: "/v2/organizations/{orgId}/teams/{teamId}/verified-resources/emails/verification-code/request",
-            auth: crate::generated::auth::API_KEY_ACCESS_TOKEN,
-            ..crate::runtime::Operation::DEFAULTS
-        };
-        let mut call = crate::runtime::Call::new(self.base, &OPERATION);
+    fn into_call(self) -> Call<'a> {
+        const OP: Operation = Operation::post(
+                "/v2/organizations/{orgId}/teams/{teamId}/verified-resources/emails/verification-code/request",
+            )
+            .named("orgs.teams.verified_resources.request_email_code")
+            .auth(auth::API_KEY_ACCESS_TOKEN);
+        let mut call = Call::new(self.base, &OP);
         call.path(&[&self.org_id, &self.team_id]);
         call.json(&self.body);
         call
@@ -158,21 +157,19 @@ crate::runtime::request_methods!(RequestEmailCodeRequest => ());
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct RequestPhoneCodeRequest<'a> {
-    base: crate::runtime::Base<'a>,
+    base: Base<'a>,
     org_id: i64,
     team_id: i64,
     body: models::RequestPhoneCode,
 }
 impl<'a> RequestPhoneCodeRequest<'a> {
-    fn into_call(self) -> crate::runtime::Call<'a> {
-        const OPERATION: crate::runtime::Operation = crate::runtime::Operation {
-            name: "orgs.teams.verified_resources.request_phone_code",
-            method: crate::runtime::Method::Post,
-            path_template: "/v2/organizations/{orgId}/teams/{teamId}/verified-resources/phones/verification-code/request",
-            auth: crate::generated::auth::API_KEY_ACCESS_TOKEN,
-            ..crate::runtime::Operation::DEFAULTS
-        };
-        let mut call = crate::runtime::Call::new(self.base, &OPERATION);
+    fn into_call(self) -> Call<'a> {
+        const OP: Operation = Operation::post(
+                "/v2/organizations/{orgId}/teams/{teamId}/verified-resources/phones/verification-code/request",
+            )
+            .named("orgs.teams.verified_resources.request_phone_code")
+            .auth(auth::API_KEY_ACCESS_TOKEN);
+        let mut call = Call::new(self.base, &OP);
         call.path(&[&self.org_id, &self.team_id]);
         call.json(&self.body);
         call
@@ -183,21 +180,19 @@ crate::runtime::request_methods!(RequestPhoneCodeRequest => ());
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct VerifyEmailRequest<'a> {
-    base: crate::runtime::Base<'a>,
+    base: Base<'a>,
     org_id: i64,
     team_id: i64,
     body: models::VerifyEmailCode,
 }
 impl<'a> VerifyEmailRequest<'a> {
-    fn into_call(self) -> crate::runtime::Call<'a> {
-        const OPERATION: crate::runtime::Operation = crate::runtime::Operation {
-            name: "orgs.teams.verified_resources.verify_email",
-            method: crate::runtime::Method::Post,
-            path_template: "/v2/organizations/{orgId}/teams/{teamId}/verified-resources/emails/verification-code/verify",
-            auth: crate::generated::auth::API_KEY_ACCESS_TOKEN,
-            ..crate::runtime::Operation::DEFAULTS
-        };
-        let mut call = crate::runtime::Call::new(self.base, &OPERATION);
+    fn into_call(self) -> Call<'a> {
+        const OP: Operation = Operation::post(
+                "/v2/organizations/{orgId}/teams/{teamId}/verified-resources/emails/verification-code/verify",
+            )
+            .named("orgs.teams.verified_resources.verify_email")
+            .auth(auth::API_KEY_ACCESS_TOKEN);
+        let mut call = Call::new(self.base, &OP);
         call.path(&[&self.org_id, &self.team_id]);
         call.json(&self.body);
         call
@@ -208,21 +203,19 @@ crate::runtime::request_methods!(VerifyEmailRequest => models::VerifiedEmail);
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct VerifyPhoneRequest<'a> {
-    base: crate::runtime::Base<'a>,
+    base: Base<'a>,
     org_id: i64,
     team_id: i64,
     body: models::VerifyPhoneCode,
 }
 impl<'a> VerifyPhoneRequest<'a> {
-    fn into_call(self) -> crate::runtime::Call<'a> {
-        const OPERATION: crate::runtime::Operation = crate::runtime::Operation {
-            name: "orgs.teams.verified_resources.verify_phone",
-            method: crate::runtime::Method::Post,
-            path_template: "/v2/organizations/{orgId}/teams/{teamId}/verified-resources/phones/verification-code/verify",
-            auth: crate::generated::auth::API_KEY_ACCESS_TOKEN,
-            ..crate::runtime::Operation::DEFAULTS
-        };
-        let mut call = crate::runtime::Call::new(self.base, &OPERATION);
+    fn into_call(self) -> Call<'a> {
+        const OP: Operation = Operation::post(
+                "/v2/organizations/{orgId}/teams/{teamId}/verified-resources/phones/verification-code/verify",
+            )
+            .named("orgs.teams.verified_resources.verify_phone")
+            .auth(auth::API_KEY_ACCESS_TOKEN);
+        let mut call = Call::new(self.base, &OP);
         call.path(&[&self.org_id, &self.team_id]);
         call.json(&self.body);
         call
@@ -233,7 +226,7 @@ crate::runtime::request_methods!(VerifyPhoneRequest => models::VerifiedPhone);
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct ListEmailsRequest<'a> {
-    base: crate::runtime::Base<'a>,
+    base: Base<'a>,
     org_id: i64,
     team_id: i64,
     take: Option<i64>,
@@ -250,15 +243,13 @@ impl<'a> ListEmailsRequest<'a> {
         self.skip = Some(skip);
         self
     }
-    fn into_call(self) -> crate::runtime::Call<'a> {
-        const OPERATION: crate::runtime::Operation = crate::runtime::Operation {
-            name: "orgs.teams.verified_resources.list_emails",
-            method: crate::runtime::Method::Get,
-            path_template: "/v2/organizations/{orgId}/teams/{teamId}/verified-resources/emails",
-            auth: crate::generated::auth::API_KEY_ACCESS_TOKEN,
-            ..crate::runtime::Operation::DEFAULTS
-        };
-        let mut call = crate::runtime::Call::new(self.base, &OPERATION);
+    fn into_call(self) -> Call<'a> {
+        const OP: Operation = Operation::get(
+                "/v2/organizations/{orgId}/teams/{teamId}/verified-resources/emails",
+            )
+            .named("orgs.teams.verified_resources.list_emails")
+            .auth(auth::API_KEY_ACCESS_TOKEN);
+        let mut call = Call::new(self.base, &OP);
         call.path(&[&self.org_id, &self.team_id]);
         call.query_opt("take", self.take.as_ref());
         call.query_opt("skip", self.skip.as_ref());
@@ -272,7 +263,7 @@ crate::runtime::request_methods!(
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct ListPhonesRequest<'a> {
-    base: crate::runtime::Base<'a>,
+    base: Base<'a>,
     org_id: i64,
     team_id: i64,
     take: Option<i64>,
@@ -289,15 +280,13 @@ impl<'a> ListPhonesRequest<'a> {
         self.skip = Some(skip);
         self
     }
-    fn into_call(self) -> crate::runtime::Call<'a> {
-        const OPERATION: crate::runtime::Operation = crate::runtime::Operation {
-            name: "orgs.teams.verified_resources.list_phones",
-            method: crate::runtime::Method::Get,
-            path_template: "/v2/organizations/{orgId}/teams/{teamId}/verified-resources/phones",
-            auth: crate::generated::auth::API_KEY_ACCESS_TOKEN,
-            ..crate::runtime::Operation::DEFAULTS
-        };
-        let mut call = crate::runtime::Call::new(self.base, &OPERATION);
+    fn into_call(self) -> Call<'a> {
+        const OP: Operation = Operation::get(
+                "/v2/organizations/{orgId}/teams/{teamId}/verified-resources/phones",
+            )
+            .named("orgs.teams.verified_resources.list_phones")
+            .auth(auth::API_KEY_ACCESS_TOKEN);
+        let mut call = Call::new(self.base, &OP);
         call.path(&[&self.org_id, &self.team_id]);
         call.query_opt("take", self.take.as_ref());
         call.query_opt("skip", self.skip.as_ref());
@@ -311,21 +300,19 @@ crate::runtime::request_methods!(
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct GetEmailRequest<'a> {
-    base: crate::runtime::Base<'a>,
+    base: Base<'a>,
     org_id: i64,
     team_id: i64,
     id: i64,
 }
 impl<'a> GetEmailRequest<'a> {
-    fn into_call(self) -> crate::runtime::Call<'a> {
-        const OPERATION: crate::runtime::Operation = crate::runtime::Operation {
-            name: "orgs.teams.verified_resources.get_email",
-            method: crate::runtime::Method::Get,
-            path_template: "/v2/organizations/{orgId}/teams/{teamId}/verified-resources/emails/{id}",
-            auth: crate::generated::auth::API_KEY_ACCESS_TOKEN,
-            ..crate::runtime::Operation::DEFAULTS
-        };
-        let mut call = crate::runtime::Call::new(self.base, &OPERATION);
+    fn into_call(self) -> Call<'a> {
+        const OP: Operation = Operation::get(
+                "/v2/organizations/{orgId}/teams/{teamId}/verified-resources/emails/{id}",
+            )
+            .named("orgs.teams.verified_resources.get_email")
+            .auth(auth::API_KEY_ACCESS_TOKEN);
+        let mut call = Call::new(self.base, &OP);
         call.path(&[&self.org_id, &self.team_id, &self.id]);
         call
     }
@@ -335,21 +322,19 @@ crate::runtime::request_methods!(GetEmailRequest => models::VerifiedEmail);
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct GetPhoneRequest<'a> {
-    base: crate::runtime::Base<'a>,
+    base: Base<'a>,
     org_id: i64,
     team_id: i64,
     id: i64,
 }
 impl<'a> GetPhoneRequest<'a> {
-    fn into_call(self) -> crate::runtime::Call<'a> {
-        const OPERATION: crate::runtime::Operation = crate::runtime::Operation {
-            name: "orgs.teams.verified_resources.get_phone",
-            method: crate::runtime::Method::Get,
-            path_template: "/v2/organizations/{orgId}/teams/{teamId}/verified-resources/phones/{id}",
-            auth: crate::generated::auth::API_KEY_ACCESS_TOKEN,
-            ..crate::runtime::Operation::DEFAULTS
-        };
-        let mut call = crate::runtime::Call::new(self.base, &OPERATION);
+    fn into_call(self) -> Call<'a> {
+        const OP: Operation = Operation::get(
+                "/v2/organizations/{orgId}/teams/{teamId}/verified-resources/phones/{id}",
+            )
+            .named("orgs.teams.verified_resources.get_phone")
+            .auth(auth::API_KEY_ACCESS_TOKEN);
+        let mut call = Call::new(self.base, &OP);
         call.path(&[&self.org_id, &self.team_id, &self.id]);
         call
     }

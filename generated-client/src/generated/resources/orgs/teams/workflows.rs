@@ -3,13 +3,14 @@
 
 //! Workflows of a team inside an organization: messages sent to hosts, attendees or fixed recipients when something happens to a booking of the team's event types. Needs the team admin role.
 
-use crate::models;
+use crate::runtime::{Base, Call, Operation};
+use crate::{generated::auth, models};
 /// Workflows of a team inside an organization: messages sent to hosts, attendees or fixed recipients when something happens to a booking of the team's event types. Needs the team admin role.
 ///
 /// Reached with `client.orgs().teams().workflows()`.
 #[derive(Debug, Clone, Copy)]
 pub struct Workflows<'a> {
-    pub(crate) base: crate::runtime::Base<'a>,
+    pub(crate) base: Base<'a>,
 }
 impl<'a> Workflows<'a> {
     /// List the workflows of the team, one page at a time.
@@ -92,7 +93,7 @@ impl<'a> Workflows<'a> {
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct ListRequest<'a> {
-    base: crate::runtime::Base<'a>,
+    base: Base<'a>,
     org_id: i64,
     team_id: i64,
     take: Option<i64>,
@@ -109,15 +110,13 @@ impl<'a> ListRequest<'a> {
         self.skip = Some(skip);
         self
     }
-    fn into_call(self) -> crate::runtime::Call<'a> {
-        const OPERATION: crate::runtime::Operation = crate::runtime::Operation {
-            name: "orgs.teams.workflows.list",
-            method: crate::runtime::Method::Get,
-            path_template: "/v2/organizations/{orgId}/teams/{teamId}/workflows",
-            auth: crate::generated::auth::API_KEY_ACCESS_TOKEN_PLATFORM_CLIENT,
-            ..crate::runtime::Operation::DEFAULTS
-        };
-        let mut call = crate::runtime::Call::new(self.base, &OPERATION);
+    fn into_call(self) -> Call<'a> {
+        const OP: Operation = Operation::get(
+                "/v2/organizations/{orgId}/teams/{teamId}/workflows",
+            )
+            .named("orgs.teams.workflows.list")
+            .auth(auth::API_KEY_ACCESS_TOKEN_PLATFORM_CLIENT);
+        let mut call = Call::new(self.base, &OP);
         call.path(&[&self.org_id, &self.team_id]);
         call.query_opt("take", self.take.as_ref());
         call.query_opt("skip", self.skip.as_ref());
@@ -131,21 +130,19 @@ crate::runtime::request_methods!(
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct CreateRequest<'a> {
-    base: crate::runtime::Base<'a>,
+    base: Base<'a>,
     org_id: i64,
     team_id: i64,
     body: models::CreateWorkflow,
 }
 impl<'a> CreateRequest<'a> {
-    fn into_call(self) -> crate::runtime::Call<'a> {
-        const OPERATION: crate::runtime::Operation = crate::runtime::Operation {
-            name: "orgs.teams.workflows.create",
-            method: crate::runtime::Method::Post,
-            path_template: "/v2/organizations/{orgId}/teams/{teamId}/workflows",
-            auth: crate::generated::auth::API_KEY_ACCESS_TOKEN_PLATFORM_CLIENT,
-            ..crate::runtime::Operation::DEFAULTS
-        };
-        let mut call = crate::runtime::Call::new(self.base, &OPERATION);
+    fn into_call(self) -> Call<'a> {
+        const OP: Operation = Operation::post(
+                "/v2/organizations/{orgId}/teams/{teamId}/workflows",
+            )
+            .named("orgs.teams.workflows.create")
+            .auth(auth::API_KEY_ACCESS_TOKEN_PLATFORM_CLIENT);
+        let mut call = Call::new(self.base, &OP);
         call.path(&[&self.org_id, &self.team_id]);
         call.json(&self.body);
         call
@@ -156,21 +153,19 @@ crate::runtime::request_methods!(CreateRequest => models::Workflow);
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct GetRequest<'a> {
-    base: crate::runtime::Base<'a>,
+    base: Base<'a>,
     org_id: i64,
     team_id: i64,
     workflow_id: i64,
 }
 impl<'a> GetRequest<'a> {
-    fn into_call(self) -> crate::runtime::Call<'a> {
-        const OPERATION: crate::runtime::Operation = crate::runtime::Operation {
-            name: "orgs.teams.workflows.get",
-            method: crate::runtime::Method::Get,
-            path_template: "/v2/organizations/{orgId}/teams/{teamId}/workflows/{workflowId}",
-            auth: crate::generated::auth::API_KEY_ACCESS_TOKEN_PLATFORM_CLIENT,
-            ..crate::runtime::Operation::DEFAULTS
-        };
-        let mut call = crate::runtime::Call::new(self.base, &OPERATION);
+    fn into_call(self) -> Call<'a> {
+        const OP: Operation = Operation::get(
+                "/v2/organizations/{orgId}/teams/{teamId}/workflows/{workflowId}",
+            )
+            .named("orgs.teams.workflows.get")
+            .auth(auth::API_KEY_ACCESS_TOKEN_PLATFORM_CLIENT);
+        let mut call = Call::new(self.base, &OP);
         call.path(&[&self.org_id, &self.team_id, &self.workflow_id]);
         call
     }
@@ -180,22 +175,20 @@ crate::runtime::request_methods!(GetRequest => models::Workflow);
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct UpdateRequest<'a> {
-    base: crate::runtime::Base<'a>,
+    base: Base<'a>,
     org_id: i64,
     team_id: i64,
     workflow_id: i64,
     body: models::UpdateWorkflow,
 }
 impl<'a> UpdateRequest<'a> {
-    fn into_call(self) -> crate::runtime::Call<'a> {
-        const OPERATION: crate::runtime::Operation = crate::runtime::Operation {
-            name: "orgs.teams.workflows.update",
-            method: crate::runtime::Method::Patch,
-            path_template: "/v2/organizations/{orgId}/teams/{teamId}/workflows/{workflowId}",
-            auth: crate::generated::auth::API_KEY_ACCESS_TOKEN_PLATFORM_CLIENT,
-            ..crate::runtime::Operation::DEFAULTS
-        };
-        let mut call = crate::runtime::Call::new(self.base, &OPERATION);
+    fn into_call(self) -> Call<'a> {
+        const OP: Operation = Operation::patch(
+                "/v2/organizations/{orgId}/teams/{teamId}/workflows/{workflowId}",
+            )
+            .named("orgs.teams.workflows.update")
+            .auth(auth::API_KEY_ACCESS_TOKEN_PLATFORM_CLIENT);
+        let mut call = Call::new(self.base, &OP);
         call.path(&[&self.org_id, &self.team_id, &self.workflow_id]);
         call.json(&self.body);
         call
@@ -206,21 +199,19 @@ crate::runtime::request_methods!(UpdateRequest => models::Workflow);
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct DeleteRequest<'a> {
-    base: crate::runtime::Base<'a>,
+    base: Base<'a>,
     org_id: i64,
     team_id: i64,
     workflow_id: i64,
 }
 impl<'a> DeleteRequest<'a> {
-    fn into_call(self) -> crate::runtime::Call<'a> {
-        const OPERATION: crate::runtime::Operation = crate::runtime::Operation {
-            name: "orgs.teams.workflows.delete",
-            method: crate::runtime::Method::Delete,
-            path_template: "/v2/organizations/{orgId}/teams/{teamId}/workflows/{workflowId}",
-            auth: crate::generated::auth::API_KEY_ACCESS_TOKEN_PLATFORM_CLIENT,
-            ..crate::runtime::Operation::DEFAULTS
-        };
-        let mut call = crate::runtime::Call::new(self.base, &OPERATION);
+    fn into_call(self) -> Call<'a> {
+        const OP: Operation = Operation::delete(
+                "/v2/organizations/{orgId}/teams/{teamId}/workflows/{workflowId}",
+            )
+            .named("orgs.teams.workflows.delete")
+            .auth(auth::API_KEY_ACCESS_TOKEN_PLATFORM_CLIENT);
+        let mut call = Call::new(self.base, &OP);
         call.path(&[&self.org_id, &self.team_id, &self.workflow_id]);
         call
     }

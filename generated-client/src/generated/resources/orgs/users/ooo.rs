@@ -3,13 +3,14 @@
 
 //! Out-of-office entries of the organization's users: periods when a user takes no bookings, optionally sending them to another user instead. Needs the organization admin role.
 
-use crate::models;
+use crate::runtime::{Base, Call, Operation};
+use crate::{generated::auth, models};
 /// Out-of-office entries of the organization's users: periods when a user takes no bookings, optionally sending them to another user instead. Needs the organization admin role.
 ///
 /// Reached with `client.orgs().users().ooo()`.
 #[derive(Debug, Clone, Copy)]
 pub struct Ooo<'a> {
-    pub(crate) base: crate::runtime::Base<'a>,
+    pub(crate) base: Base<'a>,
 }
 impl<'a> Ooo<'a> {
     /// List a user's out-of-office entries, one page at a time.
@@ -90,7 +91,7 @@ impl<'a> Ooo<'a> {
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct ListRequest<'a> {
-    base: crate::runtime::Base<'a>,
+    base: Base<'a>,
     org_id: i64,
     user_id: i64,
     take: Option<i64>,
@@ -119,15 +120,13 @@ impl<'a> ListRequest<'a> {
         self.sort_end = Some(sort_end);
         self
     }
-    fn into_call(self) -> crate::runtime::Call<'a> {
-        const OPERATION: crate::runtime::Operation = crate::runtime::Operation {
-            name: "orgs.users.ooo.list",
-            method: crate::runtime::Method::Get,
-            path_template: "/v2/organizations/{orgId}/users/{userId}/ooo",
-            auth: crate::generated::auth::API_KEY_ACCESS_TOKEN_PLATFORM_CLIENT,
-            ..crate::runtime::Operation::DEFAULTS
-        };
-        let mut call = crate::runtime::Call::new(self.base, &OPERATION);
+    fn into_call(self) -> Call<'a> {
+        const OP: Operation = Operation::get(
+                "/v2/organizations/{orgId}/users/{userId}/ooo",
+            )
+            .named("orgs.users.ooo.list")
+            .auth(auth::API_KEY_ACCESS_TOKEN_PLATFORM_CLIENT);
+        let mut call = Call::new(self.base, &OP);
         call.path(&[&self.org_id, &self.user_id]);
         call.query_opt("take", self.take.as_ref());
         call.query_opt("skip", self.skip.as_ref());
@@ -143,21 +142,19 @@ crate::runtime::request_methods!(
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct CreateRequest<'a> {
-    base: crate::runtime::Base<'a>,
+    base: Base<'a>,
     org_id: i64,
     user_id: i64,
     body: models::CreateOutOfOfficeEntry,
 }
 impl<'a> CreateRequest<'a> {
-    fn into_call(self) -> crate::runtime::Call<'a> {
-        const OPERATION: crate::runtime::Operation = crate::runtime::Operation {
-            name: "orgs.users.ooo.create",
-            method: crate::runtime::Method::Post,
-            path_template: "/v2/organizations/{orgId}/users/{userId}/ooo",
-            auth: crate::generated::auth::API_KEY_ACCESS_TOKEN_PLATFORM_CLIENT,
-            ..crate::runtime::Operation::DEFAULTS
-        };
-        let mut call = crate::runtime::Call::new(self.base, &OPERATION);
+    fn into_call(self) -> Call<'a> {
+        const OP: Operation = Operation::post(
+                "/v2/organizations/{orgId}/users/{userId}/ooo",
+            )
+            .named("orgs.users.ooo.create")
+            .auth(auth::API_KEY_ACCESS_TOKEN_PLATFORM_CLIENT);
+        let mut call = Call::new(self.base, &OP);
         call.path(&[&self.org_id, &self.user_id]);
         call.json(&self.body);
         call
@@ -168,22 +165,20 @@ crate::runtime::request_methods!(CreateRequest => models::OutOfOfficeEntry);
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct UpdateRequest<'a> {
-    base: crate::runtime::Base<'a>,
+    base: Base<'a>,
     org_id: i64,
     user_id: i64,
     ooo_id: i64,
     body: models::UpdateOutOfOfficeEntry,
 }
 impl<'a> UpdateRequest<'a> {
-    fn into_call(self) -> crate::runtime::Call<'a> {
-        const OPERATION: crate::runtime::Operation = crate::runtime::Operation {
-            name: "orgs.users.ooo.update",
-            method: crate::runtime::Method::Patch,
-            path_template: "/v2/organizations/{orgId}/users/{userId}/ooo/{oooId}",
-            auth: crate::generated::auth::API_KEY_ACCESS_TOKEN_PLATFORM_CLIENT,
-            ..crate::runtime::Operation::DEFAULTS
-        };
-        let mut call = crate::runtime::Call::new(self.base, &OPERATION);
+    fn into_call(self) -> Call<'a> {
+        const OP: Operation = Operation::patch(
+                "/v2/organizations/{orgId}/users/{userId}/ooo/{oooId}",
+            )
+            .named("orgs.users.ooo.update")
+            .auth(auth::API_KEY_ACCESS_TOKEN_PLATFORM_CLIENT);
+        let mut call = Call::new(self.base, &OP);
         call.path(&[&self.org_id, &self.user_id, &self.ooo_id]);
         call.json(&self.body);
         call
@@ -194,21 +189,19 @@ crate::runtime::request_methods!(UpdateRequest => models::OutOfOfficeEntry);
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct DeleteRequest<'a> {
-    base: crate::runtime::Base<'a>,
+    base: Base<'a>,
     org_id: i64,
     user_id: i64,
     ooo_id: i64,
 }
 impl<'a> DeleteRequest<'a> {
-    fn into_call(self) -> crate::runtime::Call<'a> {
-        const OPERATION: crate::runtime::Operation = crate::runtime::Operation {
-            name: "orgs.users.ooo.delete",
-            method: crate::runtime::Method::Delete,
-            path_template: "/v2/organizations/{orgId}/users/{userId}/ooo/{oooId}",
-            auth: crate::generated::auth::API_KEY_ACCESS_TOKEN_PLATFORM_CLIENT,
-            ..crate::runtime::Operation::DEFAULTS
-        };
-        let mut call = crate::runtime::Call::new(self.base, &OPERATION);
+    fn into_call(self) -> Call<'a> {
+        const OP: Operation = Operation::delete(
+                "/v2/organizations/{orgId}/users/{userId}/ooo/{oooId}",
+            )
+            .named("orgs.users.ooo.delete")
+            .auth(auth::API_KEY_ACCESS_TOKEN_PLATFORM_CLIENT);
+        let mut call = Call::new(self.base, &OP);
         call.path(&[&self.org_id, &self.user_id, &self.ooo_id]);
         call
     }
@@ -218,7 +211,7 @@ crate::runtime::request_methods!(DeleteRequest => models::OutOfOfficeEntry);
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct ListAllRequest<'a> {
-    base: crate::runtime::Base<'a>,
+    base: Base<'a>,
     org_id: i64,
     take: Option<i64>,
     skip: Option<i64>,
@@ -252,15 +245,11 @@ impl<'a> ListAllRequest<'a> {
         self.email = Some(email.into());
         self
     }
-    fn into_call(self) -> crate::runtime::Call<'a> {
-        const OPERATION: crate::runtime::Operation = crate::runtime::Operation {
-            name: "orgs.users.ooo.list_all",
-            method: crate::runtime::Method::Get,
-            path_template: "/v2/organizations/{orgId}/ooo",
-            auth: crate::generated::auth::API_KEY_ACCESS_TOKEN_PLATFORM_CLIENT,
-            ..crate::runtime::Operation::DEFAULTS
-        };
-        let mut call = crate::runtime::Call::new(self.base, &OPERATION);
+    fn into_call(self) -> Call<'a> {
+        const OP: Operation = Operation::get("/v2/organizations/{orgId}/ooo")
+            .named("orgs.users.ooo.list_all")
+            .auth(auth::API_KEY_ACCESS_TOKEN_PLATFORM_CLIENT);
+        let mut call = Call::new(self.base, &OP);
         call.path(&[&self.org_id]);
         call.query_opt("take", self.take.as_ref());
         call.query_opt("skip", self.skip.as_ref());

@@ -3,13 +3,14 @@
 
 //! Schedules of one user of an organization, managed by an organization admin.
 
-use crate::models;
+use crate::runtime::{Base, Call, Operation};
+use crate::{generated::auth, models};
 /// Schedules of one user of an organization, managed by an organization admin.
 ///
 /// Reached with `client.orgs().users().schedules()`.
 #[derive(Debug, Clone, Copy)]
 pub struct Schedules<'a> {
-    pub(crate) base: crate::runtime::Base<'a>,
+    pub(crate) base: Base<'a>,
 }
 impl<'a> Schedules<'a> {
     /// Create a schedule for a user of the organization.
@@ -88,21 +89,19 @@ impl<'a> Schedules<'a> {
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct CreateRequest<'a> {
-    base: crate::runtime::Base<'a>,
+    base: Base<'a>,
     org_id: i64,
     user_id: i64,
     body: models::CreateSchedule,
 }
 impl<'a> CreateRequest<'a> {
-    fn into_call(self) -> crate::runtime::Call<'a> {
-        const OPERATION: crate::runtime::Operation = crate::runtime::Operation {
-            name: "orgs.users.schedules.create",
-            method: crate::runtime::Method::Post,
-            path_template: "/v2/organizations/{orgId}/users/{userId}/schedules",
-            auth: crate::generated::auth::API_KEY_ACCESS_TOKEN_PLATFORM_CLIENT,
-            ..crate::runtime::Operation::DEFAULTS
-        };
-        let mut call = crate::runtime::Call::new(self.base, &OPERATION);
+    fn into_call(self) -> Call<'a> {
+        const OP: Operation = Operation::post(
+                "/v2/organizations/{orgId}/users/{userId}/schedules",
+            )
+            .named("orgs.users.schedules.create")
+            .auth(auth::API_KEY_ACCESS_TOKEN_PLATFORM_CLIENT);
+        let mut call = Call::new(self.base, &OP);
         call.path(&[&self.org_id, &self.user_id]);
         call.json(&self.body);
         call
@@ -113,20 +112,18 @@ crate::runtime::request_methods!(CreateRequest => models::Schedule);
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct ListRequest<'a> {
-    base: crate::runtime::Base<'a>,
+    base: Base<'a>,
     org_id: i64,
     user_id: i64,
 }
 impl<'a> ListRequest<'a> {
-    fn into_call(self) -> crate::runtime::Call<'a> {
-        const OPERATION: crate::runtime::Operation = crate::runtime::Operation {
-            name: "orgs.users.schedules.list",
-            method: crate::runtime::Method::Get,
-            path_template: "/v2/organizations/{orgId}/users/{userId}/schedules",
-            auth: crate::generated::auth::API_KEY_ACCESS_TOKEN_PLATFORM_CLIENT,
-            ..crate::runtime::Operation::DEFAULTS
-        };
-        let mut call = crate::runtime::Call::new(self.base, &OPERATION);
+    fn into_call(self) -> Call<'a> {
+        const OP: Operation = Operation::get(
+                "/v2/organizations/{orgId}/users/{userId}/schedules",
+            )
+            .named("orgs.users.schedules.list")
+            .auth(auth::API_KEY_ACCESS_TOKEN_PLATFORM_CLIENT);
+        let mut call = Call::new(self.base, &OP);
         call.path(&[&self.org_id, &self.user_id]);
         call
     }
@@ -136,21 +133,19 @@ crate::runtime::request_methods!(ListRequest => Vec < models::Schedule >);
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct GetRequest<'a> {
-    base: crate::runtime::Base<'a>,
+    base: Base<'a>,
     org_id: i64,
     user_id: i64,
     schedule_id: i64,
 }
 impl<'a> GetRequest<'a> {
-    fn into_call(self) -> crate::runtime::Call<'a> {
-        const OPERATION: crate::runtime::Operation = crate::runtime::Operation {
-            name: "orgs.users.schedules.get",
-            method: crate::runtime::Method::Get,
-            path_template: "/v2/organizations/{orgId}/users/{userId}/schedules/{scheduleId}",
-            auth: crate::generated::auth::API_KEY_ACCESS_TOKEN_PLATFORM_CLIENT,
-            ..crate::runtime::Operation::DEFAULTS
-        };
-        let mut call = crate::runtime::Call::new(self.base, &OPERATION);
+    fn into_call(self) -> Call<'a> {
+        const OP: Operation = Operation::get(
+                "/v2/organizations/{orgId}/users/{userId}/schedules/{scheduleId}",
+            )
+            .named("orgs.users.schedules.get")
+            .auth(auth::API_KEY_ACCESS_TOKEN_PLATFORM_CLIENT);
+        let mut call = Call::new(self.base, &OP);
         call.path(&[&self.org_id, &self.user_id, &self.schedule_id]);
         call
     }
@@ -160,22 +155,20 @@ crate::runtime::request_methods!(GetRequest => models::Schedule);
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct UpdateRequest<'a> {
-    base: crate::runtime::Base<'a>,
+    base: Base<'a>,
     org_id: i64,
     user_id: i64,
     schedule_id: i64,
     body: models::UpdateSchedule,
 }
 impl<'a> UpdateRequest<'a> {
-    fn into_call(self) -> crate::runtime::Call<'a> {
-        const OPERATION: crate::runtime::Operation = crate::runtime::Operation {
-            name: "orgs.users.schedules.update",
-            method: crate::runtime::Method::Patch,
-            path_template: "/v2/organizations/{orgId}/users/{userId}/schedules/{scheduleId}",
-            auth: crate::generated::auth::API_KEY_ACCESS_TOKEN_PLATFORM_CLIENT,
-            ..crate::runtime::Operation::DEFAULTS
-        };
-        let mut call = crate::runtime::Call::new(self.base, &OPERATION);
+    fn into_call(self) -> Call<'a> {
+        const OP: Operation = Operation::patch(
+                "/v2/organizations/{orgId}/users/{userId}/schedules/{scheduleId}",
+            )
+            .named("orgs.users.schedules.update")
+            .auth(auth::API_KEY_ACCESS_TOKEN_PLATFORM_CLIENT);
+        let mut call = Call::new(self.base, &OP);
         call.path(&[&self.org_id, &self.user_id, &self.schedule_id]);
         call.json(&self.body);
         call
@@ -186,21 +179,19 @@ crate::runtime::request_methods!(UpdateRequest => models::Schedule);
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct DeleteRequest<'a> {
-    base: crate::runtime::Base<'a>,
+    base: Base<'a>,
     org_id: i64,
     user_id: i64,
     schedule_id: i64,
 }
 impl<'a> DeleteRequest<'a> {
-    fn into_call(self) -> crate::runtime::Call<'a> {
-        const OPERATION: crate::runtime::Operation = crate::runtime::Operation {
-            name: "orgs.users.schedules.delete",
-            method: crate::runtime::Method::Delete,
-            path_template: "/v2/organizations/{orgId}/users/{userId}/schedules/{scheduleId}",
-            auth: crate::generated::auth::API_KEY_ACCESS_TOKEN_PLATFORM_CLIENT,
-            ..crate::runtime::Operation::DEFAULTS
-        };
-        let mut call = crate::runtime::Call::new(self.base, &OPERATION);
+    fn into_call(self) -> Call<'a> {
+        const OP: Operation = Operation::delete(
+                "/v2/organizations/{orgId}/users/{userId}/schedules/{scheduleId}",
+            )
+            .named("orgs.users.schedules.delete")
+            .auth(auth::API_KEY_ACCESS_TOKEN_PLATFORM_CLIENT);
+        let mut call = Call::new(self.base, &OP);
         call.path(&[&self.org_id, &self.user_id, &self.schedule_id]);
         call
     }

@@ -3,13 +3,14 @@
 
 //! Responses to a routing form of a team inside an organization. Needs the team admin role.
 
-use crate::models;
+use crate::runtime::{Base, Call, Operation};
+use crate::{generated::auth, models};
 /// Responses to a routing form of a team inside an organization. Needs the team admin role.
 ///
 /// Reached with `client.orgs().teams().routing_forms().responses()`.
 #[derive(Debug, Clone, Copy)]
 pub struct Responses<'a> {
-    pub(crate) base: crate::runtime::Base<'a>,
+    pub(crate) base: Base<'a>,
 }
 impl<'a> Responses<'a> {
     /// List the responses submitted to the team's routing form, one page at a time.
@@ -91,7 +92,7 @@ impl<'a> Responses<'a> {
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct ListRequest<'a> {
-    base: crate::runtime::Base<'a>,
+    base: Base<'a>,
     org_id: i64,
     team_id: i64,
     routing_form_id: String,
@@ -166,15 +167,13 @@ impl<'a> ListRequest<'a> {
         self.routed_to_booking_uid = Some(routed_to_booking_uid.into());
         self
     }
-    fn into_call(self) -> crate::runtime::Call<'a> {
-        const OPERATION: crate::runtime::Operation = crate::runtime::Operation {
-            name: "orgs.teams.routing_forms.responses.list",
-            method: crate::runtime::Method::Get,
-            path_template: "/v2/organizations/{orgId}/teams/{teamId}/routing-forms/{routingFormId}/responses",
-            auth: crate::generated::auth::API_KEY_ACCESS_TOKEN,
-            ..crate::runtime::Operation::DEFAULTS
-        };
-        let mut call = crate::runtime::Call::new(self.base, &OPERATION);
+    fn into_call(self) -> Call<'a> {
+        const OP: Operation = Operation::get(
+                "/v2/organizations/{orgId}/teams/{teamId}/routing-forms/{routingFormId}/responses",
+            )
+            .named("orgs.teams.routing_forms.responses.list")
+            .auth(auth::API_KEY_ACCESS_TOKEN);
+        let mut call = Call::new(self.base, &OP);
         call.path(&[&self.org_id, &self.team_id, &self.routing_form_id]);
         call.query_opt("skip", self.skip.as_ref());
         call.query_opt("take", self.take.as_ref());
@@ -195,7 +194,7 @@ crate::runtime::request_methods!(
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct CreateRequest<'a> {
-    base: crate::runtime::Base<'a>,
+    base: Base<'a>,
     org_id: i64,
     team_id: i64,
     routing_form_id: String,
@@ -237,15 +236,13 @@ impl<'a> CreateRequest<'a> {
         self.queue_response = Some(queue_response);
         self
     }
-    fn into_call(self) -> crate::runtime::Call<'a> {
-        const OPERATION: crate::runtime::Operation = crate::runtime::Operation {
-            name: "orgs.teams.routing_forms.responses.create",
-            method: crate::runtime::Method::Post,
-            path_template: "/v2/organizations/{orgId}/teams/{teamId}/routing-forms/{routingFormId}/responses",
-            auth: crate::generated::auth::API_KEY_ACCESS_TOKEN,
-            ..crate::runtime::Operation::DEFAULTS
-        };
-        let mut call = crate::runtime::Call::new(self.base, &OPERATION);
+    fn into_call(self) -> Call<'a> {
+        const OP: Operation = Operation::post(
+                "/v2/organizations/{orgId}/teams/{teamId}/routing-forms/{routingFormId}/responses",
+            )
+            .named("orgs.teams.routing_forms.responses.create")
+            .auth(auth::API_KEY_ACCESS_TOKEN);
+        let mut call = Call::new(self.base, &OP);
         call.path(&[&self.org_id, &self.team_id, &self.routing_form_id]);
         call.query("start", &self.start);
         call.query("end", &self.end);
@@ -266,7 +263,7 @@ crate::runtime::request_methods!(CreateRequest => models::RoutingResult);
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct UpdateRequest<'a> {
-    base: crate::runtime::Base<'a>,
+    base: Base<'a>,
     org_id: i64,
     team_id: i64,
     routing_form_id: String,
@@ -274,15 +271,13 @@ pub struct UpdateRequest<'a> {
     body: models::UpdateRoutingFormResponse,
 }
 impl<'a> UpdateRequest<'a> {
-    fn into_call(self) -> crate::runtime::Call<'a> {
-        const OPERATION: crate::runtime::Operation = crate::runtime::Operation {
-            name: "orgs.teams.routing_forms.responses.update",
-            method: crate::runtime::Method::Patch,
-            path_template: "/v2/organizations/{orgId}/teams/{teamId}/routing-forms/{routingFormId}/responses/{responseId}",
-            auth: crate::generated::auth::API_KEY_ACCESS_TOKEN,
-            ..crate::runtime::Operation::DEFAULTS
-        };
-        let mut call = crate::runtime::Call::new(self.base, &OPERATION);
+    fn into_call(self) -> Call<'a> {
+        const OP: Operation = Operation::patch(
+                "/v2/organizations/{orgId}/teams/{teamId}/routing-forms/{routingFormId}/responses/{responseId}",
+            )
+            .named("orgs.teams.routing_forms.responses.update")
+            .auth(auth::API_KEY_ACCESS_TOKEN);
+        let mut call = Call::new(self.base, &OP);
         call.path(
             &[&self.org_id, &self.team_id, &self.routing_form_id, &self.response_id],
         );
