@@ -769,8 +769,11 @@ pub type PageStream<'a, T> = Pin<Box<dyn futures_core::Stream<Item = Result<T>> 
 ///
 /// The stream ends after a page whose `pagination.hasNextPage` is false, or (without that
 /// object) a page shorter than the page size; it also ends on an empty page or on a page that
-/// repeats the previous one, so a misbehaving server cannot make it loop forever. An error is
-/// yielded once, and ends the stream.
+/// repeats the previous one byte for byte, so a misbehaving server cannot make it loop forever.
+/// An error is yielded once, and ends the stream.
+///
+/// Only decoding and buffering depend on `T`; requesting pages and deciding when to stop is
+/// [`Pager`], compiled once for all paginated operations.
 // Unused only in builds with no group that has a paginated operation.
 #[allow(dead_code)]
 pub(crate) fn paginate<'a, B, T>(
@@ -780,56 +783,82 @@ pub(crate) fn paginate<'a, B, T>(
     page: fn(&B, i64, i64) -> Call<'a>,
 ) -> PageStream<'a, T>
 where
-    B: Send + 'a,
-    T: DeserializeOwned + Clone + PartialEq + Send + 'a,
+    B: Send + Sync + 'a,
+    T: DeserializeOwned + Send + 'a,
 {
-    struct Pager<B, T> {
-        builder: B,
-        offset: i64,
-        size: i64,
-        buffer: std::collections::VecDeque<T>,
-        previous: Option<Vec<T>>,
-        done: bool,
-    }
-    let state = Pager {
-        builder,
+    let pager = Pager {
+        page: Box::new(move |offset, size| page(&builder, offset, size)),
         offset: start.max(0),
         size: size.max(1),
-        buffer: Default::default(),
         previous: None,
         done: false,
     };
-    Box::pin(futures_util::stream::unfold(state, move |mut s| async move {
+    let state = (pager, std::collections::VecDeque::<T>::new());
+    Box::pin(futures_util::stream::unfold(state, |(mut pager, mut buffer)| async move {
         loop {
-            if let Some(item) = s.buffer.pop_front() {
-                return Some((Ok(item), s));
+            if let Some(item) = buffer.pop_front() {
+                return Some((Ok(item), (pager, buffer)));
             }
-            if s.done {
-                return None;
-            }
-            match page(&s.builder, s.offset, s.size).send::<Vec<T>>().await {
-                Err(e) => {
-                    s.done = true;
-                    return Some((Err(e), s));
+            let decoded = match pager.next_page().await? {
+                Ok(raw) => raw.decode::<Vec<T>>(true),
+                Err(e) => Err(e),
+            };
+            match decoded {
+                Ok(page) => {
+                    pager.advance(page.value.len(), page.page.as_ref().and_then(|p| p.has_next_page));
+                    buffer.extend(page.value);
                 }
-                Ok(resp) => {
-                    let has_next = resp.page.as_ref().and_then(|p| p.has_next_page);
-                    let items = resp.value;
-                    if items.is_empty() || s.previous.as_ref() == Some(&items) {
-                        s.done = true;
-                        continue;
-                    }
-                    s.offset += i64::try_from(items.len()).unwrap_or(i64::MAX);
-                    s.done = match has_next {
-                        Some(next) => !next,
-                        None => i64::try_from(items.len()).unwrap_or(i64::MAX) < s.size,
-                    };
-                    s.previous = Some(items.clone());
-                    s.buffer.extend(items);
+                Err(e) => {
+                    pager.done = true;
+                    return Some((Err(e), (pager, buffer)));
                 }
             }
         }
     }))
+}
+
+/// Where a paginated stream is: the next offset, the page size, the last page's body.
+struct Pager<'a> {
+    page: Box<dyn Fn(i64, i64) -> Call<'a> + Send + Sync + 'a>,
+    offset: i64,
+    size: i64,
+    previous: Option<Vec<u8>>,
+    done: bool,
+}
+
+#[allow(dead_code)]
+impl<'a> Pager<'a> {
+    /// The next page's answer; `None` when the stream is over (also when the server sent the
+    /// previous page again).
+    fn next_page(&mut self) -> BoxFuture<'_, Option<Result<RawResponse>>> {
+        Box::pin(async move {
+            if self.done {
+                return None;
+            }
+            match (self.page)(self.offset, self.size).execute().await {
+                Err(e) => Some(Err(e)),
+                Ok(raw) if self.previous.as_deref() == Some(raw.body.as_slice()) => {
+                    self.done = true;
+                    None
+                }
+                Ok(raw) => {
+                    self.previous = Some(raw.body.clone());
+                    Some(Ok(raw))
+                }
+            }
+        })
+    }
+
+    /// Moves past a page of `len` items; `has_next` is what the server said of a next page.
+    fn advance(&mut self, len: usize, has_next: Option<bool>) {
+        let len = i64::try_from(len).unwrap_or(i64::MAX);
+        self.offset = self.offset.saturating_add(len);
+        self.done = len == 0
+            || match has_next {
+                Some(next) => !next,
+                None => len < self.size,
+            };
+    }
 }
 
 /// The methods every request builder has: `send`, `with_response`, `.await` (`IntoFuture`), and

@@ -288,3 +288,26 @@ async fn delete_sends_a_bodyless_delete_and_returns_the_removed_membership() {
     assert!(request.body.is_empty());
     assert!(!header_names(&request).contains(&"content-type".to_owned()), "no body, no content type");
 }
+
+#[tokio::test]
+async fn a_request_future_can_be_named_stored_and_spawned() {
+    let server = server().await;
+    Mock::given(method("GET"))
+        .and(path(MEMBERSHIP_PATH))
+        .respond_with(success(membership_json(123, 7, 20, "ADMIN")))
+        .expect(2)
+        .mount(&server)
+        .await;
+    // A client that lives for the whole program, as one usually does, lets requests be spawned.
+    let cal: &'static calcom::Client = Box::leak(Box::new(api_key_client(&server)));
+
+    let stored: calcom::RequestFuture<'static, calcom::TeamMembership> =
+        cal.orgs().teams().memberships().get(10, 20, 123).send();
+    let spawned = tokio::spawn(stored).await.expect("the task ran").expect("the membership decodes");
+    assert_eq!(spawned.role, MembershipRole::Admin);
+
+    // `IntoFuture` gives the same type, so `.await` and `send()` are interchangeable.
+    let via_into: calcom::RequestFuture<'static, calcom::TeamMembership> =
+        std::future::IntoFuture::into_future(cal.orgs().teams().memberships().get(10, 20, 123));
+    assert_eq!(via_into.await.expect("decodes").user_id, 7);
+}

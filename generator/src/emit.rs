@@ -32,7 +32,7 @@ pub enum Job {
     Mod,
     /// `src/generated/models/mod.rs`: the model files, re-exported.
     Models,
-    /// One file of models (index into [`model_files`]).
+    /// One file of models (index into the list `model_files` makes).
     ModelFile(usize),
     /// `src/generated/resources.rs`.
     ResourcesRoot,
