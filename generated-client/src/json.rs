@@ -198,10 +198,10 @@ pub(crate) mod kind {
 /// `required`. The generated code writes only that table:
 ///
 /// ```ignore
-/// crate::json::object!(Attendee { name, phone_number: "phoneNumber" optional });
+/// crate::json::object!(Attendee { name, phone_number = "phoneNumber" optional });
 /// ```
 macro_rules! object {
-    ($name:ident { $($field:ident $(: $key:literal)? $($kind:ident)?),* $(,)? }) => {
+    ($name:ident { $($field:ident $(= $key:literal)? $($kind:ident)?),* $(,)? }) => {
         impl ::serde::Serialize for $name {
             fn serialize<S: ::serde::Serializer>(&self, serializer: S) -> ::std::result::Result<S::Ok, S::Error> {
                 $crate::json::write_object(
@@ -253,7 +253,7 @@ mod tests {
         note: Option<String>,
         tags: Patch<Vec<String>>,
     }
-    super::object!(Sample { id, display_name: "displayName" nullable, note optional, tags: "tags" optional });
+    super::object!(Sample { id, display_name = "displayName" nullable, note optional, tags = "tags" optional });
 
     fn parse(json: &str) -> Result<Sample, String> {
         serde_json::from_str(json).map_err(|e| e.to_string())

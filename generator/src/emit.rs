@@ -396,7 +396,7 @@ fn emit_model(api: &Api, m: &Model, cfg: TokenStream) -> TokenStream {
         // The wire name only where it is not the field's own name (raw identifiers always).
         let key = (id != f.wire).then(|| {
             let wire = &f.wire;
-            quote!(: #wire)
+            quote!(= #wire)
         });
         let kind = if !f.required {
             quote!(optional)

@@ -10,7 +10,7 @@ pub struct ApiKey {
     /// The key (`cal_...`); send it as `Authorization: Bearer <key>`.
     pub api_key: String,
 }
-crate::json::object!(ApiKey { api_key : "apiKey" });
+crate::json::object!(ApiKey { api_key = "apiKey" });
 /// Body of a request that replaces an API key; both fields are optional.
 #[non_exhaustive]
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -21,8 +21,8 @@ pub struct RefreshApiKey {
     pub api_key_never_expires: Option<bool>,
 }
 crate::json::object!(
-    RefreshApiKey { api_key_days_valid : "apiKeyDaysValid" optional,
-    api_key_never_expires : "apiKeyNeverExpires" optional }
+    RefreshApiKey { api_key_days_valid = "apiKeyDaysValid" optional,
+    api_key_never_expires = "apiKeyNeverExpires" optional }
 );
 impl RefreshApiKey {
     /// Number of days the new key stays valid (at least 1). The server uses 30 when absent. Example: `60`.

@@ -107,7 +107,7 @@ pub struct BookingReassignee {
     pub display_email: Option<String>,
 }
 crate::json::object!(
-    BookingReassignee { id, name, email, display_email : "displayEmail" optional }
+    BookingReassignee { id, name, email, display_email = "displayEmail" optional }
 );
 /// A Cal Video recording of a booking's meeting.
 #[non_exhaustive]
@@ -133,9 +133,9 @@ pub struct BookingRecording {
     pub error: Option<String>,
 }
 crate::json::object!(
-    BookingRecording { id, room_name : "roomName", start_ts : "startTs", status,
-    max_participants : "maxParticipants" optional, duration, share_token : "shareToken",
-    download_link : "downloadLink" optional, error optional }
+    BookingRecording { id, room_name = "roomName", start_ts = "startTs", status,
+    max_participants = "maxParticipants" optional, duration, share_token = "shareToken",
+    download_link = "downloadLink" optional, error optional }
 );
 /// A link that adds a booking to a calendar.
 #[non_exhaustive]
@@ -157,8 +157,8 @@ pub struct CancelBooking {
     pub cancel_subsequent_bookings: Option<bool>,
 }
 crate::json::object!(
-    CancelBooking { cancellation_reason : "cancellationReason" optional,
-    cancel_subsequent_bookings : "cancelSubsequentBookings" optional }
+    CancelBooking { cancellation_reason = "cancellationReason" optional,
+    cancel_subsequent_bookings = "cancelSubsequentBookings" optional }
 );
 impl CancelBooking {
     /// Why the booking is cancelled. Example: `"User requested cancellation"`.
@@ -185,7 +185,7 @@ pub struct CancelSeat {
     /// Uid of the seat to give up. Example: `"3be561a9-31f1-4b8e-aefc-9d9a085f0dd1"`.
     pub seat_uid: String,
 }
-crate::json::object!(CancelSeat { seat_uid : "seatUid" });
+crate::json::object!(CancelSeat { seat_uid = "seatUid" });
 impl CancelSeat {
     /// A `CancelSeat` with the required fields (`seat_uid`: Uid of the seat to give up); set the others with the methods of the same names.
     pub fn new(seat_uid: impl Into<String>) -> Self {
@@ -232,12 +232,12 @@ pub struct CreateBooking {
     pub email_verification_code: Option<String>,
 }
 crate::json::object!(
-    CreateBooking { start, attendee, event_type_id : "eventTypeId" optional,
-    event_type_slug : "eventTypeSlug" optional, username optional, team_slug : "teamSlug"
-    optional, organization_slug : "organizationSlug" optional, booking_fields_responses :
-    "bookingFieldsResponses" optional, guests optional, meeting_url : "meetingUrl"
-    optional, location optional, metadata optional, length_in_minutes : "lengthInMinutes"
-    optional, routing optional, email_verification_code : "emailVerificationCode"
+    CreateBooking { start, attendee, event_type_id = "eventTypeId" optional,
+    event_type_slug = "eventTypeSlug" optional, username optional, team_slug = "teamSlug"
+    optional, organization_slug = "organizationSlug" optional, booking_fields_responses =
+    "bookingFieldsResponses" optional, guests optional, meeting_url = "meetingUrl"
+    optional, location optional, metadata optional, length_in_minutes = "lengthInMinutes"
+    optional, routing optional, email_verification_code = "emailVerificationCode"
     optional }
 );
 impl CreateBooking {
@@ -379,12 +379,12 @@ pub struct CreateInstantBooking {
     pub instant: bool,
 }
 crate::json::object!(
-    CreateInstantBooking { start, attendee, event_type_id : "eventTypeId" optional,
-    event_type_slug : "eventTypeSlug" optional, username optional, team_slug : "teamSlug"
-    optional, organization_slug : "organizationSlug" optional, booking_fields_responses :
-    "bookingFieldsResponses" optional, guests optional, meeting_url : "meetingUrl"
-    optional, location optional, metadata optional, length_in_minutes : "lengthInMinutes"
-    optional, routing optional, email_verification_code : "emailVerificationCode"
+    CreateInstantBooking { start, attendee, event_type_id = "eventTypeId" optional,
+    event_type_slug = "eventTypeSlug" optional, username optional, team_slug = "teamSlug"
+    optional, organization_slug = "organizationSlug" optional, booking_fields_responses =
+    "bookingFieldsResponses" optional, guests optional, meeting_url = "meetingUrl"
+    optional, location optional, metadata optional, length_in_minutes = "lengthInMinutes"
+    optional, routing optional, email_verification_code = "emailVerificationCode"
     optional, instant }
 );
 impl CreateInstantBooking {
@@ -528,13 +528,13 @@ pub struct CreateRecurringBooking {
     pub recurrence_count: i64,
 }
 crate::json::object!(
-    CreateRecurringBooking { start, attendee, event_type_id : "eventTypeId" optional,
-    event_type_slug : "eventTypeSlug" optional, username optional, team_slug : "teamSlug"
-    optional, organization_slug : "organizationSlug" optional, booking_fields_responses :
-    "bookingFieldsResponses" optional, guests optional, meeting_url : "meetingUrl"
-    optional, location optional, metadata optional, length_in_minutes : "lengthInMinutes"
-    optional, routing optional, email_verification_code : "emailVerificationCode"
-    optional, recurrence_count : "recurrenceCount" }
+    CreateRecurringBooking { start, attendee, event_type_id = "eventTypeId" optional,
+    event_type_slug = "eventTypeSlug" optional, username optional, team_slug = "teamSlug"
+    optional, organization_slug = "organizationSlug" optional, booking_fields_responses =
+    "bookingFieldsResponses" optional, guests optional, meeting_url = "meetingUrl"
+    optional, location optional, metadata optional, length_in_minutes = "lengthInMinutes"
+    optional, routing optional, email_verification_code = "emailVerificationCode"
+    optional, recurrence_count = "recurrenceCount" }
 );
 impl CreateRecurringBooking {
     /// A `CreateRecurringBooking` with the required fields (`start`: Start of the booking, in UTC; `attendee`: The person making the booking; `recurrence_count`: Number of occurrences to book; at most the event type's own count); set the others with the methods of the same names.
@@ -693,7 +693,7 @@ pub struct NewBookingAttendee {
     pub language: Option<Locale>,
 }
 crate::json::object!(
-    NewBookingAttendee { name, email optional, time_zone : "timeZone", phone_number :
+    NewBookingAttendee { name, email optional, time_zone = "timeZone", phone_number =
     "phoneNumber" optional, language optional }
 );
 impl NewBookingAttendee {
@@ -748,7 +748,7 @@ pub struct ReassignedBooking {
     pub reassigned_to: BookingReassignee,
 }
 crate::json::object!(
-    ReassignedBooking { booking_uid : "bookingUid", reassigned_to : "reassignedTo" }
+    ReassignedBooking { booking_uid = "bookingUid", reassigned_to = "reassignedTo" }
 );
 /// Body of a request that moves a booking to a new time.
 #[non_exhaustive]
@@ -764,8 +764,8 @@ pub struct RescheduleBooking {
     pub email_verification_code: Option<String>,
 }
 crate::json::object!(
-    RescheduleBooking { start, rescheduled_by : "rescheduledBy" optional,
-    rescheduling_reason : "reschedulingReason" optional, email_verification_code :
+    RescheduleBooking { start, rescheduled_by = "rescheduledBy" optional,
+    rescheduling_reason = "reschedulingReason" optional, email_verification_code =
     "emailVerificationCode" optional }
 );
 impl RescheduleBooking {
@@ -814,8 +814,8 @@ pub struct RescheduleSeat {
     pub email_verification_code: Option<String>,
 }
 crate::json::object!(
-    RescheduleSeat { start, seat_uid : "seatUid", rescheduled_by : "rescheduledBy"
-    optional, email_verification_code : "emailVerificationCode" optional }
+    RescheduleSeat { start, seat_uid = "seatUid", rescheduled_by = "rescheduledBy"
+    optional, email_verification_code = "emailVerificationCode" optional }
 );
 impl RescheduleSeat {
     /// A `RescheduleSeat` with the required fields (`start`: New start of the seat's booking, in UTC; `seat_uid`: Uid of the seat to move); set the others with the methods of the same names.

@@ -100,8 +100,8 @@ pub struct BookingAttendee {
     pub phone_number: Option<String>,
 }
 crate::json::object!(
-    BookingAttendee { name, email, display_email : "displayEmail" optional, time_zone :
-    "timeZone", language optional, absent, phone_number : "phoneNumber" optional }
+    BookingAttendee { name, email, display_email = "displayEmail" optional, time_zone =
+    "timeZone", language optional, absent, phone_number = "phoneNumber" optional }
 );
 /// The event type a booking was made for.
 #[non_exhaustive]
@@ -131,8 +131,8 @@ pub struct BookingHost {
     pub time_zone: String,
 }
 crate::json::object!(
-    BookingHost { id, name nullable, email, display_email : "displayEmail" optional,
-    username, time_zone : "timeZone" }
+    BookingHost { id, name nullable, email, display_email = "displayEmail" optional,
+    username, time_zone = "timeZone" }
 );
 /// A record of something created outside Cal.com for a booking, such as a calendar event or a video room.
 #[non_exhaustive]
@@ -148,8 +148,8 @@ pub struct BookingReference {
     pub destination_calendar_id: Option<String>,
 }
 crate::json::object!(
-    BookingReference { id, r#type : "type", event_uid : "eventUid",
-    destination_calendar_id : "destinationCalendarId" nullable }
+    BookingReference { id, r#type = "type", event_uid = "eventUid",
+    destination_calendar_id = "destinationCalendarId" nullable }
 );
 /// How a routing form response assigned a booking; the booking endpoints take it back as `routing`.
 #[non_exhaustive]
@@ -171,10 +171,10 @@ pub struct BookingRouting {
     pub crm_owner_record_type: Option<String>,
 }
 crate::json::object!(
-    BookingRouting { queued_response_id : "queuedResponseId" optional, response_id :
-    "responseId" optional, team_member_ids : "teamMemberIds", team_member_email :
-    "teamMemberEmail" optional, skip_contact_owner : "skipContactOwner" optional,
-    crm_app_slug : "crmAppSlug" optional, crm_owner_record_type : "crmOwnerRecordType"
+    BookingRouting { queued_response_id = "queuedResponseId" optional, response_id =
+    "responseId" optional, team_member_ids = "teamMemberIds", team_member_email =
+    "teamMemberEmail" optional, skip_contact_owner = "skipContactOwner" optional,
+    crm_app_slug = "crmAppSlug" optional, crm_owner_record_type = "crmOwnerRecordType"
     optional }
 );
 impl BookingRouting {
@@ -289,16 +289,16 @@ pub struct RecurringBooking {
 }
 crate::json::object!(
     RecurringBooking { id, uid, title, description nullable, hosts, status,
-    cancellation_reason : "cancellationReason" optional, cancelled_by_email :
-    "cancelledByEmail" optional, rescheduling_reason : "reschedulingReason" optional,
-    rescheduled_by_email : "rescheduledByEmail" optional, rescheduled_from_uid :
-    "rescheduledFromUid" optional, rescheduled_to_uid : "rescheduledToUid" optional,
-    start, end, duration, event_type_id : "eventTypeId" nullable, event_type :
-    "eventType" nullable, meeting_url : "meetingUrl" optional, location nullable,
-    absent_host : "absentHost", created_at : "createdAt", updated_at : "updatedAt"
-    nullable, metadata optional, rating optional, ics_uid : "icsUid" optional, attendees,
-    guests optional, booking_fields_responses : "bookingFieldsResponses",
-    recurring_booking_uid : "recurringBookingUid" }
+    cancellation_reason = "cancellationReason" optional, cancelled_by_email =
+    "cancelledByEmail" optional, rescheduling_reason = "reschedulingReason" optional,
+    rescheduled_by_email = "rescheduledByEmail" optional, rescheduled_from_uid =
+    "rescheduledFromUid" optional, rescheduled_to_uid = "rescheduledToUid" optional,
+    start, end, duration, event_type_id = "eventTypeId" nullable, event_type =
+    "eventType" nullable, meeting_url = "meetingUrl" optional, location nullable,
+    absent_host = "absentHost", created_at = "createdAt", updated_at = "updatedAt"
+    nullable, metadata optional, rating optional, ics_uid = "icsUid" optional, attendees,
+    guests optional, booking_fields_responses = "bookingFieldsResponses",
+    recurring_booking_uid = "recurringBookingUid" }
 );
 /// One occurrence of a recurring booking of a seated event type.
 #[non_exhaustive]
@@ -363,15 +363,15 @@ pub struct RecurringSeatedBooking {
 }
 crate::json::object!(
     RecurringSeatedBooking { id, uid, title, description nullable, hosts, status,
-    cancellation_reason : "cancellationReason" optional, cancelled_by_email :
-    "cancelledByEmail" optional, rescheduling_reason : "reschedulingReason" optional,
-    rescheduled_by_email : "rescheduledByEmail" optional, rescheduled_from_uid :
-    "rescheduledFromUid" optional, rescheduled_to_uid : "rescheduledToUid" optional,
-    start, end, duration, event_type_id : "eventTypeId" nullable, event_type :
-    "eventType" nullable, meeting_url : "meetingUrl" optional, location nullable,
-    absent_host : "absentHost", created_at : "createdAt", updated_at : "updatedAt"
-    nullable, metadata optional, rating optional, ics_uid : "icsUid" optional, seat_uid :
-    "seatUid" optional, attendees optional, recurring_booking_uid : "recurringBookingUid"
+    cancellation_reason = "cancellationReason" optional, cancelled_by_email =
+    "cancelledByEmail" optional, rescheduling_reason = "reschedulingReason" optional,
+    rescheduled_by_email = "rescheduledByEmail" optional, rescheduled_from_uid =
+    "rescheduledFromUid" optional, rescheduled_to_uid = "rescheduledToUid" optional,
+    start, end, duration, event_type_id = "eventTypeId" nullable, event_type =
+    "eventType" nullable, meeting_url = "meetingUrl" optional, location nullable,
+    absent_host = "absentHost", created_at = "createdAt", updated_at = "updatedAt"
+    nullable, metadata optional, rating optional, ics_uid = "icsUid" optional, seat_uid =
+    "seatUid" optional, attendees optional, recurring_booking_uid = "recurringBookingUid"
     }
 );
 /// A booking of an event type that is neither recurring nor seated.
@@ -437,15 +437,15 @@ pub struct RegularBooking {
 }
 crate::json::object!(
     RegularBooking { id, uid, title, description nullable, hosts, status,
-    cancellation_reason : "cancellationReason" optional, cancelled_by_email :
-    "cancelledByEmail" optional, rescheduling_reason : "reschedulingReason" optional,
-    rescheduled_by_email : "rescheduledByEmail" optional, rescheduled_from_uid :
-    "rescheduledFromUid" optional, rescheduled_to_uid : "rescheduledToUid" optional,
-    start, end, duration, event_type_id : "eventTypeId" nullable, event_type :
-    "eventType" nullable, meeting_url : "meetingUrl" optional, location nullable,
-    absent_host : "absentHost", created_at : "createdAt", updated_at : "updatedAt"
-    nullable, metadata optional, rating optional, ics_uid : "icsUid" optional, attendees,
-    guests optional, booking_fields_responses : "bookingFieldsResponses" }
+    cancellation_reason = "cancellationReason" optional, cancelled_by_email =
+    "cancelledByEmail" optional, rescheduling_reason = "reschedulingReason" optional,
+    rescheduled_by_email = "rescheduledByEmail" optional, rescheduled_from_uid =
+    "rescheduledFromUid" optional, rescheduled_to_uid = "rescheduledToUid" optional,
+    start, end, duration, event_type_id = "eventTypeId" nullable, event_type =
+    "eventType" nullable, meeting_url = "meetingUrl" optional, location nullable,
+    absent_host = "absentHost", created_at = "createdAt", updated_at = "updatedAt"
+    nullable, metadata optional, rating optional, ics_uid = "icsUid" optional, attendees,
+    guests optional, booking_fields_responses = "bookingFieldsResponses" }
 );
 /// A booking of a seated event type, where several attendees each take a seat. The answers to the booking form are kept per attendee.
 #[non_exhaustive]
@@ -508,14 +508,14 @@ pub struct SeatedBooking {
 }
 crate::json::object!(
     SeatedBooking { id, uid, title, description nullable, hosts, status,
-    cancellation_reason : "cancellationReason" optional, cancelled_by_email :
-    "cancelledByEmail" optional, rescheduling_reason : "reschedulingReason" optional,
-    rescheduled_by_email : "rescheduledByEmail" optional, rescheduled_from_uid :
-    "rescheduledFromUid" optional, rescheduled_to_uid : "rescheduledToUid" optional,
-    start, end, duration, event_type_id : "eventTypeId" nullable, event_type :
-    "eventType" nullable, meeting_url : "meetingUrl" optional, location nullable,
-    absent_host : "absentHost", created_at : "createdAt", updated_at : "updatedAt"
-    nullable, metadata optional, rating optional, ics_uid : "icsUid" optional, seat_uid :
+    cancellation_reason = "cancellationReason" optional, cancelled_by_email =
+    "cancelledByEmail" optional, rescheduling_reason = "reschedulingReason" optional,
+    rescheduled_by_email = "rescheduledByEmail" optional, rescheduled_from_uid =
+    "rescheduledFromUid" optional, rescheduled_to_uid = "rescheduledToUid" optional,
+    start, end, duration, event_type_id = "eventTypeId" nullable, event_type =
+    "eventType" nullable, meeting_url = "meetingUrl" optional, location nullable,
+    absent_host = "absentHost", created_at = "createdAt", updated_at = "updatedAt"
+    nullable, metadata optional, rating optional, ics_uid = "icsUid" optional, seat_uid =
     "seatUid" optional, attendees optional }
 );
 /// An attendee of a seated booking, with the seat taken and the attendee's own answers.
@@ -544,9 +544,9 @@ pub struct SeatedBookingAttendee {
     pub metadata: Option<serde_json::Value>,
 }
 crate::json::object!(
-    SeatedBookingAttendee { name, email, display_email : "displayEmail" optional,
-    time_zone : "timeZone", language optional, absent, phone_number : "phoneNumber"
-    optional, seat_uid : "seatUid", booking_fields_responses : "bookingFieldsResponses",
+    SeatedBookingAttendee { name, email, display_email = "displayEmail" optional,
+    time_zone = "timeZone", language optional, absent, phone_number = "phoneNumber"
+    optional, seat_uid = "seatUid", booking_fields_responses = "bookingFieldsResponses",
     metadata optional }
 );
 /// A booking in any of its four shapes. Recurring shapes carry `recurringBookingUid`; regular and recurring shapes carry the booking form answers at the top, seated shapes per attendee.

@@ -133,10 +133,10 @@ pub struct CalendarApp {
     pub location_option: Option<serde_json::Value>,
 }
 crate::json::object!(
-    CalendarApp { app_data : "appData" optional, dir_name : "dirName" optional, template
-    : "__template" optional, name, description, installed optional, r#type : "type",
+    CalendarApp { app_data = "appData" optional, dir_name = "dirName" optional, template
+    = "__template" optional, name, description, installed optional, r#type = "type",
     title optional, variant, category optional, categories, logo, publisher, slug, url,
-    email, location_option : "locationOption" nullable }
+    email, location_option = "locationOption" nullable }
 );
 /// Credentials stored for a connected calendar account.
 #[non_exhaustive]
@@ -156,8 +156,8 @@ pub struct CalendarCredential {
     pub invalid: Option<bool>,
 }
 crate::json::object!(
-    CalendarCredential { id, r#type : "type", user_id : "userId" nullable, team_id :
-    "teamId" nullable, app_id : "appId" nullable, invalid nullable }
+    CalendarCredential { id, r#type = "type", user_id = "userId" nullable, team_id =
+    "teamId" nullable, app_id = "appId" nullable, invalid nullable }
 );
 /// A guest of a calendar event.
 #[non_exhaustive]
@@ -177,8 +177,8 @@ pub struct CalendarEventAttendee {
     pub host: Option<bool>,
 }
 crate::json::object!(
-    CalendarEventAttendee { email, name optional, response_status : "responseStatus"
-    optional, is_self : "self" optional, optional optional, host optional }
+    CalendarEventAttendee { email, name optional, response_status = "responseStatus"
+    optional, is_self = "self" optional, optional optional, host optional }
 );
 /// An organizer of a calendar event.
 #[non_exhaustive]
@@ -192,7 +192,7 @@ pub struct CalendarEventHost {
     pub response_status: Option<CalendarEventResponseStatus>,
 }
 crate::json::object!(
-    CalendarEventHost { email, name optional, response_status : "responseStatus" optional
+    CalendarEventHost { email, name optional, response_status = "responseStatus" optional
     }
 );
 /// Another way to join, such as a page listing more dial-in numbers.
@@ -234,7 +234,7 @@ pub struct CalendarEventPhoneLocation {
 }
 crate::json::object!(
     CalendarEventPhoneLocation { url, label optional, pin optional, password optional,
-    access_code : "accessCode" optional, region_code : "regionCode" optional }
+    access_code = "accessCode" optional, region_code = "regionCode" optional }
 );
 /// A SIP address to join the conference.
 #[non_exhaustive]
@@ -262,7 +262,7 @@ pub struct CalendarEventTime {
     pub time_zone: Option<String>,
 }
 crate::json::object!(
-    CalendarEventTime { time optional, time_zone : "timeZone" optional }
+    CalendarEventTime { time optional, time_zone = "timeZone" optional }
 );
 impl CalendarEventTime {
     /// The instant.
@@ -292,8 +292,8 @@ pub struct CalendarEventVideoLocation {
     pub access_code: Option<String>,
 }
 crate::json::object!(
-    CalendarEventVideoLocation { url, label optional, password optional, meeting_code :
-    "meetingCode" optional, access_code : "accessCode" optional }
+    CalendarEventVideoLocation { url, label optional, password optional, meeting_code =
+    "meetingCode" optional, access_code = "accessCode" optional }
 );
 /// Body of a request that connects an Apple calendar.
 #[non_exhaustive]
@@ -321,7 +321,7 @@ pub struct CalendarOAuthUrl {
     /// The provider's authorization URL.
     pub auth_url: String,
 }
-crate::json::object!(CalendarOAuthUrl { auth_url : "authUrl" });
+crate::json::object!(CalendarOAuthUrl { auth_url = "authUrl" });
 /// A connected calendar account (one set of credentials) and the calendars it gives access to.
 #[non_exhaustive]
 #[derive(Debug, Clone, PartialEq)]
@@ -338,8 +338,8 @@ pub struct ConnectedCalendar {
     pub calendars: Option<Vec<ProviderCalendar>>,
 }
 crate::json::object!(
-    ConnectedCalendar { integration, credential_id : "credentialId",
-    delegation_credential_id : "delegationCredentialId" optional, primary optional,
+    ConnectedCalendar { integration, credential_id = "credentialId",
+    delegation_credential_id = "delegationCredentialId" optional, primary optional,
     calendars optional }
 );
 /// Every calendar account a user has connected, and where new bookings are written.
@@ -352,8 +352,8 @@ pub struct ConnectedCalendars {
     pub destination_calendar: DestinationCalendar,
 }
 crate::json::object!(
-    ConnectedCalendars { connected_calendars : "connectedCalendars", destination_calendar
-    : "destinationCalendar" }
+    ConnectedCalendars { connected_calendars = "connectedCalendars", destination_calendar
+    = "destinationCalendar" }
 );
 /// Body of a request that connects ICS feeds.
 #[non_exhaustive]
@@ -364,7 +364,7 @@ pub struct CreateIcsFeed {
     /// Whether Cal.com may only read the feeds. The server uses true when absent. Example: `false`.
     pub read_only: Option<bool>,
 }
-crate::json::object!(CreateIcsFeed { urls, read_only : "readOnly" optional });
+crate::json::object!(CreateIcsFeed { urls, read_only = "readOnly" optional });
 impl CreateIcsFeed {
     /// A `CreateIcsFeed` with the required fields (`urls`: URLs of the feeds; each must be an http or https URL ending in `.ics`); set the others with the methods of the same names.
     pub fn new(urls: impl IntoIterator<Item = String>) -> Self {
@@ -411,11 +411,11 @@ pub struct DestinationCalendar {
     pub integration_title: Option<String>,
 }
 crate::json::object!(
-    DestinationCalendar { id, integration, external_id : "externalId", primary_email :
-    "primaryEmail" nullable, user_id : "userId" nullable, event_type_id : "eventTypeId"
-    nullable, credential_id : "credentialId" nullable, delegation_credential_id :
-    "delegationCredentialId" optional, name optional, primary optional, read_only :
-    "readOnly" optional, email optional, integration_title : "integrationTitle" optional
+    DestinationCalendar { id, integration, external_id = "externalId", primary_email =
+    "primaryEmail" nullable, user_id = "userId" nullable, event_type_id = "eventTypeId"
+    nullable, credential_id = "credentialId" nullable, delegation_credential_id =
+    "delegationCredentialId" optional, name optional, primary optional, read_only =
+    "readOnly" optional, email optional, integration_title = "integrationTitle" optional
     }
 );
 /// Body of a request that disconnects a calendar account.
@@ -456,9 +456,9 @@ pub struct ProviderCalendar {
     pub delegation_credential_id: Option<String>,
 }
 crate::json::object!(
-    ProviderCalendar { external_id : "externalId", integration optional, name optional,
-    primary optional, read_only : "readOnly", email optional, is_selected : "isSelected",
-    credential_id : "credentialId", delegation_credential_id : "delegationCredentialId"
+    ProviderCalendar { external_id = "externalId", integration optional, name optional,
+    primary optional, read_only = "readOnly", email optional, is_selected = "isSelected",
+    credential_id = "credentialId", delegation_credential_id = "delegationCredentialId"
     optional }
 );
 /// An event of a connected calendar, in a provider-independent shape.
@@ -490,7 +490,7 @@ pub struct UnifiedCalendarEvent {
 }
 crate::json::object!(
     UnifiedCalendarEvent { start, end, id, title, description optional, locations
-    optional, attendees optional, status optional, hosts optional, calendar_event_owner :
+    optional, attendees optional, status optional, hosts optional, calendar_event_owner =
     "calendarEventOwner" optional, source }
 );
 /// A guest in the new guest list of a calendar event.
@@ -511,8 +511,8 @@ pub struct UpdateCalendarEventAttendee {
     pub host: Option<bool>,
 }
 crate::json::object!(
-    UpdateCalendarEventAttendee { email, name optional, response_status :
-    "responseStatus" optional, is_self : "self" optional, optional optional, host
+    UpdateCalendarEventAttendee { email, name optional, response_status =
+    "responseStatus" optional, is_self = "self" optional, optional optional, host
     optional }
 );
 impl UpdateCalendarEventAttendee {

@@ -306,8 +306,8 @@ pub struct CreateWebhook {
     pub secret: Option<String>,
 }
 crate::json::object!(
-    CreateWebhook { triggers, subscriber_url : "subscriberUrl", active, payload_template
-    : "payloadTemplate" optional, secret optional }
+    CreateWebhook { triggers, subscriber_url = "subscriberUrl", active, payload_template
+    = "payloadTemplate" optional, secret optional }
 );
 impl CreateWebhook {
     /// A `CreateWebhook` with the required fields (`triggers`: Events that fire the webhook; `subscriber_url`: URL the payloads are POSTed to; `active`: Whether the webhook fires from the start); set the others with the methods of the same names.
@@ -351,8 +351,8 @@ pub struct UpdateWebhook {
     pub secret: crate::Patch<String>,
 }
 crate::json::object!(
-    UpdateWebhook { triggers optional, subscriber_url : "subscriberUrl" optional, active
-    optional, payload_template : "payloadTemplate" optional, secret optional }
+    UpdateWebhook { triggers optional, subscriber_url = "subscriberUrl" optional, active
+    optional, payload_template = "payloadTemplate" optional, secret optional }
 );
 impl UpdateWebhook {
     /// New list of events that fire the webhook; replaces the old list.
@@ -420,9 +420,9 @@ pub struct Webhook {
     pub o_auth_client_id: Option<String>,
 }
 crate::json::object!(
-    Webhook { id, payload_template : "payloadTemplate" nullable, triggers, subscriber_url
-    : "subscriberUrl", active, secret optional, user_id : "userId" optional, team_id :
-    "teamId" optional, event_type_id : "eventTypeId" optional, o_auth_client_id :
+    Webhook { id, payload_template = "payloadTemplate" nullable, triggers, subscriber_url
+    = "subscriberUrl", active, secret optional, user_id = "userId" optional, team_id =
+    "teamId" optional, event_type_id = "eventTypeId" optional, o_auth_client_id =
     "oAuthClientId" optional }
 );
 /// An attendee of a booking as stored (the no-show events send these).
@@ -447,9 +447,9 @@ pub struct WebhookAttendeeRow {
     pub no_show: Option<bool>,
 }
 crate::json::object!(
-    WebhookAttendeeRow { id optional, email, name optional, time_zone : "timeZone"
-    optional, phone_number : "phoneNumber" optional, locale optional, booking_id :
-    "bookingId" optional, no_show : "noShow" optional }
+    WebhookAttendeeRow { id optional, email, name optional, time_zone = "timeZone"
+    optional, phone_number = "phoneNumber" optional, locale optional, booking_id =
+    "bookingId" optional, no_show = "noShow" optional }
 );
 /// The calendar event a booking webhook carries: what was booked, when, by whom, with whom. The same shape serves the PING test and the recording events.
 #[non_exhaustive]
@@ -521,18 +521,18 @@ pub struct WebhookBooking {
     pub download_links: Option<WebhookDownloadLinks>,
 }
 crate::json::object!(
-    WebhookBooking { r#type : "type", title, start_time : "startTime", end_time :
-    "endTime", organizer, attendees, uid optional, booking_id : "bookingId" optional,
-    event_type_id : "eventTypeId" optional, status optional, description optional,
-    additional_notes : "additionalNotes" optional, location optional, responses optional,
-    user_fields_responses : "userFieldsResponses" optional, custom_inputs :
-    "customInputs" optional, metadata optional, video_call_data : "videoCallData"
-    optional, team optional, destination_calendar : "destinationCalendar" optional,
-    cancellation_reason : "cancellationReason" optional, rejection_reason :
-    "rejectionReason" optional, reschedule_uid : "rescheduleUid" optional, rescheduled_by
-    : "rescheduledBy" optional, cancelled_by : "cancelledBy" optional, payment_id :
+    WebhookBooking { r#type = "type", title, start_time = "startTime", end_time =
+    "endTime", organizer, attendees, uid optional, booking_id = "bookingId" optional,
+    event_type_id = "eventTypeId" optional, status optional, description optional,
+    additional_notes = "additionalNotes" optional, location optional, responses optional,
+    user_fields_responses = "userFieldsResponses" optional, custom_inputs =
+    "customInputs" optional, metadata optional, video_call_data = "videoCallData"
+    optional, team optional, destination_calendar = "destinationCalendar" optional,
+    cancellation_reason = "cancellationReason" optional, rejection_reason =
+    "rejectionReason" optional, reschedule_uid = "rescheduleUid" optional, rescheduled_by
+    = "rescheduledBy" optional, cancelled_by = "cancelledBy" optional, payment_id =
     "paymentId" optional, price optional, currency optional, length optional,
-    download_link : "downloadLink" optional, download_links : "downloadLinks" optional }
+    download_link = "downloadLink" optional, download_links = "downloadLinks" optional }
 );
 /// One answer of the booking form.
 #[non_exhaustive]
@@ -546,7 +546,7 @@ pub struct WebhookBookingResponse {
     pub is_hidden: Option<bool>,
 }
 crate::json::object!(
-    WebhookBookingResponse { label optional, value optional, is_hidden : "isHidden"
+    WebhookBookingResponse { label optional, value optional, is_hidden = "isHidden"
     optional }
 );
 /// Download links of a transcribed recording.
@@ -573,7 +573,7 @@ pub struct WebhookEventTypeRef {
     pub parent_id: Option<i64>,
 }
 crate::json::object!(
-    WebhookEventTypeRef { id, team_id : "teamId" optional, parent_id : "parentId"
+    WebhookEventTypeRef { id, team_id = "teamId" optional, parent_id = "parentId"
     optional }
 );
 /// One answer of a routing form.
@@ -600,7 +600,7 @@ pub struct WebhookFormSubmission {
     pub responses: std::collections::BTreeMap<String, WebhookFormResponse>,
 }
 crate::json::object!(
-    WebhookFormSubmission { form_id : "formId", form_name : "formName", team_id :
+    WebhookFormSubmission { form_id = "formId", form_name = "formName", team_id =
     "teamId" optional, responses }
 );
 /// An instant meeting request.
@@ -621,9 +621,9 @@ pub struct WebhookInstantMeeting {
     pub custom_inputs: Option<std::collections::BTreeMap<String, serde_json::Value>>,
 }
 crate::json::object!(
-    WebhookInstantMeeting { uid, connect_and_join_url : "connectAndJoinUrl",
-    event_type_id : "eventTypeId", event_type_title : "eventTypeTitle" optional,
-    responses optional, custom_inputs : "customInputs" optional }
+    WebhookInstantMeeting { uid, connect_and_join_url = "connectAndJoinUrl",
+    event_type_id = "eventTypeId", event_type_title = "eventTypeTitle" optional,
+    responses optional, custom_inputs = "customInputs" optional }
 );
 /// A person's language.
 #[non_exhaustive]
@@ -665,9 +665,9 @@ pub struct WebhookMeeting {
     pub metadata: Option<std::collections::BTreeMap<String, serde_json::Value>>,
 }
 crate::json::object!(
-    WebhookMeeting { id, uid, title, start_time : "startTime", end_time : "endTime",
-    status optional, description optional, location optional, user_id : "userId"
-    optional, event_type_id : "eventTypeId" optional, responses optional, attendees
+    WebhookMeeting { id, uid, title, start_time = "startTime", end_time = "endTime",
+    status optional, description optional, location optional, user_id = "userId"
+    optional, event_type_id = "eventTypeId" optional, responses optional, attendees
     optional, metadata optional }
 );
 /// An attendee's no-show status.
@@ -679,7 +679,7 @@ pub struct WebhookNoShowAttendee {
     /// Whether the attendee is now marked as a no-show.
     pub no_show: bool,
 }
-crate::json::object!(WebhookNoShowAttendee { email, no_show : "noShow" });
+crate::json::object!(WebhookNoShowAttendee { email, no_show = "noShow" });
 /// Who was marked (or unmarked) as a no-show on a booking.
 #[non_exhaustive]
 #[derive(Debug, Clone, PartialEq)]
@@ -694,7 +694,7 @@ pub struct WebhookNoShowUpdate {
     pub attendees: Vec<WebhookNoShowAttendee>,
 }
 crate::json::object!(
-    WebhookNoShowUpdate { message, booking_uid : "bookingUid", booking_id : "bookingId"
+    WebhookNoShowUpdate { message, booking_uid = "bookingUid", booking_id = "bookingId"
     optional, attendees }
 );
 /// An out-of-office entry.
@@ -725,9 +725,9 @@ pub struct WebhookOooEntry {
     pub to_user: Option<WebhookOooUser>,
 }
 crate::json::object!(
-    WebhookOooEntry { id, uuid optional, start, end, created_at : "createdAt" optional,
-    updated_at : "updatedAt" optional, notes optional, reason optional, reason_id :
-    "reasonId" optional, user, to_user : "toUser" optional }
+    WebhookOooEntry { id, uuid optional, start, end, created_at = "createdAt" optional,
+    updated_at = "updatedAt" optional, notes optional, reason optional, reason_id =
+    "reasonId" optional, user, to_user = "toUser" optional }
 );
 /// The reason of an out-of-office entry.
 #[non_exhaustive]
@@ -755,7 +755,7 @@ pub struct WebhookOooUser {
     pub time_zone: Option<String>,
 }
 crate::json::object!(
-    WebhookOooUser { id, name optional, username optional, email, time_zone : "timeZone"
+    WebhookOooUser { id, name optional, username optional, email, time_zone = "timeZone"
     optional }
 );
 /// An out-of-office event.
@@ -765,7 +765,7 @@ pub struct WebhookOutOfOffice {
     /// The entry.
     pub ooo_entry: WebhookOooEntry,
 }
-crate::json::object!(WebhookOutOfOffice { ooo_entry : "oooEntry" });
+crate::json::object!(WebhookOutOfOffice { ooo_entry = "oooEntry" });
 /// An organizer or attendee as webhooks describe them.
 #[non_exhaustive]
 #[derive(Debug, Clone, PartialEq)]
@@ -794,9 +794,9 @@ pub struct WebhookPerson {
     pub utc_offset: Option<i64>,
 }
 crate::json::object!(
-    WebhookPerson { name, email, time_zone : "timeZone", language, id optional, username
-    optional, time_format : "timeFormat" optional, phone_number : "phoneNumber" optional,
-    first_name : "firstName" optional, last_name : "lastName" optional, utc_offset :
+    WebhookPerson { name, email, time_zone = "timeZone", language, id optional, username
+    optional, time_format = "timeFormat" optional, phone_number = "phoneNumber" optional,
+    first_name = "firstName" optional, last_name = "lastName" optional, utc_offset =
     "utcOffset" optional }
 );
 /// The team of a team event.
@@ -849,9 +849,9 @@ pub struct WebhookVideoNoShow {
     pub message: String,
 }
 crate::json::object!(
-    WebhookVideoNoShow { title, booking_id : "bookingId", booking_uid : "bookingUid",
-    start_time : "startTime", end_time : "endTime", attendees optional, participants,
-    host_email : "hostEmail" optional, event_type : "eventType", webhook optional,
+    WebhookVideoNoShow { title, booking_id = "bookingId", booking_uid = "bookingUid",
+    start_time = "startTime", end_time = "endTime", attendees optional, participants,
+    host_email = "hostEmail" optional, event_type = "eventType", webhook optional,
     message }
 );
 /// A participant of a Cal Video meeting.

@@ -46,8 +46,8 @@ pub struct ConnectedConferencingApp {
     pub invalid: Option<bool>,
 }
 crate::json::object!(
-    ConnectedConferencingApp { id, r#type : "type", user_id : "userId" nullable, team_id
-    : "teamId" optional, invalid optional }
+    ConnectedConferencingApp { id, r#type = "type", user_id = "userId" nullable, team_id
+    = "teamId" optional, invalid optional }
 );
 /// The conferencing app used by default for a team's events.
 #[non_exhaustive]
@@ -61,6 +61,6 @@ pub struct DefaultConferencingApp {
     pub credential_id: Option<i64>,
 }
 crate::json::object!(
-    DefaultConferencingApp { app_slug : "appSlug" optional, app_link : "appLink"
-    optional, credential_id : "credentialId" optional }
+    DefaultConferencingApp { app_slug = "appSlug" optional, app_link = "appLink"
+    optional, credential_id = "credentialId" optional }
 );

@@ -32,8 +32,8 @@ pub struct SetDestinationCalendar {
     pub delegation_credential_id: Option<String>,
 }
 crate::json::object!(
-    SetDestinationCalendar { integration, external_id : "externalId",
-    delegation_credential_id : "delegationCredentialId" optional }
+    SetDestinationCalendar { integration, external_id = "externalId",
+    delegation_credential_id = "delegationCredentialId" optional }
 );
 impl SetDestinationCalendar {
     /// A `SetDestinationCalendar` with the required fields (`integration`: App type of the calendar, as listed by `calendars().list()`; `external_id`: The provider's id of the calendar, as listed by `calendars().list()`); set the others with the methods of the same names.
@@ -70,6 +70,6 @@ pub struct UserDestinationCalendar {
     pub credential_id: Option<i64>,
 }
 crate::json::object!(
-    UserDestinationCalendar { user_id : "userId", integration, external_id :
-    "externalId", credential_id : "credentialId" nullable }
+    UserDestinationCalendar { user_id = "userId", integration, external_id =
+    "externalId", credential_id = "credentialId" nullable }
 );

@@ -80,26 +80,26 @@ pub struct CreateEventType {
     pub locations: Option<Vec<EventTypeLocationSpec>>,
 }
 crate::json::object!(
-    CreateEventType { length_in_minutes : "lengthInMinutes", length_in_minutes_options :
+    CreateEventType { length_in_minutes = "lengthInMinutes", length_in_minutes_options =
     "lengthInMinutesOptions" optional, title, slug, description optional, booking_fields
-    : "bookingFields" optional, disable_guests : "disableGuests" optional, slot_interval
-    : "slotInterval" optional, minimum_booking_notice : "minimumBookingNotice" optional,
-    before_event_buffer : "beforeEventBuffer" optional, after_event_buffer :
-    "afterEventBuffer" optional, schedule_id : "scheduleId" optional,
-    booking_limits_count : "bookingLimitsCount" optional, only_show_first_available_slot
-    : "onlyShowFirstAvailableSlot" optional, booking_limits_duration :
-    "bookingLimitsDuration" optional, booking_window : "bookingWindow" optional,
-    offset_start : "offsetStart" optional, booker_layouts : "bookerLayouts" optional,
-    confirmation_policy : "confirmationPolicy" optional, recurrence optional,
-    requires_booker_email_verification : "requiresBookerEmailVerification" optional,
-    hide_calendar_notes : "hideCalendarNotes" optional,
-    lock_time_zone_toggle_on_booking_page : "lockTimeZoneToggleOnBookingPage" optional,
-    color optional, seats optional, custom_name : "customName" optional,
-    destination_calendar : "destinationCalendar" optional, use_destination_calendar_email
-    : "useDestinationCalendarEmail" optional, hide_calendar_event_details :
-    "hideCalendarEventDetails" optional, success_redirect_url : "successRedirectUrl"
-    optional, hide_organizer_email : "hideOrganizerEmail" optional, cal_video_settings :
-    "calVideoSettings" optional, hidden optional, booking_requires_authentication :
+    = "bookingFields" optional, disable_guests = "disableGuests" optional, slot_interval
+    = "slotInterval" optional, minimum_booking_notice = "minimumBookingNotice" optional,
+    before_event_buffer = "beforeEventBuffer" optional, after_event_buffer =
+    "afterEventBuffer" optional, schedule_id = "scheduleId" optional,
+    booking_limits_count = "bookingLimitsCount" optional, only_show_first_available_slot
+    = "onlyShowFirstAvailableSlot" optional, booking_limits_duration =
+    "bookingLimitsDuration" optional, booking_window = "bookingWindow" optional,
+    offset_start = "offsetStart" optional, booker_layouts = "bookerLayouts" optional,
+    confirmation_policy = "confirmationPolicy" optional, recurrence optional,
+    requires_booker_email_verification = "requiresBookerEmailVerification" optional,
+    hide_calendar_notes = "hideCalendarNotes" optional,
+    lock_time_zone_toggle_on_booking_page = "lockTimeZoneToggleOnBookingPage" optional,
+    color optional, seats optional, custom_name = "customName" optional,
+    destination_calendar = "destinationCalendar" optional, use_destination_calendar_email
+    = "useDestinationCalendarEmail" optional, hide_calendar_event_details =
+    "hideCalendarEventDetails" optional, success_redirect_url = "successRedirectUrl"
+    optional, hide_organizer_email = "hideOrganizerEmail" optional, cal_video_settings =
+    "calVideoSettings" optional, hidden optional, booking_requires_authentication =
     "bookingRequiresAuthentication" optional, locations optional }
 );
 impl CreateEventType {
@@ -370,7 +370,7 @@ pub struct DeletedEventType {
     pub slug: String,
 }
 crate::json::object!(
-    DeletedEventType { id, length_in_minutes : "lengthInMinutes", title, slug }
+    DeletedEventType { id, length_in_minutes = "lengthInMinutes", title, slug }
 );
 /// A kind of meeting that people can book with a user.
 #[non_exhaustive]
@@ -468,29 +468,29 @@ pub struct EventType {
     pub users: Vec<EventTypeUser>,
 }
 crate::json::object!(
-    EventType { id, length_in_minutes : "lengthInMinutes", length_in_minutes_options :
+    EventType { id, length_in_minutes = "lengthInMinutes", length_in_minutes_options =
     "lengthInMinutesOptions" optional, title, slug, description, locations,
-    booking_fields : "bookingFields", disable_guests : "disableGuests", slot_interval :
-    "slotInterval" optional, minimum_booking_notice : "minimumBookingNotice" optional,
-    before_event_buffer : "beforeEventBuffer" optional, after_event_buffer :
+    booking_fields = "bookingFields", disable_guests = "disableGuests", slot_interval =
+    "slotInterval" optional, minimum_booking_notice = "minimumBookingNotice" optional,
+    before_event_buffer = "beforeEventBuffer" optional, after_event_buffer =
     "afterEventBuffer" optional, recurrence nullable, metadata, price, currency,
-    lock_time_zone_toggle_on_booking_page : "lockTimeZoneToggleOnBookingPage",
-    seats_per_time_slot : "seatsPerTimeSlot" optional, forward_params_success_redirect :
-    "forwardParamsSuccessRedirect" nullable, success_redirect_url : "successRedirectUrl"
-    nullable, is_instant_event : "isInstantEvent", seats_show_availability_count :
-    "seatsShowAvailabilityCount" optional, schedule_id : "scheduleId" nullable,
-    booking_limits_count : "bookingLimitsCount" optional, only_show_first_available_slot
-    : "onlyShowFirstAvailableSlot" optional, booking_limits_duration :
-    "bookingLimitsDuration" optional, booking_window : "bookingWindow" optional,
-    booker_layouts : "bookerLayouts" optional, confirmation_policy : "confirmationPolicy"
-    optional, requires_booker_email_verification : "requiresBookerEmailVerification"
-    optional, hide_calendar_notes : "hideCalendarNotes" optional, color optional, seats
-    optional, offset_start : "offsetStart" optional, custom_name : "customName" optional,
-    destination_calendar : "destinationCalendar" optional, use_destination_calendar_email
-    : "useDestinationCalendarEmail" optional, hide_calendar_event_details :
-    "hideCalendarEventDetails" optional, hide_organizer_email : "hideOrganizerEmail"
-    optional, cal_video_settings : "calVideoSettings" optional, hidden,
-    booking_requires_authentication : "bookingRequiresAuthentication", owner_id :
+    lock_time_zone_toggle_on_booking_page = "lockTimeZoneToggleOnBookingPage",
+    seats_per_time_slot = "seatsPerTimeSlot" optional, forward_params_success_redirect =
+    "forwardParamsSuccessRedirect" nullable, success_redirect_url = "successRedirectUrl"
+    nullable, is_instant_event = "isInstantEvent", seats_show_availability_count =
+    "seatsShowAvailabilityCount" optional, schedule_id = "scheduleId" nullable,
+    booking_limits_count = "bookingLimitsCount" optional, only_show_first_available_slot
+    = "onlyShowFirstAvailableSlot" optional, booking_limits_duration =
+    "bookingLimitsDuration" optional, booking_window = "bookingWindow" optional,
+    booker_layouts = "bookerLayouts" optional, confirmation_policy = "confirmationPolicy"
+    optional, requires_booker_email_verification = "requiresBookerEmailVerification"
+    optional, hide_calendar_notes = "hideCalendarNotes" optional, color optional, seats
+    optional, offset_start = "offsetStart" optional, custom_name = "customName" optional,
+    destination_calendar = "destinationCalendar" optional, use_destination_calendar_email
+    = "useDestinationCalendarEmail" optional, hide_calendar_event_details =
+    "hideCalendarEventDetails" optional, hide_organizer_email = "hideOrganizerEmail"
+    optional, cal_video_settings = "calVideoSettings" optional, hidden,
+    booking_requires_authentication = "bookingRequiresAuthentication", owner_id =
     "ownerId", users }
 );
 /// A user who hosts an event type, with their branding.
@@ -515,9 +515,9 @@ pub struct EventTypeUser {
     pub metadata: serde_json::Value,
 }
 crate::json::object!(
-    EventTypeUser { id, name nullable, username nullable, avatar_url : "avatarUrl"
-    nullable, week_start : "weekStart", brand_color : "brandColor" nullable,
-    dark_brand_color : "darkBrandColor" nullable, metadata }
+    EventTypeUser { id, name nullable, username nullable, avatar_url = "avatarUrl"
+    nullable, week_start = "weekStart", brand_color = "brandColor" nullable,
+    dark_brand_color = "darkBrandColor" nullable, metadata }
 );
 /// Body of a request that changes an event type; only the fields given are changed.
 #[non_exhaustive]
@@ -595,26 +595,26 @@ pub struct UpdateEventType {
     pub locations: Option<Vec<EventTypeLocationSpec>>,
 }
 crate::json::object!(
-    UpdateEventType { length_in_minutes : "lengthInMinutes" optional,
-    length_in_minutes_options : "lengthInMinutesOptions" optional, title optional, slug
-    optional, description optional, booking_fields : "bookingFields" optional,
-    disable_guests : "disableGuests" optional, slot_interval : "slotInterval" optional,
-    minimum_booking_notice : "minimumBookingNotice" optional, before_event_buffer :
-    "beforeEventBuffer" optional, after_event_buffer : "afterEventBuffer" optional,
-    schedule_id : "scheduleId" optional, booking_limits_count : "bookingLimitsCount"
-    optional, only_show_first_available_slot : "onlyShowFirstAvailableSlot" optional,
-    booking_limits_duration : "bookingLimitsDuration" optional, booking_window :
-    "bookingWindow" optional, offset_start : "offsetStart" optional, booker_layouts :
-    "bookerLayouts" optional, confirmation_policy : "confirmationPolicy" optional,
-    recurrence optional, requires_booker_email_verification :
-    "requiresBookerEmailVerification" optional, hide_calendar_notes : "hideCalendarNotes"
-    optional, lock_time_zone_toggle_on_booking_page : "lockTimeZoneToggleOnBookingPage"
-    optional, color optional, seats optional, custom_name : "customName" optional,
-    destination_calendar : "destinationCalendar" optional, use_destination_calendar_email
-    : "useDestinationCalendarEmail" optional, hide_calendar_event_details :
-    "hideCalendarEventDetails" optional, success_redirect_url : "successRedirectUrl"
-    optional, hide_organizer_email : "hideOrganizerEmail" optional, cal_video_settings :
-    "calVideoSettings" optional, hidden optional, booking_requires_authentication :
+    UpdateEventType { length_in_minutes = "lengthInMinutes" optional,
+    length_in_minutes_options = "lengthInMinutesOptions" optional, title optional, slug
+    optional, description optional, booking_fields = "bookingFields" optional,
+    disable_guests = "disableGuests" optional, slot_interval = "slotInterval" optional,
+    minimum_booking_notice = "minimumBookingNotice" optional, before_event_buffer =
+    "beforeEventBuffer" optional, after_event_buffer = "afterEventBuffer" optional,
+    schedule_id = "scheduleId" optional, booking_limits_count = "bookingLimitsCount"
+    optional, only_show_first_available_slot = "onlyShowFirstAvailableSlot" optional,
+    booking_limits_duration = "bookingLimitsDuration" optional, booking_window =
+    "bookingWindow" optional, offset_start = "offsetStart" optional, booker_layouts =
+    "bookerLayouts" optional, confirmation_policy = "confirmationPolicy" optional,
+    recurrence optional, requires_booker_email_verification =
+    "requiresBookerEmailVerification" optional, hide_calendar_notes = "hideCalendarNotes"
+    optional, lock_time_zone_toggle_on_booking_page = "lockTimeZoneToggleOnBookingPage"
+    optional, color optional, seats optional, custom_name = "customName" optional,
+    destination_calendar = "destinationCalendar" optional, use_destination_calendar_email
+    = "useDestinationCalendarEmail" optional, hide_calendar_event_details =
+    "hideCalendarEventDetails" optional, success_redirect_url = "successRedirectUrl"
+    optional, hide_organizer_email = "hideOrganizerEmail" optional, cal_video_settings =
+    "calVideoSettings" optional, hidden optional, booking_requires_authentication =
     "bookingRequiresAuthentication" optional, locations optional }
 );
 impl UpdateEventType {

@@ -13,7 +13,7 @@ pub struct CreatePrivateLink {
     pub max_usage_count: Option<i64>,
 }
 crate::json::object!(
-    CreatePrivateLink { expires_at : "expiresAt" optional, max_usage_count :
+    CreatePrivateLink { expires_at = "expiresAt" optional, max_usage_count =
     "maxUsageCount" optional }
 );
 impl CreatePrivateLink {
@@ -37,7 +37,7 @@ pub struct DeletedPrivateLink {
     /// Confirmation text from the server.
     pub message: String,
 }
-crate::json::object!(DeletedPrivateLink { link_id : "linkId", message });
+crate::json::object!(DeletedPrivateLink { link_id = "linkId", message });
 /// A private booking link that stops working at a given time.
 #[non_exhaustive]
 #[derive(Debug, Clone, PartialEq)]
@@ -54,8 +54,8 @@ pub struct TimeLimitedPrivateLink {
     pub expires_at: chrono::DateTime<chrono::Utc>,
 }
 crate::json::object!(
-    TimeLimitedPrivateLink { link_id : "linkId", event_type_id : "eventTypeId",
-    is_expired : "isExpired", booking_url : "bookingUrl", expires_at : "expiresAt" }
+    TimeLimitedPrivateLink { link_id = "linkId", event_type_id = "eventTypeId",
+    is_expired = "isExpired", booking_url = "bookingUrl", expires_at = "expiresAt" }
 );
 /// Body of a request that changes a private link's expiry time or usage limit.
 #[non_exhaustive]
@@ -67,7 +67,7 @@ pub struct UpdatePrivateLink {
     pub max_usage_count: Option<i64>,
 }
 crate::json::object!(
-    UpdatePrivateLink { expires_at : "expiresAt" optional, max_usage_count :
+    UpdatePrivateLink { expires_at = "expiresAt" optional, max_usage_count =
     "maxUsageCount" optional }
 );
 impl UpdatePrivateLink {
@@ -100,9 +100,9 @@ pub struct UsageLimitedPrivateLink {
     pub usage_count: i64,
 }
 crate::json::object!(
-    UsageLimitedPrivateLink { link_id : "linkId", event_type_id : "eventTypeId",
-    is_expired : "isExpired", booking_url : "bookingUrl", max_usage_count :
-    "maxUsageCount", usage_count : "usageCount" }
+    UsageLimitedPrivateLink { link_id = "linkId", event_type_id = "eventTypeId",
+    is_expired = "isExpired", booking_url = "bookingUrl", max_usage_count =
+    "maxUsageCount", usage_count = "usageCount" }
 );
 /// A private link that books an event type without it being public.
 ///

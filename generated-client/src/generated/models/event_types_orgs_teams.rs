@@ -81,7 +81,7 @@ pub struct BookerLayouts {
     pub enabled_layouts: Vec<BookerLayout>,
 }
 crate::json::object!(
-    BookerLayouts { default_layout : "defaultLayout", enabled_layouts : "enabledLayouts"
+    BookerLayouts { default_layout = "defaultLayout", enabled_layouts = "enabledLayouts"
     }
 );
 impl BookerLayouts {
@@ -198,8 +198,8 @@ pub struct BooleanBookingField {
     pub disable_on_prefill: Option<bool>,
 }
 crate::json::object!(
-    BooleanBookingField { slug, is_default : "isDefault", label, required, hidden
-    optional, disable_on_prefill : "disableOnPrefill" optional }
+    BooleanBookingField { slug, is_default = "isDefault", label, required, hidden
+    optional, disable_on_prefill = "disableOnPrefill" optional }
 );
 /// A custom yes/no checkbox.
 #[non_exhaustive]
@@ -217,7 +217,7 @@ pub struct BooleanFieldSpec {
     pub hidden: Option<bool>,
 }
 crate::json::object!(
-    BooleanFieldSpec { slug, label, required, disable_on_prefill : "disableOnPrefill"
+    BooleanFieldSpec { slug, label, required, disable_on_prefill = "disableOnPrefill"
     optional, hidden optional }
 );
 impl BooleanFieldSpec {
@@ -266,13 +266,13 @@ pub struct CalVideoSettings {
     pub disable_transcription_for_organizer: Option<bool>,
 }
 crate::json::object!(
-    CalVideoSettings { disable_recording_for_organizer : "disableRecordingForOrganizer"
-    optional, disable_recording_for_guests : "disableRecordingForGuests" optional,
-    redirect_url_on_exit : "redirectUrlOnExit" optional,
-    enable_automatic_recording_for_organizer : "enableAutomaticRecordingForOrganizer"
-    optional, enable_automatic_transcription : "enableAutomaticTranscription" optional,
-    disable_transcription_for_guests : "disableTranscriptionForGuests" optional,
-    disable_transcription_for_organizer : "disableTranscriptionForOrganizer" optional }
+    CalVideoSettings { disable_recording_for_organizer = "disableRecordingForOrganizer"
+    optional, disable_recording_for_guests = "disableRecordingForGuests" optional,
+    redirect_url_on_exit = "redirectUrlOnExit" optional,
+    enable_automatic_recording_for_organizer = "enableAutomaticRecordingForOrganizer"
+    optional, enable_automatic_transcription = "enableAutomaticTranscription" optional,
+    disable_transcription_for_guests = "disableTranscriptionForGuests" optional,
+    disable_transcription_for_organizer = "disableTranscriptionForOrganizer" optional }
 );
 impl CalVideoSettings {
     /// Whether the organizer is prevented from recording.
@@ -363,8 +363,8 @@ pub struct ChoiceBookingField {
     pub disable_on_prefill: Option<bool>,
 }
 crate::json::object!(
-    ChoiceBookingField { slug, is_default : "isDefault", label, required, options,
-    placeholder optional, hidden optional, disable_on_prefill : "disableOnPrefill"
+    ChoiceBookingField { slug, is_default = "isDefault", label, required, options,
+    placeholder optional, hidden optional, disable_on_prefill = "disableOnPrefill"
     optional }
 );
 /// When bookings of an event type wait for the host's confirmation.
@@ -379,8 +379,8 @@ pub struct ConfirmationPolicy {
     pub block_unconfirmed_bookings_in_booker: bool,
 }
 crate::json::object!(
-    ConfirmationPolicy { r#type : "type", notice_threshold : "noticeThreshold" optional,
-    block_unconfirmed_bookings_in_booker : "blockUnconfirmedBookingsInBooker" }
+    ConfirmationPolicy { r#type = "type", notice_threshold = "noticeThreshold" optional,
+    block_unconfirmed_bookings_in_booker = "blockUnconfirmedBookingsInBooker" }
 );
 impl ConfirmationPolicy {
     /// A `ConfirmationPolicy` with the required fields (`r#type`: Whether every booking needs confirmation or only those made shortly before the event; `block_unconfirmed_bookings_in_booker`: Whether bookings waiting for confirmation already block their slot); set the others with the methods of the same names.
@@ -459,7 +459,7 @@ pub struct DefaultFieldSpec {
 }
 crate::json::object!(
     DefaultFieldSpec { slug, required optional, hidden optional, label optional,
-    placeholder optional, disable_on_prefill : "disableOnPrefill" optional }
+    placeholder optional, disable_on_prefill = "disableOnPrefill" optional }
 );
 impl DefaultFieldSpec {
     /// A `DefaultFieldSpec` with the required fields (`slug`: Which default field); set the others with the methods of the same names.
@@ -533,8 +533,8 @@ pub struct EmailBookingField {
     pub disable_on_prefill: Option<bool>,
 }
 crate::json::object!(
-    EmailBookingField { slug, is_default : "isDefault", required optional, hidden
-    optional, label optional, placeholder optional, disable_on_prefill :
+    EmailBookingField { slug, is_default = "isDefault", required optional, hidden
+    optional, label optional, placeholder optional, disable_on_prefill =
     "disableOnPrefill" optional }
 );
 /// Settings of the default email field.
@@ -554,7 +554,7 @@ pub struct EmailFieldSpec {
 }
 crate::json::object!(
     EmailFieldSpec { label optional, required optional, hidden optional, placeholder
-    optional, disable_on_prefill : "disableOnPrefill" optional }
+    optional, disable_on_prefill = "disableOnPrefill" optional }
 );
 impl EmailFieldSpec {
     /// Label of the field.
@@ -618,7 +618,7 @@ pub struct EventTypeColor {
     pub dark_theme_hex: String,
 }
 crate::json::object!(
-    EventTypeColor { light_theme_hex : "lightThemeHex", dark_theme_hex : "darkThemeHex" }
+    EventTypeColor { light_theme_hex = "lightThemeHex", dark_theme_hex = "darkThemeHex" }
 );
 impl EventTypeColor {
     /// A `EventTypeColor` with the required fields (`light_theme_hex`: Hex color in the light theme; `dark_theme_hex`: Hex color in the dark theme); set the others with the methods of the same names.
@@ -642,7 +642,7 @@ pub struct EventTypeDestinationCalendar {
     pub external_id: String,
 }
 crate::json::object!(
-    EventTypeDestinationCalendar { integration, external_id : "externalId" }
+    EventTypeDestinationCalendar { integration, external_id = "externalId" }
 );
 impl EventTypeDestinationCalendar {
     /// A `EventTypeDestinationCalendar` with the required fields (`integration`: Cal.com's internal app type of the calendar; `external_id`: The provider's id of the calendar); set the others with the methods of the same names.
@@ -665,7 +665,7 @@ pub struct EventTypeIntegrationLocation {
     pub credential_id: Option<i64>,
 }
 crate::json::object!(
-    EventTypeIntegrationLocation { integration, link optional, credential_id :
+    EventTypeIntegrationLocation { integration, link optional, credential_id =
     "credentialId" optional }
 );
 /// A meeting at a fixed link.
@@ -740,8 +740,8 @@ pub struct EventTypeSeats {
     pub show_availability_count: bool,
 }
 crate::json::object!(
-    EventTypeSeats { seats_per_time_slot : "seatsPerTimeSlot", show_attendee_info :
-    "showAttendeeInfo", show_availability_count : "showAvailabilityCount" }
+    EventTypeSeats { seats_per_time_slot = "seatsPerTimeSlot", show_attendee_info =
+    "showAttendeeInfo", show_availability_count = "showAvailabilityCount" }
 );
 impl EventTypeSeats {
     /// A `EventTypeSeats` with the required fields (`seats_per_time_slot`: Number of seats in each slot; `show_attendee_info`: Whether attendees of a slot see each other; `show_availability_count`: Whether bookers see how many seats are left); set the others with the methods of the same names.
@@ -797,7 +797,7 @@ pub struct LocationBookingField {
     pub label: Option<String>,
 }
 crate::json::object!(
-    LocationBookingField { slug, is_default : "isDefault", required optional, hidden
+    LocationBookingField { slug, is_default = "isDefault", required optional, hidden
     optional, label optional }
 );
 /// The booker's name field.
@@ -818,8 +818,8 @@ pub struct NameBookingField {
     pub disable_on_prefill: Option<bool>,
 }
 crate::json::object!(
-    NameBookingField { slug, is_default : "isDefault", required optional, label optional,
-    placeholder optional, disable_on_prefill : "disableOnPrefill" optional }
+    NameBookingField { slug, is_default = "isDefault", required optional, label optional,
+    placeholder optional, disable_on_prefill = "disableOnPrefill" optional }
 );
 /// Settings of the default name field.
 #[non_exhaustive]
@@ -833,7 +833,7 @@ pub struct NameFieldSpec {
     pub disable_on_prefill: Option<bool>,
 }
 crate::json::object!(
-    NameFieldSpec { label optional, placeholder optional, disable_on_prefill :
+    NameFieldSpec { label optional, placeholder optional, disable_on_prefill =
     "disableOnPrefill" optional }
 );
 impl NameFieldSpec {
@@ -890,7 +890,7 @@ pub struct OptionsFieldSpec {
     pub hidden: Option<bool>,
 }
 crate::json::object!(
-    OptionsFieldSpec { slug, label, required, options, disable_on_prefill :
+    OptionsFieldSpec { slug, label, required, options, disable_on_prefill =
     "disableOnPrefill" optional, hidden optional }
 );
 impl OptionsFieldSpec {
@@ -942,7 +942,7 @@ pub struct SelectFieldSpec {
 }
 crate::json::object!(
     SelectFieldSpec { slug, label, required, placeholder optional, options,
-    disable_on_prefill : "disableOnPrefill" optional, hidden optional }
+    disable_on_prefill = "disableOnPrefill" optional, hidden optional }
 );
 impl SelectFieldSpec {
     /// A `SelectFieldSpec` with the required fields (`slug`: Key of the field, unique in the form; `label`: Label of the field; `required`: Whether the booker must pick an option; `options`: The options); set the others with the methods of the same names.
@@ -998,8 +998,8 @@ pub struct TextBookingField {
     pub disable_on_prefill: Option<bool>,
 }
 crate::json::object!(
-    TextBookingField { slug, is_default : "isDefault", label optional, required optional,
-    placeholder optional, hidden optional, disable_on_prefill : "disableOnPrefill"
+    TextBookingField { slug, is_default = "isDefault", label optional, required optional,
+    placeholder optional, hidden optional, disable_on_prefill = "disableOnPrefill"
     optional }
 );
 /// A custom field where the booker types a value (phone, address, text, number, long text, several emails or URL).
@@ -1020,7 +1020,7 @@ pub struct TextFieldSpec {
     pub hidden: Option<bool>,
 }
 crate::json::object!(
-    TextFieldSpec { slug, label, required, placeholder optional, disable_on_prefill :
+    TextFieldSpec { slug, label, required, placeholder optional, disable_on_prefill =
     "disableOnPrefill" optional, hidden optional }
 );
 impl TextFieldSpec {
@@ -1064,7 +1064,7 @@ pub struct UnrecognizedBookingField {
     /// The stored field as JSON text.
     pub booking_field: String,
 }
-crate::json::object!(UnrecognizedBookingField { slug, booking_field : "bookingField" });
+crate::json::object!(UnrecognizedBookingField { slug, booking_field = "bookingField" });
 /// A field of the booking form, as the server returns it. Default fields (`isDefault` true) share kinds with custom ones: look at `slug` to tell them apart.
 ///
 /// The `type` field says which variant a value is.

@@ -28,9 +28,9 @@ pub struct Me {
     pub organization: Option<MeOrganization>,
 }
 crate::json::object!(
-    Me { id, username, email, time_format : "timeFormat", default_schedule_id :
-    "defaultScheduleId" nullable, week_start : "weekStart", time_zone : "timeZone",
-    organization_id : "organizationId" nullable, organization optional }
+    Me { id, username, email, time_format = "timeFormat", default_schedule_id =
+    "defaultScheduleId" nullable, week_start = "weekStart", time_zone = "timeZone",
+    organization_id = "organizationId" nullable, organization optional }
 );
 /// The organization of the authenticated user.
 #[non_exhaustive]
@@ -41,4 +41,4 @@ pub struct MeOrganization {
     /// Whether it is a Cal.com Platform organization.
     pub is_platform: bool,
 }
-crate::json::object!(MeOrganization { id, is_platform : "isPlatform" });
+crate::json::object!(MeOrganization { id, is_platform = "isPlatform" });

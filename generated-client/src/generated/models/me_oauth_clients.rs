@@ -30,9 +30,9 @@ pub struct UpdateProfile {
     pub metadata: Option<serde_json::Value>,
 }
 crate::json::object!(
-    UpdateProfile { email optional, name optional, time_format : "timeFormat" optional,
-    default_schedule_id : "defaultScheduleId" optional, week_start : "weekStart"
-    optional, time_zone : "timeZone" optional, locale optional, avatar_url : "avatarUrl"
+    UpdateProfile { email optional, name optional, time_format = "timeFormat" optional,
+    default_schedule_id = "defaultScheduleId" optional, week_start = "weekStart"
+    optional, time_zone = "timeZone" optional, locale optional, avatar_url = "avatarUrl"
     optional, bio optional, metadata optional }
 );
 impl UpdateProfile {

@@ -64,8 +64,8 @@ pub struct CreateManagedUser {
     pub metadata: Option<serde_json::Value>,
 }
 crate::json::object!(
-    CreateManagedUser { email, name, time_format : "timeFormat" optional, week_start :
-    "weekStart" optional, time_zone : "timeZone" optional, locale optional, avatar_url :
+    CreateManagedUser { email, name, time_format = "timeFormat" optional, week_start =
+    "weekStart" optional, time_zone = "timeZone" optional, locale optional, avatar_url =
     "avatarUrl" optional, bio optional, metadata optional }
 );
 impl CreateManagedUser {
@@ -145,12 +145,12 @@ pub struct CreateOAuthClient {
     pub are_calendar_events_enabled: Option<bool>,
 }
 crate::json::object!(
-    CreateOAuthClient { name, redirect_uris : "redirectUris", permissions, logo optional,
-    booking_redirect_uri : "bookingRedirectUri" optional, booking_cancel_redirect_uri :
-    "bookingCancelRedirectUri" optional, booking_reschedule_redirect_uri :
-    "bookingRescheduleRedirectUri" optional, are_emails_enabled : "areEmailsEnabled"
-    optional, are_default_event_types_enabled : "areDefaultEventTypesEnabled" optional,
-    are_calendar_events_enabled : "areCalendarEventsEnabled" optional }
+    CreateOAuthClient { name, redirect_uris = "redirectUris", permissions, logo optional,
+    booking_redirect_uri = "bookingRedirectUri" optional, booking_cancel_redirect_uri =
+    "bookingCancelRedirectUri" optional, booking_reschedule_redirect_uri =
+    "bookingRescheduleRedirectUri" optional, are_emails_enabled = "areEmailsEnabled"
+    optional, are_default_event_types_enabled = "areDefaultEventTypesEnabled" optional,
+    are_calendar_events_enabled = "areCalendarEventsEnabled" optional }
 );
 impl CreateOAuthClient {
     /// A `CreateOAuthClient` with the required fields (`name`: Name of the client; `redirect_uris`: URLs the client may redirect to after authorization; `permissions`: What the client may do; `*` grants everything); set the others with the methods of the same names.
@@ -257,10 +257,10 @@ pub struct ManagedUser {
     pub metadata: Option<serde_json::Value>,
 }
 crate::json::object!(
-    ManagedUser { id, email, username nullable, name nullable, bio nullable, time_zone :
-    "timeZone", week_start : "weekStart", created_date : "createdDate", time_format :
-    "timeFormat" nullable, default_schedule_id : "defaultScheduleId" nullable, locale
-    optional, avatar_url : "avatarUrl" optional, metadata optional }
+    ManagedUser { id, email, username nullable, name nullable, bio nullable, time_zone =
+    "timeZone", week_start = "weekStart", created_date = "createdDate", time_format =
+    "timeFormat" nullable, default_schedule_id = "defaultScheduleId" nullable, locale
+    optional, avatar_url = "avatarUrl" optional, metadata optional }
 );
 /// A managed user's tokens. Send the access token as `Authorization: Bearer <token>`; when it expires (HTTP 498), exchange the refresh token for a new pair.
 #[non_exhaustive]
@@ -276,8 +276,8 @@ pub struct ManagedUserTokens {
     pub refresh_token_expires_at: i64,
 }
 crate::json::object!(
-    ManagedUserTokens { access_token : "accessToken", refresh_token : "refreshToken",
-    access_token_expires_at : "accessTokenExpiresAt", refresh_token_expires_at :
+    ManagedUserTokens { access_token = "accessToken", refresh_token = "refreshToken",
+    access_token_expires_at = "accessTokenExpiresAt", refresh_token_expires_at =
     "refreshTokenExpiresAt" }
 );
 /// A newly created managed user with its first tokens.
@@ -296,9 +296,9 @@ pub struct ManagedUserWithTokens {
     pub refresh_token_expires_at: i64,
 }
 crate::json::object!(
-    ManagedUserWithTokens { user, access_token : "accessToken", refresh_token :
-    "refreshToken", access_token_expires_at : "accessTokenExpiresAt",
-    refresh_token_expires_at : "refreshTokenExpiresAt" }
+    ManagedUserWithTokens { user, access_token = "accessToken", refresh_token =
+    "refreshToken", access_token_expires_at = "accessTokenExpiresAt",
+    refresh_token_expires_at = "refreshTokenExpiresAt" }
 );
 /// A platform OAuth client, through which a platform customer manages its users, their bookings and webhooks.
 #[non_exhaustive]
@@ -334,13 +334,13 @@ pub struct OAuthClient {
     pub booking_reschedule_redirect_uri: Option<String>,
 }
 crate::json::object!(
-    OAuthClient { id, name, secret, permissions, logo optional, redirect_uris :
-    "redirectUris", organization_id : "organizationId", created_at : "createdAt",
-    are_emails_enabled : "areEmailsEnabled", are_default_event_types_enabled :
-    "areDefaultEventTypesEnabled", are_calendar_events_enabled :
-    "areCalendarEventsEnabled", booking_redirect_uri : "bookingRedirectUri" optional,
-    booking_cancel_redirect_uri : "bookingCancelRedirectUri" optional,
-    booking_reschedule_redirect_uri : "bookingRescheduleRedirectUri" optional }
+    OAuthClient { id, name, secret, permissions, logo optional, redirect_uris =
+    "redirectUris", organization_id = "organizationId", created_at = "createdAt",
+    are_emails_enabled = "areEmailsEnabled", are_default_event_types_enabled =
+    "areDefaultEventTypesEnabled", are_calendar_events_enabled =
+    "areCalendarEventsEnabled", booking_redirect_uri = "bookingRedirectUri" optional,
+    booking_cancel_redirect_uri = "bookingCancelRedirectUri" optional,
+    booking_reschedule_redirect_uri = "bookingRescheduleRedirectUri" optional }
 );
 /// Id and secret of a newly created OAuth client.
 #[non_exhaustive]
@@ -352,7 +352,7 @@ pub struct OAuthClientCredentials {
     pub client_secret: String,
 }
 crate::json::object!(
-    OAuthClientCredentials { client_id : "clientId", client_secret : "clientSecret" }
+    OAuthClientCredentials { client_id = "clientId", client_secret = "clientSecret" }
 );
 /// Body of a request that refreshes a managed user's tokens.
 #[non_exhaustive]
@@ -361,7 +361,7 @@ pub struct RefreshManagedUserTokens {
     /// The user's current refresh token.
     pub refresh_token: String,
 }
-crate::json::object!(RefreshManagedUserTokens { refresh_token : "refreshToken" });
+crate::json::object!(RefreshManagedUserTokens { refresh_token = "refreshToken" });
 impl RefreshManagedUserTokens {
     /// A `RefreshManagedUserTokens` with the required fields (`refresh_token`: The user's current refresh token); set the others with the methods of the same names.
     pub fn new(refresh_token: impl Into<String>) -> Self {
@@ -394,12 +394,12 @@ pub struct UpdateOAuthClient {
     pub are_calendar_events_enabled: Option<bool>,
 }
 crate::json::object!(
-    UpdateOAuthClient { name optional, redirect_uris : "redirectUris" optional, logo
-    optional, booking_redirect_uri : "bookingRedirectUri" optional,
-    booking_cancel_redirect_uri : "bookingCancelRedirectUri" optional,
-    booking_reschedule_redirect_uri : "bookingRescheduleRedirectUri" optional,
-    are_emails_enabled : "areEmailsEnabled" optional, are_default_event_types_enabled :
-    "areDefaultEventTypesEnabled" optional, are_calendar_events_enabled :
+    UpdateOAuthClient { name optional, redirect_uris = "redirectUris" optional, logo
+    optional, booking_redirect_uri = "bookingRedirectUri" optional,
+    booking_cancel_redirect_uri = "bookingCancelRedirectUri" optional,
+    booking_reschedule_redirect_uri = "bookingRescheduleRedirectUri" optional,
+    are_emails_enabled = "areEmailsEnabled" optional, are_default_event_types_enabled =
+    "areDefaultEventTypesEnabled" optional, are_calendar_events_enabled =
     "areCalendarEventsEnabled" optional }
 );
 impl UpdateOAuthClient {

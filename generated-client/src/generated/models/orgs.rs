@@ -159,7 +159,7 @@ pub struct AssignAttributeOption {
     pub value: Option<String>,
 }
 crate::json::object!(
-    AssignAttributeOption { attribute_id : "attributeId", attribute_option_id :
+    AssignAttributeOption { attribute_id = "attributeId", attribute_option_id =
     "attributeOptionId" optional, value optional }
 );
 impl AssignAttributeOption {
@@ -201,8 +201,8 @@ pub struct AssignedAttributeOption {
     pub assigned_user_ids: Vec<i64>,
 }
 crate::json::object!(
-    AssignedAttributeOption { id, attribute_id : "attributeId", value, slug,
-    assigned_user_ids : "assignedUserIds" }
+    AssignedAttributeOption { id, attribute_id = "attributeId", value, slug,
+    assigned_user_ids = "assignedUserIds" }
 );
 /// A step that sends an SMS or WhatsApp message to the attendees' phone numbers.
 #[non_exhaustive]
@@ -222,8 +222,8 @@ pub struct AttendeePhoneWorkflowStep {
     pub phone_required: Option<bool>,
 }
 crate::json::object!(
-    AttendeePhoneWorkflowStep { step_number : "stepNumber", recipient, template, sender,
-    message, phone_required : "phoneRequired" optional }
+    AttendeePhoneWorkflowStep { step_number = "stepNumber", recipient, template, sender,
+    message, phone_required = "phoneRequired" optional }
 );
 impl AttendeePhoneWorkflowStep {
     /// A `AttendeePhoneWorkflowStep` with the required fields (`step_number`: Position of the step in the workflow (from 1); `recipient`: Who receives the message; `template`: Template the message is based on; `sender`: Sender name shown on the message; `message`: Content of the message); set the others with the methods of the same names.
@@ -269,8 +269,8 @@ pub struct Attribute {
     pub users_can_edit_relation: Option<bool>,
 }
 crate::json::object!(
-    Attribute { id, team_id : "teamId", r#type : "type", name, slug, enabled,
-    users_can_edit_relation : "usersCanEditRelation" optional }
+    Attribute { id, team_id = "teamId", r#type = "type", name, slug, enabled,
+    users_can_edit_relation = "usersCanEditRelation" optional }
 );
 /// One allowed value of an organization attribute.
 #[non_exhaustive]
@@ -285,7 +285,7 @@ pub struct AttributeOption {
     /// URL-safe identifier of the option. Example: `"option-slug"`.
     pub slug: String,
 }
-crate::json::object!(AttributeOption { id, attribute_id : "attributeId", value, slug });
+crate::json::object!(AttributeOption { id, attribute_id = "attributeId", value, slug });
 /// The link between an attribute option and an organization member.
 #[non_exhaustive]
 #[derive(Debug, Clone, PartialEq)]
@@ -298,7 +298,7 @@ pub struct AttributeOptionAssignment {
     pub attribute_option_id: String,
 }
 crate::json::object!(
-    AttributeOptionAssignment { id, member_id : "memberId", attribute_option_id :
+    AttributeOptionAssignment { id, member_id = "memberId", attribute_option_id =
     "attributeOptionId" }
 );
 /// Body of a request that creates an attribute.
@@ -317,7 +317,7 @@ pub struct CreateAttribute {
     pub enabled: Option<bool>,
 }
 crate::json::object!(
-    CreateAttribute { name, slug, r#type : "type", options, enabled optional }
+    CreateAttribute { name, slug, r#type = "type", options, enabled optional }
 );
 impl CreateAttribute {
     /// A `CreateAttribute` with the required fields (`name`: Display name of the attribute (not empty); `slug`: URL-safe identifier of the attribute (not empty); `r#type`: Kind of value the attribute holds; `options`: Options to create with the attribute; may be empty); set the others with the methods of the same names.
@@ -372,8 +372,8 @@ pub struct CreateDelegationCredential {
     pub service_account_key: ServiceAccountKey,
 }
 crate::json::object!(
-    CreateDelegationCredential { workspace_platform_slug : "workspacePlatformSlug",
-    domain, service_account_key : "serviceAccountKey" }
+    CreateDelegationCredential { workspace_platform_slug = "workspacePlatformSlug",
+    domain, service_account_key = "serviceAccountKey" }
 );
 impl CreateDelegationCredential {
     /// A `CreateDelegationCredential` with the required fields (`workspace_platform_slug`: Slug of the workspace platform (see `WorkspacePlatform`); `domain`: Email domain whose users the credentials act for; `service_account_key`: Key of the service account); set the others with the methods of the same names.
@@ -406,7 +406,7 @@ pub struct CreateManagedOrganization {
 }
 crate::json::object!(
     CreateManagedOrganization { name, slug optional, metadata optional,
-    api_key_days_valid : "apiKeyDaysValid" optional, api_key_never_expires :
+    api_key_days_valid = "apiKeyDaysValid" optional, api_key_never_expires =
     "apiKeyNeverExpires" optional }
 );
 impl CreateManagedOrganization {
@@ -455,8 +455,8 @@ pub struct CreateOrgMembership {
     pub disable_impersonation: Option<bool>,
 }
 crate::json::object!(
-    CreateOrgMembership { user_id : "userId", accepted optional, role optional,
-    disable_impersonation : "disableImpersonation" optional }
+    CreateOrgMembership { user_id = "userId", accepted optional, role optional,
+    disable_impersonation = "disableImpersonation" optional }
 );
 impl CreateOrgMembership {
     /// A `CreateOrgMembership` with the required fields (`user_id`: Id of the user to add); set the others with the methods of the same names.
@@ -524,13 +524,13 @@ pub struct CreateOrgUser {
     pub auto_accept: Option<bool>,
 }
 crate::json::object!(
-    CreateOrgUser { email, username optional, weekday optional, brand_color :
-    "brandColor" optional, bio optional, metadata optional, dark_brand_color :
-    "darkBrandColor" optional, hide_branding : "hideBranding" optional, time_zone :
-    "timeZone" optional, theme optional, app_theme : "appTheme" optional, time_format :
-    "timeFormat" optional, default_schedule_id : "defaultScheduleId" optional, locale
-    optional, avatar_url : "avatarUrl" optional, organization_role : "organizationRole"
-    optional, auto_accept : "autoAccept" optional }
+    CreateOrgUser { email, username optional, weekday optional, brand_color =
+    "brandColor" optional, bio optional, metadata optional, dark_brand_color =
+    "darkBrandColor" optional, hide_branding = "hideBranding" optional, time_zone =
+    "timeZone" optional, theme optional, app_theme = "appTheme" optional, time_format =
+    "timeFormat" optional, default_schedule_id = "defaultScheduleId" optional, locale
+    optional, avatar_url = "avatarUrl" optional, organization_role = "organizationRole"
+    optional, auto_accept = "autoAccept" optional }
 );
 impl CreateOrgUser {
     /// A `CreateOrgUser` with the required fields (`email`: Email address of the user (stored in lower case)); set the others with the methods of the same names.
@@ -652,7 +652,7 @@ pub struct CreateOutOfOfficeEntry {
     pub reason: Option<OutOfOfficeReason>,
 }
 crate::json::object!(
-    CreateOutOfOfficeEntry { start, end, notes optional, to_user_id : "toUserId"
+    CreateOutOfOfficeEntry { start, end, notes optional, to_user_id = "toUserId"
     optional, reason optional }
 );
 impl CreateOutOfOfficeEntry {
@@ -735,8 +735,8 @@ pub struct DelegationCredential {
     pub updated_at: chrono::DateTime<chrono::Utc>,
 }
 crate::json::object!(
-    DelegationCredential { id, enabled, domain, organization_id : "organizationId",
-    workspace_platform : "workspacePlatform", created_at : "createdAt", updated_at :
+    DelegationCredential { id, enabled, domain, organization_id = "organizationId",
+    workspace_platform = "workspacePlatform", created_at = "createdAt", updated_at =
     "updatedAt" }
 );
 /// A step that emails a verified address of the team.
@@ -759,8 +759,8 @@ pub struct EmailAddressWorkflowStep {
     pub message: HtmlWorkflowMessage,
 }
 crate::json::object!(
-    EmailAddressWorkflowStep { step_number : "stepNumber", recipient, template, sender,
-    verified_email_id : "verifiedEmailId", include_calendar_event :
+    EmailAddressWorkflowStep { step_number = "stepNumber", recipient, template, sender,
+    verified_email_id = "verifiedEmailId", include_calendar_event =
     "includeCalendarEvent" optional, message }
 );
 impl EmailAddressWorkflowStep {
@@ -807,8 +807,8 @@ pub struct EmailWorkflowStep {
     pub message: HtmlWorkflowMessage,
 }
 crate::json::object!(
-    EmailWorkflowStep { step_number : "stepNumber", recipient, template, sender,
-    include_calendar_event : "includeCalendarEvent" optional, message }
+    EmailWorkflowStep { step_number = "stepNumber", recipient, template, sender,
+    include_calendar_event = "includeCalendarEvent" optional, message }
 );
 impl EmailWorkflowStep {
     /// A `EmailWorkflowStep` with the required fields (`step_number`: Position of the step in the workflow (from 1); `recipient`: Who receives the message; `template`: Template the message is based on; `sender`: Sender name shown on the message; `message`: Content of the email); set the others with the methods of the same names.
@@ -909,7 +909,7 @@ pub struct ManagedOrganizationWithApiKey {
     pub api_key: String,
 }
 crate::json::object!(
-    ManagedOrganizationWithApiKey { id, name, slug optional, metadata optional, api_key :
+    ManagedOrganizationWithApiKey { id, name, slug optional, metadata optional, api_key =
     "apiKey" }
 );
 /// One option chosen in a multi-select attribute.
@@ -921,7 +921,7 @@ pub struct MemberAttributeChoice {
     /// Value of the option.
     pub option: String,
 }
-crate::json::object!(MemberAttributeChoice { option_id : "optionId", option });
+crate::json::object!(MemberAttributeChoice { option_id = "optionId", option });
 /// A member's values of a multi-select attribute.
 #[non_exhaustive]
 #[derive(Debug, Clone, PartialEq)]
@@ -947,7 +947,7 @@ pub struct MemberNumberAttribute {
     /// Id of the option that stores the value.
     pub option_id: String,
 }
-crate::json::object!(MemberNumberAttribute { id, name, option, option_id : "optionId" });
+crate::json::object!(MemberNumberAttribute { id, name, option, option_id = "optionId" });
 /// A member's value of a single-select attribute.
 #[non_exhaustive]
 #[derive(Debug, Clone, PartialEq)]
@@ -962,7 +962,7 @@ pub struct MemberSingleSelectAttribute {
     pub option_id: String,
 }
 crate::json::object!(
-    MemberSingleSelectAttribute { id, name, option, option_id : "optionId" }
+    MemberSingleSelectAttribute { id, name, option, option_id = "optionId" }
 );
 /// A member's value of a text attribute.
 #[non_exhaustive]
@@ -977,7 +977,7 @@ pub struct MemberTextAttribute {
     /// Id of the option that stores the value.
     pub option_id: String,
 }
-crate::json::object!(MemberTextAttribute { id, name, option, option_id : "optionId" });
+crate::json::object!(MemberTextAttribute { id, name, option, option_id = "optionId" });
 /// Credentials of a Microsoft Entra application registration.
 #[non_exhaustive]
 #[derive(Debug, Clone, PartialEq)]
@@ -1056,14 +1056,14 @@ pub struct MyOrgTeam {
     pub role: Option<MembershipRole>,
 }
 crate::json::object!(
-    MyOrgTeam { id, parent_id : "parentId" optional, name, slug optional, logo_url :
-    "logoUrl" optional, cal_video_logo : "calVideoLogo" optional, app_logo : "appLogo"
-    optional, app_icon_logo : "appIconLogo" optional, bio optional, hide_branding :
-    "hideBranding" optional, is_organization : "isOrganization", is_private : "isPrivate"
-    optional, hide_book_a_team_member : "hideBookATeamMember" optional, metadata
-    optional, theme optional, brand_color : "brandColor" optional, dark_brand_color :
-    "darkBrandColor" optional, banner_url : "bannerUrl" optional, time_format :
-    "timeFormat" optional, time_zone : "timeZone" optional, week_start : "weekStart"
+    MyOrgTeam { id, parent_id = "parentId" optional, name, slug optional, logo_url =
+    "logoUrl" optional, cal_video_logo = "calVideoLogo" optional, app_logo = "appLogo"
+    optional, app_icon_logo = "appIconLogo" optional, bio optional, hide_branding =
+    "hideBranding" optional, is_organization = "isOrganization", is_private = "isPrivate"
+    optional, hide_book_a_team_member = "hideBookATeamMember" optional, metadata
+    optional, theme optional, brand_color = "brandColor" optional, dark_brand_color =
+    "darkBrandColor" optional, banner_url = "bannerUrl" optional, time_format =
+    "timeFormat" optional, time_zone = "timeZone" optional, week_start = "weekStart"
     optional, accepted optional, role optional }
 );
 /// Settings of a trigger that fires at a time relative to the event.
@@ -1102,8 +1102,8 @@ pub struct OrgMembership {
     pub attributes: Vec<MemberAttribute>,
 }
 crate::json::object!(
-    OrgMembership { id, user_id : "userId", team_id : "teamId", accepted, role,
-    disable_impersonation : "disableImpersonation" optional, user, attributes }
+    OrgMembership { id, user_id = "userId", team_id = "teamId", accepted, role,
+    disable_impersonation = "disableImpersonation" optional, user, attributes }
 );
 /// A user of an organization, with the user's organization profile.
 #[non_exhaustive]
@@ -1157,14 +1157,14 @@ pub struct OrgUser {
     pub profile: OrgUserProfile,
 }
 crate::json::object!(
-    OrgUser { id, username optional, name optional, email, email_verified :
-    "emailVerified" optional, bio optional, avatar_url : "avatarUrl" optional, time_zone
-    : "timeZone", week_start : "weekStart", app_theme : "appTheme" optional, theme
-    optional, default_schedule_id : "defaultScheduleId" optional, locale optional,
-    time_format : "timeFormat" optional, hide_branding : "hideBranding", brand_color :
-    "brandColor" optional, dark_brand_color : "darkBrandColor" optional,
-    allow_dynamic_booking : "allowDynamicBooking" optional, created_date : "createdDate",
-    verified optional, invited_to : "invitedTo" optional, metadata optional, profile }
+    OrgUser { id, username optional, name optional, email, email_verified =
+    "emailVerified" optional, bio optional, avatar_url = "avatarUrl" optional, time_zone
+    = "timeZone", week_start = "weekStart", app_theme = "appTheme" optional, theme
+    optional, default_schedule_id = "defaultScheduleId" optional, locale optional,
+    time_format = "timeFormat" optional, hide_branding = "hideBranding", brand_color =
+    "brandColor" optional, dark_brand_color = "darkBrandColor" optional,
+    allow_dynamic_booking = "allowDynamicBooking" optional, created_date = "createdDate",
+    verified optional, invited_to = "invitedTo" optional, metadata optional, profile }
 );
 /// A user's profile inside an organization (users can have a different username there).
 #[non_exhaustive]
@@ -1180,7 +1180,7 @@ pub struct OrgUserProfile {
     pub username: Option<String>,
 }
 crate::json::object!(
-    OrgUserProfile { id, organization_id : "organizationId", user_id : "userId", username
+    OrgUserProfile { id, organization_id = "organizationId", user_id = "userId", username
     optional }
 );
 /// A period when a user is out of office and takes no bookings.
@@ -1205,7 +1205,7 @@ pub struct OutOfOfficeEntry {
     pub reason: Option<OutOfOfficeReason>,
 }
 crate::json::object!(
-    OutOfOfficeEntry { id, uuid, user_id : "userId", to_user_id : "toUserId" optional,
+    OutOfOfficeEntry { id, uuid, user_id = "userId", to_user_id = "toUserId" optional,
     start, end, notes optional, reason optional }
 );
 /// A step that sends an SMS or WhatsApp message to a verified phone number of the team.
@@ -1226,8 +1226,8 @@ pub struct PhoneNumberWorkflowStep {
     pub message: TextWorkflowMessage,
 }
 crate::json::object!(
-    PhoneNumberWorkflowStep { step_number : "stepNumber", recipient, template, sender,
-    verified_phone_id : "verifiedPhoneId", message }
+    PhoneNumberWorkflowStep { step_number = "stepNumber", recipient, template, sender,
+    verified_phone_id = "verifiedPhoneId", message }
 );
 impl PhoneNumberWorkflowStep {
     /// A `PhoneNumberWorkflowStep` with the required fields (`step_number`: Position of the step in the workflow (from 1); `recipient`: Who receives the message; `template`: Template the message is based on; `sender`: Sender name shown on the message; `verified_phone_id`: Id of the team's verified phone number to write to; `message`: Content of the message); set the others with the methods of the same names.
@@ -1285,8 +1285,8 @@ pub struct RoutingForm {
     pub settings: Option<serde_json::Value>,
 }
 crate::json::object!(
-    RoutingForm { id, name, description nullable, position, created_at : "createdAt",
-    updated_at : "updatedAt", user_id : "userId", team_id : "teamId" nullable, disabled,
+    RoutingForm { id, name, description nullable, position, created_at = "createdAt",
+    updated_at = "updatedAt", user_id = "userId", team_id = "teamId" nullable, disabled,
     routes nullable, fields nullable, settings nullable }
 );
 /// The answer to one field of a routing form.
@@ -1334,8 +1334,8 @@ pub struct RoutingFormResponse {
     pub created_at: chrono::DateTime<chrono::Utc>,
 }
 crate::json::object!(
-    RoutingFormResponse { id, form_id : "formId", form_filler_id : "formFillerId",
-    routed_to_booking_uid : "routedToBookingUid" nullable, response, created_at :
+    RoutingFormResponse { id, form_id = "formId", form_filler_id = "formFillerId",
+    routed_to_booking_uid = "routedToBookingUid" nullable, response, created_at =
     "createdAt" }
 );
 /// Where a submitted routing form response leads. Exactly one outcome is filled in: an event type with its free slots (`eventTypeId`, `routing`, `slots`), an external URL, or a custom message.
@@ -1354,9 +1354,9 @@ pub struct RoutingResult {
     pub slots: Option<std::collections::BTreeMap<String, Vec<AvailableSlot>>>,
 }
 crate::json::object!(
-    RoutingResult { event_type_id : "eventTypeId" optional, routing optional,
-    routing_custom_message : "routingCustomMessage" optional,
-    routing_external_redirect_url : "routingExternalRedirectUrl" optional, slots optional
+    RoutingResult { event_type_id = "eventTypeId" optional, routing optional,
+    routing_custom_message = "routingCustomMessage" optional,
+    routing_external_redirect_url = "routingExternalRedirectUrl" optional, slots optional
     }
 );
 /// A link that lets people join a team.
@@ -1368,7 +1368,7 @@ pub struct TeamInvite {
     /// Sign-up URL to share with the people to invite. Example: `"http://app.cal.com/signup?token=f6a5c8b1d2e34c7f90a1b2c3d4e5f6a5b7c8d9e0f1a2b3c4d5e6f7a8b9c0d1e2&callbackUrl=/getting-started"`.
     pub invite_link: String,
 }
-crate::json::object!(TeamInvite { token, invite_link : "inviteLink" });
+crate::json::object!(TeamInvite { token, invite_link = "inviteLink" });
 /// Content of an SMS or WhatsApp step's message.
 #[non_exhaustive]
 #[derive(Debug, Clone, PartialEq)]
@@ -1408,8 +1408,8 @@ pub struct UpdateAttendeePhoneWorkflowStep {
     pub phone_required: Option<bool>,
 }
 crate::json::object!(
-    UpdateAttendeePhoneWorkflowStep { id optional, step_number : "stepNumber", recipient,
-    template, sender, message, phone_required : "phoneRequired" optional }
+    UpdateAttendeePhoneWorkflowStep { id optional, step_number = "stepNumber", recipient,
+    template, sender, message, phone_required = "phoneRequired" optional }
 );
 impl UpdateAttendeePhoneWorkflowStep {
     /// A `UpdateAttendeePhoneWorkflowStep` with the required fields (`step_number`: Position of the step in the workflow (from 1); `recipient`: Who receives the message; `template`: Template the message is based on; `sender`: Sender name shown on the message; `message`: Content of the message); set the others with the methods of the same names.
@@ -1455,7 +1455,7 @@ pub struct UpdateAttribute {
     pub enabled: Option<bool>,
 }
 crate::json::object!(
-    UpdateAttribute { name optional, slug optional, r#type : "type" optional, enabled
+    UpdateAttribute { name optional, slug optional, r#type = "type" optional, enabled
     optional }
 );
 impl UpdateAttribute {
@@ -1512,7 +1512,7 @@ pub struct UpdateDelegationCredential {
     pub service_account_key: Option<ServiceAccountKey>,
 }
 crate::json::object!(
-    UpdateDelegationCredential { enabled optional, service_account_key :
+    UpdateDelegationCredential { enabled optional, service_account_key =
     "serviceAccountKey" optional }
 );
 impl UpdateDelegationCredential {
@@ -1552,8 +1552,8 @@ pub struct UpdateEmailAddressWorkflowStep {
     pub message: HtmlWorkflowMessage,
 }
 crate::json::object!(
-    UpdateEmailAddressWorkflowStep { id optional, step_number : "stepNumber", recipient,
-    template, sender, verified_email_id : "verifiedEmailId", include_calendar_event :
+    UpdateEmailAddressWorkflowStep { id optional, step_number = "stepNumber", recipient,
+    template, sender, verified_email_id = "verifiedEmailId", include_calendar_event =
     "includeCalendarEvent" optional, message }
 );
 impl UpdateEmailAddressWorkflowStep {
@@ -1608,8 +1608,8 @@ pub struct UpdateEmailWorkflowStep {
     pub message: HtmlWorkflowMessage,
 }
 crate::json::object!(
-    UpdateEmailWorkflowStep { id optional, step_number : "stepNumber", recipient,
-    template, sender, include_calendar_event : "includeCalendarEvent" optional, message }
+    UpdateEmailWorkflowStep { id optional, step_number = "stepNumber", recipient,
+    template, sender, include_calendar_event = "includeCalendarEvent" optional, message }
 );
 impl UpdateEmailWorkflowStep {
     /// A `UpdateEmailWorkflowStep` with the required fields (`step_number`: Position of the step in the workflow (from 1); `recipient`: Who receives the message; `template`: Template the message is based on; `sender`: Sender name shown on the message; `message`: Content of the email); set the others with the methods of the same names.
@@ -1699,12 +1699,12 @@ pub struct UpdateOrgUser {
     pub avatar_url: Option<String>,
 }
 crate::json::object!(
-    UpdateOrgUser { email optional, username optional, weekday optional, brand_color :
-    "brandColor" optional, bio optional, metadata optional, dark_brand_color :
-    "darkBrandColor" optional, hide_branding : "hideBranding" optional, time_zone :
-    "timeZone" optional, theme optional, app_theme : "appTheme" optional, time_format :
-    "timeFormat" optional, default_schedule_id : "defaultScheduleId" optional, locale
-    optional, avatar_url : "avatarUrl" optional }
+    UpdateOrgUser { email optional, username optional, weekday optional, brand_color =
+    "brandColor" optional, bio optional, metadata optional, dark_brand_color =
+    "darkBrandColor" optional, hide_branding = "hideBranding" optional, time_zone =
+    "timeZone" optional, theme optional, app_theme = "appTheme" optional, time_format =
+    "timeFormat" optional, default_schedule_id = "defaultScheduleId" optional, locale
+    optional, avatar_url = "avatarUrl" optional }
 );
 impl UpdateOrgUser {
     /// New email address (stored in lower case). Example: `"user@example.com"`.
@@ -1814,7 +1814,7 @@ pub struct UpdateOutOfOfficeEntry {
     pub reason: Option<OutOfOfficeReason>,
 }
 crate::json::object!(
-    UpdateOutOfOfficeEntry { start optional, end optional, notes optional, to_user_id :
+    UpdateOutOfOfficeEntry { start optional, end optional, notes optional, to_user_id =
     "toUserId" optional, reason optional }
 );
 impl UpdateOutOfOfficeEntry {
@@ -1864,8 +1864,8 @@ pub struct UpdatePhoneNumberWorkflowStep {
     pub message: TextWorkflowMessage,
 }
 crate::json::object!(
-    UpdatePhoneNumberWorkflowStep { id optional, step_number : "stepNumber", recipient,
-    template, sender, verified_phone_id : "verifiedPhoneId", message }
+    UpdatePhoneNumberWorkflowStep { id optional, step_number = "stepNumber", recipient,
+    template, sender, verified_phone_id = "verifiedPhoneId", message }
 );
 impl UpdatePhoneNumberWorkflowStep {
     /// A `UpdatePhoneNumberWorkflowStep` with the required fields (`step_number`: Position of the step in the workflow (from 1); `recipient`: Who receives the message; `template`: Template the message is based on; `sender`: Sender name shown on the message; `verified_phone_id`: Id of the team's verified phone number to write to; `message`: Content of the message); set the others with the methods of the same names.
@@ -1974,8 +1974,8 @@ pub struct Workflow {
     pub updated_at: Option<chrono::DateTime<chrono::Utc>>,
 }
 crate::json::object!(
-    Workflow { id, name, user_id : "userId" optional, team_id : "teamId" optional,
-    activation, trigger, steps, created_at : "createdAt" optional, updated_at :
+    Workflow { id, name, user_id = "userId" optional, team_id = "teamId" optional,
+    activation, trigger, steps, created_at = "createdAt" optional, updated_at =
     "updatedAt" optional }
 );
 /// Which event types of the team a workflow applies to.
@@ -1988,8 +1988,8 @@ pub struct WorkflowActivation {
     pub active_on_event_type_ids: Option<Vec<i64>>,
 }
 crate::json::object!(
-    WorkflowActivation { is_active_on_all_event_types : "isActiveOnAllEventTypes",
-    active_on_event_type_ids : "activeOnEventTypeIds" optional }
+    WorkflowActivation { is_active_on_all_event_types = "isActiveOnAllEventTypes",
+    active_on_event_type_ids = "activeOnEventTypeIds" optional }
 );
 impl WorkflowActivation {
     /// A `WorkflowActivation` with the required fields (`is_active_on_all_event_types`: Whether the workflow applies to every event type of the team); set the others with the methods of the same names.
@@ -2050,9 +2050,9 @@ pub struct WorkflowStep {
     pub message: WorkflowMessage,
 }
 crate::json::object!(
-    WorkflowStep { id, step_number : "stepNumber", action, recipient, email optional,
-    phone optional, template, include_calendar_event : "includeCalendarEvent" optional,
-    phone_required : "phoneRequired" optional, sender, message }
+    WorkflowStep { id, step_number = "stepNumber", action, recipient, email optional,
+    phone optional, template, include_calendar_event = "includeCalendarEvent" optional,
+    phone_required = "phoneRequired" optional, sender, message }
 );
 /// How long before or after the event a timed trigger fires.
 #[non_exhaustive]

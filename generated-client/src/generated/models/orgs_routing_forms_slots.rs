@@ -33,7 +33,7 @@ pub struct AvailableSlot {
     pub booking_uid: Option<String>,
 }
 crate::json::object!(
-    AvailableSlot { start, end optional, seats_booked : "seatsBooked" optional,
-    seats_remaining : "seatsRemaining" optional, seats_total : "seatsTotal" optional,
-    booking_uid : "bookingUid" optional }
+    AvailableSlot { start, end optional, seats_booked = "seatsBooked" optional,
+    seats_remaining = "seatsRemaining" optional, seats_total = "seatsTotal" optional,
+    booking_uid = "bookingUid" optional }
 );

@@ -20,7 +20,7 @@ pub struct CreateSchedule {
     pub overrides: Option<Vec<ScheduleOverride>>,
 }
 crate::json::object!(
-    CreateSchedule { name, time_zone : "timeZone", availability optional, is_default :
+    CreateSchedule { name, time_zone = "timeZone", availability optional, is_default =
     "isDefault", overrides optional }
 );
 impl CreateSchedule {
@@ -71,8 +71,8 @@ pub struct UpdateSchedule {
     pub overrides: Option<Vec<ScheduleOverride>>,
 }
 crate::json::object!(
-    UpdateSchedule { name optional, time_zone : "timeZone" optional, availability
-    optional, is_default : "isDefault" optional, overrides optional }
+    UpdateSchedule { name optional, time_zone = "timeZone" optional, availability
+    optional, is_default = "isDefault" optional, overrides optional }
 );
 impl UpdateSchedule {
     /// New name of the schedule. Example: `"One-on-one coaching"`.

@@ -24,8 +24,8 @@ pub struct Schedule {
     pub overrides: Vec<ScheduleOverride>,
 }
 crate::json::object!(
-    Schedule { id, owner_id : "ownerId", name, time_zone : "timeZone", availability,
-    is_default : "isDefault", overrides }
+    Schedule { id, owner_id = "ownerId", name, time_zone = "timeZone", availability,
+    is_default = "isDefault", overrides }
 );
 /// A time range that repeats on the given weekdays.
 #[non_exhaustive]
@@ -39,7 +39,7 @@ pub struct ScheduleAvailability {
     pub end_time: String,
 }
 crate::json::object!(
-    ScheduleAvailability { days, start_time : "startTime", end_time : "endTime" }
+    ScheduleAvailability { days, start_time = "startTime", end_time = "endTime" }
 );
 impl ScheduleAvailability {
     /// A `ScheduleAvailability` with the required fields (`days`: Weekdays the range applies to; `start_time`: Start of the range, as a 24-hour `HH:MM` time; `end_time`: End of the range, as a 24-hour `HH:MM` time); set the others with the methods of the same names.
@@ -67,7 +67,7 @@ pub struct ScheduleOverride {
     pub end_time: String,
 }
 crate::json::object!(
-    ScheduleOverride { date, start_time : "startTime", end_time : "endTime" }
+    ScheduleOverride { date, start_time = "startTime", end_time = "endTime" }
 );
 impl ScheduleOverride {
     /// A `ScheduleOverride` with the required fields (`date`: The date the override applies to; `start_time`: Start of the available time, as a 24-hour `HH:MM` time; `end_time`: End of the available time, as a 24-hour `HH:MM` time); set the others with the methods of the same names.

@@ -10,4 +10,4 @@ pub struct StripeConnectUrl {
     /// Stripe's OAuth authorization URL.
     pub auth_url: String,
 }
-crate::json::object!(StripeConnectUrl { auth_url : "authUrl" });
+crate::json::object!(StripeConnectUrl { auth_url = "authUrl" });

@@ -101,11 +101,11 @@ pub struct CreatePhoneCall {
     pub general_prompt: Option<String>,
 }
 crate::json::object!(
-    CreatePhoneCall { your_phone_number : "yourPhoneNumber", number_to_call :
-    "numberToCall", cal_api_key : "calApiKey", enabled optional, template_type :
-    "templateType" optional, scheduler_name : "schedulerName" optional, guest_name :
-    "guestName" optional, guest_email : "guestEmail" optional, guest_company :
-    "guestCompany" optional, begin_message : "beginMessage" optional, general_prompt :
+    CreatePhoneCall { your_phone_number = "yourPhoneNumber", number_to_call =
+    "numberToCall", cal_api_key = "calApiKey", enabled optional, template_type =
+    "templateType" optional, scheduler_name = "schedulerName" optional, guest_name =
+    "guestName" optional, guest_email = "guestEmail" optional, guest_company =
+    "guestCompany" optional, begin_message = "beginMessage" optional, general_prompt =
     "generalPrompt" optional }
 );
 impl CreatePhoneCall {
@@ -214,14 +214,14 @@ pub struct CreateTeam {
     pub auto_accept_creator: Option<bool>,
 }
 crate::json::object!(
-    CreateTeam { name, slug optional, logo_url : "logoUrl" optional, cal_video_logo :
-    "calVideoLogo" optional, app_logo : "appLogo" optional, app_icon_logo : "appIconLogo"
-    optional, bio optional, hide_branding : "hideBranding" optional, is_private :
-    "isPrivate" optional, hide_book_a_team_member : "hideBookATeamMember" optional,
-    metadata optional, theme optional, brand_color : "brandColor" optional,
-    dark_brand_color : "darkBrandColor" optional, banner_url : "bannerUrl" optional,
-    time_format : "timeFormat" optional, time_zone : "timeZone" optional, week_start :
-    "weekStart" optional, auto_accept_creator : "autoAcceptCreator" optional }
+    CreateTeam { name, slug optional, logo_url = "logoUrl" optional, cal_video_logo =
+    "calVideoLogo" optional, app_logo = "appLogo" optional, app_icon_logo = "appIconLogo"
+    optional, bio optional, hide_branding = "hideBranding" optional, is_private =
+    "isPrivate" optional, hide_book_a_team_member = "hideBookATeamMember" optional,
+    metadata optional, theme optional, brand_color = "brandColor" optional,
+    dark_brand_color = "darkBrandColor" optional, banner_url = "bannerUrl" optional,
+    time_format = "timeFormat" optional, time_zone = "timeZone" optional, week_start =
+    "weekStart" optional, auto_accept_creator = "autoAcceptCreator" optional }
 );
 impl CreateTeam {
     /// A `CreateTeam` with the required fields (`name`: Display name of the team (at least one character)); set the others with the methods of the same names.
@@ -421,28 +421,28 @@ pub struct CreateTeamEventType {
     pub locations: Option<Vec<EventTypeLocationSpec>>,
 }
 crate::json::object!(
-    CreateTeamEventType { length_in_minutes : "lengthInMinutes",
-    length_in_minutes_options : "lengthInMinutesOptions" optional, title, slug,
-    description optional, booking_fields : "bookingFields" optional, disable_guests :
-    "disableGuests" optional, slot_interval : "slotInterval" optional,
-    minimum_booking_notice : "minimumBookingNotice" optional, before_event_buffer :
-    "beforeEventBuffer" optional, after_event_buffer : "afterEventBuffer" optional,
-    schedule_id : "scheduleId" optional, booking_limits_count : "bookingLimitsCount"
-    optional, only_show_first_available_slot : "onlyShowFirstAvailableSlot" optional,
-    booking_limits_duration : "bookingLimitsDuration" optional, booking_window :
-    "bookingWindow" optional, offset_start : "offsetStart" optional, booker_layouts :
-    "bookerLayouts" optional, confirmation_policy : "confirmationPolicy" optional,
-    recurrence optional, requires_booker_email_verification :
-    "requiresBookerEmailVerification" optional, hide_calendar_notes : "hideCalendarNotes"
-    optional, lock_time_zone_toggle_on_booking_page : "lockTimeZoneToggleOnBookingPage"
-    optional, color optional, seats optional, custom_name : "customName" optional,
-    destination_calendar : "destinationCalendar" optional, use_destination_calendar_email
-    : "useDestinationCalendarEmail" optional, hide_calendar_event_details :
-    "hideCalendarEventDetails" optional, success_redirect_url : "successRedirectUrl"
-    optional, hide_organizer_email : "hideOrganizerEmail" optional, cal_video_settings :
-    "calVideoSettings" optional, hidden optional, booking_requires_authentication :
-    "bookingRequiresAuthentication" optional, scheduling_type : "schedulingType", hosts
-    optional, assign_all_team_members : "assignAllTeamMembers" optional, locations
+    CreateTeamEventType { length_in_minutes = "lengthInMinutes",
+    length_in_minutes_options = "lengthInMinutesOptions" optional, title, slug,
+    description optional, booking_fields = "bookingFields" optional, disable_guests =
+    "disableGuests" optional, slot_interval = "slotInterval" optional,
+    minimum_booking_notice = "minimumBookingNotice" optional, before_event_buffer =
+    "beforeEventBuffer" optional, after_event_buffer = "afterEventBuffer" optional,
+    schedule_id = "scheduleId" optional, booking_limits_count = "bookingLimitsCount"
+    optional, only_show_first_available_slot = "onlyShowFirstAvailableSlot" optional,
+    booking_limits_duration = "bookingLimitsDuration" optional, booking_window =
+    "bookingWindow" optional, offset_start = "offsetStart" optional, booker_layouts =
+    "bookerLayouts" optional, confirmation_policy = "confirmationPolicy" optional,
+    recurrence optional, requires_booker_email_verification =
+    "requiresBookerEmailVerification" optional, hide_calendar_notes = "hideCalendarNotes"
+    optional, lock_time_zone_toggle_on_booking_page = "lockTimeZoneToggleOnBookingPage"
+    optional, color optional, seats optional, custom_name = "customName" optional,
+    destination_calendar = "destinationCalendar" optional, use_destination_calendar_email
+    = "useDestinationCalendarEmail" optional, hide_calendar_event_details =
+    "hideCalendarEventDetails" optional, success_redirect_url = "successRedirectUrl"
+    optional, hide_organizer_email = "hideOrganizerEmail" optional, cal_video_settings =
+    "calVideoSettings" optional, hidden optional, booking_requires_authentication =
+    "bookingRequiresAuthentication" optional, scheduling_type = "schedulingType", hosts
+    optional, assign_all_team_members = "assignAllTeamMembers" optional, locations
     optional }
 );
 impl CreateTeamEventType {
@@ -727,8 +727,8 @@ pub struct CreateTeamMembership {
     pub disable_impersonation: Option<bool>,
 }
 crate::json::object!(
-    CreateTeamMembership { user_id : "userId", accepted optional, role optional,
-    disable_impersonation : "disableImpersonation" optional }
+    CreateTeamMembership { user_id = "userId", accepted optional, role optional,
+    disable_impersonation = "disableImpersonation" optional }
 );
 impl CreateTeamMembership {
     /// A `CreateTeamMembership` with the required fields (`user_id`: Id of the user to add (in an organization team, the user must belong to the organization)); set the others with the methods of the same names.
@@ -784,7 +784,7 @@ pub struct EventTypeHost {
     pub priority: Option<HostPriority>,
 }
 crate::json::object!(
-    EventTypeHost { user_id : "userId", name optional, username optional, avatar_url :
+    EventTypeHost { user_id = "userId", name optional, username optional, avatar_url =
     "avatarUrl" optional, mandatory optional, priority optional }
 );
 /// The team that owns a team event type, with its branding.
@@ -811,9 +811,9 @@ pub struct EventTypeTeam {
     pub theme: Option<String>,
 }
 crate::json::object!(
-    EventTypeTeam { id, slug optional, banner_url : "bannerUrl" optional, name optional,
-    logo_url : "logoUrl" optional, week_start : "weekStart" optional, brand_color :
-    "brandColor" optional, dark_brand_color : "darkBrandColor" optional, theme optional }
+    EventTypeTeam { id, slug optional, banner_url = "bannerUrl" optional, name optional,
+    logo_url = "logoUrl" optional, week_start = "weekStart" optional, brand_color =
+    "brandColor" optional, dark_brand_color = "darkBrandColor" optional, theme optional }
 );
 /// A team member to make host of a team event type.
 #[non_exhaustive]
@@ -827,7 +827,7 @@ pub struct HostAssignment {
     pub priority: Option<HostPriority>,
 }
 crate::json::object!(
-    HostAssignment { user_id : "userId", mandatory optional, priority optional }
+    HostAssignment { user_id = "userId", mandatory optional, priority optional }
 );
 impl HostAssignment {
     /// A `HostAssignment` with the required fields (`user_id`: Id of the team member); set the others with the methods of the same names.
@@ -858,7 +858,7 @@ pub struct PhoneCall {
     /// Id of the AI agent that makes the call.
     pub agent_id: Option<String>,
 }
-crate::json::object!(PhoneCall { call_id : "callId", agent_id : "agentId" optional });
+crate::json::object!(PhoneCall { call_id = "callId", agent_id = "agentId" optional });
 /// A team, inside or outside an organization (an organization is itself a team with `isOrganization` set).
 #[non_exhaustive]
 #[derive(Debug, Clone, PartialEq)]
@@ -907,14 +907,14 @@ pub struct Team {
     pub week_start: Option<String>,
 }
 crate::json::object!(
-    Team { id, parent_id : "parentId" optional, name, slug optional, logo_url : "logoUrl"
-    optional, cal_video_logo : "calVideoLogo" optional, app_logo : "appLogo" optional,
-    app_icon_logo : "appIconLogo" optional, bio optional, hide_branding : "hideBranding"
-    optional, is_organization : "isOrganization", is_private : "isPrivate" optional,
-    hide_book_a_team_member : "hideBookATeamMember" optional, metadata optional, theme
-    optional, brand_color : "brandColor" optional, dark_brand_color : "darkBrandColor"
-    optional, banner_url : "bannerUrl" optional, time_format : "timeFormat" optional,
-    time_zone : "timeZone" optional, week_start : "weekStart" optional }
+    Team { id, parent_id = "parentId" optional, name, slug optional, logo_url = "logoUrl"
+    optional, cal_video_logo = "calVideoLogo" optional, app_logo = "appLogo" optional,
+    app_icon_logo = "appIconLogo" optional, bio optional, hide_branding = "hideBranding"
+    optional, is_organization = "isOrganization", is_private = "isPrivate" optional,
+    hide_book_a_team_member = "hideBookATeamMember" optional, metadata optional, theme
+    optional, brand_color = "brandColor" optional, dark_brand_color = "darkBrandColor"
+    optional, banner_url = "bannerUrl" optional, time_format = "timeFormat" optional,
+    time_zone = "timeZone" optional, week_start = "weekStart" optional }
 );
 /// An event type that belongs to a team; bookings go to its hosts.
 #[non_exhaustive]
@@ -1022,32 +1022,32 @@ pub struct TeamEventType {
     pub team: EventTypeTeam,
 }
 crate::json::object!(
-    TeamEventType { id, length_in_minutes : "lengthInMinutes", length_in_minutes_options
-    : "lengthInMinutesOptions" optional, title, slug, description, locations,
-    booking_fields : "bookingFields", disable_guests : "disableGuests", slot_interval :
-    "slotInterval" optional, minimum_booking_notice : "minimumBookingNotice" optional,
-    before_event_buffer : "beforeEventBuffer" optional, after_event_buffer :
+    TeamEventType { id, length_in_minutes = "lengthInMinutes", length_in_minutes_options
+    = "lengthInMinutesOptions" optional, title, slug, description, locations,
+    booking_fields = "bookingFields", disable_guests = "disableGuests", slot_interval =
+    "slotInterval" optional, minimum_booking_notice = "minimumBookingNotice" optional,
+    before_event_buffer = "beforeEventBuffer" optional, after_event_buffer =
     "afterEventBuffer" optional, recurrence nullable, metadata, price, currency,
-    lock_time_zone_toggle_on_booking_page : "lockTimeZoneToggleOnBookingPage",
-    seats_per_time_slot : "seatsPerTimeSlot" optional, forward_params_success_redirect :
-    "forwardParamsSuccessRedirect" nullable, success_redirect_url : "successRedirectUrl"
-    nullable, is_instant_event : "isInstantEvent", seats_show_availability_count :
-    "seatsShowAvailabilityCount" optional, schedule_id : "scheduleId" nullable,
-    booking_limits_count : "bookingLimitsCount" optional, only_show_first_available_slot
-    : "onlyShowFirstAvailableSlot" optional, booking_limits_duration :
-    "bookingLimitsDuration" optional, booking_window : "bookingWindow" optional,
-    booker_layouts : "bookerLayouts" optional, confirmation_policy : "confirmationPolicy"
-    optional, requires_booker_email_verification : "requiresBookerEmailVerification"
-    optional, hide_calendar_notes : "hideCalendarNotes" optional, color optional, seats
-    optional, offset_start : "offsetStart" optional, custom_name : "customName" optional,
-    destination_calendar : "destinationCalendar" optional, use_destination_calendar_email
-    : "useDestinationCalendarEmail" optional, hide_calendar_event_details :
-    "hideCalendarEventDetails" optional, hide_organizer_email : "hideOrganizerEmail"
-    optional, cal_video_settings : "calVideoSettings" optional, hidden,
-    booking_requires_authentication : "bookingRequiresAuthentication", team_id :
-    "teamId", owner_id : "ownerId" optional, parent_event_type_id : "parentEventTypeId"
-    optional, hosts, assign_all_team_members : "assignAllTeamMembers" optional,
-    scheduling_type : "schedulingType" nullable, team }
+    lock_time_zone_toggle_on_booking_page = "lockTimeZoneToggleOnBookingPage",
+    seats_per_time_slot = "seatsPerTimeSlot" optional, forward_params_success_redirect =
+    "forwardParamsSuccessRedirect" nullable, success_redirect_url = "successRedirectUrl"
+    nullable, is_instant_event = "isInstantEvent", seats_show_availability_count =
+    "seatsShowAvailabilityCount" optional, schedule_id = "scheduleId" nullable,
+    booking_limits_count = "bookingLimitsCount" optional, only_show_first_available_slot
+    = "onlyShowFirstAvailableSlot" optional, booking_limits_duration =
+    "bookingLimitsDuration" optional, booking_window = "bookingWindow" optional,
+    booker_layouts = "bookerLayouts" optional, confirmation_policy = "confirmationPolicy"
+    optional, requires_booker_email_verification = "requiresBookerEmailVerification"
+    optional, hide_calendar_notes = "hideCalendarNotes" optional, color optional, seats
+    optional, offset_start = "offsetStart" optional, custom_name = "customName" optional,
+    destination_calendar = "destinationCalendar" optional, use_destination_calendar_email
+    = "useDestinationCalendarEmail" optional, hide_calendar_event_details =
+    "hideCalendarEventDetails" optional, hide_organizer_email = "hideOrganizerEmail"
+    optional, cal_video_settings = "calVideoSettings" optional, hidden,
+    booking_requires_authentication = "bookingRequiresAuthentication", team_id =
+    "teamId", owner_id = "ownerId" optional, parent_event_type_id = "parentEventTypeId"
+    optional, hosts, assign_all_team_members = "assignAllTeamMembers" optional,
+    scheduling_type = "schedulingType" nullable, team }
 );
 /// A user's membership of a team.
 #[non_exhaustive]
@@ -1069,8 +1069,8 @@ pub struct TeamMembership {
     pub user: TeamMembershipUser,
 }
 crate::json::object!(
-    TeamMembership { id, user_id : "userId", team_id : "teamId", accepted, role,
-    disable_impersonation : "disableImpersonation" optional, user }
+    TeamMembership { id, user_id = "userId", team_id = "teamId", accepted, role,
+    disable_impersonation = "disableImpersonation" optional, user }
 );
 /// The member's profile as shown in a membership.
 #[non_exhaustive]
@@ -1090,7 +1090,7 @@ pub struct TeamMembershipUser {
     pub metadata: Option<serde_json::Value>,
 }
 crate::json::object!(
-    TeamMembershipUser { avatar_url : "avatarUrl" optional, username optional, name
+    TeamMembershipUser { avatar_url = "avatarUrl" optional, username optional, name
     optional, email, bio optional, metadata optional }
 );
 /// Body of a request that changes a team; only the fields given are changed.
@@ -1139,15 +1139,15 @@ pub struct UpdateTeam {
     pub include_managed_events_in_limits: Option<bool>,
 }
 crate::json::object!(
-    UpdateTeam { name, slug optional, logo_url : "logoUrl" optional, cal_video_logo :
-    "calVideoLogo" optional, app_logo : "appLogo" optional, app_icon_logo : "appIconLogo"
-    optional, bio optional, hide_branding : "hideBranding" optional, is_private :
-    "isPrivate" optional, hide_book_a_team_member : "hideBookATeamMember" optional,
-    metadata optional, theme optional, brand_color : "brandColor" optional,
-    dark_brand_color : "darkBrandColor" optional, banner_url : "bannerUrl" optional,
-    time_format : "timeFormat" optional, time_zone : "timeZone" optional, week_start :
-    "weekStart" optional, booking_limits : "bookingLimits" optional,
-    include_managed_events_in_limits : "includeManagedEventsInLimits" optional }
+    UpdateTeam { name, slug optional, logo_url = "logoUrl" optional, cal_video_logo =
+    "calVideoLogo" optional, app_logo = "appLogo" optional, app_icon_logo = "appIconLogo"
+    optional, bio optional, hide_branding = "hideBranding" optional, is_private =
+    "isPrivate" optional, hide_book_a_team_member = "hideBookATeamMember" optional,
+    metadata optional, theme optional, brand_color = "brandColor" optional,
+    dark_brand_color = "darkBrandColor" optional, banner_url = "bannerUrl" optional,
+    time_format = "timeFormat" optional, time_zone = "timeZone" optional, week_start =
+    "weekStart" optional, booking_limits = "bookingLimits" optional,
+    include_managed_events_in_limits = "includeManagedEventsInLimits" optional }
 );
 impl UpdateTeam {
     /// A `UpdateTeam` with the required fields (`name`: Display name of the team (at least one character); the server requires it on every update); set the others with the methods of the same names.
@@ -1354,27 +1354,27 @@ pub struct UpdateTeamEventType {
     pub locations: Option<Vec<EventTypeLocationSpec>>,
 }
 crate::json::object!(
-    UpdateTeamEventType { length_in_minutes : "lengthInMinutes" optional,
-    length_in_minutes_options : "lengthInMinutesOptions" optional, title optional, slug
-    optional, description optional, booking_fields : "bookingFields" optional,
-    disable_guests : "disableGuests" optional, slot_interval : "slotInterval" optional,
-    minimum_booking_notice : "minimumBookingNotice" optional, before_event_buffer :
-    "beforeEventBuffer" optional, after_event_buffer : "afterEventBuffer" optional,
-    schedule_id : "scheduleId" optional, booking_limits_count : "bookingLimitsCount"
-    optional, only_show_first_available_slot : "onlyShowFirstAvailableSlot" optional,
-    booking_limits_duration : "bookingLimitsDuration" optional, booking_window :
-    "bookingWindow" optional, offset_start : "offsetStart" optional, booker_layouts :
-    "bookerLayouts" optional, confirmation_policy : "confirmationPolicy" optional,
-    recurrence optional, requires_booker_email_verification :
-    "requiresBookerEmailVerification" optional, hide_calendar_notes : "hideCalendarNotes"
-    optional, lock_time_zone_toggle_on_booking_page : "lockTimeZoneToggleOnBookingPage"
-    optional, color optional, seats optional, custom_name : "customName" optional,
-    destination_calendar : "destinationCalendar" optional, use_destination_calendar_email
-    : "useDestinationCalendarEmail" optional, hide_calendar_event_details :
-    "hideCalendarEventDetails" optional, success_redirect_url : "successRedirectUrl"
-    optional, hide_organizer_email : "hideOrganizerEmail" optional, cal_video_settings :
-    "calVideoSettings" optional, hidden optional, booking_requires_authentication :
-    "bookingRequiresAuthentication" optional, hosts optional, assign_all_team_members :
+    UpdateTeamEventType { length_in_minutes = "lengthInMinutes" optional,
+    length_in_minutes_options = "lengthInMinutesOptions" optional, title optional, slug
+    optional, description optional, booking_fields = "bookingFields" optional,
+    disable_guests = "disableGuests" optional, slot_interval = "slotInterval" optional,
+    minimum_booking_notice = "minimumBookingNotice" optional, before_event_buffer =
+    "beforeEventBuffer" optional, after_event_buffer = "afterEventBuffer" optional,
+    schedule_id = "scheduleId" optional, booking_limits_count = "bookingLimitsCount"
+    optional, only_show_first_available_slot = "onlyShowFirstAvailableSlot" optional,
+    booking_limits_duration = "bookingLimitsDuration" optional, booking_window =
+    "bookingWindow" optional, offset_start = "offsetStart" optional, booker_layouts =
+    "bookerLayouts" optional, confirmation_policy = "confirmationPolicy" optional,
+    recurrence optional, requires_booker_email_verification =
+    "requiresBookerEmailVerification" optional, hide_calendar_notes = "hideCalendarNotes"
+    optional, lock_time_zone_toggle_on_booking_page = "lockTimeZoneToggleOnBookingPage"
+    optional, color optional, seats optional, custom_name = "customName" optional,
+    destination_calendar = "destinationCalendar" optional, use_destination_calendar_email
+    = "useDestinationCalendarEmail" optional, hide_calendar_event_details =
+    "hideCalendarEventDetails" optional, success_redirect_url = "successRedirectUrl"
+    optional, hide_organizer_email = "hideOrganizerEmail" optional, cal_video_settings =
+    "calVideoSettings" optional, hidden optional, booking_requires_authentication =
+    "bookingRequiresAuthentication" optional, hosts optional, assign_all_team_members =
     "assignAllTeamMembers" optional, locations optional }
 );
 impl UpdateTeamEventType {
@@ -1624,7 +1624,7 @@ pub struct UpdateTeamMembership {
     pub disable_impersonation: Option<bool>,
 }
 crate::json::object!(
-    UpdateTeamMembership { accepted optional, role optional, disable_impersonation :
+    UpdateTeamMembership { accepted optional, role optional, disable_impersonation =
     "disableImpersonation" optional }
 );
 impl UpdateTeamMembership {
@@ -1658,7 +1658,7 @@ pub struct VerifiedEmail {
     pub user_id: Option<i64>,
 }
 crate::json::object!(
-    VerifiedEmail { id, email, team_id : "teamId", user_id : "userId" optional }
+    VerifiedEmail { id, email, team_id = "teamId", user_id = "userId" optional }
 );
 /// A phone number a team has verified, usable for example for SMS workflow steps.
 #[non_exhaustive]
@@ -1674,7 +1674,7 @@ pub struct VerifiedPhone {
     pub user_id: Option<i64>,
 }
 crate::json::object!(
-    VerifiedPhone { id, phone_number : "phoneNumber", team_id : "teamId", user_id :
+    VerifiedPhone { id, phone_number = "phoneNumber", team_id = "teamId", user_id =
     "userId" optional }
 );
 /// What creating or updating a team event type returns: the event type, or for a managed event type a list (the team's event type and its copies in members' accounts).

@@ -13,4 +13,4 @@ pub struct RoutedSlots {
     /// Free slots, keyed by date (`YYYY-MM-DD`).
     pub slots: std::collections::BTreeMap<String, Vec<AvailableSlot>>,
 }
-crate::json::object!(RoutedSlots { event_type_id : "eventTypeId", slots });
+crate::json::object!(RoutedSlots { event_type_id = "eventTypeId", slots });

@@ -17,8 +17,8 @@ pub struct AddSelectedCalendar {
     pub delegation_credential_id: Option<String>,
 }
 crate::json::object!(
-    AddSelectedCalendar { integration, external_id : "externalId", credential_id :
-    "credentialId", delegation_credential_id : "delegationCredentialId" optional }
+    AddSelectedCalendar { integration, external_id = "externalId", credential_id =
+    "credentialId", delegation_credential_id = "delegationCredentialId" optional }
 );
 impl AddSelectedCalendar {
     /// A `AddSelectedCalendar` with the required fields (`integration`: App type of the calendar, as listed by `calendars().list()`; `external_id`: The provider's id of the calendar; `credential_id`: Id of the credentials of the calendar's account); set the others with the methods of the same names.
@@ -57,6 +57,6 @@ pub struct SelectedCalendar {
     pub credential_id: Option<i64>,
 }
 crate::json::object!(
-    SelectedCalendar { user_id : "userId", integration, external_id : "externalId",
-    credential_id : "credentialId" nullable }
+    SelectedCalendar { user_id = "userId", integration, external_id = "externalId",
+    credential_id = "credentialId" nullable }
 );

@@ -17,8 +17,8 @@ pub struct ReserveSlot {
     pub reservation_duration: Option<i64>,
 }
 crate::json::object!(
-    ReserveSlot { event_type_id : "eventTypeId", slot_start : "slotStart", slot_duration
-    : "slotDuration" optional, reservation_duration : "reservationDuration" optional }
+    ReserveSlot { event_type_id = "eventTypeId", slot_start = "slotStart", slot_duration
+    = "slotDuration" optional, reservation_duration = "reservationDuration" optional }
 );
 impl ReserveSlot {
     /// A `ReserveSlot` with the required fields (`event_type_id`: Id of the event type; `slot_start`: Start of the slot, in UTC); set the others with the methods of the same names.
@@ -61,8 +61,8 @@ pub struct SlotReservation {
     pub reservation_until: chrono::DateTime<chrono::Utc>,
 }
 crate::json::object!(
-    SlotReservation { reservation_uid : "reservationUid", event_type_id : "eventTypeId",
-    slot_start : "slotStart", slot_end : "slotEnd", slot_duration : "slotDuration",
-    reservation_duration : "reservationDuration" optional, reservation_until :
+    SlotReservation { reservation_uid = "reservationUid", event_type_id = "eventTypeId",
+    slot_start = "slotStart", slot_end = "slotEnd", slot_duration = "slotDuration",
+    reservation_duration = "reservationDuration" optional, reservation_until =
     "reservationUntil" }
 );

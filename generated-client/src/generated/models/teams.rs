@@ -16,7 +16,7 @@ pub struct PendingTeam {
     pub pending_team: Team,
 }
 crate::json::object!(
-    PendingTeam { message, payment_link : "paymentLink", pending_team : "pendingTeam" }
+    PendingTeam { message, payment_link = "paymentLink", pending_team = "pendingTeam" }
 );
 /// What creating a team returns.
 ///

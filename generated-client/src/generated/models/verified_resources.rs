@@ -14,7 +14,7 @@ pub struct UserVerifiedEmail {
     /// Id of the user who verified it. Example: `45`.
     pub user_id: i64,
 }
-crate::json::object!(UserVerifiedEmail { id, email, user_id : "userId" });
+crate::json::object!(UserVerifiedEmail { id, email, user_id = "userId" });
 /// A phone number a user has verified.
 #[non_exhaustive]
 #[derive(Debug, Clone, PartialEq)]
@@ -27,5 +27,5 @@ pub struct UserVerifiedPhone {
     pub user_id: i64,
 }
 crate::json::object!(
-    UserVerifiedPhone { id, phone_number : "phoneNumber", user_id : "userId" }
+    UserVerifiedPhone { id, phone_number = "phoneNumber", user_id = "userId" }
 );
