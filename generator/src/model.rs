@@ -456,7 +456,13 @@ impl Cx {
 
         // 3. Enums, models and unions.
         let enums: Vec<Enum> = enum_src.iter().map(|(f, n, e)| self.lower_enum(f, n, e)).collect();
-        let mut models: Vec<Model> = model_src.iter().map(|(f, n, m)| self.lower_model(f, n, m)).collect();
+        let by_name: BTreeMap<&str, (&Path, &raw::Model)> =
+            model_src.iter().map(|(f, n, m)| (n.value.as_str(), (*f, *m))).collect();
+        let mut models: Vec<Model> = Vec::with_capacity(model_src.len());
+        for (f, n, m) in &model_src {
+            let fields = self.model_fields(&by_name, f, n, m);
+            models.push(self.lower_model(n, m, &fields));
+        }
         let mut unions: Vec<Union> = union_src.iter().map(|(f, n, u)| self.lower_union(f, n, u)).collect();
 
         let webhook_events = self.lower_webhook_events(files);
@@ -696,10 +702,105 @@ impl Cx {
         }
     }
 
-    fn lower_model(&mut self, file: &Path, name: &raw::Str, m: &raw::Model) -> Model {
+    /// A model's fields: those of the model it `extends` (recursively) minus `without`, then its
+    /// own (one with an inherited name replaces it in place). Each with the file it is written in.
+    fn model_fields<'s>(
+        &mut self,
+        by_name: &BTreeMap<&str, (&'s Path, &'s raw::Model)>,
+        file: &'s Path,
+        name: &'s raw::Str,
+        m: &'s raw::Model,
+    ) -> Vec<(&'s Path, &'s raw::Str, &'s raw::Field)> {
+        // The chain of bases, nearest first. A problem is reported by the model whose own
+        // `extends` has it; models further down the line stop quietly (no repeated errors).
+        let mut chain: Vec<(&'s Path, &'s raw::Str, &'s raw::Model)> = vec![(file, name, m)];
+        while let Some(&(_, _, current)) = chain.last() {
+            let Some(base) = &current.extends else { break };
+            let own = chain.len() == 1;
+            match by_name.get_key_value(base.value.as_str()) {
+                Some(_) if chain.iter().any(|(_, n, _)| n.value == base.value) => {
+                    if chain[0].1.value == base.value {
+                        let mut path: Vec<&str> = chain.iter().map(|(_, n, _)| n.value.as_str()).collect();
+                        path.push(&base.value);
+                        self.diags.error(
+                            Some(&spos(file, m.extends.as_ref().unwrap_or(base))),
+                            format!("model `{}` extends itself: {}", name.value, path.join(" -> ")),
+                            "remove one of the `extends` in the cycle",
+                        );
+                    }
+                    return Vec::new();
+                }
+                Some((_, &(bf, bm))) => chain.push((bf, base, bm)),
+                None => {
+                    if own {
+                        let hint = match self.types.get(&base.value) {
+                            Some(_) => "only a model can be extended (enums and unions cannot)".to_owned(),
+                            None => match crate::diag::closest(&base.value, by_name.keys().copied()) {
+                                Some(c) => format!("did you mean `{c}`?"),
+                                None => "name a model declared under `models:` in some spec file".to_owned(),
+                            },
+                        };
+                        self.diags.error(
+                            Some(&spos(file, base)),
+                            format!("`extends`: unknown model `{}`", base.value),
+                            hint,
+                        );
+                    }
+                    return Vec::new();
+                }
+            }
+        }
+        // Apply from the farthest base down.
+        let mut fields: Vec<(&'s Path, &'s raw::Str, &'s raw::Field)> = Vec::new();
+        for (depth, &(f, _, level)) in chain.iter().enumerate().rev() {
+            let own = depth == 0;
+            if own && level.extends.is_none() && !level.without.is_empty() {
+                self.diags.error(
+                    Some(&spos(f, &level.without[0])),
+                    "`without` is only for a model that `extends` another".to_owned(),
+                    "add `extends: BaseModel`, or remove `without`",
+                );
+            }
+            for gone in &level.without {
+                match fields.iter().position(|(_, wire, _)| wire.value == gone.value) {
+                    Some(i) => {
+                        fields.remove(i);
+                    }
+                    None if !own || level.extends.is_none() => {}
+                    None => {
+                        let close = crate::diag::closest(&gone.value, fields.iter().map(|(_, w, _)| w.value.as_str()));
+                        self.diags.error(
+                            Some(&spos(f, gone)),
+                            format!("`without`: the base model has no field `{}`", gone.value),
+                            match close {
+                                Some(c) => format!("did you mean `{c}`?"),
+                                None => "list only fields the `extends` model has".to_owned(),
+                            },
+                        );
+                    }
+                }
+            }
+            if own && level.fields.is_none() && level.extends.is_none() {
+                self.diags.error(
+                    Some(&spos(file, name)),
+                    format!("model `{}` has no `fields`", name.value),
+                    "list its fields, or `extends` another model (a free-form object is type `json`)",
+                );
+            }
+            for (wire, field) in level.fields.iter().flat_map(|f| &f.0) {
+                match fields.iter().position(|(_, w, _)| w.value == wire.value) {
+                    Some(i) => fields[i] = (f, wire, field),
+                    None => fields.push((f, wire, field)),
+                }
+            }
+        }
+        fields
+    }
+
+    fn lower_model(&mut self, name: &raw::Str, m: &raw::Model, own: &[(&Path, &raw::Str, &raw::Field)]) -> Model {
         let mut fields = Vec::new();
         let mut seen: BTreeMap<String, String> = BTreeMap::new();
-        for (wire, f) in &m.fields.0 {
+        for &(file, wire, f) in own {
             let p = spos(file, wire);
             let rust = self.rust_name(file, &wire.value, f.rust_name.as_ref(), &p);
             if let Some(prev) = seen.get(&rust) {

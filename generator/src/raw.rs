@@ -229,8 +229,14 @@ pub struct Param {
 pub struct Model {
     /// Docs.
     pub docs: String,
-    /// Fields by wire name, in order.
-    pub fields: OrderedMap<Field>,
+    /// A model whose fields this one starts from.
+    pub extends: Option<Str>,
+    /// Fields of the `extends` model this one does not have.
+    #[serde(default)]
+    pub without: Vec<Str>,
+    /// Fields by wire name, in order (after the inherited ones; one with an inherited name
+    /// replaces it in place). Required unless the model `extends` another.
+    pub fields: Option<OrderedMap<Field>>,
     /// Differences from the upstream OpenAPI document made on purpose: difference -> reason.
     #[serde(default)]
     pub known_drift: OrderedMap<String>,

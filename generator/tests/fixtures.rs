@@ -88,7 +88,8 @@ ok_fixtures!(
     unions,
     patch,
     pagination,
-    feature_gates
+    feature_gates,
+    extends
 );
 
 bad_fixtures!(
@@ -104,6 +105,7 @@ bad_fixtures!(
     many_errors,
     missing_parent,
     bad_unions,
+    bad_extends,
 );
 
 /// Every fixture directory has a test above (a new fixture without one would silently not run).
@@ -126,6 +128,7 @@ fn every_fixture_is_tested() {
                 "patch",
                 "pagination",
                 "feature_gates",
+                "extends",
             ],
         ),
         (
@@ -143,6 +146,7 @@ fn every_fixture_is_tested() {
                 "many_errors",
                 "missing_parent",
                 "bad_unions",
+                "bad_extends",
             ],
         ),
     ];
