@@ -36,4 +36,7 @@ for group in bookings me; do
     --export-json "$out/$group.json" "CARGO_INCREMENTAL=0 cargo build --quiet -p calcom --no-default-features --features $group" >/dev/null
   echo "one group ($group), CARGO_INCREMENTAL=0: median $(median "$out/$group.json")"
 done
+
+echo "== decoding and encoding a page of 100 bookings (release; generated models vs serde derive vs Value)"
+cargo bench --quiet -p calcom --bench decode 2>&1 | grep -E "^(decode|├|╰)"
 rm -rf "$out"
