@@ -66,6 +66,11 @@ pub fn emit_one(api: &Api, job: Job) -> Emitted {
         Job::Examples => return crate::examples::emit_examples(api),
     };
     e.path = Path::new("src/generated").join(&e.path);
+    // A file made from nothing in particular (no resources yet, no common types) still names
+    // the spec it belongs to.
+    if e.sources.is_empty() {
+        e.sources = vec![api.api_file.clone()];
+    }
     e
 }
 
@@ -207,7 +212,9 @@ fn model_files(api: &Api) -> Vec<ModelFile> {
     let mut files: Vec<ModelFile> =
         gates.into_iter().map(|set| ModelFile { module: name(&set), gate: Some(set) }).collect();
     files.sort_by(|a, b| a.module.cmp(&b.module));
-    files.push(ModelFile { module: "common".to_owned(), gate: None });
+    if features.models.iter().chain(&features.enums).chain(&features.unions).any(|gate| file_gate(gate).is_none()) {
+        files.push(ModelFile { module: "common".to_owned(), gate: None });
+    }
     files
 }
 
@@ -293,6 +300,22 @@ fn emit_model_file(api: &Api, index: usize) -> Emitted {
             use super::*;
         )
     });
+    // The header names the spec files this file's types are written in.
+    let mut sources: Vec<PathBuf> = Vec::new();
+    let item_files = api
+        .models
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| here(&features.models[*i]))
+        .flat_map(|(_, m)| &m.files)
+        .chain(api.enums.iter().enumerate().filter(|(i, _)| here(&features.enums[*i])).flat_map(|(_, e)| &e.files))
+        .chain(api.unions.iter().enumerate().filter(|(i, _)| here(&features.unions[*i])).flat_map(|(_, u)| &u.files));
+    for f in item_files {
+        if !sources.contains(f) {
+            sources.push(f.clone());
+        }
+    }
+    sources.sort();
     let docs = match &file.gate {
         None => "Types every build has: used by the webhook events, by many resource groups, or by none in particular."
             .to_owned(),
@@ -310,7 +333,7 @@ fn emit_model_file(api: &Api, index: usize) -> Emitted {
     };
     Emitted {
         path: PathBuf::from(format!("models/{}.rs", file.module)),
-        sources: all_files(api),
+        sources,
         docs,
         tokens: quote! {
             #use_others

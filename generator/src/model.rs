@@ -190,6 +190,8 @@ pub enum Type {
 pub struct Model {
     /// Rust and spec name.
     pub name: String,
+    /// The spec files it is written in (for a model, also those of the models it extends).
+    pub files: Vec<PathBuf>,
     /// Docs.
     pub docs: String,
     /// Fields, in spec order.
@@ -231,6 +233,8 @@ impl Field {
 pub struct Enum {
     /// Rust and spec name.
     pub name: String,
+    /// The spec files it is written in (for a model, also those of the models it extends).
+    pub files: Vec<PathBuf>,
     /// Docs.
     pub docs: String,
     /// Values, in spec order.
@@ -259,6 +263,8 @@ pub struct WebhookEvent {
 pub struct Union {
     /// Rust and spec name.
     pub name: String,
+    /// The spec files it is written in (for a model, also those of the models it extends).
+    pub files: Vec<PathBuf>,
     /// Docs.
     pub docs: String,
     /// The wire field naming the variant (internally tagged), or `None` (untagged: tried in order).
@@ -461,7 +467,7 @@ impl Cx {
         let mut models: Vec<Model> = Vec::with_capacity(model_src.len());
         for (f, n, m) in &model_src {
             let fields = self.model_fields(&by_name, f, n, m);
-            models.push(self.lower_model(n, m, &fields));
+            models.push(self.lower_model(f, n, m, &fields));
         }
         let mut unions: Vec<Union> = union_src.iter().map(|(f, n, u)| self.lower_union(f, n, u)).collect();
 
@@ -560,7 +566,13 @@ impl Cx {
             }
             values.push(EnumValue { wire: wire.value.clone(), variant, docs: v.docs().to_owned() });
         }
-        Enum { name: name.value.clone(), docs: e.docs.clone(), values, known_drift: drift(&e.known_drift) }
+        Enum {
+            name: name.value.clone(),
+            files: vec![file.to_path_buf()],
+            docs: e.docs.clone(),
+            values,
+            known_drift: drift(&e.known_drift),
+        }
     }
 
     fn lower_webhook_events(&mut self, files: &[SourceFile]) -> Vec<WebhookEvent> {
@@ -694,6 +706,7 @@ impl Cx {
         }
         Union {
             name: name.value.clone(),
+            files: vec![file.to_path_buf()],
             docs: u.docs.clone(),
             tag: u.tag.as_ref().map(|t| t.value.clone()),
             variants,
@@ -797,7 +810,19 @@ impl Cx {
         fields
     }
 
-    fn lower_model(&mut self, name: &raw::Str, m: &raw::Model, own: &[(&Path, &raw::Str, &raw::Field)]) -> Model {
+    fn lower_model(
+        &mut self,
+        file: &Path,
+        name: &raw::Str,
+        m: &raw::Model,
+        own: &[(&Path, &raw::Str, &raw::Field)],
+    ) -> Model {
+        let mut files: Vec<PathBuf> = vec![file.to_path_buf()];
+        for (f, _, _) in own {
+            if !files.iter().any(|known| known == f) {
+                files.push(f.to_path_buf());
+            }
+        }
         let mut fields = Vec::new();
         let mut seen: BTreeMap<String, String> = BTreeMap::new();
         for &(file, wire, f) in own {
@@ -825,6 +850,7 @@ impl Cx {
         }
         Model {
             name: name.value.clone(),
+            files,
             docs: m.docs.clone(),
             fields,
             is_input: false,
