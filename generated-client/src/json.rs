@@ -160,11 +160,9 @@ pub(crate) mod kind {
         }
     }
 
-    /// A field whose value may be `null`, always sent.
+    /// A field whose value may be `null`, always sent (written as a required one is).
     pub(crate) mod nullable {
-        pub(crate) fn write<T: serde::Serialize>(value: &T) -> Option<&dyn erased_serde::Serialize> {
-            Some(value)
-        }
+        pub(crate) use super::required::write;
     }
 
     /// A field that may be left out, and is when absent.

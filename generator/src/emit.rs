@@ -47,7 +47,7 @@ pub enum Job {
 /// Every file to generate, in a fixed order.
 pub fn jobs(api: &Api) -> Vec<Job> {
     let mut jobs = vec![Job::Mod, Job::Models];
-    jobs.extend((0..model_files(api).len()).map(Job::ModelFile));
+    jobs.extend((0..model_files(&crate::features::Features::new(api)).len()).map(Job::ModelFile));
     jobs.push(Job::ResourcesRoot);
     jobs.extend((0..api.resources.len()).map(Job::Resource));
     jobs.extend([Job::Webhooks, Job::Examples]);
@@ -196,8 +196,7 @@ struct ModelFile {
 
 /// The model files: one per set of groups that uses the same types (`orgs.rs`,
 /// `bookings_orgs.rs`, ...), then `common.rs`; each type goes to the file of its gate.
-fn model_files(api: &Api) -> Vec<ModelFile> {
-    let features = crate::features::Features::new(api);
+fn model_files(features: &crate::features::Features) -> Vec<ModelFile> {
     let mut gates: Vec<std::collections::BTreeSet<usize>> = Vec::new();
     for gate in features.models.iter().chain(&features.enums).chain(&features.unions) {
         if let Some(set) = file_gate(gate)
@@ -233,7 +232,7 @@ const MODELS_DOCS: &str = "The models (JSON objects), enums and unions of the AP
 
 fn emit_models_root(api: &Api) -> Emitted {
     let features = crate::features::Features::new(api);
-    let files = model_files(api).into_iter().map(|f| {
+    let files = model_files(&features).into_iter().map(|f| {
         let module = ident(&f.module);
         let cfg = features.cfg(&f.gate);
         quote! {
@@ -253,69 +252,42 @@ fn emit_models_root(api: &Api) -> Emitted {
 
 fn emit_model_file(api: &Api, index: usize) -> Emitted {
     let features = crate::features::Features::new(api);
-    let file = &model_files(api)[index];
+    let file = model_files(&features).swap_remove(index);
     let here = |gate: &crate::features::Gate| file_gate(gate) == file.gate.as_ref();
-    let no_cfg = quote!();
-    let enums = api
-        .enums
+    let pick =
+        |gates: &[crate::features::Gate]| -> Vec<usize> { (0..gates.len()).filter(|&i| here(&gates[i])).collect() };
+    let (enums, models, unions) = (pick(&features.enums), pick(&features.models), pick(&features.unions));
+
+    // `use super::*` when a type here refers to another file's type.
+    let elsewhere = models
         .iter()
-        .enumerate()
-        .filter(|(i, _)| here(&features.enums[*i]))
-        .map(|(_, e)| emit_enum(e, no_cfg.clone()));
-    let models = api
-        .models
-        .iter()
-        .enumerate()
-        .filter(|(i, _)| here(&features.models[*i]))
-        .map(|(_, m)| emit_model(api, m, no_cfg.clone()));
-    let unions = api
-        .unions
-        .iter()
-        .enumerate()
-        .filter(|(i, _)| here(&features.unions[*i]))
-        .map(|(_, u)| emit_union(api, u, no_cfg.clone()));
-    // The other files' types, when a type here refers to one of them.
-    fn named_types(ty: &Type, out: &mut Vec<Type>) {
-        match ty {
-            Type::List(inner) | Type::Map(inner) => named_types(inner, out),
-            Type::Builtin(_) => {}
-            other => out.push(other.clone()),
-        }
-    }
-    let mut referenced = Vec::new();
-    for (_, m) in api.models.iter().enumerate().filter(|(i, _)| here(&features.models[*i])) {
-        m.fields.iter().for_each(|f| named_types(&f.ty, &mut referenced));
-    }
-    for (_, u) in api.unions.iter().enumerate().filter(|(i, _)| here(&features.unions[*i])) {
-        u.variants.iter().for_each(|v| named_types(&v.ty, &mut referenced));
-    }
-    let elsewhere = referenced.iter().any(|ty| match ty {
-        Type::Model(i) => !here(&features.models[*i]),
-        Type::Enum(i) => !here(&features.enums[*i]),
-        Type::Union(i) => !here(&features.unions[*i]),
-        Type::Builtin(_) | Type::List(_) | Type::Map(_) => false,
-    });
+        .flat_map(|&i| api.models[i].fields.iter().map(|f| &f.ty))
+        .chain(unions.iter().flat_map(|&i| api.unions[i].variants.iter().map(|v| &v.ty)))
+        .any(|ty| match ty.innermost() {
+            Type::Model(i) => !models.contains(i),
+            Type::Enum(i) => !enums.contains(i),
+            Type::Union(i) => !unions.contains(i),
+            Type::Builtin(_) | Type::List(_) | Type::Map(_) => false,
+        });
     let use_others = elsewhere.then(|| {
         quote!(
             use super::*;
         )
     });
     // The header names the spec files this file's types are written in.
-    let mut sources: Vec<PathBuf> = Vec::new();
-    let item_files = api
-        .models
+    let mut sources: Vec<PathBuf> = enums
         .iter()
-        .enumerate()
-        .filter(|(i, _)| here(&features.models[*i]))
-        .flat_map(|(_, m)| &m.files)
-        .chain(api.enums.iter().enumerate().filter(|(i, _)| here(&features.enums[*i])).flat_map(|(_, e)| &e.files))
-        .chain(api.unions.iter().enumerate().filter(|(i, _)| here(&features.unions[*i])).flat_map(|(_, u)| &u.files));
-    for f in item_files {
-        if !sources.contains(f) {
-            sources.push(f.clone());
-        }
-    }
+        .flat_map(|&i| &api.enums[i].files)
+        .chain(models.iter().flat_map(|&i| &api.models[i].files))
+        .chain(unions.iter().flat_map(|&i| &api.unions[i].files))
+        .cloned()
+        .collect();
     sources.sort();
+    sources.dedup();
+    let no_cfg = quote!();
+    let enums = enums.iter().map(|&i| emit_enum(&api.enums[i], no_cfg.clone()));
+    let models = models.iter().map(|&i| emit_model(api, &api.models[i], no_cfg.clone()));
+    let unions = unions.iter().map(|&i| emit_union(api, &api.unions[i], no_cfg.clone()));
     let docs = match &file.gate {
         None => "Types every build has: used by the webhook events, by many resource groups, or by none in particular."
             .to_owned(),
@@ -818,13 +790,7 @@ fn emit_resource(api: &Api, index: usize) -> Emitted {
 }
 
 fn op_uses_models(op: &Operation) -> bool {
-    fn has(t: &Type) -> bool {
-        match t {
-            Type::Model(_) | Type::Enum(_) | Type::Union(_) => true,
-            Type::List(i) | Type::Map(i) => has(i),
-            Type::Builtin(_) => false,
-        }
-    }
+    let has = |t: &Type| !matches!(t.innermost(), Type::Builtin(_));
     op.body.is_some()
         || op.response.as_ref().is_some_and(has)
         || op.path_params.iter().chain(&op.query).chain(&op.headers).any(|p| has(&p.ty))

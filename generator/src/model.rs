@@ -185,6 +185,16 @@ pub enum Type {
     Union(usize),
 }
 
+impl Type {
+    /// The type inside any lists and maps: `Team` for `list<map<Team>>`.
+    pub fn innermost(&self) -> &Type {
+        match self {
+            Type::List(inner) | Type::Map(inner) => inner.innermost(),
+            other => other,
+        }
+    }
+}
+
 /// A model (JSON object).
 #[derive(Debug)]
 pub struct Model {
