@@ -71,6 +71,7 @@
 #![cfg_attr(not(feature = "full"), allow(dead_code))]
 
 mod client;
+pub mod decode;
 mod error;
 #[rustfmt::skip] // Formatted by the generator (prettyplease); rustfmt must not touch it.
 mod generated;

@@ -87,7 +87,8 @@ pub struct PageInfo {
     pub total_items: Option<u64>,
     /// Items after this page.
     pub remaining_items: Option<u64>,
-    /// Items in this page.
+    /// Items in this page (`returnedItems`; one server revision spells it `itemsReturned`).
+    #[serde(alias = "itemsReturned")]
     pub returned_items: Option<u64>,
     /// Page size.
     pub items_per_page: Option<u64>,
@@ -99,4 +100,38 @@ pub struct PageInfo {
     pub has_next_page: Option<bool>,
     /// Whether a page comes before this one.
     pub has_previous_page: Option<bool>,
+}
+
+impl crate::decode::FromJson for PageInfo {
+    fn from_json(r: &mut crate::decode::Reader<'_>) -> Result<Self, crate::decode::JsonError> {
+        const FIELDS: &[&str] = &[
+            "totalItems",
+            "remainingItems",
+            "returnedItems",
+            "itemsPerPage",
+            "currentPage",
+            "totalPages",
+            "hasNextPage",
+            "hasPreviousPage",
+            "itemsReturned",
+        ];
+        // Every value may also be null; a null reads as absent.
+        let mut counts: [Option<Option<u64>>; 6] = Default::default();
+        let (mut next, mut previous, mut returned_alias) = (None::<Option<bool>>, None::<Option<bool>>, None::<Option<u64>>);
+        {
+            let [a, b, c, d, e, f] = &mut counts;
+            r.read_object("PageInfo", FIELDS, &mut [a, b, c, d, e, f, &mut next, &mut previous, &mut returned_alias])?;
+        }
+        let [total_items, remaining_items, returned_items, items_per_page, current_page, total_pages] = counts.map(Option::flatten);
+        Ok(PageInfo {
+            total_items,
+            remaining_items,
+            returned_items: returned_items.or(returned_alias.flatten()),
+            items_per_page,
+            current_page,
+            total_pages,
+            has_next_page: next.flatten(),
+            has_previous_page: previous.flatten(),
+        })
+    }
 }

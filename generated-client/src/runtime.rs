@@ -11,7 +11,6 @@ use std::str::FromStr;
 use std::time::Duration;
 
 use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
-use serde::de::DeserializeOwned;
 
 /// The HTTP methods the API uses. (Copy and const-friendly, unlike `reqwest::Method`, so that
 /// an operation's description can be a constant built with `const fn`s.)
@@ -48,6 +47,7 @@ impl std::fmt::Display for Method {
 }
 
 use crate::client::Credentials;
+use crate::decode::{FromJson, JsonError, Reader, Slot};
 use crate::error::{ApiError, DecodeError, DecodeErrorInner, Error, Result};
 use crate::response::{PageInfo, Response};
 use crate::{ApiVersion, AuthMode, Client};
@@ -193,6 +193,14 @@ where
 {
     let value = <String as serde::Deserialize>::deserialize(deserializer)?;
     match value.parse() {
+        Ok(v) => Ok(v),
+        Err(never) => match never {},
+    }
+}
+
+/// Decodes a generated string enum: any string is accepted, unknown ones become `Unknown`.
+pub(crate) fn enum_from_json<T: FromStr<Err = Infallible>>(r: &mut Reader<'_>) -> std::result::Result<T, JsonError> {
+    match r.str("a string")?.parse() {
         Ok(v) => Ok(v),
         Err(never) => match never {},
     }
@@ -378,7 +386,7 @@ impl<'a> Call<'a> {
     /// The sending itself is one boxed, non-generic future shared by every operation; only the
     /// decoding step is specific to `T`. (An `async fn` here would compile a copy of the whole
     /// retry loop's state machine for each of the 230 response types.)
-    pub(crate) fn send<T: DeserializeOwned>(self) -> Sending<'a, T> {
+    pub(crate) fn send<T: FromJson>(self) -> Sending<'a, T> {
         let decode: fn(RawResponse) -> Result<Response<T>> =
             if self.op.envelope { |raw| raw.decode(true) } else { |raw| raw.decode(false) };
         Sending { sending: Box::pin(self.execute()), decode }
@@ -512,7 +520,7 @@ impl<'a> Call<'a> {
         span.record("status", status);
         let headers = response.headers().clone();
         let body = response.bytes().await.map_err(transport_error)?;
-        let raw = RawResponse { status, headers, body: body.to_vec() };
+        let raw = RawResponse { status, headers, body };
         // Redirects are never followed (they could carry credentials elsewhere); for an
         // operation whose answer is not JSON, the redirect is the answer.
         let redirect_is_answer = (300..400).contains(&status) && !self.op.envelope;
@@ -566,7 +574,8 @@ fn transport_error(e: reqwest::Error) -> Failure {
 pub(crate) struct RawResponse {
     status: u16,
     headers: reqwest::header::HeaderMap,
-    body: Vec<u8>,
+    /// The body as reqwest gave it (reference-counted: never copied).
+    body: bytes::Bytes,
 }
 
 impl RawResponse {
@@ -584,6 +593,10 @@ impl RawResponse {
         }))
     }
 
+    fn json_error(&self, e: &JsonError) -> Error {
+        self.decode_error(e.path(), e.message().to_owned())
+    }
+
     /// An error status, as the matching [`Error`].
     fn into_error(self) -> Error {
         let request_id = self.request_id();
@@ -595,136 +608,85 @@ impl RawResponse {
         }
     }
 
+    /// A `2xx` whose envelope says `"status": "error"`, as the error it is.
+    fn api_error(&self) -> Error {
+        Error::Api(ApiError::from_response(self.status, self.request_id(), &self.body))
+    }
+
+    /// Whether the body is a JSON object whose `status` is `"error"` (looked at only when a
+    /// body did not decode, or carries no value: a successful decode reads `status` itself).
+    fn says_error(&self) -> bool {
+        let mut status: Option<serde_json::Value> = None;
+        let read = Reader::new(&self.body).read_object("an object", &["status"], &mut [&mut status]);
+        read.is_ok() && status.as_ref().and_then(|s| s.as_str()) == Some("error")
+    }
+
     /// A `2xx` whose envelope says `"status": "error"` is an error all the same.
     fn check_envelope_status(&self) -> Result<()> {
-        if self.body.iter().all(u8::is_ascii_whitespace) {
-            return Ok(());
-        }
-        if let Ok(serde_json::Value::Object(root)) = serde_json::from_slice::<serde_json::Value>(&self.body)
-            && root.get("status").and_then(|s| s.as_str()) == Some("error")
-        {
-            return Err(Error::Api(ApiError::from_response(self.status, self.request_id(), &self.body)));
-        }
-        Ok(())
+        if self.says_error() { Err(self.api_error()) } else { Ok(()) }
     }
 
-    fn decode<T: DeserializeOwned>(self, envelope: bool) -> Result<Response<T>> {
-        let mut value = None;
-        let page = self.decode_erased(envelope, &mut |d| {
-            value = Some(erased_serde::deserialize::<T>(d)?);
-            Ok(())
-        })?;
-        match value {
-            Some(value) => Ok(Response { status: self.status, headers: self.headers, value, page }),
-            None => Err(self.decode_error(String::new(), "the body has no `data`".to_owned())),
-        }
-    }
-
-    /// Decodes the body (or its envelope's `data`) with `data`, which sees one type-erased
-    /// deserializer: the JSON reading and path tracking below are compiled once, not once per
-    /// response type. A failure names the JSON path of the value at fault.
-    fn decode_erased(&self, envelope: bool, data: &mut DataFn<'_>) -> Result<Option<PageInfo>> {
+    /// Decodes the body, or its envelope's `data`, in one pass over the bytes. The envelope's
+    /// keys may come in any order (`GET /v2/slots` sends `data` before `status`). A failure
+    /// names the JSON path of the value at fault; a body that says `"status": "error"` is an
+    /// [`Error::Api`] whatever else it holds.
+    fn decode<T: FromJson>(self, envelope: bool) -> Result<Response<T>> {
         if self.body.iter().all(u8::is_ascii_whitespace) {
             return Err(self.decode_error(String::new(), "the body is empty".to_owned()));
         }
-        self.check_envelope_status()?;
-        let mut de = serde_json::Deserializer::from_slice(&self.body);
-        let mut track = serde_path_to_error::Track::new();
-        let mut page = None;
-        let result = {
-            let tracked = serde_path_to_error::Deserializer::new(&mut de, &mut track);
-            let mut erased = <dyn erased_serde::Deserializer>::erase(tracked);
-            if envelope {
-                serde::Deserializer::deserialize_struct(
-                    &mut erased as &mut dyn erased_serde::Deserializer,
-                    "Envelope",
-                    &["data", "pagination"],
-                    EnvelopeVisitor { data, page: &mut page },
-                )
-            } else {
-                data(&mut erased)
-            }
+        let mut value: Option<T> = None;
+        let read = if envelope {
+            read_envelope(&self.body, &mut value)
+        } else {
+            decode_whole(&self.body, &mut value).map(|()| Envelope::default())
         };
-        result.map_err(|e| {
-            let path = track.path().to_string();
-            let path = if path == "." { String::new() } else { path };
-            self.decode_error(path, e.to_string())
-        })?;
-        de.end().map_err(|e| self.decode_error(String::new(), e.to_string()))?;
-        Ok(page)
-    }
-}
-
-/// Decodes one value from a type-erased deserializer.
-type DataFn<'f> =
-    dyn FnMut(&mut dyn erased_serde::Deserializer<'_>) -> std::result::Result<(), erased_serde::Error> + 'f;
-
-/// `{"status": "success", "data": ..., "pagination": ...}`: `data` goes to the caller's decoder,
-/// `pagination` is kept, the rest is skipped (`status` was checked before).
-struct EnvelopeVisitor<'v, 'f> {
-    data: &'v mut DataFn<'f>,
-    page: &'v mut Option<PageInfo>,
-}
-
-impl<'de> serde::de::Visitor<'de> for EnvelopeVisitor<'_, '_> {
-    type Value = ();
-
-    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("a response envelope")
-    }
-
-    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> std::result::Result<(), A::Error> {
-        let mut seen_data = false;
-        while let Some(key) = map.next_key::<std::borrow::Cow<'_, str>>()? {
-            match &*key {
-                "data" if !seen_data => {
-                    seen_data = true;
-                    map.next_value_seed(DataSeed(&mut *self.data))?;
-                }
-                "data" => return Err(serde::de::Error::duplicate_field("data")),
-                "pagination" => *self.page = map.next_value()?,
-                _ => {
-                    map.next_value::<serde::de::IgnoredAny>()?;
-                }
+        let envelope = match read {
+            Ok(envelope) => envelope,
+            Err(e) if self.says_error() => {
+                let _ = e;
+                return Err(self.api_error());
             }
+            Err(e) => return Err(self.json_error(&e)),
+        };
+        if envelope.error {
+            return Err(self.api_error());
         }
-        if !seen_data {
-            // As serde reads a missing field: `None` for an optional `data`, else an error.
-            let mut missing = <dyn erased_serde::Deserializer>::erase(MissingData);
-            (self.data)(&mut missing).map_err(serde::de::Error::custom)?;
-        }
-        Ok(())
+        let value = match value {
+            Some(value) => value,
+            // As a missing field reads: `None` for an optional `data`, an error otherwise.
+            None => match crate::decode::from_slice::<T>(b"null") {
+                Ok(none) => none,
+                Err(_) => return Err(self.json_error(&crate::decode::missing("data"))),
+            },
+        };
+        Ok(Response { status: self.status, headers: self.headers, value, page: envelope.page })
     }
 }
 
-/// The value of an absent `data`: `None` to an `Option`, "missing field `data`" to anything else.
-struct MissingData;
-
-impl<'de> serde::Deserializer<'de> for MissingData {
-    type Error = serde::de::value::Error;
-
-    fn deserialize_any<V: serde::de::Visitor<'de>>(self, _: V) -> std::result::Result<V::Value, Self::Error> {
-        Err(serde::de::Error::missing_field("data"))
-    }
-
-    fn deserialize_option<V: serde::de::Visitor<'de>>(self, visitor: V) -> std::result::Result<V::Value, Self::Error> {
-        visitor.visit_none()
-    }
-
-    serde::forward_to_deserialize_any! {
-        bool i8 i16 i32 i64 i128 u8 u16 u32 u64 u128 f32 f64 char str string bytes byte_buf unit unit_struct
-        newtype_struct seq tuple tuple_struct map struct enum identifier ignored_any
-    }
+/// What an envelope says besides its `data`.
+#[derive(Default)]
+struct Envelope {
+    /// `"status": "error"`.
+    error: bool,
+    page: Option<PageInfo>,
 }
 
-struct DataSeed<'v, 'f>(&'v mut DataFn<'f>);
+/// `{"status": "success", "data": ..., "pagination": ...}`, keys in any order: `data` goes to
+/// `data` (one type-erased slot, so this is compiled once), `pagination` is kept.
+fn read_envelope(body: &[u8], data: &mut dyn Slot) -> std::result::Result<Envelope, JsonError> {
+    let mut r = Reader::new(body);
+    let mut status: Option<serde_json::Value> = None;
+    let mut page: Option<Option<PageInfo>> = None;
+    r.read_object("a response envelope", &["status", "data", "pagination"], &mut [&mut status, data, &mut page])?;
+    r.finish()?;
+    Ok(Envelope { error: status.as_ref().and_then(|s| s.as_str()) == Some("error"), page: page.flatten() })
+}
 
-impl<'de> serde::de::DeserializeSeed<'de> for DataSeed<'_, '_> {
-    type Value = ();
-
-    fn deserialize<D: serde::Deserializer<'de>>(self, deserializer: D) -> std::result::Result<(), D::Error> {
-        crate::json::erased(deserializer, |d| (self.0)(d))
-    }
+/// A body that is the value itself.
+fn decode_whole(body: &[u8], value: &mut dyn Slot) -> std::result::Result<(), JsonError> {
+    let mut r = Reader::new(body);
+    value.fill(&mut r)?;
+    r.finish()
 }
 
 /// Longest wait taken from a server's rate-limit headers.
@@ -784,7 +746,7 @@ pub(crate) fn paginate<'a, B, T>(
 ) -> PageStream<'a, T>
 where
     B: Send + Sync + 'a,
-    T: DeserializeOwned + Send + 'a,
+    T: FromJson + Send + 'a,
 {
     let pager = Pager {
         page: Box::new(move |offset, size| page(&builder, offset, size)),
@@ -822,7 +784,7 @@ struct Pager<'a> {
     page: Box<dyn Fn(i64, i64) -> Call<'a> + Send + Sync + 'a>,
     offset: i64,
     size: i64,
-    previous: Option<Vec<u8>>,
+    previous: Option<bytes::Bytes>,
     done: bool,
 }
 
@@ -837,7 +799,7 @@ impl<'a> Pager<'a> {
             }
             match (self.page)(self.offset, self.size).execute().await {
                 Err(e) => Some(Err(e)),
-                Ok(raw) if self.previous.as_deref() == Some(raw.body.as_slice()) => {
+                Ok(raw) if self.previous.as_ref() == Some(&raw.body) => {
                     self.done = true;
                     None
                 }
@@ -1003,6 +965,12 @@ macro_rules! string_enum {
         impl $crate::runtime::ToParam for $name {
             fn to_param(&self) -> String {
                 self.as_str().to_owned()
+            }
+        }
+
+        impl $crate::decode::FromJson for $name {
+            fn from_json(r: &mut $crate::decode::Reader<'_>) -> ::std::result::Result<Self, $crate::decode::JsonError> {
+                $crate::runtime::enum_from_json(r)
             }
         }
     };

@@ -158,6 +158,7 @@ fn rust_type(api: &Api, ty: &Type, scope: Scope) -> TokenStream {
             Builtin::Number => quote!(f64),
             Builtin::Boolean => quote!(bool),
             Builtin::DateTime => quote!(chrono::DateTime<chrono::Utc>),
+            Builtin::OffsetDateTime => quote!(chrono::DateTime<chrono::FixedOffset>),
             Builtin::Date => quote!(chrono::NaiveDate),
             Builtin::Json => quote!(serde_json::Value),
         },
@@ -527,26 +528,23 @@ fn emit_union(api: &Api, u: &Union, cfg: TokenStream) -> TokenStream {
         let rename = v.tag_value.as_ref().map(|t| quote!(#[serde(rename = #t)]));
         quote! { #vdoc #rename #vname(#ty), }
     });
-    let (attrs, fallback, how) = match &u.tag {
+    let (attrs, how) = match &u.tag {
         Some(tag) => (
             quote!(#[serde(tag = #tag)]),
-            quote! {
-                /// A variant this version of the client does not know (its payload is not kept).
-                #[serde(other)]
-                Unknown,
-            },
-            format!("The `{tag}` field says which variant a value is."),
+            format!(
+                "The `{tag}` field says which variant a value is; an object with a `{tag}` this version of the \
+                 client does not know is kept in `Other`."
+            ),
         ),
-        None => (
-            quote!(#[serde(untagged)]),
-            quote! {
-                /// A shape this version of the client does not know, as it was sent.
-                Other(serde_json::Value),
-            },
-            "The variants are tried in order; the first that fits is taken.".to_owned(),
-        ),
+        None => (quote!(#[serde(untagged)]), dispatch_docs(api, u)),
+    };
+    let fallback = quote! {
+        /// A shape no rule of this version of the client claims, kept as it was sent.
+        #[serde(untagged)]
+        Other(serde_json::Value),
     };
     let how = doc(&format!("\n{how}"));
+    let from_json = emit_union_from_json(api, u, &cfg);
     // `From` for each variant whose type no other variant shares, so a body can be passed as is.
     let froms = u.variants.iter().filter(|v| u.variants.iter().filter(|w| w.ty == v.ty).count() == 1).map(|v| {
         let vname = format_ident!("{}", v.name);
@@ -565,14 +563,130 @@ fn emit_union(api: &Api, u: &Union, cfg: TokenStream) -> TokenStream {
         #docs
         #how
         #cfg
-        #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+        #[derive(Debug, Clone, PartialEq, serde::Serialize)]
         #attrs
         #[non_exhaustive]
         pub enum #name {
             #( #variants )*
             #fallback
         }
+        #from_json
         #( #froms )*
+    }
+}
+
+/// How an untagged union's decoder picks a variant, for its docs.
+fn dispatch_docs(api: &Api, u: &Union) -> String {
+    let mut lines = vec!["Which variant a value is follows from what it is:".to_owned()];
+    let code = |keys: &[String]| keys.iter().map(|k| format!("`{k}`")).collect::<Vec<_>>().join(", ");
+    for v in &u.variants {
+        let kinds = crate::model::json_kinds(&v.ty, &api.unions, &mut Vec::new());
+        let what = kinds.iter().map(|k| format!("{k:?}").to_lowercase()).collect::<Vec<_>>().join(" or ");
+        let mut rule = format!("- `{}`: {}", v.name, if what == "object" { "an object".to_owned() } else { format!("a JSON {what}") });
+        if !v.has.is_empty() {
+            rule.push_str(&format!(" with {}", code(&v.has)));
+        }
+        if !v.lacks.is_empty() {
+            rule.push_str(&format!("{} without {}", if v.has.is_empty() { "" } else { " and" }, code(&v.lacks)));
+        }
+        lines.push(rule);
+    }
+    lines.push(String::new());
+    lines.push("An object that no rule claims is kept in `Other`; a value of another kind is a decoding error.".to_owned());
+    lines.join("\n")
+}
+
+/// The union's `FromJson` (what the client decodes with) and `Deserialize` (through it): the
+/// variant is chosen by the value's JSON kind, then for an object by its tag or by the keys its
+/// variants' `when` rules name, and only that variant is decoded.
+fn emit_union_from_json(api: &Api, u: &Union, cfg: &TokenStream) -> TokenStream {
+    use crate::model::JsonKind;
+    let name = format_ident!("{}", u.name);
+    let name_str = &u.name;
+    let kinds: Vec<_> = u.variants.iter().map(|v| crate::model::json_kinds(&v.ty, &api.unions, &mut Vec::new())).collect();
+    let make = |v: &crate::model::Variant, from: TokenStream| {
+        let vname = format_ident!("{}", v.name);
+        quote!(#name::#vname(#from))
+    };
+    // Object variants, decided by tag or by rules.
+    let objects: Vec<usize> = (0..u.variants.len()).filter(|&i| kinds[i].contains(&JsonKind::Object)).collect();
+    let object_arm = if let Some(tag) = &u.tag {
+        let arms = u.variants.iter().map(|v| {
+            let value = v.tag_value.as_deref().unwrap_or_default();
+            let made = make(v, quote!(shape.decode()?));
+            quote!(Some(#value) => #made,)
+        });
+        quote! {
+            crate::decode::Kind::Object => {
+                let shape = r.shape(#name_str, Some(#tag), &[])?;
+                Ok(match shape.tag() {
+                    #( #arms )*
+                    Some(_) => #name::Other(shape.value()?),
+                    None => return Err(crate::decode::missing(#tag)),
+                })
+            }
+        }
+    } else if objects.len() == 1 && u.variants[objects[0]].has.is_empty() && u.variants[objects[0]].lacks.is_empty() {
+        let made = make(&u.variants[objects[0]], quote!(crate::decode::FromJson::from_json(r)?));
+        quote!(crate::decode::Kind::Object => Ok(#made),)
+    } else if objects.is_empty() {
+        quote!()
+    } else {
+        let keys = &u.keys;
+        let bits = |list: &[String]| -> u64 {
+            list.iter().map(|k| 1u64 << u.keys.iter().position(|x| x == k).unwrap_or(0)).fold(0, |a, b| a | b)
+        };
+        let checks = objects.iter().map(|&i| {
+            let v = &u.variants[i];
+            let (has, lacks) = (bits(&v.has), bits(&v.lacks));
+            let made = make(v, quote!(shape.decode()?));
+            quote! {
+                if shape.matches(#has, #lacks) {
+                    return Ok(#made);
+                }
+            }
+        });
+        quote! {
+            crate::decode::Kind::Object => {
+                let shape = r.shape(#name_str, None, &[ #( #keys ),* ])?;
+                #( #checks )*
+                Ok(#name::Other(shape.value()?))
+            }
+        }
+    };
+    let other_arms = [
+        (JsonKind::Array, quote!(crate::decode::Kind::Array)),
+        (JsonKind::String, quote!(crate::decode::Kind::String)),
+        (JsonKind::Number, quote!(crate::decode::Kind::Number)),
+        (JsonKind::Bool, quote!(crate::decode::Kind::Bool)),
+    ]
+    .into_iter()
+    .filter_map(|(kind, pattern)| {
+        let i = (0..u.variants.len()).find(|&i| kinds[i].contains(&kind))?;
+        let made = make(&u.variants[i], quote!(crate::decode::FromJson::from_json(r)?));
+        Some(quote!(#pattern => Ok(#made),))
+    });
+    let expected = format!("{} ({})", u.name, {
+        let all: std::collections::BTreeSet<JsonKind> = kinds.iter().flatten().copied().collect();
+        all.iter().map(|k| format!("{k:?}").to_lowercase()).collect::<Vec<_>>().join(" or ")
+    });
+    quote! {
+        #cfg
+        impl crate::decode::FromJson for #name {
+            fn from_json(r: &mut crate::decode::Reader<'_>) -> Result<Self, crate::decode::JsonError> {
+                match r.kind()? {
+                    #object_arm
+                    #( #other_arms )*
+                    _ => Err(r.invalid(#expected)),
+                }
+            }
+        }
+        #cfg
+        impl<'de> serde::Deserialize<'de> for #name {
+            fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+                crate::decode::deserialize(deserializer)
+            }
+        }
     }
 }
 

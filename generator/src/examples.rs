@@ -250,6 +250,13 @@ fn value(api: &Api, ty: &Type, example: Option<&str>, wire: &str, depth: usize) 
                     .unwrap_or_else(|| "2030-01-15T10:00:00Z".to_owned());
                 quote!(#s.parse::<chrono::DateTime<chrono::Utc>>().expect("example date-time"))
             }
+            Builtin::OffsetDateTime => {
+                let s = example
+                    .and_then(json_string)
+                    .filter(|s| s.contains('T'))
+                    .unwrap_or_else(|| "2030-01-15T10:00:00+01:00".to_owned());
+                quote!(#s.parse::<chrono::DateTime<chrono::FixedOffset>>().expect("example date-time"))
+            }
             Builtin::Date => {
                 let s = example.and_then(json_string).unwrap_or_else(|| "2030-01-15".to_owned());
                 quote!(#s.parse::<chrono::NaiveDate>().expect("example date"))

@@ -281,6 +281,9 @@ pub struct Union {
     pub tag: Option<String>,
     /// Variants, in spec order.
     pub variants: Vec<Variant>,
+    /// Every key named by a variant's `has` or `lacks`, in order of first mention: what the
+    /// decoder looks for in an object before choosing its variant.
+    pub keys: Vec<String>,
     /// Whether the union is sent in a request body.
     pub is_input: bool,
     /// Differences from upstream made on purpose: difference -> reason.
@@ -298,6 +301,10 @@ pub struct Variant {
     pub docs: String,
     /// With a tag: the tag's value for this variant.
     pub tag_value: Option<String>,
+    /// Without a tag: keys an object must have to be this variant (see [`Union::keys`]).
+    pub has: Vec<String>,
+    /// Without a tag: keys an object must not have to be this variant.
+    pub lacks: Vec<String>,
 }
 
 /// One value of an enum.
@@ -480,6 +487,9 @@ impl Cx {
             models.push(self.lower_model(f, n, m, &fields));
         }
         let mut unions: Vec<Union> = union_src.iter().map(|(f, n, u)| self.lower_union(f, n, u)).collect();
+        for (i, (f, n, u)) in union_src.iter().enumerate() {
+            self.check_dispatch(f, n, u, i, &unions, &models);
+        }
 
         let webhook_events = self.lower_webhook_events(files);
 
@@ -647,6 +657,97 @@ impl Cx {
         events
     }
 
+    /// Checks that the decoder can tell every value's variant from what the value is: its JSON
+    /// kind, and for objects the tag or the `when` rules, which no two variants may share.
+    fn check_dispatch(
+        &mut self,
+        file: &Path,
+        name: &raw::Str,
+        raw: &raw::Union,
+        index: usize,
+        unions: &[Union],
+        models: &[Model],
+    ) {
+        let u = &unions[index];
+        let kinds: Vec<BTreeSet<JsonKind>> = u.variants.iter().map(|v| json_kinds(&v.ty, unions, &mut Vec::new())).collect();
+        let raw_variants: Vec<(&raw::Str, &raw::Variant)> = raw.variants.0.iter().map(|(n, v)| (n, v)).collect();
+        let vpos = |i: usize| spos(file, raw_variants[i].0);
+        for (i, v) in u.variants.iter().enumerate() {
+            if kinds[i].contains(&JsonKind::Any) && u.variants.len() > 1 {
+                self.diags.error(
+                    Some(&vpos(i)),
+                    format!("variant `{}` of union `{}` is `json`, which matches every shape", v.name, name.value),
+                    "give the variant a model or another type, so that its values can be told from the others",
+                );
+            }
+            let is_object = kinds[i].iter().all(|k| *k == JsonKind::Object);
+            if (!v.has.is_empty() || !v.lacks.is_empty()) && !is_object {
+                self.diags.error(
+                    Some(&vpos(i)),
+                    format!("variant `{}` of union `{}` has a `when` rule but is not an object", v.name, name.value),
+                    "`when` looks at the keys of an object; other variants are told apart by their JSON kind",
+                );
+            }
+            // Keys a rule names must make sense for the variant's model.
+            if let Type::Model(m) = v.ty {
+                let model = &models[m];
+                for k in &v.has {
+                    if !model.fields.iter().any(|f| &f.wire == k) {
+                        self.diags.error(
+                            Some(&vpos(i)),
+                            format!("`when.has` of variant `{}` names `{k}`, which model `{}` does not have", v.name, model.name),
+                            format!("add `{k}` to `{}`, or fix the key's spelling", model.name),
+                        );
+                    }
+                }
+                for k in &v.lacks {
+                    if model.fields.iter().any(|f| &f.wire == k && f.required) {
+                        self.diags.error(
+                            Some(&vpos(i)),
+                            format!("`when.lacks` of variant `{}` names `{k}`, a required field of `{}`", v.name, model.name),
+                            "an object of this variant always has that key; remove it from `lacks`",
+                        );
+                    }
+                }
+            }
+        }
+        if u.tag.is_some() {
+            return;
+        }
+        for (i, a) in u.variants.iter().enumerate() {
+            for (j, b) in u.variants.iter().enumerate().skip(i + 1) {
+                let Some(kind) = kinds[i].intersection(&kinds[j]).next().copied() else { continue };
+                if kind == JsonKind::Any {
+                    continue; // reported above
+                }
+                let hint = if kind == JsonKind::Object {
+                    let exclusive = a.has.iter().any(|k| b.lacks.contains(k)) || a.lacks.iter().any(|k| b.has.contains(k));
+                    if exclusive {
+                        continue;
+                    }
+                    if a.has.is_empty() && a.lacks.is_empty() || b.has.is_empty() && b.lacks.is_empty() {
+                        "give each object variant a `when` rule: keys it `has` that the other `lacks` (read Cal.com's output classes for a key only one shape has), or give the union a `tag`"
+                    } else {
+                        "make the rules exclusive: put a key in one variant's `has` and the other's `lacks`"
+                    }
+                } else {
+                    "only objects can be told apart by their keys; merge the two variants or change one's type"
+                };
+                self.diags.error(
+                    Some(&vpos(j)),
+                    format!(
+                        "variants `{}` and `{}` of union `{}` cannot be told apart: both can be {}",
+                        a.name,
+                        b.name,
+                        name.value,
+                        kind.describe()
+                    ),
+                    hint,
+                );
+            }
+        }
+    }
+
     fn lower_union(&mut self, file: &Path, name: &raw::Str, u: &raw::Union) -> Union {
         let mut variants = Vec::new();
         let mut seen_names: BTreeSet<String> = BTreeSet::new();
@@ -707,12 +808,58 @@ impl Cx {
                 }
                 (None, None) => {}
             }
+            let (has, lacks) = match &v.when {
+                None => (Vec::new(), Vec::new()),
+                Some(when) => {
+                    let wp = spos(file, when);
+                    if u.tag.is_some() {
+                        self.diags.error(
+                            Some(&wp),
+                            format!("`when` in tagged union `{}`", name.value),
+                            "the tag already says which variant an object is; remove `when`",
+                        );
+                    }
+                    if when.value.has.is_empty() && when.value.lacks.is_empty() {
+                        self.diags.error(
+                            Some(&wp),
+                            format!("empty `when` on variant `{}` of union `{}`", vname.value, name.value),
+                            "name keys the variant's objects have (`has`) or never have (`lacks`)",
+                        );
+                    }
+                    for k in &when.value.has {
+                        if when.value.lacks.iter().any(|l| l.value == k.value) {
+                            self.diags.error(
+                                Some(&spos(file, k)),
+                                format!("key `{}` is both in `has` and in `lacks`", k.value),
+                                "an object cannot both have and lack a key; keep it in one list",
+                            );
+                        }
+                    }
+                    let names = |list: &[raw::Str]| list.iter().map(|k| k.value.clone()).collect::<Vec<_>>();
+                    (names(&when.value.has), names(&when.value.lacks))
+                }
+            };
             variants.push(Variant {
                 name: vname.value.clone(),
                 ty,
                 docs: v.docs.clone(),
                 tag_value: v.tag_value.as_ref().map(|t| t.value.clone()),
+                has,
+                lacks,
             });
+        }
+        let mut keys: Vec<String> = Vec::new();
+        for k in variants.iter().flat_map(|v| v.has.iter().chain(&v.lacks)) {
+            if !keys.contains(k) {
+                keys.push(k.clone());
+            }
+        }
+        if keys.len() > 64 {
+            self.diags.error(
+                Some(&spos(file, name)),
+                format!("union `{}` names {} keys in its `when` rules; at most 64 are supported", name.value, keys.len()),
+                "tell the variants apart with fewer keys",
+            );
         }
         Union {
             name: name.value.clone(),
@@ -720,6 +867,7 @@ impl Cx {
             docs: u.docs.clone(),
             tag: u.tag.as_ref().map(|t| t.value.clone()),
             variants,
+            keys,
             is_input: false,
             known_drift: drift(&u.known_drift),
         }
@@ -1429,4 +1577,56 @@ fn split_template(path: &str) -> Result<(Vec<RawSegment>, Vec<String>), String> 
         segments.push(RawSegment::Literal(rest.to_owned()));
     }
     Ok((segments, names))
+}
+
+/// The JSON kinds a value of a type can have, as a union's decoder tells them apart.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum JsonKind {
+    /// A boolean.
+    Bool,
+    /// A number (integer or not: they are not told apart).
+    Number,
+    /// A string (also dates and enums).
+    String,
+    /// An array.
+    Array,
+    /// An object (models and maps).
+    Object,
+    /// Anything (`json`).
+    Any,
+}
+
+impl JsonKind {
+    fn describe(self) -> &'static str {
+        match self {
+            JsonKind::Bool => "a boolean",
+            JsonKind::Number => "a number",
+            JsonKind::String => "a string",
+            JsonKind::Array => "an array",
+            JsonKind::Object => "an object",
+            JsonKind::Any => "anything",
+        }
+    }
+}
+
+/// The JSON kinds of a type; a union's are those of its variants (`seen` guards cycles).
+pub fn json_kinds(ty: &Type, unions: &[Union], seen: &mut Vec<usize>) -> BTreeSet<JsonKind> {
+    match ty {
+        Type::Builtin(b) => BTreeSet::from([match b {
+            Builtin::String | Builtin::DateTime | Builtin::OffsetDateTime | Builtin::Date => JsonKind::String,
+            Builtin::Integer | Builtin::Number => JsonKind::Number,
+            Builtin::Boolean => JsonKind::Bool,
+            Builtin::Json => JsonKind::Any,
+        }]),
+        Type::Enum(_) => BTreeSet::from([JsonKind::String]),
+        Type::List(_) => BTreeSet::from([JsonKind::Array]),
+        Type::Map(_) | Type::Model(_) => BTreeSet::from([JsonKind::Object]),
+        Type::Union(i) => {
+            if seen.contains(i) {
+                return BTreeSet::new();
+            }
+            seen.push(*i);
+            unions[*i].variants.iter().flat_map(|v| json_kinds(&v.ty, unions, seen)).collect()
+        }
+    }
 }

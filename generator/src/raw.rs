@@ -172,6 +172,21 @@ pub struct Variant {
     pub docs: String,
     /// With `tag`: the tag field's value for this variant.
     pub tag_value: Option<Str>,
+    /// Without `tag`: which objects are this variant, by the keys they have and lack.
+    pub when: Option<Spanned<When>>,
+}
+
+/// The rule that claims an object for a union variant: it has every key of `has` and none of
+/// `lacks`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct When {
+    /// Keys the object has.
+    #[serde(default)]
+    pub has: Vec<Str>,
+    /// Keys the object does not have.
+    #[serde(default)]
+    pub lacks: Vec<Str>,
 }
 
 /// HTTP methods the spec may name.

@@ -22,6 +22,8 @@ pub enum Builtin {
     Number,
     Boolean,
     DateTime,
+    /// A date-time that keeps the offset it was sent with (slots answered in a time zone).
+    OffsetDateTime,
     Date,
     Json,
 }
@@ -34,6 +36,7 @@ impl Builtin {
             "number" => Builtin::Number,
             "boolean" => Builtin::Boolean,
             "date-time" => Builtin::DateTime,
+            "offset-date-time" => Builtin::OffsetDateTime,
             "date" => Builtin::Date,
             "json" => Builtin::Json,
             _ => return None,
@@ -136,6 +139,7 @@ mod tests {
             Ok(TypeExpr::List(Box::new(TypeExpr::Map(Box::new(TypeExpr::Named("Team".into()))))))
         );
         assert_eq!(parse("date-time"), Ok(TypeExpr::Builtin(Builtin::DateTime)));
+        assert_eq!(parse("offset-date-time"), Ok(TypeExpr::Builtin(Builtin::OffsetDateTime)));
         assert!(parse("list<Team").is_err());
         assert!(parse("Team Member").is_err());
         assert!(parse("").is_err());

@@ -97,13 +97,13 @@ impl BookingOrganizerLocation {}
 #[non_exhaustive]
 #[derive(Debug, Clone, PartialEq)]
 pub struct BookingReassignee {
-    /// Id of the user. Example: `123`.
+    /// Id of the user; `0` when the booking has no user. Example: `123`.
     pub id: i64,
     /// Name of the user; `unknown` when the user has none. Example: `"John Doe"`.
     pub name: String,
-    /// Email of the user. Example: `"john.doe@example.com"`.
+    /// Email of the user; `unknown` when the booking has no user. Example: `"john.doe@example.com"`.
     pub email: String,
-    /// The user's email cleaned up for display. Example: `"john.doe@example.com"`.
+    /// The user's email without the OAuth client suffix Cal.com adds to managed users' emails; `unknown` when the booking has no user. Example: `"john.doe@example.com"`.
     pub display_email: Option<String>,
 }
 crate::json::object!(
@@ -127,9 +127,9 @@ pub struct BookingRecording {
     pub duration: i64,
     /// Token for sharing the recording. Example: `"share-token-123"`.
     pub share_token: String,
-    /// Link to download the recording; null when it cannot be made. Example: `"https://cal-video-recordings.s3.us-east-2.amazonaws.com/meetco/123s"`.
+    /// Link to download the recording; null when asking for it failed and absent when the provider gave none. Example: `"https://cal-video-recordings.s3.us-east-2.amazonaws.com/meetco/123s"`.
     pub download_link: Option<String>,
-    /// Why the download link could not be made.
+    /// Why the download link could not be made; only when `downloadLink` is null.
     pub error: Option<String>,
 }
 crate::json::object!(
@@ -846,8 +846,8 @@ impl RescheduleSeat {
 }
 /// Where a new booking takes place; it must be one of the event type's locations.
 ///
-/// The `type` field says which variant a value is.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+/// The `type` field says which variant a value is; an object with a `type` this version of the client does not know is kept in `Other`.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[serde(tag = "type")]
 #[non_exhaustive]
 pub enum BookingLocation {
@@ -875,9 +875,52 @@ pub enum BookingLocation {
     /// A conferencing app.
     #[serde(rename = "integration")]
     Integration(Box<BookingIntegrationLocation>),
-    /// A variant this version of the client does not know (its payload is not kept).
-    #[serde(other)]
-    Unknown,
+    /// A shape no rule of this version of the client claims, kept as it was sent.
+    #[serde(untagged)]
+    Other(serde_json::Value),
+}
+impl crate::decode::FromJson for BookingLocation {
+    fn from_json(
+        r: &mut crate::decode::Reader<'_>,
+    ) -> Result<Self, crate::decode::JsonError> {
+        match r.kind()? {
+            crate::decode::Kind::Object => {
+                let shape = r.shape("BookingLocation", Some("type"), &[])?;
+                Ok(
+                    match shape.tag() {
+                        Some("address") => BookingLocation::Address(shape.decode()?),
+                        Some("link") => BookingLocation::Link(shape.decode()?),
+                        Some("phone") => BookingLocation::Phone(shape.decode()?),
+                        Some("organizersDefaultApp") => {
+                            BookingLocation::OrganizersDefaultApp(shape.decode()?)
+                        }
+                        Some("attendeeAddress") => {
+                            BookingLocation::AttendeeAddress(shape.decode()?)
+                        }
+                        Some("attendeeDefined") => {
+                            BookingLocation::AttendeeDefined(shape.decode()?)
+                        }
+                        Some("attendeePhone") => {
+                            BookingLocation::AttendeePhone(shape.decode()?)
+                        }
+                        Some("integration") => {
+                            BookingLocation::Integration(shape.decode()?)
+                        }
+                        Some(_) => BookingLocation::Other(shape.value()?),
+                        None => return Err(crate::decode::missing("type")),
+                    },
+                )
+            }
+            _ => Err(r.invalid("BookingLocation (object)")),
+        }
+    }
+}
+impl<'de> serde::Deserialize<'de> for BookingLocation {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::decode::deserialize(deserializer)
+    }
 }
 impl From<BookingAttendeeAddressLocation> for BookingLocation {
     fn from(value: BookingAttendeeAddressLocation) -> Self {
@@ -901,8 +944,12 @@ impl From<BookingIntegrationLocation> for BookingLocation {
 }
 /// One booking, or every occurrence of a recurring booking (in start order). Creating a recurring booking gives the whole series; so does reading or cancelling it by its `recurringBookingUid`.
 ///
-/// The variants are tried in order; the first that fits is taken.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+/// Which variant a value is follows from what it is:
+/// - `Series`: a JSON array
+/// - `Single`: an object
+///
+/// An object that no rule claims is kept in `Other`; a value of another kind is a decoding error.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[serde(untagged)]
 #[non_exhaustive]
 pub enum BookingOrSeries {
@@ -910,8 +957,31 @@ pub enum BookingOrSeries {
     Series(Vec<Booking>),
     /// A single booking.
     Single(Booking),
-    /// A shape this version of the client does not know, as it was sent.
+    /// A shape no rule of this version of the client claims, kept as it was sent.
+    #[serde(untagged)]
     Other(serde_json::Value),
+}
+impl crate::decode::FromJson for BookingOrSeries {
+    fn from_json(
+        r: &mut crate::decode::Reader<'_>,
+    ) -> Result<Self, crate::decode::JsonError> {
+        match r.kind()? {
+            crate::decode::Kind::Object => {
+                Ok(BookingOrSeries::Single(crate::decode::FromJson::from_json(r)?))
+            }
+            crate::decode::Kind::Array => {
+                Ok(BookingOrSeries::Series(crate::decode::FromJson::from_json(r)?))
+            }
+            _ => Err(r.invalid("BookingOrSeries (array or object)")),
+        }
+    }
+}
+impl<'de> serde::Deserialize<'de> for BookingOrSeries {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::decode::deserialize(deserializer)
+    }
 }
 impl From<Vec<Booking>> for BookingOrSeries {
     fn from(value: Vec<Booking>) -> Self {
@@ -925,8 +995,12 @@ impl From<Booking> for BookingOrSeries {
 }
 /// Body of a cancel request.
 ///
-/// The variants are tried in order; the first that fits is taken.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+/// Which variant a value is follows from what it is:
+/// - `Seat`: an object with `seatUid`
+/// - `Booking`: an object without `seatUid`
+///
+/// An object that no rule claims is kept in `Other`; a value of another kind is a decoding error.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[serde(untagged)]
 #[non_exhaustive]
 pub enum CancelBookingRequest {
@@ -934,8 +1008,35 @@ pub enum CancelBookingRequest {
     Seat(Box<CancelSeat>),
     /// Cancels the whole booking.
     Booking(Box<CancelBooking>),
-    /// A shape this version of the client does not know, as it was sent.
+    /// A shape no rule of this version of the client claims, kept as it was sent.
+    #[serde(untagged)]
     Other(serde_json::Value),
+}
+impl crate::decode::FromJson for CancelBookingRequest {
+    fn from_json(
+        r: &mut crate::decode::Reader<'_>,
+    ) -> Result<Self, crate::decode::JsonError> {
+        match r.kind()? {
+            crate::decode::Kind::Object => {
+                let shape = r.shape("CancelBookingRequest", None, &["seatUid"])?;
+                if shape.matches(1u64, 0u64) {
+                    return Ok(CancelBookingRequest::Seat(shape.decode()?));
+                }
+                if shape.matches(0u64, 1u64) {
+                    return Ok(CancelBookingRequest::Booking(shape.decode()?));
+                }
+                Ok(CancelBookingRequest::Other(shape.value()?))
+            }
+            _ => Err(r.invalid("CancelBookingRequest (object)")),
+        }
+    }
+}
+impl<'de> serde::Deserialize<'de> for CancelBookingRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::decode::deserialize(deserializer)
+    }
 }
 impl From<CancelSeat> for CancelBookingRequest {
     fn from(value: CancelSeat) -> Self {
@@ -949,8 +1050,13 @@ impl From<CancelBooking> for CancelBookingRequest {
 }
 /// Body of a booking request. The server reads a body with `recurrenceCount` as recurring and one with `instant` set to `true` as instant.
 ///
-/// The variants are tried in order; the first that fits is taken.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+/// Which variant a value is follows from what it is:
+/// - `Recurring`: an object with `recurrenceCount`
+/// - `Instant`: an object with `instant` and without `recurrenceCount`
+/// - `Regular`: an object without `recurrenceCount`, `instant`
+///
+/// An object that no rule claims is kept in `Other`; a value of another kind is a decoding error.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[serde(untagged)]
 #[non_exhaustive]
 pub enum CreateBookingRequest {
@@ -960,8 +1066,43 @@ pub enum CreateBookingRequest {
     Instant(Box<CreateInstantBooking>),
     /// Books an event type; every occurrence when the event type is recurring.
     Regular(Box<CreateBooking>),
-    /// A shape this version of the client does not know, as it was sent.
+    /// A shape no rule of this version of the client claims, kept as it was sent.
+    #[serde(untagged)]
     Other(serde_json::Value),
+}
+impl crate::decode::FromJson for CreateBookingRequest {
+    fn from_json(
+        r: &mut crate::decode::Reader<'_>,
+    ) -> Result<Self, crate::decode::JsonError> {
+        match r.kind()? {
+            crate::decode::Kind::Object => {
+                let shape = r
+                    .shape(
+                        "CreateBookingRequest",
+                        None,
+                        &["recurrenceCount", "instant"],
+                    )?;
+                if shape.matches(1u64, 0u64) {
+                    return Ok(CreateBookingRequest::Recurring(shape.decode()?));
+                }
+                if shape.matches(2u64, 1u64) {
+                    return Ok(CreateBookingRequest::Instant(shape.decode()?));
+                }
+                if shape.matches(0u64, 3u64) {
+                    return Ok(CreateBookingRequest::Regular(shape.decode()?));
+                }
+                Ok(CreateBookingRequest::Other(shape.value()?))
+            }
+            _ => Err(r.invalid("CreateBookingRequest (object)")),
+        }
+    }
+}
+impl<'de> serde::Deserialize<'de> for CreateBookingRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::decode::deserialize(deserializer)
+    }
 }
 impl From<CreateRecurringBooking> for CreateBookingRequest {
     fn from(value: CreateRecurringBooking) -> Self {
@@ -980,8 +1121,12 @@ impl From<CreateBooking> for CreateBookingRequest {
 }
 /// Body of a reschedule request.
 ///
-/// The variants are tried in order; the first that fits is taken.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+/// Which variant a value is follows from what it is:
+/// - `Seat`: an object with `seatUid`
+/// - `Booking`: an object without `seatUid`
+///
+/// An object that no rule claims is kept in `Other`; a value of another kind is a decoding error.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[serde(untagged)]
 #[non_exhaustive]
 pub enum RescheduleBookingRequest {
@@ -989,8 +1134,35 @@ pub enum RescheduleBookingRequest {
     Seat(Box<RescheduleSeat>),
     /// Moves the whole booking.
     Booking(Box<RescheduleBooking>),
-    /// A shape this version of the client does not know, as it was sent.
+    /// A shape no rule of this version of the client claims, kept as it was sent.
+    #[serde(untagged)]
     Other(serde_json::Value),
+}
+impl crate::decode::FromJson for RescheduleBookingRequest {
+    fn from_json(
+        r: &mut crate::decode::Reader<'_>,
+    ) -> Result<Self, crate::decode::JsonError> {
+        match r.kind()? {
+            crate::decode::Kind::Object => {
+                let shape = r.shape("RescheduleBookingRequest", None, &["seatUid"])?;
+                if shape.matches(1u64, 0u64) {
+                    return Ok(RescheduleBookingRequest::Seat(shape.decode()?));
+                }
+                if shape.matches(0u64, 1u64) {
+                    return Ok(RescheduleBookingRequest::Booking(shape.decode()?));
+                }
+                Ok(RescheduleBookingRequest::Other(shape.value()?))
+            }
+            _ => Err(r.invalid("RescheduleBookingRequest (object)")),
+        }
+    }
+}
+impl<'de> serde::Deserialize<'de> for RescheduleBookingRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::decode::deserialize(deserializer)
+    }
 }
 impl From<RescheduleSeat> for RescheduleBookingRequest {
     fn from(value: RescheduleSeat) -> Self {

@@ -40,12 +40,14 @@ pub enum BookingStatus {
     Cancelled,
     /// Declined by the host (`rejected`).
     Rejected,
+    /// An instant meeting waiting for a host to join (`awaiting_host`).
+    AwaitingHost,
     /// A value this version of the client does not know, as it was sent.
     Unknown(String),
 }
 crate::runtime::string_enum!(
     BookingStatus { Accepted = "accepted", Pending = "pending", Cancelled = "cancelled",
-    Rejected = "rejected", }
+    Rejected = "rejected", AwaitingHost = "awaiting_host", }
 );
 /// A group of bookings that the booking lists can be narrowed to.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -88,7 +90,7 @@ pub struct BookingAttendee {
     pub name: String,
     /// Email of the attendee. Example: `"john@example.com"`.
     pub email: String,
-    /// The attendee's email cleaned up for display. Example: `"john@example.com"`.
+    /// The attendee's email without the OAuth client suffix Cal.com adds to managed users' emails. Example: `"john@example.com"`.
     pub display_email: Option<String>,
     /// IANA time zone of the attendee. Example: `"America/New_York"`.
     pub time_zone: String,
@@ -96,12 +98,12 @@ pub struct BookingAttendee {
     pub language: Option<Locale>,
     /// Whether the attendee was marked as absent. Example: `false`.
     pub absent: bool,
-    /// Phone number of the attendee. Example: `"+1234567890"`.
+    /// Phone number of the attendee, when known. Not sent for recurring bookings. Example: `"+1234567890"`.
     pub phone_number: Option<String>,
 }
 crate::json::object!(
     BookingAttendee { name, email, display_email = "displayEmail" optional, time_zone =
-    "timeZone", language optional, absent, phone_number = "phoneNumber" optional }
+    "timeZone", language nullable, absent, phone_number = "phoneNumber" optional }
 );
 /// The event type a booking was made for.
 #[non_exhaustive]
@@ -117,22 +119,22 @@ crate::json::object!(BookingEventType { id, slug });
 #[non_exhaustive]
 #[derive(Debug, Clone, PartialEq)]
 pub struct BookingHost {
-    /// Id of the host's user. Example: `1`.
-    pub id: i64,
-    /// Name of the host. Example: `"Jane Doe"`.
+    /// Id of the host's user, or `unknown` when the booking has no user. Example: `1`.
+    pub id: BookingHostId,
+    /// Name of the host; `unknown` when the booking has no user. Example: `"Jane Doe"`.
     pub name: Option<String>,
-    /// Email of the host. Example: `"jane100@example.com"`.
+    /// Email of the host; `unknown` when the booking has no user. Example: `"jane100@example.com"`.
     pub email: String,
-    /// The host's email cleaned up for display. Example: `"jane100@example.com"`.
+    /// The host's email without the OAuth client suffix Cal.com adds to managed users' emails; `unknown` when the booking has no user. Example: `"jane100@example.com"`.
     pub display_email: Option<String>,
     /// Username of the host; `unknown` when the user has none. Example: `"jane100"`.
     pub username: String,
-    /// IANA time zone of the host. Example: `"America/Los_Angeles"`.
-    pub time_zone: String,
+    /// IANA time zone of the host; absent when the booking has no user. Example: `"America/Los_Angeles"`.
+    pub time_zone: Option<String>,
 }
 crate::json::object!(
     BookingHost { id, name nullable, email, display_email = "displayEmail" optional,
-    username, time_zone = "timeZone" }
+    username, time_zone = "timeZone" optional }
 );
 /// A record of something created outside Cal.com for a booking, such as a calendar event or a video room.
 #[non_exhaustive]
@@ -236,21 +238,21 @@ pub struct RecurringBooking {
     pub title: String,
     /// Description of the booking. Example: `"Learn how to integrate scheduling into marketplace."`.
     pub description: Option<String>,
-    /// The hosts of the booking.
+    /// The organizer of the booking, as a one-element list (team bookings too).
     pub hosts: Vec<BookingHost>,
     /// Status of the booking. Example: `"accepted"`.
     pub status: BookingStatus,
-    /// Why the booking was cancelled. Example: `"User requested cancellation"`.
+    /// Why the booking was cancelled; empty when there is no reason. Example: `"User requested cancellation"`.
     pub cancellation_reason: Option<String>,
-    /// Email of the person who cancelled the booking. Example: `"canceller@example.com"`.
+    /// Email of the person who cancelled the booking; empty when unknown. Not sent for seated bookings. Example: `"canceller@example.com"`.
     pub cancelled_by_email: Option<String>,
-    /// Why the booking was rescheduled. Example: `"User rescheduled the event"`.
+    /// Why the booking was rescheduled. Not sent for seated bookings. Example: `"User rescheduled the event"`.
     pub rescheduling_reason: Option<String>,
-    /// Email of the person who rescheduled the booking. Example: `"rescheduler@example.com"`.
+    /// Email of the person who rescheduled the booking; null when nobody did. Not sent for recurring bookings. Example: `"rescheduler@example.com"`.
     pub rescheduled_by_email: Option<String>,
     /// Uid of the booking this one replaced when it was rescheduled. Example: `"previous_uid_123"`.
     pub rescheduled_from_uid: Option<String>,
-    /// Uid of the booking that replaced this one when it was rescheduled. Example: `"new_uid_456"`.
+    /// Uid of the booking that replaced this one when it was rescheduled. Not sent for recurring bookings. Example: `"new_uid_456"`.
     pub rescheduled_to_uid: Option<String>,
     /// Start of this occurrence. Example: `"2024-08-13T15:30:00Z"`.
     pub start: chrono::DateTime<chrono::Utc>,
@@ -262,7 +264,7 @@ pub struct RecurringBooking {
     pub event_type_id: Option<i64>,
     /// The booked event type; null when it no longer exists.
     pub event_type: Option<BookingEventType>,
-    /// Meeting link of the booking. Deprecated: use `location`. Example: `"https://example.com/recurring-meeting"`.
+    /// Same value as `location`. Deprecated: use `location`. Example: `"https://example.com/recurring-meeting"`.
     pub meeting_url: Option<String>,
     /// Where the booking takes place (an address or a meeting link). Example: `"https://example.com/meeting"`.
     pub location: Option<String>,
@@ -272,9 +274,9 @@ pub struct RecurringBooking {
     pub created_at: chrono::DateTime<chrono::Utc>,
     /// When the booking last changed. Example: `"2024-08-13T15:30:00Z"`.
     pub updated_at: Option<chrono::DateTime<chrono::Utc>>,
-    /// Free-form metadata stored with the booking. Example: `{"key": "value"}`.
-    pub metadata: Option<serde_json::Value>,
-    /// Rating the attendee gave the meeting. Example: `4`.
+    /// The booking's own metadata (string values; `{}` when none). Example: `{"key": "value"}`.
+    pub metadata: std::collections::BTreeMap<String, String>,
+    /// Rating the attendee gave the meeting; null when none. Example: `4`.
     pub rating: Option<i64>,
     /// UID of the booking's calendar (ICS) event. Example: `"ics_uid_123"`.
     pub ics_uid: Option<String>,
@@ -282,7 +284,7 @@ pub struct RecurringBooking {
     pub attendees: Vec<BookingAttendee>,
     /// Emails of the guests the attendee invited. Example: `["guest1@example.com", "guest2@example.com"]`.
     pub guests: Option<Vec<String>>,
-    /// Answers to the booking form, keyed by booking field slug. Example: `{"customField": "customValue"}`.
+    /// Answers to the booking form, keyed by booking field slug (newer servers add `displayEmail` and `displayGuests`). Example: `{"customField": "customValue"}`.
     pub booking_fields_responses: std::collections::BTreeMap<String, serde_json::Value>,
     /// Uid shared by every occurrence of the series. Example: `"recurring_uid_987"`.
     pub recurring_booking_uid: String,
@@ -294,11 +296,11 @@ crate::json::object!(
     rescheduled_by_email = "rescheduledByEmail" optional, rescheduled_from_uid =
     "rescheduledFromUid" optional, rescheduled_to_uid = "rescheduledToUid" optional,
     start, end, duration, event_type_id = "eventTypeId" nullable, event_type =
-    "eventType" nullable, meeting_url = "meetingUrl" optional, location nullable,
+    "eventType" nullable, meeting_url = "meetingUrl" nullable, location nullable,
     absent_host = "absentHost", created_at = "createdAt", updated_at = "updatedAt"
-    nullable, metadata optional, rating optional, ics_uid = "icsUid" optional, attendees,
-    guests optional, booking_fields_responses = "bookingFieldsResponses",
-    recurring_booking_uid = "recurringBookingUid" }
+    nullable, metadata, rating nullable, ics_uid = "icsUid" optional, attendees, guests
+    optional, booking_fields_responses = "bookingFieldsResponses", recurring_booking_uid
+    = "recurringBookingUid" }
 );
 /// One occurrence of a recurring booking of a seated event type.
 #[non_exhaustive]
@@ -312,21 +314,21 @@ pub struct RecurringSeatedBooking {
     pub title: String,
     /// Description of the booking. Example: `"Learn how to integrate scheduling into marketplace."`.
     pub description: Option<String>,
-    /// The hosts of the booking.
+    /// The organizer of the booking, as a one-element list (team bookings too).
     pub hosts: Vec<BookingHost>,
     /// Status of the booking. Example: `"accepted"`.
     pub status: BookingStatus,
-    /// Why the booking was cancelled. Example: `"User requested cancellation"`.
+    /// Why the booking was cancelled; empty when there is no reason. Example: `"User requested cancellation"`.
     pub cancellation_reason: Option<String>,
-    /// Email of the person who cancelled the booking. Example: `"canceller@example.com"`.
+    /// Email of the person who cancelled the booking; empty when unknown. Not sent for seated bookings. Example: `"canceller@example.com"`.
     pub cancelled_by_email: Option<String>,
-    /// Why the booking was rescheduled. Example: `"User rescheduled the event"`.
+    /// Why the booking was rescheduled. Not sent for seated bookings. Example: `"User rescheduled the event"`.
     pub rescheduling_reason: Option<String>,
-    /// Email of the person who rescheduled the booking. Example: `"rescheduler@example.com"`.
+    /// Email of the person who rescheduled the booking; null when nobody did. Not sent for recurring bookings. Example: `"rescheduler@example.com"`.
     pub rescheduled_by_email: Option<String>,
     /// Uid of the booking this one replaced when it was rescheduled. Example: `"previous_uid_123"`.
     pub rescheduled_from_uid: Option<String>,
-    /// Uid of the booking that replaced this one when it was rescheduled. Example: `"new_uid_456"`.
+    /// Uid of the booking that replaced this one when it was rescheduled. Not sent for recurring bookings. Example: `"new_uid_456"`.
     pub rescheduled_to_uid: Option<String>,
     /// Start of this occurrence. Example: `"2024-08-13T15:30:00Z"`.
     pub start: chrono::DateTime<chrono::Utc>,
@@ -338,7 +340,7 @@ pub struct RecurringSeatedBooking {
     pub event_type_id: Option<i64>,
     /// The booked event type; null when it no longer exists.
     pub event_type: Option<BookingEventType>,
-    /// Meeting link of the booking. Deprecated: use `location`. Example: `"https://example.com/recurring-meeting"`.
+    /// Same value as `location`. Deprecated: use `location`. Example: `"https://example.com/recurring-meeting"`.
     pub meeting_url: Option<String>,
     /// Where the booking takes place (an address or a meeting link). Example: `"https://example.com/meeting"`.
     pub location: Option<String>,
@@ -348,16 +350,16 @@ pub struct RecurringSeatedBooking {
     pub created_at: chrono::DateTime<chrono::Utc>,
     /// When the booking last changed. Example: `"2024-08-13T15:30:00Z"`.
     pub updated_at: Option<chrono::DateTime<chrono::Utc>>,
-    /// Free-form metadata stored with the booking. Example: `{"key": "value"}`.
-    pub metadata: Option<serde_json::Value>,
-    /// Rating the attendee gave the meeting. Example: `4`.
+    /// Never sent for seated bookings; kept so the shapes share one field list. Example: `{"key": "value"}`.
+    pub metadata: Option<std::collections::BTreeMap<String, String>>,
+    /// Rating the attendee gave the meeting; null when none. Example: `4`.
     pub rating: Option<i64>,
     /// UID of the booking's calendar (ICS) event. Example: `"ics_uid_123"`.
     pub ics_uid: Option<String>,
     /// Uid of the seat just taken; only in the answer to creating or rescheduling a booking. Example: `"3be561a9-31f1-4b8e-aefc-9d9a085f0dd1"`.
     pub seat_uid: Option<String>,
-    /// The attendees and their seats; absent when the event type hides attendees from the caller.
-    pub attendees: Option<Vec<SeatedBookingAttendee>>,
+    /// The attendees and their seats; empty when the event type hides attendees from the caller, and for cancelled bookings.
+    pub attendees: Vec<SeatedBookingAttendee>,
     /// Uid shared by every occurrence of the series. Example: `"recurring_uid_987"`.
     pub recurring_booking_uid: String,
 }
@@ -368,11 +370,10 @@ crate::json::object!(
     rescheduled_by_email = "rescheduledByEmail" optional, rescheduled_from_uid =
     "rescheduledFromUid" optional, rescheduled_to_uid = "rescheduledToUid" optional,
     start, end, duration, event_type_id = "eventTypeId" nullable, event_type =
-    "eventType" nullable, meeting_url = "meetingUrl" optional, location nullable,
+    "eventType" nullable, meeting_url = "meetingUrl" nullable, location nullable,
     absent_host = "absentHost", created_at = "createdAt", updated_at = "updatedAt"
-    nullable, metadata optional, rating optional, ics_uid = "icsUid" optional, seat_uid =
-    "seatUid" optional, attendees optional, recurring_booking_uid = "recurringBookingUid"
-    }
+    nullable, metadata optional, rating nullable, ics_uid = "icsUid" optional, seat_uid =
+    "seatUid" optional, attendees, recurring_booking_uid = "recurringBookingUid" }
 );
 /// A booking of an event type that is neither recurring nor seated.
 #[non_exhaustive]
@@ -386,21 +387,21 @@ pub struct RegularBooking {
     pub title: String,
     /// Description of the booking. Example: `"Learn how to integrate scheduling into marketplace."`.
     pub description: Option<String>,
-    /// The hosts of the booking.
+    /// The organizer of the booking, as a one-element list (team bookings too).
     pub hosts: Vec<BookingHost>,
     /// Status of the booking. Example: `"accepted"`.
     pub status: BookingStatus,
-    /// Why the booking was cancelled. Example: `"User requested cancellation"`.
+    /// Why the booking was cancelled; empty when there is no reason. Example: `"User requested cancellation"`.
     pub cancellation_reason: Option<String>,
-    /// Email of the person who cancelled the booking. Example: `"canceller@example.com"`.
+    /// Email of the person who cancelled the booking; empty when unknown. Not sent for seated bookings. Example: `"canceller@example.com"`.
     pub cancelled_by_email: Option<String>,
-    /// Why the booking was rescheduled. Example: `"User rescheduled the event"`.
+    /// Why the booking was rescheduled. Not sent for seated bookings. Example: `"User rescheduled the event"`.
     pub rescheduling_reason: Option<String>,
-    /// Email of the person who rescheduled the booking. Example: `"rescheduler@example.com"`.
+    /// Email of the person who rescheduled the booking; null when nobody did. Not sent for recurring bookings. Example: `"rescheduler@example.com"`.
     pub rescheduled_by_email: Option<String>,
     /// Uid of the booking this one replaced when it was rescheduled. Example: `"previous_uid_123"`.
     pub rescheduled_from_uid: Option<String>,
-    /// Uid of the booking that replaced this one when it was rescheduled. Example: `"new_uid_456"`.
+    /// Uid of the booking that replaced this one when it was rescheduled. Not sent for recurring bookings. Example: `"new_uid_456"`.
     pub rescheduled_to_uid: Option<String>,
     /// Start of the booking. Example: `"2024-08-13T15:30:00Z"`.
     pub start: chrono::DateTime<chrono::Utc>,
@@ -412,7 +413,7 @@ pub struct RegularBooking {
     pub event_type_id: Option<i64>,
     /// The booked event type; null when it no longer exists.
     pub event_type: Option<BookingEventType>,
-    /// Meeting link of the booking. Deprecated: use `location`. Example: `"https://example.com/recurring-meeting"`.
+    /// Same value as `location`. Deprecated: use `location`. Example: `"https://example.com/recurring-meeting"`.
     pub meeting_url: Option<String>,
     /// Where the booking takes place (an address or a meeting link). Example: `"https://example.com/meeting"`.
     pub location: Option<String>,
@@ -422,9 +423,9 @@ pub struct RegularBooking {
     pub created_at: chrono::DateTime<chrono::Utc>,
     /// When the booking last changed. Example: `"2024-08-13T15:30:00Z"`.
     pub updated_at: Option<chrono::DateTime<chrono::Utc>>,
-    /// Free-form metadata stored with the booking. Example: `{"key": "value"}`.
-    pub metadata: Option<serde_json::Value>,
-    /// Rating the attendee gave the meeting. Example: `4`.
+    /// The booking's own metadata (string values; `{}` when none). Example: `{"key": "value"}`.
+    pub metadata: std::collections::BTreeMap<String, String>,
+    /// Rating the attendee gave the meeting; null when none. Example: `4`.
     pub rating: Option<i64>,
     /// UID of the booking's calendar (ICS) event. Example: `"ics_uid_123"`.
     pub ics_uid: Option<String>,
@@ -432,7 +433,7 @@ pub struct RegularBooking {
     pub attendees: Vec<BookingAttendee>,
     /// Emails of the guests the attendee invited. Example: `["guest1@example.com", "guest2@example.com"]`.
     pub guests: Option<Vec<String>>,
-    /// Answers to the booking form, keyed by booking field slug. Example: `{"customField": "customValue"}`.
+    /// Answers to the booking form, keyed by booking field slug (newer servers add `displayEmail` and `displayGuests`). Example: `{"customField": "customValue"}`.
     pub booking_fields_responses: std::collections::BTreeMap<String, serde_json::Value>,
 }
 crate::json::object!(
@@ -442,10 +443,10 @@ crate::json::object!(
     rescheduled_by_email = "rescheduledByEmail" optional, rescheduled_from_uid =
     "rescheduledFromUid" optional, rescheduled_to_uid = "rescheduledToUid" optional,
     start, end, duration, event_type_id = "eventTypeId" nullable, event_type =
-    "eventType" nullable, meeting_url = "meetingUrl" optional, location nullable,
+    "eventType" nullable, meeting_url = "meetingUrl" nullable, location nullable,
     absent_host = "absentHost", created_at = "createdAt", updated_at = "updatedAt"
-    nullable, metadata optional, rating optional, ics_uid = "icsUid" optional, attendees,
-    guests optional, booking_fields_responses = "bookingFieldsResponses" }
+    nullable, metadata, rating nullable, ics_uid = "icsUid" optional, attendees, guests
+    optional, booking_fields_responses = "bookingFieldsResponses" }
 );
 /// A booking of a seated event type, where several attendees each take a seat. The answers to the booking form are kept per attendee.
 #[non_exhaustive]
@@ -459,21 +460,21 @@ pub struct SeatedBooking {
     pub title: String,
     /// Description of the booking. Example: `"Learn how to integrate scheduling into marketplace."`.
     pub description: Option<String>,
-    /// The hosts of the booking.
+    /// The organizer of the booking, as a one-element list (team bookings too).
     pub hosts: Vec<BookingHost>,
     /// Status of the booking. Example: `"accepted"`.
     pub status: BookingStatus,
-    /// Why the booking was cancelled. Example: `"User requested cancellation"`.
+    /// Why the booking was cancelled; empty when there is no reason. Example: `"User requested cancellation"`.
     pub cancellation_reason: Option<String>,
-    /// Email of the person who cancelled the booking. Example: `"canceller@example.com"`.
+    /// Email of the person who cancelled the booking; empty when unknown. Not sent for seated bookings. Example: `"canceller@example.com"`.
     pub cancelled_by_email: Option<String>,
-    /// Why the booking was rescheduled. Example: `"User rescheduled the event"`.
+    /// Why the booking was rescheduled. Not sent for seated bookings. Example: `"User rescheduled the event"`.
     pub rescheduling_reason: Option<String>,
-    /// Email of the person who rescheduled the booking. Example: `"rescheduler@example.com"`.
+    /// Email of the person who rescheduled the booking; null when nobody did. Not sent for recurring bookings. Example: `"rescheduler@example.com"`.
     pub rescheduled_by_email: Option<String>,
     /// Uid of the booking this one replaced when it was rescheduled. Example: `"previous_uid_123"`.
     pub rescheduled_from_uid: Option<String>,
-    /// Uid of the booking that replaced this one when it was rescheduled. Example: `"new_uid_456"`.
+    /// Uid of the booking that replaced this one when it was rescheduled. Not sent for recurring bookings. Example: `"new_uid_456"`.
     pub rescheduled_to_uid: Option<String>,
     /// Start of the booking. Example: `"2024-08-13T15:30:00Z"`.
     pub start: chrono::DateTime<chrono::Utc>,
@@ -485,7 +486,7 @@ pub struct SeatedBooking {
     pub event_type_id: Option<i64>,
     /// The booked event type; null when it no longer exists.
     pub event_type: Option<BookingEventType>,
-    /// Meeting link of the booking. Deprecated: use `location`. Example: `"https://example.com/recurring-meeting"`.
+    /// Same value as `location`. Deprecated: use `location`. Example: `"https://example.com/recurring-meeting"`.
     pub meeting_url: Option<String>,
     /// Where the booking takes place (an address or a meeting link). Example: `"https://example.com/meeting"`.
     pub location: Option<String>,
@@ -495,16 +496,16 @@ pub struct SeatedBooking {
     pub created_at: chrono::DateTime<chrono::Utc>,
     /// When the booking last changed. Example: `"2024-08-13T15:30:00Z"`.
     pub updated_at: Option<chrono::DateTime<chrono::Utc>>,
-    /// Free-form metadata stored with the booking. Example: `{"key": "value"}`.
-    pub metadata: Option<serde_json::Value>,
-    /// Rating the attendee gave the meeting. Example: `4`.
+    /// Never sent for seated bookings; kept so the shapes share one field list. Example: `{"key": "value"}`.
+    pub metadata: Option<std::collections::BTreeMap<String, String>>,
+    /// Rating the attendee gave the meeting; null when none. Example: `4`.
     pub rating: Option<i64>,
     /// UID of the booking's calendar (ICS) event. Example: `"ics_uid_123"`.
     pub ics_uid: Option<String>,
     /// Uid of the seat just taken; only in the answer to creating or rescheduling a booking. Example: `"3be561a9-31f1-4b8e-aefc-9d9a085f0dd1"`.
     pub seat_uid: Option<String>,
-    /// The attendees and their seats; absent when the event type hides attendees from the caller.
-    pub attendees: Option<Vec<SeatedBookingAttendee>>,
+    /// The attendees and their seats; empty when the event type hides attendees from the caller, and for cancelled bookings.
+    pub attendees: Vec<SeatedBookingAttendee>,
 }
 crate::json::object!(
     SeatedBooking { id, uid, title, description nullable, hosts, status,
@@ -513,10 +514,10 @@ crate::json::object!(
     rescheduled_by_email = "rescheduledByEmail" optional, rescheduled_from_uid =
     "rescheduledFromUid" optional, rescheduled_to_uid = "rescheduledToUid" optional,
     start, end, duration, event_type_id = "eventTypeId" nullable, event_type =
-    "eventType" nullable, meeting_url = "meetingUrl" optional, location nullable,
+    "eventType" nullable, meeting_url = "meetingUrl" nullable, location nullable,
     absent_host = "absentHost", created_at = "createdAt", updated_at = "updatedAt"
-    nullable, metadata optional, rating optional, ics_uid = "icsUid" optional, seat_uid =
-    "seatUid" optional, attendees optional }
+    nullable, metadata optional, rating nullable, ics_uid = "icsUid" optional, seat_uid =
+    "seatUid" optional, attendees }
 );
 /// An attendee of a seated booking, with the seat taken and the attendee's own answers.
 #[non_exhaustive]
@@ -526,7 +527,7 @@ pub struct SeatedBookingAttendee {
     pub name: String,
     /// Email of the attendee. Example: `"john@example.com"`.
     pub email: String,
-    /// The attendee's email cleaned up for display. Example: `"john@example.com"`.
+    /// The attendee's email without the OAuth client suffix Cal.com adds to managed users' emails. Example: `"john@example.com"`.
     pub display_email: Option<String>,
     /// IANA time zone of the attendee. Example: `"America/New_York"`.
     pub time_zone: String,
@@ -534,25 +535,31 @@ pub struct SeatedBookingAttendee {
     pub language: Option<Locale>,
     /// Whether the attendee was marked as absent. Example: `false`.
     pub absent: bool,
-    /// Phone number of the attendee. Example: `"+1234567890"`.
+    /// Never sent for seated attendees; kept for upstream's field list. Example: `"+1234567890"`.
     pub phone_number: Option<String>,
-    /// Uid of the attendee's seat; cancelling or rescheduling one seat takes it. Example: `"3be561a9-31f1-4b8e-aefc-9d9a085f0dd1"`.
-    pub seat_uid: String,
-    /// The attendee's answers to the booking form, keyed by booking field slug (the email is left out). Example: `{"customField": "customValue"}`.
+    /// Uid of the attendee's seat; cancelling or rescheduling one seat takes it. Absent when the attendee holds no seat record. Example: `"3be561a9-31f1-4b8e-aefc-9d9a085f0dd1"`.
+    pub seat_uid: Option<String>,
+    /// The attendee's answers to the booking form, keyed by booking field slug (the email is left out; `{}` when none). Example: `{"customField": "customValue"}`.
     pub booking_fields_responses: std::collections::BTreeMap<String, serde_json::Value>,
-    /// Free-form metadata stored with the seat. Example: `{"key": "value"}`.
-    pub metadata: Option<serde_json::Value>,
+    /// Metadata stored with the seat (string values; `{}` when none). Example: `{"key": "value"}`.
+    pub metadata: std::collections::BTreeMap<String, String>,
 }
 crate::json::object!(
     SeatedBookingAttendee { name, email, display_email = "displayEmail" optional,
-    time_zone = "timeZone", language optional, absent, phone_number = "phoneNumber"
-    optional, seat_uid = "seatUid", booking_fields_responses = "bookingFieldsResponses",
-    metadata optional }
+    time_zone = "timeZone", language nullable, absent, phone_number = "phoneNumber"
+    optional, seat_uid = "seatUid" optional, booking_fields_responses =
+    "bookingFieldsResponses", metadata }
 );
 /// A booking in any of its four shapes. Recurring shapes carry `recurringBookingUid`; regular and recurring shapes carry the booking form answers at the top, seated shapes per attendee.
 ///
-/// The variants are tried in order; the first that fits is taken.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+/// Which variant a value is follows from what it is:
+/// - `Recurring`: an object with `recurringBookingUid`, `bookingFieldsResponses`
+/// - `RecurringSeated`: an object with `recurringBookingUid` and without `bookingFieldsResponses`
+/// - `Regular`: an object with `bookingFieldsResponses` and without `recurringBookingUid`
+/// - `Seated`: an object without `recurringBookingUid`, `bookingFieldsResponses`
+///
+/// An object that no rule claims is kept in `Other`; a value of another kind is a decoding error.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[serde(untagged)]
 #[non_exhaustive]
 pub enum Booking {
@@ -564,8 +571,46 @@ pub enum Booking {
     Regular(Box<RegularBooking>),
     /// A booking of a seated event type.
     Seated(Box<SeatedBooking>),
-    /// A shape this version of the client does not know, as it was sent.
+    /// A shape no rule of this version of the client claims, kept as it was sent.
+    #[serde(untagged)]
     Other(serde_json::Value),
+}
+impl crate::decode::FromJson for Booking {
+    fn from_json(
+        r: &mut crate::decode::Reader<'_>,
+    ) -> Result<Self, crate::decode::JsonError> {
+        match r.kind()? {
+            crate::decode::Kind::Object => {
+                let shape = r
+                    .shape(
+                        "Booking",
+                        None,
+                        &["recurringBookingUid", "bookingFieldsResponses"],
+                    )?;
+                if shape.matches(3u64, 0u64) {
+                    return Ok(Booking::Recurring(shape.decode()?));
+                }
+                if shape.matches(1u64, 2u64) {
+                    return Ok(Booking::RecurringSeated(shape.decode()?));
+                }
+                if shape.matches(2u64, 1u64) {
+                    return Ok(Booking::Regular(shape.decode()?));
+                }
+                if shape.matches(0u64, 3u64) {
+                    return Ok(Booking::Seated(shape.decode()?));
+                }
+                Ok(Booking::Other(shape.value()?))
+            }
+            _ => Err(r.invalid("Booking (object)")),
+        }
+    }
+}
+impl<'de> serde::Deserialize<'de> for Booking {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::decode::deserialize(deserializer)
+    }
 }
 impl From<RecurringBooking> for Booking {
     fn from(value: RecurringBooking) -> Self {
@@ -585,5 +630,56 @@ impl From<RegularBooking> for Booking {
 impl From<SeatedBooking> for Booking {
     fn from(value: SeatedBooking) -> Self {
         Booking::Seated(Box::new(value))
+    }
+}
+/// Id of a booking's host: the user's id, or the string `unknown` when the booking has no user.
+///
+/// Which variant a value is follows from what it is:
+/// - `User`: a JSON number
+/// - `NoUser`: a JSON string
+///
+/// An object that no rule claims is kept in `Other`; a value of another kind is a decoding error.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[serde(untagged)]
+#[non_exhaustive]
+pub enum BookingHostId {
+    /// Id of the host's user.
+    User(i64),
+    /// `unknown`: the booking has no user; the host's other fields read `unknown` too.
+    NoUser(String),
+    /// A shape no rule of this version of the client claims, kept as it was sent.
+    #[serde(untagged)]
+    Other(serde_json::Value),
+}
+impl crate::decode::FromJson for BookingHostId {
+    fn from_json(
+        r: &mut crate::decode::Reader<'_>,
+    ) -> Result<Self, crate::decode::JsonError> {
+        match r.kind()? {
+            crate::decode::Kind::String => {
+                Ok(BookingHostId::NoUser(crate::decode::FromJson::from_json(r)?))
+            }
+            crate::decode::Kind::Number => {
+                Ok(BookingHostId::User(crate::decode::FromJson::from_json(r)?))
+            }
+            _ => Err(r.invalid("BookingHostId (number or string)")),
+        }
+    }
+}
+impl<'de> serde::Deserialize<'de> for BookingHostId {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::decode::deserialize(deserializer)
+    }
+}
+impl From<i64> for BookingHostId {
+    fn from(value: i64) -> Self {
+        BookingHostId::User(value)
+    }
+}
+impl From<String> for BookingHostId {
+    fn from(value: String) -> Self {
+        BookingHostId::NoUser(value)
     }
 }

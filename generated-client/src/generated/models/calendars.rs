@@ -619,8 +619,8 @@ impl UpdateUnifiedCalendarEvent {
 }
 /// A way to join a calendar event.
 ///
-/// The `type` field says which variant a value is.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+/// The `type` field says which variant a value is; an object with a `type` this version of the client does not know is kept in `Other`.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[serde(tag = "type")]
 #[non_exhaustive]
 pub enum CalendarEventLocation {
@@ -636,9 +636,38 @@ pub enum CalendarEventLocation {
     /// Another way to join.
     #[serde(rename = "more")]
     More(Box<CalendarEventMoreLocation>),
-    /// A variant this version of the client does not know (its payload is not kept).
-    #[serde(other)]
-    Unknown,
+    /// A shape no rule of this version of the client claims, kept as it was sent.
+    #[serde(untagged)]
+    Other(serde_json::Value),
+}
+impl crate::decode::FromJson for CalendarEventLocation {
+    fn from_json(
+        r: &mut crate::decode::Reader<'_>,
+    ) -> Result<Self, crate::decode::JsonError> {
+        match r.kind()? {
+            crate::decode::Kind::Object => {
+                let shape = r.shape("CalendarEventLocation", Some("type"), &[])?;
+                Ok(
+                    match shape.tag() {
+                        Some("video") => CalendarEventLocation::Video(shape.decode()?),
+                        Some("phone") => CalendarEventLocation::Phone(shape.decode()?),
+                        Some("sip") => CalendarEventLocation::Sip(shape.decode()?),
+                        Some("more") => CalendarEventLocation::More(shape.decode()?),
+                        Some(_) => CalendarEventLocation::Other(shape.value()?),
+                        None => return Err(crate::decode::missing("type")),
+                    },
+                )
+            }
+            _ => Err(r.invalid("CalendarEventLocation (object)")),
+        }
+    }
+}
+impl<'de> serde::Deserialize<'de> for CalendarEventLocation {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::decode::deserialize(deserializer)
+    }
 }
 impl From<CalendarEventVideoLocation> for CalendarEventLocation {
     fn from(value: CalendarEventVideoLocation) -> Self {
@@ -662,8 +691,12 @@ impl From<CalendarEventMoreLocation> for CalendarEventLocation {
 }
 /// Id of a destination calendar record; a number for stored records, a string otherwise.
 ///
-/// The variants are tried in order; the first that fits is taken.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+/// Which variant a value is follows from what it is:
+/// - `Number`: a JSON number
+/// - `Text`: a JSON string
+///
+/// An object that no rule claims is kept in `Other`; a value of another kind is a decoding error.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[serde(untagged)]
 #[non_exhaustive]
 pub enum DestinationCalendarId {
@@ -671,8 +704,31 @@ pub enum DestinationCalendarId {
     Number(i64),
     /// An id in text form.
     Text(String),
-    /// A shape this version of the client does not know, as it was sent.
+    /// A shape no rule of this version of the client claims, kept as it was sent.
+    #[serde(untagged)]
     Other(serde_json::Value),
+}
+impl crate::decode::FromJson for DestinationCalendarId {
+    fn from_json(
+        r: &mut crate::decode::Reader<'_>,
+    ) -> Result<Self, crate::decode::JsonError> {
+        match r.kind()? {
+            crate::decode::Kind::String => {
+                Ok(DestinationCalendarId::Text(crate::decode::FromJson::from_json(r)?))
+            }
+            crate::decode::Kind::Number => {
+                Ok(DestinationCalendarId::Number(crate::decode::FromJson::from_json(r)?))
+            }
+            _ => Err(r.invalid("DestinationCalendarId (number or string)")),
+        }
+    }
+}
+impl<'de> serde::Deserialize<'de> for DestinationCalendarId {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::decode::deserialize(deserializer)
+    }
 }
 impl From<i64> for DestinationCalendarId {
     fn from(value: i64) -> Self {

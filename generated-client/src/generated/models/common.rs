@@ -335,6 +335,34 @@ impl CreateWebhook {
         self
     }
 }
+/// The booker's name field when it asks for first and last name separately (type and slug `splitName`).
+#[non_exhaustive]
+#[derive(Debug, Clone, PartialEq)]
+pub struct SplitNameBookingField {
+    /// Key of the field; `splitName`. Example: `"splitName"`.
+    pub slug: String,
+    /// Always true. Example: `true`.
+    pub is_default: bool,
+    /// Label of the first name input.
+    pub first_name_label: Option<String>,
+    /// Placeholder of the first name input.
+    pub first_name_placeholder: Option<String>,
+    /// Label of the last name input.
+    pub last_name_label: Option<String>,
+    /// Placeholder of the last name input.
+    pub last_name_placeholder: Option<String>,
+    /// Whether the last name must be filled in.
+    pub last_name_required: bool,
+    /// Whether the field is locked when the booking page URL prefills it.
+    pub disable_on_prefill: bool,
+}
+crate::json::object!(
+    SplitNameBookingField { slug, is_default = "isDefault", first_name_label =
+    "firstNameLabel" optional, first_name_placeholder = "firstNamePlaceholder" optional,
+    last_name_label = "lastNameLabel" optional, last_name_placeholder =
+    "lastNamePlaceholder" optional, last_name_required = "lastNameRequired",
+    disable_on_prefill = "disableOnPrefill" }
+);
 /// Body of a request that changes a webhook; only the fields given are changed.
 #[non_exhaustive]
 #[derive(Debug, Clone, PartialEq, Default)]

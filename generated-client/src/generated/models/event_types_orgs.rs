@@ -44,6 +44,8 @@ crate::json::object!(DeletedPrivateLink { link_id = "linkId", message });
 pub struct TimeLimitedPrivateLink {
     /// Id of the link. Example: `"abc123def456"`.
     pub link_id: String,
+    /// The link's hash, as it appears in `bookingUrl`. Example: `"abc123def456"`.
+    pub link: Option<String>,
     /// Id of the event type the link books. Example: `123`.
     pub event_type_id: i64,
     /// Whether the link no longer works. Example: `false`.
@@ -54,8 +56,9 @@ pub struct TimeLimitedPrivateLink {
     pub expires_at: chrono::DateTime<chrono::Utc>,
 }
 crate::json::object!(
-    TimeLimitedPrivateLink { link_id = "linkId", event_type_id = "eventTypeId",
-    is_expired = "isExpired", booking_url = "bookingUrl", expires_at = "expiresAt" }
+    TimeLimitedPrivateLink { link_id = "linkId", link optional, event_type_id =
+    "eventTypeId", is_expired = "isExpired", booking_url = "bookingUrl", expires_at =
+    "expiresAt" }
 );
 /// Body of a request that changes a private link's expiry time or usage limit.
 #[non_exhaustive]
@@ -88,6 +91,8 @@ impl UpdatePrivateLink {
 pub struct UsageLimitedPrivateLink {
     /// Id of the link. Example: `"abc123def456"`.
     pub link_id: String,
+    /// The link's hash, as it appears in `bookingUrl`. Example: `"abc123def456"`.
+    pub link: Option<String>,
     /// Id of the event type the link books. Example: `123`.
     pub event_type_id: i64,
     /// Whether the link no longer works. Example: `false`.
@@ -100,14 +105,18 @@ pub struct UsageLimitedPrivateLink {
     pub usage_count: i64,
 }
 crate::json::object!(
-    UsageLimitedPrivateLink { link_id = "linkId", event_type_id = "eventTypeId",
-    is_expired = "isExpired", booking_url = "bookingUrl", max_usage_count =
-    "maxUsageCount", usage_count = "usageCount" }
+    UsageLimitedPrivateLink { link_id = "linkId", link optional, event_type_id =
+    "eventTypeId", is_expired = "isExpired", booking_url = "bookingUrl", max_usage_count
+    = "maxUsageCount", usage_count = "usageCount" }
 );
 /// A private link that books an event type without it being public.
 ///
-/// The variants are tried in order; the first that fits is taken.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+/// Which variant a value is follows from what it is:
+/// - `TimeLimited`: an object with `expiresAt`
+/// - `UsageLimited`: an object with `maxUsageCount` and without `expiresAt`
+///
+/// An object that no rule claims is kept in `Other`; a value of another kind is a decoding error.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[serde(untagged)]
 #[non_exhaustive]
 pub enum PrivateLink {
@@ -115,8 +124,36 @@ pub enum PrivateLink {
     TimeLimited(Box<TimeLimitedPrivateLink>),
     /// A link limited to a number of bookings.
     UsageLimited(Box<UsageLimitedPrivateLink>),
-    /// A shape this version of the client does not know, as it was sent.
+    /// A shape no rule of this version of the client claims, kept as it was sent.
+    #[serde(untagged)]
     Other(serde_json::Value),
+}
+impl crate::decode::FromJson for PrivateLink {
+    fn from_json(
+        r: &mut crate::decode::Reader<'_>,
+    ) -> Result<Self, crate::decode::JsonError> {
+        match r.kind()? {
+            crate::decode::Kind::Object => {
+                let shape = r
+                    .shape("PrivateLink", None, &["expiresAt", "maxUsageCount"])?;
+                if shape.matches(1u64, 0u64) {
+                    return Ok(PrivateLink::TimeLimited(shape.decode()?));
+                }
+                if shape.matches(2u64, 1u64) {
+                    return Ok(PrivateLink::UsageLimited(shape.decode()?));
+                }
+                Ok(PrivateLink::Other(shape.value()?))
+            }
+            _ => Err(r.invalid("PrivateLink (object)")),
+        }
+    }
+}
+impl<'de> serde::Deserialize<'de> for PrivateLink {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::decode::deserialize(deserializer)
+    }
 }
 impl From<TimeLimitedPrivateLink> for PrivateLink {
     fn from(value: TimeLimitedPrivateLink) -> Self {

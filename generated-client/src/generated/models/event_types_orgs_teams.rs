@@ -193,13 +193,13 @@ pub struct BooleanBookingField {
     /// Whether the box must be checked.
     pub required: bool,
     /// Whether the field is hidden from bookers.
-    pub hidden: Option<bool>,
+    pub hidden: bool,
     /// Whether the field is locked when the booking page URL prefills it.
-    pub disable_on_prefill: Option<bool>,
+    pub disable_on_prefill: bool,
 }
 crate::json::object!(
-    BooleanBookingField { slug, is_default = "isDefault", label, required, hidden
-    optional, disable_on_prefill = "disableOnPrefill" optional }
+    BooleanBookingField { slug, is_default = "isDefault", label, required, hidden,
+    disable_on_prefill = "disableOnPrefill" }
 );
 /// A custom yes/no checkbox.
 #[non_exhaustive]
@@ -264,6 +264,8 @@ pub struct CalVideoSettings {
     pub disable_transcription_for_guests: Option<bool>,
     /// Whether the organizer is prevented from getting the transcription.
     pub disable_transcription_for_organizer: Option<bool>,
+    /// Whether transcription emails are sent after Cal Video meetings.
+    pub send_transcription_emails: Option<bool>,
 }
 crate::json::object!(
     CalVideoSettings { disable_recording_for_organizer = "disableRecordingForOrganizer"
@@ -272,7 +274,8 @@ crate::json::object!(
     enable_automatic_recording_for_organizer = "enableAutomaticRecordingForOrganizer"
     optional, enable_automatic_transcription = "enableAutomaticTranscription" optional,
     disable_transcription_for_guests = "disableTranscriptionForGuests" optional,
-    disable_transcription_for_organizer = "disableTranscriptionForOrganizer" optional }
+    disable_transcription_for_organizer = "disableTranscriptionForOrganizer" optional,
+    send_transcription_emails = "sendTranscriptionEmails" optional }
 );
 impl CalVideoSettings {
     /// Whether the organizer is prevented from recording.
@@ -340,6 +343,11 @@ impl CalVideoSettings {
         );
         self
     }
+    /// Whether transcription emails are sent after Cal Video meetings.
+    pub fn send_transcription_emails(mut self, send_transcription_emails: bool) -> Self {
+        self.send_transcription_emails = Some(send_transcription_emails);
+        self
+    }
 }
 /// A custom field with options (drop-down, multiple select, checkboxes or radio buttons).
 #[non_exhaustive]
@@ -353,19 +361,18 @@ pub struct ChoiceBookingField {
     pub label: String,
     /// Whether the booker must pick something.
     pub required: bool,
-    /// The options. Example: `["Option 1", "Option 2"]`.
+    /// The options (their values). Example: `["Option 1", "Option 2"]`.
     pub options: Vec<String>,
     /// Placeholder of a drop-down.
     pub placeholder: Option<String>,
     /// Whether the field is hidden from bookers.
-    pub hidden: Option<bool>,
+    pub hidden: bool,
     /// Whether the field is locked when the booking page URL prefills it.
-    pub disable_on_prefill: Option<bool>,
+    pub disable_on_prefill: bool,
 }
 crate::json::object!(
     ChoiceBookingField { slug, is_default = "isDefault", label, required, options,
-    placeholder optional, hidden optional, disable_on_prefill = "disableOnPrefill"
-    optional }
+    placeholder optional, hidden, disable_on_prefill = "disableOnPrefill" }
 );
 /// When bookings of an event type wait for the host's confirmation.
 #[non_exhaustive]
@@ -522,20 +529,19 @@ pub struct EmailBookingField {
     /// Always true. Example: `true`.
     pub is_default: bool,
     /// Whether an email is required.
-    pub required: Option<bool>,
+    pub required: bool,
     /// Whether the field is hidden from bookers.
-    pub hidden: Option<bool>,
+    pub hidden: bool,
     /// Label of the field.
     pub label: Option<String>,
     /// Placeholder of the field.
     pub placeholder: Option<String>,
     /// Whether the field is locked when the booking page URL prefills it.
-    pub disable_on_prefill: Option<bool>,
+    pub disable_on_prefill: bool,
 }
 crate::json::object!(
-    EmailBookingField { slug, is_default = "isDefault", required optional, hidden
-    optional, label optional, placeholder optional, disable_on_prefill =
-    "disableOnPrefill" optional }
+    EmailBookingField { slug, is_default = "isDefault", required, hidden, label optional,
+    placeholder optional, disable_on_prefill = "disableOnPrefill" }
 );
 /// Settings of the default email field.
 #[non_exhaustive]
@@ -790,15 +796,15 @@ pub struct LocationBookingField {
     /// Always true. Example: `true`.
     pub is_default: bool,
     /// Whether the booker must pick a location.
-    pub required: Option<bool>,
+    pub required: bool,
     /// Whether the field is hidden from bookers.
-    pub hidden: Option<bool>,
+    pub hidden: bool,
     /// Label of the field.
     pub label: Option<String>,
 }
 crate::json::object!(
-    LocationBookingField { slug, is_default = "isDefault", required optional, hidden
-    optional, label optional }
+    LocationBookingField { slug, is_default = "isDefault", required, hidden, label
+    optional }
 );
 /// The booker's name field.
 #[non_exhaustive]
@@ -809,17 +815,17 @@ pub struct NameBookingField {
     /// Always true. Example: `true`.
     pub is_default: bool,
     /// Whether the booker must fill it in.
-    pub required: Option<bool>,
+    pub required: bool,
     /// Label of the field.
     pub label: Option<String>,
     /// Placeholder of the field.
     pub placeholder: Option<String>,
     /// Whether the field is locked when the booking page URL prefills it.
-    pub disable_on_prefill: Option<bool>,
+    pub disable_on_prefill: bool,
 }
 crate::json::object!(
-    NameBookingField { slug, is_default = "isDefault", required optional, label optional,
-    placeholder optional, disable_on_prefill = "disableOnPrefill" optional }
+    NameBookingField { slug, is_default = "isDefault", required, label optional,
+    placeholder optional, disable_on_prefill = "disableOnPrefill" }
 );
 /// Settings of the default name field.
 #[non_exhaustive]
@@ -978,7 +984,7 @@ impl SelectFieldSpec {
         self
     }
 }
-/// A field where the booker types a value: a custom phone, address, text, number, long text, several emails or URL field, or one of the default title (`text`), notes and reschedule reason (`textarea`) and guests (`multiemail`) fields, which have `isDefault` true.
+/// A field where the booker types a value: a custom phone, address, text, number, long text, several emails or URL field, or one of the default title (`text`), notes and reschedule reason (`textarea`), guests (`multiemail`) and attendee phone number (`phone`, slug `attendeePhoneNumber`) fields, which have `isDefault` true.
 #[non_exhaustive]
 #[derive(Debug, Clone, PartialEq)]
 pub struct TextBookingField {
@@ -989,18 +995,17 @@ pub struct TextBookingField {
     /// Label of the field.
     pub label: Option<String>,
     /// Whether the booker must fill it in.
-    pub required: Option<bool>,
+    pub required: bool,
     /// Placeholder of the field.
     pub placeholder: Option<String>,
     /// Whether the field is hidden from bookers.
-    pub hidden: Option<bool>,
+    pub hidden: bool,
     /// Whether the field is locked when the booking page URL prefills it.
-    pub disable_on_prefill: Option<bool>,
+    pub disable_on_prefill: bool,
 }
 crate::json::object!(
-    TextBookingField { slug, is_default = "isDefault", label optional, required optional,
-    placeholder optional, hidden optional, disable_on_prefill = "disableOnPrefill"
-    optional }
+    TextBookingField { slug, is_default = "isDefault", label optional, required,
+    placeholder optional, hidden, disable_on_prefill = "disableOnPrefill" }
 );
 /// A custom field where the booker types a value (phone, address, text, number, long text, several emails or URL).
 #[non_exhaustive]
@@ -1067,8 +1072,8 @@ pub struct UnrecognizedBookingField {
 crate::json::object!(UnrecognizedBookingField { slug, booking_field = "bookingField" });
 /// A field of the booking form, as the server returns it. Default fields (`isDefault` true) share kinds with custom ones: look at `slug` to tell them apart.
 ///
-/// The `type` field says which variant a value is.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+/// The `type` field says which variant a value is; an object with a `type` this version of the client does not know is kept in `Other`.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[serde(tag = "type")]
 #[non_exhaustive]
 pub enum BookingField {
@@ -1120,9 +1125,50 @@ pub enum BookingField {
     /// A stored field the API cannot map.
     #[serde(rename = "unknown")]
     Unrecognized(Box<UnrecognizedBookingField>),
-    /// A variant this version of the client does not know (its payload is not kept).
-    #[serde(other)]
-    Unknown,
+    /// A shape no rule of this version of the client claims, kept as it was sent.
+    #[serde(untagged)]
+    Other(serde_json::Value),
+}
+impl crate::decode::FromJson for BookingField {
+    fn from_json(
+        r: &mut crate::decode::Reader<'_>,
+    ) -> Result<Self, crate::decode::JsonError> {
+        match r.kind()? {
+            crate::decode::Kind::Object => {
+                let shape = r.shape("BookingField", Some("type"), &[])?;
+                Ok(
+                    match shape.tag() {
+                        Some("name") => BookingField::Name(shape.decode()?),
+                        Some("email") => BookingField::Email(shape.decode()?),
+                        Some("radioInput") => BookingField::Location(shape.decode()?),
+                        Some("phone") => BookingField::Phone(shape.decode()?),
+                        Some("address") => BookingField::Address(shape.decode()?),
+                        Some("text") => BookingField::Text(shape.decode()?),
+                        Some("number") => BookingField::Number(shape.decode()?),
+                        Some("textarea") => BookingField::TextArea(shape.decode()?),
+                        Some("select") => BookingField::Select(shape.decode()?),
+                        Some("multiselect") => BookingField::MultiSelect(shape.decode()?),
+                        Some("multiemail") => BookingField::MultiEmail(shape.decode()?),
+                        Some("checkbox") => BookingField::Checkbox(shape.decode()?),
+                        Some("radio") => BookingField::Radio(shape.decode()?),
+                        Some("boolean") => BookingField::Boolean(shape.decode()?),
+                        Some("url") => BookingField::Url(shape.decode()?),
+                        Some("unknown") => BookingField::Unrecognized(shape.decode()?),
+                        Some(_) => BookingField::Other(shape.value()?),
+                        None => return Err(crate::decode::missing("type")),
+                    },
+                )
+            }
+            _ => Err(r.invalid("BookingField (object)")),
+        }
+    }
+}
+impl<'de> serde::Deserialize<'de> for BookingField {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::decode::deserialize(deserializer)
+    }
 }
 impl From<NameBookingField> for BookingField {
     fn from(value: NameBookingField) -> Self {
@@ -1151,8 +1197,12 @@ impl From<UnrecognizedBookingField> for BookingField {
 }
 /// A field of the booking form, as sent when creating or updating an event type: either a field chosen by `type` (the name and email fields, or a custom field) or a default field chosen by `slug`.
 ///
-/// The variants are tried in order; the first that fits is taken.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+/// Which variant a value is follows from what it is:
+/// - `Typed`: an object with `type`
+/// - `Default`: an object with `slug` and without `type`
+///
+/// An object that no rule claims is kept in `Other`; a value of another kind is a decoding error.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[serde(untagged)]
 #[non_exhaustive]
 pub enum BookingFieldSpec {
@@ -1160,8 +1210,35 @@ pub enum BookingFieldSpec {
     Typed(TypedBookingFieldSpec),
     /// One of the default fields chosen by slug.
     Default(Box<DefaultFieldSpec>),
-    /// A shape this version of the client does not know, as it was sent.
+    /// A shape no rule of this version of the client claims, kept as it was sent.
+    #[serde(untagged)]
     Other(serde_json::Value),
+}
+impl crate::decode::FromJson for BookingFieldSpec {
+    fn from_json(
+        r: &mut crate::decode::Reader<'_>,
+    ) -> Result<Self, crate::decode::JsonError> {
+        match r.kind()? {
+            crate::decode::Kind::Object => {
+                let shape = r.shape("BookingFieldSpec", None, &["type", "slug"])?;
+                if shape.matches(1u64, 0u64) {
+                    return Ok(BookingFieldSpec::Typed(shape.decode()?));
+                }
+                if shape.matches(2u64, 1u64) {
+                    return Ok(BookingFieldSpec::Default(shape.decode()?));
+                }
+                Ok(BookingFieldSpec::Other(shape.value()?))
+            }
+            _ => Err(r.invalid("BookingFieldSpec (object)")),
+        }
+    }
+}
+impl<'de> serde::Deserialize<'de> for BookingFieldSpec {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::decode::deserialize(deserializer)
+    }
 }
 impl From<TypedBookingFieldSpec> for BookingFieldSpec {
     fn from(value: TypedBookingFieldSpec) -> Self {
@@ -1173,10 +1250,14 @@ impl From<DefaultFieldSpec> for BookingFieldSpec {
         BookingFieldSpec::Default(Box::new(value))
     }
 }
-/// Booking count limits, or `disabled` to remove them. A returned `{"disabled": true}` decodes as `Limits` with its `disabled` field set, since the limits shape has that field too.
+/// Booking count limits, or `disabled` to remove them.
 ///
-/// The variants are tried in order; the first that fits is taken.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+/// Which variant a value is follows from what it is:
+/// - `Limits`: an object without `disabled`
+/// - `Disabled`: an object with `disabled`
+///
+/// An object that no rule claims is kept in `Other`; a value of another kind is a decoding error.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[serde(untagged)]
 #[non_exhaustive]
 pub enum BookingLimitsCountSetting {
@@ -1184,8 +1265,35 @@ pub enum BookingLimitsCountSetting {
     Limits(Box<BookingLimitsCount>),
     /// No limits.
     Disabled(Box<DisabledSetting>),
-    /// A shape this version of the client does not know, as it was sent.
+    /// A shape no rule of this version of the client claims, kept as it was sent.
+    #[serde(untagged)]
     Other(serde_json::Value),
+}
+impl crate::decode::FromJson for BookingLimitsCountSetting {
+    fn from_json(
+        r: &mut crate::decode::Reader<'_>,
+    ) -> Result<Self, crate::decode::JsonError> {
+        match r.kind()? {
+            crate::decode::Kind::Object => {
+                let shape = r.shape("BookingLimitsCountSetting", None, &["disabled"])?;
+                if shape.matches(0u64, 1u64) {
+                    return Ok(BookingLimitsCountSetting::Limits(shape.decode()?));
+                }
+                if shape.matches(1u64, 0u64) {
+                    return Ok(BookingLimitsCountSetting::Disabled(shape.decode()?));
+                }
+                Ok(BookingLimitsCountSetting::Other(shape.value()?))
+            }
+            _ => Err(r.invalid("BookingLimitsCountSetting (object)")),
+        }
+    }
+}
+impl<'de> serde::Deserialize<'de> for BookingLimitsCountSetting {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::decode::deserialize(deserializer)
+    }
 }
 impl From<BookingLimitsCount> for BookingLimitsCountSetting {
     fn from(value: BookingLimitsCount) -> Self {
@@ -1199,8 +1307,12 @@ impl From<DisabledSetting> for BookingLimitsCountSetting {
 }
 /// Booked-time limits, or `disabled` to remove them.
 ///
-/// The variants are tried in order; the first that fits is taken.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+/// Which variant a value is follows from what it is:
+/// - `Disabled`: an object with `disabled`
+/// - `Limits`: an object without `disabled`
+///
+/// An object that no rule claims is kept in `Other`; a value of another kind is a decoding error.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[serde(untagged)]
 #[non_exhaustive]
 pub enum BookingLimitsDurationSetting {
@@ -1208,8 +1320,36 @@ pub enum BookingLimitsDurationSetting {
     Disabled(Box<DisabledSetting>),
     /// The limits.
     Limits(Box<BookingLimitsDuration>),
-    /// A shape this version of the client does not know, as it was sent.
+    /// A shape no rule of this version of the client claims, kept as it was sent.
+    #[serde(untagged)]
     Other(serde_json::Value),
+}
+impl crate::decode::FromJson for BookingLimitsDurationSetting {
+    fn from_json(
+        r: &mut crate::decode::Reader<'_>,
+    ) -> Result<Self, crate::decode::JsonError> {
+        match r.kind()? {
+            crate::decode::Kind::Object => {
+                let shape = r
+                    .shape("BookingLimitsDurationSetting", None, &["disabled"])?;
+                if shape.matches(1u64, 0u64) {
+                    return Ok(BookingLimitsDurationSetting::Disabled(shape.decode()?));
+                }
+                if shape.matches(0u64, 1u64) {
+                    return Ok(BookingLimitsDurationSetting::Limits(shape.decode()?));
+                }
+                Ok(BookingLimitsDurationSetting::Other(shape.value()?))
+            }
+            _ => Err(r.invalid("BookingLimitsDurationSetting (object)")),
+        }
+    }
+}
+impl<'de> serde::Deserialize<'de> for BookingLimitsDurationSetting {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::decode::deserialize(deserializer)
+    }
 }
 impl From<DisabledSetting> for BookingLimitsDurationSetting {
     fn from(value: DisabledSetting) -> Self {
@@ -1223,8 +1363,8 @@ impl From<BookingLimitsDuration> for BookingLimitsDurationSetting {
 }
 /// How far into the future an event type can be booked.
 ///
-/// The `type` field says which variant a value is.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+/// The `type` field says which variant a value is; an object with a `type` this version of the client does not know is kept in `Other`.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[serde(tag = "type")]
 #[non_exhaustive]
 pub enum BookingWindow {
@@ -1237,9 +1377,41 @@ pub enum BookingWindow {
     /// A fixed range of dates.
     #[serde(rename = "range")]
     Range(Box<DateRangeBookingWindow>),
-    /// A variant this version of the client does not know (its payload is not kept).
-    #[serde(other)]
-    Unknown,
+    /// A shape no rule of this version of the client claims, kept as it was sent.
+    #[serde(untagged)]
+    Other(serde_json::Value),
+}
+impl crate::decode::FromJson for BookingWindow {
+    fn from_json(
+        r: &mut crate::decode::Reader<'_>,
+    ) -> Result<Self, crate::decode::JsonError> {
+        match r.kind()? {
+            crate::decode::Kind::Object => {
+                let shape = r.shape("BookingWindow", Some("type"), &[])?;
+                Ok(
+                    match shape.tag() {
+                        Some("businessDays") => {
+                            BookingWindow::BusinessDays(shape.decode()?)
+                        }
+                        Some("calendarDays") => {
+                            BookingWindow::CalendarDays(shape.decode()?)
+                        }
+                        Some("range") => BookingWindow::Range(shape.decode()?),
+                        Some(_) => BookingWindow::Other(shape.value()?),
+                        None => return Err(crate::decode::missing("type")),
+                    },
+                )
+            }
+            _ => Err(r.invalid("BookingWindow (object)")),
+        }
+    }
+}
+impl<'de> serde::Deserialize<'de> for BookingWindow {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::decode::deserialize(deserializer)
+    }
 }
 impl From<DateRangeBookingWindow> for BookingWindow {
     fn from(value: DateRangeBookingWindow) -> Self {
@@ -1248,8 +1420,12 @@ impl From<DateRangeBookingWindow> for BookingWindow {
 }
 /// A booking window, or `disabled` for no limit.
 ///
-/// The variants are tried in order; the first that fits is taken.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+/// Which variant a value is follows from what it is:
+/// - `Window`: an object with `type`
+/// - `Disabled`: an object with `disabled` and without `type`
+///
+/// An object that no rule claims is kept in `Other`; a value of another kind is a decoding error.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[serde(untagged)]
 #[non_exhaustive]
 pub enum BookingWindowSetting {
@@ -1257,8 +1433,36 @@ pub enum BookingWindowSetting {
     Window(BookingWindow),
     /// No limit.
     Disabled(Box<DisabledSetting>),
-    /// A shape this version of the client does not know, as it was sent.
+    /// A shape no rule of this version of the client claims, kept as it was sent.
+    #[serde(untagged)]
     Other(serde_json::Value),
+}
+impl crate::decode::FromJson for BookingWindowSetting {
+    fn from_json(
+        r: &mut crate::decode::Reader<'_>,
+    ) -> Result<Self, crate::decode::JsonError> {
+        match r.kind()? {
+            crate::decode::Kind::Object => {
+                let shape = r
+                    .shape("BookingWindowSetting", None, &["type", "disabled"])?;
+                if shape.matches(1u64, 0u64) {
+                    return Ok(BookingWindowSetting::Window(shape.decode()?));
+                }
+                if shape.matches(2u64, 1u64) {
+                    return Ok(BookingWindowSetting::Disabled(shape.decode()?));
+                }
+                Ok(BookingWindowSetting::Other(shape.value()?))
+            }
+            _ => Err(r.invalid("BookingWindowSetting (object)")),
+        }
+    }
+}
+impl<'de> serde::Deserialize<'de> for BookingWindowSetting {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::decode::deserialize(deserializer)
+    }
 }
 impl From<BookingWindow> for BookingWindowSetting {
     fn from(value: BookingWindow) -> Self {
@@ -1272,8 +1476,12 @@ impl From<DisabledSetting> for BookingWindowSetting {
 }
 /// A confirmation policy, or `disabled` to accept bookings at once.
 ///
-/// The variants are tried in order; the first that fits is taken.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+/// Which variant a value is follows from what it is:
+/// - `Policy`: an object with `type`
+/// - `Disabled`: an object with `disabled` and without `type`
+///
+/// An object that no rule claims is kept in `Other`; a value of another kind is a decoding error.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[serde(untagged)]
 #[non_exhaustive]
 pub enum ConfirmationPolicySetting {
@@ -1281,8 +1489,36 @@ pub enum ConfirmationPolicySetting {
     Policy(Box<ConfirmationPolicy>),
     /// No confirmation needed.
     Disabled(Box<DisabledSetting>),
-    /// A shape this version of the client does not know, as it was sent.
+    /// A shape no rule of this version of the client claims, kept as it was sent.
+    #[serde(untagged)]
     Other(serde_json::Value),
+}
+impl crate::decode::FromJson for ConfirmationPolicySetting {
+    fn from_json(
+        r: &mut crate::decode::Reader<'_>,
+    ) -> Result<Self, crate::decode::JsonError> {
+        match r.kind()? {
+            crate::decode::Kind::Object => {
+                let shape = r
+                    .shape("ConfirmationPolicySetting", None, &["type", "disabled"])?;
+                if shape.matches(1u64, 0u64) {
+                    return Ok(ConfirmationPolicySetting::Policy(shape.decode()?));
+                }
+                if shape.matches(2u64, 1u64) {
+                    return Ok(ConfirmationPolicySetting::Disabled(shape.decode()?));
+                }
+                Ok(ConfirmationPolicySetting::Other(shape.value()?))
+            }
+            _ => Err(r.invalid("ConfirmationPolicySetting (object)")),
+        }
+    }
+}
+impl<'de> serde::Deserialize<'de> for ConfirmationPolicySetting {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::decode::deserialize(deserializer)
+    }
 }
 impl From<ConfirmationPolicy> for ConfirmationPolicySetting {
     fn from(value: ConfirmationPolicy) -> Self {
@@ -1296,8 +1532,8 @@ impl From<DisabledSetting> for ConfirmationPolicySetting {
 }
 /// Where an event takes place, as the server returns it.
 ///
-/// The `type` field says which variant a value is.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+/// The `type` field says which variant a value is; an object with a `type` this version of the client does not know is kept in `Other`.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[serde(tag = "type")]
 #[non_exhaustive]
 pub enum EventTypeLocation {
@@ -1328,9 +1564,55 @@ pub enum EventTypeLocation {
     /// A stored location the API cannot map.
     #[serde(rename = "unknown")]
     Unrecognized(Box<EventTypeUnrecognizedLocation>),
-    /// A variant this version of the client does not know (its payload is not kept).
-    #[serde(other)]
-    Unknown,
+    /// A shape no rule of this version of the client claims, kept as it was sent.
+    #[serde(untagged)]
+    Other(serde_json::Value),
+}
+impl crate::decode::FromJson for EventTypeLocation {
+    fn from_json(
+        r: &mut crate::decode::Reader<'_>,
+    ) -> Result<Self, crate::decode::JsonError> {
+        match r.kind()? {
+            crate::decode::Kind::Object => {
+                let shape = r.shape("EventTypeLocation", Some("type"), &[])?;
+                Ok(
+                    match shape.tag() {
+                        Some("address") => EventTypeLocation::Address(shape.decode()?),
+                        Some("link") => EventTypeLocation::Link(shape.decode()?),
+                        Some("integration") => {
+                            EventTypeLocation::Integration(shape.decode()?)
+                        }
+                        Some("phone") => EventTypeLocation::Phone(shape.decode()?),
+                        Some("attendeeAddress") => {
+                            EventTypeLocation::AttendeeAddress(shape.decode()?)
+                        }
+                        Some("attendeePhone") => {
+                            EventTypeLocation::AttendeePhone(shape.decode()?)
+                        }
+                        Some("attendeeDefined") => {
+                            EventTypeLocation::AttendeeDefined(shape.decode()?)
+                        }
+                        Some("organizersDefaultApp") => {
+                            EventTypeLocation::OrganizersDefaultApp(shape.decode()?)
+                        }
+                        Some("unknown") => {
+                            EventTypeLocation::Unrecognized(shape.decode()?)
+                        }
+                        Some(_) => EventTypeLocation::Other(shape.value()?),
+                        None => return Err(crate::decode::missing("type")),
+                    },
+                )
+            }
+            _ => Err(r.invalid("EventTypeLocation (object)")),
+        }
+    }
+}
+impl<'de> serde::Deserialize<'de> for EventTypeLocation {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::decode::deserialize(deserializer)
+    }
 }
 impl From<EventTypeAddressLocation> for EventTypeLocation {
     fn from(value: EventTypeAddressLocation) -> Self {
@@ -1359,8 +1641,8 @@ impl From<EventTypeUnrecognizedLocation> for EventTypeLocation {
 }
 /// Where an event takes place, as sent when creating or updating an event type.
 ///
-/// The `type` field says which variant a value is.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+/// The `type` field says which variant a value is; an object with a `type` this version of the client does not know is kept in `Other`.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[serde(tag = "type")]
 #[non_exhaustive]
 pub enum EventTypeLocationSpec {
@@ -1388,9 +1670,54 @@ pub enum EventTypeLocationSpec {
     /// Each host's default conferencing app; team event types only.
     #[serde(rename = "organizersDefaultApp")]
     OrganizersDefaultApp(Box<EventTypeBareLocation>),
-    /// A variant this version of the client does not know (its payload is not kept).
-    #[serde(other)]
-    Unknown,
+    /// A shape no rule of this version of the client claims, kept as it was sent.
+    #[serde(untagged)]
+    Other(serde_json::Value),
+}
+impl crate::decode::FromJson for EventTypeLocationSpec {
+    fn from_json(
+        r: &mut crate::decode::Reader<'_>,
+    ) -> Result<Self, crate::decode::JsonError> {
+        match r.kind()? {
+            crate::decode::Kind::Object => {
+                let shape = r.shape("EventTypeLocationSpec", Some("type"), &[])?;
+                Ok(
+                    match shape.tag() {
+                        Some("address") => {
+                            EventTypeLocationSpec::Address(shape.decode()?)
+                        }
+                        Some("link") => EventTypeLocationSpec::Link(shape.decode()?),
+                        Some("integration") => {
+                            EventTypeLocationSpec::Integration(shape.decode()?)
+                        }
+                        Some("phone") => EventTypeLocationSpec::Phone(shape.decode()?),
+                        Some("attendeeAddress") => {
+                            EventTypeLocationSpec::AttendeeAddress(shape.decode()?)
+                        }
+                        Some("attendeePhone") => {
+                            EventTypeLocationSpec::AttendeePhone(shape.decode()?)
+                        }
+                        Some("attendeeDefined") => {
+                            EventTypeLocationSpec::AttendeeDefined(shape.decode()?)
+                        }
+                        Some("organizersDefaultApp") => {
+                            EventTypeLocationSpec::OrganizersDefaultApp(shape.decode()?)
+                        }
+                        Some(_) => EventTypeLocationSpec::Other(shape.value()?),
+                        None => return Err(crate::decode::missing("type")),
+                    },
+                )
+            }
+            _ => Err(r.invalid("EventTypeLocationSpec (object)")),
+        }
+    }
+}
+impl<'de> serde::Deserialize<'de> for EventTypeLocationSpec {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::decode::deserialize(deserializer)
+    }
 }
 impl From<EventTypeAddressLocation> for EventTypeLocationSpec {
     fn from(value: EventTypeAddressLocation) -> Self {
@@ -1414,8 +1741,12 @@ impl From<EventTypePhoneLocation> for EventTypeLocationSpec {
 }
 /// A recurrence, or `disabled` to make the event type non-recurring.
 ///
-/// The variants are tried in order; the first that fits is taken.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+/// Which variant a value is follows from what it is:
+/// - `Recurrence`: an object with `interval`
+/// - `Disabled`: an object with `disabled` and without `interval`
+///
+/// An object that no rule claims is kept in `Other`; a value of another kind is a decoding error.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[serde(untagged)]
 #[non_exhaustive]
 pub enum EventTypeRecurrenceSetting {
@@ -1423,8 +1754,40 @@ pub enum EventTypeRecurrenceSetting {
     Recurrence(Box<EventTypeRecurrence>),
     /// Not recurring.
     Disabled(Box<DisabledSetting>),
-    /// A shape this version of the client does not know, as it was sent.
+    /// A shape no rule of this version of the client claims, kept as it was sent.
+    #[serde(untagged)]
     Other(serde_json::Value),
+}
+impl crate::decode::FromJson for EventTypeRecurrenceSetting {
+    fn from_json(
+        r: &mut crate::decode::Reader<'_>,
+    ) -> Result<Self, crate::decode::JsonError> {
+        match r.kind()? {
+            crate::decode::Kind::Object => {
+                let shape = r
+                    .shape(
+                        "EventTypeRecurrenceSetting",
+                        None,
+                        &["interval", "disabled"],
+                    )?;
+                if shape.matches(1u64, 0u64) {
+                    return Ok(EventTypeRecurrenceSetting::Recurrence(shape.decode()?));
+                }
+                if shape.matches(2u64, 1u64) {
+                    return Ok(EventTypeRecurrenceSetting::Disabled(shape.decode()?));
+                }
+                Ok(EventTypeRecurrenceSetting::Other(shape.value()?))
+            }
+            _ => Err(r.invalid("EventTypeRecurrenceSetting (object)")),
+        }
+    }
+}
+impl<'de> serde::Deserialize<'de> for EventTypeRecurrenceSetting {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::decode::deserialize(deserializer)
+    }
 }
 impl From<EventTypeRecurrence> for EventTypeRecurrenceSetting {
     fn from(value: EventTypeRecurrence) -> Self {
@@ -1438,8 +1801,12 @@ impl From<DisabledSetting> for EventTypeRecurrenceSetting {
 }
 /// Seat settings, or `disabled` to turn seats off.
 ///
-/// The variants are tried in order; the first that fits is taken.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+/// Which variant a value is follows from what it is:
+/// - `Seats`: an object with `seatsPerTimeSlot`
+/// - `Disabled`: an object with `disabled` and without `seatsPerTimeSlot`
+///
+/// An object that no rule claims is kept in `Other`; a value of another kind is a decoding error.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[serde(untagged)]
 #[non_exhaustive]
 pub enum EventTypeSeatsSetting {
@@ -1447,8 +1814,40 @@ pub enum EventTypeSeatsSetting {
     Seats(Box<EventTypeSeats>),
     /// No seats.
     Disabled(Box<DisabledSetting>),
-    /// A shape this version of the client does not know, as it was sent.
+    /// A shape no rule of this version of the client claims, kept as it was sent.
+    #[serde(untagged)]
     Other(serde_json::Value),
+}
+impl crate::decode::FromJson for EventTypeSeatsSetting {
+    fn from_json(
+        r: &mut crate::decode::Reader<'_>,
+    ) -> Result<Self, crate::decode::JsonError> {
+        match r.kind()? {
+            crate::decode::Kind::Object => {
+                let shape = r
+                    .shape(
+                        "EventTypeSeatsSetting",
+                        None,
+                        &["seatsPerTimeSlot", "disabled"],
+                    )?;
+                if shape.matches(1u64, 0u64) {
+                    return Ok(EventTypeSeatsSetting::Seats(shape.decode()?));
+                }
+                if shape.matches(2u64, 1u64) {
+                    return Ok(EventTypeSeatsSetting::Disabled(shape.decode()?));
+                }
+                Ok(EventTypeSeatsSetting::Other(shape.value()?))
+            }
+            _ => Err(r.invalid("EventTypeSeatsSetting (object)")),
+        }
+    }
+}
+impl<'de> serde::Deserialize<'de> for EventTypeSeatsSetting {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::decode::deserialize(deserializer)
+    }
 }
 impl From<EventTypeSeats> for EventTypeSeatsSetting {
     fn from(value: EventTypeSeats) -> Self {
@@ -1462,8 +1861,8 @@ impl From<DisabledSetting> for EventTypeSeatsSetting {
 }
 /// A booking field chosen by its `type`, as sent in a request.
 ///
-/// The `type` field says which variant a value is.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+/// The `type` field says which variant a value is; an object with a `type` this version of the client does not know is kept in `Other`.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[serde(tag = "type")]
 #[non_exhaustive]
 pub enum TypedBookingFieldSpec {
@@ -1509,9 +1908,60 @@ pub enum TypedBookingFieldSpec {
     /// A URL.
     #[serde(rename = "url")]
     Url(Box<TextFieldSpec>),
-    /// A variant this version of the client does not know (its payload is not kept).
-    #[serde(other)]
-    Unknown,
+    /// A shape no rule of this version of the client claims, kept as it was sent.
+    #[serde(untagged)]
+    Other(serde_json::Value),
+}
+impl crate::decode::FromJson for TypedBookingFieldSpec {
+    fn from_json(
+        r: &mut crate::decode::Reader<'_>,
+    ) -> Result<Self, crate::decode::JsonError> {
+        match r.kind()? {
+            crate::decode::Kind::Object => {
+                let shape = r.shape("TypedBookingFieldSpec", Some("type"), &[])?;
+                Ok(
+                    match shape.tag() {
+                        Some("name") => TypedBookingFieldSpec::Name(shape.decode()?),
+                        Some("email") => TypedBookingFieldSpec::Email(shape.decode()?),
+                        Some("phone") => TypedBookingFieldSpec::Phone(shape.decode()?),
+                        Some("address") => {
+                            TypedBookingFieldSpec::Address(shape.decode()?)
+                        }
+                        Some("text") => TypedBookingFieldSpec::Text(shape.decode()?),
+                        Some("number") => TypedBookingFieldSpec::Number(shape.decode()?),
+                        Some("textarea") => {
+                            TypedBookingFieldSpec::TextArea(shape.decode()?)
+                        }
+                        Some("select") => TypedBookingFieldSpec::Select(shape.decode()?),
+                        Some("multiselect") => {
+                            TypedBookingFieldSpec::MultiSelect(shape.decode()?)
+                        }
+                        Some("multiemail") => {
+                            TypedBookingFieldSpec::MultiEmail(shape.decode()?)
+                        }
+                        Some("checkbox") => {
+                            TypedBookingFieldSpec::Checkbox(shape.decode()?)
+                        }
+                        Some("radio") => TypedBookingFieldSpec::Radio(shape.decode()?),
+                        Some("boolean") => {
+                            TypedBookingFieldSpec::Boolean(shape.decode()?)
+                        }
+                        Some("url") => TypedBookingFieldSpec::Url(shape.decode()?),
+                        Some(_) => TypedBookingFieldSpec::Other(shape.value()?),
+                        None => return Err(crate::decode::missing("type")),
+                    },
+                )
+            }
+            _ => Err(r.invalid("TypedBookingFieldSpec (object)")),
+        }
+    }
+}
+impl<'de> serde::Deserialize<'de> for TypedBookingFieldSpec {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::decode::deserialize(deserializer)
+    }
 }
 impl From<NameFieldSpec> for TypedBookingFieldSpec {
     fn from(value: NameFieldSpec) -> Self {

@@ -1095,7 +1095,7 @@ pub struct OrgMembership {
     /// The member's role in the organization. Example: `"MEMBER"`.
     pub role: MembershipRole,
     /// Whether admins are prevented from impersonating this member. Example: `false`.
-    pub disable_impersonation: Option<bool>,
+    pub disable_impersonation: bool,
     /// Public profile of the member.
     pub user: TeamMembershipUser,
     /// The member's values of the organization's attributes.
@@ -1103,7 +1103,7 @@ pub struct OrgMembership {
 }
 crate::json::object!(
     OrgMembership { id, user_id = "userId", team_id = "teamId", accepted, role,
-    disable_impersonation = "disableImpersonation" optional, user, attributes }
+    disable_impersonation = "disableImpersonation", user, attributes }
 );
 /// A user of an organization, with the user's organization profile.
 #[non_exhaustive]
@@ -2085,8 +2085,8 @@ pub struct WorkspacePlatform {
 crate::json::object!(WorkspacePlatform { name, slug });
 /// A step of a new workflow, by what it does.
 ///
-/// The `action` field says which variant a value is.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+/// The `action` field says which variant a value is; an object with a `action` this version of the client does not know is kept in `Other`.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[serde(tag = "action")]
 #[non_exhaustive]
 pub enum CreateWorkflowStep {
@@ -2111,9 +2111,55 @@ pub enum CreateWorkflowStep {
     /// Message a verified phone number on WhatsApp.
     #[serde(rename = "whatsapp_number")]
     WhatsappNumber(Box<PhoneNumberWorkflowStep>),
-    /// A variant this version of the client does not know (its payload is not kept).
-    #[serde(other)]
-    Unknown,
+    /// A shape no rule of this version of the client claims, kept as it was sent.
+    #[serde(untagged)]
+    Other(serde_json::Value),
+}
+impl crate::decode::FromJson for CreateWorkflowStep {
+    fn from_json(
+        r: &mut crate::decode::Reader<'_>,
+    ) -> Result<Self, crate::decode::JsonError> {
+        match r.kind()? {
+            crate::decode::Kind::Object => {
+                let shape = r.shape("CreateWorkflowStep", Some("action"), &[])?;
+                Ok(
+                    match shape.tag() {
+                        Some("email_host") => {
+                            CreateWorkflowStep::EmailHost(shape.decode()?)
+                        }
+                        Some("email_attendee") => {
+                            CreateWorkflowStep::EmailAttendee(shape.decode()?)
+                        }
+                        Some("email_address") => {
+                            CreateWorkflowStep::EmailAddress(shape.decode()?)
+                        }
+                        Some("sms_attendee") => {
+                            CreateWorkflowStep::SmsAttendee(shape.decode()?)
+                        }
+                        Some("sms_number") => {
+                            CreateWorkflowStep::SmsNumber(shape.decode()?)
+                        }
+                        Some("whatsapp_attendee") => {
+                            CreateWorkflowStep::WhatsappAttendee(shape.decode()?)
+                        }
+                        Some("whatsapp_number") => {
+                            CreateWorkflowStep::WhatsappNumber(shape.decode()?)
+                        }
+                        Some(_) => CreateWorkflowStep::Other(shape.value()?),
+                        None => return Err(crate::decode::missing("action")),
+                    },
+                )
+            }
+            _ => Err(r.invalid("CreateWorkflowStep (object)")),
+        }
+    }
+}
+impl<'de> serde::Deserialize<'de> for CreateWorkflowStep {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::decode::deserialize(deserializer)
+    }
 }
 impl From<EmailAddressWorkflowStep> for CreateWorkflowStep {
     fn from(value: EmailAddressWorkflowStep) -> Self {
@@ -2122,8 +2168,8 @@ impl From<EmailAddressWorkflowStep> for CreateWorkflowStep {
 }
 /// A member's value of one organization attribute; its shape depends on the attribute's kind.
 ///
-/// The `type` field says which variant a value is.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+/// The `type` field says which variant a value is; an object with a `type` this version of the client does not know is kept in `Other`.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[serde(tag = "type")]
 #[non_exhaustive]
 pub enum MemberAttribute {
@@ -2139,9 +2185,42 @@ pub enum MemberAttribute {
     /// A multi-select attribute.
     #[serde(rename = "multiSelect")]
     MultiSelect(Box<MemberMultiSelectAttribute>),
-    /// A variant this version of the client does not know (its payload is not kept).
-    #[serde(other)]
-    Unknown,
+    /// A shape no rule of this version of the client claims, kept as it was sent.
+    #[serde(untagged)]
+    Other(serde_json::Value),
+}
+impl crate::decode::FromJson for MemberAttribute {
+    fn from_json(
+        r: &mut crate::decode::Reader<'_>,
+    ) -> Result<Self, crate::decode::JsonError> {
+        match r.kind()? {
+            crate::decode::Kind::Object => {
+                let shape = r.shape("MemberAttribute", Some("type"), &[])?;
+                Ok(
+                    match shape.tag() {
+                        Some("text") => MemberAttribute::Text(shape.decode()?),
+                        Some("number") => MemberAttribute::Number(shape.decode()?),
+                        Some("singleSelect") => {
+                            MemberAttribute::SingleSelect(shape.decode()?)
+                        }
+                        Some("multiSelect") => {
+                            MemberAttribute::MultiSelect(shape.decode()?)
+                        }
+                        Some(_) => MemberAttribute::Other(shape.value()?),
+                        None => return Err(crate::decode::missing("type")),
+                    },
+                )
+            }
+            _ => Err(r.invalid("MemberAttribute (object)")),
+        }
+    }
+}
+impl<'de> serde::Deserialize<'de> for MemberAttribute {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::decode::deserialize(deserializer)
+    }
 }
 impl From<MemberTextAttribute> for MemberAttribute {
     fn from(value: MemberTextAttribute) -> Self {
@@ -2165,8 +2244,13 @@ impl From<MemberMultiSelectAttribute> for MemberAttribute {
 }
 /// The value of an answer to a routing form field.
 ///
-/// The variants are tried in order; the first that fits is taken.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+/// Which variant a value is follows from what it is:
+/// - `Choices`: a JSON array
+/// - `Number`: a JSON number
+/// - `Text`: a JSON string
+///
+/// An object that no rule claims is kept in `Other`; a value of another kind is a decoding error.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[serde(untagged)]
 #[non_exhaustive]
 pub enum RoutingFormAnswerValue {
@@ -2176,8 +2260,42 @@ pub enum RoutingFormAnswerValue {
     Number(f64),
     /// Text or a single chosen option.
     Text(String),
-    /// A shape this version of the client does not know, as it was sent.
+    /// A shape no rule of this version of the client claims, kept as it was sent.
+    #[serde(untagged)]
     Other(serde_json::Value),
+}
+impl crate::decode::FromJson for RoutingFormAnswerValue {
+    fn from_json(
+        r: &mut crate::decode::Reader<'_>,
+    ) -> Result<Self, crate::decode::JsonError> {
+        match r.kind()? {
+            crate::decode::Kind::Array => {
+                Ok(
+                    RoutingFormAnswerValue::Choices(
+                        crate::decode::FromJson::from_json(r)?,
+                    ),
+                )
+            }
+            crate::decode::Kind::String => {
+                Ok(RoutingFormAnswerValue::Text(crate::decode::FromJson::from_json(r)?))
+            }
+            crate::decode::Kind::Number => {
+                Ok(
+                    RoutingFormAnswerValue::Number(
+                        crate::decode::FromJson::from_json(r)?,
+                    ),
+                )
+            }
+            _ => Err(r.invalid("RoutingFormAnswerValue (number or string or array)")),
+        }
+    }
+}
+impl<'de> serde::Deserialize<'de> for RoutingFormAnswerValue {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::decode::deserialize(deserializer)
+    }
 }
 impl From<Vec<String>> for RoutingFormAnswerValue {
     fn from(value: Vec<String>) -> Self {
@@ -2196,8 +2314,12 @@ impl From<String> for RoutingFormAnswerValue {
 }
 /// Key of a workspace service account; which shape depends on the workspace platform.
 ///
-/// The variants are tried in order; the first that fits is taken.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+/// Which variant a value is follows from what it is:
+/// - `Google`: an object with `client_email` and without `tenant_id`
+/// - `Microsoft`: an object with `tenant_id`
+///
+/// An object that no rule claims is kept in `Other`; a value of another kind is a decoding error.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[serde(untagged)]
 #[non_exhaustive]
 pub enum ServiceAccountKey {
@@ -2205,8 +2327,36 @@ pub enum ServiceAccountKey {
     Google(Box<GoogleServiceAccountKey>),
     /// A Microsoft 365 application.
     Microsoft(Box<MicrosoftServiceAccountKey>),
-    /// A shape this version of the client does not know, as it was sent.
+    /// A shape no rule of this version of the client claims, kept as it was sent.
+    #[serde(untagged)]
     Other(serde_json::Value),
+}
+impl crate::decode::FromJson for ServiceAccountKey {
+    fn from_json(
+        r: &mut crate::decode::Reader<'_>,
+    ) -> Result<Self, crate::decode::JsonError> {
+        match r.kind()? {
+            crate::decode::Kind::Object => {
+                let shape = r
+                    .shape("ServiceAccountKey", None, &["client_email", "tenant_id"])?;
+                if shape.matches(1u64, 2u64) {
+                    return Ok(ServiceAccountKey::Google(shape.decode()?));
+                }
+                if shape.matches(2u64, 0u64) {
+                    return Ok(ServiceAccountKey::Microsoft(shape.decode()?));
+                }
+                Ok(ServiceAccountKey::Other(shape.value()?))
+            }
+            _ => Err(r.invalid("ServiceAccountKey (object)")),
+        }
+    }
+}
+impl<'de> serde::Deserialize<'de> for ServiceAccountKey {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::decode::deserialize(deserializer)
+    }
 }
 impl From<GoogleServiceAccountKey> for ServiceAccountKey {
     fn from(value: GoogleServiceAccountKey) -> Self {
@@ -2220,8 +2370,8 @@ impl From<MicrosoftServiceAccountKey> for ServiceAccountKey {
 }
 /// A step of a workflow being changed, by what it does.
 ///
-/// The `action` field says which variant a value is.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+/// The `action` field says which variant a value is; an object with a `action` this version of the client does not know is kept in `Other`.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[serde(tag = "action")]
 #[non_exhaustive]
 pub enum UpdateWorkflowStep {
@@ -2246,9 +2396,55 @@ pub enum UpdateWorkflowStep {
     /// Message a verified phone number on WhatsApp.
     #[serde(rename = "whatsapp_number")]
     WhatsappNumber(Box<UpdatePhoneNumberWorkflowStep>),
-    /// A variant this version of the client does not know (its payload is not kept).
-    #[serde(other)]
-    Unknown,
+    /// A shape no rule of this version of the client claims, kept as it was sent.
+    #[serde(untagged)]
+    Other(serde_json::Value),
+}
+impl crate::decode::FromJson for UpdateWorkflowStep {
+    fn from_json(
+        r: &mut crate::decode::Reader<'_>,
+    ) -> Result<Self, crate::decode::JsonError> {
+        match r.kind()? {
+            crate::decode::Kind::Object => {
+                let shape = r.shape("UpdateWorkflowStep", Some("action"), &[])?;
+                Ok(
+                    match shape.tag() {
+                        Some("email_host") => {
+                            UpdateWorkflowStep::EmailHost(shape.decode()?)
+                        }
+                        Some("email_attendee") => {
+                            UpdateWorkflowStep::EmailAttendee(shape.decode()?)
+                        }
+                        Some("email_address") => {
+                            UpdateWorkflowStep::EmailAddress(shape.decode()?)
+                        }
+                        Some("sms_attendee") => {
+                            UpdateWorkflowStep::SmsAttendee(shape.decode()?)
+                        }
+                        Some("sms_number") => {
+                            UpdateWorkflowStep::SmsNumber(shape.decode()?)
+                        }
+                        Some("whatsapp_attendee") => {
+                            UpdateWorkflowStep::WhatsappAttendee(shape.decode()?)
+                        }
+                        Some("whatsapp_number") => {
+                            UpdateWorkflowStep::WhatsappNumber(shape.decode()?)
+                        }
+                        Some(_) => UpdateWorkflowStep::Other(shape.value()?),
+                        None => return Err(crate::decode::missing("action")),
+                    },
+                )
+            }
+            _ => Err(r.invalid("UpdateWorkflowStep (object)")),
+        }
+    }
+}
+impl<'de> serde::Deserialize<'de> for UpdateWorkflowStep {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::decode::deserialize(deserializer)
+    }
 }
 impl From<UpdateEmailAddressWorkflowStep> for UpdateWorkflowStep {
     fn from(value: UpdateEmailAddressWorkflowStep) -> Self {
@@ -2257,8 +2453,8 @@ impl From<UpdateEmailAddressWorkflowStep> for UpdateWorkflowStep {
 }
 /// What makes a workflow run.
 ///
-/// The `type` field says which variant a value is.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+/// The `type` field says which variant a value is; an object with a `type` this version of the client does not know is kept in `Other`.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[serde(tag = "type")]
 #[non_exhaustive]
 pub enum WorkflowTrigger {
@@ -2298,7 +2494,66 @@ pub enum WorkflowTrigger {
     /// When the no-show status of a booking changes.
     #[serde(rename = "bookingNoShowUpdated")]
     BookingNoShowUpdated(Box<PlainWorkflowTrigger>),
-    /// A variant this version of the client does not know (its payload is not kept).
-    #[serde(other)]
-    Unknown,
+    /// A shape no rule of this version of the client claims, kept as it was sent.
+    #[serde(untagged)]
+    Other(serde_json::Value),
+}
+impl crate::decode::FromJson for WorkflowTrigger {
+    fn from_json(
+        r: &mut crate::decode::Reader<'_>,
+    ) -> Result<Self, crate::decode::JsonError> {
+        match r.kind()? {
+            crate::decode::Kind::Object => {
+                let shape = r.shape("WorkflowTrigger", Some("type"), &[])?;
+                Ok(
+                    match shape.tag() {
+                        Some("beforeEvent") => {
+                            WorkflowTrigger::BeforeEvent(shape.decode()?)
+                        }
+                        Some("afterEvent") => {
+                            WorkflowTrigger::AfterEvent(shape.decode()?)
+                        }
+                        Some("eventCancelled") => {
+                            WorkflowTrigger::EventCancelled(shape.decode()?)
+                        }
+                        Some("newEvent") => WorkflowTrigger::NewEvent(shape.decode()?),
+                        Some("rescheduleEvent") => {
+                            WorkflowTrigger::RescheduleEvent(shape.decode()?)
+                        }
+                        Some("afterHostsCalVideoNoShow") => {
+                            WorkflowTrigger::AfterHostsCalVideoNoShow(shape.decode()?)
+                        }
+                        Some("afterGuestsCalVideoNoShow") => {
+                            WorkflowTrigger::AfterGuestsCalVideoNoShow(shape.decode()?)
+                        }
+                        Some("bookingRejected") => {
+                            WorkflowTrigger::BookingRejected(shape.decode()?)
+                        }
+                        Some("bookingRequested") => {
+                            WorkflowTrigger::BookingRequested(shape.decode()?)
+                        }
+                        Some("bookingPaymentInitiated") => {
+                            WorkflowTrigger::BookingPaymentInitiated(shape.decode()?)
+                        }
+                        Some("bookingPaid") => {
+                            WorkflowTrigger::BookingPaid(shape.decode()?)
+                        }
+                        Some("bookingNoShowUpdated") => {
+                            WorkflowTrigger::BookingNoShowUpdated(shape.decode()?)
+                        }
+                        Some(_) => WorkflowTrigger::Other(shape.value()?),
+                        None => return Err(crate::decode::missing("type")),
+                    },
+                )
+            }
+            _ => Err(r.invalid("WorkflowTrigger (object)")),
+        }
+    }
+}
+impl<'de> serde::Deserialize<'de> for WorkflowTrigger {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::decode::deserialize(deserializer)
+    }
 }

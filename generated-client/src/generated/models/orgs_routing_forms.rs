@@ -5,15 +5,38 @@
 
 /// Answers submitted to a routing form: one entry per field, keyed by the field's identifier (its label when it has none), each value as text (several options of a multiple-choice field are joined with commas).
 ///
-/// The variants are tried in order; the first that fits is taken.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+/// Which variant a value is follows from what it is:
+/// - `Fields`: an object
+///
+/// An object that no rule claims is kept in `Other`; a value of another kind is a decoding error.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[serde(untagged)]
 #[non_exhaustive]
 pub enum RoutingFormAnswers {
     /// Answers keyed by field identifier.
     Fields(std::collections::BTreeMap<String, String>),
-    /// A shape this version of the client does not know, as it was sent.
+    /// A shape no rule of this version of the client claims, kept as it was sent.
+    #[serde(untagged)]
     Other(serde_json::Value),
+}
+impl crate::decode::FromJson for RoutingFormAnswers {
+    fn from_json(
+        r: &mut crate::decode::Reader<'_>,
+    ) -> Result<Self, crate::decode::JsonError> {
+        match r.kind()? {
+            crate::decode::Kind::Object => {
+                Ok(RoutingFormAnswers::Fields(crate::decode::FromJson::from_json(r)?))
+            }
+            _ => Err(r.invalid("RoutingFormAnswers (object)")),
+        }
+    }
+}
+impl<'de> serde::Deserialize<'de> for RoutingFormAnswers {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::decode::deserialize(deserializer)
+    }
 }
 impl From<std::collections::BTreeMap<String, String>> for RoutingFormAnswers {
     fn from(value: std::collections::BTreeMap<String, String>) -> Self {

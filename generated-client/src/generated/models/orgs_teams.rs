@@ -772,27 +772,27 @@ crate::json::object!(DeletedTeamEventType { id, title });
 pub struct EventTypeHost {
     /// Id of the host.
     pub user_id: i64,
-    /// Display name of the host. Example: `"John Doe"`.
-    pub name: Option<String>,
-    /// Username of the host. Example: `"john-doe"`.
-    pub username: Option<String>,
+    /// Display name of the host; empty when the user has none. Example: `"John Doe"`.
+    pub name: String,
+    /// Username of the host; empty when the user has none. Example: `"john-doe"`.
+    pub username: String,
     /// URL of the host's avatar.
     pub avatar_url: Option<String>,
-    /// For round-robin event types, whether this host attends every booking.
+    /// Round-robin event types only: whether this host attends every booking.
     pub mandatory: Option<bool>,
-    /// For round-robin event types, how strongly this host is preferred.
+    /// Round-robin event types only: how strongly this host is preferred.
     pub priority: Option<HostPriority>,
 }
 crate::json::object!(
-    EventTypeHost { user_id = "userId", name optional, username optional, avatar_url =
-    "avatarUrl" optional, mandatory optional, priority optional }
+    EventTypeHost { user_id = "userId", name, username, avatar_url = "avatarUrl"
+    optional, mandatory optional, priority optional }
 );
 /// The team that owns a team event type, with its branding.
 #[non_exhaustive]
 #[derive(Debug, Clone, PartialEq)]
 pub struct EventTypeTeam {
-    /// Id of the team.
-    pub id: i64,
+    /// Id of the team; null on a member's copy of a managed event type.
+    pub id: Option<i64>,
     /// URL slug of the team.
     pub slug: Option<String>,
     /// URL of the team's banner image.
@@ -811,9 +811,10 @@ pub struct EventTypeTeam {
     pub theme: Option<String>,
 }
 crate::json::object!(
-    EventTypeTeam { id, slug optional, banner_url = "bannerUrl" optional, name optional,
-    logo_url = "logoUrl" optional, week_start = "weekStart" optional, brand_color =
-    "brandColor" optional, dark_brand_color = "darkBrandColor" optional, theme optional }
+    EventTypeTeam { id nullable, slug optional, banner_url = "bannerUrl" optional, name
+    optional, logo_url = "logoUrl" optional, week_start = "weekStart" optional,
+    brand_color = "brandColor" optional, dark_brand_color = "darkBrandColor" optional,
+    theme optional }
 );
 /// A team member to make host of a team event type.
 #[non_exhaustive]
@@ -1006,15 +1007,15 @@ pub struct TeamEventType {
     pub hidden: bool,
     /// Whether only authenticated callers with rights on the event type may book it through the API.
     pub booking_requires_authentication: bool,
-    /// Id of the team that owns the event type.
-    pub team_id: i64,
-    /// Id of the owning user; null or absent for team event types.
+    /// Id of the team that owns the event type; null on a member's copy of a managed event type.
+    pub team_id: Option<i64>,
+    /// Id of the owning user: the member on a copy of a managed event type, null for the team's own event types.
     pub owner_id: Option<i64>,
-    /// For a managed event type's copy in a member's account: id of the team event type it comes from.
+    /// For a managed event type's copy in a member's account: id of the team event type it comes from; null otherwise.
     pub parent_event_type_id: Option<i64>,
     /// The hosts of the event.
     pub hosts: Vec<EventTypeHost>,
-    /// Whether every current and future team member hosts the event.
+    /// Whether every current and future team member hosts the event; absent on members' copies of a managed event type.
     pub assign_all_team_members: Option<bool>,
     /// How the hosts share the bookings.
     pub scheduling_type: Option<SchedulingType>,
@@ -1044,9 +1045,9 @@ crate::json::object!(
     = "useDestinationCalendarEmail" optional, hide_calendar_event_details =
     "hideCalendarEventDetails" optional, hide_organizer_email = "hideOrganizerEmail"
     optional, cal_video_settings = "calVideoSettings" optional, hidden,
-    booking_requires_authentication = "bookingRequiresAuthentication", team_id =
-    "teamId", owner_id = "ownerId" optional, parent_event_type_id = "parentEventTypeId"
-    optional, hosts, assign_all_team_members = "assignAllTeamMembers" optional,
+    booking_requires_authentication = "bookingRequiresAuthentication", team_id = "teamId"
+    nullable, owner_id = "ownerId" nullable, parent_event_type_id = "parentEventTypeId"
+    nullable, hosts, assign_all_team_members = "assignAllTeamMembers" optional,
     scheduling_type = "schedulingType" nullable, team }
 );
 /// A user's membership of a team.
@@ -1064,13 +1065,13 @@ pub struct TeamMembership {
     /// The member's role in the team. Example: `"MEMBER"`.
     pub role: MembershipRole,
     /// Whether team admins are prevented from impersonating this member. Example: `true`.
-    pub disable_impersonation: Option<bool>,
+    pub disable_impersonation: bool,
     /// Public profile of the member.
     pub user: TeamMembershipUser,
 }
 crate::json::object!(
     TeamMembership { id, user_id = "userId", team_id = "teamId", accepted, role,
-    disable_impersonation = "disableImpersonation" optional, user }
+    disable_impersonation = "disableImpersonation", user }
 );
 /// The member's profile as shown in a membership.
 #[non_exhaustive]
@@ -1086,12 +1087,12 @@ pub struct TeamMembershipUser {
     pub email: String,
     /// The user's short biography.
     pub bio: Option<String>,
-    /// Free-form metadata stored on the user; absent when empty. Example: `{"key": "value"}`.
+    /// Free-form metadata stored on the user; absent when the user has none. Example: `{"key": "value"}`.
     pub metadata: Option<serde_json::Value>,
 }
 crate::json::object!(
-    TeamMembershipUser { avatar_url = "avatarUrl" optional, username optional, name
-    optional, email, bio optional, metadata optional }
+    TeamMembershipUser { avatar_url = "avatarUrl" nullable, username nullable, name
+    nullable, email, bio nullable, metadata optional }
 );
 /// Body of a request that changes a team; only the fields given are changed.
 #[non_exhaustive]
@@ -1679,8 +1680,12 @@ crate::json::object!(
 );
 /// What creating or updating a team event type returns: the event type, or for a managed event type a list (the team's event type and its copies in members' accounts).
 ///
-/// The variants are tried in order; the first that fits is taken.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+/// Which variant a value is follows from what it is:
+/// - `One`: an object
+/// - `Many`: a JSON array
+///
+/// An object that no rule claims is kept in `Other`; a value of another kind is a decoding error.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[serde(untagged)]
 #[non_exhaustive]
 pub enum TeamEventTypeResult {
@@ -1688,8 +1693,31 @@ pub enum TeamEventTypeResult {
     One(Box<TeamEventType>),
     /// Several event types (managed event types).
     Many(Vec<TeamEventType>),
-    /// A shape this version of the client does not know, as it was sent.
+    /// A shape no rule of this version of the client claims, kept as it was sent.
+    #[serde(untagged)]
     Other(serde_json::Value),
+}
+impl crate::decode::FromJson for TeamEventTypeResult {
+    fn from_json(
+        r: &mut crate::decode::Reader<'_>,
+    ) -> Result<Self, crate::decode::JsonError> {
+        match r.kind()? {
+            crate::decode::Kind::Object => {
+                Ok(TeamEventTypeResult::One(crate::decode::FromJson::from_json(r)?))
+            }
+            crate::decode::Kind::Array => {
+                Ok(TeamEventTypeResult::Many(crate::decode::FromJson::from_json(r)?))
+            }
+            _ => Err(r.invalid("TeamEventTypeResult (array or object)")),
+        }
+    }
+}
+impl<'de> serde::Deserialize<'de> for TeamEventTypeResult {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::decode::deserialize(deserializer)
+    }
 }
 impl From<TeamEventType> for TeamEventTypeResult {
     fn from(value: TeamEventType) -> Self {

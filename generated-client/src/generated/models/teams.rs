@@ -20,8 +20,12 @@ crate::json::object!(
 );
 /// What creating a team returns.
 ///
-/// The variants are tried in order; the first that fits is taken.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+/// Which variant a value is follows from what it is:
+/// - `PaymentRequired`: an object with `pendingTeam`
+/// - `Created`: an object without `pendingTeam`
+///
+/// An object that no rule claims is kept in `Other`; a value of another kind is a decoding error.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[serde(untagged)]
 #[non_exhaustive]
 pub enum CreatedTeam {
@@ -29,8 +33,35 @@ pub enum CreatedTeam {
     PaymentRequired(Box<PendingTeam>),
     /// The team was created at once.
     Created(Box<Team>),
-    /// A shape this version of the client does not know, as it was sent.
+    /// A shape no rule of this version of the client claims, kept as it was sent.
+    #[serde(untagged)]
     Other(serde_json::Value),
+}
+impl crate::decode::FromJson for CreatedTeam {
+    fn from_json(
+        r: &mut crate::decode::Reader<'_>,
+    ) -> Result<Self, crate::decode::JsonError> {
+        match r.kind()? {
+            crate::decode::Kind::Object => {
+                let shape = r.shape("CreatedTeam", None, &["pendingTeam"])?;
+                if shape.matches(1u64, 0u64) {
+                    return Ok(CreatedTeam::PaymentRequired(shape.decode()?));
+                }
+                if shape.matches(0u64, 1u64) {
+                    return Ok(CreatedTeam::Created(shape.decode()?));
+                }
+                Ok(CreatedTeam::Other(shape.value()?))
+            }
+            _ => Err(r.invalid("CreatedTeam (object)")),
+        }
+    }
+}
+impl<'de> serde::Deserialize<'de> for CreatedTeam {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::decode::deserialize(deserializer)
+    }
 }
 impl From<PendingTeam> for CreatedTeam {
     fn from(value: PendingTeam) -> Self {

@@ -1,0 +1,605 @@
+//! Decoding JSON into the generated models in one pass. (Hand-written.)
+//!
+//! Every answer the client receives is decoded here, straight from the body's bytes: no
+//! `serde_json::Value` in between, no copy of the body, no second pass to find out what went
+//! wrong. A failure carries the JSON path of the value at fault (`data[3].attendees[0].email`),
+//! built while the error travels back up (so a success pays nothing for it).
+//!
+//! The parser is [`jiter`], driven through one concrete [`Reader`]: each type's [`FromJson`]
+//! impl is compiled once (there is no deserializer type to instantiate it for), and the shared
+//! code (objects, unions, values) is not generic at all. Models get their impl from
+//! [`crate::json::object!`], enums from `string_enum!`, unions from generated code that calls
+//! [`Reader::shape`] and [`Reader::kind`].
+//!
+//! Behaviour, the same as serde's derive where both apply: unknown keys are skipped; a
+//! required key that is missing is "missing field `x`"; a key given twice is
+//! "duplicate field `x`"; a value of the wrong JSON type is "invalid type: ..., expected ...".
+
+use std::collections::BTreeMap;
+use std::fmt;
+
+use jiter::{Jiter, JiterError, NumberAny, NumberInt, Peek};
+
+/// Deepest nesting accepted inside a free-form JSON value (`serde_json::Value` fields); deeper
+/// input is an error, never a stack overflow.
+const MAX_DEPTH: usize = 128;
+
+/// A value that can be decoded from JSON by the client: every model, enum and union, and the
+/// types they are made of. Decode one yourself with [`from_slice`] (for example a stored
+/// answer or a webhook payload you saved), with the same rules and error paths as the client.
+pub trait FromJson: Sized {
+    /// Reads one value, leaving the reader after it.
+    #[doc(hidden)]
+    fn from_json(r: &mut Reader<'_>) -> Result<Self, JsonError>;
+}
+
+/// Decodes a whole JSON document (whitespace around it is allowed, anything else is an error).
+pub fn from_slice<T: FromJson>(bytes: &[u8]) -> Result<T, JsonError> {
+    let mut r = Reader::new(bytes);
+    let value = T::from_json(&mut r)?;
+    r.finish()?;
+    Ok(value)
+}
+
+/// A JSON value that could not be decoded: where, and why.
+#[derive(Clone, PartialEq, Eq)]
+pub struct JsonError(Box<JsonErrorInner>);
+
+#[derive(Clone, PartialEq, Eq)]
+struct JsonErrorInner {
+    /// Path segments, innermost first (pushed while the error travels up).
+    path: Vec<Segment>,
+    message: String,
+}
+
+#[derive(Clone, PartialEq, Eq)]
+enum Segment {
+    Field(&'static str),
+    Key(String),
+    Index(usize),
+}
+
+impl JsonError {
+    fn new(message: impl Into<String>) -> Self {
+        JsonError(Box::new(JsonErrorInner { path: Vec::new(), message: message.into() }))
+    }
+
+    fn at(mut self, segment: Segment) -> Self {
+        self.0.path.push(segment);
+        self
+    }
+
+    /// The same error found at `key` of an object that is itself at `self`'s place.
+    pub(crate) fn at_field(self, key: &'static str) -> Self {
+        self.at(Segment::Field(key))
+    }
+
+    /// The path of the value at fault, as `data[3].attendees[0].email`; empty for the whole
+    /// document.
+    pub fn path(&self) -> String {
+        let mut out = String::new();
+        for segment in self.0.path.iter().rev() {
+            match segment {
+                Segment::Field(k) => push_key(&mut out, k),
+                Segment::Key(k) => push_key(&mut out, k),
+                Segment::Index(i) => {
+                    out.push('[');
+                    out.push_str(&i.to_string());
+                    out.push(']');
+                }
+            }
+        }
+        out
+    }
+
+    /// What is wrong with that value.
+    pub fn message(&self) -> &str {
+        &self.0.message
+    }
+}
+
+fn push_key(out: &mut String, key: &str) {
+    if !out.is_empty() {
+        out.push('.');
+    }
+    out.push_str(key);
+}
+
+impl fmt::Display for JsonError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let path = self.path();
+        if path.is_empty() { f.write_str(&self.0.message) } else { write!(f, "{path}: {}", self.0.message) }
+    }
+}
+
+impl fmt::Debug for JsonError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("JsonError").field("path", &self.path()).field("message", &self.0.message).finish()
+    }
+}
+
+impl std::error::Error for JsonError {}
+
+/// The kind of a JSON value, as a union dispatches on it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Kind {
+    Null,
+    Bool,
+    Number,
+    String,
+    Array,
+    Object,
+}
+
+impl Kind {
+    fn of(peek: Peek) -> Kind {
+        match peek {
+            Peek::Null => Kind::Null,
+            Peek::True | Peek::False => Kind::Bool,
+            Peek::String => Kind::String,
+            Peek::Array => Kind::Array,
+            Peek::Object => Kind::Object,
+            _ => Kind::Number,
+        }
+    }
+
+    fn describe(self) -> &'static str {
+        match self {
+            Kind::Null => "null",
+            Kind::Bool => "a boolean",
+            Kind::Number => "a number",
+            Kind::String => "a string",
+            Kind::Array => "an array",
+            Kind::Object => "an object",
+        }
+    }
+}
+
+/// A position in a JSON document being decoded (what [`FromJson`] impls read from; opaque).
+pub struct Reader<'j> {
+    jiter: Jiter<'j>,
+    /// The bytes `jiter` reads (for a union's variant: just that object).
+    data: &'j [u8],
+}
+
+impl<'j> Reader<'j> {
+    /// A reader at the start of `data`.
+    pub(crate) fn new(data: &'j [u8]) -> Self {
+        Reader { jiter: Jiter::new(data), data }
+    }
+
+    fn syntax(&self, e: JiterError) -> JsonError {
+        syntax(self.data, e)
+    }
+
+    /// The kind of the next value, without reading it.
+    pub(crate) fn kind(&mut self) -> Result<Kind, JsonError> {
+        Ok(Kind::of(self.peek()?))
+    }
+
+    fn peek(&mut self) -> Result<Peek, JsonError> {
+        self.jiter.peek().map_err(|e| self.syntax(e))
+    }
+
+    /// "invalid type: <what the next value is>, expected <expected>".
+    pub(crate) fn invalid(&mut self, expected: &str) -> JsonError {
+        match self.kind() {
+            Ok(kind) => JsonError::new(format!("invalid type: {}, expected {expected}", kind.describe())),
+            Err(e) => e,
+        }
+    }
+
+    /// After the whole document: only whitespace may follow.
+    pub(crate) fn finish(&mut self) -> Result<(), JsonError> {
+        self.jiter.finish().map_err(|e| self.syntax(e))
+    }
+
+    /// Skips the next value.
+    pub(crate) fn skip(&mut self) -> Result<(), JsonError> {
+        self.jiter.next_skip().map_err(|e| self.syntax(e))
+    }
+
+    /// Reads the next value as a string (borrowed from the body when it has no escapes).
+    pub(crate) fn str(&mut self, expected: &str) -> Result<&str, JsonError> {
+        match self.peek()? {
+            Peek::String => {
+                let data = self.data;
+                self.jiter.known_str().map_err(|e| syntax(data, e))
+            }
+            _ => Err(self.invalid(expected)),
+        }
+    }
+
+    /// Whether the next value is `null`; if so, it is read.
+    pub(crate) fn null(&mut self) -> Result<bool, JsonError> {
+        if self.peek()? == Peek::Null {
+            self.jiter.known_null().map_err(|e| self.syntax(e))?;
+            Ok(true)
+        } else {
+            Ok(false)
+        }
+    }
+
+    /// Reads an object: `visit` is called with each key's index in `fields` (or `None` for a
+    /// key not listed) and must read the key's value. A key listed twice is an error.
+    fn object(
+        &mut self,
+        expected: &str,
+        fields: &'static [&'static str],
+        visit: &mut dyn FnMut(&mut Self, usize) -> Result<bool, JsonError>,
+    ) -> Result<(), JsonError> {
+        if self.peek()? != Peek::Object {
+            return Err(self.invalid(expected));
+        }
+        let data = self.data;
+        let mut key = self.jiter.known_object().map_err(|e| syntax(data, e))?.map(|k| find(fields, k, 0));
+        // Keys usually come in the order the fields are listed: try the next one first.
+        let mut hint = 0;
+        while let Some(found) = key {
+            match found {
+                Some(i) => {
+                    if !visit(self, i)? {
+                        return Err(JsonError::new(format!("duplicate field `{}`", fields[i])));
+                    }
+                    hint = i + 1;
+                }
+                None => self.skip()?,
+            }
+            key = self.jiter.next_key().map_err(|e| syntax(data, e))?.map(|k| find(fields, k, hint));
+        }
+        Ok(())
+    }
+
+    /// Reads an object into `slots`, one per name in `fields`; other keys are skipped.
+    pub(crate) fn read_object(
+        &mut self,
+        name: &str,
+        fields: &'static [&'static str],
+        slots: &mut [&mut dyn Slot],
+    ) -> Result<(), JsonError> {
+        self.object(name, fields, &mut |r, i| {
+            let slot = &mut *slots[i];
+            if slot.is_filled() {
+                return Ok(false);
+            }
+            slot.fill(r).map_err(|e| e.at_field(fields[i]))?;
+            Ok(true)
+        })
+    }
+
+    /// Reads the next value, an object, far enough to tell which shape it is: which of `keys`
+    /// it has, and the value of its `tag` key. The object is then decoded from the
+    /// returned [`Shape`] (the reader is already past it).
+    pub(crate) fn shape(
+        &mut self,
+        expected: &str,
+        tag: Option<&'static str>,
+        keys: &'static [&'static str],
+    ) -> Result<Shape<'j>, JsonError> {
+        if self.peek()? != Peek::Object {
+            return Err(self.invalid(expected));
+        }
+        let start = self.jiter.current_index();
+        let mut present = 0u64;
+        let mut tag_value: Option<String> = None;
+        // Per key: its bit among `keys`, and whether it is the tag.
+        let classify = |k: &str| (keys.iter().position(|f| *f == k), tag == Some(k));
+        let data = self.data;
+        let mut key = self.jiter.known_object().map_err(|e| syntax(data, e))?.map(classify);
+        while let Some((index, is_tag)) = key {
+            if let Some(i) = index {
+                present |= 1 << i;
+            }
+            match tag {
+                Some(tag) if is_tag => {
+                    if tag_value.is_some() {
+                        return Err(JsonError::new(format!("duplicate field `{tag}`")));
+                    }
+                    let value = self.str("a string").map_err(|e| e.at_field(tag))?;
+                    tag_value = Some(value.to_owned());
+                }
+                _ => self.skip()?,
+            }
+            key = self.jiter.next_key().map_err(|e| syntax(data, e))?.map(classify);
+        }
+        let end = self.jiter.current_index();
+        Ok(Shape { present, tag: tag_value, data: &self.data[start..end] })
+    }
+}
+
+/// A JSON syntax error (or a number out of range), with its line and column in `data`.
+fn syntax(data: &[u8], e: JiterError) -> JsonError {
+    let before = &data[..e.index.min(data.len())];
+    let line = before.iter().filter(|b| **b == b'\n').count() + 1;
+    let column = before.iter().rev().take_while(|b| **b != b'\n').count() + 1;
+    JsonError::new(format!("{} at line {line} column {column}", e.error_type))
+}
+
+/// The index of `key` in `fields`, looking at `fields[hint]` first.
+fn find(fields: &[&str], key: &str, hint: usize) -> Option<usize> {
+    if fields.get(hint).is_some_and(|f| *f == key) {
+        return Some(hint);
+    }
+    fields.iter().position(|f| *f == key)
+}
+
+/// An object whose shape was read by [`Reader::shape`], ready to be decoded as the variant the
+/// shape says.
+pub(crate) struct Shape<'j> {
+    present: u64,
+    tag: Option<String>,
+    data: &'j [u8],
+}
+
+impl Shape<'_> {
+    /// Whether the object has every key of `all` and none of `none` (bit `i` stands for the
+    /// `i`-th key given to [`Reader::shape`]).
+    pub(crate) fn matches(&self, all: u64, none: u64) -> bool {
+        self.present & all == all && self.present & none == 0
+    }
+
+    /// The tag's value; `None` when the object has no tag key.
+    pub(crate) fn tag(&self) -> Option<&str> {
+        self.tag.as_deref()
+    }
+
+    /// Decodes the object as `T`.
+    pub(crate) fn decode<T: FromJson>(&self) -> Result<T, JsonError> {
+        T::from_json(&mut Reader::new(self.data))
+    }
+
+    /// The object as it was sent, for a shape no rule claims.
+    pub(crate) fn value(&self) -> Result<serde_json::Value, JsonError> {
+        self.decode()
+    }
+}
+
+/// A field's place while its object is read: empty until the key is met.
+pub(crate) trait Slot {
+    /// Decodes the field's value into the slot.
+    fn fill(&mut self, r: &mut Reader<'_>) -> Result<(), JsonError>;
+    /// Whether the key was met already.
+    fn is_filled(&self) -> bool;
+}
+
+impl<T: FromJson> Slot for Option<T> {
+    fn fill(&mut self, r: &mut Reader<'_>) -> Result<(), JsonError> {
+        *self = Some(T::from_json(r)?);
+        Ok(())
+    }
+
+    fn is_filled(&self) -> bool {
+        self.is_some()
+    }
+}
+
+/// "missing field `key`", at the key's place.
+pub(crate) fn missing(key: &'static str) -> JsonError {
+    JsonError::new(format!("missing field `{key}`")).at_field(key)
+}
+
+impl FromJson for String {
+    fn from_json(r: &mut Reader<'_>) -> Result<Self, JsonError> {
+        r.str("a string").map(str::to_owned)
+    }
+}
+
+impl FromJson for bool {
+    fn from_json(r: &mut Reader<'_>) -> Result<Self, JsonError> {
+        match r.peek()? {
+            p @ (Peek::True | Peek::False) => r.jiter.known_bool(p).map_err(|e| r.syntax(e)),
+            _ => Err(r.invalid("a boolean")),
+        }
+    }
+}
+
+impl FromJson for i64 {
+    fn from_json(r: &mut Reader<'_>) -> Result<Self, JsonError> {
+        let peek = r.peek()?;
+        if !peek.is_num() {
+            return Err(r.invalid("an integer"));
+        }
+        match r.jiter.known_number(peek) {
+            Ok(NumberAny::Int(NumberInt::Int(i))) => Ok(i),
+            Ok(NumberAny::Float(f)) => Err(JsonError::new(format!("invalid type: number `{f}`, expected an integer"))),
+            Err(e) => Err(r.syntax(e)),
+        }
+    }
+}
+
+impl FromJson for u64 {
+    fn from_json(r: &mut Reader<'_>) -> Result<Self, JsonError> {
+        let n = i64::from_json(r)?;
+        u64::try_from(n).map_err(|_| JsonError::new(format!("invalid value: {n}, expected a non-negative integer")))
+    }
+}
+
+impl FromJson for f64 {
+    fn from_json(r: &mut Reader<'_>) -> Result<Self, JsonError> {
+        let peek = r.peek()?;
+        if !peek.is_num() {
+            return Err(r.invalid("a number"));
+        }
+        r.jiter.known_float(peek).map_err(|e| r.syntax(e))
+    }
+}
+
+impl<T: FromJson> FromJson for Option<T> {
+    fn from_json(r: &mut Reader<'_>) -> Result<Self, JsonError> {
+        if r.null()? { Ok(None) } else { T::from_json(r).map(Some) }
+    }
+}
+
+impl<T: FromJson> FromJson for Box<T> {
+    fn from_json(r: &mut Reader<'_>) -> Result<Self, JsonError> {
+        T::from_json(r).map(Box::new)
+    }
+}
+
+impl<T: FromJson> FromJson for crate::Patch<T> {
+    fn from_json(r: &mut Reader<'_>) -> Result<Self, JsonError> {
+        if r.null()? { Ok(crate::Patch::Clear) } else { T::from_json(r).map(crate::Patch::Set) }
+    }
+}
+
+impl<T: FromJson> FromJson for Vec<T> {
+    fn from_json(r: &mut Reader<'_>) -> Result<Self, JsonError> {
+        if r.peek()? != Peek::Array {
+            return Err(r.invalid("an array"));
+        }
+        let mut items = Vec::new();
+        let mut next = r.jiter.known_array().map_err(|e| r.syntax(e))?;
+        while next.is_some() {
+            let item = T::from_json(r).map_err(|e| e.at(Segment::Index(items.len())))?;
+            items.push(item);
+            next = r.jiter.array_step().map_err(|e| r.syntax(e))?;
+        }
+        Ok(items)
+    }
+}
+
+impl<T: FromJson> FromJson for BTreeMap<String, T> {
+    fn from_json(r: &mut Reader<'_>) -> Result<Self, JsonError> {
+        if r.peek()? != Peek::Object {
+            return Err(r.invalid("an object"));
+        }
+        let mut map = BTreeMap::new();
+        let data = r.data;
+        let mut key = r.jiter.known_object().map_err(|e| syntax(data, e))?.map(str::to_owned);
+        while let Some(k) = key {
+            let value = T::from_json(r).map_err(|e| e.at(Segment::Key(k.clone())))?;
+            map.insert(k, value);
+            key = r.jiter.next_key().map_err(|e| syntax(data, e))?.map(str::to_owned);
+        }
+        Ok(map)
+    }
+}
+
+impl FromJson for serde_json::Value {
+    fn from_json(r: &mut Reader<'_>) -> Result<Self, JsonError> {
+        value(r, 0)
+    }
+}
+
+fn value(r: &mut Reader<'_>, depth: usize) -> Result<serde_json::Value, JsonError> {
+    use serde_json::Value;
+    if depth > MAX_DEPTH {
+        return Err(JsonError::new(format!("nested deeper than {MAX_DEPTH} levels")));
+    }
+    let peek = r.peek()?;
+    Ok(match peek {
+        Peek::Null => {
+            r.jiter.known_null().map_err(|e| r.syntax(e))?;
+            Value::Null
+        }
+        Peek::True | Peek::False => Value::Bool(r.jiter.known_bool(peek).map_err(|e| r.syntax(e))?),
+        Peek::String => Value::String(r.str("a string")?.to_owned()),
+        Peek::Array => {
+            let mut items = Vec::new();
+            let mut next = r.jiter.known_array().map_err(|e| r.syntax(e))?;
+            while next.is_some() {
+                items.push(value(r, depth + 1).map_err(|e| e.at(Segment::Index(items.len())))?);
+                next = r.jiter.array_step().map_err(|e| r.syntax(e))?;
+            }
+            Value::Array(items)
+        }
+        Peek::Object => {
+            let mut map = serde_json::Map::new();
+            let data = r.data;
+            let mut key = r.jiter.known_object().map_err(|e| syntax(data, e))?.map(str::to_owned);
+            while let Some(k) = key {
+                let v = value(r, depth + 1).map_err(|e| e.at(Segment::Key(k.clone())))?;
+                map.insert(k, v);
+                key = r.jiter.next_key().map_err(|e| syntax(data, e))?.map(str::to_owned);
+            }
+            Value::Object(map)
+        }
+        _ => match r.jiter.known_number(peek).map_err(|e| r.syntax(e))? {
+            NumberAny::Int(NumberInt::Int(i)) => Value::from(i),
+            NumberAny::Float(f) => {
+                serde_json::Number::from_f64(f).map(Value::Number).ok_or_else(|| JsonError::new("a number out of range"))?
+            }
+        },
+    })
+}
+
+impl FromJson for chrono::DateTime<chrono::Utc> {
+    fn from_json(r: &mut Reader<'_>) -> Result<Self, JsonError> {
+        chrono::DateTime::<chrono::FixedOffset>::from_json(r).map(|t| t.to_utc())
+    }
+}
+
+impl FromJson for chrono::DateTime<chrono::FixedOffset> {
+    fn from_json(r: &mut Reader<'_>) -> Result<Self, JsonError> {
+        let text = r.str("a date-time string")?;
+        text.parse().map_err(|e| JsonError::new(format!("invalid date-time `{text}`: {e}")))
+    }
+}
+
+impl FromJson for chrono::NaiveDate {
+    fn from_json(r: &mut Reader<'_>) -> Result<Self, JsonError> {
+        let text = r.str("a date string")?;
+        text.parse().map_err(|e| JsonError::new(format!("invalid date `{text}`: {e}")))
+    }
+}
+
+/// `serde::Deserialize` for a type decoded by [`FromJson`]: for users who deserialize models
+/// themselves (from a cache, a queue, another format). The value is read with `D`, then decoded
+/// with the same rules as the client's answers; an error names the JSON path.
+pub(crate) fn deserialize<'de, D: serde::Deserializer<'de>, T: FromJson>(deserializer: D) -> Result<T, D::Error> {
+    let value = <serde_json::Value as serde::Deserialize>::deserialize(deserializer)?;
+    let bytes = serde_json::to_vec(&value).map_err(serde::de::Error::custom)?;
+    from_slice(&bytes).map_err(serde::de::Error::custom)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn err<T: FromJson + fmt::Debug>(json: &str) -> (String, String) {
+        let e = from_slice::<T>(json.as_bytes()).unwrap_err();
+        (e.path(), e.message().to_owned())
+    }
+
+    #[test]
+    fn scalars_and_their_type_errors() {
+        assert_eq!(from_slice::<i64>(b" 42 "), Ok(42));
+        assert_eq!(from_slice::<f64>(b"4"), Ok(4.0));
+        assert_eq!(from_slice::<String>(br#""a\nb""#), Ok("a\nb".to_owned()));
+        assert_eq!(err::<i64>("1.5").1, "invalid type: number `1.5`, expected an integer");
+        assert_eq!(err::<String>("null").1, "invalid type: null, expected a string");
+        assert!(err::<i64>("99999999999999999999999").1.contains("line 1"), "{:?}", err::<i64>("1e999999"));
+        assert!(err::<String>("\"abc").1.contains("EOF"));
+        assert!(err::<i64>("1 2").1.contains("trailing"));
+    }
+
+    #[test]
+    fn paths_through_lists_and_maps() {
+        let (path, message) = err::<Vec<BTreeMap<String, Vec<i64>>>>(r#"[{"a": [1]}, {"b": [1, "x"]}]"#);
+        assert_eq!(path, "[1].b[1]");
+        assert_eq!(message, "invalid type: a string, expected an integer");
+    }
+
+    #[test]
+    fn values_keep_everything_and_stop_at_a_depth() {
+        let v: serde_json::Value = from_slice(br#"{"a": [1, -2, 2.5, true, null, "s", {}]}"#).expect("decodes");
+        assert_eq!(v, serde_json::json!({"a": [1, -2, 2.5, true, null, "s", {}]}));
+        let deep = "[".repeat(200) + &"]".repeat(200);
+        assert!(from_slice::<serde_json::Value>(deep.as_bytes()).unwrap_err().message().contains("nested deeper"));
+    }
+
+    #[test]
+    fn date_times_keep_or_drop_the_offset_as_asked() {
+        let t: chrono::DateTime<chrono::FixedOffset> = from_slice(br#""2050-09-05T09:00:00.000+02:00""#).expect("decodes");
+        assert_eq!(t.to_rfc3339(), "2050-09-05T09:00:00+02:00");
+        let u: chrono::DateTime<chrono::Utc> = from_slice(br#""2050-09-05T09:00:00.000+02:00""#).expect("decodes");
+        assert_eq!(u.to_rfc3339(), "2050-09-05T07:00:00+00:00");
+        assert!(err::<chrono::DateTime<chrono::Utc>>(r#""yesterday""#).1.starts_with("invalid date-time `yesterday`"));
+    }
+
+    #[test]
+    fn bad_utf8_is_an_error() {
+        assert!(from_slice::<String>(b"\"\xff\"").is_err());
+        assert!(from_slice::<serde_json::Value>(b"{\"\xff\": 1}").is_err());
+    }
+}
