@@ -250,6 +250,25 @@ impl<'j> Reader<'j> {
         Ok(())
     }
 
+    /// Reads an object, calling `visit` with each key; `visit` must read the key's value. An
+    /// error inside a value names its key in the path.
+    pub(crate) fn entries(
+        &mut self,
+        expected: &str,
+        visit: &mut dyn FnMut(&mut Self, &str) -> Result<(), JsonError>,
+    ) -> Result<(), JsonError> {
+        if self.peek()? != Peek::Object {
+            return Err(self.invalid(expected));
+        }
+        let data = self.data;
+        let mut key = self.jiter.known_object().map_err(|e| syntax(data, e))?.map(str::to_owned);
+        while let Some(k) = key {
+            visit(self, &k).map_err(|e| e.at(Segment::Key(k)))?;
+            key = self.jiter.next_key().map_err(|e| syntax(data, e))?.map(str::to_owned);
+        }
+        Ok(())
+    }
+
     /// Reads an object into `slots`, one per name in `fields`; other keys are skipped.
     pub(crate) fn read_object(
         &mut self,

@@ -25,7 +25,8 @@ use std::collections::BTreeMap;
 use std::fmt;
 
 use hmac::{Hmac, KeyInit, Mac};
-use serde::de::DeserializeOwned;
+
+use crate::decode::FromJson;
 use sha2::Sha256;
 
 pub use crate::generated::webhooks::WebhookEvent;
@@ -37,7 +38,9 @@ pub const SIGNATURE_HEADER: &str = "x-cal-signature-256";
 pub const NO_SECRET_PROVIDED: &str = "no-secret-provided";
 
 /// Why a delivery was refused: the first five are about the signature (answer 401), the rest
-/// about a verified body that cannot be decoded (answer 400).
+/// about a verified body that is not a Cal.com delivery at all (answer 400). A delivery of a
+/// known trigger whose payload does not decode is not an error: it is
+/// [`WebhookEvent::Malformed`].
 #[derive(Debug)]
 #[non_exhaustive]
 pub enum WebhookError {
@@ -54,18 +57,9 @@ pub enum WebhookError {
     InvalidSignature,
     /// The verified body is not a JSON object (a custom payload template can make it anything:
     /// use [`VerifiedBody::bytes`] for those).
-    NotJson(serde_json::Error),
+    NotJson(crate::decode::JsonError),
     /// The verified JSON body has no string `triggerEvent`.
     MissingTrigger,
-    /// The body of a known trigger does not have the documented shape.
-    Payload {
-        /// The `triggerEvent`.
-        trigger: String,
-        /// JSON path of the value at fault, e.g. `payload.organizer.email`.
-        path: String,
-        /// What is wrong with it.
-        message: String,
-    },
 }
 
 impl WebhookError {
@@ -94,12 +88,6 @@ impl fmt::Display for WebhookError {
             WebhookError::InvalidSignature => f.write_str("the webhook signature does not match the body"),
             WebhookError::NotJson(e) => write!(f, "the webhook body is not a JSON object: {e}"),
             WebhookError::MissingTrigger => f.write_str("the webhook body has no `triggerEvent`"),
-            WebhookError::Payload { trigger, path, message } if path.is_empty() => {
-                write!(f, "the {trigger} webhook body does not match at its top level: {message}")
-            }
-            WebhookError::Payload { trigger, path, message } => {
-                write!(f, "the {trigger} webhook body does not match at `{path}`: {message}")
-            }
         }
     }
 }
@@ -123,12 +111,20 @@ impl<'a> VerifiedBody<'a> {
         self.0
     }
 
-    /// Decodes the event.
+    /// Decodes the event. A known trigger whose payload does not have the documented shape is
+    /// [`WebhookEvent::Malformed`], not an error: Cal.com sent it, and the handler decides.
     pub fn parse(&self) -> Result<WebhookEvent, WebhookError> {
-        let value: serde_json::Value = serde_json::from_slice(self.0).map_err(WebhookError::NotJson)?;
-        let trigger =
-            value.get("triggerEvent").and_then(|t| t.as_str()).ok_or(WebhookError::MissingTrigger)?.to_owned();
-        WebhookEvent::decode(&trigger, value)
+        let head = read_head(self.0)?;
+        Ok(match WebhookEvent::decode(&head.trigger, self.0) {
+            Ok(event) => event,
+            Err(error) => WebhookEvent::Malformed(Box::new(MalformedEvent {
+                trigger: head.trigger,
+                created_at: head.created_at,
+                // The body is a JSON object (`read_head` read it), so this cannot fail.
+                body: crate::decode::from_slice(self.0).unwrap_or_default(),
+                error,
+            })),
+        })
     }
 }
 
@@ -202,41 +198,87 @@ pub struct Delivery<P> {
     pub extra: BTreeMap<String, serde_json::Value>,
 }
 
-fn payload_error(trigger: &str, path: String, message: String) -> WebhookError {
-    WebhookError::Payload { trigger: trigger.to_owned(), path, message }
+/// A delivery of a trigger the client knows, whose body does not have the documented shape
+/// (a field of another type than Cal.com's documented one, a missing field). Nothing is lost:
+/// the whole body is here, with where and why decoding failed.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct MalformedEvent {
+    /// The `triggerEvent`.
+    pub trigger: String,
+    /// When Cal.com sent it (`createdAt`), if present and readable.
+    pub created_at: Option<chrono::DateTime<chrono::Utc>>,
+    /// The whole body, as sent.
+    pub body: serde_json::Value,
+    /// Why it did not decode; [`JsonError::path`](crate::decode::JsonError::path) names the
+    /// value at fault (`payload.organizer.email`).
+    pub error: crate::decode::JsonError,
 }
 
-fn decode_at<T: DeserializeOwned>(trigger: &str, prefix: &str, value: serde_json::Value) -> Result<T, WebhookError> {
-    serde_path_to_error::deserialize::<_, T>(value).map_err(|e| {
-        let inner = e.path().to_string();
-        let path = match (prefix, inner.as_str()) {
-            (p, ".") => p.to_owned(),
-            ("", i) => i.to_owned(),
-            (p, i) if i.starts_with('[') => format!("{p}{i}"),
-            (p, i) => format!("{p}.{i}"),
-        };
-        payload_error(trigger, path, e.into_inner().to_string())
-    })
+impl MalformedEvent {
+    /// The body's `payload`, as sent (absent for flat events).
+    pub fn payload(&self) -> Option<&serde_json::Value> {
+        self.body.get("payload")
+    }
+}
+
+/// What every delivery has at its top level.
+struct Head {
+    trigger: String,
+    created_at: Option<chrono::DateTime<chrono::Utc>>,
+}
+
+/// Reads `triggerEvent` and `createdAt` (skipping the rest).
+fn read_head(body: &[u8]) -> Result<Head, WebhookError> {
+    let mut trigger: Option<serde_json::Value> = None;
+    let mut created_at: Option<serde_json::Value> = None;
+    let mut r = crate::decode::Reader::new(body);
+    let read = r
+        .read_object("a JSON object", &["triggerEvent", "createdAt"], &mut [&mut trigger, &mut created_at])
+        .and_then(|()| r.finish());
+    if let Err(e) = read {
+        // JSON that is not an object has no trigger; anything else is not JSON.
+        return Err(match crate::decode::from_slice::<serde_json::Value>(body) {
+            Ok(_) => WebhookError::MissingTrigger,
+            Err(_) => WebhookError::NotJson(e),
+        });
+    }
+    let trigger = match trigger {
+        Some(serde_json::Value::String(t)) => t,
+        _ => return Err(WebhookError::MissingTrigger),
+    };
+    let created_at = created_at.as_ref().and_then(|v| v.as_str()).and_then(|t| t.parse().ok());
+    Ok(Head { trigger, created_at })
 }
 
 /// Decodes a wrapped body into a [`Delivery`].
-pub(crate) fn decode_delivery<P: DeserializeOwned>(body: serde_json::Value) -> Result<Delivery<P>, WebhookError> {
-    let serde_json::Value::Object(mut map) = body else {
-        return Err(WebhookError::MissingTrigger);
-    };
-    let trigger = map.remove("triggerEvent").and_then(|t| t.as_str().map(str::to_owned)).unwrap_or_default();
-    let payload = map
-        .remove("payload")
-        .ok_or_else(|| payload_error(&trigger, "payload".to_owned(), "missing field `payload`".to_owned()))?;
-    let payload = decode_at(&trigger, "payload", payload)?;
-    let created_at = map.remove("createdAt").and_then(|v| serde_json::from_value(v).ok());
-    Ok(Delivery { created_at, payload, extra: map.into_iter().collect() })
+pub(crate) fn decode_delivery<P: crate::decode::FromJson>(
+    body: &[u8],
+) -> Result<Delivery<P>, crate::decode::JsonError> {
+    let mut payload: Option<P> = None;
+    let mut created_at: Option<serde_json::Value> = None;
+    let mut extra = BTreeMap::new();
+    let mut r = crate::decode::Reader::new(body);
+    r.entries("a webhook body", &mut |r, key| {
+        match key {
+            "payload" => payload = Some(P::from_json(r)?),
+            "createdAt" => created_at = Some(serde_json::Value::from_json(r)?),
+            "triggerEvent" => r.skip()?,
+            other => {
+                extra.insert(other.to_owned(), serde_json::Value::from_json(r)?);
+            }
+        }
+        Ok(())
+    })?;
+    r.finish()?;
+    let Some(payload) = payload else { return Err(crate::decode::missing("payload")) };
+    let created_at = created_at.as_ref().and_then(|v| v.as_str()).and_then(|t| t.parse().ok());
+    Ok(Delivery { created_at, payload, extra })
 }
 
 /// Decodes a flat body (the payload's fields beside `triggerEvent`).
-pub(crate) fn decode_flat<P: DeserializeOwned>(body: serde_json::Value) -> Result<P, WebhookError> {
-    let trigger = body.get("triggerEvent").and_then(|t| t.as_str()).unwrap_or_default().to_owned();
-    decode_at(&trigger, "", body)
+pub(crate) fn decode_flat<P: crate::decode::FromJson>(body: &[u8]) -> Result<P, crate::decode::JsonError> {
+    crate::decode::from_slice(body)
 }
 
 /// An [axum](https://docs.rs/axum) extractor that accepts only genuine Cal.com webhooks.
@@ -244,8 +286,14 @@ pub(crate) fn decode_flat<P: DeserializeOwned>(body: serde_json::Value) -> Resul
 ///
 /// It reads the body, verifies `X-Cal-Signature-256` with the secret from the router's state
 /// (any state `S` from which a [`WebhookSecret`](crate::webhooks::axum::WebhookSecret) can be taken), and decodes the event. A bad or
-/// missing signature is answered `401 Unauthorized`, a verified body that does not decode
-/// `400 Bad Request`; the handler runs only for good deliveries.
+/// missing signature is answered `401 Unauthorized`; a verified body that is not a JSON object
+/// with a `triggerEvent` `400 Bad Request`; a body over the limit `413 Payload Too Large`
+/// (2 MiB by default, as axum's own; set it with
+/// [`WebhookSecret::body_limit`](crate::webhooks::axum::WebhookSecret::body_limit): this
+/// extractor reads the body itself, so axum's `DefaultBodyLimit` does not apply to it).
+/// Every genuine delivery reaches the handler: one whose payload does not decode arrives as
+/// [`WebhookEvent::Malformed`](super::WebhookEvent::Malformed), so the handler can log it and
+/// still answer 2xx (Cal.com does not retry failed deliveries, and may disable the webhook).
 ///
 /// ```no_run
 /// use axum::{Router, routing::post};
@@ -265,27 +313,43 @@ pub(crate) fn decode_flat<P: DeserializeOwned>(body: serde_json::Value) -> Resul
 pub mod axum {
     use std::sync::Arc;
 
-    use axum::body::Bytes;
     use axum::extract::{FromRef, FromRequest, Request};
     use axum::http::StatusCode;
     use axum::response::{IntoResponse, Response};
 
     use super::{SIGNATURE_HEADER, WebhookError, WebhookEvent};
 
-    /// The webhook's secret, kept in the router state. Its `Debug` output hides it.
+    /// The largest body the extractor reads unless told otherwise: 2 MiB, axum's default.
+    pub const DEFAULT_BODY_LIMIT: usize = 2 * 1024 * 1024;
+
+    /// The webhook's secret (and the largest body to accept), kept in the router state. Its
+    /// `Debug` output hides the secret.
     #[derive(Clone)]
-    pub struct WebhookSecret(Arc<[u8]>);
+    pub struct WebhookSecret {
+        secret: Arc<[u8]>,
+        body_limit: usize,
+    }
 
     impl WebhookSecret {
         /// The secret set on the webhook in Cal.com.
         pub fn new(secret: impl AsRef<[u8]>) -> Self {
-            WebhookSecret(Arc::from(secret.as_ref()))
+            WebhookSecret { secret: Arc::from(secret.as_ref()), body_limit: DEFAULT_BODY_LIMIT }
+        }
+
+        /// The largest body to read, in bytes ([`DEFAULT_BODY_LIMIT`] unless set); a larger one
+        /// is answered `413 Payload Too Large` without being read whole.
+        pub fn body_limit(mut self, bytes: usize) -> Self {
+            self.body_limit = bytes;
+            self
         }
     }
 
     impl std::fmt::Debug for WebhookSecret {
         fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-            f.write_str("WebhookSecret([redacted])")
+            f.debug_struct("WebhookSecret")
+                .field("secret", &"[redacted]")
+                .field("body_limit", &self.body_limit)
+                .finish()
         }
     }
 
@@ -321,8 +385,11 @@ pub mod axum {
                 }
                 None => None,
             };
-            let body = Bytes::from_request(req, state).await.map_err(IntoResponse::into_response)?;
-            super::verify_and_parse(&body, signature.as_deref(), &*secret.0)
+            let body = axum::body::to_bytes(req.into_body(), secret.body_limit).await.map_err(|_| {
+                let message = format!("the webhook body is larger than {} bytes", secret.body_limit);
+                (StatusCode::PAYLOAD_TOO_LARGE, message).into_response()
+            })?;
+            super::verify_and_parse(&body, signature.as_deref(), &*secret.secret)
                 .map(Webhook)
                 .map_err(|e| WebhookRejection(e).into_response())
         }

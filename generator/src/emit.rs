@@ -750,7 +750,9 @@ fn emit_webhooks(api: &Api) -> Emitted {
         /// A webhook delivery from Cal.com, verified and decoded, one variant per trigger.
         ///
         /// Get one from [`crate::webhooks::verify_and_parse`]. A trigger this version of the
-        /// client does not know is not an error: it arrives as `Unknown` with the whole body.
+        /// client does not know is not an error: it arrives as `Unknown` with the whole body. A
+        /// known trigger whose body does not have the documented shape arrives as `Malformed`,
+        /// with the decoding error, so the delivery is never lost.
         #[derive(Debug, Clone, PartialEq)]
         #[non_exhaustive]
         pub enum WebhookEvent {
@@ -762,6 +764,9 @@ fn emit_webhooks(api: &Api) -> Emitted {
                 /// The whole body.
                 body: serde_json::Value,
             },
+            /// A known trigger whose body did not decode: log it (its error names the JSON path)
+            /// and answer 2xx, or Cal.com may disable the webhook.
+            Malformed(Box<crate::webhooks::MalformedEvent>),
         }
 
         impl WebhookEvent {
@@ -770,14 +775,15 @@ fn emit_webhooks(api: &Api) -> Emitted {
                 match self {
                     #( WebhookEvent::#names(_) => #triggers, )*
                     WebhookEvent::Unknown { trigger, .. } => trigger,
+                    WebhookEvent::Malformed(event) => &event.trigger,
                 }
             }
 
             /// Decodes a body whose `triggerEvent` is `trigger`.
-            pub(crate) fn decode(trigger: &str, body: serde_json::Value) -> Result<Self, crate::webhooks::WebhookError> {
+            pub(crate) fn decode(trigger: &str, body: &[u8]) -> Result<Self, crate::decode::JsonError> {
                 Ok(match trigger {
                     #( #decoders )*
-                    _ => WebhookEvent::Unknown { trigger: trigger.to_owned(), body },
+                    _ => WebhookEvent::Unknown { trigger: trigger.to_owned(), body: crate::decode::from_slice(body)? },
                 })
             }
         }

@@ -7,7 +7,9 @@ use crate::models;
 /// A webhook delivery from Cal.com, verified and decoded, one variant per trigger.
 ///
 /// Get one from [`crate::webhooks::verify_and_parse`]. A trigger this version of the
-/// client does not know is not an error: it arrives as `Unknown` with the whole body.
+/// client does not know is not an error: it arrives as `Unknown` with the whole body. A
+/// known trigger whose body does not have the documented shape arrives as `Malformed`,
+/// with the decoding error, so the delivery is never lost.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub enum WebhookEvent {
@@ -94,6 +96,9 @@ pub enum WebhookEvent {
         /// The whole body.
         body: serde_json::Value,
     },
+    /// A known trigger whose body did not decode: log it (its error names the JSON path)
+    /// and answer 2xx, or Cal.com may disable the webhook.
+    Malformed(Box<crate::webhooks::MalformedEvent>),
 }
 impl WebhookEvent {
     /// The `triggerEvent` value, e.g. `BOOKING_CREATED`.
@@ -123,13 +128,14 @@ impl WebhookEvent {
                 "RECORDING_TRANSCRIPTION_GENERATED"
             }
             WebhookEvent::Unknown { trigger, .. } => trigger,
+            WebhookEvent::Malformed(event) => &event.trigger,
         }
     }
     /// Decodes a body whose `triggerEvent` is `trigger`.
     pub(crate) fn decode(
         trigger: &str,
-        body: serde_json::Value,
-    ) -> Result<Self, crate::webhooks::WebhookError> {
+        body: &[u8],
+    ) -> Result<Self, crate::decode::JsonError> {
         Ok(
             match trigger {
                 "AFTER_GUESTS_CAL_VIDEO_NO_SHOW" => {
@@ -210,7 +216,7 @@ impl WebhookEvent {
                 _ => {
                     WebhookEvent::Unknown {
                         trigger: trigger.to_owned(),
-                        body,
+                        body: crate::decode::from_slice(body)?,
                     }
                 }
             },

@@ -335,34 +335,6 @@ impl CreateWebhook {
         self
     }
 }
-/// The booker's name field when it asks for first and last name separately (type and slug `splitName`).
-#[non_exhaustive]
-#[derive(Debug, Clone, PartialEq)]
-pub struct SplitNameBookingField {
-    /// Key of the field; `splitName`. Example: `"splitName"`.
-    pub slug: String,
-    /// Always true. Example: `true`.
-    pub is_default: bool,
-    /// Label of the first name input.
-    pub first_name_label: Option<String>,
-    /// Placeholder of the first name input.
-    pub first_name_placeholder: Option<String>,
-    /// Label of the last name input.
-    pub last_name_label: Option<String>,
-    /// Placeholder of the last name input.
-    pub last_name_placeholder: Option<String>,
-    /// Whether the last name must be filled in.
-    pub last_name_required: bool,
-    /// Whether the field is locked when the booking page URL prefills it.
-    pub disable_on_prefill: bool,
-}
-crate::json::object!(
-    SplitNameBookingField { slug, is_default = "isDefault", first_name_label =
-    "firstNameLabel" optional, first_name_placeholder = "firstNamePlaceholder" optional,
-    last_name_label = "lastNameLabel" optional, last_name_placeholder =
-    "lastNamePlaceholder" optional, last_name_required = "lastNameRequired",
-    disable_on_prefill = "disableOnPrefill" }
-);
 /// Body of a request that changes a webhook; only the fields given are changed.
 #[non_exhaustive]
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -798,8 +770,8 @@ crate::json::object!(WebhookOutOfOffice { ooo_entry = "oooEntry" });
 #[non_exhaustive]
 #[derive(Debug, Clone, PartialEq)]
 pub struct WebhookPerson {
-    /// Name. Example: `"Ada Lovelace"`.
-    pub name: String,
+    /// Name; null when the user has none. Example: `"Ada Lovelace"`.
+    pub name: Option<String>,
     /// Email address. Example: `"ada@example.com"`.
     pub email: String,
     /// IANA time zone. Example: `"Europe/London"`.
@@ -810,8 +782,8 @@ pub struct WebhookPerson {
     pub id: Option<i64>,
     /// Cal.com username.
     pub username: Option<String>,
-    /// How times are shown to the person: `h:mma` (12-hour clock) or `HH:mm` (24-hour).
-    pub time_format: Option<String>,
+    /// The person's clock: a display format (`h:mma`, `HH:mm`) or a number of hours (`12`, `24`), by server version.
+    pub time_format: Option<WebhookTimeFormat>,
     /// Phone number.
     pub phone_number: Option<String>,
     /// Given name.
@@ -822,10 +794,10 @@ pub struct WebhookPerson {
     pub utc_offset: Option<i64>,
 }
 crate::json::object!(
-    WebhookPerson { name, email, time_zone = "timeZone", language, id optional, username
-    optional, time_format = "timeFormat" optional, phone_number = "phoneNumber" optional,
-    first_name = "firstName" optional, last_name = "lastName" optional, utc_offset =
-    "utcOffset" optional }
+    WebhookPerson { name nullable, email, time_zone = "timeZone", language, id optional,
+    username optional, time_format = "timeFormat" optional, phone_number = "phoneNumber"
+    optional, first_name = "firstName" optional, last_name = "lastName" optional,
+    utc_offset = "utcOffset" optional }
 );
 /// The team of a team event.
 #[non_exhaustive]
@@ -903,3 +875,54 @@ crate::json::object!(
     WebhookVideoParticipant { user_id optional, participant_id, user_name optional,
     join_time, duration, email optional }
 );
+/// How a webhook gives a person's clock: current Cal.com sends a display format, older and self-hosted servers the number of hours.
+///
+/// Which variant a value is follows from what it is:
+/// - `Pattern`: a JSON string
+/// - `Hours`: a JSON number
+///
+/// An object that no rule claims is kept in `Other`; a value of another kind is a decoding error.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[serde(untagged)]
+#[non_exhaustive]
+pub enum WebhookTimeFormat {
+    /// A display format: `h:mma` (12-hour clock) or `HH:mm` (24-hour).
+    Pattern(String),
+    /// `12` or `24`.
+    Hours(i64),
+    /// A shape no rule of this version of the client claims, kept as it was sent.
+    #[serde(untagged)]
+    Other(serde_json::Value),
+}
+impl crate::decode::FromJson for WebhookTimeFormat {
+    fn from_json(
+        r: &mut crate::decode::Reader<'_>,
+    ) -> Result<Self, crate::decode::JsonError> {
+        match r.kind()? {
+            crate::decode::Kind::String => {
+                Ok(WebhookTimeFormat::Pattern(crate::decode::FromJson::from_json(r)?))
+            }
+            crate::decode::Kind::Number => {
+                Ok(WebhookTimeFormat::Hours(crate::decode::FromJson::from_json(r)?))
+            }
+            _ => Err(r.invalid("WebhookTimeFormat (number or string)")),
+        }
+    }
+}
+impl<'de> serde::Deserialize<'de> for WebhookTimeFormat {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::decode::deserialize(deserializer)
+    }
+}
+impl From<String> for WebhookTimeFormat {
+    fn from(value: String) -> Self {
+        WebhookTimeFormat::Pattern(value)
+    }
+}
+impl From<i64> for WebhookTimeFormat {
+    fn from(value: i64) -> Self {
+        WebhookTimeFormat::Hours(value)
+    }
+}

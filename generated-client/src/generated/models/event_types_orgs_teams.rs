@@ -984,6 +984,34 @@ impl SelectFieldSpec {
         self
     }
 }
+/// The booker's name field when it asks for first and last name separately (type and slug `splitName`).
+#[non_exhaustive]
+#[derive(Debug, Clone, PartialEq)]
+pub struct SplitNameBookingField {
+    /// Key of the field; `splitName`. Example: `"splitName"`.
+    pub slug: String,
+    /// Always true. Example: `true`.
+    pub is_default: bool,
+    /// Label of the first name input.
+    pub first_name_label: Option<String>,
+    /// Placeholder of the first name input.
+    pub first_name_placeholder: Option<String>,
+    /// Label of the last name input.
+    pub last_name_label: Option<String>,
+    /// Placeholder of the last name input.
+    pub last_name_placeholder: Option<String>,
+    /// Whether the last name must be filled in.
+    pub last_name_required: bool,
+    /// Whether the field is locked when the booking page URL prefills it.
+    pub disable_on_prefill: bool,
+}
+crate::json::object!(
+    SplitNameBookingField { slug, is_default = "isDefault", first_name_label =
+    "firstNameLabel" optional, first_name_placeholder = "firstNamePlaceholder" optional,
+    last_name_label = "lastNameLabel" optional, last_name_placeholder =
+    "lastNamePlaceholder" optional, last_name_required = "lastNameRequired",
+    disable_on_prefill = "disableOnPrefill" }
+);
 /// A field where the booker types a value: a custom phone, address, text, number, long text, several emails or URL field, or one of the default title (`text`), notes and reschedule reason (`textarea`), guests (`multiemail`) and attendee phone number (`phone`, slug `attendeePhoneNumber`) fields, which have `isDefault` true.
 #[non_exhaustive]
 #[derive(Debug, Clone, PartialEq)]
@@ -1122,6 +1150,12 @@ pub enum BookingField {
     /// A URL.
     #[serde(rename = "url")]
     Url(Box<TextBookingField>),
+    /// The booker's first and last name in two inputs.
+    #[serde(rename = "splitName")]
+    SplitName(Box<SplitNameBookingField>),
+    /// A date.
+    #[serde(rename = "date")]
+    Date(Box<TextBookingField>),
     /// A stored field the API cannot map.
     #[serde(rename = "unknown")]
     Unrecognized(Box<UnrecognizedBookingField>),
@@ -1153,6 +1187,8 @@ impl crate::decode::FromJson for BookingField {
                         Some("radio") => BookingField::Radio(shape.decode()?),
                         Some("boolean") => BookingField::Boolean(shape.decode()?),
                         Some("url") => BookingField::Url(shape.decode()?),
+                        Some("splitName") => BookingField::SplitName(shape.decode()?),
+                        Some("date") => BookingField::Date(shape.decode()?),
                         Some("unknown") => BookingField::Unrecognized(shape.decode()?),
                         Some(_) => BookingField::Other(shape.value()?),
                         None => return Err(crate::decode::missing("type")),
@@ -1188,6 +1224,11 @@ impl From<LocationBookingField> for BookingField {
 impl From<BooleanBookingField> for BookingField {
     fn from(value: BooleanBookingField) -> Self {
         BookingField::Boolean(Box::new(value))
+    }
+}
+impl From<SplitNameBookingField> for BookingField {
+    fn from(value: SplitNameBookingField) -> Self {
+        BookingField::SplitName(Box::new(value))
     }
 }
 impl From<UnrecognizedBookingField> for BookingField {
