@@ -46,6 +46,11 @@ impl Server {
     /// Serves `Router::new().route("/hook", post(handler)).with_state(WebhookSecret::new(SECRET))`
     /// on 127.0.0.1, port chosen by the system. The handler sends each event it gets to `seen`.
     async fn start() -> Server {
+        Server::start_with(WebhookSecret::new(SECRET)).await
+    }
+
+    /// [`Server::start`] with another secret setting (for example a body limit).
+    async fn start_with(secret: WebhookSecret) -> Server {
         let (tx, seen) = mpsc::unbounded_channel();
         let handler = move |Webhook(event): Webhook| {
             let tx = tx.clone();
@@ -54,7 +59,7 @@ impl Server {
                 "ok"
             }
         };
-        let app: Router = Router::new().route("/hook", post(handler)).with_state(WebhookSecret::new(SECRET));
+        let app: Router = Router::new().route("/hook", post(handler)).with_state(secret);
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind 127.0.0.1:0");
         let addr = listener.local_addr().expect("local address");
         tokio::spawn(async move {
@@ -126,12 +131,12 @@ async fn an_upper_case_signature_is_accepted() {
 #[tokio::test]
 async fn the_openssl_figure_passes_verification_in_the_server() {
     let mut server = Server::start().await;
-    // KNOWN_BODY is a PING cut short (no times, no people): signed right, so not a 401, but
-    // it does not decode, so a 400 that names the missing field.
+    // KNOWN_BODY is a PING cut short (no times, no people): signed right, so not a 401; it
+    // does not decode, so the handler gets it as Malformed, naming the missing field.
     let (status, text) = server.post(KNOWN_BODY, Some(KNOWN_DIGEST)).await;
-    assert_eq!(status, StatusCode::BAD_REQUEST, "{text}");
-    assert!(text.contains("PING") && text.contains("missing field"), "{text}");
-    server.assert_handler_did_not_run();
+    assert_eq!(status, StatusCode::OK, "{text}");
+    let WebhookEvent::Malformed(m) = server.next_event().await else { panic!("expected Malformed") };
+    assert_eq!((m.trigger.as_str(), m.error.message()), ("PING", "missing field `startTime`"));
     // One digit off: now it is the signature.
     let off = format!("{}{}", &KNOWN_DIGEST[..63], if KNOWN_DIGEST.ends_with('0') { '1' } else { '0' });
     let (status, _) = server.post(KNOWN_BODY, Some(&off)).await;
@@ -219,6 +224,22 @@ async fn an_unknown_trigger_reaches_the_handler() {
     let WebhookEvent::Unknown { trigger, body } = server.next_event().await else { panic!("expected Unknown") };
     assert_eq!(trigger, "BOOKING_TELEPORTED");
     assert_eq!(body["payload"]["to"], "Mars");
+}
+
+#[tokio::test]
+async fn a_body_over_the_limit_is_413_and_the_limit_can_be_raised() {
+    let mut big = String::from(r#"{"triggerEvent":"BOOKING_TELEPORTED","payload":{"pad":""#);
+    big.push_str(&"x".repeat(3 * 1024 * 1024));
+    big.push_str(r#""}}"#);
+    let signature = sign(big.as_bytes(), SECRET);
+    let mut server = Server::start().await;
+    let (status, _) = server.post(&big, Some(&signature)).await;
+    assert_eq!(status, StatusCode::PAYLOAD_TOO_LARGE, "over the 2 MiB default");
+    server.assert_handler_did_not_run();
+    let mut server = Server::start_with(WebhookSecret::new(SECRET).body_limit(4 * 1024 * 1024)).await;
+    let (status, _) = server.post(&big, Some(&signature)).await;
+    assert_eq!(status, StatusCode::OK, "under a raised limit");
+    assert!(matches!(server.next_event().await, WebhookEvent::Unknown { .. }));
 }
 
 #[test]
