@@ -105,6 +105,7 @@ bad_fixtures!(
     many_errors,
     missing_parent,
     bad_unions,
+    bad_union_rules,
     bad_extends,
 );
 
@@ -146,6 +147,7 @@ fn every_fixture_is_tested() {
                 "many_errors",
                 "missing_parent",
                 "bad_unions",
+                "bad_union_rules",
                 "bad_extends",
             ],
         ),
