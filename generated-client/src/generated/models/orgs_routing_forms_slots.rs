@@ -19,10 +19,10 @@ crate::runtime::string_enum!(SlotFormat { Time = "time", Range = "range", });
 #[non_exhaustive]
 #[derive(Debug, Clone, PartialEq)]
 pub struct AvailableSlot {
-    /// Start of the slot.
-    pub start: chrono::DateTime<chrono::Utc>,
-    /// End of the slot; only with the `range` format.
-    pub end: Option<chrono::DateTime<chrono::Utc>>,
+    /// Start of the slot, with the offset of the requested time zone (`Z` when none was asked for). Example: `"2050-09-05T09:00:00.000+02:00"`.
+    pub start: chrono::DateTime<chrono::FixedOffset>,
+    /// End of the slot; only with the `range` format. Example: `"2050-09-05T09:30:00.000+02:00"`.
+    pub end: Option<chrono::DateTime<chrono::FixedOffset>>,
     /// Seats already taken in this slot (seated event types only).
     pub seats_booked: Option<i64>,
     /// Seats still free in this slot (seated event types only).
