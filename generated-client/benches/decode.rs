@@ -1,6 +1,6 @@
-//! How fast models decode and encode: the generated models (`json::object!`: table-driven,
-//! type-erased field decoding) against the same shape with serde's derive, and against parsing
-//! into `serde_json::Value`, all in the same run.
+//! How fast models decode and encode, all in the same run: the client's decoding (one pass
+//! with `calcom::decode`, the `Booking` union dispatched by its rule) against the same shapes
+//! decoded by serde's derive, and against parsing into `serde_json::Value`.
 //!
 //! Run: `cargo bench -p calcom --bench decode` (release). Compare the medians of one run only.
 
@@ -26,16 +26,34 @@ fn bookings_json(n: usize) -> Vec<u8> {
 
 const PAGE: usize = 100;
 
+/// 100 `Booking` union items, as the client decodes a page (each item's shape is found from
+/// its keys, then only that variant is decoded).
 #[divan::bench]
-fn generated_model(b: divan::Bencher) {
+fn booking_union(b: divan::Bencher) {
     let json = bookings_json(PAGE);
-    b.bench(|| serde_json::from_slice::<Vec<calcom::RegularBooking>>(divan::black_box(&json)).expect("decodes"));
+    b.bench(|| calcom::decode::from_slice::<Vec<calcom::Booking>>(divan::black_box(&json)).expect("decodes"));
 }
 
+/// The same items as `RegularBooking` (no union): what the shape scan costs is the difference.
+#[divan::bench]
+fn regular_booking(b: divan::Bencher) {
+    let json = bookings_json(PAGE);
+    b.bench(|| calcom::decode::from_slice::<Vec<calcom::RegularBooking>>(divan::black_box(&json)).expect("decodes"));
+}
+
+/// The baseline: the same shape with serde's derive, read by `serde_json::from_slice`.
 #[divan::bench]
 fn serde_derive(b: divan::Bencher) {
     let json = bookings_json(PAGE);
     b.bench(|| serde_json::from_slice::<Vec<derived::Booking>>(divan::black_box(&json)).expect("decodes"));
+}
+
+/// What a hand-written union would cost: serde's `untagged` over the same shapes (it buffers
+/// each item and tries the variants in turn).
+#[divan::bench]
+fn serde_derive_untagged(b: divan::Bencher) {
+    let json = bookings_json(PAGE);
+    b.bench(|| serde_json::from_slice::<Vec<derived::AnyBooking>>(divan::black_box(&json)).expect("decodes"));
 }
 
 #[divan::bench]
@@ -46,7 +64,7 @@ fn json_value(b: divan::Bencher) {
 
 #[divan::bench]
 fn encode_generated_model(b: divan::Bencher) {
-    let value: Vec<calcom::RegularBooking> = serde_json::from_slice(&bookings_json(PAGE)).expect("decodes");
+    let value: Vec<calcom::Booking> = calcom::decode::from_slice(&bookings_json(PAGE)).expect("decodes");
     b.bench(|| serde_json::to_vec(divan::black_box(&value)).expect("encodes"));
 }
 
@@ -102,6 +120,24 @@ mod derived {
         display_email: Option<String>,
         username: String,
         time_zone: String,
+    }
+
+    /// A union of the same shapes with serde's `untagged`.
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    #[allow(dead_code)]
+    pub enum AnyBooking {
+        Recurring(Recurring),
+        Regular(Booking),
+    }
+
+    #[derive(Deserialize)]
+    #[serde(rename_all = "camelCase")]
+    #[allow(dead_code)]
+    pub struct Recurring {
+        recurring_booking_uid: String,
+        #[serde(flatten)]
+        booking: Booking,
     }
 
     #[derive(Serialize, Deserialize)]

@@ -584,7 +584,7 @@ pub const EXAMPLES: &[Example] = &[
         body_fields: &["lengthInMinutes", "title", "slug"],
         upstream_request_defect: None,
         upstream_response_defect: Some(
-            "Upstream's example (built from its schema) gives `seatsPerTimeSlot`, `forwardParamsSuccessRedirect` and `successRedirectUrl` as objects, `bookingWindow` as a list and `users` as strings; the server's output class sends an integer, a boolean, a string, one window object and user objects.",
+            "Upstream's example (built from its schema) gives `seatsPerTimeSlot`, `forwardParamsSuccessRedirect` and `successRedirectUrl` as objects, `bookingWindow` as a list and `users` as strings; the server's output class sends no `seatsPerTimeSlot` (seats come in `seats`), a boolean, a string, one window object and user objects.",
         ),
         call: event_types_create,
     },
@@ -601,7 +601,7 @@ pub const EXAMPLES: &[Example] = &[
         body_fields: &[],
         upstream_request_defect: None,
         upstream_response_defect: Some(
-            "Upstream's example (built from its schema) gives `seatsPerTimeSlot`, `forwardParamsSuccessRedirect` and `successRedirectUrl` as objects, `bookingWindow` as a list and `users` as strings; the server's output class sends an integer, a boolean, a string, one window object and user objects.",
+            "Upstream's example (built from its schema) gives `seatsPerTimeSlot`, `forwardParamsSuccessRedirect` and `successRedirectUrl` as objects, `bookingWindow` as a list and `users` as strings; the server's output class sends no `seatsPerTimeSlot` (seats come in `seats`), a boolean, a string, one window object and user objects.",
         ),
         call: event_types_list,
     },
@@ -618,7 +618,7 @@ pub const EXAMPLES: &[Example] = &[
         body_fields: &[],
         upstream_request_defect: None,
         upstream_response_defect: Some(
-            "Upstream's example (built from its schema) gives `seatsPerTimeSlot`, `forwardParamsSuccessRedirect` and `successRedirectUrl` as objects, `bookingWindow` as a list and `users` as strings; the server's output class sends an integer, a boolean, a string, one window object and user objects.",
+            "Upstream's example (built from its schema) gives `seatsPerTimeSlot`, `forwardParamsSuccessRedirect` and `successRedirectUrl` as objects, `bookingWindow` as a list and `users` as strings; the server's output class sends no `seatsPerTimeSlot` (seats come in `seats`), a boolean, a string, one window object and user objects.",
         ),
         call: event_types_get,
     },
@@ -635,7 +635,7 @@ pub const EXAMPLES: &[Example] = &[
         body_fields: &[],
         upstream_request_defect: None,
         upstream_response_defect: Some(
-            "Upstream's example (built from its schema) gives `seatsPerTimeSlot`, `forwardParamsSuccessRedirect` and `successRedirectUrl` as objects, `bookingWindow` as a list and `users` as strings; the server's output class sends an integer, a boolean, a string, one window object and user objects.",
+            "Upstream's example (built from its schema) gives `seatsPerTimeSlot`, `forwardParamsSuccessRedirect` and `successRedirectUrl` as objects, `bookingWindow` as a list and `users` as strings; the server's output class sends no `seatsPerTimeSlot` (seats come in `seats`), a boolean, a string, one window object and user objects.",
         ),
         call: event_types_update,
     },
@@ -1916,7 +1916,7 @@ pub const EXAMPLES: &[Example] = &[
         body_fields: &[],
         upstream_request_defect: None,
         upstream_response_defect: Some(
-            "Upstream's example (built from its schema) gives `seatsPerTimeSlot`, `forwardParamsSuccessRedirect` and `successRedirectUrl` as objects, `bookingWindow` as a list and `hosts` as strings; the server's output class sends an integer, a boolean, a string, one window object and host objects.",
+            "Upstream's example (built from its schema) gives `seatsPerTimeSlot`, `forwardParamsSuccessRedirect` and `successRedirectUrl` as objects, `bookingWindow` as a list and `hosts` as strings; the server's output class sends no `seatsPerTimeSlot` (seats come in `seats`), a boolean, a string, one window object and host objects.",
         ),
         call: orgs_teams_event_types_list,
     },
@@ -1933,7 +1933,7 @@ pub const EXAMPLES: &[Example] = &[
         body_fields: &[],
         upstream_request_defect: None,
         upstream_response_defect: Some(
-            "Upstream's example (built from its schema) gives `seatsPerTimeSlot`, `forwardParamsSuccessRedirect` and `successRedirectUrl` as objects, `bookingWindow` as a list and `hosts` as strings; the server's output class sends an integer, a boolean, a string, one window object and host objects.",
+            "Upstream's example (built from its schema) gives `seatsPerTimeSlot`, `forwardParamsSuccessRedirect` and `successRedirectUrl` as objects, `bookingWindow` as a list and `hosts` as strings; the server's output class sends no `seatsPerTimeSlot` (seats come in `seats`), a boolean, a string, one window object and host objects.",
         ),
         call: orgs_teams_event_types_list_all,
     },
@@ -1950,7 +1950,7 @@ pub const EXAMPLES: &[Example] = &[
         body_fields: &[],
         upstream_request_defect: None,
         upstream_response_defect: Some(
-            "Upstream's example (built from its schema) gives `seatsPerTimeSlot`, `forwardParamsSuccessRedirect` and `successRedirectUrl` as objects, `bookingWindow` as a list and `hosts` as strings; the server's output class sends an integer, a boolean, a string, one window object and host objects.",
+            "Upstream's example (built from its schema) gives `seatsPerTimeSlot`, `forwardParamsSuccessRedirect` and `successRedirectUrl` as objects, `bookingWindow` as a list and `hosts` as strings; the server's output class sends no `seatsPerTimeSlot` (seats come in `seats`), a boolean, a string, one window object and host objects.",
         ),
         call: orgs_teams_event_types_get,
     },
@@ -3214,7 +3214,7 @@ pub const EXAMPLES: &[Example] = &[
         body_fields: &[],
         upstream_request_defect: None,
         upstream_response_defect: Some(
-            "Upstream's example (built from its schema) gives `seatsPerTimeSlot`, `forwardParamsSuccessRedirect` and `successRedirectUrl` as objects, `bookingWindow` as a list and `hosts` as strings; the server's output class sends an integer, a boolean, a string, one window object and host objects.",
+            "Upstream's example (built from its schema) gives `seatsPerTimeSlot`, `forwardParamsSuccessRedirect` and `successRedirectUrl` as objects, `bookingWindow` as a list and `hosts` as strings; the server's output class sends no `seatsPerTimeSlot` (seats come in `seats`), a boolean, a string, one window object and host objects.",
         ),
         call: teams_event_types_list,
     },
@@ -3231,7 +3231,7 @@ pub const EXAMPLES: &[Example] = &[
         body_fields: &[],
         upstream_request_defect: None,
         upstream_response_defect: Some(
-            "Upstream's example (built from its schema) gives `seatsPerTimeSlot`, `forwardParamsSuccessRedirect` and `successRedirectUrl` as objects, `bookingWindow` as a list and `hosts` as strings; the server's output class sends an integer, a boolean, a string, one window object and host objects.",
+            "Upstream's example (built from its schema) gives `seatsPerTimeSlot`, `forwardParamsSuccessRedirect` and `successRedirectUrl` as objects, `bookingWindow` as a list and `hosts` as strings; the server's output class sends no `seatsPerTimeSlot` (seats come in `seats`), a boolean, a string, one window object and host objects.",
         ),
         call: teams_event_types_get,
     },

@@ -397,11 +397,11 @@ pub struct EventType {
     /// Minutes between the start times offered to bookers; null means the event length. Example: `60`.
     pub slot_interval: Option<i64>,
     /// Minimum number of minutes between booking and the start of the event. Example: `0`.
-    pub minimum_booking_notice: Option<i64>,
+    pub minimum_booking_notice: i64,
     /// Minutes kept free before each booking. Example: `0`.
-    pub before_event_buffer: Option<i64>,
+    pub before_event_buffer: i64,
     /// Minutes kept free after each booking. Example: `0`.
-    pub after_event_buffer: Option<i64>,
+    pub after_event_buffer: i64,
     /// How the event recurs; null when it does not.
     pub recurrence: Option<EventTypeRecurrence>,
     /// Free-form metadata stored on the event type.
@@ -412,7 +412,7 @@ pub struct EventType {
     pub currency: String,
     /// Whether bookers are prevented from changing the time zone on the booking page.
     pub lock_time_zone_toggle_on_booking_page: bool,
-    /// Number of seats per slot; null without seats.
+    /// Not sent by the server; the number of seats per slot is in `seats`.
     pub seats_per_time_slot: Option<i64>,
     /// Whether the booking page's query parameters are passed on to `successRedirectUrl`.
     pub forward_params_success_redirect: Option<bool>,
@@ -420,14 +420,14 @@ pub struct EventType {
     pub success_redirect_url: Option<String>,
     /// Whether the event type offers instant meetings.
     pub is_instant_event: bool,
-    /// Whether the number of free seats is shown to bookers.
+    /// Not sent by the server; whether free seats are shown is in `seats`.
     pub seats_show_availability_count: Option<bool>,
     /// Id of the availability schedule used; null for the owner's default one.
     pub schedule_id: Option<i64>,
     /// Maximum number of bookings per period, if any.
     pub booking_limits_count: Option<BookingLimitsCountSetting>,
     /// Whether only the earliest free slot of each day is offered.
-    pub only_show_first_available_slot: Option<bool>,
+    pub only_show_first_available_slot: bool,
     /// Maximum total booked minutes per period, if any.
     pub booking_limits_duration: Option<BookingLimitsDurationSetting>,
     /// How far into the future the event can be booked.
@@ -435,27 +435,27 @@ pub struct EventType {
     /// Views the booking page offers and the one it opens with.
     pub booker_layouts: Option<BookerLayouts>,
     /// When bookings need the host's confirmation.
-    pub confirmation_policy: Option<ConfirmationPolicySetting>,
+    pub confirmation_policy: ConfirmationPolicySetting,
     /// Whether bookers must verify their email address.
-    pub requires_booker_email_verification: Option<bool>,
+    pub requires_booker_email_verification: bool,
     /// Whether notes are left out of the calendar event.
-    pub hide_calendar_notes: Option<bool>,
+    pub hide_calendar_notes: bool,
     /// Colors of the event type in the light and dark themes.
     pub color: Option<EventTypeColor>,
-    /// Seat settings of the event type.
-    pub seats: Option<EventTypeSeatsSetting>,
+    /// Seat settings of the event type, or `disabled` without seats.
+    pub seats: EventTypeSeatsSetting,
     /// Minutes by which the offered start times are shifted.
-    pub offset_start: Option<i64>,
+    pub offset_start: i64,
     /// Template of the calendar event name.
     pub custom_name: Option<String>,
     /// Calendar where bookings of this event type are written.
     pub destination_calendar: Option<EventTypeDestinationCalendar>,
     /// Whether the destination calendar's email address is used as the organizer address.
-    pub use_destination_calendar_email: Option<bool>,
+    pub use_destination_calendar_email: bool,
     /// Whether the calendar event is shown as busy without details to others.
-    pub hide_calendar_event_details: Option<bool>,
+    pub hide_calendar_event_details: bool,
     /// Whether the organizer's email address is hidden from the booking page, emails and calendar events.
-    pub hide_organizer_email: Option<bool>,
+    pub hide_organizer_email: bool,
     /// Settings of Cal Video meetings of this event type.
     pub cal_video_settings: Option<CalVideoSettings>,
     /// Whether the event type is hidden from the public page.
@@ -466,32 +466,54 @@ pub struct EventType {
     pub owner_id: i64,
     /// The users who host the event type.
     pub users: Vec<EventTypeUser>,
+    /// How many active (upcoming) bookings one booker may hold at once, or `disabled` for no limit.
+    pub booker_active_bookings_limit: Option<BookerActiveBookingsLimitSetting>,
+    /// Public booking page of the event type; empty when it has none. Example: `"https://cal.com/john-doe/30min"`.
+    pub booking_url: Option<String>,
+    /// Whether bookers are prevented from cancelling.
+    pub disable_cancelling: Option<CancellingSetting>,
+    /// Whether bookers are prevented from rescheduling, always or close to the start.
+    pub disable_rescheduling: Option<ReschedulingSetting>,
+    /// Language of the booking page's interface, when one is set. Example: `"en"`.
+    pub interface_language: Option<String>,
+    /// Whether bookings whose time has passed may still be rescheduled.
+    pub allow_rescheduling_past_bookings: Option<bool>,
+    /// Whether trying to reschedule a cancelled booking makes a new booking instead of failing.
+    pub allow_rescheduling_cancelled_bookings: Option<bool>,
+    /// Whether the offered start times are arranged to make the most of the hosts' free time.
+    pub show_optimized_slots: Option<bool>,
 }
 crate::json::object!(
     EventType { id, length_in_minutes = "lengthInMinutes", length_in_minutes_options =
     "lengthInMinutesOptions" optional, title, slug, description, locations,
     booking_fields = "bookingFields", disable_guests = "disableGuests", slot_interval =
-    "slotInterval" optional, minimum_booking_notice = "minimumBookingNotice" optional,
-    before_event_buffer = "beforeEventBuffer" optional, after_event_buffer =
-    "afterEventBuffer" optional, recurrence nullable, metadata, price, currency,
-    lock_time_zone_toggle_on_booking_page = "lockTimeZoneToggleOnBookingPage",
-    seats_per_time_slot = "seatsPerTimeSlot" optional, forward_params_success_redirect =
-    "forwardParamsSuccessRedirect" nullable, success_redirect_url = "successRedirectUrl"
-    nullable, is_instant_event = "isInstantEvent", seats_show_availability_count =
-    "seatsShowAvailabilityCount" optional, schedule_id = "scheduleId" nullable,
-    booking_limits_count = "bookingLimitsCount" optional, only_show_first_available_slot
-    = "onlyShowFirstAvailableSlot" optional, booking_limits_duration =
-    "bookingLimitsDuration" optional, booking_window = "bookingWindow" optional,
-    booker_layouts = "bookerLayouts" optional, confirmation_policy = "confirmationPolicy"
-    optional, requires_booker_email_verification = "requiresBookerEmailVerification"
-    optional, hide_calendar_notes = "hideCalendarNotes" optional, color optional, seats
-    optional, offset_start = "offsetStart" optional, custom_name = "customName" optional,
-    destination_calendar = "destinationCalendar" optional, use_destination_calendar_email
-    = "useDestinationCalendarEmail" optional, hide_calendar_event_details =
-    "hideCalendarEventDetails" optional, hide_organizer_email = "hideOrganizerEmail"
-    optional, cal_video_settings = "calVideoSettings" optional, hidden,
+    "slotInterval" nullable, minimum_booking_notice = "minimumBookingNotice",
+    before_event_buffer = "beforeEventBuffer", after_event_buffer = "afterEventBuffer",
+    recurrence nullable, metadata, price, currency, lock_time_zone_toggle_on_booking_page
+    = "lockTimeZoneToggleOnBookingPage", seats_per_time_slot = "seatsPerTimeSlot"
+    optional, forward_params_success_redirect = "forwardParamsSuccessRedirect" nullable,
+    success_redirect_url = "successRedirectUrl" nullable, is_instant_event =
+    "isInstantEvent", seats_show_availability_count = "seatsShowAvailabilityCount"
+    optional, schedule_id = "scheduleId" nullable, booking_limits_count =
+    "bookingLimitsCount" optional, only_show_first_available_slot =
+    "onlyShowFirstAvailableSlot", booking_limits_duration = "bookingLimitsDuration"
+    optional, booking_window = "bookingWindow" optional, booker_layouts = "bookerLayouts"
+    optional, confirmation_policy = "confirmationPolicy",
+    requires_booker_email_verification = "requiresBookerEmailVerification",
+    hide_calendar_notes = "hideCalendarNotes", color optional, seats, offset_start =
+    "offsetStart", custom_name = "customName" optional, destination_calendar =
+    "destinationCalendar" optional, use_destination_calendar_email =
+    "useDestinationCalendarEmail", hide_calendar_event_details =
+    "hideCalendarEventDetails", hide_organizer_email = "hideOrganizerEmail",
+    cal_video_settings = "calVideoSettings" optional, hidden,
     booking_requires_authentication = "bookingRequiresAuthentication", owner_id =
-    "ownerId", users }
+    "ownerId", users, booker_active_bookings_limit = "bookerActiveBookingsLimit"
+    optional, booking_url = "bookingUrl" optional, disable_cancelling =
+    "disableCancelling" optional, disable_rescheduling = "disableRescheduling" optional,
+    interface_language = "interfaceLanguage" optional, allow_rescheduling_past_bookings =
+    "allowReschedulingPastBookings" optional, allow_rescheduling_cancelled_bookings =
+    "allowReschedulingCancelledBookings" optional, show_optimized_slots =
+    "showOptimizedSlots" optional }
 );
 /// A user who hosts an event type, with their branding.
 #[non_exhaustive]

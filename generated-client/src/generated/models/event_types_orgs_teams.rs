@@ -71,6 +71,19 @@ pub enum RecurrenceFrequency {
 crate::runtime::string_enum!(
     RecurrenceFrequency { Yearly = "yearly", Monthly = "monthly", Weekly = "weekly", }
 );
+/// A limit on the active (upcoming) bookings one booker may hold for an event type at once.
+#[non_exhaustive]
+#[derive(Debug, Clone, PartialEq)]
+pub struct BookerActiveBookingsLimit {
+    /// Most active bookings one booker may hold. Example: `3`.
+    pub maximum_active_bookings: Option<i64>,
+    /// Whether a booker at the limit is offered to move their last active booking to the chosen slot instead.
+    pub offer_reschedule: Option<bool>,
+}
+crate::json::object!(
+    BookerActiveBookingsLimit { maximum_active_bookings = "maximumActiveBookings"
+    optional, offer_reschedule = "offerReschedule" optional }
+);
 /// The views a booking page offers.
 #[non_exhaustive]
 #[derive(Debug, Clone, PartialEq)]
@@ -349,6 +362,14 @@ impl CalVideoSettings {
         self
     }
 }
+/// Whether bookers may cancel bookings of an event type.
+#[non_exhaustive]
+#[derive(Debug, Clone, PartialEq)]
+pub struct CancellingSetting {
+    /// Whether cancelling is turned off. Example: `false`.
+    pub disabled: bool,
+}
+crate::json::object!(CancellingSetting { disabled });
 /// A custom field with options (drop-down, multiple select, checkboxes or radio buttons).
 #[non_exhaustive]
 #[derive(Debug, Clone, PartialEq)]
@@ -927,6 +948,18 @@ impl OptionsFieldSpec {
         self
     }
 }
+/// Whether bookers may reschedule bookings of an event type, always or until shortly before the start.
+#[non_exhaustive]
+#[derive(Debug, Clone, PartialEq)]
+pub struct ReschedulingSetting {
+    /// Whether rescheduling is always turned off. Example: `false`.
+    pub disabled: bool,
+    /// Rescheduling is refused when the booking starts in fewer than this many minutes. Example: `60`.
+    pub minutes_before: Option<i64>,
+}
+crate::json::object!(
+    ReschedulingSetting { disabled, minutes_before = "minutesBefore" optional }
+);
 /// A custom drop-down field where the booker picks one option.
 #[non_exhaustive]
 #[derive(Debug, Clone, PartialEq)]
@@ -1098,6 +1131,64 @@ pub struct UnrecognizedBookingField {
     pub booking_field: String,
 }
 crate::json::object!(UnrecognizedBookingField { slug, booking_field = "bookingField" });
+/// A limit on each booker's active bookings, or `disabled` for no limit.
+///
+/// Which variant a value is follows from what it is:
+/// - `Disabled`: an object with `disabled`
+/// - `Limit`: an object without `disabled`
+///
+/// An object that no rule claims is kept in `Other`; a value of another kind is a decoding error.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[serde(untagged)]
+#[non_exhaustive]
+pub enum BookerActiveBookingsLimitSetting {
+    /// No limit.
+    Disabled(Box<DisabledSetting>),
+    /// The limit.
+    Limit(Box<BookerActiveBookingsLimit>),
+    /// A shape no rule of this version of the client claims, kept as it was sent.
+    #[serde(untagged)]
+    Other(serde_json::Value),
+}
+impl crate::decode::FromJson for BookerActiveBookingsLimitSetting {
+    fn from_json(
+        r: &mut crate::decode::Reader<'_>,
+    ) -> Result<Self, crate::decode::JsonError> {
+        match r.kind()? {
+            crate::decode::Kind::Object => {
+                let shape = r
+                    .shape("BookerActiveBookingsLimitSetting", None, &["disabled"])?;
+                if shape.matches(1u64, 0u64) {
+                    return Ok(
+                        BookerActiveBookingsLimitSetting::Disabled(shape.decode()?),
+                    );
+                }
+                if shape.matches(0u64, 1u64) {
+                    return Ok(BookerActiveBookingsLimitSetting::Limit(shape.decode()?));
+                }
+                Ok(BookerActiveBookingsLimitSetting::Other(shape.value()?))
+            }
+            _ => Err(r.invalid("BookerActiveBookingsLimitSetting (object)")),
+        }
+    }
+}
+impl<'de> serde::Deserialize<'de> for BookerActiveBookingsLimitSetting {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::decode::deserialize(deserializer)
+    }
+}
+impl From<DisabledSetting> for BookerActiveBookingsLimitSetting {
+    fn from(value: DisabledSetting) -> Self {
+        BookerActiveBookingsLimitSetting::Disabled(Box::new(value))
+    }
+}
+impl From<BookerActiveBookingsLimit> for BookerActiveBookingsLimitSetting {
+    fn from(value: BookerActiveBookingsLimit) -> Self {
+        BookerActiveBookingsLimitSetting::Limit(Box::new(value))
+    }
+}
 /// A field of the booking form, as the server returns it. Default fields (`isDefault` true) share kinds with custom ones: look at `slug` to tell them apart.
 ///
 /// The `type` field says which variant a value is; an object with a `type` this version of the client does not know is kept in `Other`.
