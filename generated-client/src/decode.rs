@@ -157,19 +157,47 @@ impl Kind {
 
 /// A position in a JSON document being decoded (what [`FromJson`] impls read from; opaque).
 pub struct Reader<'j> {
+    /// Reads `data[base..]`.
     jiter: Jiter<'j>,
-    /// The bytes `jiter` reads (for a union's variant: just that object).
+    /// The whole document.
     data: &'j [u8],
+    /// Where `jiter` starts in `data` (moved by [`Reader::seek`]).
+    base: usize,
+    /// Keys to look out for in the next object read by [`Reader::read_object`] (not in the
+    /// objects inside it), and which of them it had.
+    watch: Option<&'static [&'static str]>,
+    watched: u64,
+    /// For each union met (by name), the variant its last value was: the next value is first
+    /// decoded as that one (the items of a page usually share their shape).
+    hints: Vec<(usize, usize)>,
 }
+
+/// Where a reader is, for error positions: the document and the reader's base.
+type At<'j> = (&'j [u8], usize);
 
 impl<'j> Reader<'j> {
     /// A reader at the start of `data`.
     pub(crate) fn new(data: &'j [u8]) -> Self {
-        Reader { jiter: Jiter::new(data), data }
+        Reader { jiter: Jiter::new(data), data, base: 0, watch: None, watched: 0, hints: Vec::new() }
+    }
+
+    fn at(&self) -> At<'j> {
+        (self.data, self.base)
     }
 
     fn syntax(&self, e: JiterError) -> JsonError {
-        syntax(self.data, e)
+        syntax(self.at(), e)
+    }
+
+    /// The position of the next byte to read, in the whole document.
+    fn position(&self) -> usize {
+        self.base + self.jiter.current_index()
+    }
+
+    /// Moves the reader back (or on) to `position` of the document.
+    fn seek(&mut self, position: usize) {
+        self.base = position.min(self.data.len());
+        self.jiter = Jiter::new(&self.data[self.base..]);
     }
 
     /// The kind of the next value, without reading it.
@@ -203,8 +231,8 @@ impl<'j> Reader<'j> {
     pub(crate) fn str(&mut self, expected: &str) -> Result<&str, JsonError> {
         match self.peek()? {
             Peek::String => {
-                let data = self.data;
-                self.jiter.known_str().map_err(|e| syntax(data, e))
+                let at = self.at();
+                self.jiter.known_str().map_err(|e| syntax(at, e))
             }
             _ => Err(self.invalid(expected)),
         }
@@ -231,10 +259,18 @@ impl<'j> Reader<'j> {
         if self.peek()? != Peek::Object {
             return Err(self.invalid(expected));
         }
-        let data = self.data;
-        let mut key = self.jiter.known_object().map_err(|e| syntax(data, e))?.map(|k| find(fields, k, 0));
+        // The watch is for this object only, not for those inside it.
+        let watch = self.watch.take();
+        let mut watched = 0u64;
+        let at = self.at();
         // Keys usually come in the order the fields are listed: try the next one first.
         let mut hint = 0;
+        let mut key = self.jiter.known_object().map_err(|e| syntax(at, e))?.map(|k| {
+            if let Some(w) = watch {
+                watched |= bit(w, k);
+            }
+            find(fields, k, 0)
+        });
         while let Some(found) = key {
             match found {
                 Some(i) => {
@@ -245,7 +281,15 @@ impl<'j> Reader<'j> {
                 }
                 None => self.skip()?,
             }
-            key = self.jiter.next_key().map_err(|e| syntax(data, e))?.map(|k| find(fields, k, hint));
+            key = self.jiter.next_key().map_err(|e| syntax(at, e))?.map(|k| {
+                if let Some(w) = watch {
+                    watched |= bit(w, k);
+                }
+                find(fields, k, hint)
+            });
+        }
+        if watch.is_some() {
+            self.watched = watched;
         }
         Ok(())
     }
@@ -260,11 +304,11 @@ impl<'j> Reader<'j> {
         if self.peek()? != Peek::Object {
             return Err(self.invalid(expected));
         }
-        let data = self.data;
-        let mut key = self.jiter.known_object().map_err(|e| syntax(data, e))?.map(str::to_owned);
+        let at = self.at();
+        let mut key = self.jiter.known_object().map_err(|e| syntax(at, e))?.map(str::to_owned);
         while let Some(k) = key {
             visit(self, &k).map_err(|e| e.at(Segment::Key(k)))?;
-            key = self.jiter.next_key().map_err(|e| syntax(data, e))?.map(str::to_owned);
+            key = self.jiter.next_key().map_err(|e| syntax(at, e))?.map(str::to_owned);
         }
         Ok(())
     }
@@ -286,6 +330,61 @@ impl<'j> Reader<'j> {
         })
     }
 
+    /// Decodes the next value, an object, as the variant of an untagged union whose rule it
+    /// matches: `rules[i]` is `(has, lacks)`, bit masks over `keys`, for variant `i`.
+    /// `decode(r, Some(i))` decodes variant `i`, `decode(r, None)` keeps an object no rule claims.
+    ///
+    /// With `guess` (every object variant is a model), the object is first decoded as the
+    /// variant this union's previous value was, noting which of `keys` it has: when that
+    /// variant's rule holds, that single pass is all. Otherwise (and for the first value) the
+    /// object's keys are read first, then the variant they name is decoded: only the variant the
+    /// rule names ever reports an error.
+    pub(crate) fn union_by_keys(
+        &mut self,
+        name: &'static str,
+        keys: &'static [&'static str],
+        rules: &'static [(u64, u64)],
+        guess: bool,
+        decode: &mut dyn FnMut(&mut Self, Option<usize>) -> Result<(), JsonError>,
+    ) -> Result<(), JsonError> {
+        if self.peek()? != Peek::Object {
+            return Err(self.invalid(name));
+        }
+        let start = self.position();
+        let id = name.as_ptr() as usize;
+        let claim = |present: u64| rules.iter().position(|&(has, lacks)| present & has == has && present & lacks == 0);
+        let hint = self.hints.iter().find(|(union, _)| *union == id).map(|&(_, variant)| variant);
+        if let (true, Some(hint)) = (guess, hint) {
+            self.watch = Some(keys);
+            self.watched = 0;
+            let decoded = decode(self, Some(hint));
+            self.watch = None;
+            if decoded.is_ok() {
+                let variant = claim(self.watched);
+                if variant == Some(hint) {
+                    return Ok(());
+                }
+                self.remember(id, variant);
+                self.seek(start);
+                return decode(self, variant);
+            }
+            self.seek(start);
+        }
+        let shape = self.shape(name, None, keys)?;
+        let variant = claim(shape.present);
+        self.remember(id, variant);
+        self.seek(start);
+        decode(self, variant)
+    }
+
+    fn remember(&mut self, union: usize, variant: Option<usize>) {
+        let Some(variant) = variant else { return };
+        match self.hints.iter_mut().find(|(u, _)| *u == union) {
+            Some(slot) => slot.1 = variant,
+            None => self.hints.push((union, variant)),
+        }
+    }
+
     /// Reads the next value, an object, far enough to tell which shape it is: which of `keys`
     /// it has, and the value of its `tag` key. The object is then decoded from the
     /// returned [`Shape`] (the reader is already past it).
@@ -298,13 +397,13 @@ impl<'j> Reader<'j> {
         if self.peek()? != Peek::Object {
             return Err(self.invalid(expected));
         }
-        let start = self.jiter.current_index();
+        let start = self.position();
         let mut present = 0u64;
         let mut tag_value: Option<String> = None;
         // Per key: its bit among `keys`, and whether it is the tag.
         let classify = |k: &str| (keys.iter().position(|f| *f == k), tag == Some(k));
-        let data = self.data;
-        let mut key = self.jiter.known_object().map_err(|e| syntax(data, e))?.map(classify);
+        let at = self.at();
+        let mut key = self.jiter.known_object().map_err(|e| syntax(at, e))?.map(classify);
         while let Some((index, is_tag)) = key {
             if let Some(i) = index {
                 present |= 1 << i;
@@ -319,19 +418,24 @@ impl<'j> Reader<'j> {
                 }
                 _ => self.skip()?,
             }
-            key = self.jiter.next_key().map_err(|e| syntax(data, e))?.map(classify);
+            key = self.jiter.next_key().map_err(|e| syntax(at, e))?.map(classify);
         }
-        let end = self.jiter.current_index();
-        Ok(Shape { present, tag: tag_value, data: &self.data[start..end] })
+        let end = self.position();
+        Ok(Shape { present, tag: tag_value, data: &self.data[..end], start })
     }
 }
 
-/// A JSON syntax error (or a number out of range), with its line and column in `data`.
-fn syntax(data: &[u8], e: JiterError) -> JsonError {
-    let before = &data[..e.index.min(data.len())];
+/// A JSON syntax error (or a number out of range), with its line and column in the document.
+fn syntax((data, base): At<'_>, e: JiterError) -> JsonError {
+    let before = &data[..(base + e.index).min(data.len())];
     let line = before.iter().filter(|b| **b == b'\n').count() + 1;
     let column = before.iter().rev().take_while(|b| **b != b'\n').count() + 1;
     JsonError::new(format!("{} at line {line} column {column}", e.error_type))
+}
+
+/// The bit of `key` among `keys` (0 when it is not one of them).
+fn bit(keys: &[&str], key: &str) -> u64 {
+    keys.iter().position(|k| *k == key).map_or(0, |i| 1 << i)
 }
 
 /// The index of `key` in `fields`, looking at `fields[hint]` first.
@@ -347,7 +451,9 @@ fn find(fields: &[&str], key: &str, hint: usize) -> Option<usize> {
 pub(crate) struct Shape<'j> {
     present: u64,
     tag: Option<String>,
+    /// The document up to the object's end; the object starts at `start`.
     data: &'j [u8],
+    start: usize,
 }
 
 impl Shape<'_> {
@@ -364,7 +470,9 @@ impl Shape<'_> {
 
     /// Decodes the object as `T`.
     pub(crate) fn decode<T: FromJson>(&self) -> Result<T, JsonError> {
-        T::from_json(&mut Reader::new(self.data))
+        let mut r = Reader::new(self.data);
+        r.seek(self.start);
+        T::from_json(&mut r)
     }
 
     /// The object as it was sent, for a shape no rule claims.
@@ -390,6 +498,11 @@ impl<T: FromJson> Slot for Option<T> {
     fn is_filled(&self) -> bool {
         self.is_some()
     }
+}
+
+/// The value a union decoder produced (it always produces one when it succeeds).
+pub(crate) fn decoded<T>(value: Option<T>) -> Result<T, JsonError> {
+    value.ok_or_else(|| JsonError::new("the union decoder produced no value"))
 }
 
 /// "missing field `key`", at the key's place.
@@ -483,12 +596,12 @@ impl<T: FromJson> FromJson for BTreeMap<String, T> {
             return Err(r.invalid("an object"));
         }
         let mut map = BTreeMap::new();
-        let data = r.data;
-        let mut key = r.jiter.known_object().map_err(|e| syntax(data, e))?.map(str::to_owned);
+        let at = r.at();
+        let mut key = r.jiter.known_object().map_err(|e| syntax(at, e))?.map(str::to_owned);
         while let Some(k) = key {
             let value = T::from_json(r).map_err(|e| e.at(Segment::Key(k.clone())))?;
             map.insert(k, value);
-            key = r.jiter.next_key().map_err(|e| syntax(data, e))?.map(str::to_owned);
+            key = r.jiter.next_key().map_err(|e| syntax(at, e))?.map(str::to_owned);
         }
         Ok(map)
     }
@@ -524,12 +637,12 @@ fn value(r: &mut Reader<'_>, depth: usize) -> Result<serde_json::Value, JsonErro
         }
         Peek::Object => {
             let mut map = serde_json::Map::new();
-            let data = r.data;
-            let mut key = r.jiter.known_object().map_err(|e| syntax(data, e))?.map(str::to_owned);
+            let at = r.at();
+            let mut key = r.jiter.known_object().map_err(|e| syntax(at, e))?.map(str::to_owned);
             while let Some(k) = key {
                 let v = value(r, depth + 1).map_err(|e| e.at(Segment::Key(k.clone())))?;
                 map.insert(k, v);
-                key = r.jiter.next_key().map_err(|e| syntax(data, e))?.map(str::to_owned);
+                key = r.jiter.next_key().map_err(|e| syntax(at, e))?.map(str::to_owned);
             }
             Value::Object(map)
         }

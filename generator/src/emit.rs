@@ -636,21 +636,29 @@ fn emit_union_from_json(api: &Api, u: &Union, cfg: &TokenStream) -> TokenStream 
         let bits = |list: &[String]| -> u64 {
             list.iter().map(|k| 1u64 << u.keys.iter().position(|x| x == k).unwrap_or(0)).fold(0, |a, b| a | b)
         };
-        let checks = objects.iter().map(|&i| {
+        let rules = objects.iter().map(|&i| {
             let v = &u.variants[i];
             let (has, lacks) = (bits(&v.has), bits(&v.lacks));
-            let made = make(v, quote!(shape.decode()?));
-            quote! {
-                if shape.matches(#has, #lacks) {
-                    return Ok(#made);
-                }
-            }
+            quote!((#has, #lacks))
         });
+        let arms = objects.iter().enumerate().map(|(rule, &i)| {
+            let made = make(&u.variants[i], quote!(crate::decode::FromJson::from_json(r)?));
+            quote!(Some(#rule) => #made,)
+        });
+        // Decoding the previous value's variant first is safe only when each variant reads its
+        // object itself (a model), not through another union.
+        let guess = objects.iter().all(|&i| matches!(u.variants[i].ty, Type::Model(_)));
         quote! {
             crate::decode::Kind::Object => {
-                let shape = r.shape(#name_str, None, &[ #( #keys ),* ])?;
-                #( #checks )*
-                Ok(#name::Other(shape.value()?))
+                let mut value = None;
+                r.union_by_keys(#name_str, &[ #( #keys ),* ], &[ #( #rules ),* ], #guess, &mut |r, variant| {
+                    value = Some(match variant {
+                        #( #arms )*
+                        _ => #name::Other(crate::decode::FromJson::from_json(r)?),
+                    });
+                    Ok(())
+                })?;
+                crate::decode::decoded(value)
             }
         }
     };

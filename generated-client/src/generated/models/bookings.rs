@@ -1018,14 +1018,36 @@ impl crate::decode::FromJson for CancelBookingRequest {
     ) -> Result<Self, crate::decode::JsonError> {
         match r.kind()? {
             crate::decode::Kind::Object => {
-                let shape = r.shape("CancelBookingRequest", None, &["seatUid"])?;
-                if shape.matches(1u64, 0u64) {
-                    return Ok(CancelBookingRequest::Seat(shape.decode()?));
-                }
-                if shape.matches(0u64, 1u64) {
-                    return Ok(CancelBookingRequest::Booking(shape.decode()?));
-                }
-                Ok(CancelBookingRequest::Other(shape.value()?))
+                let mut value = None;
+                r.union_by_keys(
+                    "CancelBookingRequest",
+                    &["seatUid"],
+                    &[(1u64, 0u64), (0u64, 1u64)],
+                    true,
+                    &mut |r, variant| {
+                        value = Some(
+                            match variant {
+                                Some(0usize) => {
+                                    CancelBookingRequest::Seat(
+                                        crate::decode::FromJson::from_json(r)?,
+                                    )
+                                }
+                                Some(1usize) => {
+                                    CancelBookingRequest::Booking(
+                                        crate::decode::FromJson::from_json(r)?,
+                                    )
+                                }
+                                _ => {
+                                    CancelBookingRequest::Other(
+                                        crate::decode::FromJson::from_json(r)?,
+                                    )
+                                }
+                            },
+                        );
+                        Ok(())
+                    },
+                )?;
+                crate::decode::decoded(value)
             }
             _ => Err(r.invalid("CancelBookingRequest (object)")),
         }
@@ -1076,22 +1098,41 @@ impl crate::decode::FromJson for CreateBookingRequest {
     ) -> Result<Self, crate::decode::JsonError> {
         match r.kind()? {
             crate::decode::Kind::Object => {
-                let shape = r
-                    .shape(
-                        "CreateBookingRequest",
-                        None,
-                        &["recurrenceCount", "instant"],
-                    )?;
-                if shape.matches(1u64, 0u64) {
-                    return Ok(CreateBookingRequest::Recurring(shape.decode()?));
-                }
-                if shape.matches(2u64, 1u64) {
-                    return Ok(CreateBookingRequest::Instant(shape.decode()?));
-                }
-                if shape.matches(0u64, 3u64) {
-                    return Ok(CreateBookingRequest::Regular(shape.decode()?));
-                }
-                Ok(CreateBookingRequest::Other(shape.value()?))
+                let mut value = None;
+                r.union_by_keys(
+                    "CreateBookingRequest",
+                    &["recurrenceCount", "instant"],
+                    &[(1u64, 0u64), (2u64, 1u64), (0u64, 3u64)],
+                    true,
+                    &mut |r, variant| {
+                        value = Some(
+                            match variant {
+                                Some(0usize) => {
+                                    CreateBookingRequest::Recurring(
+                                        crate::decode::FromJson::from_json(r)?,
+                                    )
+                                }
+                                Some(1usize) => {
+                                    CreateBookingRequest::Instant(
+                                        crate::decode::FromJson::from_json(r)?,
+                                    )
+                                }
+                                Some(2usize) => {
+                                    CreateBookingRequest::Regular(
+                                        crate::decode::FromJson::from_json(r)?,
+                                    )
+                                }
+                                _ => {
+                                    CreateBookingRequest::Other(
+                                        crate::decode::FromJson::from_json(r)?,
+                                    )
+                                }
+                            },
+                        );
+                        Ok(())
+                    },
+                )?;
+                crate::decode::decoded(value)
             }
             _ => Err(r.invalid("CreateBookingRequest (object)")),
         }
@@ -1144,14 +1185,36 @@ impl crate::decode::FromJson for RescheduleBookingRequest {
     ) -> Result<Self, crate::decode::JsonError> {
         match r.kind()? {
             crate::decode::Kind::Object => {
-                let shape = r.shape("RescheduleBookingRequest", None, &["seatUid"])?;
-                if shape.matches(1u64, 0u64) {
-                    return Ok(RescheduleBookingRequest::Seat(shape.decode()?));
-                }
-                if shape.matches(0u64, 1u64) {
-                    return Ok(RescheduleBookingRequest::Booking(shape.decode()?));
-                }
-                Ok(RescheduleBookingRequest::Other(shape.value()?))
+                let mut value = None;
+                r.union_by_keys(
+                    "RescheduleBookingRequest",
+                    &["seatUid"],
+                    &[(1u64, 0u64), (0u64, 1u64)],
+                    true,
+                    &mut |r, variant| {
+                        value = Some(
+                            match variant {
+                                Some(0usize) => {
+                                    RescheduleBookingRequest::Seat(
+                                        crate::decode::FromJson::from_json(r)?,
+                                    )
+                                }
+                                Some(1usize) => {
+                                    RescheduleBookingRequest::Booking(
+                                        crate::decode::FromJson::from_json(r)?,
+                                    )
+                                }
+                                _ => {
+                                    RescheduleBookingRequest::Other(
+                                        crate::decode::FromJson::from_json(r)?,
+                                    )
+                                }
+                            },
+                        );
+                        Ok(())
+                    },
+                )?;
+                crate::decode::decoded(value)
             }
             _ => Err(r.invalid("RescheduleBookingRequest (object)")),
         }

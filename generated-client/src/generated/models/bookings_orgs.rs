@@ -581,25 +581,36 @@ impl crate::decode::FromJson for Booking {
     ) -> Result<Self, crate::decode::JsonError> {
         match r.kind()? {
             crate::decode::Kind::Object => {
-                let shape = r
-                    .shape(
-                        "Booking",
-                        None,
-                        &["recurringBookingUid", "bookingFieldsResponses"],
-                    )?;
-                if shape.matches(3u64, 0u64) {
-                    return Ok(Booking::Recurring(shape.decode()?));
-                }
-                if shape.matches(1u64, 2u64) {
-                    return Ok(Booking::RecurringSeated(shape.decode()?));
-                }
-                if shape.matches(2u64, 1u64) {
-                    return Ok(Booking::Regular(shape.decode()?));
-                }
-                if shape.matches(0u64, 3u64) {
-                    return Ok(Booking::Seated(shape.decode()?));
-                }
-                Ok(Booking::Other(shape.value()?))
+                let mut value = None;
+                r.union_by_keys(
+                    "Booking",
+                    &["recurringBookingUid", "bookingFieldsResponses"],
+                    &[(3u64, 0u64), (1u64, 2u64), (2u64, 1u64), (0u64, 3u64)],
+                    true,
+                    &mut |r, variant| {
+                        value = Some(
+                            match variant {
+                                Some(0usize) => {
+                                    Booking::Recurring(crate::decode::FromJson::from_json(r)?)
+                                }
+                                Some(1usize) => {
+                                    Booking::RecurringSeated(
+                                        crate::decode::FromJson::from_json(r)?,
+                                    )
+                                }
+                                Some(2usize) => {
+                                    Booking::Regular(crate::decode::FromJson::from_json(r)?)
+                                }
+                                Some(3usize) => {
+                                    Booking::Seated(crate::decode::FromJson::from_json(r)?)
+                                }
+                                _ => Booking::Other(crate::decode::FromJson::from_json(r)?),
+                            },
+                        );
+                        Ok(())
+                    },
+                )?;
+                crate::decode::decoded(value)
             }
             _ => Err(r.invalid("Booking (object)")),
         }

@@ -134,15 +134,34 @@ impl crate::decode::FromJson for PrivateLink {
     ) -> Result<Self, crate::decode::JsonError> {
         match r.kind()? {
             crate::decode::Kind::Object => {
-                let shape = r
-                    .shape("PrivateLink", None, &["expiresAt", "maxUsageCount"])?;
-                if shape.matches(1u64, 0u64) {
-                    return Ok(PrivateLink::TimeLimited(shape.decode()?));
-                }
-                if shape.matches(2u64, 1u64) {
-                    return Ok(PrivateLink::UsageLimited(shape.decode()?));
-                }
-                Ok(PrivateLink::Other(shape.value()?))
+                let mut value = None;
+                r.union_by_keys(
+                    "PrivateLink",
+                    &["expiresAt", "maxUsageCount"],
+                    &[(1u64, 0u64), (2u64, 1u64)],
+                    true,
+                    &mut |r, variant| {
+                        value = Some(
+                            match variant {
+                                Some(0usize) => {
+                                    PrivateLink::TimeLimited(
+                                        crate::decode::FromJson::from_json(r)?,
+                                    )
+                                }
+                                Some(1usize) => {
+                                    PrivateLink::UsageLimited(
+                                        crate::decode::FromJson::from_json(r)?,
+                                    )
+                                }
+                                _ => {
+                                    PrivateLink::Other(crate::decode::FromJson::from_json(r)?)
+                                }
+                            },
+                        );
+                        Ok(())
+                    },
+                )?;
+                crate::decode::decoded(value)
             }
             _ => Err(r.invalid("PrivateLink (object)")),
         }

@@ -1156,17 +1156,36 @@ impl crate::decode::FromJson for BookerActiveBookingsLimitSetting {
     ) -> Result<Self, crate::decode::JsonError> {
         match r.kind()? {
             crate::decode::Kind::Object => {
-                let shape = r
-                    .shape("BookerActiveBookingsLimitSetting", None, &["disabled"])?;
-                if shape.matches(1u64, 0u64) {
-                    return Ok(
-                        BookerActiveBookingsLimitSetting::Disabled(shape.decode()?),
-                    );
-                }
-                if shape.matches(0u64, 1u64) {
-                    return Ok(BookerActiveBookingsLimitSetting::Limit(shape.decode()?));
-                }
-                Ok(BookerActiveBookingsLimitSetting::Other(shape.value()?))
+                let mut value = None;
+                r.union_by_keys(
+                    "BookerActiveBookingsLimitSetting",
+                    &["disabled"],
+                    &[(1u64, 0u64), (0u64, 1u64)],
+                    true,
+                    &mut |r, variant| {
+                        value = Some(
+                            match variant {
+                                Some(0usize) => {
+                                    BookerActiveBookingsLimitSetting::Disabled(
+                                        crate::decode::FromJson::from_json(r)?,
+                                    )
+                                }
+                                Some(1usize) => {
+                                    BookerActiveBookingsLimitSetting::Limit(
+                                        crate::decode::FromJson::from_json(r)?,
+                                    )
+                                }
+                                _ => {
+                                    BookerActiveBookingsLimitSetting::Other(
+                                        crate::decode::FromJson::from_json(r)?,
+                                    )
+                                }
+                            },
+                        );
+                        Ok(())
+                    },
+                )?;
+                crate::decode::decoded(value)
             }
             _ => Err(r.invalid("BookerActiveBookingsLimitSetting (object)")),
         }
@@ -1352,14 +1371,36 @@ impl crate::decode::FromJson for BookingFieldSpec {
     ) -> Result<Self, crate::decode::JsonError> {
         match r.kind()? {
             crate::decode::Kind::Object => {
-                let shape = r.shape("BookingFieldSpec", None, &["type", "slug"])?;
-                if shape.matches(1u64, 0u64) {
-                    return Ok(BookingFieldSpec::Typed(shape.decode()?));
-                }
-                if shape.matches(2u64, 1u64) {
-                    return Ok(BookingFieldSpec::Default(shape.decode()?));
-                }
-                Ok(BookingFieldSpec::Other(shape.value()?))
+                let mut value = None;
+                r.union_by_keys(
+                    "BookingFieldSpec",
+                    &["type", "slug"],
+                    &[(1u64, 0u64), (2u64, 1u64)],
+                    false,
+                    &mut |r, variant| {
+                        value = Some(
+                            match variant {
+                                Some(0usize) => {
+                                    BookingFieldSpec::Typed(
+                                        crate::decode::FromJson::from_json(r)?,
+                                    )
+                                }
+                                Some(1usize) => {
+                                    BookingFieldSpec::Default(
+                                        crate::decode::FromJson::from_json(r)?,
+                                    )
+                                }
+                                _ => {
+                                    BookingFieldSpec::Other(
+                                        crate::decode::FromJson::from_json(r)?,
+                                    )
+                                }
+                            },
+                        );
+                        Ok(())
+                    },
+                )?;
+                crate::decode::decoded(value)
             }
             _ => Err(r.invalid("BookingFieldSpec (object)")),
         }
@@ -1407,14 +1448,36 @@ impl crate::decode::FromJson for BookingLimitsCountSetting {
     ) -> Result<Self, crate::decode::JsonError> {
         match r.kind()? {
             crate::decode::Kind::Object => {
-                let shape = r.shape("BookingLimitsCountSetting", None, &["disabled"])?;
-                if shape.matches(0u64, 1u64) {
-                    return Ok(BookingLimitsCountSetting::Limits(shape.decode()?));
-                }
-                if shape.matches(1u64, 0u64) {
-                    return Ok(BookingLimitsCountSetting::Disabled(shape.decode()?));
-                }
-                Ok(BookingLimitsCountSetting::Other(shape.value()?))
+                let mut value = None;
+                r.union_by_keys(
+                    "BookingLimitsCountSetting",
+                    &["disabled"],
+                    &[(0u64, 1u64), (1u64, 0u64)],
+                    true,
+                    &mut |r, variant| {
+                        value = Some(
+                            match variant {
+                                Some(0usize) => {
+                                    BookingLimitsCountSetting::Limits(
+                                        crate::decode::FromJson::from_json(r)?,
+                                    )
+                                }
+                                Some(1usize) => {
+                                    BookingLimitsCountSetting::Disabled(
+                                        crate::decode::FromJson::from_json(r)?,
+                                    )
+                                }
+                                _ => {
+                                    BookingLimitsCountSetting::Other(
+                                        crate::decode::FromJson::from_json(r)?,
+                                    )
+                                }
+                            },
+                        );
+                        Ok(())
+                    },
+                )?;
+                crate::decode::decoded(value)
             }
             _ => Err(r.invalid("BookingLimitsCountSetting (object)")),
         }
@@ -1462,15 +1525,36 @@ impl crate::decode::FromJson for BookingLimitsDurationSetting {
     ) -> Result<Self, crate::decode::JsonError> {
         match r.kind()? {
             crate::decode::Kind::Object => {
-                let shape = r
-                    .shape("BookingLimitsDurationSetting", None, &["disabled"])?;
-                if shape.matches(1u64, 0u64) {
-                    return Ok(BookingLimitsDurationSetting::Disabled(shape.decode()?));
-                }
-                if shape.matches(0u64, 1u64) {
-                    return Ok(BookingLimitsDurationSetting::Limits(shape.decode()?));
-                }
-                Ok(BookingLimitsDurationSetting::Other(shape.value()?))
+                let mut value = None;
+                r.union_by_keys(
+                    "BookingLimitsDurationSetting",
+                    &["disabled"],
+                    &[(1u64, 0u64), (0u64, 1u64)],
+                    true,
+                    &mut |r, variant| {
+                        value = Some(
+                            match variant {
+                                Some(0usize) => {
+                                    BookingLimitsDurationSetting::Disabled(
+                                        crate::decode::FromJson::from_json(r)?,
+                                    )
+                                }
+                                Some(1usize) => {
+                                    BookingLimitsDurationSetting::Limits(
+                                        crate::decode::FromJson::from_json(r)?,
+                                    )
+                                }
+                                _ => {
+                                    BookingLimitsDurationSetting::Other(
+                                        crate::decode::FromJson::from_json(r)?,
+                                    )
+                                }
+                            },
+                        );
+                        Ok(())
+                    },
+                )?;
+                crate::decode::decoded(value)
             }
             _ => Err(r.invalid("BookingLimitsDurationSetting (object)")),
         }
@@ -1575,15 +1659,36 @@ impl crate::decode::FromJson for BookingWindowSetting {
     ) -> Result<Self, crate::decode::JsonError> {
         match r.kind()? {
             crate::decode::Kind::Object => {
-                let shape = r
-                    .shape("BookingWindowSetting", None, &["type", "disabled"])?;
-                if shape.matches(1u64, 0u64) {
-                    return Ok(BookingWindowSetting::Window(shape.decode()?));
-                }
-                if shape.matches(2u64, 1u64) {
-                    return Ok(BookingWindowSetting::Disabled(shape.decode()?));
-                }
-                Ok(BookingWindowSetting::Other(shape.value()?))
+                let mut value = None;
+                r.union_by_keys(
+                    "BookingWindowSetting",
+                    &["type", "disabled"],
+                    &[(1u64, 0u64), (2u64, 1u64)],
+                    false,
+                    &mut |r, variant| {
+                        value = Some(
+                            match variant {
+                                Some(0usize) => {
+                                    BookingWindowSetting::Window(
+                                        crate::decode::FromJson::from_json(r)?,
+                                    )
+                                }
+                                Some(1usize) => {
+                                    BookingWindowSetting::Disabled(
+                                        crate::decode::FromJson::from_json(r)?,
+                                    )
+                                }
+                                _ => {
+                                    BookingWindowSetting::Other(
+                                        crate::decode::FromJson::from_json(r)?,
+                                    )
+                                }
+                            },
+                        );
+                        Ok(())
+                    },
+                )?;
+                crate::decode::decoded(value)
             }
             _ => Err(r.invalid("BookingWindowSetting (object)")),
         }
@@ -1631,15 +1736,36 @@ impl crate::decode::FromJson for ConfirmationPolicySetting {
     ) -> Result<Self, crate::decode::JsonError> {
         match r.kind()? {
             crate::decode::Kind::Object => {
-                let shape = r
-                    .shape("ConfirmationPolicySetting", None, &["type", "disabled"])?;
-                if shape.matches(1u64, 0u64) {
-                    return Ok(ConfirmationPolicySetting::Policy(shape.decode()?));
-                }
-                if shape.matches(2u64, 1u64) {
-                    return Ok(ConfirmationPolicySetting::Disabled(shape.decode()?));
-                }
-                Ok(ConfirmationPolicySetting::Other(shape.value()?))
+                let mut value = None;
+                r.union_by_keys(
+                    "ConfirmationPolicySetting",
+                    &["type", "disabled"],
+                    &[(1u64, 0u64), (2u64, 1u64)],
+                    true,
+                    &mut |r, variant| {
+                        value = Some(
+                            match variant {
+                                Some(0usize) => {
+                                    ConfirmationPolicySetting::Policy(
+                                        crate::decode::FromJson::from_json(r)?,
+                                    )
+                                }
+                                Some(1usize) => {
+                                    ConfirmationPolicySetting::Disabled(
+                                        crate::decode::FromJson::from_json(r)?,
+                                    )
+                                }
+                                _ => {
+                                    ConfirmationPolicySetting::Other(
+                                        crate::decode::FromJson::from_json(r)?,
+                                    )
+                                }
+                            },
+                        );
+                        Ok(())
+                    },
+                )?;
+                crate::decode::decoded(value)
             }
             _ => Err(r.invalid("ConfirmationPolicySetting (object)")),
         }
@@ -1896,19 +2022,36 @@ impl crate::decode::FromJson for EventTypeRecurrenceSetting {
     ) -> Result<Self, crate::decode::JsonError> {
         match r.kind()? {
             crate::decode::Kind::Object => {
-                let shape = r
-                    .shape(
-                        "EventTypeRecurrenceSetting",
-                        None,
-                        &["interval", "disabled"],
-                    )?;
-                if shape.matches(1u64, 0u64) {
-                    return Ok(EventTypeRecurrenceSetting::Recurrence(shape.decode()?));
-                }
-                if shape.matches(2u64, 1u64) {
-                    return Ok(EventTypeRecurrenceSetting::Disabled(shape.decode()?));
-                }
-                Ok(EventTypeRecurrenceSetting::Other(shape.value()?))
+                let mut value = None;
+                r.union_by_keys(
+                    "EventTypeRecurrenceSetting",
+                    &["interval", "disabled"],
+                    &[(1u64, 0u64), (2u64, 1u64)],
+                    true,
+                    &mut |r, variant| {
+                        value = Some(
+                            match variant {
+                                Some(0usize) => {
+                                    EventTypeRecurrenceSetting::Recurrence(
+                                        crate::decode::FromJson::from_json(r)?,
+                                    )
+                                }
+                                Some(1usize) => {
+                                    EventTypeRecurrenceSetting::Disabled(
+                                        crate::decode::FromJson::from_json(r)?,
+                                    )
+                                }
+                                _ => {
+                                    EventTypeRecurrenceSetting::Other(
+                                        crate::decode::FromJson::from_json(r)?,
+                                    )
+                                }
+                            },
+                        );
+                        Ok(())
+                    },
+                )?;
+                crate::decode::decoded(value)
             }
             _ => Err(r.invalid("EventTypeRecurrenceSetting (object)")),
         }
@@ -1956,19 +2099,36 @@ impl crate::decode::FromJson for EventTypeSeatsSetting {
     ) -> Result<Self, crate::decode::JsonError> {
         match r.kind()? {
             crate::decode::Kind::Object => {
-                let shape = r
-                    .shape(
-                        "EventTypeSeatsSetting",
-                        None,
-                        &["seatsPerTimeSlot", "disabled"],
-                    )?;
-                if shape.matches(1u64, 0u64) {
-                    return Ok(EventTypeSeatsSetting::Seats(shape.decode()?));
-                }
-                if shape.matches(2u64, 1u64) {
-                    return Ok(EventTypeSeatsSetting::Disabled(shape.decode()?));
-                }
-                Ok(EventTypeSeatsSetting::Other(shape.value()?))
+                let mut value = None;
+                r.union_by_keys(
+                    "EventTypeSeatsSetting",
+                    &["seatsPerTimeSlot", "disabled"],
+                    &[(1u64, 0u64), (2u64, 1u64)],
+                    true,
+                    &mut |r, variant| {
+                        value = Some(
+                            match variant {
+                                Some(0usize) => {
+                                    EventTypeSeatsSetting::Seats(
+                                        crate::decode::FromJson::from_json(r)?,
+                                    )
+                                }
+                                Some(1usize) => {
+                                    EventTypeSeatsSetting::Disabled(
+                                        crate::decode::FromJson::from_json(r)?,
+                                    )
+                                }
+                                _ => {
+                                    EventTypeSeatsSetting::Other(
+                                        crate::decode::FromJson::from_json(r)?,
+                                    )
+                                }
+                            },
+                        );
+                        Ok(())
+                    },
+                )?;
+                crate::decode::decoded(value)
             }
             _ => Err(r.invalid("EventTypeSeatsSetting (object)")),
         }

@@ -2337,15 +2337,36 @@ impl crate::decode::FromJson for ServiceAccountKey {
     ) -> Result<Self, crate::decode::JsonError> {
         match r.kind()? {
             crate::decode::Kind::Object => {
-                let shape = r
-                    .shape("ServiceAccountKey", None, &["client_email", "tenant_id"])?;
-                if shape.matches(1u64, 2u64) {
-                    return Ok(ServiceAccountKey::Google(shape.decode()?));
-                }
-                if shape.matches(2u64, 0u64) {
-                    return Ok(ServiceAccountKey::Microsoft(shape.decode()?));
-                }
-                Ok(ServiceAccountKey::Other(shape.value()?))
+                let mut value = None;
+                r.union_by_keys(
+                    "ServiceAccountKey",
+                    &["client_email", "tenant_id"],
+                    &[(1u64, 2u64), (2u64, 0u64)],
+                    true,
+                    &mut |r, variant| {
+                        value = Some(
+                            match variant {
+                                Some(0usize) => {
+                                    ServiceAccountKey::Google(
+                                        crate::decode::FromJson::from_json(r)?,
+                                    )
+                                }
+                                Some(1usize) => {
+                                    ServiceAccountKey::Microsoft(
+                                        crate::decode::FromJson::from_json(r)?,
+                                    )
+                                }
+                                _ => {
+                                    ServiceAccountKey::Other(
+                                        crate::decode::FromJson::from_json(r)?,
+                                    )
+                                }
+                            },
+                        );
+                        Ok(())
+                    },
+                )?;
+                crate::decode::decoded(value)
             }
             _ => Err(r.invalid("ServiceAccountKey (object)")),
         }

@@ -43,14 +43,32 @@ impl crate::decode::FromJson for CreatedTeam {
     ) -> Result<Self, crate::decode::JsonError> {
         match r.kind()? {
             crate::decode::Kind::Object => {
-                let shape = r.shape("CreatedTeam", None, &["pendingTeam"])?;
-                if shape.matches(1u64, 0u64) {
-                    return Ok(CreatedTeam::PaymentRequired(shape.decode()?));
-                }
-                if shape.matches(0u64, 1u64) {
-                    return Ok(CreatedTeam::Created(shape.decode()?));
-                }
-                Ok(CreatedTeam::Other(shape.value()?))
+                let mut value = None;
+                r.union_by_keys(
+                    "CreatedTeam",
+                    &["pendingTeam"],
+                    &[(1u64, 0u64), (0u64, 1u64)],
+                    true,
+                    &mut |r, variant| {
+                        value = Some(
+                            match variant {
+                                Some(0usize) => {
+                                    CreatedTeam::PaymentRequired(
+                                        crate::decode::FromJson::from_json(r)?,
+                                    )
+                                }
+                                Some(1usize) => {
+                                    CreatedTeam::Created(crate::decode::FromJson::from_json(r)?)
+                                }
+                                _ => {
+                                    CreatedTeam::Other(crate::decode::FromJson::from_json(r)?)
+                                }
+                            },
+                        );
+                        Ok(())
+                    },
+                )?;
+                crate::decode::decoded(value)
             }
             _ => Err(r.invalid("CreatedTeam (object)")),
         }
