@@ -449,6 +449,7 @@ fn find(fields: &[&str], key: &str, hint: usize) -> Option<usize> {
 /// An object whose shape was read by [`Reader::shape`], ready to be decoded as the variant the
 /// shape says.
 pub(crate) struct Shape<'j> {
+    /// Bit `i`: the object has the `i`-th of the keys given to [`Reader::shape`].
     present: u64,
     tag: Option<String>,
     /// The document up to the object's end; the object starts at `start`.
@@ -457,12 +458,6 @@ pub(crate) struct Shape<'j> {
 }
 
 impl Shape<'_> {
-    /// Whether the object has every key of `all` and none of `none` (bit `i` stands for the
-    /// `i`-th key given to [`Reader::shape`]).
-    pub(crate) fn matches(&self, all: u64, none: u64) -> bool {
-        self.present & all == all && self.present & none == 0
-    }
-
     /// The tag's value; `None` when the object has no tag key.
     pub(crate) fn tag(&self) -> Option<&str> {
         self.tag.as_deref()
