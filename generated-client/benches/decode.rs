@@ -4,7 +4,6 @@
 //!
 //! Run: `cargo bench -p calcom --bench decode` (release). Compare the medians of one run only.
 
-#[path = "shared.rs"]
 mod shared;
 
 use shared::{bookings_json, derived};
@@ -62,4 +61,3 @@ fn encode_serde_derive(b: divan::Bencher) {
     let value: Vec<derived::Booking> = serde_json::from_slice(&bookings_json(PAGE)).expect("decodes");
     b.bench(|| serde_json::to_vec(divan::black_box(&value)).expect("encodes"));
 }
-

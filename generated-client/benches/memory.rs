@@ -5,7 +5,6 @@
 //!
 //! Run: `cargo bench -p calcom --bench memory` (release).
 
-#[path = "shared.rs"]
 mod shared;
 
 use std::process::Command;
@@ -31,10 +30,8 @@ fn main() {
     let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(1).enable_all().build().expect("a runtime");
     let body = bytes::Bytes::from(bookings_page(ITEMS));
     println!("memory: a list of {ITEMS} bookings, {:.1} MB of JSON, {RUNS} runs each", body.len() as f64 / 1e6);
-    let app = Router::new().route(
-        "/v2/bookings",
-        get(move || std::future::ready(([("content-type", "application/json")], body.clone()))),
-    );
+    let app = Router::new()
+        .route("/v2/bookings", get(move || std::future::ready(([("content-type", "application/json")], body.clone()))));
     let listener = rt.block_on(tokio::net::TcpListener::bind("127.0.0.1:0")).expect("bind 127.0.0.1:0");
     let url = format!("http://{}", listener.local_addr().expect("an address"));
     rt.spawn(async move { axum::serve(listener, app).await.expect("serves") });
@@ -52,7 +49,11 @@ fn main() {
             .collect();
         peaks.sort();
         let (peak, before) = peaks[RUNS / 2];
-        println!("memory: {mode:<8} peak {:.1} MB (of which {:.1} MB before the request), median", mb(peak), mb(before));
+        println!(
+            "memory: {mode:<8} peak {:.1} MB (of which {:.1} MB before the request), median",
+            mb(peak),
+            mb(before)
+        );
         medians.push(peak);
     }
     println!("memory: client / by hand = {:.2}x (peak resident set)", medians[1] as f64 / medians[0] as f64);

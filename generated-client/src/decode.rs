@@ -5,11 +5,11 @@
 //! wrong. A failure carries the JSON path of the value at fault (`data[3].attendees[0].email`),
 //! built while the error travels back up (so a success pays nothing for it).
 //!
-//! The parser is [`jiter`], driven through one concrete [`Reader`]: each type's [`FromJson`]
-//! impl is compiled once (there is no deserializer type to instantiate it for), and the shared
-//! code (objects, unions, values) is not generic at all. Models get their impl from
-//! [`crate::json::object!`], enums from `string_enum!`, unions from generated code that calls
-//! [`Reader::shape`] and [`Reader::kind`].
+//! The parser is [jiter](https://docs.rs/jiter), driven through one concrete [`Reader`]: each
+//! type's [`FromJson`] impl is compiled once (there is no deserializer type to instantiate it
+//! for), and the shared code (objects, unions, values) is not generic at all. Models get their
+//! impl from the crate's `object!` macro, enums from `string_enum!`, unions from generated code
+//! that dispatches on the value's kind, its tag or its keys.
 //!
 //! Behaviour, the same as serde's derive where both apply: unknown keys are skipped; a
 //! required key that is missing is "missing field `x`"; a key given twice is
@@ -17,6 +17,7 @@
 
 use std::collections::BTreeMap;
 use std::fmt;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 use jiter::{Jiter, JiterError, NumberAny, NumberInt, Peek};
 
@@ -167,10 +168,10 @@ pub struct Reader<'j> {
     /// objects inside it), and which of them it had.
     watch: Option<&'static [&'static str]>,
     watched: u64,
-    /// For each union met (by name), the variant its last value was: the next value is first
-    /// decoded as that one (the items of a page usually share their shape).
-    hints: Vec<(usize, usize)>,
 }
+
+/// Decodes a union's variant `Some(i)`, or (`None`) an object no rule claims.
+pub(crate) type VariantDecoder<'f, 'j> = dyn FnMut(&mut Reader<'j>, Option<usize>) -> Result<(), JsonError> + 'f;
 
 /// Where a reader is, for error positions: the document and the reader's base.
 type At<'j> = (&'j [u8], usize);
@@ -178,7 +179,7 @@ type At<'j> = (&'j [u8], usize);
 impl<'j> Reader<'j> {
     /// A reader at the start of `data`.
     pub(crate) fn new(data: &'j [u8]) -> Self {
-        Reader { jiter: Jiter::new(data), data, base: 0, watch: None, watched: 0, hints: Vec::new() }
+        Reader { jiter: Jiter::new(data), data, base: 0, watch: None, watched: 0 }
     }
 
     fn at(&self) -> At<'j> {
@@ -334,37 +335,42 @@ impl<'j> Reader<'j> {
     /// matches: `rules[i]` is `(has, lacks)`, bit masks over `keys`, for variant `i`.
     /// `decode(r, Some(i))` decodes variant `i`, `decode(r, None)` keeps an object no rule claims.
     ///
-    /// With `guess` (every object variant is a model), the object is first decoded as the
-    /// variant this union's previous value was, noting which of `keys` it has: when that
-    /// variant's rule holds, that single pass is all. Otherwise (and for the first value) the
-    /// object's keys are read first, then the variant they name is decoded: only the variant the
-    /// rule names ever reports an error.
+    /// With a `hint` (every object variant is a model), the union's own record of the variant
+    /// its last value was (values usually repeat their shape: the items of a page), the object
+    /// is first decoded as that variant, noting which of `keys` it has: when that variant's
+    /// rule holds, that single pass is all. Otherwise (and without a hint) the object's keys are
+    /// read first, then the variant they name is decoded: only the variant the rule names ever
+    /// reports an error.
     pub(crate) fn union_by_keys(
         &mut self,
         name: &'static str,
         keys: &'static [&'static str],
         rules: &'static [(u64, u64)],
-        guess: bool,
-        decode: &mut dyn FnMut(&mut Self, Option<usize>) -> Result<(), JsonError>,
+        hint: Option<&'static AtomicUsize>,
+        decode: &mut VariantDecoder<'_, 'j>,
     ) -> Result<(), JsonError> {
         if self.peek()? != Peek::Object {
             return Err(self.invalid(name));
         }
         let start = self.position();
-        let id = name.as_ptr() as usize;
         let claim = |present: u64| rules.iter().position(|&(has, lacks)| present & has == has && present & lacks == 0);
-        let hint = self.hints.iter().find(|(union, _)| *union == id).map(|&(_, variant)| variant);
-        if let (true, Some(hint)) = (guess, hint) {
+        let remember = |variant: Option<usize>| {
+            if let (Some(hint), Some(variant)) = (hint, variant) {
+                hint.store(variant, Ordering::Relaxed);
+            }
+        };
+        let guess = hint.map(|h| h.load(Ordering::Relaxed)).filter(|&v| v < rules.len());
+        if let Some(guess) = guess {
             self.watch = Some(keys);
             self.watched = 0;
-            let decoded = decode(self, Some(hint));
+            let decoded = decode(self, Some(guess));
             self.watch = None;
             if decoded.is_ok() {
                 let variant = claim(self.watched);
-                if variant == Some(hint) {
+                if variant == Some(guess) {
                     return Ok(());
                 }
-                self.remember(id, variant);
+                remember(variant);
                 self.seek(start);
                 return decode(self, variant);
             }
@@ -372,17 +378,9 @@ impl<'j> Reader<'j> {
         }
         let shape = self.shape(name, None, keys)?;
         let variant = claim(shape.present);
-        self.remember(id, variant);
+        remember(variant);
         self.seek(start);
         decode(self, variant)
-    }
-
-    fn remember(&mut self, union: usize, variant: Option<usize>) {
-        let Some(variant) = variant else { return };
-        match self.hints.iter_mut().find(|(u, _)| *u == union) {
-            Some(slot) => slot.1 = variant,
-            None => self.hints.push((union, variant)),
-        }
     }
 
     /// Reads the next value, an object, far enough to tell which shape it is: which of `keys`
@@ -643,9 +641,9 @@ fn value(r: &mut Reader<'_>, depth: usize) -> Result<serde_json::Value, JsonErro
         }
         _ => match r.jiter.known_number(peek).map_err(|e| r.syntax(e))? {
             NumberAny::Int(NumberInt::Int(i)) => Value::from(i),
-            NumberAny::Float(f) => {
-                serde_json::Number::from_f64(f).map(Value::Number).ok_or_else(|| JsonError::new("a number out of range"))?
-            }
+            NumberAny::Float(f) => serde_json::Number::from_f64(f)
+                .map(Value::Number)
+                .ok_or_else(|| JsonError::new("a number out of range"))?,
         },
     })
 }
@@ -678,6 +676,18 @@ pub(crate) fn deserialize<'de, D: serde::Deserializer<'de>, T: FromJson>(deseria
     let bytes = serde_json::to_vec(&value).map_err(serde::de::Error::custom)?;
     from_slice(&bytes).map_err(serde::de::Error::custom)
 }
+
+/// `serde::Deserialize` through [`deserialize`], for a type with a [`FromJson`] impl.
+macro_rules! deserialize_via_from_json {
+    ($name:ident) => {
+        impl<'de> ::serde::Deserialize<'de> for $name {
+            fn deserialize<D: ::serde::Deserializer<'de>>(deserializer: D) -> ::std::result::Result<Self, D::Error> {
+                $crate::decode::deserialize(deserializer)
+            }
+        }
+    };
+}
+pub(crate) use deserialize_via_from_json;
 
 #[cfg(test)]
 mod tests {
@@ -717,7 +727,8 @@ mod tests {
 
     #[test]
     fn date_times_keep_or_drop_the_offset_as_asked() {
-        let t: chrono::DateTime<chrono::FixedOffset> = from_slice(br#""2050-09-05T09:00:00.000+02:00""#).expect("decodes");
+        let t: chrono::DateTime<chrono::FixedOffset> =
+            from_slice(br#""2050-09-05T09:00:00.000+02:00""#).expect("decodes");
         assert_eq!(t.to_rfc3339(), "2050-09-05T09:00:00+02:00");
         let u: chrono::DateTime<chrono::Utc> = from_slice(br#""2050-09-05T09:00:00.000+02:00""#).expect("decodes");
         assert_eq!(u.to_rfc3339(), "2050-09-05T07:00:00+00:00");

@@ -115,11 +115,7 @@ macro_rules! object {
             }
         }
 
-        impl<'de> ::serde::Deserialize<'de> for $name {
-            fn deserialize<D: ::serde::Deserializer<'de>>(deserializer: D) -> ::std::result::Result<Self, D::Error> {
-                $crate::decode::deserialize(deserializer)
-            }
-        }
+        $crate::decode::deserialize_via_from_json!($name);
     };
     (@key $field:ident $key:literal) => { $key };
     (@key $field:ident) => { stringify!($field) };

@@ -117,12 +117,14 @@ impl crate::decode::FromJson for PageInfo {
         ];
         // Every value may also be null; a null reads as absent.
         let mut counts: [Option<Option<u64>>; 6] = Default::default();
-        let (mut next, mut previous, mut returned_alias) = (None::<Option<bool>>, None::<Option<bool>>, None::<Option<u64>>);
+        let (mut next, mut previous, mut returned_alias) =
+            (None::<Option<bool>>, None::<Option<bool>>, None::<Option<u64>>);
         {
             let [a, b, c, d, e, f] = &mut counts;
             r.read_object("PageInfo", FIELDS, &mut [a, b, c, d, e, f, &mut next, &mut previous, &mut returned_alias])?;
         }
-        let [total_items, remaining_items, returned_items, items_per_page, current_page, total_pages] = counts.map(Option::flatten);
+        let [total_items, remaining_items, returned_items, items_per_page, current_page, total_pages] =
+            counts.map(Option::flatten);
         Ok(PageInfo {
             total_items,
             remaining_items,

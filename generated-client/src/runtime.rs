@@ -515,10 +515,10 @@ impl<'a> Call<'a> {
         if let Some(timeout) = self.options.timeout {
             request = request.timeout(timeout);
         }
-        let response = request.send().await.map_err(transport_error)?;
+        let mut response = request.send().await.map_err(transport_error)?;
         let status = response.status().as_u16();
         span.record("status", status);
-        let headers = response.headers().clone();
+        let headers = std::mem::take(response.headers_mut());
         let body = response.bytes().await.map_err(transport_error)?;
         let raw = RawResponse { status, headers, body };
         // Redirects are never followed (they could carry credentials elsewhere); for an

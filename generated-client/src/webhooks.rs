@@ -292,7 +292,7 @@ pub(crate) fn decode_flat<P: crate::decode::FromJson>(body: &[u8]) -> Result<P, 
 /// [`WebhookSecret::body_limit`](crate::webhooks::axum::WebhookSecret::body_limit): this
 /// extractor reads the body itself, so axum's `DefaultBodyLimit` does not apply to it).
 /// Every genuine delivery reaches the handler: one whose payload does not decode arrives as
-/// [`WebhookEvent::Malformed`](super::WebhookEvent::Malformed), so the handler can log it and
+/// [`WebhookEvent::Malformed`], so the handler can log it and
 /// still answer 2xx (Cal.com does not retry failed deliveries, and may disable the webhook).
 ///
 /// ```no_run

@@ -160,7 +160,8 @@ async fn a_series_is_every_occurrence() {
         panic!("expected a series")
     };
     assert_eq!(all.iter().map(variant).collect::<Vec<_>>(), ["Recurring"; 3]);
-    let starts: Vec<_> = all.iter().map(|b| if let Booking::Recurring(r) = b { r.start } else { unreachable!() }).collect();
+    let starts: Vec<_> =
+        all.iter().map(|b| if let Booking::Recurring(r) = b { r.start } else { unreachable!() }).collect();
     assert!(starts.windows(2).all(|w| w[0] < w[1]), "in start order");
 }
 

@@ -730,6 +730,28 @@ fn booking_created_with_organizer_time_format_as_cal_com_sends_it() {
     let result = webhooks::verify_and_parse(body.as_bytes(), Some(&signature), SECRET);
     let Ok(WebhookEvent::BookingCreated(d)) = result else { panic!("expected BookingCreated, got {result:?}") };
     assert_eq!(d.payload.organizer.email, "ada@example.com");
+    assert_eq!(d.payload.organizer.time_format, Some(calcom::WebhookTimeFormat::Pattern("h:mma".to_owned())));
+}
+
+#[test]
+fn time_format_as_a_number_from_older_and_self_hosted_servers_is_accepted() {
+    for (wire, expected) in [("12", 12), ("24", 24)] {
+        let body = BOOKING_CREATED.replace(r#""utcOffset": 60"#, &format!(r#""utcOffset": 60, "timeFormat": {wire}"#));
+        let WebhookEvent::BookingCreated(d) = parse_signed(&body) else { panic!("expected BookingCreated") };
+        assert_eq!(d.payload.organizer.time_format, Some(calcom::WebhookTimeFormat::Hours(expected)));
+    }
+    // And null, as a user without the setting has it.
+    let body = BOOKING_CREATED.replace(r#""utcOffset": 60"#, r#""utcOffset": 60, "timeFormat": null"#);
+    let WebhookEvent::BookingCreated(d) = parse_signed(&body) else { panic!("expected BookingCreated") };
+    assert_eq!(d.payload.organizer.time_format, None);
+}
+
+#[test]
+fn booking_paid_with_an_organizer_without_a_name() {
+    let body = r#"{"triggerEvent":"BOOKING_PAID","createdAt":"2024-05-05T11:05:00.000Z","payload":{"type":"paid","title":"Paid","startTime":"2024-05-09T15:00:00Z","endTime":"2024-05-09T16:00:00Z","organizer":{"id":5,"name":null,"email":"ada@example.com","timeZone":"Europe/London","language":{"locale":"en"},"timeFormat":12},"attendees":[],"uid":"bk_pay2"}}"#;
+    let WebhookEvent::BookingPaid(d) = parse_signed(body) else { panic!("expected BookingPaid") };
+    assert_eq!(d.payload.organizer.name, None);
+    assert_eq!(d.payload.organizer.time_format, Some(calcom::WebhookTimeFormat::Hours(12)));
 }
 
 #[test]

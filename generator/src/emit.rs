@@ -582,7 +582,11 @@ fn dispatch_docs(api: &Api, u: &Union) -> String {
     for v in &u.variants {
         let kinds = crate::model::json_kinds(&v.ty, &api.unions, &mut Vec::new());
         let what = kinds.iter().map(|k| format!("{k:?}").to_lowercase()).collect::<Vec<_>>().join(" or ");
-        let mut rule = format!("- `{}`: {}", v.name, if what == "object" { "an object".to_owned() } else { format!("a JSON {what}") });
+        let mut rule = format!(
+            "- `{}`: {}",
+            v.name,
+            if what == "object" { "an object".to_owned() } else { format!("a JSON {what}") }
+        );
         if !v.has.is_empty() {
             rule.push_str(&format!(" with {}", code(&v.has)));
         }
@@ -592,7 +596,9 @@ fn dispatch_docs(api: &Api, u: &Union) -> String {
         lines.push(rule);
     }
     lines.push(String::new());
-    lines.push("An object that no rule claims is kept in `Other`; a value of another kind is a decoding error.".to_owned());
+    lines.push(
+        "An object that no rule claims is kept in `Other`; a value of another kind is a decoding error.".to_owned(),
+    );
     lines.join("\n")
 }
 
@@ -603,7 +609,8 @@ fn emit_union_from_json(api: &Api, u: &Union, cfg: &TokenStream) -> TokenStream 
     use crate::model::JsonKind;
     let name = format_ident!("{}", u.name);
     let name_str = &u.name;
-    let kinds: Vec<_> = u.variants.iter().map(|v| crate::model::json_kinds(&v.ty, &api.unions, &mut Vec::new())).collect();
+    let kinds: Vec<_> =
+        u.variants.iter().map(|v| crate::model::json_kinds(&v.ty, &api.unions, &mut Vec::new())).collect();
     let make = |v: &crate::model::Variant, from: TokenStream| {
         let vname = format_ident!("{}", v.name);
         quote!(#name::#vname(#from))
@@ -648,10 +655,21 @@ fn emit_union_from_json(api: &Api, u: &Union, cfg: &TokenStream) -> TokenStream 
         // Decoding the previous value's variant first is safe only when each variant reads its
         // object itself (a model), not through another union.
         let guess = objects.iter().all(|&i| matches!(u.variants[i].ty, Type::Model(_)));
+        let (hint_static, hint) = if guess {
+            (
+                quote!(
+                    static HINT: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(usize::MAX);
+                ),
+                quote!(Some(&HINT)),
+            )
+        } else {
+            (quote!(), quote!(None))
+        };
         quote! {
             crate::decode::Kind::Object => {
+                #hint_static
                 let mut value = None;
-                r.union_by_keys(#name_str, &[ #( #keys ),* ], &[ #( #rules ),* ], #guess, &mut |r, variant| {
+                r.union_by_keys(#name_str, &[ #( #keys ),* ], &[ #( #rules ),* ], #hint, &mut |r, variant| {
                     value = Some(match variant {
                         #( #arms )*
                         _ => #name::Other(crate::decode::FromJson::from_json(r)?),
@@ -690,11 +708,7 @@ fn emit_union_from_json(api: &Api, u: &Union, cfg: &TokenStream) -> TokenStream 
             }
         }
         #cfg
-        impl<'de> serde::Deserialize<'de> for #name {
-            fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-                crate::decode::deserialize(deserializer)
-            }
-        }
+        crate::decode::deserialize_via_from_json!(#name);
     }
 }
 

@@ -669,7 +669,8 @@ impl Cx {
         models: &[Model],
     ) {
         let u = &unions[index];
-        let kinds: Vec<BTreeSet<JsonKind>> = u.variants.iter().map(|v| json_kinds(&v.ty, unions, &mut Vec::new())).collect();
+        let kinds: Vec<BTreeSet<JsonKind>> =
+            u.variants.iter().map(|v| json_kinds(&v.ty, unions, &mut Vec::new())).collect();
         let raw_variants: Vec<(&raw::Str, &raw::Variant)> = raw.variants.0.iter().map(|(n, v)| (n, v)).collect();
         let vpos = |i: usize| spos(file, raw_variants[i].0);
         for (i, v) in u.variants.iter().enumerate() {
@@ -695,7 +696,10 @@ impl Cx {
                     if !model.fields.iter().any(|f| &f.wire == k) {
                         self.diags.error(
                             Some(&vpos(i)),
-                            format!("`when.has` of variant `{}` names `{k}`, which model `{}` does not have", v.name, model.name),
+                            format!(
+                                "`when.has` of variant `{}` names `{k}`, which model `{}` does not have",
+                                v.name, model.name
+                            ),
                             format!("add `{k}` to `{}`, or fix the key's spelling", model.name),
                         );
                     }
@@ -704,7 +708,10 @@ impl Cx {
                     if model.fields.iter().any(|f| &f.wire == k && f.required) {
                         self.diags.error(
                             Some(&vpos(i)),
-                            format!("`when.lacks` of variant `{}` names `{k}`, a required field of `{}`", v.name, model.name),
+                            format!(
+                                "`when.lacks` of variant `{}` names `{k}`, a required field of `{}`",
+                                v.name, model.name
+                            ),
                             "an object of this variant always has that key; remove it from `lacks`",
                         );
                     }
@@ -721,7 +728,8 @@ impl Cx {
                     continue; // reported above
                 }
                 let hint = if kind == JsonKind::Object {
-                    let exclusive = a.has.iter().any(|k| b.lacks.contains(k)) || a.lacks.iter().any(|k| b.has.contains(k));
+                    let exclusive =
+                        a.has.iter().any(|k| b.lacks.contains(k)) || a.lacks.iter().any(|k| b.has.contains(k));
                     if exclusive {
                         continue;
                     }
@@ -857,7 +865,11 @@ impl Cx {
         if keys.len() > 64 {
             self.diags.error(
                 Some(&spos(file, name)),
-                format!("union `{}` names {} keys in its `when` rules; at most 64 are supported", name.value, keys.len()),
+                format!(
+                    "union `{}` names {} keys in its `when` rules; at most 64 are supported",
+                    name.value,
+                    keys.len()
+                ),
                 "tell the variants apart with fewer keys",
             );
         }

@@ -339,7 +339,9 @@ pub const EXAMPLES: &[Example] = &[
         query: &[],
         body_fields: &[],
         upstream_request_defect: None,
-        upstream_response_defect: None,
+        upstream_response_defect: Some(
+            "Upstream types the destination calendar's `id` as an object without properties, so its example is `{}`; the server sends the record's numeric id.",
+        ),
         call: calendars_list,
     },
     Example {
@@ -1900,7 +1902,9 @@ pub const EXAMPLES: &[Example] = &[
         query: &[],
         body_fields: &["lengthInMinutes", "title", "slug", "schedulingType"],
         upstream_request_defect: None,
-        upstream_response_defect: None,
+        upstream_response_defect: Some(
+            "Upstream's example (built from its schema) gives `seatsPerTimeSlot`, `forwardParamsSuccessRedirect` and `successRedirectUrl` as objects, `bookingWindow` as a list and `hosts` as strings; the server's output class sends no `seatsPerTimeSlot` (seats come in `seats`), a boolean, a string, one window object and host objects.",
+        ),
         call: orgs_teams_event_types_create,
     },
     Example {
@@ -1966,7 +1970,9 @@ pub const EXAMPLES: &[Example] = &[
         query: &[],
         body_fields: &[],
         upstream_request_defect: None,
-        upstream_response_defect: None,
+        upstream_response_defect: Some(
+            "Upstream's example (built from its schema) gives `seatsPerTimeSlot`, `forwardParamsSuccessRedirect` and `successRedirectUrl` as objects, `bookingWindow` as a list and `hosts` as strings; the server's output class sends no `seatsPerTimeSlot` (seats come in `seats`), a boolean, a string, one window object and host objects.",
+        ),
         call: orgs_teams_event_types_update,
     },
     Example {
@@ -3198,7 +3204,9 @@ pub const EXAMPLES: &[Example] = &[
         query: &[],
         body_fields: &["lengthInMinutes", "title", "slug", "schedulingType"],
         upstream_request_defect: None,
-        upstream_response_defect: None,
+        upstream_response_defect: Some(
+            "Upstream's example (built from its schema) gives `seatsPerTimeSlot`, `forwardParamsSuccessRedirect` and `successRedirectUrl` as objects, `bookingWindow` as a list and `hosts` as strings; the server's output class sends no `seatsPerTimeSlot` (seats come in `seats`), a boolean, a string, one window object and host objects.",
+        ),
         call: teams_event_types_create,
     },
     Example {
@@ -3247,7 +3255,9 @@ pub const EXAMPLES: &[Example] = &[
         query: &[],
         body_fields: &[],
         upstream_request_defect: None,
-        upstream_response_defect: None,
+        upstream_response_defect: Some(
+            "Upstream's example (built from its schema) gives `seatsPerTimeSlot`, `forwardParamsSuccessRedirect` and `successRedirectUrl` as objects, `bookingWindow` as a list and `hosts` as strings; the server's output class sends no `seatsPerTimeSlot` (seats come in `seats`), a boolean, a string, one window object and host objects.",
+        ),
         call: teams_event_types_update,
     },
     Example {

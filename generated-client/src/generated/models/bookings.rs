@@ -915,13 +915,7 @@ impl crate::decode::FromJson for BookingLocation {
         }
     }
 }
-impl<'de> serde::Deserialize<'de> for BookingLocation {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        crate::decode::deserialize(deserializer)
-    }
-}
+crate::decode::deserialize_via_from_json!(BookingLocation);
 impl From<BookingAttendeeAddressLocation> for BookingLocation {
     fn from(value: BookingAttendeeAddressLocation) -> Self {
         BookingLocation::AttendeeAddress(Box::new(value))
@@ -976,13 +970,7 @@ impl crate::decode::FromJson for BookingOrSeries {
         }
     }
 }
-impl<'de> serde::Deserialize<'de> for BookingOrSeries {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        crate::decode::deserialize(deserializer)
-    }
-}
+crate::decode::deserialize_via_from_json!(BookingOrSeries);
 impl From<Vec<Booking>> for BookingOrSeries {
     fn from(value: Vec<Booking>) -> Self {
         BookingOrSeries::Series(value)
@@ -1018,12 +1006,15 @@ impl crate::decode::FromJson for CancelBookingRequest {
     ) -> Result<Self, crate::decode::JsonError> {
         match r.kind()? {
             crate::decode::Kind::Object => {
+                static HINT: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(
+                    usize::MAX,
+                );
                 let mut value = None;
                 r.union_by_keys(
                     "CancelBookingRequest",
                     &["seatUid"],
                     &[(1u64, 0u64), (0u64, 1u64)],
-                    true,
+                    Some(&HINT),
                     &mut |r, variant| {
                         value = Some(
                             match variant {
@@ -1053,13 +1044,7 @@ impl crate::decode::FromJson for CancelBookingRequest {
         }
     }
 }
-impl<'de> serde::Deserialize<'de> for CancelBookingRequest {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        crate::decode::deserialize(deserializer)
-    }
-}
+crate::decode::deserialize_via_from_json!(CancelBookingRequest);
 impl From<CancelSeat> for CancelBookingRequest {
     fn from(value: CancelSeat) -> Self {
         CancelBookingRequest::Seat(Box::new(value))
@@ -1098,12 +1083,15 @@ impl crate::decode::FromJson for CreateBookingRequest {
     ) -> Result<Self, crate::decode::JsonError> {
         match r.kind()? {
             crate::decode::Kind::Object => {
+                static HINT: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(
+                    usize::MAX,
+                );
                 let mut value = None;
                 r.union_by_keys(
                     "CreateBookingRequest",
                     &["recurrenceCount", "instant"],
                     &[(1u64, 0u64), (2u64, 1u64), (0u64, 3u64)],
-                    true,
+                    Some(&HINT),
                     &mut |r, variant| {
                         value = Some(
                             match variant {
@@ -1138,13 +1126,7 @@ impl crate::decode::FromJson for CreateBookingRequest {
         }
     }
 }
-impl<'de> serde::Deserialize<'de> for CreateBookingRequest {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        crate::decode::deserialize(deserializer)
-    }
-}
+crate::decode::deserialize_via_from_json!(CreateBookingRequest);
 impl From<CreateRecurringBooking> for CreateBookingRequest {
     fn from(value: CreateRecurringBooking) -> Self {
         CreateBookingRequest::Recurring(Box::new(value))
@@ -1185,12 +1167,15 @@ impl crate::decode::FromJson for RescheduleBookingRequest {
     ) -> Result<Self, crate::decode::JsonError> {
         match r.kind()? {
             crate::decode::Kind::Object => {
+                static HINT: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(
+                    usize::MAX,
+                );
                 let mut value = None;
                 r.union_by_keys(
                     "RescheduleBookingRequest",
                     &["seatUid"],
                     &[(1u64, 0u64), (0u64, 1u64)],
-                    true,
+                    Some(&HINT),
                     &mut |r, variant| {
                         value = Some(
                             match variant {
@@ -1220,13 +1205,7 @@ impl crate::decode::FromJson for RescheduleBookingRequest {
         }
     }
 }
-impl<'de> serde::Deserialize<'de> for RescheduleBookingRequest {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        crate::decode::deserialize(deserializer)
-    }
-}
+crate::decode::deserialize_via_from_json!(RescheduleBookingRequest);
 impl From<RescheduleSeat> for RescheduleBookingRequest {
     fn from(value: RescheduleSeat) -> Self {
         RescheduleBookingRequest::Seat(Box::new(value))

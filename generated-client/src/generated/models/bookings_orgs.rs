@@ -581,12 +581,15 @@ impl crate::decode::FromJson for Booking {
     ) -> Result<Self, crate::decode::JsonError> {
         match r.kind()? {
             crate::decode::Kind::Object => {
+                static HINT: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(
+                    usize::MAX,
+                );
                 let mut value = None;
                 r.union_by_keys(
                     "Booking",
                     &["recurringBookingUid", "bookingFieldsResponses"],
                     &[(3u64, 0u64), (1u64, 2u64), (2u64, 1u64), (0u64, 3u64)],
-                    true,
+                    Some(&HINT),
                     &mut |r, variant| {
                         value = Some(
                             match variant {
@@ -616,13 +619,7 @@ impl crate::decode::FromJson for Booking {
         }
     }
 }
-impl<'de> serde::Deserialize<'de> for Booking {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        crate::decode::deserialize(deserializer)
-    }
-}
+crate::decode::deserialize_via_from_json!(Booking);
 impl From<RecurringBooking> for Booking {
     fn from(value: RecurringBooking) -> Self {
         Booking::Recurring(Box::new(value))
@@ -677,13 +674,7 @@ impl crate::decode::FromJson for BookingHostId {
         }
     }
 }
-impl<'de> serde::Deserialize<'de> for BookingHostId {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        crate::decode::deserialize(deserializer)
-    }
-}
+crate::decode::deserialize_via_from_json!(BookingHostId);
 impl From<i64> for BookingHostId {
     fn from(value: i64) -> Self {
         BookingHostId::User(value)

@@ -662,13 +662,7 @@ impl crate::decode::FromJson for CalendarEventLocation {
         }
     }
 }
-impl<'de> serde::Deserialize<'de> for CalendarEventLocation {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        crate::decode::deserialize(deserializer)
-    }
-}
+crate::decode::deserialize_via_from_json!(CalendarEventLocation);
 impl From<CalendarEventVideoLocation> for CalendarEventLocation {
     fn from(value: CalendarEventVideoLocation) -> Self {
         CalendarEventLocation::Video(Box::new(value))
@@ -723,13 +717,7 @@ impl crate::decode::FromJson for DestinationCalendarId {
         }
     }
 }
-impl<'de> serde::Deserialize<'de> for DestinationCalendarId {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        crate::decode::deserialize(deserializer)
-    }
-}
+crate::decode::deserialize_via_from_json!(DestinationCalendarId);
 impl From<i64> for DestinationCalendarId {
     fn from(value: i64) -> Self {
         DestinationCalendarId::Number(value)

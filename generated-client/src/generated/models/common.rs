@@ -909,13 +909,7 @@ impl crate::decode::FromJson for WebhookTimeFormat {
         }
     }
 }
-impl<'de> serde::Deserialize<'de> for WebhookTimeFormat {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        crate::decode::deserialize(deserializer)
-    }
-}
+crate::decode::deserialize_via_from_json!(WebhookTimeFormat);
 impl From<String> for WebhookTimeFormat {
     fn from(value: String) -> Self {
         WebhookTimeFormat::Pattern(value)

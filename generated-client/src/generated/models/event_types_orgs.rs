@@ -134,12 +134,15 @@ impl crate::decode::FromJson for PrivateLink {
     ) -> Result<Self, crate::decode::JsonError> {
         match r.kind()? {
             crate::decode::Kind::Object => {
+                static HINT: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(
+                    usize::MAX,
+                );
                 let mut value = None;
                 r.union_by_keys(
                     "PrivateLink",
                     &["expiresAt", "maxUsageCount"],
                     &[(1u64, 0u64), (2u64, 1u64)],
-                    true,
+                    Some(&HINT),
                     &mut |r, variant| {
                         value = Some(
                             match variant {
@@ -167,13 +170,7 @@ impl crate::decode::FromJson for PrivateLink {
         }
     }
 }
-impl<'de> serde::Deserialize<'de> for PrivateLink {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        crate::decode::deserialize(deserializer)
-    }
-}
+crate::decode::deserialize_via_from_json!(PrivateLink);
 impl From<TimeLimitedPrivateLink> for PrivateLink {
     fn from(value: TimeLimitedPrivateLink) -> Self {
         PrivateLink::TimeLimited(Box::new(value))

@@ -1156,12 +1156,15 @@ impl crate::decode::FromJson for BookerActiveBookingsLimitSetting {
     ) -> Result<Self, crate::decode::JsonError> {
         match r.kind()? {
             crate::decode::Kind::Object => {
+                static HINT: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(
+                    usize::MAX,
+                );
                 let mut value = None;
                 r.union_by_keys(
                     "BookerActiveBookingsLimitSetting",
                     &["disabled"],
                     &[(1u64, 0u64), (0u64, 1u64)],
-                    true,
+                    Some(&HINT),
                     &mut |r, variant| {
                         value = Some(
                             match variant {
@@ -1191,13 +1194,7 @@ impl crate::decode::FromJson for BookerActiveBookingsLimitSetting {
         }
     }
 }
-impl<'de> serde::Deserialize<'de> for BookerActiveBookingsLimitSetting {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        crate::decode::deserialize(deserializer)
-    }
-}
+crate::decode::deserialize_via_from_json!(BookerActiveBookingsLimitSetting);
 impl From<DisabledSetting> for BookerActiveBookingsLimitSetting {
     fn from(value: DisabledSetting) -> Self {
         BookerActiveBookingsLimitSetting::Disabled(Box::new(value))
@@ -1309,13 +1306,7 @@ impl crate::decode::FromJson for BookingField {
         }
     }
 }
-impl<'de> serde::Deserialize<'de> for BookingField {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        crate::decode::deserialize(deserializer)
-    }
-}
+crate::decode::deserialize_via_from_json!(BookingField);
 impl From<NameBookingField> for BookingField {
     fn from(value: NameBookingField) -> Self {
         BookingField::Name(Box::new(value))
@@ -1376,7 +1367,7 @@ impl crate::decode::FromJson for BookingFieldSpec {
                     "BookingFieldSpec",
                     &["type", "slug"],
                     &[(1u64, 0u64), (2u64, 1u64)],
-                    false,
+                    None,
                     &mut |r, variant| {
                         value = Some(
                             match variant {
@@ -1406,13 +1397,7 @@ impl crate::decode::FromJson for BookingFieldSpec {
         }
     }
 }
-impl<'de> serde::Deserialize<'de> for BookingFieldSpec {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        crate::decode::deserialize(deserializer)
-    }
-}
+crate::decode::deserialize_via_from_json!(BookingFieldSpec);
 impl From<TypedBookingFieldSpec> for BookingFieldSpec {
     fn from(value: TypedBookingFieldSpec) -> Self {
         BookingFieldSpec::Typed(value)
@@ -1448,12 +1433,15 @@ impl crate::decode::FromJson for BookingLimitsCountSetting {
     ) -> Result<Self, crate::decode::JsonError> {
         match r.kind()? {
             crate::decode::Kind::Object => {
+                static HINT: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(
+                    usize::MAX,
+                );
                 let mut value = None;
                 r.union_by_keys(
                     "BookingLimitsCountSetting",
                     &["disabled"],
                     &[(0u64, 1u64), (1u64, 0u64)],
-                    true,
+                    Some(&HINT),
                     &mut |r, variant| {
                         value = Some(
                             match variant {
@@ -1483,13 +1471,7 @@ impl crate::decode::FromJson for BookingLimitsCountSetting {
         }
     }
 }
-impl<'de> serde::Deserialize<'de> for BookingLimitsCountSetting {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        crate::decode::deserialize(deserializer)
-    }
-}
+crate::decode::deserialize_via_from_json!(BookingLimitsCountSetting);
 impl From<BookingLimitsCount> for BookingLimitsCountSetting {
     fn from(value: BookingLimitsCount) -> Self {
         BookingLimitsCountSetting::Limits(Box::new(value))
@@ -1525,12 +1507,15 @@ impl crate::decode::FromJson for BookingLimitsDurationSetting {
     ) -> Result<Self, crate::decode::JsonError> {
         match r.kind()? {
             crate::decode::Kind::Object => {
+                static HINT: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(
+                    usize::MAX,
+                );
                 let mut value = None;
                 r.union_by_keys(
                     "BookingLimitsDurationSetting",
                     &["disabled"],
                     &[(1u64, 0u64), (0u64, 1u64)],
-                    true,
+                    Some(&HINT),
                     &mut |r, variant| {
                         value = Some(
                             match variant {
@@ -1560,13 +1545,7 @@ impl crate::decode::FromJson for BookingLimitsDurationSetting {
         }
     }
 }
-impl<'de> serde::Deserialize<'de> for BookingLimitsDurationSetting {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        crate::decode::deserialize(deserializer)
-    }
-}
+crate::decode::deserialize_via_from_json!(BookingLimitsDurationSetting);
 impl From<DisabledSetting> for BookingLimitsDurationSetting {
     fn from(value: DisabledSetting) -> Self {
         BookingLimitsDurationSetting::Disabled(Box::new(value))
@@ -1622,13 +1601,7 @@ impl crate::decode::FromJson for BookingWindow {
         }
     }
 }
-impl<'de> serde::Deserialize<'de> for BookingWindow {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        crate::decode::deserialize(deserializer)
-    }
-}
+crate::decode::deserialize_via_from_json!(BookingWindow);
 impl From<DateRangeBookingWindow> for BookingWindow {
     fn from(value: DateRangeBookingWindow) -> Self {
         BookingWindow::Range(Box::new(value))
@@ -1664,7 +1637,7 @@ impl crate::decode::FromJson for BookingWindowSetting {
                     "BookingWindowSetting",
                     &["type", "disabled"],
                     &[(1u64, 0u64), (2u64, 1u64)],
-                    false,
+                    None,
                     &mut |r, variant| {
                         value = Some(
                             match variant {
@@ -1694,13 +1667,7 @@ impl crate::decode::FromJson for BookingWindowSetting {
         }
     }
 }
-impl<'de> serde::Deserialize<'de> for BookingWindowSetting {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        crate::decode::deserialize(deserializer)
-    }
-}
+crate::decode::deserialize_via_from_json!(BookingWindowSetting);
 impl From<BookingWindow> for BookingWindowSetting {
     fn from(value: BookingWindow) -> Self {
         BookingWindowSetting::Window(value)
@@ -1736,12 +1703,15 @@ impl crate::decode::FromJson for ConfirmationPolicySetting {
     ) -> Result<Self, crate::decode::JsonError> {
         match r.kind()? {
             crate::decode::Kind::Object => {
+                static HINT: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(
+                    usize::MAX,
+                );
                 let mut value = None;
                 r.union_by_keys(
                     "ConfirmationPolicySetting",
                     &["type", "disabled"],
                     &[(1u64, 0u64), (2u64, 1u64)],
-                    true,
+                    Some(&HINT),
                     &mut |r, variant| {
                         value = Some(
                             match variant {
@@ -1771,13 +1741,7 @@ impl crate::decode::FromJson for ConfirmationPolicySetting {
         }
     }
 }
-impl<'de> serde::Deserialize<'de> for ConfirmationPolicySetting {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        crate::decode::deserialize(deserializer)
-    }
-}
+crate::decode::deserialize_via_from_json!(ConfirmationPolicySetting);
 impl From<ConfirmationPolicy> for ConfirmationPolicySetting {
     fn from(value: ConfirmationPolicy) -> Self {
         ConfirmationPolicySetting::Policy(Box::new(value))
@@ -1865,13 +1829,7 @@ impl crate::decode::FromJson for EventTypeLocation {
         }
     }
 }
-impl<'de> serde::Deserialize<'de> for EventTypeLocation {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        crate::decode::deserialize(deserializer)
-    }
-}
+crate::decode::deserialize_via_from_json!(EventTypeLocation);
 impl From<EventTypeAddressLocation> for EventTypeLocation {
     fn from(value: EventTypeAddressLocation) -> Self {
         EventTypeLocation::Address(Box::new(value))
@@ -1970,13 +1928,7 @@ impl crate::decode::FromJson for EventTypeLocationSpec {
         }
     }
 }
-impl<'de> serde::Deserialize<'de> for EventTypeLocationSpec {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        crate::decode::deserialize(deserializer)
-    }
-}
+crate::decode::deserialize_via_from_json!(EventTypeLocationSpec);
 impl From<EventTypeAddressLocation> for EventTypeLocationSpec {
     fn from(value: EventTypeAddressLocation) -> Self {
         EventTypeLocationSpec::Address(Box::new(value))
@@ -2022,12 +1974,15 @@ impl crate::decode::FromJson for EventTypeRecurrenceSetting {
     ) -> Result<Self, crate::decode::JsonError> {
         match r.kind()? {
             crate::decode::Kind::Object => {
+                static HINT: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(
+                    usize::MAX,
+                );
                 let mut value = None;
                 r.union_by_keys(
                     "EventTypeRecurrenceSetting",
                     &["interval", "disabled"],
                     &[(1u64, 0u64), (2u64, 1u64)],
-                    true,
+                    Some(&HINT),
                     &mut |r, variant| {
                         value = Some(
                             match variant {
@@ -2057,13 +2012,7 @@ impl crate::decode::FromJson for EventTypeRecurrenceSetting {
         }
     }
 }
-impl<'de> serde::Deserialize<'de> for EventTypeRecurrenceSetting {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        crate::decode::deserialize(deserializer)
-    }
-}
+crate::decode::deserialize_via_from_json!(EventTypeRecurrenceSetting);
 impl From<EventTypeRecurrence> for EventTypeRecurrenceSetting {
     fn from(value: EventTypeRecurrence) -> Self {
         EventTypeRecurrenceSetting::Recurrence(Box::new(value))
@@ -2099,12 +2048,15 @@ impl crate::decode::FromJson for EventTypeSeatsSetting {
     ) -> Result<Self, crate::decode::JsonError> {
         match r.kind()? {
             crate::decode::Kind::Object => {
+                static HINT: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(
+                    usize::MAX,
+                );
                 let mut value = None;
                 r.union_by_keys(
                     "EventTypeSeatsSetting",
                     &["seatsPerTimeSlot", "disabled"],
                     &[(1u64, 0u64), (2u64, 1u64)],
-                    true,
+                    Some(&HINT),
                     &mut |r, variant| {
                         value = Some(
                             match variant {
@@ -2134,13 +2086,7 @@ impl crate::decode::FromJson for EventTypeSeatsSetting {
         }
     }
 }
-impl<'de> serde::Deserialize<'de> for EventTypeSeatsSetting {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        crate::decode::deserialize(deserializer)
-    }
-}
+crate::decode::deserialize_via_from_json!(EventTypeSeatsSetting);
 impl From<EventTypeSeats> for EventTypeSeatsSetting {
     fn from(value: EventTypeSeats) -> Self {
         EventTypeSeatsSetting::Seats(Box::new(value))
@@ -2248,13 +2194,7 @@ impl crate::decode::FromJson for TypedBookingFieldSpec {
         }
     }
 }
-impl<'de> serde::Deserialize<'de> for TypedBookingFieldSpec {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        crate::decode::deserialize(deserializer)
-    }
-}
+crate::decode::deserialize_via_from_json!(TypedBookingFieldSpec);
 impl From<NameFieldSpec> for TypedBookingFieldSpec {
     fn from(value: NameFieldSpec) -> Self {
         TypedBookingFieldSpec::Name(Box::new(value))

@@ -2154,13 +2154,7 @@ impl crate::decode::FromJson for CreateWorkflowStep {
         }
     }
 }
-impl<'de> serde::Deserialize<'de> for CreateWorkflowStep {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        crate::decode::deserialize(deserializer)
-    }
-}
+crate::decode::deserialize_via_from_json!(CreateWorkflowStep);
 impl From<EmailAddressWorkflowStep> for CreateWorkflowStep {
     fn from(value: EmailAddressWorkflowStep) -> Self {
         CreateWorkflowStep::EmailAddress(Box::new(value))
@@ -2215,13 +2209,7 @@ impl crate::decode::FromJson for MemberAttribute {
         }
     }
 }
-impl<'de> serde::Deserialize<'de> for MemberAttribute {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        crate::decode::deserialize(deserializer)
-    }
-}
+crate::decode::deserialize_via_from_json!(MemberAttribute);
 impl From<MemberTextAttribute> for MemberAttribute {
     fn from(value: MemberTextAttribute) -> Self {
         MemberAttribute::Text(Box::new(value))
@@ -2290,13 +2278,7 @@ impl crate::decode::FromJson for RoutingFormAnswerValue {
         }
     }
 }
-impl<'de> serde::Deserialize<'de> for RoutingFormAnswerValue {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        crate::decode::deserialize(deserializer)
-    }
-}
+crate::decode::deserialize_via_from_json!(RoutingFormAnswerValue);
 impl From<Vec<String>> for RoutingFormAnswerValue {
     fn from(value: Vec<String>) -> Self {
         RoutingFormAnswerValue::Choices(value)
@@ -2337,12 +2319,15 @@ impl crate::decode::FromJson for ServiceAccountKey {
     ) -> Result<Self, crate::decode::JsonError> {
         match r.kind()? {
             crate::decode::Kind::Object => {
+                static HINT: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(
+                    usize::MAX,
+                );
                 let mut value = None;
                 r.union_by_keys(
                     "ServiceAccountKey",
                     &["client_email", "tenant_id"],
                     &[(1u64, 2u64), (2u64, 0u64)],
-                    true,
+                    Some(&HINT),
                     &mut |r, variant| {
                         value = Some(
                             match variant {
@@ -2372,13 +2357,7 @@ impl crate::decode::FromJson for ServiceAccountKey {
         }
     }
 }
-impl<'de> serde::Deserialize<'de> for ServiceAccountKey {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        crate::decode::deserialize(deserializer)
-    }
-}
+crate::decode::deserialize_via_from_json!(ServiceAccountKey);
 impl From<GoogleServiceAccountKey> for ServiceAccountKey {
     fn from(value: GoogleServiceAccountKey) -> Self {
         ServiceAccountKey::Google(Box::new(value))
@@ -2460,13 +2439,7 @@ impl crate::decode::FromJson for UpdateWorkflowStep {
         }
     }
 }
-impl<'de> serde::Deserialize<'de> for UpdateWorkflowStep {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        crate::decode::deserialize(deserializer)
-    }
-}
+crate::decode::deserialize_via_from_json!(UpdateWorkflowStep);
 impl From<UpdateEmailAddressWorkflowStep> for UpdateWorkflowStep {
     fn from(value: UpdateEmailAddressWorkflowStep) -> Self {
         UpdateWorkflowStep::EmailAddress(Box::new(value))
@@ -2571,10 +2544,4 @@ impl crate::decode::FromJson for WorkflowTrigger {
         }
     }
 }
-impl<'de> serde::Deserialize<'de> for WorkflowTrigger {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        crate::decode::deserialize(deserializer)
-    }
-}
+crate::decode::deserialize_via_from_json!(WorkflowTrigger);

@@ -31,13 +31,7 @@ impl crate::decode::FromJson for RoutingFormAnswers {
         }
     }
 }
-impl<'de> serde::Deserialize<'de> for RoutingFormAnswers {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        crate::decode::deserialize(deserializer)
-    }
-}
+crate::decode::deserialize_via_from_json!(RoutingFormAnswers);
 impl From<std::collections::BTreeMap<String, String>> for RoutingFormAnswers {
     fn from(value: std::collections::BTreeMap<String, String>) -> Self {
         RoutingFormAnswers::Fields(value)

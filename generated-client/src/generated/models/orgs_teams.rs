@@ -1741,13 +1741,7 @@ impl crate::decode::FromJson for TeamEventTypeResult {
         }
     }
 }
-impl<'de> serde::Deserialize<'de> for TeamEventTypeResult {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        crate::decode::deserialize(deserializer)
-    }
-}
+crate::decode::deserialize_via_from_json!(TeamEventTypeResult);
 impl From<TeamEventType> for TeamEventTypeResult {
     fn from(value: TeamEventType) -> Self {
         TeamEventTypeResult::One(Box::new(value))

@@ -43,12 +43,15 @@ impl crate::decode::FromJson for CreatedTeam {
     ) -> Result<Self, crate::decode::JsonError> {
         match r.kind()? {
             crate::decode::Kind::Object => {
+                static HINT: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(
+                    usize::MAX,
+                );
                 let mut value = None;
                 r.union_by_keys(
                     "CreatedTeam",
                     &["pendingTeam"],
                     &[(1u64, 0u64), (0u64, 1u64)],
-                    true,
+                    Some(&HINT),
                     &mut |r, variant| {
                         value = Some(
                             match variant {
@@ -74,13 +77,7 @@ impl crate::decode::FromJson for CreatedTeam {
         }
     }
 }
-impl<'de> serde::Deserialize<'de> for CreatedTeam {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        crate::decode::deserialize(deserializer)
-    }
-}
+crate::decode::deserialize_via_from_json!(CreatedTeam);
 impl From<PendingTeam> for CreatedTeam {
     fn from(value: PendingTeam) -> Self {
         CreatedTeam::PaymentRequired(Box::new(value))

@@ -19,7 +19,6 @@ pub fn bookings_json(n: usize) -> Vec<u8> {
     format!("[{}]", items.join(",")).into_bytes()
 }
 
-
 /// `bookings_json(n)` inside the envelope the server sends.
 pub fn bookings_page(n: usize) -> Vec<u8> {
     let mut body = br#"{"status":"success","data":"#.to_vec();
