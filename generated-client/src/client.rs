@@ -179,7 +179,7 @@ impl fmt::Debug for ClientBuilder {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("ClientBuilder")
             .field("credentials", &self.credentials)
-            .field("base_url", &self.base_url)
+            .field("base_url", &self.base_url.as_deref().map(redact_url))
             .field("timeout", &self.timeout)
             .field("connect_timeout", &self.connect_timeout)
             .field("max_retries", &self.max_retries)
@@ -325,10 +325,7 @@ impl ClientBuilder {
         }
         let base_url = self.base_url.unwrap_or_else(|| crate::DEFAULT_BASE_URL.to_owned());
         let base_url = base_url.trim_end_matches('/').to_owned();
-        match reqwest::Url::parse(&base_url) {
-            Ok(u) if matches!(u.scheme(), "http" | "https") && u.query().is_none() => {}
-            _ => return Err(Error::Config(format!("base URL `{base_url}` is not an http(s) URL"))),
-        }
+        check_base_url(&base_url)?;
         if self.refresher.is_some() && !matches!(credentials, Credentials::AccessToken(_)) {
             return Err(Error::Config("a token refresher needs access-token credentials".to_owned()));
         }
@@ -361,6 +358,44 @@ impl ClientBuilder {
     }
 }
 
+/// Accepts an `http(s)` URL with a host and nothing a request path cannot follow: no user name
+/// or password (reqwest would send them as a second `Authorization` header), no query, no
+/// fragment (every request would then go to the URL's path, the rest dropped). The error never
+/// repeats the URL, which may hold a password.
+fn check_base_url(base_url: &str) -> Result<()> {
+    let refuse = |why: &str| Err(Error::Config(format!("the base URL {why}")));
+    let Ok(url) = reqwest::Url::parse(base_url) else {
+        return refuse("is not a URL (expected `https://host[:port][/prefix]`)");
+    };
+    if !matches!(url.scheme(), "http" | "https") || !url.has_host() {
+        return refuse("is not an http(s) URL with a host");
+    }
+    if !url.username().is_empty() || url.password().is_some() {
+        return refuse("holds a user name or password: credentials go through the builder's auth methods");
+    }
+    if url.query().is_some() || base_url.contains('?') {
+        return refuse("has a query string");
+    }
+    if url.fragment().is_some() || base_url.contains('#') {
+        return refuse("has a `#fragment`");
+    }
+    Ok(())
+}
+
+/// The base URL as `Debug` shows it: with any user name and password hidden.
+pub(crate) fn redact_url(url: &str) -> String {
+    match reqwest::Url::parse(url) {
+        Ok(mut u) if !u.username().is_empty() || u.password().is_some() => {
+            let _ = u.set_username("[redacted]");
+            let _ = u.set_password(None);
+            u.to_string()
+        }
+        Ok(_) => url.to_owned(),
+        Err(_) if url.contains('@') => "[redacted: not a URL]".to_owned(),
+        Err(_) => url.to_owned(),
+    }
+}
+
 /// Rejects what would make a broken or forged header, or the opaque 500 Cal.com gives for
 /// `Authorization` values it cannot read.
 fn check_secret(what: &str, value: &str) -> Result<()> {
@@ -375,6 +410,11 @@ fn check_secret(what: &str, value: &str) -> Result<()> {
     }
     if value.get(..7).is_some_and(|p| p.eq_ignore_ascii_case("bearer ")) {
         return Err(Error::Config(format!("pass the {what} without the `Bearer ` prefix; the client adds it")));
+    }
+    // Header values are bytes: anything else than visible ASCII would go out as raw bytes that
+    // servers read differently (and Cal.com's credentials never hold any).
+    if !value.bytes().all(|b| b.is_ascii_graphic()) {
+        return Err(Error::Config(format!("the {what} holds characters that are not visible ASCII (a space or non-ASCII)")));
     }
     Ok(())
 }

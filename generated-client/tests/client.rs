@@ -115,8 +115,34 @@ fn the_builder_refuses_two_kinds_of_credentials() {
 
 #[test]
 fn the_builder_refuses_base_urls_that_are_not_http() {
-    for url in ["", "api.cal.com", "ftp://api.cal.com", "http://127.0.0.1:1/?x=1", "not a url"] {
+    for url in ["", "api.cal.com", "ftp://api.cal.com", "http://127.0.0.1:1/?x=1", "not a url", "file:///etc/passwd"] {
         expect_config_error(calcom::Client::builder().api_key(API_KEY).base_url(url).build());
+    }
+}
+
+#[test]
+fn the_builder_refuses_base_urls_with_credentials_or_a_fragment_and_never_shows_the_password() {
+    for url in ["http://user:hunter2@127.0.0.1:1", "https://user@api.cal.com", "http://:hunter2@127.0.0.1:1/v"] {
+        let builder = calcom::Client::builder().api_key(API_KEY).base_url(url);
+        let debug = format!("{builder:?}");
+        assert!(!debug.contains("hunter2"), "Debug shows no password: {debug}");
+        let message = expect_config_error(builder.build());
+        assert!(message.contains("user name or password"), "{message}");
+        assert!(!message.contains("hunter2"), "the error shows no password: {message}");
+    }
+    for url in ["http://127.0.0.1:1/#frag", "http://127.0.0.1:1#", "https://api.cal.com/prefix#x"] {
+        let message = expect_config_error(calcom::Client::builder().api_key(API_KEY).base_url(url).build());
+        assert!(message.contains("fragment"), "{message}");
+    }
+}
+
+#[test]
+fn credentials_must_be_visible_ascii() {
+    for key in ["cal_test_é", "cal_test_a b", "cal_test_\u{7f}", "cal_test_\u{a0}x"] {
+        expect_config_error(calcom::Client::builder().api_key(key).build());
+        expect_config_error(calcom::Client::builder().access_token(key).build());
+        expect_config_error(calcom::Client::builder().platform_client(key, "secret").build());
+        expect_config_error(calcom::Client::builder().platform_client("id", key).build());
     }
 }
 
