@@ -414,7 +414,9 @@ fn check_secret(what: &str, value: &str) -> Result<()> {
     // Header values are bytes: anything else than visible ASCII would go out as raw bytes that
     // servers read differently (and Cal.com's credentials never hold any).
     if !value.bytes().all(|b| b.is_ascii_graphic()) {
-        return Err(Error::Config(format!("the {what} holds characters that are not visible ASCII (a space or non-ASCII)")));
+        return Err(Error::Config(format!(
+            "the {what} holds characters that are not visible ASCII (a space or non-ASCII)"
+        )));
     }
     Ok(())
 }

@@ -542,7 +542,8 @@ fn is_retryable(error: &Error) -> bool {
     match error {
         Error::Timeout(_) | Error::RateLimited { .. } => true,
         Error::Transport(e) => e.is_connect() || e.is_request(),
-        Error::Api(e) => matches!(e.status(), 408 | 500 | 502 | 503 | 504),
+        // A 429 that is not the rate limiter's (see `is_rate_limiter`) is retried like a 503.
+        Error::Api(e) => matches!(e.status(), 408 | 429 | 500 | 502 | 503 | 504),
         _ => false,
     }
 }
@@ -602,7 +603,9 @@ impl RawResponse {
         let request_id = self.request_id();
         let error = ApiError::from_response(self.status, request_id, &self.body);
         match self.status {
-            429 => Error::RateLimited { retry_after: server_wait(&self.headers).unwrap_or(DEFAULT_RETRY_AFTER), error },
+            429 if is_rate_limiter(&self.headers) => {
+                Error::RateLimited { retry_after: server_wait(&self.headers).unwrap_or(DEFAULT_RETRY_AFTER), error }
+            }
             498 => Error::TokenExpired(error),
             _ => Error::Api(error),
         }
@@ -694,18 +697,61 @@ const MAX_RETRY_AFTER: Duration = Duration::from_secs(300);
 /// Cal.com's rate-limit window, the wait when the server says nothing.
 const DEFAULT_RETRY_AFTER: Duration = Duration::from_secs(60);
 
-/// The wait the server asks for: `Retry-After` (seconds or an HTTP date), else the smallest
-/// `X-RateLimit-Reset-*` (seconds), never more than five minutes; `None` when it says nothing.
+/// The wait the server asks for: `Retry-After` (seconds or an HTTP date), else the reset of the
+/// exhausted rate-limit window (see [`rate_limit_wait`]), never more than five minutes; `None`
+/// when it says nothing.
 pub(crate) fn server_wait(headers: &reqwest::header::HeaderMap) -> Option<Duration> {
-    let from_retry_after = retry_after_header(headers);
-    let from_reset = headers
-        .iter()
-        .filter(|(name, _)| name.as_str().starts_with("x-ratelimit-reset"))
-        .filter_map(|(_, v)| v.to_str().ok()?.trim().parse::<f64>().ok())
-        .filter(|s| s.is_finite() && *s >= 0.0)
-        .map(|s| Duration::from_secs_f64(s.min(MAX_RETRY_AFTER.as_secs_f64())))
-        .min();
-    from_retry_after.or(from_reset).map(|d| d.min(MAX_RETRY_AFTER))
+    retry_after_header(headers).or_else(|| rate_limit_wait(headers)).map(|d| d.min(MAX_RETRY_AFTER))
+}
+
+/// Whether a 429 comes from a rate limiter: it says when to come back (`Retry-After`) or carries
+/// the limiter's `X-RateLimit-*` headers. Cal.com also maps other "too many requests" failures to
+/// 429 (code `TRPCError`), without them: those are not a window to wait out.
+fn is_rate_limiter(headers: &reqwest::header::HeaderMap) -> bool {
+    headers.contains_key(reqwest::header::RETRY_AFTER)
+        || headers.keys().any(|name| name.as_str().starts_with("x-ratelimit-"))
+}
+
+/// The wait from Cal.com's per-window headers: `X-RateLimit-Reset-{Name}` of the windows whose
+/// `X-RateLimit-Remaining-{Name}` is 0 (a request is refused only when they are exhausted, and
+/// passes again when the first of them resets), else of every window. A reset is seconds from
+/// now; a value that can only be a Unix time (some proxies send one; seconds or milliseconds)
+/// is read as the time it names.
+fn rate_limit_wait(headers: &reqwest::header::HeaderMap) -> Option<Duration> {
+    let window =
+        |name: &str, prefix: &str| name.strip_prefix(prefix).map(|rest| rest.trim_start_matches('-').to_owned());
+    let mut resets: Vec<(String, Duration)> = Vec::new();
+    let mut exhausted: Vec<String> = Vec::new();
+    for (name, value) in headers {
+        let Ok(value) = value.to_str() else { continue };
+        let value = value.trim();
+        if let Some(w) = window(name.as_str(), "x-ratelimit-reset") {
+            if let Some(wait) = reset_value(value) {
+                resets.push((w, wait));
+            }
+        } else if let Some(w) = window(name.as_str(), "x-ratelimit-remaining")
+            && value.parse::<f64>().is_ok_and(|n| n <= 0.0)
+        {
+            exhausted.push(w);
+        }
+    }
+    let of_exhausted = resets.iter().filter(|(w, _)| exhausted.contains(w)).map(|(_, d)| *d).min();
+    of_exhausted.or_else(|| resets.iter().map(|(_, d)| *d).min())
+}
+
+/// One `X-RateLimit-Reset*` value: seconds from now, or a Unix time in seconds (over 10^9: a
+/// wait of 30 years is no wait) or milliseconds (over 10^12).
+fn reset_value(value: &str) -> Option<Duration> {
+    let n = value.parse::<f64>().ok().filter(|n| n.is_finite() && *n >= 0.0)?;
+    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).ok()?.as_secs_f64();
+    let secs = if n >= 1e12 {
+        n / 1000.0 - now
+    } else if n >= 1e9 {
+        n - now
+    } else {
+        n
+    };
+    Some(Duration::from_secs_f64(secs.clamp(0.0, MAX_RETRY_AFTER.as_secs_f64())))
 }
 
 /// The `Retry-After` header (seconds or an HTTP date), never more than five minutes.

@@ -114,9 +114,13 @@ async fn too_many_requests_reads_retry_after() {
 
 #[tokio::test]
 async fn too_many_requests_without_retry_after_uses_the_rate_limit_reset_or_a_minute() {
+    // A bare 429 is not the rate limiter (see tests/rate_limits.rs): an Api error, no window.
+    assert!(
+        matches!(get_membership_answered_with(ResponseTemplate::new(429)).await, Err(Error::Api(ref e)) if e.status() == 429)
+    );
     let cases = [
         (ResponseTemplate::new(429).insert_header("X-RateLimit-Reset-Default", "12"), Duration::from_secs(12)),
-        (ResponseTemplate::new(429), Duration::from_secs(60)),
+        (ResponseTemplate::new(429).insert_header("X-RateLimit-Remaining-Default", "0"), Duration::from_secs(60)),
         (ResponseTemplate::new(429).insert_header("Retry-After", "86400"), Duration::from_secs(300)),
         (ResponseTemplate::new(429).insert_header("Retry-After", "soon"), Duration::from_secs(60)),
     ];

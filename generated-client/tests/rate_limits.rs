@@ -113,6 +113,60 @@ async fn retry_after_wins_over_the_rate_limit_reset() {
 }
 
 #[tokio::test]
+async fn a_429_that_is_not_the_rate_limiter_is_an_api_error_with_what_cal_com_said() {
+    // Cal.com maps internal "too many requests" failures to 429 without the limiter's headers.
+    let server = server().await;
+    let body = r#"{"status":"error","timestamp":"2026-01-01T00:00:00.000Z","path":"/v2/x","error":{"code":"TRPCError","message":"Too many requests. Please try again later."}}"#;
+    Mock::given(method("GET"))
+        .and(path(MEMBERSHIP_PATH))
+        .respond_with(ResponseTemplate::new(429).set_body_raw(body, "application/json"))
+        .mount(&server)
+        .await;
+    let (cal, waits) = retrying_client(&server);
+    let e = cal.orgs().teams().memberships().get(10, 20, 123).max_retries(1).await.expect_err("429");
+    let Error::Api(api) = e else { panic!("expected Error::Api, not a rate limit: {e:?}") };
+    assert_eq!((api.status(), api.code()), (429, Some("TRPCError")));
+    assert_eq!(api.message(), Some("Too many requests. Please try again later."));
+    let waits = waits.all();
+    assert!(waits.iter().all(|w| *w <= Duration::from_secs(1)), "backoff, not a rate-limit window: {waits:?}");
+}
+
+#[tokio::test]
+async fn several_windows_wait_for_the_exhausted_one() {
+    let server = server().await;
+    once_then_success(
+        &server,
+        cal_error(429)
+            .insert_header("X-RateLimit-Remaining-Short", "3")
+            .insert_header("X-RateLimit-Reset-Short", "1")
+            .insert_header("X-RateLimit-Remaining-Default", "0")
+            .insert_header("X-RateLimit-Reset-Default", "7")
+            .insert_header("X-RateLimit-Remaining-Long", "50")
+            .insert_header("X-RateLimit-Reset-Long", "40"),
+    )
+    .await;
+    let (cal, waits) = retrying_client(&server);
+    cal.orgs().teams().memberships().get(10, 20, 123).await.expect("the retry succeeds");
+    assert_eq!(waits.all(), vec![Duration::from_secs(7)], "neither the smallest (1) nor the largest (40)");
+}
+
+#[tokio::test]
+async fn a_reset_given_as_a_unix_time_is_read_as_a_time() {
+    let server = server().await;
+    let at = chrono::Utc::now().timestamp() + 5;
+    once_then_success(
+        &server,
+        cal_error(429).insert_header("X-RateLimit-Remaining", "0").insert_header("X-RateLimit-Reset", at.to_string()),
+    )
+    .await;
+    let (cal, waits) = retrying_client(&server);
+    cal.orgs().teams().memberships().get(10, 20, 123).await.expect("the retry succeeds");
+    let waits = waits.all();
+    assert_eq!(waits.len(), 1);
+    assert!(Duration::from_secs(3) <= waits[0] && waits[0] <= Duration::from_secs(6), "about 5 s, got {waits:?}");
+}
+
+#[tokio::test]
 async fn a_429_without_any_wait_header_backs_off() {
     let server = server().await;
     once_then_success(&server, cal_error(429)).await;
