@@ -100,6 +100,7 @@ pub(crate) struct Inner {
     refresh_lock: tokio::sync::Mutex<()>,
     pub(crate) max_retries: u32,
     pub(crate) retry_non_idempotent: bool,
+    pub(crate) max_response_size: u64,
     sleep: Sleeper,
 }
 
@@ -173,6 +174,7 @@ pub struct ClientBuilder {
     retry_non_idempotent: bool,
     refresher: Option<Refresher>,
     sleep: Option<Sleeper>,
+    max_response_size: Option<u64>,
 }
 
 impl fmt::Debug for ClientBuilder {
@@ -195,6 +197,9 @@ pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(60);
 pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 /// How many times a failed request is retried by default (so up to three attempts).
 pub const DEFAULT_MAX_RETRIES: u32 = 2;
+/// The largest answer the client reads by default: 32 MiB. Cal.com's largest answers (a page of
+/// 250 bookings, a month of slots) are well under 1 MiB.
+pub const DEFAULT_MAX_RESPONSE_SIZE: u64 = 32 * 1024 * 1024;
 
 impl ClientBuilder {
     /// Authenticate with an API key (`cal_live_...` or `cal_test_...`), sent as
@@ -289,6 +294,14 @@ impl ClientBuilder {
         self
     }
 
+    /// The largest answer to read, in bytes; [`DEFAULT_MAX_RESPONSE_SIZE`] unless set. A larger
+    /// one is [`Error::ResponseTooLarge`], refused by its `Content-Length` before it is read, or
+    /// as soon as it passes the limit, so a broken or hostile server cannot exhaust memory.
+    pub fn max_response_size(mut self, bytes: u64) -> Self {
+        self.max_response_size = Some(bytes);
+        self
+    }
+
     /// Replace how the client waits between retries (by default `tokio::time::sleep`): for tests
     /// that check the waits without taking them, or for other timers.
     pub fn sleep_fn<F, Fut>(mut self, sleep: F) -> Self
@@ -352,6 +365,7 @@ impl ClientBuilder {
                 refresh_lock: tokio::sync::Mutex::new(()),
                 max_retries: self.max_retries.unwrap_or(DEFAULT_MAX_RETRIES),
                 retry_non_idempotent: self.retry_non_idempotent,
+                max_response_size: self.max_response_size.unwrap_or(DEFAULT_MAX_RESPONSE_SIZE),
                 sleep,
             }),
         })

@@ -42,8 +42,20 @@ pub enum Error {
     Decode(DecodeError),
     /// The request timed out.
     Timeout(reqwest::Error),
-    /// The request could not be sent or the response not read (DNS, TLS, connection reset, ...).
+    /// The request could not be sent or the response not read (DNS, TLS, connection reset, a
+    /// connection cut before the whole answer arrived, ...).
     Transport(reqwest::Error),
+    /// The answer is larger than the client accepts
+    /// ([`ClientBuilder::max_response_size`](crate::ClientBuilder::max_response_size)); it was
+    /// not read (or not further than the limit).
+    ResponseTooLarge {
+        /// The HTTP status of the answer.
+        status: u16,
+        /// The limit, in bytes.
+        limit: u64,
+        /// The size the server announced (`Content-Length`), when it did.
+        size: Option<u64>,
+    },
     /// The request was not sent because it is invalid: a header value with a line break, a body
     /// that does not serialize, or credentials of a kind the operation does not accept.
     InvalidRequest(String),
@@ -57,6 +69,7 @@ impl Error {
         match self {
             Error::Api(e) | Error::TokenExpired(e) | Error::RateLimited { error: e, .. } => Some(e.status()),
             Error::Decode(e) => Some(e.status()),
+            Error::ResponseTooLarge { status, .. } => Some(*status),
             Error::Timeout(_)
             | Error::Transport(_)
             | Error::InvalidRequest(_)
@@ -70,7 +83,8 @@ impl Error {
         match self {
             Error::Api(e) | Error::TokenExpired(e) | Error::RateLimited { error: e, .. } => e.request_id(),
             Error::Decode(e) => e.request_id(),
-            Error::Timeout(_)
+            Error::ResponseTooLarge { .. }
+            | Error::Timeout(_)
             | Error::Transport(_)
             | Error::InvalidRequest(_)
             | Error::Config(_)
@@ -90,7 +104,16 @@ impl fmt::Display for Error {
             Error::TokenRefresh(e) => write!(f, "the access token could not be refreshed: {e}"),
             Error::Decode(e) => e.fmt(f),
             Error::Timeout(e) => write!(f, "request timed out: {e}"),
+            Error::Transport(e) if e.is_body() || e.is_decode() => {
+                write!(f, "the connection was cut before the whole answer arrived: {e}")
+            }
             Error::Transport(e) => write!(f, "request failed: {e}"),
+            Error::ResponseTooLarge { limit, size: Some(size), status } => {
+                write!(f, "the answer (HTTP {status}) is {size} bytes, over the client's limit of {limit}")
+            }
+            Error::ResponseTooLarge { limit, size: None, status } => {
+                write!(f, "the answer (HTTP {status}) is over the client's limit of {limit} bytes")
+            }
             Error::InvalidRequest(m) => write!(f, "invalid request: {m}"),
             Error::Config(m) => write!(f, "invalid client configuration: {m}"),
         }
@@ -153,14 +176,14 @@ impl ApiError {
         self.0.request_id.as_deref()
     }
 
-    /// The response body as received (lossily decoded as UTF-8).
+    /// The response body as received (lossily decoded as UTF-8; its first 4 KiB when larger).
     pub fn body(&self) -> &str {
         &self.0.body
     }
 
     /// Reads an error response. Never fails: what cannot be read stays in `body`.
     pub(crate) fn from_response(status: u16, request_id: Option<String>, body: &[u8]) -> ApiError {
-        let text = String::from_utf8_lossy(body).into_owned();
+        let text = body_excerpt(body);
         let mut error = ApiErrorInner { status, code: None, message: None, details: None, request_id, body: text };
         if let Ok(serde_json::Value::Object(root)) = serde_json::from_slice::<serde_json::Value>(body) {
             let inner = root.get("error").and_then(|e| e.as_object());
@@ -179,6 +202,25 @@ impl ApiError {
         }
         ApiError(Box::new(error))
     }
+}
+
+/// How much of a body an error keeps for diagnostics.
+pub(crate) const BODY_EXCERPT: usize = 4096;
+
+/// The first [`BODY_EXCERPT`] bytes of `body` as text (cut at a character boundary), with a note
+/// of how much was left out: errors stay small however large the answer (a retried request
+/// keeps one per attempt).
+pub(crate) fn body_excerpt(body: &[u8]) -> String {
+    if body.len() <= BODY_EXCERPT {
+        return String::from_utf8_lossy(body).into_owned();
+    }
+    let mut text = String::from_utf8_lossy(&body[..BODY_EXCERPT]).into_owned();
+    // A multi-byte character cut in two reads as U+FFFD at the end: drop it.
+    if text.ends_with('\u{FFFD}') {
+        text.pop();
+    }
+    text.push_str(&format!(" [... {} more bytes]", body.len() - BODY_EXCERPT));
+    text
 }
 
 fn value_to_string(v: &serde_json::Value) -> Option<String> {
@@ -255,7 +297,7 @@ impl DecodeError {
         self.0.request_id.as_deref()
     }
 
-    /// The response body as received (lossily decoded as UTF-8).
+    /// The response body as received (lossily decoded as UTF-8; its first 4 KiB when larger).
     pub fn body(&self) -> &str {
         &self.0.body
     }

@@ -518,8 +518,8 @@ impl<'a> Call<'a> {
         let mut response = request.send().await.map_err(transport_error)?;
         let status = response.status().as_u16();
         span.record("status", status);
+        let body = read_body(&mut response, inner.max_response_size).await?;
         let headers = std::mem::take(response.headers_mut());
-        let body = response.bytes().await.map_err(transport_error)?;
         let raw = RawResponse { status, headers, body };
         // Redirects are never followed (they could carry credentials elsewhere); for an
         // operation whose answer is not JSON, the redirect is the answer.
@@ -538,10 +538,35 @@ impl<'a> Call<'a> {
     }
 }
 
+/// Reads a whole body, refusing one over `limit` bytes before reading it (by its
+/// `Content-Length`) or as soon as it passes the limit. A single chunk is kept as it came.
+async fn read_body(response: &mut reqwest::Response, limit: u64) -> std::result::Result<bytes::Bytes, Failure> {
+    let status = response.status().as_u16();
+    let too_large = |size: Option<u64>| Failure::from(Error::ResponseTooLarge { status, limit, size });
+    if let Some(size) = response.content_length().filter(|&size| size > limit) {
+        return Err(too_large(Some(size)));
+    }
+    let mut chunks: Vec<bytes::Bytes> = Vec::new();
+    let mut total: u64 = 0;
+    while let Some(chunk) = response.chunk().await.map_err(transport_error)? {
+        total = total.saturating_add(chunk.len() as u64);
+        if total > limit {
+            return Err(too_large(None));
+        }
+        chunks.push(chunk);
+    }
+    Ok(match chunks.len() {
+        0 => bytes::Bytes::new(),
+        1 => chunks.swap_remove(0),
+        _ => chunks.concat().into(),
+    })
+}
+
 fn is_retryable(error: &Error) -> bool {
     match error {
         Error::Timeout(_) | Error::RateLimited { .. } => true,
-        Error::Transport(e) => e.is_connect() || e.is_request(),
+        // A connection cut while the answer was coming in is a transport failure like any other.
+        Error::Transport(e) => e.is_connect() || e.is_request() || e.is_body() || e.is_decode(),
         // A 429 that is not the rate limiter's (see `is_rate_limiter`) is retried like a 503.
         Error::Api(e) => matches!(e.status(), 408 | 429 | 500 | 502 | 503 | 504),
         _ => false,
@@ -590,7 +615,7 @@ impl RawResponse {
             path,
             message,
             request_id: self.request_id(),
-            body: String::from_utf8_lossy(&self.body).into_owned(),
+            body: crate::error::body_excerpt(&self.body),
         }))
     }
 
