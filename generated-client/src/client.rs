@@ -101,6 +101,8 @@ pub(crate) struct Inner {
     pub(crate) max_retries: u32,
     pub(crate) retry_non_idempotent: bool,
     pub(crate) max_response_size: u64,
+    pub(crate) deadline: Option<Duration>,
+    refresh_timeout: Duration,
     sleep: Sleeper,
 }
 
@@ -123,7 +125,16 @@ impl Inner {
             return Ok(());
         }
         tracing::debug!("calcom: access token expired, calling the refresher");
-        let token = refresher().await.map_err(Error::TokenRefresh)?;
+        // Bounded: a refresher that never returns would stall this call and every request
+        // waiting for the refresh behind it.
+        let token = match tokio::time::timeout(self.refresh_timeout, refresher()).await {
+            Ok(token) => token.map_err(Error::TokenRefresh)?,
+            Err(_) => {
+                return Err(Error::TokenRefresh(
+                    format!("the token refresher did not return within {:?}", self.refresh_timeout).into(),
+                ));
+            }
+        };
         check_secret("refreshed access token", &token).map_err(|e| Error::TokenRefresh(e.to_string().into()))?;
         let mut creds = self.credentials.write().unwrap_or_else(|e| e.into_inner());
         *creds = (Credentials::AccessToken(Secret(token)), seen + 1);
@@ -175,6 +186,8 @@ pub struct ClientBuilder {
     refresher: Option<Refresher>,
     sleep: Option<Sleeper>,
     max_response_size: Option<u64>,
+    deadline: Option<Duration>,
+    refresh_timeout: Option<Duration>,
 }
 
 impl fmt::Debug for ClientBuilder {
@@ -200,6 +213,8 @@ pub const DEFAULT_MAX_RETRIES: u32 = 2;
 /// The largest answer the client reads by default: 32 MiB. Cal.com's largest answers (a page of
 /// 250 bookings, a month of slots) are well under 1 MiB.
 pub const DEFAULT_MAX_RESPONSE_SIZE: u64 = 32 * 1024 * 1024;
+/// How long the token refresher may take by default.
+pub const DEFAULT_TOKEN_REFRESH_TIMEOUT: Duration = Duration::from_secs(30);
 
 impl ClientBuilder {
     /// Authenticate with an API key (`cal_live_...` or `cal_test_...`), sent as
@@ -294,6 +309,22 @@ impl ClientBuilder {
         self
     }
 
+    /// The longest one call may take, its retries and the waits between them included (each
+    /// attempt is also bounded by [`timeout`](Self::timeout)); none unless set. A wait the server
+    /// asks for that would pass it fails at once, as [`Error::RateLimited`] with the wait. Each
+    /// request can set its own.
+    pub fn deadline(mut self, deadline: Duration) -> Self {
+        self.deadline = Some(deadline);
+        self
+    }
+
+    /// How long the [`token_refresher`](Self::token_refresher) may take before the call fails
+    /// with [`Error::TokenRefresh`]; [`DEFAULT_TOKEN_REFRESH_TIMEOUT`] unless set.
+    pub fn token_refresh_timeout(mut self, timeout: Duration) -> Self {
+        self.refresh_timeout = Some(timeout);
+        self
+    }
+
     /// The largest answer to read, in bytes; [`DEFAULT_MAX_RESPONSE_SIZE`] unless set. A larger
     /// one is [`Error::ResponseTooLarge`], refused by its `Content-Length` before it is read, or
     /// as soon as it passes the limit, so a broken or hostile server cannot exhaust memory.
@@ -366,6 +397,8 @@ impl ClientBuilder {
                 max_retries: self.max_retries.unwrap_or(DEFAULT_MAX_RETRIES),
                 retry_non_idempotent: self.retry_non_idempotent,
                 max_response_size: self.max_response_size.unwrap_or(DEFAULT_MAX_RESPONSE_SIZE),
+                deadline: self.deadline,
+                refresh_timeout: self.refresh_timeout.unwrap_or(DEFAULT_TOKEN_REFRESH_TIMEOUT),
                 sleep,
             }),
         })

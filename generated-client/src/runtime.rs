@@ -225,6 +225,7 @@ impl Client {
 #[derive(Debug, Clone, Copy, Default)]
 pub(crate) struct RequestOptions {
     pub(crate) timeout: Option<Duration>,
+    pub(crate) deadline: Option<Duration>,
     pub(crate) max_retries: Option<u32>,
     pub(crate) retry_non_idempotent: Option<bool>,
     pub(crate) api_version: Option<ApiVersion>,
@@ -458,6 +459,10 @@ impl<'a> Call<'a> {
             duration_ms = tracing::field::Empty,
         );
         let started = std::time::Instant::now();
+        // The whole call's budget: what the attempts took plus the waits between them (counted
+        // as asked, so a replaced sleep function is measured the same way).
+        let budget = self.options.deadline.or(inner.deadline);
+        let mut spent = Duration::ZERO;
         let mut retries = 0;
         let mut refreshed = false;
         let mut attempt = 0u32;
@@ -465,7 +470,11 @@ impl<'a> Call<'a> {
             attempt += 1;
             span.record("attempt", attempt);
             let (creds, generation) = inner.credentials();
-            let failure = match self.attempt(&creds, &span).await {
+            let remaining = budget.map(|b| b.saturating_sub(spent));
+            let attempt_started = std::time::Instant::now();
+            let outcome = self.attempt(&creds, &span, remaining).await;
+            spent += attempt_started.elapsed();
+            let failure = match outcome {
                 Ok(raw) => break Ok(raw),
                 Err(f) => f,
             };
@@ -485,16 +494,35 @@ impl<'a> Call<'a> {
                 Some(w) => w,
                 None => backoff(retries),
             };
+            if let Some(budget) = budget
+                && spent + wait >= budget
+            {
+                // Waiting would pass the call's deadline: fail now, saying how long the server
+                // asked to wait.
+                tracing::debug!(parent: &span, wait_ms = wait.as_millis() as u64, "calcom: the wait would pass the deadline");
+                break Err(match failure.error {
+                    Error::RateLimited { error, .. } => Error::RateLimited { retry_after: wait, error },
+                    other => other,
+                });
+            }
             retries += 1;
             tracing::debug!(parent: &span, error = %failure.error, wait_ms = wait.as_millis() as u64, "calcom: retrying");
             inner.sleep(wait).await;
+            spent += wait;
         };
         span.record("duration_ms", started.elapsed().as_millis() as u64);
         result
     }
 
     /// One attempt: build, send, read the whole answer.
-    async fn attempt(&self, creds: &Credentials, span: &tracing::Span) -> std::result::Result<RawResponse, Failure> {
+    /// `remaining` is what is left of the call's deadline, if it has one: the attempt's timeout
+    /// never goes past it.
+    async fn attempt(
+        &self,
+        creds: &Credentials,
+        span: &tracing::Span,
+        remaining: Option<Duration>,
+    ) -> std::result::Result<RawResponse, Failure> {
         let auth = self.auth_headers(creds)?;
         let inner = &self.client.inner;
         let url = format!("{}{}", inner.base_url, self.path);
@@ -512,8 +540,12 @@ impl<'a> Call<'a> {
         if let Some(body) = &self.body {
             request = request.header(reqwest::header::CONTENT_TYPE, "application/json").body(body.clone());
         }
-        if let Some(timeout) = self.options.timeout {
-            request = request.timeout(timeout);
+        let timeout = match (self.options.timeout, remaining) {
+            (Some(t), Some(r)) => Some(t.min(r)),
+            (t, r) => t.or(r),
+        };
+        if let Some(timeout) = timeout {
+            request = request.timeout(timeout.max(Duration::from_millis(1)));
         }
         let mut response = request.send().await.map_err(transport_error)?;
         let status = response.status().as_u16();
@@ -953,6 +985,15 @@ macro_rules! request_methods {
             /// The longest one attempt of this request may take; the client's timeout unless set.
             pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
                 self.base.options.timeout = Some(timeout);
+                self
+            }
+
+            /// The longest the whole call may take, retries and waits included; the client's
+            /// [`deadline`](crate::ClientBuilder::deadline) unless set. A wait the server asks
+            /// for that would pass it fails at once ([`Error::RateLimited`](crate::Error::RateLimited)
+            /// with the wait).
+            pub fn deadline(mut self, deadline: ::std::time::Duration) -> Self {
+                self.base.options.deadline = Some(deadline);
                 self
             }
 

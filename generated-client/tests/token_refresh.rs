@@ -296,3 +296,31 @@ async fn the_builder_refuses_a_refresher_without_an_access_token() {
         }
     }
 }
+
+#[tokio::test]
+async fn a_refresher_that_never_returns_is_bounded_and_so_are_the_requests_waiting_for_it() {
+    let server = server().await;
+    old_token_expired(&server, "GET", MEMBERSHIP_PATH).await;
+    let calls = Calls::default();
+    let counter = calls.clone();
+    let cal = calcom::Client::builder()
+        .access_token(ACCESS_TOKEN)
+        .base_url(server.uri())
+        .max_retries(0)
+        .token_refresh_timeout(Duration::from_millis(200))
+        .token_refresher(move || {
+            counter.0.fetch_add(1, Ordering::SeqCst);
+            std::future::pending::<Result<String, std::io::Error>>()
+        })
+        .build()
+        .expect("builds");
+    let get = || cal.orgs().teams().memberships().get(10, 20, 123);
+    let started = std::time::Instant::now();
+    let (a, b) = tokio::join!(get(), get());
+    assert!(started.elapsed() < Duration::from_secs(5), "bounded: {:?}", started.elapsed());
+    for result in [a, b] {
+        let Err(calcom::Error::TokenRefresh(e)) = result else { panic!("expected TokenRefresh, got {result:?}") };
+        assert!(e.to_string().contains("did not return within"), "{e}");
+    }
+    assert!(calls.get() <= 2, "at most one stalled refresh per waiting request, got {}", calls.get());
+}

@@ -130,3 +130,46 @@ async fn error_bodies_are_kept_to_a_few_kilobytes() {
 fn the_default_limit_is_documented_and_large() {
     assert_eq!(calcom::DEFAULT_MAX_RESPONSE_SIZE, 32 * 1024 * 1024);
 }
+
+/// A 429 from the rate limiter, asking to come back in 3 s.
+fn rate_limited() -> Vec<u8> {
+    let body = br#"{"status":"error","error":{"code":"ThrottlerException","message":"Too Many Requests"}}"#;
+    http(
+        "429 Too Many Requests",
+        &format!("retry-after: 3\r\nx-ratelimit-remaining-default: 0\r\ncontent-length: {}\r\n", body.len()),
+        body,
+    )
+}
+
+#[tokio::test]
+async fn a_server_wait_that_would_pass_the_deadline_fails_at_once() {
+    // Three 429s asking for 3 s each would make a 1 s-per-attempt call last 6 s or more.
+    let (url, count) = scripted(vec![rate_limited(), rate_limited(), rate_limited(), complete()]);
+    let (builder, waits) = recording_builder(&url);
+    let cal = builder
+        .max_retries(3)
+        .timeout(std::time::Duration::from_secs(1))
+        .deadline(std::time::Duration::from_secs(5))
+        .build()
+        .expect("builds");
+    let e = cal.orgs().teams().memberships().get(10, 20, 123).await.expect_err("the deadline comes first");
+    let Error::RateLimited { retry_after, error } = e else { panic!("expected RateLimited, got {e:?}") };
+    assert_eq!(retry_after, std::time::Duration::from_secs(3));
+    assert_eq!(error.code(), Some("ThrottlerException"));
+    assert_eq!(waits.all(), vec![std::time::Duration::from_secs(3)], "one wait fits in 5 s, two do not");
+    assert_eq!(*count.lock().expect("count"), 2);
+}
+
+#[tokio::test]
+async fn a_request_can_set_its_own_deadline() {
+    let (url, count) = scripted(vec![rate_limited(), complete()]);
+    let (builder, waits) = recording_builder(&url);
+    let cal = builder.max_retries(3).build().expect("builds");
+    let e = cal.orgs().teams().memberships().get(10, 20, 123).deadline(std::time::Duration::from_secs(2)).await;
+    assert!(matches!(e, Err(Error::RateLimited { .. })), "{e:?}");
+    assert!(waits.all().is_empty());
+    assert_eq!(*count.lock().expect("count"), 1);
+    // Without it, the same call waits and succeeds.
+    let ok = cal.orgs().teams().memberships().get(10, 20, 123).await;
+    assert!(ok.is_ok(), "{ok:?}");
+}
