@@ -20,16 +20,18 @@ const RUNS: usize = 3;
 fn main() {
     let args: Vec<String> = std::env::args().collect();
     if let Some(i) = args.iter().position(|a| a == "--child") {
-        child(&args[i + 1], &args[i + 2]);
+        child(&args[i + 1], &args[i + 2], args[i + 3].parse().expect("an item count"));
         return;
     }
+    // `cargo test` runs benchmarks once, without `--bench`, to see that they work: a small list.
+    let (items, runs) = if args.iter().any(|a| a == "--bench") { (ITEMS, RUNS) } else { (200, 1) };
     if std::fs::read_to_string("/proc/self/status").is_err() {
         println!("memory: needs Linux (/proc/self/status); skipped");
         return;
     }
     let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(1).enable_all().build().expect("a runtime");
-    let body = bytes::Bytes::from(bookings_page(ITEMS));
-    println!("memory: a list of {ITEMS} bookings, {:.1} MB of JSON, {RUNS} runs each", body.len() as f64 / 1e6);
+    let body = bytes::Bytes::from(bookings_page(items));
+    println!("memory: a list of {items} bookings, {:.1} MB of JSON, {runs} runs each", body.len() as f64 / 1e6);
     let app = Router::new()
         .route("/v2/bookings", get(move || std::future::ready(([("content-type", "application/json")], body.clone()))));
     let listener = rt.block_on(tokio::net::TcpListener::bind("127.0.0.1:0")).expect("bind 127.0.0.1:0");
@@ -38,9 +40,10 @@ fn main() {
     let exe = std::env::current_exe().expect("this binary");
     let mut medians = Vec::new();
     for mode in ["by_hand", "client"] {
-        let mut peaks: Vec<(u64, u64)> = (0..RUNS)
+        let mut peaks: Vec<(u64, u64)> = (0..runs)
             .map(|_| {
-                let out = Command::new(&exe).args(["--child", mode, &url]).output().expect("runs the child");
+                let out =
+                    Command::new(&exe).args(["--child", mode, &url, &items.to_string()]).output().expect("runs the child");
                 assert!(out.status.success(), "{mode}: {}", String::from_utf8_lossy(&out.stderr));
                 let text = String::from_utf8_lossy(&out.stdout);
                 let mut numbers = text.split_whitespace().map(|n| n.parse::<u64>().expect("kB"));
@@ -48,7 +51,7 @@ fn main() {
             })
             .collect();
         peaks.sort();
-        let (peak, before) = peaks[RUNS / 2];
+        let (peak, before) = peaks[runs / 2];
         println!(
             "memory: {mode:<8} peak {:.1} MB (of which {:.1} MB before the request), median",
             mb(peak),
@@ -70,7 +73,7 @@ fn peak_kb() -> u64 {
     line.split_whitespace().nth(1).and_then(|n| n.parse().ok()).expect("a number")
 }
 
-fn child(mode: &str, url: &str) {
+fn child(mode: &str, url: &str, items: usize) {
     let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("a runtime");
     let cal = calcom::Client::builder().api_key("cal_test_bench").base_url(url).build().expect("a client");
     let http = reqwest::Client::builder().no_proxy().build().expect("a reqwest client");
@@ -86,6 +89,6 @@ fn child(mode: &str, url: &str) {
             }
         }
     });
-    assert_eq!(count, ITEMS);
+    assert_eq!(count, items);
     println!("{} {before}", peak_kb());
 }

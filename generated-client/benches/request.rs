@@ -20,12 +20,15 @@ use axum::routing::get;
 use shared::{Envelope, booking_body, bookings_page, derived};
 
 fn main() {
+    // `cargo test` runs benchmarks once, without `--bench`, to see that they work: a few calls.
+    let full = std::env::args().any(|a| a == "--bench");
+    let rounds = |n: usize| if full { n } else { 4 };
     let s = setup();
     let list_url = format!("http://{}/v2/bookings", s.addr);
     let one_url = format!("http://{}/v2/bookings/bk_00000000", s.addr);
     compare(
         "list_100",
-        400,
+        rounds(400),
         || {
             s.rt.block_on(s.cal.bookings().list().send()).expect("lists");
         },
@@ -35,7 +38,7 @@ fn main() {
     );
     compare(
         "get_one",
-        3000,
+        rounds(3000),
         || {
             s.rt.block_on(s.cal.bookings().get("bk_00000000").send()).expect("gets");
         },
@@ -48,7 +51,7 @@ fn main() {
 /// Runs `client` and `by_hand` `rounds` times each, alternating (and swapping which goes first
 /// every round), and prints both distributions and the ratio of their medians.
 fn compare(name: &str, rounds: usize, mut client: impl FnMut(), mut by_hand: impl FnMut()) {
-    for _ in 0..rounds / 10 {
+    for _ in 0..rounds.div_ceil(10) {
         client();
         by_hand();
     }
