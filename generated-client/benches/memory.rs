@@ -42,8 +42,10 @@ fn main() {
     for mode in ["by_hand", "client"] {
         let mut peaks: Vec<(u64, u64)> = (0..runs)
             .map(|_| {
-                let out =
-                    Command::new(&exe).args(["--child", mode, &url, &items.to_string()]).output().expect("runs the child");
+                let out = Command::new(&exe)
+                    .args(["--child", mode, &url, &items.to_string()])
+                    .output()
+                    .expect("runs the child");
                 assert!(out.status.success(), "{mode}: {}", String::from_utf8_lossy(&out.stderr));
                 let text = String::from_utf8_lossy(&out.stdout);
                 let mut numbers = text.split_whitespace().map(|n| n.parse::<u64>().expect("kB"));

@@ -102,6 +102,7 @@ pub(crate) struct Inner {
     pub(crate) retry_non_idempotent: bool,
     pub(crate) max_response_size: u64,
     pub(crate) deadline: Option<Duration>,
+    pub(crate) max_pages: u32,
     refresh_timeout: Duration,
     sleep: Sleeper,
 }
@@ -188,6 +189,7 @@ pub struct ClientBuilder {
     max_response_size: Option<u64>,
     deadline: Option<Duration>,
     refresh_timeout: Option<Duration>,
+    max_pages: Option<u32>,
 }
 
 impl fmt::Debug for ClientBuilder {
@@ -213,6 +215,9 @@ pub const DEFAULT_MAX_RETRIES: u32 = 2;
 /// The largest answer the client reads by default: 32 MiB. Cal.com's largest answers (a page of
 /// 250 bookings, a month of slots) are well under 1 MiB.
 pub const DEFAULT_MAX_RESPONSE_SIZE: u64 = 32 * 1024 * 1024;
+/// How many pages a paginated stream reads at most by default (250 000 items at Cal.com's
+/// usual page size of 250).
+pub const DEFAULT_MAX_PAGES: u32 = 1_000;
 /// How long the token refresher may take by default.
 pub const DEFAULT_TOKEN_REFRESH_TIMEOUT: Duration = Duration::from_secs(30);
 
@@ -318,6 +323,13 @@ impl ClientBuilder {
         self
     }
 
+    /// How many pages a paginated `stream()` reads at most before it yields
+    /// [`Error::PageLimit`]; [`DEFAULT_MAX_PAGES`] unless set.
+    pub fn max_pages(mut self, pages: u32) -> Self {
+        self.max_pages = Some(pages);
+        self
+    }
+
     /// How long the [`token_refresher`](Self::token_refresher) may take before the call fails
     /// with [`Error::TokenRefresh`]; [`DEFAULT_TOKEN_REFRESH_TIMEOUT`] unless set.
     pub fn token_refresh_timeout(mut self, timeout: Duration) -> Self {
@@ -398,6 +410,7 @@ impl ClientBuilder {
                 retry_non_idempotent: self.retry_non_idempotent,
                 max_response_size: self.max_response_size.unwrap_or(DEFAULT_MAX_RESPONSE_SIZE),
                 deadline: self.deadline,
+                max_pages: self.max_pages.unwrap_or(DEFAULT_MAX_PAGES),
                 refresh_timeout: self.refresh_timeout.unwrap_or(DEFAULT_TOKEN_REFRESH_TIMEOUT),
                 sleep,
             }),

@@ -493,6 +493,51 @@ impl<T: FromJson> Slot for Option<T> {
     }
 }
 
+/// One identity per item of a list answer's `data` (enveloped or not): a hash of its `id` (or
+/// `uid`) as written, else of its whole text. Used by pagination to see that a page brings
+/// nothing new; an answer with no list gives none.
+pub(crate) fn item_identities(body: &[u8]) -> Result<Vec<u64>, JsonError> {
+    use std::hash::{Hash, Hasher};
+    let mut r = Reader::new(body);
+    let mut ids = Vec::new();
+    let mut list = |r: &mut Reader<'_>| -> Result<(), JsonError> {
+        if r.peek()? != Peek::Array {
+            return r.skip();
+        }
+        let at = r.at();
+        let mut next = r.jiter.known_array().map_err(|e| syntax(at, e))?;
+        while next.is_some() {
+            let start = r.position();
+            let mut id: Option<(usize, usize)> = None;
+            if r.peek()? == Peek::Object {
+                r.entries("an item", &mut |r, key| {
+                    let from = r.position();
+                    r.skip()?;
+                    if matches!(key, "id" | "uid") && id.is_none() {
+                        id = Some((from, r.position()));
+                    }
+                    Ok(())
+                })?;
+            } else {
+                r.skip()?;
+            }
+            let (from, to) = id.map_or((start, r.position()), |(from, to)| (from, to));
+            let mut hasher = std::collections::hash_map::DefaultHasher::new();
+            id.is_some().hash(&mut hasher);
+            body[from..to].trim_ascii().hash(&mut hasher);
+            ids.push(hasher.finish());
+            next = r.jiter.array_step().map_err(|e| syntax(at, e))?;
+        }
+        Ok(())
+    };
+    if r.peek()? == Peek::Object {
+        r.entries("an answer", &mut |r, key| if key == "data" { list(r) } else { r.skip() })?;
+    } else {
+        list(&mut r)?;
+    }
+    Ok(ids)
+}
+
 /// The value a union decoder produced (it always produces one when it succeeds).
 pub(crate) fn decoded<T>(value: Option<T>) -> Result<T, JsonError> {
     value.ok_or_else(|| JsonError::new("the union decoder produced no value"))

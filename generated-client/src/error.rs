@@ -56,6 +56,12 @@ pub enum Error {
         /// The size the server announced (`Content-Length`), when it did.
         size: Option<u64>,
     },
+    /// A paginated stream read as many pages as the client allows
+    /// ([`ClientBuilder::max_pages`](crate::ClientBuilder::max_pages)) and stopped.
+    PageLimit {
+        /// How many pages it read.
+        pages: u32,
+    },
     /// The request was not sent because it is invalid: a header value with a line break, a body
     /// that does not serialize, or credentials of a kind the operation does not accept.
     InvalidRequest(String),
@@ -72,6 +78,7 @@ impl Error {
             Error::ResponseTooLarge { status, .. } => Some(*status),
             Error::Timeout(_)
             | Error::Transport(_)
+            | Error::PageLimit { .. }
             | Error::InvalidRequest(_)
             | Error::Config(_)
             | Error::TokenRefresh(_) => None,
@@ -84,6 +91,7 @@ impl Error {
             Error::Api(e) | Error::TokenExpired(e) | Error::RateLimited { error: e, .. } => e.request_id(),
             Error::Decode(e) => e.request_id(),
             Error::ResponseTooLarge { .. }
+            | Error::PageLimit { .. }
             | Error::Timeout(_)
             | Error::Transport(_)
             | Error::InvalidRequest(_)
@@ -113,6 +121,9 @@ impl fmt::Display for Error {
             }
             Error::ResponseTooLarge { limit, size: None, status } => {
                 write!(f, "the answer (HTTP {status}) is over the client's limit of {limit} bytes")
+            }
+            Error::PageLimit { pages } => {
+                write!(f, "pagination stopped after {pages} pages, the client's limit (ClientBuilder::max_pages)")
             }
             Error::InvalidRequest(m) => write!(f, "invalid request: {m}"),
             Error::Config(m) => write!(f, "invalid client configuration: {m}"),

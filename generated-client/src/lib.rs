@@ -82,8 +82,8 @@ mod runtime;
 pub mod webhooks;
 
 pub use client::{
-    AuthMode, Client, ClientBuilder, DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_RESPONSE_SIZE, DEFAULT_MAX_RETRIES,
-    DEFAULT_TIMEOUT, RefreshResult,
+    AuthMode, Client, ClientBuilder, DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_PAGES, DEFAULT_MAX_RESPONSE_SIZE,
+    DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT, RefreshResult,
 };
 pub use error::{ApiError, DecodeError, Error, Result};
 pub use generated::models::*;

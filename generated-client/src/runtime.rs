@@ -833,9 +833,12 @@ pub type PageStream<'a, T> = Pin<Box<dyn futures_core::Stream<Item = Result<T>> 
 /// is read. `page` builds the request for a page from the builder, an offset and a page size.
 ///
 /// The stream ends after a page whose `pagination.hasNextPage` is false, or (without that
-/// object) a page shorter than the page size; it also ends on an empty page or on a page that
-/// repeats the previous one byte for byte, so a misbehaving server cannot make it loop forever.
-/// An error is yielded once, and ends the stream.
+/// object) a page shorter than the page size, or once the offset reaches `totalItems`. So that a
+/// misbehaving server cannot make it run forever, it also ends on an empty page and on a page
+/// that brings no item not seen on an earlier page (by the item's `id` or `uid`, else its whole
+/// text: a page sent again, two pages in turn, the same items with other metadata), each with a
+/// `tracing` event; and after the client's [`max_pages`](crate::ClientBuilder::max_pages) it
+/// yields [`Error::PageLimit`]. An error is yielded once, and ends the stream.
 ///
 /// Only decoding and buffering depend on `T`; requesting pages and deciding when to stop is
 /// [`Pager`], compiled once for all paginated operations.
@@ -851,13 +854,18 @@ where
     B: Send + Sync + 'a,
     T: FromJson + Send + 'a,
 {
+    let first = page(&builder, start.max(0), size.max(1));
+    let max_pages = first.client.inner.max_pages;
     let pager = Pager {
         page: Box::new(move |offset, size| page(&builder, offset, size)),
         offset: start.max(0),
         size: size.max(1),
-        previous: None,
+        seen: std::collections::HashSet::new(),
+        pages: 0,
+        max_pages,
         done: false,
     };
+    drop(first);
     let state = (pager, std::collections::VecDeque::<T>::new());
     Box::pin(futures_util::stream::unfold(state, |(mut pager, mut buffer)| async move {
         loop {
@@ -870,7 +878,7 @@ where
             };
             match decoded {
                 Ok(page) => {
-                    pager.advance(page.value.len(), page.page.as_ref().and_then(|p| p.has_next_page));
+                    pager.advance(page.value.len(), page.page.as_ref());
                     buffer.extend(page.value);
                 }
                 Err(e) => {
@@ -882,47 +890,72 @@ where
     }))
 }
 
-/// Where a paginated stream is: the next offset, the page size, the last page's body.
+/// Where a paginated stream is: the next offset, the page size, the items seen so far.
 struct Pager<'a> {
     page: Box<dyn Fn(i64, i64) -> Call<'a> + Send + Sync + 'a>,
     offset: i64,
     size: i64,
-    previous: Option<bytes::Bytes>,
+    /// The identities of the items of every page so far (see `decode::item_identities`).
+    seen: std::collections::HashSet<u64>,
+    pages: u32,
+    max_pages: u32,
     done: bool,
 }
 
 #[allow(dead_code)]
 impl<'a> Pager<'a> {
-    /// The next page's answer; `None` when the stream is over (also when the server sent the
-    /// previous page again).
+    /// The next page's answer; `None` when the stream is over (also when the page brings
+    /// nothing new); `Error::PageLimit` past the page limit.
     fn next_page(&mut self) -> BoxFuture<'_, Option<Result<RawResponse>>> {
         Box::pin(async move {
             if self.done {
                 return None;
             }
+            if self.pages >= self.max_pages {
+                self.done = true;
+                tracing::warn!(pages = self.pages, "calcom: pagination stopped at the page limit");
+                return Some(Err(Error::PageLimit { pages: self.pages }));
+            }
             match (self.page)(self.offset, self.size).execute().await {
                 Err(e) => Some(Err(e)),
-                Ok(raw) if self.previous.as_ref() == Some(&raw.body) => {
-                    self.done = true;
-                    None
-                }
                 Ok(raw) => {
-                    self.previous = Some(raw.body.clone());
+                    self.pages += 1;
+                    // A body whose items cannot be read is left to the decoder to report.
+                    let ids = crate::decode::item_identities(&raw.body).unwrap_or_default();
+                    let fresh = ids.iter().filter(|id| self.seen.insert(**id)).count();
+                    if !ids.is_empty() && fresh == 0 {
+                        self.done = true;
+                        tracing::warn!(
+                            page = self.pages,
+                            offset = self.offset,
+                            "calcom: pagination stopped: the page brought no item not seen before"
+                        );
+                        return None;
+                    }
                     Some(Ok(raw))
                 }
             }
         })
     }
 
-    /// Moves past a page of `len` items; `has_next` is what the server said of a next page.
-    fn advance(&mut self, len: usize, has_next: Option<bool>) {
+    /// Moves past a page of `len` items and says whether another follows.
+    fn advance(&mut self, len: usize, info: Option<&PageInfo>) {
         let len = i64::try_from(len).unwrap_or(i64::MAX);
         self.offset = self.offset.saturating_add(len);
-        self.done = len == 0
-            || match has_next {
+        let total = info.and_then(|p| p.total_items).and_then(|t| i64::try_from(t).ok());
+        let has_next = info.and_then(|p| p.has_next_page);
+        self.done = if len == 0 {
+            tracing::debug!(page = self.pages, "calcom: pagination ended on an empty page");
+            true
+        } else if total.is_some_and(|total| self.offset >= total) {
+            tracing::debug!(page = self.pages, offset = self.offset, "calcom: pagination reached totalItems");
+            true
+        } else {
+            match has_next {
                 Some(next) => !next,
                 None => len < self.size,
-            };
+            }
+        };
     }
 }
 

@@ -377,3 +377,92 @@ async fn the_stream_fetches_pages_only_as_they_are_read() {
     assert_eq!(stream.next().await.expect("an item").expect("decodes").id, 3);
     assert_eq!(request_count(&server).await, 2);
 }
+
+/// `n` memberships from `first`, with pagination meta whose `currentPage` is `current`, always
+/// claiming a next page (a broken server).
+fn endless_page(items: Vec<Value>, current: u64) -> ResponseTemplate {
+    ResponseTemplate::new(200).set_body_json(json!({
+        "status": "success",
+        "data": items,
+        "pagination": { "currentPage": current, "hasNextPage": true, "itemsPerPage": 2 }
+    }))
+}
+
+#[tokio::test]
+async fn the_same_items_with_changing_metadata_end_the_stream() {
+    let server = server().await;
+    // Every request gets the same two items; only `currentPage` goes up.
+    let counter = std::sync::Arc::new(std::sync::atomic::AtomicU64::new(1));
+    let c = counter.clone();
+    Mock::given(method("GET"))
+        .and(path(MEMBERSHIPS_PATH))
+        .respond_with(move |_: &wiremock::Request| {
+            endless_page(memberships(1, 2), c.fetch_add(1, std::sync::atomic::Ordering::SeqCst))
+        })
+        .mount(&server)
+        .await;
+    let cal = api_key_client(&server);
+    let all: Vec<TeamMembership> =
+        cal.orgs().teams().memberships().list(10, 20).take(2).stream().try_collect().await.expect("ends");
+    assert_eq!(ids(&all), [1, 2]);
+    assert_eq!(request_count(&server).await, 2, "the second page brought nothing new");
+}
+
+#[tokio::test]
+async fn two_pages_in_turn_end_the_stream() {
+    let server = server().await;
+    let counter = std::sync::Arc::new(std::sync::atomic::AtomicU64::new(0));
+    let c = counter.clone();
+    Mock::given(method("GET"))
+        .and(path(MEMBERSHIPS_PATH))
+        .respond_with(move |_: &wiremock::Request| {
+            let n = c.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+            endless_page(if n % 2 == 0 { memberships(1, 2) } else { memberships(3, 2) }, n + 1)
+        })
+        .mount(&server)
+        .await;
+    let cal = api_key_client(&server);
+    let all: Vec<TeamMembership> =
+        cal.orgs().teams().memberships().list(10, 20).take(2).stream().try_collect().await.expect("ends");
+    assert_eq!(ids(&all), [1, 2, 3, 4]);
+    assert_eq!(request_count(&server).await, 3);
+}
+
+#[tokio::test]
+async fn the_offset_reaching_total_items_ends_the_stream() {
+    let server = server().await;
+    let body = |items: Vec<Value>| {
+        ResponseTemplate::new(200).set_body_json(json!({
+            "status": "success", "data": items,
+            "pagination": { "totalItems": 4, "hasNextPage": true }
+        }))
+    };
+    mount_page(&server, "2", "0", body(memberships(1, 2))).await;
+    mount_page(&server, "2", "2", body(memberships(3, 2))).await;
+    let cal = api_key_client(&server);
+    let all: Vec<TeamMembership> =
+        cal.orgs().teams().memberships().list(10, 20).take(2).stream().try_collect().await.expect("ends");
+    assert_eq!(ids(&all), [1, 2, 3, 4]);
+    assert_eq!(pages_requested(&server).await, [pair("2", "0"), pair("2", "2")], "no third request");
+}
+
+#[tokio::test]
+async fn the_page_limit_is_an_error_the_user_can_match() {
+    let server = server().await;
+    let counter = std::sync::Arc::new(std::sync::atomic::AtomicI64::new(0));
+    let c = counter.clone();
+    Mock::given(method("GET"))
+        .and(path(MEMBERSHIPS_PATH))
+        .respond_with(move |_: &wiremock::Request| {
+            let n = c.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+            endless_page(memberships(1 + 2 * n, 2), 1)
+        })
+        .mount(&server)
+        .await;
+    let cal = calcom::Client::builder().api_key(API_KEY).base_url(server.uri()).max_pages(3).build().expect("builds");
+    assert_eq!(calcom::DEFAULT_MAX_PAGES, 1_000);
+    let results: Vec<_> = cal.orgs().teams().memberships().list(10, 20).take(2).stream().collect().await;
+    assert_eq!(results.len(), 7, "six items, then the error");
+    assert!(matches!(results[6], Err(Error::PageLimit { pages: 3 })), "{:?}", results[6]);
+    assert_eq!(request_count(&server).await, 3);
+}
