@@ -85,7 +85,7 @@ pub fn parse_file(display: &Path, text: &str, diags: &mut Diagnostics) -> Option
         Err(e) => {
             let (line, column) = e.location().map(|l| (l.line(), l.column())).unwrap_or((1, 1));
             let message = yaml_message(&e);
-            let hint = yaml_hint(&message);
+            let hint = unknown_key_suggestion(&message).unwrap_or_else(|| yaml_hint(&message).to_owned());
             diags.error(Some(&Pos::new(display, line.max(1), column.max(1))), message, hint);
             None
         }
@@ -107,6 +107,19 @@ fn yaml_message(e: &serde_saphyr::Error) -> String {
         _ => msg,
     };
     msg.to_owned()
+}
+
+/// For "unknown field `respons`, expected one of a, b, response": "did you mean `response`?".
+fn unknown_key_suggestion(message: &str) -> Option<String> {
+    let rest = message.strip_prefix("unknown field `")?;
+    let (key, rest) = rest.split_once('`')?;
+    let expected = rest
+        .split_once("expected one of ")
+        .map(|(_, list)| list)
+        .or_else(|| rest.split_once("expected ").map(|(_, one)| one))?;
+    let candidates = expected.split(", ").map(|c| c.trim().trim_matches('`'));
+    let best = crate::diag::closest(key, candidates)?;
+    Some(format!("did you mean `{best}`? (spec/README.md lists every key)"))
 }
 
 fn yaml_hint(message: &str) -> &'static str {
