@@ -75,6 +75,7 @@ pub mod decode;
 mod error;
 #[rustfmt::skip] // Formatted by the generator (prettyplease); rustfmt must not touch it.
 mod generated;
+mod headers;
 mod json;
 mod patch;
 mod response;
@@ -83,7 +84,7 @@ pub mod webhooks;
 
 pub use client::{
     AuthMode, Client, ClientBuilder, DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_PAGES, DEFAULT_MAX_RESPONSE_SIZE,
-    DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT, RefreshResult,
+    DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT, DEFAULT_TOKEN_REFRESH_TIMEOUT, RefreshResult,
 };
 pub use error::{ApiError, DecodeError, Error, Result};
 pub use generated::models::*;

@@ -34,27 +34,18 @@ impl<T> Response<T> {
 
     /// The `X-Request-Id` header: quote it when asking Cal.com about a request.
     pub fn request_id(&self) -> Option<&str> {
-        self.header("x-request-id")
+        crate::headers::request_id(&self.headers)
     }
 
-    /// The smallest `X-RateLimit-Remaining-*` header: requests left in the current window.
+    /// The smallest `X-RateLimit-Remaining-*` header: requests left in the tightest window.
     pub fn rate_limit_remaining(&self) -> Option<u64> {
-        self.headers
-            .iter()
-            .filter(|(name, _)| name.as_str().starts_with("x-ratelimit-remaining"))
-            .filter_map(|(_, v)| v.to_str().ok()?.trim().parse().ok())
-            .min()
+        crate::headers::rate_limit_remaining(&self.headers)
     }
 
-    /// The largest `X-RateLimit-Reset-*` header: when the current rate-limit window ends.
+    /// The largest `X-RateLimit-Reset-*` header: when every rate-limit window has started again
+    /// (a value that can only be a Unix time is read as one).
     pub fn rate_limit_reset(&self) -> Option<Duration> {
-        self.headers
-            .iter()
-            .filter(|(name, _)| name.as_str().starts_with("x-ratelimit-reset"))
-            .filter_map(|(_, v)| v.to_str().ok()?.trim().parse::<f64>().ok())
-            .filter(|s| s.is_finite() && *s >= 0.0)
-            .map(Duration::from_secs_f64)
-            .max()
+        crate::headers::rate_limit_reset(&self.headers)
     }
 
     /// The `pagination` object some list responses carry beside `data`.
@@ -70,10 +61,6 @@ impl<T> Response<T> {
     /// The decoded value, dropping the rest.
     pub fn into_value(self) -> T {
         self.value
-    }
-
-    fn header(&self, name: &str) -> Option<&str> {
-        self.headers.get(name).and_then(|v| v.to_str().ok())
     }
 }
 

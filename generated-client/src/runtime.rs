@@ -562,8 +562,8 @@ impl<'a> Call<'a> {
             // Cal.com sends its rate-limit headers on every answer; they say when to retry only
             // on a 429. A 503 may carry a Retry-After of its own.
             let server_wait = match status {
-                429 => server_wait(&raw.headers),
-                _ => retry_after_header(&raw.headers),
+                429 => crate::headers::server_wait(&raw.headers),
+                _ => crate::headers::retry_after(&raw.headers),
             };
             Err(Failure { error: raw.into_error(), server_wait })
         }
@@ -638,7 +638,7 @@ pub(crate) struct RawResponse {
 
 impl RawResponse {
     fn request_id(&self) -> Option<String> {
-        self.headers.get("x-request-id").and_then(|v| v.to_str().ok()).map(str::to_owned)
+        crate::headers::request_id(&self.headers).map(str::to_owned)
     }
 
     fn decode_error(&self, path: String, message: String) -> Error {
@@ -660,9 +660,10 @@ impl RawResponse {
         let request_id = self.request_id();
         let error = ApiError::from_response(self.status, request_id, &self.body);
         match self.status {
-            429 if is_rate_limiter(&self.headers) => {
-                Error::RateLimited { retry_after: server_wait(&self.headers).unwrap_or(DEFAULT_RETRY_AFTER), error }
-            }
+            429 if crate::headers::is_rate_limiter(&self.headers) => Error::RateLimited {
+                retry_after: crate::headers::server_wait(&self.headers).unwrap_or(crate::headers::DEFAULT_RETRY_AFTER),
+                error,
+            },
             498 => Error::TokenExpired(error),
             _ => Error::Api(error),
         }
@@ -747,82 +748,6 @@ fn decode_whole(body: &[u8], value: &mut dyn Slot) -> std::result::Result<(), Js
     let mut r = Reader::new(body);
     value.fill(&mut r)?;
     r.finish()
-}
-
-/// Longest wait taken from a server's rate-limit headers.
-const MAX_RETRY_AFTER: Duration = Duration::from_secs(300);
-/// Cal.com's rate-limit window, the wait when the server says nothing.
-const DEFAULT_RETRY_AFTER: Duration = Duration::from_secs(60);
-
-/// The wait the server asks for: `Retry-After` (seconds or an HTTP date), else the reset of the
-/// exhausted rate-limit window (see [`rate_limit_wait`]), never more than five minutes; `None`
-/// when it says nothing.
-pub(crate) fn server_wait(headers: &reqwest::header::HeaderMap) -> Option<Duration> {
-    retry_after_header(headers).or_else(|| rate_limit_wait(headers)).map(|d| d.min(MAX_RETRY_AFTER))
-}
-
-/// Whether a 429 comes from a rate limiter: it says when to come back (`Retry-After`) or carries
-/// the limiter's `X-RateLimit-*` headers. Cal.com also maps other "too many requests" failures to
-/// 429 (code `TRPCError`), without them: those are not a window to wait out.
-fn is_rate_limiter(headers: &reqwest::header::HeaderMap) -> bool {
-    headers.contains_key(reqwest::header::RETRY_AFTER)
-        || headers.keys().any(|name| name.as_str().starts_with("x-ratelimit-"))
-}
-
-/// The wait from Cal.com's per-window headers: `X-RateLimit-Reset-{Name}` of the windows whose
-/// `X-RateLimit-Remaining-{Name}` is 0 (a request is refused only when they are exhausted, and
-/// passes again when the first of them resets), else of every window. A reset is seconds from
-/// now; a value that can only be a Unix time (some proxies send one; seconds or milliseconds)
-/// is read as the time it names.
-fn rate_limit_wait(headers: &reqwest::header::HeaderMap) -> Option<Duration> {
-    let window =
-        |name: &str, prefix: &str| name.strip_prefix(prefix).map(|rest| rest.trim_start_matches('-').to_owned());
-    let mut resets: Vec<(String, Duration)> = Vec::new();
-    let mut exhausted: Vec<String> = Vec::new();
-    for (name, value) in headers {
-        let Ok(value) = value.to_str() else { continue };
-        let value = value.trim();
-        if let Some(w) = window(name.as_str(), "x-ratelimit-reset") {
-            if let Some(wait) = reset_value(value) {
-                resets.push((w, wait));
-            }
-        } else if let Some(w) = window(name.as_str(), "x-ratelimit-remaining")
-            && value.parse::<f64>().is_ok_and(|n| n <= 0.0)
-        {
-            exhausted.push(w);
-        }
-    }
-    let of_exhausted = resets.iter().filter(|(w, _)| exhausted.contains(w)).map(|(_, d)| *d).min();
-    of_exhausted.or_else(|| resets.iter().map(|(_, d)| *d).min())
-}
-
-/// One `X-RateLimit-Reset*` value: seconds from now, or a Unix time in seconds (over 10^9: a
-/// wait of 30 years is no wait) or milliseconds (over 10^12).
-fn reset_value(value: &str) -> Option<Duration> {
-    let n = value.parse::<f64>().ok().filter(|n| n.is_finite() && *n >= 0.0)?;
-    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).ok()?.as_secs_f64();
-    let secs = if n >= 1e12 {
-        n / 1000.0 - now
-    } else if n >= 1e9 {
-        n - now
-    } else {
-        n
-    };
-    Some(Duration::from_secs_f64(secs.clamp(0.0, MAX_RETRY_AFTER.as_secs_f64())))
-}
-
-/// The `Retry-After` header (seconds or an HTTP date), never more than five minutes.
-fn retry_after_header(headers: &reqwest::header::HeaderMap) -> Option<Duration> {
-    let v = headers.get(reqwest::header::RETRY_AFTER)?.to_str().ok()?.trim();
-    let wait = match v.parse::<u64>() {
-        Ok(secs) => Duration::from_secs(secs),
-        Err(_) => {
-            let when = chrono::DateTime::parse_from_rfc2822(v).ok()?;
-            let millis = (when.with_timezone(&chrono::Utc) - chrono::Utc::now()).num_milliseconds().max(0);
-            Duration::from_millis(millis.unsigned_abs())
-        }
-    };
-    Some(wait.min(MAX_RETRY_AFTER))
 }
 
 /// The stream of items a paginated request's `stream()` returns: boxed, so it is `Unpin` and

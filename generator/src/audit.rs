@@ -20,7 +20,7 @@ use serde_json::Value;
 use crate::model::{Api, Operation, Type};
 
 /// Headers the client sets itself; they are compared through `auth` and `api_version`.
-const MANAGED_HEADERS: &[&str] = &["authorization", "x-cal-client-id", "x-cal-secret-key", "cal-api-version"];
+use crate::model::MANAGED_HEADERS;
 
 /// The audit's findings.
 #[derive(Debug, Default)]

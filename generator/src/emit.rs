@@ -1169,10 +1169,7 @@ fn emit_op_builder(api: &Api, r: &Resource, op: &Operation) -> TokenStream {
     let methods = match (&op.response, op.pagination) {
         (None, _) => quote!(crate::runtime::request_methods!(#builder => ());),
         (Some(Type::List(item)), Some(style)) if !op.response_nullable => {
-            let (size, offset) = match style {
-                crate::model::Pagination::TakeSkip => ("take", "skip"),
-                crate::model::Pagination::LimitOffset => ("limit", "offset"),
-            };
+            let (size, offset) = style.params();
             let default = op
                 .query
                 .iter()

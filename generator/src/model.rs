@@ -321,12 +321,28 @@ pub struct EnumValue {
 /// The auth modes the runtime implements, by spec name.
 const RUNTIME_AUTH_MODES: &[&str] = &["api_key", "access_token", "platform_client"];
 
-/// Names exported at the crate root by the hand-written runtime: models and enums may not take them.
-const RESERVED_TYPE_NAMES: &[&str] =
-    &["ApiError", "ApiVersion", "AuthMode", "Client", "ClientBuilder", "DecodeError", "Error", "Patch", "Result"];
+/// Type names the crate root exports besides the models (the runtime's, and `ApiVersion`): a
+/// model, enum or union may not take one, or it would be shadowed. A test keeps this list in
+/// step with `generated-client/src/lib.rs`.
+pub const RESERVED_TYPE_NAMES: &[&str] = &[
+    "ApiError",
+    "ApiVersion",
+    "AuthMode",
+    "Client",
+    "ClientBuilder",
+    "DecodeError",
+    "Error",
+    "PageInfo",
+    "PageStream",
+    "Patch",
+    "RefreshResult",
+    "RequestFuture",
+    "Response",
+    "Result",
+];
 
 /// Headers the client sets from `auth` and `api_version`; the spec may not list them.
-const MANAGED_HEADERS: &[&str] = &["authorization", "x-cal-client-id", "x-cal-secret-key", "cal-api-version"];
+pub const MANAGED_HEADERS: &[&str] = &["authorization", "x-cal-client-id", "x-cal-secret-key", "cal-api-version"];
 
 /// Method names every request builder has; parameters may not take them.
 const BUILDER_METHODS: &[&str] = &["send", "into_future", "new"];
@@ -1379,7 +1395,7 @@ impl Cx {
         let response = op.response.as_ref().and_then(|r| self.resolve(file, r));
         if op.pagination.is_none() {
             let has = |name: &str| query.iter().any(|q| q.wire == name);
-            if (has("take") && has("skip")) || (has("limit") && has("offset")) {
+            if Pagination::ALL.iter().any(|p| has(p.params().0) && has(p.params().1)) {
                 self.diags.error(
                     Some(&name_pos),
                     format!("operation `{name}` pages with query parameters but has no `pagination`"),
@@ -1388,10 +1404,7 @@ impl Cx {
             }
         }
         let pagination = op.pagination.as_ref().map(|p| {
-            let (size, offset) = match p.value {
-                Pagination::TakeSkip => ("take", "skip"),
-                Pagination::LimitOffset => ("limit", "offset"),
-            };
+            let (size, offset) = p.value.params();
             for wanted in [size, offset] {
                 let ok =
                     query.iter().any(|q| q.wire == wanted && !q.required && q.ty == Type::Builtin(Builtin::Integer));

@@ -146,6 +146,19 @@ pub enum Pagination {
     LimitOffset,
 }
 
+impl Pagination {
+    /// Every style.
+    pub const ALL: [Pagination; 2] = [Pagination::TakeSkip, Pagination::LimitOffset];
+
+    /// The wire names of its query parameters: (page size, items before the page).
+    pub fn params(self) -> (&'static str, &'static str) {
+        match self {
+            Pagination::TakeSkip => ("take", "skip"),
+            Pagination::LimitOffset => ("limit", "offset"),
+        }
+    }
+}
+
 /// A union: a value that has one of several shapes.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]

@@ -156,3 +156,35 @@ fn cargo_features_match_the_resource_groups() {
         "generated-client/Cargo.toml declares features for groups the spec does not have"
     );
 }
+
+#[test]
+fn reserved_type_names_are_the_crate_roots_exports() {
+    // Every PascalCase name the crate root re-exports from the runtime (everything but the
+    // models' glob) is one a spec type may not take, and the reverse.
+    let lib = std::fs::read_to_string(root().join("generated-client/src/lib.rs")).expect("lib.rs");
+    let mut exported: Vec<String> = Vec::new();
+    let mut in_use = false;
+    for line in lib.lines() {
+        let line = line.trim();
+        if line.starts_with("pub use ") {
+            in_use = true;
+        }
+        if in_use {
+            let names = line.split_once("::").map_or(line, |(_, rest)| rest);
+            for word in names.split(|c: char| !c.is_alphanumeric() && c != '_') {
+                let pascal = word.chars().next().is_some_and(|c| c.is_ascii_uppercase())
+                    && word.chars().any(|c| c.is_ascii_lowercase());
+                if pascal && !exported.iter().any(|e| e == word) {
+                    exported.push(word.to_owned());
+                }
+            }
+            if line.ends_with(';') {
+                in_use = false;
+            }
+        }
+    }
+    exported.sort();
+    let mut reserved: Vec<String> = codegen::model::RESERVED_TYPE_NAMES.iter().map(|s| s.to_string()).collect();
+    reserved.sort();
+    assert_eq!(exported, reserved, "generated-client/src/lib.rs's `pub use` names vs model::RESERVED_TYPE_NAMES");
+}
