@@ -448,5 +448,6 @@ fn flatten_into<'a>(doc: &'a Value, schema: &'a Value, flat: &mut Flat<'a>, dept
 }
 
 fn placeholders(path: &str) -> BTreeSet<String> {
-    path.split('{').skip(1).filter_map(|s| s.split_once('}').map(|(name, _)| name.to_owned())).collect()
+    // Upstream's paths are well-formed templates; one that is not has no placeholders to match.
+    crate::path::PathTemplate::parse(path).map(|t| t.names().map(str::to_owned).collect()).unwrap_or_default()
 }

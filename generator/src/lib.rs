@@ -12,9 +12,11 @@ pub mod emit;
 pub mod examples;
 pub mod features;
 pub mod load;
+pub mod lower;
 pub mod model;
 pub mod naming;
 pub mod output;
+pub mod path;
 pub mod raw;
 pub mod types;
 
