@@ -75,7 +75,8 @@ pub fn generate_from(sources: &[(PathBuf, String)]) -> Result<Vec<RenderedFile>,
 
 fn render(api: &model::Api) -> Result<Vec<RenderedFile>, Error> {
     // Token streams cannot cross threads, so each thread emits and formats whole files.
-    par_map(&emit::jobs(api), |job| output::render(&emit::emit_one(api, *job)))
+    let plan = emit::Plan::new(api);
+    par_map(&plan.jobs, |job| output::render(&emit::emit_one(api, &plan, *job)))
         .into_iter()
         .collect::<Result<_, _>>()
         .map_err(Error::Render)

@@ -7,7 +7,7 @@
 use std::collections::BTreeSet;
 use std::path::PathBuf;
 
-use crate::raw::Method;
+pub use crate::raw::Method;
 use crate::types::Builtin;
 
 pub use crate::lower::lower;
