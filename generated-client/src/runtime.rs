@@ -274,6 +274,13 @@ impl<T> std::fmt::Debug for RequestFuture<'_, T> {
     }
 }
 
+/// A part of a request path, as generated code writes it: literal text, or a placeholder with
+/// the value that fills it.
+pub(crate) enum PathPart<'v> {
+    Lit(&'static str),
+    Param(&'static str, &'v dyn ToParam),
+}
+
 /// One request being put together by a generated builder.
 pub(crate) struct Call<'a> {
     client: &'a Client,
@@ -321,25 +328,22 @@ impl<'a> Call<'a> {
         }
     }
 
-    /// Fills the operation's path template with `values`, one per `{placeholder}` in order,
-    /// each percent-encoded into its own segment. `.` and `..` would be removed by URL
-    /// normalisation whatever their encoding, and an empty value would merge two segments: such
-    /// a request is refused before it is sent.
-    pub(crate) fn path(&mut self, values: &[&dyn ToParam]) {
-        let mut rest = self.op.path_template;
-        let mut values = values.iter();
-        while let Some(open) = rest.find('{') {
-            self.path.push_str(&rest[..open]);
-            let close = rest[open..].find('}').map_or(rest.len(), |c| open + c);
-            let name = &rest[open + 1..close];
-            let raw = values.next().map(|v| v.to_param()).unwrap_or_default();
-            if (raw.is_empty() || raw == "." || raw == "..") && self.invalid.is_none() {
-                self.invalid = Some(format!("path parameter `{name}` cannot be {raw:?}"));
+    /// Writes the path from its parts, each parameter percent-encoded into its own segment.
+    /// `.` and `..` would be removed by URL normalisation whatever their encoding, and an empty
+    /// value would merge two segments: such a request is refused before it is sent.
+    pub(crate) fn path(&mut self, parts: &[PathPart<'_>]) {
+        for part in parts {
+            match part {
+                PathPart::Lit(text) => self.path.push_str(text),
+                PathPart::Param(name, value) => {
+                    let raw = value.to_param();
+                    if (raw.is_empty() || raw == "." || raw == "..") && self.invalid.is_none() {
+                        self.invalid = Some(format!("path parameter `{name}` cannot be {raw:?}"));
+                    }
+                    self.path.push_str(&encode_segment(&raw));
+                }
             }
-            self.path.push_str(&encode_segment(&raw));
-            rest = rest.get(close + 1..).unwrap_or_default();
         }
-        self.path.push_str(rest);
     }
 
     pub(crate) fn query<T: ToParam + ?Sized>(&mut self, name: &'static str, value: &T) {

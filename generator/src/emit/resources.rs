@@ -74,8 +74,14 @@ pub(super) fn emit_resource(api: &Api, index: usize) -> Emitted {
         quote!(
             use crate::runtime::Base;
         )
+    } else if r.operations.iter().any(|op| !op.path_params.is_empty()) {
+        quote!(
+            use crate::runtime::PathPart::{Lit, Param};
+            use crate::runtime::{Base, Call, Operation};
+        )
     } else {
         quote!(
+            use crate::runtime::PathPart::Lit;
             use crate::runtime::{Base, Call, Operation};
         )
     };
@@ -324,18 +330,21 @@ pub(super) fn emit_op_builder(api: &Api, r: &Resource, op: &Operation) -> TokenS
     let auth_optional = op.auth_optional.then(|| quote!(.auth_optional()));
 
     // The path: the template filled with the parameters, in order.
-    let path_values: Vec<TokenStream> = op
+    // The path, part by part: each placeholder named with the field that fills it, so the
+    // runtime concatenates and encodes without parsing the template.
+    let parts: Vec<TokenStream> = op
         .segments
         .iter()
-        .filter_map(|s| match s {
+        .map(|s| match s {
+            Segment::Literal(text) => quote!(Lit(#text)),
             Segment::Param(i) => {
-                let id = ident(&op.path_params[*i].rust);
-                Some(quote!(&self.#id))
+                let p = &op.path_params[*i];
+                let (wire, id) = (&p.wire, ident(&p.rust));
+                quote!(Param(#wire, &self.#id))
             }
-            Segment::Literal(_) => None,
         })
         .collect();
-    let path = quote!(call.path(&[ #( #path_values ),* ]););
+    let path = quote!(call.path(&[ #( #parts ),* ]););
     let query = op.query.iter().map(|p| {
         let id = ident(&p.rust);
         let wire = &p.wire;

@@ -3,6 +3,7 @@
 
 //! The caller's API keys.
 
+use crate::runtime::PathPart::Lit;
 use crate::runtime::{Base, Call, Operation};
 use crate::{generated::auth, models};
 /// The caller's API keys.
@@ -38,7 +39,7 @@ impl<'a> RefreshRequest<'a> {
             .named("api_keys.refresh")
             .auth(auth::API_KEY);
         let mut call = Call::new(self.base, &OP);
-        call.path(&[]);
+        call.path(&[Lit("/v2/api-keys/refresh")]);
         call.json(&self.body);
         call
     }

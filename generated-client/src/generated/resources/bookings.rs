@@ -3,6 +3,7 @@
 
 //! Bookings of event types: create them (regular, recurring or instant), list and read them, and reschedule, cancel, confirm, decline or reassign them. Every booking is addressed by its `uid`.
 
+use crate::runtime::PathPart::{Lit, Param};
 use crate::runtime::{Base, Call, Operation};
 use crate::{generated::auth, models};
 /// Bookings of event types: create them (regular, recurring or instant), list and read them, and reschedule, cancel, confirm, decline or reassign them. Every booking is addressed by its `uid`.
@@ -226,7 +227,7 @@ impl<'a> CreateRequest<'a> {
             .version(crate::ApiVersion::V2024_08_13)
             .auth_optional();
         let mut call = Call::new(self.base, &OP);
-        call.path(&[]);
+        call.path(&[Lit("/v2/bookings")]);
         call.json(&self.body);
         call
     }
@@ -383,7 +384,7 @@ impl<'a> ListRequest<'a> {
             .auth(auth::API_KEY_ACCESS_TOKEN)
             .version(crate::ApiVersion::V2024_08_13);
         let mut call = Call::new(self.base, &OP);
-        call.path(&[]);
+        call.path(&[Lit("/v2/bookings")]);
         call.query_opt("status", self.status.as_ref());
         call.query_opt("attendeeEmail", self.attendee_email.as_ref());
         call.query_opt("attendeeName", self.attendee_name.as_ref());
@@ -425,7 +426,7 @@ impl<'a> GetRequest<'a> {
             .version(crate::ApiVersion::V2024_08_13)
             .auth_optional();
         let mut call = Call::new(self.base, &OP);
-        call.path(&[&self.booking_uid]);
+        call.path(&[Lit("/v2/bookings/"), Param("bookingUid", &self.booking_uid)]);
         call
     }
 }
@@ -443,7 +444,13 @@ impl<'a> RecordingsRequest<'a> {
             .named("bookings.recordings")
             .version(crate::ApiVersion::V2024_08_13);
         let mut call = Call::new(self.base, &OP);
-        call.path(&[&self.booking_uid]);
+        call.path(
+            &[
+                Lit("/v2/bookings/"),
+                Param("bookingUid", &self.booking_uid),
+                Lit("/recordings"),
+            ],
+        );
         call
     }
 }
@@ -461,7 +468,13 @@ impl<'a> TranscriptsRequest<'a> {
             .named("bookings.transcripts")
             .version(crate::ApiVersion::V2024_08_13);
         let mut call = Call::new(self.base, &OP);
-        call.path(&[&self.booking_uid]);
+        call.path(
+            &[
+                Lit("/v2/bookings/"),
+                Param("bookingUid", &self.booking_uid),
+                Lit("/transcripts"),
+            ],
+        );
         call
     }
 }
@@ -482,7 +495,13 @@ impl<'a> RescheduleRequest<'a> {
             .version(crate::ApiVersion::V2024_08_13)
             .auth_optional();
         let mut call = Call::new(self.base, &OP);
-        call.path(&[&self.booking_uid]);
+        call.path(
+            &[
+                Lit("/v2/bookings/"),
+                Param("bookingUid", &self.booking_uid),
+                Lit("/reschedule"),
+            ],
+        );
         call.json(&self.body);
         call
     }
@@ -504,7 +523,13 @@ impl<'a> CancelRequest<'a> {
             .version(crate::ApiVersion::V2024_08_13)
             .auth_optional();
         let mut call = Call::new(self.base, &OP);
-        call.path(&[&self.booking_uid]);
+        call.path(
+            &[
+                Lit("/v2/bookings/"),
+                Param("bookingUid", &self.booking_uid),
+                Lit("/cancel"),
+            ],
+        );
         call.json(&self.body);
         call
     }
@@ -525,7 +550,13 @@ impl<'a> MarkAbsentRequest<'a> {
             .auth(auth::API_KEY_ACCESS_TOKEN)
             .version(crate::ApiVersion::V2024_08_13);
         let mut call = Call::new(self.base, &OP);
-        call.path(&[&self.booking_uid]);
+        call.path(
+            &[
+                Lit("/v2/bookings/"),
+                Param("bookingUid", &self.booking_uid),
+                Lit("/mark-absent"),
+            ],
+        );
         call.json(&self.body);
         call
     }
@@ -545,7 +576,13 @@ impl<'a> ReassignRequest<'a> {
             .auth(auth::API_KEY_ACCESS_TOKEN)
             .version(crate::ApiVersion::V2024_08_13);
         let mut call = Call::new(self.base, &OP);
-        call.path(&[&self.booking_uid]);
+        call.path(
+            &[
+                Lit("/v2/bookings/"),
+                Param("bookingUid", &self.booking_uid),
+                Lit("/reassign"),
+            ],
+        );
         call
     }
 }
@@ -568,7 +605,14 @@ impl<'a> ReassignToUserRequest<'a> {
             .auth(auth::API_KEY_ACCESS_TOKEN)
             .version(crate::ApiVersion::V2024_08_13);
         let mut call = Call::new(self.base, &OP);
-        call.path(&[&self.booking_uid, &self.user_id]);
+        call.path(
+            &[
+                Lit("/v2/bookings/"),
+                Param("bookingUid", &self.booking_uid),
+                Lit("/reassign/"),
+                Param("userId", &self.user_id),
+            ],
+        );
         call.json(&self.body);
         call
     }
@@ -588,7 +632,13 @@ impl<'a> ConfirmRequest<'a> {
             .auth(auth::API_KEY_ACCESS_TOKEN)
             .version(crate::ApiVersion::V2024_08_13);
         let mut call = Call::new(self.base, &OP);
-        call.path(&[&self.booking_uid]);
+        call.path(
+            &[
+                Lit("/v2/bookings/"),
+                Param("bookingUid", &self.booking_uid),
+                Lit("/confirm"),
+            ],
+        );
         call
     }
 }
@@ -608,7 +658,13 @@ impl<'a> DeclineRequest<'a> {
             .auth(auth::API_KEY_ACCESS_TOKEN)
             .version(crate::ApiVersion::V2024_08_13);
         let mut call = Call::new(self.base, &OP);
-        call.path(&[&self.booking_uid]);
+        call.path(
+            &[
+                Lit("/v2/bookings/"),
+                Param("bookingUid", &self.booking_uid),
+                Lit("/decline"),
+            ],
+        );
         call.json(&self.body);
         call
     }
@@ -628,7 +684,13 @@ impl<'a> CalendarLinksRequest<'a> {
             .auth(auth::API_KEY_ACCESS_TOKEN)
             .version(crate::ApiVersion::V2024_08_13);
         let mut call = Call::new(self.base, &OP);
-        call.path(&[&self.booking_uid]);
+        call.path(
+            &[
+                Lit("/v2/bookings/"),
+                Param("bookingUid", &self.booking_uid),
+                Lit("/calendar-links"),
+            ],
+        );
         call
     }
 }
@@ -656,7 +718,13 @@ impl<'a> ReferencesRequest<'a> {
             .auth(auth::API_KEY_ACCESS_TOKEN)
             .version(crate::ApiVersion::V2024_08_13);
         let mut call = Call::new(self.base, &OP);
-        call.path(&[&self.booking_uid]);
+        call.path(
+            &[
+                Lit("/v2/bookings/"),
+                Param("bookingUid", &self.booking_uid),
+                Lit("/references"),
+            ],
+        );
         call.query_opt("type", self.reference_type.as_ref());
         call
     }

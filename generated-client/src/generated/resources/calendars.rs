@@ -3,6 +3,7 @@
 
 //! The authenticated user's calendar accounts: connecting and disconnecting them, checking that they work, and reading busy times from them.
 
+use crate::runtime::PathPart::{Lit, Param};
 use crate::runtime::{Base, Call, Operation};
 use crate::{generated::auth, models};
 pub mod events;
@@ -152,7 +153,7 @@ impl<'a> AddIcsFeedRequest<'a> {
             .named("calendars.add_ics_feed")
             .auth(auth::API_KEY_ACCESS_TOKEN);
         let mut call = Call::new(self.base, &OP);
-        call.path(&[]);
+        call.path(&[Lit("/v2/calendars/ics-feed/save")]);
         call.json(&self.body);
         call
     }
@@ -170,7 +171,7 @@ impl<'a> CheckIcsFeedRequest<'a> {
             .named("calendars.check_ics_feed")
             .auth(auth::API_KEY_ACCESS_TOKEN);
         let mut call = Call::new(self.base, &OP);
-        call.path(&[]);
+        call.path(&[Lit("/v2/calendars/ics-feed/check")]);
         call
     }
 }
@@ -192,7 +193,7 @@ impl<'a> BusyTimesRequest<'a> {
             .named("calendars.busy_times")
             .auth(auth::API_KEY_ACCESS_TOKEN);
         let mut call = Call::new(self.base, &OP);
-        call.path(&[]);
+        call.path(&[Lit("/v2/calendars/busy-times")]);
         call.query("loggedInUsersTz", &self.logged_in_users_tz);
         call.query("dateFrom", &self.date_from);
         call.query("dateTo", &self.date_to);
@@ -214,7 +215,7 @@ impl<'a> ListRequest<'a> {
             .named("calendars.list")
             .auth(auth::API_KEY_ACCESS_TOKEN);
         let mut call = Call::new(self.base, &OP);
-        call.path(&[]);
+        call.path(&[Lit("/v2/calendars")]);
         call
     }
 }
@@ -244,7 +245,9 @@ impl<'a> ConnectUrlRequest<'a> {
             .named("calendars.connect_url")
             .auth(auth::API_KEY_ACCESS_TOKEN);
         let mut call = Call::new(self.base, &OP);
-        call.path(&[&self.calendar]);
+        call.path(
+            &[Lit("/v2/calendars/"), Param("calendar", &self.calendar), Lit("/connect")],
+        );
         call.query_opt("isDryRun", self.is_dry_run.as_ref());
         call.query_opt("redir", self.redir.as_ref());
         call
@@ -266,7 +269,9 @@ impl<'a> SaveOauthCredentialsRequest<'a> {
             .named("calendars.save_oauth_credentials")
             .no_envelope();
         let mut call = Call::new(self.base, &OP);
-        call.path(&[&self.calendar]);
+        call.path(
+            &[Lit("/v2/calendars/"), Param("calendar", &self.calendar), Lit("/save")],
+        );
         call.query("state", &self.state);
         call.query("code", &self.code);
         call
@@ -287,7 +292,13 @@ impl<'a> SaveCredentialsRequest<'a> {
             .named("calendars.save_credentials")
             .auth(auth::API_KEY_ACCESS_TOKEN);
         let mut call = Call::new(self.base, &OP);
-        call.path(&[&self.calendar]);
+        call.path(
+            &[
+                Lit("/v2/calendars/"),
+                Param("calendar", &self.calendar),
+                Lit("/credentials"),
+            ],
+        );
         call.json(&self.body);
         call
     }
@@ -306,7 +317,9 @@ impl<'a> CheckRequest<'a> {
             .named("calendars.check")
             .auth(auth::API_KEY_ACCESS_TOKEN);
         let mut call = Call::new(self.base, &OP);
-        call.path(&[&self.calendar]);
+        call.path(
+            &[Lit("/v2/calendars/"), Param("calendar", &self.calendar), Lit("/check")],
+        );
         call
     }
 }
@@ -325,7 +338,13 @@ impl<'a> DisconnectRequest<'a> {
             .named("calendars.disconnect")
             .auth(auth::API_KEY_ACCESS_TOKEN);
         let mut call = Call::new(self.base, &OP);
-        call.path(&[&self.calendar]);
+        call.path(
+            &[
+                Lit("/v2/calendars/"),
+                Param("calendar", &self.calendar),
+                Lit("/disconnect"),
+            ],
+        );
         call.json(&self.body);
         call
     }

@@ -3,6 +3,7 @@
 
 //! Conferencing apps (Google Meet, Zoom, Microsoft Teams, Cal Video) connected to the authenticated user, and the user's default one.
 
+use crate::runtime::PathPart::{Lit, Param};
 use crate::runtime::{Base, Call, Operation};
 use crate::{generated::auth, models};
 /// Conferencing apps (Google Meet, Zoom, Microsoft Teams, Cal Video) connected to the authenticated user, and the user's default one.
@@ -108,7 +109,7 @@ impl<'a> ConnectRequest<'a> {
             .named("conferencing.connect")
             .auth(auth::API_KEY_ACCESS_TOKEN);
         let mut call = Call::new(self.base, &OP);
-        call.path(&[&self.app]);
+        call.path(&[Lit("/v2/conferencing/"), Param("app", &self.app), Lit("/connect")]);
         call
     }
 }
@@ -138,7 +139,9 @@ impl<'a> OauthAuthUrlRequest<'a> {
             .named("conferencing.oauth_auth_url")
             .auth(auth::API_KEY_ACCESS_TOKEN);
         let mut call = Call::new(self.base, &OP);
-        call.path(&[&self.app]);
+        call.path(
+            &[Lit("/v2/conferencing/"), Param("app", &self.app), Lit("/oauth/auth-url")],
+        );
         call.query_opt("returnTo", self.return_to.as_ref());
         call.query_opt("onErrorReturnTo", self.on_error_return_to.as_ref());
         call
@@ -172,7 +175,9 @@ impl<'a> SaveOauthCredentialsRequest<'a> {
             .named("conferencing.save_oauth_credentials")
             .no_envelope();
         let mut call = Call::new(self.base, &OP);
-        call.path(&[&self.app]);
+        call.path(
+            &[Lit("/v2/conferencing/"), Param("app", &self.app), Lit("/oauth/callback")],
+        );
         call.query("state", &self.state);
         call.query("code", &self.code);
         call.query_opt("error", self.error.as_ref());
@@ -193,7 +198,7 @@ impl<'a> ListRequest<'a> {
             .named("conferencing.list")
             .auth(auth::API_KEY_ACCESS_TOKEN);
         let mut call = Call::new(self.base, &OP);
-        call.path(&[]);
+        call.path(&[Lit("/v2/conferencing")]);
         call
     }
 }
@@ -213,7 +218,7 @@ impl<'a> SetDefaultRequest<'a> {
             .named("conferencing.set_default")
             .auth(auth::API_KEY_ACCESS_TOKEN);
         let mut call = Call::new(self.base, &OP);
-        call.path(&[&self.app]);
+        call.path(&[Lit("/v2/conferencing/"), Param("app", &self.app), Lit("/default")]);
         call
     }
 }
@@ -230,7 +235,7 @@ impl<'a> GetDefaultRequest<'a> {
             .named("conferencing.get_default")
             .auth(auth::API_KEY_ACCESS_TOKEN);
         let mut call = Call::new(self.base, &OP);
-        call.path(&[]);
+        call.path(&[Lit("/v2/conferencing/default")]);
         call
     }
 }
@@ -250,7 +255,9 @@ impl<'a> DisconnectRequest<'a> {
             .named("conferencing.disconnect")
             .auth(auth::API_KEY_ACCESS_TOKEN);
         let mut call = Call::new(self.base, &OP);
-        call.path(&[&self.app]);
+        call.path(
+            &[Lit("/v2/conferencing/"), Param("app", &self.app), Lit("/disconnect")],
+        );
         call
     }
 }

@@ -3,6 +3,7 @@
 
 //! The calendar where the authenticated user's new bookings are created.
 
+use crate::runtime::PathPart::Lit;
 use crate::runtime::{Base, Call, Operation};
 use crate::{generated::auth, models};
 /// The calendar where the authenticated user's new bookings are created.
@@ -36,7 +37,7 @@ impl<'a> UpdateRequest<'a> {
             .named("destination_calendars.update")
             .auth(auth::API_KEY_ACCESS_TOKEN);
         let mut call = Call::new(self.base, &OP);
-        call.path(&[]);
+        call.path(&[Lit("/v2/destination-calendars")]);
         call.json(&self.body);
         call
     }

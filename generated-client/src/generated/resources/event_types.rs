@@ -3,6 +3,7 @@
 
 //! Event types of the authenticated user: the kinds of meeting people can book with them (length, booking form, locations, limits...). Sent with `cal-api-version: 2024-06-14`.
 
+use crate::runtime::PathPart::{Lit, Param};
 use crate::runtime::{Base, Call, Operation};
 use crate::{generated::auth, models};
 pub mod private_links;
@@ -98,7 +99,7 @@ impl<'a> CreateRequest<'a> {
             .auth(auth::API_KEY_ACCESS_TOKEN)
             .version(crate::ApiVersion::V2024_06_14);
         let mut call = Call::new(self.base, &OP);
-        call.path(&[]);
+        call.path(&[Lit("/v2/event-types")]);
         call.json(&self.body);
         call
     }
@@ -148,7 +149,7 @@ impl<'a> ListRequest<'a> {
             .version(crate::ApiVersion::V2024_06_14)
             .auth_optional();
         let mut call = Call::new(self.base, &OP);
-        call.path(&[]);
+        call.path(&[Lit("/v2/event-types")]);
         call.query_opt("username", self.username.as_ref());
         call.query_opt("eventSlug", self.event_slug.as_ref());
         call.query_opt("usernames", self.usernames.as_ref());
@@ -172,7 +173,7 @@ impl<'a> GetRequest<'a> {
             .auth(auth::API_KEY_ACCESS_TOKEN)
             .version(crate::ApiVersion::V2024_06_14);
         let mut call = Call::new(self.base, &OP);
-        call.path(&[&self.event_type_id]);
+        call.path(&[Lit("/v2/event-types/"), Param("eventTypeId", &self.event_type_id)]);
         call
     }
 }
@@ -192,7 +193,7 @@ impl<'a> UpdateRequest<'a> {
             .auth(auth::API_KEY_ACCESS_TOKEN)
             .version(crate::ApiVersion::V2024_06_14);
         let mut call = Call::new(self.base, &OP);
-        call.path(&[&self.event_type_id]);
+        call.path(&[Lit("/v2/event-types/"), Param("eventTypeId", &self.event_type_id)]);
         call.json(&self.body);
         call
     }
@@ -212,7 +213,7 @@ impl<'a> DeleteRequest<'a> {
             .auth(auth::API_KEY_ACCESS_TOKEN)
             .version(crate::ApiVersion::V2024_06_14);
         let mut call = Call::new(self.base, &OP);
-        call.path(&[&self.event_type_id]);
+        call.path(&[Lit("/v2/event-types/"), Param("eventTypeId", &self.event_type_id)]);
         call
     }
 }

@@ -3,6 +3,7 @@
 
 //! The authenticated user's own profile.
 
+use crate::runtime::PathPart::Lit;
 use crate::runtime::{Base, Call, Operation};
 use crate::{generated::auth, models};
 /// The authenticated user's own profile.
@@ -43,7 +44,7 @@ impl<'a> GetRequest<'a> {
             .named("me.get")
             .auth(auth::API_KEY_ACCESS_TOKEN);
         let mut call = Call::new(self.base, &OP);
-        call.path(&[]);
+        call.path(&[Lit("/v2/me")]);
         call
     }
 }
@@ -61,7 +62,7 @@ impl<'a> UpdateRequest<'a> {
             .named("me.update")
             .auth(auth::API_KEY_ACCESS_TOKEN);
         let mut call = Call::new(self.base, &OP);
-        call.path(&[]);
+        call.path(&[Lit("/v2/me")]);
         call.json(&self.body);
         call
     }

@@ -3,6 +3,7 @@
 
 //! Platform OAuth clients of the caller's organization. Creating, changing and deleting one needs the organization admin (or owner) role; any member may read them.
 
+use crate::runtime::PathPart::{Lit, Param};
 use crate::runtime::{Base, Call, Operation};
 use crate::{generated::auth, models};
 pub mod users;
@@ -87,7 +88,7 @@ impl<'a> ListRequest<'a> {
             .named("oauth_clients.list")
             .auth(auth::API_KEY_ACCESS_TOKEN);
         let mut call = Call::new(self.base, &OP);
-        call.path(&[]);
+        call.path(&[Lit("/v2/oauth-clients")]);
         call
     }
 }
@@ -105,7 +106,7 @@ impl<'a> CreateRequest<'a> {
             .named("oauth_clients.create")
             .auth(auth::API_KEY_ACCESS_TOKEN);
         let mut call = Call::new(self.base, &OP);
-        call.path(&[]);
+        call.path(&[Lit("/v2/oauth-clients")]);
         call.json(&self.body);
         call
     }
@@ -124,7 +125,7 @@ impl<'a> GetRequest<'a> {
             .named("oauth_clients.get")
             .auth(auth::API_KEY_ACCESS_TOKEN);
         let mut call = Call::new(self.base, &OP);
-        call.path(&[&self.client_id]);
+        call.path(&[Lit("/v2/oauth-clients/"), Param("clientId", &self.client_id)]);
         call
     }
 }
@@ -143,7 +144,7 @@ impl<'a> UpdateRequest<'a> {
             .named("oauth_clients.update")
             .auth(auth::API_KEY_ACCESS_TOKEN);
         let mut call = Call::new(self.base, &OP);
-        call.path(&[&self.client_id]);
+        call.path(&[Lit("/v2/oauth-clients/"), Param("clientId", &self.client_id)]);
         call.json(&self.body);
         call
     }
@@ -162,7 +163,7 @@ impl<'a> DeleteRequest<'a> {
             .named("oauth_clients.delete")
             .auth(auth::API_KEY_ACCESS_TOKEN);
         let mut call = Call::new(self.base, &OP);
-        call.path(&[&self.client_id]);
+        call.path(&[Lit("/v2/oauth-clients/"), Param("clientId", &self.client_id)]);
         call
     }
 }

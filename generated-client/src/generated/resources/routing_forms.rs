@@ -3,6 +3,7 @@
 
 //! Routing forms reached by their id alone.
 
+use crate::runtime::PathPart::{Lit, Param};
 use crate::runtime::{Base, Call, Operation};
 use crate::{generated::auth, models};
 /// Routing forms reached by their id alone.
@@ -84,7 +85,13 @@ impl<'a> CalculateSlotsRequest<'a> {
             .auth(auth::API_KEY_ACCESS_TOKEN)
             .auth_optional();
         let mut call = Call::new(self.base, &OP);
-        call.path(&[&self.routing_form_id]);
+        call.path(
+            &[
+                Lit("/v2/routing-forms/"),
+                Param("routingFormId", &self.routing_form_id),
+                Lit("/calculate-slots"),
+            ],
+        );
         call.query("start", &self.start);
         call.query("end", &self.end);
         call.query_opt("timeZone", self.time_zone.as_ref());

@@ -3,6 +3,7 @@
 
 //! The authenticated user's schedules: when they can be booked each week, in which time zone, and the dates that differ. Event types use the default schedule unless they name another.
 
+use crate::runtime::PathPart::{Lit, Param};
 use crate::runtime::{Base, Call, Operation};
 use crate::{generated::auth, models};
 /// The authenticated user's schedules: when they can be booked each week, in which time zone, and the dates that differ. Event types use the default schedule unless they name another.
@@ -87,7 +88,7 @@ impl<'a> CreateRequest<'a> {
             .auth(auth::API_KEY_ACCESS_TOKEN)
             .version(crate::ApiVersion::V2024_06_11);
         let mut call = Call::new(self.base, &OP);
-        call.path(&[]);
+        call.path(&[Lit("/v2/schedules")]);
         call.json(&self.body);
         call
     }
@@ -106,7 +107,7 @@ impl<'a> ListRequest<'a> {
             .auth(auth::API_KEY_ACCESS_TOKEN)
             .version(crate::ApiVersion::V2024_06_11);
         let mut call = Call::new(self.base, &OP);
-        call.path(&[]);
+        call.path(&[Lit("/v2/schedules")]);
         call
     }
 }
@@ -124,7 +125,7 @@ impl<'a> GetDefaultRequest<'a> {
             .auth(auth::API_KEY_ACCESS_TOKEN)
             .version(crate::ApiVersion::V2024_06_11);
         let mut call = Call::new(self.base, &OP);
-        call.path(&[]);
+        call.path(&[Lit("/v2/schedules/default")]);
         call
     }
 }
@@ -143,7 +144,7 @@ impl<'a> GetRequest<'a> {
             .auth(auth::API_KEY_ACCESS_TOKEN)
             .version(crate::ApiVersion::V2024_06_11);
         let mut call = Call::new(self.base, &OP);
-        call.path(&[&self.schedule_id]);
+        call.path(&[Lit("/v2/schedules/"), Param("scheduleId", &self.schedule_id)]);
         call
     }
 }
@@ -163,7 +164,7 @@ impl<'a> UpdateRequest<'a> {
             .auth(auth::API_KEY_ACCESS_TOKEN)
             .version(crate::ApiVersion::V2024_06_11);
         let mut call = Call::new(self.base, &OP);
-        call.path(&[&self.schedule_id]);
+        call.path(&[Lit("/v2/schedules/"), Param("scheduleId", &self.schedule_id)]);
         call.json(&self.body);
         call
     }
@@ -183,7 +184,7 @@ impl<'a> DeleteRequest<'a> {
             .auth(auth::API_KEY_ACCESS_TOKEN)
             .version(crate::ApiVersion::V2024_06_11);
         let mut call = Call::new(self.base, &OP);
-        call.path(&[&self.schedule_id]);
+        call.path(&[Lit("/v2/schedules/"), Param("scheduleId", &self.schedule_id)]);
         call
     }
 }

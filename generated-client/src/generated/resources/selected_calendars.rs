@@ -3,6 +3,7 @@
 
 //! The connected calendars Cal.com checks for conflicts when computing the authenticated user's availability.
 
+use crate::runtime::PathPart::Lit;
 use crate::runtime::{Base, Call, Operation};
 use crate::{generated::auth, models};
 /// The connected calendars Cal.com checks for conflicts when computing the authenticated user's availability.
@@ -53,7 +54,7 @@ impl<'a> AddRequest<'a> {
             .named("selected_calendars.add")
             .auth(auth::API_KEY_ACCESS_TOKEN);
         let mut call = Call::new(self.base, &OP);
-        call.path(&[]);
+        call.path(&[Lit("/v2/selected-calendars")]);
         call.json(&self.body);
         call
     }
@@ -83,7 +84,7 @@ impl<'a> RemoveRequest<'a> {
             .named("selected_calendars.remove")
             .auth(auth::API_KEY_ACCESS_TOKEN);
         let mut call = Call::new(self.base, &OP);
-        call.path(&[]);
+        call.path(&[Lit("/v2/selected-calendars")]);
         call.query("integration", &self.integration);
         call.query("externalId", &self.external_id);
         call.query("credentialId", &self.credential_id);

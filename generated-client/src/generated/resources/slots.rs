@@ -3,6 +3,7 @@
 
 //! Free slots of event types, and reservations that keep a slot from being booked by others for a few minutes while a booking is being made.
 
+use crate::runtime::PathPart::{Lit, Param};
 use crate::runtime::{Base, Call, Operation};
 use crate::{generated::auth, models};
 /// Free slots of event types, and reservations that keep a slot from being booked by others for a few minutes while a booking is being made.
@@ -165,7 +166,7 @@ impl<'a> AvailableRequest<'a> {
             .named("slots.available")
             .version(crate::ApiVersion::V2024_09_04);
         let mut call = Call::new(self.base, &OP);
-        call.path(&[]);
+        call.path(&[Lit("/v2/slots")]);
         call.query("start", &self.start);
         call.query("end", &self.end);
         call.query_opt("eventTypeId", self.event_type_id.as_ref());
@@ -203,7 +204,7 @@ impl<'a> ReserveRequest<'a> {
             .version(crate::ApiVersion::V2024_09_04)
             .auth_optional();
         let mut call = Call::new(self.base, &OP);
-        call.path(&[]);
+        call.path(&[Lit("/v2/slots/reservations")]);
         call.json(&self.body);
         call
     }
@@ -222,7 +223,7 @@ impl<'a> GetReservationRequest<'a> {
             .named("slots.get_reservation")
             .version(crate::ApiVersion::V2024_09_04);
         let mut call = Call::new(self.base, &OP);
-        call.path(&[&self.uid]);
+        call.path(&[Lit("/v2/slots/reservations/"), Param("uid", &self.uid)]);
         call
     }
 }
@@ -243,7 +244,7 @@ impl<'a> UpdateReservationRequest<'a> {
             .named("slots.update_reservation")
             .version(crate::ApiVersion::V2024_09_04);
         let mut call = Call::new(self.base, &OP);
-        call.path(&[&self.uid]);
+        call.path(&[Lit("/v2/slots/reservations/"), Param("uid", &self.uid)]);
         call.json(&self.body);
         call
     }
@@ -262,7 +263,7 @@ impl<'a> DeleteReservationRequest<'a> {
             .named("slots.delete_reservation")
             .version(crate::ApiVersion::V2024_09_04);
         let mut call = Call::new(self.base, &OP);
-        call.path(&[&self.uid]);
+        call.path(&[Lit("/v2/slots/reservations/"), Param("uid", &self.uid)]);
         call
     }
 }

@@ -3,6 +3,7 @@
 
 //! The Stripe account of the authenticated user, used to take payments for bookings.
 
+use crate::runtime::PathPart::Lit;
 use crate::runtime::{Base, Call, Operation};
 use crate::{generated::auth, models};
 /// The Stripe account of the authenticated user, used to take payments for bookings.
@@ -76,7 +77,7 @@ impl<'a> ConnectUrlRequest<'a> {
             .named("stripe.connect_url")
             .auth(auth::API_KEY_ACCESS_TOKEN);
         let mut call = Call::new(self.base, &OP);
-        call.path(&[]);
+        call.path(&[Lit("/v2/stripe/connect")]);
         call.query_opt("returnTo", self.return_to.as_ref());
         call.query_opt("onErrorReturnTo", self.on_error_return_to.as_ref());
         call
@@ -109,7 +110,7 @@ impl<'a> SaveRequest<'a> {
             .named("stripe.save")
             .no_envelope();
         let mut call = Call::new(self.base, &OP);
-        call.path(&[]);
+        call.path(&[Lit("/v2/stripe/save")]);
         call.query("state", &self.state);
         call.query("code", &self.code);
         call.query_opt("error", self.error.as_ref());
@@ -130,7 +131,7 @@ impl<'a> CheckRequest<'a> {
             .named("stripe.check")
             .auth(auth::API_KEY_ACCESS_TOKEN);
         let mut call = Call::new(self.base, &OP);
-        call.path(&[]);
+        call.path(&[Lit("/v2/stripe/check")]);
         call
     }
 }

@@ -3,6 +3,7 @@
 
 //! Resources of a team, reached by the team id alone (for teams inside or outside an organization).
 
+use crate::runtime::PathPart::{Lit, Param};
 use crate::runtime::{Base, Call, Operation};
 use crate::{generated::auth, models};
 pub mod event_types;
@@ -100,7 +101,7 @@ impl<'a> CreateRequest<'a> {
             .named("teams.create")
             .auth(auth::API_KEY_ACCESS_TOKEN);
         let mut call = Call::new(self.base, &OP);
-        call.path(&[]);
+        call.path(&[Lit("/v2/teams")]);
         call.json(&self.body);
         call
     }
@@ -118,7 +119,7 @@ impl<'a> ListRequest<'a> {
             .named("teams.list")
             .auth(auth::API_KEY_ACCESS_TOKEN);
         let mut call = Call::new(self.base, &OP);
-        call.path(&[]);
+        call.path(&[Lit("/v2/teams")]);
         call
     }
 }
@@ -136,7 +137,7 @@ impl<'a> GetRequest<'a> {
             .named("teams.get")
             .auth(auth::API_KEY_ACCESS_TOKEN);
         let mut call = Call::new(self.base, &OP);
-        call.path(&[&self.team_id]);
+        call.path(&[Lit("/v2/teams/"), Param("teamId", &self.team_id)]);
         call
     }
 }
@@ -155,7 +156,7 @@ impl<'a> UpdateRequest<'a> {
             .named("teams.update")
             .auth(auth::API_KEY_ACCESS_TOKEN);
         let mut call = Call::new(self.base, &OP);
-        call.path(&[&self.team_id]);
+        call.path(&[Lit("/v2/teams/"), Param("teamId", &self.team_id)]);
         call.json(&self.body);
         call
     }
@@ -174,7 +175,7 @@ impl<'a> DeleteRequest<'a> {
             .named("teams.delete")
             .auth(auth::API_KEY_ACCESS_TOKEN);
         let mut call = Call::new(self.base, &OP);
-        call.path(&[&self.team_id]);
+        call.path(&[Lit("/v2/teams/"), Param("teamId", &self.team_id)]);
         call
     }
 }

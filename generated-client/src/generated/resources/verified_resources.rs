@@ -3,6 +3,7 @@
 
 //! Email addresses and phone numbers that the authenticated user has proven they control, for use in workflows (for example as an email sender or SMS recipient).
 
+use crate::runtime::PathPart::{Lit, Param};
 use crate::runtime::{Base, Call, Operation};
 use crate::{generated::auth, models};
 /// Email addresses and phone numbers that the authenticated user has proven they control, for use in workflows (for example as an email sender or SMS recipient).
@@ -113,7 +114,7 @@ impl<'a> RequestEmailCodeRequest<'a> {
             .named("verified_resources.request_email_code")
             .auth(auth::API_KEY_ACCESS_TOKEN);
         let mut call = Call::new(self.base, &OP);
-        call.path(&[]);
+        call.path(&[Lit("/v2/verified-resources/emails/verification-code/request")]);
         call.json(&self.body);
         call
     }
@@ -134,7 +135,7 @@ impl<'a> RequestPhoneCodeRequest<'a> {
             .named("verified_resources.request_phone_code")
             .auth(auth::API_KEY_ACCESS_TOKEN);
         let mut call = Call::new(self.base, &OP);
-        call.path(&[]);
+        call.path(&[Lit("/v2/verified-resources/phones/verification-code/request")]);
         call.json(&self.body);
         call
     }
@@ -155,7 +156,7 @@ impl<'a> VerifyEmailRequest<'a> {
             .named("verified_resources.verify_email")
             .auth(auth::API_KEY_ACCESS_TOKEN);
         let mut call = Call::new(self.base, &OP);
-        call.path(&[]);
+        call.path(&[Lit("/v2/verified-resources/emails/verification-code/verify")]);
         call.json(&self.body);
         call
     }
@@ -176,7 +177,7 @@ impl<'a> VerifyPhoneRequest<'a> {
             .named("verified_resources.verify_phone")
             .auth(auth::API_KEY_ACCESS_TOKEN);
         let mut call = Call::new(self.base, &OP);
-        call.path(&[]);
+        call.path(&[Lit("/v2/verified-resources/phones/verification-code/verify")]);
         call.json(&self.body);
         call
     }
@@ -206,7 +207,7 @@ impl<'a> ListEmailsRequest<'a> {
             .named("verified_resources.list_emails")
             .auth(auth::API_KEY_ACCESS_TOKEN);
         let mut call = Call::new(self.base, &OP);
-        call.path(&[]);
+        call.path(&[Lit("/v2/verified-resources/emails")]);
         call.query_opt("take", self.take.as_ref());
         call.query_opt("skip", self.skip.as_ref());
         call
@@ -239,7 +240,7 @@ impl<'a> ListPhonesRequest<'a> {
             .named("verified_resources.list_phones")
             .auth(auth::API_KEY_ACCESS_TOKEN);
         let mut call = Call::new(self.base, &OP);
-        call.path(&[]);
+        call.path(&[Lit("/v2/verified-resources/phones")]);
         call.query_opt("take", self.take.as_ref());
         call.query_opt("skip", self.skip.as_ref());
         call
@@ -261,7 +262,7 @@ impl<'a> GetEmailRequest<'a> {
             .named("verified_resources.get_email")
             .auth(auth::API_KEY_ACCESS_TOKEN);
         let mut call = Call::new(self.base, &OP);
-        call.path(&[&self.id]);
+        call.path(&[Lit("/v2/verified-resources/emails/"), Param("id", &self.id)]);
         call
     }
 }
@@ -279,7 +280,7 @@ impl<'a> GetPhoneRequest<'a> {
             .named("verified_resources.get_phone")
             .auth(auth::API_KEY_ACCESS_TOKEN);
         let mut call = Call::new(self.base, &OP);
-        call.path(&[&self.id]);
+        call.path(&[Lit("/v2/verified-resources/phones/"), Param("id", &self.id)]);
         call
     }
 }

@@ -3,6 +3,7 @@
 
 //! The authenticated user's own webhooks. Organization, event type and OAuth client webhooks are under `orgs().webhooks()`, `event_types().webhooks()` and `oauth_clients().webhooks()`.
 
+use crate::runtime::PathPart::{Lit, Param};
 use crate::runtime::{Base, Call, Operation};
 use crate::{generated::auth, models};
 /// The authenticated user's own webhooks. Organization, event type and OAuth client webhooks are under `orgs().webhooks()`, `event_types().webhooks()` and `oauth_clients().webhooks()`.
@@ -89,7 +90,7 @@ impl<'a> ListRequest<'a> {
             .named("webhooks.list")
             .auth(auth::API_KEY_ACCESS_TOKEN);
         let mut call = Call::new(self.base, &OP);
-        call.path(&[]);
+        call.path(&[Lit("/v2/webhooks")]);
         call.query_opt("take", self.take.as_ref());
         call.query_opt("skip", self.skip.as_ref());
         call
@@ -111,7 +112,7 @@ impl<'a> CreateRequest<'a> {
             .named("webhooks.create")
             .auth(auth::API_KEY_ACCESS_TOKEN);
         let mut call = Call::new(self.base, &OP);
-        call.path(&[]);
+        call.path(&[Lit("/v2/webhooks")]);
         call.json(&self.body);
         call
     }
@@ -130,7 +131,7 @@ impl<'a> GetRequest<'a> {
             .named("webhooks.get")
             .auth(auth::API_KEY_ACCESS_TOKEN);
         let mut call = Call::new(self.base, &OP);
-        call.path(&[&self.webhook_id]);
+        call.path(&[Lit("/v2/webhooks/"), Param("webhookId", &self.webhook_id)]);
         call
     }
 }
@@ -149,7 +150,7 @@ impl<'a> UpdateRequest<'a> {
             .named("webhooks.update")
             .auth(auth::API_KEY_ACCESS_TOKEN);
         let mut call = Call::new(self.base, &OP);
-        call.path(&[&self.webhook_id]);
+        call.path(&[Lit("/v2/webhooks/"), Param("webhookId", &self.webhook_id)]);
         call.json(&self.body);
         call
     }
@@ -168,7 +169,7 @@ impl<'a> DeleteRequest<'a> {
             .named("webhooks.delete")
             .auth(auth::API_KEY_ACCESS_TOKEN);
         let mut call = Call::new(self.base, &OP);
-        call.path(&[&self.webhook_id]);
+        call.path(&[Lit("/v2/webhooks/"), Param("webhookId", &self.webhook_id)]);
         call
     }
 }

@@ -3,6 +3,7 @@
 
 //! Events of the user's connected calendars, read and changed through the provider in one shape whatever the provider. Only Google Calendar is supported for now.
 
+use crate::runtime::PathPart::{Lit, Param};
 use crate::runtime::{Base, Call, Operation};
 use crate::{generated::auth, models};
 /// Events of the user's connected calendars, read and changed through the provider in one shape whatever the provider. Only Google Calendar is supported for now.
@@ -58,7 +59,14 @@ impl<'a> GetRequest<'a> {
             .named("calendars.events.get")
             .auth(auth::API_KEY_ACCESS_TOKEN);
         let mut call = Call::new(self.base, &OP);
-        call.path(&[&self.calendar, &self.event_uid]);
+        call.path(
+            &[
+                Lit("/v2/calendars/"),
+                Param("calendar", &self.calendar),
+                Lit("/event/"),
+                Param("eventUid", &self.event_uid),
+            ],
+        );
         call
     }
 }
@@ -80,7 +88,14 @@ impl<'a> UpdateRequest<'a> {
             .named("calendars.events.update")
             .auth(auth::API_KEY_ACCESS_TOKEN);
         let mut call = Call::new(self.base, &OP);
-        call.path(&[&self.calendar, &self.event_uid]);
+        call.path(
+            &[
+                Lit("/v2/calendars/"),
+                Param("calendar", &self.calendar),
+                Lit("/events/"),
+                Param("eventUid", &self.event_uid),
+            ],
+        );
         call.json(&self.body);
         call
     }

@@ -3,6 +3,7 @@
 
 //! Private links of an event type of the authenticated user: booking URLs that work without the event type being public, until a time or for a number of bookings.
 
+use crate::runtime::PathPart::{Lit, Param};
 use crate::runtime::{Base, Call, Operation};
 use crate::{generated::auth, models};
 /// Private links of an event type of the authenticated user: booking URLs that work without the event type being public, until a time or for a number of bookings.
@@ -83,7 +84,13 @@ impl<'a> CreateRequest<'a> {
             .named("event_types.private_links.create")
             .auth(auth::API_KEY_ACCESS_TOKEN);
         let mut call = Call::new(self.base, &OP);
-        call.path(&[&self.event_type_id]);
+        call.path(
+            &[
+                Lit("/v2/event-types/"),
+                Param("eventTypeId", &self.event_type_id),
+                Lit("/private-links"),
+            ],
+        );
         call.json(&self.body);
         call
     }
@@ -104,7 +111,13 @@ impl<'a> ListRequest<'a> {
             .named("event_types.private_links.list")
             .auth(auth::API_KEY_ACCESS_TOKEN);
         let mut call = Call::new(self.base, &OP);
-        call.path(&[&self.event_type_id]);
+        call.path(
+            &[
+                Lit("/v2/event-types/"),
+                Param("eventTypeId", &self.event_type_id),
+                Lit("/private-links"),
+            ],
+        );
         call
     }
 }
@@ -126,7 +139,14 @@ impl<'a> UpdateRequest<'a> {
             .named("event_types.private_links.update")
             .auth(auth::API_KEY_ACCESS_TOKEN);
         let mut call = Call::new(self.base, &OP);
-        call.path(&[&self.event_type_id, &self.link_id]);
+        call.path(
+            &[
+                Lit("/v2/event-types/"),
+                Param("eventTypeId", &self.event_type_id),
+                Lit("/private-links/"),
+                Param("linkId", &self.link_id),
+            ],
+        );
         call.json(&self.body);
         call
     }
@@ -148,7 +168,14 @@ impl<'a> DeleteRequest<'a> {
             .named("event_types.private_links.delete")
             .auth(auth::API_KEY_ACCESS_TOKEN);
         let mut call = Call::new(self.base, &OP);
-        call.path(&[&self.event_type_id, &self.link_id]);
+        call.path(
+            &[
+                Lit("/v2/event-types/"),
+                Param("eventTypeId", &self.event_type_id),
+                Lit("/private-links/"),
+                Param("linkId", &self.link_id),
+            ],
+        );
         call
     }
 }

@@ -3,6 +3,7 @@
 
 //! Webhooks that fire only for bookings of one event type owned by the authenticated user.
 
+use crate::runtime::PathPart::{Lit, Param};
 use crate::runtime::{Base, Call, Operation};
 use crate::{generated::auth, models};
 /// Webhooks that fire only for bookings of one event type owned by the authenticated user.
@@ -119,7 +120,13 @@ impl<'a> ListRequest<'a> {
             .named("event_types.webhooks.list")
             .auth(auth::API_KEY_ACCESS_TOKEN);
         let mut call = Call::new(self.base, &OP);
-        call.path(&[&self.event_type_id]);
+        call.path(
+            &[
+                Lit("/v2/event-types/"),
+                Param("eventTypeId", &self.event_type_id),
+                Lit("/webhooks"),
+            ],
+        );
         call.query_opt("take", self.take.as_ref());
         call.query_opt("skip", self.skip.as_ref());
         call
@@ -142,7 +149,13 @@ impl<'a> CreateRequest<'a> {
             .named("event_types.webhooks.create")
             .auth(auth::API_KEY_ACCESS_TOKEN);
         let mut call = Call::new(self.base, &OP);
-        call.path(&[&self.event_type_id]);
+        call.path(
+            &[
+                Lit("/v2/event-types/"),
+                Param("eventTypeId", &self.event_type_id),
+                Lit("/webhooks"),
+            ],
+        );
         call.json(&self.body);
         call
     }
@@ -161,7 +174,13 @@ impl<'a> DeleteAllRequest<'a> {
             .named("event_types.webhooks.delete_all")
             .auth(auth::API_KEY_ACCESS_TOKEN);
         let mut call = Call::new(self.base, &OP);
-        call.path(&[&self.event_type_id]);
+        call.path(
+            &[
+                Lit("/v2/event-types/"),
+                Param("eventTypeId", &self.event_type_id),
+                Lit("/webhooks"),
+            ],
+        );
         call
     }
 }
@@ -182,7 +201,14 @@ impl<'a> GetRequest<'a> {
             .named("event_types.webhooks.get")
             .auth(auth::API_KEY_ACCESS_TOKEN);
         let mut call = Call::new(self.base, &OP);
-        call.path(&[&self.event_type_id, &self.webhook_id]);
+        call.path(
+            &[
+                Lit("/v2/event-types/"),
+                Param("eventTypeId", &self.event_type_id),
+                Lit("/webhooks/"),
+                Param("webhookId", &self.webhook_id),
+            ],
+        );
         call
     }
 }
@@ -204,7 +230,14 @@ impl<'a> UpdateRequest<'a> {
             .named("event_types.webhooks.update")
             .auth(auth::API_KEY_ACCESS_TOKEN);
         let mut call = Call::new(self.base, &OP);
-        call.path(&[&self.event_type_id, &self.webhook_id]);
+        call.path(
+            &[
+                Lit("/v2/event-types/"),
+                Param("eventTypeId", &self.event_type_id),
+                Lit("/webhooks/"),
+                Param("webhookId", &self.webhook_id),
+            ],
+        );
         call.json(&self.body);
         call
     }
@@ -226,7 +259,14 @@ impl<'a> DeleteRequest<'a> {
             .named("event_types.webhooks.delete")
             .auth(auth::API_KEY_ACCESS_TOKEN);
         let mut call = Call::new(self.base, &OP);
-        call.path(&[&self.event_type_id, &self.webhook_id]);
+        call.path(
+            &[
+                Lit("/v2/event-types/"),
+                Param("eventTypeId", &self.event_type_id),
+                Lit("/webhooks/"),
+                Param("webhookId", &self.webhook_id),
+            ],
+        );
         call
     }
 }

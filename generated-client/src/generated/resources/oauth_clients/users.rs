@@ -3,6 +3,7 @@
 
 //! Managed users of a platform OAuth client. Each has an access token (valid for about an hour) and a refresh token (valid for about a year) that act for the user with `Authorization: Bearer <token>`.
 
+use crate::runtime::PathPart::{Lit, Param};
 use crate::runtime::{Base, Call, Operation};
 use crate::{generated::auth, models};
 /// Managed users of a platform OAuth client. Each has an access token (valid for about an hour) and a refresh token (valid for about a year) that act for the user with `Authorization: Bearer <token>`.
@@ -145,7 +146,13 @@ impl<'a> ListRequest<'a> {
             .named("oauth_clients.users.list")
             .auth(auth::PLATFORM_CLIENT);
         let mut call = Call::new(self.base, &OP);
-        call.path(&[&self.client_id]);
+        call.path(
+            &[
+                Lit("/v2/oauth-clients/"),
+                Param("clientId", &self.client_id),
+                Lit("/users"),
+            ],
+        );
         call.query_opt("limit", self.limit.as_ref());
         call.query_opt("offset", self.offset.as_ref());
         call.query_opt("emails", self.emails.as_ref());
@@ -169,7 +176,13 @@ impl<'a> CreateRequest<'a> {
             .named("oauth_clients.users.create")
             .auth(auth::PLATFORM_CLIENT);
         let mut call = Call::new(self.base, &OP);
-        call.path(&[&self.client_id]);
+        call.path(
+            &[
+                Lit("/v2/oauth-clients/"),
+                Param("clientId", &self.client_id),
+                Lit("/users"),
+            ],
+        );
         call.json(&self.body);
         call
     }
@@ -191,7 +204,14 @@ impl<'a> GetRequest<'a> {
             .named("oauth_clients.users.get")
             .auth(auth::PLATFORM_CLIENT);
         let mut call = Call::new(self.base, &OP);
-        call.path(&[&self.client_id, &self.user_id]);
+        call.path(
+            &[
+                Lit("/v2/oauth-clients/"),
+                Param("clientId", &self.client_id),
+                Lit("/users/"),
+                Param("userId", &self.user_id),
+            ],
+        );
         call
     }
 }
@@ -213,7 +233,14 @@ impl<'a> UpdateRequest<'a> {
             .named("oauth_clients.users.update")
             .auth(auth::PLATFORM_CLIENT);
         let mut call = Call::new(self.base, &OP);
-        call.path(&[&self.client_id, &self.user_id]);
+        call.path(
+            &[
+                Lit("/v2/oauth-clients/"),
+                Param("clientId", &self.client_id),
+                Lit("/users/"),
+                Param("userId", &self.user_id),
+            ],
+        );
         call.json(&self.body);
         call
     }
@@ -235,7 +262,14 @@ impl<'a> DeleteRequest<'a> {
             .named("oauth_clients.users.delete")
             .auth(auth::PLATFORM_CLIENT);
         let mut call = Call::new(self.base, &OP);
-        call.path(&[&self.client_id, &self.user_id]);
+        call.path(
+            &[
+                Lit("/v2/oauth-clients/"),
+                Param("clientId", &self.client_id),
+                Lit("/users/"),
+                Param("userId", &self.user_id),
+            ],
+        );
         call
     }
 }
@@ -256,7 +290,15 @@ impl<'a> ForceRefreshTokensRequest<'a> {
             .named("oauth_clients.users.force_refresh_tokens")
             .auth(auth::PLATFORM_CLIENT);
         let mut call = Call::new(self.base, &OP);
-        call.path(&[&self.client_id, &self.user_id]);
+        call.path(
+            &[
+                Lit("/v2/oauth-clients/"),
+                Param("clientId", &self.client_id),
+                Lit("/users/"),
+                Param("userId", &self.user_id),
+                Lit("/force-refresh"),
+            ],
+        );
         call
     }
 }
@@ -275,7 +317,9 @@ impl<'a> RefreshTokensRequest<'a> {
             .named("oauth_clients.users.refresh_tokens")
             .auth(auth::PLATFORM_CLIENT);
         let mut call = Call::new(self.base, &OP);
-        call.path(&[&self.client_id]);
+        call.path(
+            &[Lit("/v2/oauth/"), Param("clientId", &self.client_id), Lit("/refresh")],
+        );
         call.json(&self.body);
         call
     }

@@ -3,6 +3,7 @@
 
 //! Webhooks of a platform OAuth client; they fire for the bookings of every managed user of the client.
 
+use crate::runtime::PathPart::{Lit, Param};
 use crate::runtime::{Base, Call, Operation};
 use crate::{generated::auth, models};
 /// Webhooks of a platform OAuth client; they fire for the bookings of every managed user of the client.
@@ -119,7 +120,13 @@ impl<'a> ListRequest<'a> {
             .named("oauth_clients.webhooks.list")
             .auth(auth::PLATFORM_CLIENT);
         let mut call = Call::new(self.base, &OP);
-        call.path(&[&self.client_id]);
+        call.path(
+            &[
+                Lit("/v2/oauth-clients/"),
+                Param("clientId", &self.client_id),
+                Lit("/webhooks"),
+            ],
+        );
         call.query_opt("take", self.take.as_ref());
         call.query_opt("skip", self.skip.as_ref());
         call
@@ -142,7 +149,13 @@ impl<'a> CreateRequest<'a> {
             .named("oauth_clients.webhooks.create")
             .auth(auth::PLATFORM_CLIENT);
         let mut call = Call::new(self.base, &OP);
-        call.path(&[&self.client_id]);
+        call.path(
+            &[
+                Lit("/v2/oauth-clients/"),
+                Param("clientId", &self.client_id),
+                Lit("/webhooks"),
+            ],
+        );
         call.json(&self.body);
         call
     }
@@ -161,7 +174,13 @@ impl<'a> DeleteAllRequest<'a> {
             .named("oauth_clients.webhooks.delete_all")
             .auth(auth::PLATFORM_CLIENT);
         let mut call = Call::new(self.base, &OP);
-        call.path(&[&self.client_id]);
+        call.path(
+            &[
+                Lit("/v2/oauth-clients/"),
+                Param("clientId", &self.client_id),
+                Lit("/webhooks"),
+            ],
+        );
         call
     }
 }
@@ -182,7 +201,14 @@ impl<'a> GetRequest<'a> {
             .named("oauth_clients.webhooks.get")
             .auth(auth::PLATFORM_CLIENT);
         let mut call = Call::new(self.base, &OP);
-        call.path(&[&self.client_id, &self.webhook_id]);
+        call.path(
+            &[
+                Lit("/v2/oauth-clients/"),
+                Param("clientId", &self.client_id),
+                Lit("/webhooks/"),
+                Param("webhookId", &self.webhook_id),
+            ],
+        );
         call
     }
 }
@@ -204,7 +230,14 @@ impl<'a> UpdateRequest<'a> {
             .named("oauth_clients.webhooks.update")
             .auth(auth::PLATFORM_CLIENT);
         let mut call = Call::new(self.base, &OP);
-        call.path(&[&self.client_id, &self.webhook_id]);
+        call.path(
+            &[
+                Lit("/v2/oauth-clients/"),
+                Param("clientId", &self.client_id),
+                Lit("/webhooks/"),
+                Param("webhookId", &self.webhook_id),
+            ],
+        );
         call.json(&self.body);
         call
     }
@@ -226,7 +259,14 @@ impl<'a> DeleteRequest<'a> {
             .named("oauth_clients.webhooks.delete")
             .auth(auth::PLATFORM_CLIENT);
         let mut call = Call::new(self.base, &OP);
-        call.path(&[&self.client_id, &self.webhook_id]);
+        call.path(
+            &[
+                Lit("/v2/oauth-clients/"),
+                Param("clientId", &self.client_id),
+                Lit("/webhooks/"),
+                Param("webhookId", &self.webhook_id),
+            ],
+        );
         call
     }
 }

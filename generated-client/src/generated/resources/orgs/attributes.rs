@@ -3,6 +3,7 @@
 
 //! Custom attributes that an organization defines for its members (department, location...). Reading them needs organization membership; changing them needs the organization admin role.
 
+use crate::runtime::PathPart::{Lit, Param};
 use crate::runtime::{Base, Call, Operation};
 use crate::{generated::auth, models};
 pub mod options;
@@ -113,7 +114,13 @@ impl<'a> ListRequest<'a> {
             .named("orgs.attributes.list")
             .auth(auth::API_KEY_ACCESS_TOKEN);
         let mut call = Call::new(self.base, &OP);
-        call.path(&[&self.org_id]);
+        call.path(
+            &[
+                Lit("/v2/organizations/"),
+                Param("orgId", &self.org_id),
+                Lit("/attributes"),
+            ],
+        );
         call.query_opt("take", self.take.as_ref());
         call.query_opt("skip", self.skip.as_ref());
         call
@@ -136,7 +143,13 @@ impl<'a> CreateRequest<'a> {
             .named("orgs.attributes.create")
             .auth(auth::API_KEY_ACCESS_TOKEN);
         let mut call = Call::new(self.base, &OP);
-        call.path(&[&self.org_id]);
+        call.path(
+            &[
+                Lit("/v2/organizations/"),
+                Param("orgId", &self.org_id),
+                Lit("/attributes"),
+            ],
+        );
         call.json(&self.body);
         call
     }
@@ -158,7 +171,14 @@ impl<'a> GetRequest<'a> {
             .named("orgs.attributes.get")
             .auth(auth::API_KEY_ACCESS_TOKEN);
         let mut call = Call::new(self.base, &OP);
-        call.path(&[&self.org_id, &self.attribute_id]);
+        call.path(
+            &[
+                Lit("/v2/organizations/"),
+                Param("orgId", &self.org_id),
+                Lit("/attributes/"),
+                Param("attributeId", &self.attribute_id),
+            ],
+        );
         call
     }
 }
@@ -180,7 +200,14 @@ impl<'a> UpdateRequest<'a> {
             .named("orgs.attributes.update")
             .auth(auth::API_KEY_ACCESS_TOKEN);
         let mut call = Call::new(self.base, &OP);
-        call.path(&[&self.org_id, &self.attribute_id]);
+        call.path(
+            &[
+                Lit("/v2/organizations/"),
+                Param("orgId", &self.org_id),
+                Lit("/attributes/"),
+                Param("attributeId", &self.attribute_id),
+            ],
+        );
         call.json(&self.body);
         call
     }
@@ -202,7 +229,14 @@ impl<'a> DeleteRequest<'a> {
             .named("orgs.attributes.delete")
             .auth(auth::API_KEY_ACCESS_TOKEN);
         let mut call = Call::new(self.base, &OP);
-        call.path(&[&self.org_id, &self.attribute_id]);
+        call.path(
+            &[
+                Lit("/v2/organizations/"),
+                Param("orgId", &self.org_id),
+                Lit("/attributes/"),
+                Param("attributeId", &self.attribute_id),
+            ],
+        );
         call
     }
 }

@@ -3,6 +3,7 @@
 
 //! Bookings made with the members and teams of an organization. Needs the organization admin role.
 
+use crate::runtime::PathPart::{Lit, Param};
 use crate::runtime::{Base, Call, Operation};
 use crate::{generated::auth, models};
 /// Bookings made with the members and teams of an organization. Needs the organization admin role.
@@ -201,7 +202,9 @@ impl<'a> ListRequest<'a> {
             .named("orgs.bookings.list")
             .auth(auth::API_KEY_ACCESS_TOKEN_PLATFORM_CLIENT);
         let mut call = Call::new(self.base, &OP);
-        call.path(&[&self.org_id]);
+        call.path(
+            &[Lit("/v2/organizations/"), Param("orgId", &self.org_id), Lit("/bookings")],
+        );
         call.query_opt("status", self.status.as_ref());
         call.query_opt("attendeeEmail", self.attendee_email.as_ref());
         call.query_opt("attendeeName", self.attendee_name.as_ref());

@@ -3,6 +3,7 @@
 
 //! Delegation credentials of an organization: a workspace service account that Cal.com uses on behalf of every member with an email address in the credential's domain. Needs the organization admin role.
 
+use crate::runtime::PathPart::{Lit, Param};
 use crate::runtime::{Base, Call, Operation};
 use crate::{generated::auth, models};
 /// Delegation credentials of an organization: a workspace service account that Cal.com uses on behalf of every member with an email address in the credential's domain. Needs the organization admin role.
@@ -60,7 +61,13 @@ impl<'a> CreateRequest<'a> {
             .named("orgs.delegation_credentials.create")
             .auth(auth::API_KEY_ACCESS_TOKEN_PLATFORM_CLIENT);
         let mut call = Call::new(self.base, &OP);
-        call.path(&[&self.org_id]);
+        call.path(
+            &[
+                Lit("/v2/organizations/"),
+                Param("orgId", &self.org_id),
+                Lit("/delegation-credentials"),
+            ],
+        );
         call.json(&self.body);
         call
     }
@@ -83,7 +90,14 @@ impl<'a> UpdateRequest<'a> {
             .named("orgs.delegation_credentials.update")
             .auth(auth::API_KEY_ACCESS_TOKEN_PLATFORM_CLIENT);
         let mut call = Call::new(self.base, &OP);
-        call.path(&[&self.org_id, &self.credential_id]);
+        call.path(
+            &[
+                Lit("/v2/organizations/"),
+                Param("orgId", &self.org_id),
+                Lit("/delegation-credentials/"),
+                Param("credentialId", &self.credential_id),
+            ],
+        );
         call.json(&self.body);
         call
     }

@@ -3,6 +3,7 @@
 
 //! Organizations managed by an organization. Needs the organization admin role and, on Cal.com Platform, the SCALE plan or higher.
 
+use crate::runtime::PathPart::{Lit, Param};
 use crate::runtime::{Base, Call, Operation};
 use crate::{generated::auth, models};
 /// Organizations managed by an organization. Needs the organization admin role and, on Cal.com Platform, the SCALE plan or higher.
@@ -127,7 +128,13 @@ impl<'a> ListRequest<'a> {
             .named("orgs.managed_orgs.list")
             .auth(auth::PLATFORM_CLIENT);
         let mut call = Call::new(self.base, &OP);
-        call.path(&[&self.org_id]);
+        call.path(
+            &[
+                Lit("/v2/organizations/"),
+                Param("orgId", &self.org_id),
+                Lit("/organizations"),
+            ],
+        );
         call.query_opt("take", self.take.as_ref());
         call.query_opt("skip", self.skip.as_ref());
         call.query_opt("slug", self.slug.as_ref());
@@ -153,7 +160,13 @@ impl<'a> CreateRequest<'a> {
             .named("orgs.managed_orgs.create")
             .auth(auth::PLATFORM_CLIENT);
         let mut call = Call::new(self.base, &OP);
-        call.path(&[&self.org_id]);
+        call.path(
+            &[
+                Lit("/v2/organizations/"),
+                Param("orgId", &self.org_id),
+                Lit("/organizations"),
+            ],
+        );
         call.json(&self.body);
         call
     }
@@ -175,7 +188,14 @@ impl<'a> GetRequest<'a> {
             .named("orgs.managed_orgs.get")
             .auth(auth::PLATFORM_CLIENT);
         let mut call = Call::new(self.base, &OP);
-        call.path(&[&self.org_id, &self.managed_organization_id]);
+        call.path(
+            &[
+                Lit("/v2/organizations/"),
+                Param("orgId", &self.org_id),
+                Lit("/organizations/"),
+                Param("managedOrganizationId", &self.managed_organization_id),
+            ],
+        );
         call
     }
 }
@@ -197,7 +217,14 @@ impl<'a> UpdateRequest<'a> {
             .named("orgs.managed_orgs.update")
             .auth(auth::PLATFORM_CLIENT);
         let mut call = Call::new(self.base, &OP);
-        call.path(&[&self.org_id, &self.managed_organization_id]);
+        call.path(
+            &[
+                Lit("/v2/organizations/"),
+                Param("orgId", &self.org_id),
+                Lit("/organizations/"),
+                Param("managedOrganizationId", &self.managed_organization_id),
+            ],
+        );
         call.json(&self.body);
         call
     }
@@ -219,7 +246,14 @@ impl<'a> DeleteRequest<'a> {
             .named("orgs.managed_orgs.delete")
             .auth(auth::PLATFORM_CLIENT);
         let mut call = Call::new(self.base, &OP);
-        call.path(&[&self.org_id, &self.managed_organization_id]);
+        call.path(
+            &[
+                Lit("/v2/organizations/"),
+                Param("orgId", &self.org_id),
+                Lit("/organizations/"),
+                Param("managedOrganizationId", &self.managed_organization_id),
+            ],
+        );
         call
     }
 }

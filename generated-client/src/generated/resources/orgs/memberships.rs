@@ -3,6 +3,7 @@
 
 //! Memberships of an organization. Managing them needs the organization admin role.
 
+use crate::runtime::PathPart::{Lit, Param};
 use crate::runtime::{Base, Call, Operation};
 use crate::{generated::auth, models};
 /// Memberships of an organization. Managing them needs the organization admin role.
@@ -100,7 +101,13 @@ impl<'a> ListRequest<'a> {
             .named("orgs.memberships.list")
             .auth(auth::API_KEY_ACCESS_TOKEN_PLATFORM_CLIENT);
         let mut call = Call::new(self.base, &OP);
-        call.path(&[&self.org_id]);
+        call.path(
+            &[
+                Lit("/v2/organizations/"),
+                Param("orgId", &self.org_id),
+                Lit("/memberships"),
+            ],
+        );
         call.query_opt("take", self.take.as_ref());
         call.query_opt("skip", self.skip.as_ref());
         call
@@ -123,7 +130,13 @@ impl<'a> CreateRequest<'a> {
             .named("orgs.memberships.create")
             .auth(auth::API_KEY_ACCESS_TOKEN_PLATFORM_CLIENT);
         let mut call = Call::new(self.base, &OP);
-        call.path(&[&self.org_id]);
+        call.path(
+            &[
+                Lit("/v2/organizations/"),
+                Param("orgId", &self.org_id),
+                Lit("/memberships"),
+            ],
+        );
         call.json(&self.body);
         call
     }
@@ -145,7 +158,14 @@ impl<'a> GetRequest<'a> {
             .named("orgs.memberships.get")
             .auth(auth::API_KEY_ACCESS_TOKEN_PLATFORM_CLIENT);
         let mut call = Call::new(self.base, &OP);
-        call.path(&[&self.org_id, &self.membership_id]);
+        call.path(
+            &[
+                Lit("/v2/organizations/"),
+                Param("orgId", &self.org_id),
+                Lit("/memberships/"),
+                Param("membershipId", &self.membership_id),
+            ],
+        );
         call
     }
 }
@@ -167,7 +187,14 @@ impl<'a> UpdateRequest<'a> {
             .named("orgs.memberships.update")
             .auth(auth::API_KEY_ACCESS_TOKEN_PLATFORM_CLIENT);
         let mut call = Call::new(self.base, &OP);
-        call.path(&[&self.org_id, &self.membership_id]);
+        call.path(
+            &[
+                Lit("/v2/organizations/"),
+                Param("orgId", &self.org_id),
+                Lit("/memberships/"),
+                Param("membershipId", &self.membership_id),
+            ],
+        );
         call.json(&self.body);
         call
     }
@@ -189,7 +216,14 @@ impl<'a> DeleteRequest<'a> {
             .named("orgs.memberships.delete")
             .auth(auth::API_KEY_ACCESS_TOKEN_PLATFORM_CLIENT);
         let mut call = Call::new(self.base, &OP);
-        call.path(&[&self.org_id, &self.membership_id]);
+        call.path(
+            &[
+                Lit("/v2/organizations/"),
+                Param("orgId", &self.org_id),
+                Lit("/memberships/"),
+                Param("membershipId", &self.membership_id),
+            ],
+        );
         call
     }
 }

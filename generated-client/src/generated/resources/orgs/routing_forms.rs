@@ -3,6 +3,7 @@
 
 //! Routing forms of an organization and its teams, and their responses. Needs the organization admin role (creating a response is also allowed to the form's owner).
 
+use crate::runtime::PathPart::{Lit, Param};
 use crate::runtime::{Base, Call, Operation};
 use crate::{generated::auth, models};
 /// Routing forms of an organization and its teams, and their responses. Needs the organization admin role (creating a response is also allowed to the form's owner).
@@ -189,7 +190,13 @@ impl<'a> ListRequest<'a> {
             .named("orgs.routing_forms.list")
             .auth(auth::API_KEY_ACCESS_TOKEN);
         let mut call = Call::new(self.base, &OP);
-        call.path(&[&self.org_id]);
+        call.path(
+            &[
+                Lit("/v2/organizations/"),
+                Param("orgId", &self.org_id),
+                Lit("/routing-forms"),
+            ],
+        );
         call.query_opt("skip", self.skip.as_ref());
         call.query_opt("take", self.take.as_ref());
         call.query_opt("sortCreatedAt", self.sort_created_at.as_ref());
@@ -291,7 +298,15 @@ impl<'a> ListResponsesRequest<'a> {
             .named("orgs.routing_forms.list_responses")
             .auth(auth::API_KEY_ACCESS_TOKEN);
         let mut call = Call::new(self.base, &OP);
-        call.path(&[&self.org_id, &self.routing_form_id]);
+        call.path(
+            &[
+                Lit("/v2/organizations/"),
+                Param("orgId", &self.org_id),
+                Lit("/routing-forms/"),
+                Param("routingFormId", &self.routing_form_id),
+                Lit("/responses"),
+            ],
+        );
         call.query_opt("skip", self.skip.as_ref());
         call.query_opt("take", self.take.as_ref());
         call.query_opt("sortCreatedAt", self.sort_created_at.as_ref());
@@ -359,7 +374,15 @@ impl<'a> CreateResponseRequest<'a> {
             .named("orgs.routing_forms.create_response")
             .auth(auth::API_KEY_ACCESS_TOKEN);
         let mut call = Call::new(self.base, &OP);
-        call.path(&[&self.org_id, &self.routing_form_id]);
+        call.path(
+            &[
+                Lit("/v2/organizations/"),
+                Param("orgId", &self.org_id),
+                Lit("/routing-forms/"),
+                Param("routingFormId", &self.routing_form_id),
+                Lit("/responses"),
+            ],
+        );
         call.query("start", &self.start);
         call.query("end", &self.end);
         call.query_opt("timeZone", self.time_zone.as_ref());
@@ -393,7 +416,16 @@ impl<'a> UpdateResponseRequest<'a> {
             .named("orgs.routing_forms.update_response")
             .auth(auth::API_KEY_ACCESS_TOKEN);
         let mut call = Call::new(self.base, &OP);
-        call.path(&[&self.org_id, &self.routing_form_id, &self.response_id]);
+        call.path(
+            &[
+                Lit("/v2/organizations/"),
+                Param("orgId", &self.org_id),
+                Lit("/routing-forms/"),
+                Param("routingFormId", &self.routing_form_id),
+                Lit("/responses/"),
+                Param("responseId", &self.response_id),
+            ],
+        );
         call.json(&self.body);
         call
     }

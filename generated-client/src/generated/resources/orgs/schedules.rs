@@ -3,6 +3,7 @@
 
 //! Schedules of all the users of an organization. Needs the organization admin role.
 
+use crate::runtime::PathPart::{Lit, Param};
 use crate::runtime::{Base, Call, Operation};
 use crate::{generated::auth, models};
 /// Schedules of all the users of an organization. Needs the organization admin role.
@@ -50,7 +51,9 @@ impl<'a> ListRequest<'a> {
             .named("orgs.schedules.list")
             .auth(auth::API_KEY_ACCESS_TOKEN_PLATFORM_CLIENT);
         let mut call = Call::new(self.base, &OP);
-        call.path(&[&self.org_id]);
+        call.path(
+            &[Lit("/v2/organizations/"), Param("orgId", &self.org_id), Lit("/schedules")],
+        );
         call.query_opt("take", self.take.as_ref());
         call.query_opt("skip", self.skip.as_ref());
         call

@@ -3,6 +3,7 @@
 
 //! Teams that belong to an organization, and the resources of each such team.
 
+use crate::runtime::PathPart::{Lit, Param};
 use crate::runtime::{Base, Call, Operation};
 use crate::{generated::auth, models};
 pub mod bookings;
@@ -187,7 +188,9 @@ impl<'a> ListRequest<'a> {
             .named("orgs.teams.list")
             .auth(auth::API_KEY_ACCESS_TOKEN_PLATFORM_CLIENT);
         let mut call = Call::new(self.base, &OP);
-        call.path(&[&self.org_id]);
+        call.path(
+            &[Lit("/v2/organizations/"), Param("orgId", &self.org_id), Lit("/teams")],
+        );
         call.query_opt("take", self.take.as_ref());
         call.query_opt("skip", self.skip.as_ref());
         call
@@ -208,7 +211,9 @@ impl<'a> CreateRequest<'a> {
             .named("orgs.teams.create")
             .auth(auth::API_KEY_ACCESS_TOKEN_PLATFORM_CLIENT);
         let mut call = Call::new(self.base, &OP);
-        call.path(&[&self.org_id]);
+        call.path(
+            &[Lit("/v2/organizations/"), Param("orgId", &self.org_id), Lit("/teams")],
+        );
         call.json(&self.body);
         call
     }
@@ -239,7 +244,9 @@ impl<'a> ListMineRequest<'a> {
             .named("orgs.teams.list_mine")
             .auth(auth::API_KEY_ACCESS_TOKEN_PLATFORM_CLIENT);
         let mut call = Call::new(self.base, &OP);
-        call.path(&[&self.org_id]);
+        call.path(
+            &[Lit("/v2/organizations/"), Param("orgId", &self.org_id), Lit("/teams/me")],
+        );
         call.query_opt("take", self.take.as_ref());
         call.query_opt("skip", self.skip.as_ref());
         call
@@ -262,7 +269,14 @@ impl<'a> GetRequest<'a> {
             .named("orgs.teams.get")
             .auth(auth::API_KEY_ACCESS_TOKEN_PLATFORM_CLIENT);
         let mut call = Call::new(self.base, &OP);
-        call.path(&[&self.org_id, &self.team_id]);
+        call.path(
+            &[
+                Lit("/v2/organizations/"),
+                Param("orgId", &self.org_id),
+                Lit("/teams/"),
+                Param("teamId", &self.team_id),
+            ],
+        );
         call
     }
 }
@@ -284,7 +298,14 @@ impl<'a> UpdateRequest<'a> {
             .named("orgs.teams.update")
             .auth(auth::API_KEY_ACCESS_TOKEN_PLATFORM_CLIENT);
         let mut call = Call::new(self.base, &OP);
-        call.path(&[&self.org_id, &self.team_id]);
+        call.path(
+            &[
+                Lit("/v2/organizations/"),
+                Param("orgId", &self.org_id),
+                Lit("/teams/"),
+                Param("teamId", &self.team_id),
+            ],
+        );
         call.json(&self.body);
         call
     }
@@ -306,7 +327,14 @@ impl<'a> DeleteRequest<'a> {
             .named("orgs.teams.delete")
             .auth(auth::API_KEY_ACCESS_TOKEN_PLATFORM_CLIENT);
         let mut call = Call::new(self.base, &OP);
-        call.path(&[&self.org_id, &self.team_id]);
+        call.path(
+            &[
+                Lit("/v2/organizations/"),
+                Param("orgId", &self.org_id),
+                Lit("/teams/"),
+                Param("teamId", &self.team_id),
+            ],
+        );
         call
     }
 }
@@ -327,7 +355,15 @@ impl<'a> CreateInviteRequest<'a> {
             .named("orgs.teams.create_invite")
             .auth(auth::API_KEY_ACCESS_TOKEN_PLATFORM_CLIENT);
         let mut call = Call::new(self.base, &OP);
-        call.path(&[&self.org_id, &self.team_id]);
+        call.path(
+            &[
+                Lit("/v2/organizations/"),
+                Param("orgId", &self.org_id),
+                Lit("/teams/"),
+                Param("teamId", &self.team_id),
+                Lit("/invite"),
+            ],
+        );
         call
     }
 }

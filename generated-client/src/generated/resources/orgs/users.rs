@@ -3,6 +3,7 @@
 
 //! Users of an organization and the resources of each one. Needs the organization admin role.
 
+use crate::runtime::PathPart::{Lit, Param};
 use crate::runtime::{Base, Call, Operation};
 use crate::{generated::auth, models};
 pub mod bookings;
@@ -139,7 +140,9 @@ impl<'a> ListRequest<'a> {
             .named("orgs.users.list")
             .auth(auth::API_KEY_ACCESS_TOKEN_PLATFORM_CLIENT);
         let mut call = Call::new(self.base, &OP);
-        call.path(&[&self.org_id]);
+        call.path(
+            &[Lit("/v2/organizations/"), Param("orgId", &self.org_id), Lit("/users")],
+        );
         call.query_opt("take", self.take.as_ref());
         call.query_opt("skip", self.skip.as_ref());
         call.query_opt("emails", self.emails.as_ref());
@@ -166,7 +169,9 @@ impl<'a> CreateRequest<'a> {
             .named("orgs.users.create")
             .auth(auth::API_KEY_ACCESS_TOKEN_PLATFORM_CLIENT);
         let mut call = Call::new(self.base, &OP);
-        call.path(&[&self.org_id]);
+        call.path(
+            &[Lit("/v2/organizations/"), Param("orgId", &self.org_id), Lit("/users")],
+        );
         call.json(&self.body);
         call
     }
@@ -189,7 +194,14 @@ impl<'a> UpdateRequest<'a> {
             .named("orgs.users.update")
             .auth(auth::API_KEY_ACCESS_TOKEN_PLATFORM_CLIENT);
         let mut call = Call::new(self.base, &OP);
-        call.path(&[&self.org_id, &self.user_id]);
+        call.path(
+            &[
+                Lit("/v2/organizations/"),
+                Param("orgId", &self.org_id),
+                Lit("/users/"),
+                Param("userId", &self.user_id),
+            ],
+        );
         call.json(&self.body);
         call
     }
@@ -211,7 +223,14 @@ impl<'a> DeleteRequest<'a> {
             .named("orgs.users.delete")
             .auth(auth::API_KEY_ACCESS_TOKEN_PLATFORM_CLIENT);
         let mut call = Call::new(self.base, &OP);
-        call.path(&[&self.org_id, &self.user_id]);
+        call.path(
+            &[
+                Lit("/v2/organizations/"),
+                Param("orgId", &self.org_id),
+                Lit("/users/"),
+                Param("userId", &self.user_id),
+            ],
+        );
         call
     }
 }

@@ -3,6 +3,7 @@
 
 //! Webhooks that belong to an organization. Managing them needs the organization admin role.
 
+use crate::runtime::PathPart::{Lit, Param};
 use crate::runtime::{Base, Call, Operation};
 use crate::{generated::auth, models};
 /// Webhooks that belong to an organization. Managing them needs the organization admin role.
@@ -100,7 +101,9 @@ impl<'a> ListRequest<'a> {
             .named("orgs.webhooks.list")
             .auth(auth::API_KEY_ACCESS_TOKEN_PLATFORM_CLIENT);
         let mut call = Call::new(self.base, &OP);
-        call.path(&[&self.org_id]);
+        call.path(
+            &[Lit("/v2/organizations/"), Param("orgId", &self.org_id), Lit("/webhooks")],
+        );
         call.query_opt("take", self.take.as_ref());
         call.query_opt("skip", self.skip.as_ref());
         call
@@ -123,7 +126,9 @@ impl<'a> CreateRequest<'a> {
             .named("orgs.webhooks.create")
             .auth(auth::API_KEY_ACCESS_TOKEN_PLATFORM_CLIENT);
         let mut call = Call::new(self.base, &OP);
-        call.path(&[&self.org_id]);
+        call.path(
+            &[Lit("/v2/organizations/"), Param("orgId", &self.org_id), Lit("/webhooks")],
+        );
         call.json(&self.body);
         call
     }
@@ -145,7 +150,14 @@ impl<'a> GetRequest<'a> {
             .named("orgs.webhooks.get")
             .auth(auth::API_KEY_ACCESS_TOKEN_PLATFORM_CLIENT);
         let mut call = Call::new(self.base, &OP);
-        call.path(&[&self.org_id, &self.webhook_id]);
+        call.path(
+            &[
+                Lit("/v2/organizations/"),
+                Param("orgId", &self.org_id),
+                Lit("/webhooks/"),
+                Param("webhookId", &self.webhook_id),
+            ],
+        );
         call
     }
 }
@@ -167,7 +179,14 @@ impl<'a> UpdateRequest<'a> {
             .named("orgs.webhooks.update")
             .auth(auth::API_KEY_ACCESS_TOKEN_PLATFORM_CLIENT);
         let mut call = Call::new(self.base, &OP);
-        call.path(&[&self.org_id, &self.webhook_id]);
+        call.path(
+            &[
+                Lit("/v2/organizations/"),
+                Param("orgId", &self.org_id),
+                Lit("/webhooks/"),
+                Param("webhookId", &self.webhook_id),
+            ],
+        );
         call.json(&self.body);
         call
     }
@@ -189,7 +208,14 @@ impl<'a> DeleteRequest<'a> {
             .named("orgs.webhooks.delete")
             .auth(auth::API_KEY_ACCESS_TOKEN_PLATFORM_CLIENT);
         let mut call = Call::new(self.base, &OP);
-        call.path(&[&self.org_id, &self.webhook_id]);
+        call.path(
+            &[
+                Lit("/v2/organizations/"),
+                Param("orgId", &self.org_id),
+                Lit("/webhooks/"),
+                Param("webhookId", &self.webhook_id),
+            ],
+        );
         call
     }
 }

@@ -3,6 +3,7 @@
 
 //! Event types of a team: collective, round-robin or managed meetings hosted by team members. Managing them needs the team admin role; listing them is public.
 
+use crate::runtime::PathPart::{Lit, Param};
 use crate::runtime::{Base, Call, Operation};
 use crate::{generated::auth, models};
 /// Event types of a team: collective, round-robin or managed meetings hosted by team members. Managing them needs the team admin role; listing them is public.
@@ -111,7 +112,9 @@ impl<'a> CreateRequest<'a> {
             .named("teams.event_types.create")
             .auth(auth::API_KEY_ACCESS_TOKEN);
         let mut call = Call::new(self.base, &OP);
-        call.path(&[&self.team_id]);
+        call.path(
+            &[Lit("/v2/teams/"), Param("teamId", &self.team_id), Lit("/event-types")],
+        );
         call.json(&self.body);
         call
     }
@@ -141,7 +144,9 @@ impl<'a> ListRequest<'a> {
         const OP: Operation = Operation::get("/v2/teams/{teamId}/event-types")
             .named("teams.event_types.list");
         let mut call = Call::new(self.base, &OP);
-        call.path(&[&self.team_id]);
+        call.path(
+            &[Lit("/v2/teams/"), Param("teamId", &self.team_id), Lit("/event-types")],
+        );
         call.query_opt("eventSlug", self.event_slug.as_ref());
         call.query_opt("hostsLimit", self.hosts_limit.as_ref());
         call
@@ -164,7 +169,14 @@ impl<'a> GetRequest<'a> {
             .named("teams.event_types.get")
             .auth(auth::API_KEY_ACCESS_TOKEN);
         let mut call = Call::new(self.base, &OP);
-        call.path(&[&self.team_id, &self.event_type_id]);
+        call.path(
+            &[
+                Lit("/v2/teams/"),
+                Param("teamId", &self.team_id),
+                Lit("/event-types/"),
+                Param("eventTypeId", &self.event_type_id),
+            ],
+        );
         call
     }
 }
@@ -186,7 +198,14 @@ impl<'a> UpdateRequest<'a> {
             .named("teams.event_types.update")
             .auth(auth::API_KEY_ACCESS_TOKEN);
         let mut call = Call::new(self.base, &OP);
-        call.path(&[&self.team_id, &self.event_type_id]);
+        call.path(
+            &[
+                Lit("/v2/teams/"),
+                Param("teamId", &self.team_id),
+                Lit("/event-types/"),
+                Param("eventTypeId", &self.event_type_id),
+            ],
+        );
         call.json(&self.body);
         call
     }
@@ -208,7 +227,14 @@ impl<'a> DeleteRequest<'a> {
             .named("teams.event_types.delete")
             .auth(auth::API_KEY_ACCESS_TOKEN);
         let mut call = Call::new(self.base, &OP);
-        call.path(&[&self.team_id, &self.event_type_id]);
+        call.path(
+            &[
+                Lit("/v2/teams/"),
+                Param("teamId", &self.team_id),
+                Lit("/event-types/"),
+                Param("eventTypeId", &self.event_type_id),
+            ],
+        );
         call
     }
 }
@@ -230,7 +256,15 @@ impl<'a> CreatePhoneCallRequest<'a> {
             .named("teams.event_types.create_phone_call")
             .auth(auth::API_KEY_ACCESS_TOKEN);
         let mut call = Call::new(self.base, &OP);
-        call.path(&[&self.team_id, &self.event_type_id]);
+        call.path(
+            &[
+                Lit("/v2/teams/"),
+                Param("teamId", &self.team_id),
+                Lit("/event-types/"),
+                Param("eventTypeId", &self.event_type_id),
+                Lit("/create-phone-call"),
+            ],
+        );
         call.json(&self.body);
         call
     }

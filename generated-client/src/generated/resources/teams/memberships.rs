@@ -3,6 +3,7 @@
 
 //! Memberships of a team. Every operation needs the team admin role, reading included.
 
+use crate::runtime::PathPart::{Lit, Param};
 use crate::runtime::{Base, Call, Operation};
 use crate::{generated::auth, models};
 /// Memberships of a team. Every operation needs the team admin role, reading included.
@@ -100,7 +101,9 @@ impl<'a> ListRequest<'a> {
             .named("teams.memberships.list")
             .auth(auth::API_KEY_ACCESS_TOKEN);
         let mut call = Call::new(self.base, &OP);
-        call.path(&[&self.team_id]);
+        call.path(
+            &[Lit("/v2/teams/"), Param("teamId", &self.team_id), Lit("/memberships")],
+        );
         call.query_opt("take", self.take.as_ref());
         call.query_opt("skip", self.skip.as_ref());
         call
@@ -123,7 +126,9 @@ impl<'a> CreateRequest<'a> {
             .named("teams.memberships.create")
             .auth(auth::API_KEY_ACCESS_TOKEN);
         let mut call = Call::new(self.base, &OP);
-        call.path(&[&self.team_id]);
+        call.path(
+            &[Lit("/v2/teams/"), Param("teamId", &self.team_id), Lit("/memberships")],
+        );
         call.json(&self.body);
         call
     }
@@ -145,7 +150,14 @@ impl<'a> GetRequest<'a> {
             .named("teams.memberships.get")
             .auth(auth::API_KEY_ACCESS_TOKEN);
         let mut call = Call::new(self.base, &OP);
-        call.path(&[&self.team_id, &self.membership_id]);
+        call.path(
+            &[
+                Lit("/v2/teams/"),
+                Param("teamId", &self.team_id),
+                Lit("/memberships/"),
+                Param("membershipId", &self.membership_id),
+            ],
+        );
         call
     }
 }
@@ -167,7 +179,14 @@ impl<'a> UpdateRequest<'a> {
             .named("teams.memberships.update")
             .auth(auth::API_KEY_ACCESS_TOKEN);
         let mut call = Call::new(self.base, &OP);
-        call.path(&[&self.team_id, &self.membership_id]);
+        call.path(
+            &[
+                Lit("/v2/teams/"),
+                Param("teamId", &self.team_id),
+                Lit("/memberships/"),
+                Param("membershipId", &self.membership_id),
+            ],
+        );
         call.json(&self.body);
         call
     }
@@ -189,7 +208,14 @@ impl<'a> DeleteRequest<'a> {
             .named("teams.memberships.delete")
             .auth(auth::API_KEY_ACCESS_TOKEN);
         let mut call = Call::new(self.base, &OP);
-        call.path(&[&self.team_id, &self.membership_id]);
+        call.path(
+            &[
+                Lit("/v2/teams/"),
+                Param("teamId", &self.team_id),
+                Lit("/memberships/"),
+                Param("membershipId", &self.membership_id),
+            ],
+        );
         call
     }
 }

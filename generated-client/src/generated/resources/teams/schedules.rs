@@ -3,6 +3,7 @@
 
 //! Schedules of the members of a team, reached by the team id alone.
 
+use crate::runtime::PathPart::{Lit, Param};
 use crate::runtime::{Base, Call, Operation};
 use crate::{generated::auth, models};
 /// Schedules of the members of a team, reached by the team id alone.
@@ -50,7 +51,9 @@ impl<'a> ListRequest<'a> {
             .named("teams.schedules.list")
             .auth(auth::API_KEY_ACCESS_TOKEN);
         let mut call = Call::new(self.base, &OP);
-        call.path(&[&self.team_id]);
+        call.path(
+            &[Lit("/v2/teams/"), Param("teamId", &self.team_id), Lit("/schedules")],
+        );
         call.query_opt("take", self.take.as_ref());
         call.query_opt("skip", self.skip.as_ref());
         call

@@ -3,6 +3,7 @@
 
 //! Email addresses and phone numbers that a team has proven it controls, for use in workflows (for example as an email sender or SMS recipient). Needs the team admin role.
 
+use crate::runtime::PathPart::{Lit, Param};
 use crate::runtime::{Base, Call, Operation};
 use crate::{generated::auth, models};
 /// Email addresses and phone numbers that a team has proven it controls, for use in workflows (for example as an email sender or SMS recipient). Needs the team admin role.
@@ -134,7 +135,13 @@ impl<'a> RequestEmailCodeRequest<'a> {
             .named("teams.verified_resources.request_email_code")
             .auth(auth::API_KEY_ACCESS_TOKEN);
         let mut call = Call::new(self.base, &OP);
-        call.path(&[&self.team_id]);
+        call.path(
+            &[
+                Lit("/v2/teams/"),
+                Param("teamId", &self.team_id),
+                Lit("/verified-resources/emails/verification-code/request"),
+            ],
+        );
         call.json(&self.body);
         call
     }
@@ -156,7 +163,13 @@ impl<'a> RequestPhoneCodeRequest<'a> {
             .named("teams.verified_resources.request_phone_code")
             .auth(auth::API_KEY_ACCESS_TOKEN);
         let mut call = Call::new(self.base, &OP);
-        call.path(&[&self.team_id]);
+        call.path(
+            &[
+                Lit("/v2/teams/"),
+                Param("teamId", &self.team_id),
+                Lit("/verified-resources/phones/verification-code/request"),
+            ],
+        );
         call.json(&self.body);
         call
     }
@@ -178,7 +191,13 @@ impl<'a> VerifyEmailRequest<'a> {
             .named("teams.verified_resources.verify_email")
             .auth(auth::API_KEY_ACCESS_TOKEN);
         let mut call = Call::new(self.base, &OP);
-        call.path(&[&self.team_id]);
+        call.path(
+            &[
+                Lit("/v2/teams/"),
+                Param("teamId", &self.team_id),
+                Lit("/verified-resources/emails/verification-code/verify"),
+            ],
+        );
         call.json(&self.body);
         call
     }
@@ -200,7 +219,13 @@ impl<'a> VerifyPhoneRequest<'a> {
             .named("teams.verified_resources.verify_phone")
             .auth(auth::API_KEY_ACCESS_TOKEN);
         let mut call = Call::new(self.base, &OP);
-        call.path(&[&self.team_id]);
+        call.path(
+            &[
+                Lit("/v2/teams/"),
+                Param("teamId", &self.team_id),
+                Lit("/verified-resources/phones/verification-code/verify"),
+            ],
+        );
         call.json(&self.body);
         call
     }
@@ -233,7 +258,13 @@ impl<'a> ListEmailsRequest<'a> {
             .named("teams.verified_resources.list_emails")
             .auth(auth::API_KEY_ACCESS_TOKEN);
         let mut call = Call::new(self.base, &OP);
-        call.path(&[&self.team_id]);
+        call.path(
+            &[
+                Lit("/v2/teams/"),
+                Param("teamId", &self.team_id),
+                Lit("/verified-resources/emails"),
+            ],
+        );
         call.query_opt("take", self.take.as_ref());
         call.query_opt("skip", self.skip.as_ref());
         call
@@ -269,7 +300,13 @@ impl<'a> ListPhonesRequest<'a> {
             .named("teams.verified_resources.list_phones")
             .auth(auth::API_KEY_ACCESS_TOKEN);
         let mut call = Call::new(self.base, &OP);
-        call.path(&[&self.team_id]);
+        call.path(
+            &[
+                Lit("/v2/teams/"),
+                Param("teamId", &self.team_id),
+                Lit("/verified-resources/phones"),
+            ],
+        );
         call.query_opt("take", self.take.as_ref());
         call.query_opt("skip", self.skip.as_ref());
         call
@@ -294,7 +331,14 @@ impl<'a> GetEmailRequest<'a> {
             .named("teams.verified_resources.get_email")
             .auth(auth::API_KEY_ACCESS_TOKEN);
         let mut call = Call::new(self.base, &OP);
-        call.path(&[&self.team_id, &self.id]);
+        call.path(
+            &[
+                Lit("/v2/teams/"),
+                Param("teamId", &self.team_id),
+                Lit("/verified-resources/emails/"),
+                Param("id", &self.id),
+            ],
+        );
         call
     }
 }
@@ -315,7 +359,14 @@ impl<'a> GetPhoneRequest<'a> {
             .named("teams.verified_resources.get_phone")
             .auth(auth::API_KEY_ACCESS_TOKEN);
         let mut call = Call::new(self.base, &OP);
-        call.path(&[&self.team_id, &self.id]);
+        call.path(
+            &[
+                Lit("/v2/teams/"),
+                Param("teamId", &self.team_id),
+                Lit("/verified-resources/phones/"),
+                Param("id", &self.id),
+            ],
+        );
         call
     }
 }

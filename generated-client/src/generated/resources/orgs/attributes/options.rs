@@ -3,6 +3,7 @@
 
 //! Options of an organization attribute (the values it can take) and their assignment to members. Changing options needs the organization admin role; reading them needs organization membership.
 
+use crate::runtime::PathPart::{Lit, Param};
 use crate::runtime::{Base, Call, Operation};
 use crate::{generated::auth, models};
 /// Options of an organization attribute (the values it can take) and their assignment to members. Changing options needs the organization admin role; reading them needs organization membership.
@@ -171,7 +172,15 @@ impl<'a> CreateRequest<'a> {
             .named("orgs.attributes.options.create")
             .auth(auth::API_KEY_ACCESS_TOKEN);
         let mut call = Call::new(self.base, &OP);
-        call.path(&[&self.org_id, &self.attribute_id]);
+        call.path(
+            &[
+                Lit("/v2/organizations/"),
+                Param("orgId", &self.org_id),
+                Lit("/attributes/"),
+                Param("attributeId", &self.attribute_id),
+                Lit("/options"),
+            ],
+        );
         call.json(&self.body);
         call
     }
@@ -193,7 +202,15 @@ impl<'a> ListRequest<'a> {
             .named("orgs.attributes.options.list")
             .auth(auth::API_KEY_ACCESS_TOKEN);
         let mut call = Call::new(self.base, &OP);
-        call.path(&[&self.org_id, &self.attribute_id]);
+        call.path(
+            &[
+                Lit("/v2/organizations/"),
+                Param("orgId", &self.org_id),
+                Lit("/attributes/"),
+                Param("attributeId", &self.attribute_id),
+                Lit("/options"),
+            ],
+        );
         call
     }
 }
@@ -216,7 +233,16 @@ impl<'a> UpdateRequest<'a> {
             .named("orgs.attributes.options.update")
             .auth(auth::API_KEY_ACCESS_TOKEN);
         let mut call = Call::new(self.base, &OP);
-        call.path(&[&self.org_id, &self.attribute_id, &self.option_id]);
+        call.path(
+            &[
+                Lit("/v2/organizations/"),
+                Param("orgId", &self.org_id),
+                Lit("/attributes/"),
+                Param("attributeId", &self.attribute_id),
+                Lit("/options/"),
+                Param("optionId", &self.option_id),
+            ],
+        );
         call.json(&self.body);
         call
     }
@@ -239,7 +265,16 @@ impl<'a> DeleteRequest<'a> {
             .named("orgs.attributes.options.delete")
             .auth(auth::API_KEY_ACCESS_TOKEN);
         let mut call = Call::new(self.base, &OP);
-        call.path(&[&self.org_id, &self.attribute_id, &self.option_id]);
+        call.path(
+            &[
+                Lit("/v2/organizations/"),
+                Param("orgId", &self.org_id),
+                Lit("/attributes/"),
+                Param("attributeId", &self.attribute_id),
+                Lit("/options/"),
+                Param("optionId", &self.option_id),
+            ],
+        );
         call
     }
 }
@@ -287,7 +322,15 @@ impl<'a> ListAssignedRequest<'a> {
             .named("orgs.attributes.options.list_assigned")
             .auth(auth::API_KEY_ACCESS_TOKEN);
         let mut call = Call::new(self.base, &OP);
-        call.path(&[&self.org_id, &self.attribute_id]);
+        call.path(
+            &[
+                Lit("/v2/organizations/"),
+                Param("orgId", &self.org_id),
+                Lit("/attributes/"),
+                Param("attributeId", &self.attribute_id),
+                Lit("/options/assigned"),
+            ],
+        );
         call.query_opt("skip", self.skip.as_ref());
         call.query_opt("take", self.take.as_ref());
         call.query_opt("assignedOptionIds", self.assigned_option_ids.as_ref());
@@ -341,7 +384,15 @@ impl<'a> ListAssignedBySlugRequest<'a> {
             .named("orgs.attributes.options.list_assigned_by_slug")
             .auth(auth::API_KEY_ACCESS_TOKEN);
         let mut call = Call::new(self.base, &OP);
-        call.path(&[&self.org_id, &self.attribute_slug]);
+        call.path(
+            &[
+                Lit("/v2/organizations/"),
+                Param("orgId", &self.org_id),
+                Lit("/attributes/slugs/"),
+                Param("attributeSlug", &self.attribute_slug),
+                Lit("/options/assigned"),
+            ],
+        );
         call.query_opt("skip", self.skip.as_ref());
         call.query_opt("take", self.take.as_ref());
         call.query_opt("assignedOptionIds", self.assigned_option_ids.as_ref());
@@ -370,7 +421,14 @@ impl<'a> AssignToUserRequest<'a> {
             .named("orgs.attributes.options.assign_to_user")
             .auth(auth::API_KEY_ACCESS_TOKEN);
         let mut call = Call::new(self.base, &OP);
-        call.path(&[&self.org_id, &self.user_id]);
+        call.path(
+            &[
+                Lit("/v2/organizations/"),
+                Param("orgId", &self.org_id),
+                Lit("/attributes/options/"),
+                Param("userId", &self.user_id),
+            ],
+        );
         call.json(&self.body);
         call
     }
@@ -394,7 +452,14 @@ impl<'a> ListForUserRequest<'a> {
             .named("orgs.attributes.options.list_for_user")
             .auth(auth::API_KEY_ACCESS_TOKEN);
         let mut call = Call::new(self.base, &OP);
-        call.path(&[&self.org_id, &self.user_id]);
+        call.path(
+            &[
+                Lit("/v2/organizations/"),
+                Param("orgId", &self.org_id),
+                Lit("/attributes/options/"),
+                Param("userId", &self.user_id),
+            ],
+        );
         call
     }
 }
@@ -416,7 +481,16 @@ impl<'a> UnassignFromUserRequest<'a> {
             .named("orgs.attributes.options.unassign_from_user")
             .auth(auth::API_KEY_ACCESS_TOKEN);
         let mut call = Call::new(self.base, &OP);
-        call.path(&[&self.org_id, &self.user_id, &self.attribute_option_id]);
+        call.path(
+            &[
+                Lit("/v2/organizations/"),
+                Param("orgId", &self.org_id),
+                Lit("/attributes/options/"),
+                Param("userId", &self.user_id),
+                Lit("/"),
+                Param("attributeOptionId", &self.attribute_option_id),
+            ],
+        );
         call
     }
 }

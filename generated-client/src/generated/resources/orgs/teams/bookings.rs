@@ -3,6 +3,7 @@
 
 //! Bookings of a team's event types inside an organization. Needs the team admin role.
 
+use crate::runtime::PathPart::{Lit, Param};
 use crate::runtime::{Base, Call, Operation};
 use crate::{generated::auth, models};
 /// Bookings of a team's event types inside an organization. Needs the team admin role.
@@ -147,7 +148,15 @@ impl<'a> ListRequest<'a> {
             .named("orgs.teams.bookings.list")
             .auth(auth::API_KEY_ACCESS_TOKEN_PLATFORM_CLIENT);
         let mut call = Call::new(self.base, &OP);
-        call.path(&[&self.org_id, &self.team_id]);
+        call.path(
+            &[
+                Lit("/v2/organizations/"),
+                Param("orgId", &self.org_id),
+                Lit("/teams/"),
+                Param("teamId", &self.team_id),
+                Lit("/bookings"),
+            ],
+        );
         call.query_opt("status", self.status.as_ref());
         call.query_opt("attendeeEmail", self.attendee_email.as_ref());
         call.query_opt("attendeeName", self.attendee_name.as_ref());
@@ -192,7 +201,17 @@ impl<'a> ReferencesRequest<'a> {
             .named("orgs.teams.bookings.references")
             .auth(auth::API_KEY_ACCESS_TOKEN_PLATFORM_CLIENT);
         let mut call = Call::new(self.base, &OP);
-        call.path(&[&self.org_id, &self.team_id, &self.booking_uid]);
+        call.path(
+            &[
+                Lit("/v2/organizations/"),
+                Param("orgId", &self.org_id),
+                Lit("/teams/"),
+                Param("teamId", &self.team_id),
+                Lit("/bookings/"),
+                Param("bookingUid", &self.booking_uid),
+                Lit("/references"),
+            ],
+        );
         call.query_opt("type", self.reference_type.as_ref());
         call
     }

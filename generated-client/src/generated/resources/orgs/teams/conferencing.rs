@@ -3,6 +3,7 @@
 
 //! Conferencing apps (Google Meet, Zoom, Microsoft Teams, Cal Video) connected to a team of an organization, and the team's default one. Needs the team admin role.
 
+use crate::runtime::PathPart::{Lit, Param};
 use crate::runtime::{Base, Call, Operation};
 use crate::{generated::auth, models};
 /// Conferencing apps (Google Meet, Zoom, Microsoft Teams, Cal Video) connected to a team of an organization, and the team's default one. Needs the team admin role.
@@ -147,7 +148,17 @@ impl<'a> ConnectRequest<'a> {
             .named("orgs.teams.conferencing.connect")
             .auth(auth::API_KEY_ACCESS_TOKEN_PLATFORM_CLIENT);
         let mut call = Call::new(self.base, &OP);
-        call.path(&[&self.org_id, &self.team_id, &self.app]);
+        call.path(
+            &[
+                Lit("/v2/organizations/"),
+                Param("orgId", &self.org_id),
+                Lit("/teams/"),
+                Param("teamId", &self.team_id),
+                Lit("/conferencing/"),
+                Param("app", &self.app),
+                Lit("/connect"),
+            ],
+        );
         call
     }
 }
@@ -181,7 +192,17 @@ impl<'a> OauthAuthUrlRequest<'a> {
             .named("orgs.teams.conferencing.oauth_auth_url")
             .auth(auth::API_KEY_ACCESS_TOKEN);
         let mut call = Call::new(self.base, &OP);
-        call.path(&[&self.org_id, &self.team_id, &self.app]);
+        call.path(
+            &[
+                Lit("/v2/organizations/"),
+                Param("orgId", &self.org_id),
+                Lit("/teams/"),
+                Param("teamId", &self.team_id),
+                Lit("/conferencing/"),
+                Param("app", &self.app),
+                Lit("/oauth/auth-url"),
+            ],
+        );
         call.query_opt("returnTo", self.return_to.as_ref());
         call.query_opt("onErrorReturnTo", self.on_error_return_to.as_ref());
         call
@@ -204,7 +225,15 @@ impl<'a> ListRequest<'a> {
             .named("orgs.teams.conferencing.list")
             .auth(auth::API_KEY_ACCESS_TOKEN_PLATFORM_CLIENT);
         let mut call = Call::new(self.base, &OP);
-        call.path(&[&self.org_id, &self.team_id]);
+        call.path(
+            &[
+                Lit("/v2/organizations/"),
+                Param("orgId", &self.org_id),
+                Lit("/teams/"),
+                Param("teamId", &self.team_id),
+                Lit("/conferencing"),
+            ],
+        );
         call
     }
 }
@@ -228,7 +257,17 @@ impl<'a> SetDefaultRequest<'a> {
             .named("orgs.teams.conferencing.set_default")
             .auth(auth::API_KEY_ACCESS_TOKEN_PLATFORM_CLIENT);
         let mut call = Call::new(self.base, &OP);
-        call.path(&[&self.org_id, &self.team_id, &self.app]);
+        call.path(
+            &[
+                Lit("/v2/organizations/"),
+                Param("orgId", &self.org_id),
+                Lit("/teams/"),
+                Param("teamId", &self.team_id),
+                Lit("/conferencing/"),
+                Param("app", &self.app),
+                Lit("/default"),
+            ],
+        );
         call
     }
 }
@@ -249,7 +288,15 @@ impl<'a> GetDefaultRequest<'a> {
             .named("orgs.teams.conferencing.get_default")
             .auth(auth::API_KEY_ACCESS_TOKEN_PLATFORM_CLIENT);
         let mut call = Call::new(self.base, &OP);
-        call.path(&[&self.org_id, &self.team_id]);
+        call.path(
+            &[
+                Lit("/v2/organizations/"),
+                Param("orgId", &self.org_id),
+                Lit("/teams/"),
+                Param("teamId", &self.team_id),
+                Lit("/conferencing/default"),
+            ],
+        );
         call
     }
 }
@@ -273,7 +320,17 @@ impl<'a> DisconnectRequest<'a> {
             .named("orgs.teams.conferencing.disconnect")
             .auth(auth::API_KEY_ACCESS_TOKEN_PLATFORM_CLIENT);
         let mut call = Call::new(self.base, &OP);
-        call.path(&[&self.org_id, &self.team_id, &self.app]);
+        call.path(
+            &[
+                Lit("/v2/organizations/"),
+                Param("orgId", &self.org_id),
+                Lit("/teams/"),
+                Param("teamId", &self.team_id),
+                Lit("/conferencing/"),
+                Param("app", &self.app),
+                Lit("/disconnect"),
+            ],
+        );
         call
     }
 }
@@ -310,7 +367,17 @@ impl<'a> SaveOauthCredentialsRequest<'a> {
             .auth(auth::API_KEY_ACCESS_TOKEN_PLATFORM_CLIENT)
             .no_envelope();
         let mut call = Call::new(self.base, &OP);
-        call.path(&[&self.org_id, &self.team_id, &self.app]);
+        call.path(
+            &[
+                Lit("/v2/organizations/"),
+                Param("orgId", &self.org_id),
+                Lit("/teams/"),
+                Param("teamId", &self.team_id),
+                Lit("/conferencing/"),
+                Param("app", &self.app),
+                Lit("/oauth/callback"),
+            ],
+        );
         call.query("state", &self.state);
         call.query("code", &self.code);
         call.query_opt("error", self.error.as_ref());

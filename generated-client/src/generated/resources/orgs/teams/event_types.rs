@@ -3,6 +3,7 @@
 
 //! Event types of a team that belongs to an organization: collective, round-robin or managed meetings hosted by team members. Managing them needs the team admin role.
 
+use crate::runtime::PathPart::{Lit, Param};
 use crate::runtime::{Base, Call, Operation};
 use crate::{generated::auth, models};
 pub mod private_links;
@@ -144,7 +145,15 @@ impl<'a> CreateRequest<'a> {
             .named("orgs.teams.event_types.create")
             .auth(auth::API_KEY_ACCESS_TOKEN_PLATFORM_CLIENT);
         let mut call = Call::new(self.base, &OP);
-        call.path(&[&self.org_id, &self.team_id]);
+        call.path(
+            &[
+                Lit("/v2/organizations/"),
+                Param("orgId", &self.org_id),
+                Lit("/teams/"),
+                Param("teamId", &self.team_id),
+                Lit("/event-types"),
+            ],
+        );
         call.json(&self.body);
         call
     }
@@ -178,7 +187,15 @@ impl<'a> ListRequest<'a> {
             .named("orgs.teams.event_types.list")
             .auth(auth::API_KEY_ACCESS_TOKEN_PLATFORM_CLIENT);
         let mut call = Call::new(self.base, &OP);
-        call.path(&[&self.org_id, &self.team_id]);
+        call.path(
+            &[
+                Lit("/v2/organizations/"),
+                Param("orgId", &self.org_id),
+                Lit("/teams/"),
+                Param("teamId", &self.team_id),
+                Lit("/event-types"),
+            ],
+        );
         call.query_opt("eventSlug", self.event_slug.as_ref());
         call.query_opt("hostsLimit", self.hosts_limit.as_ref());
         call
@@ -212,7 +229,13 @@ impl<'a> ListAllRequest<'a> {
             .named("orgs.teams.event_types.list_all")
             .auth(auth::API_KEY_ACCESS_TOKEN_PLATFORM_CLIENT);
         let mut call = Call::new(self.base, &OP);
-        call.path(&[&self.org_id]);
+        call.path(
+            &[
+                Lit("/v2/organizations/"),
+                Param("orgId", &self.org_id),
+                Lit("/teams/event-types"),
+            ],
+        );
         call.query_opt("take", self.take.as_ref());
         call.query_opt("skip", self.skip.as_ref());
         call
@@ -238,7 +261,16 @@ impl<'a> GetRequest<'a> {
             .named("orgs.teams.event_types.get")
             .auth(auth::API_KEY_ACCESS_TOKEN_PLATFORM_CLIENT);
         let mut call = Call::new(self.base, &OP);
-        call.path(&[&self.org_id, &self.team_id, &self.event_type_id]);
+        call.path(
+            &[
+                Lit("/v2/organizations/"),
+                Param("orgId", &self.org_id),
+                Lit("/teams/"),
+                Param("teamId", &self.team_id),
+                Lit("/event-types/"),
+                Param("eventTypeId", &self.event_type_id),
+            ],
+        );
         call
     }
 }
@@ -261,7 +293,16 @@ impl<'a> UpdateRequest<'a> {
             .named("orgs.teams.event_types.update")
             .auth(auth::API_KEY_ACCESS_TOKEN_PLATFORM_CLIENT);
         let mut call = Call::new(self.base, &OP);
-        call.path(&[&self.org_id, &self.team_id, &self.event_type_id]);
+        call.path(
+            &[
+                Lit("/v2/organizations/"),
+                Param("orgId", &self.org_id),
+                Lit("/teams/"),
+                Param("teamId", &self.team_id),
+                Lit("/event-types/"),
+                Param("eventTypeId", &self.event_type_id),
+            ],
+        );
         call.json(&self.body);
         call
     }
@@ -284,7 +325,16 @@ impl<'a> DeleteRequest<'a> {
             .named("orgs.teams.event_types.delete")
             .auth(auth::API_KEY_ACCESS_TOKEN_PLATFORM_CLIENT);
         let mut call = Call::new(self.base, &OP);
-        call.path(&[&self.org_id, &self.team_id, &self.event_type_id]);
+        call.path(
+            &[
+                Lit("/v2/organizations/"),
+                Param("orgId", &self.org_id),
+                Lit("/teams/"),
+                Param("teamId", &self.team_id),
+                Lit("/event-types/"),
+                Param("eventTypeId", &self.event_type_id),
+            ],
+        );
         call
     }
 }
@@ -307,7 +357,17 @@ impl<'a> CreatePhoneCallRequest<'a> {
             .named("orgs.teams.event_types.create_phone_call")
             .auth(auth::API_KEY_ACCESS_TOKEN_PLATFORM_CLIENT);
         let mut call = Call::new(self.base, &OP);
-        call.path(&[&self.org_id, &self.team_id, &self.event_type_id]);
+        call.path(
+            &[
+                Lit("/v2/organizations/"),
+                Param("orgId", &self.org_id),
+                Lit("/teams/"),
+                Param("teamId", &self.team_id),
+                Lit("/event-types/"),
+                Param("eventTypeId", &self.event_type_id),
+                Lit("/create-phone-call"),
+            ],
+        );
         call.json(&self.body);
         call
     }

@@ -3,6 +3,7 @@
 
 //! Memberships of a team that belongs to an organization. Managing them needs the team admin role.
 
+use crate::runtime::PathPart::{Lit, Param};
 use crate::runtime::{Base, Call, Operation};
 use crate::{generated::auth, models};
 /// Memberships of a team that belongs to an organization. Managing them needs the team admin role.
@@ -117,7 +118,15 @@ impl<'a> ListRequest<'a> {
             .named("orgs.teams.memberships.list")
             .auth(auth::API_KEY_ACCESS_TOKEN_PLATFORM_CLIENT);
         let mut call = Call::new(self.base, &OP);
-        call.path(&[&self.org_id, &self.team_id]);
+        call.path(
+            &[
+                Lit("/v2/organizations/"),
+                Param("orgId", &self.org_id),
+                Lit("/teams/"),
+                Param("teamId", &self.team_id),
+                Lit("/memberships"),
+            ],
+        );
         call.query_opt("take", self.take.as_ref());
         call.query_opt("skip", self.skip.as_ref());
         call
@@ -143,7 +152,15 @@ impl<'a> CreateRequest<'a> {
             .named("orgs.teams.memberships.create")
             .auth(auth::API_KEY_ACCESS_TOKEN_PLATFORM_CLIENT);
         let mut call = Call::new(self.base, &OP);
-        call.path(&[&self.org_id, &self.team_id]);
+        call.path(
+            &[
+                Lit("/v2/organizations/"),
+                Param("orgId", &self.org_id),
+                Lit("/teams/"),
+                Param("teamId", &self.team_id),
+                Lit("/memberships"),
+            ],
+        );
         call.json(&self.body);
         call
     }
@@ -166,7 +183,16 @@ impl<'a> GetRequest<'a> {
             .named("orgs.teams.memberships.get")
             .auth(auth::API_KEY_ACCESS_TOKEN_PLATFORM_CLIENT);
         let mut call = Call::new(self.base, &OP);
-        call.path(&[&self.org_id, &self.team_id, &self.membership_id]);
+        call.path(
+            &[
+                Lit("/v2/organizations/"),
+                Param("orgId", &self.org_id),
+                Lit("/teams/"),
+                Param("teamId", &self.team_id),
+                Lit("/memberships/"),
+                Param("membershipId", &self.membership_id),
+            ],
+        );
         call
     }
 }
@@ -189,7 +215,16 @@ impl<'a> UpdateRequest<'a> {
             .named("orgs.teams.memberships.update")
             .auth(auth::API_KEY_ACCESS_TOKEN_PLATFORM_CLIENT);
         let mut call = Call::new(self.base, &OP);
-        call.path(&[&self.org_id, &self.team_id, &self.membership_id]);
+        call.path(
+            &[
+                Lit("/v2/organizations/"),
+                Param("orgId", &self.org_id),
+                Lit("/teams/"),
+                Param("teamId", &self.team_id),
+                Lit("/memberships/"),
+                Param("membershipId", &self.membership_id),
+            ],
+        );
         call.json(&self.body);
         call
     }
@@ -212,7 +247,16 @@ impl<'a> DeleteRequest<'a> {
             .named("orgs.teams.memberships.delete")
             .auth(auth::API_KEY_ACCESS_TOKEN_PLATFORM_CLIENT);
         let mut call = Call::new(self.base, &OP);
-        call.path(&[&self.org_id, &self.team_id, &self.membership_id]);
+        call.path(
+            &[
+                Lit("/v2/organizations/"),
+                Param("orgId", &self.org_id),
+                Lit("/teams/"),
+                Param("teamId", &self.team_id),
+                Lit("/memberships/"),
+                Param("membershipId", &self.membership_id),
+            ],
+        );
         call
     }
 }

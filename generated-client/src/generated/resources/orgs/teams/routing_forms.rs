@@ -3,6 +3,7 @@
 
 //! Routing forms of a team inside an organization, and their responses. Needs the team admin role.
 
+use crate::runtime::PathPart::{Lit, Param};
 use crate::runtime::{Base, Call, Operation};
 use crate::{generated::auth, models};
 pub mod responses;
@@ -125,7 +126,15 @@ impl<'a> ListRequest<'a> {
             .named("orgs.teams.routing_forms.list")
             .auth(auth::API_KEY_ACCESS_TOKEN);
         let mut call = Call::new(self.base, &OP);
-        call.path(&[&self.org_id, &self.team_id]);
+        call.path(
+            &[
+                Lit("/v2/organizations/"),
+                Param("orgId", &self.org_id),
+                Lit("/teams/"),
+                Param("teamId", &self.team_id),
+                Lit("/routing-forms"),
+            ],
+        );
         call.query_opt("skip", self.skip.as_ref());
         call.query_opt("take", self.take.as_ref());
         call.query_opt("sortCreatedAt", self.sort_created_at.as_ref());

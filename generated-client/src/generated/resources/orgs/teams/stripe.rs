@@ -3,6 +3,7 @@
 
 //! The Stripe account of a team inside an organization, used to take payments for its bookings. Needs the team admin role.
 
+use crate::runtime::PathPart::{Lit, Param};
 use crate::runtime::{Base, Call, Operation};
 use crate::{generated::auth, models};
 /// The Stripe account of a team inside an organization, used to take payments for its bookings. Needs the team admin role.
@@ -90,7 +91,15 @@ impl<'a> ConnectUrlRequest<'a> {
             .named("orgs.teams.stripe.connect_url")
             .auth(auth::API_KEY_ACCESS_TOKEN);
         let mut call = Call::new(self.base, &OP);
-        call.path(&[&self.org_id, &self.team_id]);
+        call.path(
+            &[
+                Lit("/v2/organizations/"),
+                Param("orgId", &self.org_id),
+                Lit("/teams/"),
+                Param("teamId", &self.team_id),
+                Lit("/stripe/connect"),
+            ],
+        );
         call.query_opt("returnTo", self.return_to.as_ref());
         call.query_opt("onErrorReturnTo", self.on_error_return_to.as_ref());
         call
@@ -113,7 +122,15 @@ impl<'a> CheckRequest<'a> {
             .named("orgs.teams.stripe.check")
             .auth(auth::API_KEY_ACCESS_TOKEN_PLATFORM_CLIENT);
         let mut call = Call::new(self.base, &OP);
-        call.path(&[&self.org_id, &self.team_id]);
+        call.path(
+            &[
+                Lit("/v2/organizations/"),
+                Param("orgId", &self.org_id),
+                Lit("/teams/"),
+                Param("teamId", &self.team_id),
+                Lit("/stripe/check"),
+            ],
+        );
         call
     }
 }
@@ -149,7 +166,15 @@ impl<'a> SaveRequest<'a> {
             .auth(auth::API_KEY_ACCESS_TOKEN_PLATFORM_CLIENT)
             .no_envelope();
         let mut call = Call::new(self.base, &OP);
-        call.path(&[&self.org_id, &self.team_id]);
+        call.path(
+            &[
+                Lit("/v2/organizations/"),
+                Param("orgId", &self.org_id),
+                Lit("/teams/"),
+                Param("teamId", &self.team_id),
+                Lit("/stripe/save"),
+            ],
+        );
         call.query("state", &self.state);
         call.query("code", &self.code);
         call.query_opt("error", self.error.as_ref());

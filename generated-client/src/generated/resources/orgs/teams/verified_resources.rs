@@ -3,6 +3,7 @@
 
 //! Email addresses and phone numbers that a team of an organization has proven it controls, for use in workflows (for example as an email sender or SMS recipient). Needs the team admin role.
 
+use crate::runtime::PathPart::{Lit, Param};
 use crate::runtime::{Base, Call, Operation};
 use crate::{generated::auth, models};
 /// Email addresses and phone numbers that a team of an organization has proven it controls, for use in workflows (for example as an email sender or SMS recipient). Needs the team admin role.
@@ -147,7 +148,15 @@ impl<'a> RequestEmailCodeRequest<'a> {
             .named("orgs.teams.verified_resources.request_email_code")
             .auth(auth::API_KEY_ACCESS_TOKEN);
         let mut call = Call::new(self.base, &OP);
-        call.path(&[&self.org_id, &self.team_id]);
+        call.path(
+            &[
+                Lit("/v2/organizations/"),
+                Param("orgId", &self.org_id),
+                Lit("/teams/"),
+                Param("teamId", &self.team_id),
+                Lit("/verified-resources/emails/verification-code/request"),
+            ],
+        );
         call.json(&self.body);
         call
     }
@@ -170,7 +179,15 @@ impl<'a> RequestPhoneCodeRequest<'a> {
             .named("orgs.teams.verified_resources.request_phone_code")
             .auth(auth::API_KEY_ACCESS_TOKEN);
         let mut call = Call::new(self.base, &OP);
-        call.path(&[&self.org_id, &self.team_id]);
+        call.path(
+            &[
+                Lit("/v2/organizations/"),
+                Param("orgId", &self.org_id),
+                Lit("/teams/"),
+                Param("teamId", &self.team_id),
+                Lit("/verified-resources/phones/verification-code/request"),
+            ],
+        );
         call.json(&self.body);
         call
     }
@@ -193,7 +210,15 @@ impl<'a> VerifyEmailRequest<'a> {
             .named("orgs.teams.verified_resources.verify_email")
             .auth(auth::API_KEY_ACCESS_TOKEN);
         let mut call = Call::new(self.base, &OP);
-        call.path(&[&self.org_id, &self.team_id]);
+        call.path(
+            &[
+                Lit("/v2/organizations/"),
+                Param("orgId", &self.org_id),
+                Lit("/teams/"),
+                Param("teamId", &self.team_id),
+                Lit("/verified-resources/emails/verification-code/verify"),
+            ],
+        );
         call.json(&self.body);
         call
     }
@@ -216,7 +241,15 @@ impl<'a> VerifyPhoneRequest<'a> {
             .named("orgs.teams.verified_resources.verify_phone")
             .auth(auth::API_KEY_ACCESS_TOKEN);
         let mut call = Call::new(self.base, &OP);
-        call.path(&[&self.org_id, &self.team_id]);
+        call.path(
+            &[
+                Lit("/v2/organizations/"),
+                Param("orgId", &self.org_id),
+                Lit("/teams/"),
+                Param("teamId", &self.team_id),
+                Lit("/verified-resources/phones/verification-code/verify"),
+            ],
+        );
         call.json(&self.body);
         call
     }
@@ -250,7 +283,15 @@ impl<'a> ListEmailsRequest<'a> {
             .named("orgs.teams.verified_resources.list_emails")
             .auth(auth::API_KEY_ACCESS_TOKEN);
         let mut call = Call::new(self.base, &OP);
-        call.path(&[&self.org_id, &self.team_id]);
+        call.path(
+            &[
+                Lit("/v2/organizations/"),
+                Param("orgId", &self.org_id),
+                Lit("/teams/"),
+                Param("teamId", &self.team_id),
+                Lit("/verified-resources/emails"),
+            ],
+        );
         call.query_opt("take", self.take.as_ref());
         call.query_opt("skip", self.skip.as_ref());
         call
@@ -287,7 +328,15 @@ impl<'a> ListPhonesRequest<'a> {
             .named("orgs.teams.verified_resources.list_phones")
             .auth(auth::API_KEY_ACCESS_TOKEN);
         let mut call = Call::new(self.base, &OP);
-        call.path(&[&self.org_id, &self.team_id]);
+        call.path(
+            &[
+                Lit("/v2/organizations/"),
+                Param("orgId", &self.org_id),
+                Lit("/teams/"),
+                Param("teamId", &self.team_id),
+                Lit("/verified-resources/phones"),
+            ],
+        );
         call.query_opt("take", self.take.as_ref());
         call.query_opt("skip", self.skip.as_ref());
         call
@@ -313,7 +362,16 @@ impl<'a> GetEmailRequest<'a> {
             .named("orgs.teams.verified_resources.get_email")
             .auth(auth::API_KEY_ACCESS_TOKEN);
         let mut call = Call::new(self.base, &OP);
-        call.path(&[&self.org_id, &self.team_id, &self.id]);
+        call.path(
+            &[
+                Lit("/v2/organizations/"),
+                Param("orgId", &self.org_id),
+                Lit("/teams/"),
+                Param("teamId", &self.team_id),
+                Lit("/verified-resources/emails/"),
+                Param("id", &self.id),
+            ],
+        );
         call
     }
 }
@@ -335,7 +393,16 @@ impl<'a> GetPhoneRequest<'a> {
             .named("orgs.teams.verified_resources.get_phone")
             .auth(auth::API_KEY_ACCESS_TOKEN);
         let mut call = Call::new(self.base, &OP);
-        call.path(&[&self.org_id, &self.team_id, &self.id]);
+        call.path(
+            &[
+                Lit("/v2/organizations/"),
+                Param("orgId", &self.org_id),
+                Lit("/teams/"),
+                Param("teamId", &self.team_id),
+                Lit("/verified-resources/phones/"),
+                Param("id", &self.id),
+            ],
+        );
         call
     }
 }

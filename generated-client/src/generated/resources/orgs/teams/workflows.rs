@@ -3,6 +3,7 @@
 
 //! Workflows of a team inside an organization: messages sent to hosts, attendees or fixed recipients when something happens to a booking of the team's event types. Needs the team admin role.
 
+use crate::runtime::PathPart::{Lit, Param};
 use crate::runtime::{Base, Call, Operation};
 use crate::{generated::auth, models};
 /// Workflows of a team inside an organization: messages sent to hosts, attendees or fixed recipients when something happens to a booking of the team's event types. Needs the team admin role.
@@ -117,7 +118,15 @@ impl<'a> ListRequest<'a> {
             .named("orgs.teams.workflows.list")
             .auth(auth::API_KEY_ACCESS_TOKEN_PLATFORM_CLIENT);
         let mut call = Call::new(self.base, &OP);
-        call.path(&[&self.org_id, &self.team_id]);
+        call.path(
+            &[
+                Lit("/v2/organizations/"),
+                Param("orgId", &self.org_id),
+                Lit("/teams/"),
+                Param("teamId", &self.team_id),
+                Lit("/workflows"),
+            ],
+        );
         call.query_opt("take", self.take.as_ref());
         call.query_opt("skip", self.skip.as_ref());
         call
@@ -143,7 +152,15 @@ impl<'a> CreateRequest<'a> {
             .named("orgs.teams.workflows.create")
             .auth(auth::API_KEY_ACCESS_TOKEN_PLATFORM_CLIENT);
         let mut call = Call::new(self.base, &OP);
-        call.path(&[&self.org_id, &self.team_id]);
+        call.path(
+            &[
+                Lit("/v2/organizations/"),
+                Param("orgId", &self.org_id),
+                Lit("/teams/"),
+                Param("teamId", &self.team_id),
+                Lit("/workflows"),
+            ],
+        );
         call.json(&self.body);
         call
     }
@@ -166,7 +183,16 @@ impl<'a> GetRequest<'a> {
             .named("orgs.teams.workflows.get")
             .auth(auth::API_KEY_ACCESS_TOKEN_PLATFORM_CLIENT);
         let mut call = Call::new(self.base, &OP);
-        call.path(&[&self.org_id, &self.team_id, &self.workflow_id]);
+        call.path(
+            &[
+                Lit("/v2/organizations/"),
+                Param("orgId", &self.org_id),
+                Lit("/teams/"),
+                Param("teamId", &self.team_id),
+                Lit("/workflows/"),
+                Param("workflowId", &self.workflow_id),
+            ],
+        );
         call
     }
 }
@@ -189,7 +215,16 @@ impl<'a> UpdateRequest<'a> {
             .named("orgs.teams.workflows.update")
             .auth(auth::API_KEY_ACCESS_TOKEN_PLATFORM_CLIENT);
         let mut call = Call::new(self.base, &OP);
-        call.path(&[&self.org_id, &self.team_id, &self.workflow_id]);
+        call.path(
+            &[
+                Lit("/v2/organizations/"),
+                Param("orgId", &self.org_id),
+                Lit("/teams/"),
+                Param("teamId", &self.team_id),
+                Lit("/workflows/"),
+                Param("workflowId", &self.workflow_id),
+            ],
+        );
         call.json(&self.body);
         call
     }
@@ -212,7 +247,16 @@ impl<'a> DeleteRequest<'a> {
             .named("orgs.teams.workflows.delete")
             .auth(auth::API_KEY_ACCESS_TOKEN_PLATFORM_CLIENT);
         let mut call = Call::new(self.base, &OP);
-        call.path(&[&self.org_id, &self.team_id, &self.workflow_id]);
+        call.path(
+            &[
+                Lit("/v2/organizations/"),
+                Param("orgId", &self.org_id),
+                Lit("/teams/"),
+                Param("teamId", &self.team_id),
+                Lit("/workflows/"),
+                Param("workflowId", &self.workflow_id),
+            ],
+        );
         call
     }
 }

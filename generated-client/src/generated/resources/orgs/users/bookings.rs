@@ -3,6 +3,7 @@
 
 //! Bookings of one user of an organization. Needs the organization admin role.
 
+use crate::runtime::PathPart::{Lit, Param};
 use crate::runtime::{Base, Call, Operation};
 use crate::{generated::auth, models};
 /// Bookings of one user of an organization. Needs the organization admin role.
@@ -198,7 +199,15 @@ impl<'a> ListRequest<'a> {
             .named("orgs.users.bookings.list")
             .auth(auth::API_KEY_ACCESS_TOKEN_PLATFORM_CLIENT);
         let mut call = Call::new(self.base, &OP);
-        call.path(&[&self.org_id, &self.user_id]);
+        call.path(
+            &[
+                Lit("/v2/organizations/"),
+                Param("orgId", &self.org_id),
+                Lit("/users/"),
+                Param("userId", &self.user_id),
+                Lit("/bookings"),
+            ],
+        );
         call.query_opt("status", self.status.as_ref());
         call.query_opt("attendeeEmail", self.attendee_email.as_ref());
         call.query_opt("attendeeName", self.attendee_name.as_ref());

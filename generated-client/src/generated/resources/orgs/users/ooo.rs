@@ -3,6 +3,7 @@
 
 //! Out-of-office entries of the organization's users: periods when a user takes no bookings, optionally sending them to another user instead. Needs the organization admin role.
 
+use crate::runtime::PathPart::{Lit, Param};
 use crate::runtime::{Base, Call, Operation};
 use crate::{generated::auth, models};
 /// Out-of-office entries of the organization's users: periods when a user takes no bookings, optionally sending them to another user instead. Needs the organization admin role.
@@ -127,7 +128,15 @@ impl<'a> ListRequest<'a> {
             .named("orgs.users.ooo.list")
             .auth(auth::API_KEY_ACCESS_TOKEN_PLATFORM_CLIENT);
         let mut call = Call::new(self.base, &OP);
-        call.path(&[&self.org_id, &self.user_id]);
+        call.path(
+            &[
+                Lit("/v2/organizations/"),
+                Param("orgId", &self.org_id),
+                Lit("/users/"),
+                Param("userId", &self.user_id),
+                Lit("/ooo"),
+            ],
+        );
         call.query_opt("take", self.take.as_ref());
         call.query_opt("skip", self.skip.as_ref());
         call.query_opt("sortStart", self.sort_start.as_ref());
@@ -155,7 +164,15 @@ impl<'a> CreateRequest<'a> {
             .named("orgs.users.ooo.create")
             .auth(auth::API_KEY_ACCESS_TOKEN_PLATFORM_CLIENT);
         let mut call = Call::new(self.base, &OP);
-        call.path(&[&self.org_id, &self.user_id]);
+        call.path(
+            &[
+                Lit("/v2/organizations/"),
+                Param("orgId", &self.org_id),
+                Lit("/users/"),
+                Param("userId", &self.user_id),
+                Lit("/ooo"),
+            ],
+        );
         call.json(&self.body);
         call
     }
@@ -179,7 +196,16 @@ impl<'a> UpdateRequest<'a> {
             .named("orgs.users.ooo.update")
             .auth(auth::API_KEY_ACCESS_TOKEN_PLATFORM_CLIENT);
         let mut call = Call::new(self.base, &OP);
-        call.path(&[&self.org_id, &self.user_id, &self.ooo_id]);
+        call.path(
+            &[
+                Lit("/v2/organizations/"),
+                Param("orgId", &self.org_id),
+                Lit("/users/"),
+                Param("userId", &self.user_id),
+                Lit("/ooo/"),
+                Param("oooId", &self.ooo_id),
+            ],
+        );
         call.json(&self.body);
         call
     }
@@ -202,7 +228,16 @@ impl<'a> DeleteRequest<'a> {
             .named("orgs.users.ooo.delete")
             .auth(auth::API_KEY_ACCESS_TOKEN_PLATFORM_CLIENT);
         let mut call = Call::new(self.base, &OP);
-        call.path(&[&self.org_id, &self.user_id, &self.ooo_id]);
+        call.path(
+            &[
+                Lit("/v2/organizations/"),
+                Param("orgId", &self.org_id),
+                Lit("/users/"),
+                Param("userId", &self.user_id),
+                Lit("/ooo/"),
+                Param("oooId", &self.ooo_id),
+            ],
+        );
         call
     }
 }
@@ -250,7 +285,9 @@ impl<'a> ListAllRequest<'a> {
             .named("orgs.users.ooo.list_all")
             .auth(auth::API_KEY_ACCESS_TOKEN_PLATFORM_CLIENT);
         let mut call = Call::new(self.base, &OP);
-        call.path(&[&self.org_id]);
+        call.path(
+            &[Lit("/v2/organizations/"), Param("orgId", &self.org_id), Lit("/ooo")],
+        );
         call.query_opt("take", self.take.as_ref());
         call.query_opt("skip", self.skip.as_ref());
         call.query_opt("sortStart", self.sort_start.as_ref());

@@ -3,6 +3,7 @@
 
 //! Schedules of one user of an organization, managed by an organization admin.
 
+use crate::runtime::PathPart::{Lit, Param};
 use crate::runtime::{Base, Call, Operation};
 use crate::{generated::auth, models};
 /// Schedules of one user of an organization, managed by an organization admin.
@@ -102,7 +103,15 @@ impl<'a> CreateRequest<'a> {
             .named("orgs.users.schedules.create")
             .auth(auth::API_KEY_ACCESS_TOKEN_PLATFORM_CLIENT);
         let mut call = Call::new(self.base, &OP);
-        call.path(&[&self.org_id, &self.user_id]);
+        call.path(
+            &[
+                Lit("/v2/organizations/"),
+                Param("orgId", &self.org_id),
+                Lit("/users/"),
+                Param("userId", &self.user_id),
+                Lit("/schedules"),
+            ],
+        );
         call.json(&self.body);
         call
     }
@@ -124,7 +133,15 @@ impl<'a> ListRequest<'a> {
             .named("orgs.users.schedules.list")
             .auth(auth::API_KEY_ACCESS_TOKEN_PLATFORM_CLIENT);
         let mut call = Call::new(self.base, &OP);
-        call.path(&[&self.org_id, &self.user_id]);
+        call.path(
+            &[
+                Lit("/v2/organizations/"),
+                Param("orgId", &self.org_id),
+                Lit("/users/"),
+                Param("userId", &self.user_id),
+                Lit("/schedules"),
+            ],
+        );
         call
     }
 }
@@ -146,7 +163,16 @@ impl<'a> GetRequest<'a> {
             .named("orgs.users.schedules.get")
             .auth(auth::API_KEY_ACCESS_TOKEN_PLATFORM_CLIENT);
         let mut call = Call::new(self.base, &OP);
-        call.path(&[&self.org_id, &self.user_id, &self.schedule_id]);
+        call.path(
+            &[
+                Lit("/v2/organizations/"),
+                Param("orgId", &self.org_id),
+                Lit("/users/"),
+                Param("userId", &self.user_id),
+                Lit("/schedules/"),
+                Param("scheduleId", &self.schedule_id),
+            ],
+        );
         call
     }
 }
@@ -169,7 +195,16 @@ impl<'a> UpdateRequest<'a> {
             .named("orgs.users.schedules.update")
             .auth(auth::API_KEY_ACCESS_TOKEN_PLATFORM_CLIENT);
         let mut call = Call::new(self.base, &OP);
-        call.path(&[&self.org_id, &self.user_id, &self.schedule_id]);
+        call.path(
+            &[
+                Lit("/v2/organizations/"),
+                Param("orgId", &self.org_id),
+                Lit("/users/"),
+                Param("userId", &self.user_id),
+                Lit("/schedules/"),
+                Param("scheduleId", &self.schedule_id),
+            ],
+        );
         call.json(&self.body);
         call
     }
@@ -192,7 +227,16 @@ impl<'a> DeleteRequest<'a> {
             .named("orgs.users.schedules.delete")
             .auth(auth::API_KEY_ACCESS_TOKEN_PLATFORM_CLIENT);
         let mut call = Call::new(self.base, &OP);
-        call.path(&[&self.org_id, &self.user_id, &self.schedule_id]);
+        call.path(
+            &[
+                Lit("/v2/organizations/"),
+                Param("orgId", &self.org_id),
+                Lit("/users/"),
+                Param("userId", &self.user_id),
+                Lit("/schedules/"),
+                Param("scheduleId", &self.schedule_id),
+            ],
+        );
         call
     }
 }

@@ -3,6 +3,7 @@
 
 //! Private links of a team event type in an organization: booking URLs that work without the event type being public, until a time or for a number of bookings.
 
+use crate::runtime::PathPart::{Lit, Param};
 use crate::runtime::{Base, Call, Operation};
 use crate::{generated::auth, models};
 /// Private links of a team event type in an organization: booking URLs that work without the event type being public, until a time or for a number of bookings.
@@ -104,7 +105,17 @@ impl<'a> CreateRequest<'a> {
             .named("orgs.teams.event_types.private_links.create")
             .auth(auth::API_KEY_ACCESS_TOKEN_PLATFORM_CLIENT);
         let mut call = Call::new(self.base, &OP);
-        call.path(&[&self.org_id, &self.team_id, &self.event_type_id]);
+        call.path(
+            &[
+                Lit("/v2/organizations/"),
+                Param("orgId", &self.org_id),
+                Lit("/teams/"),
+                Param("teamId", &self.team_id),
+                Lit("/event-types/"),
+                Param("eventTypeId", &self.event_type_id),
+                Lit("/private-links"),
+            ],
+        );
         call.json(&self.body);
         call
     }
@@ -127,7 +138,17 @@ impl<'a> ListRequest<'a> {
             .named("orgs.teams.event_types.private_links.list")
             .auth(auth::API_KEY_ACCESS_TOKEN_PLATFORM_CLIENT);
         let mut call = Call::new(self.base, &OP);
-        call.path(&[&self.org_id, &self.team_id, &self.event_type_id]);
+        call.path(
+            &[
+                Lit("/v2/organizations/"),
+                Param("orgId", &self.org_id),
+                Lit("/teams/"),
+                Param("teamId", &self.team_id),
+                Lit("/event-types/"),
+                Param("eventTypeId", &self.event_type_id),
+                Lit("/private-links"),
+            ],
+        );
         call
     }
 }
@@ -151,7 +172,18 @@ impl<'a> UpdateRequest<'a> {
             .named("orgs.teams.event_types.private_links.update")
             .auth(auth::API_KEY_ACCESS_TOKEN_PLATFORM_CLIENT);
         let mut call = Call::new(self.base, &OP);
-        call.path(&[&self.org_id, &self.team_id, &self.event_type_id, &self.link_id]);
+        call.path(
+            &[
+                Lit("/v2/organizations/"),
+                Param("orgId", &self.org_id),
+                Lit("/teams/"),
+                Param("teamId", &self.team_id),
+                Lit("/event-types/"),
+                Param("eventTypeId", &self.event_type_id),
+                Lit("/private-links/"),
+                Param("linkId", &self.link_id),
+            ],
+        );
         call.json(&self.body);
         call
     }
@@ -175,7 +207,18 @@ impl<'a> DeleteRequest<'a> {
             .named("orgs.teams.event_types.private_links.delete")
             .auth(auth::API_KEY_ACCESS_TOKEN_PLATFORM_CLIENT);
         let mut call = Call::new(self.base, &OP);
-        call.path(&[&self.org_id, &self.team_id, &self.event_type_id, &self.link_id]);
+        call.path(
+            &[
+                Lit("/v2/organizations/"),
+                Param("orgId", &self.org_id),
+                Lit("/teams/"),
+                Param("teamId", &self.team_id),
+                Lit("/event-types/"),
+                Param("eventTypeId", &self.event_type_id),
+                Lit("/private-links/"),
+                Param("linkId", &self.link_id),
+            ],
+        );
         call
     }
 }

@@ -3,6 +3,7 @@
 
 //! Responses to a routing form of a team inside an organization. Needs the team admin role.
 
+use crate::runtime::PathPart::{Lit, Param};
 use crate::runtime::{Base, Call, Operation};
 use crate::{generated::auth, models};
 /// Responses to a routing form of a team inside an organization. Needs the team admin role.
@@ -174,7 +175,17 @@ impl<'a> ListRequest<'a> {
             .named("orgs.teams.routing_forms.responses.list")
             .auth(auth::API_KEY_ACCESS_TOKEN);
         let mut call = Call::new(self.base, &OP);
-        call.path(&[&self.org_id, &self.team_id, &self.routing_form_id]);
+        call.path(
+            &[
+                Lit("/v2/organizations/"),
+                Param("orgId", &self.org_id),
+                Lit("/teams/"),
+                Param("teamId", &self.team_id),
+                Lit("/routing-forms/"),
+                Param("routingFormId", &self.routing_form_id),
+                Lit("/responses"),
+            ],
+        );
         call.query_opt("skip", self.skip.as_ref());
         call.query_opt("take", self.take.as_ref());
         call.query_opt("sortCreatedAt", self.sort_created_at.as_ref());
@@ -243,7 +254,17 @@ impl<'a> CreateRequest<'a> {
             .named("orgs.teams.routing_forms.responses.create")
             .auth(auth::API_KEY_ACCESS_TOKEN);
         let mut call = Call::new(self.base, &OP);
-        call.path(&[&self.org_id, &self.team_id, &self.routing_form_id]);
+        call.path(
+            &[
+                Lit("/v2/organizations/"),
+                Param("orgId", &self.org_id),
+                Lit("/teams/"),
+                Param("teamId", &self.team_id),
+                Lit("/routing-forms/"),
+                Param("routingFormId", &self.routing_form_id),
+                Lit("/responses"),
+            ],
+        );
         call.query("start", &self.start);
         call.query("end", &self.end);
         call.query_opt("timeZone", self.time_zone.as_ref());
@@ -279,7 +300,16 @@ impl<'a> UpdateRequest<'a> {
             .auth(auth::API_KEY_ACCESS_TOKEN);
         let mut call = Call::new(self.base, &OP);
         call.path(
-            &[&self.org_id, &self.team_id, &self.routing_form_id, &self.response_id],
+            &[
+                Lit("/v2/organizations/"),
+                Param("orgId", &self.org_id),
+                Lit("/teams/"),
+                Param("teamId", &self.team_id),
+                Lit("/routing-forms/"),
+                Param("routingFormId", &self.routing_form_id),
+                Lit("/responses/"),
+                Param("responseId", &self.response_id),
+            ],
         );
         call.json(&self.body);
         call

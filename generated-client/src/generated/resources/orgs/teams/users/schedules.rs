@@ -3,6 +3,7 @@
 
 //! Schedules of one member of a team that belongs to an organization.
 
+use crate::runtime::PathPart::{Lit, Param};
 use crate::runtime::{Base, Call, Operation};
 use crate::{generated::auth, models};
 /// Schedules of one member of a team that belongs to an organization.
@@ -42,7 +43,17 @@ impl<'a> ListRequest<'a> {
             .named("orgs.teams.users.schedules.list")
             .auth(auth::API_KEY_ACCESS_TOKEN_PLATFORM_CLIENT);
         let mut call = Call::new(self.base, &OP);
-        call.path(&[&self.org_id, &self.team_id, &self.user_id]);
+        call.path(
+            &[
+                Lit("/v2/organizations/"),
+                Param("orgId", &self.org_id),
+                Lit("/teams/"),
+                Param("teamId", &self.team_id),
+                Lit("/users/"),
+                Param("userId", &self.user_id),
+                Lit("/schedules"),
+            ],
+        );
         call
     }
 }
