@@ -437,9 +437,18 @@ async fn every_error_shape_keeps_what_cal_com_said() {
 
 #[tokio::test]
 async fn the_throttler_429_is_rate_limited_with_its_code() {
-    let Error::RateLimited { error, .. } = api_error("error_throttler.json", 429).await else {
-        panic!("expected RateLimited")
-    };
+    // The throttler sets its per-window headers (and no Retry-After).
+    let server = server().await;
+    let template = ResponseTemplate::new(429)
+        .insert_header("content-type", "application/json")
+        .insert_header("X-RateLimit-Limit-Default", "120")
+        .insert_header("X-RateLimit-Remaining-Default", "0")
+        .insert_header("X-RateLimit-Reset-Default", "42")
+        .set_body_string(corpus("error_throttler.json"));
+    Mock::given(any()).respond_with(template).mount(&server).await;
+    let e = api_key_client(&server).bookings().get("uid").await.expect_err("429");
+    let Error::RateLimited { error, retry_after } = e else { panic!("expected RateLimited, got {e:?}") };
+    assert_eq!(retry_after, std::time::Duration::from_secs(42));
     assert_eq!(error.code(), Some("ThrottlerException"));
     assert!(error.details().is_some_and(Value::is_string), "details may be a string");
 }
