@@ -1,7 +1,7 @@
 //! `.with_response()`: the decoded value with the status, headers, request id, rate-limit
 //! headers and pagination meta of the answer.
 
-mod common;
+use crate::common;
 
 use std::time::Duration;
 

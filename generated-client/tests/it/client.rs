@@ -1,7 +1,7 @@
 //! Checks made before anything is sent: credentials the operation cannot take, malformed
 //! credentials and base URLs refused by the builder, and secrets kept out of `Debug`.
 
-mod common;
+use crate::common;
 
 use calcom::{AuthMode, Error};
 use common::*;

@@ -1,7 +1,7 @@
 //! `orgs.teams.verified_resources` and `teams.verified_resources`: bodies, paging, status-only
 //! answers, decoding.
 
-mod common;
+use crate::common;
 
 use calcom::{RequestEmailCode, RequestPhoneCode, VerifyEmailCode, VerifyPhoneCode};
 use common::*;

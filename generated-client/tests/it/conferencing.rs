@@ -1,7 +1,7 @@
 //! `orgs.teams.conferencing`: the `ConferencingApp` path parameter, the optional `data` of
 //! `get_default`, query parameters, status-only answers.
 
-mod common;
+use crate::common;
 
 use std::time::Duration;
 

@@ -2,7 +2,7 @@
 //! README): each body decodes through the client, on 127.0.0.1, into the right variant with its
 //! fields; a mutated copy (a wrong type, a missing required field) fails with the right path.
 
-mod common;
+use crate::common;
 
 use calcom::{Booking, BookingHostId, BookingOrSeries, BookingStatus, Error};
 use chrono::{DateTime, FixedOffset, NaiveDate, TimeZone, Utc};

@@ -4,7 +4,7 @@
 //! they are in the spec: the example calls are generated (`tests/generated/operations.rs`).
 #![cfg(feature = "full")]
 
-#[path = "generated/operations.rs"]
+#[path = "../generated/operations.rs"]
 #[rustfmt::skip]
 mod operations;
 

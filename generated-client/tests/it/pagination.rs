@@ -2,7 +2,7 @@
 //! (`pagination.hasNextPage`, a short page, an empty page, a repeated page, an error), and
 //! that it is lazy.
 
-mod common;
+use crate::common;
 
 use calcom::{Error, TeamMembership};
 use common::*;

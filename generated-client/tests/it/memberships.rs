@@ -1,7 +1,7 @@
 //! `orgs.teams.memberships`: the documented GET, both kinds of credentials, forward-compatible
 //! decoding, and the request shapes of create / list / update / delete.
 
-mod common;
+use crate::common;
 
 use calcom::{CreateTeamMembership, MembershipRole, UpdateTeamMembership};
 use common::*;

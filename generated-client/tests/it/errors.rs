@@ -2,7 +2,7 @@
 //! 429, 498, non-JSON pages, bodies that do not decode, error envelopes in a 2xx, transport
 //! failures and timeouts. None may panic.
 
-mod common;
+use crate::common;
 
 use std::time::Duration;
 

@@ -28,28 +28,25 @@ pub async fn server() -> MockServer {
     MockServer::start().await
 }
 
+/// The builder every test client starts from: talking to `base_url`, a 10 s timeout, and one
+/// request per call (retries have their own tests, in retries.rs).
+pub fn test_builder(base_url: &str) -> calcom::ClientBuilder {
+    calcom::Client::builder().base_url(base_url).timeout(Duration::from_secs(10)).max_retries(0)
+}
+
 /// A client authenticated with [`API_KEY`], talking to `server`.
 pub fn api_key_client(server: &MockServer) -> calcom::Client {
-    calcom::Client::builder()
-        .api_key(API_KEY)
-        .base_url(server.uri())
-        .timeout(Duration::from_secs(10))
-        // One request per call here; retries have their own tests (tests/retries.rs).
-        .max_retries(0)
-        .build()
-        .expect("a client with a well-formed API key builds")
+    api_key_client_at(&server.uri())
+}
+
+/// An API-key client talking to `base_url` (for servers that are not a `MockServer`).
+pub fn api_key_client_at(base_url: &str) -> calcom::Client {
+    test_builder(base_url).api_key(API_KEY).build().expect("a client with a well-formed API key builds")
 }
 
 /// A client authenticated with [`ACCESS_TOKEN`], talking to `server`.
 pub fn access_token_client(server: &MockServer) -> calcom::Client {
-    calcom::Client::builder()
-        .access_token(ACCESS_TOKEN)
-        .base_url(server.uri())
-        .timeout(Duration::from_secs(10))
-        // One request per call here; retries have their own tests (tests/retries.rs).
-        .max_retries(0)
-        .build()
-        .expect("a client with a well-formed access token builds")
+    test_builder(&server.uri()).access_token(ACCESS_TOKEN).build().expect("an access-token client builds")
 }
 
 /// A client authenticated as the platform OAuth client [`CLIENT_ID`] / [`SECRET_KEY`].
@@ -59,37 +56,12 @@ pub fn platform_client(server: &MockServer) -> calcom::Client {
 
 /// A platform client talking to `base_url`.
 pub fn platform_client_at(base_url: &str) -> calcom::Client {
-    calcom::Client::builder()
-        .platform_client(CLIENT_ID, SECRET_KEY)
-        .base_url(base_url)
-        .timeout(Duration::from_secs(10))
-        // One request per call here; retries have their own tests (tests/retries.rs).
-        .max_retries(0)
-        .build()
-        .expect("a platform client with a well-formed id and secret builds")
-}
-
-/// An API-key client talking to `base_url` (for servers that are not a `MockServer`).
-pub fn api_key_client_at(base_url: &str) -> calcom::Client {
-    calcom::Client::builder()
-        .api_key(API_KEY)
-        .base_url(base_url)
-        .timeout(Duration::from_secs(10))
-        // One request per call here; retries have their own tests (tests/retries.rs).
-        .max_retries(0)
-        .build()
-        .expect("a client with a well-formed API key builds")
+    test_builder(base_url).platform_client(CLIENT_ID, SECRET_KEY).build().expect("a platform client builds")
 }
 
 /// A client without credentials, talking to `server`.
 pub fn anonymous_client(server: &MockServer) -> calcom::Client {
-    calcom::Client::builder()
-        .base_url(server.uri())
-        .timeout(Duration::from_secs(10))
-        // One request per call here; retries have their own tests (tests/retries.rs).
-        .max_retries(0)
-        .build()
-        .expect("a client without credentials builds")
+    test_builder(&server.uri()).build().expect("a client without credentials builds")
 }
 
 /// `{"status": "success", "data": <data>}` with HTTP 200.
@@ -303,11 +275,9 @@ impl RecordedWaits {
 /// `build`.
 pub fn recording_builder(base_url: &str) -> (calcom::ClientBuilder, RecordedWaits) {
     let waits = RecordedWaits::default();
-    let builder = calcom::Client::builder()
-        .api_key(API_KEY)
-        .base_url(base_url)
-        .timeout(Duration::from_secs(10))
-        .sleep_fn(waits.sleep_fn());
+    // The client's default retries, unlike `test_builder`.
+    let builder =
+        test_builder(base_url).api_key(API_KEY).max_retries(calcom::DEFAULT_MAX_RETRIES).sleep_fn(waits.sleep_fn());
     (builder, waits)
 }
 

@@ -1,7 +1,7 @@
 //! Per-request and client settings that are not about retries: timeouts (per request and per
 //! client), the `cal-api-version` override, and redirects, which are never followed.
 
-mod common;
+use crate::common;
 
 use std::time::{Duration, Instant};
 

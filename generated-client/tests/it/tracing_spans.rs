@@ -1,7 +1,7 @@
 //! Each request is a `tracing` span with the operation, method, path template, attempt, status
 //! and duration, and nothing a secret could leak through: recorded here by a minimal subscriber.
 
-mod common;
+use crate::common;
 
 use std::fmt::Debug;
 use std::sync::atomic::{AtomicU64, Ordering};

@@ -2,7 +2,7 @@
 //! per-request overrides), which methods, and how the backoff grows. The waits are recorded by
 //! an injected `sleep_fn`, never slept through.
 
-mod common;
+use crate::common;
 
 use std::time::Duration;
 

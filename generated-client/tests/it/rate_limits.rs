@@ -2,7 +2,7 @@
 //! `X-RateLimit-Reset-*`, the one-minute cap above which the client gives up at once, and the
 //! `Error::RateLimited` returned when the retries run out. Waits are recorded, never slept.
 
-mod common;
+use crate::common;
 
 use std::time::Duration;
 

@@ -11,7 +11,7 @@
 //! missing the test is skipped with a notice; with `CI=true` that is a failure.
 #![cfg(feature = "full")]
 
-#[path = "generated/operations.rs"]
+#[path = "../generated/operations.rs"]
 #[rustfmt::skip]
 mod operations;
 

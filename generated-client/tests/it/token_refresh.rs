@@ -2,7 +2,7 @@
 //! with the new token, later requests keep it, concurrent 498s share one refresh, and the
 //! failures (no refresher, refresher error, new token expired too) surface as their errors.
 
-mod common;
+use crate::common;
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};

@@ -1,7 +1,7 @@
 //! `orgs.attributes.options`: list query parameters (comma-separated lists), bodies, and string
 //! path parameters that must stay inside their segment.
 
-mod common;
+use crate::common;
 
 use calcom::{AssignAttributeOption, CreateAttributeOption, UpdateAttributeOption};
 use common::*;

@@ -1,7 +1,7 @@
 //! Transport edge cases against a scripted server on 127.0.0.1: bodies cut short, answers over
 //! the size limit, error bodies kept small.
 
-mod common;
+use crate::common;
 
 use std::io::{BufRead, BufReader, Write};
 use std::net::TcpListener;
