@@ -1,6 +1,7 @@
 //! A typed async client for the [Cal.com](https://cal.com) API v2.
 //!
-//! The crate has two parts. `src/generated/` (the [`models`] and [`resources`] modules,
+//! The crate has two parts. `src/generated/` (the models, enums and unions at the crate root, the
+//! [`resources`] module,
 //! [`ApiVersion`]) is produced by `cargo xtask codegen` from the YAML spec in the repository's
 //! `spec/` folder and is never edited by hand. The rest (the [`Client`], its [`Error`],
 //! credentials and the HTTP runtime) is written by hand.
@@ -69,6 +70,8 @@
 // With only some resource groups enabled, parts of the runtime (methods, paging, query
 // encoding) can go unused; every group together (the default) uses all of it.
 #![cfg_attr(not(feature = "full"), allow(dead_code))]
+// docs.rs builds with `--cfg docsrs` on nightly: show which feature each item needs.
+#![cfg_attr(docsrs, feature(doc_cfg))]
 
 mod client;
 pub mod decode;
@@ -88,12 +91,22 @@ pub use client::{
 };
 pub use error::{ApiError, DecodeError, Error, Result};
 pub use generated::models::*;
-pub use generated::{ApiVersion, DEFAULT_BASE_URL, models, resources};
+pub use generated::{ApiVersion, DEFAULT_BASE_URL, resources};
+// Each model, enum and union has one public path, at the crate root (`calcom::Booking`): short
+// at call sites and in docs, and the names are unique. The `models` module that holds them is
+// the generated code's own way to reach them.
+pub(crate) use generated::models;
 pub use patch::Patch;
 pub use response::{PageInfo, Response};
 pub use runtime::{PageStream, RequestFuture};
 
-/// The README's examples, compiled as doc tests so that they stay true.
+/// The repository README's examples, compiled as doc tests so that they stay true. (Only under
+/// `cfg(doctest)`: the packaged crate has no repository README, and never reads it.)
 #[cfg(doctest)]
 #[doc = include_str!("../../README.md")]
 struct ReadmeExamples;
+
+/// The crate README's example (the page crates.io shows), compiled as a doc test.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct CrateReadmeExample;

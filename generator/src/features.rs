@@ -94,20 +94,25 @@ impl Features {
     pub fn cfg(&self, gate: &Gate) -> TokenStream {
         match gate {
             None => quote!(),
+            // The `doc(cfg)` twin puts the feature badge on the item in docs.rs (built with
+            // `--cfg docsrs`); elsewhere it is inert.
             Some(groups) if groups.len() == 1 => {
-                let name = groups.iter().next().map(|&g| self.groups[g].as_str()).unwrap_or_default();
-                quote!(#[cfg(feature = #name)])
+                let name = groups.iter().next().map(|&g| self.groups[g].as_str()).expect("a gate of one group");
+                quote!(#[cfg(feature = #name)] #[cfg_attr(docsrs, doc(cfg(feature = #name)))])
             }
             Some(groups) => {
-                let names = groups.iter().map(|&g| self.groups[g].as_str());
-                quote!(#[cfg(any( #( feature = #names ),* ))])
+                let names: Vec<&str> = groups.iter().map(|&g| self.groups[g].as_str()).collect();
+                quote! {
+                    #[cfg(any( #( feature = #names ),* ))]
+                    #[cfg_attr(docsrs, doc(cfg(any( #( feature = #names ),* ))))]
+                }
             }
         }
     }
 
     /// The gate of the feature of one group.
     pub fn group(&self, name: &str) -> TokenStream {
-        quote!(#[cfg(feature = #name)])
+        quote!(#[cfg(feature = #name)] #[cfg_attr(docsrs, doc(cfg(feature = #name)))])
     }
 
     /// The gate of an item used by the operations of these groups.

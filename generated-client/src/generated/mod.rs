@@ -10,6 +10,7 @@ pub mod webhooks;
 pub(crate) mod auth {
     use crate::AuthMode;
     #[cfg(feature = "api_keys")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "api_keys")))]
     pub(crate) const API_KEY: &[AuthMode] = &[AuthMode::ApiKey];
     #[cfg(
         any(
@@ -30,6 +31,30 @@ pub(crate) mod auth {
             feature = "webhooks"
         )
     )]
+    #[cfg_attr(
+        docsrs,
+        doc(
+            cfg(
+                any(
+                    feature = "bookings",
+                    feature = "calendars",
+                    feature = "conferencing",
+                    feature = "destination_calendars",
+                    feature = "event_types",
+                    feature = "me",
+                    feature = "oauth_clients",
+                    feature = "orgs",
+                    feature = "routing_forms",
+                    feature = "schedules",
+                    feature = "selected_calendars",
+                    feature = "stripe",
+                    feature = "teams",
+                    feature = "verified_resources",
+                    feature = "webhooks"
+                )
+            )
+        )
+    )]
     pub(crate) const API_KEY_ACCESS_TOKEN: &[AuthMode] = &[
         AuthMode::ApiKey,
         AuthMode::AccessToken,
@@ -42,12 +67,26 @@ pub(crate) mod auth {
             feature = "slots"
         )
     )]
+    #[cfg_attr(
+        docsrs,
+        doc(
+            cfg(
+                any(
+                    feature = "bookings",
+                    feature = "event_types",
+                    feature = "orgs",
+                    feature = "slots"
+                )
+            )
+        )
+    )]
     pub(crate) const API_KEY_ACCESS_TOKEN_PLATFORM_CLIENT: &[AuthMode] = &[
         AuthMode::ApiKey,
         AuthMode::AccessToken,
         AuthMode::PlatformClient,
     ];
     #[cfg(any(feature = "oauth_clients", feature = "orgs"))]
+    #[cfg_attr(docsrs, doc(cfg(any(feature = "oauth_clients", feature = "orgs"))))]
     pub(crate) const PLATFORM_CLIENT: &[AuthMode] = &[AuthMode::PlatformClient];
 }
 /// The base URL of Cal.com API v2, used unless the client is built with another.

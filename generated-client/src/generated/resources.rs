@@ -4,41 +4,59 @@
 //! The resources of the API, reached from [`Client`](crate::Client).
 
 #[cfg(feature = "api_keys")]
+#[cfg_attr(docsrs, doc(cfg(feature = "api_keys")))]
 pub mod api_keys;
 #[cfg(feature = "bookings")]
+#[cfg_attr(docsrs, doc(cfg(feature = "bookings")))]
 pub mod bookings;
 #[cfg(feature = "calendars")]
+#[cfg_attr(docsrs, doc(cfg(feature = "calendars")))]
 pub mod calendars;
 #[cfg(feature = "conferencing")]
+#[cfg_attr(docsrs, doc(cfg(feature = "conferencing")))]
 pub mod conferencing;
 #[cfg(feature = "destination_calendars")]
+#[cfg_attr(docsrs, doc(cfg(feature = "destination_calendars")))]
 pub mod destination_calendars;
 #[cfg(feature = "event_types")]
+#[cfg_attr(docsrs, doc(cfg(feature = "event_types")))]
 pub mod event_types;
 #[cfg(feature = "me")]
+#[cfg_attr(docsrs, doc(cfg(feature = "me")))]
 pub mod me;
 #[cfg(feature = "oauth_clients")]
+#[cfg_attr(docsrs, doc(cfg(feature = "oauth_clients")))]
 pub mod oauth_clients;
 #[cfg(feature = "orgs")]
+#[cfg_attr(docsrs, doc(cfg(feature = "orgs")))]
 pub mod orgs;
 #[cfg(feature = "routing_forms")]
+#[cfg_attr(docsrs, doc(cfg(feature = "routing_forms")))]
 pub mod routing_forms;
 #[cfg(feature = "schedules")]
+#[cfg_attr(docsrs, doc(cfg(feature = "schedules")))]
 pub mod schedules;
 #[cfg(feature = "selected_calendars")]
+#[cfg_attr(docsrs, doc(cfg(feature = "selected_calendars")))]
 pub mod selected_calendars;
 #[cfg(feature = "slots")]
+#[cfg_attr(docsrs, doc(cfg(feature = "slots")))]
 pub mod slots;
 #[cfg(feature = "stripe")]
+#[cfg_attr(docsrs, doc(cfg(feature = "stripe")))]
 pub mod stripe;
 #[cfg(feature = "teams")]
+#[cfg_attr(docsrs, doc(cfg(feature = "teams")))]
 pub mod teams;
 #[cfg(feature = "verified_resources")]
+#[cfg_attr(docsrs, doc(cfg(feature = "verified_resources")))]
 pub mod verified_resources;
 #[cfg(feature = "webhooks")]
+#[cfg_attr(docsrs, doc(cfg(feature = "webhooks")))]
 pub mod webhooks;
 impl crate::Client {
     #[cfg(feature = "api_keys")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "api_keys")))]
     /// The caller's API keys.
     pub fn api_keys(&self) -> api_keys::ApiKeys<'_> {
         api_keys::ApiKeys {
@@ -46,6 +64,7 @@ impl crate::Client {
         }
     }
     #[cfg(feature = "bookings")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "bookings")))]
     /// Bookings of event types: create them (regular, recurring or instant), list and read them, and reschedule, cancel, confirm, decline or reassign them. Every booking is addressed by its `uid`.
     pub fn bookings(&self) -> bookings::Bookings<'_> {
         bookings::Bookings {
@@ -53,6 +72,7 @@ impl crate::Client {
         }
     }
     #[cfg(feature = "calendars")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "calendars")))]
     /// The authenticated user's calendar accounts: connecting and disconnecting them, checking that they work, and reading busy times from them.
     pub fn calendars(&self) -> calendars::Calendars<'_> {
         calendars::Calendars {
@@ -60,6 +80,7 @@ impl crate::Client {
         }
     }
     #[cfg(feature = "conferencing")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "conferencing")))]
     /// Conferencing apps (Google Meet, Zoom, Microsoft Teams, Cal Video) connected to the authenticated user, and the user's default one.
     pub fn conferencing(&self) -> conferencing::Conferencing<'_> {
         conferencing::Conferencing {
@@ -67,6 +88,7 @@ impl crate::Client {
         }
     }
     #[cfg(feature = "destination_calendars")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "destination_calendars")))]
     /// The calendar where the authenticated user's new bookings are created.
     pub fn destination_calendars(
         &self,
@@ -76,6 +98,7 @@ impl crate::Client {
         }
     }
     #[cfg(feature = "event_types")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "event_types")))]
     /// Event types of the authenticated user: the kinds of meeting people can book with them (length, booking form, locations, limits...). Sent with `cal-api-version: 2024-06-14`.
     pub fn event_types(&self) -> event_types::EventTypes<'_> {
         event_types::EventTypes {
@@ -83,11 +106,13 @@ impl crate::Client {
         }
     }
     #[cfg(feature = "me")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "me")))]
     /// The authenticated user's own profile.
     pub fn me(&self) -> me::Me<'_> {
         me::Me { base: self.base() }
     }
     #[cfg(feature = "oauth_clients")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "oauth_clients")))]
     /// Platform OAuth clients of the caller's organization. Creating, changing and deleting one needs the organization admin (or owner) role; any member may read them.
     pub fn oauth_clients(&self) -> oauth_clients::OauthClients<'_> {
         oauth_clients::OauthClients {
@@ -95,11 +120,13 @@ impl crate::Client {
         }
     }
     #[cfg(feature = "orgs")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "orgs")))]
     /// Resources that belong to an organization (its teams, attributes and more).
     pub fn orgs(&self) -> orgs::Orgs<'_> {
         orgs::Orgs { base: self.base() }
     }
     #[cfg(feature = "routing_forms")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "routing_forms")))]
     /// Routing forms reached by their id alone.
     pub fn routing_forms(&self) -> routing_forms::RoutingForms<'_> {
         routing_forms::RoutingForms {
@@ -107,6 +134,7 @@ impl crate::Client {
         }
     }
     #[cfg(feature = "schedules")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "schedules")))]
     /// The authenticated user's schedules: when they can be booked each week, in which time zone, and the dates that differ. Event types use the default schedule unless they name another.
     pub fn schedules(&self) -> schedules::Schedules<'_> {
         schedules::Schedules {
@@ -114,6 +142,7 @@ impl crate::Client {
         }
     }
     #[cfg(feature = "selected_calendars")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "selected_calendars")))]
     /// The connected calendars Cal.com checks for conflicts when computing the authenticated user's availability.
     pub fn selected_calendars(&self) -> selected_calendars::SelectedCalendars<'_> {
         selected_calendars::SelectedCalendars {
@@ -121,11 +150,13 @@ impl crate::Client {
         }
     }
     #[cfg(feature = "slots")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "slots")))]
     /// Free slots of event types, and reservations that keep a slot from being booked by others for a few minutes while a booking is being made.
     pub fn slots(&self) -> slots::Slots<'_> {
         slots::Slots { base: self.base() }
     }
     #[cfg(feature = "stripe")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "stripe")))]
     /// The Stripe account of the authenticated user, used to take payments for bookings.
     pub fn stripe(&self) -> stripe::Stripe<'_> {
         stripe::Stripe {
@@ -133,11 +164,13 @@ impl crate::Client {
         }
     }
     #[cfg(feature = "teams")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "teams")))]
     /// Resources of a team, reached by the team id alone (for teams inside or outside an organization).
     pub fn teams(&self) -> teams::Teams<'_> {
         teams::Teams { base: self.base() }
     }
     #[cfg(feature = "verified_resources")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "verified_resources")))]
     /// Email addresses and phone numbers that the authenticated user has proven they control, for use in workflows (for example as an email sender or SMS recipient).
     pub fn verified_resources(&self) -> verified_resources::VerifiedResources<'_> {
         verified_resources::VerifiedResources {
@@ -145,6 +178,7 @@ impl crate::Client {
         }
     }
     #[cfg(feature = "webhooks")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "webhooks")))]
     /// The authenticated user's own webhooks. Organization, event type and OAuth client webhooks are under `orgs().webhooks()`, `event_types().webhooks()` and `oauth_clients().webhooks()`.
     pub fn webhooks(&self) -> webhooks::Webhooks<'_> {
         webhooks::Webhooks {

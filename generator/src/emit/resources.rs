@@ -159,13 +159,10 @@ pub(super) fn op_doc(api: &Api, op: &Operation) -> String {
         text.push_str(d);
     }
     let args: Vec<String> = required_params(op)
-        .map(|p| format!("`{}`: {}", crate::naming::display(&p.rust), strip_period(first_line(&p.docs))))
-        .chain(op.body.as_ref().map(|b| format!("`body`: a [`{0}`](crate::models::{0})", type_name(api, b))))
+        .map(|p| format!("- `{}`: {}", crate::naming::display(&p.rust), strip_period(first_line(&p.docs))))
+        .chain(op.body.as_ref().map(|b| format!("- `body`: a [`{0}`](crate::{0})", type_name(api, b))))
         .collect();
     text.push_str("\n\n");
-    if !args.is_empty() {
-        text.push_str(&format!("Arguments: {}. ", args.join("; ")));
-    }
     let mut request = format!("Sends `{} {}`", op.method.as_str(), op.path);
     if let Some(v) = op.api_version {
         request.push_str(&format!(" with `cal-api-version: {}`", api.api_versions[v].value));
@@ -178,6 +175,10 @@ pub(super) fn op_doc(api: &Api, op: &Operation) -> String {
         request.push_str(if op.auth_optional { ", or none." } else { "." });
     }
     text.push_str(&request);
+    if !args.is_empty() {
+        text.push_str("\n\n# Arguments\n\n");
+        text.push_str(&args.join("\n"));
+    }
     text
 }
 

@@ -12,108 +12,184 @@
 //! one of those groups' features is on, and all re-exported here.
 
 #[cfg(feature = "api_keys")]
+#[cfg_attr(docsrs, doc(cfg(feature = "api_keys")))]
 mod api_keys;
 #[cfg(feature = "api_keys")]
+#[cfg_attr(docsrs, doc(cfg(feature = "api_keys")))]
 pub use api_keys::*;
 #[cfg(feature = "bookings")]
+#[cfg_attr(docsrs, doc(cfg(feature = "bookings")))]
 mod bookings;
 #[cfg(feature = "bookings")]
+#[cfg_attr(docsrs, doc(cfg(feature = "bookings")))]
 pub use bookings::*;
 #[cfg(any(feature = "bookings", feature = "orgs"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "bookings", feature = "orgs"))))]
 mod bookings_orgs;
 #[cfg(any(feature = "bookings", feature = "orgs"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "bookings", feature = "orgs"))))]
 pub use bookings_orgs::*;
 #[cfg(feature = "calendars")]
+#[cfg_attr(docsrs, doc(cfg(feature = "calendars")))]
 mod calendars;
 #[cfg(feature = "calendars")]
+#[cfg_attr(docsrs, doc(cfg(feature = "calendars")))]
 pub use calendars::*;
 #[cfg(feature = "conferencing")]
+#[cfg_attr(docsrs, doc(cfg(feature = "conferencing")))]
 mod conferencing;
 #[cfg(feature = "conferencing")]
+#[cfg_attr(docsrs, doc(cfg(feature = "conferencing")))]
 pub use conferencing::*;
 #[cfg(any(feature = "conferencing", feature = "orgs"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "conferencing", feature = "orgs"))))]
 mod conferencing_orgs;
 #[cfg(any(feature = "conferencing", feature = "orgs"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "conferencing", feature = "orgs"))))]
 pub use conferencing_orgs::*;
 #[cfg(feature = "destination_calendars")]
+#[cfg_attr(docsrs, doc(cfg(feature = "destination_calendars")))]
 mod destination_calendars;
 #[cfg(feature = "destination_calendars")]
+#[cfg_attr(docsrs, doc(cfg(feature = "destination_calendars")))]
 pub use destination_calendars::*;
 #[cfg(feature = "event_types")]
+#[cfg_attr(docsrs, doc(cfg(feature = "event_types")))]
 mod event_types;
 #[cfg(feature = "event_types")]
+#[cfg_attr(docsrs, doc(cfg(feature = "event_types")))]
 pub use event_types::*;
 #[cfg(any(feature = "event_types", feature = "orgs"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "event_types", feature = "orgs"))))]
 mod event_types_orgs;
 #[cfg(any(feature = "event_types", feature = "orgs"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "event_types", feature = "orgs"))))]
 pub use event_types_orgs::*;
 #[cfg(any(feature = "event_types", feature = "orgs", feature = "teams"))]
+#[cfg_attr(
+    docsrs,
+    doc(cfg(any(feature = "event_types", feature = "orgs", feature = "teams")))
+)]
 mod event_types_orgs_teams;
 #[cfg(any(feature = "event_types", feature = "orgs", feature = "teams"))]
+#[cfg_attr(
+    docsrs,
+    doc(cfg(any(feature = "event_types", feature = "orgs", feature = "teams")))
+)]
 pub use event_types_orgs_teams::*;
 #[cfg(feature = "me")]
+#[cfg_attr(docsrs, doc(cfg(feature = "me")))]
 mod me;
 #[cfg(feature = "me")]
+#[cfg_attr(docsrs, doc(cfg(feature = "me")))]
 pub use me::*;
 #[cfg(any(feature = "me", feature = "oauth_clients"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "me", feature = "oauth_clients"))))]
 mod me_oauth_clients;
 #[cfg(any(feature = "me", feature = "oauth_clients"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "me", feature = "oauth_clients"))))]
 pub use me_oauth_clients::*;
 #[cfg(feature = "oauth_clients")]
+#[cfg_attr(docsrs, doc(cfg(feature = "oauth_clients")))]
 mod oauth_clients;
 #[cfg(feature = "oauth_clients")]
+#[cfg_attr(docsrs, doc(cfg(feature = "oauth_clients")))]
 pub use oauth_clients::*;
 #[cfg(feature = "orgs")]
+#[cfg_attr(docsrs, doc(cfg(feature = "orgs")))]
 mod orgs;
 #[cfg(feature = "orgs")]
+#[cfg_attr(docsrs, doc(cfg(feature = "orgs")))]
 pub use orgs::*;
 #[cfg(any(feature = "orgs", feature = "routing_forms"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "orgs", feature = "routing_forms"))))]
 mod orgs_routing_forms;
 #[cfg(any(feature = "orgs", feature = "routing_forms"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "orgs", feature = "routing_forms"))))]
 pub use orgs_routing_forms::*;
 #[cfg(any(feature = "orgs", feature = "routing_forms", feature = "slots"))]
+#[cfg_attr(
+    docsrs,
+    doc(cfg(any(feature = "orgs", feature = "routing_forms", feature = "slots")))
+)]
 mod orgs_routing_forms_slots;
 #[cfg(any(feature = "orgs", feature = "routing_forms", feature = "slots"))]
+#[cfg_attr(
+    docsrs,
+    doc(cfg(any(feature = "orgs", feature = "routing_forms", feature = "slots")))
+)]
 pub use orgs_routing_forms_slots::*;
 #[cfg(any(feature = "orgs", feature = "schedules"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "orgs", feature = "schedules"))))]
 mod orgs_schedules;
 #[cfg(any(feature = "orgs", feature = "schedules"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "orgs", feature = "schedules"))))]
 pub use orgs_schedules::*;
 #[cfg(any(feature = "orgs", feature = "schedules", feature = "teams"))]
+#[cfg_attr(
+    docsrs,
+    doc(cfg(any(feature = "orgs", feature = "schedules", feature = "teams")))
+)]
 mod orgs_schedules_teams;
 #[cfg(any(feature = "orgs", feature = "schedules", feature = "teams"))]
+#[cfg_attr(
+    docsrs,
+    doc(cfg(any(feature = "orgs", feature = "schedules", feature = "teams")))
+)]
 pub use orgs_schedules_teams::*;
 #[cfg(any(feature = "orgs", feature = "stripe"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "orgs", feature = "stripe"))))]
 mod orgs_stripe;
 #[cfg(any(feature = "orgs", feature = "stripe"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "orgs", feature = "stripe"))))]
 pub use orgs_stripe::*;
 #[cfg(any(feature = "orgs", feature = "teams"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "orgs", feature = "teams"))))]
 mod orgs_teams;
 #[cfg(any(feature = "orgs", feature = "teams"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "orgs", feature = "teams"))))]
 pub use orgs_teams::*;
 #[cfg(any(feature = "orgs", feature = "teams", feature = "verified_resources"))]
+#[cfg_attr(
+    docsrs,
+    doc(cfg(any(feature = "orgs", feature = "teams", feature = "verified_resources")))
+)]
 mod orgs_teams_verified_resources;
 #[cfg(any(feature = "orgs", feature = "teams", feature = "verified_resources"))]
+#[cfg_attr(
+    docsrs,
+    doc(cfg(any(feature = "orgs", feature = "teams", feature = "verified_resources")))
+)]
 pub use orgs_teams_verified_resources::*;
 #[cfg(feature = "routing_forms")]
+#[cfg_attr(docsrs, doc(cfg(feature = "routing_forms")))]
 mod routing_forms;
 #[cfg(feature = "routing_forms")]
+#[cfg_attr(docsrs, doc(cfg(feature = "routing_forms")))]
 pub use routing_forms::*;
 #[cfg(feature = "selected_calendars")]
+#[cfg_attr(docsrs, doc(cfg(feature = "selected_calendars")))]
 mod selected_calendars;
 #[cfg(feature = "selected_calendars")]
+#[cfg_attr(docsrs, doc(cfg(feature = "selected_calendars")))]
 pub use selected_calendars::*;
 #[cfg(feature = "slots")]
+#[cfg_attr(docsrs, doc(cfg(feature = "slots")))]
 mod slots;
 #[cfg(feature = "slots")]
+#[cfg_attr(docsrs, doc(cfg(feature = "slots")))]
 pub use slots::*;
 #[cfg(feature = "teams")]
+#[cfg_attr(docsrs, doc(cfg(feature = "teams")))]
 mod teams;
 #[cfg(feature = "teams")]
+#[cfg_attr(docsrs, doc(cfg(feature = "teams")))]
 pub use teams::*;
 #[cfg(feature = "verified_resources")]
+#[cfg_attr(docsrs, doc(cfg(feature = "verified_resources")))]
 mod verified_resources;
 #[cfg(feature = "verified_resources")]
+#[cfg_attr(docsrs, doc(cfg(feature = "verified_resources")))]
 pub use verified_resources::*;
 mod common;
 pub use common::*;

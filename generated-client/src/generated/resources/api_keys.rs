@@ -18,7 +18,11 @@ impl<'a> ApiKeys<'a> {
     ///
     /// The key sent in the `Authorization` header is deleted; use the returned key from then on.
     ///
-    /// Arguments: `body`: a [`RefreshApiKey`](crate::models::RefreshApiKey). Sends `POST /v2/api-keys/refresh`; credentials: `api_key`.
+    /// Sends `POST /v2/api-keys/refresh`; credentials: `api_key`.
+    ///
+    /// # Arguments
+    ///
+    /// - `body`: a [`RefreshApiKey`](crate::RefreshApiKey)
     pub fn refresh(&self, body: models::RefreshApiKey) -> RefreshRequest<'a> {
         RefreshRequest {
             base: self.base,

@@ -18,7 +18,11 @@ impl<'a> Bookings<'a> {
     ///
     /// The same body books a regular or a recurring event type: the kind of event type decides which booking is made, and a recurring one gives every occurrence. `CreateRecurringBooking` also sets how many occurrences to book, and `CreateInstantBooking` starts an instant meeting of a team event type. Name the event type by `eventTypeId`, or by `eventTypeSlug` with `username` or `teamSlug` (and `organizationSlug` inside an organization). Anyone may book without credentials; with those of the event type's owner, a host or an admin, the answer also lists the attendees of a seated event type that hides them.
     ///
-    /// Arguments: `body`: a [`CreateBookingRequest`](crate::models::CreateBookingRequest). Sends `POST /v2/bookings` with `cal-api-version: 2024-08-13`; credentials: `api_key`, `access_token`, `platform_client`, or none.
+    /// Sends `POST /v2/bookings` with `cal-api-version: 2024-08-13`; credentials: `api_key`, `access_token`, `platform_client`, or none.
+    ///
+    /// # Arguments
+    ///
+    /// - `body`: a [`CreateBookingRequest`](crate::CreateBookingRequest)
     pub fn create(
         &self,
         body: impl Into<models::CreateBookingRequest>,
@@ -60,7 +64,11 @@ impl<'a> Bookings<'a> {
     ///
     /// `bookingUid` may be the uid of a booking, of one occurrence of a recurring booking, or the `recurringBookingUid` of a series, which gives every occurrence. Seated bookings of event types that hide their attendees list them only for the owner, hosts and admins.
     ///
-    /// Arguments: `booking_uid`: Uid of the booking or of the recurring series. Sends `GET /v2/bookings/{bookingUid}` with `cal-api-version: 2024-08-13`; credentials: `api_key`, `access_token`, `platform_client`, or none.
+    /// Sends `GET /v2/bookings/{bookingUid}` with `cal-api-version: 2024-08-13`; credentials: `api_key`, `access_token`, `platform_client`, or none.
+    ///
+    /// # Arguments
+    ///
+    /// - `booking_uid`: Uid of the booking or of the recurring series
     pub fn get(&self, booking_uid: impl Into<String>) -> GetRequest<'a> {
         GetRequest {
             base: self.base,
@@ -69,7 +77,11 @@ impl<'a> Bookings<'a> {
     }
     /// List the Cal Video recordings of a booking.
     ///
-    /// Arguments: `booking_uid`: Uid of the booking. Sends `GET /v2/bookings/{bookingUid}/recordings` with `cal-api-version: 2024-08-13`, without credentials.
+    /// Sends `GET /v2/bookings/{bookingUid}/recordings` with `cal-api-version: 2024-08-13`, without credentials.
+    ///
+    /// # Arguments
+    ///
+    /// - `booking_uid`: Uid of the booking
     pub fn recordings(&self, booking_uid: impl Into<String>) -> RecordingsRequest<'a> {
         RecordingsRequest {
             base: self.base,
@@ -78,7 +90,11 @@ impl<'a> Bookings<'a> {
     }
     /// List the download links of the Cal Video transcripts of a booking.
     ///
-    /// Arguments: `booking_uid`: Uid of the booking. Sends `GET /v2/bookings/{bookingUid}/transcripts` with `cal-api-version: 2024-08-13`, without credentials.
+    /// Sends `GET /v2/bookings/{bookingUid}/transcripts` with `cal-api-version: 2024-08-13`, without credentials.
+    ///
+    /// # Arguments
+    ///
+    /// - `booking_uid`: Uid of the booking
     pub fn transcripts(&self, booking_uid: impl Into<String>) -> TranscriptsRequest<'a> {
         TranscriptsRequest {
             base: self.base,
@@ -89,7 +105,12 @@ impl<'a> Bookings<'a> {
     ///
     /// The server makes a new booking at the new time and returns it; the old one is cancelled and points to the new one through `rescheduledToUid`.
     ///
-    /// Arguments: `booking_uid`: Uid of the booking to move; `body`: a [`RescheduleBookingRequest`](crate::models::RescheduleBookingRequest). Sends `POST /v2/bookings/{bookingUid}/reschedule` with `cal-api-version: 2024-08-13`; credentials: `api_key`, `access_token`, `platform_client`, or none.
+    /// Sends `POST /v2/bookings/{bookingUid}/reschedule` with `cal-api-version: 2024-08-13`; credentials: `api_key`, `access_token`, `platform_client`, or none.
+    ///
+    /// # Arguments
+    ///
+    /// - `booking_uid`: Uid of the booking to move
+    /// - `body`: a [`RescheduleBookingRequest`](crate::RescheduleBookingRequest)
     pub fn reschedule(
         &self,
         booking_uid: impl Into<String>,
@@ -105,7 +126,12 @@ impl<'a> Bookings<'a> {
     ///
     /// With the `recurringBookingUid` of a non-seated series every occurrence is cancelled. An attendee gives up a seat with `CancelSeat`; the host cancels every seat with `CancelBooking` and owner credentials. Recurring seated bookings are cancelled one occurrence at a time.
     ///
-    /// Arguments: `booking_uid`: Uid of the booking, of one occurrence, or of a recurring series; `body`: a [`CancelBookingRequest`](crate::models::CancelBookingRequest). Sends `POST /v2/bookings/{bookingUid}/cancel` with `cal-api-version: 2024-08-13`; credentials: `api_key`, `access_token`, `platform_client`, or none.
+    /// Sends `POST /v2/bookings/{bookingUid}/cancel` with `cal-api-version: 2024-08-13`; credentials: `api_key`, `access_token`, `platform_client`, or none.
+    ///
+    /// # Arguments
+    ///
+    /// - `booking_uid`: Uid of the booking, of one occurrence, or of a recurring series
+    /// - `body`: a [`CancelBookingRequest`](crate::CancelBookingRequest)
     pub fn cancel(
         &self,
         booking_uid: impl Into<String>,
@@ -121,7 +147,12 @@ impl<'a> Bookings<'a> {
     ///
     /// Needs the credentials of the booking's owner.
     ///
-    /// Arguments: `booking_uid`: Uid of the booking; `body`: a [`MarkAbsent`](crate::models::MarkAbsent). Sends `POST /v2/bookings/{bookingUid}/mark-absent` with `cal-api-version: 2024-08-13`; credentials: `api_key`, `access_token`.
+    /// Sends `POST /v2/bookings/{bookingUid}/mark-absent` with `cal-api-version: 2024-08-13`; credentials: `api_key`, `access_token`.
+    ///
+    /// # Arguments
+    ///
+    /// - `booking_uid`: Uid of the booking
+    /// - `body`: a [`MarkAbsent`](crate::MarkAbsent)
     pub fn mark_absent(
         &self,
         booking_uid: impl Into<String>,
@@ -137,7 +168,11 @@ impl<'a> Bookings<'a> {
     ///
     /// Only round-robin bookings can be reassigned. Needs the credentials of the booking's owner.
     ///
-    /// Arguments: `booking_uid`: Uid of the booking. Sends `POST /v2/bookings/{bookingUid}/reassign` with `cal-api-version: 2024-08-13`; credentials: `api_key`, `access_token`.
+    /// Sends `POST /v2/bookings/{bookingUid}/reassign` with `cal-api-version: 2024-08-13`; credentials: `api_key`, `access_token`.
+    ///
+    /// # Arguments
+    ///
+    /// - `booking_uid`: Uid of the booking
     pub fn reassign(&self, booking_uid: impl Into<String>) -> ReassignRequest<'a> {
         ReassignRequest {
             base: self.base,
@@ -148,7 +183,13 @@ impl<'a> Bookings<'a> {
     ///
     /// Only round-robin bookings can be reassigned. Needs the credentials of the booking's owner.
     ///
-    /// Arguments: `booking_uid`: Uid of the booking; `user_id`: Id of the user who becomes the host; `body`: a [`ReassignBooking`](crate::models::ReassignBooking). Sends `POST /v2/bookings/{bookingUid}/reassign/{userId}` with `cal-api-version: 2024-08-13`; credentials: `api_key`, `access_token`.
+    /// Sends `POST /v2/bookings/{bookingUid}/reassign/{userId}` with `cal-api-version: 2024-08-13`; credentials: `api_key`, `access_token`.
+    ///
+    /// # Arguments
+    ///
+    /// - `booking_uid`: Uid of the booking
+    /// - `user_id`: Id of the user who becomes the host
+    /// - `body`: a [`ReassignBooking`](crate::ReassignBooking)
     pub fn reassign_to_user(
         &self,
         booking_uid: impl Into<String>,
@@ -166,7 +207,11 @@ impl<'a> Bookings<'a> {
     ///
     /// Needs the credentials of the booking's owner.
     ///
-    /// Arguments: `booking_uid`: Uid of the booking. Sends `POST /v2/bookings/{bookingUid}/confirm` with `cal-api-version: 2024-08-13`; credentials: `api_key`, `access_token`.
+    /// Sends `POST /v2/bookings/{bookingUid}/confirm` with `cal-api-version: 2024-08-13`; credentials: `api_key`, `access_token`.
+    ///
+    /// # Arguments
+    ///
+    /// - `booking_uid`: Uid of the booking
     pub fn confirm(&self, booking_uid: impl Into<String>) -> ConfirmRequest<'a> {
         ConfirmRequest {
             base: self.base,
@@ -177,7 +222,12 @@ impl<'a> Bookings<'a> {
     ///
     /// Needs the credentials of the booking's owner.
     ///
-    /// Arguments: `booking_uid`: Uid of the booking; `body`: a [`DeclineBooking`](crate::models::DeclineBooking). Sends `POST /v2/bookings/{bookingUid}/decline` with `cal-api-version: 2024-08-13`; credentials: `api_key`, `access_token`.
+    /// Sends `POST /v2/bookings/{bookingUid}/decline` with `cal-api-version: 2024-08-13`; credentials: `api_key`, `access_token`.
+    ///
+    /// # Arguments
+    ///
+    /// - `booking_uid`: Uid of the booking
+    /// - `body`: a [`DeclineBooking`](crate::DeclineBooking)
     pub fn decline(
         &self,
         booking_uid: impl Into<String>,
@@ -191,7 +241,11 @@ impl<'a> Bookings<'a> {
     }
     /// Get links that add the booking to Google Calendar, Outlook, Office 365 or an ICS file.
     ///
-    /// Arguments: `booking_uid`: Uid of the booking. Sends `GET /v2/bookings/{bookingUid}/calendar-links` with `cal-api-version: 2024-08-13`; credentials: `api_key`, `access_token`.
+    /// Sends `GET /v2/bookings/{bookingUid}/calendar-links` with `cal-api-version: 2024-08-13`; credentials: `api_key`, `access_token`.
+    ///
+    /// # Arguments
+    ///
+    /// - `booking_uid`: Uid of the booking
     pub fn calendar_links(
         &self,
         booking_uid: impl Into<String>,
@@ -203,7 +257,11 @@ impl<'a> Bookings<'a> {
     }
     /// List the calendar events and video rooms made for a booking.
     ///
-    /// Arguments: `booking_uid`: Uid of the booking. Sends `GET /v2/bookings/{bookingUid}/references` with `cal-api-version: 2024-08-13`; credentials: `api_key`, `access_token`.
+    /// Sends `GET /v2/bookings/{bookingUid}/references` with `cal-api-version: 2024-08-13`; credentials: `api_key`, `access_token`.
+    ///
+    /// # Arguments
+    ///
+    /// - `booking_uid`: Uid of the booking
     pub fn references(&self, booking_uid: impl Into<String>) -> ReferencesRequest<'a> {
         ReferencesRequest {
             base: self.base,

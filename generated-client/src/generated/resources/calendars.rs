@@ -21,7 +21,11 @@ impl<'a> Calendars<'a> {
     }
     /// Connect one or more ICS feeds as a calendar of the user.
     ///
-    /// Arguments: `body`: a [`CreateIcsFeed`](crate::models::CreateIcsFeed). Sends `POST /v2/calendars/ics-feed/save`; credentials: `api_key`, `access_token`.
+    /// Sends `POST /v2/calendars/ics-feed/save`; credentials: `api_key`, `access_token`.
+    ///
+    /// # Arguments
+    ///
+    /// - `body`: a [`CreateIcsFeed`](crate::CreateIcsFeed)
     pub fn add_ics_feed(&self, body: models::CreateIcsFeed) -> AddIcsFeedRequest<'a> {
         AddIcsFeedRequest {
             base: self.base,
@@ -42,7 +46,15 @@ impl<'a> Calendars<'a> {
     ///
     /// The server takes a list of calendars as `calendarsToLoad[<n>][credentialId]` and `calendarsToLoad[<n>][externalId]`; this method sends one calendar (index 0). Call it once per calendar to cover several.
     ///
-    /// Arguments: `logged_in_users_tz`: IANA time zone the dates are read in; `date_from`: First day of the range; `date_to`: Last day of the range; `credential_id`: Id of the credentials of the calendar's account, as listed by `calendars().list()`; `external_id`: The provider's id of the calendar, as listed by `calendars().list()`. Sends `GET /v2/calendars/busy-times`; credentials: `api_key`, `access_token`.
+    /// Sends `GET /v2/calendars/busy-times`; credentials: `api_key`, `access_token`.
+    ///
+    /// # Arguments
+    ///
+    /// - `logged_in_users_tz`: IANA time zone the dates are read in
+    /// - `date_from`: First day of the range
+    /// - `date_to`: Last day of the range
+    /// - `credential_id`: Id of the credentials of the calendar's account, as listed by `calendars().list()`
+    /// - `external_id`: The provider's id of the calendar, as listed by `calendars().list()`
     pub fn busy_times(
         &self,
         logged_in_users_tz: impl Into<String>,
@@ -70,7 +82,11 @@ impl<'a> Calendars<'a> {
     ///
     /// After the user authorizes access, the provider returns to Cal.com, which stores the credentials and redirects to `redir`.
     ///
-    /// Arguments: `calendar`: Provider to connect. Sends `GET /v2/calendars/{calendar}/connect`; credentials: `api_key`, `access_token`.
+    /// Sends `GET /v2/calendars/{calendar}/connect`; credentials: `api_key`, `access_token`.
+    ///
+    /// # Arguments
+    ///
+    /// - `calendar`: Provider to connect
     pub fn connect_url(
         &self,
         calendar: models::OAuthCalendarProvider,
@@ -86,7 +102,13 @@ impl<'a> Calendars<'a> {
     ///
     /// This is the redirect target of the provider's OAuth flow; applications rarely call it themselves. The server stores the credentials and answers with a 301 redirect to the URL kept in `state`, not with a JSON body.
     ///
-    /// Arguments: `calendar`: Provider being connected; `state`: The state that the connect URL handed to the provider; `code`: Authorization code issued by the provider. Sends `GET /v2/calendars/{calendar}/save`, without credentials.
+    /// Sends `GET /v2/calendars/{calendar}/save`, without credentials.
+    ///
+    /// # Arguments
+    ///
+    /// - `calendar`: Provider being connected
+    /// - `state`: The state that the connect URL handed to the provider
+    /// - `code`: Authorization code issued by the provider
     pub fn save_oauth_credentials(
         &self,
         calendar: models::OAuthCalendarProvider,
@@ -102,7 +124,12 @@ impl<'a> Calendars<'a> {
     }
     /// Connect an Apple calendar with the user's Apple ID and an app-specific password.
     ///
-    /// Arguments: `calendar`: Provider to connect; `body`: a [`CalendarLogin`](crate::models::CalendarLogin). Sends `POST /v2/calendars/{calendar}/credentials`; credentials: `api_key`, `access_token`.
+    /// Sends `POST /v2/calendars/{calendar}/credentials`; credentials: `api_key`, `access_token`.
+    ///
+    /// # Arguments
+    ///
+    /// - `calendar`: Provider to connect
+    /// - `body`: a [`CalendarLogin`](crate::CalendarLogin)
     pub fn save_credentials(
         &self,
         calendar: models::CredentialCalendarProvider,
@@ -118,7 +145,11 @@ impl<'a> Calendars<'a> {
     ///
     /// Succeeds when the connection is usable; otherwise the server answers with an error.
     ///
-    /// Arguments: `calendar`: Provider to check. Sends `GET /v2/calendars/{calendar}/check`; credentials: `api_key`, `access_token`.
+    /// Sends `GET /v2/calendars/{calendar}/check`; credentials: `api_key`, `access_token`.
+    ///
+    /// # Arguments
+    ///
+    /// - `calendar`: Provider to check
     pub fn check(&self, calendar: models::CalendarProvider) -> CheckRequest<'a> {
         CheckRequest {
             base: self.base,
@@ -127,7 +158,12 @@ impl<'a> Calendars<'a> {
     }
     /// Disconnect a calendar account and return its deleted credentials.
     ///
-    /// Arguments: `calendar`: Provider of the account; `body`: a [`DisconnectCalendar`](crate::models::DisconnectCalendar). Sends `POST /v2/calendars/{calendar}/disconnect`; credentials: `api_key`, `access_token`.
+    /// Sends `POST /v2/calendars/{calendar}/disconnect`; credentials: `api_key`, `access_token`.
+    ///
+    /// # Arguments
+    ///
+    /// - `calendar`: Provider of the account
+    /// - `body`: a [`DisconnectCalendar`](crate::DisconnectCalendar)
     pub fn disconnect(
         &self,
         calendar: models::CalendarProvider,

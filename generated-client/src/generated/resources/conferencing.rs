@@ -18,7 +18,11 @@ impl<'a> Conferencing<'a> {
     ///
     /// Only `google-meet` is accepted, and the user must already have Google Calendar connected.
     ///
-    /// Arguments: `app`: App to connect; only google-meet. Sends `POST /v2/conferencing/{app}/connect`; credentials: `api_key`, `access_token`.
+    /// Sends `POST /v2/conferencing/{app}/connect`; credentials: `api_key`, `access_token`.
+    ///
+    /// # Arguments
+    ///
+    /// - `app`: App to connect; only google-meet
     pub fn connect(&self, app: models::ConferencingApp) -> ConnectRequest<'a> {
         ConnectRequest {
             base: self.base,
@@ -29,7 +33,11 @@ impl<'a> Conferencing<'a> {
     ///
     /// Only `zoom` and `msteams` are accepted. After the user authorizes the app, the provider returns to Cal.com's callback, which stores the credentials and redirects to `returnTo` (or `onErrorReturnTo`).
     ///
-    /// Arguments: `app`: App to authorize. Sends `GET /v2/conferencing/{app}/oauth/auth-url`; credentials: `api_key`, `access_token`.
+    /// Sends `GET /v2/conferencing/{app}/oauth/auth-url`; credentials: `api_key`, `access_token`.
+    ///
+    /// # Arguments
+    ///
+    /// - `app`: App to authorize
     pub fn oauth_auth_url(
         &self,
         app: models::OAuthConferencingApp,
@@ -45,7 +53,13 @@ impl<'a> Conferencing<'a> {
     ///
     /// This is the redirect target of the provider's OAuth flow; applications rarely call it themselves. The server stores the credentials and answers with a 301 redirect to the `returnTo` URL kept in `state` (or `onErrorReturnTo` on failure), not with a JSON body.
     ///
-    /// Arguments: `app`: App being connected; `state`: The JSON state that the auth URL handed to the provider; `code`: Authorization code issued by the provider. Sends `GET /v2/conferencing/{app}/oauth/callback`, without credentials.
+    /// Sends `GET /v2/conferencing/{app}/oauth/callback`, without credentials.
+    ///
+    /// # Arguments
+    ///
+    /// - `app`: App being connected
+    /// - `state`: The JSON state that the auth URL handed to the provider
+    /// - `code`: Authorization code issued by the provider
     pub fn save_oauth_credentials(
         &self,
         app: models::OAuthConferencingApp,
@@ -69,7 +83,11 @@ impl<'a> Conferencing<'a> {
     }
     /// Make a connected conferencing app the user's default.
     ///
-    /// Arguments: `app`: App to make the default; any of the four. Sends `POST /v2/conferencing/{app}/default`; credentials: `api_key`, `access_token`.
+    /// Sends `POST /v2/conferencing/{app}/default`; credentials: `api_key`, `access_token`.
+    ///
+    /// # Arguments
+    ///
+    /// - `app`: App to make the default; any of the four
     pub fn set_default(&self, app: models::ConferencingApp) -> SetDefaultRequest<'a> {
         SetDefaultRequest {
             base: self.base,
@@ -88,7 +106,11 @@ impl<'a> Conferencing<'a> {
     }
     /// Disconnect a conferencing app from the user.
     ///
-    /// Arguments: `app`: App to disconnect: google-meet, zoom or msteams. Sends `DELETE /v2/conferencing/{app}/disconnect`; credentials: `api_key`, `access_token`.
+    /// Sends `DELETE /v2/conferencing/{app}/disconnect`; credentials: `api_key`, `access_token`.
+    ///
+    /// # Arguments
+    ///
+    /// - `app`: App to disconnect: google-meet, zoom or msteams
     pub fn disconnect(&self, app: models::ConferencingApp) -> DisconnectRequest<'a> {
         DisconnectRequest {
             base: self.base,

@@ -16,7 +16,11 @@ pub struct DestinationCalendars<'a> {
 impl<'a> DestinationCalendars<'a> {
     /// Choose the calendar where the user's new bookings are written.
     ///
-    /// Arguments: `body`: a [`SetDestinationCalendar`](crate::models::SetDestinationCalendar). Sends `PUT /v2/destination-calendars`; credentials: `api_key`, `access_token`.
+    /// Sends `PUT /v2/destination-calendars`; credentials: `api_key`, `access_token`.
+    ///
+    /// # Arguments
+    ///
+    /// - `body`: a [`SetDestinationCalendar`](crate::SetDestinationCalendar)
     pub fn update(&self, body: models::SetDestinationCalendar) -> UpdateRequest<'a> {
         UpdateRequest {
             base: self.base,

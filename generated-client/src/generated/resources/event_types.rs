@@ -30,7 +30,11 @@ impl<'a> EventTypes<'a> {
     }
     /// Create an event type for the authenticated user.
     ///
-    /// Arguments: `body`: a [`CreateEventType`](crate::models::CreateEventType). Sends `POST /v2/event-types` with `cal-api-version: 2024-06-14`; credentials: `api_key`, `access_token`.
+    /// Sends `POST /v2/event-types` with `cal-api-version: 2024-06-14`; credentials: `api_key`, `access_token`.
+    ///
+    /// # Arguments
+    ///
+    /// - `body`: a [`CreateEventType`](crate::CreateEventType)
     pub fn create(&self, body: models::CreateEventType) -> CreateRequest<'a> {
         CreateRequest {
             base: self.base,
@@ -54,7 +58,11 @@ impl<'a> EventTypes<'a> {
     }
     /// Get one event type of the authenticated user.
     ///
-    /// Arguments: `event_type_id`: Id of the event type. Sends `GET /v2/event-types/{eventTypeId}` with `cal-api-version: 2024-06-14`; credentials: `api_key`, `access_token`.
+    /// Sends `GET /v2/event-types/{eventTypeId}` with `cal-api-version: 2024-06-14`; credentials: `api_key`, `access_token`.
+    ///
+    /// # Arguments
+    ///
+    /// - `event_type_id`: Id of the event type
     pub fn get(&self, event_type_id: i64) -> GetRequest<'a> {
         GetRequest {
             base: self.base,
@@ -63,7 +71,12 @@ impl<'a> EventTypes<'a> {
     }
     /// Change an event type of the authenticated user.
     ///
-    /// Arguments: `event_type_id`: Id of the event type; `body`: a [`UpdateEventType`](crate::models::UpdateEventType). Sends `PATCH /v2/event-types/{eventTypeId}` with `cal-api-version: 2024-06-14`; credentials: `api_key`, `access_token`.
+    /// Sends `PATCH /v2/event-types/{eventTypeId}` with `cal-api-version: 2024-06-14`; credentials: `api_key`, `access_token`.
+    ///
+    /// # Arguments
+    ///
+    /// - `event_type_id`: Id of the event type
+    /// - `body`: a [`UpdateEventType`](crate::UpdateEventType)
     pub fn update(
         &self,
         event_type_id: i64,
@@ -77,7 +90,11 @@ impl<'a> EventTypes<'a> {
     }
     /// Delete an event type of the authenticated user.
     ///
-    /// Arguments: `event_type_id`: Id of the event type. Sends `DELETE /v2/event-types/{eventTypeId}` with `cal-api-version: 2024-06-14`; credentials: `api_key`, `access_token`.
+    /// Sends `DELETE /v2/event-types/{eventTypeId}` with `cal-api-version: 2024-06-14`; credentials: `api_key`, `access_token`.
+    ///
+    /// # Arguments
+    ///
+    /// - `event_type_id`: Id of the event type
     pub fn delete(&self, event_type_id: i64) -> DeleteRequest<'a> {
         DeleteRequest {
             base: self.base,

@@ -24,7 +24,11 @@ impl<'a> Me<'a> {
     ///
     /// Changing `timeZone` also moves the user's default schedule to the new zone.
     ///
-    /// Arguments: `body`: a [`UpdateProfile`](crate::models::UpdateProfile). Sends `PATCH /v2/me`; credentials: `api_key`, `access_token`.
+    /// Sends `PATCH /v2/me`; credentials: `api_key`, `access_token`.
+    ///
+    /// # Arguments
+    ///
+    /// - `body`: a [`UpdateProfile`](crate::UpdateProfile)
     pub fn update(&self, body: models::UpdateProfile) -> UpdateRequest<'a> {
         UpdateRequest {
             base: self.base,

@@ -36,7 +36,11 @@ impl<'a> OauthClients<'a> {
     ///
     /// The organization must be subscribed to a platform plan. Keep the returned secret; it is what the `x-cal-secret-key` header carries.
     ///
-    /// Arguments: `body`: a [`CreateOAuthClient`](crate::models::CreateOAuthClient). Sends `POST /v2/oauth-clients`; credentials: `api_key`, `access_token`.
+    /// Sends `POST /v2/oauth-clients`; credentials: `api_key`, `access_token`.
+    ///
+    /// # Arguments
+    ///
+    /// - `body`: a [`CreateOAuthClient`](crate::CreateOAuthClient)
     pub fn create(&self, body: models::CreateOAuthClient) -> CreateRequest<'a> {
         CreateRequest {
             base: self.base,
@@ -45,7 +49,11 @@ impl<'a> OauthClients<'a> {
     }
     /// Get one OAuth client.
     ///
-    /// Arguments: `client_id`: Id of the OAuth client. Sends `GET /v2/oauth-clients/{clientId}`; credentials: `api_key`, `access_token`.
+    /// Sends `GET /v2/oauth-clients/{clientId}`; credentials: `api_key`, `access_token`.
+    ///
+    /// # Arguments
+    ///
+    /// - `client_id`: Id of the OAuth client
     pub fn get(&self, client_id: impl Into<String>) -> GetRequest<'a> {
         GetRequest {
             base: self.base,
@@ -54,7 +62,12 @@ impl<'a> OauthClients<'a> {
     }
     /// Change an OAuth client.
     ///
-    /// Arguments: `client_id`: Id of the OAuth client; `body`: a [`UpdateOAuthClient`](crate::models::UpdateOAuthClient). Sends `PATCH /v2/oauth-clients/{clientId}`; credentials: `api_key`, `access_token`.
+    /// Sends `PATCH /v2/oauth-clients/{clientId}`; credentials: `api_key`, `access_token`.
+    ///
+    /// # Arguments
+    ///
+    /// - `client_id`: Id of the OAuth client
+    /// - `body`: a [`UpdateOAuthClient`](crate::UpdateOAuthClient)
     pub fn update(
         &self,
         client_id: impl Into<String>,
@@ -68,7 +81,11 @@ impl<'a> OauthClients<'a> {
     }
     /// Delete an OAuth client and return it.
     ///
-    /// Arguments: `client_id`: Id of the OAuth client. Sends `DELETE /v2/oauth-clients/{clientId}`; credentials: `api_key`, `access_token`.
+    /// Sends `DELETE /v2/oauth-clients/{clientId}`; credentials: `api_key`, `access_token`.
+    ///
+    /// # Arguments
+    ///
+    /// - `client_id`: Id of the OAuth client
     pub fn delete(&self, client_id: impl Into<String>) -> DeleteRequest<'a> {
         DeleteRequest {
             base: self.base,

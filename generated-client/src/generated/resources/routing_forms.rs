@@ -18,7 +18,14 @@ impl<'a> RoutingForms<'a> {
     ///
     /// Only routes that end on an event type of a team give a result; other routes are answered with 404.
     ///
-    /// Arguments: `routing_form_id`: Id of the routing form; `start`: Start of the slot search, in UTC: a date (`2050-09-05`, from the start of the day) or a date-time; `end`: End of the slot search, in UTC: a date (`2050-09-06`, to the end of the day) or a date-time; `body`: a [`RoutingFormAnswers`](crate::models::RoutingFormAnswers). Sends `POST /v2/routing-forms/{routingFormId}/calculate-slots`; credentials: `api_key`, `access_token`, or none.
+    /// Sends `POST /v2/routing-forms/{routingFormId}/calculate-slots`; credentials: `api_key`, `access_token`, or none.
+    ///
+    /// # Arguments
+    ///
+    /// - `routing_form_id`: Id of the routing form
+    /// - `start`: Start of the slot search, in UTC: a date (`2050-09-05`, from the start of the day) or a date-time
+    /// - `end`: End of the slot search, in UTC: a date (`2050-09-06`, to the end of the day) or a date-time
+    /// - `body`: a [`RoutingFormAnswers`](crate::RoutingFormAnswers)
     pub fn calculate_slots(
         &self,
         routing_form_id: impl Into<String>,

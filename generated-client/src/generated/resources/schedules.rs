@@ -18,7 +18,11 @@ impl<'a> Schedules<'a> {
     ///
     /// Creating a default schedule makes it the user's default in place of the previous one.
     ///
-    /// Arguments: `body`: a [`CreateSchedule`](crate::models::CreateSchedule). Sends `POST /v2/schedules` with `cal-api-version: 2024-06-11`; credentials: `api_key`, `access_token`.
+    /// Sends `POST /v2/schedules` with `cal-api-version: 2024-06-11`; credentials: `api_key`, `access_token`.
+    ///
+    /// # Arguments
+    ///
+    /// - `body`: a [`CreateSchedule`](crate::CreateSchedule)
     pub fn create(&self, body: models::CreateSchedule) -> CreateRequest<'a> {
         CreateRequest {
             base: self.base,
@@ -43,7 +47,11 @@ impl<'a> Schedules<'a> {
     }
     /// Get one schedule of the authenticated user.
     ///
-    /// Arguments: `schedule_id`: Id of the schedule. Sends `GET /v2/schedules/{scheduleId}` with `cal-api-version: 2024-06-11`; credentials: `api_key`, `access_token`.
+    /// Sends `GET /v2/schedules/{scheduleId}` with `cal-api-version: 2024-06-11`; credentials: `api_key`, `access_token`.
+    ///
+    /// # Arguments
+    ///
+    /// - `schedule_id`: Id of the schedule
     pub fn get(&self, schedule_id: i64) -> GetRequest<'a> {
         GetRequest {
             base: self.base,
@@ -52,7 +60,12 @@ impl<'a> Schedules<'a> {
     }
     /// Change a schedule of the authenticated user.
     ///
-    /// Arguments: `schedule_id`: Id of the schedule; `body`: a [`UpdateSchedule`](crate::models::UpdateSchedule). Sends `PATCH /v2/schedules/{scheduleId}` with `cal-api-version: 2024-06-11`; credentials: `api_key`, `access_token`.
+    /// Sends `PATCH /v2/schedules/{scheduleId}` with `cal-api-version: 2024-06-11`; credentials: `api_key`, `access_token`.
+    ///
+    /// # Arguments
+    ///
+    /// - `schedule_id`: Id of the schedule
+    /// - `body`: a [`UpdateSchedule`](crate::UpdateSchedule)
     pub fn update(
         &self,
         schedule_id: i64,
@@ -66,7 +79,11 @@ impl<'a> Schedules<'a> {
     }
     /// Delete a schedule of the authenticated user.
     ///
-    /// Arguments: `schedule_id`: Id of the schedule. Sends `DELETE /v2/schedules/{scheduleId}` with `cal-api-version: 2024-06-11`; credentials: `api_key`, `access_token`.
+    /// Sends `DELETE /v2/schedules/{scheduleId}` with `cal-api-version: 2024-06-11`; credentials: `api_key`, `access_token`.
+    ///
+    /// # Arguments
+    ///
+    /// - `schedule_id`: Id of the schedule
     pub fn delete(&self, schedule_id: i64) -> DeleteRequest<'a> {
         DeleteRequest {
             base: self.base,

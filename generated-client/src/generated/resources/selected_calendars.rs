@@ -16,7 +16,11 @@ pub struct SelectedCalendars<'a> {
 impl<'a> SelectedCalendars<'a> {
     /// Start checking a connected calendar for conflicts.
     ///
-    /// Arguments: `body`: a [`AddSelectedCalendar`](crate::models::AddSelectedCalendar). Sends `POST /v2/selected-calendars`; credentials: `api_key`, `access_token`.
+    /// Sends `POST /v2/selected-calendars`; credentials: `api_key`, `access_token`.
+    ///
+    /// # Arguments
+    ///
+    /// - `body`: a [`AddSelectedCalendar`](crate::AddSelectedCalendar)
     pub fn add(&self, body: models::AddSelectedCalendar) -> AddRequest<'a> {
         AddRequest {
             base: self.base,
@@ -25,7 +29,13 @@ impl<'a> SelectedCalendars<'a> {
     }
     /// Stop checking a calendar for conflicts and return the removed selection.
     ///
-    /// Arguments: `integration`: App type of the calendar; `external_id`: The provider's id of the calendar; `credential_id`: Id of the credentials of the calendar's account. Sends `DELETE /v2/selected-calendars`; credentials: `api_key`, `access_token`.
+    /// Sends `DELETE /v2/selected-calendars`; credentials: `api_key`, `access_token`.
+    ///
+    /// # Arguments
+    ///
+    /// - `integration`: App type of the calendar
+    /// - `external_id`: The provider's id of the calendar
+    /// - `credential_id`: Id of the credentials of the calendar's account
     pub fn remove(
         &self,
         integration: impl Into<String>,

@@ -18,7 +18,12 @@ impl<'a> Slots<'a> {
     ///
     /// Name the event type by `eventTypeId`; or by `eventTypeSlug` with `username` (a user's event type) or `teamSlug` (a team's), plus `organizationSlug` inside an organization; or ask when several people are all free with `usernames` and `organizationSlug`. The days are the keys (`YYYY-MM-DD`) in `timeZone`.
     ///
-    /// Arguments: `start`: Beginning of the period to search, in UTC: a date (`2024-08-13`, from the start of that day) or an ISO 8601 date-time; `end`: End of the period to search, in UTC: a date (`2024-08-20`, to the end of that day) or an ISO 8601 date-time. Sends `GET /v2/slots` with `cal-api-version: 2024-09-04`, without credentials.
+    /// Sends `GET /v2/slots` with `cal-api-version: 2024-09-04`, without credentials.
+    ///
+    /// # Arguments
+    ///
+    /// - `start`: Beginning of the period to search, in UTC: a date (`2024-08-13`, from the start of that day) or an ISO 8601 date-time
+    /// - `end`: End of the period to search, in UTC: a date (`2024-08-20`, to the end of that day) or an ISO 8601 date-time
     pub fn available(
         &self,
         start: impl Into<String>,
@@ -44,7 +49,11 @@ impl<'a> Slots<'a> {
     ///
     /// The slot is held for 5 minutes unless `reservationDuration` says otherwise, which needs credentials of the event type's owner, a host or an admin.
     ///
-    /// Arguments: `body`: a [`ReserveSlot`](crate::models::ReserveSlot). Sends `POST /v2/slots/reservations` with `cal-api-version: 2024-09-04`; credentials: `api_key`, `access_token`, `platform_client`, or none.
+    /// Sends `POST /v2/slots/reservations` with `cal-api-version: 2024-09-04`; credentials: `api_key`, `access_token`, `platform_client`, or none.
+    ///
+    /// # Arguments
+    ///
+    /// - `body`: a [`ReserveSlot`](crate::ReserveSlot)
     pub fn reserve(&self, body: models::ReserveSlot) -> ReserveRequest<'a> {
         ReserveRequest {
             base: self.base,
@@ -55,7 +64,11 @@ impl<'a> Slots<'a> {
     ///
     /// Returns `None` when no reservation has this uid.
     ///
-    /// Arguments: `uid`: Uid of the reservation. Sends `GET /v2/slots/reservations/{uid}` with `cal-api-version: 2024-09-04`, without credentials.
+    /// Sends `GET /v2/slots/reservations/{uid}` with `cal-api-version: 2024-09-04`, without credentials.
+    ///
+    /// # Arguments
+    ///
+    /// - `uid`: Uid of the reservation
     pub fn get_reservation(&self, uid: impl Into<String>) -> GetReservationRequest<'a> {
         GetReservationRequest {
             base: self.base,
@@ -64,7 +77,12 @@ impl<'a> Slots<'a> {
     }
     /// Move a slot reservation to another slot.
     ///
-    /// Arguments: `uid`: Uid of the reservation; `body`: a [`ReserveSlot`](crate::models::ReserveSlot). Sends `PATCH /v2/slots/reservations/{uid}` with `cal-api-version: 2024-09-04`, without credentials.
+    /// Sends `PATCH /v2/slots/reservations/{uid}` with `cal-api-version: 2024-09-04`, without credentials.
+    ///
+    /// # Arguments
+    ///
+    /// - `uid`: Uid of the reservation
+    /// - `body`: a [`ReserveSlot`](crate::ReserveSlot)
     pub fn update_reservation(
         &self,
         uid: impl Into<String>,
@@ -78,7 +96,11 @@ impl<'a> Slots<'a> {
     }
     /// Release a slot reservation.
     ///
-    /// Arguments: `uid`: Uid of the reservation. Sends `DELETE /v2/slots/reservations/{uid}` with `cal-api-version: 2024-09-04`, without credentials.
+    /// Sends `DELETE /v2/slots/reservations/{uid}` with `cal-api-version: 2024-09-04`, without credentials.
+    ///
+    /// # Arguments
+    ///
+    /// - `uid`: Uid of the reservation
     pub fn delete_reservation(
         &self,
         uid: impl Into<String>,

@@ -30,7 +30,12 @@ impl<'a> Stripe<'a> {
     ///
     /// This is the redirect target of Stripe's OAuth flow; applications rarely call it themselves. The server stores the account and answers with a 301 redirect to the `returnTo` URL kept in `state` (or `onErrorReturnTo` on failure), not with a JSON body.
     ///
-    /// Arguments: `state`: The JSON state that the connect URL handed to Stripe; `code`: Authorization code issued by Stripe. Sends `GET /v2/stripe/save`, without credentials.
+    /// Sends `GET /v2/stripe/save`, without credentials.
+    ///
+    /// # Arguments
+    ///
+    /// - `state`: The JSON state that the connect URL handed to Stripe
+    /// - `code`: Authorization code issued by Stripe
     pub fn save(
         &self,
         state: impl Into<String>,

@@ -46,7 +46,11 @@ impl<'a> Teams<'a> {
     ///
     /// Where team billing is on, the team is not created at once: the result is then a pending team with a link where its subscription is paid.
     ///
-    /// Arguments: `body`: a [`CreateTeam`](crate::models::CreateTeam). Sends `POST /v2/teams`; credentials: `api_key`, `access_token`.
+    /// Sends `POST /v2/teams`; credentials: `api_key`, `access_token`.
+    ///
+    /// # Arguments
+    ///
+    /// - `body`: a [`CreateTeam`](crate::CreateTeam)
     pub fn create(&self, body: models::CreateTeam) -> CreateRequest<'a> {
         CreateRequest {
             base: self.base,
@@ -61,7 +65,11 @@ impl<'a> Teams<'a> {
     }
     /// Get a team the authenticated user is a member of.
     ///
-    /// Arguments: `team_id`: Id of the team. Sends `GET /v2/teams/{teamId}`; credentials: `api_key`, `access_token`.
+    /// Sends `GET /v2/teams/{teamId}`; credentials: `api_key`, `access_token`.
+    ///
+    /// # Arguments
+    ///
+    /// - `team_id`: Id of the team
     pub fn get(&self, team_id: i64) -> GetRequest<'a> {
         GetRequest {
             base: self.base,
@@ -70,7 +78,12 @@ impl<'a> Teams<'a> {
     }
     /// Change a team; needs the team owner role.
     ///
-    /// Arguments: `team_id`: Id of the team; `body`: a [`UpdateTeam`](crate::models::UpdateTeam). Sends `PATCH /v2/teams/{teamId}`; credentials: `api_key`, `access_token`.
+    /// Sends `PATCH /v2/teams/{teamId}`; credentials: `api_key`, `access_token`.
+    ///
+    /// # Arguments
+    ///
+    /// - `team_id`: Id of the team
+    /// - `body`: a [`UpdateTeam`](crate::UpdateTeam)
     pub fn update(&self, team_id: i64, body: models::UpdateTeam) -> UpdateRequest<'a> {
         UpdateRequest {
             base: self.base,
@@ -80,7 +93,11 @@ impl<'a> Teams<'a> {
     }
     /// Delete a team and return it; needs the team owner role.
     ///
-    /// Arguments: `team_id`: Id of the team. Sends `DELETE /v2/teams/{teamId}`; credentials: `api_key`, `access_token`.
+    /// Sends `DELETE /v2/teams/{teamId}`; credentials: `api_key`, `access_token`.
+    ///
+    /// # Arguments
+    ///
+    /// - `team_id`: Id of the team
     pub fn delete(&self, team_id: i64) -> DeleteRequest<'a> {
         DeleteRequest {
             base: self.base,

@@ -18,7 +18,11 @@ impl<'a> VerifiedResources<'a> {
     ///
     /// The code is then passed to `verify_email`. The server answers with a status-only envelope. Limited to a few requests a minute.
     ///
-    /// Arguments: `body`: a [`RequestEmailCode`](crate::models::RequestEmailCode). Sends `POST /v2/verified-resources/emails/verification-code/request`; credentials: `api_key`, `access_token`.
+    /// Sends `POST /v2/verified-resources/emails/verification-code/request`; credentials: `api_key`, `access_token`.
+    ///
+    /// # Arguments
+    ///
+    /// - `body`: a [`RequestEmailCode`](crate::RequestEmailCode)
     pub fn request_email_code(
         &self,
         body: models::RequestEmailCode,
@@ -32,7 +36,11 @@ impl<'a> VerifiedResources<'a> {
     ///
     /// The code is then passed to `verify_phone`. The server answers with a status-only envelope. Limited to a few requests a minute.
     ///
-    /// Arguments: `body`: a [`RequestPhoneCode`](crate::models::RequestPhoneCode). Sends `POST /v2/verified-resources/phones/verification-code/request`; credentials: `api_key`, `access_token`.
+    /// Sends `POST /v2/verified-resources/phones/verification-code/request`; credentials: `api_key`, `access_token`.
+    ///
+    /// # Arguments
+    ///
+    /// - `body`: a [`RequestPhoneCode`](crate::RequestPhoneCode)
     pub fn request_phone_code(
         &self,
         body: models::RequestPhoneCode,
@@ -44,7 +52,11 @@ impl<'a> VerifiedResources<'a> {
     }
     /// Verify an email address with the code it received.
     ///
-    /// Arguments: `body`: a [`VerifyEmailCode`](crate::models::VerifyEmailCode). Sends `POST /v2/verified-resources/emails/verification-code/verify`; credentials: `api_key`, `access_token`.
+    /// Sends `POST /v2/verified-resources/emails/verification-code/verify`; credentials: `api_key`, `access_token`.
+    ///
+    /// # Arguments
+    ///
+    /// - `body`: a [`VerifyEmailCode`](crate::VerifyEmailCode)
     pub fn verify_email(&self, body: models::VerifyEmailCode) -> VerifyEmailRequest<'a> {
         VerifyEmailRequest {
             base: self.base,
@@ -53,7 +65,11 @@ impl<'a> VerifiedResources<'a> {
     }
     /// Verify a phone number with the code it received.
     ///
-    /// Arguments: `body`: a [`VerifyPhoneCode`](crate::models::VerifyPhoneCode). Sends `POST /v2/verified-resources/phones/verification-code/verify`; credentials: `api_key`, `access_token`.
+    /// Sends `POST /v2/verified-resources/phones/verification-code/verify`; credentials: `api_key`, `access_token`.
+    ///
+    /// # Arguments
+    ///
+    /// - `body`: a [`VerifyPhoneCode`](crate::VerifyPhoneCode)
     pub fn verify_phone(&self, body: models::VerifyPhoneCode) -> VerifyPhoneRequest<'a> {
         VerifyPhoneRequest {
             base: self.base,
@@ -82,7 +98,11 @@ impl<'a> VerifiedResources<'a> {
     }
     /// Get one of the user's verified email addresses.
     ///
-    /// Arguments: `id`: Id of the verified email. Sends `GET /v2/verified-resources/emails/{id}`; credentials: `api_key`, `access_token`.
+    /// Sends `GET /v2/verified-resources/emails/{id}`; credentials: `api_key`, `access_token`.
+    ///
+    /// # Arguments
+    ///
+    /// - `id`: Id of the verified email
     pub fn get_email(&self, id: i64) -> GetEmailRequest<'a> {
         GetEmailRequest {
             base: self.base,
@@ -91,7 +111,11 @@ impl<'a> VerifiedResources<'a> {
     }
     /// Get one of the user's verified phone numbers.
     ///
-    /// Arguments: `id`: Id of the verified phone number. Sends `GET /v2/verified-resources/phones/{id}`; credentials: `api_key`, `access_token`.
+    /// Sends `GET /v2/verified-resources/phones/{id}`; credentials: `api_key`, `access_token`.
+    ///
+    /// # Arguments
+    ///
+    /// - `id`: Id of the verified phone number
     pub fn get_phone(&self, id: i64) -> GetPhoneRequest<'a> {
         GetPhoneRequest {
             base: self.base,

@@ -26,7 +26,11 @@ impl<'a> Webhooks<'a> {
     }
     /// Create a webhook for the user.
     ///
-    /// Arguments: `body`: a [`CreateWebhook`](crate::models::CreateWebhook). Sends `POST /v2/webhooks`; credentials: `api_key`, `access_token`.
+    /// Sends `POST /v2/webhooks`; credentials: `api_key`, `access_token`.
+    ///
+    /// # Arguments
+    ///
+    /// - `body`: a [`CreateWebhook`](crate::CreateWebhook)
     pub fn create(&self, body: models::CreateWebhook) -> CreateRequest<'a> {
         CreateRequest {
             base: self.base,
@@ -35,7 +39,11 @@ impl<'a> Webhooks<'a> {
     }
     /// Get one of the user's webhooks.
     ///
-    /// Arguments: `webhook_id`: Id of the webhook (a UUID). Sends `GET /v2/webhooks/{webhookId}`; credentials: `api_key`, `access_token`.
+    /// Sends `GET /v2/webhooks/{webhookId}`; credentials: `api_key`, `access_token`.
+    ///
+    /// # Arguments
+    ///
+    /// - `webhook_id`: Id of the webhook (a UUID)
     pub fn get(&self, webhook_id: impl Into<String>) -> GetRequest<'a> {
         GetRequest {
             base: self.base,
@@ -44,7 +52,12 @@ impl<'a> Webhooks<'a> {
     }
     /// Change one of the user's webhooks.
     ///
-    /// Arguments: `webhook_id`: Id of the webhook (a UUID); `body`: a [`UpdateWebhook`](crate::models::UpdateWebhook). Sends `PATCH /v2/webhooks/{webhookId}`; credentials: `api_key`, `access_token`.
+    /// Sends `PATCH /v2/webhooks/{webhookId}`; credentials: `api_key`, `access_token`.
+    ///
+    /// # Arguments
+    ///
+    /// - `webhook_id`: Id of the webhook (a UUID)
+    /// - `body`: a [`UpdateWebhook`](crate::UpdateWebhook)
     pub fn update(
         &self,
         webhook_id: impl Into<String>,
@@ -58,7 +71,11 @@ impl<'a> Webhooks<'a> {
     }
     /// Delete one of the user's webhooks and return it.
     ///
-    /// Arguments: `webhook_id`: Id of the webhook (a UUID). Sends `DELETE /v2/webhooks/{webhookId}`; credentials: `api_key`, `access_token`.
+    /// Sends `DELETE /v2/webhooks/{webhookId}`; credentials: `api_key`, `access_token`.
+    ///
+    /// # Arguments
+    ///
+    /// - `webhook_id`: Id of the webhook (a UUID)
     pub fn delete(&self, webhook_id: impl Into<String>) -> DeleteRequest<'a> {
         DeleteRequest {
             base: self.base,

@@ -16,7 +16,12 @@ pub struct Events<'a> {
 impl<'a> Events<'a> {
     /// Get an event from a connected calendar.
     ///
-    /// Arguments: `calendar`: Provider of the calendar; only google; `event_uid`: The provider's id of the event, as found in a booking's references. Sends `GET /v2/calendars/{calendar}/event/{eventUid}`; credentials: `api_key`, `access_token`.
+    /// Sends `GET /v2/calendars/{calendar}/event/{eventUid}`; credentials: `api_key`, `access_token`.
+    ///
+    /// # Arguments
+    ///
+    /// - `calendar`: Provider of the calendar; only google
+    /// - `event_uid`: The provider's id of the event, as found in a booking's references
     pub fn get(
         &self,
         calendar: models::CalendarProvider,
@@ -30,7 +35,13 @@ impl<'a> Events<'a> {
     }
     /// Change an event in a connected calendar and return it.
     ///
-    /// Arguments: `calendar`: Provider of the calendar; only google; `event_uid`: The provider's id of the event, as found in a booking's references; `body`: a [`UpdateUnifiedCalendarEvent`](crate::models::UpdateUnifiedCalendarEvent). Sends `PATCH /v2/calendars/{calendar}/events/{eventUid}`; credentials: `api_key`, `access_token`.
+    /// Sends `PATCH /v2/calendars/{calendar}/events/{eventUid}`; credentials: `api_key`, `access_token`.
+    ///
+    /// # Arguments
+    ///
+    /// - `calendar`: Provider of the calendar; only google
+    /// - `event_uid`: The provider's id of the event, as found in a booking's references
+    /// - `body`: a [`UpdateUnifiedCalendarEvent`](crate::UpdateUnifiedCalendarEvent)
     pub fn update(
         &self,
         calendar: models::CalendarProvider,

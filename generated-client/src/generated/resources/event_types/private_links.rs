@@ -16,7 +16,12 @@ pub struct PrivateLinks<'a> {
 impl<'a> PrivateLinks<'a> {
     /// Create a private link for an event type.
     ///
-    /// Arguments: `event_type_id`: Id of the event type; `body`: a [`CreatePrivateLink`](crate::models::CreatePrivateLink). Sends `POST /v2/event-types/{eventTypeId}/private-links`; credentials: `api_key`, `access_token`.
+    /// Sends `POST /v2/event-types/{eventTypeId}/private-links`; credentials: `api_key`, `access_token`.
+    ///
+    /// # Arguments
+    ///
+    /// - `event_type_id`: Id of the event type
+    /// - `body`: a [`CreatePrivateLink`](crate::CreatePrivateLink)
     pub fn create(
         &self,
         event_type_id: i64,
@@ -30,7 +35,11 @@ impl<'a> PrivateLinks<'a> {
     }
     /// List the private links of an event type.
     ///
-    /// Arguments: `event_type_id`: Id of the event type. Sends `GET /v2/event-types/{eventTypeId}/private-links`; credentials: `api_key`, `access_token`.
+    /// Sends `GET /v2/event-types/{eventTypeId}/private-links`; credentials: `api_key`, `access_token`.
+    ///
+    /// # Arguments
+    ///
+    /// - `event_type_id`: Id of the event type
     pub fn list(&self, event_type_id: i64) -> ListRequest<'a> {
         ListRequest {
             base: self.base,
@@ -39,7 +48,13 @@ impl<'a> PrivateLinks<'a> {
     }
     /// Change the expiry time or usage limit of a private link.
     ///
-    /// Arguments: `event_type_id`: Id of the event type; `link_id`: Id of the private link; `body`: a [`UpdatePrivateLink`](crate::models::UpdatePrivateLink). Sends `PATCH /v2/event-types/{eventTypeId}/private-links/{linkId}`; credentials: `api_key`, `access_token`.
+    /// Sends `PATCH /v2/event-types/{eventTypeId}/private-links/{linkId}`; credentials: `api_key`, `access_token`.
+    ///
+    /// # Arguments
+    ///
+    /// - `event_type_id`: Id of the event type
+    /// - `link_id`: Id of the private link
+    /// - `body`: a [`UpdatePrivateLink`](crate::UpdatePrivateLink)
     pub fn update(
         &self,
         event_type_id: i64,
@@ -55,7 +70,12 @@ impl<'a> PrivateLinks<'a> {
     }
     /// Delete a private link.
     ///
-    /// Arguments: `event_type_id`: Id of the event type; `link_id`: Id of the private link. Sends `DELETE /v2/event-types/{eventTypeId}/private-links/{linkId}`; credentials: `api_key`, `access_token`.
+    /// Sends `DELETE /v2/event-types/{eventTypeId}/private-links/{linkId}`; credentials: `api_key`, `access_token`.
+    ///
+    /// # Arguments
+    ///
+    /// - `event_type_id`: Id of the event type
+    /// - `link_id`: Id of the private link
     pub fn delete(
         &self,
         event_type_id: i64,

@@ -16,7 +16,11 @@ pub struct Webhooks<'a> {
 impl<'a> Webhooks<'a> {
     /// List the event type's webhooks, one page at a time.
     ///
-    /// Arguments: `event_type_id`: Id of the event type. Sends `GET /v2/event-types/{eventTypeId}/webhooks`; credentials: `api_key`, `access_token`.
+    /// Sends `GET /v2/event-types/{eventTypeId}/webhooks`; credentials: `api_key`, `access_token`.
+    ///
+    /// # Arguments
+    ///
+    /// - `event_type_id`: Id of the event type
     pub fn list(&self, event_type_id: i64) -> ListRequest<'a> {
         ListRequest {
             base: self.base,
@@ -27,7 +31,12 @@ impl<'a> Webhooks<'a> {
     }
     /// Create a webhook for the event type.
     ///
-    /// Arguments: `event_type_id`: Id of the event type; `body`: a [`CreateWebhook`](crate::models::CreateWebhook). Sends `POST /v2/event-types/{eventTypeId}/webhooks`; credentials: `api_key`, `access_token`.
+    /// Sends `POST /v2/event-types/{eventTypeId}/webhooks`; credentials: `api_key`, `access_token`.
+    ///
+    /// # Arguments
+    ///
+    /// - `event_type_id`: Id of the event type
+    /// - `body`: a [`CreateWebhook`](crate::CreateWebhook)
     pub fn create(
         &self,
         event_type_id: i64,
@@ -43,7 +52,11 @@ impl<'a> Webhooks<'a> {
     ///
     /// Returns a short message saying how many webhooks were deleted, such as `3 webhooks deleted`.
     ///
-    /// Arguments: `event_type_id`: Id of the event type. Sends `DELETE /v2/event-types/{eventTypeId}/webhooks`; credentials: `api_key`, `access_token`.
+    /// Sends `DELETE /v2/event-types/{eventTypeId}/webhooks`; credentials: `api_key`, `access_token`.
+    ///
+    /// # Arguments
+    ///
+    /// - `event_type_id`: Id of the event type
     pub fn delete_all(&self, event_type_id: i64) -> DeleteAllRequest<'a> {
         DeleteAllRequest {
             base: self.base,
@@ -52,7 +65,12 @@ impl<'a> Webhooks<'a> {
     }
     /// Get one of the event type's webhooks.
     ///
-    /// Arguments: `event_type_id`: Id of the event type; `webhook_id`: Id of the webhook (a UUID). Sends `GET /v2/event-types/{eventTypeId}/webhooks/{webhookId}`; credentials: `api_key`, `access_token`.
+    /// Sends `GET /v2/event-types/{eventTypeId}/webhooks/{webhookId}`; credentials: `api_key`, `access_token`.
+    ///
+    /// # Arguments
+    ///
+    /// - `event_type_id`: Id of the event type
+    /// - `webhook_id`: Id of the webhook (a UUID)
     pub fn get(
         &self,
         event_type_id: i64,
@@ -66,7 +84,13 @@ impl<'a> Webhooks<'a> {
     }
     /// Change one of the event type's webhooks.
     ///
-    /// Arguments: `event_type_id`: Id of the event type; `webhook_id`: Id of the webhook (a UUID); `body`: a [`UpdateWebhook`](crate::models::UpdateWebhook). Sends `PATCH /v2/event-types/{eventTypeId}/webhooks/{webhookId}`; credentials: `api_key`, `access_token`.
+    /// Sends `PATCH /v2/event-types/{eventTypeId}/webhooks/{webhookId}`; credentials: `api_key`, `access_token`.
+    ///
+    /// # Arguments
+    ///
+    /// - `event_type_id`: Id of the event type
+    /// - `webhook_id`: Id of the webhook (a UUID)
+    /// - `body`: a [`UpdateWebhook`](crate::UpdateWebhook)
     pub fn update(
         &self,
         event_type_id: i64,
@@ -82,7 +106,12 @@ impl<'a> Webhooks<'a> {
     }
     /// Delete one of the event type's webhooks and return it.
     ///
-    /// Arguments: `event_type_id`: Id of the event type; `webhook_id`: Id of the webhook (a UUID). Sends `DELETE /v2/event-types/{eventTypeId}/webhooks/{webhookId}`; credentials: `api_key`, `access_token`.
+    /// Sends `DELETE /v2/event-types/{eventTypeId}/webhooks/{webhookId}`; credentials: `api_key`, `access_token`.
+    ///
+    /// # Arguments
+    ///
+    /// - `event_type_id`: Id of the event type
+    /// - `webhook_id`: Id of the webhook (a UUID)
     pub fn delete(
         &self,
         event_type_id: i64,

@@ -16,7 +16,11 @@ pub struct Users<'a> {
 impl<'a> Users<'a> {
     /// List the client's managed users, one page at a time.
     ///
-    /// Arguments: `client_id`: Id of the OAuth client. Sends `GET /v2/oauth-clients/{clientId}/users`; credentials: `platform_client`.
+    /// Sends `GET /v2/oauth-clients/{clientId}/users`; credentials: `platform_client`.
+    ///
+    /// # Arguments
+    ///
+    /// - `client_id`: Id of the OAuth client
     pub fn list(&self, client_id: impl Into<String>) -> ListRequest<'a> {
         ListRequest {
             base: self.base,
@@ -30,7 +34,12 @@ impl<'a> Users<'a> {
     ///
     /// Cal.com stores the email with the client id added (`alice+<clientId>@example.com`). When `timeZone` is given the user gets a default Monday to Friday, 9:00 to 17:00 schedule in that zone.
     ///
-    /// Arguments: `client_id`: Id of the OAuth client; `body`: a [`CreateManagedUser`](crate::models::CreateManagedUser). Sends `POST /v2/oauth-clients/{clientId}/users`; credentials: `platform_client`.
+    /// Sends `POST /v2/oauth-clients/{clientId}/users`; credentials: `platform_client`.
+    ///
+    /// # Arguments
+    ///
+    /// - `client_id`: Id of the OAuth client
+    /// - `body`: a [`CreateManagedUser`](crate::CreateManagedUser)
     pub fn create(
         &self,
         client_id: impl Into<String>,
@@ -44,7 +53,12 @@ impl<'a> Users<'a> {
     }
     /// Get one managed user.
     ///
-    /// Arguments: `client_id`: Id of the OAuth client; `user_id`: Id of the managed user. Sends `GET /v2/oauth-clients/{clientId}/users/{userId}`; credentials: `platform_client`.
+    /// Sends `GET /v2/oauth-clients/{clientId}/users/{userId}`; credentials: `platform_client`.
+    ///
+    /// # Arguments
+    ///
+    /// - `client_id`: Id of the OAuth client
+    /// - `user_id`: Id of the managed user
     pub fn get(&self, client_id: impl Into<String>, user_id: i64) -> GetRequest<'a> {
         GetRequest {
             base: self.base,
@@ -54,7 +68,13 @@ impl<'a> Users<'a> {
     }
     /// Change a managed user's profile settings.
     ///
-    /// Arguments: `client_id`: Id of the OAuth client; `user_id`: Id of the managed user; `body`: a [`UpdateProfile`](crate::models::UpdateProfile). Sends `PATCH /v2/oauth-clients/{clientId}/users/{userId}`; credentials: `platform_client`.
+    /// Sends `PATCH /v2/oauth-clients/{clientId}/users/{userId}`; credentials: `platform_client`.
+    ///
+    /// # Arguments
+    ///
+    /// - `client_id`: Id of the OAuth client
+    /// - `user_id`: Id of the managed user
+    /// - `body`: a [`UpdateProfile`](crate::UpdateProfile)
     pub fn update(
         &self,
         client_id: impl Into<String>,
@@ -70,7 +90,12 @@ impl<'a> Users<'a> {
     }
     /// Delete a managed user and return it.
     ///
-    /// Arguments: `client_id`: Id of the OAuth client; `user_id`: Id of the managed user. Sends `DELETE /v2/oauth-clients/{clientId}/users/{userId}`; credentials: `platform_client`.
+    /// Sends `DELETE /v2/oauth-clients/{clientId}/users/{userId}`; credentials: `platform_client`.
+    ///
+    /// # Arguments
+    ///
+    /// - `client_id`: Id of the OAuth client
+    /// - `user_id`: Id of the managed user
     pub fn delete(
         &self,
         client_id: impl Into<String>,
@@ -86,7 +111,12 @@ impl<'a> Users<'a> {
     ///
     /// For when the user's tokens were lost; the tokens issued before stop working.
     ///
-    /// Arguments: `client_id`: Id of the OAuth client; `user_id`: Id of the managed user. Sends `POST /v2/oauth-clients/{clientId}/users/{userId}/force-refresh`; credentials: `platform_client`.
+    /// Sends `POST /v2/oauth-clients/{clientId}/users/{userId}/force-refresh`; credentials: `platform_client`.
+    ///
+    /// # Arguments
+    ///
+    /// - `client_id`: Id of the OAuth client
+    /// - `user_id`: Id of the managed user
     pub fn force_refresh_tokens(
         &self,
         client_id: impl Into<String>,
@@ -102,7 +132,12 @@ impl<'a> Users<'a> {
     ///
     /// The refresh token is rotated, so the one sent stops working; keep the new pair.
     ///
-    /// Arguments: `client_id`: Id of the OAuth client; `body`: a [`RefreshManagedUserTokens`](crate::models::RefreshManagedUserTokens). Sends `POST /v2/oauth/{clientId}/refresh`; credentials: `platform_client`.
+    /// Sends `POST /v2/oauth/{clientId}/refresh`; credentials: `platform_client`.
+    ///
+    /// # Arguments
+    ///
+    /// - `client_id`: Id of the OAuth client
+    /// - `body`: a [`RefreshManagedUserTokens`](crate::RefreshManagedUserTokens)
     pub fn refresh_tokens(
         &self,
         client_id: impl Into<String>,

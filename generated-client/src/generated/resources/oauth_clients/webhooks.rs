@@ -16,7 +16,11 @@ pub struct Webhooks<'a> {
 impl<'a> Webhooks<'a> {
     /// List the OAuth client's webhooks, one page at a time.
     ///
-    /// Arguments: `client_id`: Id of the OAuth client. Sends `GET /v2/oauth-clients/{clientId}/webhooks`; credentials: `platform_client`.
+    /// Sends `GET /v2/oauth-clients/{clientId}/webhooks`; credentials: `platform_client`.
+    ///
+    /// # Arguments
+    ///
+    /// - `client_id`: Id of the OAuth client
     pub fn list(&self, client_id: impl Into<String>) -> ListRequest<'a> {
         ListRequest {
             base: self.base,
@@ -27,7 +31,12 @@ impl<'a> Webhooks<'a> {
     }
     /// Create a webhook for the OAuth client.
     ///
-    /// Arguments: `client_id`: Id of the OAuth client; `body`: a [`CreateWebhook`](crate::models::CreateWebhook). Sends `POST /v2/oauth-clients/{clientId}/webhooks`; credentials: `platform_client`.
+    /// Sends `POST /v2/oauth-clients/{clientId}/webhooks`; credentials: `platform_client`.
+    ///
+    /// # Arguments
+    ///
+    /// - `client_id`: Id of the OAuth client
+    /// - `body`: a [`CreateWebhook`](crate::CreateWebhook)
     pub fn create(
         &self,
         client_id: impl Into<String>,
@@ -43,7 +52,11 @@ impl<'a> Webhooks<'a> {
     ///
     /// Returns a short message saying how many webhooks were deleted, such as `3 webhooks deleted`.
     ///
-    /// Arguments: `client_id`: Id of the OAuth client. Sends `DELETE /v2/oauth-clients/{clientId}/webhooks`; credentials: `platform_client`.
+    /// Sends `DELETE /v2/oauth-clients/{clientId}/webhooks`; credentials: `platform_client`.
+    ///
+    /// # Arguments
+    ///
+    /// - `client_id`: Id of the OAuth client
     pub fn delete_all(&self, client_id: impl Into<String>) -> DeleteAllRequest<'a> {
         DeleteAllRequest {
             base: self.base,
@@ -52,7 +65,12 @@ impl<'a> Webhooks<'a> {
     }
     /// Get one of the OAuth client's webhooks.
     ///
-    /// Arguments: `client_id`: Id of the OAuth client; `webhook_id`: Id of the webhook (a UUID). Sends `GET /v2/oauth-clients/{clientId}/webhooks/{webhookId}`; credentials: `platform_client`.
+    /// Sends `GET /v2/oauth-clients/{clientId}/webhooks/{webhookId}`; credentials: `platform_client`.
+    ///
+    /// # Arguments
+    ///
+    /// - `client_id`: Id of the OAuth client
+    /// - `webhook_id`: Id of the webhook (a UUID)
     pub fn get(
         &self,
         client_id: impl Into<String>,
@@ -66,7 +84,13 @@ impl<'a> Webhooks<'a> {
     }
     /// Change one of the OAuth client's webhooks.
     ///
-    /// Arguments: `client_id`: Id of the OAuth client; `webhook_id`: Id of the webhook (a UUID); `body`: a [`UpdateWebhook`](crate::models::UpdateWebhook). Sends `PATCH /v2/oauth-clients/{clientId}/webhooks/{webhookId}`; credentials: `platform_client`.
+    /// Sends `PATCH /v2/oauth-clients/{clientId}/webhooks/{webhookId}`; credentials: `platform_client`.
+    ///
+    /// # Arguments
+    ///
+    /// - `client_id`: Id of the OAuth client
+    /// - `webhook_id`: Id of the webhook (a UUID)
+    /// - `body`: a [`UpdateWebhook`](crate::UpdateWebhook)
     pub fn update(
         &self,
         client_id: impl Into<String>,
@@ -82,7 +106,12 @@ impl<'a> Webhooks<'a> {
     }
     /// Delete one of the OAuth client's webhooks and return it.
     ///
-    /// Arguments: `client_id`: Id of the OAuth client; `webhook_id`: Id of the webhook (a UUID). Sends `DELETE /v2/oauth-clients/{clientId}/webhooks/{webhookId}`; credentials: `platform_client`.
+    /// Sends `DELETE /v2/oauth-clients/{clientId}/webhooks/{webhookId}`; credentials: `platform_client`.
+    ///
+    /// # Arguments
+    ///
+    /// - `client_id`: Id of the OAuth client
+    /// - `webhook_id`: Id of the webhook (a UUID)
     pub fn delete(
         &self,
         client_id: impl Into<String>,

@@ -23,7 +23,11 @@ impl<'a> Attributes<'a> {
     }
     /// List the organization's attributes, one page at a time.
     ///
-    /// Arguments: `org_id`: Id of the organization. Sends `GET /v2/organizations/{orgId}/attributes`; credentials: `api_key`, `access_token`.
+    /// Sends `GET /v2/organizations/{orgId}/attributes`; credentials: `api_key`, `access_token`.
+    ///
+    /// # Arguments
+    ///
+    /// - `org_id`: Id of the organization
     pub fn list(&self, org_id: i64) -> ListRequest<'a> {
         ListRequest {
             base: self.base,
@@ -34,7 +38,12 @@ impl<'a> Attributes<'a> {
     }
     /// Create an attribute together with its options.
     ///
-    /// Arguments: `org_id`: Id of the organization; `body`: a [`CreateAttribute`](crate::models::CreateAttribute). Sends `POST /v2/organizations/{orgId}/attributes`; credentials: `api_key`, `access_token`.
+    /// Sends `POST /v2/organizations/{orgId}/attributes`; credentials: `api_key`, `access_token`.
+    ///
+    /// # Arguments
+    ///
+    /// - `org_id`: Id of the organization
+    /// - `body`: a [`CreateAttribute`](crate::CreateAttribute)
     pub fn create(
         &self,
         org_id: i64,
@@ -50,7 +59,12 @@ impl<'a> Attributes<'a> {
     ///
     /// Returns `None` when the organization has no attribute with that id.
     ///
-    /// Arguments: `org_id`: Id of the organization; `attribute_id`: Id of the attribute. Sends `GET /v2/organizations/{orgId}/attributes/{attributeId}`; credentials: `api_key`, `access_token`.
+    /// Sends `GET /v2/organizations/{orgId}/attributes/{attributeId}`; credentials: `api_key`, `access_token`.
+    ///
+    /// # Arguments
+    ///
+    /// - `org_id`: Id of the organization
+    /// - `attribute_id`: Id of the attribute
     pub fn get(&self, org_id: i64, attribute_id: impl Into<String>) -> GetRequest<'a> {
         GetRequest {
             base: self.base,
@@ -60,7 +74,13 @@ impl<'a> Attributes<'a> {
     }
     /// Change an attribute.
     ///
-    /// Arguments: `org_id`: Id of the organization; `attribute_id`: Id of the attribute; `body`: a [`UpdateAttribute`](crate::models::UpdateAttribute). Sends `PATCH /v2/organizations/{orgId}/attributes/{attributeId}`; credentials: `api_key`, `access_token`.
+    /// Sends `PATCH /v2/organizations/{orgId}/attributes/{attributeId}`; credentials: `api_key`, `access_token`.
+    ///
+    /// # Arguments
+    ///
+    /// - `org_id`: Id of the organization
+    /// - `attribute_id`: Id of the attribute
+    /// - `body`: a [`UpdateAttribute`](crate::UpdateAttribute)
     pub fn update(
         &self,
         org_id: i64,
@@ -76,7 +96,12 @@ impl<'a> Attributes<'a> {
     }
     /// Delete an attribute and return it.
     ///
-    /// Arguments: `org_id`: Id of the organization; `attribute_id`: Id of the attribute. Sends `DELETE /v2/organizations/{orgId}/attributes/{attributeId}`; credentials: `api_key`, `access_token`.
+    /// Sends `DELETE /v2/organizations/{orgId}/attributes/{attributeId}`; credentials: `api_key`, `access_token`.
+    ///
+    /// # Arguments
+    ///
+    /// - `org_id`: Id of the organization
+    /// - `attribute_id`: Id of the attribute
     pub fn delete(
         &self,
         org_id: i64,

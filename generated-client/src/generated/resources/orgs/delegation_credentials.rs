@@ -16,7 +16,12 @@ pub struct DelegationCredentials<'a> {
 impl<'a> DelegationCredentials<'a> {
     /// Save a workspace service account as the organization's delegation credentials.
     ///
-    /// Arguments: `org_id`: Id of the organization; `body`: a [`CreateDelegationCredential`](crate::models::CreateDelegationCredential). Sends `POST /v2/organizations/{orgId}/delegation-credentials`; credentials: `api_key`, `access_token`, `platform_client`.
+    /// Sends `POST /v2/organizations/{orgId}/delegation-credentials`; credentials: `api_key`, `access_token`, `platform_client`.
+    ///
+    /// # Arguments
+    ///
+    /// - `org_id`: Id of the organization
+    /// - `body`: a [`CreateDelegationCredential`](crate::CreateDelegationCredential)
     pub fn create(
         &self,
         org_id: i64,
@@ -30,7 +35,13 @@ impl<'a> DelegationCredentials<'a> {
     }
     /// Turn delegation credentials on or off, or replace their service account key.
     ///
-    /// Arguments: `org_id`: Id of the organization; `credential_id`: Id of the delegation credentials; `body`: a [`UpdateDelegationCredential`](crate::models::UpdateDelegationCredential). Sends `PATCH /v2/organizations/{orgId}/delegation-credentials/{credentialId}`; credentials: `api_key`, `access_token`, `platform_client`.
+    /// Sends `PATCH /v2/organizations/{orgId}/delegation-credentials/{credentialId}`; credentials: `api_key`, `access_token`, `platform_client`.
+    ///
+    /// # Arguments
+    ///
+    /// - `org_id`: Id of the organization
+    /// - `credential_id`: Id of the delegation credentials
+    /// - `body`: a [`UpdateDelegationCredential`](crate::UpdateDelegationCredential)
     pub fn update(
         &self,
         org_id: i64,

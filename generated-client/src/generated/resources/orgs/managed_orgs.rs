@@ -16,7 +16,11 @@ pub struct ManagedOrgs<'a> {
 impl<'a> ManagedOrgs<'a> {
     /// List the organizations managed by the organization, one page at a time.
     ///
-    /// Arguments: `org_id`: Id of the managing organization. Sends `GET /v2/organizations/{orgId}/organizations`; credentials: `platform_client`.
+    /// Sends `GET /v2/organizations/{orgId}/organizations`; credentials: `platform_client`.
+    ///
+    /// # Arguments
+    ///
+    /// - `org_id`: Id of the managing organization
     pub fn list(&self, org_id: i64) -> ListRequest<'a> {
         ListRequest {
             base: self.base,
@@ -30,7 +34,12 @@ impl<'a> ManagedOrgs<'a> {
     }
     /// Create an organization managed by the organization, with an API key for it.
     ///
-    /// Arguments: `org_id`: Id of the managing organization; `body`: a [`CreateManagedOrganization`](crate::models::CreateManagedOrganization). Sends `POST /v2/organizations/{orgId}/organizations`; credentials: `platform_client`.
+    /// Sends `POST /v2/organizations/{orgId}/organizations`; credentials: `platform_client`.
+    ///
+    /// # Arguments
+    ///
+    /// - `org_id`: Id of the managing organization
+    /// - `body`: a [`CreateManagedOrganization`](crate::CreateManagedOrganization)
     pub fn create(
         &self,
         org_id: i64,
@@ -44,7 +53,12 @@ impl<'a> ManagedOrgs<'a> {
     }
     /// Get one managed organization.
     ///
-    /// Arguments: `org_id`: Id of the managing organization; `managed_organization_id`: Id of the managed organization. Sends `GET /v2/organizations/{orgId}/organizations/{managedOrganizationId}`; credentials: `platform_client`.
+    /// Sends `GET /v2/organizations/{orgId}/organizations/{managedOrganizationId}`; credentials: `platform_client`.
+    ///
+    /// # Arguments
+    ///
+    /// - `org_id`: Id of the managing organization
+    /// - `managed_organization_id`: Id of the managed organization
     pub fn get(&self, org_id: i64, managed_organization_id: i64) -> GetRequest<'a> {
         GetRequest {
             base: self.base,
@@ -54,7 +68,13 @@ impl<'a> ManagedOrgs<'a> {
     }
     /// Change a managed organization.
     ///
-    /// Arguments: `org_id`: Id of the managing organization; `managed_organization_id`: Id of the managed organization; `body`: a [`UpdateManagedOrganization`](crate::models::UpdateManagedOrganization). Sends `PATCH /v2/organizations/{orgId}/organizations/{managedOrganizationId}`; credentials: `platform_client`.
+    /// Sends `PATCH /v2/organizations/{orgId}/organizations/{managedOrganizationId}`; credentials: `platform_client`.
+    ///
+    /// # Arguments
+    ///
+    /// - `org_id`: Id of the managing organization
+    /// - `managed_organization_id`: Id of the managed organization
+    /// - `body`: a [`UpdateManagedOrganization`](crate::UpdateManagedOrganization)
     pub fn update(
         &self,
         org_id: i64,
@@ -72,7 +92,12 @@ impl<'a> ManagedOrgs<'a> {
     ///
     /// The server allows one such request per second.
     ///
-    /// Arguments: `org_id`: Id of the managing organization; `managed_organization_id`: Id of the managed organization. Sends `DELETE /v2/organizations/{orgId}/organizations/{managedOrganizationId}`; credentials: `platform_client`.
+    /// Sends `DELETE /v2/organizations/{orgId}/organizations/{managedOrganizationId}`; credentials: `platform_client`.
+    ///
+    /// # Arguments
+    ///
+    /// - `org_id`: Id of the managing organization
+    /// - `managed_organization_id`: Id of the managed organization
     pub fn delete(
         &self,
         org_id: i64,

@@ -16,7 +16,11 @@ pub struct Memberships<'a> {
 impl<'a> Memberships<'a> {
     /// List the memberships of the organization, one page at a time.
     ///
-    /// Arguments: `org_id`: Id of the organization. Sends `GET /v2/organizations/{orgId}/memberships`; credentials: `api_key`, `access_token`, `platform_client`.
+    /// Sends `GET /v2/organizations/{orgId}/memberships`; credentials: `api_key`, `access_token`, `platform_client`.
+    ///
+    /// # Arguments
+    ///
+    /// - `org_id`: Id of the organization
     pub fn list(&self, org_id: i64) -> ListRequest<'a> {
         ListRequest {
             base: self.base,
@@ -27,7 +31,12 @@ impl<'a> Memberships<'a> {
     }
     /// Add a user to the organization.
     ///
-    /// Arguments: `org_id`: Id of the organization; `body`: a [`CreateOrgMembership`](crate::models::CreateOrgMembership). Sends `POST /v2/organizations/{orgId}/memberships`; credentials: `api_key`, `access_token`, `platform_client`.
+    /// Sends `POST /v2/organizations/{orgId}/memberships`; credentials: `api_key`, `access_token`, `platform_client`.
+    ///
+    /// # Arguments
+    ///
+    /// - `org_id`: Id of the organization
+    /// - `body`: a [`CreateOrgMembership`](crate::CreateOrgMembership)
     pub fn create(
         &self,
         org_id: i64,
@@ -41,7 +50,12 @@ impl<'a> Memberships<'a> {
     }
     /// Get one membership of the organization.
     ///
-    /// Arguments: `org_id`: Id of the organization; `membership_id`: Id of the membership. Sends `GET /v2/organizations/{orgId}/memberships/{membershipId}`; credentials: `api_key`, `access_token`, `platform_client`.
+    /// Sends `GET /v2/organizations/{orgId}/memberships/{membershipId}`; credentials: `api_key`, `access_token`, `platform_client`.
+    ///
+    /// # Arguments
+    ///
+    /// - `org_id`: Id of the organization
+    /// - `membership_id`: Id of the membership
     pub fn get(&self, org_id: i64, membership_id: i64) -> GetRequest<'a> {
         GetRequest {
             base: self.base,
@@ -51,7 +65,13 @@ impl<'a> Memberships<'a> {
     }
     /// Change a membership's role or acceptance.
     ///
-    /// Arguments: `org_id`: Id of the organization; `membership_id`: Id of the membership; `body`: a [`UpdateTeamMembership`](crate::models::UpdateTeamMembership). Sends `PATCH /v2/organizations/{orgId}/memberships/{membershipId}`; credentials: `api_key`, `access_token`, `platform_client`.
+    /// Sends `PATCH /v2/organizations/{orgId}/memberships/{membershipId}`; credentials: `api_key`, `access_token`, `platform_client`.
+    ///
+    /// # Arguments
+    ///
+    /// - `org_id`: Id of the organization
+    /// - `membership_id`: Id of the membership
+    /// - `body`: a [`UpdateTeamMembership`](crate::UpdateTeamMembership)
     pub fn update(
         &self,
         org_id: i64,
@@ -67,7 +87,12 @@ impl<'a> Memberships<'a> {
     }
     /// Remove a member from the organization and return the removed membership.
     ///
-    /// Arguments: `org_id`: Id of the organization; `membership_id`: Id of the membership. Sends `DELETE /v2/organizations/{orgId}/memberships/{membershipId}`; credentials: `api_key`, `access_token`, `platform_client`.
+    /// Sends `DELETE /v2/organizations/{orgId}/memberships/{membershipId}`; credentials: `api_key`, `access_token`, `platform_client`.
+    ///
+    /// # Arguments
+    ///
+    /// - `org_id`: Id of the organization
+    /// - `membership_id`: Id of the membership
     pub fn delete(&self, org_id: i64, membership_id: i64) -> DeleteRequest<'a> {
         DeleteRequest {
             base: self.base,

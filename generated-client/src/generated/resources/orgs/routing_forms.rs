@@ -16,7 +16,11 @@ pub struct RoutingForms<'a> {
 impl<'a> RoutingForms<'a> {
     /// List the routing forms of the organization and its teams, one page at a time.
     ///
-    /// Arguments: `org_id`: Id of the organization. Sends `GET /v2/organizations/{orgId}/routing-forms`; credentials: `api_key`, `access_token`.
+    /// Sends `GET /v2/organizations/{orgId}/routing-forms`; credentials: `api_key`, `access_token`.
+    ///
+    /// # Arguments
+    ///
+    /// - `org_id`: Id of the organization
     pub fn list(&self, org_id: i64) -> ListRequest<'a> {
         ListRequest {
             base: self.base,
@@ -35,7 +39,12 @@ impl<'a> RoutingForms<'a> {
     }
     /// List the responses submitted to a routing form, one page at a time.
     ///
-    /// Arguments: `org_id`: Id of the organization; `routing_form_id`: Id of the routing form. Sends `GET /v2/organizations/{orgId}/routing-forms/{routingFormId}/responses`; credentials: `api_key`, `access_token`.
+    /// Sends `GET /v2/organizations/{orgId}/routing-forms/{routingFormId}/responses`; credentials: `api_key`, `access_token`.
+    ///
+    /// # Arguments
+    ///
+    /// - `org_id`: Id of the organization
+    /// - `routing_form_id`: Id of the routing form
     pub fn list_responses(
         &self,
         org_id: i64,
@@ -60,7 +69,15 @@ impl<'a> RoutingForms<'a> {
     ///
     /// The response is saved (or queued with `queueResponse`). When the form routes to an event type, the result holds its free slots between `start` and `end` and the `routing` details to pass to the booking request.
     ///
-    /// Arguments: `org_id`: Id of the organization; `routing_form_id`: Id of the routing form; `start`: Start of the slot search, in UTC: a date (`2050-09-05`, from the start of the day) or a date-time; `end`: End of the slot search, in UTC: a date (`2050-09-06`, to the end of the day) or a date-time; `body`: a [`RoutingFormAnswers`](crate::models::RoutingFormAnswers). Sends `POST /v2/organizations/{orgId}/routing-forms/{routingFormId}/responses`; credentials: `api_key`, `access_token`.
+    /// Sends `POST /v2/organizations/{orgId}/routing-forms/{routingFormId}/responses`; credentials: `api_key`, `access_token`.
+    ///
+    /// # Arguments
+    ///
+    /// - `org_id`: Id of the organization
+    /// - `routing_form_id`: Id of the routing form
+    /// - `start`: Start of the slot search, in UTC: a date (`2050-09-05`, from the start of the day) or a date-time
+    /// - `end`: End of the slot search, in UTC: a date (`2050-09-06`, to the end of the day) or a date-time
+    /// - `body`: a [`RoutingFormAnswers`](crate::RoutingFormAnswers)
     pub fn create_response(
         &self,
         org_id: i64,
@@ -85,7 +102,14 @@ impl<'a> RoutingForms<'a> {
     }
     /// Change the answers of a routing form response.
     ///
-    /// Arguments: `org_id`: Id of the organization; `routing_form_id`: Id of the routing form; `response_id`: Id of the response; `body`: a [`UpdateRoutingFormResponse`](crate::models::UpdateRoutingFormResponse). Sends `PATCH /v2/organizations/{orgId}/routing-forms/{routingFormId}/responses/{responseId}`; credentials: `api_key`, `access_token`.
+    /// Sends `PATCH /v2/organizations/{orgId}/routing-forms/{routingFormId}/responses/{responseId}`; credentials: `api_key`, `access_token`.
+    ///
+    /// # Arguments
+    ///
+    /// - `org_id`: Id of the organization
+    /// - `routing_form_id`: Id of the routing form
+    /// - `response_id`: Id of the response
+    /// - `body`: a [`UpdateRoutingFormResponse`](crate::UpdateRoutingFormResponse)
     pub fn update_response(
         &self,
         org_id: i64,

@@ -16,7 +16,11 @@ pub struct Schedules<'a> {
 impl<'a> Schedules<'a> {
     /// List the schedules of the organization's users, one page at a time.
     ///
-    /// Arguments: `org_id`: Id of the organization. Sends `GET /v2/organizations/{orgId}/schedules`; credentials: `api_key`, `access_token`, `platform_client`.
+    /// Sends `GET /v2/organizations/{orgId}/schedules`; credentials: `api_key`, `access_token`, `platform_client`.
+    ///
+    /// # Arguments
+    ///
+    /// - `org_id`: Id of the organization
     pub fn list(&self, org_id: i64) -> ListRequest<'a> {
         ListRequest {
             base: self.base,

@@ -82,7 +82,11 @@ impl<'a> Teams<'a> {
     }
     /// List the organization's teams, one page at a time; needs the organization admin role.
     ///
-    /// Arguments: `org_id`: Id of the organization. Sends `GET /v2/organizations/{orgId}/teams`; credentials: `api_key`, `access_token`, `platform_client`.
+    /// Sends `GET /v2/organizations/{orgId}/teams`; credentials: `api_key`, `access_token`, `platform_client`.
+    ///
+    /// # Arguments
+    ///
+    /// - `org_id`: Id of the organization
     pub fn list(&self, org_id: i64) -> ListRequest<'a> {
         ListRequest {
             base: self.base,
@@ -95,7 +99,12 @@ impl<'a> Teams<'a> {
     ///
     /// When the request is made with a platform OAuth client, the team is linked to that client.
     ///
-    /// Arguments: `org_id`: Id of the organization; `body`: a [`CreateTeam`](crate::models::CreateTeam). Sends `POST /v2/organizations/{orgId}/teams`; credentials: `api_key`, `access_token`, `platform_client`.
+    /// Sends `POST /v2/organizations/{orgId}/teams`; credentials: `api_key`, `access_token`, `platform_client`.
+    ///
+    /// # Arguments
+    ///
+    /// - `org_id`: Id of the organization
+    /// - `body`: a [`CreateTeam`](crate::CreateTeam)
     pub fn create(&self, org_id: i64, body: models::CreateTeam) -> CreateRequest<'a> {
         CreateRequest {
             base: self.base,
@@ -107,7 +116,11 @@ impl<'a> Teams<'a> {
     ///
     /// Organization admins and owners get every team of the organization; other members get the teams they belong to. `role` and `accepted` are absent on teams the user is not a member of.
     ///
-    /// Arguments: `org_id`: Id of the organization. Sends `GET /v2/organizations/{orgId}/teams/me`; credentials: `api_key`, `access_token`, `platform_client`.
+    /// Sends `GET /v2/organizations/{orgId}/teams/me`; credentials: `api_key`, `access_token`, `platform_client`.
+    ///
+    /// # Arguments
+    ///
+    /// - `org_id`: Id of the organization
     pub fn list_mine(&self, org_id: i64) -> ListMineRequest<'a> {
         ListMineRequest {
             base: self.base,
@@ -118,7 +131,12 @@ impl<'a> Teams<'a> {
     }
     /// Get a team of the organization; needs the team admin role.
     ///
-    /// Arguments: `org_id`: Id of the organization; `team_id`: Id of the team. Sends `GET /v2/organizations/{orgId}/teams/{teamId}`; credentials: `api_key`, `access_token`, `platform_client`.
+    /// Sends `GET /v2/organizations/{orgId}/teams/{teamId}`; credentials: `api_key`, `access_token`, `platform_client`.
+    ///
+    /// # Arguments
+    ///
+    /// - `org_id`: Id of the organization
+    /// - `team_id`: Id of the team
     pub fn get(&self, org_id: i64, team_id: i64) -> GetRequest<'a> {
         GetRequest {
             base: self.base,
@@ -128,7 +146,13 @@ impl<'a> Teams<'a> {
     }
     /// Change a team of the organization; needs the organization admin role.
     ///
-    /// Arguments: `org_id`: Id of the organization; `team_id`: Id of the team; `body`: a [`UpdateTeam`](crate::models::UpdateTeam). Sends `PATCH /v2/organizations/{orgId}/teams/{teamId}`; credentials: `api_key`, `access_token`, `platform_client`.
+    /// Sends `PATCH /v2/organizations/{orgId}/teams/{teamId}`; credentials: `api_key`, `access_token`, `platform_client`.
+    ///
+    /// # Arguments
+    ///
+    /// - `org_id`: Id of the organization
+    /// - `team_id`: Id of the team
+    /// - `body`: a [`UpdateTeam`](crate::UpdateTeam)
     pub fn update(
         &self,
         org_id: i64,
@@ -144,7 +168,12 @@ impl<'a> Teams<'a> {
     }
     /// Delete a team of the organization and return it; needs the organization admin role.
     ///
-    /// Arguments: `org_id`: Id of the organization; `team_id`: Id of the team. Sends `DELETE /v2/organizations/{orgId}/teams/{teamId}`; credentials: `api_key`, `access_token`, `platform_client`.
+    /// Sends `DELETE /v2/organizations/{orgId}/teams/{teamId}`; credentials: `api_key`, `access_token`, `platform_client`.
+    ///
+    /// # Arguments
+    ///
+    /// - `org_id`: Id of the organization
+    /// - `team_id`: Id of the team
     pub fn delete(&self, org_id: i64, team_id: i64) -> DeleteRequest<'a> {
         DeleteRequest {
             base: self.base,
@@ -154,7 +183,12 @@ impl<'a> Teams<'a> {
     }
     /// Create a link that invites people to join the team.
     ///
-    /// Arguments: `org_id`: Id of the organization; `team_id`: Id of the team. Sends `POST /v2/organizations/{orgId}/teams/{teamId}/invite`; credentials: `api_key`, `access_token`, `platform_client`.
+    /// Sends `POST /v2/organizations/{orgId}/teams/{teamId}/invite`; credentials: `api_key`, `access_token`, `platform_client`.
+    ///
+    /// # Arguments
+    ///
+    /// - `org_id`: Id of the organization
+    /// - `team_id`: Id of the team
     pub fn create_invite(&self, org_id: i64, team_id: i64) -> CreateInviteRequest<'a> {
         CreateInviteRequest {
             base: self.base,

@@ -35,7 +35,11 @@ impl<'a> Users<'a> {
     }
     /// List the organization's users, one page at a time, optionally filtered.
     ///
-    /// Arguments: `org_id`: Id of the organization. Sends `GET /v2/organizations/{orgId}/users`; credentials: `api_key`, `access_token`, `platform_client`.
+    /// Sends `GET /v2/organizations/{orgId}/users`; credentials: `api_key`, `access_token`, `platform_client`.
+    ///
+    /// # Arguments
+    ///
+    /// - `org_id`: Id of the organization
     pub fn list(&self, org_id: i64) -> ListRequest<'a> {
         ListRequest {
             base: self.base,
@@ -50,7 +54,12 @@ impl<'a> Users<'a> {
     }
     /// Create a user in the organization, or add an existing user by email, and invite them.
     ///
-    /// Arguments: `org_id`: Id of the organization; `body`: a [`CreateOrgUser`](crate::models::CreateOrgUser). Sends `POST /v2/organizations/{orgId}/users`; credentials: `api_key`, `access_token`, `platform_client`.
+    /// Sends `POST /v2/organizations/{orgId}/users`; credentials: `api_key`, `access_token`, `platform_client`.
+    ///
+    /// # Arguments
+    ///
+    /// - `org_id`: Id of the organization
+    /// - `body`: a [`CreateOrgUser`](crate::CreateOrgUser)
     pub fn create(&self, org_id: i64, body: models::CreateOrgUser) -> CreateRequest<'a> {
         CreateRequest {
             base: self.base,
@@ -60,7 +69,13 @@ impl<'a> Users<'a> {
     }
     /// Change a user of the organization.
     ///
-    /// Arguments: `org_id`: Id of the organization; `user_id`: Id of the user; `body`: a [`UpdateOrgUser`](crate::models::UpdateOrgUser). Sends `PATCH /v2/organizations/{orgId}/users/{userId}`; credentials: `api_key`, `access_token`, `platform_client`.
+    /// Sends `PATCH /v2/organizations/{orgId}/users/{userId}`; credentials: `api_key`, `access_token`, `platform_client`.
+    ///
+    /// # Arguments
+    ///
+    /// - `org_id`: Id of the organization
+    /// - `user_id`: Id of the user
+    /// - `body`: a [`UpdateOrgUser`](crate::UpdateOrgUser)
     pub fn update(
         &self,
         org_id: i64,
@@ -76,7 +91,12 @@ impl<'a> Users<'a> {
     }
     /// Remove a user from the organization and return the user.
     ///
-    /// Arguments: `org_id`: Id of the organization; `user_id`: Id of the user. Sends `DELETE /v2/organizations/{orgId}/users/{userId}`; credentials: `api_key`, `access_token`, `platform_client`.
+    /// Sends `DELETE /v2/organizations/{orgId}/users/{userId}`; credentials: `api_key`, `access_token`, `platform_client`.
+    ///
+    /// # Arguments
+    ///
+    /// - `org_id`: Id of the organization
+    /// - `user_id`: Id of the user
     pub fn delete(&self, org_id: i64, user_id: i64) -> DeleteRequest<'a> {
         DeleteRequest {
             base: self.base,

@@ -16,7 +16,11 @@ pub struct Webhooks<'a> {
 impl<'a> Webhooks<'a> {
     /// List the organization's webhooks, one page at a time.
     ///
-    /// Arguments: `org_id`: Id of the organization. Sends `GET /v2/organizations/{orgId}/webhooks`; credentials: `api_key`, `access_token`, `platform_client`.
+    /// Sends `GET /v2/organizations/{orgId}/webhooks`; credentials: `api_key`, `access_token`, `platform_client`.
+    ///
+    /// # Arguments
+    ///
+    /// - `org_id`: Id of the organization
     pub fn list(&self, org_id: i64) -> ListRequest<'a> {
         ListRequest {
             base: self.base,
@@ -27,7 +31,12 @@ impl<'a> Webhooks<'a> {
     }
     /// Create a webhook for the organization.
     ///
-    /// Arguments: `org_id`: Id of the organization; `body`: a [`CreateWebhook`](crate::models::CreateWebhook). Sends `POST /v2/organizations/{orgId}/webhooks`; credentials: `api_key`, `access_token`, `platform_client`.
+    /// Sends `POST /v2/organizations/{orgId}/webhooks`; credentials: `api_key`, `access_token`, `platform_client`.
+    ///
+    /// # Arguments
+    ///
+    /// - `org_id`: Id of the organization
+    /// - `body`: a [`CreateWebhook`](crate::CreateWebhook)
     pub fn create(&self, org_id: i64, body: models::CreateWebhook) -> CreateRequest<'a> {
         CreateRequest {
             base: self.base,
@@ -37,7 +46,12 @@ impl<'a> Webhooks<'a> {
     }
     /// Get one of the organization's webhooks.
     ///
-    /// Arguments: `org_id`: Id of the organization; `webhook_id`: Id of the webhook (a UUID). Sends `GET /v2/organizations/{orgId}/webhooks/{webhookId}`; credentials: `api_key`, `access_token`, `platform_client`.
+    /// Sends `GET /v2/organizations/{orgId}/webhooks/{webhookId}`; credentials: `api_key`, `access_token`, `platform_client`.
+    ///
+    /// # Arguments
+    ///
+    /// - `org_id`: Id of the organization
+    /// - `webhook_id`: Id of the webhook (a UUID)
     pub fn get(&self, org_id: i64, webhook_id: impl Into<String>) -> GetRequest<'a> {
         GetRequest {
             base: self.base,
@@ -47,7 +61,13 @@ impl<'a> Webhooks<'a> {
     }
     /// Change one of the organization's webhooks.
     ///
-    /// Arguments: `org_id`: Id of the organization; `webhook_id`: Id of the webhook (a UUID); `body`: a [`UpdateWebhook`](crate::models::UpdateWebhook). Sends `PATCH /v2/organizations/{orgId}/webhooks/{webhookId}`; credentials: `api_key`, `access_token`, `platform_client`.
+    /// Sends `PATCH /v2/organizations/{orgId}/webhooks/{webhookId}`; credentials: `api_key`, `access_token`, `platform_client`.
+    ///
+    /// # Arguments
+    ///
+    /// - `org_id`: Id of the organization
+    /// - `webhook_id`: Id of the webhook (a UUID)
+    /// - `body`: a [`UpdateWebhook`](crate::UpdateWebhook)
     pub fn update(
         &self,
         org_id: i64,
@@ -63,7 +83,12 @@ impl<'a> Webhooks<'a> {
     }
     /// Delete one of the organization's webhooks and return it.
     ///
-    /// Arguments: `org_id`: Id of the organization; `webhook_id`: Id of the webhook (a UUID). Sends `DELETE /v2/organizations/{orgId}/webhooks/{webhookId}`; credentials: `api_key`, `access_token`, `platform_client`.
+    /// Sends `DELETE /v2/organizations/{orgId}/webhooks/{webhookId}`; credentials: `api_key`, `access_token`, `platform_client`.
+    ///
+    /// # Arguments
+    ///
+    /// - `org_id`: Id of the organization
+    /// - `webhook_id`: Id of the webhook (a UUID)
     pub fn delete(
         &self,
         org_id: i64,

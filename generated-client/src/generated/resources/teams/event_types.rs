@@ -18,7 +18,12 @@ impl<'a> EventTypes<'a> {
     ///
     /// A managed event type comes back as a list holding the team's event type and its copies in the members' accounts.
     ///
-    /// Arguments: `team_id`: Id of the team; `body`: a [`CreateTeamEventType`](crate::models::CreateTeamEventType). Sends `POST /v2/teams/{teamId}/event-types`; credentials: `api_key`, `access_token`.
+    /// Sends `POST /v2/teams/{teamId}/event-types`; credentials: `api_key`, `access_token`.
+    ///
+    /// # Arguments
+    ///
+    /// - `team_id`: Id of the team
+    /// - `body`: a [`CreateTeamEventType`](crate::CreateTeamEventType)
     pub fn create(
         &self,
         team_id: i64,
@@ -32,7 +37,11 @@ impl<'a> EventTypes<'a> {
     }
     /// List the event types of a team, or get one by slug.
     ///
-    /// Arguments: `team_id`: Id of the team. Sends `GET /v2/teams/{teamId}/event-types`, without credentials.
+    /// Sends `GET /v2/teams/{teamId}/event-types`, without credentials.
+    ///
+    /// # Arguments
+    ///
+    /// - `team_id`: Id of the team
     pub fn list(&self, team_id: i64) -> ListRequest<'a> {
         ListRequest {
             base: self.base,
@@ -43,7 +52,12 @@ impl<'a> EventTypes<'a> {
     }
     /// Get one event type of a team.
     ///
-    /// Arguments: `team_id`: Id of the team; `event_type_id`: Id of the event type. Sends `GET /v2/teams/{teamId}/event-types/{eventTypeId}`; credentials: `api_key`, `access_token`.
+    /// Sends `GET /v2/teams/{teamId}/event-types/{eventTypeId}`; credentials: `api_key`, `access_token`.
+    ///
+    /// # Arguments
+    ///
+    /// - `team_id`: Id of the team
+    /// - `event_type_id`: Id of the event type
     pub fn get(&self, team_id: i64, event_type_id: i64) -> GetRequest<'a> {
         GetRequest {
             base: self.base,
@@ -55,7 +69,13 @@ impl<'a> EventTypes<'a> {
     ///
     /// A managed event type comes back as a list holding the team's event type and its copies in the members' accounts.
     ///
-    /// Arguments: `team_id`: Id of the team; `event_type_id`: Id of the event type; `body`: a [`UpdateTeamEventType`](crate::models::UpdateTeamEventType). Sends `PATCH /v2/teams/{teamId}/event-types/{eventTypeId}`; credentials: `api_key`, `access_token`.
+    /// Sends `PATCH /v2/teams/{teamId}/event-types/{eventTypeId}`; credentials: `api_key`, `access_token`.
+    ///
+    /// # Arguments
+    ///
+    /// - `team_id`: Id of the team
+    /// - `event_type_id`: Id of the event type
+    /// - `body`: a [`UpdateTeamEventType`](crate::UpdateTeamEventType)
     pub fn update(
         &self,
         team_id: i64,
@@ -71,7 +91,12 @@ impl<'a> EventTypes<'a> {
     }
     /// Delete an event type of a team.
     ///
-    /// Arguments: `team_id`: Id of the team; `event_type_id`: Id of the event type. Sends `DELETE /v2/teams/{teamId}/event-types/{eventTypeId}`; credentials: `api_key`, `access_token`.
+    /// Sends `DELETE /v2/teams/{teamId}/event-types/{eventTypeId}`; credentials: `api_key`, `access_token`.
+    ///
+    /// # Arguments
+    ///
+    /// - `team_id`: Id of the team
+    /// - `event_type_id`: Id of the event type
     pub fn delete(&self, team_id: i64, event_type_id: i64) -> DeleteRequest<'a> {
         DeleteRequest {
             base: self.base,
@@ -83,7 +108,13 @@ impl<'a> EventTypes<'a> {
     ///
     /// The server's handler for this path reads an `orgId` path parameter that the path does not have, so it may refuse every request with 400; the organization-team variant does not have this problem.
     ///
-    /// Arguments: `team_id`: Id of the team; `event_type_id`: Id of the event type; `body`: a [`CreatePhoneCall`](crate::models::CreatePhoneCall). Sends `POST /v2/teams/{teamId}/event-types/{eventTypeId}/create-phone-call`; credentials: `api_key`, `access_token`.
+    /// Sends `POST /v2/teams/{teamId}/event-types/{eventTypeId}/create-phone-call`; credentials: `api_key`, `access_token`.
+    ///
+    /// # Arguments
+    ///
+    /// - `team_id`: Id of the team
+    /// - `event_type_id`: Id of the event type
+    /// - `body`: a [`CreatePhoneCall`](crate::CreatePhoneCall)
     pub fn create_phone_call(
         &self,
         team_id: i64,

@@ -16,7 +16,11 @@ pub struct Memberships<'a> {
 impl<'a> Memberships<'a> {
     /// List the memberships of a team, one page at a time.
     ///
-    /// Arguments: `team_id`: Id of the team. Sends `GET /v2/teams/{teamId}/memberships`; credentials: `api_key`, `access_token`.
+    /// Sends `GET /v2/teams/{teamId}/memberships`; credentials: `api_key`, `access_token`.
+    ///
+    /// # Arguments
+    ///
+    /// - `team_id`: Id of the team
     pub fn list(&self, team_id: i64) -> ListRequest<'a> {
         ListRequest {
             base: self.base,
@@ -27,7 +31,12 @@ impl<'a> Memberships<'a> {
     }
     /// Add a user to the team.
     ///
-    /// Arguments: `team_id`: Id of the team; `body`: a [`CreateTeamMembership`](crate::models::CreateTeamMembership). Sends `POST /v2/teams/{teamId}/memberships`; credentials: `api_key`, `access_token`.
+    /// Sends `POST /v2/teams/{teamId}/memberships`; credentials: `api_key`, `access_token`.
+    ///
+    /// # Arguments
+    ///
+    /// - `team_id`: Id of the team
+    /// - `body`: a [`CreateTeamMembership`](crate::CreateTeamMembership)
     pub fn create(
         &self,
         team_id: i64,
@@ -41,7 +50,12 @@ impl<'a> Memberships<'a> {
     }
     /// Get one membership of the team.
     ///
-    /// Arguments: `team_id`: Id of the team; `membership_id`: Id of the membership. Sends `GET /v2/teams/{teamId}/memberships/{membershipId}`; credentials: `api_key`, `access_token`.
+    /// Sends `GET /v2/teams/{teamId}/memberships/{membershipId}`; credentials: `api_key`, `access_token`.
+    ///
+    /// # Arguments
+    ///
+    /// - `team_id`: Id of the team
+    /// - `membership_id`: Id of the membership
     pub fn get(&self, team_id: i64, membership_id: i64) -> GetRequest<'a> {
         GetRequest {
             base: self.base,
@@ -51,7 +65,13 @@ impl<'a> Memberships<'a> {
     }
     /// Change a membership's role or acceptance.
     ///
-    /// Arguments: `team_id`: Id of the team; `membership_id`: Id of the membership; `body`: a [`UpdateTeamMembership`](crate::models::UpdateTeamMembership). Sends `PATCH /v2/teams/{teamId}/memberships/{membershipId}`; credentials: `api_key`, `access_token`.
+    /// Sends `PATCH /v2/teams/{teamId}/memberships/{membershipId}`; credentials: `api_key`, `access_token`.
+    ///
+    /// # Arguments
+    ///
+    /// - `team_id`: Id of the team
+    /// - `membership_id`: Id of the membership
+    /// - `body`: a [`UpdateTeamMembership`](crate::UpdateTeamMembership)
     pub fn update(
         &self,
         team_id: i64,
@@ -67,7 +87,12 @@ impl<'a> Memberships<'a> {
     }
     /// Remove a member from the team and return the removed membership.
     ///
-    /// Arguments: `team_id`: Id of the team; `membership_id`: Id of the membership. Sends `DELETE /v2/teams/{teamId}/memberships/{membershipId}`; credentials: `api_key`, `access_token`.
+    /// Sends `DELETE /v2/teams/{teamId}/memberships/{membershipId}`; credentials: `api_key`, `access_token`.
+    ///
+    /// # Arguments
+    ///
+    /// - `team_id`: Id of the team
+    /// - `membership_id`: Id of the membership
     pub fn delete(&self, team_id: i64, membership_id: i64) -> DeleteRequest<'a> {
         DeleteRequest {
             base: self.base,

@@ -16,7 +16,11 @@ pub struct Schedules<'a> {
 impl<'a> Schedules<'a> {
     /// List the schedules of the team's members, one page at a time.
     ///
-    /// Arguments: `team_id`: Id of the team. Sends `GET /v2/teams/{teamId}/schedules`; credentials: `api_key`, `access_token`.
+    /// Sends `GET /v2/teams/{teamId}/schedules`; credentials: `api_key`, `access_token`.
+    ///
+    /// # Arguments
+    ///
+    /// - `team_id`: Id of the team
     pub fn list(&self, team_id: i64) -> ListRequest<'a> {
         ListRequest {
             base: self.base,

@@ -18,7 +18,12 @@ impl<'a> VerifiedResources<'a> {
     ///
     /// The code is then passed to `verify_email`. The server answers with a status-only envelope; its status is `error` when the code could not be sent. Limited to 5 requests a minute.
     ///
-    /// Arguments: `team_id`: Id of the team; `body`: a [`RequestEmailCode`](crate::models::RequestEmailCode). Sends `POST /v2/teams/{teamId}/verified-resources/emails/verification-code/request`; credentials: `api_key`, `access_token`.
+    /// Sends `POST /v2/teams/{teamId}/verified-resources/emails/verification-code/request`; credentials: `api_key`, `access_token`.
+    ///
+    /// # Arguments
+    ///
+    /// - `team_id`: Id of the team
+    /// - `body`: a [`RequestEmailCode`](crate::RequestEmailCode)
     pub fn request_email_code(
         &self,
         team_id: i64,
@@ -34,7 +39,12 @@ impl<'a> VerifiedResources<'a> {
     ///
     /// The code is then passed to `verify_phone`. The server answers with a status-only envelope; its status is `error` when the code could not be sent. Limited to 3 requests a minute.
     ///
-    /// Arguments: `team_id`: Id of the team; `body`: a [`RequestPhoneCode`](crate::models::RequestPhoneCode). Sends `POST /v2/teams/{teamId}/verified-resources/phones/verification-code/request`; credentials: `api_key`, `access_token`.
+    /// Sends `POST /v2/teams/{teamId}/verified-resources/phones/verification-code/request`; credentials: `api_key`, `access_token`.
+    ///
+    /// # Arguments
+    ///
+    /// - `team_id`: Id of the team
+    /// - `body`: a [`RequestPhoneCode`](crate::RequestPhoneCode)
     pub fn request_phone_code(
         &self,
         team_id: i64,
@@ -48,7 +58,12 @@ impl<'a> VerifiedResources<'a> {
     }
     /// Verify an email address for the team with the code it received.
     ///
-    /// Arguments: `team_id`: Id of the team; `body`: a [`VerifyEmailCode`](crate::models::VerifyEmailCode). Sends `POST /v2/teams/{teamId}/verified-resources/emails/verification-code/verify`; credentials: `api_key`, `access_token`.
+    /// Sends `POST /v2/teams/{teamId}/verified-resources/emails/verification-code/verify`; credentials: `api_key`, `access_token`.
+    ///
+    /// # Arguments
+    ///
+    /// - `team_id`: Id of the team
+    /// - `body`: a [`VerifyEmailCode`](crate::VerifyEmailCode)
     pub fn verify_email(
         &self,
         team_id: i64,
@@ -64,7 +79,12 @@ impl<'a> VerifiedResources<'a> {
     ///
     /// Limited to 3 attempts a minute.
     ///
-    /// Arguments: `team_id`: Id of the team; `body`: a [`VerifyPhoneCode`](crate::models::VerifyPhoneCode). Sends `POST /v2/teams/{teamId}/verified-resources/phones/verification-code/verify`; credentials: `api_key`, `access_token`.
+    /// Sends `POST /v2/teams/{teamId}/verified-resources/phones/verification-code/verify`; credentials: `api_key`, `access_token`.
+    ///
+    /// # Arguments
+    ///
+    /// - `team_id`: Id of the team
+    /// - `body`: a [`VerifyPhoneCode`](crate::VerifyPhoneCode)
     pub fn verify_phone(
         &self,
         team_id: i64,
@@ -78,7 +98,11 @@ impl<'a> VerifiedResources<'a> {
     }
     /// List the team's verified email addresses, one page at a time.
     ///
-    /// Arguments: `team_id`: Id of the team. Sends `GET /v2/teams/{teamId}/verified-resources/emails`; credentials: `api_key`, `access_token`.
+    /// Sends `GET /v2/teams/{teamId}/verified-resources/emails`; credentials: `api_key`, `access_token`.
+    ///
+    /// # Arguments
+    ///
+    /// - `team_id`: Id of the team
     pub fn list_emails(&self, team_id: i64) -> ListEmailsRequest<'a> {
         ListEmailsRequest {
             base: self.base,
@@ -89,7 +113,11 @@ impl<'a> VerifiedResources<'a> {
     }
     /// List the team's verified phone numbers, one page at a time.
     ///
-    /// Arguments: `team_id`: Id of the team. Sends `GET /v2/teams/{teamId}/verified-resources/phones`; credentials: `api_key`, `access_token`.
+    /// Sends `GET /v2/teams/{teamId}/verified-resources/phones`; credentials: `api_key`, `access_token`.
+    ///
+    /// # Arguments
+    ///
+    /// - `team_id`: Id of the team
     pub fn list_phones(&self, team_id: i64) -> ListPhonesRequest<'a> {
         ListPhonesRequest {
             base: self.base,
@@ -100,7 +128,12 @@ impl<'a> VerifiedResources<'a> {
     }
     /// Get one verified email address of the team.
     ///
-    /// Arguments: `team_id`: Id of the team; `id`: Id of the verified email. Sends `GET /v2/teams/{teamId}/verified-resources/emails/{id}`; credentials: `api_key`, `access_token`.
+    /// Sends `GET /v2/teams/{teamId}/verified-resources/emails/{id}`; credentials: `api_key`, `access_token`.
+    ///
+    /// # Arguments
+    ///
+    /// - `team_id`: Id of the team
+    /// - `id`: Id of the verified email
     pub fn get_email(&self, team_id: i64, id: i64) -> GetEmailRequest<'a> {
         GetEmailRequest {
             base: self.base,
@@ -110,7 +143,12 @@ impl<'a> VerifiedResources<'a> {
     }
     /// Get one verified phone number of the team.
     ///
-    /// Arguments: `team_id`: Id of the team; `id`: Id of the verified phone number. Sends `GET /v2/teams/{teamId}/verified-resources/phones/{id}`; credentials: `api_key`, `access_token`.
+    /// Sends `GET /v2/teams/{teamId}/verified-resources/phones/{id}`; credentials: `api_key`, `access_token`.
+    ///
+    /// # Arguments
+    ///
+    /// - `team_id`: Id of the team
+    /// - `id`: Id of the verified phone number
     pub fn get_phone(&self, team_id: i64, id: i64) -> GetPhoneRequest<'a> {
         GetPhoneRequest {
             base: self.base,

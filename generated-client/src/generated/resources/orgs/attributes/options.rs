@@ -16,7 +16,13 @@ pub struct Options<'a> {
 impl<'a> Options<'a> {
     /// Add an option to an attribute.
     ///
-    /// Arguments: `org_id`: Id of the organization; `attribute_id`: Id of the attribute; `body`: a [`CreateAttributeOption`](crate::models::CreateAttributeOption). Sends `POST /v2/organizations/{orgId}/attributes/{attributeId}/options`; credentials: `api_key`, `access_token`.
+    /// Sends `POST /v2/organizations/{orgId}/attributes/{attributeId}/options`; credentials: `api_key`, `access_token`.
+    ///
+    /// # Arguments
+    ///
+    /// - `org_id`: Id of the organization
+    /// - `attribute_id`: Id of the attribute
+    /// - `body`: a [`CreateAttributeOption`](crate::CreateAttributeOption)
     pub fn create(
         &self,
         org_id: i64,
@@ -32,7 +38,12 @@ impl<'a> Options<'a> {
     }
     /// List every option of an attribute.
     ///
-    /// Arguments: `org_id`: Id of the organization; `attribute_id`: Id of the attribute. Sends `GET /v2/organizations/{orgId}/attributes/{attributeId}/options`; credentials: `api_key`, `access_token`.
+    /// Sends `GET /v2/organizations/{orgId}/attributes/{attributeId}/options`; credentials: `api_key`, `access_token`.
+    ///
+    /// # Arguments
+    ///
+    /// - `org_id`: Id of the organization
+    /// - `attribute_id`: Id of the attribute
     pub fn list(&self, org_id: i64, attribute_id: impl Into<String>) -> ListRequest<'a> {
         ListRequest {
             base: self.base,
@@ -42,7 +53,14 @@ impl<'a> Options<'a> {
     }
     /// Change the value or slug of an option.
     ///
-    /// Arguments: `org_id`: Id of the organization; `attribute_id`: Id of the attribute; `option_id`: Id of the option; `body`: a [`UpdateAttributeOption`](crate::models::UpdateAttributeOption). Sends `PATCH /v2/organizations/{orgId}/attributes/{attributeId}/options/{optionId}`; credentials: `api_key`, `access_token`.
+    /// Sends `PATCH /v2/organizations/{orgId}/attributes/{attributeId}/options/{optionId}`; credentials: `api_key`, `access_token`.
+    ///
+    /// # Arguments
+    ///
+    /// - `org_id`: Id of the organization
+    /// - `attribute_id`: Id of the attribute
+    /// - `option_id`: Id of the option
+    /// - `body`: a [`UpdateAttributeOption`](crate::UpdateAttributeOption)
     pub fn update(
         &self,
         org_id: i64,
@@ -60,7 +78,13 @@ impl<'a> Options<'a> {
     }
     /// Delete an option and return it.
     ///
-    /// Arguments: `org_id`: Id of the organization; `attribute_id`: Id of the attribute; `option_id`: Id of the option. Sends `DELETE /v2/organizations/{orgId}/attributes/{attributeId}/options/{optionId}`; credentials: `api_key`, `access_token`.
+    /// Sends `DELETE /v2/organizations/{orgId}/attributes/{attributeId}/options/{optionId}`; credentials: `api_key`, `access_token`.
+    ///
+    /// # Arguments
+    ///
+    /// - `org_id`: Id of the organization
+    /// - `attribute_id`: Id of the attribute
+    /// - `option_id`: Id of the option
     pub fn delete(
         &self,
         org_id: i64,
@@ -76,7 +100,12 @@ impl<'a> Options<'a> {
     }
     /// List the options of an attribute that are assigned to at least one user.
     ///
-    /// Arguments: `org_id`: Id of the organization; `attribute_id`: Id of the attribute. Sends `GET /v2/organizations/{orgId}/attributes/{attributeId}/options/assigned`; credentials: `api_key`, `access_token`.
+    /// Sends `GET /v2/organizations/{orgId}/attributes/{attributeId}/options/assigned`; credentials: `api_key`, `access_token`.
+    ///
+    /// # Arguments
+    ///
+    /// - `org_id`: Id of the organization
+    /// - `attribute_id`: Id of the attribute
     pub fn list_assigned(
         &self,
         org_id: i64,
@@ -94,7 +123,12 @@ impl<'a> Options<'a> {
     }
     /// List the assigned options of an attribute found by its slug.
     ///
-    /// Arguments: `org_id`: Id of the organization; `attribute_slug`: Slug of the attribute. Sends `GET /v2/organizations/{orgId}/attributes/slugs/{attributeSlug}/options/assigned`; credentials: `api_key`, `access_token`.
+    /// Sends `GET /v2/organizations/{orgId}/attributes/slugs/{attributeSlug}/options/assigned`; credentials: `api_key`, `access_token`.
+    ///
+    /// # Arguments
+    ///
+    /// - `org_id`: Id of the organization
+    /// - `attribute_slug`: Slug of the attribute
     pub fn list_assigned_by_slug(
         &self,
         org_id: i64,
@@ -114,7 +148,13 @@ impl<'a> Options<'a> {
     ///
     /// Name an existing option with `attributeOptionId`, or pass a `value` alone to create a new option of the attribute with that value (its slug derived from the value) and assign it.
     ///
-    /// Arguments: `org_id`: Id of the organization; `user_id`: Id of the user; `body`: a [`AssignAttributeOption`](crate::models::AssignAttributeOption). Sends `POST /v2/organizations/{orgId}/attributes/options/{userId}`; credentials: `api_key`, `access_token`.
+    /// Sends `POST /v2/organizations/{orgId}/attributes/options/{userId}`; credentials: `api_key`, `access_token`.
+    ///
+    /// # Arguments
+    ///
+    /// - `org_id`: Id of the organization
+    /// - `user_id`: Id of the user
+    /// - `body`: a [`AssignAttributeOption`](crate::AssignAttributeOption)
     pub fn assign_to_user(
         &self,
         org_id: i64,
@@ -130,7 +170,12 @@ impl<'a> Options<'a> {
     }
     /// List the attribute options assigned to a user.
     ///
-    /// Arguments: `org_id`: Id of the organization; `user_id`: Id of the user. Sends `GET /v2/organizations/{orgId}/attributes/options/{userId}`; credentials: `api_key`, `access_token`.
+    /// Sends `GET /v2/organizations/{orgId}/attributes/options/{userId}`; credentials: `api_key`, `access_token`.
+    ///
+    /// # Arguments
+    ///
+    /// - `org_id`: Id of the organization
+    /// - `user_id`: Id of the user
     pub fn list_for_user(&self, org_id: i64, user_id: i64) -> ListForUserRequest<'a> {
         ListForUserRequest {
             base: self.base,
@@ -140,7 +185,13 @@ impl<'a> Options<'a> {
     }
     /// Take an attribute option away from a user and return the removed assignment.
     ///
-    /// Arguments: `org_id`: Id of the organization; `user_id`: Id of the user; `attribute_option_id`: Id of the option to remove. Sends `DELETE /v2/organizations/{orgId}/attributes/options/{userId}/{attributeOptionId}`; credentials: `api_key`, `access_token`.
+    /// Sends `DELETE /v2/organizations/{orgId}/attributes/options/{userId}/{attributeOptionId}`; credentials: `api_key`, `access_token`.
+    ///
+    /// # Arguments
+    ///
+    /// - `org_id`: Id of the organization
+    /// - `user_id`: Id of the user
+    /// - `attribute_option_id`: Id of the option to remove
     pub fn unassign_from_user(
         &self,
         org_id: i64,

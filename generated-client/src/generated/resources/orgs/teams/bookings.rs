@@ -16,7 +16,12 @@ pub struct Bookings<'a> {
 impl<'a> Bookings<'a> {
     /// List the bookings of the team's event types, one page at a time.
     ///
-    /// Arguments: `org_id`: Id of the organization; `team_id`: Id of the team. Sends `GET /v2/organizations/{orgId}/teams/{teamId}/bookings`; credentials: `api_key`, `access_token`, `platform_client`.
+    /// Sends `GET /v2/organizations/{orgId}/teams/{teamId}/bookings`; credentials: `api_key`, `access_token`, `platform_client`.
+    ///
+    /// # Arguments
+    ///
+    /// - `org_id`: Id of the organization
+    /// - `team_id`: Id of the team
     pub fn list(&self, org_id: i64, team_id: i64) -> ListRequest<'a> {
         ListRequest {
             base: self.base,
@@ -38,7 +43,13 @@ impl<'a> Bookings<'a> {
     }
     /// List the calendar events and video rooms made for a booking of the team.
     ///
-    /// Arguments: `org_id`: Id of the organization; `team_id`: Id of the team; `booking_uid`: Uid of the booking. Sends `GET /v2/organizations/{orgId}/teams/{teamId}/bookings/{bookingUid}/references`; credentials: `api_key`, `access_token`, `platform_client`.
+    /// Sends `GET /v2/organizations/{orgId}/teams/{teamId}/bookings/{bookingUid}/references`; credentials: `api_key`, `access_token`, `platform_client`.
+    ///
+    /// # Arguments
+    ///
+    /// - `org_id`: Id of the organization
+    /// - `team_id`: Id of the team
+    /// - `booking_uid`: Uid of the booking
     pub fn references(
         &self,
         org_id: i64,

@@ -18,7 +18,13 @@ impl<'a> Conferencing<'a> {
     ///
     /// Only `google-meet` is accepted, and the team must already have Google Calendar connected.
     ///
-    /// Arguments: `org_id`: Id of the organization; `team_id`: Id of the team; `app`: App to connect; only google-meet. Sends `POST /v2/organizations/{orgId}/teams/{teamId}/conferencing/{app}/connect`; credentials: `api_key`, `access_token`, `platform_client`.
+    /// Sends `POST /v2/organizations/{orgId}/teams/{teamId}/conferencing/{app}/connect`; credentials: `api_key`, `access_token`, `platform_client`.
+    ///
+    /// # Arguments
+    ///
+    /// - `org_id`: Id of the organization
+    /// - `team_id`: Id of the team
+    /// - `app`: App to connect; only google-meet
     pub fn connect(
         &self,
         org_id: i64,
@@ -36,7 +42,13 @@ impl<'a> Conferencing<'a> {
     ///
     /// Only `zoom` and `msteams` are accepted. After the user authorizes the app, the provider returns to Cal.com's callback, which stores the credentials and redirects to `returnTo` (or `onErrorReturnTo`).
     ///
-    /// Arguments: `org_id`: Id of the organization; `team_id`: Id of the team; `app`: App to authorize; zoom or msteams. Sends `GET /v2/organizations/{orgId}/teams/{teamId}/conferencing/{app}/oauth/auth-url`; credentials: `api_key`, `access_token`.
+    /// Sends `GET /v2/organizations/{orgId}/teams/{teamId}/conferencing/{app}/oauth/auth-url`; credentials: `api_key`, `access_token`.
+    ///
+    /// # Arguments
+    ///
+    /// - `org_id`: Id of the organization
+    /// - `team_id`: Id of the team
+    /// - `app`: App to authorize; zoom or msteams
     pub fn oauth_auth_url(
         &self,
         org_id: i64,
@@ -54,7 +66,12 @@ impl<'a> Conferencing<'a> {
     }
     /// List the conferencing apps connected to the team.
     ///
-    /// Arguments: `org_id`: Id of the organization; `team_id`: Id of the team. Sends `GET /v2/organizations/{orgId}/teams/{teamId}/conferencing`; credentials: `api_key`, `access_token`, `platform_client`.
+    /// Sends `GET /v2/organizations/{orgId}/teams/{teamId}/conferencing`; credentials: `api_key`, `access_token`, `platform_client`.
+    ///
+    /// # Arguments
+    ///
+    /// - `org_id`: Id of the organization
+    /// - `team_id`: Id of the team
     pub fn list(&self, org_id: i64, team_id: i64) -> ListRequest<'a> {
         ListRequest {
             base: self.base,
@@ -64,7 +81,13 @@ impl<'a> Conferencing<'a> {
     }
     /// Make a connected conferencing app the team's default.
     ///
-    /// Arguments: `org_id`: Id of the organization; `team_id`: Id of the team; `app`: App to make the default; any of the four. Sends `POST /v2/organizations/{orgId}/teams/{teamId}/conferencing/{app}/default`; credentials: `api_key`, `access_token`, `platform_client`.
+    /// Sends `POST /v2/organizations/{orgId}/teams/{teamId}/conferencing/{app}/default`; credentials: `api_key`, `access_token`, `platform_client`.
+    ///
+    /// # Arguments
+    ///
+    /// - `org_id`: Id of the organization
+    /// - `team_id`: Id of the team
+    /// - `app`: App to make the default; any of the four
     pub fn set_default(
         &self,
         org_id: i64,
@@ -82,7 +105,12 @@ impl<'a> Conferencing<'a> {
     ///
     /// Returns `None` when the team has no default app (the server then sends the envelope without `data`).
     ///
-    /// Arguments: `org_id`: Id of the organization; `team_id`: Id of the team. Sends `GET /v2/organizations/{orgId}/teams/{teamId}/conferencing/default`; credentials: `api_key`, `access_token`, `platform_client`.
+    /// Sends `GET /v2/organizations/{orgId}/teams/{teamId}/conferencing/default`; credentials: `api_key`, `access_token`, `platform_client`.
+    ///
+    /// # Arguments
+    ///
+    /// - `org_id`: Id of the organization
+    /// - `team_id`: Id of the team
     pub fn get_default(&self, org_id: i64, team_id: i64) -> GetDefaultRequest<'a> {
         GetDefaultRequest {
             base: self.base,
@@ -92,7 +120,13 @@ impl<'a> Conferencing<'a> {
     }
     /// Disconnect a conferencing app from the team.
     ///
-    /// Arguments: `org_id`: Id of the organization; `team_id`: Id of the team; `app`: App to disconnect: google-meet, zoom or msteams. Sends `DELETE /v2/organizations/{orgId}/teams/{teamId}/conferencing/{app}/disconnect`; credentials: `api_key`, `access_token`, `platform_client`.
+    /// Sends `DELETE /v2/organizations/{orgId}/teams/{teamId}/conferencing/{app}/disconnect`; credentials: `api_key`, `access_token`, `platform_client`.
+    ///
+    /// # Arguments
+    ///
+    /// - `org_id`: Id of the organization
+    /// - `team_id`: Id of the team
+    /// - `app`: App to disconnect: google-meet, zoom or msteams
     pub fn disconnect(
         &self,
         org_id: i64,
@@ -110,7 +144,15 @@ impl<'a> Conferencing<'a> {
     ///
     /// This is the redirect target of the provider's OAuth flow; applications rarely call it themselves. The server stores the credentials and answers with a 301 redirect to the `returnTo` URL kept in `state` (or `onErrorReturnTo` on failure), not with a JSON body.
     ///
-    /// Arguments: `org_id`: Id of the organization; `team_id`: Id of the team; `app`: App being connected; zoom or msteams; `state`: The JSON state that the auth URL handed to the provider; `code`: Authorization code issued by the provider. Sends `GET /v2/organizations/{orgId}/teams/{teamId}/conferencing/{app}/oauth/callback`; credentials: `api_key`, `access_token`, `platform_client`.
+    /// Sends `GET /v2/organizations/{orgId}/teams/{teamId}/conferencing/{app}/oauth/callback`; credentials: `api_key`, `access_token`, `platform_client`.
+    ///
+    /// # Arguments
+    ///
+    /// - `org_id`: Id of the organization
+    /// - `team_id`: Id of the team
+    /// - `app`: App being connected; zoom or msteams
+    /// - `state`: The JSON state that the auth URL handed to the provider
+    /// - `code`: Authorization code issued by the provider
     pub fn save_oauth_credentials(
         &self,
         org_id: i64,

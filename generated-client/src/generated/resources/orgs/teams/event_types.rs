@@ -25,7 +25,13 @@ impl<'a> EventTypes<'a> {
     ///
     /// A managed event type comes back as a list holding the team's event type and its copies in the members' accounts.
     ///
-    /// Arguments: `org_id`: Id of the organization; `team_id`: Id of the team; `body`: a [`CreateTeamEventType`](crate::models::CreateTeamEventType). Sends `POST /v2/organizations/{orgId}/teams/{teamId}/event-types`; credentials: `api_key`, `access_token`, `platform_client`.
+    /// Sends `POST /v2/organizations/{orgId}/teams/{teamId}/event-types`; credentials: `api_key`, `access_token`, `platform_client`.
+    ///
+    /// # Arguments
+    ///
+    /// - `org_id`: Id of the organization
+    /// - `team_id`: Id of the team
+    /// - `body`: a [`CreateTeamEventType`](crate::CreateTeamEventType)
     pub fn create(
         &self,
         org_id: i64,
@@ -41,7 +47,12 @@ impl<'a> EventTypes<'a> {
     }
     /// List the event types of a team, or get one by slug.
     ///
-    /// Arguments: `org_id`: Id of the organization; `team_id`: Id of the team. Sends `GET /v2/organizations/{orgId}/teams/{teamId}/event-types`; credentials: `api_key`, `access_token`, `platform_client`.
+    /// Sends `GET /v2/organizations/{orgId}/teams/{teamId}/event-types`; credentials: `api_key`, `access_token`, `platform_client`.
+    ///
+    /// # Arguments
+    ///
+    /// - `org_id`: Id of the organization
+    /// - `team_id`: Id of the team
     pub fn list(&self, org_id: i64, team_id: i64) -> ListRequest<'a> {
         ListRequest {
             base: self.base,
@@ -53,7 +64,11 @@ impl<'a> EventTypes<'a> {
     }
     /// List the event types of every team of the organization, one page at a time.
     ///
-    /// Arguments: `org_id`: Id of the organization. Sends `GET /v2/organizations/{orgId}/teams/event-types`; credentials: `api_key`, `access_token`, `platform_client`.
+    /// Sends `GET /v2/organizations/{orgId}/teams/event-types`; credentials: `api_key`, `access_token`, `platform_client`.
+    ///
+    /// # Arguments
+    ///
+    /// - `org_id`: Id of the organization
     pub fn list_all(&self, org_id: i64) -> ListAllRequest<'a> {
         ListAllRequest {
             base: self.base,
@@ -64,7 +79,13 @@ impl<'a> EventTypes<'a> {
     }
     /// Get one event type of a team.
     ///
-    /// Arguments: `org_id`: Id of the organization; `team_id`: Id of the team; `event_type_id`: Id of the event type. Sends `GET /v2/organizations/{orgId}/teams/{teamId}/event-types/{eventTypeId}`; credentials: `api_key`, `access_token`, `platform_client`.
+    /// Sends `GET /v2/organizations/{orgId}/teams/{teamId}/event-types/{eventTypeId}`; credentials: `api_key`, `access_token`, `platform_client`.
+    ///
+    /// # Arguments
+    ///
+    /// - `org_id`: Id of the organization
+    /// - `team_id`: Id of the team
+    /// - `event_type_id`: Id of the event type
     pub fn get(&self, org_id: i64, team_id: i64, event_type_id: i64) -> GetRequest<'a> {
         GetRequest {
             base: self.base,
@@ -77,7 +98,14 @@ impl<'a> EventTypes<'a> {
     ///
     /// A managed event type comes back as a list holding the team's event type and its copies in the members' accounts.
     ///
-    /// Arguments: `org_id`: Id of the organization; `team_id`: Id of the team; `event_type_id`: Id of the event type; `body`: a [`UpdateTeamEventType`](crate::models::UpdateTeamEventType). Sends `PATCH /v2/organizations/{orgId}/teams/{teamId}/event-types/{eventTypeId}`; credentials: `api_key`, `access_token`, `platform_client`.
+    /// Sends `PATCH /v2/organizations/{orgId}/teams/{teamId}/event-types/{eventTypeId}`; credentials: `api_key`, `access_token`, `platform_client`.
+    ///
+    /// # Arguments
+    ///
+    /// - `org_id`: Id of the organization
+    /// - `team_id`: Id of the team
+    /// - `event_type_id`: Id of the event type
+    /// - `body`: a [`UpdateTeamEventType`](crate::UpdateTeamEventType)
     pub fn update(
         &self,
         org_id: i64,
@@ -95,7 +123,13 @@ impl<'a> EventTypes<'a> {
     }
     /// Delete an event type of a team.
     ///
-    /// Arguments: `org_id`: Id of the organization; `team_id`: Id of the team; `event_type_id`: Id of the event type. Sends `DELETE /v2/organizations/{orgId}/teams/{teamId}/event-types/{eventTypeId}`; credentials: `api_key`, `access_token`, `platform_client`.
+    /// Sends `DELETE /v2/organizations/{orgId}/teams/{teamId}/event-types/{eventTypeId}`; credentials: `api_key`, `access_token`, `platform_client`.
+    ///
+    /// # Arguments
+    ///
+    /// - `org_id`: Id of the organization
+    /// - `team_id`: Id of the team
+    /// - `event_type_id`: Id of the event type
     pub fn delete(
         &self,
         org_id: i64,
@@ -111,7 +145,14 @@ impl<'a> EventTypes<'a> {
     }
     /// Start an AI phone call (Cal.ai) that books the team event type.
     ///
-    /// Arguments: `org_id`: Id of the organization; `team_id`: Id of the team; `event_type_id`: Id of the event type; `body`: a [`CreatePhoneCall`](crate::models::CreatePhoneCall). Sends `POST /v2/organizations/{orgId}/teams/{teamId}/event-types/{eventTypeId}/create-phone-call`; credentials: `api_key`, `access_token`, `platform_client`.
+    /// Sends `POST /v2/organizations/{orgId}/teams/{teamId}/event-types/{eventTypeId}/create-phone-call`; credentials: `api_key`, `access_token`, `platform_client`.
+    ///
+    /// # Arguments
+    ///
+    /// - `org_id`: Id of the organization
+    /// - `team_id`: Id of the team
+    /// - `event_type_id`: Id of the event type
+    /// - `body`: a [`CreatePhoneCall`](crate::CreatePhoneCall)
     pub fn create_phone_call(
         &self,
         org_id: i64,

@@ -16,7 +16,12 @@ pub struct Memberships<'a> {
 impl<'a> Memberships<'a> {
     /// List the memberships of a team, one page at a time.
     ///
-    /// Arguments: `org_id`: Id of the organization; `team_id`: Id of the team. Sends `GET /v2/organizations/{orgId}/teams/{teamId}/memberships`; credentials: `api_key`, `access_token`, `platform_client`.
+    /// Sends `GET /v2/organizations/{orgId}/teams/{teamId}/memberships`; credentials: `api_key`, `access_token`, `platform_client`.
+    ///
+    /// # Arguments
+    ///
+    /// - `org_id`: Id of the organization
+    /// - `team_id`: Id of the team
     pub fn list(&self, org_id: i64, team_id: i64) -> ListRequest<'a> {
         ListRequest {
             base: self.base,
@@ -30,7 +35,13 @@ impl<'a> Memberships<'a> {
     ///
     /// The user must already belong to the organization. The membership is accepted at once when the organization auto-accepts users of the user's email domain, whatever `accepted` says.
     ///
-    /// Arguments: `org_id`: Id of the organization; `team_id`: Id of the team; `body`: a [`CreateTeamMembership`](crate::models::CreateTeamMembership). Sends `POST /v2/organizations/{orgId}/teams/{teamId}/memberships`; credentials: `api_key`, `access_token`, `platform_client`.
+    /// Sends `POST /v2/organizations/{orgId}/teams/{teamId}/memberships`; credentials: `api_key`, `access_token`, `platform_client`.
+    ///
+    /// # Arguments
+    ///
+    /// - `org_id`: Id of the organization
+    /// - `team_id`: Id of the team
+    /// - `body`: a [`CreateTeamMembership`](crate::CreateTeamMembership)
     pub fn create(
         &self,
         org_id: i64,
@@ -46,7 +57,13 @@ impl<'a> Memberships<'a> {
     }
     /// Get one membership of a team.
     ///
-    /// Arguments: `org_id`: Id of the organization; `team_id`: Id of the team; `membership_id`: Id of the membership. Sends `GET /v2/organizations/{orgId}/teams/{teamId}/memberships/{membershipId}`; credentials: `api_key`, `access_token`, `platform_client`.
+    /// Sends `GET /v2/organizations/{orgId}/teams/{teamId}/memberships/{membershipId}`; credentials: `api_key`, `access_token`, `platform_client`.
+    ///
+    /// # Arguments
+    ///
+    /// - `org_id`: Id of the organization
+    /// - `team_id`: Id of the team
+    /// - `membership_id`: Id of the membership
     pub fn get(&self, org_id: i64, team_id: i64, membership_id: i64) -> GetRequest<'a> {
         GetRequest {
             base: self.base,
@@ -57,7 +74,14 @@ impl<'a> Memberships<'a> {
     }
     /// Change the role or status of a membership.
     ///
-    /// Arguments: `org_id`: Id of the organization; `team_id`: Id of the team; `membership_id`: Id of the membership; `body`: a [`UpdateTeamMembership`](crate::models::UpdateTeamMembership). Sends `PATCH /v2/organizations/{orgId}/teams/{teamId}/memberships/{membershipId}`; credentials: `api_key`, `access_token`, `platform_client`.
+    /// Sends `PATCH /v2/organizations/{orgId}/teams/{teamId}/memberships/{membershipId}`; credentials: `api_key`, `access_token`, `platform_client`.
+    ///
+    /// # Arguments
+    ///
+    /// - `org_id`: Id of the organization
+    /// - `team_id`: Id of the team
+    /// - `membership_id`: Id of the membership
+    /// - `body`: a [`UpdateTeamMembership`](crate::UpdateTeamMembership)
     pub fn update(
         &self,
         org_id: i64,
@@ -75,7 +99,13 @@ impl<'a> Memberships<'a> {
     }
     /// Remove a member from the team and return the removed membership.
     ///
-    /// Arguments: `org_id`: Id of the organization; `team_id`: Id of the team; `membership_id`: Id of the membership. Sends `DELETE /v2/organizations/{orgId}/teams/{teamId}/memberships/{membershipId}`; credentials: `api_key`, `access_token`, `platform_client`.
+    /// Sends `DELETE /v2/organizations/{orgId}/teams/{teamId}/memberships/{membershipId}`; credentials: `api_key`, `access_token`, `platform_client`.
+    ///
+    /// # Arguments
+    ///
+    /// - `org_id`: Id of the organization
+    /// - `team_id`: Id of the team
+    /// - `membership_id`: Id of the membership
     pub fn delete(
         &self,
         org_id: i64,

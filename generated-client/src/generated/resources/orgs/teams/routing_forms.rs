@@ -23,7 +23,12 @@ impl<'a> RoutingForms<'a> {
     }
     /// List the routing forms of the team, one page at a time.
     ///
-    /// Arguments: `org_id`: Id of the organization; `team_id`: Id of the team. Sends `GET /v2/organizations/{orgId}/teams/{teamId}/routing-forms`; credentials: `api_key`, `access_token`.
+    /// Sends `GET /v2/organizations/{orgId}/teams/{teamId}/routing-forms`; credentials: `api_key`, `access_token`.
+    ///
+    /// # Arguments
+    ///
+    /// - `org_id`: Id of the organization
+    /// - `team_id`: Id of the team
     pub fn list(&self, org_id: i64, team_id: i64) -> ListRequest<'a> {
         ListRequest {
             base: self.base,

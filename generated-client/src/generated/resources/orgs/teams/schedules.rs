@@ -16,7 +16,12 @@ pub struct Schedules<'a> {
 impl<'a> Schedules<'a> {
     /// List the schedules of the team's members, one page at a time.
     ///
-    /// Arguments: `org_id`: Id of the organization; `team_id`: Id of the team. Sends `GET /v2/organizations/{orgId}/teams/{teamId}/schedules`; credentials: `api_key`, `access_token`, `platform_client`.
+    /// Sends `GET /v2/organizations/{orgId}/teams/{teamId}/schedules`; credentials: `api_key`, `access_token`, `platform_client`.
+    ///
+    /// # Arguments
+    ///
+    /// - `org_id`: Id of the organization
+    /// - `team_id`: Id of the team
     pub fn list(&self, org_id: i64, team_id: i64) -> ListRequest<'a> {
         ListRequest {
             base: self.base,

@@ -18,7 +18,12 @@ impl<'a> Stripe<'a> {
     ///
     /// After the admin authorizes Cal.com on Stripe, Stripe returns to the `save` endpoint, which stores the account and redirects to `returnTo` (or `onErrorReturnTo`).
     ///
-    /// Arguments: `org_id`: Id of the organization; `team_id`: Id of the team. Sends `GET /v2/organizations/{orgId}/teams/{teamId}/stripe/connect`; credentials: `api_key`, `access_token`.
+    /// Sends `GET /v2/organizations/{orgId}/teams/{teamId}/stripe/connect`; credentials: `api_key`, `access_token`.
+    ///
+    /// # Arguments
+    ///
+    /// - `org_id`: Id of the organization
+    /// - `team_id`: Id of the team
     pub fn connect_url(&self, org_id: i64, team_id: i64) -> ConnectUrlRequest<'a> {
         ConnectUrlRequest {
             base: self.base,
@@ -32,7 +37,12 @@ impl<'a> Stripe<'a> {
     ///
     /// Succeeds when it is; answers 404 when no account is connected and 400 when it is invalid or not fully set up.
     ///
-    /// Arguments: `org_id`: Id of the organization; `team_id`: Id of the team. Sends `GET /v2/organizations/{orgId}/teams/{teamId}/stripe/check`; credentials: `api_key`, `access_token`, `platform_client`.
+    /// Sends `GET /v2/organizations/{orgId}/teams/{teamId}/stripe/check`; credentials: `api_key`, `access_token`, `platform_client`.
+    ///
+    /// # Arguments
+    ///
+    /// - `org_id`: Id of the organization
+    /// - `team_id`: Id of the team
     pub fn check(&self, org_id: i64, team_id: i64) -> CheckRequest<'a> {
         CheckRequest {
             base: self.base,
@@ -44,7 +54,14 @@ impl<'a> Stripe<'a> {
     ///
     /// Cal.com's own `GET /v2/stripe/save` forwards here when the OAuth state names a team; applications rarely call it themselves. The server stores the account and answers with a 301 redirect to the `returnTo` URL kept in `state` (or `onErrorReturnTo` on failure), not with a JSON body.
     ///
-    /// Arguments: `org_id`: Id of the organization; `team_id`: Id of the team; `state`: The JSON state that the connect URL handed to Stripe; `code`: Authorization code issued by Stripe. Sends `GET /v2/organizations/{orgId}/teams/{teamId}/stripe/save`; credentials: `api_key`, `access_token`, `platform_client`.
+    /// Sends `GET /v2/organizations/{orgId}/teams/{teamId}/stripe/save`; credentials: `api_key`, `access_token`, `platform_client`.
+    ///
+    /// # Arguments
+    ///
+    /// - `org_id`: Id of the organization
+    /// - `team_id`: Id of the team
+    /// - `state`: The JSON state that the connect URL handed to Stripe
+    /// - `code`: Authorization code issued by Stripe
     pub fn save(
         &self,
         org_id: i64,

@@ -18,7 +18,13 @@ impl<'a> VerifiedResources<'a> {
     ///
     /// The code is then passed to `verify_email`. The server answers with a status-only envelope; its status is `error` when the code could not be sent. Limited to 3 requests a minute.
     ///
-    /// Arguments: `org_id`: Id of the organization; `team_id`: Id of the team; `body`: a [`RequestEmailCode`](crate::models::RequestEmailCode). Sends `POST /v2/organizations/{orgId}/teams/{teamId}/verified-resources/emails/verification-code/request`; credentials: `api_key`, `access_token`.
+    /// Sends `POST /v2/organizations/{orgId}/teams/{teamId}/verified-resources/emails/verification-code/request`; credentials: `api_key`, `access_token`.
+    ///
+    /// # Arguments
+    ///
+    /// - `org_id`: Id of the organization
+    /// - `team_id`: Id of the team
+    /// - `body`: a [`RequestEmailCode`](crate::RequestEmailCode)
     pub fn request_email_code(
         &self,
         org_id: i64,
@@ -36,7 +42,13 @@ impl<'a> VerifiedResources<'a> {
     ///
     /// The code is then passed to `verify_phone`. The server answers with a status-only envelope; its status is `error` when the code could not be sent. Limited to 3 requests a minute.
     ///
-    /// Arguments: `org_id`: Id of the organization; `team_id`: Id of the team; `body`: a [`RequestPhoneCode`](crate::models::RequestPhoneCode). Sends `POST /v2/organizations/{orgId}/teams/{teamId}/verified-resources/phones/verification-code/request`; credentials: `api_key`, `access_token`.
+    /// Sends `POST /v2/organizations/{orgId}/teams/{teamId}/verified-resources/phones/verification-code/request`; credentials: `api_key`, `access_token`.
+    ///
+    /// # Arguments
+    ///
+    /// - `org_id`: Id of the organization
+    /// - `team_id`: Id of the team
+    /// - `body`: a [`RequestPhoneCode`](crate::RequestPhoneCode)
     pub fn request_phone_code(
         &self,
         org_id: i64,
@@ -52,7 +64,13 @@ impl<'a> VerifiedResources<'a> {
     }
     /// Verify an email address for the team with the code it received.
     ///
-    /// Arguments: `org_id`: Id of the organization; `team_id`: Id of the team; `body`: a [`VerifyEmailCode`](crate::models::VerifyEmailCode). Sends `POST /v2/organizations/{orgId}/teams/{teamId}/verified-resources/emails/verification-code/verify`; credentials: `api_key`, `access_token`.
+    /// Sends `POST /v2/organizations/{orgId}/teams/{teamId}/verified-resources/emails/verification-code/verify`; credentials: `api_key`, `access_token`.
+    ///
+    /// # Arguments
+    ///
+    /// - `org_id`: Id of the organization
+    /// - `team_id`: Id of the team
+    /// - `body`: a [`VerifyEmailCode`](crate::VerifyEmailCode)
     pub fn verify_email(
         &self,
         org_id: i64,
@@ -70,7 +88,13 @@ impl<'a> VerifiedResources<'a> {
     ///
     /// Limited to 3 attempts a minute.
     ///
-    /// Arguments: `org_id`: Id of the organization; `team_id`: Id of the team; `body`: a [`VerifyPhoneCode`](crate::models::VerifyPhoneCode). Sends `POST /v2/organizations/{orgId}/teams/{teamId}/verified-resources/phones/verification-code/verify`; credentials: `api_key`, `access_token`.
+    /// Sends `POST /v2/organizations/{orgId}/teams/{teamId}/verified-resources/phones/verification-code/verify`; credentials: `api_key`, `access_token`.
+    ///
+    /// # Arguments
+    ///
+    /// - `org_id`: Id of the organization
+    /// - `team_id`: Id of the team
+    /// - `body`: a [`VerifyPhoneCode`](crate::VerifyPhoneCode)
     pub fn verify_phone(
         &self,
         org_id: i64,
@@ -86,7 +110,12 @@ impl<'a> VerifiedResources<'a> {
     }
     /// List the team's verified email addresses, one page at a time.
     ///
-    /// Arguments: `org_id`: Id of the organization; `team_id`: Id of the team. Sends `GET /v2/organizations/{orgId}/teams/{teamId}/verified-resources/emails`; credentials: `api_key`, `access_token`.
+    /// Sends `GET /v2/organizations/{orgId}/teams/{teamId}/verified-resources/emails`; credentials: `api_key`, `access_token`.
+    ///
+    /// # Arguments
+    ///
+    /// - `org_id`: Id of the organization
+    /// - `team_id`: Id of the team
     pub fn list_emails(&self, org_id: i64, team_id: i64) -> ListEmailsRequest<'a> {
         ListEmailsRequest {
             base: self.base,
@@ -98,7 +127,12 @@ impl<'a> VerifiedResources<'a> {
     }
     /// List the team's verified phone numbers, one page at a time.
     ///
-    /// Arguments: `org_id`: Id of the organization; `team_id`: Id of the team. Sends `GET /v2/organizations/{orgId}/teams/{teamId}/verified-resources/phones`; credentials: `api_key`, `access_token`.
+    /// Sends `GET /v2/organizations/{orgId}/teams/{teamId}/verified-resources/phones`; credentials: `api_key`, `access_token`.
+    ///
+    /// # Arguments
+    ///
+    /// - `org_id`: Id of the organization
+    /// - `team_id`: Id of the team
     pub fn list_phones(&self, org_id: i64, team_id: i64) -> ListPhonesRequest<'a> {
         ListPhonesRequest {
             base: self.base,
@@ -110,7 +144,13 @@ impl<'a> VerifiedResources<'a> {
     }
     /// Get one verified email address of the team.
     ///
-    /// Arguments: `org_id`: Id of the organization; `team_id`: Id of the team; `id`: Id of the verified email. Sends `GET /v2/organizations/{orgId}/teams/{teamId}/verified-resources/emails/{id}`; credentials: `api_key`, `access_token`.
+    /// Sends `GET /v2/organizations/{orgId}/teams/{teamId}/verified-resources/emails/{id}`; credentials: `api_key`, `access_token`.
+    ///
+    /// # Arguments
+    ///
+    /// - `org_id`: Id of the organization
+    /// - `team_id`: Id of the team
+    /// - `id`: Id of the verified email
     pub fn get_email(&self, org_id: i64, team_id: i64, id: i64) -> GetEmailRequest<'a> {
         GetEmailRequest {
             base: self.base,
@@ -121,7 +161,13 @@ impl<'a> VerifiedResources<'a> {
     }
     /// Get one verified phone number of the team.
     ///
-    /// Arguments: `org_id`: Id of the organization; `team_id`: Id of the team; `id`: Id of the verified phone number. Sends `GET /v2/organizations/{orgId}/teams/{teamId}/verified-resources/phones/{id}`; credentials: `api_key`, `access_token`.
+    /// Sends `GET /v2/organizations/{orgId}/teams/{teamId}/verified-resources/phones/{id}`; credentials: `api_key`, `access_token`.
+    ///
+    /// # Arguments
+    ///
+    /// - `org_id`: Id of the organization
+    /// - `team_id`: Id of the team
+    /// - `id`: Id of the verified phone number
     pub fn get_phone(&self, org_id: i64, team_id: i64, id: i64) -> GetPhoneRequest<'a> {
         GetPhoneRequest {
             base: self.base,

@@ -16,7 +16,12 @@ pub struct Workflows<'a> {
 impl<'a> Workflows<'a> {
     /// List the workflows of the team, one page at a time.
     ///
-    /// Arguments: `org_id`: Id of the organization; `team_id`: Id of the team. Sends `GET /v2/organizations/{orgId}/teams/{teamId}/workflows`; credentials: `api_key`, `access_token`, `platform_client`.
+    /// Sends `GET /v2/organizations/{orgId}/teams/{teamId}/workflows`; credentials: `api_key`, `access_token`, `platform_client`.
+    ///
+    /// # Arguments
+    ///
+    /// - `org_id`: Id of the organization
+    /// - `team_id`: Id of the team
     pub fn list(&self, org_id: i64, team_id: i64) -> ListRequest<'a> {
         ListRequest {
             base: self.base,
@@ -28,7 +33,13 @@ impl<'a> Workflows<'a> {
     }
     /// Create a workflow for the team.
     ///
-    /// Arguments: `org_id`: Id of the organization; `team_id`: Id of the team; `body`: a [`CreateWorkflow`](crate::models::CreateWorkflow). Sends `POST /v2/organizations/{orgId}/teams/{teamId}/workflows`; credentials: `api_key`, `access_token`, `platform_client`.
+    /// Sends `POST /v2/organizations/{orgId}/teams/{teamId}/workflows`; credentials: `api_key`, `access_token`, `platform_client`.
+    ///
+    /// # Arguments
+    ///
+    /// - `org_id`: Id of the organization
+    /// - `team_id`: Id of the team
+    /// - `body`: a [`CreateWorkflow`](crate::CreateWorkflow)
     pub fn create(
         &self,
         org_id: i64,
@@ -44,7 +55,13 @@ impl<'a> Workflows<'a> {
     }
     /// Get one workflow of the team.
     ///
-    /// Arguments: `org_id`: Id of the organization; `team_id`: Id of the team; `workflow_id`: Id of the workflow. Sends `GET /v2/organizations/{orgId}/teams/{teamId}/workflows/{workflowId}`; credentials: `api_key`, `access_token`, `platform_client`.
+    /// Sends `GET /v2/organizations/{orgId}/teams/{teamId}/workflows/{workflowId}`; credentials: `api_key`, `access_token`, `platform_client`.
+    ///
+    /// # Arguments
+    ///
+    /// - `org_id`: Id of the organization
+    /// - `team_id`: Id of the team
+    /// - `workflow_id`: Id of the workflow
     pub fn get(&self, org_id: i64, team_id: i64, workflow_id: i64) -> GetRequest<'a> {
         GetRequest {
             base: self.base,
@@ -57,7 +74,14 @@ impl<'a> Workflows<'a> {
     ///
     /// When `steps` is given it is the workflow's new list of steps: a step with the `id` of an existing step changes that step, a step without `id` is added.
     ///
-    /// Arguments: `org_id`: Id of the organization; `team_id`: Id of the team; `workflow_id`: Id of the workflow; `body`: a [`UpdateWorkflow`](crate::models::UpdateWorkflow). Sends `PATCH /v2/organizations/{orgId}/teams/{teamId}/workflows/{workflowId}`; credentials: `api_key`, `access_token`, `platform_client`.
+    /// Sends `PATCH /v2/organizations/{orgId}/teams/{teamId}/workflows/{workflowId}`; credentials: `api_key`, `access_token`, `platform_client`.
+    ///
+    /// # Arguments
+    ///
+    /// - `org_id`: Id of the organization
+    /// - `team_id`: Id of the team
+    /// - `workflow_id`: Id of the workflow
+    /// - `body`: a [`UpdateWorkflow`](crate::UpdateWorkflow)
     pub fn update(
         &self,
         org_id: i64,
@@ -75,7 +99,13 @@ impl<'a> Workflows<'a> {
     }
     /// Delete a workflow of the team.
     ///
-    /// Arguments: `org_id`: Id of the organization; `team_id`: Id of the team; `workflow_id`: Id of the workflow. Sends `DELETE /v2/organizations/{orgId}/teams/{teamId}/workflows/{workflowId}`; credentials: `api_key`, `access_token`, `platform_client`.
+    /// Sends `DELETE /v2/organizations/{orgId}/teams/{teamId}/workflows/{workflowId}`; credentials: `api_key`, `access_token`, `platform_client`.
+    ///
+    /// # Arguments
+    ///
+    /// - `org_id`: Id of the organization
+    /// - `team_id`: Id of the team
+    /// - `workflow_id`: Id of the workflow
     pub fn delete(
         &self,
         org_id: i64,

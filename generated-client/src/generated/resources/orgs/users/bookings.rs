@@ -16,7 +16,12 @@ pub struct Bookings<'a> {
 impl<'a> Bookings<'a> {
     /// List the bookings of a user of the organization, one page at a time.
     ///
-    /// Arguments: `org_id`: Id of the organization; `user_id`: Id of the user. Sends `GET /v2/organizations/{orgId}/users/{userId}/bookings`; credentials: `api_key`, `access_token`, `platform_client`.
+    /// Sends `GET /v2/organizations/{orgId}/users/{userId}/bookings`; credentials: `api_key`, `access_token`, `platform_client`.
+    ///
+    /// # Arguments
+    ///
+    /// - `org_id`: Id of the organization
+    /// - `user_id`: Id of the user
     pub fn list(&self, org_id: i64, user_id: i64) -> ListRequest<'a> {
         ListRequest {
             base: self.base,

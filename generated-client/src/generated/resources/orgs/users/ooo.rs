@@ -16,7 +16,12 @@ pub struct Ooo<'a> {
 impl<'a> Ooo<'a> {
     /// List a user's out-of-office entries, one page at a time.
     ///
-    /// Arguments: `org_id`: Id of the organization; `user_id`: Id of the user. Sends `GET /v2/organizations/{orgId}/users/{userId}/ooo`; credentials: `api_key`, `access_token`, `platform_client`.
+    /// Sends `GET /v2/organizations/{orgId}/users/{userId}/ooo`; credentials: `api_key`, `access_token`, `platform_client`.
+    ///
+    /// # Arguments
+    ///
+    /// - `org_id`: Id of the organization
+    /// - `user_id`: Id of the user
     pub fn list(&self, org_id: i64, user_id: i64) -> ListRequest<'a> {
         ListRequest {
             base: self.base,
@@ -30,7 +35,13 @@ impl<'a> Ooo<'a> {
     }
     /// Create an out-of-office entry for a user.
     ///
-    /// Arguments: `org_id`: Id of the organization; `user_id`: Id of the user; `body`: a [`CreateOutOfOfficeEntry`](crate::models::CreateOutOfOfficeEntry). Sends `POST /v2/organizations/{orgId}/users/{userId}/ooo`; credentials: `api_key`, `access_token`, `platform_client`.
+    /// Sends `POST /v2/organizations/{orgId}/users/{userId}/ooo`; credentials: `api_key`, `access_token`, `platform_client`.
+    ///
+    /// # Arguments
+    ///
+    /// - `org_id`: Id of the organization
+    /// - `user_id`: Id of the user
+    /// - `body`: a [`CreateOutOfOfficeEntry`](crate::CreateOutOfOfficeEntry)
     pub fn create(
         &self,
         org_id: i64,
@@ -46,7 +57,14 @@ impl<'a> Ooo<'a> {
     }
     /// Change an out-of-office entry of a user.
     ///
-    /// Arguments: `org_id`: Id of the organization; `user_id`: Id of the user; `ooo_id`: Id of the out-of-office entry; `body`: a [`UpdateOutOfOfficeEntry`](crate::models::UpdateOutOfOfficeEntry). Sends `PATCH /v2/organizations/{orgId}/users/{userId}/ooo/{oooId}`; credentials: `api_key`, `access_token`, `platform_client`.
+    /// Sends `PATCH /v2/organizations/{orgId}/users/{userId}/ooo/{oooId}`; credentials: `api_key`, `access_token`, `platform_client`.
+    ///
+    /// # Arguments
+    ///
+    /// - `org_id`: Id of the organization
+    /// - `user_id`: Id of the user
+    /// - `ooo_id`: Id of the out-of-office entry
+    /// - `body`: a [`UpdateOutOfOfficeEntry`](crate::UpdateOutOfOfficeEntry)
     pub fn update(
         &self,
         org_id: i64,
@@ -64,7 +82,13 @@ impl<'a> Ooo<'a> {
     }
     /// Delete an out-of-office entry of a user and return it.
     ///
-    /// Arguments: `org_id`: Id of the organization; `user_id`: Id of the user; `ooo_id`: Id of the out-of-office entry. Sends `DELETE /v2/organizations/{orgId}/users/{userId}/ooo/{oooId}`; credentials: `api_key`, `access_token`, `platform_client`.
+    /// Sends `DELETE /v2/organizations/{orgId}/users/{userId}/ooo/{oooId}`; credentials: `api_key`, `access_token`, `platform_client`.
+    ///
+    /// # Arguments
+    ///
+    /// - `org_id`: Id of the organization
+    /// - `user_id`: Id of the user
+    /// - `ooo_id`: Id of the out-of-office entry
     pub fn delete(&self, org_id: i64, user_id: i64, ooo_id: i64) -> DeleteRequest<'a> {
         DeleteRequest {
             base: self.base,
@@ -75,7 +99,11 @@ impl<'a> Ooo<'a> {
     }
     /// List the out-of-office entries of every user of the organization, one page at a time.
     ///
-    /// Arguments: `org_id`: Id of the organization. Sends `GET /v2/organizations/{orgId}/ooo`; credentials: `api_key`, `access_token`, `platform_client`.
+    /// Sends `GET /v2/organizations/{orgId}/ooo`; credentials: `api_key`, `access_token`, `platform_client`.
+    ///
+    /// # Arguments
+    ///
+    /// - `org_id`: Id of the organization
     pub fn list_all(&self, org_id: i64) -> ListAllRequest<'a> {
         ListAllRequest {
             base: self.base,

@@ -16,7 +16,13 @@ pub struct Schedules<'a> {
 impl<'a> Schedules<'a> {
     /// Create a schedule for a user of the organization.
     ///
-    /// Arguments: `org_id`: Id of the organization; `user_id`: Id of the user; `body`: a [`CreateSchedule`](crate::models::CreateSchedule). Sends `POST /v2/organizations/{orgId}/users/{userId}/schedules`; credentials: `api_key`, `access_token`, `platform_client`.
+    /// Sends `POST /v2/organizations/{orgId}/users/{userId}/schedules`; credentials: `api_key`, `access_token`, `platform_client`.
+    ///
+    /// # Arguments
+    ///
+    /// - `org_id`: Id of the organization
+    /// - `user_id`: Id of the user
+    /// - `body`: a [`CreateSchedule`](crate::CreateSchedule)
     pub fn create(
         &self,
         org_id: i64,
@@ -32,7 +38,12 @@ impl<'a> Schedules<'a> {
     }
     /// List all schedules of a user of the organization.
     ///
-    /// Arguments: `org_id`: Id of the organization; `user_id`: Id of the user. Sends `GET /v2/organizations/{orgId}/users/{userId}/schedules`; credentials: `api_key`, `access_token`, `platform_client`.
+    /// Sends `GET /v2/organizations/{orgId}/users/{userId}/schedules`; credentials: `api_key`, `access_token`, `platform_client`.
+    ///
+    /// # Arguments
+    ///
+    /// - `org_id`: Id of the organization
+    /// - `user_id`: Id of the user
     pub fn list(&self, org_id: i64, user_id: i64) -> ListRequest<'a> {
         ListRequest {
             base: self.base,
@@ -42,7 +53,13 @@ impl<'a> Schedules<'a> {
     }
     /// Get one schedule of a user of the organization.
     ///
-    /// Arguments: `org_id`: Id of the organization; `user_id`: Id of the user; `schedule_id`: Id of the schedule. Sends `GET /v2/organizations/{orgId}/users/{userId}/schedules/{scheduleId}`; credentials: `api_key`, `access_token`, `platform_client`.
+    /// Sends `GET /v2/organizations/{orgId}/users/{userId}/schedules/{scheduleId}`; credentials: `api_key`, `access_token`, `platform_client`.
+    ///
+    /// # Arguments
+    ///
+    /// - `org_id`: Id of the organization
+    /// - `user_id`: Id of the user
+    /// - `schedule_id`: Id of the schedule
     pub fn get(&self, org_id: i64, user_id: i64, schedule_id: i64) -> GetRequest<'a> {
         GetRequest {
             base: self.base,
@@ -53,7 +70,14 @@ impl<'a> Schedules<'a> {
     }
     /// Change a schedule of a user of the organization.
     ///
-    /// Arguments: `org_id`: Id of the organization; `user_id`: Id of the user; `schedule_id`: Id of the schedule; `body`: a [`UpdateSchedule`](crate::models::UpdateSchedule). Sends `PATCH /v2/organizations/{orgId}/users/{userId}/schedules/{scheduleId}`; credentials: `api_key`, `access_token`, `platform_client`.
+    /// Sends `PATCH /v2/organizations/{orgId}/users/{userId}/schedules/{scheduleId}`; credentials: `api_key`, `access_token`, `platform_client`.
+    ///
+    /// # Arguments
+    ///
+    /// - `org_id`: Id of the organization
+    /// - `user_id`: Id of the user
+    /// - `schedule_id`: Id of the schedule
+    /// - `body`: a [`UpdateSchedule`](crate::UpdateSchedule)
     pub fn update(
         &self,
         org_id: i64,
@@ -71,7 +95,13 @@ impl<'a> Schedules<'a> {
     }
     /// Delete a schedule of a user of the organization.
     ///
-    /// Arguments: `org_id`: Id of the organization; `user_id`: Id of the user; `schedule_id`: Id of the schedule. Sends `DELETE /v2/organizations/{orgId}/users/{userId}/schedules/{scheduleId}`; credentials: `api_key`, `access_token`, `platform_client`.
+    /// Sends `DELETE /v2/organizations/{orgId}/users/{userId}/schedules/{scheduleId}`; credentials: `api_key`, `access_token`, `platform_client`.
+    ///
+    /// # Arguments
+    ///
+    /// - `org_id`: Id of the organization
+    /// - `user_id`: Id of the user
+    /// - `schedule_id`: Id of the schedule
     pub fn delete(
         &self,
         org_id: i64,

@@ -16,7 +16,14 @@ pub struct PrivateLinks<'a> {
 impl<'a> PrivateLinks<'a> {
     /// Create a private link for a team event type.
     ///
-    /// Arguments: `org_id`: Id of the organization; `team_id`: Id of the team; `event_type_id`: Id of the event type; `body`: a [`CreatePrivateLink`](crate::models::CreatePrivateLink). Sends `POST /v2/organizations/{orgId}/teams/{teamId}/event-types/{eventTypeId}/private-links`; credentials: `api_key`, `access_token`, `platform_client`.
+    /// Sends `POST /v2/organizations/{orgId}/teams/{teamId}/event-types/{eventTypeId}/private-links`; credentials: `api_key`, `access_token`, `platform_client`.
+    ///
+    /// # Arguments
+    ///
+    /// - `org_id`: Id of the organization
+    /// - `team_id`: Id of the team
+    /// - `event_type_id`: Id of the event type
+    /// - `body`: a [`CreatePrivateLink`](crate::CreatePrivateLink)
     pub fn create(
         &self,
         org_id: i64,
@@ -34,7 +41,13 @@ impl<'a> PrivateLinks<'a> {
     }
     /// List the private links of a team event type.
     ///
-    /// Arguments: `org_id`: Id of the organization; `team_id`: Id of the team; `event_type_id`: Id of the event type. Sends `GET /v2/organizations/{orgId}/teams/{teamId}/event-types/{eventTypeId}/private-links`; credentials: `api_key`, `access_token`, `platform_client`.
+    /// Sends `GET /v2/organizations/{orgId}/teams/{teamId}/event-types/{eventTypeId}/private-links`; credentials: `api_key`, `access_token`, `platform_client`.
+    ///
+    /// # Arguments
+    ///
+    /// - `org_id`: Id of the organization
+    /// - `team_id`: Id of the team
+    /// - `event_type_id`: Id of the event type
     pub fn list(
         &self,
         org_id: i64,
@@ -50,7 +63,15 @@ impl<'a> PrivateLinks<'a> {
     }
     /// Change the expiry time or usage limit of a private link.
     ///
-    /// Arguments: `org_id`: Id of the organization; `team_id`: Id of the team; `event_type_id`: Id of the event type; `link_id`: Id of the private link; `body`: a [`UpdatePrivateLink`](crate::models::UpdatePrivateLink). Sends `PATCH /v2/organizations/{orgId}/teams/{teamId}/event-types/{eventTypeId}/private-links/{linkId}`; credentials: `api_key`, `access_token`, `platform_client`.
+    /// Sends `PATCH /v2/organizations/{orgId}/teams/{teamId}/event-types/{eventTypeId}/private-links/{linkId}`; credentials: `api_key`, `access_token`, `platform_client`.
+    ///
+    /// # Arguments
+    ///
+    /// - `org_id`: Id of the organization
+    /// - `team_id`: Id of the team
+    /// - `event_type_id`: Id of the event type
+    /// - `link_id`: Id of the private link
+    /// - `body`: a [`UpdatePrivateLink`](crate::UpdatePrivateLink)
     pub fn update(
         &self,
         org_id: i64,
@@ -70,7 +91,14 @@ impl<'a> PrivateLinks<'a> {
     }
     /// Delete a private link.
     ///
-    /// Arguments: `org_id`: Id of the organization; `team_id`: Id of the team; `event_type_id`: Id of the event type; `link_id`: Id of the private link. Sends `DELETE /v2/organizations/{orgId}/teams/{teamId}/event-types/{eventTypeId}/private-links/{linkId}`; credentials: `api_key`, `access_token`, `platform_client`.
+    /// Sends `DELETE /v2/organizations/{orgId}/teams/{teamId}/event-types/{eventTypeId}/private-links/{linkId}`; credentials: `api_key`, `access_token`, `platform_client`.
+    ///
+    /// # Arguments
+    ///
+    /// - `org_id`: Id of the organization
+    /// - `team_id`: Id of the team
+    /// - `event_type_id`: Id of the event type
+    /// - `link_id`: Id of the private link
     pub fn delete(
         &self,
         org_id: i64,

@@ -16,7 +16,13 @@ pub struct Responses<'a> {
 impl<'a> Responses<'a> {
     /// List the responses submitted to the team's routing form, one page at a time.
     ///
-    /// Arguments: `org_id`: Id of the organization; `team_id`: Id of the team; `routing_form_id`: Id of the routing form. Sends `GET /v2/organizations/{orgId}/teams/{teamId}/routing-forms/{routingFormId}/responses`; credentials: `api_key`, `access_token`.
+    /// Sends `GET /v2/organizations/{orgId}/teams/{teamId}/routing-forms/{routingFormId}/responses`; credentials: `api_key`, `access_token`.
+    ///
+    /// # Arguments
+    ///
+    /// - `org_id`: Id of the organization
+    /// - `team_id`: Id of the team
+    /// - `routing_form_id`: Id of the routing form
     pub fn list(
         &self,
         org_id: i64,
@@ -43,7 +49,16 @@ impl<'a> Responses<'a> {
     ///
     /// The response is saved (or queued with `queueResponse`). When the form routes to an event type, the result holds its free slots between `start` and `end` and the `routing` details to pass to the booking request.
     ///
-    /// Arguments: `org_id`: Id of the organization; `team_id`: Id of the team; `routing_form_id`: Id of the routing form; `start`: Start of the slot search, in UTC: a date (`2050-09-05`, from the start of the day) or a date-time; `end`: End of the slot search, in UTC: a date (`2050-09-06`, to the end of the day) or a date-time; `body`: a [`RoutingFormAnswers`](crate::models::RoutingFormAnswers). Sends `POST /v2/organizations/{orgId}/teams/{teamId}/routing-forms/{routingFormId}/responses`; credentials: `api_key`, `access_token`.
+    /// Sends `POST /v2/organizations/{orgId}/teams/{teamId}/routing-forms/{routingFormId}/responses`; credentials: `api_key`, `access_token`.
+    ///
+    /// # Arguments
+    ///
+    /// - `org_id`: Id of the organization
+    /// - `team_id`: Id of the team
+    /// - `routing_form_id`: Id of the routing form
+    /// - `start`: Start of the slot search, in UTC: a date (`2050-09-05`, from the start of the day) or a date-time
+    /// - `end`: End of the slot search, in UTC: a date (`2050-09-06`, to the end of the day) or a date-time
+    /// - `body`: a [`RoutingFormAnswers`](crate::RoutingFormAnswers)
     pub fn create(
         &self,
         org_id: i64,
@@ -70,7 +85,15 @@ impl<'a> Responses<'a> {
     }
     /// Change the answers of a response to the team's routing form.
     ///
-    /// Arguments: `org_id`: Id of the organization; `team_id`: Id of the team; `routing_form_id`: Id of the routing form; `response_id`: Id of the response; `body`: a [`UpdateRoutingFormResponse`](crate::models::UpdateRoutingFormResponse). Sends `PATCH /v2/organizations/{orgId}/teams/{teamId}/routing-forms/{routingFormId}/responses/{responseId}`; credentials: `api_key`, `access_token`.
+    /// Sends `PATCH /v2/organizations/{orgId}/teams/{teamId}/routing-forms/{routingFormId}/responses/{responseId}`; credentials: `api_key`, `access_token`.
+    ///
+    /// # Arguments
+    ///
+    /// - `org_id`: Id of the organization
+    /// - `team_id`: Id of the team
+    /// - `routing_form_id`: Id of the routing form
+    /// - `response_id`: Id of the response
+    /// - `body`: a [`UpdateRoutingFormResponse`](crate::UpdateRoutingFormResponse)
     pub fn update(
         &self,
         org_id: i64,

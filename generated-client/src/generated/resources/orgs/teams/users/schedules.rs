@@ -16,7 +16,13 @@ pub struct Schedules<'a> {
 impl<'a> Schedules<'a> {
     /// List all schedules of a member of the team.
     ///
-    /// Arguments: `org_id`: Id of the organization; `team_id`: Id of the team; `user_id`: Id of the member. Sends `GET /v2/organizations/{orgId}/teams/{teamId}/users/{userId}/schedules`; credentials: `api_key`, `access_token`, `platform_client`.
+    /// Sends `GET /v2/organizations/{orgId}/teams/{teamId}/users/{userId}/schedules`; credentials: `api_key`, `access_token`, `platform_client`.
+    ///
+    /// # Arguments
+    ///
+    /// - `org_id`: Id of the organization
+    /// - `team_id`: Id of the team
+    /// - `user_id`: Id of the member
     pub fn list(&self, org_id: i64, team_id: i64, user_id: i64) -> ListRequest<'a> {
         ListRequest {
             base: self.base,
