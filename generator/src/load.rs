@@ -15,15 +15,6 @@ pub struct SourceFile {
     pub file: raw::File,
 }
 
-/// Reads and parses every `*.yaml` file below `spec_dir`.
-///
-/// Files that fail to parse are reported (with line and column) and left out; the caller
-/// checks `diags` before going on. An unreadable directory is reported the same way.
-pub fn load_dir(spec_dir: &Path, diags: &mut Diagnostics) -> Vec<SourceFile> {
-    let sources = read_dir(spec_dir, diags);
-    parse_sources(&sources, diags)
-}
-
 /// The text of every `*.yaml` file below `spec_dir`, sorted by path, each with the path shown
 /// in diagnostics (the spec directory's name joined with the file's relative path).
 pub fn read_dir(spec_dir: &Path, diags: &mut Diagnostics) -> Vec<(PathBuf, String)> {

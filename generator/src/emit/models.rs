@@ -108,10 +108,10 @@ pub(super) fn emit_model_file(api: &Api, plan: &Plan, index: usize) -> Emitted {
         .collect();
     sources.sort();
     sources.dedup();
-    let no_cfg = quote!();
-    let enums = enums.iter().map(|&i| emit_enum(&api.enums[i], no_cfg.clone()));
-    let models = models.iter().map(|&i| emit_model(api, &api.models[i], no_cfg.clone()));
-    let unions = unions.iter().map(|&i| emit_union(api, &api.unions[i], no_cfg.clone()));
+    // The file's module carries the feature gate; its items need none of their own.
+    let enums = enums.iter().map(|&i| emit_enum(&api.enums[i]));
+    let models = models.iter().map(|&i| emit_model(api, &api.models[i]));
+    let unions = unions.iter().map(|&i| emit_union(api, &api.unions[i]));
     let docs = match &file.gate {
         None => "Types every build has: used by the webhook events, by many resource groups, or by none in particular."
             .to_owned(),
@@ -139,7 +139,7 @@ pub(super) fn emit_model_file(api: &Api, plan: &Plan, index: usize) -> Emitted {
     }
 }
 
-pub(super) fn emit_enum(e: &Enum, cfg: TokenStream) -> TokenStream {
+pub(super) fn emit_enum(e: &Enum) -> TokenStream {
     let name = format_ident!("{}", e.name);
     let docs = doc(&e.docs);
     let variants: Vec<_> = e.values.iter().map(|v| format_ident!("{}", v.variant)).collect();
@@ -149,7 +149,6 @@ pub(super) fn emit_enum(e: &Enum, cfg: TokenStream) -> TokenStream {
     // `as_str`, `Display`, `FromStr`, serde and query encoding come from one runtime macro.
     quote! {
         #docs
-        #cfg
         #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
         #[non_exhaustive]
         pub enum #name {
@@ -157,8 +156,6 @@ pub(super) fn emit_enum(e: &Enum, cfg: TokenStream) -> TokenStream {
             /// A value this version of the client does not know, as it was sent.
             Unknown(String),
         }
-
-        #cfg
         crate::runtime::string_enum!(#name { #( #variants = #wires, )* });
     }
 }
@@ -168,7 +165,7 @@ pub(super) fn field_doc(f: &Field) -> TokenStream {
     doc(&with_facts(&f.docs, &facts))
 }
 
-pub(super) fn emit_model(api: &Api, m: &Model, cfg: TokenStream) -> TokenStream {
+pub(super) fn emit_model(api: &Api, m: &Model) -> TokenStream {
     let name = format_ident!("{}", m.name);
     let docs = doc(&m.docs);
     let all_optional = m.fields.iter().all(|f| !f.required);
@@ -204,25 +201,23 @@ pub(super) fn emit_model(api: &Api, m: &Model, cfg: TokenStream) -> TokenStream 
         };
         quote!(#id #key #kind)
     });
-    let constructors = if m.is_input { emit_model_builder(api, m, &cfg) } else { quote!() };
+    let constructors = if m.is_input { emit_model_builder(api, m) } else { quote!() };
     // Fields may be added in any release, so no model can be built with a struct literal outside
     // this crate (`#[non_exhaustive]`): request models have `new` (or `Default`) and setters.
     quote! {
         #docs
-        #cfg
         #[non_exhaustive]
         #[derive(Debug, Clone, PartialEq, #default)]
         pub struct #name {
             #( #fields )*
         }
-        #cfg
         crate::json::object!(#name { #( #table ),* });
         #constructors
     }
 }
 
 /// `new(required...)` (or `Default`) and one setter per optional field, for request models.
-pub(super) fn emit_model_builder(api: &Api, m: &Model, cfg: &TokenStream) -> TokenStream {
+pub(super) fn emit_model_builder(api: &Api, m: &Model) -> TokenStream {
     let name = format_ident!("{}", m.name);
     let required: Vec<&Field> = m.fields.iter().filter(|f| f.required).collect();
     let new = if required.is_empty() {
@@ -299,7 +294,6 @@ pub(super) fn emit_model_builder(api: &Api, m: &Model, cfg: &TokenStream) -> Tok
         }
     });
     quote! {
-        #cfg
         impl #name {
             #new
             #( #setters )*
@@ -313,7 +307,7 @@ pub(super) fn is_patch(m: &Model, f: &Field) -> bool {
     m.is_input && !f.required && f.nullable
 }
 
-pub(super) fn emit_union(api: &Api, u: &Union, cfg: TokenStream) -> TokenStream {
+pub(super) fn emit_union(api: &Api, u: &Union) -> TokenStream {
     let name = format_ident!("{}", u.name);
     let docs = doc(&u.docs);
     // Model variants are boxed: shapes differ a lot in size (a booking vs a list of them), and
@@ -345,14 +339,13 @@ pub(super) fn emit_union(api: &Api, u: &Union, cfg: TokenStream) -> TokenStream 
         Other(serde_json::Value),
     };
     let how = doc(&format!("\n{how}"));
-    let from_json = emit_union_from_json(api, u, &cfg);
+    let from_json = emit_union_from_json(api, u);
     // `From` for each variant whose type no other variant shares, so a body can be passed as is.
     let froms = u.variants.iter().filter(|v| u.variants.iter().filter(|w| w.ty == v.ty).count() == 1).map(|v| {
         let vname = format_ident!("{}", v.name);
         let ty = rust_type(api, &v.ty, Scope::Models);
         let value = if matches!(v.ty, Type::Model(_)) { quote!(Box::new(value)) } else { quote!(value) };
         quote! {
-            #cfg
             impl From<#ty> for #name {
                 fn from(value: #ty) -> Self {
                     #name::#vname(#value)
@@ -363,7 +356,6 @@ pub(super) fn emit_union(api: &Api, u: &Union, cfg: TokenStream) -> TokenStream 
     quote! {
         #docs
         #how
-        #cfg
         #[derive(Debug, Clone, PartialEq, serde::Serialize)]
         #attrs
         #[non_exhaustive]
@@ -406,7 +398,7 @@ pub(super) fn dispatch_docs(api: &Api, u: &Union) -> String {
 /// The union's `FromJson` (what the client decodes with) and `Deserialize` (through it): the
 /// variant is chosen by the value's JSON kind, then for an object by its tag or by the keys its
 /// variants' `when` rules name, and only that variant is decoded.
-pub(super) fn emit_union_from_json(api: &Api, u: &Union, cfg: &TokenStream) -> TokenStream {
+pub(super) fn emit_union_from_json(api: &Api, u: &Union) -> TokenStream {
     use crate::model::JsonKind;
     let name = format_ident!("{}", u.name);
     let name_str = &u.name;
@@ -420,7 +412,7 @@ pub(super) fn emit_union_from_json(api: &Api, u: &Union, cfg: &TokenStream) -> T
     let objects: Vec<usize> = (0..u.variants.len()).filter(|&i| kinds[i].contains(&JsonKind::Object)).collect();
     let object_arm = if let Some(tag) = &u.tag {
         let arms = u.variants.iter().map(|v| {
-            let value = v.tag_value.as_deref().unwrap_or_default();
+            let value = v.tag_value.as_deref().expect("lowering gives every variant of a tagged union a tag value");
             let made = make(v, quote!(shape.decode()?));
             quote!(Some(#value) => #made,)
         });
@@ -442,7 +434,11 @@ pub(super) fn emit_union_from_json(api: &Api, u: &Union, cfg: &TokenStream) -> T
     } else {
         let keys = &u.keys;
         let bits = |list: &[String]| -> u64 {
-            list.iter().map(|k| 1u64 << u.keys.iter().position(|x| x == k).unwrap_or(0)).fold(0, |a, b| a | b)
+            list.iter()
+                .map(|k| {
+                    1u64 << u.keys.iter().position(|x| x == k).expect("`Union::keys` holds every key of every rule")
+                })
+                .fold(0, |a, b| a | b)
         };
         let rules = objects.iter().map(|&i| {
             let v = &u.variants[i];
@@ -498,7 +494,6 @@ pub(super) fn emit_union_from_json(api: &Api, u: &Union, cfg: &TokenStream) -> T
         all.iter().map(|k| format!("{k:?}").to_lowercase()).collect::<Vec<_>>().join(" or ")
     });
     quote! {
-        #cfg
         impl crate::decode::FromJson for #name {
             fn from_json(r: &mut crate::decode::Reader<'_>) -> Result<Self, crate::decode::JsonError> {
                 match r.kind()? {
@@ -508,7 +503,6 @@ pub(super) fn emit_union_from_json(api: &Api, u: &Union, cfg: &TokenStream) -> T
                 }
             }
         }
-        #cfg
         crate::decode::deserialize_via_from_json!(#name);
     }
 }

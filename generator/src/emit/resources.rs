@@ -17,7 +17,7 @@ pub(super) fn emit_resources_root(api: &Api, plan: &Plan) -> Emitted {
     });
     let accessors = tops.iter().map(|r| {
         let cfg = features.group(r.accessor());
-        let a = accessor(r, quote!(self.base()));
+        let a = accessor(r, Parent::Client);
         quote!(#cfg #a)
     });
     Emitted {
@@ -34,12 +34,23 @@ pub(super) fn emit_resources_root(api: &Api, plan: &Plan) -> Emitted {
     }
 }
 
-/// The method that reaches resource `r` from its parent; `client` is how the parent reaches the client.
-pub(super) fn accessor(r: &Resource, client: TokenStream) -> TokenStream {
+/// Where an accessor is written: on `Client` (the handle borrows the client) or on the parent
+/// resource's handle (the child borrows what the parent borrows).
+#[derive(Clone, Copy)]
+pub(super) enum Parent {
+    Client,
+    Resource,
+}
+
+/// The method that reaches resource `r` from its parent.
+pub(super) fn accessor(r: &Resource, parent: Parent) -> TokenStream {
     let m = ident(r.accessor());
     let ty = format_ident!("{}", r.type_name);
     let docs = doc(&r.docs);
-    let lifetime = if client.to_string() == "self . base ()" { quote!('_) } else { quote!('a) };
+    let (lifetime, client) = match parent {
+        Parent::Client => (quote!('_), quote!(self.base())),
+        Parent::Resource => (quote!('a), quote!(self.base)),
+    };
     quote! {
         #docs
         pub fn #m(&self) -> #m::#ty<#lifetime> {
@@ -65,7 +76,7 @@ pub(super) fn emit_resource(api: &Api, index: usize) -> Emitted {
         let m = ident(c.accessor());
         quote!(pub mod #m;)
     });
-    let child_accessors = children.iter().map(|c| accessor(c, quote!(self.base)));
+    let child_accessors = children.iter().map(|c| accessor(c, Parent::Resource));
     let methods = r.operations.iter().map(|op| emit_op_method(api, op));
     let builders = r.operations.iter().map(|op| emit_op_builder(api, r, op));
     let uses_models = r.operations.iter().any(op_uses_models);
@@ -255,7 +266,11 @@ pub(super) fn emit_auth_consts(api: &Api, plan: &Plan) -> TokenStream {
     let features = &plan.features;
     let mut sets: std::collections::BTreeMap<Vec<usize>, std::collections::BTreeSet<usize>> = Default::default();
     for r in &api.resources {
-        let group = features.groups.iter().position(|g| *g == r.path[0]).unwrap_or_default();
+        let group = features
+            .groups
+            .iter()
+            .position(|g| *g == r.path[0])
+            .expect("every top-level resource is a group of the features");
         for o in r.operations.iter().filter(|o| !o.auth.is_empty()) {
             sets.entry(o.auth.clone()).or_default().insert(group);
         }
