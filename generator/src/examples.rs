@@ -278,9 +278,9 @@ fn value(api: &Api, ty: &Type, example: Option<&str>, wire: &str, depth: usize) 
             match chosen {
                 Some(v) => {
                     let variant = format_ident!("{}", v.variant);
-                    quote!(calcom::models::#name::#variant)
+                    quote!(calcom::#name::#variant)
                 }
-                None => quote!(calcom::models::#name::Unknown(String::new())),
+                None => quote!(calcom::#name::Unknown(String::new())),
             }
         }
         Type::Union(u) => {
@@ -291,9 +291,9 @@ fn value(api: &Api, ty: &Type, example: Option<&str>, wire: &str, depth: usize) 
                     let variant = format_ident!("{}", v.name);
                     let inner = value(api, &v.ty, None, wire, depth + 1);
                     let inner = if matches!(v.ty, Type::Model(_)) { quote!(Box::new(#inner)) } else { inner };
-                    quote!(calcom::models::#name::#variant(#inner))
+                    quote!(calcom::#name::#variant(#inner))
                 }
-                None => quote!(calcom::models::#name::Other(serde_json::json!({}))),
+                None => quote!(calcom::#name::Other(serde_json::json!({}))),
             }
         }
         Type::Model(m) => {
@@ -301,13 +301,13 @@ fn value(api: &Api, ty: &Type, example: Option<&str>, wire: &str, depth: usize) 
             let name = format_ident!("{}", model.name);
             let required: Vec<&Field> = model.fields.iter().filter(|f| f.required).collect();
             if required.is_empty() || depth >= MAX_DEPTH {
-                quote!(calcom::models::#name::default())
+                quote!(calcom::#name::default())
             } else {
                 let args = required.iter().map(|f| {
                     let v = value(api, &f.ty, f.example.as_deref(), &f.wire, depth + 1);
                     if f.nullable { quote!(Some(#v.into())) } else { v }
                 });
-                quote!(calcom::models::#name::new( #( #args ),* ))
+                quote!(calcom::#name::new( #( #args ),* ))
             }
         }
     }

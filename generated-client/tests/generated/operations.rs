@@ -3738,7 +3738,7 @@ pub const EXAMPLES: &[Example] = &[
 ];
 fn api_keys_refresh(client: &calcom::Client) -> BoxFuture<'_, calcom::Result<()>> {
     Box::pin(async move {
-        client.api_keys().refresh(calcom::models::RefreshApiKey::default()).await?;
+        client.api_keys().refresh(calcom::RefreshApiKey::default()).await?;
         Ok(())
     })
 }
@@ -3747,13 +3747,13 @@ fn bookings_create(client: &calcom::Client) -> BoxFuture<'_, calcom::Result<()>>
         client
             .bookings()
             .create(
-                calcom::models::CreateBookingRequest::Recurring(
+                calcom::CreateBookingRequest::Recurring(
                     Box::new(
-                        calcom::models::CreateRecurringBooking::new(
+                        calcom::CreateRecurringBooking::new(
                             "2024-08-13T09:00:00Z"
                                 .parse::<chrono::DateTime<chrono::Utc>>()
                                 .expect("example date-time"),
-                            calcom::models::NewBookingAttendee::new(
+                            calcom::NewBookingAttendee::new(
                                 String::from("John Doe"),
                                 String::from("America/New_York"),
                             ),
@@ -3796,9 +3796,9 @@ fn bookings_reschedule(client: &calcom::Client) -> BoxFuture<'_, calcom::Result<
             .bookings()
             .reschedule(
                 String::from("example"),
-                calcom::models::RescheduleBookingRequest::Seat(
+                calcom::RescheduleBookingRequest::Seat(
                     Box::new(
-                        calcom::models::RescheduleSeat::new(
+                        calcom::RescheduleSeat::new(
                             "2024-08-13T10:00:00Z"
                                 .parse::<chrono::DateTime<chrono::Utc>>()
                                 .expect("example date-time"),
@@ -3817,9 +3817,9 @@ fn bookings_cancel(client: &calcom::Client) -> BoxFuture<'_, calcom::Result<()>>
             .bookings()
             .cancel(
                 String::from("example"),
-                calcom::models::CancelBookingRequest::Seat(
+                calcom::CancelBookingRequest::Seat(
                     Box::new(
-                        calcom::models::CancelSeat::new(
+                        calcom::CancelSeat::new(
                             String::from("3be561a9-31f1-4b8e-aefc-9d9a085f0dd1"),
                         ),
                     ),
@@ -3833,7 +3833,7 @@ fn bookings_mark_absent(client: &calcom::Client) -> BoxFuture<'_, calcom::Result
     Box::pin(async move {
         client
             .bookings()
-            .mark_absent(String::from("example"), calcom::models::MarkAbsent::default())
+            .mark_absent(String::from("example"), calcom::MarkAbsent::default())
             .await?;
         Ok(())
     })
@@ -3853,7 +3853,7 @@ fn bookings_reassign_to_user(
             .reassign_to_user(
                 String::from("example"),
                 1i64,
-                calcom::models::ReassignBooking::default(),
+                calcom::ReassignBooking::default(),
             )
             .await?;
         Ok(())
@@ -3869,7 +3869,7 @@ fn bookings_decline(client: &calcom::Client) -> BoxFuture<'_, calcom::Result<()>
     Box::pin(async move {
         client
             .bookings()
-            .decline(String::from("example"), calcom::models::DeclineBooking::default())
+            .decline(String::from("example"), calcom::DeclineBooking::default())
             .await?;
         Ok(())
     })
@@ -3893,7 +3893,7 @@ fn calendars_add_ics_feed(client: &calcom::Client) -> BoxFuture<'_, calcom::Resu
         client
             .calendars()
             .add_ics_feed(
-                calcom::models::CreateIcsFeed::new(
+                calcom::CreateIcsFeed::new(
                     vec![String::from("https://example.com/page")],
                 ),
             )
@@ -3932,10 +3932,7 @@ fn calendars_list(client: &calcom::Client) -> BoxFuture<'_, calcom::Result<()>> 
 }
 fn calendars_connect_url(client: &calcom::Client) -> BoxFuture<'_, calcom::Result<()>> {
     Box::pin(async move {
-        client
-            .calendars()
-            .connect_url(calcom::models::OAuthCalendarProvider::Google)
-            .await?;
+        client.calendars().connect_url(calcom::OAuthCalendarProvider::Google).await?;
         Ok(())
     })
 }
@@ -3946,7 +3943,7 @@ fn calendars_save_oauth_credentials(
         client
             .calendars()
             .save_oauth_credentials(
-                calcom::models::OAuthCalendarProvider::Google,
+                calcom::OAuthCalendarProvider::Google,
                 String::from("example"),
                 String::from("example"),
             )
@@ -3961,8 +3958,8 @@ fn calendars_save_credentials(
         client
             .calendars()
             .save_credentials(
-                calcom::models::CredentialCalendarProvider::Apple,
-                calcom::models::CalendarLogin::new(
+                calcom::CredentialCalendarProvider::Apple,
+                calcom::CalendarLogin::new(
                     String::from("example"),
                     String::from("example"),
                 ),
@@ -3973,7 +3970,7 @@ fn calendars_save_credentials(
 }
 fn calendars_check(client: &calcom::Client) -> BoxFuture<'_, calcom::Result<()>> {
     Box::pin(async move {
-        client.calendars().check(calcom::models::CalendarProvider::Google).await?;
+        client.calendars().check(calcom::CalendarProvider::Google).await?;
         Ok(())
     })
 }
@@ -3982,8 +3979,8 @@ fn calendars_disconnect(client: &calcom::Client) -> BoxFuture<'_, calcom::Result
         client
             .calendars()
             .disconnect(
-                calcom::models::CalendarProvider::Google,
-                calcom::models::DisconnectCalendar::new(10i64),
+                calcom::CalendarProvider::Google,
+                calcom::DisconnectCalendar::new(10i64),
             )
             .await?;
         Ok(())
@@ -3994,7 +3991,7 @@ fn calendars_events_get(client: &calcom::Client) -> BoxFuture<'_, calcom::Result
         client
             .calendars()
             .events()
-            .get(calcom::models::CalendarProvider::Google, String::from("example"))
+            .get(calcom::CalendarProvider::Google, String::from("example"))
             .await?;
         Ok(())
     })
@@ -4007,9 +4004,9 @@ fn calendars_events_update(
             .calendars()
             .events()
             .update(
-                calcom::models::CalendarProvider::Google,
+                calcom::CalendarProvider::Google,
                 String::from("example"),
-                calcom::models::UpdateUnifiedCalendarEvent::default(),
+                calcom::UpdateUnifiedCalendarEvent::default(),
             )
             .await?;
         Ok(())
@@ -4017,10 +4014,7 @@ fn calendars_events_update(
 }
 fn conferencing_connect(client: &calcom::Client) -> BoxFuture<'_, calcom::Result<()>> {
     Box::pin(async move {
-        client
-            .conferencing()
-            .connect(calcom::models::ConferencingApp::GoogleMeet)
-            .await?;
+        client.conferencing().connect(calcom::ConferencingApp::GoogleMeet).await?;
         Ok(())
     })
 }
@@ -4028,10 +4022,7 @@ fn conferencing_oauth_auth_url(
     client: &calcom::Client,
 ) -> BoxFuture<'_, calcom::Result<()>> {
     Box::pin(async move {
-        client
-            .conferencing()
-            .oauth_auth_url(calcom::models::OAuthConferencingApp::Zoom)
-            .await?;
+        client.conferencing().oauth_auth_url(calcom::OAuthConferencingApp::Zoom).await?;
         Ok(())
     })
 }
@@ -4042,7 +4033,7 @@ fn conferencing_save_oauth_credentials(
         client
             .conferencing()
             .save_oauth_credentials(
-                calcom::models::OAuthConferencingApp::Zoom,
+                calcom::OAuthConferencingApp::Zoom,
                 String::from("example"),
                 String::from("example"),
             )
@@ -4060,10 +4051,7 @@ fn conferencing_set_default(
     client: &calcom::Client,
 ) -> BoxFuture<'_, calcom::Result<()>> {
     Box::pin(async move {
-        client
-            .conferencing()
-            .set_default(calcom::models::ConferencingApp::GoogleMeet)
-            .await?;
+        client.conferencing().set_default(calcom::ConferencingApp::GoogleMeet).await?;
         Ok(())
     })
 }
@@ -4079,10 +4067,7 @@ fn conferencing_disconnect(
     client: &calcom::Client,
 ) -> BoxFuture<'_, calcom::Result<()>> {
     Box::pin(async move {
-        client
-            .conferencing()
-            .disconnect(calcom::models::ConferencingApp::GoogleMeet)
-            .await?;
+        client.conferencing().disconnect(calcom::ConferencingApp::GoogleMeet).await?;
         Ok(())
     })
 }
@@ -4093,8 +4078,8 @@ fn destination_calendars_update(
         client
             .destination_calendars()
             .update(
-                calcom::models::SetDestinationCalendar::new(
-                    calcom::models::DestinationCalendarIntegration::AppleCalendar,
+                calcom::SetDestinationCalendar::new(
+                    calcom::DestinationCalendarIntegration::AppleCalendar,
                     String::from(
                         "https://caldav.icloud.com/26962146906/calendars/1644422A-1945-4438-BBC0-4F0Q23A57R7S/",
                     ),
@@ -4109,7 +4094,7 @@ fn event_types_create(client: &calcom::Client) -> BoxFuture<'_, calcom::Result<(
         client
             .event_types()
             .create(
-                calcom::models::CreateEventType::new(
+                calcom::CreateEventType::new(
                     60i64,
                     String::from("Learn the secrets of masterchief!"),
                     String::from("learn-the-secrets-of-masterchief"),
@@ -4133,10 +4118,7 @@ fn event_types_get(client: &calcom::Client) -> BoxFuture<'_, calcom::Result<()>>
 }
 fn event_types_update(client: &calcom::Client) -> BoxFuture<'_, calcom::Result<()>> {
     Box::pin(async move {
-        client
-            .event_types()
-            .update(1i64, calcom::models::UpdateEventType::default())
-            .await?;
+        client.event_types().update(1i64, calcom::UpdateEventType::default()).await?;
         Ok(())
     })
 }
@@ -4153,7 +4135,7 @@ fn event_types_private_links_create(
         client
             .event_types()
             .private_links()
-            .create(1i64, calcom::models::CreatePrivateLink::default())
+            .create(1i64, calcom::CreatePrivateLink::default())
             .await?;
         Ok(())
     })
@@ -4176,7 +4158,7 @@ fn event_types_private_links_update(
             .update(
                 1i64,
                 String::from("abc123def456"),
-                calcom::models::UpdatePrivateLink::default(),
+                calcom::UpdatePrivateLink::default(),
             )
             .await?;
         Ok(())
@@ -4211,8 +4193,8 @@ fn event_types_webhooks_create(
             .webhooks()
             .create(
                 1i64,
-                calcom::models::CreateWebhook::new(
-                    vec![calcom::models::WebhookTrigger::BookingCreated],
+                calcom::CreateWebhook::new(
+                    vec![calcom::WebhookTrigger::BookingCreated],
                     String::from("https://example.com/cal-webhook"),
                     true,
                 ),
@@ -4251,7 +4233,7 @@ fn event_types_webhooks_update(
             .update(
                 1i64,
                 String::from("2b8e6f7a-3c9d-4e5f-8a1b-0c2d3e4f5a6b"),
-                calcom::models::UpdateWebhook::default(),
+                calcom::UpdateWebhook::default(),
             )
             .await?;
         Ok(())
@@ -4277,7 +4259,7 @@ fn me_get(client: &calcom::Client) -> BoxFuture<'_, calcom::Result<()>> {
 }
 fn me_update(client: &calcom::Client) -> BoxFuture<'_, calcom::Result<()>> {
     Box::pin(async move {
-        client.me().update(calcom::models::UpdateProfile::default()).await?;
+        client.me().update(calcom::UpdateProfile::default()).await?;
         Ok(())
     })
 }
@@ -4292,10 +4274,10 @@ fn oauth_clients_create(client: &calcom::Client) -> BoxFuture<'_, calcom::Result
         client
             .oauth_clients()
             .create(
-                calcom::models::CreateOAuthClient::new(
+                calcom::CreateOAuthClient::new(
                     String::from("example"),
                     vec![String::from("example")],
-                    vec![calcom::models::OAuthPermission::EventTypeRead],
+                    vec![calcom::OAuthPermission::EventTypeRead],
                 ),
             )
             .await?;
@@ -4314,7 +4296,7 @@ fn oauth_clients_update(client: &calcom::Client) -> BoxFuture<'_, calcom::Result
             .oauth_clients()
             .update(
                 String::from("clsx38nbl0001vkhlwin9fmt0"),
-                calcom::models::UpdateOAuthClient::default(),
+                calcom::UpdateOAuthClient::default(),
             )
             .await?;
         Ok(())
@@ -4347,7 +4329,7 @@ fn oauth_clients_users_create(
             .users()
             .create(
                 String::from("clsx38nbl0001vkhlwin9fmt0"),
-                calcom::models::CreateManagedUser::new(
+                calcom::CreateManagedUser::new(
                     String::from("alice@example.com"),
                     String::from("Alice Smith"),
                 ),
@@ -4378,7 +4360,7 @@ fn oauth_clients_users_update(
             .update(
                 String::from("clsx38nbl0001vkhlwin9fmt0"),
                 1i64,
-                calcom::models::UpdateProfile::default(),
+                calcom::UpdateProfile::default(),
             )
             .await?;
         Ok(())
@@ -4417,7 +4399,7 @@ fn oauth_clients_users_refresh_tokens(
             .users()
             .refresh_tokens(
                 String::from("clsx38nbl0001vkhlwin9fmt0"),
-                calcom::models::RefreshManagedUserTokens::new(String::from("example")),
+                calcom::RefreshManagedUserTokens::new(String::from("example")),
             )
             .await?;
         Ok(())
@@ -4444,8 +4426,8 @@ fn oauth_clients_webhooks_create(
             .webhooks()
             .create(
                 String::from("clsx38nbl0001vkhlwin9fmt0"),
-                calcom::models::CreateWebhook::new(
-                    vec![calcom::models::WebhookTrigger::BookingCreated],
+                calcom::CreateWebhook::new(
+                    vec![calcom::WebhookTrigger::BookingCreated],
                     String::from("https://example.com/cal-webhook"),
                     true,
                 ),
@@ -4491,7 +4473,7 @@ fn oauth_clients_webhooks_update(
             .update(
                 String::from("clsx38nbl0001vkhlwin9fmt0"),
                 String::from("2b8e6f7a-3c9d-4e5f-8a1b-0c2d3e4f5a6b"),
-                calcom::models::UpdateWebhook::default(),
+                calcom::UpdateWebhook::default(),
             )
             .await?;
         Ok(())
@@ -4525,12 +4507,12 @@ fn orgs_attributes_create(client: &calcom::Client) -> BoxFuture<'_, calcom::Resu
             .attributes()
             .create(
                 1i64,
-                calcom::models::CreateAttribute::new(
+                calcom::CreateAttribute::new(
                     String::from("Department"),
                     String::from("department"),
-                    calcom::models::AttributeType::SingleSelect,
+                    calcom::AttributeType::SingleSelect,
                     vec![
-                        calcom::models::CreateAttributeOption::new(String::from("example"),
+                        calcom::CreateAttributeOption::new(String::from("example"),
                         String::from("example"))
                     ],
                 ),
@@ -4550,11 +4532,7 @@ fn orgs_attributes_update(client: &calcom::Client) -> BoxFuture<'_, calcom::Resu
         client
             .orgs()
             .attributes()
-            .update(
-                1i64,
-                String::from("attr_123"),
-                calcom::models::UpdateAttribute::default(),
-            )
+            .update(1i64, String::from("attr_123"), calcom::UpdateAttribute::default())
             .await?;
         Ok(())
     })
@@ -4576,7 +4554,7 @@ fn orgs_attributes_options_create(
             .create(
                 1i64,
                 String::from("example"),
-                calcom::models::CreateAttributeOption::new(
+                calcom::CreateAttributeOption::new(
                     String::from("example"),
                     String::from("example"),
                 ),
@@ -4605,7 +4583,7 @@ fn orgs_attributes_options_update(
                 1i64,
                 String::from("example"),
                 String::from("example"),
-                calcom::models::UpdateAttributeOption::default(),
+                calcom::UpdateAttributeOption::default(),
             )
             .await?;
         Ok(())
@@ -4661,7 +4639,7 @@ fn orgs_attributes_options_assign_to_user(
             .assign_to_user(
                 1i64,
                 1i64,
-                calcom::models::AssignAttributeOption::new(String::from("example")),
+                calcom::AssignAttributeOption::new(String::from("example")),
             )
             .await?;
         Ok(())
@@ -4703,12 +4681,12 @@ fn orgs_delegation_credentials_create(
             .delegation_credentials()
             .create(
                 1i64,
-                calcom::models::CreateDelegationCredential::new(
+                calcom::CreateDelegationCredential::new(
                     String::from("google"),
                     String::from("acme.com"),
-                    calcom::models::ServiceAccountKey::Google(
+                    calcom::ServiceAccountKey::Google(
                         Box::new(
-                            calcom::models::GoogleServiceAccountKey::new(
+                            calcom::GoogleServiceAccountKey::new(
                                 String::from("example"),
                                 String::from("user@example.com"),
                                 String::from("example"),
@@ -4731,7 +4709,7 @@ fn orgs_delegation_credentials_update(
             .update(
                 1i64,
                 String::from("example"),
-                calcom::models::UpdateDelegationCredential::default(),
+                calcom::UpdateDelegationCredential::default(),
             )
             .await?;
         Ok(())
@@ -4752,7 +4730,7 @@ fn orgs_managed_orgs_create(
             .managed_orgs()
             .create(
                 1i64,
-                calcom::models::CreateManagedOrganization::new(String::from("CalTeam")),
+                calcom::CreateManagedOrganization::new(String::from("CalTeam")),
             )
             .await?;
         Ok(())
@@ -4771,7 +4749,7 @@ fn orgs_managed_orgs_update(
         client
             .orgs()
             .managed_orgs()
-            .update(1i64, 1i64, calcom::models::UpdateManagedOrganization::default())
+            .update(1i64, 1i64, calcom::UpdateManagedOrganization::default())
             .await?;
         Ok(())
     })
@@ -4797,7 +4775,7 @@ fn orgs_memberships_create(
         client
             .orgs()
             .memberships()
-            .create(1i64, calcom::models::CreateOrgMembership::new(1i64))
+            .create(1i64, calcom::CreateOrgMembership::new(1i64))
             .await?;
         Ok(())
     })
@@ -4815,7 +4793,7 @@ fn orgs_memberships_update(
         client
             .orgs()
             .memberships()
-            .update(1i64, 1i64, calcom::models::UpdateTeamMembership::default())
+            .update(1i64, 1i64, calcom::UpdateTeamMembership::default())
             .await?;
         Ok(())
     })
@@ -4860,7 +4838,7 @@ fn orgs_routing_forms_create_response(
                 String::from("example"),
                 String::from("2050-09-05"),
                 String::from("2050-09-06"),
-                calcom::models::RoutingFormAnswers::Fields(Default::default()),
+                calcom::RoutingFormAnswers::Fields(Default::default()),
             )
             .await?;
         Ok(())
@@ -4877,7 +4855,7 @@ fn orgs_routing_forms_update_response(
                 1i64,
                 String::from("example"),
                 1i64,
-                calcom::models::UpdateRoutingFormResponse::default(),
+                calcom::UpdateRoutingFormResponse::default(),
             )
             .await?;
         Ok(())
@@ -4900,7 +4878,7 @@ fn orgs_teams_create(client: &calcom::Client) -> BoxFuture<'_, calcom::Result<()
         client
             .orgs()
             .teams()
-            .create(1i64, calcom::models::CreateTeam::new(String::from("CalTeam")))
+            .create(1i64, calcom::CreateTeam::new(String::from("CalTeam")))
             .await?;
         Ok(())
     })
@@ -4922,7 +4900,7 @@ fn orgs_teams_update(client: &calcom::Client) -> BoxFuture<'_, calcom::Result<()
         client
             .orgs()
             .teams()
-            .update(1i64, 1i64, calcom::models::UpdateTeam::new(String::from("CalTeam")))
+            .update(1i64, 1i64, calcom::UpdateTeam::new(String::from("CalTeam")))
             .await?;
         Ok(())
     })
@@ -4970,7 +4948,7 @@ fn orgs_teams_conferencing_connect(
             .orgs()
             .teams()
             .conferencing()
-            .connect(1i64, 1i64, calcom::models::ConferencingApp::GoogleMeet)
+            .connect(1i64, 1i64, calcom::ConferencingApp::GoogleMeet)
             .await?;
         Ok(())
     })
@@ -4983,7 +4961,7 @@ fn orgs_teams_conferencing_oauth_auth_url(
             .orgs()
             .teams()
             .conferencing()
-            .oauth_auth_url(1i64, 1i64, calcom::models::ConferencingApp::GoogleMeet)
+            .oauth_auth_url(1i64, 1i64, calcom::ConferencingApp::GoogleMeet)
             .await?;
         Ok(())
     })
@@ -5004,7 +4982,7 @@ fn orgs_teams_conferencing_set_default(
             .orgs()
             .teams()
             .conferencing()
-            .set_default(1i64, 1i64, calcom::models::ConferencingApp::GoogleMeet)
+            .set_default(1i64, 1i64, calcom::ConferencingApp::GoogleMeet)
             .await?;
         Ok(())
     })
@@ -5025,7 +5003,7 @@ fn orgs_teams_conferencing_disconnect(
             .orgs()
             .teams()
             .conferencing()
-            .disconnect(1i64, 1i64, calcom::models::ConferencingApp::GoogleMeet)
+            .disconnect(1i64, 1i64, calcom::ConferencingApp::GoogleMeet)
             .await?;
         Ok(())
     })
@@ -5041,7 +5019,7 @@ fn orgs_teams_conferencing_save_oauth_credentials(
             .save_oauth_credentials(
                 1i64,
                 1i64,
-                calcom::models::ConferencingApp::GoogleMeet,
+                calcom::ConferencingApp::GoogleMeet,
                 String::from("example"),
                 String::from("example"),
             )
@@ -5060,11 +5038,11 @@ fn orgs_teams_event_types_create(
             .create(
                 1i64,
                 1i64,
-                calcom::models::CreateTeamEventType::new(
+                calcom::CreateTeamEventType::new(
                     60i64,
                     String::from("Learn the secrets of masterchief!"),
                     String::from("learn-the-secrets-of-masterchief"),
-                    calcom::models::SchedulingType::Collective,
+                    calcom::SchedulingType::Collective,
                 ),
             )
             .await?;
@@ -5103,7 +5081,7 @@ fn orgs_teams_event_types_update(
             .orgs()
             .teams()
             .event_types()
-            .update(1i64, 1i64, 1i64, calcom::models::UpdateTeamEventType::default())
+            .update(1i64, 1i64, 1i64, calcom::UpdateTeamEventType::default())
             .await?;
         Ok(())
     })
@@ -5128,7 +5106,7 @@ fn orgs_teams_event_types_create_phone_call(
                 1i64,
                 1i64,
                 1i64,
-                calcom::models::CreatePhoneCall::new(
+                calcom::CreatePhoneCall::new(
                     String::from("+14155550123"),
                     String::from("+14155550199"),
                     String::from("example"),
@@ -5147,7 +5125,7 @@ fn orgs_teams_event_types_private_links_create(
             .teams()
             .event_types()
             .private_links()
-            .create(1i64, 1i64, 1i64, calcom::models::CreatePrivateLink::default())
+            .create(1i64, 1i64, 1i64, calcom::CreatePrivateLink::default())
             .await?;
         Ok(())
     })
@@ -5180,7 +5158,7 @@ fn orgs_teams_event_types_private_links_update(
                 1i64,
                 1i64,
                 String::from("abc123def456"),
-                calcom::models::UpdatePrivateLink::default(),
+                calcom::UpdatePrivateLink::default(),
             )
             .await?;
         Ok(())
@@ -5216,7 +5194,7 @@ fn orgs_teams_memberships_create(
             .orgs()
             .teams()
             .memberships()
-            .create(1i64, 1i64, calcom::models::CreateTeamMembership::new(1i64))
+            .create(1i64, 1i64, calcom::CreateTeamMembership::new(1i64))
             .await?;
         Ok(())
     })
@@ -5237,7 +5215,7 @@ fn orgs_teams_memberships_update(
             .orgs()
             .teams()
             .memberships()
-            .update(1i64, 1i64, 1i64, calcom::models::UpdateTeamMembership::default())
+            .update(1i64, 1i64, 1i64, calcom::UpdateTeamMembership::default())
             .await?;
         Ok(())
     })
@@ -5287,7 +5265,7 @@ fn orgs_teams_routing_forms_responses_create(
                 String::from("example"),
                 String::from("2050-09-05"),
                 String::from("2050-09-06"),
-                calcom::models::RoutingFormAnswers::Fields(Default::default()),
+                calcom::RoutingFormAnswers::Fields(Default::default()),
             )
             .await?;
         Ok(())
@@ -5307,7 +5285,7 @@ fn orgs_teams_routing_forms_responses_update(
                 1i64,
                 String::from("example"),
                 1i64,
-                calcom::models::UpdateRoutingFormResponse::default(),
+                calcom::UpdateRoutingFormResponse::default(),
             )
             .await?;
         Ok(())
@@ -5367,7 +5345,7 @@ fn orgs_teams_verified_resources_request_email_code(
             .request_email_code(
                 1i64,
                 1i64,
-                calcom::models::RequestEmailCode::new(String::from("acme@example.com")),
+                calcom::RequestEmailCode::new(String::from("acme@example.com")),
             )
             .await?;
         Ok(())
@@ -5384,7 +5362,7 @@ fn orgs_teams_verified_resources_request_phone_code(
             .request_phone_code(
                 1i64,
                 1i64,
-                calcom::models::RequestPhoneCode::new(String::from("+372 5555 6666")),
+                calcom::RequestPhoneCode::new(String::from("+372 5555 6666")),
             )
             .await?;
         Ok(())
@@ -5401,7 +5379,7 @@ fn orgs_teams_verified_resources_verify_email(
             .verify_email(
                 1i64,
                 1i64,
-                calcom::models::VerifyEmailCode::new(
+                calcom::VerifyEmailCode::new(
                     String::from("example@acme.com"),
                     String::from("1ABG2C"),
                 ),
@@ -5421,7 +5399,7 @@ fn orgs_teams_verified_resources_verify_phone(
             .verify_phone(
                 1i64,
                 1i64,
-                calcom::models::VerifyPhoneCode::new(
+                calcom::VerifyPhoneCode::new(
                     String::from("+37255556666"),
                     String::from("1ABG2C"),
                 ),
@@ -5481,25 +5459,24 @@ fn orgs_teams_workflows_create(
             .create(
                 1i64,
                 1i64,
-                calcom::models::CreateWorkflow::new(
+                calcom::CreateWorkflow::new(
                     String::from("Platform Test Workflow"),
-                    calcom::models::WorkflowActivation::new(false),
-                    calcom::models::WorkflowTrigger::BeforeEvent(
+                    calcom::WorkflowActivation::new(false),
+                    calcom::WorkflowTrigger::BeforeEvent(
                         Box::new(
-                            calcom::models::OffsetWorkflowTrigger::new(
-                                calcom::models::WorkflowTriggerOffset::new(
+                            calcom::OffsetWorkflowTrigger::new(
+                                calcom::WorkflowTriggerOffset::new(
                                     24i64,
-                                    calcom::models::WorkflowOffsetUnit::Hour,
+                                    calcom::WorkflowOffsetUnit::Hour,
                                 ),
                             ),
                         ),
                     ),
                     vec![
-                        calcom::models::CreateWorkflowStep::EmailHost(Box::new(calcom::models::EmailWorkflowStep::new(1i64,
-                        calcom::models::WorkflowRecipient::Attendee,
-                        calcom::models::WorkflowTemplate::Reminder,
-                        String::from("example"),
-                        calcom::models::HtmlWorkflowMessage::new(String::from("Reminder: Your Meeting {EVENT_NAME} - {EVENT_DATE_ddd, MMM D, YYYY h:mma} with Cal.com"),
+                        calcom::CreateWorkflowStep::EmailHost(Box::new(calcom::EmailWorkflowStep::new(1i64,
+                        calcom::WorkflowRecipient::Attendee,
+                        calcom::WorkflowTemplate::Reminder, String::from("example"),
+                        calcom::HtmlWorkflowMessage::new(String::from("Reminder: Your Meeting {EVENT_NAME} - {EVENT_DATE_ddd, MMM D, YYYY h:mma} with Cal.com"),
                         String::from("<p>This is a reminder from {ORGANIZER} of {EVENT_NAME} to {ATTENDEE}.</p>")))))
                     ],
                 ),
@@ -5524,7 +5501,7 @@ fn orgs_teams_workflows_update(
             .orgs()
             .teams()
             .workflows()
-            .update(1i64, 1i64, 1i64, calcom::models::UpdateWorkflow::default())
+            .update(1i64, 1i64, 1i64, calcom::UpdateWorkflow::default())
             .await?;
         Ok(())
     })
@@ -5548,10 +5525,7 @@ fn orgs_users_create(client: &calcom::Client) -> BoxFuture<'_, calcom::Result<()
         client
             .orgs()
             .users()
-            .create(
-                1i64,
-                calcom::models::CreateOrgUser::new(String::from("user@example.com")),
-            )
+            .create(1i64, calcom::CreateOrgUser::new(String::from("user@example.com")))
             .await?;
         Ok(())
     })
@@ -5561,7 +5535,7 @@ fn orgs_users_update(client: &calcom::Client) -> BoxFuture<'_, calcom::Result<()
         client
             .orgs()
             .users()
-            .update(1i64, 1i64, calcom::models::UpdateOrgUser::default())
+            .update(1i64, 1i64, calcom::UpdateOrgUser::default())
             .await?;
         Ok(())
     })
@@ -5595,7 +5569,7 @@ fn orgs_users_ooo_create(client: &calcom::Client) -> BoxFuture<'_, calcom::Resul
             .create(
                 1i64,
                 1i64,
-                calcom::models::CreateOutOfOfficeEntry::new(
+                calcom::CreateOutOfOfficeEntry::new(
                     "2023-05-01T00:00:00.000Z"
                         .parse::<chrono::DateTime<chrono::Utc>>()
                         .expect("example date-time"),
@@ -5614,7 +5588,7 @@ fn orgs_users_ooo_update(client: &calcom::Client) -> BoxFuture<'_, calcom::Resul
             .orgs()
             .users()
             .ooo()
-            .update(1i64, 1i64, 1i64, calcom::models::UpdateOutOfOfficeEntry::default())
+            .update(1i64, 1i64, 1i64, calcom::UpdateOutOfOfficeEntry::default())
             .await?;
         Ok(())
     })
@@ -5644,7 +5618,7 @@ fn orgs_users_schedules_create(
             .create(
                 1i64,
                 1i64,
-                calcom::models::CreateSchedule::new(
+                calcom::CreateSchedule::new(
                     String::from("Catch up hours"),
                     String::from("Europe/Rome"),
                     true,
@@ -5678,7 +5652,7 @@ fn orgs_users_schedules_update(
             .orgs()
             .users()
             .schedules()
-            .update(1i64, 1i64, 1i64, calcom::models::UpdateSchedule::default())
+            .update(1i64, 1i64, 1i64, calcom::UpdateSchedule::default())
             .await?;
         Ok(())
     })
@@ -5704,8 +5678,8 @@ fn orgs_webhooks_create(client: &calcom::Client) -> BoxFuture<'_, calcom::Result
             .webhooks()
             .create(
                 1i64,
-                calcom::models::CreateWebhook::new(
-                    vec![calcom::models::WebhookTrigger::BookingCreated],
+                calcom::CreateWebhook::new(
+                    vec![calcom::WebhookTrigger::BookingCreated],
                     String::from("https://example.com/cal-webhook"),
                     true,
                 ),
@@ -5732,7 +5706,7 @@ fn orgs_webhooks_update(client: &calcom::Client) -> BoxFuture<'_, calcom::Result
             .update(
                 1i64,
                 String::from("2b8e6f7a-3c9d-4e5f-8a1b-0c2d3e4f5a6b"),
-                calcom::models::UpdateWebhook::default(),
+                calcom::UpdateWebhook::default(),
             )
             .await?;
         Ok(())
@@ -5758,7 +5732,7 @@ fn routing_forms_calculate_slots(
                 String::from("example"),
                 String::from("2050-09-05"),
                 String::from("2050-09-06"),
-                calcom::models::RoutingFormAnswers::Fields(Default::default()),
+                calcom::RoutingFormAnswers::Fields(Default::default()),
             )
             .await?;
         Ok(())
@@ -5769,7 +5743,7 @@ fn schedules_create(client: &calcom::Client) -> BoxFuture<'_, calcom::Result<()>
         client
             .schedules()
             .create(
-                calcom::models::CreateSchedule::new(
+                calcom::CreateSchedule::new(
                     String::from("Catch up hours"),
                     String::from("Europe/Rome"),
                     true,
@@ -5799,10 +5773,7 @@ fn schedules_get(client: &calcom::Client) -> BoxFuture<'_, calcom::Result<()>> {
 }
 fn schedules_update(client: &calcom::Client) -> BoxFuture<'_, calcom::Result<()>> {
     Box::pin(async move {
-        client
-            .schedules()
-            .update(1i64, calcom::models::UpdateSchedule::default())
-            .await?;
+        client.schedules().update(1i64, calcom::UpdateSchedule::default()).await?;
         Ok(())
     })
 }
@@ -5817,7 +5788,7 @@ fn selected_calendars_add(client: &calcom::Client) -> BoxFuture<'_, calcom::Resu
         client
             .selected_calendars()
             .add(
-                calcom::models::AddSelectedCalendar::new(
+                calcom::AddSelectedCalendar::new(
                     String::from("google_calendar"),
                     String::from("example"),
                     1i64,
@@ -5852,7 +5823,7 @@ fn slots_reserve(client: &calcom::Client) -> BoxFuture<'_, calcom::Result<()>> {
         client
             .slots()
             .reserve(
-                calcom::models::ReserveSlot::new(
+                calcom::ReserveSlot::new(
                     1i64,
                     "2024-09-04T09:00:00Z"
                         .parse::<chrono::DateTime<chrono::Utc>>()
@@ -5877,7 +5848,7 @@ fn slots_update_reservation(
             .slots()
             .update_reservation(
                 String::from("example"),
-                calcom::models::ReserveSlot::new(
+                calcom::ReserveSlot::new(
                     1i64,
                     "2024-09-04T09:00:00Z"
                         .parse::<chrono::DateTime<chrono::Utc>>()
@@ -5916,10 +5887,7 @@ fn stripe_check(client: &calcom::Client) -> BoxFuture<'_, calcom::Result<()>> {
 }
 fn teams_create(client: &calcom::Client) -> BoxFuture<'_, calcom::Result<()>> {
     Box::pin(async move {
-        client
-            .teams()
-            .create(calcom::models::CreateTeam::new(String::from("CalTeam")))
-            .await?;
+        client.teams().create(calcom::CreateTeam::new(String::from("CalTeam"))).await?;
         Ok(())
     })
 }
@@ -5939,7 +5907,7 @@ fn teams_update(client: &calcom::Client) -> BoxFuture<'_, calcom::Result<()>> {
     Box::pin(async move {
         client
             .teams()
-            .update(1i64, calcom::models::UpdateTeam::new(String::from("CalTeam")))
+            .update(1i64, calcom::UpdateTeam::new(String::from("CalTeam")))
             .await?;
         Ok(())
     })
@@ -5959,11 +5927,11 @@ fn teams_event_types_create(
             .event_types()
             .create(
                 1i64,
-                calcom::models::CreateTeamEventType::new(
+                calcom::CreateTeamEventType::new(
                     60i64,
                     String::from("Learn the secrets of masterchief!"),
                     String::from("learn-the-secrets-of-masterchief"),
-                    calcom::models::SchedulingType::Collective,
+                    calcom::SchedulingType::Collective,
                 ),
             )
             .await?;
@@ -5989,7 +5957,7 @@ fn teams_event_types_update(
         client
             .teams()
             .event_types()
-            .update(1i64, 1i64, calcom::models::UpdateTeamEventType::default())
+            .update(1i64, 1i64, calcom::UpdateTeamEventType::default())
             .await?;
         Ok(())
     })
@@ -6012,7 +5980,7 @@ fn teams_event_types_create_phone_call(
             .create_phone_call(
                 1i64,
                 1i64,
-                calcom::models::CreatePhoneCall::new(
+                calcom::CreatePhoneCall::new(
                     String::from("+14155550123"),
                     String::from("+14155550199"),
                     String::from("example"),
@@ -6035,7 +6003,7 @@ fn teams_memberships_create(
         client
             .teams()
             .memberships()
-            .create(1i64, calcom::models::CreateTeamMembership::new(1i64))
+            .create(1i64, calcom::CreateTeamMembership::new(1i64))
             .await?;
         Ok(())
     })
@@ -6053,7 +6021,7 @@ fn teams_memberships_update(
         client
             .teams()
             .memberships()
-            .update(1i64, 1i64, calcom::models::UpdateTeamMembership::default())
+            .update(1i64, 1i64, calcom::UpdateTeamMembership::default())
             .await?;
         Ok(())
     })
@@ -6081,7 +6049,7 @@ fn teams_verified_resources_request_email_code(
             .verified_resources()
             .request_email_code(
                 1i64,
-                calcom::models::RequestEmailCode::new(String::from("acme@example.com")),
+                calcom::RequestEmailCode::new(String::from("acme@example.com")),
             )
             .await?;
         Ok(())
@@ -6096,7 +6064,7 @@ fn teams_verified_resources_request_phone_code(
             .verified_resources()
             .request_phone_code(
                 1i64,
-                calcom::models::RequestPhoneCode::new(String::from("+372 5555 6666")),
+                calcom::RequestPhoneCode::new(String::from("+372 5555 6666")),
             )
             .await?;
         Ok(())
@@ -6111,7 +6079,7 @@ fn teams_verified_resources_verify_email(
             .verified_resources()
             .verify_email(
                 1i64,
-                calcom::models::VerifyEmailCode::new(
+                calcom::VerifyEmailCode::new(
                     String::from("example@acme.com"),
                     String::from("1ABG2C"),
                 ),
@@ -6129,7 +6097,7 @@ fn teams_verified_resources_verify_phone(
             .verified_resources()
             .verify_phone(
                 1i64,
-                calcom::models::VerifyPhoneCode::new(
+                calcom::VerifyPhoneCode::new(
                     String::from("+37255556666"),
                     String::from("1ABG2C"),
                 ),
@@ -6177,7 +6145,7 @@ fn verified_resources_request_email_code(
         client
             .verified_resources()
             .request_email_code(
-                calcom::models::RequestEmailCode::new(String::from("acme@example.com")),
+                calcom::RequestEmailCode::new(String::from("acme@example.com")),
             )
             .await?;
         Ok(())
@@ -6190,7 +6158,7 @@ fn verified_resources_request_phone_code(
         client
             .verified_resources()
             .request_phone_code(
-                calcom::models::RequestPhoneCode::new(String::from("+372 5555 6666")),
+                calcom::RequestPhoneCode::new(String::from("+372 5555 6666")),
             )
             .await?;
         Ok(())
@@ -6203,7 +6171,7 @@ fn verified_resources_verify_email(
         client
             .verified_resources()
             .verify_email(
-                calcom::models::VerifyEmailCode::new(
+                calcom::VerifyEmailCode::new(
                     String::from("example@acme.com"),
                     String::from("1ABG2C"),
                 ),
@@ -6219,7 +6187,7 @@ fn verified_resources_verify_phone(
         client
             .verified_resources()
             .verify_phone(
-                calcom::models::VerifyPhoneCode::new(
+                calcom::VerifyPhoneCode::new(
                     String::from("+37255556666"),
                     String::from("1ABG2C"),
                 ),
@@ -6271,8 +6239,8 @@ fn webhooks_create(client: &calcom::Client) -> BoxFuture<'_, calcom::Result<()>>
         client
             .webhooks()
             .create(
-                calcom::models::CreateWebhook::new(
-                    vec![calcom::models::WebhookTrigger::BookingCreated],
+                calcom::CreateWebhook::new(
+                    vec![calcom::WebhookTrigger::BookingCreated],
                     String::from("https://example.com/cal-webhook"),
                     true,
                 ),
@@ -6296,7 +6264,7 @@ fn webhooks_update(client: &calcom::Client) -> BoxFuture<'_, calcom::Result<()>>
             .webhooks()
             .update(
                 String::from("2b8e6f7a-3c9d-4e5f-8a1b-0c2d3e4f5a6b"),
-                calcom::models::UpdateWebhook::default(),
+                calcom::UpdateWebhook::default(),
             )
             .await?;
         Ok(())

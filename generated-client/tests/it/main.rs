@@ -26,4 +26,5 @@ mod verified_resources;
 mod webhooks;
 #[cfg(feature = "axum")]
 mod webhooks_axum;
+mod webhooks_events;
 mod with_response;
