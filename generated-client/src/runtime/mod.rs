@@ -62,6 +62,8 @@ pub(crate) use answer::RawResponse;
 pub(crate) use call::Call;
 pub(crate) use macros::{request_methods, string_enum};
 pub use pages::PageStream;
+// Unused in builds with no group that has a paginated operation.
+#[allow(unused_imports)]
 pub(crate) use pages::paginate;
 
 use crate::decode::{JsonError, Reader};
