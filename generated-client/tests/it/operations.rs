@@ -4,11 +4,7 @@
 //! they are in the spec: the example calls are generated (`tests/generated/operations.rs`).
 #![cfg(feature = "full")]
 
-#[path = "../generated/operations.rs"]
-#[rustfmt::skip]
-mod operations;
-
-use operations::{EXAMPLES, Example};
+use crate::examples::{EXAMPLES, Example};
 use serde_json::json;
 use wiremock::matchers::any;
 use wiremock::{Mock, MockServer, ResponseTemplate};

@@ -417,7 +417,7 @@ async fn two_pages_in_turn_end_the_stream() {
         .and(path(MEMBERSHIPS_PATH))
         .respond_with(move |_: &wiremock::Request| {
             let n = c.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
-            endless_page(if n % 2 == 0 { memberships(1, 2) } else { memberships(3, 2) }, n + 1)
+            endless_page(if n.is_multiple_of(2) { memberships(1, 2) } else { memberships(3, 2) }, n + 1)
         })
         .mount(&server)
         .await;

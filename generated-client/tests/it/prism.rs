@@ -11,16 +11,12 @@
 //! missing the test is skipped with a notice; with `CI=true` that is a failure.
 #![cfg(feature = "full")]
 
-#[path = "../generated/operations.rs"]
-#[rustfmt::skip]
-mod operations;
-
 use std::net::{Ipv4Addr, SocketAddr, TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use operations::{EXAMPLES, Example};
+use crate::examples::{EXAMPLES, Example};
 
 fn root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).parent().expect("workspace root").to_path_buf()
