@@ -1,6 +1,6 @@
 //! The validated model of the spec: every reference resolved, every Rust name decided.
 //!
-//! [`lower`](crate::lower::lower) (in `lower/`) is the only way to make an [`Api`]. It checks
+//! [`lower`] (in `lower/`) is the only way to make an [`Api`]. It checks
 //! everything it can and reports all problems at once; the emitter reads nothing but this
 //! model. This module holds the model's types only.
 
