@@ -77,7 +77,14 @@ fn peak_kb() -> u64 {
 
 fn child(mode: &str, url: &str, items: usize) {
     let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("a runtime");
-    let cal = calcom::Client::builder().api_key("cal_test_bench").base_url(url).build().expect("a client");
+    // A 50 MB answer is over the default response size limit (32 MiB): raise it, as a user who
+    // expects such answers would.
+    let cal = calcom::Client::builder()
+        .api_key("cal_test_bench")
+        .base_url(url)
+        .max_response_size(256 * 1024 * 1024)
+        .build()
+        .expect("a client");
     let http = reqwest::Client::builder().no_proxy().build().expect("a reqwest client");
     let before = peak_kb();
     let count = rt.block_on(async {
