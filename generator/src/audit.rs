@@ -22,6 +22,17 @@ use crate::model::{Api, Operation, Type};
 /// Headers the client sets itself; they are compared through `auth` and `api_version`.
 use crate::model::MANAGED_HEADERS;
 
+/// The OpenAPI document the spec is kept in step with, relative to the workspace root. Tools and
+/// tests read `$CALCOM_OPENAPI` first; this is the default every one of them uses.
+pub const DEFAULT_OPENAPI: &str = "../shared/calcom/openapi-v2-fea00aa.json";
+
+/// The document to compare with: `$CALCOM_OPENAPI`, else [`DEFAULT_OPENAPI`] under `root`.
+pub fn openapi_path(root: &std::path::Path) -> std::path::PathBuf {
+    std::env::var_os("CALCOM_OPENAPI")
+        .map(std::path::PathBuf::from)
+        .unwrap_or_else(|| root.join(DEFAULT_OPENAPI))
+}
+
 /// The audit's findings.
 #[derive(Debug, Default)]
 pub struct Report {

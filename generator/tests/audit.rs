@@ -127,9 +127,7 @@ fn wildcard_keys_cover_a_prefix() {
 #[test]
 fn the_spec_covers_the_upstream_document_without_unexplained_drift() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).parent().expect("workspace root").to_path_buf();
-    let path = std::env::var_os("CALCOM_OPENAPI")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| root.join("../shared/calcom/openapi-v2.json"));
+    let path = codegen::audit::openapi_path(&root);
     let text = match std::fs::read_to_string(&path) {
         Ok(text) => text,
         Err(e) if std::env::var("CI").is_ok_and(|v| v == "true") => {

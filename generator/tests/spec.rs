@@ -38,12 +38,10 @@ fn every_generated_file_has_the_do_not_edit_header() {
     }
 }
 
-/// Cal.com's OpenAPI document, from `CALCOM_OPENAPI` or `../shared/calcom/openapi-v2.json`.
+/// Cal.com's OpenAPI document, from `CALCOM_OPENAPI` or `codegen::audit::DEFAULT_OPENAPI`.
 /// Absent (a user's clone): the test is skipped with a notice; with `CI=true` it fails.
 fn upstream() -> Option<serde_json::Value> {
-    let path = std::env::var_os("CALCOM_OPENAPI")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| root().join("../shared/calcom/openapi-v2.json"));
+    let path = codegen::audit::openapi_path(&root());
     match std::fs::read_to_string(&path) {
         Ok(text) => Some(serde_json::from_str(&text).expect("the OpenAPI document is JSON")),
         Err(e) => {
@@ -187,4 +185,13 @@ fn reserved_type_names_are_the_crate_roots_exports() {
     let mut reserved: Vec<String> = codegen::model::RESERVED_TYPE_NAMES.iter().map(|s| s.to_string()).collect();
     reserved.sort();
     assert_eq!(exported, reserved, "generated-client/src/lib.rs's `pub use` names vs model::RESERVED_TYPE_NAMES");
+}
+
+/// The Prism test (in the client crate, which cannot depend on the generator) names the same
+/// default document as the audit.
+#[test]
+fn prism_test_defaults_to_the_audits_document() {
+    let prism = std::fs::read_to_string(root().join("generated-client/tests/it/prism.rs")).expect("prism test");
+    let quoted = format!("root().join(\"{}\")", codegen::audit::DEFAULT_OPENAPI);
+    assert!(prism.contains(&quoted), "generated-client/tests/it/prism.rs must default to {quoted}");
 }

@@ -20,7 +20,7 @@ commands:
   test                run the whole test suite (what CI runs)
   audit [--openapi FILE] [--verbose]
                       compare spec/ with Cal.com's OpenAPI document (default: $CALCOM_OPENAPI or
-                      ../shared/calcom/openapi-v2.json); fails on unexplained drift";
+                      ../shared/calcom/openapi-v2-fea00aa.json); fails on unexplained drift";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -118,9 +118,7 @@ fn codegen(args: CodegenArgs) -> ExitCode {
 
 fn audit(args: &[&str]) -> ExitCode {
     let root = root();
-    let mut openapi = std::env::var_os("CALCOM_OPENAPI")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| root.join("../shared/calcom/openapi-v2.json"));
+    let mut openapi = codegen::audit::openapi_path(&root);
     let mut spec = root.join("spec");
     let mut verbose = false;
     let mut args = args.iter();

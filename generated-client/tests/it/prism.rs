@@ -7,7 +7,7 @@
 //! how and why, and the operation must fail exactly that way.
 //!
 //! Needs Prism (installed by `cargo xtask test` with `npm ci` in `tools/prism`) and the upstream
-//! document (`$CALCOM_OPENAPI`, default `../shared/calcom/openapi-v2.json`). Where either is
+//! document (`$CALCOM_OPENAPI`, default `../shared/calcom/openapi-v2-fea00aa.json`). Where either is
 //! missing the test is skipped with a notice; with `CI=true` that is a failure.
 #![cfg(feature = "full")]
 
@@ -92,7 +92,7 @@ fn client_for(example: &Example, base_url: &str) -> calcom::Client {
 async fn every_operation_is_accepted_by_prism_and_its_answer_decodes() {
     let document = std::env::var_os("CALCOM_OPENAPI")
         .map(PathBuf::from)
-        .unwrap_or_else(|| root().join("../shared/calcom/openapi-v2.json"));
+        .unwrap_or_else(|| root().join("../shared/calcom/openapi-v2-fea00aa.json"));
     let Some(document) = required_file("the upstream OpenAPI document", document, "set CALCOM_OPENAPI") else { return };
     let prism = std::env::var_os("CALCOM_PRISM")
         .map(PathBuf::from)
