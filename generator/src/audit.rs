@@ -28,9 +28,7 @@ pub const DEFAULT_OPENAPI: &str = "../shared/calcom/openapi-v2-fea00aa.json";
 
 /// The document to compare with: `$CALCOM_OPENAPI`, else [`DEFAULT_OPENAPI`] under `root`.
 pub fn openapi_path(root: &std::path::Path) -> std::path::PathBuf {
-    std::env::var_os("CALCOM_OPENAPI")
-        .map(std::path::PathBuf::from)
-        .unwrap_or_else(|| root.join(DEFAULT_OPENAPI))
+    std::env::var_os("CALCOM_OPENAPI").map(std::path::PathBuf::from).unwrap_or_else(|| root.join(DEFAULT_OPENAPI))
 }
 
 /// The audit's findings.
@@ -408,7 +406,7 @@ fn compare_enum(api: &Api, ty: &Type, doc: &Value, schema: &Value, what: &str, d
 }
 
 /// The JSON schema of the first 2xx response.
-fn success_schema<'a>(doc: &'a Value, op: &'a Value) -> Option<&'a Value> {
+pub(crate) fn success_schema<'a>(doc: &'a Value, op: &'a Value) -> Option<&'a Value> {
     let responses = op.get("responses")?.as_object()?;
     let (_, resp) = responses.iter().find(|(code, _)| code.starts_with('2'))?;
     let resp = resolve(doc, resp);
@@ -416,7 +414,7 @@ fn success_schema<'a>(doc: &'a Value, op: &'a Value) -> Option<&'a Value> {
 }
 
 /// A schema with `$ref` followed.
-fn resolve<'a>(doc: &'a Value, mut v: &'a Value) -> &'a Value {
+pub(crate) fn resolve<'a>(doc: &'a Value, mut v: &'a Value) -> &'a Value {
     for _ in 0..32 {
         let Some(r) = v.get("$ref").and_then(Value::as_str) else { return v };
         let Some(target) = r.strip_prefix('#').and_then(|p| doc.pointer(p)) else { return v };
@@ -426,13 +424,13 @@ fn resolve<'a>(doc: &'a Value, mut v: &'a Value) -> &'a Value {
 }
 
 /// The properties of an object schema, with `allOf` merged.
-struct Flat<'a> {
-    properties: BTreeMap<String, &'a Value>,
-    required: BTreeSet<String>,
-    one_of: bool,
+pub(crate) struct Flat<'a> {
+    pub(crate) properties: BTreeMap<String, &'a Value>,
+    pub(crate) required: BTreeSet<String>,
+    pub(crate) one_of: bool,
 }
 
-fn flatten<'a>(doc: &'a Value, schema: &'a Value) -> Flat<'a> {
+pub(crate) fn flatten<'a>(doc: &'a Value, schema: &'a Value) -> Flat<'a> {
     let mut flat = Flat { properties: BTreeMap::new(), required: BTreeSet::new(), one_of: false };
     flatten_into(doc, resolve(doc, schema), &mut flat, 0);
     flat

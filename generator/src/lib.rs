@@ -8,6 +8,7 @@
 
 pub mod audit;
 pub mod diag;
+pub mod draft;
 pub mod emit;
 pub mod examples;
 pub mod features;

@@ -152,3 +152,82 @@ fn the_spec_covers_the_upstream_document_without_unexplained_drift() {
     assert_eq!(report.matched, 230, "{}", report.render(false));
     assert!(report.is_clean(), "{}", report.render(false));
 }
+
+/// `audit --draft`: a missing upstream operation drafted from the document's shapes, reusing the
+/// spec's types where the wire shape is the same, with no upstream prose.
+#[test]
+fn draft_writes_a_missing_operation_from_the_documents_shapes() {
+    let spec = fixture_spec();
+    let doc = json!({
+        "paths": {
+            "/v2/orgs/{orgId}/things/{thingId}/archive": {
+                "post": {
+                    "operationId": "ThingsController_archiveThing",
+                    "summary": "Archives the thing forever and ever",
+                    "parameters": [
+                        { "name": "Authorization", "in": "header", "required": true, "schema": { "type": "string" } },
+                        { "name": "cal-api-version", "in": "header", "required": true, "schema": { "type": "string", "default": "2024-08-13" } },
+                        { "name": "thingId", "in": "path", "required": true, "schema": { "type": "number" } },
+                        { "name": "take", "in": "query", "schema": { "type": "number", "default": 10 } },
+                        { "name": "skip", "in": "query", "schema": { "type": "number" } }
+                    ],
+                    "requestBody": { "content": { "application/json": { "schema": { "$ref": "#/components/schemas/ArchiveInput" } } } },
+                    "responses": { "200": { "content": { "application/json": { "schema": { "type": "object", "properties": {
+                        "status": { "type": "string" },
+                        "data": { "type": "array", "items": { "$ref": "#/components/schemas/SameAsThing" } }
+                    } } } } } }
+                }
+            }
+        },
+        "components": { "schemas": {
+            "ArchiveInput": { "type": "object", "properties": {
+                "reason": { "type": "string", "enum": ["old", "broken"], "description": "Why the thing goes away, in prose" },
+                "kind": { "type": "string", "enum": ["c", "a"] },
+                "archivedAt": { "type": "string", "example": "2025-01-01T10:00:00Z" },
+                "ownerId": { "type": "number", "nullable": true },
+                "note": { "type": "string", "example": "A long sentence that must not be copied" }
+            }, "required": ["reason"] },
+            "SameAsThing": { "type": "object", "properties": {
+                "id": { "type": "number" }, "name": { "type": "string" }, "extra": { "type": "string" }
+            } }
+        } }
+    });
+    let text = codegen::draft::draft(&spec, &doc, "doc.json", "ThingsController_archiveThing").expect("drafted");
+    for expected in [
+        "# DRAFT, not reviewed: `ThingsController_archiveThing` (POST /v2/orgs/{orgId}/things/{thingId}/archive)",
+        "# Resource: suggested `orgs.things.archive` (new: spec/orgs/things/archive.yaml",
+        "  - name: archive_thing\n    method: POST\n",
+        "    upstream: ThingsController_archiveThing\n",
+        "    auth: [api_key, access_token]",
+        "    api_version: \"2024-08-13\"\n",
+        // The undeclared placeholder is drafted, in path order, before the declared one.
+        "      orgId: { type: integer, docs: TODO }  # not declared upstream\n      thingId: { type: integer, docs: TODO }\n",
+        "      take: { type: number, docs: TODO, default: 10 }\n",
+        "    pagination: take_skip\n",
+        "    body: ArchiveInput\n",
+        // Same wire fields as the spec's `Thing`: reused, not drafted.
+        "    response: list<Thing>\n",
+        "      reason: { type: ArchiveInputReason, required: true, docs: TODO }\n",
+        // Same values as the spec's `Kind` enum: reused.
+        "      kind: { type: Kind, docs: TODO }\n",
+        "      archivedAt: { type: date-time, docs: TODO, example: \"2025-01-01T10:00:00Z\" }\n",
+        "      ownerId: { type: integer, nullable: true, docs: TODO }\n",
+        "  ArchiveInputReason:\n    docs: TODO\n    values:\n      \"old\": TODO\n      \"broken\": TODO\n",
+    ] {
+        assert!(text.contains(expected), "draft lacks {expected:?}:\n{text}");
+    }
+    assert!(!text.contains("SameAsThing"), "{text}");
+    assert!(!text.contains("  Kind:"), "{text}");
+    // No upstream prose: descriptions, summaries and sentence-like examples stay out.
+    for prose in ["forever", "Why the thing", "long sentence"] {
+        assert!(!text.contains(prose), "draft copies upstream prose {prose:?}:\n{text}");
+    }
+    // The draft is the YAML of a resource file's `operations:`, `models:` and `enums:`.
+    let yaml = format!("resource: things.archive\ndocs: TODO\n{text}");
+    assert!(yaml.contains("operations:\n") && yaml.contains("models:\n") && yaml.contains("enums:\n"));
+
+    let missing = codegen::draft::draft(&spec, &doc, "doc.json", "archive").unwrap_err();
+    assert_eq!(missing.to_string(), "the document has no operation `archive`; similar: ThingsController_archiveThing");
+    let present = codegen::draft::draft(&spec, &altered_document(), "doc.json", "getThing").unwrap_err();
+    assert_eq!(present.to_string(), "`getThing` is already in the spec as `things.get`; the audit compares it");
+}

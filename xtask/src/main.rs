@@ -18,9 +18,11 @@ commands:
                       and tests/generated/ directories; --out names another crate root)
                       (--check: change nothing, fail naming each stale file)
   test                run the whole test suite (what CI runs)
-  audit [--openapi FILE] [--verbose]
+  audit [--openapi FILE] [--verbose] [--draft OPERATION_ID]...
                       compare spec/ with Cal.com's OpenAPI document (default: $CALCOM_OPENAPI or
-                      ../shared/calcom/openapi-v2-fea00aa.json); fails on unexplained drift";
+                      ../shared/calcom/openapi-v2-fea00aa.json); fails on unexplained drift
+                      (--draft ID: print a YAML draft of upstream operation ID and the
+                      models it needs, from the document's shapes, for a maintainer to finish)";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -121,6 +123,7 @@ fn audit(args: &[&str]) -> ExitCode {
     let mut openapi = codegen::audit::openapi_path(&root);
     let mut spec = root.join("spec");
     let mut verbose = false;
+    let mut drafts = Vec::new();
     let mut args = args.iter();
     while let Some(arg) = args.next() {
         match *arg {
@@ -132,6 +135,13 @@ fn audit(args: &[&str]) -> ExitCode {
                 if *arg == "--openapi" { openapi = PathBuf::from(value) } else { spec = PathBuf::from(value) }
             }
             "--verbose" | "-v" => verbose = true,
+            "--draft" => match args.next() {
+                Some(id) => drafts.push(*id),
+                None => {
+                    eprintln!("{USAGE}");
+                    return ExitCode::from(2);
+                }
+            },
             _ => {
                 eprintln!("{USAGE}");
                 return ExitCode::from(2);
@@ -155,6 +165,20 @@ fn audit(args: &[&str]) -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
+    if !drafts.is_empty() {
+        let source = openapi.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+        let mut ok = true;
+        for id in drafts {
+            match codegen::draft::draft(&api, &doc, &source, id) {
+                Ok(text) => println!("{text}"),
+                Err(e) => {
+                    eprintln!("error: {e}");
+                    ok = false;
+                }
+            }
+        }
+        return if ok { ExitCode::SUCCESS } else { ExitCode::FAILURE };
+    }
     let report = codegen::audit::audit(&api, &doc);
     print!("{}", report.render(verbose));
     if report.is_clean() { ExitCode::SUCCESS } else { ExitCode::FAILURE }
