@@ -30,7 +30,8 @@ pub fn emit_examples(api: &Api) -> Emitted {
         }
     }
     let tokens = quote! {
-        #![allow(dead_code)]
+        // Deprecated operations are called too: every operation is covered until it is removed.
+        #![allow(dead_code, deprecated)]
 
         use std::future::Future;
         use std::pin::Pin;

@@ -110,6 +110,8 @@ pub struct Operation {
     pub auth: Vec<usize>,
     /// Needed `cal-api-version` (index into [`Api::api_versions`]).
     pub api_version: Option<usize>,
+    /// Deprecated upstream: the note saying what to use instead.
+    pub deprecated: Option<String>,
     /// Path parameters, in path order.
     pub path_params: Vec<Param>,
     /// Query parameters, in spec order.

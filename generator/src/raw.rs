@@ -28,6 +28,8 @@ pub struct File {
     pub auth: Option<Spanned<Vec<Str>>>,
     /// Default `cal-api-version` of the file's operations.
     pub api_version: Option<Str>,
+    /// Every operation of the file is deprecated upstream: what to use instead.
+    pub deprecated: Option<Str>,
     /// The operations of the resource.
     #[serde(default)]
     pub operations: Vec<Spanned<Operation>>,
@@ -96,6 +98,8 @@ pub struct Operation {
     pub auth: Option<Spanned<Vec<Str>>>,
     /// `cal-api-version` needed (overrides the file's).
     pub api_version: Option<Str>,
+    /// Deprecated upstream: what to use instead (overrides the file's).
+    pub deprecated: Option<Str>,
     /// Path parameters by wire name.
     #[serde(default)]
     pub path_params: OrderedMap<Param>,

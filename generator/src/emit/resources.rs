@@ -220,8 +220,10 @@ pub(super) fn emit_op_method(api: &Api, op: &Operation) -> TokenStream {
         inits.push(quote!(#id: None));
     }
     let allow = (args.len() > 7).then(|| quote!(#[allow(clippy::too_many_arguments)]));
+    let deprecated = op.deprecated.as_ref().map(|note| quote!(#[deprecated(note = #note)]));
     quote! {
         #docs
+        #deprecated
         #allow
         pub fn #name(&self, #( #args ),* ) -> #builder<'a> {
             #builder { base: self.base, #( #inits, )* }

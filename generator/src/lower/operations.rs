@@ -27,10 +27,14 @@ impl Cx {
                         "add `resource: <dotted.path>` and `docs:` at the top of the file",
                     );
                 }
-                if f.file.docs.is_some() || f.file.auth.is_some() || f.file.api_version.is_some() {
+                if f.file.docs.is_some()
+                    || f.file.auth.is_some()
+                    || f.file.api_version.is_some()
+                    || f.file.deprecated.is_some()
+                {
                     self.diags.error(
                         Some(&Pos::new(file, 1, 1)),
-                        "`docs`, `auth` or `api_version` in a file without `resource:`",
+                        "`docs`, `auth`, `api_version` or `deprecated` in a file without `resource:`",
                         "these keys describe a resource; add `resource:` or remove them",
                     );
                 }
@@ -67,6 +71,7 @@ impl Cx {
             };
             let default_auth = f.file.auth.as_ref();
             let default_version = f.file.api_version.as_ref();
+            let default_deprecated = f.file.deprecated.as_ref();
             let mut operations = Vec::new();
             let mut names: BTreeMap<String, Pos> = BTreeMap::new();
             for op in &f.file.operations {
@@ -80,9 +85,11 @@ impl Cx {
                 } else {
                     names.insert(op.value.name.value.clone(), op_pos);
                 }
-                if let Some(o) =
+                if let Some(mut o) =
                     self.lower_operation(file, &op.value, default_auth, default_version, auth_modes, api_versions)
                 {
+                    let deprecated = op.value.deprecated.as_ref().or(default_deprecated);
+                    o.deprecated = deprecated.and_then(|d| self.deprecation_note(file, d));
                     operations.push(o);
                 }
             }
@@ -118,6 +125,21 @@ impl Cx {
             }
         }
         resources
+    }
+
+    /// A `deprecated` note: one line of plain text (it becomes `#[deprecated(note = ...)]`, which
+    /// compilers print as is) saying what to use instead.
+    fn deprecation_note(&mut self, file: &Path, note: &raw::Str) -> Option<String> {
+        let text = note.value.trim();
+        if text.is_empty() || text.contains('\n') {
+            self.diags.error(
+                Some(&spos(file, note)),
+                "`deprecated` needs one line saying what to use instead",
+                "write e.g. `deprecated: use client.orgs().webhooks() instead; Cal.com is retiring the platform product`",
+            );
+            return None;
+        }
+        Some(text.to_owned())
     }
 
     fn lower_operation(
@@ -353,6 +375,7 @@ impl Cx {
             upstream: op.upstream.as_ref().map(|u| u.value.clone()),
             auth,
             api_version,
+            deprecated: None,
             path_params,
             query,
             headers,
