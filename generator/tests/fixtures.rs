@@ -93,7 +93,8 @@ ok_fixtures!(
     patch,
     pagination,
     feature_gates,
-    extends
+    extends,
+    deprecated
 );
 
 bad_fixtures!(
@@ -111,6 +112,7 @@ bad_fixtures!(
     bad_unions,
     bad_union_rules,
     bad_extends,
+    bad_deprecated,
 );
 
 /// Every fixture directory has a test above (a new fixture without one would silently not run).

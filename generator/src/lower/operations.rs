@@ -71,7 +71,7 @@ impl Cx {
             };
             let default_auth = f.file.auth.as_ref();
             let default_version = f.file.api_version.as_ref();
-            let default_deprecated = f.file.deprecated.as_ref();
+            let default_deprecated = f.file.deprecated.as_ref().and_then(|d| self.deprecation_note(file, d));
             let mut operations = Vec::new();
             let mut names: BTreeMap<String, Pos> = BTreeMap::new();
             for op in &f.file.operations {
@@ -88,8 +88,10 @@ impl Cx {
                 if let Some(mut o) =
                     self.lower_operation(file, &op.value, default_auth, default_version, auth_modes, api_versions)
                 {
-                    let deprecated = op.value.deprecated.as_ref().or(default_deprecated);
-                    o.deprecated = deprecated.and_then(|d| self.deprecation_note(file, d));
+                    o.deprecated = match &op.value.deprecated {
+                        Some(d) => self.deprecation_note(file, d),
+                        None => default_deprecated.clone(),
+                    };
                     operations.push(o);
                 }
             }
