@@ -19,6 +19,7 @@ pub mod naming;
 pub mod output;
 pub mod path;
 pub mod raw;
+pub mod surface;
 pub mod types;
 
 use std::path::{Path, PathBuf};
@@ -77,10 +78,12 @@ pub fn generate_from(sources: &[(PathBuf, String)]) -> Result<Vec<RenderedFile>,
 fn render(api: &model::Api) -> Result<Vec<RenderedFile>, Error> {
     // Token streams cannot cross threads, so each thread emits and formats whole files.
     let plan = emit::Plan::new(api);
-    par_map(&plan.jobs, |job| output::render(&emit::emit_one(api, &plan, *job)))
+    let mut files: Vec<RenderedFile> = par_map(&plan.jobs, |job| output::render(&emit::emit_one(api, &plan, *job)))
         .into_iter()
         .collect::<Result<_, _>>()
-        .map_err(Error::Render)
+        .map_err(Error::Render)?;
+    files.push(RenderedFile { path: PathBuf::from(surface::PATH), contents: surface::render(api) });
+    Ok(files)
 }
 
 /// `items.iter().map(f)` on every core, results in the order of `items`. Formatting dominates

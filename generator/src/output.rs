@@ -12,7 +12,7 @@ use crate::emit::Emitted;
 pub const COMMAND: &str = "cargo xtask codegen";
 
 /// The directories of the client crate that hold generated files, relative to the crate root.
-/// Every `*.rs` file in them is owned by the generator: `write` removes those it did not make.
+/// Every `*.rs` and `*.txt` file in them is owned by the generator: `write` removes those it did not make.
 pub const MANAGED_DIRS: &[&str] = &["src/generated", "tests/generated"];
 
 /// A generated file, formatted and ready to write.
@@ -94,14 +94,14 @@ impl Changes {
     }
 }
 
-/// Compares `files` with the `*.rs` files in the [`MANAGED_DIRS`] of the crate at `dir`;
+/// Compares `files` with the generated (`*.rs`, `*.txt`) files in the [`MANAGED_DIRS`] of the crate at `dir`;
 /// writes nothing.
 pub fn diff(dir: &Path, files: &[RenderedFile]) -> io::Result<Changes> {
     let mut existing = BTreeMap::new();
     for managed in MANAGED_DIRS {
         let sub = dir.join(managed);
         if sub.exists() {
-            collect_rs(dir, &sub, &mut existing)?;
+            collect_owned(dir, &sub, &mut existing)?;
         }
     }
     let mut changes = Changes::default();
@@ -143,13 +143,16 @@ pub fn write(dir: &Path, files: &[RenderedFile]) -> io::Result<Changes> {
     Ok(changes)
 }
 
-fn collect_rs(root: &Path, dir: &Path, out: &mut BTreeMap<PathBuf, PathBuf>) -> io::Result<()> {
+/// The kinds of file the generator owns in [`MANAGED_DIRS`]: code, and the surface record.
+const OWNED_EXTENSIONS: &[&str] = &["rs", "txt"];
+
+fn collect_owned(root: &Path, dir: &Path, out: &mut BTreeMap<PathBuf, PathBuf>) -> io::Result<()> {
     for entry in fs::read_dir(dir)? {
         let entry = entry?;
         let path = entry.path();
         if entry.file_type()?.is_dir() {
-            collect_rs(root, &path, out)?;
-        } else if path.extension().is_some_and(|e| e == "rs") {
+            collect_owned(root, &path, out)?;
+        } else if path.extension().is_some_and(|e| OWNED_EXTENSIONS.iter().any(|o| e == *o)) {
             let rel = path.strip_prefix(root).unwrap_or(&path).to_path_buf();
             out.insert(rel, path);
         }

@@ -92,6 +92,34 @@ fn codegen(args: CodegenArgs) -> ExitCode {
     let root = root();
     let shown = out_dir.strip_prefix(&root).unwrap_or(&out_dir).to_path_buf();
     let shown = shown.as_path();
+    // What the regeneration changes for users, from the checked-in surface to the new one.
+    let surface_path = out_dir.join(codegen::surface::PATH);
+    let old_surface = std::fs::read_to_string(&surface_path).ok();
+    let new_surface = files
+        .iter()
+        .find(|f| f.path == Path::new(codegen::surface::PATH))
+        .map(|f| f.contents.as_str())
+        .unwrap_or_default();
+    match &old_surface {
+        Some(old) if old != new_surface => {
+            let report = codegen::surface::compare(old, new_surface);
+            print!("{}", report.render());
+            let version = crate_version(&out_dir);
+            if let Some(next) = version.as_deref().and_then(|v| report.next_version(v)) {
+                println!(
+                    "release: {} -> version {next} (Cargo.toml has {}); record it in CHANGELOG.md",
+                    match report.release() {
+                        codegen::surface::Release::Breaking => "breaking",
+                        codegen::surface::Release::Compatible => "compatible",
+                        codegen::surface::Release::None => "no user-facing change",
+                    },
+                    version.as_deref().unwrap_or("?")
+                );
+            }
+        }
+        Some(_) => {}
+        None => println!("no recorded surface at {}: nothing to compare with", surface_path.display()),
+    }
     let result = if check { output::diff(&out_dir, &files) } else { output::write(&out_dir, &files) };
     match result {
         Err(e) => {
@@ -182,6 +210,15 @@ fn audit(args: &[&str]) -> ExitCode {
     let report = codegen::audit::audit(&api, &doc);
     print!("{}", report.render(verbose));
     if report.is_clean() { ExitCode::SUCCESS } else { ExitCode::FAILURE }
+}
+
+/// The `version` of the crate at `crate_root` (its `Cargo.toml`'s first `version = "..."` line).
+fn crate_version(crate_root: &Path) -> Option<String> {
+    let manifest = std::fs::read_to_string(crate_root.join("Cargo.toml")).ok()?;
+    manifest.lines().find_map(|l| {
+        let rest = l.trim().strip_prefix("version")?.trim_start().strip_prefix('=')?;
+        Some(rest.trim().trim_matches('"').to_owned())
+    })
 }
 
 fn run(what: &str, cmd: &mut Command) -> bool {

@@ -3,7 +3,7 @@
 
 //! Test support: an example call of every operation, for tests that cover them all.
 
-#![allow(dead_code)]
+#![allow(dead_code, deprecated)]
 use std::future::Future;
 use std::pin::Pin;
 /// The future of an example call.
