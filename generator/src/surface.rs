@@ -234,8 +234,36 @@ pub fn compare(old: &str, new: &str) -> Report {
         });
     }
 
+    // Arguments are positional: one renamed at the same position with the same type still takes
+    // the caller's value.
+    let mut renamed_args: BTreeMap<&str, &str> = BTreeMap::new();
+    for (key, value) in old.iter().filter(|(k, _)| k.contains(" arg ") && !new.contains_key(*k)) {
+        let op = &key[..key.find(" arg ").unwrap_or(0)];
+        if let Some((to, _)) = new.iter().find(|(k, v)| {
+            k.starts_with(&format!("{op} arg "))
+                && !old.contains_key(*k)
+                && *v == value
+                && !renamed_args.values().any(|t| t == *k)
+        }) {
+            renamed_args.insert(key, to);
+            changes.push(Change {
+                what: format!(
+                    "argument `{}` of {} is now `{}` (same position and type)",
+                    key.rsplit(' ').next().unwrap_or_default(),
+                    &op[3..],
+                    to.rsplit(' ').next().unwrap_or_default()
+                ),
+                breaking: false,
+            });
+        }
+    }
+
     for (key, value) in &old {
-        if new.contains_key(key) || renamed.contains_key(*key) || under_renamed(key, &renamed) {
+        if new.contains_key(key)
+            || renamed.contains_key(*key)
+            || under_renamed(key, &renamed)
+            || renamed_args.contains_key(key)
+        {
             continue;
         }
         if let Some(c) = removed(key, value, &new) {
@@ -244,7 +272,9 @@ pub fn compare(old: &str, new: &str) -> Report {
     }
     for (key, value) in &new {
         match old.get(key) {
-            None if renamed_to.contains_key(key) || under_renamed_to(key, &renamed_to) => {}
+            None if renamed_to.contains_key(key)
+                || under_renamed_to(key, &renamed_to)
+                || renamed_args.values().any(|to| to == key) => {}
             None => {
                 if let Some(c) = added(key, value, &old, &new) {
                     changes.push(c);
@@ -338,17 +368,22 @@ fn added(key: &str, value: &str, old: &BTreeMap<&str, &str>, new: &BTreeMap<&str
 fn changed(key: &str, before: &str, after: &str) -> Change {
     let words: Vec<&str> = key.split(' ').collect();
     let what = match words.as_slice() {
-        ["op", name] => format!("operation {name}: {before} -> {after}"),
+        ["op", name] => {
+            // The method and path are not part of the Rust signature; the response type is.
+            let returns = |v: &str| v.split_once(" -> ").map(|(_, r)| r.to_owned()).unwrap_or_default();
+            let breaking = returns(before) != returns(after);
+            return Change { what: format!("operation {name}: {before} => {after}"), breaking };
+        }
         ["op", name, "deprecated"] => {
             return Change { what: format!("deprecation note of {name}: {after}"), breaking: false };
         }
         ["op", name, "arg", arg] => format!("argument `{arg}` of {name}: {before} -> {after}"),
         ["op", name, "setter", s] => format!("setter `{s}` of {name}: {before} -> {after}"),
-        ["model", name] => {
-            // A response model that is now also sent gets constructors: compatible. The reverse
-            // takes `new` and the setters away.
+        [kind @ ("model" | "union"), name] => {
+            // A response type that is now also sent gets constructors (models) or conversions
+            // (unions): compatible. The reverse takes them away.
             let breaking = before == "request";
-            return Change { what: format!("model {name}: {before} -> {after}"), breaking };
+            return Change { what: format!("{kind} {name}: {before} -> {after}"), breaking };
         }
         ["model", m, "field", f] => {
             // Optional to optional-and-clearable keeps the setter and adds `clear_<field>()`.

@@ -29,6 +29,8 @@ fn a_fixture_change_is_reported_item_by_item_with_its_semver_kind() {
         (false, "added operation things.archive (POST /v2/things/{thingId}/archive -> ())"),
         (false, "deprecated things.create: use `things.make`"),
         (false, "new setter `fields` (string) of things.get"),
+        (false, "argument `thing_id` of things.get is now `id` (same position and type)"),
+        (false, "operation things.get: GET /v2/things/{thingId} -> Thing => GET /v2/things/{id} -> Thing"),
     ];
     let mut got = lines.clone();
     let mut want = expected.to_vec();
@@ -40,7 +42,7 @@ fn a_fixture_change_is_reported_item_by_item_with_its_semver_kind() {
     assert_eq!(report.release(), codegen::surface::Release::Breaking);
     assert_eq!(report.next_version("0.1.0").as_deref(), Some("0.2.0"));
     assert_eq!(report.next_version("1.4.2").as_deref(), Some("2.0.0"));
-    assert!(report.render().starts_with("user-facing changes: 12 (6 breaking, 6 compatible)\n"));
+    assert!(report.render().starts_with("user-facing changes: 14 (6 breaking, 8 compatible)\n"));
 }
 
 #[test]
