@@ -194,14 +194,20 @@ impl<T: ToParam + ?Sized> ToParam for &T {
     }
 }
 
-/// Characters kept as they are in a path segment: RFC 3986 unreserved. Everything else,
-/// `/`, `.` sequences and `%` included, is percent-encoded, so a value stays inside its segment.
-const SEGMENT: &AsciiSet = &NON_ALPHANUMERIC.remove(b'-').remove(b'_').remove(b'~');
+/// Characters kept as they are in a path segment: RFC 3986 unreserved. Everything else, `/`
+/// and `%` included, is percent-encoded, so a value stays inside its segment.
+const SEGMENT: &AsciiSet = &NON_ALPHANUMERIC.remove(b'-').remove(b'_').remove(b'~').remove(b'.');
 
-/// A path parameter, percent-encoded for one segment. `.` is encoded too, so that `..` cannot
-/// climb out of the segment.
+/// A path parameter, percent-encoded for one segment. A dot inside a value stays as it is
+/// (`booking.read`, as Cal.com's permission paths have it); a value that is only `.` or `..`
+/// is encoded whole, so that it cannot be read as a dot segment and climb out of its place.
 pub(crate) fn encode_segment<T: ToParam + ?Sized>(value: &T) -> String {
-    utf8_percent_encode(&value.to_param(), SEGMENT).to_string()
+    let raw = value.to_param();
+    match raw.as_str() {
+        "." => "%2E".to_owned(),
+        ".." => "%2E%2E".to_owned(),
+        _ => utf8_percent_encode(&raw, SEGMENT).to_string(),
+    }
 }
 
 /// Deserializes a generated string enum: any string is accepted, unknown ones become `Unknown`.
