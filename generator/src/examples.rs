@@ -31,7 +31,8 @@ pub fn emit_examples(api: &Api) -> Emitted {
     }
     let tokens = quote! {
         // Deprecated operations are called too: every operation is covered until it is removed.
-        #![allow(dead_code, deprecated)]
+        // `Box::new(Model::default())` names the boxed type, which `Box::default()` would hide.
+        #![allow(dead_code, deprecated, clippy::box_default)]
 
         use std::future::Future;
         use std::pin::Pin;
