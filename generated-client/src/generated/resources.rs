@@ -179,7 +179,7 @@ impl crate::Client {
     }
     #[cfg(feature = "webhooks")]
     #[cfg_attr(docsrs, doc(cfg(feature = "webhooks")))]
-    /// The authenticated user's own webhooks. Organization, event type and OAuth client webhooks are under `orgs().webhooks()`, `event_types().webhooks()` and `oauth_clients().webhooks()`.
+    /// The authenticated user's own webhooks. Organization, event type, team event type and OAuth client webhooks are under `orgs().webhooks()`, `event_types().webhooks()`, `teams().event_types().webhooks()` and `oauth_clients().webhooks()`.
     pub fn webhooks(&self) -> webhooks::Webhooks<'_> {
         webhooks::Webhooks {
             base: self.base(),

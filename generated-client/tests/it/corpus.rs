@@ -270,7 +270,11 @@ async fn serde_deserialize_follows_the_same_rules() {
 async fn an_event_type_with_every_booking_field_kind() {
     use calcom::BookingField as F;
     let server = answering(200, corpus("event_type.json")).await;
-    let et = api_key_client(&server).event_types().get(1).await.expect("decodes");
+    let calcom::PersonalOrTeamEventType::Personal(et) =
+        api_key_client(&server).event_types().get(1).await.expect("decodes")
+    else {
+        panic!("a personal event type (it has `users`)")
+    };
     let kinds: Vec<&str> = et
         .booking_fields
         .iter()
@@ -327,10 +331,17 @@ async fn event_types_lists_and_team_event_types_decode() {
     assert_eq!(list.len(), 3);
     let server = answering(200, corpus("event_type_split_name.json")).await;
     let et = api_key_client(&server).event_types().get(1).await.expect("decodes");
+    let calcom::PersonalOrTeamEventType::Personal(et) = et else { panic!("personal: {et:?}") };
     assert!(et.booking_fields.iter().any(|f| matches!(f, calcom::BookingField::SplitName(_))));
     let server = answering(200, corpus("team_event_type.json")).await;
     let team = api_key_client(&server).teams().event_types().get(1, 2).await.expect("decodes");
     assert_eq!(team.owner_id, None);
+    // The same team event type, found by id alone (the caller administers its team).
+    let server = answering(200, corpus("team_event_type.json")).await;
+    let found = api_key_client(&server).event_types().get(2).await.expect("decodes");
+    let calcom::PersonalOrTeamEventType::Team(found) = found else { panic!("team: {found:?}") };
+    assert_eq!(found.id, team.id);
+    assert!(!found.hosts.is_empty());
 }
 
 #[tokio::test]

@@ -23,6 +23,38 @@ impl AbsentAttendee {
         }
     }
 }
+/// Body of a request that invites more guests to a booking.
+#[non_exhaustive]
+#[derive(Debug, Clone, PartialEq)]
+pub struct AddGuests {
+    /// The guests to invite: 1 to 10, and the booking may not exceed 30 attendees.
+    pub guests: Vec<NewBookingGuest>,
+}
+crate::json::object!(AddGuests { guests });
+impl AddGuests {
+    /// A `AddGuests` with the required fields (`guests`: The guests to invite: 1 to 10, and the booking may not exceed 30 attendees); set the others with the methods of the same names.
+    pub fn new(guests: impl IntoIterator<Item = NewBookingGuest>) -> Self {
+        AddGuests {
+            guests: guests.into_iter().collect(),
+        }
+    }
+}
+/// A new address set by the organizer.
+#[non_exhaustive]
+#[derive(Debug, Clone, PartialEq)]
+pub struct BookingAddressUpdate {
+    /// The address. Example: `"123 Example St, City, Country"`.
+    pub address: String,
+}
+crate::json::object!(BookingAddressUpdate { address });
+impl BookingAddressUpdate {
+    /// A `BookingAddressUpdate` with the required fields (`address`: The address); set the others with the methods of the same names.
+    pub fn new(address: impl Into<String>) -> Self {
+        BookingAddressUpdate {
+            address: address.into(),
+        }
+    }
+}
 /// An address the attendee gives.
 #[non_exhaustive]
 #[derive(Debug, Clone, PartialEq)]
@@ -87,12 +119,44 @@ impl BookingIntegrationLocation {
         }
     }
 }
+/// A new meeting link set by the organizer.
+#[non_exhaustive]
+#[derive(Debug, Clone, PartialEq)]
+pub struct BookingLinkUpdate {
+    /// The link (a URL). Example: `"https://meet.google.com/txi-fein-xyz"`.
+    pub link: String,
+}
+crate::json::object!(BookingLinkUpdate { link });
+impl BookingLinkUpdate {
+    /// A `BookingLinkUpdate` with the required fields (`link`: The link (a URL)); set the others with the methods of the same names.
+    pub fn new(link: impl Into<String>) -> Self {
+        BookingLinkUpdate {
+            link: link.into(),
+        }
+    }
+}
 /// A location the organizer defined on the event type (its address, link, phone number or default app); the booker only picks it.
 #[non_exhaustive]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct BookingOrganizerLocation {}
 crate::json::object!(BookingOrganizerLocation {});
 impl BookingOrganizerLocation {}
+/// A new phone number set by the organizer.
+#[non_exhaustive]
+#[derive(Debug, Clone, PartialEq)]
+pub struct BookingPhoneUpdate {
+    /// The phone number in international format. Example: `"+37120993151"`.
+    pub phone: String,
+}
+crate::json::object!(BookingPhoneUpdate { phone });
+impl BookingPhoneUpdate {
+    /// A `BookingPhoneUpdate` with the required fields (`phone`: The phone number in international format); set the others with the methods of the same names.
+    pub fn new(phone: impl Into<String>) -> Self {
+        BookingPhoneUpdate {
+            phone: phone.into(),
+        }
+    }
+}
 /// The host a booking was reassigned to.
 #[non_exhaustive]
 #[derive(Debug, Clone, PartialEq)]
@@ -184,16 +248,70 @@ impl CancelBooking {
 pub struct CancelSeat {
     /// Uid of the seat to give up. Example: `"3be561a9-31f1-4b8e-aefc-9d9a085f0dd1"`.
     pub seat_uid: String,
+    /// Why the seat is given up. Example: `"User requested cancellation"`.
+    pub cancellation_reason: Option<String>,
 }
-crate::json::object!(CancelSeat { seat_uid = "seatUid" });
+crate::json::object!(
+    CancelSeat { seat_uid = "seatUid", cancellation_reason = "cancellationReason"
+    optional }
+);
 impl CancelSeat {
     /// A `CancelSeat` with the required fields (`seat_uid`: Uid of the seat to give up); set the others with the methods of the same names.
     pub fn new(seat_uid: impl Into<String>) -> Self {
         CancelSeat {
             seat_uid: seat_uid.into(),
+            cancellation_reason: None,
         }
     }
+    /// Why the seat is given up. Example: `"User requested cancellation"`.
+    pub fn cancellation_reason(
+        mut self,
+        cancellation_reason: impl Into<String>,
+    ) -> Self {
+        self.cancellation_reason = Some(cancellation_reason.into());
+        self
+    }
 }
+/// One person's presence in a Cal Video session.
+#[non_exhaustive]
+#[derive(Debug, Clone, PartialEq)]
+pub struct ConferencingParticipant {
+    /// Id the person had in the room; null when the video provider knows none. Example: `"user123"`.
+    pub user_id: Option<String>,
+    /// Name shown in the room; null when none was given. Example: `"John Doe"`.
+    pub user_name: Option<String>,
+    /// When the person joined (seconds since the Unix epoch). Example: `1678901234`.
+    pub join_time: i64,
+    /// How long the person stayed (seconds). Example: `3600`.
+    pub duration: i64,
+}
+crate::json::object!(
+    ConferencingParticipant { user_id = "userId" nullable, user_name = "userName"
+    nullable, join_time = "joinTime", duration }
+);
+/// One session of a booking's Cal Video room, from the moment the first person joined until the last left.
+#[non_exhaustive]
+#[derive(Debug, Clone, PartialEq)]
+pub struct ConferencingSession {
+    /// Id of the session at the video provider. Example: `"session123"`.
+    pub id: String,
+    /// Name of the video room. Example: `"daily-video-room-123"`.
+    pub room: String,
+    /// When the session started (seconds since the Unix epoch). Example: `1678901234`.
+    pub start_time: i64,
+    /// Length of the session in seconds. Example: `3600`.
+    pub duration: i64,
+    /// Whether the session is still going on. Example: `false`.
+    pub ongoing: bool,
+    /// Largest number of people in the room at once. Example: `10`.
+    pub max_participants: i64,
+    /// Everyone who joined the session.
+    pub participants: Vec<ConferencingParticipant>,
+}
+crate::json::object!(
+    ConferencingSession { id, room, start_time = "startTime", duration, ongoing,
+    max_participants = "maxParticipants", participants }
+);
 /// Body of a request that books an event type. For a recurring event type it books every occurrence the event type defines.
 #[non_exhaustive]
 #[derive(Debug, Clone, PartialEq)]
@@ -723,6 +841,57 @@ impl NewBookingAttendee {
         self
     }
 }
+/// A guest invited to an existing booking.
+#[non_exhaustive]
+#[derive(Debug, Clone, PartialEq)]
+pub struct NewBookingGuest {
+    /// Email of the guest. Example: `"john.doe@example.com"`.
+    pub email: String,
+    /// Name of the guest. Example: `"John Doe"`.
+    pub name: Option<String>,
+    /// IANA time zone of the guest. Example: `"America/New_York"`.
+    pub time_zone: Option<String>,
+    /// Phone number of the guest in international format; the guest then also gets a text message. Example: `"+919876543210"`.
+    pub phone_number: Option<String>,
+    /// Language of the guest's emails. The server uses `en` when absent. Example: `"it"`.
+    pub language: Option<Locale>,
+}
+crate::json::object!(
+    NewBookingGuest { email, name optional, time_zone = "timeZone" optional, phone_number
+    = "phoneNumber" optional, language optional }
+);
+impl NewBookingGuest {
+    /// A `NewBookingGuest` with the required fields (`email`: Email of the guest); set the others with the methods of the same names.
+    pub fn new(email: impl Into<String>) -> Self {
+        NewBookingGuest {
+            email: email.into(),
+            name: None,
+            time_zone: None,
+            phone_number: None,
+            language: None,
+        }
+    }
+    /// Name of the guest. Example: `"John Doe"`.
+    pub fn name(mut self, name: impl Into<String>) -> Self {
+        self.name = Some(name.into());
+        self
+    }
+    /// IANA time zone of the guest. Example: `"America/New_York"`.
+    pub fn time_zone(mut self, time_zone: impl Into<String>) -> Self {
+        self.time_zone = Some(time_zone.into());
+        self
+    }
+    /// Phone number of the guest in international format; the guest then also gets a text message. Example: `"+919876543210"`.
+    pub fn phone_number(mut self, phone_number: impl Into<String>) -> Self {
+        self.phone_number = Some(phone_number.into());
+        self
+    }
+    /// Language of the guest's emails. The server uses `en` when absent. Example: `"it"`.
+    pub fn language(mut self, language: Locale) -> Self {
+        self.language = Some(language);
+        self
+    }
+}
 /// Body of a request that gives a booking to a chosen host.
 #[non_exhaustive]
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -844,6 +1013,21 @@ impl RescheduleSeat {
         self
     }
 }
+/// Body of a request that changes where a booking takes place.
+#[non_exhaustive]
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct UpdateBookingLocation {
+    /// The new location; when absent the booking is left as it is.
+    pub location: Option<BookingLocationUpdate>,
+}
+crate::json::object!(UpdateBookingLocation { location optional });
+impl UpdateBookingLocation {
+    /// The new location; when absent the booking is left as it is.
+    pub fn location(mut self, location: BookingLocationUpdate) -> Self {
+        self.location = Some(location);
+        self
+    }
+}
 /// Where a new booking takes place; it must be one of the event type's locations.
 ///
 /// The `type` field says which variant a value is; an object with a `type` this version of the client does not know is kept in `Other`.
@@ -934,6 +1118,109 @@ impl From<BookingAttendeePhoneLocation> for BookingLocation {
 impl From<BookingIntegrationLocation> for BookingLocation {
     fn from(value: BookingIntegrationLocation) -> Self {
         BookingLocation::Integration(Box::new(value))
+    }
+}
+/// The new location of a booking. Unlike a new booking's location, the organizer's kinds carry the value itself.
+///
+/// The `type` field says which variant a value is; an object with a `type` this version of the client does not know is kept in `Other`.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[serde(tag = "type")]
+#[non_exhaustive]
+pub enum BookingLocationUpdate {
+    /// An address chosen by the organizer.
+    #[serde(rename = "address")]
+    Address(Box<BookingAddressUpdate>),
+    /// A meeting link chosen by the organizer.
+    #[serde(rename = "link")]
+    Link(Box<BookingLinkUpdate>),
+    /// A phone number chosen by the organizer.
+    #[serde(rename = "phone")]
+    Phone(Box<BookingPhoneUpdate>),
+    /// The attendee's address.
+    #[serde(rename = "attendeeAddress")]
+    AttendeeAddress(Box<BookingAttendeeAddressLocation>),
+    /// A place named by the attendee.
+    #[serde(rename = "attendeeDefined")]
+    AttendeeDefined(Box<BookingAttendeeDefinedLocation>),
+    /// The attendee's phone number.
+    #[serde(rename = "attendeePhone")]
+    AttendeePhone(Box<BookingAttendeePhoneLocation>),
+    /// A conferencing app: Cal.com makes a new meeting with it (the app must be connected).
+    #[serde(rename = "integration")]
+    Integration(Box<BookingIntegrationLocation>),
+    /// A shape no rule of this version of the client claims, kept as it was sent.
+    #[serde(untagged)]
+    Other(serde_json::Value),
+}
+impl crate::decode::FromJson for BookingLocationUpdate {
+    fn from_json(
+        r: &mut crate::decode::Reader<'_>,
+    ) -> Result<Self, crate::decode::JsonError> {
+        match r.kind()? {
+            crate::decode::Kind::Object => {
+                let shape = r.shape("BookingLocationUpdate", Some("type"), &[])?;
+                Ok(
+                    match shape.tag() {
+                        Some("address") => {
+                            BookingLocationUpdate::Address(shape.decode()?)
+                        }
+                        Some("link") => BookingLocationUpdate::Link(shape.decode()?),
+                        Some("phone") => BookingLocationUpdate::Phone(shape.decode()?),
+                        Some("attendeeAddress") => {
+                            BookingLocationUpdate::AttendeeAddress(shape.decode()?)
+                        }
+                        Some("attendeeDefined") => {
+                            BookingLocationUpdate::AttendeeDefined(shape.decode()?)
+                        }
+                        Some("attendeePhone") => {
+                            BookingLocationUpdate::AttendeePhone(shape.decode()?)
+                        }
+                        Some("integration") => {
+                            BookingLocationUpdate::Integration(shape.decode()?)
+                        }
+                        Some(_) => BookingLocationUpdate::Other(shape.value()?),
+                        None => return Err(crate::decode::missing("type")),
+                    },
+                )
+            }
+            _ => Err(r.invalid("BookingLocationUpdate (object)")),
+        }
+    }
+}
+crate::decode::deserialize_via_from_json!(BookingLocationUpdate);
+impl From<BookingAddressUpdate> for BookingLocationUpdate {
+    fn from(value: BookingAddressUpdate) -> Self {
+        BookingLocationUpdate::Address(Box::new(value))
+    }
+}
+impl From<BookingLinkUpdate> for BookingLocationUpdate {
+    fn from(value: BookingLinkUpdate) -> Self {
+        BookingLocationUpdate::Link(Box::new(value))
+    }
+}
+impl From<BookingPhoneUpdate> for BookingLocationUpdate {
+    fn from(value: BookingPhoneUpdate) -> Self {
+        BookingLocationUpdate::Phone(Box::new(value))
+    }
+}
+impl From<BookingAttendeeAddressLocation> for BookingLocationUpdate {
+    fn from(value: BookingAttendeeAddressLocation) -> Self {
+        BookingLocationUpdate::AttendeeAddress(Box::new(value))
+    }
+}
+impl From<BookingAttendeeDefinedLocation> for BookingLocationUpdate {
+    fn from(value: BookingAttendeeDefinedLocation) -> Self {
+        BookingLocationUpdate::AttendeeDefined(Box::new(value))
+    }
+}
+impl From<BookingAttendeePhoneLocation> for BookingLocationUpdate {
+    fn from(value: BookingAttendeePhoneLocation) -> Self {
+        BookingLocationUpdate::AttendeePhone(Box::new(value))
+    }
+}
+impl From<BookingIntegrationLocation> for BookingLocationUpdate {
+    fn from(value: BookingIntegrationLocation) -> Self {
+        BookingLocationUpdate::Integration(Box::new(value))
     }
 }
 /// One booking, or every occurrence of a recurring booking (in start order). Creating a recurring booking gives the whole series; so does reading or cancelling it by its `recurringBookingUid`.

@@ -14,6 +14,12 @@ pub struct Me {
     pub username: String,
     /// The user's email address. Example: `"alice@example.com"`.
     pub email: String,
+    /// The user's display name; null when none is set. Example: `"Alice Smith"`.
+    pub name: Option<String>,
+    /// URL of the user's avatar image; null when none is set. Example: `"https://cal.com/api/avatar/2b735186-b01b-46d3-87da-019b8f61776b.png"`.
+    pub avatar_url: Option<String>,
+    /// The user's short biography; null when none is set. Example: `"I am a bio"`.
+    pub bio: Option<String>,
     /// Clock the user prefers: `12` or `24` hours. Example: `12`.
     pub time_format: i64,
     /// Id of the user's default schedule; null when the user has none.
@@ -28,9 +34,10 @@ pub struct Me {
     pub organization: Option<MeOrganization>,
 }
 crate::json::object!(
-    Me { id, username, email, time_format = "timeFormat", default_schedule_id =
-    "defaultScheduleId" nullable, week_start = "weekStart", time_zone = "timeZone",
-    organization_id = "organizationId" nullable, organization optional }
+    Me { id, username, email, name optional, avatar_url = "avatarUrl" optional, bio
+    optional, time_format = "timeFormat", default_schedule_id = "defaultScheduleId"
+    nullable, week_start = "weekStart", time_zone = "timeZone", organization_id =
+    "organizationId" nullable, organization optional }
 );
 /// The organization of the authenticated user.
 #[non_exhaustive]

@@ -4,27 +4,6 @@
 //! Types the `orgs` and `teams` resource groups use (compiled when one of those features is on).
 
 use super::*;
-/// How strongly a round-robin host is preferred.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
-#[non_exhaustive]
-pub enum HostPriority {
-    /// Lowest priority (`lowest`).
-    Lowest,
-    /// Low priority (`low`).
-    Low,
-    /// Medium priority (`medium`).
-    Medium,
-    /// High priority (`high`).
-    High,
-    /// Highest priority (`highest`).
-    Highest,
-    /// A value this version of the client does not know, as it was sent.
-    Unknown(String),
-}
-crate::runtime::string_enum!(
-    HostPriority { Lowest = "lowest", Low = "low", Medium = "medium", High = "high",
-    Highest = "highest", }
-);
 /// The role a member has in a team or organization.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
@@ -55,23 +34,6 @@ pub enum PhoneCallTemplate {
 crate::runtime::string_enum!(
     PhoneCallTemplate { CheckInAppointment = "CHECK_IN_APPOINTMENT", CustomTemplate =
     "CUSTOM_TEMPLATE", }
-);
-/// How the hosts of a team event type share its bookings.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
-#[non_exhaustive]
-pub enum SchedulingType {
-    /// Every host attends each booking; only times when all are free are offered (`collective`).
-    Collective,
-    /// Each booking goes to one of the hosts in turn (`roundRobin`).
-    RoundRobin,
-    /// The event type is copied into the members' own accounts and managed by the team (`managed`).
-    Managed,
-    /// A value this version of the client does not know, as it was sent.
-    Unknown(String),
-}
-crate::runtime::string_enum!(
-    SchedulingType { Collective = "collective", RoundRobin = "roundRobin", Managed =
-    "managed", }
 );
 /// Body of a request that starts an AI phone call (Cal.ai) for an event type.
 #[non_exhaustive]
@@ -369,6 +331,8 @@ pub struct CreateTeamEventType {
     pub schedule_id: Option<i64>,
     /// Maximum number of bookings per day, week, month or year, or `disabled` to remove the limits.
     pub booking_limits_count: Option<BookingLimitsCountSetting>,
+    /// How many active (upcoming) bookings one booker may hold at once, or `disabled` to remove the limit. Give at least one of its fields; not allowed on a recurring event type.
+    pub booker_active_bookings_limit: Option<BookerActiveBookingsLimitSetting>,
     /// Whether to offer only the earliest free slot of each day.
     pub only_show_first_available_slot: Option<bool>,
     /// Maximum total booked minutes per day, week, month or year, or `disabled` to remove the limits.
@@ -411,6 +375,18 @@ pub struct CreateTeamEventType {
     pub hidden: Option<bool>,
     /// Whether only authenticated callers (the owner, or admins of its team or organization) may book it through the API. The server uses false when absent.
     pub booking_requires_authentication: Option<bool>,
+    /// Whether bookers are prevented from cancelling: `disabled` true turns cancelling off; false (or an empty object) turns it back on.
+    pub disable_cancelling: Option<CancellingSettingSpec>,
+    /// Whether bookers are prevented from rescheduling: always (`disabled` true), or only when the booking starts in fewer than `minutesBefore` minutes; neither turns the limit off.
+    pub disable_rescheduling: Option<ReschedulingSettingSpec>,
+    /// Language of the booking page's interface; the empty value lets the booker's browser decide (the default). Example: `"en"`.
+    pub interface_language: Option<BookingPageLanguage>,
+    /// Whether bookings whose time has passed may still be rescheduled; off for new event types unless set.
+    pub allow_rescheduling_past_bookings: Option<bool>,
+    /// Whether trying to reschedule a cancelled booking makes a new booking instead of failing; off for new event types unless set.
+    pub allow_rescheduling_cancelled_bookings: Option<bool>,
+    /// Whether the offered start times are arranged to make the most of the hosts' free time; off for new event types unless set.
+    pub show_optimized_slots: Option<bool>,
     /// How the hosts share the bookings. Example: `"collective"`.
     pub scheduling_type: SchedulingType,
     /// Team members who host the event; leave it out and use `assignAllTeamMembers` to assign everyone.
@@ -419,6 +395,12 @@ pub struct CreateTeamEventType {
     pub assign_all_team_members: Option<bool>,
     /// Where the event takes place. Cal Video is used when absent.
     pub locations: Option<Vec<EventTypeLocationSpec>>,
+    /// Turns Cal.com's standard emails to attendees or hosts off (or back on); meant for teams inside an organization.
+    pub email_settings: Option<EventTypeEmailSettingsSpec>,
+    /// Round-robin event types: whether a rescheduled booking stays with the host it was first assigned to.
+    pub reschedule_with_same_round_robin_host: Option<bool>,
+    /// Round-robin event types: whether a booking may name a subset of the hosts to choose from.
+    pub rr_host_subset_enabled: Option<bool>,
 }
 crate::json::object!(
     CreateTeamEventType { length_in_minutes = "lengthInMinutes",
@@ -428,7 +410,8 @@ crate::json::object!(
     minimum_booking_notice = "minimumBookingNotice" optional, before_event_buffer =
     "beforeEventBuffer" optional, after_event_buffer = "afterEventBuffer" optional,
     schedule_id = "scheduleId" optional, booking_limits_count = "bookingLimitsCount"
-    optional, only_show_first_available_slot = "onlyShowFirstAvailableSlot" optional,
+    optional, booker_active_bookings_limit = "bookerActiveBookingsLimit" optional,
+    only_show_first_available_slot = "onlyShowFirstAvailableSlot" optional,
     booking_limits_duration = "bookingLimitsDuration" optional, booking_window =
     "bookingWindow" optional, offset_start = "offsetStart" optional, booker_layouts =
     "bookerLayouts" optional, confirmation_policy = "confirmationPolicy" optional,
@@ -441,9 +424,16 @@ crate::json::object!(
     "hideCalendarEventDetails" optional, success_redirect_url = "successRedirectUrl"
     optional, hide_organizer_email = "hideOrganizerEmail" optional, cal_video_settings =
     "calVideoSettings" optional, hidden optional, booking_requires_authentication =
-    "bookingRequiresAuthentication" optional, scheduling_type = "schedulingType", hosts
-    optional, assign_all_team_members = "assignAllTeamMembers" optional, locations
-    optional }
+    "bookingRequiresAuthentication" optional, disable_cancelling = "disableCancelling"
+    optional, disable_rescheduling = "disableRescheduling" optional, interface_language =
+    "interfaceLanguage" optional, allow_rescheduling_past_bookings =
+    "allowReschedulingPastBookings" optional, allow_rescheduling_cancelled_bookings =
+    "allowReschedulingCancelledBookings" optional, show_optimized_slots =
+    "showOptimizedSlots" optional, scheduling_type = "schedulingType", hosts optional,
+    assign_all_team_members = "assignAllTeamMembers" optional, locations optional,
+    email_settings = "emailSettings" optional, reschedule_with_same_round_robin_host =
+    "rescheduleWithSameRoundRobinHost" optional, rr_host_subset_enabled =
+    "rrHostSubsetEnabled" optional }
 );
 impl CreateTeamEventType {
     /// A `CreateTeamEventType` with the required fields (`length_in_minutes`: Length of the event in minutes; `title`: Title of the event type; `slug`: URL slug of the event type, unique among the owner's event types; `scheduling_type`: How the hosts share the bookings); set the others with the methods of the same names.
@@ -467,6 +457,7 @@ impl CreateTeamEventType {
             after_event_buffer: None,
             schedule_id: None,
             booking_limits_count: None,
+            booker_active_bookings_limit: None,
             only_show_first_available_slot: None,
             booking_limits_duration: None,
             booking_window: None,
@@ -488,10 +479,19 @@ impl CreateTeamEventType {
             cal_video_settings: None,
             hidden: None,
             booking_requires_authentication: None,
+            disable_cancelling: None,
+            disable_rescheduling: None,
+            interface_language: None,
+            allow_rescheduling_past_bookings: None,
+            allow_rescheduling_cancelled_bookings: None,
+            show_optimized_slots: None,
             scheduling_type,
             hosts: None,
             assign_all_team_members: None,
             locations: None,
+            email_settings: None,
+            reschedule_with_same_round_robin_host: None,
+            rr_host_subset_enabled: None,
         }
     }
     /// Lengths in minutes the booker may choose from; must include `lengthInMinutes`. Example: `[15, 30, 60]`.
@@ -553,6 +553,14 @@ impl CreateTeamEventType {
         booking_limits_count: BookingLimitsCountSetting,
     ) -> Self {
         self.booking_limits_count = Some(booking_limits_count);
+        self
+    }
+    /// How many active (upcoming) bookings one booker may hold at once, or `disabled` to remove the limit. Give at least one of its fields; not allowed on a recurring event type.
+    pub fn booker_active_bookings_limit(
+        mut self,
+        booker_active_bookings_limit: BookerActiveBookingsLimitSetting,
+    ) -> Self {
+        self.booker_active_bookings_limit = Some(booker_active_bookings_limit);
         self
     }
     /// Whether to offer only the earliest free slot of each day.
@@ -694,6 +702,53 @@ impl CreateTeamEventType {
         self.booking_requires_authentication = Some(booking_requires_authentication);
         self
     }
+    /// Whether bookers are prevented from cancelling: `disabled` true turns cancelling off; false (or an empty object) turns it back on.
+    pub fn disable_cancelling(
+        mut self,
+        disable_cancelling: CancellingSettingSpec,
+    ) -> Self {
+        self.disable_cancelling = Some(disable_cancelling);
+        self
+    }
+    /// Whether bookers are prevented from rescheduling: always (`disabled` true), or only when the booking starts in fewer than `minutesBefore` minutes; neither turns the limit off.
+    pub fn disable_rescheduling(
+        mut self,
+        disable_rescheduling: ReschedulingSettingSpec,
+    ) -> Self {
+        self.disable_rescheduling = Some(disable_rescheduling);
+        self
+    }
+    /// Language of the booking page's interface; the empty value lets the booker's browser decide (the default). Example: `"en"`.
+    pub fn interface_language(
+        mut self,
+        interface_language: BookingPageLanguage,
+    ) -> Self {
+        self.interface_language = Some(interface_language);
+        self
+    }
+    /// Whether bookings whose time has passed may still be rescheduled; off for new event types unless set.
+    pub fn allow_rescheduling_past_bookings(
+        mut self,
+        allow_rescheduling_past_bookings: bool,
+    ) -> Self {
+        self.allow_rescheduling_past_bookings = Some(allow_rescheduling_past_bookings);
+        self
+    }
+    /// Whether trying to reschedule a cancelled booking makes a new booking instead of failing; off for new event types unless set.
+    pub fn allow_rescheduling_cancelled_bookings(
+        mut self,
+        allow_rescheduling_cancelled_bookings: bool,
+    ) -> Self {
+        self.allow_rescheduling_cancelled_bookings = Some(
+            allow_rescheduling_cancelled_bookings,
+        );
+        self
+    }
+    /// Whether the offered start times are arranged to make the most of the hosts' free time; off for new event types unless set.
+    pub fn show_optimized_slots(mut self, show_optimized_slots: bool) -> Self {
+        self.show_optimized_slots = Some(show_optimized_slots);
+        self
+    }
     /// Team members who host the event; leave it out and use `assignAllTeamMembers` to assign everyone.
     pub fn hosts(mut self, hosts: impl IntoIterator<Item = HostAssignment>) -> Self {
         self.hosts = Some(hosts.into_iter().collect());
@@ -710,6 +765,26 @@ impl CreateTeamEventType {
         locations: impl IntoIterator<Item = EventTypeLocationSpec>,
     ) -> Self {
         self.locations = Some(locations.into_iter().collect());
+        self
+    }
+    /// Turns Cal.com's standard emails to attendees or hosts off (or back on); meant for teams inside an organization.
+    pub fn email_settings(mut self, email_settings: EventTypeEmailSettingsSpec) -> Self {
+        self.email_settings = Some(email_settings);
+        self
+    }
+    /// Round-robin event types: whether a rescheduled booking stays with the host it was first assigned to.
+    pub fn reschedule_with_same_round_robin_host(
+        mut self,
+        reschedule_with_same_round_robin_host: bool,
+    ) -> Self {
+        self.reschedule_with_same_round_robin_host = Some(
+            reschedule_with_same_round_robin_host,
+        );
+        self
+    }
+    /// Round-robin event types: whether a booking may name a subset of the hosts to choose from.
+    pub fn rr_host_subset_enabled(mut self, rr_host_subset_enabled: bool) -> Self {
+        self.rr_host_subset_enabled = Some(rr_host_subset_enabled);
         self
     }
 }
@@ -766,56 +841,34 @@ pub struct DeletedTeamEventType {
     pub title: String,
 }
 crate::json::object!(DeletedTeamEventType { id, title });
-/// A host of a team event type.
+/// Which of Cal.com's standard emails to turn off (or back on) for a team event type, as sent in a request.
 #[non_exhaustive]
-#[derive(Debug, Clone, PartialEq)]
-pub struct EventTypeHost {
-    /// Id of the host.
-    pub user_id: i64,
-    /// Display name of the host; empty when the user has none. Example: `"John Doe"`.
-    pub name: String,
-    /// Username of the host; empty when the user has none. Example: `"john-doe"`.
-    pub username: String,
-    /// URL of the host's avatar.
-    pub avatar_url: Option<String>,
-    /// Round-robin event types only: whether this host attends every booking.
-    pub mandatory: Option<bool>,
-    /// Round-robin event types only: how strongly this host is preferred.
-    pub priority: Option<HostPriority>,
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct EventTypeEmailSettingsSpec {
+    /// True stops standard emails to attendees; false sends them again; absent leaves the setting as it is. Example: `true`.
+    pub disable_emails_to_attendees: Option<bool>,
+    /// True stops standard emails to hosts; false sends them again; absent leaves the setting as it is. Example: `false`.
+    pub disable_emails_to_hosts: Option<bool>,
 }
 crate::json::object!(
-    EventTypeHost { user_id = "userId", name, username, avatar_url = "avatarUrl"
-    optional, mandatory optional, priority optional }
+    EventTypeEmailSettingsSpec { disable_emails_to_attendees = "disableEmailsToAttendees"
+    optional, disable_emails_to_hosts = "disableEmailsToHosts" optional }
 );
-/// The team that owns a team event type, with its branding.
-#[non_exhaustive]
-#[derive(Debug, Clone, PartialEq)]
-pub struct EventTypeTeam {
-    /// Id of the team; null on a member's copy of a managed event type.
-    pub id: Option<i64>,
-    /// URL slug of the team.
-    pub slug: Option<String>,
-    /// URL of the team's banner image.
-    pub banner_url: Option<String>,
-    /// Name of the team.
-    pub name: Option<String>,
-    /// URL of the team's logo.
-    pub logo_url: Option<String>,
-    /// First day of the week in the team's calendars. Example: `"Monday"`.
-    pub week_start: Option<String>,
-    /// Brand color of the team in the light theme.
-    pub brand_color: Option<String>,
-    /// Brand color of the team in the dark theme.
-    pub dark_brand_color: Option<String>,
-    /// Theme of the team's booking pages.
-    pub theme: Option<String>,
+impl EventTypeEmailSettingsSpec {
+    /// True stops standard emails to attendees; false sends them again; absent leaves the setting as it is. Example: `true`.
+    pub fn disable_emails_to_attendees(
+        mut self,
+        disable_emails_to_attendees: bool,
+    ) -> Self {
+        self.disable_emails_to_attendees = Some(disable_emails_to_attendees);
+        self
+    }
+    /// True stops standard emails to hosts; false sends them again; absent leaves the setting as it is. Example: `false`.
+    pub fn disable_emails_to_hosts(mut self, disable_emails_to_hosts: bool) -> Self {
+        self.disable_emails_to_hosts = Some(disable_emails_to_hosts);
+        self
+    }
 }
-crate::json::object!(
-    EventTypeTeam { id nullable, slug optional, banner_url = "bannerUrl" optional, name
-    optional, logo_url = "logoUrl" optional, week_start = "weekStart" optional,
-    brand_color = "brandColor" optional, dark_brand_color = "darkBrandColor" optional,
-    theme optional }
-);
 /// A team member to make host of a team event type.
 #[non_exhaustive]
 #[derive(Debug, Clone, PartialEq)]
@@ -917,168 +970,16 @@ crate::json::object!(
     optional, banner_url = "bannerUrl" optional, time_format = "timeFormat" optional,
     time_zone = "timeZone" optional, week_start = "weekStart" optional }
 );
-/// An event type that belongs to a team; bookings go to its hosts.
+/// A link that lets people join a team; each request makes a new one, valid for a week.
 #[non_exhaustive]
 #[derive(Debug, Clone, PartialEq)]
-pub struct TeamEventType {
-    /// Id of the event type. Example: `1`.
-    pub id: i64,
-    /// Length of the event in minutes. Example: `60`.
-    pub length_in_minutes: i64,
-    /// Lengths in minutes the booker may choose from. Example: `[15, 30, 60]`.
-    pub length_in_minutes_options: Option<Vec<i64>>,
-    /// Title of the event type. Example: `"Learn the secrets of masterchief!"`.
-    pub title: String,
-    /// URL slug of the event type. Example: `"learn-the-secrets-of-masterchief"`.
-    pub slug: String,
-    /// Description shown on the booking page; empty when there is none.
-    pub description: String,
-    /// Where the event takes place.
-    pub locations: Vec<EventTypeLocation>,
-    /// Fields of the booking form, default ones included.
-    pub booking_fields: Vec<BookingField>,
-    /// Whether bookers are prevented from adding guests.
-    pub disable_guests: bool,
-    /// Minutes between the start times offered to bookers; null means the event length. Example: `60`.
-    pub slot_interval: Option<i64>,
-    /// Minimum number of minutes between booking and the start of the event. Example: `0`.
-    pub minimum_booking_notice: i64,
-    /// Minutes kept free before each booking. Example: `0`.
-    pub before_event_buffer: i64,
-    /// Minutes kept free after each booking. Example: `0`.
-    pub after_event_buffer: i64,
-    /// How the event recurs; null when it does not.
-    pub recurrence: Option<EventTypeRecurrence>,
-    /// Free-form metadata stored on the event type.
-    pub metadata: serde_json::Value,
-    /// Price of a booking in the smallest unit of `currency`; 0 when free.
-    pub price: i64,
-    /// Currency of `price`.
-    pub currency: String,
-    /// Whether bookers are prevented from changing the time zone on the booking page.
-    pub lock_time_zone_toggle_on_booking_page: bool,
-    /// Not sent by the server; the number of seats per slot is in `seats`.
-    pub seats_per_time_slot: Option<i64>,
-    /// Whether the booking page's query parameters are passed on to `successRedirectUrl`.
-    pub forward_params_success_redirect: Option<bool>,
-    /// URL the booker is sent to after a successful booking.
-    pub success_redirect_url: Option<String>,
-    /// Whether the event type offers instant meetings.
-    pub is_instant_event: bool,
-    /// Not sent by the server; whether free seats are shown is in `seats`.
-    pub seats_show_availability_count: Option<bool>,
-    /// Id of the availability schedule used; null for the owner's default one.
-    pub schedule_id: Option<i64>,
-    /// Maximum number of bookings per period, if any.
-    pub booking_limits_count: Option<BookingLimitsCountSetting>,
-    /// Whether only the earliest free slot of each day is offered.
-    pub only_show_first_available_slot: bool,
-    /// Maximum total booked minutes per period, if any.
-    pub booking_limits_duration: Option<BookingLimitsDurationSetting>,
-    /// How far into the future the event can be booked.
-    pub booking_window: Option<BookingWindowSetting>,
-    /// Views the booking page offers and the one it opens with.
-    pub booker_layouts: Option<BookerLayouts>,
-    /// When bookings need the host's confirmation.
-    pub confirmation_policy: ConfirmationPolicySetting,
-    /// Whether bookers must verify their email address.
-    pub requires_booker_email_verification: bool,
-    /// Whether notes are left out of the calendar event.
-    pub hide_calendar_notes: bool,
-    /// Colors of the event type in the light and dark themes.
-    pub color: Option<EventTypeColor>,
-    /// Seat settings of the event type, or `disabled` without seats.
-    pub seats: EventTypeSeatsSetting,
-    /// Minutes by which the offered start times are shifted.
-    pub offset_start: i64,
-    /// Template of the calendar event name.
-    pub custom_name: Option<String>,
-    /// Calendar where bookings of this event type are written.
-    pub destination_calendar: Option<EventTypeDestinationCalendar>,
-    /// Whether the destination calendar's email address is used as the organizer address.
-    pub use_destination_calendar_email: bool,
-    /// Whether the calendar event is shown as busy without details to others.
-    pub hide_calendar_event_details: bool,
-    /// Whether the organizer's email address is hidden from the booking page, emails and calendar events.
-    pub hide_organizer_email: bool,
-    /// Settings of Cal Video meetings of this event type.
-    pub cal_video_settings: Option<CalVideoSettings>,
-    /// Whether the event type is hidden from the public page.
-    pub hidden: bool,
-    /// Whether only authenticated callers with rights on the event type may book it through the API.
-    pub booking_requires_authentication: bool,
-    /// How many active (upcoming) bookings one booker may hold at once, or `disabled` for no limit.
-    pub booker_active_bookings_limit: Option<BookerActiveBookingsLimitSetting>,
-    /// Public booking page of the event type; empty when it has none. Example: `"https://cal.com/john-doe/30min"`.
-    pub booking_url: Option<String>,
-    /// Whether bookers are prevented from cancelling.
-    pub disable_cancelling: Option<CancellingSetting>,
-    /// Whether bookers are prevented from rescheduling, always or close to the start.
-    pub disable_rescheduling: Option<ReschedulingSetting>,
-    /// Language of the booking page's interface, when one is set. Example: `"en"`.
-    pub interface_language: Option<String>,
-    /// Whether bookings whose time has passed may still be rescheduled.
-    pub allow_rescheduling_past_bookings: Option<bool>,
-    /// Whether trying to reschedule a cancelled booking makes a new booking instead of failing.
-    pub allow_rescheduling_cancelled_bookings: Option<bool>,
-    /// Whether the offered start times are arranged to make the most of the hosts' free time.
-    pub show_optimized_slots: Option<bool>,
-    /// Id of the team that owns the event type; null on a member's copy of a managed event type.
-    pub team_id: Option<i64>,
-    /// Id of the owning user: the member on a copy of a managed event type, null for the team's own event types.
-    pub owner_id: Option<i64>,
-    /// For a managed event type's copy in a member's account: id of the team event type it comes from; null otherwise.
-    pub parent_event_type_id: Option<i64>,
-    /// The hosts of the event.
-    pub hosts: Vec<EventTypeHost>,
-    /// Whether every current and future team member hosts the event; absent on members' copies of a managed event type.
-    pub assign_all_team_members: Option<bool>,
-    /// How the hosts share the bookings.
-    pub scheduling_type: Option<SchedulingType>,
-    /// The team that owns the event type.
-    pub team: EventTypeTeam,
-    /// Round-robin event types: whether a rescheduled booking stays with the host it was first assigned to.
-    pub reschedule_with_same_round_robin_host: Option<bool>,
-    /// Round-robin event types: whether a booking may name a subset of the hosts to choose from.
-    pub rr_host_subset_enabled: Option<bool>,
+pub struct TeamInvite {
+    /// The invitation token carried by the link. Example: `"f6a5c8b1d2e34c7f90a1b2c3d4e5f6a5b7c8d9e0f1a2b3c4d5e6f7a8b9c0d1e2"`.
+    pub token: String,
+    /// URL to share with the people to invite: the sign-up page for organizations and their teams, the teams page otherwise. Example: `"http://app.cal.com/signup?token=f6a5c8b1d2e34c7f90a1b2c3d4e5f6a5b7c8d9e0f1a2b3c4d5e6f7a8b9c0d1e2&callbackUrl=/getting-started"`.
+    pub invite_link: String,
 }
-crate::json::object!(
-    TeamEventType { id, length_in_minutes = "lengthInMinutes", length_in_minutes_options
-    = "lengthInMinutesOptions" optional, title, slug, description, locations,
-    booking_fields = "bookingFields", disable_guests = "disableGuests", slot_interval =
-    "slotInterval" nullable, minimum_booking_notice = "minimumBookingNotice",
-    before_event_buffer = "beforeEventBuffer", after_event_buffer = "afterEventBuffer",
-    recurrence nullable, metadata, price, currency, lock_time_zone_toggle_on_booking_page
-    = "lockTimeZoneToggleOnBookingPage", seats_per_time_slot = "seatsPerTimeSlot"
-    optional, forward_params_success_redirect = "forwardParamsSuccessRedirect" nullable,
-    success_redirect_url = "successRedirectUrl" nullable, is_instant_event =
-    "isInstantEvent", seats_show_availability_count = "seatsShowAvailabilityCount"
-    optional, schedule_id = "scheduleId" nullable, booking_limits_count =
-    "bookingLimitsCount" optional, only_show_first_available_slot =
-    "onlyShowFirstAvailableSlot", booking_limits_duration = "bookingLimitsDuration"
-    optional, booking_window = "bookingWindow" optional, booker_layouts = "bookerLayouts"
-    optional, confirmation_policy = "confirmationPolicy",
-    requires_booker_email_verification = "requiresBookerEmailVerification",
-    hide_calendar_notes = "hideCalendarNotes", color optional, seats, offset_start =
-    "offsetStart", custom_name = "customName" optional, destination_calendar =
-    "destinationCalendar" optional, use_destination_calendar_email =
-    "useDestinationCalendarEmail", hide_calendar_event_details =
-    "hideCalendarEventDetails", hide_organizer_email = "hideOrganizerEmail",
-    cal_video_settings = "calVideoSettings" optional, hidden,
-    booking_requires_authentication = "bookingRequiresAuthentication",
-    booker_active_bookings_limit = "bookerActiveBookingsLimit" optional, booking_url =
-    "bookingUrl" optional, disable_cancelling = "disableCancelling" optional,
-    disable_rescheduling = "disableRescheduling" optional, interface_language =
-    "interfaceLanguage" optional, allow_rescheduling_past_bookings =
-    "allowReschedulingPastBookings" optional, allow_rescheduling_cancelled_bookings =
-    "allowReschedulingCancelledBookings" optional, show_optimized_slots =
-    "showOptimizedSlots" optional, team_id = "teamId" nullable, owner_id = "ownerId"
-    nullable, parent_event_type_id = "parentEventTypeId" nullable, hosts,
-    assign_all_team_members = "assignAllTeamMembers" optional, scheduling_type =
-    "schedulingType" nullable, team, reschedule_with_same_round_robin_host =
-    "rescheduleWithSameRoundRobinHost" optional, rr_host_subset_enabled =
-    "rrHostSubsetEnabled" optional }
-);
+crate::json::object!(TeamInvite { token, invite_link = "inviteLink" });
 /// A user's membership of a team.
 #[non_exhaustive]
 #[derive(Debug, Clone, PartialEq)]
@@ -1334,6 +1235,8 @@ pub struct UpdateTeamEventType {
     pub schedule_id: Option<i64>,
     /// Maximum number of bookings per day, week, month or year, or `disabled` to remove the limits.
     pub booking_limits_count: Option<BookingLimitsCountSetting>,
+    /// How many active (upcoming) bookings one booker may hold at once, or `disabled` to remove the limit. Give at least one of its fields; not allowed on a recurring event type.
+    pub booker_active_bookings_limit: Option<BookerActiveBookingsLimitSetting>,
     /// Whether to offer only the earliest free slot of each day.
     pub only_show_first_available_slot: Option<bool>,
     /// Maximum total booked minutes per day, week, month or year, or `disabled` to remove the limits.
@@ -1376,12 +1279,32 @@ pub struct UpdateTeamEventType {
     pub hidden: Option<bool>,
     /// Whether only authenticated callers (the owner, or admins of its team or organization) may book it through the API. The server uses false when absent.
     pub booking_requires_authentication: Option<bool>,
+    /// Whether bookers are prevented from cancelling: `disabled` true turns cancelling off; false (or an empty object) turns it back on.
+    pub disable_cancelling: Option<CancellingSettingSpec>,
+    /// Whether bookers are prevented from rescheduling: always (`disabled` true), or only when the booking starts in fewer than `minutesBefore` minutes; neither turns the limit off.
+    pub disable_rescheduling: Option<ReschedulingSettingSpec>,
+    /// Language of the booking page's interface; the empty value lets the booker's browser decide (the default). Example: `"en"`.
+    pub interface_language: Option<BookingPageLanguage>,
+    /// Whether bookings whose time has passed may still be rescheduled; off for new event types unless set.
+    pub allow_rescheduling_past_bookings: Option<bool>,
+    /// Whether trying to reschedule a cancelled booking makes a new booking instead of failing; off for new event types unless set.
+    pub allow_rescheduling_cancelled_bookings: Option<bool>,
+    /// Whether the offered start times are arranged to make the most of the hosts' free time; off for new event types unless set.
+    pub show_optimized_slots: Option<bool>,
+    /// Switches between `collective` and `roundRobin` (a managed event type cannot be converted either way: create a new one). Send `hosts` or `assignAllTeamMembers` with it, or the server refuses the change. Example: `"roundRobin"`.
+    pub scheduling_type: Option<SchedulingType>,
     /// Team members who host the event; leave it out and use `assignAllTeamMembers` to assign everyone.
     pub hosts: Option<Vec<HostAssignment>>,
     /// Whether every current and future team member hosts the event.
     pub assign_all_team_members: Option<bool>,
     /// Where the event takes place. Cal Video is used when absent.
     pub locations: Option<Vec<EventTypeLocationSpec>>,
+    /// Turns Cal.com's standard emails to attendees or hosts off (or back on); a flag left out keeps its value. Meant for teams inside an organization.
+    pub email_settings: Option<EventTypeEmailSettingsSpec>,
+    /// Round-robin event types: whether a rescheduled booking stays with the host it was first assigned to.
+    pub reschedule_with_same_round_robin_host: Option<bool>,
+    /// Round-robin event types: whether a booking may name a subset of the hosts to choose from.
+    pub rr_host_subset_enabled: Option<bool>,
 }
 crate::json::object!(
     UpdateTeamEventType { length_in_minutes = "lengthInMinutes" optional,
@@ -1391,7 +1314,8 @@ crate::json::object!(
     minimum_booking_notice = "minimumBookingNotice" optional, before_event_buffer =
     "beforeEventBuffer" optional, after_event_buffer = "afterEventBuffer" optional,
     schedule_id = "scheduleId" optional, booking_limits_count = "bookingLimitsCount"
-    optional, only_show_first_available_slot = "onlyShowFirstAvailableSlot" optional,
+    optional, booker_active_bookings_limit = "bookerActiveBookingsLimit" optional,
+    only_show_first_available_slot = "onlyShowFirstAvailableSlot" optional,
     booking_limits_duration = "bookingLimitsDuration" optional, booking_window =
     "bookingWindow" optional, offset_start = "offsetStart" optional, booker_layouts =
     "bookerLayouts" optional, confirmation_policy = "confirmationPolicy" optional,
@@ -1404,8 +1328,16 @@ crate::json::object!(
     "hideCalendarEventDetails" optional, success_redirect_url = "successRedirectUrl"
     optional, hide_organizer_email = "hideOrganizerEmail" optional, cal_video_settings =
     "calVideoSettings" optional, hidden optional, booking_requires_authentication =
-    "bookingRequiresAuthentication" optional, hosts optional, assign_all_team_members =
-    "assignAllTeamMembers" optional, locations optional }
+    "bookingRequiresAuthentication" optional, disable_cancelling = "disableCancelling"
+    optional, disable_rescheduling = "disableRescheduling" optional, interface_language =
+    "interfaceLanguage" optional, allow_rescheduling_past_bookings =
+    "allowReschedulingPastBookings" optional, allow_rescheduling_cancelled_bookings =
+    "allowReschedulingCancelledBookings" optional, show_optimized_slots =
+    "showOptimizedSlots" optional, scheduling_type = "schedulingType" optional, hosts
+    optional, assign_all_team_members = "assignAllTeamMembers" optional, locations
+    optional, email_settings = "emailSettings" optional,
+    reschedule_with_same_round_robin_host = "rescheduleWithSameRoundRobinHost" optional,
+    rr_host_subset_enabled = "rrHostSubsetEnabled" optional }
 );
 impl UpdateTeamEventType {
     /// Length of the event in minutes. Example: `60`.
@@ -1482,6 +1414,14 @@ impl UpdateTeamEventType {
         booking_limits_count: BookingLimitsCountSetting,
     ) -> Self {
         self.booking_limits_count = Some(booking_limits_count);
+        self
+    }
+    /// How many active (upcoming) bookings one booker may hold at once, or `disabled` to remove the limit. Give at least one of its fields; not allowed on a recurring event type.
+    pub fn booker_active_bookings_limit(
+        mut self,
+        booker_active_bookings_limit: BookerActiveBookingsLimitSetting,
+    ) -> Self {
+        self.booker_active_bookings_limit = Some(booker_active_bookings_limit);
         self
     }
     /// Whether to offer only the earliest free slot of each day.
@@ -1623,6 +1563,58 @@ impl UpdateTeamEventType {
         self.booking_requires_authentication = Some(booking_requires_authentication);
         self
     }
+    /// Whether bookers are prevented from cancelling: `disabled` true turns cancelling off; false (or an empty object) turns it back on.
+    pub fn disable_cancelling(
+        mut self,
+        disable_cancelling: CancellingSettingSpec,
+    ) -> Self {
+        self.disable_cancelling = Some(disable_cancelling);
+        self
+    }
+    /// Whether bookers are prevented from rescheduling: always (`disabled` true), or only when the booking starts in fewer than `minutesBefore` minutes; neither turns the limit off.
+    pub fn disable_rescheduling(
+        mut self,
+        disable_rescheduling: ReschedulingSettingSpec,
+    ) -> Self {
+        self.disable_rescheduling = Some(disable_rescheduling);
+        self
+    }
+    /// Language of the booking page's interface; the empty value lets the booker's browser decide (the default). Example: `"en"`.
+    pub fn interface_language(
+        mut self,
+        interface_language: BookingPageLanguage,
+    ) -> Self {
+        self.interface_language = Some(interface_language);
+        self
+    }
+    /// Whether bookings whose time has passed may still be rescheduled; off for new event types unless set.
+    pub fn allow_rescheduling_past_bookings(
+        mut self,
+        allow_rescheduling_past_bookings: bool,
+    ) -> Self {
+        self.allow_rescheduling_past_bookings = Some(allow_rescheduling_past_bookings);
+        self
+    }
+    /// Whether trying to reschedule a cancelled booking makes a new booking instead of failing; off for new event types unless set.
+    pub fn allow_rescheduling_cancelled_bookings(
+        mut self,
+        allow_rescheduling_cancelled_bookings: bool,
+    ) -> Self {
+        self.allow_rescheduling_cancelled_bookings = Some(
+            allow_rescheduling_cancelled_bookings,
+        );
+        self
+    }
+    /// Whether the offered start times are arranged to make the most of the hosts' free time; off for new event types unless set.
+    pub fn show_optimized_slots(mut self, show_optimized_slots: bool) -> Self {
+        self.show_optimized_slots = Some(show_optimized_slots);
+        self
+    }
+    /// Switches between `collective` and `roundRobin` (a managed event type cannot be converted either way: create a new one). Send `hosts` or `assignAllTeamMembers` with it, or the server refuses the change. Example: `"roundRobin"`.
+    pub fn scheduling_type(mut self, scheduling_type: SchedulingType) -> Self {
+        self.scheduling_type = Some(scheduling_type);
+        self
+    }
     /// Team members who host the event; leave it out and use `assignAllTeamMembers` to assign everyone.
     pub fn hosts(mut self, hosts: impl IntoIterator<Item = HostAssignment>) -> Self {
         self.hosts = Some(hosts.into_iter().collect());
@@ -1639,6 +1631,26 @@ impl UpdateTeamEventType {
         locations: impl IntoIterator<Item = EventTypeLocationSpec>,
     ) -> Self {
         self.locations = Some(locations.into_iter().collect());
+        self
+    }
+    /// Turns Cal.com's standard emails to attendees or hosts off (or back on); a flag left out keeps its value. Meant for teams inside an organization.
+    pub fn email_settings(mut self, email_settings: EventTypeEmailSettingsSpec) -> Self {
+        self.email_settings = Some(email_settings);
+        self
+    }
+    /// Round-robin event types: whether a rescheduled booking stays with the host it was first assigned to.
+    pub fn reschedule_with_same_round_robin_host(
+        mut self,
+        reschedule_with_same_round_robin_host: bool,
+    ) -> Self {
+        self.reschedule_with_same_round_robin_host = Some(
+            reschedule_with_same_round_robin_host,
+        );
+        self
+    }
+    /// Round-robin event types: whether a booking may name a subset of the hosts to choose from.
+    pub fn rr_host_subset_enabled(mut self, rr_host_subset_enabled: bool) -> Self {
+        self.rr_host_subset_enabled = Some(rr_host_subset_enabled);
         self
     }
 }

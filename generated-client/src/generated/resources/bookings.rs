@@ -77,7 +77,9 @@ impl<'a> Bookings<'a> {
     }
     /// List the Cal Video recordings of a booking.
     ///
-    /// Sends `GET /v2/bookings/{bookingUid}/recordings` with `cal-api-version: 2024-08-13`, without credentials.
+    /// Needs the credentials of the booking's organizer or of an admin of its team or organization.
+    ///
+    /// Sends `GET /v2/bookings/{bookingUid}/recordings` with `cal-api-version: 2024-08-13`; credentials: `api_key`, `access_token`.
     ///
     /// # Arguments
     ///
@@ -90,7 +92,9 @@ impl<'a> Bookings<'a> {
     }
     /// List the download links of the Cal Video transcripts of a booking.
     ///
-    /// Sends `GET /v2/bookings/{bookingUid}/transcripts` with `cal-api-version: 2024-08-13`, without credentials.
+    /// Needs the credentials of the booking's organizer or of an admin of its team or organization. The links expire after an hour.
+    ///
+    /// Sends `GET /v2/bookings/{bookingUid}/transcripts` with `cal-api-version: 2024-08-13`; credentials: `api_key`, `access_token`.
     ///
     /// # Arguments
     ///
@@ -267,6 +271,66 @@ impl<'a> Bookings<'a> {
             base: self.base,
             booking_uid: booking_uid.into(),
             reference_type: None,
+        }
+    }
+    /// Invite more guests to a booking and return the updated booking.
+    ///
+    /// Up to 10 guests per request, and a booking holds at most 30 attendees in all. The new guests get the booking's invitation and the people already on it are told who joined, unless the event type turns those emails off. Cal.com allows 5 of these requests a minute.
+    ///
+    /// Sends `POST /v2/bookings/{bookingUid}/guests` with `cal-api-version: 2024-08-13`; credentials: `api_key`, `access_token`.
+    ///
+    /// # Arguments
+    ///
+    /// - `booking_uid`: Uid of the booking (not of a recurring series)
+    /// - `body`: a [`AddGuests`](crate::AddGuests)
+    pub fn add_guests(
+        &self,
+        booking_uid: impl Into<String>,
+        body: models::AddGuests,
+    ) -> AddGuestsRequest<'a> {
+        AddGuestsRequest {
+            base: self.base,
+            booking_uid: booking_uid.into(),
+            body,
+        }
+    }
+    /// Change where a booking takes place and return the updated booking.
+    ///
+    /// Needs the credentials of the event type's owner, a host, or an admin of its team or organization. Choosing a conferencing app makes a new meeting with it (Google Meet needs the booking's Google Calendar event, else Cal Video is used). Without `location` nothing changes. Cal.com allows 5 of these requests a minute.
+    ///
+    /// Sends `PATCH /v2/bookings/{bookingUid}/location` with `cal-api-version: 2024-08-13`; credentials: `api_key`, `access_token`.
+    ///
+    /// # Arguments
+    ///
+    /// - `booking_uid`: Uid of the booking (not of a recurring series)
+    /// - `body`: a [`UpdateBookingLocation`](crate::UpdateBookingLocation)
+    pub fn update_location(
+        &self,
+        booking_uid: impl Into<String>,
+        body: models::UpdateBookingLocation,
+    ) -> UpdateLocationRequest<'a> {
+        UpdateLocationRequest {
+            base: self.base,
+            booking_uid: booking_uid.into(),
+            body,
+        }
+    }
+    /// List the Cal Video meeting sessions of a booking, with who joined and for how long.
+    ///
+    /// Only Cal Video meetings have sessions; a booking without a Cal Video room gives 404. Needs the credentials of the booking's organizer or of an admin of its team or organization.
+    ///
+    /// Sends `GET /v2/bookings/{bookingUid}/conferencing-sessions` with `cal-api-version: 2024-08-13`; credentials: `api_key`, `access_token`.
+    ///
+    /// # Arguments
+    ///
+    /// - `booking_uid`: Uid of the booking
+    pub fn conferencing_sessions(
+        &self,
+        booking_uid: impl Into<String>,
+    ) -> ConferencingSessionsRequest<'a> {
+        ConferencingSessionsRequest {
+            base: self.base,
+            booking_uid: booking_uid.into(),
         }
     }
 }
@@ -500,6 +564,7 @@ impl<'a> RecordingsRequest<'a> {
     fn into_call(self) -> Call<'a> {
         const OP: Operation = Operation::get("/v2/bookings/{bookingUid}/recordings")
             .named("bookings.recordings")
+            .auth(auth::API_KEY_ACCESS_TOKEN)
             .version(crate::ApiVersion::V2024_08_13);
         let mut call = Call::new(self.base, &OP);
         call.path(
@@ -524,6 +589,7 @@ impl<'a> TranscriptsRequest<'a> {
     fn into_call(self) -> Call<'a> {
         const OP: Operation = Operation::get("/v2/bookings/{bookingUid}/transcripts")
             .named("bookings.transcripts")
+            .auth(auth::API_KEY_ACCESS_TOKEN)
             .version(crate::ApiVersion::V2024_08_13);
         let mut call = Call::new(self.base, &OP);
         call.path(
@@ -788,3 +854,86 @@ impl<'a> ReferencesRequest<'a> {
     }
 }
 crate::runtime::request_methods!(ReferencesRequest => Vec < models::BookingReference >);
+/// A request to [`Bookings::add_guests`]; `.await` it (or call `send`) to send it.
+#[derive(Debug, Clone)]
+#[must_use = "a request does nothing until it is awaited or sent"]
+pub struct AddGuestsRequest<'a> {
+    base: Base<'a>,
+    booking_uid: String,
+    body: models::AddGuests,
+}
+impl<'a> AddGuestsRequest<'a> {
+    fn into_call(self) -> Call<'a> {
+        const OP: Operation = Operation::post("/v2/bookings/{bookingUid}/guests")
+            .named("bookings.add_guests")
+            .auth(auth::API_KEY_ACCESS_TOKEN)
+            .version(crate::ApiVersion::V2024_08_13);
+        let mut call = Call::new(self.base, &OP);
+        call.path(
+            &[
+                Lit("/v2/bookings/"),
+                Param("bookingUid", &self.booking_uid),
+                Lit("/guests"),
+            ],
+        );
+        call.json(&self.body);
+        call
+    }
+}
+crate::runtime::request_methods!(AddGuestsRequest => models::Booking);
+/// A request to [`Bookings::update_location`]; `.await` it (or call `send`) to send it.
+#[derive(Debug, Clone)]
+#[must_use = "a request does nothing until it is awaited or sent"]
+pub struct UpdateLocationRequest<'a> {
+    base: Base<'a>,
+    booking_uid: String,
+    body: models::UpdateBookingLocation,
+}
+impl<'a> UpdateLocationRequest<'a> {
+    fn into_call(self) -> Call<'a> {
+        const OP: Operation = Operation::patch("/v2/bookings/{bookingUid}/location")
+            .named("bookings.update_location")
+            .auth(auth::API_KEY_ACCESS_TOKEN)
+            .version(crate::ApiVersion::V2024_08_13);
+        let mut call = Call::new(self.base, &OP);
+        call.path(
+            &[
+                Lit("/v2/bookings/"),
+                Param("bookingUid", &self.booking_uid),
+                Lit("/location"),
+            ],
+        );
+        call.json(&self.body);
+        call
+    }
+}
+crate::runtime::request_methods!(UpdateLocationRequest => models::Booking);
+/// A request to [`Bookings::conferencing_sessions`]; `.await` it (or call `send`) to send it.
+#[derive(Debug, Clone)]
+#[must_use = "a request does nothing until it is awaited or sent"]
+pub struct ConferencingSessionsRequest<'a> {
+    base: Base<'a>,
+    booking_uid: String,
+}
+impl<'a> ConferencingSessionsRequest<'a> {
+    fn into_call(self) -> Call<'a> {
+        const OP: Operation = Operation::get(
+                "/v2/bookings/{bookingUid}/conferencing-sessions",
+            )
+            .named("bookings.conferencing_sessions")
+            .auth(auth::API_KEY_ACCESS_TOKEN)
+            .version(crate::ApiVersion::V2024_08_13);
+        let mut call = Call::new(self.base, &OP);
+        call.path(
+            &[
+                Lit("/v2/bookings/"),
+                Param("bookingUid", &self.booking_uid),
+                Lit("/conferencing-sessions"),
+            ],
+        );
+        call
+    }
+}
+crate::runtime::request_methods!(
+    ConferencingSessionsRequest => Vec < models::ConferencingSession >
+);

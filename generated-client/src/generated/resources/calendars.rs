@@ -50,14 +50,14 @@ impl<'a> Calendars<'a> {
     ///
     /// # Arguments
     ///
-    /// - `logged_in_users_tz`: IANA time zone the dates are read in
+    /// - `time_zone`: IANA time zone the dates are read in
     /// - `date_from`: First day of the range
     /// - `date_to`: Last day of the range
     /// - `credential_id`: Id of the credentials of the calendar's account, as listed by `calendars().list()`
     /// - `external_id`: The provider's id of the calendar, as listed by `calendars().list()`
     pub fn busy_times(
         &self,
-        logged_in_users_tz: impl Into<String>,
+        time_zone: impl Into<String>,
         date_from: chrono::NaiveDate,
         date_to: chrono::NaiveDate,
         credential_id: i64,
@@ -65,7 +65,7 @@ impl<'a> Calendars<'a> {
     ) -> BusyTimesRequest<'a> {
         BusyTimesRequest {
             base: self.base,
-            logged_in_users_tz: logged_in_users_tz.into(),
+            time_zone: time_zone.into(),
             date_from,
             date_to,
             credential_id,
@@ -217,7 +217,7 @@ crate::runtime::request_methods!(CheckIcsFeedRequest => ());
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct BusyTimesRequest<'a> {
     base: Base<'a>,
-    logged_in_users_tz: String,
+    time_zone: String,
     date_from: chrono::NaiveDate,
     date_to: chrono::NaiveDate,
     credential_id: i64,
@@ -230,7 +230,7 @@ impl<'a> BusyTimesRequest<'a> {
             .auth(auth::API_KEY_ACCESS_TOKEN);
         let mut call = Call::new(self.base, &OP);
         call.path(&[Lit("/v2/calendars/busy-times")]);
-        call.query("loggedInUsersTz", &self.logged_in_users_tz);
+        call.query("timeZone", &self.time_zone);
         call.query("dateFrom", &self.date_from);
         call.query("dateTo", &self.date_to);
         call.query("calendarsToLoad[0][credentialId]", &self.credential_id);

@@ -54,6 +54,7 @@ impl<'a> EventTypes<'a> {
             usernames: None,
             org_slug: None,
             org_id: None,
+            sort_created_at: None,
         }
     }
     /// Get one event type of the authenticated user.
@@ -132,6 +133,7 @@ pub struct ListRequest<'a> {
     usernames: Option<Vec<String>>,
     org_slug: Option<String>,
     org_id: Option<i64>,
+    sort_created_at: Option<models::SortOrder>,
 }
 impl<'a> ListRequest<'a> {
     /// Username of the user whose event types to return.
@@ -159,6 +161,11 @@ impl<'a> ListRequest<'a> {
         self.org_id = Some(org_id);
         self
     }
+    /// Order of the list by creation time (oldest or newest first); without it no order is promised. Ignored with `eventSlug` or `usernames`.
+    pub fn sort_created_at(mut self, sort_created_at: models::SortOrder) -> Self {
+        self.sort_created_at = Some(sort_created_at);
+        self
+    }
     fn into_call(self) -> Call<'a> {
         const OP: Operation = Operation::get("/v2/event-types")
             .named("event_types.list")
@@ -172,6 +179,7 @@ impl<'a> ListRequest<'a> {
         call.query_opt("usernames", self.usernames.as_ref());
         call.query_opt("orgSlug", self.org_slug.as_ref());
         call.query_opt("orgId", self.org_id.as_ref());
+        call.query_opt("sortCreatedAt", self.sort_created_at.as_ref());
         call
     }
 }
@@ -194,7 +202,7 @@ impl<'a> GetRequest<'a> {
         call
     }
 }
-crate::runtime::request_methods!(GetRequest => models::EventType);
+crate::runtime::request_methods!(GetRequest => models::PersonalOrTeamEventType);
 /// A request to [`EventTypes::update`]; `.await` it (or call `send`) to send it.
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is awaited or sent"]

@@ -22,7 +22,7 @@ impl<'a> Me<'a> {
     }
     /// Change the authenticated user's profile settings.
     ///
-    /// Changing `timeZone` also moves the user's default schedule to the new zone.
+    /// Changing `timeZone` also moves the user's default schedule to the new zone. A new `email` replaces the current one only once it is verified, unless it is already one of the user's verified secondary emails or the user is a platform managed user.
     ///
     /// Sends `PATCH /v2/me`; credentials: `api_key`, `access_token`.
     ///

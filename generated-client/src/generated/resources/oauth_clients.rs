@@ -29,6 +29,9 @@ impl<'a> OauthClients<'a> {
     /// List the OAuth clients of the caller's organization.
     ///
     /// Sends `GET /v2/oauth-clients`; credentials: `api_key`, `access_token`.
+    #[deprecated(
+        note = "Cal.com is retiring its platform product and will remove OAuth clients; call the API with an organization API key instead"
+    )]
     pub fn list(&self) -> ListRequest<'a> {
         ListRequest { base: self.base }
     }
@@ -41,6 +44,9 @@ impl<'a> OauthClients<'a> {
     /// # Arguments
     ///
     /// - `body`: a [`CreateOAuthClient`](crate::CreateOAuthClient)
+    #[deprecated(
+        note = "Cal.com is retiring its platform product and will remove OAuth clients; call the API with an organization API key instead"
+    )]
     pub fn create(&self, body: models::CreateOAuthClient) -> CreateRequest<'a> {
         CreateRequest {
             base: self.base,
@@ -54,6 +60,9 @@ impl<'a> OauthClients<'a> {
     /// # Arguments
     ///
     /// - `client_id`: Id of the OAuth client
+    #[deprecated(
+        note = "Cal.com is retiring its platform product and will remove OAuth clients; call the API with an organization API key instead"
+    )]
     pub fn get(&self, client_id: impl Into<String>) -> GetRequest<'a> {
         GetRequest {
             base: self.base,
@@ -68,6 +77,9 @@ impl<'a> OauthClients<'a> {
     ///
     /// - `client_id`: Id of the OAuth client
     /// - `body`: a [`UpdateOAuthClient`](crate::UpdateOAuthClient)
+    #[deprecated(
+        note = "Cal.com is retiring its platform product and will remove OAuth clients; call the API with an organization API key instead"
+    )]
     pub fn update(
         &self,
         client_id: impl Into<String>,
@@ -86,6 +98,9 @@ impl<'a> OauthClients<'a> {
     /// # Arguments
     ///
     /// - `client_id`: Id of the OAuth client
+    #[deprecated(
+        note = "Cal.com is retiring its platform product and will remove OAuth clients; call the API with an organization API key instead"
+    )]
     pub fn delete(&self, client_id: impl Into<String>) -> DeleteRequest<'a> {
         DeleteRequest {
             base: self.base,

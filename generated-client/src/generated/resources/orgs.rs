@@ -9,6 +9,7 @@ pub mod bookings;
 pub mod delegation_credentials;
 pub mod managed_orgs;
 pub mod memberships;
+pub mod roles;
 pub mod routing_forms;
 pub mod schedules;
 pub mod teams;
@@ -53,6 +54,10 @@ impl<'a> Orgs<'a> {
         memberships::Memberships {
             base: self.base,
         }
+    }
+    /// Custom roles of an organization: named sets of permissions (see `Permission`) that can be given to members. Each call needs an admin or owner of the organization or, when the organization has role-based access control turned on, a member whose role grants the permission the call names (`role.read`, `role.create`, `role.update` or `role.delete`). A platform organization also needs the SCALE plan or higher, and any other organization needs Admin API access.
+    pub fn roles(&self) -> roles::Roles<'a> {
+        roles::Roles { base: self.base }
     }
     /// Routing forms of an organization and its teams, and their responses. Needs the organization admin role (creating a response is also allowed to the form's owner).
     pub fn routing_forms(&self) -> routing_forms::RoutingForms<'a> {

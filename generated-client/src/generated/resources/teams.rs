@@ -6,6 +6,7 @@
 use crate::runtime::PathPart::{Lit, Param};
 use crate::runtime::{Base, Call, Operation};
 use crate::{generated::auth, models};
+pub mod bookings;
 pub mod event_types;
 pub mod memberships;
 pub mod schedules;
@@ -18,6 +19,12 @@ pub struct Teams<'a> {
     pub(crate) base: Base<'a>,
 }
 impl<'a> Teams<'a> {
+    /// Bookings of a team's event types, for teams inside or outside an organization. Needs the team admin role.
+    pub fn bookings(&self) -> bookings::Bookings<'a> {
+        bookings::Bookings {
+            base: self.base,
+        }
+    }
     /// Event types of a team: collective, round-robin or managed meetings hosted by team members. Managing them needs the team admin role; listing them is public.
     pub fn event_types(&self) -> event_types::EventTypes<'a> {
         event_types::EventTypes {
@@ -100,6 +107,19 @@ impl<'a> Teams<'a> {
     /// - `team_id`: Id of the team
     pub fn delete(&self, team_id: i64) -> DeleteRequest<'a> {
         DeleteRequest {
+            base: self.base,
+            team_id,
+        }
+    }
+    /// Create a link that invites people to join the team; needs the team admin role.
+    ///
+    /// Sends `POST /v2/teams/{teamId}/invite`; credentials: `api_key`, `access_token`.
+    ///
+    /// # Arguments
+    ///
+    /// - `team_id`: Id of the team
+    pub fn create_invite(&self, team_id: i64) -> CreateInviteRequest<'a> {
+        CreateInviteRequest {
             base: self.base,
             team_id,
         }
@@ -197,3 +217,21 @@ impl<'a> DeleteRequest<'a> {
     }
 }
 crate::runtime::request_methods!(DeleteRequest => models::Team);
+/// A request to [`Teams::create_invite`]; `.await` it (or call `send`) to send it.
+#[derive(Debug, Clone)]
+#[must_use = "a request does nothing until it is awaited or sent"]
+pub struct CreateInviteRequest<'a> {
+    base: Base<'a>,
+    team_id: i64,
+}
+impl<'a> CreateInviteRequest<'a> {
+    fn into_call(self) -> Call<'a> {
+        const OP: Operation = Operation::post("/v2/teams/{teamId}/invite")
+            .named("teams.create_invite")
+            .auth(auth::API_KEY_ACCESS_TOKEN);
+        let mut call = Call::new(self.base, &OP);
+        call.path(&[Lit("/v2/teams/"), Param("teamId", &self.team_id), Lit("/invite")]);
+        call
+    }
+}
+crate::runtime::request_methods!(CreateInviteRequest => models::TeamInvite);

@@ -21,6 +21,9 @@ impl<'a> Users<'a> {
     /// # Arguments
     ///
     /// - `client_id`: Id of the OAuth client
+    #[deprecated(
+        note = "Cal.com is retiring its platform product and will remove managed users; manage people as organization users with `client.orgs().users()` instead"
+    )]
     pub fn list(&self, client_id: impl Into<String>) -> ListRequest<'a> {
         ListRequest {
             base: self.base,
@@ -40,6 +43,9 @@ impl<'a> Users<'a> {
     ///
     /// - `client_id`: Id of the OAuth client
     /// - `body`: a [`CreateManagedUser`](crate::CreateManagedUser)
+    #[deprecated(
+        note = "Cal.com is retiring its platform product and will remove managed users; manage people as organization users with `client.orgs().users()` instead"
+    )]
     pub fn create(
         &self,
         client_id: impl Into<String>,
@@ -59,6 +65,9 @@ impl<'a> Users<'a> {
     ///
     /// - `client_id`: Id of the OAuth client
     /// - `user_id`: Id of the managed user
+    #[deprecated(
+        note = "Cal.com is retiring its platform product and will remove managed users; manage people as organization users with `client.orgs().users()` instead"
+    )]
     pub fn get(&self, client_id: impl Into<String>, user_id: i64) -> GetRequest<'a> {
         GetRequest {
             base: self.base,
@@ -75,6 +84,9 @@ impl<'a> Users<'a> {
     /// - `client_id`: Id of the OAuth client
     /// - `user_id`: Id of the managed user
     /// - `body`: a [`UpdateProfile`](crate::UpdateProfile)
+    #[deprecated(
+        note = "Cal.com is retiring its platform product and will remove managed users; manage people as organization users with `client.orgs().users()` instead"
+    )]
     pub fn update(
         &self,
         client_id: impl Into<String>,
@@ -96,6 +108,9 @@ impl<'a> Users<'a> {
     ///
     /// - `client_id`: Id of the OAuth client
     /// - `user_id`: Id of the managed user
+    #[deprecated(
+        note = "Cal.com is retiring its platform product and will remove managed users; manage people as organization users with `client.orgs().users()` instead"
+    )]
     pub fn delete(
         &self,
         client_id: impl Into<String>,
@@ -117,6 +132,9 @@ impl<'a> Users<'a> {
     ///
     /// - `client_id`: Id of the OAuth client
     /// - `user_id`: Id of the managed user
+    #[deprecated(
+        note = "Cal.com is retiring its platform product and will remove managed users; manage people as organization users with `client.orgs().users()` instead"
+    )]
     pub fn force_refresh_tokens(
         &self,
         client_id: impl Into<String>,
@@ -138,6 +156,9 @@ impl<'a> Users<'a> {
     ///
     /// - `client_id`: Id of the OAuth client
     /// - `body`: a [`RefreshManagedUserTokens`](crate::RefreshManagedUserTokens)
+    #[deprecated(
+        note = "Cal.com is retiring its platform product and will remove managed users; manage people as organization users with `client.orgs().users()` instead"
+    )]
     pub fn refresh_tokens(
         &self,
         client_id: impl Into<String>,

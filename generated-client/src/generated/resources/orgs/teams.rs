@@ -10,6 +10,7 @@ pub mod bookings;
 pub mod conferencing;
 pub mod event_types;
 pub mod memberships;
+pub mod roles;
 pub mod routing_forms;
 pub mod schedules;
 pub mod stripe;
@@ -48,6 +49,10 @@ impl<'a> Teams<'a> {
             base: self.base,
         }
     }
+    /// Custom roles of a team inside an organization: named sets of permissions (see `Permission`) that can be given to the team's members. Each call needs an admin or owner of the organization or, when the team has role-based access control turned on, a member whose role in the team grants the permission the call names (`role.read`, `role.create`, `role.update` or `role.delete`). The team must belong to the organization. A platform organization also needs the SCALE plan or higher, and any other organization needs Admin API access.
+    pub fn roles(&self) -> roles::Roles<'a> {
+        roles::Roles { base: self.base }
+    }
     /// Routing forms of a team inside an organization, and their responses. Needs the team admin role.
     pub fn routing_forms(&self) -> routing_forms::RoutingForms<'a> {
         routing_forms::RoutingForms {
@@ -74,7 +79,7 @@ impl<'a> Teams<'a> {
             base: self.base,
         }
     }
-    /// Workflows of a team inside an organization: messages sent to hosts, attendees or fixed recipients when something happens to a booking of the team's event types. Needs the team admin role.
+    /// Event-type workflows of a team inside an organization: messages sent to hosts, attendees or fixed recipients when something happens to a booking of the team's event types. Needs the team admin role (or, in organizations with roles and permissions, the matching `workflow.*` permission) and the platform Scale plan for platform customers. Workflows that follow routing form submissions are under `routing_forms()`.
     pub fn workflows(&self) -> workflows::Workflows<'a> {
         workflows::Workflows {
             base: self.base,

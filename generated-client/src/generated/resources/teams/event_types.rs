@@ -6,6 +6,7 @@
 use crate::runtime::PathPart::{Lit, Param};
 use crate::runtime::{Base, Call, Operation};
 use crate::{generated::auth, models};
+pub mod webhooks;
 /// Event types of a team: collective, round-robin or managed meetings hosted by team members. Managing them needs the team admin role; listing them is public.
 ///
 /// Reached with `client.teams().event_types()`.
@@ -14,6 +15,12 @@ pub struct EventTypes<'a> {
     pub(crate) base: Base<'a>,
 }
 impl<'a> EventTypes<'a> {
+    /// Webhooks that fire only for bookings of one event type of a team. Any member of the team can list and read them; creating, changing and deleting them needs the team admin role.
+    pub fn webhooks(&self) -> webhooks::Webhooks<'a> {
+        webhooks::Webhooks {
+            base: self.base,
+        }
+    }
     /// Create an event type for a team.
     ///
     /// A managed event type comes back as a list holding the team's event type and its copies in the members' accounts.
@@ -48,6 +55,7 @@ impl<'a> EventTypes<'a> {
             team_id,
             event_slug: None,
             hosts_limit: None,
+            sort_created_at: None,
         }
     }
     /// Get one event type of a team.
@@ -159,6 +167,7 @@ pub struct ListRequest<'a> {
     team_id: i64,
     event_slug: Option<String>,
     hosts_limit: Option<i64>,
+    sort_created_at: Option<models::SortOrder>,
 }
 impl<'a> ListRequest<'a> {
     /// Slug of the one event type to return (the list then has at most one item).
@@ -171,6 +180,11 @@ impl<'a> ListRequest<'a> {
         self.hosts_limit = Some(hosts_limit);
         self
     }
+    /// Order of the list by creation time (oldest or newest first); without it no order is promised. Ignored with `eventSlug`.
+    pub fn sort_created_at(mut self, sort_created_at: models::SortOrder) -> Self {
+        self.sort_created_at = Some(sort_created_at);
+        self
+    }
     fn into_call(self) -> Call<'a> {
         const OP: Operation = Operation::get("/v2/teams/{teamId}/event-types")
             .named("teams.event_types.list");
@@ -180,6 +194,7 @@ impl<'a> ListRequest<'a> {
         );
         call.query_opt("eventSlug", self.event_slug.as_ref());
         call.query_opt("hostsLimit", self.hosts_limit.as_ref());
+        call.query_opt("sortCreatedAt", self.sort_created_at.as_ref());
         call
     }
 }

@@ -27,6 +27,7 @@ impl<'a> Memberships<'a> {
             team_id,
             take: None,
             skip: None,
+            emails: None,
         }
     }
     /// Add a user to the team.
@@ -109,6 +110,7 @@ pub struct ListRequest<'a> {
     team_id: i64,
     take: Option<i64>,
     skip: Option<i64>,
+    emails: Option<Vec<String>>,
 }
 impl<'a> ListRequest<'a> {
     /// Page size (1 to 250). Server default: `250`. Example: `25`.
@@ -121,6 +123,11 @@ impl<'a> ListRequest<'a> {
         self.skip = Some(skip);
         self
     }
+    /// Only the memberships of users with these emails (1 to 20, compared case-insensitively). Example: `["user1@example.com", "user2@example.com"]`.
+    pub fn emails(mut self, emails: impl IntoIterator<Item = String>) -> Self {
+        self.emails = Some(emails.into_iter().collect());
+        self
+    }
     fn into_call(self) -> Call<'a> {
         const OP: Operation = Operation::get("/v2/teams/{teamId}/memberships")
             .named("teams.memberships.list")
@@ -131,6 +138,7 @@ impl<'a> ListRequest<'a> {
         );
         call.query_opt("take", self.take.as_ref());
         call.query_opt("skip", self.skip.as_ref());
+        call.query_opt("emails", self.emails.as_ref());
         call
     }
 }

@@ -30,6 +30,7 @@ impl<'a> Bookings<'a> {
             status: None,
             attendee_email: None,
             attendee_name: None,
+            booking_uid: None,
             event_type_ids: None,
             event_type_id: None,
             after_start: None,
@@ -75,6 +76,7 @@ pub struct ListRequest<'a> {
     status: Option<Vec<models::BookingStatusFilter>>,
     attendee_email: Option<String>,
     attendee_name: Option<String>,
+    booking_uid: Option<String>,
     event_type_ids: Option<Vec<i64>>,
     event_type_id: Option<i64>,
     after_start: Option<chrono::DateTime<chrono::Utc>>,
@@ -102,6 +104,11 @@ impl<'a> ListRequest<'a> {
     /// Only bookings with an attendee of this name. Example: `"John Doe"`.
     pub fn attendee_name(mut self, attendee_name: impl Into<String>) -> Self {
         self.attendee_name = Some(attendee_name.into());
+        self
+    }
+    /// Only the booking with this uid. Example: `"2NtaeaVcKfpmSZ4CthFdfk"`.
+    pub fn booking_uid(mut self, booking_uid: impl Into<String>) -> Self {
+        self.booking_uid = Some(booking_uid.into());
         self
     }
     /// Only bookings of these event types of the team. Example: `[100, 200]`.
@@ -171,6 +178,7 @@ impl<'a> ListRequest<'a> {
         call.query_opt("status", self.status.as_ref());
         call.query_opt("attendeeEmail", self.attendee_email.as_ref());
         call.query_opt("attendeeName", self.attendee_name.as_ref());
+        call.query_opt("bookingUid", self.booking_uid.as_ref());
         call.query_opt("eventTypeIds", self.event_type_ids.as_ref());
         call.query_opt("eventTypeId", self.event_type_id.as_ref());
         call.query_opt("afterStart", self.after_start.as_ref());

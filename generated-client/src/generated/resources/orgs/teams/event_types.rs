@@ -60,6 +60,7 @@ impl<'a> EventTypes<'a> {
             team_id,
             event_slug: None,
             hosts_limit: None,
+            sort_created_at: None,
         }
     }
     /// List the event types of every team of the organization, one page at a time.
@@ -75,6 +76,7 @@ impl<'a> EventTypes<'a> {
             org_id,
             take: None,
             skip: None,
+            sort_created_at: None,
         }
     }
     /// Get one event type of a team.
@@ -209,6 +211,7 @@ pub struct ListRequest<'a> {
     team_id: i64,
     event_slug: Option<String>,
     hosts_limit: Option<i64>,
+    sort_created_at: Option<models::SortOrder>,
 }
 impl<'a> ListRequest<'a> {
     /// Slug of the one event type to return (the list then has at most one item).
@@ -219,6 +222,11 @@ impl<'a> ListRequest<'a> {
     /// Maximum number of hosts to include in each event type; with `eventSlug` only.
     pub fn hosts_limit(mut self, hosts_limit: i64) -> Self {
         self.hosts_limit = Some(hosts_limit);
+        self
+    }
+    /// Order of the list by creation time (oldest or newest first); without it no order is promised. Ignored with `eventSlug`.
+    pub fn sort_created_at(mut self, sort_created_at: models::SortOrder) -> Self {
+        self.sort_created_at = Some(sort_created_at);
         self
     }
     fn into_call(self) -> Call<'a> {
@@ -239,6 +247,7 @@ impl<'a> ListRequest<'a> {
         );
         call.query_opt("eventSlug", self.event_slug.as_ref());
         call.query_opt("hostsLimit", self.hosts_limit.as_ref());
+        call.query_opt("sortCreatedAt", self.sort_created_at.as_ref());
         call
     }
 }
@@ -251,6 +260,7 @@ pub struct ListAllRequest<'a> {
     org_id: i64,
     take: Option<i64>,
     skip: Option<i64>,
+    sort_created_at: Option<models::SortOrder>,
 }
 impl<'a> ListAllRequest<'a> {
     /// Page size (1 to 250). Server default: `250`. Example: `25`.
@@ -261,6 +271,11 @@ impl<'a> ListAllRequest<'a> {
     /// Number of event types to skip. Server default: `0`. Example: `0`.
     pub fn skip(mut self, skip: i64) -> Self {
         self.skip = Some(skip);
+        self
+    }
+    /// Order of the list by creation time (oldest or newest first); without it no order is promised, so pages may overlap or miss items.
+    pub fn sort_created_at(mut self, sort_created_at: models::SortOrder) -> Self {
+        self.sort_created_at = Some(sort_created_at);
         self
     }
     fn into_call(self) -> Call<'a> {
@@ -279,6 +294,7 @@ impl<'a> ListAllRequest<'a> {
         );
         call.query_opt("take", self.take.as_ref());
         call.query_opt("skip", self.skip.as_ref());
+        call.query_opt("sortCreatedAt", self.sort_created_at.as_ref());
         call
     }
 }

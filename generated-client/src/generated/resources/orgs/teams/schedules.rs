@@ -29,6 +29,7 @@ impl<'a> Schedules<'a> {
             team_id,
             take: None,
             skip: None,
+            event_type_id: None,
         }
     }
 }
@@ -41,6 +42,7 @@ pub struct ListRequest<'a> {
     team_id: i64,
     take: Option<i64>,
     skip: Option<i64>,
+    event_type_id: Option<i64>,
 }
 impl<'a> ListRequest<'a> {
     /// Page size (1 to 250). Server default: `250`. Example: `25`.
@@ -51,6 +53,11 @@ impl<'a> ListRequest<'a> {
     /// Number of schedules to skip. Server default: `0`. Example: `0`.
     pub fn skip(mut self, skip: i64) -> Self {
         self.skip = Some(skip);
+        self
+    }
+    /// Only the schedules the hosts of this team event type book with; 404 when the team has no such event type. Example: `1`.
+    pub fn event_type_id(mut self, event_type_id: i64) -> Self {
+        self.event_type_id = Some(event_type_id);
         self
     }
     fn into_call(self) -> Call<'a> {
@@ -71,6 +78,7 @@ impl<'a> ListRequest<'a> {
         );
         call.query_opt("take", self.take.as_ref());
         call.query_opt("skip", self.skip.as_ref());
+        call.query_opt("eventTypeId", self.event_type_id.as_ref());
         call
     }
 }

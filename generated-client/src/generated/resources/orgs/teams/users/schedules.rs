@@ -29,6 +29,7 @@ impl<'a> Schedules<'a> {
             org_id,
             team_id,
             user_id,
+            event_type_id: None,
         }
     }
 }
@@ -40,8 +41,14 @@ pub struct ListRequest<'a> {
     org_id: i64,
     team_id: i64,
     user_id: i64,
+    event_type_id: Option<i64>,
 }
 impl<'a> ListRequest<'a> {
+    /// Only the schedule the member uses for this event type. Example: `1`.
+    pub fn event_type_id(mut self, event_type_id: i64) -> Self {
+        self.event_type_id = Some(event_type_id);
+        self
+    }
     fn into_call(self) -> Call<'a> {
         const OP: Operation = Operation::get(
                 "/v2/organizations/{orgId}/teams/{teamId}/users/{userId}/schedules",
@@ -60,6 +67,7 @@ impl<'a> ListRequest<'a> {
                 Lit("/schedules"),
             ],
         );
+        call.query_opt("eventTypeId", self.event_type_id.as_ref());
         call
     }
 }
