@@ -201,3 +201,43 @@ fn prism_test_defaults_to_the_audits_document() {
     let quoted = format!("root().join(\"{}\")", codegen::audit::DEFAULT_OPENAPI);
     assert!(prism.contains(&quoted), "generated-client/tests/it/prism.rs must default to {quoted}");
 }
+
+/// `generated-client/CHANGELOG.md` (Keep a Changelog) has an entry for the crate's version, as
+/// its newest release, with only the standard kinds of section, none empty.
+#[test]
+fn changelog_has_an_entry_for_the_crate_version() {
+    let manifest = std::fs::read_to_string(root().join("generated-client/Cargo.toml")).expect("manifest");
+    let version = manifest
+        .lines()
+        .find_map(|l| l.strip_prefix("version = \"").and_then(|v| v.strip_suffix('"')))
+        .expect("a version line");
+    let changelog = std::fs::read_to_string(root().join("generated-client/CHANGELOG.md")).expect("CHANGELOG.md");
+    let releases: Vec<&str> =
+        changelog.lines().filter(|l| l.starts_with("## [") && !l.starts_with("## [Unreleased]")).collect();
+    let newest = releases.first().expect("at least one release");
+    assert!(newest.starts_with(&format!("## [{version}] - ")), "newest entry `{newest}` is not version {version}");
+    let date = newest.rsplit(' ').next().unwrap_or_default();
+    assert!(
+        date.len() == 10 && date.as_bytes()[4] == b'-' && date.as_bytes()[7] == b'-',
+        "`{newest}`: date as YYYY-MM-DD"
+    );
+    let mut section: Option<&str> = None;
+    let mut items = 0;
+    for line in changelog.lines().chain(std::iter::once("## end")) {
+        if (line.starts_with("## ") || line.starts_with("### "))
+            && let Some(s) = section.take()
+        {
+            assert!(items > 0, "section `{s}` is empty");
+        }
+        if let Some(kind) = line.strip_prefix("### ") {
+            assert!(
+                ["Added", "Changed", "Deprecated", "Removed", "Fixed", "Security"].contains(&kind),
+                "`### {kind}` is not a Keep a Changelog section"
+            );
+            section = Some(line);
+            items = 0;
+        } else if line.starts_with("- ") {
+            items += 1;
+        }
+    }
+}
