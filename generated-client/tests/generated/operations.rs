@@ -36,6 +36,9 @@ pub struct Example {
     pub upstream_response_defect: Option<&'static str>,
     /// Sends the example request with `client`; the decoded value is dropped.
     pub call: fn(&calcom::Client) -> BoxFuture<'_, calcom::Result<()>>,
+    /// Stubs the operation on `mock` (any parameters) with its example answer.
+    #[cfg(feature = "test-util")]
+    pub stub: fn(&calcom::mock::MockServer),
 }
 /// Every operation of the spec, in resource order.
 pub const EXAMPLES: &[Example] = &[
@@ -53,6 +56,8 @@ pub const EXAMPLES: &[Example] = &[
         upstream_request_defect: None,
         upstream_response_defect: None,
         call: api_keys_refresh,
+        #[cfg(feature = "test-util")]
+        stub: api_keys_refresh_stub,
     },
     Example {
         name: "bookings.create",
@@ -70,6 +75,8 @@ pub const EXAMPLES: &[Example] = &[
         ),
         upstream_response_defect: None,
         call: bookings_create,
+        #[cfg(feature = "test-util")]
+        stub: bookings_create_stub,
     },
     Example {
         name: "bookings.list",
@@ -85,6 +92,8 @@ pub const EXAMPLES: &[Example] = &[
         upstream_request_defect: None,
         upstream_response_defect: None,
         call: bookings_list,
+        #[cfg(feature = "test-util")]
+        stub: bookings_list_stub,
     },
     Example {
         name: "bookings.get",
@@ -100,6 +109,8 @@ pub const EXAMPLES: &[Example] = &[
         upstream_request_defect: None,
         upstream_response_defect: None,
         call: bookings_get,
+        #[cfg(feature = "test-util")]
+        stub: bookings_get_stub,
     },
     Example {
         name: "bookings.recordings",
@@ -115,6 +126,8 @@ pub const EXAMPLES: &[Example] = &[
         upstream_request_defect: None,
         upstream_response_defect: None,
         call: bookings_recordings,
+        #[cfg(feature = "test-util")]
+        stub: bookings_recordings_stub,
     },
     Example {
         name: "bookings.transcripts",
@@ -130,6 +143,8 @@ pub const EXAMPLES: &[Example] = &[
         upstream_request_defect: None,
         upstream_response_defect: None,
         call: bookings_transcripts,
+        #[cfg(feature = "test-util")]
+        stub: bookings_transcripts_stub,
     },
     Example {
         name: "bookings.reschedule",
@@ -147,6 +162,8 @@ pub const EXAMPLES: &[Example] = &[
         ),
         upstream_response_defect: None,
         call: bookings_reschedule,
+        #[cfg(feature = "test-util")]
+        stub: bookings_reschedule_stub,
     },
     Example {
         name: "bookings.cancel",
@@ -164,6 +181,8 @@ pub const EXAMPLES: &[Example] = &[
         ),
         upstream_response_defect: None,
         call: bookings_cancel,
+        #[cfg(feature = "test-util")]
+        stub: bookings_cancel_stub,
     },
     Example {
         name: "bookings.mark_absent",
@@ -179,6 +198,8 @@ pub const EXAMPLES: &[Example] = &[
         upstream_request_defect: None,
         upstream_response_defect: None,
         call: bookings_mark_absent,
+        #[cfg(feature = "test-util")]
+        stub: bookings_mark_absent_stub,
     },
     Example {
         name: "bookings.reassign",
@@ -196,6 +217,8 @@ pub const EXAMPLES: &[Example] = &[
             "Upstream's `data` refers to the whole envelope schema itself, so the answer built from it has `{status, data}` inside `data` where the server sends `{bookingUid, reassignedTo}`.",
         ),
         call: bookings_reassign,
+        #[cfg(feature = "test-util")]
+        stub: bookings_reassign_stub,
     },
     Example {
         name: "bookings.reassign_to_user",
@@ -213,6 +236,8 @@ pub const EXAMPLES: &[Example] = &[
             "Upstream's `data` refers to the whole envelope schema itself, so the answer built from it has `{status, data}` inside `data` where the server sends `{bookingUid, reassignedTo}`.",
         ),
         call: bookings_reassign_to_user,
+        #[cfg(feature = "test-util")]
+        stub: bookings_reassign_to_user_stub,
     },
     Example {
         name: "bookings.confirm",
@@ -228,6 +253,8 @@ pub const EXAMPLES: &[Example] = &[
         upstream_request_defect: None,
         upstream_response_defect: None,
         call: bookings_confirm,
+        #[cfg(feature = "test-util")]
+        stub: bookings_confirm_stub,
     },
     Example {
         name: "bookings.decline",
@@ -243,6 +270,8 @@ pub const EXAMPLES: &[Example] = &[
         upstream_request_defect: None,
         upstream_response_defect: None,
         call: bookings_decline,
+        #[cfg(feature = "test-util")]
+        stub: bookings_decline_stub,
     },
     Example {
         name: "bookings.calendar_links",
@@ -258,6 +287,8 @@ pub const EXAMPLES: &[Example] = &[
         upstream_request_defect: None,
         upstream_response_defect: None,
         call: bookings_calendar_links,
+        #[cfg(feature = "test-util")]
+        stub: bookings_calendar_links_stub,
     },
     Example {
         name: "bookings.references",
@@ -273,6 +304,8 @@ pub const EXAMPLES: &[Example] = &[
         upstream_request_defect: None,
         upstream_response_defect: None,
         call: bookings_references,
+        #[cfg(feature = "test-util")]
+        stub: bookings_references_stub,
     },
     Example {
         name: "calendars.add_ics_feed",
@@ -288,6 +321,8 @@ pub const EXAMPLES: &[Example] = &[
         upstream_request_defect: None,
         upstream_response_defect: None,
         call: calendars_add_ics_feed,
+        #[cfg(feature = "test-util")]
+        stub: calendars_add_ics_feed_stub,
     },
     Example {
         name: "calendars.check_ics_feed",
@@ -303,6 +338,8 @@ pub const EXAMPLES: &[Example] = &[
         upstream_request_defect: None,
         upstream_response_defect: None,
         call: calendars_check_ics_feed,
+        #[cfg(feature = "test-util")]
+        stub: calendars_check_ics_feed_stub,
     },
     Example {
         name: "calendars.busy_times",
@@ -326,6 +363,8 @@ pub const EXAMPLES: &[Example] = &[
         ),
         upstream_response_defect: None,
         call: calendars_busy_times,
+        #[cfg(feature = "test-util")]
+        stub: calendars_busy_times_stub,
     },
     Example {
         name: "calendars.list",
@@ -343,6 +382,8 @@ pub const EXAMPLES: &[Example] = &[
             "Upstream types the destination calendar's `id` as an object without properties, so its example is `{}`; the server sends the record's numeric id.",
         ),
         call: calendars_list,
+        #[cfg(feature = "test-util")]
+        stub: calendars_list_stub,
     },
     Example {
         name: "calendars.connect_url",
@@ -360,6 +401,8 @@ pub const EXAMPLES: &[Example] = &[
         ),
         upstream_response_defect: None,
         call: calendars_connect_url,
+        #[cfg(feature = "test-util")]
+        stub: calendars_connect_url_stub,
     },
     Example {
         name: "calendars.save_oauth_credentials",
@@ -375,6 +418,8 @@ pub const EXAMPLES: &[Example] = &[
         upstream_request_defect: None,
         upstream_response_defect: None,
         call: calendars_save_oauth_credentials,
+        #[cfg(feature = "test-util")]
+        stub: calendars_save_oauth_credentials_stub,
     },
     Example {
         name: "calendars.save_credentials",
@@ -390,6 +435,8 @@ pub const EXAMPLES: &[Example] = &[
         upstream_request_defect: None,
         upstream_response_defect: None,
         call: calendars_save_credentials,
+        #[cfg(feature = "test-util")]
+        stub: calendars_save_credentials_stub,
     },
     Example {
         name: "calendars.check",
@@ -405,6 +452,8 @@ pub const EXAMPLES: &[Example] = &[
         upstream_request_defect: None,
         upstream_response_defect: None,
         call: calendars_check,
+        #[cfg(feature = "test-util")]
+        stub: calendars_check_stub,
     },
     Example {
         name: "calendars.disconnect",
@@ -420,6 +469,8 @@ pub const EXAMPLES: &[Example] = &[
         upstream_request_defect: None,
         upstream_response_defect: None,
         call: calendars_disconnect,
+        #[cfg(feature = "test-util")]
+        stub: calendars_disconnect_stub,
     },
     Example {
         name: "calendars.events.get",
@@ -435,6 +486,8 @@ pub const EXAMPLES: &[Example] = &[
         upstream_request_defect: None,
         upstream_response_defect: None,
         call: calendars_events_get,
+        #[cfg(feature = "test-util")]
+        stub: calendars_events_get_stub,
     },
     Example {
         name: "calendars.events.update",
@@ -450,6 +503,8 @@ pub const EXAMPLES: &[Example] = &[
         upstream_request_defect: None,
         upstream_response_defect: None,
         call: calendars_events_update,
+        #[cfg(feature = "test-util")]
+        stub: calendars_events_update_stub,
     },
     Example {
         name: "conferencing.connect",
@@ -465,6 +520,8 @@ pub const EXAMPLES: &[Example] = &[
         upstream_request_defect: None,
         upstream_response_defect: None,
         call: conferencing_connect,
+        #[cfg(feature = "test-util")]
+        stub: conferencing_connect_stub,
     },
     Example {
         name: "conferencing.oauth_auth_url",
@@ -482,6 +539,8 @@ pub const EXAMPLES: &[Example] = &[
         ),
         upstream_response_defect: None,
         call: conferencing_oauth_auth_url,
+        #[cfg(feature = "test-util")]
+        stub: conferencing_oauth_auth_url_stub,
     },
     Example {
         name: "conferencing.save_oauth_credentials",
@@ -497,6 +556,8 @@ pub const EXAMPLES: &[Example] = &[
         upstream_request_defect: None,
         upstream_response_defect: None,
         call: conferencing_save_oauth_credentials,
+        #[cfg(feature = "test-util")]
+        stub: conferencing_save_oauth_credentials_stub,
     },
     Example {
         name: "conferencing.list",
@@ -512,6 +573,8 @@ pub const EXAMPLES: &[Example] = &[
         upstream_request_defect: None,
         upstream_response_defect: None,
         call: conferencing_list,
+        #[cfg(feature = "test-util")]
+        stub: conferencing_list_stub,
     },
     Example {
         name: "conferencing.set_default",
@@ -527,6 +590,8 @@ pub const EXAMPLES: &[Example] = &[
         upstream_request_defect: None,
         upstream_response_defect: None,
         call: conferencing_set_default,
+        #[cfg(feature = "test-util")]
+        stub: conferencing_set_default_stub,
     },
     Example {
         name: "conferencing.get_default",
@@ -542,6 +607,8 @@ pub const EXAMPLES: &[Example] = &[
         upstream_request_defect: None,
         upstream_response_defect: None,
         call: conferencing_get_default,
+        #[cfg(feature = "test-util")]
+        stub: conferencing_get_default_stub,
     },
     Example {
         name: "conferencing.disconnect",
@@ -557,6 +624,8 @@ pub const EXAMPLES: &[Example] = &[
         upstream_request_defect: None,
         upstream_response_defect: None,
         call: conferencing_disconnect,
+        #[cfg(feature = "test-util")]
+        stub: conferencing_disconnect_stub,
     },
     Example {
         name: "destination_calendars.update",
@@ -572,6 +641,8 @@ pub const EXAMPLES: &[Example] = &[
         upstream_request_defect: None,
         upstream_response_defect: None,
         call: destination_calendars_update,
+        #[cfg(feature = "test-util")]
+        stub: destination_calendars_update_stub,
     },
     Example {
         name: "event_types.create",
@@ -589,6 +660,8 @@ pub const EXAMPLES: &[Example] = &[
             "Upstream's example (built from its schema) gives `seatsPerTimeSlot`, `forwardParamsSuccessRedirect` and `successRedirectUrl` as objects, `bookingWindow` as a list and `users` as strings; the server's output class sends no `seatsPerTimeSlot` (seats come in `seats`), a boolean, a string, one window object and user objects.",
         ),
         call: event_types_create,
+        #[cfg(feature = "test-util")]
+        stub: event_types_create_stub,
     },
     Example {
         name: "event_types.list",
@@ -606,6 +679,8 @@ pub const EXAMPLES: &[Example] = &[
             "Upstream's example (built from its schema) gives `seatsPerTimeSlot`, `forwardParamsSuccessRedirect` and `successRedirectUrl` as objects, `bookingWindow` as a list and `users` as strings; the server's output class sends no `seatsPerTimeSlot` (seats come in `seats`), a boolean, a string, one window object and user objects.",
         ),
         call: event_types_list,
+        #[cfg(feature = "test-util")]
+        stub: event_types_list_stub,
     },
     Example {
         name: "event_types.get",
@@ -623,6 +698,8 @@ pub const EXAMPLES: &[Example] = &[
             "Upstream's example (built from its schema) gives `seatsPerTimeSlot`, `forwardParamsSuccessRedirect` and `successRedirectUrl` as objects, `bookingWindow` as a list and `users` as strings; the server's output class sends no `seatsPerTimeSlot` (seats come in `seats`), a boolean, a string, one window object and user objects.",
         ),
         call: event_types_get,
+        #[cfg(feature = "test-util")]
+        stub: event_types_get_stub,
     },
     Example {
         name: "event_types.update",
@@ -640,6 +717,8 @@ pub const EXAMPLES: &[Example] = &[
             "Upstream's example (built from its schema) gives `seatsPerTimeSlot`, `forwardParamsSuccessRedirect` and `successRedirectUrl` as objects, `bookingWindow` as a list and `users` as strings; the server's output class sends no `seatsPerTimeSlot` (seats come in `seats`), a boolean, a string, one window object and user objects.",
         ),
         call: event_types_update,
+        #[cfg(feature = "test-util")]
+        stub: event_types_update_stub,
     },
     Example {
         name: "event_types.delete",
@@ -655,6 +734,8 @@ pub const EXAMPLES: &[Example] = &[
         upstream_request_defect: None,
         upstream_response_defect: None,
         call: event_types_delete,
+        #[cfg(feature = "test-util")]
+        stub: event_types_delete_stub,
     },
     Example {
         name: "event_types.private_links.create",
@@ -670,6 +751,8 @@ pub const EXAMPLES: &[Example] = &[
         upstream_request_defect: None,
         upstream_response_defect: None,
         call: event_types_private_links_create,
+        #[cfg(feature = "test-util")]
+        stub: event_types_private_links_create_stub,
     },
     Example {
         name: "event_types.private_links.list",
@@ -685,6 +768,8 @@ pub const EXAMPLES: &[Example] = &[
         upstream_request_defect: None,
         upstream_response_defect: None,
         call: event_types_private_links_list,
+        #[cfg(feature = "test-util")]
+        stub: event_types_private_links_list_stub,
     },
     Example {
         name: "event_types.private_links.update",
@@ -700,6 +785,8 @@ pub const EXAMPLES: &[Example] = &[
         upstream_request_defect: None,
         upstream_response_defect: None,
         call: event_types_private_links_update,
+        #[cfg(feature = "test-util")]
+        stub: event_types_private_links_update_stub,
     },
     Example {
         name: "event_types.private_links.delete",
@@ -715,6 +802,8 @@ pub const EXAMPLES: &[Example] = &[
         upstream_request_defect: None,
         upstream_response_defect: None,
         call: event_types_private_links_delete,
+        #[cfg(feature = "test-util")]
+        stub: event_types_private_links_delete_stub,
     },
     Example {
         name: "event_types.webhooks.list",
@@ -732,6 +821,8 @@ pub const EXAMPLES: &[Example] = &[
             "upstream types `id` as a number and the `triggers` items as objects (its example answer has `id: 0`, `triggers: [{}]`); the server sends a UUID string id and trigger names",
         ),
         call: event_types_webhooks_list,
+        #[cfg(feature = "test-util")]
+        stub: event_types_webhooks_list_stub,
     },
     Example {
         name: "event_types.webhooks.create",
@@ -749,6 +840,8 @@ pub const EXAMPLES: &[Example] = &[
         ),
         upstream_response_defect: None,
         call: event_types_webhooks_create,
+        #[cfg(feature = "test-util")]
+        stub: event_types_webhooks_create_stub,
     },
     Example {
         name: "event_types.webhooks.delete_all",
@@ -764,6 +857,8 @@ pub const EXAMPLES: &[Example] = &[
         upstream_request_defect: None,
         upstream_response_defect: None,
         call: event_types_webhooks_delete_all,
+        #[cfg(feature = "test-util")]
+        stub: event_types_webhooks_delete_all_stub,
     },
     Example {
         name: "event_types.webhooks.get",
@@ -781,6 +876,8 @@ pub const EXAMPLES: &[Example] = &[
             "upstream types `id` as a number and the `triggers` items as objects (its example answer has `id: 0`, `triggers: [{}]`); the server sends a UUID string id and trigger names",
         ),
         call: event_types_webhooks_get,
+        #[cfg(feature = "test-util")]
+        stub: event_types_webhooks_get_stub,
     },
     Example {
         name: "event_types.webhooks.update",
@@ -798,6 +895,8 @@ pub const EXAMPLES: &[Example] = &[
             "upstream types `id` as a number and the `triggers` items as objects (its example answer has `id: 0`, `triggers: [{}]`); the server sends a UUID string id and trigger names",
         ),
         call: event_types_webhooks_update,
+        #[cfg(feature = "test-util")]
+        stub: event_types_webhooks_update_stub,
     },
     Example {
         name: "event_types.webhooks.delete",
@@ -815,6 +914,8 @@ pub const EXAMPLES: &[Example] = &[
             "upstream types `id` as a number and the `triggers` items as objects (its example answer has `id: 0`, `triggers: [{}]`); the server sends a UUID string id and trigger names",
         ),
         call: event_types_webhooks_delete,
+        #[cfg(feature = "test-util")]
+        stub: event_types_webhooks_delete_stub,
     },
     Example {
         name: "me.get",
@@ -830,6 +931,8 @@ pub const EXAMPLES: &[Example] = &[
         upstream_request_defect: None,
         upstream_response_defect: None,
         call: me_get,
+        #[cfg(feature = "test-util")]
+        stub: me_get_stub,
     },
     Example {
         name: "me.update",
@@ -845,6 +948,8 @@ pub const EXAMPLES: &[Example] = &[
         upstream_request_defect: None,
         upstream_response_defect: None,
         call: me_update,
+        #[cfg(feature = "test-util")]
+        stub: me_update_stub,
     },
     Example {
         name: "oauth_clients.list",
@@ -860,6 +965,8 @@ pub const EXAMPLES: &[Example] = &[
         upstream_request_defect: None,
         upstream_response_defect: None,
         call: oauth_clients_list,
+        #[cfg(feature = "test-util")]
+        stub: oauth_clients_list_stub,
     },
     Example {
         name: "oauth_clients.create",
@@ -875,6 +982,8 @@ pub const EXAMPLES: &[Example] = &[
         upstream_request_defect: None,
         upstream_response_defect: None,
         call: oauth_clients_create,
+        #[cfg(feature = "test-util")]
+        stub: oauth_clients_create_stub,
     },
     Example {
         name: "oauth_clients.get",
@@ -890,6 +999,8 @@ pub const EXAMPLES: &[Example] = &[
         upstream_request_defect: None,
         upstream_response_defect: None,
         call: oauth_clients_get,
+        #[cfg(feature = "test-util")]
+        stub: oauth_clients_get_stub,
     },
     Example {
         name: "oauth_clients.update",
@@ -905,6 +1016,8 @@ pub const EXAMPLES: &[Example] = &[
         upstream_request_defect: None,
         upstream_response_defect: None,
         call: oauth_clients_update,
+        #[cfg(feature = "test-util")]
+        stub: oauth_clients_update_stub,
     },
     Example {
         name: "oauth_clients.delete",
@@ -920,6 +1033,8 @@ pub const EXAMPLES: &[Example] = &[
         upstream_request_defect: None,
         upstream_response_defect: None,
         call: oauth_clients_delete,
+        #[cfg(feature = "test-util")]
+        stub: oauth_clients_delete_stub,
     },
     Example {
         name: "oauth_clients.users.list",
@@ -935,6 +1050,8 @@ pub const EXAMPLES: &[Example] = &[
         upstream_request_defect: None,
         upstream_response_defect: None,
         call: oauth_clients_users_list,
+        #[cfg(feature = "test-util")]
+        stub: oauth_clients_users_list_stub,
     },
     Example {
         name: "oauth_clients.users.create",
@@ -950,6 +1067,8 @@ pub const EXAMPLES: &[Example] = &[
         upstream_request_defect: None,
         upstream_response_defect: None,
         call: oauth_clients_users_create,
+        #[cfg(feature = "test-util")]
+        stub: oauth_clients_users_create_stub,
     },
     Example {
         name: "oauth_clients.users.get",
@@ -965,6 +1084,8 @@ pub const EXAMPLES: &[Example] = &[
         upstream_request_defect: None,
         upstream_response_defect: None,
         call: oauth_clients_users_get,
+        #[cfg(feature = "test-util")]
+        stub: oauth_clients_users_get_stub,
     },
     Example {
         name: "oauth_clients.users.update",
@@ -980,6 +1101,8 @@ pub const EXAMPLES: &[Example] = &[
         upstream_request_defect: None,
         upstream_response_defect: None,
         call: oauth_clients_users_update,
+        #[cfg(feature = "test-util")]
+        stub: oauth_clients_users_update_stub,
     },
     Example {
         name: "oauth_clients.users.delete",
@@ -995,6 +1118,8 @@ pub const EXAMPLES: &[Example] = &[
         upstream_request_defect: None,
         upstream_response_defect: None,
         call: oauth_clients_users_delete,
+        #[cfg(feature = "test-util")]
+        stub: oauth_clients_users_delete_stub,
     },
     Example {
         name: "oauth_clients.users.force_refresh_tokens",
@@ -1010,6 +1135,8 @@ pub const EXAMPLES: &[Example] = &[
         upstream_request_defect: None,
         upstream_response_defect: None,
         call: oauth_clients_users_force_refresh_tokens,
+        #[cfg(feature = "test-util")]
+        stub: oauth_clients_users_force_refresh_tokens_stub,
     },
     Example {
         name: "oauth_clients.users.refresh_tokens",
@@ -1025,6 +1152,8 @@ pub const EXAMPLES: &[Example] = &[
         upstream_request_defect: None,
         upstream_response_defect: None,
         call: oauth_clients_users_refresh_tokens,
+        #[cfg(feature = "test-util")]
+        stub: oauth_clients_users_refresh_tokens_stub,
     },
     Example {
         name: "oauth_clients.webhooks.list",
@@ -1042,6 +1171,8 @@ pub const EXAMPLES: &[Example] = &[
             "upstream types `id` as a number and the `triggers` items as objects (its example answer has `id: 0`, `triggers: [{}]`); the server sends a UUID string id and trigger names",
         ),
         call: oauth_clients_webhooks_list,
+        #[cfg(feature = "test-util")]
+        stub: oauth_clients_webhooks_list_stub,
     },
     Example {
         name: "oauth_clients.webhooks.create",
@@ -1059,6 +1190,8 @@ pub const EXAMPLES: &[Example] = &[
         ),
         upstream_response_defect: None,
         call: oauth_clients_webhooks_create,
+        #[cfg(feature = "test-util")]
+        stub: oauth_clients_webhooks_create_stub,
     },
     Example {
         name: "oauth_clients.webhooks.delete_all",
@@ -1074,6 +1207,8 @@ pub const EXAMPLES: &[Example] = &[
         upstream_request_defect: None,
         upstream_response_defect: None,
         call: oauth_clients_webhooks_delete_all,
+        #[cfg(feature = "test-util")]
+        stub: oauth_clients_webhooks_delete_all_stub,
     },
     Example {
         name: "oauth_clients.webhooks.get",
@@ -1091,6 +1226,8 @@ pub const EXAMPLES: &[Example] = &[
             "upstream types `id` as a number and the `triggers` items as objects (its example answer has `id: 0`, `triggers: [{}]`); the server sends a UUID string id and trigger names",
         ),
         call: oauth_clients_webhooks_get,
+        #[cfg(feature = "test-util")]
+        stub: oauth_clients_webhooks_get_stub,
     },
     Example {
         name: "oauth_clients.webhooks.update",
@@ -1108,6 +1245,8 @@ pub const EXAMPLES: &[Example] = &[
             "upstream types `id` as a number and the `triggers` items as objects (its example answer has `id: 0`, `triggers: [{}]`); the server sends a UUID string id and trigger names",
         ),
         call: oauth_clients_webhooks_update,
+        #[cfg(feature = "test-util")]
+        stub: oauth_clients_webhooks_update_stub,
     },
     Example {
         name: "oauth_clients.webhooks.delete",
@@ -1125,6 +1264,8 @@ pub const EXAMPLES: &[Example] = &[
             "upstream types `id` as a number and the `triggers` items as objects (its example answer has `id: 0`, `triggers: [{}]`); the server sends a UUID string id and trigger names",
         ),
         call: oauth_clients_webhooks_delete,
+        #[cfg(feature = "test-util")]
+        stub: oauth_clients_webhooks_delete_stub,
     },
     Example {
         name: "orgs.attributes.list",
@@ -1140,6 +1281,8 @@ pub const EXAMPLES: &[Example] = &[
         upstream_request_defect: None,
         upstream_response_defect: None,
         call: orgs_attributes_list,
+        #[cfg(feature = "test-util")]
+        stub: orgs_attributes_list_stub,
     },
     Example {
         name: "orgs.attributes.create",
@@ -1155,6 +1298,8 @@ pub const EXAMPLES: &[Example] = &[
         upstream_request_defect: None,
         upstream_response_defect: None,
         call: orgs_attributes_create,
+        #[cfg(feature = "test-util")]
+        stub: orgs_attributes_create_stub,
     },
     Example {
         name: "orgs.attributes.get",
@@ -1170,6 +1315,8 @@ pub const EXAMPLES: &[Example] = &[
         upstream_request_defect: None,
         upstream_response_defect: None,
         call: orgs_attributes_get,
+        #[cfg(feature = "test-util")]
+        stub: orgs_attributes_get_stub,
     },
     Example {
         name: "orgs.attributes.update",
@@ -1185,6 +1332,8 @@ pub const EXAMPLES: &[Example] = &[
         upstream_request_defect: None,
         upstream_response_defect: None,
         call: orgs_attributes_update,
+        #[cfg(feature = "test-util")]
+        stub: orgs_attributes_update_stub,
     },
     Example {
         name: "orgs.attributes.delete",
@@ -1200,6 +1349,8 @@ pub const EXAMPLES: &[Example] = &[
         upstream_request_defect: None,
         upstream_response_defect: None,
         call: orgs_attributes_delete,
+        #[cfg(feature = "test-util")]
+        stub: orgs_attributes_delete_stub,
     },
     Example {
         name: "orgs.attributes.options.create",
@@ -1217,6 +1368,8 @@ pub const EXAMPLES: &[Example] = &[
         upstream_request_defect: None,
         upstream_response_defect: None,
         call: orgs_attributes_options_create,
+        #[cfg(feature = "test-util")]
+        stub: orgs_attributes_options_create_stub,
     },
     Example {
         name: "orgs.attributes.options.list",
@@ -1234,6 +1387,8 @@ pub const EXAMPLES: &[Example] = &[
         upstream_request_defect: None,
         upstream_response_defect: None,
         call: orgs_attributes_options_list,
+        #[cfg(feature = "test-util")]
+        stub: orgs_attributes_options_list_stub,
     },
     Example {
         name: "orgs.attributes.options.update",
@@ -1251,6 +1406,8 @@ pub const EXAMPLES: &[Example] = &[
         upstream_request_defect: None,
         upstream_response_defect: None,
         call: orgs_attributes_options_update,
+        #[cfg(feature = "test-util")]
+        stub: orgs_attributes_options_update_stub,
     },
     Example {
         name: "orgs.attributes.options.delete",
@@ -1268,6 +1425,8 @@ pub const EXAMPLES: &[Example] = &[
         upstream_request_defect: None,
         upstream_response_defect: None,
         call: orgs_attributes_options_delete,
+        #[cfg(feature = "test-util")]
+        stub: orgs_attributes_options_delete_stub,
     },
     Example {
         name: "orgs.attributes.options.list_assigned",
@@ -1285,6 +1444,8 @@ pub const EXAMPLES: &[Example] = &[
         upstream_request_defect: None,
         upstream_response_defect: None,
         call: orgs_attributes_options_list_assigned,
+        #[cfg(feature = "test-util")]
+        stub: orgs_attributes_options_list_assigned_stub,
     },
     Example {
         name: "orgs.attributes.options.list_assigned_by_slug",
@@ -1302,6 +1463,8 @@ pub const EXAMPLES: &[Example] = &[
         upstream_request_defect: None,
         upstream_response_defect: None,
         call: orgs_attributes_options_list_assigned_by_slug,
+        #[cfg(feature = "test-util")]
+        stub: orgs_attributes_options_list_assigned_by_slug_stub,
     },
     Example {
         name: "orgs.attributes.options.assign_to_user",
@@ -1319,6 +1482,8 @@ pub const EXAMPLES: &[Example] = &[
         upstream_request_defect: None,
         upstream_response_defect: None,
         call: orgs_attributes_options_assign_to_user,
+        #[cfg(feature = "test-util")]
+        stub: orgs_attributes_options_assign_to_user_stub,
     },
     Example {
         name: "orgs.attributes.options.list_for_user",
@@ -1336,6 +1501,8 @@ pub const EXAMPLES: &[Example] = &[
         upstream_request_defect: None,
         upstream_response_defect: None,
         call: orgs_attributes_options_list_for_user,
+        #[cfg(feature = "test-util")]
+        stub: orgs_attributes_options_list_for_user_stub,
     },
     Example {
         name: "orgs.attributes.options.unassign_from_user",
@@ -1353,6 +1520,8 @@ pub const EXAMPLES: &[Example] = &[
         upstream_request_defect: None,
         upstream_response_defect: None,
         call: orgs_attributes_options_unassign_from_user,
+        #[cfg(feature = "test-util")]
+        stub: orgs_attributes_options_unassign_from_user_stub,
     },
     Example {
         name: "orgs.bookings.list",
@@ -1368,6 +1537,8 @@ pub const EXAMPLES: &[Example] = &[
         upstream_request_defect: None,
         upstream_response_defect: None,
         call: orgs_bookings_list,
+        #[cfg(feature = "test-util")]
+        stub: orgs_bookings_list_stub,
     },
     Example {
         name: "orgs.delegation_credentials.create",
@@ -1387,6 +1558,8 @@ pub const EXAMPLES: &[Example] = &[
         ),
         upstream_response_defect: None,
         call: orgs_delegation_credentials_create,
+        #[cfg(feature = "test-util")]
+        stub: orgs_delegation_credentials_create_stub,
     },
     Example {
         name: "orgs.delegation_credentials.update",
@@ -1404,6 +1577,8 @@ pub const EXAMPLES: &[Example] = &[
         upstream_request_defect: None,
         upstream_response_defect: None,
         call: orgs_delegation_credentials_update,
+        #[cfg(feature = "test-util")]
+        stub: orgs_delegation_credentials_update_stub,
     },
     Example {
         name: "orgs.managed_orgs.list",
@@ -1419,6 +1594,8 @@ pub const EXAMPLES: &[Example] = &[
         upstream_request_defect: None,
         upstream_response_defect: None,
         call: orgs_managed_orgs_list,
+        #[cfg(feature = "test-util")]
+        stub: orgs_managed_orgs_list_stub,
     },
     Example {
         name: "orgs.managed_orgs.create",
@@ -1434,6 +1611,8 @@ pub const EXAMPLES: &[Example] = &[
         upstream_request_defect: None,
         upstream_response_defect: None,
         call: orgs_managed_orgs_create,
+        #[cfg(feature = "test-util")]
+        stub: orgs_managed_orgs_create_stub,
     },
     Example {
         name: "orgs.managed_orgs.get",
@@ -1449,6 +1628,8 @@ pub const EXAMPLES: &[Example] = &[
         upstream_request_defect: None,
         upstream_response_defect: None,
         call: orgs_managed_orgs_get,
+        #[cfg(feature = "test-util")]
+        stub: orgs_managed_orgs_get_stub,
     },
     Example {
         name: "orgs.managed_orgs.update",
@@ -1464,6 +1645,8 @@ pub const EXAMPLES: &[Example] = &[
         upstream_request_defect: None,
         upstream_response_defect: None,
         call: orgs_managed_orgs_update,
+        #[cfg(feature = "test-util")]
+        stub: orgs_managed_orgs_update_stub,
     },
     Example {
         name: "orgs.managed_orgs.delete",
@@ -1479,6 +1662,8 @@ pub const EXAMPLES: &[Example] = &[
         upstream_request_defect: None,
         upstream_response_defect: None,
         call: orgs_managed_orgs_delete,
+        #[cfg(feature = "test-util")]
+        stub: orgs_managed_orgs_delete_stub,
     },
     Example {
         name: "orgs.memberships.list",
@@ -1496,6 +1681,8 @@ pub const EXAMPLES: &[Example] = &[
             "upstream's example gives `data` as one membership object, but the server sends an array",
         ),
         call: orgs_memberships_list,
+        #[cfg(feature = "test-util")]
+        stub: orgs_memberships_list_stub,
     },
     Example {
         name: "orgs.memberships.create",
@@ -1513,6 +1700,8 @@ pub const EXAMPLES: &[Example] = &[
         ),
         upstream_response_defect: None,
         call: orgs_memberships_create,
+        #[cfg(feature = "test-util")]
+        stub: orgs_memberships_create_stub,
     },
     Example {
         name: "orgs.memberships.get",
@@ -1528,6 +1717,8 @@ pub const EXAMPLES: &[Example] = &[
         upstream_request_defect: None,
         upstream_response_defect: None,
         call: orgs_memberships_get,
+        #[cfg(feature = "test-util")]
+        stub: orgs_memberships_get_stub,
     },
     Example {
         name: "orgs.memberships.update",
@@ -1543,6 +1734,8 @@ pub const EXAMPLES: &[Example] = &[
         upstream_request_defect: None,
         upstream_response_defect: None,
         call: orgs_memberships_update,
+        #[cfg(feature = "test-util")]
+        stub: orgs_memberships_update_stub,
     },
     Example {
         name: "orgs.memberships.delete",
@@ -1558,6 +1751,8 @@ pub const EXAMPLES: &[Example] = &[
         upstream_request_defect: None,
         upstream_response_defect: None,
         call: orgs_memberships_delete,
+        #[cfg(feature = "test-util")]
+        stub: orgs_memberships_delete_stub,
     },
     Example {
         name: "orgs.routing_forms.list",
@@ -1575,6 +1770,8 @@ pub const EXAMPLES: &[Example] = &[
         upstream_request_defect: None,
         upstream_response_defect: None,
         call: orgs_routing_forms_list,
+        #[cfg(feature = "test-util")]
+        stub: orgs_routing_forms_list_stub,
     },
     Example {
         name: "orgs.routing_forms.list_responses",
@@ -1594,6 +1791,8 @@ pub const EXAMPLES: &[Example] = &[
             "Upstream's example `data` is a single response object, but the server sends an array of responses.",
         ),
         call: orgs_routing_forms_list_responses,
+        #[cfg(feature = "test-util")]
+        stub: orgs_routing_forms_list_responses_stub,
     },
     Example {
         name: "orgs.routing_forms.create_response",
@@ -1613,6 +1812,8 @@ pub const EXAMPLES: &[Example] = &[
         ),
         upstream_response_defect: None,
         call: orgs_routing_forms_create_response,
+        #[cfg(feature = "test-util")]
+        stub: orgs_routing_forms_create_response_stub,
     },
     Example {
         name: "orgs.routing_forms.update_response",
@@ -1630,6 +1831,8 @@ pub const EXAMPLES: &[Example] = &[
         upstream_request_defect: None,
         upstream_response_defect: None,
         call: orgs_routing_forms_update_response,
+        #[cfg(feature = "test-util")]
+        stub: orgs_routing_forms_update_response_stub,
     },
     Example {
         name: "orgs.schedules.list",
@@ -1645,6 +1848,8 @@ pub const EXAMPLES: &[Example] = &[
         upstream_request_defect: None,
         upstream_response_defect: None,
         call: orgs_schedules_list,
+        #[cfg(feature = "test-util")]
+        stub: orgs_schedules_list_stub,
     },
     Example {
         name: "orgs.teams.list",
@@ -1660,6 +1865,8 @@ pub const EXAMPLES: &[Example] = &[
         upstream_request_defect: None,
         upstream_response_defect: None,
         call: orgs_teams_list,
+        #[cfg(feature = "test-util")]
+        stub: orgs_teams_list_stub,
     },
     Example {
         name: "orgs.teams.create",
@@ -1675,6 +1882,8 @@ pub const EXAMPLES: &[Example] = &[
         upstream_request_defect: None,
         upstream_response_defect: None,
         call: orgs_teams_create,
+        #[cfg(feature = "test-util")]
+        stub: orgs_teams_create_stub,
     },
     Example {
         name: "orgs.teams.list_mine",
@@ -1690,6 +1899,8 @@ pub const EXAMPLES: &[Example] = &[
         upstream_request_defect: None,
         upstream_response_defect: None,
         call: orgs_teams_list_mine,
+        #[cfg(feature = "test-util")]
+        stub: orgs_teams_list_mine_stub,
     },
     Example {
         name: "orgs.teams.get",
@@ -1705,6 +1916,8 @@ pub const EXAMPLES: &[Example] = &[
         upstream_request_defect: None,
         upstream_response_defect: None,
         call: orgs_teams_get,
+        #[cfg(feature = "test-util")]
+        stub: orgs_teams_get_stub,
     },
     Example {
         name: "orgs.teams.update",
@@ -1720,6 +1933,8 @@ pub const EXAMPLES: &[Example] = &[
         upstream_request_defect: None,
         upstream_response_defect: None,
         call: orgs_teams_update,
+        #[cfg(feature = "test-util")]
+        stub: orgs_teams_update_stub,
     },
     Example {
         name: "orgs.teams.delete",
@@ -1735,6 +1950,8 @@ pub const EXAMPLES: &[Example] = &[
         upstream_request_defect: None,
         upstream_response_defect: None,
         call: orgs_teams_delete,
+        #[cfg(feature = "test-util")]
+        stub: orgs_teams_delete_stub,
     },
     Example {
         name: "orgs.teams.create_invite",
@@ -1750,6 +1967,8 @@ pub const EXAMPLES: &[Example] = &[
         upstream_request_defect: None,
         upstream_response_defect: None,
         call: orgs_teams_create_invite,
+        #[cfg(feature = "test-util")]
+        stub: orgs_teams_create_invite_stub,
     },
     Example {
         name: "orgs.teams.bookings.list",
@@ -1765,6 +1984,8 @@ pub const EXAMPLES: &[Example] = &[
         upstream_request_defect: None,
         upstream_response_defect: None,
         call: orgs_teams_bookings_list,
+        #[cfg(feature = "test-util")]
+        stub: orgs_teams_bookings_list_stub,
     },
     Example {
         name: "orgs.teams.bookings.references",
@@ -1780,6 +2001,8 @@ pub const EXAMPLES: &[Example] = &[
         upstream_request_defect: None,
         upstream_response_defect: None,
         call: orgs_teams_bookings_references,
+        #[cfg(feature = "test-util")]
+        stub: orgs_teams_bookings_references_stub,
     },
     Example {
         name: "orgs.teams.conferencing.connect",
@@ -1795,6 +2018,8 @@ pub const EXAMPLES: &[Example] = &[
         upstream_request_defect: None,
         upstream_response_defect: None,
         call: orgs_teams_conferencing_connect,
+        #[cfg(feature = "test-util")]
+        stub: orgs_teams_conferencing_connect_stub,
     },
     Example {
         name: "orgs.teams.conferencing.oauth_auth_url",
@@ -1812,6 +2037,8 @@ pub const EXAMPLES: &[Example] = &[
         ),
         upstream_response_defect: None,
         call: orgs_teams_conferencing_oauth_auth_url,
+        #[cfg(feature = "test-util")]
+        stub: orgs_teams_conferencing_oauth_auth_url_stub,
     },
     Example {
         name: "orgs.teams.conferencing.list",
@@ -1827,6 +2054,8 @@ pub const EXAMPLES: &[Example] = &[
         upstream_request_defect: None,
         upstream_response_defect: None,
         call: orgs_teams_conferencing_list,
+        #[cfg(feature = "test-util")]
+        stub: orgs_teams_conferencing_list_stub,
     },
     Example {
         name: "orgs.teams.conferencing.set_default",
@@ -1842,6 +2071,8 @@ pub const EXAMPLES: &[Example] = &[
         upstream_request_defect: None,
         upstream_response_defect: None,
         call: orgs_teams_conferencing_set_default,
+        #[cfg(feature = "test-util")]
+        stub: orgs_teams_conferencing_set_default_stub,
     },
     Example {
         name: "orgs.teams.conferencing.get_default",
@@ -1859,6 +2090,8 @@ pub const EXAMPLES: &[Example] = &[
         ),
         upstream_response_defect: None,
         call: orgs_teams_conferencing_get_default,
+        #[cfg(feature = "test-util")]
+        stub: orgs_teams_conferencing_get_default_stub,
     },
     Example {
         name: "orgs.teams.conferencing.disconnect",
@@ -1874,6 +2107,8 @@ pub const EXAMPLES: &[Example] = &[
         upstream_request_defect: None,
         upstream_response_defect: None,
         call: orgs_teams_conferencing_disconnect,
+        #[cfg(feature = "test-util")]
+        stub: orgs_teams_conferencing_disconnect_stub,
     },
     Example {
         name: "orgs.teams.conferencing.save_oauth_credentials",
@@ -1889,6 +2124,8 @@ pub const EXAMPLES: &[Example] = &[
         upstream_request_defect: None,
         upstream_response_defect: None,
         call: orgs_teams_conferencing_save_oauth_credentials,
+        #[cfg(feature = "test-util")]
+        stub: orgs_teams_conferencing_save_oauth_credentials_stub,
     },
     Example {
         name: "orgs.teams.event_types.create",
@@ -1906,6 +2143,8 @@ pub const EXAMPLES: &[Example] = &[
             "Upstream's example (built from its schema) gives `seatsPerTimeSlot`, `forwardParamsSuccessRedirect` and `successRedirectUrl` as objects, `bookingWindow` as a list and `hosts` as strings; the server's output class sends no `seatsPerTimeSlot` (seats come in `seats`), a boolean, a string, one window object and host objects.",
         ),
         call: orgs_teams_event_types_create,
+        #[cfg(feature = "test-util")]
+        stub: orgs_teams_event_types_create_stub,
     },
     Example {
         name: "orgs.teams.event_types.list",
@@ -1923,6 +2162,8 @@ pub const EXAMPLES: &[Example] = &[
             "Upstream's example (built from its schema) gives `seatsPerTimeSlot`, `forwardParamsSuccessRedirect` and `successRedirectUrl` as objects, `bookingWindow` as a list and `hosts` as strings; the server's output class sends no `seatsPerTimeSlot` (seats come in `seats`), a boolean, a string, one window object and host objects.",
         ),
         call: orgs_teams_event_types_list,
+        #[cfg(feature = "test-util")]
+        stub: orgs_teams_event_types_list_stub,
     },
     Example {
         name: "orgs.teams.event_types.list_all",
@@ -1940,6 +2181,8 @@ pub const EXAMPLES: &[Example] = &[
             "Upstream's example (built from its schema) gives `seatsPerTimeSlot`, `forwardParamsSuccessRedirect` and `successRedirectUrl` as objects, `bookingWindow` as a list and `hosts` as strings; the server's output class sends no `seatsPerTimeSlot` (seats come in `seats`), a boolean, a string, one window object and host objects.",
         ),
         call: orgs_teams_event_types_list_all,
+        #[cfg(feature = "test-util")]
+        stub: orgs_teams_event_types_list_all_stub,
     },
     Example {
         name: "orgs.teams.event_types.get",
@@ -1957,6 +2200,8 @@ pub const EXAMPLES: &[Example] = &[
             "Upstream's example (built from its schema) gives `seatsPerTimeSlot`, `forwardParamsSuccessRedirect` and `successRedirectUrl` as objects, `bookingWindow` as a list and `hosts` as strings; the server's output class sends no `seatsPerTimeSlot` (seats come in `seats`), a boolean, a string, one window object and host objects.",
         ),
         call: orgs_teams_event_types_get,
+        #[cfg(feature = "test-util")]
+        stub: orgs_teams_event_types_get_stub,
     },
     Example {
         name: "orgs.teams.event_types.update",
@@ -1974,6 +2219,8 @@ pub const EXAMPLES: &[Example] = &[
             "Upstream's example (built from its schema) gives `seatsPerTimeSlot`, `forwardParamsSuccessRedirect` and `successRedirectUrl` as objects, `bookingWindow` as a list and `hosts` as strings; the server's output class sends no `seatsPerTimeSlot` (seats come in `seats`), a boolean, a string, one window object and host objects.",
         ),
         call: orgs_teams_event_types_update,
+        #[cfg(feature = "test-util")]
+        stub: orgs_teams_event_types_update_stub,
     },
     Example {
         name: "orgs.teams.event_types.delete",
@@ -1991,6 +2238,8 @@ pub const EXAMPLES: &[Example] = &[
             "Upstream types `data` as a bare object, so its example is `{}`; the server's handler sends the deleted event type's `id` and `title`.",
         ),
         call: orgs_teams_event_types_delete,
+        #[cfg(feature = "test-util")]
+        stub: orgs_teams_event_types_delete_stub,
     },
     Example {
         name: "orgs.teams.event_types.create_phone_call",
@@ -2008,6 +2257,8 @@ pub const EXAMPLES: &[Example] = &[
         ),
         upstream_response_defect: None,
         call: orgs_teams_event_types_create_phone_call,
+        #[cfg(feature = "test-util")]
+        stub: orgs_teams_event_types_create_phone_call_stub,
     },
     Example {
         name: "orgs.teams.event_types.private_links.create",
@@ -2025,6 +2276,8 @@ pub const EXAMPLES: &[Example] = &[
         upstream_request_defect: None,
         upstream_response_defect: None,
         call: orgs_teams_event_types_private_links_create,
+        #[cfg(feature = "test-util")]
+        stub: orgs_teams_event_types_private_links_create_stub,
     },
     Example {
         name: "orgs.teams.event_types.private_links.list",
@@ -2040,6 +2293,8 @@ pub const EXAMPLES: &[Example] = &[
         upstream_request_defect: None,
         upstream_response_defect: None,
         call: orgs_teams_event_types_private_links_list,
+        #[cfg(feature = "test-util")]
+        stub: orgs_teams_event_types_private_links_list_stub,
     },
     Example {
         name: "orgs.teams.event_types.private_links.update",
@@ -2059,6 +2314,8 @@ pub const EXAMPLES: &[Example] = &[
         ),
         upstream_response_defect: None,
         call: orgs_teams_event_types_private_links_update,
+        #[cfg(feature = "test-util")]
+        stub: orgs_teams_event_types_private_links_update_stub,
     },
     Example {
         name: "orgs.teams.event_types.private_links.delete",
@@ -2076,6 +2333,8 @@ pub const EXAMPLES: &[Example] = &[
         upstream_request_defect: None,
         upstream_response_defect: None,
         call: orgs_teams_event_types_private_links_delete,
+        #[cfg(feature = "test-util")]
+        stub: orgs_teams_event_types_private_links_delete_stub,
     },
     Example {
         name: "orgs.teams.memberships.list",
@@ -2093,6 +2352,8 @@ pub const EXAMPLES: &[Example] = &[
         upstream_request_defect: None,
         upstream_response_defect: None,
         call: orgs_teams_memberships_list,
+        #[cfg(feature = "test-util")]
+        stub: orgs_teams_memberships_list_stub,
     },
     Example {
         name: "orgs.teams.memberships.create",
@@ -2112,6 +2373,8 @@ pub const EXAMPLES: &[Example] = &[
         ),
         upstream_response_defect: None,
         call: orgs_teams_memberships_create,
+        #[cfg(feature = "test-util")]
+        stub: orgs_teams_memberships_create_stub,
     },
     Example {
         name: "orgs.teams.memberships.get",
@@ -2127,6 +2390,8 @@ pub const EXAMPLES: &[Example] = &[
         upstream_request_defect: None,
         upstream_response_defect: None,
         call: orgs_teams_memberships_get,
+        #[cfg(feature = "test-util")]
+        stub: orgs_teams_memberships_get_stub,
     },
     Example {
         name: "orgs.teams.memberships.update",
@@ -2144,6 +2409,8 @@ pub const EXAMPLES: &[Example] = &[
         upstream_request_defect: None,
         upstream_response_defect: None,
         call: orgs_teams_memberships_update,
+        #[cfg(feature = "test-util")]
+        stub: orgs_teams_memberships_update_stub,
     },
     Example {
         name: "orgs.teams.memberships.delete",
@@ -2161,6 +2428,8 @@ pub const EXAMPLES: &[Example] = &[
         upstream_request_defect: None,
         upstream_response_defect: None,
         call: orgs_teams_memberships_delete,
+        #[cfg(feature = "test-util")]
+        stub: orgs_teams_memberships_delete_stub,
     },
     Example {
         name: "orgs.teams.routing_forms.list",
@@ -2176,6 +2445,8 @@ pub const EXAMPLES: &[Example] = &[
         upstream_request_defect: None,
         upstream_response_defect: None,
         call: orgs_teams_routing_forms_list,
+        #[cfg(feature = "test-util")]
+        stub: orgs_teams_routing_forms_list_stub,
     },
     Example {
         name: "orgs.teams.routing_forms.responses.list",
@@ -2195,6 +2466,8 @@ pub const EXAMPLES: &[Example] = &[
             "Upstream's example `data` is a single response object, but the server sends an array of responses.",
         ),
         call: orgs_teams_routing_forms_responses_list,
+        #[cfg(feature = "test-util")]
+        stub: orgs_teams_routing_forms_responses_list_stub,
     },
     Example {
         name: "orgs.teams.routing_forms.responses.create",
@@ -2214,6 +2487,8 @@ pub const EXAMPLES: &[Example] = &[
         ),
         upstream_response_defect: None,
         call: orgs_teams_routing_forms_responses_create,
+        #[cfg(feature = "test-util")]
+        stub: orgs_teams_routing_forms_responses_create_stub,
     },
     Example {
         name: "orgs.teams.routing_forms.responses.update",
@@ -2231,6 +2506,8 @@ pub const EXAMPLES: &[Example] = &[
         upstream_request_defect: None,
         upstream_response_defect: None,
         call: orgs_teams_routing_forms_responses_update,
+        #[cfg(feature = "test-util")]
+        stub: orgs_teams_routing_forms_responses_update_stub,
     },
     Example {
         name: "orgs.teams.schedules.list",
@@ -2246,6 +2523,8 @@ pub const EXAMPLES: &[Example] = &[
         upstream_request_defect: None,
         upstream_response_defect: None,
         call: orgs_teams_schedules_list,
+        #[cfg(feature = "test-util")]
+        stub: orgs_teams_schedules_list_stub,
     },
     Example {
         name: "orgs.teams.stripe.connect_url",
@@ -2263,6 +2542,8 @@ pub const EXAMPLES: &[Example] = &[
         ),
         upstream_response_defect: None,
         call: orgs_teams_stripe_connect_url,
+        #[cfg(feature = "test-util")]
+        stub: orgs_teams_stripe_connect_url_stub,
     },
     Example {
         name: "orgs.teams.stripe.check",
@@ -2278,6 +2559,8 @@ pub const EXAMPLES: &[Example] = &[
         upstream_request_defect: None,
         upstream_response_defect: None,
         call: orgs_teams_stripe_check,
+        #[cfg(feature = "test-util")]
+        stub: orgs_teams_stripe_check_stub,
     },
     Example {
         name: "orgs.teams.stripe.save",
@@ -2293,6 +2576,8 @@ pub const EXAMPLES: &[Example] = &[
         upstream_request_defect: None,
         upstream_response_defect: None,
         call: orgs_teams_stripe_save,
+        #[cfg(feature = "test-util")]
+        stub: orgs_teams_stripe_save_stub,
     },
     Example {
         name: "orgs.teams.users.schedules.list",
@@ -2308,6 +2593,8 @@ pub const EXAMPLES: &[Example] = &[
         upstream_request_defect: None,
         upstream_response_defect: None,
         call: orgs_teams_users_schedules_list,
+        #[cfg(feature = "test-util")]
+        stub: orgs_teams_users_schedules_list_stub,
     },
     Example {
         name: "orgs.teams.verified_resources.request_email_code",
@@ -2325,6 +2612,8 @@ pub const EXAMPLES: &[Example] = &[
         upstream_request_defect: None,
         upstream_response_defect: None,
         call: orgs_teams_verified_resources_request_email_code,
+        #[cfg(feature = "test-util")]
+        stub: orgs_teams_verified_resources_request_email_code_stub,
     },
     Example {
         name: "orgs.teams.verified_resources.request_phone_code",
@@ -2342,6 +2631,8 @@ pub const EXAMPLES: &[Example] = &[
         upstream_request_defect: None,
         upstream_response_defect: None,
         call: orgs_teams_verified_resources_request_phone_code,
+        #[cfg(feature = "test-util")]
+        stub: orgs_teams_verified_resources_request_phone_code_stub,
     },
     Example {
         name: "orgs.teams.verified_resources.verify_email",
@@ -2359,6 +2650,8 @@ pub const EXAMPLES: &[Example] = &[
             "upstream points `data` of the verified-resource outputs at ScheduleOutput",
         ),
         call: orgs_teams_verified_resources_verify_email,
+        #[cfg(feature = "test-util")]
+        stub: orgs_teams_verified_resources_verify_email_stub,
     },
     Example {
         name: "orgs.teams.verified_resources.verify_phone",
@@ -2376,6 +2669,8 @@ pub const EXAMPLES: &[Example] = &[
             "upstream points `data` of the verified-resource outputs at ScheduleOutput",
         ),
         call: orgs_teams_verified_resources_verify_phone,
+        #[cfg(feature = "test-util")]
+        stub: orgs_teams_verified_resources_verify_phone_stub,
     },
     Example {
         name: "orgs.teams.verified_resources.list_emails",
@@ -2393,6 +2688,8 @@ pub const EXAMPLES: &[Example] = &[
             "upstream points `data` of the verified-resource outputs at ScheduleOutput",
         ),
         call: orgs_teams_verified_resources_list_emails,
+        #[cfg(feature = "test-util")]
+        stub: orgs_teams_verified_resources_list_emails_stub,
     },
     Example {
         name: "orgs.teams.verified_resources.list_phones",
@@ -2410,6 +2707,8 @@ pub const EXAMPLES: &[Example] = &[
             "upstream points `data` of the verified-resource outputs at ScheduleOutput",
         ),
         call: orgs_teams_verified_resources_list_phones,
+        #[cfg(feature = "test-util")]
+        stub: orgs_teams_verified_resources_list_phones_stub,
     },
     Example {
         name: "orgs.teams.verified_resources.get_email",
@@ -2427,6 +2726,8 @@ pub const EXAMPLES: &[Example] = &[
             "upstream points `data` of the verified-resource outputs at ScheduleOutput",
         ),
         call: orgs_teams_verified_resources_get_email,
+        #[cfg(feature = "test-util")]
+        stub: orgs_teams_verified_resources_get_email_stub,
     },
     Example {
         name: "orgs.teams.verified_resources.get_phone",
@@ -2444,6 +2745,8 @@ pub const EXAMPLES: &[Example] = &[
             "upstream points `data` of the verified-resource outputs at ScheduleOutput",
         ),
         call: orgs_teams_verified_resources_get_phone,
+        #[cfg(feature = "test-util")]
+        stub: orgs_teams_verified_resources_get_phone_stub,
     },
     Example {
         name: "orgs.teams.workflows.list",
@@ -2461,6 +2764,8 @@ pub const EXAMPLES: &[Example] = &[
             "Upstream's example gives `steps[].email` as the number 31214, but WorkflowStepOutputDto types it as a string and the server sends the address.",
         ),
         call: orgs_teams_workflows_list,
+        #[cfg(feature = "test-util")]
+        stub: orgs_teams_workflows_list_stub,
     },
     Example {
         name: "orgs.teams.workflows.create",
@@ -2478,6 +2783,8 @@ pub const EXAMPLES: &[Example] = &[
         ),
         upstream_response_defect: None,
         call: orgs_teams_workflows_create,
+        #[cfg(feature = "test-util")]
+        stub: orgs_teams_workflows_create_stub,
     },
     Example {
         name: "orgs.teams.workflows.get",
@@ -2495,6 +2802,8 @@ pub const EXAMPLES: &[Example] = &[
             "Upstream's example `data` is an array of workflows, but the server sends the one workflow as an object.",
         ),
         call: orgs_teams_workflows_get,
+        #[cfg(feature = "test-util")]
+        stub: orgs_teams_workflows_get_stub,
     },
     Example {
         name: "orgs.teams.workflows.update",
@@ -2512,6 +2821,8 @@ pub const EXAMPLES: &[Example] = &[
             "Upstream's example `data` is an array of workflows, but the server sends the one workflow as an object.",
         ),
         call: orgs_teams_workflows_update,
+        #[cfg(feature = "test-util")]
+        stub: orgs_teams_workflows_update_stub,
     },
     Example {
         name: "orgs.teams.workflows.delete",
@@ -2527,6 +2838,8 @@ pub const EXAMPLES: &[Example] = &[
         upstream_request_defect: None,
         upstream_response_defect: None,
         call: orgs_teams_workflows_delete,
+        #[cfg(feature = "test-util")]
+        stub: orgs_teams_workflows_delete_stub,
     },
     Example {
         name: "orgs.users.list",
@@ -2542,6 +2855,8 @@ pub const EXAMPLES: &[Example] = &[
         upstream_request_defect: None,
         upstream_response_defect: None,
         call: orgs_users_list,
+        #[cfg(feature = "test-util")]
+        stub: orgs_users_list_stub,
     },
     Example {
         name: "orgs.users.create",
@@ -2557,6 +2872,8 @@ pub const EXAMPLES: &[Example] = &[
         upstream_request_defect: None,
         upstream_response_defect: None,
         call: orgs_users_create,
+        #[cfg(feature = "test-util")]
+        stub: orgs_users_create_stub,
     },
     Example {
         name: "orgs.users.update",
@@ -2572,6 +2889,8 @@ pub const EXAMPLES: &[Example] = &[
         upstream_request_defect: None,
         upstream_response_defect: None,
         call: orgs_users_update,
+        #[cfg(feature = "test-util")]
+        stub: orgs_users_update_stub,
     },
     Example {
         name: "orgs.users.delete",
@@ -2587,6 +2906,8 @@ pub const EXAMPLES: &[Example] = &[
         upstream_request_defect: None,
         upstream_response_defect: None,
         call: orgs_users_delete,
+        #[cfg(feature = "test-util")]
+        stub: orgs_users_delete_stub,
     },
     Example {
         name: "orgs.users.bookings.list",
@@ -2606,6 +2927,8 @@ pub const EXAMPLES: &[Example] = &[
             "Upstream gives the 200 response no content at all, so the answer built from it is an empty body; the server sends the usual envelope with the list of bookings.",
         ),
         call: orgs_users_bookings_list,
+        #[cfg(feature = "test-util")]
+        stub: orgs_users_bookings_list_stub,
     },
     Example {
         name: "orgs.users.ooo.list",
@@ -2623,6 +2946,8 @@ pub const EXAMPLES: &[Example] = &[
             "upstream declares no response body, so the mock answers with an empty body",
         ),
         call: orgs_users_ooo_list,
+        #[cfg(feature = "test-util")]
+        stub: orgs_users_ooo_list_stub,
     },
     Example {
         name: "orgs.users.ooo.create",
@@ -2640,6 +2965,8 @@ pub const EXAMPLES: &[Example] = &[
             "upstream declares no response body, so the mock answers with an empty body",
         ),
         call: orgs_users_ooo_create,
+        #[cfg(feature = "test-util")]
+        stub: orgs_users_ooo_create_stub,
     },
     Example {
         name: "orgs.users.ooo.update",
@@ -2657,6 +2984,8 @@ pub const EXAMPLES: &[Example] = &[
             "upstream declares no response body, so the mock answers with an empty body",
         ),
         call: orgs_users_ooo_update,
+        #[cfg(feature = "test-util")]
+        stub: orgs_users_ooo_update_stub,
     },
     Example {
         name: "orgs.users.ooo.delete",
@@ -2674,6 +3003,8 @@ pub const EXAMPLES: &[Example] = &[
             "upstream declares no response body, so the mock answers with an empty body",
         ),
         call: orgs_users_ooo_delete,
+        #[cfg(feature = "test-util")]
+        stub: orgs_users_ooo_delete_stub,
     },
     Example {
         name: "orgs.users.ooo.list_all",
@@ -2691,6 +3022,8 @@ pub const EXAMPLES: &[Example] = &[
             "upstream declares no response body, so the mock answers with an empty body",
         ),
         call: orgs_users_ooo_list_all,
+        #[cfg(feature = "test-util")]
+        stub: orgs_users_ooo_list_all_stub,
     },
     Example {
         name: "orgs.users.schedules.create",
@@ -2706,6 +3039,8 @@ pub const EXAMPLES: &[Example] = &[
         upstream_request_defect: None,
         upstream_response_defect: None,
         call: orgs_users_schedules_create,
+        #[cfg(feature = "test-util")]
+        stub: orgs_users_schedules_create_stub,
     },
     Example {
         name: "orgs.users.schedules.list",
@@ -2721,6 +3056,8 @@ pub const EXAMPLES: &[Example] = &[
         upstream_request_defect: None,
         upstream_response_defect: None,
         call: orgs_users_schedules_list,
+        #[cfg(feature = "test-util")]
+        stub: orgs_users_schedules_list_stub,
     },
     Example {
         name: "orgs.users.schedules.get",
@@ -2736,6 +3073,8 @@ pub const EXAMPLES: &[Example] = &[
         upstream_request_defect: None,
         upstream_response_defect: None,
         call: orgs_users_schedules_get,
+        #[cfg(feature = "test-util")]
+        stub: orgs_users_schedules_get_stub,
     },
     Example {
         name: "orgs.users.schedules.update",
@@ -2751,6 +3090,8 @@ pub const EXAMPLES: &[Example] = &[
         upstream_request_defect: None,
         upstream_response_defect: None,
         call: orgs_users_schedules_update,
+        #[cfg(feature = "test-util")]
+        stub: orgs_users_schedules_update_stub,
     },
     Example {
         name: "orgs.users.schedules.delete",
@@ -2766,6 +3107,8 @@ pub const EXAMPLES: &[Example] = &[
         upstream_request_defect: None,
         upstream_response_defect: None,
         call: orgs_users_schedules_delete,
+        #[cfg(feature = "test-util")]
+        stub: orgs_users_schedules_delete_stub,
     },
     Example {
         name: "orgs.webhooks.list",
@@ -2783,6 +3126,8 @@ pub const EXAMPLES: &[Example] = &[
             "upstream types `id` as a number and the `triggers` items as objects (its example answer has `id: 0`, `triggers: [{}]`); the server sends a UUID string id and trigger names",
         ),
         call: orgs_webhooks_list,
+        #[cfg(feature = "test-util")]
+        stub: orgs_webhooks_list_stub,
     },
     Example {
         name: "orgs.webhooks.create",
@@ -2800,6 +3145,8 @@ pub const EXAMPLES: &[Example] = &[
         ),
         upstream_response_defect: None,
         call: orgs_webhooks_create,
+        #[cfg(feature = "test-util")]
+        stub: orgs_webhooks_create_stub,
     },
     Example {
         name: "orgs.webhooks.get",
@@ -2817,6 +3164,8 @@ pub const EXAMPLES: &[Example] = &[
             "upstream types `id` as a number and the `triggers` items as objects (its example answer has `id: 0`, `triggers: [{}]`); the server sends a UUID string id and trigger names",
         ),
         call: orgs_webhooks_get,
+        #[cfg(feature = "test-util")]
+        stub: orgs_webhooks_get_stub,
     },
     Example {
         name: "orgs.webhooks.update",
@@ -2834,6 +3183,8 @@ pub const EXAMPLES: &[Example] = &[
             "upstream types `id` as a number and the `triggers` items as objects (its example answer has `id: 0`, `triggers: [{}]`); the server sends a UUID string id and trigger names",
         ),
         call: orgs_webhooks_update,
+        #[cfg(feature = "test-util")]
+        stub: orgs_webhooks_update_stub,
     },
     Example {
         name: "orgs.webhooks.delete",
@@ -2851,6 +3202,8 @@ pub const EXAMPLES: &[Example] = &[
             "upstream types `id` as a number and the `triggers` items as objects (its example answer has `id: 0`, `triggers: [{}]`); the server sends a UUID string id and trigger names",
         ),
         call: orgs_webhooks_delete,
+        #[cfg(feature = "test-util")]
+        stub: orgs_webhooks_delete_stub,
     },
     Example {
         name: "routing_forms.calculate_slots",
@@ -2870,6 +3223,8 @@ pub const EXAMPLES: &[Example] = &[
         ),
         upstream_response_defect: None,
         call: routing_forms_calculate_slots,
+        #[cfg(feature = "test-util")]
+        stub: routing_forms_calculate_slots_stub,
     },
     Example {
         name: "schedules.create",
@@ -2885,6 +3240,8 @@ pub const EXAMPLES: &[Example] = &[
         upstream_request_defect: None,
         upstream_response_defect: None,
         call: schedules_create,
+        #[cfg(feature = "test-util")]
+        stub: schedules_create_stub,
     },
     Example {
         name: "schedules.list",
@@ -2900,6 +3257,8 @@ pub const EXAMPLES: &[Example] = &[
         upstream_request_defect: None,
         upstream_response_defect: None,
         call: schedules_list,
+        #[cfg(feature = "test-util")]
+        stub: schedules_list_stub,
     },
     Example {
         name: "schedules.get_default",
@@ -2915,6 +3274,8 @@ pub const EXAMPLES: &[Example] = &[
         upstream_request_defect: None,
         upstream_response_defect: None,
         call: schedules_get_default,
+        #[cfg(feature = "test-util")]
+        stub: schedules_get_default_stub,
     },
     Example {
         name: "schedules.get",
@@ -2930,6 +3291,8 @@ pub const EXAMPLES: &[Example] = &[
         upstream_request_defect: None,
         upstream_response_defect: None,
         call: schedules_get,
+        #[cfg(feature = "test-util")]
+        stub: schedules_get_stub,
     },
     Example {
         name: "schedules.update",
@@ -2945,6 +3308,8 @@ pub const EXAMPLES: &[Example] = &[
         upstream_request_defect: None,
         upstream_response_defect: None,
         call: schedules_update,
+        #[cfg(feature = "test-util")]
+        stub: schedules_update_stub,
     },
     Example {
         name: "schedules.delete",
@@ -2960,6 +3325,8 @@ pub const EXAMPLES: &[Example] = &[
         upstream_request_defect: None,
         upstream_response_defect: None,
         call: schedules_delete,
+        #[cfg(feature = "test-util")]
+        stub: schedules_delete_stub,
     },
     Example {
         name: "selected_calendars.add",
@@ -2975,6 +3342,8 @@ pub const EXAMPLES: &[Example] = &[
         upstream_request_defect: None,
         upstream_response_defect: None,
         call: selected_calendars_add,
+        #[cfg(feature = "test-util")]
+        stub: selected_calendars_add_stub,
     },
     Example {
         name: "selected_calendars.remove",
@@ -2990,6 +3359,8 @@ pub const EXAMPLES: &[Example] = &[
         upstream_request_defect: None,
         upstream_response_defect: None,
         call: selected_calendars_remove,
+        #[cfg(feature = "test-util")]
+        stub: selected_calendars_remove_stub,
     },
     Example {
         name: "slots.available",
@@ -3005,6 +3376,8 @@ pub const EXAMPLES: &[Example] = &[
         upstream_request_defect: None,
         upstream_response_defect: None,
         call: slots_available,
+        #[cfg(feature = "test-util")]
+        stub: slots_available_stub,
     },
     Example {
         name: "slots.reserve",
@@ -3022,6 +3395,8 @@ pub const EXAMPLES: &[Example] = &[
             "Upstream's example gives `slotDuration` as the string `\"30\"`; the server's output class declares an integer and sends a number.",
         ),
         call: slots_reserve,
+        #[cfg(feature = "test-util")]
+        stub: slots_reserve_stub,
     },
     Example {
         name: "slots.get_reservation",
@@ -3039,6 +3414,8 @@ pub const EXAMPLES: &[Example] = &[
             "Upstream's `data` refers to the whole envelope schema itself, so the answer built from it has `{status, data}` inside `data` where the server sends the reservation.",
         ),
         call: slots_get_reservation,
+        #[cfg(feature = "test-util")]
+        stub: slots_get_reservation_stub,
     },
     Example {
         name: "slots.update_reservation",
@@ -3056,6 +3433,8 @@ pub const EXAMPLES: &[Example] = &[
             "Upstream's example gives `slotDuration` as the string `\"30\"`; the server's output class declares an integer and sends a number.",
         ),
         call: slots_update_reservation,
+        #[cfg(feature = "test-util")]
+        stub: slots_update_reservation_stub,
     },
     Example {
         name: "slots.delete_reservation",
@@ -3071,6 +3450,8 @@ pub const EXAMPLES: &[Example] = &[
         upstream_request_defect: None,
         upstream_response_defect: None,
         call: slots_delete_reservation,
+        #[cfg(feature = "test-util")]
+        stub: slots_delete_reservation_stub,
     },
     Example {
         name: "stripe.connect_url",
@@ -3086,6 +3467,8 @@ pub const EXAMPLES: &[Example] = &[
         upstream_request_defect: None,
         upstream_response_defect: None,
         call: stripe_connect_url,
+        #[cfg(feature = "test-util")]
+        stub: stripe_connect_url_stub,
     },
     Example {
         name: "stripe.save",
@@ -3101,6 +3484,8 @@ pub const EXAMPLES: &[Example] = &[
         upstream_request_defect: None,
         upstream_response_defect: None,
         call: stripe_save,
+        #[cfg(feature = "test-util")]
+        stub: stripe_save_stub,
     },
     Example {
         name: "stripe.check",
@@ -3116,6 +3501,8 @@ pub const EXAMPLES: &[Example] = &[
         upstream_request_defect: None,
         upstream_response_defect: None,
         call: stripe_check,
+        #[cfg(feature = "test-util")]
+        stub: stripe_check_stub,
     },
     Example {
         name: "teams.create",
@@ -3131,6 +3518,8 @@ pub const EXAMPLES: &[Example] = &[
         upstream_request_defect: None,
         upstream_response_defect: None,
         call: teams_create,
+        #[cfg(feature = "test-util")]
+        stub: teams_create_stub,
     },
     Example {
         name: "teams.list",
@@ -3146,6 +3535,8 @@ pub const EXAMPLES: &[Example] = &[
         upstream_request_defect: None,
         upstream_response_defect: None,
         call: teams_list,
+        #[cfg(feature = "test-util")]
+        stub: teams_list_stub,
     },
     Example {
         name: "teams.get",
@@ -3161,6 +3552,8 @@ pub const EXAMPLES: &[Example] = &[
         upstream_request_defect: None,
         upstream_response_defect: None,
         call: teams_get,
+        #[cfg(feature = "test-util")]
+        stub: teams_get_stub,
     },
     Example {
         name: "teams.update",
@@ -3176,6 +3569,8 @@ pub const EXAMPLES: &[Example] = &[
         upstream_request_defect: None,
         upstream_response_defect: None,
         call: teams_update,
+        #[cfg(feature = "test-util")]
+        stub: teams_update_stub,
     },
     Example {
         name: "teams.delete",
@@ -3191,6 +3586,8 @@ pub const EXAMPLES: &[Example] = &[
         upstream_request_defect: None,
         upstream_response_defect: None,
         call: teams_delete,
+        #[cfg(feature = "test-util")]
+        stub: teams_delete_stub,
     },
     Example {
         name: "teams.event_types.create",
@@ -3208,6 +3605,8 @@ pub const EXAMPLES: &[Example] = &[
             "Upstream's example (built from its schema) gives `seatsPerTimeSlot`, `forwardParamsSuccessRedirect` and `successRedirectUrl` as objects, `bookingWindow` as a list and `hosts` as strings; the server's output class sends no `seatsPerTimeSlot` (seats come in `seats`), a boolean, a string, one window object and host objects.",
         ),
         call: teams_event_types_create,
+        #[cfg(feature = "test-util")]
+        stub: teams_event_types_create_stub,
     },
     Example {
         name: "teams.event_types.list",
@@ -3225,6 +3624,8 @@ pub const EXAMPLES: &[Example] = &[
             "Upstream's example (built from its schema) gives `seatsPerTimeSlot`, `forwardParamsSuccessRedirect` and `successRedirectUrl` as objects, `bookingWindow` as a list and `hosts` as strings; the server's output class sends no `seatsPerTimeSlot` (seats come in `seats`), a boolean, a string, one window object and host objects.",
         ),
         call: teams_event_types_list,
+        #[cfg(feature = "test-util")]
+        stub: teams_event_types_list_stub,
     },
     Example {
         name: "teams.event_types.get",
@@ -3242,6 +3643,8 @@ pub const EXAMPLES: &[Example] = &[
             "Upstream's example (built from its schema) gives `seatsPerTimeSlot`, `forwardParamsSuccessRedirect` and `successRedirectUrl` as objects, `bookingWindow` as a list and `hosts` as strings; the server's output class sends no `seatsPerTimeSlot` (seats come in `seats`), a boolean, a string, one window object and host objects.",
         ),
         call: teams_event_types_get,
+        #[cfg(feature = "test-util")]
+        stub: teams_event_types_get_stub,
     },
     Example {
         name: "teams.event_types.update",
@@ -3259,6 +3662,8 @@ pub const EXAMPLES: &[Example] = &[
             "Upstream's example (built from its schema) gives `seatsPerTimeSlot`, `forwardParamsSuccessRedirect` and `successRedirectUrl` as objects, `bookingWindow` as a list and `hosts` as strings; the server's output class sends no `seatsPerTimeSlot` (seats come in `seats`), a boolean, a string, one window object and host objects.",
         ),
         call: teams_event_types_update,
+        #[cfg(feature = "test-util")]
+        stub: teams_event_types_update_stub,
     },
     Example {
         name: "teams.event_types.delete",
@@ -3276,6 +3681,8 @@ pub const EXAMPLES: &[Example] = &[
             "Upstream types `data` as a bare object, so its example is `{}`; the server's handler sends the deleted event type's `id` and `title`.",
         ),
         call: teams_event_types_delete,
+        #[cfg(feature = "test-util")]
+        stub: teams_event_types_delete_stub,
     },
     Example {
         name: "teams.event_types.create_phone_call",
@@ -3293,6 +3700,8 @@ pub const EXAMPLES: &[Example] = &[
         ),
         upstream_response_defect: None,
         call: teams_event_types_create_phone_call,
+        #[cfg(feature = "test-util")]
+        stub: teams_event_types_create_phone_call_stub,
     },
     Example {
         name: "teams.memberships.list",
@@ -3310,6 +3719,8 @@ pub const EXAMPLES: &[Example] = &[
             "upstream's example gives `data` as one membership object, but the server sends an array",
         ),
         call: teams_memberships_list,
+        #[cfg(feature = "test-util")]
+        stub: teams_memberships_list_stub,
     },
     Example {
         name: "teams.memberships.create",
@@ -3325,6 +3736,8 @@ pub const EXAMPLES: &[Example] = &[
         upstream_request_defect: None,
         upstream_response_defect: None,
         call: teams_memberships_create,
+        #[cfg(feature = "test-util")]
+        stub: teams_memberships_create_stub,
     },
     Example {
         name: "teams.memberships.get",
@@ -3340,6 +3753,8 @@ pub const EXAMPLES: &[Example] = &[
         upstream_request_defect: None,
         upstream_response_defect: None,
         call: teams_memberships_get,
+        #[cfg(feature = "test-util")]
+        stub: teams_memberships_get_stub,
     },
     Example {
         name: "teams.memberships.update",
@@ -3355,6 +3770,8 @@ pub const EXAMPLES: &[Example] = &[
         upstream_request_defect: None,
         upstream_response_defect: None,
         call: teams_memberships_update,
+        #[cfg(feature = "test-util")]
+        stub: teams_memberships_update_stub,
     },
     Example {
         name: "teams.memberships.delete",
@@ -3370,6 +3787,8 @@ pub const EXAMPLES: &[Example] = &[
         upstream_request_defect: None,
         upstream_response_defect: None,
         call: teams_memberships_delete,
+        #[cfg(feature = "test-util")]
+        stub: teams_memberships_delete_stub,
     },
     Example {
         name: "teams.schedules.list",
@@ -3385,6 +3804,8 @@ pub const EXAMPLES: &[Example] = &[
         upstream_request_defect: None,
         upstream_response_defect: None,
         call: teams_schedules_list,
+        #[cfg(feature = "test-util")]
+        stub: teams_schedules_list_stub,
     },
     Example {
         name: "teams.verified_resources.request_email_code",
@@ -3400,6 +3821,8 @@ pub const EXAMPLES: &[Example] = &[
         upstream_request_defect: None,
         upstream_response_defect: None,
         call: teams_verified_resources_request_email_code,
+        #[cfg(feature = "test-util")]
+        stub: teams_verified_resources_request_email_code_stub,
     },
     Example {
         name: "teams.verified_resources.request_phone_code",
@@ -3415,6 +3838,8 @@ pub const EXAMPLES: &[Example] = &[
         upstream_request_defect: None,
         upstream_response_defect: None,
         call: teams_verified_resources_request_phone_code,
+        #[cfg(feature = "test-util")]
+        stub: teams_verified_resources_request_phone_code_stub,
     },
     Example {
         name: "teams.verified_resources.verify_email",
@@ -3432,6 +3857,8 @@ pub const EXAMPLES: &[Example] = &[
             "upstream points `data` of the verified-resource outputs at ScheduleOutput",
         ),
         call: teams_verified_resources_verify_email,
+        #[cfg(feature = "test-util")]
+        stub: teams_verified_resources_verify_email_stub,
     },
     Example {
         name: "teams.verified_resources.verify_phone",
@@ -3449,6 +3876,8 @@ pub const EXAMPLES: &[Example] = &[
             "upstream points `data` of the verified-resource outputs at ScheduleOutput",
         ),
         call: teams_verified_resources_verify_phone,
+        #[cfg(feature = "test-util")]
+        stub: teams_verified_resources_verify_phone_stub,
     },
     Example {
         name: "teams.verified_resources.list_emails",
@@ -3466,6 +3895,8 @@ pub const EXAMPLES: &[Example] = &[
             "upstream points `data` of the verified-resource outputs at ScheduleOutput",
         ),
         call: teams_verified_resources_list_emails,
+        #[cfg(feature = "test-util")]
+        stub: teams_verified_resources_list_emails_stub,
     },
     Example {
         name: "teams.verified_resources.list_phones",
@@ -3483,6 +3914,8 @@ pub const EXAMPLES: &[Example] = &[
             "upstream points `data` of the verified-resource outputs at ScheduleOutput",
         ),
         call: teams_verified_resources_list_phones,
+        #[cfg(feature = "test-util")]
+        stub: teams_verified_resources_list_phones_stub,
     },
     Example {
         name: "teams.verified_resources.get_email",
@@ -3500,6 +3933,8 @@ pub const EXAMPLES: &[Example] = &[
             "upstream points `data` of the verified-resource outputs at ScheduleOutput",
         ),
         call: teams_verified_resources_get_email,
+        #[cfg(feature = "test-util")]
+        stub: teams_verified_resources_get_email_stub,
     },
     Example {
         name: "teams.verified_resources.get_phone",
@@ -3517,6 +3952,8 @@ pub const EXAMPLES: &[Example] = &[
             "upstream points `data` of the verified-resource outputs at ScheduleOutput",
         ),
         call: teams_verified_resources_get_phone,
+        #[cfg(feature = "test-util")]
+        stub: teams_verified_resources_get_phone_stub,
     },
     Example {
         name: "verified_resources.request_email_code",
@@ -3532,6 +3969,8 @@ pub const EXAMPLES: &[Example] = &[
         upstream_request_defect: None,
         upstream_response_defect: None,
         call: verified_resources_request_email_code,
+        #[cfg(feature = "test-util")]
+        stub: verified_resources_request_email_code_stub,
     },
     Example {
         name: "verified_resources.request_phone_code",
@@ -3547,6 +3986,8 @@ pub const EXAMPLES: &[Example] = &[
         upstream_request_defect: None,
         upstream_response_defect: None,
         call: verified_resources_request_phone_code,
+        #[cfg(feature = "test-util")]
+        stub: verified_resources_request_phone_code_stub,
     },
     Example {
         name: "verified_resources.verify_email",
@@ -3564,6 +4005,8 @@ pub const EXAMPLES: &[Example] = &[
             "upstream points `data` at ScheduleOutput, so its example is a schedule, not a verified resource",
         ),
         call: verified_resources_verify_email,
+        #[cfg(feature = "test-util")]
+        stub: verified_resources_verify_email_stub,
     },
     Example {
         name: "verified_resources.verify_phone",
@@ -3581,6 +4024,8 @@ pub const EXAMPLES: &[Example] = &[
             "upstream points `data` at ScheduleOutput, so its example is a schedule, not a verified resource",
         ),
         call: verified_resources_verify_phone,
+        #[cfg(feature = "test-util")]
+        stub: verified_resources_verify_phone_stub,
     },
     Example {
         name: "verified_resources.list_emails",
@@ -3598,6 +4043,8 @@ pub const EXAMPLES: &[Example] = &[
             "upstream points `data` at ScheduleOutput, so its example is a schedule, not a verified resource",
         ),
         call: verified_resources_list_emails,
+        #[cfg(feature = "test-util")]
+        stub: verified_resources_list_emails_stub,
     },
     Example {
         name: "verified_resources.list_phones",
@@ -3615,6 +4062,8 @@ pub const EXAMPLES: &[Example] = &[
             "upstream points `data` at ScheduleOutput, so its example is a schedule, not a verified resource",
         ),
         call: verified_resources_list_phones,
+        #[cfg(feature = "test-util")]
+        stub: verified_resources_list_phones_stub,
     },
     Example {
         name: "verified_resources.get_email",
@@ -3632,6 +4081,8 @@ pub const EXAMPLES: &[Example] = &[
             "upstream points `data` at ScheduleOutput, so its example is a schedule, not a verified resource",
         ),
         call: verified_resources_get_email,
+        #[cfg(feature = "test-util")]
+        stub: verified_resources_get_email_stub,
     },
     Example {
         name: "verified_resources.get_phone",
@@ -3649,6 +4100,8 @@ pub const EXAMPLES: &[Example] = &[
             "upstream points `data` at ScheduleOutput, so its example is a schedule, not a verified resource",
         ),
         call: verified_resources_get_phone,
+        #[cfg(feature = "test-util")]
+        stub: verified_resources_get_phone_stub,
     },
     Example {
         name: "webhooks.list",
@@ -3666,6 +4119,8 @@ pub const EXAMPLES: &[Example] = &[
             "upstream types `id` as a number and the `triggers` items as objects (its example answer has `id: 0`, `triggers: [{}]`); the server sends a UUID string id and trigger names",
         ),
         call: webhooks_list,
+        #[cfg(feature = "test-util")]
+        stub: webhooks_list_stub,
     },
     Example {
         name: "webhooks.create",
@@ -3683,6 +4138,8 @@ pub const EXAMPLES: &[Example] = &[
         ),
         upstream_response_defect: None,
         call: webhooks_create,
+        #[cfg(feature = "test-util")]
+        stub: webhooks_create_stub,
     },
     Example {
         name: "webhooks.get",
@@ -3700,6 +4157,8 @@ pub const EXAMPLES: &[Example] = &[
             "upstream types `id` as a number and the `triggers` items as objects (its example answer has `id: 0`, `triggers: [{}]`); the server sends a UUID string id and trigger names",
         ),
         call: webhooks_get,
+        #[cfg(feature = "test-util")]
+        stub: webhooks_get_stub,
     },
     Example {
         name: "webhooks.update",
@@ -3717,6 +4176,8 @@ pub const EXAMPLES: &[Example] = &[
             "upstream types `id` as a number and the `triggers` items as objects (its example answer has `id: 0`, `triggers: [{}]`); the server sends a UUID string id and trigger names",
         ),
         call: webhooks_update,
+        #[cfg(feature = "test-util")]
+        stub: webhooks_update_stub,
     },
     Example {
         name: "webhooks.delete",
@@ -3734,6 +4195,8 @@ pub const EXAMPLES: &[Example] = &[
             "upstream types `id` as a number and the `triggers` items as objects (its example answer has `id: 0`, `triggers: [{}]`); the server sends a UUID string id and trigger names",
         ),
         call: webhooks_delete,
+        #[cfg(feature = "test-util")]
+        stub: webhooks_delete_stub,
     },
 ];
 fn api_keys_refresh(client: &calcom::Client) -> BoxFuture<'_, calcom::Result<()>> {
@@ -3741,6 +4204,10 @@ fn api_keys_refresh(client: &calcom::Client) -> BoxFuture<'_, calcom::Result<()>
         client.api_keys().refresh(calcom::RefreshApiKey::default()).await?;
         Ok(())
     })
+}
+#[cfg(feature = "test-util")]
+fn api_keys_refresh_stub(mock: &calcom::mock::MockServer) {
+    mock.api_keys().refresh().returns_example();
 }
 fn bookings_create(client: &calcom::Client) -> BoxFuture<'_, calcom::Result<()>> {
     Box::pin(async move {
@@ -3766,11 +4233,19 @@ fn bookings_create(client: &calcom::Client) -> BoxFuture<'_, calcom::Result<()>>
         Ok(())
     })
 }
+#[cfg(feature = "test-util")]
+fn bookings_create_stub(mock: &calcom::mock::MockServer) {
+    mock.bookings().create().returns_example();
+}
 fn bookings_list(client: &calcom::Client) -> BoxFuture<'_, calcom::Result<()>> {
     Box::pin(async move {
         client.bookings().list().await?;
         Ok(())
     })
+}
+#[cfg(feature = "test-util")]
+fn bookings_list_stub(mock: &calcom::mock::MockServer) {
+    mock.bookings().list().returns_example();
 }
 fn bookings_get(client: &calcom::Client) -> BoxFuture<'_, calcom::Result<()>> {
     Box::pin(async move {
@@ -3778,17 +4253,29 @@ fn bookings_get(client: &calcom::Client) -> BoxFuture<'_, calcom::Result<()>> {
         Ok(())
     })
 }
+#[cfg(feature = "test-util")]
+fn bookings_get_stub(mock: &calcom::mock::MockServer) {
+    mock.bookings().get(calcom::mock::any()).returns_example();
+}
 fn bookings_recordings(client: &calcom::Client) -> BoxFuture<'_, calcom::Result<()>> {
     Box::pin(async move {
         client.bookings().recordings(String::from("example")).await?;
         Ok(())
     })
 }
+#[cfg(feature = "test-util")]
+fn bookings_recordings_stub(mock: &calcom::mock::MockServer) {
+    mock.bookings().recordings(calcom::mock::any()).returns_example();
+}
 fn bookings_transcripts(client: &calcom::Client) -> BoxFuture<'_, calcom::Result<()>> {
     Box::pin(async move {
         client.bookings().transcripts(String::from("example")).await?;
         Ok(())
     })
+}
+#[cfg(feature = "test-util")]
+fn bookings_transcripts_stub(mock: &calcom::mock::MockServer) {
+    mock.bookings().transcripts(calcom::mock::any()).returns_example();
 }
 fn bookings_reschedule(client: &calcom::Client) -> BoxFuture<'_, calcom::Result<()>> {
     Box::pin(async move {
@@ -3811,6 +4298,10 @@ fn bookings_reschedule(client: &calcom::Client) -> BoxFuture<'_, calcom::Result<
         Ok(())
     })
 }
+#[cfg(feature = "test-util")]
+fn bookings_reschedule_stub(mock: &calcom::mock::MockServer) {
+    mock.bookings().reschedule(calcom::mock::any()).returns_example();
+}
 fn bookings_cancel(client: &calcom::Client) -> BoxFuture<'_, calcom::Result<()>> {
     Box::pin(async move {
         client
@@ -3829,6 +4320,10 @@ fn bookings_cancel(client: &calcom::Client) -> BoxFuture<'_, calcom::Result<()>>
         Ok(())
     })
 }
+#[cfg(feature = "test-util")]
+fn bookings_cancel_stub(mock: &calcom::mock::MockServer) {
+    mock.bookings().cancel(calcom::mock::any()).returns_example();
+}
 fn bookings_mark_absent(client: &calcom::Client) -> BoxFuture<'_, calcom::Result<()>> {
     Box::pin(async move {
         client
@@ -3838,11 +4333,19 @@ fn bookings_mark_absent(client: &calcom::Client) -> BoxFuture<'_, calcom::Result
         Ok(())
     })
 }
+#[cfg(feature = "test-util")]
+fn bookings_mark_absent_stub(mock: &calcom::mock::MockServer) {
+    mock.bookings().mark_absent(calcom::mock::any()).returns_example();
+}
 fn bookings_reassign(client: &calcom::Client) -> BoxFuture<'_, calcom::Result<()>> {
     Box::pin(async move {
         client.bookings().reassign(String::from("example")).await?;
         Ok(())
     })
+}
+#[cfg(feature = "test-util")]
+fn bookings_reassign_stub(mock: &calcom::mock::MockServer) {
+    mock.bookings().reassign(calcom::mock::any()).returns_example();
 }
 fn bookings_reassign_to_user(
     client: &calcom::Client,
@@ -3859,11 +4362,21 @@ fn bookings_reassign_to_user(
         Ok(())
     })
 }
+#[cfg(feature = "test-util")]
+fn bookings_reassign_to_user_stub(mock: &calcom::mock::MockServer) {
+    mock.bookings()
+        .reassign_to_user(calcom::mock::any(), calcom::mock::any())
+        .returns_example();
+}
 fn bookings_confirm(client: &calcom::Client) -> BoxFuture<'_, calcom::Result<()>> {
     Box::pin(async move {
         client.bookings().confirm(String::from("example")).await?;
         Ok(())
     })
+}
+#[cfg(feature = "test-util")]
+fn bookings_confirm_stub(mock: &calcom::mock::MockServer) {
+    mock.bookings().confirm(calcom::mock::any()).returns_example();
 }
 fn bookings_decline(client: &calcom::Client) -> BoxFuture<'_, calcom::Result<()>> {
     Box::pin(async move {
@@ -3874,6 +4387,10 @@ fn bookings_decline(client: &calcom::Client) -> BoxFuture<'_, calcom::Result<()>
         Ok(())
     })
 }
+#[cfg(feature = "test-util")]
+fn bookings_decline_stub(mock: &calcom::mock::MockServer) {
+    mock.bookings().decline(calcom::mock::any()).returns_example();
+}
 fn bookings_calendar_links(
     client: &calcom::Client,
 ) -> BoxFuture<'_, calcom::Result<()>> {
@@ -3882,11 +4399,19 @@ fn bookings_calendar_links(
         Ok(())
     })
 }
+#[cfg(feature = "test-util")]
+fn bookings_calendar_links_stub(mock: &calcom::mock::MockServer) {
+    mock.bookings().calendar_links(calcom::mock::any()).returns_example();
+}
 fn bookings_references(client: &calcom::Client) -> BoxFuture<'_, calcom::Result<()>> {
     Box::pin(async move {
         client.bookings().references(String::from("example")).await?;
         Ok(())
     })
+}
+#[cfg(feature = "test-util")]
+fn bookings_references_stub(mock: &calcom::mock::MockServer) {
+    mock.bookings().references(calcom::mock::any()).returns_example();
 }
 fn calendars_add_ics_feed(client: &calcom::Client) -> BoxFuture<'_, calcom::Result<()>> {
     Box::pin(async move {
@@ -3901,6 +4426,10 @@ fn calendars_add_ics_feed(client: &calcom::Client) -> BoxFuture<'_, calcom::Resu
         Ok(())
     })
 }
+#[cfg(feature = "test-util")]
+fn calendars_add_ics_feed_stub(mock: &calcom::mock::MockServer) {
+    mock.calendars().add_ics_feed().returns_example();
+}
 fn calendars_check_ics_feed(
     client: &calcom::Client,
 ) -> BoxFuture<'_, calcom::Result<()>> {
@@ -3908,6 +4437,10 @@ fn calendars_check_ics_feed(
         client.calendars().check_ics_feed().await?;
         Ok(())
     })
+}
+#[cfg(feature = "test-util")]
+fn calendars_check_ics_feed_stub(mock: &calcom::mock::MockServer) {
+    mock.calendars().check_ics_feed().returns_example();
 }
 fn calendars_busy_times(client: &calcom::Client) -> BoxFuture<'_, calcom::Result<()>> {
     Box::pin(async move {
@@ -3924,17 +4457,37 @@ fn calendars_busy_times(client: &calcom::Client) -> BoxFuture<'_, calcom::Result
         Ok(())
     })
 }
+#[cfg(feature = "test-util")]
+fn calendars_busy_times_stub(mock: &calcom::mock::MockServer) {
+    mock.calendars()
+        .busy_times(
+            calcom::mock::any(),
+            calcom::mock::any(),
+            calcom::mock::any(),
+            calcom::mock::any(),
+            calcom::mock::any(),
+        )
+        .returns_example();
+}
 fn calendars_list(client: &calcom::Client) -> BoxFuture<'_, calcom::Result<()>> {
     Box::pin(async move {
         client.calendars().list().await?;
         Ok(())
     })
 }
+#[cfg(feature = "test-util")]
+fn calendars_list_stub(mock: &calcom::mock::MockServer) {
+    mock.calendars().list().returns_example();
+}
 fn calendars_connect_url(client: &calcom::Client) -> BoxFuture<'_, calcom::Result<()>> {
     Box::pin(async move {
         client.calendars().connect_url(calcom::OAuthCalendarProvider::Google).await?;
         Ok(())
     })
+}
+#[cfg(feature = "test-util")]
+fn calendars_connect_url_stub(mock: &calcom::mock::MockServer) {
+    mock.calendars().connect_url(calcom::mock::any()).returns_example();
 }
 fn calendars_save_oauth_credentials(
     client: &calcom::Client,
@@ -3950,6 +4503,16 @@ fn calendars_save_oauth_credentials(
             .await?;
         Ok(())
     })
+}
+#[cfg(feature = "test-util")]
+fn calendars_save_oauth_credentials_stub(mock: &calcom::mock::MockServer) {
+    mock.calendars()
+        .save_oauth_credentials(
+            calcom::mock::any(),
+            calcom::mock::any(),
+            calcom::mock::any(),
+        )
+        .returns_example();
 }
 fn calendars_save_credentials(
     client: &calcom::Client,
@@ -3968,11 +4531,19 @@ fn calendars_save_credentials(
         Ok(())
     })
 }
+#[cfg(feature = "test-util")]
+fn calendars_save_credentials_stub(mock: &calcom::mock::MockServer) {
+    mock.calendars().save_credentials(calcom::mock::any()).returns_example();
+}
 fn calendars_check(client: &calcom::Client) -> BoxFuture<'_, calcom::Result<()>> {
     Box::pin(async move {
         client.calendars().check(calcom::CalendarProvider::Google).await?;
         Ok(())
     })
+}
+#[cfg(feature = "test-util")]
+fn calendars_check_stub(mock: &calcom::mock::MockServer) {
+    mock.calendars().check(calcom::mock::any()).returns_example();
 }
 fn calendars_disconnect(client: &calcom::Client) -> BoxFuture<'_, calcom::Result<()>> {
     Box::pin(async move {
@@ -3986,6 +4557,10 @@ fn calendars_disconnect(client: &calcom::Client) -> BoxFuture<'_, calcom::Result
         Ok(())
     })
 }
+#[cfg(feature = "test-util")]
+fn calendars_disconnect_stub(mock: &calcom::mock::MockServer) {
+    mock.calendars().disconnect(calcom::mock::any()).returns_example();
+}
 fn calendars_events_get(client: &calcom::Client) -> BoxFuture<'_, calcom::Result<()>> {
     Box::pin(async move {
         client
@@ -3995,6 +4570,13 @@ fn calendars_events_get(client: &calcom::Client) -> BoxFuture<'_, calcom::Result
             .await?;
         Ok(())
     })
+}
+#[cfg(feature = "test-util")]
+fn calendars_events_get_stub(mock: &calcom::mock::MockServer) {
+    mock.calendars()
+        .events()
+        .get(calcom::mock::any(), calcom::mock::any())
+        .returns_example();
 }
 fn calendars_events_update(
     client: &calcom::Client,
@@ -4012,11 +4594,22 @@ fn calendars_events_update(
         Ok(())
     })
 }
+#[cfg(feature = "test-util")]
+fn calendars_events_update_stub(mock: &calcom::mock::MockServer) {
+    mock.calendars()
+        .events()
+        .update(calcom::mock::any(), calcom::mock::any())
+        .returns_example();
+}
 fn conferencing_connect(client: &calcom::Client) -> BoxFuture<'_, calcom::Result<()>> {
     Box::pin(async move {
         client.conferencing().connect(calcom::ConferencingApp::GoogleMeet).await?;
         Ok(())
     })
+}
+#[cfg(feature = "test-util")]
+fn conferencing_connect_stub(mock: &calcom::mock::MockServer) {
+    mock.conferencing().connect(calcom::mock::any()).returns_example();
 }
 fn conferencing_oauth_auth_url(
     client: &calcom::Client,
@@ -4025,6 +4618,10 @@ fn conferencing_oauth_auth_url(
         client.conferencing().oauth_auth_url(calcom::OAuthConferencingApp::Zoom).await?;
         Ok(())
     })
+}
+#[cfg(feature = "test-util")]
+fn conferencing_oauth_auth_url_stub(mock: &calcom::mock::MockServer) {
+    mock.conferencing().oauth_auth_url(calcom::mock::any()).returns_example();
 }
 fn conferencing_save_oauth_credentials(
     client: &calcom::Client,
@@ -4041,11 +4638,25 @@ fn conferencing_save_oauth_credentials(
         Ok(())
     })
 }
+#[cfg(feature = "test-util")]
+fn conferencing_save_oauth_credentials_stub(mock: &calcom::mock::MockServer) {
+    mock.conferencing()
+        .save_oauth_credentials(
+            calcom::mock::any(),
+            calcom::mock::any(),
+            calcom::mock::any(),
+        )
+        .returns_example();
+}
 fn conferencing_list(client: &calcom::Client) -> BoxFuture<'_, calcom::Result<()>> {
     Box::pin(async move {
         client.conferencing().list().await?;
         Ok(())
     })
+}
+#[cfg(feature = "test-util")]
+fn conferencing_list_stub(mock: &calcom::mock::MockServer) {
+    mock.conferencing().list().returns_example();
 }
 fn conferencing_set_default(
     client: &calcom::Client,
@@ -4055,6 +4666,10 @@ fn conferencing_set_default(
         Ok(())
     })
 }
+#[cfg(feature = "test-util")]
+fn conferencing_set_default_stub(mock: &calcom::mock::MockServer) {
+    mock.conferencing().set_default(calcom::mock::any()).returns_example();
+}
 fn conferencing_get_default(
     client: &calcom::Client,
 ) -> BoxFuture<'_, calcom::Result<()>> {
@@ -4063,6 +4678,10 @@ fn conferencing_get_default(
         Ok(())
     })
 }
+#[cfg(feature = "test-util")]
+fn conferencing_get_default_stub(mock: &calcom::mock::MockServer) {
+    mock.conferencing().get_default().returns_example();
+}
 fn conferencing_disconnect(
     client: &calcom::Client,
 ) -> BoxFuture<'_, calcom::Result<()>> {
@@ -4070,6 +4689,10 @@ fn conferencing_disconnect(
         client.conferencing().disconnect(calcom::ConferencingApp::GoogleMeet).await?;
         Ok(())
     })
+}
+#[cfg(feature = "test-util")]
+fn conferencing_disconnect_stub(mock: &calcom::mock::MockServer) {
+    mock.conferencing().disconnect(calcom::mock::any()).returns_example();
 }
 fn destination_calendars_update(
     client: &calcom::Client,
@@ -4089,6 +4712,10 @@ fn destination_calendars_update(
         Ok(())
     })
 }
+#[cfg(feature = "test-util")]
+fn destination_calendars_update_stub(mock: &calcom::mock::MockServer) {
+    mock.destination_calendars().update().returns_example();
+}
 fn event_types_create(client: &calcom::Client) -> BoxFuture<'_, calcom::Result<()>> {
     Box::pin(async move {
         client
@@ -4104,11 +4731,19 @@ fn event_types_create(client: &calcom::Client) -> BoxFuture<'_, calcom::Result<(
         Ok(())
     })
 }
+#[cfg(feature = "test-util")]
+fn event_types_create_stub(mock: &calcom::mock::MockServer) {
+    mock.event_types().create().returns_example();
+}
 fn event_types_list(client: &calcom::Client) -> BoxFuture<'_, calcom::Result<()>> {
     Box::pin(async move {
         client.event_types().list().await?;
         Ok(())
     })
+}
+#[cfg(feature = "test-util")]
+fn event_types_list_stub(mock: &calcom::mock::MockServer) {
+    mock.event_types().list().returns_example();
 }
 fn event_types_get(client: &calcom::Client) -> BoxFuture<'_, calcom::Result<()>> {
     Box::pin(async move {
@@ -4116,17 +4751,29 @@ fn event_types_get(client: &calcom::Client) -> BoxFuture<'_, calcom::Result<()>>
         Ok(())
     })
 }
+#[cfg(feature = "test-util")]
+fn event_types_get_stub(mock: &calcom::mock::MockServer) {
+    mock.event_types().get(calcom::mock::any()).returns_example();
+}
 fn event_types_update(client: &calcom::Client) -> BoxFuture<'_, calcom::Result<()>> {
     Box::pin(async move {
         client.event_types().update(1i64, calcom::UpdateEventType::default()).await?;
         Ok(())
     })
 }
+#[cfg(feature = "test-util")]
+fn event_types_update_stub(mock: &calcom::mock::MockServer) {
+    mock.event_types().update(calcom::mock::any()).returns_example();
+}
 fn event_types_delete(client: &calcom::Client) -> BoxFuture<'_, calcom::Result<()>> {
     Box::pin(async move {
         client.event_types().delete(1i64).await?;
         Ok(())
     })
+}
+#[cfg(feature = "test-util")]
+fn event_types_delete_stub(mock: &calcom::mock::MockServer) {
+    mock.event_types().delete(calcom::mock::any()).returns_example();
 }
 fn event_types_private_links_create(
     client: &calcom::Client,
@@ -4140,6 +4787,10 @@ fn event_types_private_links_create(
         Ok(())
     })
 }
+#[cfg(feature = "test-util")]
+fn event_types_private_links_create_stub(mock: &calcom::mock::MockServer) {
+    mock.event_types().private_links().create(calcom::mock::any()).returns_example();
+}
 fn event_types_private_links_list(
     client: &calcom::Client,
 ) -> BoxFuture<'_, calcom::Result<()>> {
@@ -4147,6 +4798,10 @@ fn event_types_private_links_list(
         client.event_types().private_links().list(1i64).await?;
         Ok(())
     })
+}
+#[cfg(feature = "test-util")]
+fn event_types_private_links_list_stub(mock: &calcom::mock::MockServer) {
+    mock.event_types().private_links().list(calcom::mock::any()).returns_example();
 }
 fn event_types_private_links_update(
     client: &calcom::Client,
@@ -4164,6 +4819,13 @@ fn event_types_private_links_update(
         Ok(())
     })
 }
+#[cfg(feature = "test-util")]
+fn event_types_private_links_update_stub(mock: &calcom::mock::MockServer) {
+    mock.event_types()
+        .private_links()
+        .update(calcom::mock::any(), calcom::mock::any())
+        .returns_example();
+}
 fn event_types_private_links_delete(
     client: &calcom::Client,
 ) -> BoxFuture<'_, calcom::Result<()>> {
@@ -4176,6 +4838,13 @@ fn event_types_private_links_delete(
         Ok(())
     })
 }
+#[cfg(feature = "test-util")]
+fn event_types_private_links_delete_stub(mock: &calcom::mock::MockServer) {
+    mock.event_types()
+        .private_links()
+        .delete(calcom::mock::any(), calcom::mock::any())
+        .returns_example();
+}
 fn event_types_webhooks_list(
     client: &calcom::Client,
 ) -> BoxFuture<'_, calcom::Result<()>> {
@@ -4183,6 +4852,10 @@ fn event_types_webhooks_list(
         client.event_types().webhooks().list(1i64).await?;
         Ok(())
     })
+}
+#[cfg(feature = "test-util")]
+fn event_types_webhooks_list_stub(mock: &calcom::mock::MockServer) {
+    mock.event_types().webhooks().list(calcom::mock::any()).returns_example();
 }
 fn event_types_webhooks_create(
     client: &calcom::Client,
@@ -4203,6 +4876,10 @@ fn event_types_webhooks_create(
         Ok(())
     })
 }
+#[cfg(feature = "test-util")]
+fn event_types_webhooks_create_stub(mock: &calcom::mock::MockServer) {
+    mock.event_types().webhooks().create(calcom::mock::any()).returns_example();
+}
 fn event_types_webhooks_delete_all(
     client: &calcom::Client,
 ) -> BoxFuture<'_, calcom::Result<()>> {
@@ -4210,6 +4887,10 @@ fn event_types_webhooks_delete_all(
         client.event_types().webhooks().delete_all(1i64).await?;
         Ok(())
     })
+}
+#[cfg(feature = "test-util")]
+fn event_types_webhooks_delete_all_stub(mock: &calcom::mock::MockServer) {
+    mock.event_types().webhooks().delete_all(calcom::mock::any()).returns_example();
 }
 fn event_types_webhooks_get(
     client: &calcom::Client,
@@ -4222,6 +4903,13 @@ fn event_types_webhooks_get(
             .await?;
         Ok(())
     })
+}
+#[cfg(feature = "test-util")]
+fn event_types_webhooks_get_stub(mock: &calcom::mock::MockServer) {
+    mock.event_types()
+        .webhooks()
+        .get(calcom::mock::any(), calcom::mock::any())
+        .returns_example();
 }
 fn event_types_webhooks_update(
     client: &calcom::Client,
@@ -4239,6 +4927,13 @@ fn event_types_webhooks_update(
         Ok(())
     })
 }
+#[cfg(feature = "test-util")]
+fn event_types_webhooks_update_stub(mock: &calcom::mock::MockServer) {
+    mock.event_types()
+        .webhooks()
+        .update(calcom::mock::any(), calcom::mock::any())
+        .returns_example();
+}
 fn event_types_webhooks_delete(
     client: &calcom::Client,
 ) -> BoxFuture<'_, calcom::Result<()>> {
@@ -4251,11 +4946,22 @@ fn event_types_webhooks_delete(
         Ok(())
     })
 }
+#[cfg(feature = "test-util")]
+fn event_types_webhooks_delete_stub(mock: &calcom::mock::MockServer) {
+    mock.event_types()
+        .webhooks()
+        .delete(calcom::mock::any(), calcom::mock::any())
+        .returns_example();
+}
 fn me_get(client: &calcom::Client) -> BoxFuture<'_, calcom::Result<()>> {
     Box::pin(async move {
         client.me().get().await?;
         Ok(())
     })
+}
+#[cfg(feature = "test-util")]
+fn me_get_stub(mock: &calcom::mock::MockServer) {
+    mock.me().get().returns_example();
 }
 fn me_update(client: &calcom::Client) -> BoxFuture<'_, calcom::Result<()>> {
     Box::pin(async move {
@@ -4263,11 +4969,19 @@ fn me_update(client: &calcom::Client) -> BoxFuture<'_, calcom::Result<()>> {
         Ok(())
     })
 }
+#[cfg(feature = "test-util")]
+fn me_update_stub(mock: &calcom::mock::MockServer) {
+    mock.me().update().returns_example();
+}
 fn oauth_clients_list(client: &calcom::Client) -> BoxFuture<'_, calcom::Result<()>> {
     Box::pin(async move {
         client.oauth_clients().list().await?;
         Ok(())
     })
+}
+#[cfg(feature = "test-util")]
+fn oauth_clients_list_stub(mock: &calcom::mock::MockServer) {
+    mock.oauth_clients().list().returns_example();
 }
 fn oauth_clients_create(client: &calcom::Client) -> BoxFuture<'_, calcom::Result<()>> {
     Box::pin(async move {
@@ -4284,11 +4998,19 @@ fn oauth_clients_create(client: &calcom::Client) -> BoxFuture<'_, calcom::Result
         Ok(())
     })
 }
+#[cfg(feature = "test-util")]
+fn oauth_clients_create_stub(mock: &calcom::mock::MockServer) {
+    mock.oauth_clients().create().returns_example();
+}
 fn oauth_clients_get(client: &calcom::Client) -> BoxFuture<'_, calcom::Result<()>> {
     Box::pin(async move {
         client.oauth_clients().get(String::from("clsx38nbl0001vkhlwin9fmt0")).await?;
         Ok(())
     })
+}
+#[cfg(feature = "test-util")]
+fn oauth_clients_get_stub(mock: &calcom::mock::MockServer) {
+    mock.oauth_clients().get(calcom::mock::any()).returns_example();
 }
 fn oauth_clients_update(client: &calcom::Client) -> BoxFuture<'_, calcom::Result<()>> {
     Box::pin(async move {
@@ -4302,11 +5024,19 @@ fn oauth_clients_update(client: &calcom::Client) -> BoxFuture<'_, calcom::Result
         Ok(())
     })
 }
+#[cfg(feature = "test-util")]
+fn oauth_clients_update_stub(mock: &calcom::mock::MockServer) {
+    mock.oauth_clients().update(calcom::mock::any()).returns_example();
+}
 fn oauth_clients_delete(client: &calcom::Client) -> BoxFuture<'_, calcom::Result<()>> {
     Box::pin(async move {
         client.oauth_clients().delete(String::from("clsx38nbl0001vkhlwin9fmt0")).await?;
         Ok(())
     })
+}
+#[cfg(feature = "test-util")]
+fn oauth_clients_delete_stub(mock: &calcom::mock::MockServer) {
+    mock.oauth_clients().delete(calcom::mock::any()).returns_example();
 }
 fn oauth_clients_users_list(
     client: &calcom::Client,
@@ -4319,6 +5049,10 @@ fn oauth_clients_users_list(
             .await?;
         Ok(())
     })
+}
+#[cfg(feature = "test-util")]
+fn oauth_clients_users_list_stub(mock: &calcom::mock::MockServer) {
+    mock.oauth_clients().users().list(calcom::mock::any()).returns_example();
 }
 fn oauth_clients_users_create(
     client: &calcom::Client,
@@ -4338,6 +5072,10 @@ fn oauth_clients_users_create(
         Ok(())
     })
 }
+#[cfg(feature = "test-util")]
+fn oauth_clients_users_create_stub(mock: &calcom::mock::MockServer) {
+    mock.oauth_clients().users().create(calcom::mock::any()).returns_example();
+}
 fn oauth_clients_users_get(
     client: &calcom::Client,
 ) -> BoxFuture<'_, calcom::Result<()>> {
@@ -4349,6 +5087,13 @@ fn oauth_clients_users_get(
             .await?;
         Ok(())
     })
+}
+#[cfg(feature = "test-util")]
+fn oauth_clients_users_get_stub(mock: &calcom::mock::MockServer) {
+    mock.oauth_clients()
+        .users()
+        .get(calcom::mock::any(), calcom::mock::any())
+        .returns_example();
 }
 fn oauth_clients_users_update(
     client: &calcom::Client,
@@ -4366,6 +5111,13 @@ fn oauth_clients_users_update(
         Ok(())
     })
 }
+#[cfg(feature = "test-util")]
+fn oauth_clients_users_update_stub(mock: &calcom::mock::MockServer) {
+    mock.oauth_clients()
+        .users()
+        .update(calcom::mock::any(), calcom::mock::any())
+        .returns_example();
+}
 fn oauth_clients_users_delete(
     client: &calcom::Client,
 ) -> BoxFuture<'_, calcom::Result<()>> {
@@ -4378,6 +5130,13 @@ fn oauth_clients_users_delete(
         Ok(())
     })
 }
+#[cfg(feature = "test-util")]
+fn oauth_clients_users_delete_stub(mock: &calcom::mock::MockServer) {
+    mock.oauth_clients()
+        .users()
+        .delete(calcom::mock::any(), calcom::mock::any())
+        .returns_example();
+}
 fn oauth_clients_users_force_refresh_tokens(
     client: &calcom::Client,
 ) -> BoxFuture<'_, calcom::Result<()>> {
@@ -4389,6 +5148,13 @@ fn oauth_clients_users_force_refresh_tokens(
             .await?;
         Ok(())
     })
+}
+#[cfg(feature = "test-util")]
+fn oauth_clients_users_force_refresh_tokens_stub(mock: &calcom::mock::MockServer) {
+    mock.oauth_clients()
+        .users()
+        .force_refresh_tokens(calcom::mock::any(), calcom::mock::any())
+        .returns_example();
 }
 fn oauth_clients_users_refresh_tokens(
     client: &calcom::Client,
@@ -4405,6 +5171,10 @@ fn oauth_clients_users_refresh_tokens(
         Ok(())
     })
 }
+#[cfg(feature = "test-util")]
+fn oauth_clients_users_refresh_tokens_stub(mock: &calcom::mock::MockServer) {
+    mock.oauth_clients().users().refresh_tokens(calcom::mock::any()).returns_example();
+}
 fn oauth_clients_webhooks_list(
     client: &calcom::Client,
 ) -> BoxFuture<'_, calcom::Result<()>> {
@@ -4416,6 +5186,10 @@ fn oauth_clients_webhooks_list(
             .await?;
         Ok(())
     })
+}
+#[cfg(feature = "test-util")]
+fn oauth_clients_webhooks_list_stub(mock: &calcom::mock::MockServer) {
+    mock.oauth_clients().webhooks().list(calcom::mock::any()).returns_example();
 }
 fn oauth_clients_webhooks_create(
     client: &calcom::Client,
@@ -4436,6 +5210,10 @@ fn oauth_clients_webhooks_create(
         Ok(())
     })
 }
+#[cfg(feature = "test-util")]
+fn oauth_clients_webhooks_create_stub(mock: &calcom::mock::MockServer) {
+    mock.oauth_clients().webhooks().create(calcom::mock::any()).returns_example();
+}
 fn oauth_clients_webhooks_delete_all(
     client: &calcom::Client,
 ) -> BoxFuture<'_, calcom::Result<()>> {
@@ -4447,6 +5225,10 @@ fn oauth_clients_webhooks_delete_all(
             .await?;
         Ok(())
     })
+}
+#[cfg(feature = "test-util")]
+fn oauth_clients_webhooks_delete_all_stub(mock: &calcom::mock::MockServer) {
+    mock.oauth_clients().webhooks().delete_all(calcom::mock::any()).returns_example();
 }
 fn oauth_clients_webhooks_get(
     client: &calcom::Client,
@@ -4462,6 +5244,13 @@ fn oauth_clients_webhooks_get(
             .await?;
         Ok(())
     })
+}
+#[cfg(feature = "test-util")]
+fn oauth_clients_webhooks_get_stub(mock: &calcom::mock::MockServer) {
+    mock.oauth_clients()
+        .webhooks()
+        .get(calcom::mock::any(), calcom::mock::any())
+        .returns_example();
 }
 fn oauth_clients_webhooks_update(
     client: &calcom::Client,
@@ -4479,6 +5268,13 @@ fn oauth_clients_webhooks_update(
         Ok(())
     })
 }
+#[cfg(feature = "test-util")]
+fn oauth_clients_webhooks_update_stub(mock: &calcom::mock::MockServer) {
+    mock.oauth_clients()
+        .webhooks()
+        .update(calcom::mock::any(), calcom::mock::any())
+        .returns_example();
+}
 fn oauth_clients_webhooks_delete(
     client: &calcom::Client,
 ) -> BoxFuture<'_, calcom::Result<()>> {
@@ -4494,11 +5290,22 @@ fn oauth_clients_webhooks_delete(
         Ok(())
     })
 }
+#[cfg(feature = "test-util")]
+fn oauth_clients_webhooks_delete_stub(mock: &calcom::mock::MockServer) {
+    mock.oauth_clients()
+        .webhooks()
+        .delete(calcom::mock::any(), calcom::mock::any())
+        .returns_example();
+}
 fn orgs_attributes_list(client: &calcom::Client) -> BoxFuture<'_, calcom::Result<()>> {
     Box::pin(async move {
         client.orgs().attributes().list(1i64).await?;
         Ok(())
     })
+}
+#[cfg(feature = "test-util")]
+fn orgs_attributes_list_stub(mock: &calcom::mock::MockServer) {
+    mock.orgs().attributes().list(calcom::mock::any()).returns_example();
 }
 fn orgs_attributes_create(client: &calcom::Client) -> BoxFuture<'_, calcom::Result<()>> {
     Box::pin(async move {
@@ -4521,11 +5328,22 @@ fn orgs_attributes_create(client: &calcom::Client) -> BoxFuture<'_, calcom::Resu
         Ok(())
     })
 }
+#[cfg(feature = "test-util")]
+fn orgs_attributes_create_stub(mock: &calcom::mock::MockServer) {
+    mock.orgs().attributes().create(calcom::mock::any()).returns_example();
+}
 fn orgs_attributes_get(client: &calcom::Client) -> BoxFuture<'_, calcom::Result<()>> {
     Box::pin(async move {
         client.orgs().attributes().get(1i64, String::from("attr_123")).await?;
         Ok(())
     })
+}
+#[cfg(feature = "test-util")]
+fn orgs_attributes_get_stub(mock: &calcom::mock::MockServer) {
+    mock.orgs()
+        .attributes()
+        .get(calcom::mock::any(), calcom::mock::any())
+        .returns_example();
 }
 fn orgs_attributes_update(client: &calcom::Client) -> BoxFuture<'_, calcom::Result<()>> {
     Box::pin(async move {
@@ -4537,11 +5355,25 @@ fn orgs_attributes_update(client: &calcom::Client) -> BoxFuture<'_, calcom::Resu
         Ok(())
     })
 }
+#[cfg(feature = "test-util")]
+fn orgs_attributes_update_stub(mock: &calcom::mock::MockServer) {
+    mock.orgs()
+        .attributes()
+        .update(calcom::mock::any(), calcom::mock::any())
+        .returns_example();
+}
 fn orgs_attributes_delete(client: &calcom::Client) -> BoxFuture<'_, calcom::Result<()>> {
     Box::pin(async move {
         client.orgs().attributes().delete(1i64, String::from("attr_123")).await?;
         Ok(())
     })
+}
+#[cfg(feature = "test-util")]
+fn orgs_attributes_delete_stub(mock: &calcom::mock::MockServer) {
+    mock.orgs()
+        .attributes()
+        .delete(calcom::mock::any(), calcom::mock::any())
+        .returns_example();
 }
 fn orgs_attributes_options_create(
     client: &calcom::Client,
@@ -4563,6 +5395,14 @@ fn orgs_attributes_options_create(
         Ok(())
     })
 }
+#[cfg(feature = "test-util")]
+fn orgs_attributes_options_create_stub(mock: &calcom::mock::MockServer) {
+    mock.orgs()
+        .attributes()
+        .options()
+        .create(calcom::mock::any(), calcom::mock::any())
+        .returns_example();
+}
 fn orgs_attributes_options_list(
     client: &calcom::Client,
 ) -> BoxFuture<'_, calcom::Result<()>> {
@@ -4570,6 +5410,14 @@ fn orgs_attributes_options_list(
         client.orgs().attributes().options().list(1i64, String::from("example")).await?;
         Ok(())
     })
+}
+#[cfg(feature = "test-util")]
+fn orgs_attributes_options_list_stub(mock: &calcom::mock::MockServer) {
+    mock.orgs()
+        .attributes()
+        .options()
+        .list(calcom::mock::any(), calcom::mock::any())
+        .returns_example();
 }
 fn orgs_attributes_options_update(
     client: &calcom::Client,
@@ -4589,6 +5437,14 @@ fn orgs_attributes_options_update(
         Ok(())
     })
 }
+#[cfg(feature = "test-util")]
+fn orgs_attributes_options_update_stub(mock: &calcom::mock::MockServer) {
+    mock.orgs()
+        .attributes()
+        .options()
+        .update(calcom::mock::any(), calcom::mock::any(), calcom::mock::any())
+        .returns_example();
+}
 fn orgs_attributes_options_delete(
     client: &calcom::Client,
 ) -> BoxFuture<'_, calcom::Result<()>> {
@@ -4601,6 +5457,14 @@ fn orgs_attributes_options_delete(
             .await?;
         Ok(())
     })
+}
+#[cfg(feature = "test-util")]
+fn orgs_attributes_options_delete_stub(mock: &calcom::mock::MockServer) {
+    mock.orgs()
+        .attributes()
+        .options()
+        .delete(calcom::mock::any(), calcom::mock::any(), calcom::mock::any())
+        .returns_example();
 }
 fn orgs_attributes_options_list_assigned(
     client: &calcom::Client,
@@ -4615,6 +5479,14 @@ fn orgs_attributes_options_list_assigned(
         Ok(())
     })
 }
+#[cfg(feature = "test-util")]
+fn orgs_attributes_options_list_assigned_stub(mock: &calcom::mock::MockServer) {
+    mock.orgs()
+        .attributes()
+        .options()
+        .list_assigned(calcom::mock::any(), calcom::mock::any())
+        .returns_example();
+}
 fn orgs_attributes_options_list_assigned_by_slug(
     client: &calcom::Client,
 ) -> BoxFuture<'_, calcom::Result<()>> {
@@ -4627,6 +5499,14 @@ fn orgs_attributes_options_list_assigned_by_slug(
             .await?;
         Ok(())
     })
+}
+#[cfg(feature = "test-util")]
+fn orgs_attributes_options_list_assigned_by_slug_stub(mock: &calcom::mock::MockServer) {
+    mock.orgs()
+        .attributes()
+        .options()
+        .list_assigned_by_slug(calcom::mock::any(), calcom::mock::any())
+        .returns_example();
 }
 fn orgs_attributes_options_assign_to_user(
     client: &calcom::Client,
@@ -4645,6 +5525,14 @@ fn orgs_attributes_options_assign_to_user(
         Ok(())
     })
 }
+#[cfg(feature = "test-util")]
+fn orgs_attributes_options_assign_to_user_stub(mock: &calcom::mock::MockServer) {
+    mock.orgs()
+        .attributes()
+        .options()
+        .assign_to_user(calcom::mock::any(), calcom::mock::any())
+        .returns_example();
+}
 fn orgs_attributes_options_list_for_user(
     client: &calcom::Client,
 ) -> BoxFuture<'_, calcom::Result<()>> {
@@ -4652,6 +5540,14 @@ fn orgs_attributes_options_list_for_user(
         client.orgs().attributes().options().list_for_user(1i64, 1i64).await?;
         Ok(())
     })
+}
+#[cfg(feature = "test-util")]
+fn orgs_attributes_options_list_for_user_stub(mock: &calcom::mock::MockServer) {
+    mock.orgs()
+        .attributes()
+        .options()
+        .list_for_user(calcom::mock::any(), calcom::mock::any())
+        .returns_example();
 }
 fn orgs_attributes_options_unassign_from_user(
     client: &calcom::Client,
@@ -4666,11 +5562,27 @@ fn orgs_attributes_options_unassign_from_user(
         Ok(())
     })
 }
+#[cfg(feature = "test-util")]
+fn orgs_attributes_options_unassign_from_user_stub(mock: &calcom::mock::MockServer) {
+    mock.orgs()
+        .attributes()
+        .options()
+        .unassign_from_user(
+            calcom::mock::any(),
+            calcom::mock::any(),
+            calcom::mock::any(),
+        )
+        .returns_example();
+}
 fn orgs_bookings_list(client: &calcom::Client) -> BoxFuture<'_, calcom::Result<()>> {
     Box::pin(async move {
         client.orgs().bookings().list(1i64).await?;
         Ok(())
     })
+}
+#[cfg(feature = "test-util")]
+fn orgs_bookings_list_stub(mock: &calcom::mock::MockServer) {
+    mock.orgs().bookings().list(calcom::mock::any()).returns_example();
 }
 fn orgs_delegation_credentials_create(
     client: &calcom::Client,
@@ -4699,6 +5611,10 @@ fn orgs_delegation_credentials_create(
         Ok(())
     })
 }
+#[cfg(feature = "test-util")]
+fn orgs_delegation_credentials_create_stub(mock: &calcom::mock::MockServer) {
+    mock.orgs().delegation_credentials().create(calcom::mock::any()).returns_example();
+}
 fn orgs_delegation_credentials_update(
     client: &calcom::Client,
 ) -> BoxFuture<'_, calcom::Result<()>> {
@@ -4715,11 +5631,22 @@ fn orgs_delegation_credentials_update(
         Ok(())
     })
 }
+#[cfg(feature = "test-util")]
+fn orgs_delegation_credentials_update_stub(mock: &calcom::mock::MockServer) {
+    mock.orgs()
+        .delegation_credentials()
+        .update(calcom::mock::any(), calcom::mock::any())
+        .returns_example();
+}
 fn orgs_managed_orgs_list(client: &calcom::Client) -> BoxFuture<'_, calcom::Result<()>> {
     Box::pin(async move {
         client.orgs().managed_orgs().list(1i64).await?;
         Ok(())
     })
+}
+#[cfg(feature = "test-util")]
+fn orgs_managed_orgs_list_stub(mock: &calcom::mock::MockServer) {
+    mock.orgs().managed_orgs().list(calcom::mock::any()).returns_example();
 }
 fn orgs_managed_orgs_create(
     client: &calcom::Client,
@@ -4736,11 +5663,22 @@ fn orgs_managed_orgs_create(
         Ok(())
     })
 }
+#[cfg(feature = "test-util")]
+fn orgs_managed_orgs_create_stub(mock: &calcom::mock::MockServer) {
+    mock.orgs().managed_orgs().create(calcom::mock::any()).returns_example();
+}
 fn orgs_managed_orgs_get(client: &calcom::Client) -> BoxFuture<'_, calcom::Result<()>> {
     Box::pin(async move {
         client.orgs().managed_orgs().get(1i64, 1i64).await?;
         Ok(())
     })
+}
+#[cfg(feature = "test-util")]
+fn orgs_managed_orgs_get_stub(mock: &calcom::mock::MockServer) {
+    mock.orgs()
+        .managed_orgs()
+        .get(calcom::mock::any(), calcom::mock::any())
+        .returns_example();
 }
 fn orgs_managed_orgs_update(
     client: &calcom::Client,
@@ -4754,6 +5692,13 @@ fn orgs_managed_orgs_update(
         Ok(())
     })
 }
+#[cfg(feature = "test-util")]
+fn orgs_managed_orgs_update_stub(mock: &calcom::mock::MockServer) {
+    mock.orgs()
+        .managed_orgs()
+        .update(calcom::mock::any(), calcom::mock::any())
+        .returns_example();
+}
 fn orgs_managed_orgs_delete(
     client: &calcom::Client,
 ) -> BoxFuture<'_, calcom::Result<()>> {
@@ -4762,11 +5707,22 @@ fn orgs_managed_orgs_delete(
         Ok(())
     })
 }
+#[cfg(feature = "test-util")]
+fn orgs_managed_orgs_delete_stub(mock: &calcom::mock::MockServer) {
+    mock.orgs()
+        .managed_orgs()
+        .delete(calcom::mock::any(), calcom::mock::any())
+        .returns_example();
+}
 fn orgs_memberships_list(client: &calcom::Client) -> BoxFuture<'_, calcom::Result<()>> {
     Box::pin(async move {
         client.orgs().memberships().list(1i64).await?;
         Ok(())
     })
+}
+#[cfg(feature = "test-util")]
+fn orgs_memberships_list_stub(mock: &calcom::mock::MockServer) {
+    mock.orgs().memberships().list(calcom::mock::any()).returns_example();
 }
 fn orgs_memberships_create(
     client: &calcom::Client,
@@ -4780,11 +5736,22 @@ fn orgs_memberships_create(
         Ok(())
     })
 }
+#[cfg(feature = "test-util")]
+fn orgs_memberships_create_stub(mock: &calcom::mock::MockServer) {
+    mock.orgs().memberships().create(calcom::mock::any()).returns_example();
+}
 fn orgs_memberships_get(client: &calcom::Client) -> BoxFuture<'_, calcom::Result<()>> {
     Box::pin(async move {
         client.orgs().memberships().get(1i64, 1i64).await?;
         Ok(())
     })
+}
+#[cfg(feature = "test-util")]
+fn orgs_memberships_get_stub(mock: &calcom::mock::MockServer) {
+    mock.orgs()
+        .memberships()
+        .get(calcom::mock::any(), calcom::mock::any())
+        .returns_example();
 }
 fn orgs_memberships_update(
     client: &calcom::Client,
@@ -4798,6 +5765,13 @@ fn orgs_memberships_update(
         Ok(())
     })
 }
+#[cfg(feature = "test-util")]
+fn orgs_memberships_update_stub(mock: &calcom::mock::MockServer) {
+    mock.orgs()
+        .memberships()
+        .update(calcom::mock::any(), calcom::mock::any())
+        .returns_example();
+}
 fn orgs_memberships_delete(
     client: &calcom::Client,
 ) -> BoxFuture<'_, calcom::Result<()>> {
@@ -4806,6 +5780,13 @@ fn orgs_memberships_delete(
         Ok(())
     })
 }
+#[cfg(feature = "test-util")]
+fn orgs_memberships_delete_stub(mock: &calcom::mock::MockServer) {
+    mock.orgs()
+        .memberships()
+        .delete(calcom::mock::any(), calcom::mock::any())
+        .returns_example();
+}
 fn orgs_routing_forms_list(
     client: &calcom::Client,
 ) -> BoxFuture<'_, calcom::Result<()>> {
@@ -4813,6 +5794,10 @@ fn orgs_routing_forms_list(
         client.orgs().routing_forms().list(1i64).await?;
         Ok(())
     })
+}
+#[cfg(feature = "test-util")]
+fn orgs_routing_forms_list_stub(mock: &calcom::mock::MockServer) {
+    mock.orgs().routing_forms().list(calcom::mock::any()).returns_example();
 }
 fn orgs_routing_forms_list_responses(
     client: &calcom::Client,
@@ -4825,6 +5810,13 @@ fn orgs_routing_forms_list_responses(
             .await?;
         Ok(())
     })
+}
+#[cfg(feature = "test-util")]
+fn orgs_routing_forms_list_responses_stub(mock: &calcom::mock::MockServer) {
+    mock.orgs()
+        .routing_forms()
+        .list_responses(calcom::mock::any(), calcom::mock::any())
+        .returns_example();
 }
 fn orgs_routing_forms_create_response(
     client: &calcom::Client,
@@ -4844,6 +5836,18 @@ fn orgs_routing_forms_create_response(
         Ok(())
     })
 }
+#[cfg(feature = "test-util")]
+fn orgs_routing_forms_create_response_stub(mock: &calcom::mock::MockServer) {
+    mock.orgs()
+        .routing_forms()
+        .create_response(
+            calcom::mock::any(),
+            calcom::mock::any(),
+            calcom::mock::any(),
+            calcom::mock::any(),
+        )
+        .returns_example();
+}
 fn orgs_routing_forms_update_response(
     client: &calcom::Client,
 ) -> BoxFuture<'_, calcom::Result<()>> {
@@ -4861,17 +5865,32 @@ fn orgs_routing_forms_update_response(
         Ok(())
     })
 }
+#[cfg(feature = "test-util")]
+fn orgs_routing_forms_update_response_stub(mock: &calcom::mock::MockServer) {
+    mock.orgs()
+        .routing_forms()
+        .update_response(calcom::mock::any(), calcom::mock::any(), calcom::mock::any())
+        .returns_example();
+}
 fn orgs_schedules_list(client: &calcom::Client) -> BoxFuture<'_, calcom::Result<()>> {
     Box::pin(async move {
         client.orgs().schedules().list(1i64).await?;
         Ok(())
     })
 }
+#[cfg(feature = "test-util")]
+fn orgs_schedules_list_stub(mock: &calcom::mock::MockServer) {
+    mock.orgs().schedules().list(calcom::mock::any()).returns_example();
+}
 fn orgs_teams_list(client: &calcom::Client) -> BoxFuture<'_, calcom::Result<()>> {
     Box::pin(async move {
         client.orgs().teams().list(1i64).await?;
         Ok(())
     })
+}
+#[cfg(feature = "test-util")]
+fn orgs_teams_list_stub(mock: &calcom::mock::MockServer) {
+    mock.orgs().teams().list(calcom::mock::any()).returns_example();
 }
 fn orgs_teams_create(client: &calcom::Client) -> BoxFuture<'_, calcom::Result<()>> {
     Box::pin(async move {
@@ -4883,17 +5902,29 @@ fn orgs_teams_create(client: &calcom::Client) -> BoxFuture<'_, calcom::Result<()
         Ok(())
     })
 }
+#[cfg(feature = "test-util")]
+fn orgs_teams_create_stub(mock: &calcom::mock::MockServer) {
+    mock.orgs().teams().create(calcom::mock::any()).returns_example();
+}
 fn orgs_teams_list_mine(client: &calcom::Client) -> BoxFuture<'_, calcom::Result<()>> {
     Box::pin(async move {
         client.orgs().teams().list_mine(1i64).await?;
         Ok(())
     })
 }
+#[cfg(feature = "test-util")]
+fn orgs_teams_list_mine_stub(mock: &calcom::mock::MockServer) {
+    mock.orgs().teams().list_mine(calcom::mock::any()).returns_example();
+}
 fn orgs_teams_get(client: &calcom::Client) -> BoxFuture<'_, calcom::Result<()>> {
     Box::pin(async move {
         client.orgs().teams().get(1i64, 1i64).await?;
         Ok(())
     })
+}
+#[cfg(feature = "test-util")]
+fn orgs_teams_get_stub(mock: &calcom::mock::MockServer) {
+    mock.orgs().teams().get(calcom::mock::any(), calcom::mock::any()).returns_example();
 }
 fn orgs_teams_update(client: &calcom::Client) -> BoxFuture<'_, calcom::Result<()>> {
     Box::pin(async move {
@@ -4905,11 +5936,25 @@ fn orgs_teams_update(client: &calcom::Client) -> BoxFuture<'_, calcom::Result<()
         Ok(())
     })
 }
+#[cfg(feature = "test-util")]
+fn orgs_teams_update_stub(mock: &calcom::mock::MockServer) {
+    mock.orgs()
+        .teams()
+        .update(calcom::mock::any(), calcom::mock::any())
+        .returns_example();
+}
 fn orgs_teams_delete(client: &calcom::Client) -> BoxFuture<'_, calcom::Result<()>> {
     Box::pin(async move {
         client.orgs().teams().delete(1i64, 1i64).await?;
         Ok(())
     })
+}
+#[cfg(feature = "test-util")]
+fn orgs_teams_delete_stub(mock: &calcom::mock::MockServer) {
+    mock.orgs()
+        .teams()
+        .delete(calcom::mock::any(), calcom::mock::any())
+        .returns_example();
 }
 fn orgs_teams_create_invite(
     client: &calcom::Client,
@@ -4919,6 +5964,13 @@ fn orgs_teams_create_invite(
         Ok(())
     })
 }
+#[cfg(feature = "test-util")]
+fn orgs_teams_create_invite_stub(mock: &calcom::mock::MockServer) {
+    mock.orgs()
+        .teams()
+        .create_invite(calcom::mock::any(), calcom::mock::any())
+        .returns_example();
+}
 fn orgs_teams_bookings_list(
     client: &calcom::Client,
 ) -> BoxFuture<'_, calcom::Result<()>> {
@@ -4926,6 +5978,14 @@ fn orgs_teams_bookings_list(
         client.orgs().teams().bookings().list(1i64, 1i64).await?;
         Ok(())
     })
+}
+#[cfg(feature = "test-util")]
+fn orgs_teams_bookings_list_stub(mock: &calcom::mock::MockServer) {
+    mock.orgs()
+        .teams()
+        .bookings()
+        .list(calcom::mock::any(), calcom::mock::any())
+        .returns_example();
 }
 fn orgs_teams_bookings_references(
     client: &calcom::Client,
@@ -4940,6 +6000,14 @@ fn orgs_teams_bookings_references(
         Ok(())
     })
 }
+#[cfg(feature = "test-util")]
+fn orgs_teams_bookings_references_stub(mock: &calcom::mock::MockServer) {
+    mock.orgs()
+        .teams()
+        .bookings()
+        .references(calcom::mock::any(), calcom::mock::any(), calcom::mock::any())
+        .returns_example();
+}
 fn orgs_teams_conferencing_connect(
     client: &calcom::Client,
 ) -> BoxFuture<'_, calcom::Result<()>> {
@@ -4952,6 +6020,14 @@ fn orgs_teams_conferencing_connect(
             .await?;
         Ok(())
     })
+}
+#[cfg(feature = "test-util")]
+fn orgs_teams_conferencing_connect_stub(mock: &calcom::mock::MockServer) {
+    mock.orgs()
+        .teams()
+        .conferencing()
+        .connect(calcom::mock::any(), calcom::mock::any(), calcom::mock::any())
+        .returns_example();
 }
 fn orgs_teams_conferencing_oauth_auth_url(
     client: &calcom::Client,
@@ -4966,6 +6042,14 @@ fn orgs_teams_conferencing_oauth_auth_url(
         Ok(())
     })
 }
+#[cfg(feature = "test-util")]
+fn orgs_teams_conferencing_oauth_auth_url_stub(mock: &calcom::mock::MockServer) {
+    mock.orgs()
+        .teams()
+        .conferencing()
+        .oauth_auth_url(calcom::mock::any(), calcom::mock::any(), calcom::mock::any())
+        .returns_example();
+}
 fn orgs_teams_conferencing_list(
     client: &calcom::Client,
 ) -> BoxFuture<'_, calcom::Result<()>> {
@@ -4973,6 +6057,14 @@ fn orgs_teams_conferencing_list(
         client.orgs().teams().conferencing().list(1i64, 1i64).await?;
         Ok(())
     })
+}
+#[cfg(feature = "test-util")]
+fn orgs_teams_conferencing_list_stub(mock: &calcom::mock::MockServer) {
+    mock.orgs()
+        .teams()
+        .conferencing()
+        .list(calcom::mock::any(), calcom::mock::any())
+        .returns_example();
 }
 fn orgs_teams_conferencing_set_default(
     client: &calcom::Client,
@@ -4987,6 +6079,14 @@ fn orgs_teams_conferencing_set_default(
         Ok(())
     })
 }
+#[cfg(feature = "test-util")]
+fn orgs_teams_conferencing_set_default_stub(mock: &calcom::mock::MockServer) {
+    mock.orgs()
+        .teams()
+        .conferencing()
+        .set_default(calcom::mock::any(), calcom::mock::any(), calcom::mock::any())
+        .returns_example();
+}
 fn orgs_teams_conferencing_get_default(
     client: &calcom::Client,
 ) -> BoxFuture<'_, calcom::Result<()>> {
@@ -4994,6 +6094,14 @@ fn orgs_teams_conferencing_get_default(
         client.orgs().teams().conferencing().get_default(1i64, 1i64).await?;
         Ok(())
     })
+}
+#[cfg(feature = "test-util")]
+fn orgs_teams_conferencing_get_default_stub(mock: &calcom::mock::MockServer) {
+    mock.orgs()
+        .teams()
+        .conferencing()
+        .get_default(calcom::mock::any(), calcom::mock::any())
+        .returns_example();
 }
 fn orgs_teams_conferencing_disconnect(
     client: &calcom::Client,
@@ -5007,6 +6115,14 @@ fn orgs_teams_conferencing_disconnect(
             .await?;
         Ok(())
     })
+}
+#[cfg(feature = "test-util")]
+fn orgs_teams_conferencing_disconnect_stub(mock: &calcom::mock::MockServer) {
+    mock.orgs()
+        .teams()
+        .conferencing()
+        .disconnect(calcom::mock::any(), calcom::mock::any(), calcom::mock::any())
+        .returns_example();
 }
 fn orgs_teams_conferencing_save_oauth_credentials(
     client: &calcom::Client,
@@ -5026,6 +6142,20 @@ fn orgs_teams_conferencing_save_oauth_credentials(
             .await?;
         Ok(())
     })
+}
+#[cfg(feature = "test-util")]
+fn orgs_teams_conferencing_save_oauth_credentials_stub(mock: &calcom::mock::MockServer) {
+    mock.orgs()
+        .teams()
+        .conferencing()
+        .save_oauth_credentials(
+            calcom::mock::any(),
+            calcom::mock::any(),
+            calcom::mock::any(),
+            calcom::mock::any(),
+            calcom::mock::any(),
+        )
+        .returns_example();
 }
 fn orgs_teams_event_types_create(
     client: &calcom::Client,
@@ -5049,6 +6179,14 @@ fn orgs_teams_event_types_create(
         Ok(())
     })
 }
+#[cfg(feature = "test-util")]
+fn orgs_teams_event_types_create_stub(mock: &calcom::mock::MockServer) {
+    mock.orgs()
+        .teams()
+        .event_types()
+        .create(calcom::mock::any(), calcom::mock::any())
+        .returns_example();
+}
 fn orgs_teams_event_types_list(
     client: &calcom::Client,
 ) -> BoxFuture<'_, calcom::Result<()>> {
@@ -5056,6 +6194,14 @@ fn orgs_teams_event_types_list(
         client.orgs().teams().event_types().list(1i64, 1i64).await?;
         Ok(())
     })
+}
+#[cfg(feature = "test-util")]
+fn orgs_teams_event_types_list_stub(mock: &calcom::mock::MockServer) {
+    mock.orgs()
+        .teams()
+        .event_types()
+        .list(calcom::mock::any(), calcom::mock::any())
+        .returns_example();
 }
 fn orgs_teams_event_types_list_all(
     client: &calcom::Client,
@@ -5065,6 +6211,10 @@ fn orgs_teams_event_types_list_all(
         Ok(())
     })
 }
+#[cfg(feature = "test-util")]
+fn orgs_teams_event_types_list_all_stub(mock: &calcom::mock::MockServer) {
+    mock.orgs().teams().event_types().list_all(calcom::mock::any()).returns_example();
+}
 fn orgs_teams_event_types_get(
     client: &calcom::Client,
 ) -> BoxFuture<'_, calcom::Result<()>> {
@@ -5072,6 +6222,14 @@ fn orgs_teams_event_types_get(
         client.orgs().teams().event_types().get(1i64, 1i64, 1i64).await?;
         Ok(())
     })
+}
+#[cfg(feature = "test-util")]
+fn orgs_teams_event_types_get_stub(mock: &calcom::mock::MockServer) {
+    mock.orgs()
+        .teams()
+        .event_types()
+        .get(calcom::mock::any(), calcom::mock::any(), calcom::mock::any())
+        .returns_example();
 }
 fn orgs_teams_event_types_update(
     client: &calcom::Client,
@@ -5086,6 +6244,14 @@ fn orgs_teams_event_types_update(
         Ok(())
     })
 }
+#[cfg(feature = "test-util")]
+fn orgs_teams_event_types_update_stub(mock: &calcom::mock::MockServer) {
+    mock.orgs()
+        .teams()
+        .event_types()
+        .update(calcom::mock::any(), calcom::mock::any(), calcom::mock::any())
+        .returns_example();
+}
 fn orgs_teams_event_types_delete(
     client: &calcom::Client,
 ) -> BoxFuture<'_, calcom::Result<()>> {
@@ -5093,6 +6259,14 @@ fn orgs_teams_event_types_delete(
         client.orgs().teams().event_types().delete(1i64, 1i64, 1i64).await?;
         Ok(())
     })
+}
+#[cfg(feature = "test-util")]
+fn orgs_teams_event_types_delete_stub(mock: &calcom::mock::MockServer) {
+    mock.orgs()
+        .teams()
+        .event_types()
+        .delete(calcom::mock::any(), calcom::mock::any(), calcom::mock::any())
+        .returns_example();
 }
 fn orgs_teams_event_types_create_phone_call(
     client: &calcom::Client,
@@ -5116,6 +6290,14 @@ fn orgs_teams_event_types_create_phone_call(
         Ok(())
     })
 }
+#[cfg(feature = "test-util")]
+fn orgs_teams_event_types_create_phone_call_stub(mock: &calcom::mock::MockServer) {
+    mock.orgs()
+        .teams()
+        .event_types()
+        .create_phone_call(calcom::mock::any(), calcom::mock::any(), calcom::mock::any())
+        .returns_example();
+}
 fn orgs_teams_event_types_private_links_create(
     client: &calcom::Client,
 ) -> BoxFuture<'_, calcom::Result<()>> {
@@ -5130,6 +6312,15 @@ fn orgs_teams_event_types_private_links_create(
         Ok(())
     })
 }
+#[cfg(feature = "test-util")]
+fn orgs_teams_event_types_private_links_create_stub(mock: &calcom::mock::MockServer) {
+    mock.orgs()
+        .teams()
+        .event_types()
+        .private_links()
+        .create(calcom::mock::any(), calcom::mock::any(), calcom::mock::any())
+        .returns_example();
+}
 fn orgs_teams_event_types_private_links_list(
     client: &calcom::Client,
 ) -> BoxFuture<'_, calcom::Result<()>> {
@@ -5143,6 +6334,15 @@ fn orgs_teams_event_types_private_links_list(
             .await?;
         Ok(())
     })
+}
+#[cfg(feature = "test-util")]
+fn orgs_teams_event_types_private_links_list_stub(mock: &calcom::mock::MockServer) {
+    mock.orgs()
+        .teams()
+        .event_types()
+        .private_links()
+        .list(calcom::mock::any(), calcom::mock::any(), calcom::mock::any())
+        .returns_example();
 }
 fn orgs_teams_event_types_private_links_update(
     client: &calcom::Client,
@@ -5164,6 +6364,20 @@ fn orgs_teams_event_types_private_links_update(
         Ok(())
     })
 }
+#[cfg(feature = "test-util")]
+fn orgs_teams_event_types_private_links_update_stub(mock: &calcom::mock::MockServer) {
+    mock.orgs()
+        .teams()
+        .event_types()
+        .private_links()
+        .update(
+            calcom::mock::any(),
+            calcom::mock::any(),
+            calcom::mock::any(),
+            calcom::mock::any(),
+        )
+        .returns_example();
+}
 fn orgs_teams_event_types_private_links_delete(
     client: &calcom::Client,
 ) -> BoxFuture<'_, calcom::Result<()>> {
@@ -5178,6 +6392,20 @@ fn orgs_teams_event_types_private_links_delete(
         Ok(())
     })
 }
+#[cfg(feature = "test-util")]
+fn orgs_teams_event_types_private_links_delete_stub(mock: &calcom::mock::MockServer) {
+    mock.orgs()
+        .teams()
+        .event_types()
+        .private_links()
+        .delete(
+            calcom::mock::any(),
+            calcom::mock::any(),
+            calcom::mock::any(),
+            calcom::mock::any(),
+        )
+        .returns_example();
+}
 fn orgs_teams_memberships_list(
     client: &calcom::Client,
 ) -> BoxFuture<'_, calcom::Result<()>> {
@@ -5185,6 +6413,14 @@ fn orgs_teams_memberships_list(
         client.orgs().teams().memberships().list(1i64, 1i64).await?;
         Ok(())
     })
+}
+#[cfg(feature = "test-util")]
+fn orgs_teams_memberships_list_stub(mock: &calcom::mock::MockServer) {
+    mock.orgs()
+        .teams()
+        .memberships()
+        .list(calcom::mock::any(), calcom::mock::any())
+        .returns_example();
 }
 fn orgs_teams_memberships_create(
     client: &calcom::Client,
@@ -5199,6 +6435,14 @@ fn orgs_teams_memberships_create(
         Ok(())
     })
 }
+#[cfg(feature = "test-util")]
+fn orgs_teams_memberships_create_stub(mock: &calcom::mock::MockServer) {
+    mock.orgs()
+        .teams()
+        .memberships()
+        .create(calcom::mock::any(), calcom::mock::any())
+        .returns_example();
+}
 fn orgs_teams_memberships_get(
     client: &calcom::Client,
 ) -> BoxFuture<'_, calcom::Result<()>> {
@@ -5206,6 +6450,14 @@ fn orgs_teams_memberships_get(
         client.orgs().teams().memberships().get(1i64, 1i64, 1i64).await?;
         Ok(())
     })
+}
+#[cfg(feature = "test-util")]
+fn orgs_teams_memberships_get_stub(mock: &calcom::mock::MockServer) {
+    mock.orgs()
+        .teams()
+        .memberships()
+        .get(calcom::mock::any(), calcom::mock::any(), calcom::mock::any())
+        .returns_example();
 }
 fn orgs_teams_memberships_update(
     client: &calcom::Client,
@@ -5220,6 +6472,14 @@ fn orgs_teams_memberships_update(
         Ok(())
     })
 }
+#[cfg(feature = "test-util")]
+fn orgs_teams_memberships_update_stub(mock: &calcom::mock::MockServer) {
+    mock.orgs()
+        .teams()
+        .memberships()
+        .update(calcom::mock::any(), calcom::mock::any(), calcom::mock::any())
+        .returns_example();
+}
 fn orgs_teams_memberships_delete(
     client: &calcom::Client,
 ) -> BoxFuture<'_, calcom::Result<()>> {
@@ -5228,6 +6488,14 @@ fn orgs_teams_memberships_delete(
         Ok(())
     })
 }
+#[cfg(feature = "test-util")]
+fn orgs_teams_memberships_delete_stub(mock: &calcom::mock::MockServer) {
+    mock.orgs()
+        .teams()
+        .memberships()
+        .delete(calcom::mock::any(), calcom::mock::any(), calcom::mock::any())
+        .returns_example();
+}
 fn orgs_teams_routing_forms_list(
     client: &calcom::Client,
 ) -> BoxFuture<'_, calcom::Result<()>> {
@@ -5235,6 +6503,14 @@ fn orgs_teams_routing_forms_list(
         client.orgs().teams().routing_forms().list(1i64, 1i64).await?;
         Ok(())
     })
+}
+#[cfg(feature = "test-util")]
+fn orgs_teams_routing_forms_list_stub(mock: &calcom::mock::MockServer) {
+    mock.orgs()
+        .teams()
+        .routing_forms()
+        .list(calcom::mock::any(), calcom::mock::any())
+        .returns_example();
 }
 fn orgs_teams_routing_forms_responses_list(
     client: &calcom::Client,
@@ -5249,6 +6525,15 @@ fn orgs_teams_routing_forms_responses_list(
             .await?;
         Ok(())
     })
+}
+#[cfg(feature = "test-util")]
+fn orgs_teams_routing_forms_responses_list_stub(mock: &calcom::mock::MockServer) {
+    mock.orgs()
+        .teams()
+        .routing_forms()
+        .responses()
+        .list(calcom::mock::any(), calcom::mock::any(), calcom::mock::any())
+        .returns_example();
 }
 fn orgs_teams_routing_forms_responses_create(
     client: &calcom::Client,
@@ -5271,6 +6556,21 @@ fn orgs_teams_routing_forms_responses_create(
         Ok(())
     })
 }
+#[cfg(feature = "test-util")]
+fn orgs_teams_routing_forms_responses_create_stub(mock: &calcom::mock::MockServer) {
+    mock.orgs()
+        .teams()
+        .routing_forms()
+        .responses()
+        .create(
+            calcom::mock::any(),
+            calcom::mock::any(),
+            calcom::mock::any(),
+            calcom::mock::any(),
+            calcom::mock::any(),
+        )
+        .returns_example();
+}
 fn orgs_teams_routing_forms_responses_update(
     client: &calcom::Client,
 ) -> BoxFuture<'_, calcom::Result<()>> {
@@ -5291,6 +6591,20 @@ fn orgs_teams_routing_forms_responses_update(
         Ok(())
     })
 }
+#[cfg(feature = "test-util")]
+fn orgs_teams_routing_forms_responses_update_stub(mock: &calcom::mock::MockServer) {
+    mock.orgs()
+        .teams()
+        .routing_forms()
+        .responses()
+        .update(
+            calcom::mock::any(),
+            calcom::mock::any(),
+            calcom::mock::any(),
+            calcom::mock::any(),
+        )
+        .returns_example();
+}
 fn orgs_teams_schedules_list(
     client: &calcom::Client,
 ) -> BoxFuture<'_, calcom::Result<()>> {
@@ -5298,6 +6612,14 @@ fn orgs_teams_schedules_list(
         client.orgs().teams().schedules().list(1i64, 1i64).await?;
         Ok(())
     })
+}
+#[cfg(feature = "test-util")]
+fn orgs_teams_schedules_list_stub(mock: &calcom::mock::MockServer) {
+    mock.orgs()
+        .teams()
+        .schedules()
+        .list(calcom::mock::any(), calcom::mock::any())
+        .returns_example();
 }
 fn orgs_teams_stripe_connect_url(
     client: &calcom::Client,
@@ -5307,6 +6629,14 @@ fn orgs_teams_stripe_connect_url(
         Ok(())
     })
 }
+#[cfg(feature = "test-util")]
+fn orgs_teams_stripe_connect_url_stub(mock: &calcom::mock::MockServer) {
+    mock.orgs()
+        .teams()
+        .stripe()
+        .connect_url(calcom::mock::any(), calcom::mock::any())
+        .returns_example();
+}
 fn orgs_teams_stripe_check(
     client: &calcom::Client,
 ) -> BoxFuture<'_, calcom::Result<()>> {
@@ -5314,6 +6644,14 @@ fn orgs_teams_stripe_check(
         client.orgs().teams().stripe().check(1i64, 1i64).await?;
         Ok(())
     })
+}
+#[cfg(feature = "test-util")]
+fn orgs_teams_stripe_check_stub(mock: &calcom::mock::MockServer) {
+    mock.orgs()
+        .teams()
+        .stripe()
+        .check(calcom::mock::any(), calcom::mock::any())
+        .returns_example();
 }
 fn orgs_teams_stripe_save(client: &calcom::Client) -> BoxFuture<'_, calcom::Result<()>> {
     Box::pin(async move {
@@ -5326,6 +6664,19 @@ fn orgs_teams_stripe_save(client: &calcom::Client) -> BoxFuture<'_, calcom::Resu
         Ok(())
     })
 }
+#[cfg(feature = "test-util")]
+fn orgs_teams_stripe_save_stub(mock: &calcom::mock::MockServer) {
+    mock.orgs()
+        .teams()
+        .stripe()
+        .save(
+            calcom::mock::any(),
+            calcom::mock::any(),
+            calcom::mock::any(),
+            calcom::mock::any(),
+        )
+        .returns_example();
+}
 fn orgs_teams_users_schedules_list(
     client: &calcom::Client,
 ) -> BoxFuture<'_, calcom::Result<()>> {
@@ -5333,6 +6684,15 @@ fn orgs_teams_users_schedules_list(
         client.orgs().teams().users().schedules().list(1i64, 1i64, 1i64).await?;
         Ok(())
     })
+}
+#[cfg(feature = "test-util")]
+fn orgs_teams_users_schedules_list_stub(mock: &calcom::mock::MockServer) {
+    mock.orgs()
+        .teams()
+        .users()
+        .schedules()
+        .list(calcom::mock::any(), calcom::mock::any(), calcom::mock::any())
+        .returns_example();
 }
 fn orgs_teams_verified_resources_request_email_code(
     client: &calcom::Client,
@@ -5351,6 +6711,16 @@ fn orgs_teams_verified_resources_request_email_code(
         Ok(())
     })
 }
+#[cfg(feature = "test-util")]
+fn orgs_teams_verified_resources_request_email_code_stub(
+    mock: &calcom::mock::MockServer,
+) {
+    mock.orgs()
+        .teams()
+        .verified_resources()
+        .request_email_code(calcom::mock::any(), calcom::mock::any())
+        .returns_example();
+}
 fn orgs_teams_verified_resources_request_phone_code(
     client: &calcom::Client,
 ) -> BoxFuture<'_, calcom::Result<()>> {
@@ -5367,6 +6737,16 @@ fn orgs_teams_verified_resources_request_phone_code(
             .await?;
         Ok(())
     })
+}
+#[cfg(feature = "test-util")]
+fn orgs_teams_verified_resources_request_phone_code_stub(
+    mock: &calcom::mock::MockServer,
+) {
+    mock.orgs()
+        .teams()
+        .verified_resources()
+        .request_phone_code(calcom::mock::any(), calcom::mock::any())
+        .returns_example();
 }
 fn orgs_teams_verified_resources_verify_email(
     client: &calcom::Client,
@@ -5388,6 +6768,14 @@ fn orgs_teams_verified_resources_verify_email(
         Ok(())
     })
 }
+#[cfg(feature = "test-util")]
+fn orgs_teams_verified_resources_verify_email_stub(mock: &calcom::mock::MockServer) {
+    mock.orgs()
+        .teams()
+        .verified_resources()
+        .verify_email(calcom::mock::any(), calcom::mock::any())
+        .returns_example();
+}
 fn orgs_teams_verified_resources_verify_phone(
     client: &calcom::Client,
 ) -> BoxFuture<'_, calcom::Result<()>> {
@@ -5408,6 +6796,14 @@ fn orgs_teams_verified_resources_verify_phone(
         Ok(())
     })
 }
+#[cfg(feature = "test-util")]
+fn orgs_teams_verified_resources_verify_phone_stub(mock: &calcom::mock::MockServer) {
+    mock.orgs()
+        .teams()
+        .verified_resources()
+        .verify_phone(calcom::mock::any(), calcom::mock::any())
+        .returns_example();
+}
 fn orgs_teams_verified_resources_list_emails(
     client: &calcom::Client,
 ) -> BoxFuture<'_, calcom::Result<()>> {
@@ -5415,6 +6811,14 @@ fn orgs_teams_verified_resources_list_emails(
         client.orgs().teams().verified_resources().list_emails(1i64, 1i64).await?;
         Ok(())
     })
+}
+#[cfg(feature = "test-util")]
+fn orgs_teams_verified_resources_list_emails_stub(mock: &calcom::mock::MockServer) {
+    mock.orgs()
+        .teams()
+        .verified_resources()
+        .list_emails(calcom::mock::any(), calcom::mock::any())
+        .returns_example();
 }
 fn orgs_teams_verified_resources_list_phones(
     client: &calcom::Client,
@@ -5424,6 +6828,14 @@ fn orgs_teams_verified_resources_list_phones(
         Ok(())
     })
 }
+#[cfg(feature = "test-util")]
+fn orgs_teams_verified_resources_list_phones_stub(mock: &calcom::mock::MockServer) {
+    mock.orgs()
+        .teams()
+        .verified_resources()
+        .list_phones(calcom::mock::any(), calcom::mock::any())
+        .returns_example();
+}
 fn orgs_teams_verified_resources_get_email(
     client: &calcom::Client,
 ) -> BoxFuture<'_, calcom::Result<()>> {
@@ -5431,6 +6843,14 @@ fn orgs_teams_verified_resources_get_email(
         client.orgs().teams().verified_resources().get_email(1i64, 1i64, 1i64).await?;
         Ok(())
     })
+}
+#[cfg(feature = "test-util")]
+fn orgs_teams_verified_resources_get_email_stub(mock: &calcom::mock::MockServer) {
+    mock.orgs()
+        .teams()
+        .verified_resources()
+        .get_email(calcom::mock::any(), calcom::mock::any(), calcom::mock::any())
+        .returns_example();
 }
 fn orgs_teams_verified_resources_get_phone(
     client: &calcom::Client,
@@ -5440,6 +6860,14 @@ fn orgs_teams_verified_resources_get_phone(
         Ok(())
     })
 }
+#[cfg(feature = "test-util")]
+fn orgs_teams_verified_resources_get_phone_stub(mock: &calcom::mock::MockServer) {
+    mock.orgs()
+        .teams()
+        .verified_resources()
+        .get_phone(calcom::mock::any(), calcom::mock::any(), calcom::mock::any())
+        .returns_example();
+}
 fn orgs_teams_workflows_list(
     client: &calcom::Client,
 ) -> BoxFuture<'_, calcom::Result<()>> {
@@ -5447,6 +6875,14 @@ fn orgs_teams_workflows_list(
         client.orgs().teams().workflows().list(1i64, 1i64).await?;
         Ok(())
     })
+}
+#[cfg(feature = "test-util")]
+fn orgs_teams_workflows_list_stub(mock: &calcom::mock::MockServer) {
+    mock.orgs()
+        .teams()
+        .workflows()
+        .list(calcom::mock::any(), calcom::mock::any())
+        .returns_example();
 }
 fn orgs_teams_workflows_create(
     client: &calcom::Client,
@@ -5485,6 +6921,14 @@ fn orgs_teams_workflows_create(
         Ok(())
     })
 }
+#[cfg(feature = "test-util")]
+fn orgs_teams_workflows_create_stub(mock: &calcom::mock::MockServer) {
+    mock.orgs()
+        .teams()
+        .workflows()
+        .create(calcom::mock::any(), calcom::mock::any())
+        .returns_example();
+}
 fn orgs_teams_workflows_get(
     client: &calcom::Client,
 ) -> BoxFuture<'_, calcom::Result<()>> {
@@ -5492,6 +6936,14 @@ fn orgs_teams_workflows_get(
         client.orgs().teams().workflows().get(1i64, 1i64, 1i64).await?;
         Ok(())
     })
+}
+#[cfg(feature = "test-util")]
+fn orgs_teams_workflows_get_stub(mock: &calcom::mock::MockServer) {
+    mock.orgs()
+        .teams()
+        .workflows()
+        .get(calcom::mock::any(), calcom::mock::any(), calcom::mock::any())
+        .returns_example();
 }
 fn orgs_teams_workflows_update(
     client: &calcom::Client,
@@ -5506,6 +6958,14 @@ fn orgs_teams_workflows_update(
         Ok(())
     })
 }
+#[cfg(feature = "test-util")]
+fn orgs_teams_workflows_update_stub(mock: &calcom::mock::MockServer) {
+    mock.orgs()
+        .teams()
+        .workflows()
+        .update(calcom::mock::any(), calcom::mock::any(), calcom::mock::any())
+        .returns_example();
+}
 fn orgs_teams_workflows_delete(
     client: &calcom::Client,
 ) -> BoxFuture<'_, calcom::Result<()>> {
@@ -5514,11 +6974,23 @@ fn orgs_teams_workflows_delete(
         Ok(())
     })
 }
+#[cfg(feature = "test-util")]
+fn orgs_teams_workflows_delete_stub(mock: &calcom::mock::MockServer) {
+    mock.orgs()
+        .teams()
+        .workflows()
+        .delete(calcom::mock::any(), calcom::mock::any(), calcom::mock::any())
+        .returns_example();
+}
 fn orgs_users_list(client: &calcom::Client) -> BoxFuture<'_, calcom::Result<()>> {
     Box::pin(async move {
         client.orgs().users().list(1i64).await?;
         Ok(())
     })
+}
+#[cfg(feature = "test-util")]
+fn orgs_users_list_stub(mock: &calcom::mock::MockServer) {
+    mock.orgs().users().list(calcom::mock::any()).returns_example();
 }
 fn orgs_users_create(client: &calcom::Client) -> BoxFuture<'_, calcom::Result<()>> {
     Box::pin(async move {
@@ -5530,6 +7002,10 @@ fn orgs_users_create(client: &calcom::Client) -> BoxFuture<'_, calcom::Result<()
         Ok(())
     })
 }
+#[cfg(feature = "test-util")]
+fn orgs_users_create_stub(mock: &calcom::mock::MockServer) {
+    mock.orgs().users().create(calcom::mock::any()).returns_example();
+}
 fn orgs_users_update(client: &calcom::Client) -> BoxFuture<'_, calcom::Result<()>> {
     Box::pin(async move {
         client
@@ -5540,11 +7016,25 @@ fn orgs_users_update(client: &calcom::Client) -> BoxFuture<'_, calcom::Result<()
         Ok(())
     })
 }
+#[cfg(feature = "test-util")]
+fn orgs_users_update_stub(mock: &calcom::mock::MockServer) {
+    mock.orgs()
+        .users()
+        .update(calcom::mock::any(), calcom::mock::any())
+        .returns_example();
+}
 fn orgs_users_delete(client: &calcom::Client) -> BoxFuture<'_, calcom::Result<()>> {
     Box::pin(async move {
         client.orgs().users().delete(1i64, 1i64).await?;
         Ok(())
     })
+}
+#[cfg(feature = "test-util")]
+fn orgs_users_delete_stub(mock: &calcom::mock::MockServer) {
+    mock.orgs()
+        .users()
+        .delete(calcom::mock::any(), calcom::mock::any())
+        .returns_example();
 }
 fn orgs_users_bookings_list(
     client: &calcom::Client,
@@ -5554,11 +7044,27 @@ fn orgs_users_bookings_list(
         Ok(())
     })
 }
+#[cfg(feature = "test-util")]
+fn orgs_users_bookings_list_stub(mock: &calcom::mock::MockServer) {
+    mock.orgs()
+        .users()
+        .bookings()
+        .list(calcom::mock::any(), calcom::mock::any())
+        .returns_example();
+}
 fn orgs_users_ooo_list(client: &calcom::Client) -> BoxFuture<'_, calcom::Result<()>> {
     Box::pin(async move {
         client.orgs().users().ooo().list(1i64, 1i64).await?;
         Ok(())
     })
+}
+#[cfg(feature = "test-util")]
+fn orgs_users_ooo_list_stub(mock: &calcom::mock::MockServer) {
+    mock.orgs()
+        .users()
+        .ooo()
+        .list(calcom::mock::any(), calcom::mock::any())
+        .returns_example();
 }
 fn orgs_users_ooo_create(client: &calcom::Client) -> BoxFuture<'_, calcom::Result<()>> {
     Box::pin(async move {
@@ -5582,6 +7088,14 @@ fn orgs_users_ooo_create(client: &calcom::Client) -> BoxFuture<'_, calcom::Resul
         Ok(())
     })
 }
+#[cfg(feature = "test-util")]
+fn orgs_users_ooo_create_stub(mock: &calcom::mock::MockServer) {
+    mock.orgs()
+        .users()
+        .ooo()
+        .create(calcom::mock::any(), calcom::mock::any())
+        .returns_example();
+}
 fn orgs_users_ooo_update(client: &calcom::Client) -> BoxFuture<'_, calcom::Result<()>> {
     Box::pin(async move {
         client
@@ -5593,11 +7107,27 @@ fn orgs_users_ooo_update(client: &calcom::Client) -> BoxFuture<'_, calcom::Resul
         Ok(())
     })
 }
+#[cfg(feature = "test-util")]
+fn orgs_users_ooo_update_stub(mock: &calcom::mock::MockServer) {
+    mock.orgs()
+        .users()
+        .ooo()
+        .update(calcom::mock::any(), calcom::mock::any(), calcom::mock::any())
+        .returns_example();
+}
 fn orgs_users_ooo_delete(client: &calcom::Client) -> BoxFuture<'_, calcom::Result<()>> {
     Box::pin(async move {
         client.orgs().users().ooo().delete(1i64, 1i64, 1i64).await?;
         Ok(())
     })
+}
+#[cfg(feature = "test-util")]
+fn orgs_users_ooo_delete_stub(mock: &calcom::mock::MockServer) {
+    mock.orgs()
+        .users()
+        .ooo()
+        .delete(calcom::mock::any(), calcom::mock::any(), calcom::mock::any())
+        .returns_example();
 }
 fn orgs_users_ooo_list_all(
     client: &calcom::Client,
@@ -5606,6 +7136,10 @@ fn orgs_users_ooo_list_all(
         client.orgs().users().ooo().list_all(1i64).await?;
         Ok(())
     })
+}
+#[cfg(feature = "test-util")]
+fn orgs_users_ooo_list_all_stub(mock: &calcom::mock::MockServer) {
+    mock.orgs().users().ooo().list_all(calcom::mock::any()).returns_example();
 }
 fn orgs_users_schedules_create(
     client: &calcom::Client,
@@ -5628,6 +7162,14 @@ fn orgs_users_schedules_create(
         Ok(())
     })
 }
+#[cfg(feature = "test-util")]
+fn orgs_users_schedules_create_stub(mock: &calcom::mock::MockServer) {
+    mock.orgs()
+        .users()
+        .schedules()
+        .create(calcom::mock::any(), calcom::mock::any())
+        .returns_example();
+}
 fn orgs_users_schedules_list(
     client: &calcom::Client,
 ) -> BoxFuture<'_, calcom::Result<()>> {
@@ -5636,6 +7178,14 @@ fn orgs_users_schedules_list(
         Ok(())
     })
 }
+#[cfg(feature = "test-util")]
+fn orgs_users_schedules_list_stub(mock: &calcom::mock::MockServer) {
+    mock.orgs()
+        .users()
+        .schedules()
+        .list(calcom::mock::any(), calcom::mock::any())
+        .returns_example();
+}
 fn orgs_users_schedules_get(
     client: &calcom::Client,
 ) -> BoxFuture<'_, calcom::Result<()>> {
@@ -5643,6 +7193,14 @@ fn orgs_users_schedules_get(
         client.orgs().users().schedules().get(1i64, 1i64, 1i64).await?;
         Ok(())
     })
+}
+#[cfg(feature = "test-util")]
+fn orgs_users_schedules_get_stub(mock: &calcom::mock::MockServer) {
+    mock.orgs()
+        .users()
+        .schedules()
+        .get(calcom::mock::any(), calcom::mock::any(), calcom::mock::any())
+        .returns_example();
 }
 fn orgs_users_schedules_update(
     client: &calcom::Client,
@@ -5657,6 +7215,14 @@ fn orgs_users_schedules_update(
         Ok(())
     })
 }
+#[cfg(feature = "test-util")]
+fn orgs_users_schedules_update_stub(mock: &calcom::mock::MockServer) {
+    mock.orgs()
+        .users()
+        .schedules()
+        .update(calcom::mock::any(), calcom::mock::any(), calcom::mock::any())
+        .returns_example();
+}
 fn orgs_users_schedules_delete(
     client: &calcom::Client,
 ) -> BoxFuture<'_, calcom::Result<()>> {
@@ -5665,11 +7231,23 @@ fn orgs_users_schedules_delete(
         Ok(())
     })
 }
+#[cfg(feature = "test-util")]
+fn orgs_users_schedules_delete_stub(mock: &calcom::mock::MockServer) {
+    mock.orgs()
+        .users()
+        .schedules()
+        .delete(calcom::mock::any(), calcom::mock::any(), calcom::mock::any())
+        .returns_example();
+}
 fn orgs_webhooks_list(client: &calcom::Client) -> BoxFuture<'_, calcom::Result<()>> {
     Box::pin(async move {
         client.orgs().webhooks().list(1i64).await?;
         Ok(())
     })
+}
+#[cfg(feature = "test-util")]
+fn orgs_webhooks_list_stub(mock: &calcom::mock::MockServer) {
+    mock.orgs().webhooks().list(calcom::mock::any()).returns_example();
 }
 fn orgs_webhooks_create(client: &calcom::Client) -> BoxFuture<'_, calcom::Result<()>> {
     Box::pin(async move {
@@ -5688,6 +7266,10 @@ fn orgs_webhooks_create(client: &calcom::Client) -> BoxFuture<'_, calcom::Result
         Ok(())
     })
 }
+#[cfg(feature = "test-util")]
+fn orgs_webhooks_create_stub(mock: &calcom::mock::MockServer) {
+    mock.orgs().webhooks().create(calcom::mock::any()).returns_example();
+}
 fn orgs_webhooks_get(client: &calcom::Client) -> BoxFuture<'_, calcom::Result<()>> {
     Box::pin(async move {
         client
@@ -5697,6 +7279,13 @@ fn orgs_webhooks_get(client: &calcom::Client) -> BoxFuture<'_, calcom::Result<()
             .await?;
         Ok(())
     })
+}
+#[cfg(feature = "test-util")]
+fn orgs_webhooks_get_stub(mock: &calcom::mock::MockServer) {
+    mock.orgs()
+        .webhooks()
+        .get(calcom::mock::any(), calcom::mock::any())
+        .returns_example();
 }
 fn orgs_webhooks_update(client: &calcom::Client) -> BoxFuture<'_, calcom::Result<()>> {
     Box::pin(async move {
@@ -5712,6 +7301,13 @@ fn orgs_webhooks_update(client: &calcom::Client) -> BoxFuture<'_, calcom::Result
         Ok(())
     })
 }
+#[cfg(feature = "test-util")]
+fn orgs_webhooks_update_stub(mock: &calcom::mock::MockServer) {
+    mock.orgs()
+        .webhooks()
+        .update(calcom::mock::any(), calcom::mock::any())
+        .returns_example();
+}
 fn orgs_webhooks_delete(client: &calcom::Client) -> BoxFuture<'_, calcom::Result<()>> {
     Box::pin(async move {
         client
@@ -5721,6 +7317,13 @@ fn orgs_webhooks_delete(client: &calcom::Client) -> BoxFuture<'_, calcom::Result
             .await?;
         Ok(())
     })
+}
+#[cfg(feature = "test-util")]
+fn orgs_webhooks_delete_stub(mock: &calcom::mock::MockServer) {
+    mock.orgs()
+        .webhooks()
+        .delete(calcom::mock::any(), calcom::mock::any())
+        .returns_example();
 }
 fn routing_forms_calculate_slots(
     client: &calcom::Client,
@@ -5738,6 +7341,12 @@ fn routing_forms_calculate_slots(
         Ok(())
     })
 }
+#[cfg(feature = "test-util")]
+fn routing_forms_calculate_slots_stub(mock: &calcom::mock::MockServer) {
+    mock.routing_forms()
+        .calculate_slots(calcom::mock::any(), calcom::mock::any(), calcom::mock::any())
+        .returns_example();
+}
 fn schedules_create(client: &calcom::Client) -> BoxFuture<'_, calcom::Result<()>> {
     Box::pin(async move {
         client
@@ -5753,11 +7362,19 @@ fn schedules_create(client: &calcom::Client) -> BoxFuture<'_, calcom::Result<()>
         Ok(())
     })
 }
+#[cfg(feature = "test-util")]
+fn schedules_create_stub(mock: &calcom::mock::MockServer) {
+    mock.schedules().create().returns_example();
+}
 fn schedules_list(client: &calcom::Client) -> BoxFuture<'_, calcom::Result<()>> {
     Box::pin(async move {
         client.schedules().list().await?;
         Ok(())
     })
+}
+#[cfg(feature = "test-util")]
+fn schedules_list_stub(mock: &calcom::mock::MockServer) {
+    mock.schedules().list().returns_example();
 }
 fn schedules_get_default(client: &calcom::Client) -> BoxFuture<'_, calcom::Result<()>> {
     Box::pin(async move {
@@ -5765,11 +7382,19 @@ fn schedules_get_default(client: &calcom::Client) -> BoxFuture<'_, calcom::Resul
         Ok(())
     })
 }
+#[cfg(feature = "test-util")]
+fn schedules_get_default_stub(mock: &calcom::mock::MockServer) {
+    mock.schedules().get_default().returns_example();
+}
 fn schedules_get(client: &calcom::Client) -> BoxFuture<'_, calcom::Result<()>> {
     Box::pin(async move {
         client.schedules().get(1i64).await?;
         Ok(())
     })
+}
+#[cfg(feature = "test-util")]
+fn schedules_get_stub(mock: &calcom::mock::MockServer) {
+    mock.schedules().get(calcom::mock::any()).returns_example();
 }
 fn schedules_update(client: &calcom::Client) -> BoxFuture<'_, calcom::Result<()>> {
     Box::pin(async move {
@@ -5777,11 +7402,19 @@ fn schedules_update(client: &calcom::Client) -> BoxFuture<'_, calcom::Result<()>
         Ok(())
     })
 }
+#[cfg(feature = "test-util")]
+fn schedules_update_stub(mock: &calcom::mock::MockServer) {
+    mock.schedules().update(calcom::mock::any()).returns_example();
+}
 fn schedules_delete(client: &calcom::Client) -> BoxFuture<'_, calcom::Result<()>> {
     Box::pin(async move {
         client.schedules().delete(1i64).await?;
         Ok(())
     })
+}
+#[cfg(feature = "test-util")]
+fn schedules_delete_stub(mock: &calcom::mock::MockServer) {
+    mock.schedules().delete(calcom::mock::any()).returns_example();
 }
 fn selected_calendars_add(client: &calcom::Client) -> BoxFuture<'_, calcom::Result<()>> {
     Box::pin(async move {
@@ -5798,6 +7431,10 @@ fn selected_calendars_add(client: &calcom::Client) -> BoxFuture<'_, calcom::Resu
         Ok(())
     })
 }
+#[cfg(feature = "test-util")]
+fn selected_calendars_add_stub(mock: &calcom::mock::MockServer) {
+    mock.selected_calendars().add().returns_example();
+}
 fn selected_calendars_remove(
     client: &calcom::Client,
 ) -> BoxFuture<'_, calcom::Result<()>> {
@@ -5809,6 +7446,12 @@ fn selected_calendars_remove(
         Ok(())
     })
 }
+#[cfg(feature = "test-util")]
+fn selected_calendars_remove_stub(mock: &calcom::mock::MockServer) {
+    mock.selected_calendars()
+        .remove(calcom::mock::any(), calcom::mock::any(), calcom::mock::any())
+        .returns_example();
+}
 fn slots_available(client: &calcom::Client) -> BoxFuture<'_, calcom::Result<()>> {
     Box::pin(async move {
         client
@@ -5817,6 +7460,10 @@ fn slots_available(client: &calcom::Client) -> BoxFuture<'_, calcom::Result<()>>
             .await?;
         Ok(())
     })
+}
+#[cfg(feature = "test-util")]
+fn slots_available_stub(mock: &calcom::mock::MockServer) {
+    mock.slots().available(calcom::mock::any(), calcom::mock::any()).returns_example();
 }
 fn slots_reserve(client: &calcom::Client) -> BoxFuture<'_, calcom::Result<()>> {
     Box::pin(async move {
@@ -5834,11 +7481,19 @@ fn slots_reserve(client: &calcom::Client) -> BoxFuture<'_, calcom::Result<()>> {
         Ok(())
     })
 }
+#[cfg(feature = "test-util")]
+fn slots_reserve_stub(mock: &calcom::mock::MockServer) {
+    mock.slots().reserve().returns_example();
+}
 fn slots_get_reservation(client: &calcom::Client) -> BoxFuture<'_, calcom::Result<()>> {
     Box::pin(async move {
         client.slots().get_reservation(String::from("example")).await?;
         Ok(())
     })
+}
+#[cfg(feature = "test-util")]
+fn slots_get_reservation_stub(mock: &calcom::mock::MockServer) {
+    mock.slots().get_reservation(calcom::mock::any()).returns_example();
 }
 fn slots_update_reservation(
     client: &calcom::Client,
@@ -5859,6 +7514,10 @@ fn slots_update_reservation(
         Ok(())
     })
 }
+#[cfg(feature = "test-util")]
+fn slots_update_reservation_stub(mock: &calcom::mock::MockServer) {
+    mock.slots().update_reservation(calcom::mock::any()).returns_example();
+}
 fn slots_delete_reservation(
     client: &calcom::Client,
 ) -> BoxFuture<'_, calcom::Result<()>> {
@@ -5867,11 +7526,19 @@ fn slots_delete_reservation(
         Ok(())
     })
 }
+#[cfg(feature = "test-util")]
+fn slots_delete_reservation_stub(mock: &calcom::mock::MockServer) {
+    mock.slots().delete_reservation(calcom::mock::any()).returns_example();
+}
 fn stripe_connect_url(client: &calcom::Client) -> BoxFuture<'_, calcom::Result<()>> {
     Box::pin(async move {
         client.stripe().connect_url().await?;
         Ok(())
     })
+}
+#[cfg(feature = "test-util")]
+fn stripe_connect_url_stub(mock: &calcom::mock::MockServer) {
+    mock.stripe().connect_url().returns_example();
 }
 fn stripe_save(client: &calcom::Client) -> BoxFuture<'_, calcom::Result<()>> {
     Box::pin(async move {
@@ -5879,11 +7546,19 @@ fn stripe_save(client: &calcom::Client) -> BoxFuture<'_, calcom::Result<()>> {
         Ok(())
     })
 }
+#[cfg(feature = "test-util")]
+fn stripe_save_stub(mock: &calcom::mock::MockServer) {
+    mock.stripe().save(calcom::mock::any(), calcom::mock::any()).returns_example();
+}
 fn stripe_check(client: &calcom::Client) -> BoxFuture<'_, calcom::Result<()>> {
     Box::pin(async move {
         client.stripe().check().await?;
         Ok(())
     })
+}
+#[cfg(feature = "test-util")]
+fn stripe_check_stub(mock: &calcom::mock::MockServer) {
+    mock.stripe().check().returns_example();
 }
 fn teams_create(client: &calcom::Client) -> BoxFuture<'_, calcom::Result<()>> {
     Box::pin(async move {
@@ -5891,17 +7566,29 @@ fn teams_create(client: &calcom::Client) -> BoxFuture<'_, calcom::Result<()>> {
         Ok(())
     })
 }
+#[cfg(feature = "test-util")]
+fn teams_create_stub(mock: &calcom::mock::MockServer) {
+    mock.teams().create().returns_example();
+}
 fn teams_list(client: &calcom::Client) -> BoxFuture<'_, calcom::Result<()>> {
     Box::pin(async move {
         client.teams().list().await?;
         Ok(())
     })
 }
+#[cfg(feature = "test-util")]
+fn teams_list_stub(mock: &calcom::mock::MockServer) {
+    mock.teams().list().returns_example();
+}
 fn teams_get(client: &calcom::Client) -> BoxFuture<'_, calcom::Result<()>> {
     Box::pin(async move {
         client.teams().get(1i64).await?;
         Ok(())
     })
+}
+#[cfg(feature = "test-util")]
+fn teams_get_stub(mock: &calcom::mock::MockServer) {
+    mock.teams().get(calcom::mock::any()).returns_example();
 }
 fn teams_update(client: &calcom::Client) -> BoxFuture<'_, calcom::Result<()>> {
     Box::pin(async move {
@@ -5912,11 +7599,19 @@ fn teams_update(client: &calcom::Client) -> BoxFuture<'_, calcom::Result<()>> {
         Ok(())
     })
 }
+#[cfg(feature = "test-util")]
+fn teams_update_stub(mock: &calcom::mock::MockServer) {
+    mock.teams().update(calcom::mock::any()).returns_example();
+}
 fn teams_delete(client: &calcom::Client) -> BoxFuture<'_, calcom::Result<()>> {
     Box::pin(async move {
         client.teams().delete(1i64).await?;
         Ok(())
     })
+}
+#[cfg(feature = "test-util")]
+fn teams_delete_stub(mock: &calcom::mock::MockServer) {
+    mock.teams().delete(calcom::mock::any()).returns_example();
 }
 fn teams_event_types_create(
     client: &calcom::Client,
@@ -5938,17 +7633,32 @@ fn teams_event_types_create(
         Ok(())
     })
 }
+#[cfg(feature = "test-util")]
+fn teams_event_types_create_stub(mock: &calcom::mock::MockServer) {
+    mock.teams().event_types().create(calcom::mock::any()).returns_example();
+}
 fn teams_event_types_list(client: &calcom::Client) -> BoxFuture<'_, calcom::Result<()>> {
     Box::pin(async move {
         client.teams().event_types().list(1i64).await?;
         Ok(())
     })
 }
+#[cfg(feature = "test-util")]
+fn teams_event_types_list_stub(mock: &calcom::mock::MockServer) {
+    mock.teams().event_types().list(calcom::mock::any()).returns_example();
+}
 fn teams_event_types_get(client: &calcom::Client) -> BoxFuture<'_, calcom::Result<()>> {
     Box::pin(async move {
         client.teams().event_types().get(1i64, 1i64).await?;
         Ok(())
     })
+}
+#[cfg(feature = "test-util")]
+fn teams_event_types_get_stub(mock: &calcom::mock::MockServer) {
+    mock.teams()
+        .event_types()
+        .get(calcom::mock::any(), calcom::mock::any())
+        .returns_example();
 }
 fn teams_event_types_update(
     client: &calcom::Client,
@@ -5962,6 +7672,13 @@ fn teams_event_types_update(
         Ok(())
     })
 }
+#[cfg(feature = "test-util")]
+fn teams_event_types_update_stub(mock: &calcom::mock::MockServer) {
+    mock.teams()
+        .event_types()
+        .update(calcom::mock::any(), calcom::mock::any())
+        .returns_example();
+}
 fn teams_event_types_delete(
     client: &calcom::Client,
 ) -> BoxFuture<'_, calcom::Result<()>> {
@@ -5969,6 +7686,13 @@ fn teams_event_types_delete(
         client.teams().event_types().delete(1i64, 1i64).await?;
         Ok(())
     })
+}
+#[cfg(feature = "test-util")]
+fn teams_event_types_delete_stub(mock: &calcom::mock::MockServer) {
+    mock.teams()
+        .event_types()
+        .delete(calcom::mock::any(), calcom::mock::any())
+        .returns_example();
 }
 fn teams_event_types_create_phone_call(
     client: &calcom::Client,
@@ -5990,11 +7714,22 @@ fn teams_event_types_create_phone_call(
         Ok(())
     })
 }
+#[cfg(feature = "test-util")]
+fn teams_event_types_create_phone_call_stub(mock: &calcom::mock::MockServer) {
+    mock.teams()
+        .event_types()
+        .create_phone_call(calcom::mock::any(), calcom::mock::any())
+        .returns_example();
+}
 fn teams_memberships_list(client: &calcom::Client) -> BoxFuture<'_, calcom::Result<()>> {
     Box::pin(async move {
         client.teams().memberships().list(1i64).await?;
         Ok(())
     })
+}
+#[cfg(feature = "test-util")]
+fn teams_memberships_list_stub(mock: &calcom::mock::MockServer) {
+    mock.teams().memberships().list(calcom::mock::any()).returns_example();
 }
 fn teams_memberships_create(
     client: &calcom::Client,
@@ -6008,11 +7743,22 @@ fn teams_memberships_create(
         Ok(())
     })
 }
+#[cfg(feature = "test-util")]
+fn teams_memberships_create_stub(mock: &calcom::mock::MockServer) {
+    mock.teams().memberships().create(calcom::mock::any()).returns_example();
+}
 fn teams_memberships_get(client: &calcom::Client) -> BoxFuture<'_, calcom::Result<()>> {
     Box::pin(async move {
         client.teams().memberships().get(1i64, 1i64).await?;
         Ok(())
     })
+}
+#[cfg(feature = "test-util")]
+fn teams_memberships_get_stub(mock: &calcom::mock::MockServer) {
+    mock.teams()
+        .memberships()
+        .get(calcom::mock::any(), calcom::mock::any())
+        .returns_example();
 }
 fn teams_memberships_update(
     client: &calcom::Client,
@@ -6026,6 +7772,13 @@ fn teams_memberships_update(
         Ok(())
     })
 }
+#[cfg(feature = "test-util")]
+fn teams_memberships_update_stub(mock: &calcom::mock::MockServer) {
+    mock.teams()
+        .memberships()
+        .update(calcom::mock::any(), calcom::mock::any())
+        .returns_example();
+}
 fn teams_memberships_delete(
     client: &calcom::Client,
 ) -> BoxFuture<'_, calcom::Result<()>> {
@@ -6034,11 +7787,22 @@ fn teams_memberships_delete(
         Ok(())
     })
 }
+#[cfg(feature = "test-util")]
+fn teams_memberships_delete_stub(mock: &calcom::mock::MockServer) {
+    mock.teams()
+        .memberships()
+        .delete(calcom::mock::any(), calcom::mock::any())
+        .returns_example();
+}
 fn teams_schedules_list(client: &calcom::Client) -> BoxFuture<'_, calcom::Result<()>> {
     Box::pin(async move {
         client.teams().schedules().list(1i64).await?;
         Ok(())
     })
+}
+#[cfg(feature = "test-util")]
+fn teams_schedules_list_stub(mock: &calcom::mock::MockServer) {
+    mock.teams().schedules().list(calcom::mock::any()).returns_example();
 }
 fn teams_verified_resources_request_email_code(
     client: &calcom::Client,
@@ -6055,6 +7819,13 @@ fn teams_verified_resources_request_email_code(
         Ok(())
     })
 }
+#[cfg(feature = "test-util")]
+fn teams_verified_resources_request_email_code_stub(mock: &calcom::mock::MockServer) {
+    mock.teams()
+        .verified_resources()
+        .request_email_code(calcom::mock::any())
+        .returns_example();
+}
 fn teams_verified_resources_request_phone_code(
     client: &calcom::Client,
 ) -> BoxFuture<'_, calcom::Result<()>> {
@@ -6069,6 +7840,13 @@ fn teams_verified_resources_request_phone_code(
             .await?;
         Ok(())
     })
+}
+#[cfg(feature = "test-util")]
+fn teams_verified_resources_request_phone_code_stub(mock: &calcom::mock::MockServer) {
+    mock.teams()
+        .verified_resources()
+        .request_phone_code(calcom::mock::any())
+        .returns_example();
 }
 fn teams_verified_resources_verify_email(
     client: &calcom::Client,
@@ -6088,6 +7866,13 @@ fn teams_verified_resources_verify_email(
         Ok(())
     })
 }
+#[cfg(feature = "test-util")]
+fn teams_verified_resources_verify_email_stub(mock: &calcom::mock::MockServer) {
+    mock.teams()
+        .verified_resources()
+        .verify_email(calcom::mock::any())
+        .returns_example();
+}
 fn teams_verified_resources_verify_phone(
     client: &calcom::Client,
 ) -> BoxFuture<'_, calcom::Result<()>> {
@@ -6106,6 +7891,13 @@ fn teams_verified_resources_verify_phone(
         Ok(())
     })
 }
+#[cfg(feature = "test-util")]
+fn teams_verified_resources_verify_phone_stub(mock: &calcom::mock::MockServer) {
+    mock.teams()
+        .verified_resources()
+        .verify_phone(calcom::mock::any())
+        .returns_example();
+}
 fn teams_verified_resources_list_emails(
     client: &calcom::Client,
 ) -> BoxFuture<'_, calcom::Result<()>> {
@@ -6113,6 +7905,10 @@ fn teams_verified_resources_list_emails(
         client.teams().verified_resources().list_emails(1i64).await?;
         Ok(())
     })
+}
+#[cfg(feature = "test-util")]
+fn teams_verified_resources_list_emails_stub(mock: &calcom::mock::MockServer) {
+    mock.teams().verified_resources().list_emails(calcom::mock::any()).returns_example();
 }
 fn teams_verified_resources_list_phones(
     client: &calcom::Client,
@@ -6122,6 +7918,10 @@ fn teams_verified_resources_list_phones(
         Ok(())
     })
 }
+#[cfg(feature = "test-util")]
+fn teams_verified_resources_list_phones_stub(mock: &calcom::mock::MockServer) {
+    mock.teams().verified_resources().list_phones(calcom::mock::any()).returns_example();
+}
 fn teams_verified_resources_get_email(
     client: &calcom::Client,
 ) -> BoxFuture<'_, calcom::Result<()>> {
@@ -6130,6 +7930,13 @@ fn teams_verified_resources_get_email(
         Ok(())
     })
 }
+#[cfg(feature = "test-util")]
+fn teams_verified_resources_get_email_stub(mock: &calcom::mock::MockServer) {
+    mock.teams()
+        .verified_resources()
+        .get_email(calcom::mock::any(), calcom::mock::any())
+        .returns_example();
+}
 fn teams_verified_resources_get_phone(
     client: &calcom::Client,
 ) -> BoxFuture<'_, calcom::Result<()>> {
@@ -6137,6 +7944,13 @@ fn teams_verified_resources_get_phone(
         client.teams().verified_resources().get_phone(1i64, 1i64).await?;
         Ok(())
     })
+}
+#[cfg(feature = "test-util")]
+fn teams_verified_resources_get_phone_stub(mock: &calcom::mock::MockServer) {
+    mock.teams()
+        .verified_resources()
+        .get_phone(calcom::mock::any(), calcom::mock::any())
+        .returns_example();
 }
 fn verified_resources_request_email_code(
     client: &calcom::Client,
@@ -6151,6 +7965,10 @@ fn verified_resources_request_email_code(
         Ok(())
     })
 }
+#[cfg(feature = "test-util")]
+fn verified_resources_request_email_code_stub(mock: &calcom::mock::MockServer) {
+    mock.verified_resources().request_email_code().returns_example();
+}
 fn verified_resources_request_phone_code(
     client: &calcom::Client,
 ) -> BoxFuture<'_, calcom::Result<()>> {
@@ -6163,6 +7981,10 @@ fn verified_resources_request_phone_code(
             .await?;
         Ok(())
     })
+}
+#[cfg(feature = "test-util")]
+fn verified_resources_request_phone_code_stub(mock: &calcom::mock::MockServer) {
+    mock.verified_resources().request_phone_code().returns_example();
 }
 fn verified_resources_verify_email(
     client: &calcom::Client,
@@ -6180,6 +8002,10 @@ fn verified_resources_verify_email(
         Ok(())
     })
 }
+#[cfg(feature = "test-util")]
+fn verified_resources_verify_email_stub(mock: &calcom::mock::MockServer) {
+    mock.verified_resources().verify_email().returns_example();
+}
 fn verified_resources_verify_phone(
     client: &calcom::Client,
 ) -> BoxFuture<'_, calcom::Result<()>> {
@@ -6196,6 +8022,10 @@ fn verified_resources_verify_phone(
         Ok(())
     })
 }
+#[cfg(feature = "test-util")]
+fn verified_resources_verify_phone_stub(mock: &calcom::mock::MockServer) {
+    mock.verified_resources().verify_phone().returns_example();
+}
 fn verified_resources_list_emails(
     client: &calcom::Client,
 ) -> BoxFuture<'_, calcom::Result<()>> {
@@ -6203,6 +8033,10 @@ fn verified_resources_list_emails(
         client.verified_resources().list_emails().await?;
         Ok(())
     })
+}
+#[cfg(feature = "test-util")]
+fn verified_resources_list_emails_stub(mock: &calcom::mock::MockServer) {
+    mock.verified_resources().list_emails().returns_example();
 }
 fn verified_resources_list_phones(
     client: &calcom::Client,
@@ -6212,6 +8046,10 @@ fn verified_resources_list_phones(
         Ok(())
     })
 }
+#[cfg(feature = "test-util")]
+fn verified_resources_list_phones_stub(mock: &calcom::mock::MockServer) {
+    mock.verified_resources().list_phones().returns_example();
+}
 fn verified_resources_get_email(
     client: &calcom::Client,
 ) -> BoxFuture<'_, calcom::Result<()>> {
@@ -6219,6 +8057,10 @@ fn verified_resources_get_email(
         client.verified_resources().get_email(1i64).await?;
         Ok(())
     })
+}
+#[cfg(feature = "test-util")]
+fn verified_resources_get_email_stub(mock: &calcom::mock::MockServer) {
+    mock.verified_resources().get_email(calcom::mock::any()).returns_example();
 }
 fn verified_resources_get_phone(
     client: &calcom::Client,
@@ -6228,11 +8070,19 @@ fn verified_resources_get_phone(
         Ok(())
     })
 }
+#[cfg(feature = "test-util")]
+fn verified_resources_get_phone_stub(mock: &calcom::mock::MockServer) {
+    mock.verified_resources().get_phone(calcom::mock::any()).returns_example();
+}
 fn webhooks_list(client: &calcom::Client) -> BoxFuture<'_, calcom::Result<()>> {
     Box::pin(async move {
         client.webhooks().list().await?;
         Ok(())
     })
+}
+#[cfg(feature = "test-util")]
+fn webhooks_list_stub(mock: &calcom::mock::MockServer) {
+    mock.webhooks().list().returns_example();
 }
 fn webhooks_create(client: &calcom::Client) -> BoxFuture<'_, calcom::Result<()>> {
     Box::pin(async move {
@@ -6249,6 +8099,10 @@ fn webhooks_create(client: &calcom::Client) -> BoxFuture<'_, calcom::Result<()>>
         Ok(())
     })
 }
+#[cfg(feature = "test-util")]
+fn webhooks_create_stub(mock: &calcom::mock::MockServer) {
+    mock.webhooks().create().returns_example();
+}
 fn webhooks_get(client: &calcom::Client) -> BoxFuture<'_, calcom::Result<()>> {
     Box::pin(async move {
         client
@@ -6257,6 +8111,10 @@ fn webhooks_get(client: &calcom::Client) -> BoxFuture<'_, calcom::Result<()>> {
             .await?;
         Ok(())
     })
+}
+#[cfg(feature = "test-util")]
+fn webhooks_get_stub(mock: &calcom::mock::MockServer) {
+    mock.webhooks().get(calcom::mock::any()).returns_example();
 }
 fn webhooks_update(client: &calcom::Client) -> BoxFuture<'_, calcom::Result<()>> {
     Box::pin(async move {
@@ -6270,6 +8128,10 @@ fn webhooks_update(client: &calcom::Client) -> BoxFuture<'_, calcom::Result<()>>
         Ok(())
     })
 }
+#[cfg(feature = "test-util")]
+fn webhooks_update_stub(mock: &calcom::mock::MockServer) {
+    mock.webhooks().update(calcom::mock::any()).returns_example();
+}
 fn webhooks_delete(client: &calcom::Client) -> BoxFuture<'_, calcom::Result<()>> {
     Box::pin(async move {
         client
@@ -6278,4 +8140,8 @@ fn webhooks_delete(client: &calcom::Client) -> BoxFuture<'_, calcom::Result<()>>
             .await?;
         Ok(())
     })
+}
+#[cfg(feature = "test-util")]
+fn webhooks_delete_stub(mock: &calcom::mock::MockServer) {
+    mock.webhooks().delete(calcom::mock::any()).returns_example();
 }
