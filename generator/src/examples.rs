@@ -307,7 +307,9 @@ fn sample_in(
                     .unwrap_or_else(|| "2030-01-15T10:00:00+01:00".to_owned()),
             ),
             Builtin::Date => Sample::Date(example.and_then(json_string).unwrap_or_else(|| "2030-01-15".to_owned())),
-            Builtin::Json => Sample::Json(example.filter(|e| serde_json::from_str::<serde_json::Value>(e).is_ok()).map(str::to_owned)),
+            Builtin::Json => Sample::Json(
+                example.filter(|e| serde_json::from_str::<serde_json::Value>(e).is_ok()).map(str::to_owned),
+            ),
         },
         Type::List(inner) => {
             if purpose == Purpose::Response && depth >= MAX_DEPTH {

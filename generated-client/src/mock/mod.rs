@@ -78,8 +78,10 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 
 pub use server::Request;
-pub use stub::{Arg, Failure, Hits, OpInfo, Operation, Paged, Received, Registered, RequestBody, ResponseValue, Stub, any};
 pub(crate) use stub::sealed::Sealed;
+pub use stub::{
+    Arg, Failure, Hits, OpInfo, Operation, Paged, Received, Registered, RequestBody, ResponseValue, Stub, any,
+};
 
 /// The stub handles of every resource, as generated from the spec (`mock.orgs()` returns
 /// [`stubs::orgs::Orgs`]); one module per resource, as in [`resources`](crate::resources).

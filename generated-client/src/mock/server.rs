@@ -126,11 +126,14 @@ pub(crate) fn routes() -> Vec<Route> {
         .collect()
 }
 
+/// Path parameters: the template's name, the decoded value.
+type Params = Vec<(&'static str, String)>;
+
 /// The operation `method` and `path` resolve to, with the path parameters; a literal segment
 /// wins over a parameter at the first place two templates differ.
-fn resolve<'r>(routes: &'r [Route], method: &str, path: &str) -> Option<(&'r Route, Vec<(&'static str, String)>)> {
+fn resolve<'r>(routes: &'r [Route], method: &str, path: &str) -> Option<(&'r Route, Params)> {
     let parts: Vec<&str> = path.split('/').collect();
-    let mut best: Option<(&Route, Vec<(&'static str, String)>, Vec<bool>)> = None;
+    let mut best: Option<(&Route, Params, Vec<bool>)> = None;
     for route in routes.iter().filter(|r| r.op.method == method && r.segments.len() == parts.len()) {
         let mut params = Vec::new();
         let mut literal = Vec::new();
@@ -277,10 +280,10 @@ async fn handle(shared: Arc<Shared>, req: hyper::Request<Incoming>) -> Answered 
                 Err(panic) => {
                     let why = panic_message(&panic);
                     let description = shared.lock().stubs.get(i).map(|e| e.description.clone()).unwrap_or_default();
-                    shared.lock().problems.push(format!(
-                        "a predicate of {description} panicked on {} {target}: {why}",
-                        request.method
-                    ));
+                    shared
+                        .lock()
+                        .problems
+                        .push(format!("a predicate of {description} panicked on {} {target}: {why}", request.method));
                 }
             }
         }
@@ -310,7 +313,13 @@ async fn handle(shared: Arc<Shared>, req: hyper::Request<Incoming>) -> Answered 
 }
 
 /// The answer to a request no stub answers: `501`, naming the operation and its stubs.
-fn not_stubbed(shared: &Shared, op: &OpInfo, request: &Request, target: &str, index: usize) -> hyper::Response<Full<Bytes>> {
+fn not_stubbed(
+    shared: &Shared,
+    op: &OpInfo,
+    request: &Request,
+    target: &str,
+    index: usize,
+) -> hyper::Response<Full<Bytes>> {
     let stubs: Vec<String> = {
         let state = shared.lock();
         state
@@ -434,7 +443,8 @@ fn respond(status: u16, headers: &[(String, String)], body: Vec<u8>, index: usiz
     builder.body(Full::new(Bytes::from(body))).unwrap_or_else(|e| {
         // A header a test gave that HTTP does not allow, or a status out of range.
         let message = format!("calcom mock: the stub's answer is not valid HTTP: {e}");
-        let mut response = hyper::Response::new(Full::new(Bytes::from(error_body("", "MockInvalidAnswer", &message, None))));
+        let mut response =
+            hyper::Response::new(Full::new(Bytes::from(error_body("", "MockInvalidAnswer", &message, None))));
         *response.status_mut() = hyper::StatusCode::INTERNAL_SERVER_ERROR;
         response
     })

@@ -39,7 +39,12 @@ pub(crate) struct Paging {
 
 impl OpInfo {
     /// An enveloped operation with a value and no paging (generated code changes the rest).
-    pub(crate) const fn new(name: &'static str, method: &'static str, path: &'static str, example: &'static str) -> Self {
+    pub(crate) const fn new(
+        name: &'static str,
+        method: &'static str,
+        path: &'static str,
+        example: &'static str,
+    ) -> Self {
         OpInfo { name, method, path, envelope: true, has_value: true, paging: None, example }
     }
 
@@ -436,9 +441,9 @@ impl<'m, O: Operation> Stub<'m, O> {
     /// Matches only requests whose body decodes into the operation's body model and satisfies
     /// `predicate`.
     pub fn when_body(mut self, predicate: impl Fn(&O::Body) -> bool + Send + Sync + 'static) -> Self {
-        self.matchers.predicates.push(Arc::new(move |request: &Request| {
-            O::Body::decode(&request.body).is_ok_and(|body| predicate(&body))
-        }));
+        self.matchers
+            .predicates
+            .push(Arc::new(move |request: &Request| O::Body::decode(&request.body).is_ok_and(|body| predicate(&body))));
         self
     }
 
@@ -507,11 +512,7 @@ impl<'m, O: Operation> Stub<'m, O> {
             .filter(|r| r.operation == Some(O::INFO.name) && self.matchers.matches_plain(r))
             .cloned()
             .collect();
-        requests
-            .into_iter()
-            .filter(|r| self.matchers.predicates.iter().all(|p| p(r)))
-            .map(Received::new)
-            .collect()
+        requests.into_iter().filter(|r| self.matchers.predicates.iter().all(|p| p(r))).map(Received::new).collect()
     }
 
     fn register(self, answer: Answer, shown: String) -> Registered<'m, O> {
@@ -547,9 +548,8 @@ impl<'m, O: Paged> Stub<'m, O> {
         let items: Vec<Vec<u8>> = items
             .into_iter()
             .map(|item| {
-                serde_json::to_vec(&item).unwrap_or_else(|e| {
-                    panic!("calcom mock: an item of `{}` does not serialize: {e}", O::INFO.name)
-                })
+                serde_json::to_vec(&item)
+                    .unwrap_or_else(|e| panic!("calcom mock: an item of `{}` does not serialize: {e}", O::INFO.name))
             })
             .collect();
         let shown = format!("{} item(s) in pages", items.len());

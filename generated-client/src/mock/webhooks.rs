@@ -41,7 +41,13 @@ impl<P: Serialize> WebhookDelivery<P> {
     /// A delivery of `trigger` with `payload`, in the usual body
     /// (`{"triggerEvent", "createdAt", "payload"}`), created now.
     pub fn new(trigger: impl Into<String>, payload: P) -> Self {
-        WebhookDelivery { trigger: trigger.into(), created_at: chrono::Utc::now(), payload, flat: false, extra: Vec::new() }
+        WebhookDelivery {
+            trigger: trigger.into(),
+            created_at: chrono::Utc::now(),
+            payload,
+            flat: false,
+            extra: Vec::new(),
+        }
     }
 
     /// A delivery whose payload is the spec's example (generated code).

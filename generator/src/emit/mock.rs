@@ -40,6 +40,17 @@ const STUB_METHODS: &[&str] = &[
     "when_body",
 ];
 
+/// A raw string literal (`r#"..."#`) of `text`, so example JSON reads as JSON in the generated
+/// code: with one more `#` than the longest run of them after a `"` in the text.
+fn raw_str(text: &str) -> TokenStream {
+    let mut hashes = 1;
+    while text.contains(&format!("\"{}", "#".repeat(hashes))) {
+        hashes += 1;
+    }
+    let h = "#".repeat(hashes);
+    format!("r{h}\"{text}\"{h}").parse().expect("a raw string literal is one token")
+}
+
 /// `mock/<path>.rs` for a resource (`mock/orgs/teams.rs`).
 pub(super) fn mock_file_path(r: &Resource) -> PathBuf {
     let mut p = PathBuf::from("mock");
@@ -245,7 +256,7 @@ fn operation_impl(api: &Api, r: &Resource, op: &Operation) -> TokenStream {
     let name = format!("{}.{}", r.path.join("."), op.name);
     let method = op.method.as_str();
     let template = &op.path;
-    let example = op.response.as_ref().map(|ty| example_json(api, ty)).unwrap_or_default();
+    let example = raw_str(&op.response.as_ref().map(|ty| example_json(api, ty)).unwrap_or_default());
     let no_value = op.response.is_none().then(|| quote!(.no_value()));
     let no_envelope = (!op.envelope).then(|| quote!(.no_envelope()));
     let (paged, paged_impl) = match (&op.response, op.pagination) {
@@ -274,7 +285,8 @@ fn operation_impl(api: &Api, r: &Resource, op: &Operation) -> TokenStream {
     };
     let setters: Vec<TokenStream> = optional_params(op)
         .map(|p| {
-            let rust = if STUB_METHODS.contains(&p.rust.as_str()) { format!("match_{}", p.rust) } else { p.rust.clone() };
+            let rust =
+                if STUB_METHODS.contains(&p.rust.as_str()) { format!("match_{}", p.rust) } else { p.rust.clone() };
             let id = ident(&rust);
             let (aty, conv) = arg_type(api, &p.ty, Scope::Resources);
             let vty = rust_type(api, &p.ty, Scope::Resources);
@@ -325,7 +337,7 @@ pub(super) fn emit_mock_webhooks(api: &Api) -> Emitted {
         let payload = rust_type(api, &e.payload, Scope::Resources);
         let trigger = &e.trigger;
         let flat = e.flat;
-        let example = example_json(api, &e.payload);
+        let example = raw_str(&example_json(api, &e.payload));
         let d = doc(&format!(
             "A `{trigger}` delivery ({}), its payload the spec's example: change it with \
              [`with`](crate::mock::webhooks::WebhookDelivery::with).",
@@ -338,6 +350,8 @@ pub(super) fn emit_mock_webhooks(api: &Api) -> Emitted {
             }
         }
     });
+    let names = api.webhook_events.iter().map(|e| ident(&crate::naming::snake(&e.variant)));
+    let triggers = api.webhook_events.iter().map(|e| e.trigger.as_str());
     let uses = (!api.webhook_events.is_empty()).then(|| {
         quote!(
             use crate::mock::webhooks::WebhookDelivery;
@@ -352,6 +366,12 @@ pub(super) fn emit_mock_webhooks(api: &Api) -> Emitted {
             #uses
 
             #( #fns )*
+
+            /// Every event's example delivery: its trigger and the body Cal.com would POST, to
+            /// run a webhook handler over all of them.
+            pub fn every_event() -> Vec<(&'static str, Vec<u8>)> {
+                vec![ #( (#triggers, #names().body()) ),* ]
+            }
         },
     }
 }

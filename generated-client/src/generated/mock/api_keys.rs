@@ -27,7 +27,7 @@ impl crate::mock::Operation for crate::resources::api_keys::RefreshRequest<'stat
         "api_keys.refresh",
         "POST",
         "/v2/api-keys/refresh",
-        "{\"apiKey\":\"example\"}",
+        r#"{"apiKey":"example"}"#,
     );
 }
 /// The operations of this resource (its children have their own).

@@ -109,7 +109,7 @@ impl crate::mock::Operation for crate::resources::calendars::AddIcsFeedRequest<'
         "calendars.add_ics_feed",
         "POST",
         "/v2/calendars/ics-feed/save",
-        "{\"id\":10,\"type\":\"ics-feed_calendar\",\"userId\":1,\"teamId\":1,\"appId\":\"ics-feed\",\"invalid\":false}",
+        r#"{"id":10,"type":"ics-feed_calendar","userId":1,"teamId":1,"appId":"ics-feed","invalid":false}"#,
     );
 }
 impl crate::mock::Sealed for crate::resources::calendars::CheckIcsFeedRequest<'static> {}
@@ -121,7 +121,7 @@ for crate::resources::calendars::CheckIcsFeedRequest<'static> {
             "calendars.check_ics_feed",
             "GET",
             "/v2/calendars/ics-feed/check",
-            "",
+            r#""#,
         )
         .no_value();
 }
@@ -133,7 +133,7 @@ impl crate::mock::Operation for crate::resources::calendars::BusyTimesRequest<'s
         "calendars.busy_times",
         "GET",
         "/v2/calendars/busy-times",
-        "[{\"start\":\"2030-01-15T10:00:00Z\",\"end\":\"2030-01-15T10:00:00Z\"}]",
+        r#"[{"start":"2030-01-15T10:00:00Z","end":"2030-01-15T10:00:00Z"}]"#,
     );
 }
 impl crate::mock::Sealed for crate::resources::calendars::ListRequest<'static> {}
@@ -144,7 +144,7 @@ impl crate::mock::Operation for crate::resources::calendars::ListRequest<'static
         "calendars.list",
         "GET",
         "/v2/calendars",
-        "{\"connectedCalendars\":[{\"integration\":{\"name\":\"Google Calendar\",\"description\":\"example\",\"type\":\"google_calendar\",\"variant\":\"calendar\",\"categories\":[\"example\"],\"logo\":\"example\",\"publisher\":\"example\",\"slug\":\"google-calendar\",\"url\":\"https://example.com/page\",\"email\":\"user@example.com\",\"locationOption\":{}},\"credentialId\":135}],\"destinationCalendar\":{\"id\":1,\"integration\":\"google_calendar\",\"externalId\":\"example\",\"primaryEmail\":\"user@example.com\",\"userId\":1,\"eventTypeId\":1,\"credentialId\":1,\"integrationTitle\":\"Google Calendar\"}}",
+        r#"{"connectedCalendars":[{"integration":{"name":"Google Calendar","description":"example","type":"google_calendar","variant":"calendar","categories":["example"],"logo":"example","publisher":"example","slug":"google-calendar","url":"https://example.com/page","email":"user@example.com","locationOption":{}},"credentialId":135}],"destinationCalendar":{"id":1,"integration":"google_calendar","externalId":"example","primaryEmail":"user@example.com","userId":1,"eventTypeId":1,"credentialId":1,"integrationTitle":"Google Calendar"}}"#,
     );
 }
 impl crate::mock::Sealed for crate::resources::calendars::ConnectUrlRequest<'static> {}
@@ -155,7 +155,7 @@ impl crate::mock::Operation for crate::resources::calendars::ConnectUrlRequest<'
         "calendars.connect_url",
         "GET",
         "/v2/calendars/{calendar}/connect",
-        "{\"authUrl\":\"https://example.com/page\"}",
+        r#"{"authUrl":"https://example.com/page"}"#,
     );
 }
 impl crate::mock::Stub<'_, crate::resources::calendars::ConnectUrlRequest<'static>> {
@@ -180,7 +180,7 @@ for crate::resources::calendars::SaveOauthCredentialsRequest<'static> {
             "calendars.save_oauth_credentials",
             "GET",
             "/v2/calendars/{calendar}/save",
-            "",
+            r#""#,
         )
         .no_value()
         .no_envelope();
@@ -195,7 +195,7 @@ for crate::resources::calendars::SaveCredentialsRequest<'static> {
             "calendars.save_credentials",
             "POST",
             "/v2/calendars/{calendar}/credentials",
-            "",
+            r#""#,
         )
         .no_value();
 }
@@ -207,7 +207,7 @@ impl crate::mock::Operation for crate::resources::calendars::CheckRequest<'stati
             "calendars.check",
             "GET",
             "/v2/calendars/{calendar}/check",
-            "",
+            r#""#,
         )
         .no_value();
 }
@@ -219,7 +219,7 @@ impl crate::mock::Operation for crate::resources::calendars::DisconnectRequest<'
         "calendars.disconnect",
         "POST",
         "/v2/calendars/{calendar}/disconnect",
-        "{\"id\":10,\"type\":\"ics-feed_calendar\",\"userId\":1,\"teamId\":1,\"appId\":\"ics-feed\",\"invalid\":false}",
+        r#"{"id":10,"type":"ics-feed_calendar","userId":1,"teamId":1,"appId":"ics-feed","invalid":false}"#,
     );
 }
 /// The operations of this resource (its children have their own).

@@ -88,7 +88,7 @@ impl crate::mock::Operation for crate::resources::conferencing::ConnectRequest<'
         "conferencing.connect",
         "POST",
         "/v2/conferencing/{app}/connect",
-        "{\"id\":1,\"type\":\"google_video\",\"userId\":1,\"invalid\":true}",
+        r#"{"id":1,"type":"google_video","userId":1,"invalid":true}"#,
     );
 }
 impl crate::mock::Sealed
@@ -101,7 +101,7 @@ for crate::resources::conferencing::OauthAuthUrlRequest<'static> {
         "conferencing.oauth_auth_url",
         "GET",
         "/v2/conferencing/{app}/oauth/auth-url",
-        "{\"url\":\"https://example.com/page\"}",
+        r#"{"url":"https://example.com/page"}"#,
     );
 }
 impl crate::mock::Stub<
@@ -129,7 +129,7 @@ for crate::resources::conferencing::SaveOauthCredentialsRequest<'static> {
             "conferencing.save_oauth_credentials",
             "GET",
             "/v2/conferencing/{app}/oauth/callback",
-            "",
+            r#""#,
         )
         .no_value()
         .no_envelope();
@@ -157,7 +157,7 @@ impl crate::mock::Operation for crate::resources::conferencing::ListRequest<'sta
         "conferencing.list",
         "GET",
         "/v2/conferencing",
-        "[{\"id\":1,\"type\":\"google_video\",\"userId\":1,\"invalid\":true}]",
+        r#"[{"id":1,"type":"google_video","userId":1,"invalid":true}]"#,
     );
 }
 impl crate::mock::Sealed for crate::resources::conferencing::SetDefaultRequest<'static> {}
@@ -169,7 +169,7 @@ for crate::resources::conferencing::SetDefaultRequest<'static> {
             "conferencing.set_default",
             "POST",
             "/v2/conferencing/{app}/default",
-            "",
+            r#""#,
         )
         .no_value();
 }
@@ -182,7 +182,7 @@ for crate::resources::conferencing::GetDefaultRequest<'static> {
         "conferencing.get_default",
         "GET",
         "/v2/conferencing/default",
-        "{\"appSlug\":\"google-meet\"}",
+        r#"{"appSlug":"google-meet"}"#,
     );
 }
 impl crate::mock::Sealed for crate::resources::conferencing::DisconnectRequest<'static> {}
@@ -194,7 +194,7 @@ for crate::resources::conferencing::DisconnectRequest<'static> {
             "conferencing.disconnect",
             "DELETE",
             "/v2/conferencing/{app}/disconnect",
-            "",
+            r#""#,
         )
         .no_value();
 }

@@ -32,7 +32,7 @@ for crate::resources::destination_calendars::UpdateRequest<'static> {
         "destination_calendars.update",
         "PUT",
         "/v2/destination-calendars",
-        "{\"userId\":1,\"integration\":\"google_calendar\",\"externalId\":\"example\",\"credentialId\":1}",
+        r#"{"userId":1,"integration":"google_calendar","externalId":"example","credentialId":1}"#,
     );
 }
 /// The operations of this resource (its children have their own).

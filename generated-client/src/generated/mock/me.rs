@@ -33,7 +33,7 @@ impl crate::mock::Operation for crate::resources::me::GetRequest<'static> {
         "me.get",
         "GET",
         "/v2/me",
-        "{\"id\":123,\"username\":\"alice\",\"email\":\"alice@example.com\",\"timeFormat\":12,\"defaultScheduleId\":1,\"weekStart\":\"Monday\",\"timeZone\":\"America/New_York\",\"organizationId\":1}",
+        r#"{"id":123,"username":"alice","email":"alice@example.com","timeFormat":12,"defaultScheduleId":1,"weekStart":"Monday","timeZone":"America/New_York","organizationId":1}"#,
     );
 }
 impl crate::mock::Sealed for crate::resources::me::UpdateRequest<'static> {}
@@ -44,7 +44,7 @@ impl crate::mock::Operation for crate::resources::me::UpdateRequest<'static> {
         "me.update",
         "PATCH",
         "/v2/me",
-        "{\"id\":123,\"username\":\"alice\",\"email\":\"alice@example.com\",\"timeFormat\":12,\"defaultScheduleId\":1,\"weekStart\":\"Monday\",\"timeZone\":\"America/New_York\",\"organizationId\":1}",
+        r#"{"id":123,"username":"alice","email":"alice@example.com","timeFormat":12,"defaultScheduleId":1,"weekStart":"Monday","timeZone":"America/New_York","organizationId":1}"#,
     );
 }
 /// The operations of this resource (its children have their own).

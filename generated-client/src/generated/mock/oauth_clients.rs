@@ -66,7 +66,7 @@ impl crate::mock::Operation for crate::resources::oauth_clients::ListRequest<'st
         "oauth_clients.list",
         "GET",
         "/v2/oauth-clients",
-        "[{\"id\":\"clsx38nbl0001vkhlwin9fmt0\",\"name\":\"MyClient\",\"secret\":\"secretValue\",\"permissions\":[\"EVENT_TYPE_READ\"],\"logo\":\"https://example.com/logo.png\",\"redirectUris\":[\"example\"],\"organizationId\":1,\"createdAt\":\"2024-03-23T08:33:21.851Z\",\"areEmailsEnabled\":true,\"areDefaultEventTypesEnabled\":true,\"areCalendarEventsEnabled\":true,\"bookingRedirectUri\":\"https://example.com/booking-redirect\",\"bookingCancelRedirectUri\":\"https://example.com/booking-cancel\",\"bookingRescheduleRedirectUri\":\"https://example.com/booking-reschedule\"}]",
+        r#"[{"id":"clsx38nbl0001vkhlwin9fmt0","name":"MyClient","secret":"secretValue","permissions":["EVENT_TYPE_READ"],"logo":"https://example.com/logo.png","redirectUris":["example"],"organizationId":1,"createdAt":"2024-03-23T08:33:21.851Z","areEmailsEnabled":true,"areDefaultEventTypesEnabled":true,"areCalendarEventsEnabled":true,"bookingRedirectUri":"https://example.com/booking-redirect","bookingCancelRedirectUri":"https://example.com/booking-cancel","bookingRescheduleRedirectUri":"https://example.com/booking-reschedule"}]"#,
     );
 }
 impl crate::mock::Sealed for crate::resources::oauth_clients::CreateRequest<'static> {}
@@ -77,7 +77,7 @@ impl crate::mock::Operation for crate::resources::oauth_clients::CreateRequest<'
         "oauth_clients.create",
         "POST",
         "/v2/oauth-clients",
-        "{\"clientId\":\"clsx38nbl0001vkhlwin9fmt0\",\"clientSecret\":\"eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJuYW1lIjoib2F1dGgtY2xpZW50Iiwi\"}",
+        r#"{"clientId":"clsx38nbl0001vkhlwin9fmt0","clientSecret":"eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJuYW1lIjoib2F1dGgtY2xpZW50Iiwi"}"#,
     );
 }
 impl crate::mock::Sealed for crate::resources::oauth_clients::GetRequest<'static> {}
@@ -88,7 +88,7 @@ impl crate::mock::Operation for crate::resources::oauth_clients::GetRequest<'sta
         "oauth_clients.get",
         "GET",
         "/v2/oauth-clients/{clientId}",
-        "{\"id\":\"clsx38nbl0001vkhlwin9fmt0\",\"name\":\"MyClient\",\"secret\":\"secretValue\",\"permissions\":[\"EVENT_TYPE_READ\"],\"logo\":\"https://example.com/logo.png\",\"redirectUris\":[\"example\"],\"organizationId\":1,\"createdAt\":\"2024-03-23T08:33:21.851Z\",\"areEmailsEnabled\":true,\"areDefaultEventTypesEnabled\":true,\"areCalendarEventsEnabled\":true,\"bookingRedirectUri\":\"https://example.com/booking-redirect\",\"bookingCancelRedirectUri\":\"https://example.com/booking-cancel\",\"bookingRescheduleRedirectUri\":\"https://example.com/booking-reschedule\"}",
+        r#"{"id":"clsx38nbl0001vkhlwin9fmt0","name":"MyClient","secret":"secretValue","permissions":["EVENT_TYPE_READ"],"logo":"https://example.com/logo.png","redirectUris":["example"],"organizationId":1,"createdAt":"2024-03-23T08:33:21.851Z","areEmailsEnabled":true,"areDefaultEventTypesEnabled":true,"areCalendarEventsEnabled":true,"bookingRedirectUri":"https://example.com/booking-redirect","bookingCancelRedirectUri":"https://example.com/booking-cancel","bookingRescheduleRedirectUri":"https://example.com/booking-reschedule"}"#,
     );
 }
 impl crate::mock::Sealed for crate::resources::oauth_clients::UpdateRequest<'static> {}
@@ -99,7 +99,7 @@ impl crate::mock::Operation for crate::resources::oauth_clients::UpdateRequest<'
         "oauth_clients.update",
         "PATCH",
         "/v2/oauth-clients/{clientId}",
-        "{\"id\":\"clsx38nbl0001vkhlwin9fmt0\",\"name\":\"MyClient\",\"secret\":\"secretValue\",\"permissions\":[\"EVENT_TYPE_READ\"],\"logo\":\"https://example.com/logo.png\",\"redirectUris\":[\"example\"],\"organizationId\":1,\"createdAt\":\"2024-03-23T08:33:21.851Z\",\"areEmailsEnabled\":true,\"areDefaultEventTypesEnabled\":true,\"areCalendarEventsEnabled\":true,\"bookingRedirectUri\":\"https://example.com/booking-redirect\",\"bookingCancelRedirectUri\":\"https://example.com/booking-cancel\",\"bookingRescheduleRedirectUri\":\"https://example.com/booking-reschedule\"}",
+        r#"{"id":"clsx38nbl0001vkhlwin9fmt0","name":"MyClient","secret":"secretValue","permissions":["EVENT_TYPE_READ"],"logo":"https://example.com/logo.png","redirectUris":["example"],"organizationId":1,"createdAt":"2024-03-23T08:33:21.851Z","areEmailsEnabled":true,"areDefaultEventTypesEnabled":true,"areCalendarEventsEnabled":true,"bookingRedirectUri":"https://example.com/booking-redirect","bookingCancelRedirectUri":"https://example.com/booking-cancel","bookingRescheduleRedirectUri":"https://example.com/booking-reschedule"}"#,
     );
 }
 impl crate::mock::Sealed for crate::resources::oauth_clients::DeleteRequest<'static> {}
@@ -110,7 +110,7 @@ impl crate::mock::Operation for crate::resources::oauth_clients::DeleteRequest<'
         "oauth_clients.delete",
         "DELETE",
         "/v2/oauth-clients/{clientId}",
-        "{\"id\":\"clsx38nbl0001vkhlwin9fmt0\",\"name\":\"MyClient\",\"secret\":\"secretValue\",\"permissions\":[\"EVENT_TYPE_READ\"],\"logo\":\"https://example.com/logo.png\",\"redirectUris\":[\"example\"],\"organizationId\":1,\"createdAt\":\"2024-03-23T08:33:21.851Z\",\"areEmailsEnabled\":true,\"areDefaultEventTypesEnabled\":true,\"areCalendarEventsEnabled\":true,\"bookingRedirectUri\":\"https://example.com/booking-redirect\",\"bookingCancelRedirectUri\":\"https://example.com/booking-cancel\",\"bookingRescheduleRedirectUri\":\"https://example.com/booking-reschedule\"}",
+        r#"{"id":"clsx38nbl0001vkhlwin9fmt0","name":"MyClient","secret":"secretValue","permissions":["EVENT_TYPE_READ"],"logo":"https://example.com/logo.png","redirectUris":["example"],"organizationId":1,"createdAt":"2024-03-23T08:33:21.851Z","areEmailsEnabled":true,"areDefaultEventTypesEnabled":true,"areCalendarEventsEnabled":true,"bookingRedirectUri":"https://example.com/booking-redirect","bookingCancelRedirectUri":"https://example.com/booking-cancel","bookingRescheduleRedirectUri":"https://example.com/booking-reschedule"}"#,
     );
 }
 /// The operations of this resource (its children have their own).

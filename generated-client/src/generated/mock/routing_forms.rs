@@ -38,7 +38,7 @@ for crate::resources::routing_forms::CalculateSlotsRequest<'static> {
         "routing_forms.calculate_slots",
         "POST",
         "/v2/routing-forms/{routingFormId}/calculate-slots",
-        "{\"eventTypeId\":123,\"slots\":{}}",
+        r#"{"eventTypeId":123,"slots":{}}"#,
     );
 }
 impl crate::mock::Stub<

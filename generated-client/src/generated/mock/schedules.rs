@@ -60,7 +60,7 @@ impl crate::mock::Operation for crate::resources::schedules::CreateRequest<'stat
         "schedules.create",
         "POST",
         "/v2/schedules",
-        "{\"id\":254,\"ownerId\":478,\"name\":\"Catch up hours\",\"timeZone\":\"Europe/Rome\",\"availability\":[{\"days\":[\"Monday\"],\"startTime\":\"08:00\",\"endTime\":\"15:00\"}],\"isDefault\":true,\"overrides\":[{\"date\":\"2024-05-20\",\"startTime\":\"12:00\",\"endTime\":\"13:00\"}]}",
+        r#"{"id":254,"ownerId":478,"name":"Catch up hours","timeZone":"Europe/Rome","availability":[{"days":["Monday"],"startTime":"08:00","endTime":"15:00"}],"isDefault":true,"overrides":[{"date":"2024-05-20","startTime":"12:00","endTime":"13:00"}]}"#,
     );
 }
 impl crate::mock::Sealed for crate::resources::schedules::ListRequest<'static> {}
@@ -71,7 +71,7 @@ impl crate::mock::Operation for crate::resources::schedules::ListRequest<'static
         "schedules.list",
         "GET",
         "/v2/schedules",
-        "[{\"id\":254,\"ownerId\":478,\"name\":\"Catch up hours\",\"timeZone\":\"Europe/Rome\",\"availability\":[{\"days\":[\"Monday\"],\"startTime\":\"08:00\",\"endTime\":\"15:00\"}],\"isDefault\":true,\"overrides\":[{\"date\":\"2024-05-20\",\"startTime\":\"12:00\",\"endTime\":\"13:00\"}]}]",
+        r#"[{"id":254,"ownerId":478,"name":"Catch up hours","timeZone":"Europe/Rome","availability":[{"days":["Monday"],"startTime":"08:00","endTime":"15:00"}],"isDefault":true,"overrides":[{"date":"2024-05-20","startTime":"12:00","endTime":"13:00"}]}]"#,
     );
 }
 impl crate::mock::Sealed for crate::resources::schedules::GetDefaultRequest<'static> {}
@@ -82,7 +82,7 @@ impl crate::mock::Operation for crate::resources::schedules::GetDefaultRequest<'
         "schedules.get_default",
         "GET",
         "/v2/schedules/default",
-        "{\"id\":254,\"ownerId\":478,\"name\":\"Catch up hours\",\"timeZone\":\"Europe/Rome\",\"availability\":[{\"days\":[\"Monday\"],\"startTime\":\"08:00\",\"endTime\":\"15:00\"}],\"isDefault\":true,\"overrides\":[{\"date\":\"2024-05-20\",\"startTime\":\"12:00\",\"endTime\":\"13:00\"}]}",
+        r#"{"id":254,"ownerId":478,"name":"Catch up hours","timeZone":"Europe/Rome","availability":[{"days":["Monday"],"startTime":"08:00","endTime":"15:00"}],"isDefault":true,"overrides":[{"date":"2024-05-20","startTime":"12:00","endTime":"13:00"}]}"#,
     );
 }
 impl crate::mock::Sealed for crate::resources::schedules::GetRequest<'static> {}
@@ -93,7 +93,7 @@ impl crate::mock::Operation for crate::resources::schedules::GetRequest<'static>
         "schedules.get",
         "GET",
         "/v2/schedules/{scheduleId}",
-        "{\"id\":254,\"ownerId\":478,\"name\":\"Catch up hours\",\"timeZone\":\"Europe/Rome\",\"availability\":[{\"days\":[\"Monday\"],\"startTime\":\"08:00\",\"endTime\":\"15:00\"}],\"isDefault\":true,\"overrides\":[{\"date\":\"2024-05-20\",\"startTime\":\"12:00\",\"endTime\":\"13:00\"}]}",
+        r#"{"id":254,"ownerId":478,"name":"Catch up hours","timeZone":"Europe/Rome","availability":[{"days":["Monday"],"startTime":"08:00","endTime":"15:00"}],"isDefault":true,"overrides":[{"date":"2024-05-20","startTime":"12:00","endTime":"13:00"}]}"#,
     );
 }
 impl crate::mock::Sealed for crate::resources::schedules::UpdateRequest<'static> {}
@@ -104,7 +104,7 @@ impl crate::mock::Operation for crate::resources::schedules::UpdateRequest<'stat
         "schedules.update",
         "PATCH",
         "/v2/schedules/{scheduleId}",
-        "{\"id\":254,\"ownerId\":478,\"name\":\"Catch up hours\",\"timeZone\":\"Europe/Rome\",\"availability\":[{\"days\":[\"Monday\"],\"startTime\":\"08:00\",\"endTime\":\"15:00\"}],\"isDefault\":true,\"overrides\":[{\"date\":\"2024-05-20\",\"startTime\":\"12:00\",\"endTime\":\"13:00\"}]}",
+        r#"{"id":254,"ownerId":478,"name":"Catch up hours","timeZone":"Europe/Rome","availability":[{"days":["Monday"],"startTime":"08:00","endTime":"15:00"}],"isDefault":true,"overrides":[{"date":"2024-05-20","startTime":"12:00","endTime":"13:00"}]}"#,
     );
 }
 impl crate::mock::Sealed for crate::resources::schedules::DeleteRequest<'static> {}
@@ -115,7 +115,7 @@ impl crate::mock::Operation for crate::resources::schedules::DeleteRequest<'stat
             "schedules.delete",
             "DELETE",
             "/v2/schedules/{scheduleId}",
-            "",
+            r#""#,
         )
         .no_value();
 }

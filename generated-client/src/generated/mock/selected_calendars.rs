@@ -46,7 +46,7 @@ for crate::resources::selected_calendars::AddRequest<'static> {
         "selected_calendars.add",
         "POST",
         "/v2/selected-calendars",
-        "{\"userId\":1,\"integration\":\"google_calendar\",\"externalId\":\"example\",\"credentialId\":1}",
+        r#"{"userId":1,"integration":"google_calendar","externalId":"example","credentialId":1}"#,
     );
 }
 impl crate::mock::Sealed
@@ -59,7 +59,7 @@ for crate::resources::selected_calendars::RemoveRequest<'static> {
         "selected_calendars.remove",
         "DELETE",
         "/v2/selected-calendars",
-        "{\"userId\":1,\"integration\":\"google_calendar\",\"externalId\":\"example\",\"credentialId\":1}",
+        r#"{"userId":1,"integration":"google_calendar","externalId":"example","credentialId":1}"#,
     );
 }
 impl crate::mock::Stub<

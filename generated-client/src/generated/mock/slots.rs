@@ -64,7 +64,7 @@ impl crate::mock::Operation for crate::resources::slots::AvailableRequest<'stati
         "slots.available",
         "GET",
         "/v2/slots",
-        "{}",
+        r#"{}"#,
     );
 }
 impl crate::mock::Stub<'_, crate::resources::slots::AvailableRequest<'static>> {
@@ -130,7 +130,7 @@ impl crate::mock::Operation for crate::resources::slots::ReserveRequest<'static>
         "slots.reserve",
         "POST",
         "/v2/slots/reservations",
-        "{\"reservationUid\":\"e84be5a3-4696-49e3-acc7-b2f3999c3b94\",\"eventTypeId\":1,\"slotStart\":\"2024-09-04T09:00:00Z\",\"slotEnd\":\"2024-09-04T10:00:00Z\",\"slotDuration\":30,\"reservationDuration\":5,\"reservationUntil\":\"2023-09-04T10:00:00Z\"}",
+        r#"{"reservationUid":"e84be5a3-4696-49e3-acc7-b2f3999c3b94","eventTypeId":1,"slotStart":"2024-09-04T09:00:00Z","slotEnd":"2024-09-04T10:00:00Z","slotDuration":30,"reservationDuration":5,"reservationUntil":"2023-09-04T10:00:00Z"}"#,
     );
 }
 impl crate::mock::Sealed for crate::resources::slots::GetReservationRequest<'static> {}
@@ -141,7 +141,7 @@ impl crate::mock::Operation for crate::resources::slots::GetReservationRequest<'
         "slots.get_reservation",
         "GET",
         "/v2/slots/reservations/{uid}",
-        "{\"reservationUid\":\"e84be5a3-4696-49e3-acc7-b2f3999c3b94\",\"eventTypeId\":1,\"slotStart\":\"2024-09-04T09:00:00Z\",\"slotEnd\":\"2024-09-04T10:00:00Z\",\"slotDuration\":30,\"reservationDuration\":5,\"reservationUntil\":\"2023-09-04T10:00:00Z\"}",
+        r#"{"reservationUid":"e84be5a3-4696-49e3-acc7-b2f3999c3b94","eventTypeId":1,"slotStart":"2024-09-04T09:00:00Z","slotEnd":"2024-09-04T10:00:00Z","slotDuration":30,"reservationDuration":5,"reservationUntil":"2023-09-04T10:00:00Z"}"#,
     );
 }
 impl crate::mock::Sealed for crate::resources::slots::UpdateReservationRequest<'static> {}
@@ -153,7 +153,7 @@ for crate::resources::slots::UpdateReservationRequest<'static> {
         "slots.update_reservation",
         "PATCH",
         "/v2/slots/reservations/{uid}",
-        "{\"reservationUid\":\"e84be5a3-4696-49e3-acc7-b2f3999c3b94\",\"eventTypeId\":1,\"slotStart\":\"2024-09-04T09:00:00Z\",\"slotEnd\":\"2024-09-04T10:00:00Z\",\"slotDuration\":30,\"reservationDuration\":5,\"reservationUntil\":\"2023-09-04T10:00:00Z\"}",
+        r#"{"reservationUid":"e84be5a3-4696-49e3-acc7-b2f3999c3b94","eventTypeId":1,"slotStart":"2024-09-04T09:00:00Z","slotEnd":"2024-09-04T10:00:00Z","slotDuration":30,"reservationDuration":5,"reservationUntil":"2023-09-04T10:00:00Z"}"#,
     );
 }
 impl crate::mock::Sealed for crate::resources::slots::DeleteReservationRequest<'static> {}
@@ -165,7 +165,7 @@ for crate::resources::slots::DeleteReservationRequest<'static> {
             "slots.delete_reservation",
             "DELETE",
             "/v2/slots/reservations/{uid}",
-            "",
+            r#""#,
         )
         .no_value();
 }

@@ -43,7 +43,7 @@ impl crate::mock::Operation for crate::resources::stripe::ConnectUrlRequest<'sta
         "stripe.connect_url",
         "GET",
         "/v2/stripe/connect",
-        "{\"authUrl\":\"https://example.com/page\"}",
+        r#"{"authUrl":"https://example.com/page"}"#,
     );
 }
 impl crate::mock::Stub<'_, crate::resources::stripe::ConnectUrlRequest<'static>> {
@@ -66,7 +66,7 @@ impl crate::mock::Operation for crate::resources::stripe::SaveRequest<'static> {
             "stripe.save",
             "GET",
             "/v2/stripe/save",
-            "",
+            r#""#,
         )
         .no_value()
         .no_envelope();
@@ -91,7 +91,7 @@ impl crate::mock::Operation for crate::resources::stripe::CheckRequest<'static> 
             "stripe.check",
             "GET",
             "/v2/stripe/check",
-            "",
+            r#""#,
         )
         .no_value();
 }

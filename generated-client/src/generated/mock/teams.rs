@@ -82,7 +82,7 @@ impl crate::mock::Operation for crate::resources::teams::CreateRequest<'static> 
         "teams.create",
         "POST",
         "/v2/teams",
-        "{\"message\":\"example\",\"paymentLink\":\"https://example.com/page\",\"pendingTeam\":{\"id\":1,\"name\":\"CalTeam\",\"slug\":\"caltel\",\"isOrganization\":false,\"metadata\":{\"key\":\"value\"},\"brandColor\":\"#292929\",\"darkBrandColor\":\"#fafafa\",\"timeFormat\":24,\"timeZone\":\"Europe/London\",\"weekStart\":\"Sunday\"}}",
+        r##"{"message":"example","paymentLink":"https://example.com/page","pendingTeam":{"id":1,"name":"CalTeam","slug":"caltel","isOrganization":false,"metadata":{"key":"value"},"brandColor":"#292929","darkBrandColor":"#fafafa","timeFormat":24,"timeZone":"Europe/London","weekStart":"Sunday"}}"##,
     );
 }
 impl crate::mock::Sealed for crate::resources::teams::ListRequest<'static> {}
@@ -93,7 +93,7 @@ impl crate::mock::Operation for crate::resources::teams::ListRequest<'static> {
         "teams.list",
         "GET",
         "/v2/teams",
-        "[{\"id\":1,\"name\":\"CalTeam\",\"slug\":\"caltel\",\"isOrganization\":false,\"metadata\":{\"key\":\"value\"},\"brandColor\":\"#292929\",\"darkBrandColor\":\"#fafafa\",\"timeFormat\":24,\"timeZone\":\"Europe/London\",\"weekStart\":\"Sunday\"}]",
+        r##"[{"id":1,"name":"CalTeam","slug":"caltel","isOrganization":false,"metadata":{"key":"value"},"brandColor":"#292929","darkBrandColor":"#fafafa","timeFormat":24,"timeZone":"Europe/London","weekStart":"Sunday"}]"##,
     );
 }
 impl crate::mock::Sealed for crate::resources::teams::GetRequest<'static> {}
@@ -104,7 +104,7 @@ impl crate::mock::Operation for crate::resources::teams::GetRequest<'static> {
         "teams.get",
         "GET",
         "/v2/teams/{teamId}",
-        "{\"id\":1,\"name\":\"CalTeam\",\"slug\":\"caltel\",\"isOrganization\":false,\"metadata\":{\"key\":\"value\"},\"brandColor\":\"#292929\",\"darkBrandColor\":\"#fafafa\",\"timeFormat\":24,\"timeZone\":\"Europe/London\",\"weekStart\":\"Sunday\"}",
+        r##"{"id":1,"name":"CalTeam","slug":"caltel","isOrganization":false,"metadata":{"key":"value"},"brandColor":"#292929","darkBrandColor":"#fafafa","timeFormat":24,"timeZone":"Europe/London","weekStart":"Sunday"}"##,
     );
 }
 impl crate::mock::Sealed for crate::resources::teams::UpdateRequest<'static> {}
@@ -115,7 +115,7 @@ impl crate::mock::Operation for crate::resources::teams::UpdateRequest<'static> 
         "teams.update",
         "PATCH",
         "/v2/teams/{teamId}",
-        "{\"id\":1,\"name\":\"CalTeam\",\"slug\":\"caltel\",\"isOrganization\":false,\"metadata\":{\"key\":\"value\"},\"brandColor\":\"#292929\",\"darkBrandColor\":\"#fafafa\",\"timeFormat\":24,\"timeZone\":\"Europe/London\",\"weekStart\":\"Sunday\"}",
+        r##"{"id":1,"name":"CalTeam","slug":"caltel","isOrganization":false,"metadata":{"key":"value"},"brandColor":"#292929","darkBrandColor":"#fafafa","timeFormat":24,"timeZone":"Europe/London","weekStart":"Sunday"}"##,
     );
 }
 impl crate::mock::Sealed for crate::resources::teams::DeleteRequest<'static> {}
@@ -126,7 +126,7 @@ impl crate::mock::Operation for crate::resources::teams::DeleteRequest<'static> 
         "teams.delete",
         "DELETE",
         "/v2/teams/{teamId}",
-        "{\"id\":1,\"name\":\"CalTeam\",\"slug\":\"caltel\",\"isOrganization\":false,\"metadata\":{\"key\":\"value\"},\"brandColor\":\"#292929\",\"darkBrandColor\":\"#fafafa\",\"timeFormat\":24,\"timeZone\":\"Europe/London\",\"weekStart\":\"Sunday\"}",
+        r##"{"id":1,"name":"CalTeam","slug":"caltel","isOrganization":false,"metadata":{"key":"value"},"brandColor":"#292929","darkBrandColor":"#fafafa","timeFormat":24,"timeZone":"Europe/London","weekStart":"Sunday"}"##,
     );
 }
 /// The operations of this resource (its children have their own).

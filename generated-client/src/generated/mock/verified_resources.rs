@@ -97,7 +97,7 @@ for crate::resources::verified_resources::RequestEmailCodeRequest<'static> {
             "verified_resources.request_email_code",
             "POST",
             "/v2/verified-resources/emails/verification-code/request",
-            "",
+            r#""#,
         )
         .no_value();
 }
@@ -111,7 +111,7 @@ for crate::resources::verified_resources::RequestPhoneCodeRequest<'static> {
             "verified_resources.request_phone_code",
             "POST",
             "/v2/verified-resources/phones/verification-code/request",
-            "",
+            r#""#,
         )
         .no_value();
 }
@@ -125,7 +125,7 @@ for crate::resources::verified_resources::VerifyEmailRequest<'static> {
         "verified_resources.verify_email",
         "POST",
         "/v2/verified-resources/emails/verification-code/verify",
-        "{\"id\":789,\"email\":\"user@example.com\",\"userId\":45}",
+        r#"{"id":789,"email":"user@example.com","userId":45}"#,
     );
 }
 impl crate::mock::Sealed
@@ -138,7 +138,7 @@ for crate::resources::verified_resources::VerifyPhoneRequest<'static> {
         "verified_resources.verify_phone",
         "POST",
         "/v2/verified-resources/phones/verification-code/verify",
-        "{\"id\":789,\"phoneNumber\":\"+37255556666\",\"userId\":45}",
+        r#"{"id":789,"phoneNumber":"+37255556666","userId":45}"#,
     );
 }
 impl crate::mock::Sealed
@@ -151,7 +151,7 @@ for crate::resources::verified_resources::ListEmailsRequest<'static> {
             "verified_resources.list_emails",
             "GET",
             "/v2/verified-resources/emails",
-            "[{\"id\":789,\"email\":\"user@example.com\",\"userId\":45}]",
+            r#"[{"id":789,"email":"user@example.com","userId":45}]"#,
         )
         .paged("take", "skip", 250, false);
 }
@@ -184,7 +184,7 @@ for crate::resources::verified_resources::ListPhonesRequest<'static> {
             "verified_resources.list_phones",
             "GET",
             "/v2/verified-resources/phones",
-            "[{\"id\":789,\"phoneNumber\":\"+37255556666\",\"userId\":45}]",
+            r#"[{"id":789,"phoneNumber":"+37255556666","userId":45}]"#,
         )
         .paged("take", "skip", 250, false);
 }
@@ -217,7 +217,7 @@ for crate::resources::verified_resources::GetEmailRequest<'static> {
         "verified_resources.get_email",
         "GET",
         "/v2/verified-resources/emails/{id}",
-        "{\"id\":789,\"email\":\"user@example.com\",\"userId\":45}",
+        r#"{"id":789,"email":"user@example.com","userId":45}"#,
     );
 }
 impl crate::mock::Sealed
@@ -230,7 +230,7 @@ for crate::resources::verified_resources::GetPhoneRequest<'static> {
         "verified_resources.get_phone",
         "GET",
         "/v2/verified-resources/phones/{id}",
-        "{\"id\":789,\"phoneNumber\":\"+37255556666\",\"userId\":45}",
+        r#"{"id":789,"phoneNumber":"+37255556666","userId":45}"#,
     );
 }
 /// The operations of this resource (its children have their own).

@@ -10,7 +10,7 @@ pub fn after_guests_cal_video_no_show() -> WebhookDelivery<models::WebhookVideoN
     WebhookDelivery::example(
         "AFTER_GUESTS_CAL_VIDEO_NO_SHOW",
         false,
-        "{\"title\":\"example\",\"bookingId\":1,\"bookingUid\":\"example\",\"startTime\":\"2030-01-15T10:00:00Z\",\"endTime\":\"2030-01-15T10:00:00Z\",\"participants\":[{\"participant_id\":\"example\",\"join_time\":1,\"duration\":1}],\"eventType\":{\"id\":1},\"message\":\"example\"}",
+        r#"{"title":"example","bookingId":1,"bookingUid":"example","startTime":"2030-01-15T10:00:00Z","endTime":"2030-01-15T10:00:00Z","participants":[{"participant_id":"example","join_time":1,"duration":1}],"eventType":{"id":1},"message":"example"}"#,
     )
 }
 /// A `AFTER_HOSTS_CAL_VIDEO_NO_SHOW` delivery (No host joined a Cal Video meeting within the time set on the webhook), its payload the spec's example: change it with [`with`](crate::mock::webhooks::WebhookDelivery::with).
@@ -18,7 +18,7 @@ pub fn after_hosts_cal_video_no_show() -> WebhookDelivery<models::WebhookVideoNo
     WebhookDelivery::example(
         "AFTER_HOSTS_CAL_VIDEO_NO_SHOW",
         false,
-        "{\"title\":\"example\",\"bookingId\":1,\"bookingUid\":\"example\",\"startTime\":\"2030-01-15T10:00:00Z\",\"endTime\":\"2030-01-15T10:00:00Z\",\"participants\":[{\"participant_id\":\"example\",\"join_time\":1,\"duration\":1}],\"eventType\":{\"id\":1},\"message\":\"example\"}",
+        r#"{"title":"example","bookingId":1,"bookingUid":"example","startTime":"2030-01-15T10:00:00Z","endTime":"2030-01-15T10:00:00Z","participants":[{"participant_id":"example","join_time":1,"duration":1}],"eventType":{"id":1},"message":"example"}"#,
     )
 }
 /// A `BOOKING_CANCELLED` delivery (A booking was cancelled), its payload the spec's example: change it with [`with`](crate::mock::webhooks::WebhookDelivery::with).
@@ -26,7 +26,7 @@ pub fn booking_cancelled() -> WebhookDelivery<models::WebhookBooking> {
     WebhookDelivery::example(
         "BOOKING_CANCELLED",
         false,
-        "{\"type\":\"30min\",\"title\":\"30 min meeting between Ada and Grace\",\"startTime\":\"2030-01-15T10:00:00Z\",\"endTime\":\"2030-01-15T10:00:00Z\",\"organizer\":{\"name\":\"Ada Lovelace\",\"email\":\"ada@example.com\",\"timeZone\":\"Europe/London\",\"language\":{\"locale\":\"en\"}},\"attendees\":[{\"name\":\"Ada Lovelace\",\"email\":\"ada@example.com\",\"timeZone\":\"Europe/London\",\"language\":{\"locale\":\"en\"}}]}",
+        r#"{"type":"30min","title":"30 min meeting between Ada and Grace","startTime":"2030-01-15T10:00:00Z","endTime":"2030-01-15T10:00:00Z","organizer":{"name":"Ada Lovelace","email":"ada@example.com","timeZone":"Europe/London","language":{"locale":"en"}},"attendees":[{"name":"Ada Lovelace","email":"ada@example.com","timeZone":"Europe/London","language":{"locale":"en"}}]}"#,
     )
 }
 /// A `BOOKING_CREATED` delivery (A booking was made and confirmed), its payload the spec's example: change it with [`with`](crate::mock::webhooks::WebhookDelivery::with).
@@ -34,7 +34,7 @@ pub fn booking_created() -> WebhookDelivery<models::WebhookBooking> {
     WebhookDelivery::example(
         "BOOKING_CREATED",
         false,
-        "{\"type\":\"30min\",\"title\":\"30 min meeting between Ada and Grace\",\"startTime\":\"2030-01-15T10:00:00Z\",\"endTime\":\"2030-01-15T10:00:00Z\",\"organizer\":{\"name\":\"Ada Lovelace\",\"email\":\"ada@example.com\",\"timeZone\":\"Europe/London\",\"language\":{\"locale\":\"en\"}},\"attendees\":[{\"name\":\"Ada Lovelace\",\"email\":\"ada@example.com\",\"timeZone\":\"Europe/London\",\"language\":{\"locale\":\"en\"}}]}",
+        r#"{"type":"30min","title":"30 min meeting between Ada and Grace","startTime":"2030-01-15T10:00:00Z","endTime":"2030-01-15T10:00:00Z","organizer":{"name":"Ada Lovelace","email":"ada@example.com","timeZone":"Europe/London","language":{"locale":"en"}},"attendees":[{"name":"Ada Lovelace","email":"ada@example.com","timeZone":"Europe/London","language":{"locale":"en"}}]}"#,
     )
 }
 /// A `BOOKING_NO_SHOW_UPDATED` delivery (Attendees of a booking were marked as no-shows, or unmarked), its payload the spec's example: change it with [`with`](crate::mock::webhooks::WebhookDelivery::with).
@@ -42,7 +42,7 @@ pub fn booking_no_show_updated() -> WebhookDelivery<models::WebhookNoShowUpdate>
     WebhookDelivery::example(
         "BOOKING_NO_SHOW_UPDATED",
         false,
-        "{\"message\":\"example\",\"bookingUid\":\"example\",\"attendees\":[{\"email\":\"user@example.com\",\"noShow\":true}]}",
+        r#"{"message":"example","bookingUid":"example","attendees":[{"email":"user@example.com","noShow":true}]}"#,
     )
 }
 /// A `BOOKING_PAID` delivery (A paid booking was paid), its payload the spec's example: change it with [`with`](crate::mock::webhooks::WebhookDelivery::with).
@@ -50,7 +50,7 @@ pub fn booking_paid() -> WebhookDelivery<models::WebhookBooking> {
     WebhookDelivery::example(
         "BOOKING_PAID",
         false,
-        "{\"type\":\"30min\",\"title\":\"30 min meeting between Ada and Grace\",\"startTime\":\"2030-01-15T10:00:00Z\",\"endTime\":\"2030-01-15T10:00:00Z\",\"organizer\":{\"name\":\"Ada Lovelace\",\"email\":\"ada@example.com\",\"timeZone\":\"Europe/London\",\"language\":{\"locale\":\"en\"}},\"attendees\":[{\"name\":\"Ada Lovelace\",\"email\":\"ada@example.com\",\"timeZone\":\"Europe/London\",\"language\":{\"locale\":\"en\"}}]}",
+        r#"{"type":"30min","title":"30 min meeting between Ada and Grace","startTime":"2030-01-15T10:00:00Z","endTime":"2030-01-15T10:00:00Z","organizer":{"name":"Ada Lovelace","email":"ada@example.com","timeZone":"Europe/London","language":{"locale":"en"}},"attendees":[{"name":"Ada Lovelace","email":"ada@example.com","timeZone":"Europe/London","language":{"locale":"en"}}]}"#,
     )
 }
 /// A `BOOKING_PAYMENT_INITIATED` delivery (The booker started paying for a paid booking), its payload the spec's example: change it with [`with`](crate::mock::webhooks::WebhookDelivery::with).
@@ -58,7 +58,7 @@ pub fn booking_payment_initiated() -> WebhookDelivery<models::WebhookBooking> {
     WebhookDelivery::example(
         "BOOKING_PAYMENT_INITIATED",
         false,
-        "{\"type\":\"30min\",\"title\":\"30 min meeting between Ada and Grace\",\"startTime\":\"2030-01-15T10:00:00Z\",\"endTime\":\"2030-01-15T10:00:00Z\",\"organizer\":{\"name\":\"Ada Lovelace\",\"email\":\"ada@example.com\",\"timeZone\":\"Europe/London\",\"language\":{\"locale\":\"en\"}},\"attendees\":[{\"name\":\"Ada Lovelace\",\"email\":\"ada@example.com\",\"timeZone\":\"Europe/London\",\"language\":{\"locale\":\"en\"}}]}",
+        r#"{"type":"30min","title":"30 min meeting between Ada and Grace","startTime":"2030-01-15T10:00:00Z","endTime":"2030-01-15T10:00:00Z","organizer":{"name":"Ada Lovelace","email":"ada@example.com","timeZone":"Europe/London","language":{"locale":"en"}},"attendees":[{"name":"Ada Lovelace","email":"ada@example.com","timeZone":"Europe/London","language":{"locale":"en"}}]}"#,
     )
 }
 /// A `BOOKING_REJECTED` delivery (The organizer declined a requested booking), its payload the spec's example: change it with [`with`](crate::mock::webhooks::WebhookDelivery::with).
@@ -66,7 +66,7 @@ pub fn booking_rejected() -> WebhookDelivery<models::WebhookBooking> {
     WebhookDelivery::example(
         "BOOKING_REJECTED",
         false,
-        "{\"type\":\"30min\",\"title\":\"30 min meeting between Ada and Grace\",\"startTime\":\"2030-01-15T10:00:00Z\",\"endTime\":\"2030-01-15T10:00:00Z\",\"organizer\":{\"name\":\"Ada Lovelace\",\"email\":\"ada@example.com\",\"timeZone\":\"Europe/London\",\"language\":{\"locale\":\"en\"}},\"attendees\":[{\"name\":\"Ada Lovelace\",\"email\":\"ada@example.com\",\"timeZone\":\"Europe/London\",\"language\":{\"locale\":\"en\"}}]}",
+        r#"{"type":"30min","title":"30 min meeting between Ada and Grace","startTime":"2030-01-15T10:00:00Z","endTime":"2030-01-15T10:00:00Z","organizer":{"name":"Ada Lovelace","email":"ada@example.com","timeZone":"Europe/London","language":{"locale":"en"}},"attendees":[{"name":"Ada Lovelace","email":"ada@example.com","timeZone":"Europe/London","language":{"locale":"en"}}]}"#,
     )
 }
 /// A `BOOKING_REQUESTED` delivery (A booking was requested and waits for the organizer's confirmation), its payload the spec's example: change it with [`with`](crate::mock::webhooks::WebhookDelivery::with).
@@ -74,7 +74,7 @@ pub fn booking_requested() -> WebhookDelivery<models::WebhookBooking> {
     WebhookDelivery::example(
         "BOOKING_REQUESTED",
         false,
-        "{\"type\":\"30min\",\"title\":\"30 min meeting between Ada and Grace\",\"startTime\":\"2030-01-15T10:00:00Z\",\"endTime\":\"2030-01-15T10:00:00Z\",\"organizer\":{\"name\":\"Ada Lovelace\",\"email\":\"ada@example.com\",\"timeZone\":\"Europe/London\",\"language\":{\"locale\":\"en\"}},\"attendees\":[{\"name\":\"Ada Lovelace\",\"email\":\"ada@example.com\",\"timeZone\":\"Europe/London\",\"language\":{\"locale\":\"en\"}}]}",
+        r#"{"type":"30min","title":"30 min meeting between Ada and Grace","startTime":"2030-01-15T10:00:00Z","endTime":"2030-01-15T10:00:00Z","organizer":{"name":"Ada Lovelace","email":"ada@example.com","timeZone":"Europe/London","language":{"locale":"en"}},"attendees":[{"name":"Ada Lovelace","email":"ada@example.com","timeZone":"Europe/London","language":{"locale":"en"}}]}"#,
     )
 }
 /// A `BOOKING_RESCHEDULED` delivery (A booking was moved to another time; `reschedule_uid` names the booking it replaces), its payload the spec's example: change it with [`with`](crate::mock::webhooks::WebhookDelivery::with).
@@ -82,7 +82,7 @@ pub fn booking_rescheduled() -> WebhookDelivery<models::WebhookBooking> {
     WebhookDelivery::example(
         "BOOKING_RESCHEDULED",
         false,
-        "{\"type\":\"30min\",\"title\":\"30 min meeting between Ada and Grace\",\"startTime\":\"2030-01-15T10:00:00Z\",\"endTime\":\"2030-01-15T10:00:00Z\",\"organizer\":{\"name\":\"Ada Lovelace\",\"email\":\"ada@example.com\",\"timeZone\":\"Europe/London\",\"language\":{\"locale\":\"en\"}},\"attendees\":[{\"name\":\"Ada Lovelace\",\"email\":\"ada@example.com\",\"timeZone\":\"Europe/London\",\"language\":{\"locale\":\"en\"}}]}",
+        r#"{"type":"30min","title":"30 min meeting between Ada and Grace","startTime":"2030-01-15T10:00:00Z","endTime":"2030-01-15T10:00:00Z","organizer":{"name":"Ada Lovelace","email":"ada@example.com","timeZone":"Europe/London","language":{"locale":"en"}},"attendees":[{"name":"Ada Lovelace","email":"ada@example.com","timeZone":"Europe/London","language":{"locale":"en"}}]}"#,
     )
 }
 /// A `FORM_SUBMITTED` delivery (A routing form was submitted and led to a booking page. Cal.com also copies each answer to the top level of the body: they are in the delivery's `extra`, by field label), its payload the spec's example: change it with [`with`](crate::mock::webhooks::WebhookDelivery::with).
@@ -90,7 +90,7 @@ pub fn form_submitted() -> WebhookDelivery<models::WebhookFormSubmission> {
     WebhookDelivery::example(
         "FORM_SUBMITTED",
         false,
-        "{\"formId\":\"example\",\"formName\":\"example\",\"responses\":{}}",
+        r#"{"formId":"example","formName":"example","responses":{}}"#,
     )
 }
 /// A `FORM_SUBMITTED_NO_EVENT` delivery (A routing form was submitted and did not lead to a booking), its payload the spec's example: change it with [`with`](crate::mock::webhooks::WebhookDelivery::with).
@@ -98,7 +98,7 @@ pub fn form_submitted_no_event() -> WebhookDelivery<models::WebhookFormSubmissio
     WebhookDelivery::example(
         "FORM_SUBMITTED_NO_EVENT",
         false,
-        "{\"formId\":\"example\",\"formName\":\"example\",\"responses\":{}}",
+        r#"{"formId":"example","formName":"example","responses":{}}"#,
     )
 }
 /// A `INSTANT_MEETING` delivery (Someone asked for an instant meeting with a team), its payload the spec's example: change it with [`with`](crate::mock::webhooks::WebhookDelivery::with).
@@ -106,7 +106,7 @@ pub fn instant_meeting() -> WebhookDelivery<models::WebhookInstantMeeting> {
     WebhookDelivery::example(
         "INSTANT_MEETING",
         false,
-        "{\"uid\":\"example\",\"connectAndJoinUrl\":\"https://example.com/page\",\"eventTypeId\":1}",
+        r#"{"uid":"example","connectAndJoinUrl":"https://example.com/page","eventTypeId":1}"#,
     )
 }
 /// A `MEETING_ENDED` delivery (A Cal Video meeting ended), its payload the spec's example: change it with [`with`](crate::mock::webhooks::WebhookDelivery::with).
@@ -114,7 +114,7 @@ pub fn meeting_ended() -> WebhookDelivery<models::WebhookMeeting> {
     WebhookDelivery::example(
         "MEETING_ENDED",
         true,
-        "{\"id\":1,\"uid\":\"example\",\"title\":\"example\",\"startTime\":\"2030-01-15T10:00:00Z\",\"endTime\":\"2030-01-15T10:00:00Z\"}",
+        r#"{"id":1,"uid":"example","title":"example","startTime":"2030-01-15T10:00:00Z","endTime":"2030-01-15T10:00:00Z"}"#,
     )
 }
 /// A `MEETING_STARTED` delivery (A Cal Video meeting started), its payload the spec's example: change it with [`with`](crate::mock::webhooks::WebhookDelivery::with).
@@ -122,7 +122,7 @@ pub fn meeting_started() -> WebhookDelivery<models::WebhookMeeting> {
     WebhookDelivery::example(
         "MEETING_STARTED",
         true,
-        "{\"id\":1,\"uid\":\"example\",\"title\":\"example\",\"startTime\":\"2030-01-15T10:00:00Z\",\"endTime\":\"2030-01-15T10:00:00Z\"}",
+        r#"{"id":1,"uid":"example","title":"example","startTime":"2030-01-15T10:00:00Z","endTime":"2030-01-15T10:00:00Z"}"#,
     )
 }
 /// A `OOO_CREATED` delivery (A user created an out-of-office entry), its payload the spec's example: change it with [`with`](crate::mock::webhooks::WebhookDelivery::with).
@@ -130,7 +130,7 @@ pub fn ooo_created() -> WebhookDelivery<models::WebhookOutOfOffice> {
     WebhookDelivery::example(
         "OOO_CREATED",
         false,
-        "{\"oooEntry\":{\"id\":1,\"start\":\"2030-01-15T10:00:00Z\",\"end\":\"2030-01-15T10:00:00Z\",\"user\":{\"id\":1,\"email\":\"user@example.com\"}}}",
+        r#"{"oooEntry":{"id":1,"start":"2030-01-15T10:00:00Z","end":"2030-01-15T10:00:00Z","user":{"id":1,"email":"user@example.com"}}}"#,
     )
 }
 /// A `PING` delivery (The test button of the webhook settings; a small booking-like payload with `type` "Test"), its payload the spec's example: change it with [`with`](crate::mock::webhooks::WebhookDelivery::with).
@@ -138,7 +138,7 @@ pub fn ping() -> WebhookDelivery<models::WebhookBooking> {
     WebhookDelivery::example(
         "PING",
         false,
-        "{\"type\":\"30min\",\"title\":\"30 min meeting between Ada and Grace\",\"startTime\":\"2030-01-15T10:00:00Z\",\"endTime\":\"2030-01-15T10:00:00Z\",\"organizer\":{\"name\":\"Ada Lovelace\",\"email\":\"ada@example.com\",\"timeZone\":\"Europe/London\",\"language\":{\"locale\":\"en\"}},\"attendees\":[{\"name\":\"Ada Lovelace\",\"email\":\"ada@example.com\",\"timeZone\":\"Europe/London\",\"language\":{\"locale\":\"en\"}}]}",
+        r#"{"type":"30min","title":"30 min meeting between Ada and Grace","startTime":"2030-01-15T10:00:00Z","endTime":"2030-01-15T10:00:00Z","organizer":{"name":"Ada Lovelace","email":"ada@example.com","timeZone":"Europe/London","language":{"locale":"en"}},"attendees":[{"name":"Ada Lovelace","email":"ada@example.com","timeZone":"Europe/London","language":{"locale":"en"}}]}"#,
     )
 }
 /// A `RECORDING_READY` delivery (The recording of a Cal Video meeting can be downloaded (`download_link`)), its payload the spec's example: change it with [`with`](crate::mock::webhooks::WebhookDelivery::with).
@@ -146,7 +146,7 @@ pub fn recording_ready() -> WebhookDelivery<models::WebhookBooking> {
     WebhookDelivery::example(
         "RECORDING_READY",
         false,
-        "{\"type\":\"30min\",\"title\":\"30 min meeting between Ada and Grace\",\"startTime\":\"2030-01-15T10:00:00Z\",\"endTime\":\"2030-01-15T10:00:00Z\",\"organizer\":{\"name\":\"Ada Lovelace\",\"email\":\"ada@example.com\",\"timeZone\":\"Europe/London\",\"language\":{\"locale\":\"en\"}},\"attendees\":[{\"name\":\"Ada Lovelace\",\"email\":\"ada@example.com\",\"timeZone\":\"Europe/London\",\"language\":{\"locale\":\"en\"}}]}",
+        r#"{"type":"30min","title":"30 min meeting between Ada and Grace","startTime":"2030-01-15T10:00:00Z","endTime":"2030-01-15T10:00:00Z","organizer":{"name":"Ada Lovelace","email":"ada@example.com","timeZone":"Europe/London","language":{"locale":"en"}},"attendees":[{"name":"Ada Lovelace","email":"ada@example.com","timeZone":"Europe/London","language":{"locale":"en"}}]}"#,
     )
 }
 /// A `RECORDING_TRANSCRIPTION_GENERATED` delivery (The transcript of a Cal Video recording is ready (`download_links`)), its payload the spec's example: change it with [`with`](crate::mock::webhooks::WebhookDelivery::with).
@@ -154,6 +154,26 @@ pub fn recording_transcription_generated() -> WebhookDelivery<models::WebhookBoo
     WebhookDelivery::example(
         "RECORDING_TRANSCRIPTION_GENERATED",
         false,
-        "{\"type\":\"30min\",\"title\":\"30 min meeting between Ada and Grace\",\"startTime\":\"2030-01-15T10:00:00Z\",\"endTime\":\"2030-01-15T10:00:00Z\",\"organizer\":{\"name\":\"Ada Lovelace\",\"email\":\"ada@example.com\",\"timeZone\":\"Europe/London\",\"language\":{\"locale\":\"en\"}},\"attendees\":[{\"name\":\"Ada Lovelace\",\"email\":\"ada@example.com\",\"timeZone\":\"Europe/London\",\"language\":{\"locale\":\"en\"}}]}",
+        r#"{"type":"30min","title":"30 min meeting between Ada and Grace","startTime":"2030-01-15T10:00:00Z","endTime":"2030-01-15T10:00:00Z","organizer":{"name":"Ada Lovelace","email":"ada@example.com","timeZone":"Europe/London","language":{"locale":"en"}},"attendees":[{"name":"Ada Lovelace","email":"ada@example.com","timeZone":"Europe/London","language":{"locale":"en"}}]}"#,
     )
+}
+/// Every event's example delivery: its trigger and the body Cal.com would POST, to
+/// run a webhook handler over all of them.
+pub fn every_event() -> Vec<(&'static str, Vec<u8>)> {
+    vec![
+        ("AFTER_GUESTS_CAL_VIDEO_NO_SHOW", after_guests_cal_video_no_show().body()),
+        ("AFTER_HOSTS_CAL_VIDEO_NO_SHOW", after_hosts_cal_video_no_show().body()),
+        ("BOOKING_CANCELLED", booking_cancelled().body()), ("BOOKING_CREATED",
+        booking_created().body()), ("BOOKING_NO_SHOW_UPDATED", booking_no_show_updated()
+        .body()), ("BOOKING_PAID", booking_paid().body()), ("BOOKING_PAYMENT_INITIATED",
+        booking_payment_initiated().body()), ("BOOKING_REJECTED", booking_rejected()
+        .body()), ("BOOKING_REQUESTED", booking_requested().body()),
+        ("BOOKING_RESCHEDULED", booking_rescheduled().body()), ("FORM_SUBMITTED",
+        form_submitted().body()), ("FORM_SUBMITTED_NO_EVENT", form_submitted_no_event()
+        .body()), ("INSTANT_MEETING", instant_meeting().body()), ("MEETING_ENDED",
+        meeting_ended().body()), ("MEETING_STARTED", meeting_started().body()),
+        ("OOO_CREATED", ooo_created().body()), ("PING", ping().body()),
+        ("RECORDING_READY", recording_ready().body()),
+        ("RECORDING_TRANSCRIPTION_GENERATED", recording_transcription_generated().body())
+    ]
 }

@@ -54,7 +54,7 @@ impl crate::mock::Operation for crate::resources::webhooks::ListRequest<'static>
             "webhooks.list",
             "GET",
             "/v2/webhooks",
-            "[{\"id\":\"2b8e6f7a-3c9d-4e5f-8a1b-0c2d3e4f5a6b\",\"payloadTemplate\":\"example\",\"triggers\":[\"BOOKING_CREATED\"],\"subscriberUrl\":\"https://example.com/cal-webhook\",\"active\":true,\"userId\":123,\"teamId\":123,\"eventTypeId\":123,\"oAuthClientId\":\"clsx38nbl0001vkhlwin9fmt0\"}]",
+            r#"[{"id":"2b8e6f7a-3c9d-4e5f-8a1b-0c2d3e4f5a6b","payloadTemplate":"example","triggers":["BOOKING_CREATED"],"subscriberUrl":"https://example.com/cal-webhook","active":true,"userId":123,"teamId":123,"eventTypeId":123,"oAuthClientId":"clsx38nbl0001vkhlwin9fmt0"}]"#,
         )
         .paged("take", "skip", 250, false);
 }
@@ -81,7 +81,7 @@ impl crate::mock::Operation for crate::resources::webhooks::CreateRequest<'stati
         "webhooks.create",
         "POST",
         "/v2/webhooks",
-        "{\"id\":\"2b8e6f7a-3c9d-4e5f-8a1b-0c2d3e4f5a6b\",\"payloadTemplate\":\"example\",\"triggers\":[\"BOOKING_CREATED\"],\"subscriberUrl\":\"https://example.com/cal-webhook\",\"active\":true,\"userId\":123,\"teamId\":123,\"eventTypeId\":123,\"oAuthClientId\":\"clsx38nbl0001vkhlwin9fmt0\"}",
+        r#"{"id":"2b8e6f7a-3c9d-4e5f-8a1b-0c2d3e4f5a6b","payloadTemplate":"example","triggers":["BOOKING_CREATED"],"subscriberUrl":"https://example.com/cal-webhook","active":true,"userId":123,"teamId":123,"eventTypeId":123,"oAuthClientId":"clsx38nbl0001vkhlwin9fmt0"}"#,
     );
 }
 impl crate::mock::Sealed for crate::resources::webhooks::GetRequest<'static> {}
@@ -92,7 +92,7 @@ impl crate::mock::Operation for crate::resources::webhooks::GetRequest<'static> 
         "webhooks.get",
         "GET",
         "/v2/webhooks/{webhookId}",
-        "{\"id\":\"2b8e6f7a-3c9d-4e5f-8a1b-0c2d3e4f5a6b\",\"payloadTemplate\":\"example\",\"triggers\":[\"BOOKING_CREATED\"],\"subscriberUrl\":\"https://example.com/cal-webhook\",\"active\":true,\"userId\":123,\"teamId\":123,\"eventTypeId\":123,\"oAuthClientId\":\"clsx38nbl0001vkhlwin9fmt0\"}",
+        r#"{"id":"2b8e6f7a-3c9d-4e5f-8a1b-0c2d3e4f5a6b","payloadTemplate":"example","triggers":["BOOKING_CREATED"],"subscriberUrl":"https://example.com/cal-webhook","active":true,"userId":123,"teamId":123,"eventTypeId":123,"oAuthClientId":"clsx38nbl0001vkhlwin9fmt0"}"#,
     );
 }
 impl crate::mock::Sealed for crate::resources::webhooks::UpdateRequest<'static> {}
@@ -103,7 +103,7 @@ impl crate::mock::Operation for crate::resources::webhooks::UpdateRequest<'stati
         "webhooks.update",
         "PATCH",
         "/v2/webhooks/{webhookId}",
-        "{\"id\":\"2b8e6f7a-3c9d-4e5f-8a1b-0c2d3e4f5a6b\",\"payloadTemplate\":\"example\",\"triggers\":[\"BOOKING_CREATED\"],\"subscriberUrl\":\"https://example.com/cal-webhook\",\"active\":true,\"userId\":123,\"teamId\":123,\"eventTypeId\":123,\"oAuthClientId\":\"clsx38nbl0001vkhlwin9fmt0\"}",
+        r#"{"id":"2b8e6f7a-3c9d-4e5f-8a1b-0c2d3e4f5a6b","payloadTemplate":"example","triggers":["BOOKING_CREATED"],"subscriberUrl":"https://example.com/cal-webhook","active":true,"userId":123,"teamId":123,"eventTypeId":123,"oAuthClientId":"clsx38nbl0001vkhlwin9fmt0"}"#,
     );
 }
 impl crate::mock::Sealed for crate::resources::webhooks::DeleteRequest<'static> {}
@@ -114,7 +114,7 @@ impl crate::mock::Operation for crate::resources::webhooks::DeleteRequest<'stati
         "webhooks.delete",
         "DELETE",
         "/v2/webhooks/{webhookId}",
-        "{\"id\":\"2b8e6f7a-3c9d-4e5f-8a1b-0c2d3e4f5a6b\",\"payloadTemplate\":\"example\",\"triggers\":[\"BOOKING_CREATED\"],\"subscriberUrl\":\"https://example.com/cal-webhook\",\"active\":true,\"userId\":123,\"teamId\":123,\"eventTypeId\":123,\"oAuthClientId\":\"clsx38nbl0001vkhlwin9fmt0\"}",
+        r#"{"id":"2b8e6f7a-3c9d-4e5f-8a1b-0c2d3e4f5a6b","payloadTemplate":"example","triggers":["BOOKING_CREATED"],"subscriberUrl":"https://example.com/cal-webhook","active":true,"userId":123,"teamId":123,"eventTypeId":123,"oAuthClientId":"clsx38nbl0001vkhlwin9fmt0"}"#,
     );
 }
 /// The operations of this resource (its children have their own).

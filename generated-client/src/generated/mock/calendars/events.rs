@@ -48,7 +48,7 @@ for crate::resources::calendars::events::GetRequest<'static> {
         "calendars.events.get",
         "GET",
         "/v2/calendars/{calendar}/event/{eventUid}",
-        "{\"start\":{\"timeZone\":\"Europe/Rome\"},\"end\":{\"timeZone\":\"Europe/Rome\"},\"id\":\"example\",\"title\":\"example\",\"status\":\"accepted\",\"source\":\"google\"}",
+        r#"{"start":{"timeZone":"Europe/Rome"},"end":{"timeZone":"Europe/Rome"},"id":"example","title":"example","status":"accepted","source":"google"}"#,
     );
 }
 impl crate::mock::Sealed
@@ -61,7 +61,7 @@ for crate::resources::calendars::events::UpdateRequest<'static> {
         "calendars.events.update",
         "PATCH",
         "/v2/calendars/{calendar}/events/{eventUid}",
-        "{\"start\":{\"timeZone\":\"Europe/Rome\"},\"end\":{\"timeZone\":\"Europe/Rome\"},\"id\":\"example\",\"title\":\"example\",\"status\":\"accepted\",\"source\":\"google\"}",
+        r#"{"start":{"timeZone":"Europe/Rome"},"end":{"timeZone":"Europe/Rome"},"id":"example","title":"example","status":"accepted","source":"google"}"#,
     );
 }
 /// The operations of this resource (its children have their own).

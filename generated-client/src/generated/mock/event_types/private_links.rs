@@ -69,7 +69,7 @@ for crate::resources::event_types::private_links::CreateRequest<'static> {
         "event_types.private_links.create",
         "POST",
         "/v2/event-types/{eventTypeId}/private-links",
-        "{\"linkId\":\"abc123def456\",\"link\":\"abc123def456\",\"eventTypeId\":123,\"isExpired\":false,\"bookingUrl\":\"https://cal.com/d/abc123def456/30min\",\"expiresAt\":\"2025-12-31T23:59:59.000Z\"}",
+        r#"{"linkId":"abc123def456","link":"abc123def456","eventTypeId":123,"isExpired":false,"bookingUrl":"https://cal.com/d/abc123def456/30min","expiresAt":"2025-12-31T23:59:59.000Z"}"#,
     );
 }
 impl crate::mock::Sealed
@@ -82,7 +82,7 @@ for crate::resources::event_types::private_links::ListRequest<'static> {
         "event_types.private_links.list",
         "GET",
         "/v2/event-types/{eventTypeId}/private-links",
-        "[{\"linkId\":\"abc123def456\",\"link\":\"abc123def456\",\"eventTypeId\":123,\"isExpired\":false,\"bookingUrl\":\"https://cal.com/d/abc123def456/30min\",\"expiresAt\":\"2025-12-31T23:59:59.000Z\"}]",
+        r#"[{"linkId":"abc123def456","link":"abc123def456","eventTypeId":123,"isExpired":false,"bookingUrl":"https://cal.com/d/abc123def456/30min","expiresAt":"2025-12-31T23:59:59.000Z"}]"#,
     );
 }
 impl crate::mock::Sealed
@@ -95,7 +95,7 @@ for crate::resources::event_types::private_links::UpdateRequest<'static> {
         "event_types.private_links.update",
         "PATCH",
         "/v2/event-types/{eventTypeId}/private-links/{linkId}",
-        "{\"linkId\":\"abc123def456\",\"link\":\"abc123def456\",\"eventTypeId\":123,\"isExpired\":false,\"bookingUrl\":\"https://cal.com/d/abc123def456/30min\",\"expiresAt\":\"2025-12-31T23:59:59.000Z\"}",
+        r#"{"linkId":"abc123def456","link":"abc123def456","eventTypeId":123,"isExpired":false,"bookingUrl":"https://cal.com/d/abc123def456/30min","expiresAt":"2025-12-31T23:59:59.000Z"}"#,
     );
 }
 impl crate::mock::Sealed
@@ -108,7 +108,7 @@ for crate::resources::event_types::private_links::DeleteRequest<'static> {
         "event_types.private_links.delete",
         "DELETE",
         "/v2/event-types/{eventTypeId}/private-links/{linkId}",
-        "{\"linkId\":\"abc123def456\",\"message\":\"example\"}",
+        r#"{"linkId":"abc123def456","message":"example"}"#,
     );
 }
 /// The operations of this resource (its children have their own).

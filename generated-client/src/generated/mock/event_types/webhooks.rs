@@ -92,7 +92,7 @@ for crate::resources::event_types::webhooks::ListRequest<'static> {
             "event_types.webhooks.list",
             "GET",
             "/v2/event-types/{eventTypeId}/webhooks",
-            "[{\"id\":\"2b8e6f7a-3c9d-4e5f-8a1b-0c2d3e4f5a6b\",\"payloadTemplate\":\"example\",\"triggers\":[\"BOOKING_CREATED\"],\"subscriberUrl\":\"https://example.com/cal-webhook\",\"active\":true,\"userId\":123,\"teamId\":123,\"eventTypeId\":123,\"oAuthClientId\":\"clsx38nbl0001vkhlwin9fmt0\"}]",
+            r#"[{"id":"2b8e6f7a-3c9d-4e5f-8a1b-0c2d3e4f5a6b","payloadTemplate":"example","triggers":["BOOKING_CREATED"],"subscriberUrl":"https://example.com/cal-webhook","active":true,"userId":123,"teamId":123,"eventTypeId":123,"oAuthClientId":"clsx38nbl0001vkhlwin9fmt0"}]"#,
         )
         .paged("take", "skip", 250, false);
 }
@@ -125,7 +125,7 @@ for crate::resources::event_types::webhooks::CreateRequest<'static> {
         "event_types.webhooks.create",
         "POST",
         "/v2/event-types/{eventTypeId}/webhooks",
-        "{\"id\":\"2b8e6f7a-3c9d-4e5f-8a1b-0c2d3e4f5a6b\",\"payloadTemplate\":\"example\",\"triggers\":[\"BOOKING_CREATED\"],\"subscriberUrl\":\"https://example.com/cal-webhook\",\"active\":true,\"userId\":123,\"teamId\":123,\"eventTypeId\":123,\"oAuthClientId\":\"clsx38nbl0001vkhlwin9fmt0\"}",
+        r#"{"id":"2b8e6f7a-3c9d-4e5f-8a1b-0c2d3e4f5a6b","payloadTemplate":"example","triggers":["BOOKING_CREATED"],"subscriberUrl":"https://example.com/cal-webhook","active":true,"userId":123,"teamId":123,"eventTypeId":123,"oAuthClientId":"clsx38nbl0001vkhlwin9fmt0"}"#,
     );
 }
 impl crate::mock::Sealed
@@ -138,7 +138,7 @@ for crate::resources::event_types::webhooks::DeleteAllRequest<'static> {
         "event_types.webhooks.delete_all",
         "DELETE",
         "/v2/event-types/{eventTypeId}/webhooks",
-        "\"example\"",
+        r#""example""#,
     );
 }
 impl crate::mock::Sealed
@@ -151,7 +151,7 @@ for crate::resources::event_types::webhooks::GetRequest<'static> {
         "event_types.webhooks.get",
         "GET",
         "/v2/event-types/{eventTypeId}/webhooks/{webhookId}",
-        "{\"id\":\"2b8e6f7a-3c9d-4e5f-8a1b-0c2d3e4f5a6b\",\"payloadTemplate\":\"example\",\"triggers\":[\"BOOKING_CREATED\"],\"subscriberUrl\":\"https://example.com/cal-webhook\",\"active\":true,\"userId\":123,\"teamId\":123,\"eventTypeId\":123,\"oAuthClientId\":\"clsx38nbl0001vkhlwin9fmt0\"}",
+        r#"{"id":"2b8e6f7a-3c9d-4e5f-8a1b-0c2d3e4f5a6b","payloadTemplate":"example","triggers":["BOOKING_CREATED"],"subscriberUrl":"https://example.com/cal-webhook","active":true,"userId":123,"teamId":123,"eventTypeId":123,"oAuthClientId":"clsx38nbl0001vkhlwin9fmt0"}"#,
     );
 }
 impl crate::mock::Sealed
@@ -164,7 +164,7 @@ for crate::resources::event_types::webhooks::UpdateRequest<'static> {
         "event_types.webhooks.update",
         "PATCH",
         "/v2/event-types/{eventTypeId}/webhooks/{webhookId}",
-        "{\"id\":\"2b8e6f7a-3c9d-4e5f-8a1b-0c2d3e4f5a6b\",\"payloadTemplate\":\"example\",\"triggers\":[\"BOOKING_CREATED\"],\"subscriberUrl\":\"https://example.com/cal-webhook\",\"active\":true,\"userId\":123,\"teamId\":123,\"eventTypeId\":123,\"oAuthClientId\":\"clsx38nbl0001vkhlwin9fmt0\"}",
+        r#"{"id":"2b8e6f7a-3c9d-4e5f-8a1b-0c2d3e4f5a6b","payloadTemplate":"example","triggers":["BOOKING_CREATED"],"subscriberUrl":"https://example.com/cal-webhook","active":true,"userId":123,"teamId":123,"eventTypeId":123,"oAuthClientId":"clsx38nbl0001vkhlwin9fmt0"}"#,
     );
 }
 impl crate::mock::Sealed
@@ -177,7 +177,7 @@ for crate::resources::event_types::webhooks::DeleteRequest<'static> {
         "event_types.webhooks.delete",
         "DELETE",
         "/v2/event-types/{eventTypeId}/webhooks/{webhookId}",
-        "{\"id\":\"2b8e6f7a-3c9d-4e5f-8a1b-0c2d3e4f5a6b\",\"payloadTemplate\":\"example\",\"triggers\":[\"BOOKING_CREATED\"],\"subscriberUrl\":\"https://example.com/cal-webhook\",\"active\":true,\"userId\":123,\"teamId\":123,\"eventTypeId\":123,\"oAuthClientId\":\"clsx38nbl0001vkhlwin9fmt0\"}",
+        r#"{"id":"2b8e6f7a-3c9d-4e5f-8a1b-0c2d3e4f5a6b","payloadTemplate":"example","triggers":["BOOKING_CREATED"],"subscriberUrl":"https://example.com/cal-webhook","active":true,"userId":123,"teamId":123,"eventTypeId":123,"oAuthClientId":"clsx38nbl0001vkhlwin9fmt0"}"#,
     );
 }
 /// The operations of this resource (its children have their own).

@@ -105,7 +105,7 @@ for crate::resources::oauth_clients::users::ListRequest<'static> {
             "oauth_clients.users.list",
             "GET",
             "/v2/oauth-clients/{clientId}/users",
-            "[{\"id\":1,\"email\":\"alice+cluo37fwd0001khkzqqynkpj3@example.com\",\"username\":\"alice\",\"name\":\"Alice Smith\",\"bio\":\"I am a bio\",\"timeZone\":\"America/New_York\",\"weekStart\":\"Sunday\",\"createdDate\":\"2024-04-01T00:00:00.000Z\",\"timeFormat\":12,\"defaultScheduleId\":1,\"locale\":\"en\",\"avatarUrl\":\"https://cal.com/api/avatar/2b735186-b01b-46d3-87da-019b8f61776b.png\",\"metadata\":{\"key\":\"value\"}}]",
+            r#"[{"id":1,"email":"alice+cluo37fwd0001khkzqqynkpj3@example.com","username":"alice","name":"Alice Smith","bio":"I am a bio","timeZone":"America/New_York","weekStart":"Sunday","createdDate":"2024-04-01T00:00:00.000Z","timeFormat":12,"defaultScheduleId":1,"locale":"en","avatarUrl":"https://cal.com/api/avatar/2b735186-b01b-46d3-87da-019b8f61776b.png","metadata":{"key":"value"}}]"#,
         )
         .paged("limit", "offset", 100, false);
 }
@@ -143,7 +143,7 @@ for crate::resources::oauth_clients::users::CreateRequest<'static> {
         "oauth_clients.users.create",
         "POST",
         "/v2/oauth-clients/{clientId}/users",
-        "{\"user\":{\"id\":1,\"email\":\"alice+cluo37fwd0001khkzqqynkpj3@example.com\",\"username\":\"alice\",\"name\":\"Alice Smith\",\"bio\":\"I am a bio\",\"timeZone\":\"America/New_York\",\"weekStart\":\"Sunday\",\"createdDate\":\"2024-04-01T00:00:00.000Z\",\"timeFormat\":12,\"defaultScheduleId\":1,\"locale\":\"en\",\"avatarUrl\":\"https://cal.com/api/avatar/2b735186-b01b-46d3-87da-019b8f61776b.png\",\"metadata\":{\"key\":\"value\"}},\"accessToken\":\"eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9\",\"refreshToken\":\"eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9\",\"accessTokenExpiresAt\":1714000000000,\"refreshTokenExpiresAt\":1745000000000}",
+        r#"{"user":{"id":1,"email":"alice+cluo37fwd0001khkzqqynkpj3@example.com","username":"alice","name":"Alice Smith","bio":"I am a bio","timeZone":"America/New_York","weekStart":"Sunday","createdDate":"2024-04-01T00:00:00.000Z","timeFormat":12,"defaultScheduleId":1,"locale":"en","avatarUrl":"https://cal.com/api/avatar/2b735186-b01b-46d3-87da-019b8f61776b.png","metadata":{"key":"value"}},"accessToken":"eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9","refreshToken":"eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9","accessTokenExpiresAt":1714000000000,"refreshTokenExpiresAt":1745000000000}"#,
     );
 }
 impl crate::mock::Sealed
@@ -156,7 +156,7 @@ for crate::resources::oauth_clients::users::GetRequest<'static> {
         "oauth_clients.users.get",
         "GET",
         "/v2/oauth-clients/{clientId}/users/{userId}",
-        "{\"id\":1,\"email\":\"alice+cluo37fwd0001khkzqqynkpj3@example.com\",\"username\":\"alice\",\"name\":\"Alice Smith\",\"bio\":\"I am a bio\",\"timeZone\":\"America/New_York\",\"weekStart\":\"Sunday\",\"createdDate\":\"2024-04-01T00:00:00.000Z\",\"timeFormat\":12,\"defaultScheduleId\":1,\"locale\":\"en\",\"avatarUrl\":\"https://cal.com/api/avatar/2b735186-b01b-46d3-87da-019b8f61776b.png\",\"metadata\":{\"key\":\"value\"}}",
+        r#"{"id":1,"email":"alice+cluo37fwd0001khkzqqynkpj3@example.com","username":"alice","name":"Alice Smith","bio":"I am a bio","timeZone":"America/New_York","weekStart":"Sunday","createdDate":"2024-04-01T00:00:00.000Z","timeFormat":12,"defaultScheduleId":1,"locale":"en","avatarUrl":"https://cal.com/api/avatar/2b735186-b01b-46d3-87da-019b8f61776b.png","metadata":{"key":"value"}}"#,
     );
 }
 impl crate::mock::Sealed
@@ -169,7 +169,7 @@ for crate::resources::oauth_clients::users::UpdateRequest<'static> {
         "oauth_clients.users.update",
         "PATCH",
         "/v2/oauth-clients/{clientId}/users/{userId}",
-        "{\"id\":1,\"email\":\"alice+cluo37fwd0001khkzqqynkpj3@example.com\",\"username\":\"alice\",\"name\":\"Alice Smith\",\"bio\":\"I am a bio\",\"timeZone\":\"America/New_York\",\"weekStart\":\"Sunday\",\"createdDate\":\"2024-04-01T00:00:00.000Z\",\"timeFormat\":12,\"defaultScheduleId\":1,\"locale\":\"en\",\"avatarUrl\":\"https://cal.com/api/avatar/2b735186-b01b-46d3-87da-019b8f61776b.png\",\"metadata\":{\"key\":\"value\"}}",
+        r#"{"id":1,"email":"alice+cluo37fwd0001khkzqqynkpj3@example.com","username":"alice","name":"Alice Smith","bio":"I am a bio","timeZone":"America/New_York","weekStart":"Sunday","createdDate":"2024-04-01T00:00:00.000Z","timeFormat":12,"defaultScheduleId":1,"locale":"en","avatarUrl":"https://cal.com/api/avatar/2b735186-b01b-46d3-87da-019b8f61776b.png","metadata":{"key":"value"}}"#,
     );
 }
 impl crate::mock::Sealed
@@ -182,7 +182,7 @@ for crate::resources::oauth_clients::users::DeleteRequest<'static> {
         "oauth_clients.users.delete",
         "DELETE",
         "/v2/oauth-clients/{clientId}/users/{userId}",
-        "{\"id\":1,\"email\":\"alice+cluo37fwd0001khkzqqynkpj3@example.com\",\"username\":\"alice\",\"name\":\"Alice Smith\",\"bio\":\"I am a bio\",\"timeZone\":\"America/New_York\",\"weekStart\":\"Sunday\",\"createdDate\":\"2024-04-01T00:00:00.000Z\",\"timeFormat\":12,\"defaultScheduleId\":1,\"locale\":\"en\",\"avatarUrl\":\"https://cal.com/api/avatar/2b735186-b01b-46d3-87da-019b8f61776b.png\",\"metadata\":{\"key\":\"value\"}}",
+        r#"{"id":1,"email":"alice+cluo37fwd0001khkzqqynkpj3@example.com","username":"alice","name":"Alice Smith","bio":"I am a bio","timeZone":"America/New_York","weekStart":"Sunday","createdDate":"2024-04-01T00:00:00.000Z","timeFormat":12,"defaultScheduleId":1,"locale":"en","avatarUrl":"https://cal.com/api/avatar/2b735186-b01b-46d3-87da-019b8f61776b.png","metadata":{"key":"value"}}"#,
     );
 }
 impl crate::mock::Sealed
@@ -195,7 +195,7 @@ for crate::resources::oauth_clients::users::ForceRefreshTokensRequest<'static> {
         "oauth_clients.users.force_refresh_tokens",
         "POST",
         "/v2/oauth-clients/{clientId}/users/{userId}/force-refresh",
-        "{\"accessToken\":\"eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9\",\"refreshToken\":\"eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9\",\"accessTokenExpiresAt\":1714000000000,\"refreshTokenExpiresAt\":1745000000000}",
+        r#"{"accessToken":"eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9","refreshToken":"eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9","accessTokenExpiresAt":1714000000000,"refreshTokenExpiresAt":1745000000000}"#,
     );
 }
 impl crate::mock::Sealed
@@ -208,7 +208,7 @@ for crate::resources::oauth_clients::users::RefreshTokensRequest<'static> {
         "oauth_clients.users.refresh_tokens",
         "POST",
         "/v2/oauth/{clientId}/refresh",
-        "{\"accessToken\":\"eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9\",\"refreshToken\":\"eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9\",\"accessTokenExpiresAt\":1714000000000,\"refreshTokenExpiresAt\":1745000000000}",
+        r#"{"accessToken":"eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9","refreshToken":"eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9","accessTokenExpiresAt":1714000000000,"refreshTokenExpiresAt":1745000000000}"#,
     );
 }
 /// The operations of this resource (its children have their own).

@@ -92,7 +92,7 @@ for crate::resources::oauth_clients::webhooks::ListRequest<'static> {
             "oauth_clients.webhooks.list",
             "GET",
             "/v2/oauth-clients/{clientId}/webhooks",
-            "[{\"id\":\"2b8e6f7a-3c9d-4e5f-8a1b-0c2d3e4f5a6b\",\"payloadTemplate\":\"example\",\"triggers\":[\"BOOKING_CREATED\"],\"subscriberUrl\":\"https://example.com/cal-webhook\",\"active\":true,\"userId\":123,\"teamId\":123,\"eventTypeId\":123,\"oAuthClientId\":\"clsx38nbl0001vkhlwin9fmt0\"}]",
+            r#"[{"id":"2b8e6f7a-3c9d-4e5f-8a1b-0c2d3e4f5a6b","payloadTemplate":"example","triggers":["BOOKING_CREATED"],"subscriberUrl":"https://example.com/cal-webhook","active":true,"userId":123,"teamId":123,"eventTypeId":123,"oAuthClientId":"clsx38nbl0001vkhlwin9fmt0"}]"#,
         )
         .paged("take", "skip", 250, false);
 }
@@ -125,7 +125,7 @@ for crate::resources::oauth_clients::webhooks::CreateRequest<'static> {
         "oauth_clients.webhooks.create",
         "POST",
         "/v2/oauth-clients/{clientId}/webhooks",
-        "{\"id\":\"2b8e6f7a-3c9d-4e5f-8a1b-0c2d3e4f5a6b\",\"payloadTemplate\":\"example\",\"triggers\":[\"BOOKING_CREATED\"],\"subscriberUrl\":\"https://example.com/cal-webhook\",\"active\":true,\"userId\":123,\"teamId\":123,\"eventTypeId\":123,\"oAuthClientId\":\"clsx38nbl0001vkhlwin9fmt0\"}",
+        r#"{"id":"2b8e6f7a-3c9d-4e5f-8a1b-0c2d3e4f5a6b","payloadTemplate":"example","triggers":["BOOKING_CREATED"],"subscriberUrl":"https://example.com/cal-webhook","active":true,"userId":123,"teamId":123,"eventTypeId":123,"oAuthClientId":"clsx38nbl0001vkhlwin9fmt0"}"#,
     );
 }
 impl crate::mock::Sealed
@@ -138,7 +138,7 @@ for crate::resources::oauth_clients::webhooks::DeleteAllRequest<'static> {
         "oauth_clients.webhooks.delete_all",
         "DELETE",
         "/v2/oauth-clients/{clientId}/webhooks",
-        "\"example\"",
+        r#""example""#,
     );
 }
 impl crate::mock::Sealed
@@ -151,7 +151,7 @@ for crate::resources::oauth_clients::webhooks::GetRequest<'static> {
         "oauth_clients.webhooks.get",
         "GET",
         "/v2/oauth-clients/{clientId}/webhooks/{webhookId}",
-        "{\"id\":\"2b8e6f7a-3c9d-4e5f-8a1b-0c2d3e4f5a6b\",\"payloadTemplate\":\"example\",\"triggers\":[\"BOOKING_CREATED\"],\"subscriberUrl\":\"https://example.com/cal-webhook\",\"active\":true,\"userId\":123,\"teamId\":123,\"eventTypeId\":123,\"oAuthClientId\":\"clsx38nbl0001vkhlwin9fmt0\"}",
+        r#"{"id":"2b8e6f7a-3c9d-4e5f-8a1b-0c2d3e4f5a6b","payloadTemplate":"example","triggers":["BOOKING_CREATED"],"subscriberUrl":"https://example.com/cal-webhook","active":true,"userId":123,"teamId":123,"eventTypeId":123,"oAuthClientId":"clsx38nbl0001vkhlwin9fmt0"}"#,
     );
 }
 impl crate::mock::Sealed
@@ -164,7 +164,7 @@ for crate::resources::oauth_clients::webhooks::UpdateRequest<'static> {
         "oauth_clients.webhooks.update",
         "PATCH",
         "/v2/oauth-clients/{clientId}/webhooks/{webhookId}",
-        "{\"id\":\"2b8e6f7a-3c9d-4e5f-8a1b-0c2d3e4f5a6b\",\"payloadTemplate\":\"example\",\"triggers\":[\"BOOKING_CREATED\"],\"subscriberUrl\":\"https://example.com/cal-webhook\",\"active\":true,\"userId\":123,\"teamId\":123,\"eventTypeId\":123,\"oAuthClientId\":\"clsx38nbl0001vkhlwin9fmt0\"}",
+        r#"{"id":"2b8e6f7a-3c9d-4e5f-8a1b-0c2d3e4f5a6b","payloadTemplate":"example","triggers":["BOOKING_CREATED"],"subscriberUrl":"https://example.com/cal-webhook","active":true,"userId":123,"teamId":123,"eventTypeId":123,"oAuthClientId":"clsx38nbl0001vkhlwin9fmt0"}"#,
     );
 }
 impl crate::mock::Sealed
@@ -177,7 +177,7 @@ for crate::resources::oauth_clients::webhooks::DeleteRequest<'static> {
         "oauth_clients.webhooks.delete",
         "DELETE",
         "/v2/oauth-clients/{clientId}/webhooks/{webhookId}",
-        "{\"id\":\"2b8e6f7a-3c9d-4e5f-8a1b-0c2d3e4f5a6b\",\"payloadTemplate\":\"example\",\"triggers\":[\"BOOKING_CREATED\"],\"subscriberUrl\":\"https://example.com/cal-webhook\",\"active\":true,\"userId\":123,\"teamId\":123,\"eventTypeId\":123,\"oAuthClientId\":\"clsx38nbl0001vkhlwin9fmt0\"}",
+        r#"{"id":"2b8e6f7a-3c9d-4e5f-8a1b-0c2d3e4f5a6b","payloadTemplate":"example","triggers":["BOOKING_CREATED"],"subscriberUrl":"https://example.com/cal-webhook","active":true,"userId":123,"teamId":123,"eventTypeId":123,"oAuthClientId":"clsx38nbl0001vkhlwin9fmt0"}"#,
     );
 }
 /// The operations of this resource (its children have their own).

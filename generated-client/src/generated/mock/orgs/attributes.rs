@@ -85,7 +85,7 @@ for crate::resources::orgs::attributes::ListRequest<'static> {
             "orgs.attributes.list",
             "GET",
             "/v2/organizations/{orgId}/attributes",
-            "[{\"id\":\"attr_123\",\"teamId\":1,\"type\":\"SINGLE_SELECT\",\"name\":\"Attribute Name\",\"slug\":\"attribute-name\",\"enabled\":true,\"usersCanEditRelation\":true}]",
+            r#"[{"id":"attr_123","teamId":1,"type":"SINGLE_SELECT","name":"Attribute Name","slug":"attribute-name","enabled":true,"usersCanEditRelation":true}]"#,
         )
         .paged("take", "skip", 250, false);
 }
@@ -113,7 +113,7 @@ for crate::resources::orgs::attributes::CreateRequest<'static> {
         "orgs.attributes.create",
         "POST",
         "/v2/organizations/{orgId}/attributes",
-        "{\"id\":\"attr_123\",\"teamId\":1,\"type\":\"SINGLE_SELECT\",\"name\":\"Attribute Name\",\"slug\":\"attribute-name\",\"enabled\":true,\"usersCanEditRelation\":true}",
+        r#"{"id":"attr_123","teamId":1,"type":"SINGLE_SELECT","name":"Attribute Name","slug":"attribute-name","enabled":true,"usersCanEditRelation":true}"#,
     );
 }
 impl crate::mock::Sealed for crate::resources::orgs::attributes::GetRequest<'static> {}
@@ -124,7 +124,7 @@ impl crate::mock::Operation for crate::resources::orgs::attributes::GetRequest<'
         "orgs.attributes.get",
         "GET",
         "/v2/organizations/{orgId}/attributes/{attributeId}",
-        "{\"id\":\"attr_123\",\"teamId\":1,\"type\":\"SINGLE_SELECT\",\"name\":\"Attribute Name\",\"slug\":\"attribute-name\",\"enabled\":true,\"usersCanEditRelation\":true}",
+        r#"{"id":"attr_123","teamId":1,"type":"SINGLE_SELECT","name":"Attribute Name","slug":"attribute-name","enabled":true,"usersCanEditRelation":true}"#,
     );
 }
 impl crate::mock::Sealed for crate::resources::orgs::attributes::UpdateRequest<'static> {}
@@ -136,7 +136,7 @@ for crate::resources::orgs::attributes::UpdateRequest<'static> {
         "orgs.attributes.update",
         "PATCH",
         "/v2/organizations/{orgId}/attributes/{attributeId}",
-        "{\"id\":\"attr_123\",\"teamId\":1,\"type\":\"SINGLE_SELECT\",\"name\":\"Attribute Name\",\"slug\":\"attribute-name\",\"enabled\":true,\"usersCanEditRelation\":true}",
+        r#"{"id":"attr_123","teamId":1,"type":"SINGLE_SELECT","name":"Attribute Name","slug":"attribute-name","enabled":true,"usersCanEditRelation":true}"#,
     );
 }
 impl crate::mock::Sealed for crate::resources::orgs::attributes::DeleteRequest<'static> {}
@@ -148,7 +148,7 @@ for crate::resources::orgs::attributes::DeleteRequest<'static> {
         "orgs.attributes.delete",
         "DELETE",
         "/v2/organizations/{orgId}/attributes/{attributeId}",
-        "{\"id\":\"attr_123\",\"teamId\":1,\"type\":\"SINGLE_SELECT\",\"name\":\"Attribute Name\",\"slug\":\"attribute-name\",\"enabled\":true,\"usersCanEditRelation\":true}",
+        r#"{"id":"attr_123","teamId":1,"type":"SINGLE_SELECT","name":"Attribute Name","slug":"attribute-name","enabled":true,"usersCanEditRelation":true}"#,
     );
 }
 /// The operations of this resource (its children have their own).

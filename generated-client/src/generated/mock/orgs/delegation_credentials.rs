@@ -46,7 +46,7 @@ for crate::resources::orgs::delegation_credentials::CreateRequest<'static> {
         "orgs.delegation_credentials.create",
         "POST",
         "/v2/organizations/{orgId}/delegation-credentials",
-        "{\"id\":\"example\",\"enabled\":true,\"domain\":\"acme.com\",\"organizationId\":1,\"workspacePlatform\":{\"name\":\"Google\",\"slug\":\"google\"},\"createdAt\":\"2030-01-15T10:00:00Z\",\"updatedAt\":\"2030-01-15T10:00:00Z\"}",
+        r#"{"id":"example","enabled":true,"domain":"acme.com","organizationId":1,"workspacePlatform":{"name":"Google","slug":"google"},"createdAt":"2030-01-15T10:00:00Z","updatedAt":"2030-01-15T10:00:00Z"}"#,
     );
 }
 impl crate::mock::Sealed
@@ -59,7 +59,7 @@ for crate::resources::orgs::delegation_credentials::UpdateRequest<'static> {
         "orgs.delegation_credentials.update",
         "PATCH",
         "/v2/organizations/{orgId}/delegation-credentials/{credentialId}",
-        "{\"id\":\"example\",\"enabled\":true,\"domain\":\"acme.com\",\"organizationId\":1,\"workspacePlatform\":{\"name\":\"Google\",\"slug\":\"google\"},\"createdAt\":\"2030-01-15T10:00:00Z\",\"updatedAt\":\"2030-01-15T10:00:00Z\"}",
+        r#"{"id":"example","enabled":true,"domain":"acme.com","organizationId":1,"workspacePlatform":{"name":"Google","slug":"google"},"createdAt":"2030-01-15T10:00:00Z","updatedAt":"2030-01-15T10:00:00Z"}"#,
     );
 }
 /// The operations of this resource (its children have their own).

@@ -81,7 +81,7 @@ for crate::resources::orgs::managed_orgs::ListRequest<'static> {
             "orgs.managed_orgs.list",
             "GET",
             "/v2/organizations/{orgId}/organizations",
-            "[{\"id\":123,\"name\":\"CalTeam\",\"slug\":\"cal-tel\",\"metadata\":{\"key\":\"value\"}}]",
+            r#"[{"id":123,"name":"CalTeam","slug":"cal-tel","metadata":{"key":"value"}}]"#,
         )
         .paged("take", "skip", 250, true);
 }
@@ -125,7 +125,7 @@ for crate::resources::orgs::managed_orgs::CreateRequest<'static> {
         "orgs.managed_orgs.create",
         "POST",
         "/v2/organizations/{orgId}/organizations",
-        "{\"id\":123,\"name\":\"CalTeam\",\"slug\":\"cal-tel\",\"metadata\":{\"key\":\"value\"},\"apiKey\":\"example\"}",
+        r#"{"id":123,"name":"CalTeam","slug":"cal-tel","metadata":{"key":"value"},"apiKey":"example"}"#,
     );
 }
 impl crate::mock::Sealed for crate::resources::orgs::managed_orgs::GetRequest<'static> {}
@@ -137,7 +137,7 @@ for crate::resources::orgs::managed_orgs::GetRequest<'static> {
         "orgs.managed_orgs.get",
         "GET",
         "/v2/organizations/{orgId}/organizations/{managedOrganizationId}",
-        "{\"id\":123,\"name\":\"CalTeam\",\"slug\":\"cal-tel\",\"metadata\":{\"key\":\"value\"}}",
+        r#"{"id":123,"name":"CalTeam","slug":"cal-tel","metadata":{"key":"value"}}"#,
     );
 }
 impl crate::mock::Sealed
@@ -150,7 +150,7 @@ for crate::resources::orgs::managed_orgs::UpdateRequest<'static> {
         "orgs.managed_orgs.update",
         "PATCH",
         "/v2/organizations/{orgId}/organizations/{managedOrganizationId}",
-        "{\"id\":123,\"name\":\"CalTeam\",\"slug\":\"cal-tel\",\"metadata\":{\"key\":\"value\"}}",
+        r#"{"id":123,"name":"CalTeam","slug":"cal-tel","metadata":{"key":"value"}}"#,
     );
 }
 impl crate::mock::Sealed
@@ -163,7 +163,7 @@ for crate::resources::orgs::managed_orgs::DeleteRequest<'static> {
         "orgs.managed_orgs.delete",
         "DELETE",
         "/v2/organizations/{orgId}/organizations/{managedOrganizationId}",
-        "{\"id\":123,\"name\":\"CalTeam\",\"slug\":\"cal-tel\",\"metadata\":{\"key\":\"value\"}}",
+        r#"{"id":123,"name":"CalTeam","slug":"cal-tel","metadata":{"key":"value"}}"#,
     );
 }
 /// The operations of this resource (its children have their own).

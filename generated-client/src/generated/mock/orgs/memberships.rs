@@ -81,7 +81,7 @@ for crate::resources::orgs::memberships::ListRequest<'static> {
             "orgs.memberships.list",
             "GET",
             "/v2/organizations/{orgId}/memberships",
-            "[{\"id\":123,\"userId\":123,\"teamId\":123,\"accepted\":true,\"role\":\"MEMBER\",\"disableImpersonation\":false,\"user\":{\"avatarUrl\":\"https://example.com/page\",\"username\":\"example\",\"name\":\"example\",\"email\":\"user@example.com\",\"bio\":\"example\",\"metadata\":{\"key\":\"value\"}},\"attributes\":[{\"type\":\"text\",\"id\":\"example\",\"name\":\"example\",\"option\":\"example\",\"optionId\":\"example\"}]}]",
+            r#"[{"id":123,"userId":123,"teamId":123,"accepted":true,"role":"MEMBER","disableImpersonation":false,"user":{"avatarUrl":"https://example.com/page","username":"example","name":"example","email":"user@example.com","bio":"example","metadata":{"key":"value"}},"attributes":[{"type":"text","id":"example","name":"example","option":"example","optionId":"example"}]}]"#,
         )
         .paged("take", "skip", 250, false);
 }
@@ -110,7 +110,7 @@ for crate::resources::orgs::memberships::CreateRequest<'static> {
         "orgs.memberships.create",
         "POST",
         "/v2/organizations/{orgId}/memberships",
-        "{\"id\":123,\"userId\":123,\"teamId\":123,\"accepted\":true,\"role\":\"MEMBER\",\"disableImpersonation\":false,\"user\":{\"avatarUrl\":\"https://example.com/page\",\"username\":\"example\",\"name\":\"example\",\"email\":\"user@example.com\",\"bio\":\"example\",\"metadata\":{\"key\":\"value\"}},\"attributes\":[{\"type\":\"text\",\"id\":\"example\",\"name\":\"example\",\"option\":\"example\",\"optionId\":\"example\"}]}",
+        r#"{"id":123,"userId":123,"teamId":123,"accepted":true,"role":"MEMBER","disableImpersonation":false,"user":{"avatarUrl":"https://example.com/page","username":"example","name":"example","email":"user@example.com","bio":"example","metadata":{"key":"value"}},"attributes":[{"type":"text","id":"example","name":"example","option":"example","optionId":"example"}]}"#,
     );
 }
 impl crate::mock::Sealed for crate::resources::orgs::memberships::GetRequest<'static> {}
@@ -122,7 +122,7 @@ for crate::resources::orgs::memberships::GetRequest<'static> {
         "orgs.memberships.get",
         "GET",
         "/v2/organizations/{orgId}/memberships/{membershipId}",
-        "{\"id\":123,\"userId\":123,\"teamId\":123,\"accepted\":true,\"role\":\"MEMBER\",\"disableImpersonation\":false,\"user\":{\"avatarUrl\":\"https://example.com/page\",\"username\":\"example\",\"name\":\"example\",\"email\":\"user@example.com\",\"bio\":\"example\",\"metadata\":{\"key\":\"value\"}},\"attributes\":[{\"type\":\"text\",\"id\":\"example\",\"name\":\"example\",\"option\":\"example\",\"optionId\":\"example\"}]}",
+        r#"{"id":123,"userId":123,"teamId":123,"accepted":true,"role":"MEMBER","disableImpersonation":false,"user":{"avatarUrl":"https://example.com/page","username":"example","name":"example","email":"user@example.com","bio":"example","metadata":{"key":"value"}},"attributes":[{"type":"text","id":"example","name":"example","option":"example","optionId":"example"}]}"#,
     );
 }
 impl crate::mock::Sealed
@@ -135,7 +135,7 @@ for crate::resources::orgs::memberships::UpdateRequest<'static> {
         "orgs.memberships.update",
         "PATCH",
         "/v2/organizations/{orgId}/memberships/{membershipId}",
-        "{\"id\":123,\"userId\":123,\"teamId\":123,\"accepted\":true,\"role\":\"MEMBER\",\"disableImpersonation\":false,\"user\":{\"avatarUrl\":\"https://example.com/page\",\"username\":\"example\",\"name\":\"example\",\"email\":\"user@example.com\",\"bio\":\"example\",\"metadata\":{\"key\":\"value\"}},\"attributes\":[{\"type\":\"text\",\"id\":\"example\",\"name\":\"example\",\"option\":\"example\",\"optionId\":\"example\"}]}",
+        r#"{"id":123,"userId":123,"teamId":123,"accepted":true,"role":"MEMBER","disableImpersonation":false,"user":{"avatarUrl":"https://example.com/page","username":"example","name":"example","email":"user@example.com","bio":"example","metadata":{"key":"value"}},"attributes":[{"type":"text","id":"example","name":"example","option":"example","optionId":"example"}]}"#,
     );
 }
 impl crate::mock::Sealed
@@ -148,7 +148,7 @@ for crate::resources::orgs::memberships::DeleteRequest<'static> {
         "orgs.memberships.delete",
         "DELETE",
         "/v2/organizations/{orgId}/memberships/{membershipId}",
-        "{\"id\":123,\"userId\":123,\"teamId\":123,\"accepted\":true,\"role\":\"MEMBER\",\"disableImpersonation\":false,\"user\":{\"avatarUrl\":\"https://example.com/page\",\"username\":\"example\",\"name\":\"example\",\"email\":\"user@example.com\",\"bio\":\"example\",\"metadata\":{\"key\":\"value\"}},\"attributes\":[{\"type\":\"text\",\"id\":\"example\",\"name\":\"example\",\"option\":\"example\",\"optionId\":\"example\"}]}",
+        r#"{"id":123,"userId":123,"teamId":123,"accepted":true,"role":"MEMBER","disableImpersonation":false,"user":{"avatarUrl":"https://example.com/page","username":"example","name":"example","email":"user@example.com","bio":"example","metadata":{"key":"value"}},"attributes":[{"type":"text","id":"example","name":"example","option":"example","optionId":"example"}]}"#,
     );
 }
 /// The operations of this resource (its children have their own).

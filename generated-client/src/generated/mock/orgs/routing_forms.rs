@@ -78,7 +78,7 @@ for crate::resources::orgs::routing_forms::ListRequest<'static> {
             "orgs.routing_forms.list",
             "GET",
             "/v2/organizations/{orgId}/routing-forms",
-            "[{\"id\":\"example\",\"name\":\"My Form\",\"description\":\"This is the description.\",\"position\":0,\"createdAt\":\"2024-03-28T10:00:00.000Z\",\"updatedAt\":\"2024-03-28T10:00:00.000Z\",\"userId\":2313,\"teamId\":4214321,\"disabled\":false,\"routes\":{},\"fields\":{},\"settings\":{}}]",
+            r#"[{"id":"example","name":"My Form","description":"This is the description.","position":0,"createdAt":"2024-03-28T10:00:00.000Z","updatedAt":"2024-03-28T10:00:00.000Z","userId":2313,"teamId":4214321,"disabled":false,"routes":{},"fields":{},"settings":{}}]"#,
         )
         .paged("take", "skip", 250, false);
 }
@@ -162,7 +162,7 @@ for crate::resources::orgs::routing_forms::ListResponsesRequest<'static> {
             "orgs.routing_forms.list_responses",
             "GET",
             "/v2/organizations/{orgId}/routing-forms/{routingFormId}/responses",
-            "[{\"id\":123,\"formId\":\"example\",\"formFillerId\":\"example\",\"routedToBookingUid\":\"example\",\"response\":{},\"createdAt\":\"2030-01-15T10:00:00Z\"}]",
+            r#"[{"id":123,"formId":"example","formFillerId":"example","routedToBookingUid":"example","response":{},"createdAt":"2030-01-15T10:00:00Z"}]"#,
         )
         .paged("take", "skip", 250, false);
 }
@@ -245,7 +245,7 @@ for crate::resources::orgs::routing_forms::CreateResponseRequest<'static> {
         "orgs.routing_forms.create_response",
         "POST",
         "/v2/organizations/{orgId}/routing-forms/{routingFormId}/responses",
-        "{\"eventTypeId\":123,\"routingCustomMessage\":\"This is a custom message.\",\"routingExternalRedirectUrl\":\"https://example.com/\"}",
+        r#"{"eventTypeId":123,"routingCustomMessage":"This is a custom message.","routingExternalRedirectUrl":"https://example.com/"}"#,
     );
 }
 impl crate::mock::Stub<
@@ -291,7 +291,7 @@ for crate::resources::orgs::routing_forms::UpdateResponseRequest<'static> {
         "orgs.routing_forms.update_response",
         "PATCH",
         "/v2/organizations/{orgId}/routing-forms/{routingFormId}/responses/{responseId}",
-        "{\"id\":123,\"formId\":\"example\",\"formFillerId\":\"example\",\"routedToBookingUid\":\"example\",\"response\":{},\"createdAt\":\"2030-01-15T10:00:00Z\"}",
+        r#"{"id":123,"formId":"example","formFillerId":"example","routedToBookingUid":"example","response":{},"createdAt":"2030-01-15T10:00:00Z"}"#,
     );
 }
 /// The operations of this resource (its children have their own).

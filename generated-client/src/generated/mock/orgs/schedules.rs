@@ -28,7 +28,7 @@ impl crate::mock::Operation for crate::resources::orgs::schedules::ListRequest<'
             "orgs.schedules.list",
             "GET",
             "/v2/organizations/{orgId}/schedules",
-            "[{\"id\":254,\"ownerId\":478,\"name\":\"Catch up hours\",\"timeZone\":\"Europe/Rome\",\"availability\":[{\"days\":[\"Monday\"],\"startTime\":\"08:00\",\"endTime\":\"15:00\"}],\"isDefault\":true,\"overrides\":[{\"date\":\"2024-05-20\",\"startTime\":\"12:00\",\"endTime\":\"13:00\"}]}]",
+            r#"[{"id":254,"ownerId":478,"name":"Catch up hours","timeZone":"Europe/Rome","availability":[{"days":["Monday"],"startTime":"08:00","endTime":"15:00"}],"isDefault":true,"overrides":[{"date":"2024-05-20","startTime":"12:00","endTime":"13:00"}]}]"#,
         )
         .paged("take", "skip", 250, false);
 }

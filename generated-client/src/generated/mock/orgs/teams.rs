@@ -151,7 +151,7 @@ impl crate::mock::Operation for crate::resources::orgs::teams::ListRequest<'stat
             "orgs.teams.list",
             "GET",
             "/v2/organizations/{orgId}/teams",
-            "[{\"id\":1,\"name\":\"CalTeam\",\"slug\":\"caltel\",\"isOrganization\":false,\"metadata\":{\"key\":\"value\"},\"brandColor\":\"#292929\",\"darkBrandColor\":\"#fafafa\",\"timeFormat\":24,\"timeZone\":\"Europe/London\",\"weekStart\":\"Sunday\"}]",
+            r##"[{"id":1,"name":"CalTeam","slug":"caltel","isOrganization":false,"metadata":{"key":"value"},"brandColor":"#292929","darkBrandColor":"#fafafa","timeFormat":24,"timeZone":"Europe/London","weekStart":"Sunday"}]"##,
         )
         .paged("take", "skip", 250, false);
 }
@@ -178,7 +178,7 @@ impl crate::mock::Operation for crate::resources::orgs::teams::CreateRequest<'st
         "orgs.teams.create",
         "POST",
         "/v2/organizations/{orgId}/teams",
-        "{\"id\":1,\"name\":\"CalTeam\",\"slug\":\"caltel\",\"isOrganization\":false,\"metadata\":{\"key\":\"value\"},\"brandColor\":\"#292929\",\"darkBrandColor\":\"#fafafa\",\"timeFormat\":24,\"timeZone\":\"Europe/London\",\"weekStart\":\"Sunday\"}",
+        r##"{"id":1,"name":"CalTeam","slug":"caltel","isOrganization":false,"metadata":{"key":"value"},"brandColor":"#292929","darkBrandColor":"#fafafa","timeFormat":24,"timeZone":"Europe/London","weekStart":"Sunday"}"##,
     );
 }
 impl crate::mock::Sealed for crate::resources::orgs::teams::ListMineRequest<'static> {}
@@ -189,7 +189,7 @@ impl crate::mock::Operation for crate::resources::orgs::teams::ListMineRequest<'
             "orgs.teams.list_mine",
             "GET",
             "/v2/organizations/{orgId}/teams/me",
-            "[{\"id\":1,\"name\":\"CalTeam\",\"slug\":\"caltel\",\"isOrganization\":false,\"metadata\":{\"key\":\"value\"},\"timeFormat\":24,\"timeZone\":\"Europe/London\",\"weekStart\":\"Sunday\",\"role\":\"MEMBER\"}]",
+            r#"[{"id":1,"name":"CalTeam","slug":"caltel","isOrganization":false,"metadata":{"key":"value"},"timeFormat":24,"timeZone":"Europe/London","weekStart":"Sunday","role":"MEMBER"}]"#,
         )
         .paged("take", "skip", 250, false);
 }
@@ -216,7 +216,7 @@ impl crate::mock::Operation for crate::resources::orgs::teams::GetRequest<'stati
         "orgs.teams.get",
         "GET",
         "/v2/organizations/{orgId}/teams/{teamId}",
-        "{\"id\":1,\"name\":\"CalTeam\",\"slug\":\"caltel\",\"isOrganization\":false,\"metadata\":{\"key\":\"value\"},\"brandColor\":\"#292929\",\"darkBrandColor\":\"#fafafa\",\"timeFormat\":24,\"timeZone\":\"Europe/London\",\"weekStart\":\"Sunday\"}",
+        r##"{"id":1,"name":"CalTeam","slug":"caltel","isOrganization":false,"metadata":{"key":"value"},"brandColor":"#292929","darkBrandColor":"#fafafa","timeFormat":24,"timeZone":"Europe/London","weekStart":"Sunday"}"##,
     );
 }
 impl crate::mock::Sealed for crate::resources::orgs::teams::UpdateRequest<'static> {}
@@ -227,7 +227,7 @@ impl crate::mock::Operation for crate::resources::orgs::teams::UpdateRequest<'st
         "orgs.teams.update",
         "PATCH",
         "/v2/organizations/{orgId}/teams/{teamId}",
-        "{\"id\":1,\"name\":\"CalTeam\",\"slug\":\"caltel\",\"isOrganization\":false,\"metadata\":{\"key\":\"value\"},\"brandColor\":\"#292929\",\"darkBrandColor\":\"#fafafa\",\"timeFormat\":24,\"timeZone\":\"Europe/London\",\"weekStart\":\"Sunday\"}",
+        r##"{"id":1,"name":"CalTeam","slug":"caltel","isOrganization":false,"metadata":{"key":"value"},"brandColor":"#292929","darkBrandColor":"#fafafa","timeFormat":24,"timeZone":"Europe/London","weekStart":"Sunday"}"##,
     );
 }
 impl crate::mock::Sealed for crate::resources::orgs::teams::DeleteRequest<'static> {}
@@ -238,7 +238,7 @@ impl crate::mock::Operation for crate::resources::orgs::teams::DeleteRequest<'st
         "orgs.teams.delete",
         "DELETE",
         "/v2/organizations/{orgId}/teams/{teamId}",
-        "{\"id\":1,\"name\":\"CalTeam\",\"slug\":\"caltel\",\"isOrganization\":false,\"metadata\":{\"key\":\"value\"},\"brandColor\":\"#292929\",\"darkBrandColor\":\"#fafafa\",\"timeFormat\":24,\"timeZone\":\"Europe/London\",\"weekStart\":\"Sunday\"}",
+        r##"{"id":1,"name":"CalTeam","slug":"caltel","isOrganization":false,"metadata":{"key":"value"},"brandColor":"#292929","darkBrandColor":"#fafafa","timeFormat":24,"timeZone":"Europe/London","weekStart":"Sunday"}"##,
     );
 }
 impl crate::mock::Sealed
@@ -251,7 +251,7 @@ for crate::resources::orgs::teams::CreateInviteRequest<'static> {
         "orgs.teams.create_invite",
         "POST",
         "/v2/organizations/{orgId}/teams/{teamId}/invite",
-        "{\"token\":\"f6a5c8b1d2e34c7f90a1b2c3d4e5f6a5b7c8d9e0f1a2b3c4d5e6f7a8b9c0d1e2\",\"inviteLink\":\"http://app.cal.com/signup?token=f6a5c8b1d2e34c7f90a1b2c3d4e5f6a5b7c8d9e0f1a2b3c4d5e6f7a8b9c0d1e2&callbackUrl=/getting-started\"}",
+        r#"{"token":"f6a5c8b1d2e34c7f90a1b2c3d4e5f6a5b7c8d9e0f1a2b3c4d5e6f7a8b9c0d1e2","inviteLink":"http://app.cal.com/signup?token=f6a5c8b1d2e34c7f90a1b2c3d4e5f6a5b7c8d9e0f1a2b3c4d5e6f7a8b9c0d1e2&callbackUrl=/getting-started"}"#,
     );
 }
 /// The operations of this resource (its children have their own).

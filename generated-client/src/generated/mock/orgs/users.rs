@@ -74,7 +74,7 @@ impl crate::mock::Operation for crate::resources::orgs::users::ListRequest<'stat
             "orgs.users.list",
             "GET",
             "/v2/organizations/{orgId}/users",
-            "[{\"id\":1,\"username\":\"john_doe\",\"name\":\"John Doe\",\"email\":\"john@example.com\",\"emailVerified\":\"2022-01-01T00:00:00Z\",\"bio\":\"I am a software developer\",\"avatarUrl\":\"https://example.com/avatar.jpg\",\"timeZone\":\"America/New_York\",\"weekStart\":\"Monday\",\"appTheme\":\"light\",\"theme\":\"default\",\"defaultScheduleId\":1,\"locale\":\"en-US\",\"timeFormat\":12,\"hideBranding\":false,\"brandColor\":\"#ffffff\",\"darkBrandColor\":\"#000000\",\"allowDynamicBooking\":true,\"createdDate\":\"2022-01-01T00:00:00Z\",\"verified\":true,\"invitedTo\":1,\"metadata\":{\"key\":\"value\"},\"profile\":{\"id\":1,\"organizationId\":1,\"userId\":1,\"username\":\"john_doe\"}}]",
+            r##"[{"id":1,"username":"john_doe","name":"John Doe","email":"john@example.com","emailVerified":"2022-01-01T00:00:00Z","bio":"I am a software developer","avatarUrl":"https://example.com/avatar.jpg","timeZone":"America/New_York","weekStart":"Monday","appTheme":"light","theme":"default","defaultScheduleId":1,"locale":"en-US","timeFormat":12,"hideBranding":false,"brandColor":"#ffffff","darkBrandColor":"#000000","allowDynamicBooking":true,"createdDate":"2022-01-01T00:00:00Z","verified":true,"invitedTo":1,"metadata":{"key":"value"},"profile":{"id":1,"organizationId":1,"userId":1,"username":"john_doe"}}]"##,
         )
         .paged("take", "skip", 250, false);
 }
@@ -127,7 +127,7 @@ impl crate::mock::Operation for crate::resources::orgs::users::CreateRequest<'st
         "orgs.users.create",
         "POST",
         "/v2/organizations/{orgId}/users",
-        "{\"id\":1,\"username\":\"john_doe\",\"name\":\"John Doe\",\"email\":\"john@example.com\",\"emailVerified\":\"2022-01-01T00:00:00Z\",\"bio\":\"I am a software developer\",\"avatarUrl\":\"https://example.com/avatar.jpg\",\"timeZone\":\"America/New_York\",\"weekStart\":\"Monday\",\"appTheme\":\"light\",\"theme\":\"default\",\"defaultScheduleId\":1,\"locale\":\"en-US\",\"timeFormat\":12,\"hideBranding\":false,\"brandColor\":\"#ffffff\",\"darkBrandColor\":\"#000000\",\"allowDynamicBooking\":true,\"createdDate\":\"2022-01-01T00:00:00Z\",\"verified\":true,\"invitedTo\":1,\"metadata\":{\"key\":\"value\"},\"profile\":{\"id\":1,\"organizationId\":1,\"userId\":1,\"username\":\"john_doe\"}}",
+        r##"{"id":1,"username":"john_doe","name":"John Doe","email":"john@example.com","emailVerified":"2022-01-01T00:00:00Z","bio":"I am a software developer","avatarUrl":"https://example.com/avatar.jpg","timeZone":"America/New_York","weekStart":"Monday","appTheme":"light","theme":"default","defaultScheduleId":1,"locale":"en-US","timeFormat":12,"hideBranding":false,"brandColor":"#ffffff","darkBrandColor":"#000000","allowDynamicBooking":true,"createdDate":"2022-01-01T00:00:00Z","verified":true,"invitedTo":1,"metadata":{"key":"value"},"profile":{"id":1,"organizationId":1,"userId":1,"username":"john_doe"}}"##,
     );
 }
 impl crate::mock::Sealed for crate::resources::orgs::users::UpdateRequest<'static> {}
@@ -138,7 +138,7 @@ impl crate::mock::Operation for crate::resources::orgs::users::UpdateRequest<'st
         "orgs.users.update",
         "PATCH",
         "/v2/organizations/{orgId}/users/{userId}",
-        "{\"id\":1,\"username\":\"john_doe\",\"name\":\"John Doe\",\"email\":\"john@example.com\",\"emailVerified\":\"2022-01-01T00:00:00Z\",\"bio\":\"I am a software developer\",\"avatarUrl\":\"https://example.com/avatar.jpg\",\"timeZone\":\"America/New_York\",\"weekStart\":\"Monday\",\"appTheme\":\"light\",\"theme\":\"default\",\"defaultScheduleId\":1,\"locale\":\"en-US\",\"timeFormat\":12,\"hideBranding\":false,\"brandColor\":\"#ffffff\",\"darkBrandColor\":\"#000000\",\"allowDynamicBooking\":true,\"createdDate\":\"2022-01-01T00:00:00Z\",\"verified\":true,\"invitedTo\":1,\"metadata\":{\"key\":\"value\"},\"profile\":{\"id\":1,\"organizationId\":1,\"userId\":1,\"username\":\"john_doe\"}}",
+        r##"{"id":1,"username":"john_doe","name":"John Doe","email":"john@example.com","emailVerified":"2022-01-01T00:00:00Z","bio":"I am a software developer","avatarUrl":"https://example.com/avatar.jpg","timeZone":"America/New_York","weekStart":"Monday","appTheme":"light","theme":"default","defaultScheduleId":1,"locale":"en-US","timeFormat":12,"hideBranding":false,"brandColor":"#ffffff","darkBrandColor":"#000000","allowDynamicBooking":true,"createdDate":"2022-01-01T00:00:00Z","verified":true,"invitedTo":1,"metadata":{"key":"value"},"profile":{"id":1,"organizationId":1,"userId":1,"username":"john_doe"}}"##,
     );
 }
 impl crate::mock::Sealed for crate::resources::orgs::users::DeleteRequest<'static> {}
@@ -149,7 +149,7 @@ impl crate::mock::Operation for crate::resources::orgs::users::DeleteRequest<'st
         "orgs.users.delete",
         "DELETE",
         "/v2/organizations/{orgId}/users/{userId}",
-        "{\"id\":1,\"username\":\"john_doe\",\"name\":\"John Doe\",\"email\":\"john@example.com\",\"emailVerified\":\"2022-01-01T00:00:00Z\",\"bio\":\"I am a software developer\",\"avatarUrl\":\"https://example.com/avatar.jpg\",\"timeZone\":\"America/New_York\",\"weekStart\":\"Monday\",\"appTheme\":\"light\",\"theme\":\"default\",\"defaultScheduleId\":1,\"locale\":\"en-US\",\"timeFormat\":12,\"hideBranding\":false,\"brandColor\":\"#ffffff\",\"darkBrandColor\":\"#000000\",\"allowDynamicBooking\":true,\"createdDate\":\"2022-01-01T00:00:00Z\",\"verified\":true,\"invitedTo\":1,\"metadata\":{\"key\":\"value\"},\"profile\":{\"id\":1,\"organizationId\":1,\"userId\":1,\"username\":\"john_doe\"}}",
+        r##"{"id":1,"username":"john_doe","name":"John Doe","email":"john@example.com","emailVerified":"2022-01-01T00:00:00Z","bio":"I am a software developer","avatarUrl":"https://example.com/avatar.jpg","timeZone":"America/New_York","weekStart":"Monday","appTheme":"light","theme":"default","defaultScheduleId":1,"locale":"en-US","timeFormat":12,"hideBranding":false,"brandColor":"#ffffff","darkBrandColor":"#000000","allowDynamicBooking":true,"createdDate":"2022-01-01T00:00:00Z","verified":true,"invitedTo":1,"metadata":{"key":"value"},"profile":{"id":1,"organizationId":1,"userId":1,"username":"john_doe"}}"##,
     );
 }
 /// The operations of this resource (its children have their own).

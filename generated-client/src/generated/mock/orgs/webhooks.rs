@@ -74,7 +74,7 @@ impl crate::mock::Operation for crate::resources::orgs::webhooks::ListRequest<'s
             "orgs.webhooks.list",
             "GET",
             "/v2/organizations/{orgId}/webhooks",
-            "[{\"id\":\"2b8e6f7a-3c9d-4e5f-8a1b-0c2d3e4f5a6b\",\"payloadTemplate\":\"example\",\"triggers\":[\"BOOKING_CREATED\"],\"subscriberUrl\":\"https://example.com/cal-webhook\",\"active\":true,\"userId\":123,\"teamId\":123,\"eventTypeId\":123,\"oAuthClientId\":\"clsx38nbl0001vkhlwin9fmt0\"}]",
+            r#"[{"id":"2b8e6f7a-3c9d-4e5f-8a1b-0c2d3e4f5a6b","payloadTemplate":"example","triggers":["BOOKING_CREATED"],"subscriberUrl":"https://example.com/cal-webhook","active":true,"userId":123,"teamId":123,"eventTypeId":123,"oAuthClientId":"clsx38nbl0001vkhlwin9fmt0"}]"#,
         )
         .paged("take", "skip", 250, false);
 }
@@ -102,7 +102,7 @@ for crate::resources::orgs::webhooks::CreateRequest<'static> {
         "orgs.webhooks.create",
         "POST",
         "/v2/organizations/{orgId}/webhooks",
-        "{\"id\":\"2b8e6f7a-3c9d-4e5f-8a1b-0c2d3e4f5a6b\",\"payloadTemplate\":\"example\",\"triggers\":[\"BOOKING_CREATED\"],\"subscriberUrl\":\"https://example.com/cal-webhook\",\"active\":true,\"userId\":123,\"teamId\":123,\"eventTypeId\":123,\"oAuthClientId\":\"clsx38nbl0001vkhlwin9fmt0\"}",
+        r#"{"id":"2b8e6f7a-3c9d-4e5f-8a1b-0c2d3e4f5a6b","payloadTemplate":"example","triggers":["BOOKING_CREATED"],"subscriberUrl":"https://example.com/cal-webhook","active":true,"userId":123,"teamId":123,"eventTypeId":123,"oAuthClientId":"clsx38nbl0001vkhlwin9fmt0"}"#,
     );
 }
 impl crate::mock::Sealed for crate::resources::orgs::webhooks::GetRequest<'static> {}
@@ -113,7 +113,7 @@ impl crate::mock::Operation for crate::resources::orgs::webhooks::GetRequest<'st
         "orgs.webhooks.get",
         "GET",
         "/v2/organizations/{orgId}/webhooks/{webhookId}",
-        "{\"id\":\"2b8e6f7a-3c9d-4e5f-8a1b-0c2d3e4f5a6b\",\"payloadTemplate\":\"example\",\"triggers\":[\"BOOKING_CREATED\"],\"subscriberUrl\":\"https://example.com/cal-webhook\",\"active\":true,\"userId\":123,\"teamId\":123,\"eventTypeId\":123,\"oAuthClientId\":\"clsx38nbl0001vkhlwin9fmt0\"}",
+        r#"{"id":"2b8e6f7a-3c9d-4e5f-8a1b-0c2d3e4f5a6b","payloadTemplate":"example","triggers":["BOOKING_CREATED"],"subscriberUrl":"https://example.com/cal-webhook","active":true,"userId":123,"teamId":123,"eventTypeId":123,"oAuthClientId":"clsx38nbl0001vkhlwin9fmt0"}"#,
     );
 }
 impl crate::mock::Sealed for crate::resources::orgs::webhooks::UpdateRequest<'static> {}
@@ -125,7 +125,7 @@ for crate::resources::orgs::webhooks::UpdateRequest<'static> {
         "orgs.webhooks.update",
         "PATCH",
         "/v2/organizations/{orgId}/webhooks/{webhookId}",
-        "{\"id\":\"2b8e6f7a-3c9d-4e5f-8a1b-0c2d3e4f5a6b\",\"payloadTemplate\":\"example\",\"triggers\":[\"BOOKING_CREATED\"],\"subscriberUrl\":\"https://example.com/cal-webhook\",\"active\":true,\"userId\":123,\"teamId\":123,\"eventTypeId\":123,\"oAuthClientId\":\"clsx38nbl0001vkhlwin9fmt0\"}",
+        r#"{"id":"2b8e6f7a-3c9d-4e5f-8a1b-0c2d3e4f5a6b","payloadTemplate":"example","triggers":["BOOKING_CREATED"],"subscriberUrl":"https://example.com/cal-webhook","active":true,"userId":123,"teamId":123,"eventTypeId":123,"oAuthClientId":"clsx38nbl0001vkhlwin9fmt0"}"#,
     );
 }
 impl crate::mock::Sealed for crate::resources::orgs::webhooks::DeleteRequest<'static> {}
@@ -137,7 +137,7 @@ for crate::resources::orgs::webhooks::DeleteRequest<'static> {
         "orgs.webhooks.delete",
         "DELETE",
         "/v2/organizations/{orgId}/webhooks/{webhookId}",
-        "{\"id\":\"2b8e6f7a-3c9d-4e5f-8a1b-0c2d3e4f5a6b\",\"payloadTemplate\":\"example\",\"triggers\":[\"BOOKING_CREATED\"],\"subscriberUrl\":\"https://example.com/cal-webhook\",\"active\":true,\"userId\":123,\"teamId\":123,\"eventTypeId\":123,\"oAuthClientId\":\"clsx38nbl0001vkhlwin9fmt0\"}",
+        r#"{"id":"2b8e6f7a-3c9d-4e5f-8a1b-0c2d3e4f5a6b","payloadTemplate":"example","triggers":["BOOKING_CREATED"],"subscriberUrl":"https://example.com/cal-webhook","active":true,"userId":123,"teamId":123,"eventTypeId":123,"oAuthClientId":"clsx38nbl0001vkhlwin9fmt0"}"#,
     );
 }
 /// The operations of this resource (its children have their own).

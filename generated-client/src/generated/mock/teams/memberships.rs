@@ -81,7 +81,7 @@ for crate::resources::teams::memberships::ListRequest<'static> {
             "teams.memberships.list",
             "GET",
             "/v2/teams/{teamId}/memberships",
-            "[{\"id\":123,\"userId\":123,\"teamId\":123,\"accepted\":true,\"role\":\"MEMBER\",\"disableImpersonation\":true,\"user\":{\"avatarUrl\":\"https://example.com/page\",\"username\":\"example\",\"name\":\"example\",\"email\":\"user@example.com\",\"bio\":\"example\",\"metadata\":{\"key\":\"value\"}}}]",
+            r#"[{"id":123,"userId":123,"teamId":123,"accepted":true,"role":"MEMBER","disableImpersonation":true,"user":{"avatarUrl":"https://example.com/page","username":"example","name":"example","email":"user@example.com","bio":"example","metadata":{"key":"value"}}}]"#,
         )
         .paged("take", "skip", 250, false);
 }
@@ -110,7 +110,7 @@ for crate::resources::teams::memberships::CreateRequest<'static> {
         "teams.memberships.create",
         "POST",
         "/v2/teams/{teamId}/memberships",
-        "{\"id\":123,\"userId\":123,\"teamId\":123,\"accepted\":true,\"role\":\"MEMBER\",\"disableImpersonation\":true,\"user\":{\"avatarUrl\":\"https://example.com/page\",\"username\":\"example\",\"name\":\"example\",\"email\":\"user@example.com\",\"bio\":\"example\",\"metadata\":{\"key\":\"value\"}}}",
+        r#"{"id":123,"userId":123,"teamId":123,"accepted":true,"role":"MEMBER","disableImpersonation":true,"user":{"avatarUrl":"https://example.com/page","username":"example","name":"example","email":"user@example.com","bio":"example","metadata":{"key":"value"}}}"#,
     );
 }
 impl crate::mock::Sealed for crate::resources::teams::memberships::GetRequest<'static> {}
@@ -122,7 +122,7 @@ for crate::resources::teams::memberships::GetRequest<'static> {
         "teams.memberships.get",
         "GET",
         "/v2/teams/{teamId}/memberships/{membershipId}",
-        "{\"id\":123,\"userId\":123,\"teamId\":123,\"accepted\":true,\"role\":\"MEMBER\",\"disableImpersonation\":true,\"user\":{\"avatarUrl\":\"https://example.com/page\",\"username\":\"example\",\"name\":\"example\",\"email\":\"user@example.com\",\"bio\":\"example\",\"metadata\":{\"key\":\"value\"}}}",
+        r#"{"id":123,"userId":123,"teamId":123,"accepted":true,"role":"MEMBER","disableImpersonation":true,"user":{"avatarUrl":"https://example.com/page","username":"example","name":"example","email":"user@example.com","bio":"example","metadata":{"key":"value"}}}"#,
     );
 }
 impl crate::mock::Sealed
@@ -135,7 +135,7 @@ for crate::resources::teams::memberships::UpdateRequest<'static> {
         "teams.memberships.update",
         "PATCH",
         "/v2/teams/{teamId}/memberships/{membershipId}",
-        "{\"id\":123,\"userId\":123,\"teamId\":123,\"accepted\":true,\"role\":\"MEMBER\",\"disableImpersonation\":true,\"user\":{\"avatarUrl\":\"https://example.com/page\",\"username\":\"example\",\"name\":\"example\",\"email\":\"user@example.com\",\"bio\":\"example\",\"metadata\":{\"key\":\"value\"}}}",
+        r#"{"id":123,"userId":123,"teamId":123,"accepted":true,"role":"MEMBER","disableImpersonation":true,"user":{"avatarUrl":"https://example.com/page","username":"example","name":"example","email":"user@example.com","bio":"example","metadata":{"key":"value"}}}"#,
     );
 }
 impl crate::mock::Sealed
@@ -148,7 +148,7 @@ for crate::resources::teams::memberships::DeleteRequest<'static> {
         "teams.memberships.delete",
         "DELETE",
         "/v2/teams/{teamId}/memberships/{membershipId}",
-        "{\"id\":123,\"userId\":123,\"teamId\":123,\"accepted\":true,\"role\":\"MEMBER\",\"disableImpersonation\":true,\"user\":{\"avatarUrl\":\"https://example.com/page\",\"username\":\"example\",\"name\":\"example\",\"email\":\"user@example.com\",\"bio\":\"example\",\"metadata\":{\"key\":\"value\"}}}",
+        r#"{"id":123,"userId":123,"teamId":123,"accepted":true,"role":"MEMBER","disableImpersonation":true,"user":{"avatarUrl":"https://example.com/page","username":"example","name":"example","email":"user@example.com","bio":"example","metadata":{"key":"value"}}}"#,
     );
 }
 /// The operations of this resource (its children have their own).

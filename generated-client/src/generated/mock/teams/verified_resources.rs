@@ -109,7 +109,7 @@ for crate::resources::teams::verified_resources::RequestEmailCodeRequest<'static
             "teams.verified_resources.request_email_code",
             "POST",
             "/v2/teams/{teamId}/verified-resources/emails/verification-code/request",
-            "",
+            r#""#,
         )
         .no_value();
 }
@@ -123,7 +123,7 @@ for crate::resources::teams::verified_resources::RequestPhoneCodeRequest<'static
             "teams.verified_resources.request_phone_code",
             "POST",
             "/v2/teams/{teamId}/verified-resources/phones/verification-code/request",
-            "",
+            r#""#,
         )
         .no_value();
 }
@@ -137,7 +137,7 @@ for crate::resources::teams::verified_resources::VerifyEmailRequest<'static> {
         "teams.verified_resources.verify_email",
         "POST",
         "/v2/teams/{teamId}/verified-resources/emails/verification-code/verify",
-        "{\"id\":789,\"email\":\"user@example.com\",\"teamId\":89,\"userId\":45}",
+        r#"{"id":789,"email":"user@example.com","teamId":89,"userId":45}"#,
     );
 }
 impl crate::mock::Sealed
@@ -150,7 +150,7 @@ for crate::resources::teams::verified_resources::VerifyPhoneRequest<'static> {
         "teams.verified_resources.verify_phone",
         "POST",
         "/v2/teams/{teamId}/verified-resources/phones/verification-code/verify",
-        "{\"id\":789,\"phoneNumber\":\"+37255556666\",\"teamId\":89,\"userId\":45}",
+        r#"{"id":789,"phoneNumber":"+37255556666","teamId":89,"userId":45}"#,
     );
 }
 impl crate::mock::Sealed
@@ -163,7 +163,7 @@ for crate::resources::teams::verified_resources::ListEmailsRequest<'static> {
             "teams.verified_resources.list_emails",
             "GET",
             "/v2/teams/{teamId}/verified-resources/emails",
-            "[{\"id\":789,\"email\":\"user@example.com\",\"teamId\":89,\"userId\":45}]",
+            r#"[{"id":789,"email":"user@example.com","teamId":89,"userId":45}]"#,
         )
         .paged("take", "skip", 250, false);
 }
@@ -196,7 +196,7 @@ for crate::resources::teams::verified_resources::ListPhonesRequest<'static> {
             "teams.verified_resources.list_phones",
             "GET",
             "/v2/teams/{teamId}/verified-resources/phones",
-            "[{\"id\":789,\"phoneNumber\":\"+37255556666\",\"teamId\":89,\"userId\":45}]",
+            r#"[{"id":789,"phoneNumber":"+37255556666","teamId":89,"userId":45}]"#,
         )
         .paged("take", "skip", 250, false);
 }
@@ -229,7 +229,7 @@ for crate::resources::teams::verified_resources::GetEmailRequest<'static> {
         "teams.verified_resources.get_email",
         "GET",
         "/v2/teams/{teamId}/verified-resources/emails/{id}",
-        "{\"id\":789,\"email\":\"user@example.com\",\"teamId\":89,\"userId\":45}",
+        r#"{"id":789,"email":"user@example.com","teamId":89,"userId":45}"#,
     );
 }
 impl crate::mock::Sealed
@@ -242,7 +242,7 @@ for crate::resources::teams::verified_resources::GetPhoneRequest<'static> {
         "teams.verified_resources.get_phone",
         "GET",
         "/v2/teams/{teamId}/verified-resources/phones/{id}",
-        "{\"id\":789,\"phoneNumber\":\"+37255556666\",\"teamId\":89,\"userId\":45}",
+        r#"{"id":789,"phoneNumber":"+37255556666","teamId":89,"userId":45}"#,
     );
 }
 /// The operations of this resource (its children have their own).

@@ -146,7 +146,7 @@ for crate::resources::orgs::attributes::options::CreateRequest<'static> {
         "orgs.attributes.options.create",
         "POST",
         "/v2/organizations/{orgId}/attributes/{attributeId}/options",
-        "{\"id\":\"attr_option_id\",\"attributeId\":\"attr_id\",\"value\":\"option_value\",\"slug\":\"option-slug\"}",
+        r#"{"id":"attr_option_id","attributeId":"attr_id","value":"option_value","slug":"option-slug"}"#,
     );
 }
 impl crate::mock::Sealed
@@ -159,7 +159,7 @@ for crate::resources::orgs::attributes::options::ListRequest<'static> {
         "orgs.attributes.options.list",
         "GET",
         "/v2/organizations/{orgId}/attributes/{attributeId}/options",
-        "[{\"id\":\"attr_option_id\",\"attributeId\":\"attr_id\",\"value\":\"option_value\",\"slug\":\"option-slug\"}]",
+        r#"[{"id":"attr_option_id","attributeId":"attr_id","value":"option_value","slug":"option-slug"}]"#,
     );
 }
 impl crate::mock::Sealed
@@ -172,7 +172,7 @@ for crate::resources::orgs::attributes::options::UpdateRequest<'static> {
         "orgs.attributes.options.update",
         "PATCH",
         "/v2/organizations/{orgId}/attributes/{attributeId}/options/{optionId}",
-        "{\"id\":\"attr_option_id\",\"attributeId\":\"attr_id\",\"value\":\"option_value\",\"slug\":\"option-slug\"}",
+        r#"{"id":"attr_option_id","attributeId":"attr_id","value":"option_value","slug":"option-slug"}"#,
     );
 }
 impl crate::mock::Sealed
@@ -185,7 +185,7 @@ for crate::resources::orgs::attributes::options::DeleteRequest<'static> {
         "orgs.attributes.options.delete",
         "DELETE",
         "/v2/organizations/{orgId}/attributes/{attributeId}/options/{optionId}",
-        "{\"id\":\"attr_option_id\",\"attributeId\":\"attr_id\",\"value\":\"option_value\",\"slug\":\"option-slug\"}",
+        r#"{"id":"attr_option_id","attributeId":"attr_id","value":"option_value","slug":"option-slug"}"#,
     );
 }
 impl crate::mock::Sealed
@@ -198,7 +198,7 @@ for crate::resources::orgs::attributes::options::ListAssignedRequest<'static> {
             "orgs.attributes.options.list_assigned",
             "GET",
             "/v2/organizations/{orgId}/attributes/{attributeId}/options/assigned",
-            "[{\"id\":\"attr_option_id\",\"attributeId\":\"attr_id\",\"value\":\"option_value\",\"slug\":\"option-slug\",\"assignedUserIds\":[1]}]",
+            r#"[{"id":"attr_option_id","attributeId":"attr_id","value":"option_value","slug":"option-slug","assignedUserIds":[1]}]"#,
         )
         .paged("take", "skip", 250, false);
 }
@@ -244,7 +244,7 @@ for crate::resources::orgs::attributes::options::ListAssignedBySlugRequest<'stat
             "orgs.attributes.options.list_assigned_by_slug",
             "GET",
             "/v2/organizations/{orgId}/attributes/slugs/{attributeSlug}/options/assigned",
-            "[{\"id\":\"attr_option_id\",\"attributeId\":\"attr_id\",\"value\":\"option_value\",\"slug\":\"option-slug\",\"assignedUserIds\":[1]}]",
+            r#"[{"id":"attr_option_id","attributeId":"attr_id","value":"option_value","slug":"option-slug","assignedUserIds":[1]}]"#,
         )
         .paged("take", "skip", 250, false);
 }
@@ -290,7 +290,7 @@ for crate::resources::orgs::attributes::options::AssignToUserRequest<'static> {
         "orgs.attributes.options.assign_to_user",
         "POST",
         "/v2/organizations/{orgId}/attributes/options/{userId}",
-        "{\"id\":\"example\",\"memberId\":1,\"attributeOptionId\":\"example\"}",
+        r#"{"id":"example","memberId":1,"attributeOptionId":"example"}"#,
     );
 }
 impl crate::mock::Sealed
@@ -303,7 +303,7 @@ for crate::resources::orgs::attributes::options::ListForUserRequest<'static> {
         "orgs.attributes.options.list_for_user",
         "GET",
         "/v2/organizations/{orgId}/attributes/options/{userId}",
-        "[{\"id\":\"attr_option_id\",\"attributeId\":\"attr_id\",\"value\":\"option_value\",\"slug\":\"option-slug\"}]",
+        r#"[{"id":"attr_option_id","attributeId":"attr_id","value":"option_value","slug":"option-slug"}]"#,
     );
 }
 impl crate::mock::Sealed
@@ -316,7 +316,7 @@ for crate::resources::orgs::attributes::options::UnassignFromUserRequest<'static
         "orgs.attributes.options.unassign_from_user",
         "DELETE",
         "/v2/organizations/{orgId}/attributes/options/{userId}/{attributeOptionId}",
-        "{\"id\":\"example\",\"memberId\":1,\"attributeOptionId\":\"example\"}",
+        r#"{"id":"example","memberId":1,"attributeOptionId":"example"}"#,
     );
 }
 /// The operations of this resource (its children have their own).

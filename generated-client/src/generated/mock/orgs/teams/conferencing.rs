@@ -128,7 +128,7 @@ for crate::resources::orgs::teams::conferencing::ConnectRequest<'static> {
         "orgs.teams.conferencing.connect",
         "POST",
         "/v2/organizations/{orgId}/teams/{teamId}/conferencing/{app}/connect",
-        "{\"id\":1,\"type\":\"google_video\",\"userId\":1,\"invalid\":true}",
+        r#"{"id":1,"type":"google_video","userId":1,"invalid":true}"#,
     );
 }
 impl crate::mock::Sealed
@@ -141,7 +141,7 @@ for crate::resources::orgs::teams::conferencing::OauthAuthUrlRequest<'static> {
         "orgs.teams.conferencing.oauth_auth_url",
         "GET",
         "/v2/organizations/{orgId}/teams/{teamId}/conferencing/{app}/oauth/auth-url",
-        "{\"url\":\"https://example.com/page\"}",
+        r#"{"url":"https://example.com/page"}"#,
     );
 }
 impl crate::mock::Stub<
@@ -169,7 +169,7 @@ for crate::resources::orgs::teams::conferencing::ListRequest<'static> {
         "orgs.teams.conferencing.list",
         "GET",
         "/v2/organizations/{orgId}/teams/{teamId}/conferencing",
-        "[{\"id\":1,\"type\":\"google_video\",\"userId\":1,\"invalid\":true}]",
+        r#"[{"id":1,"type":"google_video","userId":1,"invalid":true}]"#,
     );
 }
 impl crate::mock::Sealed
@@ -182,7 +182,7 @@ for crate::resources::orgs::teams::conferencing::SetDefaultRequest<'static> {
             "orgs.teams.conferencing.set_default",
             "POST",
             "/v2/organizations/{orgId}/teams/{teamId}/conferencing/{app}/default",
-            "",
+            r#""#,
         )
         .no_value();
 }
@@ -196,7 +196,7 @@ for crate::resources::orgs::teams::conferencing::GetDefaultRequest<'static> {
         "orgs.teams.conferencing.get_default",
         "GET",
         "/v2/organizations/{orgId}/teams/{teamId}/conferencing/default",
-        "{\"appSlug\":\"google-meet\"}",
+        r#"{"appSlug":"google-meet"}"#,
     );
 }
 impl crate::mock::Sealed
@@ -209,7 +209,7 @@ for crate::resources::orgs::teams::conferencing::DisconnectRequest<'static> {
             "orgs.teams.conferencing.disconnect",
             "DELETE",
             "/v2/organizations/{orgId}/teams/{teamId}/conferencing/{app}/disconnect",
-            "",
+            r#""#,
         )
         .no_value();
 }
@@ -223,7 +223,7 @@ for crate::resources::orgs::teams::conferencing::SaveOauthCredentialsRequest<'st
             "orgs.teams.conferencing.save_oauth_credentials",
             "GET",
             "/v2/organizations/{orgId}/teams/{teamId}/conferencing/{app}/oauth/callback",
-            "",
+            r#""#,
         )
         .no_value()
         .no_envelope();

@@ -94,7 +94,7 @@ for crate::resources::orgs::teams::memberships::ListRequest<'static> {
             "orgs.teams.memberships.list",
             "GET",
             "/v2/organizations/{orgId}/teams/{teamId}/memberships",
-            "[{\"id\":123,\"userId\":123,\"teamId\":123,\"accepted\":true,\"role\":\"MEMBER\",\"disableImpersonation\":true,\"user\":{\"avatarUrl\":\"https://example.com/page\",\"username\":\"example\",\"name\":\"example\",\"email\":\"user@example.com\",\"bio\":\"example\",\"metadata\":{\"key\":\"value\"}}}]",
+            r#"[{"id":123,"userId":123,"teamId":123,"accepted":true,"role":"MEMBER","disableImpersonation":true,"user":{"avatarUrl":"https://example.com/page","username":"example","name":"example","email":"user@example.com","bio":"example","metadata":{"key":"value"}}}]"#,
         )
         .paged("take", "skip", 250, false);
 }
@@ -127,7 +127,7 @@ for crate::resources::orgs::teams::memberships::CreateRequest<'static> {
         "orgs.teams.memberships.create",
         "POST",
         "/v2/organizations/{orgId}/teams/{teamId}/memberships",
-        "{\"id\":123,\"userId\":123,\"teamId\":123,\"accepted\":true,\"role\":\"MEMBER\",\"disableImpersonation\":true,\"user\":{\"avatarUrl\":\"https://example.com/page\",\"username\":\"example\",\"name\":\"example\",\"email\":\"user@example.com\",\"bio\":\"example\",\"metadata\":{\"key\":\"value\"}}}",
+        r#"{"id":123,"userId":123,"teamId":123,"accepted":true,"role":"MEMBER","disableImpersonation":true,"user":{"avatarUrl":"https://example.com/page","username":"example","name":"example","email":"user@example.com","bio":"example","metadata":{"key":"value"}}}"#,
     );
 }
 impl crate::mock::Sealed
@@ -140,7 +140,7 @@ for crate::resources::orgs::teams::memberships::GetRequest<'static> {
         "orgs.teams.memberships.get",
         "GET",
         "/v2/organizations/{orgId}/teams/{teamId}/memberships/{membershipId}",
-        "{\"id\":123,\"userId\":123,\"teamId\":123,\"accepted\":true,\"role\":\"MEMBER\",\"disableImpersonation\":true,\"user\":{\"avatarUrl\":\"https://example.com/page\",\"username\":\"example\",\"name\":\"example\",\"email\":\"user@example.com\",\"bio\":\"example\",\"metadata\":{\"key\":\"value\"}}}",
+        r#"{"id":123,"userId":123,"teamId":123,"accepted":true,"role":"MEMBER","disableImpersonation":true,"user":{"avatarUrl":"https://example.com/page","username":"example","name":"example","email":"user@example.com","bio":"example","metadata":{"key":"value"}}}"#,
     );
 }
 impl crate::mock::Sealed
@@ -153,7 +153,7 @@ for crate::resources::orgs::teams::memberships::UpdateRequest<'static> {
         "orgs.teams.memberships.update",
         "PATCH",
         "/v2/organizations/{orgId}/teams/{teamId}/memberships/{membershipId}",
-        "{\"id\":123,\"userId\":123,\"teamId\":123,\"accepted\":true,\"role\":\"MEMBER\",\"disableImpersonation\":true,\"user\":{\"avatarUrl\":\"https://example.com/page\",\"username\":\"example\",\"name\":\"example\",\"email\":\"user@example.com\",\"bio\":\"example\",\"metadata\":{\"key\":\"value\"}}}",
+        r#"{"id":123,"userId":123,"teamId":123,"accepted":true,"role":"MEMBER","disableImpersonation":true,"user":{"avatarUrl":"https://example.com/page","username":"example","name":"example","email":"user@example.com","bio":"example","metadata":{"key":"value"}}}"#,
     );
 }
 impl crate::mock::Sealed
@@ -166,7 +166,7 @@ for crate::resources::orgs::teams::memberships::DeleteRequest<'static> {
         "orgs.teams.memberships.delete",
         "DELETE",
         "/v2/organizations/{orgId}/teams/{teamId}/memberships/{membershipId}",
-        "{\"id\":123,\"userId\":123,\"teamId\":123,\"accepted\":true,\"role\":\"MEMBER\",\"disableImpersonation\":true,\"user\":{\"avatarUrl\":\"https://example.com/page\",\"username\":\"example\",\"name\":\"example\",\"email\":\"user@example.com\",\"bio\":\"example\",\"metadata\":{\"key\":\"value\"}}}",
+        r#"{"id":123,"userId":123,"teamId":123,"accepted":true,"role":"MEMBER","disableImpersonation":true,"user":{"avatarUrl":"https://example.com/page","username":"example","name":"example","email":"user@example.com","bio":"example","metadata":{"key":"value"}}}"#,
     );
 }
 /// The operations of this resource (its children have their own).

@@ -43,7 +43,7 @@ for crate::resources::orgs::teams::routing_forms::ListRequest<'static> {
             "orgs.teams.routing_forms.list",
             "GET",
             "/v2/organizations/{orgId}/teams/{teamId}/routing-forms",
-            "[{\"id\":\"example\",\"name\":\"My Form\",\"description\":\"This is the description.\",\"position\":0,\"createdAt\":\"2024-03-28T10:00:00.000Z\",\"updatedAt\":\"2024-03-28T10:00:00.000Z\",\"userId\":2313,\"teamId\":4214321,\"disabled\":false,\"routes\":{},\"fields\":{},\"settings\":{}}]",
+            r#"[{"id":"example","name":"My Form","description":"This is the description.","position":0,"createdAt":"2024-03-28T10:00:00.000Z","updatedAt":"2024-03-28T10:00:00.000Z","userId":2313,"teamId":4214321,"disabled":false,"routes":{},"fields":{},"settings":{}}]"#,
         )
         .paged("take", "skip", 250, false);
 }

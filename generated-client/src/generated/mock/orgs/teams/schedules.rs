@@ -36,7 +36,7 @@ for crate::resources::orgs::teams::schedules::ListRequest<'static> {
             "orgs.teams.schedules.list",
             "GET",
             "/v2/organizations/{orgId}/teams/{teamId}/schedules",
-            "[{\"id\":254,\"ownerId\":478,\"name\":\"Catch up hours\",\"timeZone\":\"Europe/Rome\",\"availability\":[{\"days\":[\"Monday\"],\"startTime\":\"08:00\",\"endTime\":\"15:00\"}],\"isDefault\":true,\"overrides\":[{\"date\":\"2024-05-20\",\"startTime\":\"12:00\",\"endTime\":\"13:00\"}]}]",
+            r#"[{"id":254,"ownerId":478,"name":"Catch up hours","timeZone":"Europe/Rome","availability":[{"days":["Monday"],"startTime":"08:00","endTime":"15:00"}],"isDefault":true,"overrides":[{"date":"2024-05-20","startTime":"12:00","endTime":"13:00"}]}]"#,
         )
         .paged("take", "skip", 250, false);
 }

@@ -66,7 +66,7 @@ for crate::resources::orgs::teams::stripe::ConnectUrlRequest<'static> {
         "orgs.teams.stripe.connect_url",
         "GET",
         "/v2/organizations/{orgId}/teams/{teamId}/stripe/connect",
-        "{\"authUrl\":\"https://example.com/page\"}",
+        r#"{"authUrl":"https://example.com/page"}"#,
     );
 }
 impl crate::mock::Stub<
@@ -94,7 +94,7 @@ for crate::resources::orgs::teams::stripe::CheckRequest<'static> {
             "orgs.teams.stripe.check",
             "GET",
             "/v2/organizations/{orgId}/teams/{teamId}/stripe/check",
-            "",
+            r#""#,
         )
         .no_value();
 }
@@ -108,7 +108,7 @@ for crate::resources::orgs::teams::stripe::SaveRequest<'static> {
             "orgs.teams.stripe.save",
             "GET",
             "/v2/organizations/{orgId}/teams/{teamId}/stripe/save",
-            "",
+            r#""#,
         )
         .no_value()
         .no_envelope();

@@ -135,7 +135,7 @@ for crate::resources::orgs::teams::verified_resources::RequestEmailCodeRequest<'
             "orgs.teams.verified_resources.request_email_code",
             "POST",
             "/v2/organizations/{orgId}/teams/{teamId}/verified-resources/emails/verification-code/request",
-            "",
+            r#""#,
         )
         .no_value();
 }
@@ -149,7 +149,7 @@ for crate::resources::orgs::teams::verified_resources::RequestPhoneCodeRequest<'
             "orgs.teams.verified_resources.request_phone_code",
             "POST",
             "/v2/organizations/{orgId}/teams/{teamId}/verified-resources/phones/verification-code/request",
-            "",
+            r#""#,
         )
         .no_value();
 }
@@ -163,7 +163,7 @@ for crate::resources::orgs::teams::verified_resources::VerifyEmailRequest<'stati
         "orgs.teams.verified_resources.verify_email",
         "POST",
         "/v2/organizations/{orgId}/teams/{teamId}/verified-resources/emails/verification-code/verify",
-        "{\"id\":789,\"email\":\"user@example.com\",\"teamId\":89,\"userId\":45}",
+        r#"{"id":789,"email":"user@example.com","teamId":89,"userId":45}"#,
     );
 }
 impl crate::mock::Sealed
@@ -176,7 +176,7 @@ for crate::resources::orgs::teams::verified_resources::VerifyPhoneRequest<'stati
         "orgs.teams.verified_resources.verify_phone",
         "POST",
         "/v2/organizations/{orgId}/teams/{teamId}/verified-resources/phones/verification-code/verify",
-        "{\"id\":789,\"phoneNumber\":\"+37255556666\",\"teamId\":89,\"userId\":45}",
+        r#"{"id":789,"phoneNumber":"+37255556666","teamId":89,"userId":45}"#,
     );
 }
 impl crate::mock::Sealed
@@ -189,7 +189,7 @@ for crate::resources::orgs::teams::verified_resources::ListEmailsRequest<'static
             "orgs.teams.verified_resources.list_emails",
             "GET",
             "/v2/organizations/{orgId}/teams/{teamId}/verified-resources/emails",
-            "[{\"id\":789,\"email\":\"user@example.com\",\"teamId\":89,\"userId\":45}]",
+            r#"[{"id":789,"email":"user@example.com","teamId":89,"userId":45}]"#,
         )
         .paged("take", "skip", 250, false);
 }
@@ -222,7 +222,7 @@ for crate::resources::orgs::teams::verified_resources::ListPhonesRequest<'static
             "orgs.teams.verified_resources.list_phones",
             "GET",
             "/v2/organizations/{orgId}/teams/{teamId}/verified-resources/phones",
-            "[{\"id\":789,\"phoneNumber\":\"+37255556666\",\"teamId\":89,\"userId\":45}]",
+            r#"[{"id":789,"phoneNumber":"+37255556666","teamId":89,"userId":45}]"#,
         )
         .paged("take", "skip", 250, false);
 }
@@ -255,7 +255,7 @@ for crate::resources::orgs::teams::verified_resources::GetEmailRequest<'static> 
         "orgs.teams.verified_resources.get_email",
         "GET",
         "/v2/organizations/{orgId}/teams/{teamId}/verified-resources/emails/{id}",
-        "{\"id\":789,\"email\":\"user@example.com\",\"teamId\":89,\"userId\":45}",
+        r#"{"id":789,"email":"user@example.com","teamId":89,"userId":45}"#,
     );
 }
 impl crate::mock::Sealed
@@ -268,7 +268,7 @@ for crate::resources::orgs::teams::verified_resources::GetPhoneRequest<'static> 
         "orgs.teams.verified_resources.get_phone",
         "GET",
         "/v2/organizations/{orgId}/teams/{teamId}/verified-resources/phones/{id}",
-        "{\"id\":789,\"phoneNumber\":\"+37255556666\",\"teamId\":89,\"userId\":45}",
+        r#"{"id":789,"phoneNumber":"+37255556666","teamId":89,"userId":45}"#,
     );
 }
 /// The operations of this resource (its children have their own).

@@ -94,7 +94,7 @@ for crate::resources::orgs::teams::workflows::ListRequest<'static> {
             "orgs.teams.workflows.list",
             "GET",
             "/v2/organizations/{orgId}/teams/{teamId}/workflows",
-            "[{\"id\":101,\"name\":\"Platform Test Workflow\",\"userId\":2313,\"teamId\":4214321,\"activation\":{\"isActiveOnAllEventTypes\":false,\"activeOnEventTypeIds\":[1]},\"trigger\":{\"type\":\"beforeEvent\",\"offset\":{\"value\":24,\"unit\":\"hour\"}},\"steps\":[{\"id\":67244,\"stepNumber\":1,\"action\":\"email_host\",\"recipient\":\"const\",\"template\":\"reminder\",\"includeCalendarEvent\":true,\"sender\":\"Cal.com Notifications\",\"message\":{\"subject\":\"Reminder: Your Meeting {EVENT_NAME} - {EVENT_DATE_ddd, MMM D, YYYY h:mma} with Cal.com\",\"html\":\"<p>Reminder for {EVENT_NAME}.</p>\",\"text\":\"Reminder for {EVENT_NAME}.\"}}],\"createdAt\":\"2024-05-12T10:00:00.000Z\",\"updatedAt\":\"2024-05-12T11:30:00.000Z\"}]",
+            r#"[{"id":101,"name":"Platform Test Workflow","userId":2313,"teamId":4214321,"activation":{"isActiveOnAllEventTypes":false,"activeOnEventTypeIds":[1]},"trigger":{"type":"beforeEvent","offset":{"value":24,"unit":"hour"}},"steps":[{"id":67244,"stepNumber":1,"action":"email_host","recipient":"const","template":"reminder","includeCalendarEvent":true,"sender":"Cal.com Notifications","message":{"subject":"Reminder: Your Meeting {EVENT_NAME} - {EVENT_DATE_ddd, MMM D, YYYY h:mma} with Cal.com","html":"<p>Reminder for {EVENT_NAME}.</p>","text":"Reminder for {EVENT_NAME}."}}],"createdAt":"2024-05-12T10:00:00.000Z","updatedAt":"2024-05-12T11:30:00.000Z"}]"#,
         )
         .paged("take", "skip", 250, false);
 }
@@ -127,7 +127,7 @@ for crate::resources::orgs::teams::workflows::CreateRequest<'static> {
         "orgs.teams.workflows.create",
         "POST",
         "/v2/organizations/{orgId}/teams/{teamId}/workflows",
-        "{\"id\":101,\"name\":\"Platform Test Workflow\",\"userId\":2313,\"teamId\":4214321,\"activation\":{\"isActiveOnAllEventTypes\":false,\"activeOnEventTypeIds\":[1]},\"trigger\":{\"type\":\"beforeEvent\",\"offset\":{\"value\":24,\"unit\":\"hour\"}},\"steps\":[{\"id\":67244,\"stepNumber\":1,\"action\":\"email_host\",\"recipient\":\"const\",\"template\":\"reminder\",\"includeCalendarEvent\":true,\"sender\":\"Cal.com Notifications\",\"message\":{\"subject\":\"Reminder: Your Meeting {EVENT_NAME} - {EVENT_DATE_ddd, MMM D, YYYY h:mma} with Cal.com\",\"html\":\"<p>Reminder for {EVENT_NAME}.</p>\",\"text\":\"Reminder for {EVENT_NAME}.\"}}],\"createdAt\":\"2024-05-12T10:00:00.000Z\",\"updatedAt\":\"2024-05-12T11:30:00.000Z\"}",
+        r#"{"id":101,"name":"Platform Test Workflow","userId":2313,"teamId":4214321,"activation":{"isActiveOnAllEventTypes":false,"activeOnEventTypeIds":[1]},"trigger":{"type":"beforeEvent","offset":{"value":24,"unit":"hour"}},"steps":[{"id":67244,"stepNumber":1,"action":"email_host","recipient":"const","template":"reminder","includeCalendarEvent":true,"sender":"Cal.com Notifications","message":{"subject":"Reminder: Your Meeting {EVENT_NAME} - {EVENT_DATE_ddd, MMM D, YYYY h:mma} with Cal.com","html":"<p>Reminder for {EVENT_NAME}.</p>","text":"Reminder for {EVENT_NAME}."}}],"createdAt":"2024-05-12T10:00:00.000Z","updatedAt":"2024-05-12T11:30:00.000Z"}"#,
     );
 }
 impl crate::mock::Sealed
@@ -140,7 +140,7 @@ for crate::resources::orgs::teams::workflows::GetRequest<'static> {
         "orgs.teams.workflows.get",
         "GET",
         "/v2/organizations/{orgId}/teams/{teamId}/workflows/{workflowId}",
-        "{\"id\":101,\"name\":\"Platform Test Workflow\",\"userId\":2313,\"teamId\":4214321,\"activation\":{\"isActiveOnAllEventTypes\":false,\"activeOnEventTypeIds\":[1]},\"trigger\":{\"type\":\"beforeEvent\",\"offset\":{\"value\":24,\"unit\":\"hour\"}},\"steps\":[{\"id\":67244,\"stepNumber\":1,\"action\":\"email_host\",\"recipient\":\"const\",\"template\":\"reminder\",\"includeCalendarEvent\":true,\"sender\":\"Cal.com Notifications\",\"message\":{\"subject\":\"Reminder: Your Meeting {EVENT_NAME} - {EVENT_DATE_ddd, MMM D, YYYY h:mma} with Cal.com\",\"html\":\"<p>Reminder for {EVENT_NAME}.</p>\",\"text\":\"Reminder for {EVENT_NAME}.\"}}],\"createdAt\":\"2024-05-12T10:00:00.000Z\",\"updatedAt\":\"2024-05-12T11:30:00.000Z\"}",
+        r#"{"id":101,"name":"Platform Test Workflow","userId":2313,"teamId":4214321,"activation":{"isActiveOnAllEventTypes":false,"activeOnEventTypeIds":[1]},"trigger":{"type":"beforeEvent","offset":{"value":24,"unit":"hour"}},"steps":[{"id":67244,"stepNumber":1,"action":"email_host","recipient":"const","template":"reminder","includeCalendarEvent":true,"sender":"Cal.com Notifications","message":{"subject":"Reminder: Your Meeting {EVENT_NAME} - {EVENT_DATE_ddd, MMM D, YYYY h:mma} with Cal.com","html":"<p>Reminder for {EVENT_NAME}.</p>","text":"Reminder for {EVENT_NAME}."}}],"createdAt":"2024-05-12T10:00:00.000Z","updatedAt":"2024-05-12T11:30:00.000Z"}"#,
     );
 }
 impl crate::mock::Sealed
@@ -153,7 +153,7 @@ for crate::resources::orgs::teams::workflows::UpdateRequest<'static> {
         "orgs.teams.workflows.update",
         "PATCH",
         "/v2/organizations/{orgId}/teams/{teamId}/workflows/{workflowId}",
-        "{\"id\":101,\"name\":\"Platform Test Workflow\",\"userId\":2313,\"teamId\":4214321,\"activation\":{\"isActiveOnAllEventTypes\":false,\"activeOnEventTypeIds\":[1]},\"trigger\":{\"type\":\"beforeEvent\",\"offset\":{\"value\":24,\"unit\":\"hour\"}},\"steps\":[{\"id\":67244,\"stepNumber\":1,\"action\":\"email_host\",\"recipient\":\"const\",\"template\":\"reminder\",\"includeCalendarEvent\":true,\"sender\":\"Cal.com Notifications\",\"message\":{\"subject\":\"Reminder: Your Meeting {EVENT_NAME} - {EVENT_DATE_ddd, MMM D, YYYY h:mma} with Cal.com\",\"html\":\"<p>Reminder for {EVENT_NAME}.</p>\",\"text\":\"Reminder for {EVENT_NAME}.\"}}],\"createdAt\":\"2024-05-12T10:00:00.000Z\",\"updatedAt\":\"2024-05-12T11:30:00.000Z\"}",
+        r#"{"id":101,"name":"Platform Test Workflow","userId":2313,"teamId":4214321,"activation":{"isActiveOnAllEventTypes":false,"activeOnEventTypeIds":[1]},"trigger":{"type":"beforeEvent","offset":{"value":24,"unit":"hour"}},"steps":[{"id":67244,"stepNumber":1,"action":"email_host","recipient":"const","template":"reminder","includeCalendarEvent":true,"sender":"Cal.com Notifications","message":{"subject":"Reminder: Your Meeting {EVENT_NAME} - {EVENT_DATE_ddd, MMM D, YYYY h:mma} with Cal.com","html":"<p>Reminder for {EVENT_NAME}.</p>","text":"Reminder for {EVENT_NAME}."}}],"createdAt":"2024-05-12T10:00:00.000Z","updatedAt":"2024-05-12T11:30:00.000Z"}"#,
     );
 }
 impl crate::mock::Sealed
@@ -166,7 +166,7 @@ for crate::resources::orgs::teams::workflows::DeleteRequest<'static> {
             "orgs.teams.workflows.delete",
             "DELETE",
             "/v2/organizations/{orgId}/teams/{teamId}/workflows/{workflowId}",
-            "",
+            r#""#,
         )
         .no_value();
 }

@@ -88,7 +88,7 @@ for crate::resources::orgs::users::ooo::ListRequest<'static> {
             "orgs.users.ooo.list",
             "GET",
             "/v2/organizations/{orgId}/users/{userId}/ooo",
-            "[{\"id\":2,\"uuid\":\"e84be5a3-4696-49e3-acc7-b2f3999c3b94\",\"userId\":2,\"toUserId\":2,\"start\":\"2023-05-01T00:00:00.000Z\",\"end\":\"2023-05-10T23:59:59.999Z\",\"notes\":\"Vacation in Hawaii\",\"reason\":\"vacation\"}]",
+            r#"[{"id":2,"uuid":"e84be5a3-4696-49e3-acc7-b2f3999c3b94","userId":2,"toUserId":2,"start":"2023-05-01T00:00:00.000Z","end":"2023-05-10T23:59:59.999Z","notes":"Vacation in Hawaii","reason":"vacation"}]"#,
         )
         .paged("take", "skip", 250, false);
 }
@@ -126,7 +126,7 @@ for crate::resources::orgs::users::ooo::CreateRequest<'static> {
         "orgs.users.ooo.create",
         "POST",
         "/v2/organizations/{orgId}/users/{userId}/ooo",
-        "{\"id\":2,\"uuid\":\"e84be5a3-4696-49e3-acc7-b2f3999c3b94\",\"userId\":2,\"toUserId\":2,\"start\":\"2023-05-01T00:00:00.000Z\",\"end\":\"2023-05-10T23:59:59.999Z\",\"notes\":\"Vacation in Hawaii\",\"reason\":\"vacation\"}",
+        r#"{"id":2,"uuid":"e84be5a3-4696-49e3-acc7-b2f3999c3b94","userId":2,"toUserId":2,"start":"2023-05-01T00:00:00.000Z","end":"2023-05-10T23:59:59.999Z","notes":"Vacation in Hawaii","reason":"vacation"}"#,
     );
 }
 impl crate::mock::Sealed for crate::resources::orgs::users::ooo::UpdateRequest<'static> {}
@@ -138,7 +138,7 @@ for crate::resources::orgs::users::ooo::UpdateRequest<'static> {
         "orgs.users.ooo.update",
         "PATCH",
         "/v2/organizations/{orgId}/users/{userId}/ooo/{oooId}",
-        "{\"id\":2,\"uuid\":\"e84be5a3-4696-49e3-acc7-b2f3999c3b94\",\"userId\":2,\"toUserId\":2,\"start\":\"2023-05-01T00:00:00.000Z\",\"end\":\"2023-05-10T23:59:59.999Z\",\"notes\":\"Vacation in Hawaii\",\"reason\":\"vacation\"}",
+        r#"{"id":2,"uuid":"e84be5a3-4696-49e3-acc7-b2f3999c3b94","userId":2,"toUserId":2,"start":"2023-05-01T00:00:00.000Z","end":"2023-05-10T23:59:59.999Z","notes":"Vacation in Hawaii","reason":"vacation"}"#,
     );
 }
 impl crate::mock::Sealed for crate::resources::orgs::users::ooo::DeleteRequest<'static> {}
@@ -150,7 +150,7 @@ for crate::resources::orgs::users::ooo::DeleteRequest<'static> {
         "orgs.users.ooo.delete",
         "DELETE",
         "/v2/organizations/{orgId}/users/{userId}/ooo/{oooId}",
-        "{\"id\":2,\"uuid\":\"e84be5a3-4696-49e3-acc7-b2f3999c3b94\",\"userId\":2,\"toUserId\":2,\"start\":\"2023-05-01T00:00:00.000Z\",\"end\":\"2023-05-10T23:59:59.999Z\",\"notes\":\"Vacation in Hawaii\",\"reason\":\"vacation\"}",
+        r#"{"id":2,"uuid":"e84be5a3-4696-49e3-acc7-b2f3999c3b94","userId":2,"toUserId":2,"start":"2023-05-01T00:00:00.000Z","end":"2023-05-10T23:59:59.999Z","notes":"Vacation in Hawaii","reason":"vacation"}"#,
     );
 }
 impl crate::mock::Sealed
@@ -163,7 +163,7 @@ for crate::resources::orgs::users::ooo::ListAllRequest<'static> {
             "orgs.users.ooo.list_all",
             "GET",
             "/v2/organizations/{orgId}/ooo",
-            "[{\"id\":2,\"uuid\":\"e84be5a3-4696-49e3-acc7-b2f3999c3b94\",\"userId\":2,\"toUserId\":2,\"start\":\"2023-05-01T00:00:00.000Z\",\"end\":\"2023-05-10T23:59:59.999Z\",\"notes\":\"Vacation in Hawaii\",\"reason\":\"vacation\"}]",
+            r#"[{"id":2,"uuid":"e84be5a3-4696-49e3-acc7-b2f3999c3b94","userId":2,"toUserId":2,"start":"2023-05-01T00:00:00.000Z","end":"2023-05-10T23:59:59.999Z","notes":"Vacation in Hawaii","reason":"vacation"}]"#,
         )
         .paged("take", "skip", 250, false);
 }

@@ -94,7 +94,7 @@ for crate::resources::orgs::users::schedules::CreateRequest<'static> {
         "orgs.users.schedules.create",
         "POST",
         "/v2/organizations/{orgId}/users/{userId}/schedules",
-        "{\"id\":254,\"ownerId\":478,\"name\":\"Catch up hours\",\"timeZone\":\"Europe/Rome\",\"availability\":[{\"days\":[\"Monday\"],\"startTime\":\"08:00\",\"endTime\":\"15:00\"}],\"isDefault\":true,\"overrides\":[{\"date\":\"2024-05-20\",\"startTime\":\"12:00\",\"endTime\":\"13:00\"}]}",
+        r#"{"id":254,"ownerId":478,"name":"Catch up hours","timeZone":"Europe/Rome","availability":[{"days":["Monday"],"startTime":"08:00","endTime":"15:00"}],"isDefault":true,"overrides":[{"date":"2024-05-20","startTime":"12:00","endTime":"13:00"}]}"#,
     );
 }
 impl crate::mock::Sealed
@@ -107,7 +107,7 @@ for crate::resources::orgs::users::schedules::ListRequest<'static> {
         "orgs.users.schedules.list",
         "GET",
         "/v2/organizations/{orgId}/users/{userId}/schedules",
-        "[{\"id\":254,\"ownerId\":478,\"name\":\"Catch up hours\",\"timeZone\":\"Europe/Rome\",\"availability\":[{\"days\":[\"Monday\"],\"startTime\":\"08:00\",\"endTime\":\"15:00\"}],\"isDefault\":true,\"overrides\":[{\"date\":\"2024-05-20\",\"startTime\":\"12:00\",\"endTime\":\"13:00\"}]}]",
+        r#"[{"id":254,"ownerId":478,"name":"Catch up hours","timeZone":"Europe/Rome","availability":[{"days":["Monday"],"startTime":"08:00","endTime":"15:00"}],"isDefault":true,"overrides":[{"date":"2024-05-20","startTime":"12:00","endTime":"13:00"}]}]"#,
     );
 }
 impl crate::mock::Sealed
@@ -120,7 +120,7 @@ for crate::resources::orgs::users::schedules::GetRequest<'static> {
         "orgs.users.schedules.get",
         "GET",
         "/v2/organizations/{orgId}/users/{userId}/schedules/{scheduleId}",
-        "{\"id\":254,\"ownerId\":478,\"name\":\"Catch up hours\",\"timeZone\":\"Europe/Rome\",\"availability\":[{\"days\":[\"Monday\"],\"startTime\":\"08:00\",\"endTime\":\"15:00\"}],\"isDefault\":true,\"overrides\":[{\"date\":\"2024-05-20\",\"startTime\":\"12:00\",\"endTime\":\"13:00\"}]}",
+        r#"{"id":254,"ownerId":478,"name":"Catch up hours","timeZone":"Europe/Rome","availability":[{"days":["Monday"],"startTime":"08:00","endTime":"15:00"}],"isDefault":true,"overrides":[{"date":"2024-05-20","startTime":"12:00","endTime":"13:00"}]}"#,
     );
 }
 impl crate::mock::Sealed
@@ -133,7 +133,7 @@ for crate::resources::orgs::users::schedules::UpdateRequest<'static> {
         "orgs.users.schedules.update",
         "PATCH",
         "/v2/organizations/{orgId}/users/{userId}/schedules/{scheduleId}",
-        "{\"id\":254,\"ownerId\":478,\"name\":\"Catch up hours\",\"timeZone\":\"Europe/Rome\",\"availability\":[{\"days\":[\"Monday\"],\"startTime\":\"08:00\",\"endTime\":\"15:00\"}],\"isDefault\":true,\"overrides\":[{\"date\":\"2024-05-20\",\"startTime\":\"12:00\",\"endTime\":\"13:00\"}]}",
+        r#"{"id":254,"ownerId":478,"name":"Catch up hours","timeZone":"Europe/Rome","availability":[{"days":["Monday"],"startTime":"08:00","endTime":"15:00"}],"isDefault":true,"overrides":[{"date":"2024-05-20","startTime":"12:00","endTime":"13:00"}]}"#,
     );
 }
 impl crate::mock::Sealed
@@ -146,7 +146,7 @@ for crate::resources::orgs::users::schedules::DeleteRequest<'static> {
             "orgs.users.schedules.delete",
             "DELETE",
             "/v2/organizations/{orgId}/users/{userId}/schedules/{scheduleId}",
-            "",
+            r#""#,
         )
         .no_value();
 }

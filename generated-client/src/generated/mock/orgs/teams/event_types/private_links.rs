@@ -87,7 +87,7 @@ for crate::resources::orgs::teams::event_types::private_links::CreateRequest<'st
         "orgs.teams.event_types.private_links.create",
         "POST",
         "/v2/organizations/{orgId}/teams/{teamId}/event-types/{eventTypeId}/private-links",
-        "{\"linkId\":\"abc123def456\",\"link\":\"abc123def456\",\"eventTypeId\":123,\"isExpired\":false,\"bookingUrl\":\"https://cal.com/d/abc123def456/30min\",\"expiresAt\":\"2025-12-31T23:59:59.000Z\"}",
+        r#"{"linkId":"abc123def456","link":"abc123def456","eventTypeId":123,"isExpired":false,"bookingUrl":"https://cal.com/d/abc123def456/30min","expiresAt":"2025-12-31T23:59:59.000Z"}"#,
     );
 }
 impl crate::mock::Sealed
@@ -100,7 +100,7 @@ for crate::resources::orgs::teams::event_types::private_links::ListRequest<'stat
         "orgs.teams.event_types.private_links.list",
         "GET",
         "/v2/organizations/{orgId}/teams/{teamId}/event-types/{eventTypeId}/private-links",
-        "[{\"linkId\":\"abc123def456\",\"link\":\"abc123def456\",\"eventTypeId\":123,\"isExpired\":false,\"bookingUrl\":\"https://cal.com/d/abc123def456/30min\",\"expiresAt\":\"2025-12-31T23:59:59.000Z\"}]",
+        r#"[{"linkId":"abc123def456","link":"abc123def456","eventTypeId":123,"isExpired":false,"bookingUrl":"https://cal.com/d/abc123def456/30min","expiresAt":"2025-12-31T23:59:59.000Z"}]"#,
     );
 }
 impl crate::mock::Sealed
@@ -113,7 +113,7 @@ for crate::resources::orgs::teams::event_types::private_links::UpdateRequest<'st
         "orgs.teams.event_types.private_links.update",
         "PATCH",
         "/v2/organizations/{orgId}/teams/{teamId}/event-types/{eventTypeId}/private-links/{linkId}",
-        "{\"linkId\":\"abc123def456\",\"link\":\"abc123def456\",\"eventTypeId\":123,\"isExpired\":false,\"bookingUrl\":\"https://cal.com/d/abc123def456/30min\",\"expiresAt\":\"2025-12-31T23:59:59.000Z\"}",
+        r#"{"linkId":"abc123def456","link":"abc123def456","eventTypeId":123,"isExpired":false,"bookingUrl":"https://cal.com/d/abc123def456/30min","expiresAt":"2025-12-31T23:59:59.000Z"}"#,
     );
 }
 impl crate::mock::Sealed
@@ -126,7 +126,7 @@ for crate::resources::orgs::teams::event_types::private_links::DeleteRequest<'st
         "orgs.teams.event_types.private_links.delete",
         "DELETE",
         "/v2/organizations/{orgId}/teams/{teamId}/event-types/{eventTypeId}/private-links/{linkId}",
-        "{\"linkId\":\"abc123def456\",\"message\":\"example\"}",
+        r#"{"linkId":"abc123def456","message":"example"}"#,
     );
 }
 /// The operations of this resource (its children have their own).

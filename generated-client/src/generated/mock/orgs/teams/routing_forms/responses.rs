@@ -74,7 +74,7 @@ for crate::resources::orgs::teams::routing_forms::responses::ListRequest<'static
             "orgs.teams.routing_forms.responses.list",
             "GET",
             "/v2/organizations/{orgId}/teams/{teamId}/routing-forms/{routingFormId}/responses",
-            "[{\"id\":123,\"formId\":\"example\",\"formFillerId\":\"example\",\"routedToBookingUid\":\"example\",\"response\":{},\"createdAt\":\"2030-01-15T10:00:00Z\"}]",
+            r#"[{"id":123,"formId":"example","formFillerId":"example","routedToBookingUid":"example","response":{},"createdAt":"2030-01-15T10:00:00Z"}]"#,
         )
         .paged("take", "skip", 250, false);
 }
@@ -157,7 +157,7 @@ for crate::resources::orgs::teams::routing_forms::responses::CreateRequest<'stat
         "orgs.teams.routing_forms.responses.create",
         "POST",
         "/v2/organizations/{orgId}/teams/{teamId}/routing-forms/{routingFormId}/responses",
-        "{\"eventTypeId\":123,\"routingCustomMessage\":\"This is a custom message.\",\"routingExternalRedirectUrl\":\"https://example.com/\"}",
+        r#"{"eventTypeId":123,"routingCustomMessage":"This is a custom message.","routingExternalRedirectUrl":"https://example.com/"}"#,
     );
 }
 impl crate::mock::Stub<
@@ -203,7 +203,7 @@ for crate::resources::orgs::teams::routing_forms::responses::UpdateRequest<'stat
         "orgs.teams.routing_forms.responses.update",
         "PATCH",
         "/v2/organizations/{orgId}/teams/{teamId}/routing-forms/{routingFormId}/responses/{responseId}",
-        "{\"id\":123,\"formId\":\"example\",\"formFillerId\":\"example\",\"routedToBookingUid\":\"example\",\"response\":{},\"createdAt\":\"2030-01-15T10:00:00Z\"}",
+        r#"{"id":123,"formId":"example","formFillerId":"example","routedToBookingUid":"example","response":{},"createdAt":"2030-01-15T10:00:00Z"}"#,
     );
 }
 /// The operations of this resource (its children have their own).

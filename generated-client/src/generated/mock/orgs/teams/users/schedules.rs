@@ -38,7 +38,7 @@ for crate::resources::orgs::teams::users::schedules::ListRequest<'static> {
         "orgs.teams.users.schedules.list",
         "GET",
         "/v2/organizations/{orgId}/teams/{teamId}/users/{userId}/schedules",
-        "[{\"id\":254,\"ownerId\":478,\"name\":\"Catch up hours\",\"timeZone\":\"Europe/Rome\",\"availability\":[{\"days\":[\"Monday\"],\"startTime\":\"08:00\",\"endTime\":\"15:00\"}],\"isDefault\":true,\"overrides\":[{\"date\":\"2024-05-20\",\"startTime\":\"12:00\",\"endTime\":\"13:00\"}]}]",
+        r#"[{"id":254,"ownerId":478,"name":"Catch up hours","timeZone":"Europe/Rome","availability":[{"days":["Monday"],"startTime":"08:00","endTime":"15:00"}],"isDefault":true,"overrides":[{"date":"2024-05-20","startTime":"12:00","endTime":"13:00"}]}]"#,
     );
 }
 /// The operations of this resource (its children have their own).
