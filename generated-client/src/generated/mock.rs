@@ -179,118 +179,72 @@ impl crate::mock::MockServer {
 #[allow(unused_mut)]
 pub(crate) fn operations() -> Vec<&'static crate::mock::OpInfo> {
     let mut all: Vec<&'static crate::mock::OpInfo> = Vec::new();
-    #[cfg(feature = "api_keys")] #[cfg_attr(docsrs, doc(cfg(feature = "api_keys")))]
-    all.extend_from_slice(api_keys::OPERATIONS);
-    #[cfg(feature = "bookings")] #[cfg_attr(docsrs, doc(cfg(feature = "bookings")))]
-    all.extend_from_slice(bookings::OPERATIONS);
-    #[cfg(feature = "calendars")] #[cfg_attr(docsrs, doc(cfg(feature = "calendars")))]
-    all.extend_from_slice(calendars::OPERATIONS);
-    #[cfg(feature = "calendars")] #[cfg_attr(docsrs, doc(cfg(feature = "calendars")))]
-    all.extend_from_slice(calendars::events::OPERATIONS);
-    #[cfg(feature = "conferencing")]
-    #[cfg_attr(docsrs, doc(cfg(feature = "conferencing")))]
-    all.extend_from_slice(conferencing::OPERATIONS);
+    #[cfg(feature = "api_keys")] all.extend_from_slice(api_keys::OPERATIONS);
+    #[cfg(feature = "bookings")] all.extend_from_slice(bookings::OPERATIONS);
+    #[cfg(feature = "calendars")] all.extend_from_slice(calendars::OPERATIONS);
+    #[cfg(feature = "calendars")] all.extend_from_slice(calendars::events::OPERATIONS);
+    #[cfg(feature = "conferencing")] all.extend_from_slice(conferencing::OPERATIONS);
     #[cfg(feature = "destination_calendars")]
-    #[cfg_attr(docsrs, doc(cfg(feature = "destination_calendars")))]
     all.extend_from_slice(destination_calendars::OPERATIONS);
+    #[cfg(feature = "event_types")] all.extend_from_slice(event_types::OPERATIONS);
     #[cfg(feature = "event_types")]
-    #[cfg_attr(docsrs, doc(cfg(feature = "event_types")))]
-    all.extend_from_slice(event_types::OPERATIONS);
-    #[cfg(feature = "event_types")]
-    #[cfg_attr(docsrs, doc(cfg(feature = "event_types")))]
     all.extend_from_slice(event_types::private_links::OPERATIONS);
     #[cfg(feature = "event_types")]
-    #[cfg_attr(docsrs, doc(cfg(feature = "event_types")))]
     all.extend_from_slice(event_types::webhooks::OPERATIONS);
-    #[cfg(feature = "me")] #[cfg_attr(docsrs, doc(cfg(feature = "me")))]
-    all.extend_from_slice(me::OPERATIONS);
+    #[cfg(feature = "me")] all.extend_from_slice(me::OPERATIONS);
+    #[cfg(feature = "oauth_clients")] all.extend_from_slice(oauth_clients::OPERATIONS);
     #[cfg(feature = "oauth_clients")]
-    #[cfg_attr(docsrs, doc(cfg(feature = "oauth_clients")))]
-    all.extend_from_slice(oauth_clients::OPERATIONS);
-    #[cfg(feature = "oauth_clients")]
-    #[cfg_attr(docsrs, doc(cfg(feature = "oauth_clients")))]
     all.extend_from_slice(oauth_clients::users::OPERATIONS);
     #[cfg(feature = "oauth_clients")]
-    #[cfg_attr(docsrs, doc(cfg(feature = "oauth_clients")))]
     all.extend_from_slice(oauth_clients::webhooks::OPERATIONS);
-    #[cfg(feature = "orgs")] #[cfg_attr(docsrs, doc(cfg(feature = "orgs")))]
-    all.extend_from_slice(orgs::attributes::OPERATIONS);
-    #[cfg(feature = "orgs")] #[cfg_attr(docsrs, doc(cfg(feature = "orgs")))]
+    #[cfg(feature = "orgs")] all.extend_from_slice(orgs::attributes::OPERATIONS);
+    #[cfg(feature = "orgs")]
     all.extend_from_slice(orgs::attributes::options::OPERATIONS);
-    #[cfg(feature = "orgs")] #[cfg_attr(docsrs, doc(cfg(feature = "orgs")))]
-    all.extend_from_slice(orgs::bookings::OPERATIONS);
-    #[cfg(feature = "orgs")] #[cfg_attr(docsrs, doc(cfg(feature = "orgs")))]
+    #[cfg(feature = "orgs")] all.extend_from_slice(orgs::bookings::OPERATIONS);
+    #[cfg(feature = "orgs")]
     all.extend_from_slice(orgs::delegation_credentials::OPERATIONS);
-    #[cfg(feature = "orgs")] #[cfg_attr(docsrs, doc(cfg(feature = "orgs")))]
-    all.extend_from_slice(orgs::managed_orgs::OPERATIONS);
-    #[cfg(feature = "orgs")] #[cfg_attr(docsrs, doc(cfg(feature = "orgs")))]
-    all.extend_from_slice(orgs::memberships::OPERATIONS);
-    #[cfg(feature = "orgs")] #[cfg_attr(docsrs, doc(cfg(feature = "orgs")))]
-    all.extend_from_slice(orgs::routing_forms::OPERATIONS);
-    #[cfg(feature = "orgs")] #[cfg_attr(docsrs, doc(cfg(feature = "orgs")))]
-    all.extend_from_slice(orgs::schedules::OPERATIONS);
-    #[cfg(feature = "orgs")] #[cfg_attr(docsrs, doc(cfg(feature = "orgs")))]
-    all.extend_from_slice(orgs::teams::OPERATIONS);
-    #[cfg(feature = "orgs")] #[cfg_attr(docsrs, doc(cfg(feature = "orgs")))]
-    all.extend_from_slice(orgs::teams::bookings::OPERATIONS);
-    #[cfg(feature = "orgs")] #[cfg_attr(docsrs, doc(cfg(feature = "orgs")))]
+    #[cfg(feature = "orgs")] all.extend_from_slice(orgs::managed_orgs::OPERATIONS);
+    #[cfg(feature = "orgs")] all.extend_from_slice(orgs::memberships::OPERATIONS);
+    #[cfg(feature = "orgs")] all.extend_from_slice(orgs::routing_forms::OPERATIONS);
+    #[cfg(feature = "orgs")] all.extend_from_slice(orgs::schedules::OPERATIONS);
+    #[cfg(feature = "orgs")] all.extend_from_slice(orgs::teams::OPERATIONS);
+    #[cfg(feature = "orgs")] all.extend_from_slice(orgs::teams::bookings::OPERATIONS);
+    #[cfg(feature = "orgs")]
     all.extend_from_slice(orgs::teams::conferencing::OPERATIONS);
-    #[cfg(feature = "orgs")] #[cfg_attr(docsrs, doc(cfg(feature = "orgs")))]
-    all.extend_from_slice(orgs::teams::event_types::OPERATIONS);
-    #[cfg(feature = "orgs")] #[cfg_attr(docsrs, doc(cfg(feature = "orgs")))]
+    #[cfg(feature = "orgs")] all.extend_from_slice(orgs::teams::event_types::OPERATIONS);
+    #[cfg(feature = "orgs")]
     all.extend_from_slice(orgs::teams::event_types::private_links::OPERATIONS);
-    #[cfg(feature = "orgs")] #[cfg_attr(docsrs, doc(cfg(feature = "orgs")))]
-    all.extend_from_slice(orgs::teams::memberships::OPERATIONS);
-    #[cfg(feature = "orgs")] #[cfg_attr(docsrs, doc(cfg(feature = "orgs")))]
+    #[cfg(feature = "orgs")] all.extend_from_slice(orgs::teams::memberships::OPERATIONS);
+    #[cfg(feature = "orgs")]
     all.extend_from_slice(orgs::teams::routing_forms::OPERATIONS);
-    #[cfg(feature = "orgs")] #[cfg_attr(docsrs, doc(cfg(feature = "orgs")))]
+    #[cfg(feature = "orgs")]
     all.extend_from_slice(orgs::teams::routing_forms::responses::OPERATIONS);
-    #[cfg(feature = "orgs")] #[cfg_attr(docsrs, doc(cfg(feature = "orgs")))]
-    all.extend_from_slice(orgs::teams::schedules::OPERATIONS);
-    #[cfg(feature = "orgs")] #[cfg_attr(docsrs, doc(cfg(feature = "orgs")))]
-    all.extend_from_slice(orgs::teams::stripe::OPERATIONS);
-    #[cfg(feature = "orgs")] #[cfg_attr(docsrs, doc(cfg(feature = "orgs")))]
+    #[cfg(feature = "orgs")] all.extend_from_slice(orgs::teams::schedules::OPERATIONS);
+    #[cfg(feature = "orgs")] all.extend_from_slice(orgs::teams::stripe::OPERATIONS);
+    #[cfg(feature = "orgs")]
     all.extend_from_slice(orgs::teams::users::schedules::OPERATIONS);
-    #[cfg(feature = "orgs")] #[cfg_attr(docsrs, doc(cfg(feature = "orgs")))]
+    #[cfg(feature = "orgs")]
     all.extend_from_slice(orgs::teams::verified_resources::OPERATIONS);
-    #[cfg(feature = "orgs")] #[cfg_attr(docsrs, doc(cfg(feature = "orgs")))]
-    all.extend_from_slice(orgs::teams::workflows::OPERATIONS);
-    #[cfg(feature = "orgs")] #[cfg_attr(docsrs, doc(cfg(feature = "orgs")))]
-    all.extend_from_slice(orgs::users::OPERATIONS);
-    #[cfg(feature = "orgs")] #[cfg_attr(docsrs, doc(cfg(feature = "orgs")))]
-    all.extend_from_slice(orgs::users::bookings::OPERATIONS);
-    #[cfg(feature = "orgs")] #[cfg_attr(docsrs, doc(cfg(feature = "orgs")))]
-    all.extend_from_slice(orgs::users::ooo::OPERATIONS);
-    #[cfg(feature = "orgs")] #[cfg_attr(docsrs, doc(cfg(feature = "orgs")))]
-    all.extend_from_slice(orgs::users::schedules::OPERATIONS);
-    #[cfg(feature = "orgs")] #[cfg_attr(docsrs, doc(cfg(feature = "orgs")))]
-    all.extend_from_slice(orgs::webhooks::OPERATIONS);
-    #[cfg(feature = "routing_forms")]
-    #[cfg_attr(docsrs, doc(cfg(feature = "routing_forms")))]
-    all.extend_from_slice(routing_forms::OPERATIONS);
-    #[cfg(feature = "schedules")] #[cfg_attr(docsrs, doc(cfg(feature = "schedules")))]
-    all.extend_from_slice(schedules::OPERATIONS);
+    #[cfg(feature = "orgs")] all.extend_from_slice(orgs::teams::workflows::OPERATIONS);
+    #[cfg(feature = "orgs")] all.extend_from_slice(orgs::users::OPERATIONS);
+    #[cfg(feature = "orgs")] all.extend_from_slice(orgs::users::bookings::OPERATIONS);
+    #[cfg(feature = "orgs")] all.extend_from_slice(orgs::users::ooo::OPERATIONS);
+    #[cfg(feature = "orgs")] all.extend_from_slice(orgs::users::schedules::OPERATIONS);
+    #[cfg(feature = "orgs")] all.extend_from_slice(orgs::webhooks::OPERATIONS);
+    #[cfg(feature = "routing_forms")] all.extend_from_slice(routing_forms::OPERATIONS);
+    #[cfg(feature = "schedules")] all.extend_from_slice(schedules::OPERATIONS);
     #[cfg(feature = "selected_calendars")]
-    #[cfg_attr(docsrs, doc(cfg(feature = "selected_calendars")))]
     all.extend_from_slice(selected_calendars::OPERATIONS);
-    #[cfg(feature = "slots")] #[cfg_attr(docsrs, doc(cfg(feature = "slots")))]
-    all.extend_from_slice(slots::OPERATIONS);
-    #[cfg(feature = "stripe")] #[cfg_attr(docsrs, doc(cfg(feature = "stripe")))]
-    all.extend_from_slice(stripe::OPERATIONS);
-    #[cfg(feature = "teams")] #[cfg_attr(docsrs, doc(cfg(feature = "teams")))]
-    all.extend_from_slice(teams::OPERATIONS);
-    #[cfg(feature = "teams")] #[cfg_attr(docsrs, doc(cfg(feature = "teams")))]
-    all.extend_from_slice(teams::event_types::OPERATIONS);
-    #[cfg(feature = "teams")] #[cfg_attr(docsrs, doc(cfg(feature = "teams")))]
-    all.extend_from_slice(teams::memberships::OPERATIONS);
-    #[cfg(feature = "teams")] #[cfg_attr(docsrs, doc(cfg(feature = "teams")))]
-    all.extend_from_slice(teams::schedules::OPERATIONS);
-    #[cfg(feature = "teams")] #[cfg_attr(docsrs, doc(cfg(feature = "teams")))]
+    #[cfg(feature = "slots")] all.extend_from_slice(slots::OPERATIONS);
+    #[cfg(feature = "stripe")] all.extend_from_slice(stripe::OPERATIONS);
+    #[cfg(feature = "teams")] all.extend_from_slice(teams::OPERATIONS);
+    #[cfg(feature = "teams")] all.extend_from_slice(teams::event_types::OPERATIONS);
+    #[cfg(feature = "teams")] all.extend_from_slice(teams::memberships::OPERATIONS);
+    #[cfg(feature = "teams")] all.extend_from_slice(teams::schedules::OPERATIONS);
+    #[cfg(feature = "teams")]
     all.extend_from_slice(teams::verified_resources::OPERATIONS);
     #[cfg(feature = "verified_resources")]
-    #[cfg_attr(docsrs, doc(cfg(feature = "verified_resources")))]
     all.extend_from_slice(verified_resources::OPERATIONS);
-    #[cfg(feature = "webhooks")] #[cfg_attr(docsrs, doc(cfg(feature = "webhooks")))]
-    all.extend_from_slice(webhooks::OPERATIONS);
+    #[cfg(feature = "webhooks")] all.extend_from_slice(webhooks::OPERATIONS);
     all
 }
