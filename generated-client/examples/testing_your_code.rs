@@ -37,7 +37,10 @@ async fn books_a_follow_up_after_reading_every_page() {
 
     let sent = mock.bookings().create().received();
     let Regular(body) = sent[0].body() else { panic!("not a regular booking: {:?}", sent[0].body()) };
-    assert_eq!((body.start, body.event_type_id, body.attendee.email.as_deref()), (at, Some(42), Some("ada@example.com")));
+    assert_eq!(
+        (body.start, body.event_type_id, body.attendee.email.as_deref()),
+        (at, Some(42), Some("ada@example.com"))
+    );
     assert_eq!(mock.waits(), [Duration::from_secs(30)]); // the throttler's wait, recorded instead of slept
     assert_eq!(mock.bookings().list().received().len(), 4); // the 429, then pages of 100, 100, 50
     mock.verify();

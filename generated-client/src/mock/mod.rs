@@ -78,6 +78,8 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 
 pub use server::Request;
+// Implemented by the generated code (unused in a build without any resource group).
+#[allow(unused_imports)]
 pub(crate) use stub::sealed::Sealed;
 pub use stub::{
     Arg, Failure, Hits, OpInfo, Operation, Paged, Received, Registered, RequestBody, ResponseValue, Stub, any,
