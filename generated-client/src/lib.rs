@@ -80,6 +80,9 @@ mod error;
 mod generated;
 mod headers;
 mod json;
+#[cfg(feature = "test-util")]
+#[cfg_attr(docsrs, doc(cfg(feature = "test-util")))]
+pub mod mock;
 mod patch;
 mod response;
 mod runtime;

@@ -148,10 +148,30 @@ pub fn verify<'a>(
         return Err(WebhookError::NoSecretProvided);
     }
     let expected = decode_hex(signature)?;
+    keyed_mac(secret, body)?.verify_slice(&expected).map_err(|_| WebhookError::InvalidSignature)?;
+    Ok(VerifiedBody(body))
+}
+
+/// The HMAC-SHA256 of `body` keyed with `secret`, as Cal.com computes a signature: what
+/// [`verify`] checks, and what the test kit's signing writes out.
+fn keyed_mac(secret: &[u8], body: &[u8]) -> Result<Hmac<Sha256>, WebhookError> {
+    if secret.is_empty() {
+        return Err(WebhookError::EmptySecret);
+    }
     let mut mac = Hmac::<Sha256>::new_from_slice(secret).map_err(|_| WebhookError::EmptySecret)?;
     mac.update(body);
-    mac.verify_slice(&expected).map_err(|_| WebhookError::InvalidSignature)?;
-    Ok(VerifiedBody(body))
+    Ok(mac)
+}
+
+/// The `X-Cal-Signature-256` value Cal.com sends with `body` for a webhook whose secret is
+/// `secret`: the lowercase hex HMAC-SHA256 of the body's bytes. The exact inverse of
+/// [`verify`], for tests (cargo feature `test-util`); an empty secret is
+/// [`WebhookError::EmptySecret`], as in `verify` (Cal.com sends [`NO_SECRET_PROVIDED`] then).
+#[cfg(feature = "test-util")]
+#[cfg_attr(docsrs, doc(cfg(feature = "test-util")))]
+pub fn sign(body: &[u8], secret: impl AsRef<[u8]>) -> Result<String, WebhookError> {
+    let digest = keyed_mac(secret.as_ref(), body)?.finalize().into_bytes();
+    Ok(digest.iter().map(|b| format!("{b:02x}")).collect())
 }
 
 /// [`verify`], then [`VerifiedBody::parse`].

@@ -128,6 +128,8 @@ pub struct Operation {
     pub response_nullable: bool,
     /// How the operation pages through a list, if it does.
     pub pagination: Option<Pagination>,
+    /// Whether its answers carry Cal.com's `pagination` object beside `data`.
+    pub page_info: bool,
     /// Differences from upstream made on purpose: difference -> reason.
     pub known_drift: Vec<(String, String)>,
     /// Why upstream refuses a correct request of this operation, if it does.

@@ -120,6 +120,9 @@ pub struct Operation {
     pub response_nullable: bool,
     /// How the operation pages through a list.
     pub pagination: Option<Spanned<Pagination>>,
+    /// Whether its answers carry Cal.com's `pagination` object beside `data`.
+    #[serde(default)]
+    pub page_info: bool,
     /// Differences from the upstream OpenAPI document made on purpose: difference -> reason.
     #[serde(default)]
     pub known_drift: OrderedMap<String>,

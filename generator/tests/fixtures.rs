@@ -109,6 +109,7 @@ bad_fixtures!(
     bad_types,
     many_errors,
     missing_parent,
+    page_info_without_pagination,
     bad_unions,
     bad_union_rules,
     bad_extends,

@@ -6,6 +6,9 @@
 pub mod models;
 pub mod resources;
 pub mod webhooks;
+/// The test kit's stubs, compiled only with the `test-util` feature.
+#[cfg(feature = "test-util")]
+pub mod mock;
 /// The sets of credentials operations accept.
 pub(crate) mod auth {
     use crate::AuthMode;

@@ -36,6 +36,9 @@ pub struct Example {
     pub upstream_response_defect: Option<&'static str>,
     /// Sends the example request with `client`; the decoded value is dropped.
     pub call: fn(&calcom::Client) -> BoxFuture<'_, calcom::Result<()>>,
+    /// Stubs the operation on `mock` (any parameters) with its example answer.
+    #[cfg(feature = "test-util")]
+    pub stub: fn(&calcom::mock::MockServer),
 }
 /// Every operation of the spec, in resource order.
 pub const EXAMPLES: &[Example] = &[
@@ -53,6 +56,8 @@ pub const EXAMPLES: &[Example] = &[
         upstream_request_defect: None,
         upstream_response_defect: None,
         call: api_keys_refresh,
+        #[cfg(feature = "test-util")]
+        stub: api_keys_refresh_stub,
     },
     Example {
         name: "bookings.create",
@@ -70,6 +75,8 @@ pub const EXAMPLES: &[Example] = &[
         ),
         upstream_response_defect: None,
         call: bookings_create,
+        #[cfg(feature = "test-util")]
+        stub: bookings_create_stub,
     },
     Example {
         name: "bookings.list",
@@ -85,6 +92,8 @@ pub const EXAMPLES: &[Example] = &[
         upstream_request_defect: None,
         upstream_response_defect: None,
         call: bookings_list,
+        #[cfg(feature = "test-util")]
+        stub: bookings_list_stub,
     },
     Example {
         name: "bookings.get",
@@ -100,6 +109,8 @@ pub const EXAMPLES: &[Example] = &[
         upstream_request_defect: None,
         upstream_response_defect: None,
         call: bookings_get,
+        #[cfg(feature = "test-util")]
+        stub: bookings_get_stub,
     },
     Example {
         name: "bookings.recordings",
@@ -115,6 +126,8 @@ pub const EXAMPLES: &[Example] = &[
         upstream_request_defect: None,
         upstream_response_defect: None,
         call: bookings_recordings,
+        #[cfg(feature = "test-util")]
+        stub: bookings_recordings_stub,
     },
     Example {
         name: "bookings.transcripts",
@@ -130,6 +143,8 @@ pub const EXAMPLES: &[Example] = &[
         upstream_request_defect: None,
         upstream_response_defect: None,
         call: bookings_transcripts,
+        #[cfg(feature = "test-util")]
+        stub: bookings_transcripts_stub,
     },
     Example {
         name: "bookings.reschedule",
@@ -147,6 +162,8 @@ pub const EXAMPLES: &[Example] = &[
         ),
         upstream_response_defect: None,
         call: bookings_reschedule,
+        #[cfg(feature = "test-util")]
+        stub: bookings_reschedule_stub,
     },
     Example {
         name: "bookings.cancel",
@@ -164,6 +181,8 @@ pub const EXAMPLES: &[Example] = &[
         ),
         upstream_response_defect: None,
         call: bookings_cancel,
+        #[cfg(feature = "test-util")]
+        stub: bookings_cancel_stub,
     },
     Example {
         name: "bookings.mark_absent",
@@ -179,6 +198,8 @@ pub const EXAMPLES: &[Example] = &[
         upstream_request_defect: None,
         upstream_response_defect: None,
         call: bookings_mark_absent,
+        #[cfg(feature = "test-util")]
+        stub: bookings_mark_absent_stub,
     },
     Example {
         name: "bookings.reassign",
@@ -196,6 +217,8 @@ pub const EXAMPLES: &[Example] = &[
             "Upstream's `data` refers to the whole envelope schema itself, so the answer built from it has `{status, data}` inside `data` where the server sends `{bookingUid, reassignedTo}`.",
         ),
         call: bookings_reassign,
+        #[cfg(feature = "test-util")]
+        stub: bookings_reassign_stub,
     },
     Example {
         name: "bookings.reassign_to_user",
@@ -213,6 +236,8 @@ pub const EXAMPLES: &[Example] = &[
             "Upstream's `data` refers to the whole envelope schema itself, so the answer built from it has `{status, data}` inside `data` where the server sends `{bookingUid, reassignedTo}`.",
         ),
         call: bookings_reassign_to_user,
+        #[cfg(feature = "test-util")]
+        stub: bookings_reassign_to_user_stub,
     },
     Example {
         name: "bookings.confirm",
@@ -228,6 +253,8 @@ pub const EXAMPLES: &[Example] = &[
         upstream_request_defect: None,
         upstream_response_defect: None,
         call: bookings_confirm,
+        #[cfg(feature = "test-util")]
+        stub: bookings_confirm_stub,
     },
     Example {
         name: "bookings.decline",
@@ -243,6 +270,8 @@ pub const EXAMPLES: &[Example] = &[
         upstream_request_defect: None,
         upstream_response_defect: None,
         call: bookings_decline,
+        #[cfg(feature = "test-util")]
+        stub: bookings_decline_stub,
     },
     Example {
         name: "bookings.calendar_links",
@@ -258,6 +287,8 @@ pub const EXAMPLES: &[Example] = &[
         upstream_request_defect: None,
         upstream_response_defect: None,
         call: bookings_calendar_links,
+        #[cfg(feature = "test-util")]
+        stub: bookings_calendar_links_stub,
     },
     Example {
         name: "bookings.references",
@@ -273,6 +304,8 @@ pub const EXAMPLES: &[Example] = &[
         upstream_request_defect: None,
         upstream_response_defect: None,
         call: bookings_references,
+        #[cfg(feature = "test-util")]
+        stub: bookings_references_stub,
     },
     Example {
         name: "bookings.add_guests",
@@ -288,6 +321,8 @@ pub const EXAMPLES: &[Example] = &[
         upstream_request_defect: None,
         upstream_response_defect: None,
         call: bookings_add_guests,
+        #[cfg(feature = "test-util")]
+        stub: bookings_add_guests_stub,
     },
     Example {
         name: "bookings.update_location",
@@ -303,6 +338,8 @@ pub const EXAMPLES: &[Example] = &[
         upstream_request_defect: None,
         upstream_response_defect: None,
         call: bookings_update_location,
+        #[cfg(feature = "test-util")]
+        stub: bookings_update_location_stub,
     },
     Example {
         name: "bookings.conferencing_sessions",
@@ -318,6 +355,8 @@ pub const EXAMPLES: &[Example] = &[
         upstream_request_defect: None,
         upstream_response_defect: None,
         call: bookings_conferencing_sessions,
+        #[cfg(feature = "test-util")]
+        stub: bookings_conferencing_sessions_stub,
     },
     Example {
         name: "calendars.add_ics_feed",
@@ -333,6 +372,8 @@ pub const EXAMPLES: &[Example] = &[
         upstream_request_defect: None,
         upstream_response_defect: None,
         call: calendars_add_ics_feed,
+        #[cfg(feature = "test-util")]
+        stub: calendars_add_ics_feed_stub,
     },
     Example {
         name: "calendars.check_ics_feed",
@@ -348,6 +389,8 @@ pub const EXAMPLES: &[Example] = &[
         upstream_request_defect: None,
         upstream_response_defect: None,
         call: calendars_check_ics_feed,
+        #[cfg(feature = "test-util")]
+        stub: calendars_check_ics_feed_stub,
     },
     Example {
         name: "calendars.busy_times",
@@ -371,6 +414,8 @@ pub const EXAMPLES: &[Example] = &[
         ),
         upstream_response_defect: None,
         call: calendars_busy_times,
+        #[cfg(feature = "test-util")]
+        stub: calendars_busy_times_stub,
     },
     Example {
         name: "calendars.list",
@@ -388,6 +433,8 @@ pub const EXAMPLES: &[Example] = &[
             "Upstream types the destination calendar's `id` as an object without properties, so its example is `{}`; the server sends the record's numeric id.",
         ),
         call: calendars_list,
+        #[cfg(feature = "test-util")]
+        stub: calendars_list_stub,
     },
     Example {
         name: "calendars.connect_url",
@@ -405,6 +452,8 @@ pub const EXAMPLES: &[Example] = &[
         ),
         upstream_response_defect: None,
         call: calendars_connect_url,
+        #[cfg(feature = "test-util")]
+        stub: calendars_connect_url_stub,
     },
     Example {
         name: "calendars.save_oauth_credentials",
@@ -420,6 +469,8 @@ pub const EXAMPLES: &[Example] = &[
         upstream_request_defect: None,
         upstream_response_defect: None,
         call: calendars_save_oauth_credentials,
+        #[cfg(feature = "test-util")]
+        stub: calendars_save_oauth_credentials_stub,
     },
     Example {
         name: "calendars.save_credentials",
@@ -435,6 +486,8 @@ pub const EXAMPLES: &[Example] = &[
         upstream_request_defect: None,
         upstream_response_defect: None,
         call: calendars_save_credentials,
+        #[cfg(feature = "test-util")]
+        stub: calendars_save_credentials_stub,
     },
     Example {
         name: "calendars.check",
@@ -450,6 +503,8 @@ pub const EXAMPLES: &[Example] = &[
         upstream_request_defect: None,
         upstream_response_defect: None,
         call: calendars_check,
+        #[cfg(feature = "test-util")]
+        stub: calendars_check_stub,
     },
     Example {
         name: "calendars.disconnect",
@@ -465,6 +520,8 @@ pub const EXAMPLES: &[Example] = &[
         upstream_request_defect: None,
         upstream_response_defect: None,
         call: calendars_disconnect,
+        #[cfg(feature = "test-util")]
+        stub: calendars_disconnect_stub,
     },
     Example {
         name: "calendars.events.get",
@@ -480,6 +537,8 @@ pub const EXAMPLES: &[Example] = &[
         upstream_request_defect: None,
         upstream_response_defect: None,
         call: calendars_events_get,
+        #[cfg(feature = "test-util")]
+        stub: calendars_events_get_stub,
     },
     Example {
         name: "calendars.events.update",
@@ -495,6 +554,8 @@ pub const EXAMPLES: &[Example] = &[
         upstream_request_defect: None,
         upstream_response_defect: None,
         call: calendars_events_update,
+        #[cfg(feature = "test-util")]
+        stub: calendars_events_update_stub,
     },
     Example {
         name: "conferencing.connect",
@@ -510,6 +571,8 @@ pub const EXAMPLES: &[Example] = &[
         upstream_request_defect: None,
         upstream_response_defect: None,
         call: conferencing_connect,
+        #[cfg(feature = "test-util")]
+        stub: conferencing_connect_stub,
     },
     Example {
         name: "conferencing.oauth_auth_url",
@@ -527,6 +590,8 @@ pub const EXAMPLES: &[Example] = &[
         ),
         upstream_response_defect: None,
         call: conferencing_oauth_auth_url,
+        #[cfg(feature = "test-util")]
+        stub: conferencing_oauth_auth_url_stub,
     },
     Example {
         name: "conferencing.save_oauth_credentials",
@@ -542,6 +607,8 @@ pub const EXAMPLES: &[Example] = &[
         upstream_request_defect: None,
         upstream_response_defect: None,
         call: conferencing_save_oauth_credentials,
+        #[cfg(feature = "test-util")]
+        stub: conferencing_save_oauth_credentials_stub,
     },
     Example {
         name: "conferencing.list",
@@ -557,6 +624,8 @@ pub const EXAMPLES: &[Example] = &[
         upstream_request_defect: None,
         upstream_response_defect: None,
         call: conferencing_list,
+        #[cfg(feature = "test-util")]
+        stub: conferencing_list_stub,
     },
     Example {
         name: "conferencing.set_default",
@@ -572,6 +641,8 @@ pub const EXAMPLES: &[Example] = &[
         upstream_request_defect: None,
         upstream_response_defect: None,
         call: conferencing_set_default,
+        #[cfg(feature = "test-util")]
+        stub: conferencing_set_default_stub,
     },
     Example {
         name: "conferencing.get_default",
@@ -587,6 +658,8 @@ pub const EXAMPLES: &[Example] = &[
         upstream_request_defect: None,
         upstream_response_defect: None,
         call: conferencing_get_default,
+        #[cfg(feature = "test-util")]
+        stub: conferencing_get_default_stub,
     },
     Example {
         name: "conferencing.disconnect",
@@ -602,6 +675,8 @@ pub const EXAMPLES: &[Example] = &[
         upstream_request_defect: None,
         upstream_response_defect: None,
         call: conferencing_disconnect,
+        #[cfg(feature = "test-util")]
+        stub: conferencing_disconnect_stub,
     },
     Example {
         name: "destination_calendars.update",
@@ -617,6 +692,8 @@ pub const EXAMPLES: &[Example] = &[
         upstream_request_defect: None,
         upstream_response_defect: None,
         call: destination_calendars_update,
+        #[cfg(feature = "test-util")]
+        stub: destination_calendars_update_stub,
     },
     Example {
         name: "event_types.create",
@@ -634,6 +711,8 @@ pub const EXAMPLES: &[Example] = &[
             "Upstream's example (built from its schema) gives `seatsPerTimeSlot`, `forwardParamsSuccessRedirect` and `successRedirectUrl` as objects, `bookingWindow` as a list and `users` as strings; the server's output class sends no `seatsPerTimeSlot` (seats come in `seats`), a boolean, a string, one window object and user objects.",
         ),
         call: event_types_create,
+        #[cfg(feature = "test-util")]
+        stub: event_types_create_stub,
     },
     Example {
         name: "event_types.list",
@@ -651,6 +730,8 @@ pub const EXAMPLES: &[Example] = &[
             "Upstream's example (built from its schema) gives `seatsPerTimeSlot`, `forwardParamsSuccessRedirect` and `successRedirectUrl` as objects, `bookingWindow` as a list and `users` as strings; the server's output class sends no `seatsPerTimeSlot` (seats come in `seats`), a boolean, a string, one window object and user objects.",
         ),
         call: event_types_list,
+        #[cfg(feature = "test-util")]
+        stub: event_types_list_stub,
     },
     Example {
         name: "event_types.get",
@@ -668,6 +749,8 @@ pub const EXAMPLES: &[Example] = &[
             "Upstream's example (built from its schema) gives `seatsPerTimeSlot`, `forwardParamsSuccessRedirect` and `successRedirectUrl` as objects, `bookingWindow` as a list and `users` as strings; the server's output class sends no `seatsPerTimeSlot` (seats come in `seats`), a boolean, a string, one window object and user objects.",
         ),
         call: event_types_get,
+        #[cfg(feature = "test-util")]
+        stub: event_types_get_stub,
     },
     Example {
         name: "event_types.update",
@@ -685,6 +768,8 @@ pub const EXAMPLES: &[Example] = &[
             "Upstream's example (built from its schema) gives `seatsPerTimeSlot`, `forwardParamsSuccessRedirect` and `successRedirectUrl` as objects, `bookingWindow` as a list and `users` as strings; the server's output class sends no `seatsPerTimeSlot` (seats come in `seats`), a boolean, a string, one window object and user objects.",
         ),
         call: event_types_update,
+        #[cfg(feature = "test-util")]
+        stub: event_types_update_stub,
     },
     Example {
         name: "event_types.delete",
@@ -700,6 +785,8 @@ pub const EXAMPLES: &[Example] = &[
         upstream_request_defect: None,
         upstream_response_defect: None,
         call: event_types_delete,
+        #[cfg(feature = "test-util")]
+        stub: event_types_delete_stub,
     },
     Example {
         name: "event_types.private_links.create",
@@ -715,6 +802,8 @@ pub const EXAMPLES: &[Example] = &[
         upstream_request_defect: None,
         upstream_response_defect: None,
         call: event_types_private_links_create,
+        #[cfg(feature = "test-util")]
+        stub: event_types_private_links_create_stub,
     },
     Example {
         name: "event_types.private_links.list",
@@ -730,6 +819,8 @@ pub const EXAMPLES: &[Example] = &[
         upstream_request_defect: None,
         upstream_response_defect: None,
         call: event_types_private_links_list,
+        #[cfg(feature = "test-util")]
+        stub: event_types_private_links_list_stub,
     },
     Example {
         name: "event_types.private_links.update",
@@ -745,6 +836,8 @@ pub const EXAMPLES: &[Example] = &[
         upstream_request_defect: None,
         upstream_response_defect: None,
         call: event_types_private_links_update,
+        #[cfg(feature = "test-util")]
+        stub: event_types_private_links_update_stub,
     },
     Example {
         name: "event_types.private_links.delete",
@@ -760,6 +853,8 @@ pub const EXAMPLES: &[Example] = &[
         upstream_request_defect: None,
         upstream_response_defect: None,
         call: event_types_private_links_delete,
+        #[cfg(feature = "test-util")]
+        stub: event_types_private_links_delete_stub,
     },
     Example {
         name: "event_types.webhooks.list",
@@ -777,6 +872,8 @@ pub const EXAMPLES: &[Example] = &[
             "upstream types `id` as a number and the `triggers` items as objects (its example answer has `id: 0`, `triggers: [{}]`); the server sends a UUID string id and trigger names",
         ),
         call: event_types_webhooks_list,
+        #[cfg(feature = "test-util")]
+        stub: event_types_webhooks_list_stub,
     },
     Example {
         name: "event_types.webhooks.create",
@@ -794,6 +891,8 @@ pub const EXAMPLES: &[Example] = &[
         ),
         upstream_response_defect: None,
         call: event_types_webhooks_create,
+        #[cfg(feature = "test-util")]
+        stub: event_types_webhooks_create_stub,
     },
     Example {
         name: "event_types.webhooks.delete_all",
@@ -809,6 +908,8 @@ pub const EXAMPLES: &[Example] = &[
         upstream_request_defect: None,
         upstream_response_defect: None,
         call: event_types_webhooks_delete_all,
+        #[cfg(feature = "test-util")]
+        stub: event_types_webhooks_delete_all_stub,
     },
     Example {
         name: "event_types.webhooks.get",
@@ -826,6 +927,8 @@ pub const EXAMPLES: &[Example] = &[
             "upstream types `id` as a number and the `triggers` items as objects (its example answer has `id: 0`, `triggers: [{}]`); the server sends a UUID string id and trigger names",
         ),
         call: event_types_webhooks_get,
+        #[cfg(feature = "test-util")]
+        stub: event_types_webhooks_get_stub,
     },
     Example {
         name: "event_types.webhooks.update",
@@ -843,6 +946,8 @@ pub const EXAMPLES: &[Example] = &[
             "upstream types `id` as a number and the `triggers` items as objects (its example answer has `id: 0`, `triggers: [{}]`); the server sends a UUID string id and trigger names",
         ),
         call: event_types_webhooks_update,
+        #[cfg(feature = "test-util")]
+        stub: event_types_webhooks_update_stub,
     },
     Example {
         name: "event_types.webhooks.delete",
@@ -860,6 +965,8 @@ pub const EXAMPLES: &[Example] = &[
             "upstream types `id` as a number and the `triggers` items as objects (its example answer has `id: 0`, `triggers: [{}]`); the server sends a UUID string id and trigger names",
         ),
         call: event_types_webhooks_delete,
+        #[cfg(feature = "test-util")]
+        stub: event_types_webhooks_delete_stub,
     },
     Example {
         name: "me.get",
@@ -875,6 +982,8 @@ pub const EXAMPLES: &[Example] = &[
         upstream_request_defect: None,
         upstream_response_defect: None,
         call: me_get,
+        #[cfg(feature = "test-util")]
+        stub: me_get_stub,
     },
     Example {
         name: "me.update",
@@ -890,6 +999,8 @@ pub const EXAMPLES: &[Example] = &[
         upstream_request_defect: None,
         upstream_response_defect: None,
         call: me_update,
+        #[cfg(feature = "test-util")]
+        stub: me_update_stub,
     },
     Example {
         name: "oauth_clients.list",
@@ -905,6 +1016,8 @@ pub const EXAMPLES: &[Example] = &[
         upstream_request_defect: None,
         upstream_response_defect: None,
         call: oauth_clients_list,
+        #[cfg(feature = "test-util")]
+        stub: oauth_clients_list_stub,
     },
     Example {
         name: "oauth_clients.create",
@@ -920,6 +1033,8 @@ pub const EXAMPLES: &[Example] = &[
         upstream_request_defect: None,
         upstream_response_defect: None,
         call: oauth_clients_create,
+        #[cfg(feature = "test-util")]
+        stub: oauth_clients_create_stub,
     },
     Example {
         name: "oauth_clients.get",
@@ -935,6 +1050,8 @@ pub const EXAMPLES: &[Example] = &[
         upstream_request_defect: None,
         upstream_response_defect: None,
         call: oauth_clients_get,
+        #[cfg(feature = "test-util")]
+        stub: oauth_clients_get_stub,
     },
     Example {
         name: "oauth_clients.update",
@@ -950,6 +1067,8 @@ pub const EXAMPLES: &[Example] = &[
         upstream_request_defect: None,
         upstream_response_defect: None,
         call: oauth_clients_update,
+        #[cfg(feature = "test-util")]
+        stub: oauth_clients_update_stub,
     },
     Example {
         name: "oauth_clients.delete",
@@ -965,6 +1084,8 @@ pub const EXAMPLES: &[Example] = &[
         upstream_request_defect: None,
         upstream_response_defect: None,
         call: oauth_clients_delete,
+        #[cfg(feature = "test-util")]
+        stub: oauth_clients_delete_stub,
     },
     Example {
         name: "oauth_clients.users.list",
@@ -980,6 +1101,8 @@ pub const EXAMPLES: &[Example] = &[
         upstream_request_defect: None,
         upstream_response_defect: None,
         call: oauth_clients_users_list,
+        #[cfg(feature = "test-util")]
+        stub: oauth_clients_users_list_stub,
     },
     Example {
         name: "oauth_clients.users.create",
@@ -995,6 +1118,8 @@ pub const EXAMPLES: &[Example] = &[
         upstream_request_defect: None,
         upstream_response_defect: None,
         call: oauth_clients_users_create,
+        #[cfg(feature = "test-util")]
+        stub: oauth_clients_users_create_stub,
     },
     Example {
         name: "oauth_clients.users.get",
@@ -1010,6 +1135,8 @@ pub const EXAMPLES: &[Example] = &[
         upstream_request_defect: None,
         upstream_response_defect: None,
         call: oauth_clients_users_get,
+        #[cfg(feature = "test-util")]
+        stub: oauth_clients_users_get_stub,
     },
     Example {
         name: "oauth_clients.users.update",
@@ -1025,6 +1152,8 @@ pub const EXAMPLES: &[Example] = &[
         upstream_request_defect: None,
         upstream_response_defect: None,
         call: oauth_clients_users_update,
+        #[cfg(feature = "test-util")]
+        stub: oauth_clients_users_update_stub,
     },
     Example {
         name: "oauth_clients.users.delete",
@@ -1040,6 +1169,8 @@ pub const EXAMPLES: &[Example] = &[
         upstream_request_defect: None,
         upstream_response_defect: None,
         call: oauth_clients_users_delete,
+        #[cfg(feature = "test-util")]
+        stub: oauth_clients_users_delete_stub,
     },
     Example {
         name: "oauth_clients.users.force_refresh_tokens",
@@ -1055,6 +1186,8 @@ pub const EXAMPLES: &[Example] = &[
         upstream_request_defect: None,
         upstream_response_defect: None,
         call: oauth_clients_users_force_refresh_tokens,
+        #[cfg(feature = "test-util")]
+        stub: oauth_clients_users_force_refresh_tokens_stub,
     },
     Example {
         name: "oauth_clients.users.refresh_tokens",
@@ -1070,6 +1203,8 @@ pub const EXAMPLES: &[Example] = &[
         upstream_request_defect: None,
         upstream_response_defect: None,
         call: oauth_clients_users_refresh_tokens,
+        #[cfg(feature = "test-util")]
+        stub: oauth_clients_users_refresh_tokens_stub,
     },
     Example {
         name: "oauth_clients.webhooks.list",
@@ -1087,6 +1222,8 @@ pub const EXAMPLES: &[Example] = &[
             "upstream types `id` as a number and the `triggers` items as objects (its example answer has `id: 0`, `triggers: [{}]`); the server sends a UUID string id and trigger names",
         ),
         call: oauth_clients_webhooks_list,
+        #[cfg(feature = "test-util")]
+        stub: oauth_clients_webhooks_list_stub,
     },
     Example {
         name: "oauth_clients.webhooks.create",
@@ -1104,6 +1241,8 @@ pub const EXAMPLES: &[Example] = &[
         ),
         upstream_response_defect: None,
         call: oauth_clients_webhooks_create,
+        #[cfg(feature = "test-util")]
+        stub: oauth_clients_webhooks_create_stub,
     },
     Example {
         name: "oauth_clients.webhooks.delete_all",
@@ -1119,6 +1258,8 @@ pub const EXAMPLES: &[Example] = &[
         upstream_request_defect: None,
         upstream_response_defect: None,
         call: oauth_clients_webhooks_delete_all,
+        #[cfg(feature = "test-util")]
+        stub: oauth_clients_webhooks_delete_all_stub,
     },
     Example {
         name: "oauth_clients.webhooks.get",
@@ -1136,6 +1277,8 @@ pub const EXAMPLES: &[Example] = &[
             "upstream types `id` as a number and the `triggers` items as objects (its example answer has `id: 0`, `triggers: [{}]`); the server sends a UUID string id and trigger names",
         ),
         call: oauth_clients_webhooks_get,
+        #[cfg(feature = "test-util")]
+        stub: oauth_clients_webhooks_get_stub,
     },
     Example {
         name: "oauth_clients.webhooks.update",
@@ -1153,6 +1296,8 @@ pub const EXAMPLES: &[Example] = &[
             "upstream types `id` as a number and the `triggers` items as objects (its example answer has `id: 0`, `triggers: [{}]`); the server sends a UUID string id and trigger names",
         ),
         call: oauth_clients_webhooks_update,
+        #[cfg(feature = "test-util")]
+        stub: oauth_clients_webhooks_update_stub,
     },
     Example {
         name: "oauth_clients.webhooks.delete",
@@ -1170,6 +1315,8 @@ pub const EXAMPLES: &[Example] = &[
             "upstream types `id` as a number and the `triggers` items as objects (its example answer has `id: 0`, `triggers: [{}]`); the server sends a UUID string id and trigger names",
         ),
         call: oauth_clients_webhooks_delete,
+        #[cfg(feature = "test-util")]
+        stub: oauth_clients_webhooks_delete_stub,
     },
     Example {
         name: "orgs.attributes.list",
@@ -1185,6 +1332,8 @@ pub const EXAMPLES: &[Example] = &[
         upstream_request_defect: None,
         upstream_response_defect: None,
         call: orgs_attributes_list,
+        #[cfg(feature = "test-util")]
+        stub: orgs_attributes_list_stub,
     },
     Example {
         name: "orgs.attributes.create",
@@ -1200,6 +1349,8 @@ pub const EXAMPLES: &[Example] = &[
         upstream_request_defect: None,
         upstream_response_defect: None,
         call: orgs_attributes_create,
+        #[cfg(feature = "test-util")]
+        stub: orgs_attributes_create_stub,
     },
     Example {
         name: "orgs.attributes.get",
@@ -1215,6 +1366,8 @@ pub const EXAMPLES: &[Example] = &[
         upstream_request_defect: None,
         upstream_response_defect: None,
         call: orgs_attributes_get,
+        #[cfg(feature = "test-util")]
+        stub: orgs_attributes_get_stub,
     },
     Example {
         name: "orgs.attributes.update",
@@ -1230,6 +1383,8 @@ pub const EXAMPLES: &[Example] = &[
         upstream_request_defect: None,
         upstream_response_defect: None,
         call: orgs_attributes_update,
+        #[cfg(feature = "test-util")]
+        stub: orgs_attributes_update_stub,
     },
     Example {
         name: "orgs.attributes.delete",
@@ -1245,6 +1400,8 @@ pub const EXAMPLES: &[Example] = &[
         upstream_request_defect: None,
         upstream_response_defect: None,
         call: orgs_attributes_delete,
+        #[cfg(feature = "test-util")]
+        stub: orgs_attributes_delete_stub,
     },
     Example {
         name: "orgs.attributes.options.create",
@@ -1262,6 +1419,8 @@ pub const EXAMPLES: &[Example] = &[
         upstream_request_defect: None,
         upstream_response_defect: None,
         call: orgs_attributes_options_create,
+        #[cfg(feature = "test-util")]
+        stub: orgs_attributes_options_create_stub,
     },
     Example {
         name: "orgs.attributes.options.list",
@@ -1279,6 +1438,8 @@ pub const EXAMPLES: &[Example] = &[
         upstream_request_defect: None,
         upstream_response_defect: None,
         call: orgs_attributes_options_list,
+        #[cfg(feature = "test-util")]
+        stub: orgs_attributes_options_list_stub,
     },
     Example {
         name: "orgs.attributes.options.update",
@@ -1296,6 +1457,8 @@ pub const EXAMPLES: &[Example] = &[
         upstream_request_defect: None,
         upstream_response_defect: None,
         call: orgs_attributes_options_update,
+        #[cfg(feature = "test-util")]
+        stub: orgs_attributes_options_update_stub,
     },
     Example {
         name: "orgs.attributes.options.delete",
@@ -1313,6 +1476,8 @@ pub const EXAMPLES: &[Example] = &[
         upstream_request_defect: None,
         upstream_response_defect: None,
         call: orgs_attributes_options_delete,
+        #[cfg(feature = "test-util")]
+        stub: orgs_attributes_options_delete_stub,
     },
     Example {
         name: "orgs.attributes.options.list_assigned",
@@ -1330,6 +1495,8 @@ pub const EXAMPLES: &[Example] = &[
         upstream_request_defect: None,
         upstream_response_defect: None,
         call: orgs_attributes_options_list_assigned,
+        #[cfg(feature = "test-util")]
+        stub: orgs_attributes_options_list_assigned_stub,
     },
     Example {
         name: "orgs.attributes.options.list_assigned_by_slug",
@@ -1347,6 +1514,8 @@ pub const EXAMPLES: &[Example] = &[
         upstream_request_defect: None,
         upstream_response_defect: None,
         call: orgs_attributes_options_list_assigned_by_slug,
+        #[cfg(feature = "test-util")]
+        stub: orgs_attributes_options_list_assigned_by_slug_stub,
     },
     Example {
         name: "orgs.attributes.options.assign_to_user",
@@ -1364,6 +1533,8 @@ pub const EXAMPLES: &[Example] = &[
         upstream_request_defect: None,
         upstream_response_defect: None,
         call: orgs_attributes_options_assign_to_user,
+        #[cfg(feature = "test-util")]
+        stub: orgs_attributes_options_assign_to_user_stub,
     },
     Example {
         name: "orgs.attributes.options.list_for_user",
@@ -1381,6 +1552,8 @@ pub const EXAMPLES: &[Example] = &[
         upstream_request_defect: None,
         upstream_response_defect: None,
         call: orgs_attributes_options_list_for_user,
+        #[cfg(feature = "test-util")]
+        stub: orgs_attributes_options_list_for_user_stub,
     },
     Example {
         name: "orgs.attributes.options.unassign_from_user",
@@ -1398,6 +1571,8 @@ pub const EXAMPLES: &[Example] = &[
         upstream_request_defect: None,
         upstream_response_defect: None,
         call: orgs_attributes_options_unassign_from_user,
+        #[cfg(feature = "test-util")]
+        stub: orgs_attributes_options_unassign_from_user_stub,
     },
     Example {
         name: "orgs.bookings.list",
@@ -1413,6 +1588,8 @@ pub const EXAMPLES: &[Example] = &[
         upstream_request_defect: None,
         upstream_response_defect: None,
         call: orgs_bookings_list,
+        #[cfg(feature = "test-util")]
+        stub: orgs_bookings_list_stub,
     },
     Example {
         name: "orgs.delegation_credentials.create",
@@ -1432,6 +1609,8 @@ pub const EXAMPLES: &[Example] = &[
         ),
         upstream_response_defect: None,
         call: orgs_delegation_credentials_create,
+        #[cfg(feature = "test-util")]
+        stub: orgs_delegation_credentials_create_stub,
     },
     Example {
         name: "orgs.delegation_credentials.update",
@@ -1449,6 +1628,8 @@ pub const EXAMPLES: &[Example] = &[
         upstream_request_defect: None,
         upstream_response_defect: None,
         call: orgs_delegation_credentials_update,
+        #[cfg(feature = "test-util")]
+        stub: orgs_delegation_credentials_update_stub,
     },
     Example {
         name: "orgs.managed_orgs.list",
@@ -1464,6 +1645,8 @@ pub const EXAMPLES: &[Example] = &[
         upstream_request_defect: None,
         upstream_response_defect: None,
         call: orgs_managed_orgs_list,
+        #[cfg(feature = "test-util")]
+        stub: orgs_managed_orgs_list_stub,
     },
     Example {
         name: "orgs.managed_orgs.create",
@@ -1479,6 +1662,8 @@ pub const EXAMPLES: &[Example] = &[
         upstream_request_defect: None,
         upstream_response_defect: None,
         call: orgs_managed_orgs_create,
+        #[cfg(feature = "test-util")]
+        stub: orgs_managed_orgs_create_stub,
     },
     Example {
         name: "orgs.managed_orgs.get",
@@ -1494,6 +1679,8 @@ pub const EXAMPLES: &[Example] = &[
         upstream_request_defect: None,
         upstream_response_defect: None,
         call: orgs_managed_orgs_get,
+        #[cfg(feature = "test-util")]
+        stub: orgs_managed_orgs_get_stub,
     },
     Example {
         name: "orgs.managed_orgs.update",
@@ -1509,6 +1696,8 @@ pub const EXAMPLES: &[Example] = &[
         upstream_request_defect: None,
         upstream_response_defect: None,
         call: orgs_managed_orgs_update,
+        #[cfg(feature = "test-util")]
+        stub: orgs_managed_orgs_update_stub,
     },
     Example {
         name: "orgs.managed_orgs.delete",
@@ -1524,6 +1713,8 @@ pub const EXAMPLES: &[Example] = &[
         upstream_request_defect: None,
         upstream_response_defect: None,
         call: orgs_managed_orgs_delete,
+        #[cfg(feature = "test-util")]
+        stub: orgs_managed_orgs_delete_stub,
     },
     Example {
         name: "orgs.memberships.list",
@@ -1541,6 +1732,8 @@ pub const EXAMPLES: &[Example] = &[
             "upstream's example gives `data` as one membership object, but the server sends an array",
         ),
         call: orgs_memberships_list,
+        #[cfg(feature = "test-util")]
+        stub: orgs_memberships_list_stub,
     },
     Example {
         name: "orgs.memberships.create",
@@ -1558,6 +1751,8 @@ pub const EXAMPLES: &[Example] = &[
         ),
         upstream_response_defect: None,
         call: orgs_memberships_create,
+        #[cfg(feature = "test-util")]
+        stub: orgs_memberships_create_stub,
     },
     Example {
         name: "orgs.memberships.get",
@@ -1573,6 +1768,8 @@ pub const EXAMPLES: &[Example] = &[
         upstream_request_defect: None,
         upstream_response_defect: None,
         call: orgs_memberships_get,
+        #[cfg(feature = "test-util")]
+        stub: orgs_memberships_get_stub,
     },
     Example {
         name: "orgs.memberships.update",
@@ -1588,6 +1785,8 @@ pub const EXAMPLES: &[Example] = &[
         upstream_request_defect: None,
         upstream_response_defect: None,
         call: orgs_memberships_update,
+        #[cfg(feature = "test-util")]
+        stub: orgs_memberships_update_stub,
     },
     Example {
         name: "orgs.memberships.delete",
@@ -1603,6 +1802,8 @@ pub const EXAMPLES: &[Example] = &[
         upstream_request_defect: None,
         upstream_response_defect: None,
         call: orgs_memberships_delete,
+        #[cfg(feature = "test-util")]
+        stub: orgs_memberships_delete_stub,
     },
     Example {
         name: "orgs.roles.list",
@@ -1620,6 +1821,8 @@ pub const EXAMPLES: &[Example] = &[
             "upstream gives the role's `createdAt` and `updatedAt` neither a date-time format nor an example, so the answer built from it has `\"string\"` there; the server sends ISO 8601 times",
         ),
         call: orgs_roles_list,
+        #[cfg(feature = "test-util")]
+        stub: orgs_roles_list_stub,
     },
     Example {
         name: "orgs.roles.create",
@@ -1637,6 +1840,8 @@ pub const EXAMPLES: &[Example] = &[
             "upstream gives the role's `createdAt` and `updatedAt` neither a date-time format nor an example, so the answer built from it has `\"string\"` there; the server sends ISO 8601 times",
         ),
         call: orgs_roles_create,
+        #[cfg(feature = "test-util")]
+        stub: orgs_roles_create_stub,
     },
     Example {
         name: "orgs.roles.get",
@@ -1654,6 +1859,8 @@ pub const EXAMPLES: &[Example] = &[
             "upstream gives the role's `createdAt` and `updatedAt` neither a date-time format nor an example, so the answer built from it has `\"string\"` there; the server sends ISO 8601 times",
         ),
         call: orgs_roles_get,
+        #[cfg(feature = "test-util")]
+        stub: orgs_roles_get_stub,
     },
     Example {
         name: "orgs.roles.update",
@@ -1671,6 +1878,8 @@ pub const EXAMPLES: &[Example] = &[
             "upstream gives the role's `createdAt` and `updatedAt` neither a date-time format nor an example, so the answer built from it has `\"string\"` there; the server sends ISO 8601 times",
         ),
         call: orgs_roles_update,
+        #[cfg(feature = "test-util")]
+        stub: orgs_roles_update_stub,
     },
     Example {
         name: "orgs.roles.delete",
@@ -1688,6 +1897,8 @@ pub const EXAMPLES: &[Example] = &[
             "upstream gives the role's `createdAt` and `updatedAt` neither a date-time format nor an example, so the answer built from it has `\"string\"` there; the server sends ISO 8601 times",
         ),
         call: orgs_roles_delete,
+        #[cfg(feature = "test-util")]
+        stub: orgs_roles_delete_stub,
     },
     Example {
         name: "orgs.roles.permissions.list",
@@ -1703,6 +1914,8 @@ pub const EXAMPLES: &[Example] = &[
         upstream_request_defect: None,
         upstream_response_defect: None,
         call: orgs_roles_permissions_list,
+        #[cfg(feature = "test-util")]
+        stub: orgs_roles_permissions_list_stub,
     },
     Example {
         name: "orgs.roles.permissions.add",
@@ -1718,6 +1931,8 @@ pub const EXAMPLES: &[Example] = &[
         upstream_request_defect: None,
         upstream_response_defect: None,
         call: orgs_roles_permissions_add,
+        #[cfg(feature = "test-util")]
+        stub: orgs_roles_permissions_add_stub,
     },
     Example {
         name: "orgs.roles.permissions.set",
@@ -1733,6 +1948,8 @@ pub const EXAMPLES: &[Example] = &[
         upstream_request_defect: None,
         upstream_response_defect: None,
         call: orgs_roles_permissions_set,
+        #[cfg(feature = "test-util")]
+        stub: orgs_roles_permissions_set_stub,
     },
     Example {
         name: "orgs.roles.permissions.remove",
@@ -1748,6 +1965,8 @@ pub const EXAMPLES: &[Example] = &[
         upstream_request_defect: None,
         upstream_response_defect: None,
         call: orgs_roles_permissions_remove,
+        #[cfg(feature = "test-util")]
+        stub: orgs_roles_permissions_remove_stub,
     },
     Example {
         name: "orgs.roles.permissions.remove_many",
@@ -1763,6 +1982,8 @@ pub const EXAMPLES: &[Example] = &[
         upstream_request_defect: None,
         upstream_response_defect: None,
         call: orgs_roles_permissions_remove_many,
+        #[cfg(feature = "test-util")]
+        stub: orgs_roles_permissions_remove_many_stub,
     },
     Example {
         name: "orgs.routing_forms.list",
@@ -1780,6 +2001,8 @@ pub const EXAMPLES: &[Example] = &[
         upstream_request_defect: None,
         upstream_response_defect: None,
         call: orgs_routing_forms_list,
+        #[cfg(feature = "test-util")]
+        stub: orgs_routing_forms_list_stub,
     },
     Example {
         name: "orgs.routing_forms.list_responses",
@@ -1799,6 +2022,8 @@ pub const EXAMPLES: &[Example] = &[
             "Upstream's example `data` is a single response object, but the server sends an array of responses.",
         ),
         call: orgs_routing_forms_list_responses,
+        #[cfg(feature = "test-util")]
+        stub: orgs_routing_forms_list_responses_stub,
     },
     Example {
         name: "orgs.routing_forms.create_response",
@@ -1818,6 +2043,8 @@ pub const EXAMPLES: &[Example] = &[
         ),
         upstream_response_defect: None,
         call: orgs_routing_forms_create_response,
+        #[cfg(feature = "test-util")]
+        stub: orgs_routing_forms_create_response_stub,
     },
     Example {
         name: "orgs.routing_forms.update_response",
@@ -1835,6 +2062,8 @@ pub const EXAMPLES: &[Example] = &[
         upstream_request_defect: None,
         upstream_response_defect: None,
         call: orgs_routing_forms_update_response,
+        #[cfg(feature = "test-util")]
+        stub: orgs_routing_forms_update_response_stub,
     },
     Example {
         name: "orgs.schedules.list",
@@ -1850,6 +2079,8 @@ pub const EXAMPLES: &[Example] = &[
         upstream_request_defect: None,
         upstream_response_defect: None,
         call: orgs_schedules_list,
+        #[cfg(feature = "test-util")]
+        stub: orgs_schedules_list_stub,
     },
     Example {
         name: "orgs.teams.list",
@@ -1865,6 +2096,8 @@ pub const EXAMPLES: &[Example] = &[
         upstream_request_defect: None,
         upstream_response_defect: None,
         call: orgs_teams_list,
+        #[cfg(feature = "test-util")]
+        stub: orgs_teams_list_stub,
     },
     Example {
         name: "orgs.teams.create",
@@ -1880,6 +2113,8 @@ pub const EXAMPLES: &[Example] = &[
         upstream_request_defect: None,
         upstream_response_defect: None,
         call: orgs_teams_create,
+        #[cfg(feature = "test-util")]
+        stub: orgs_teams_create_stub,
     },
     Example {
         name: "orgs.teams.list_mine",
@@ -1895,6 +2130,8 @@ pub const EXAMPLES: &[Example] = &[
         upstream_request_defect: None,
         upstream_response_defect: None,
         call: orgs_teams_list_mine,
+        #[cfg(feature = "test-util")]
+        stub: orgs_teams_list_mine_stub,
     },
     Example {
         name: "orgs.teams.get",
@@ -1910,6 +2147,8 @@ pub const EXAMPLES: &[Example] = &[
         upstream_request_defect: None,
         upstream_response_defect: None,
         call: orgs_teams_get,
+        #[cfg(feature = "test-util")]
+        stub: orgs_teams_get_stub,
     },
     Example {
         name: "orgs.teams.update",
@@ -1925,6 +2164,8 @@ pub const EXAMPLES: &[Example] = &[
         upstream_request_defect: None,
         upstream_response_defect: None,
         call: orgs_teams_update,
+        #[cfg(feature = "test-util")]
+        stub: orgs_teams_update_stub,
     },
     Example {
         name: "orgs.teams.delete",
@@ -1940,6 +2181,8 @@ pub const EXAMPLES: &[Example] = &[
         upstream_request_defect: None,
         upstream_response_defect: None,
         call: orgs_teams_delete,
+        #[cfg(feature = "test-util")]
+        stub: orgs_teams_delete_stub,
     },
     Example {
         name: "orgs.teams.create_invite",
@@ -1955,6 +2198,8 @@ pub const EXAMPLES: &[Example] = &[
         upstream_request_defect: None,
         upstream_response_defect: None,
         call: orgs_teams_create_invite,
+        #[cfg(feature = "test-util")]
+        stub: orgs_teams_create_invite_stub,
     },
     Example {
         name: "orgs.teams.bookings.list",
@@ -1970,6 +2215,8 @@ pub const EXAMPLES: &[Example] = &[
         upstream_request_defect: None,
         upstream_response_defect: None,
         call: orgs_teams_bookings_list,
+        #[cfg(feature = "test-util")]
+        stub: orgs_teams_bookings_list_stub,
     },
     Example {
         name: "orgs.teams.bookings.references",
@@ -1985,6 +2232,8 @@ pub const EXAMPLES: &[Example] = &[
         upstream_request_defect: None,
         upstream_response_defect: None,
         call: orgs_teams_bookings_references,
+        #[cfg(feature = "test-util")]
+        stub: orgs_teams_bookings_references_stub,
     },
     Example {
         name: "orgs.teams.conferencing.connect",
@@ -2000,6 +2249,8 @@ pub const EXAMPLES: &[Example] = &[
         upstream_request_defect: None,
         upstream_response_defect: None,
         call: orgs_teams_conferencing_connect,
+        #[cfg(feature = "test-util")]
+        stub: orgs_teams_conferencing_connect_stub,
     },
     Example {
         name: "orgs.teams.conferencing.oauth_auth_url",
@@ -2017,6 +2268,8 @@ pub const EXAMPLES: &[Example] = &[
         ),
         upstream_response_defect: None,
         call: orgs_teams_conferencing_oauth_auth_url,
+        #[cfg(feature = "test-util")]
+        stub: orgs_teams_conferencing_oauth_auth_url_stub,
     },
     Example {
         name: "orgs.teams.conferencing.list",
@@ -2032,6 +2285,8 @@ pub const EXAMPLES: &[Example] = &[
         upstream_request_defect: None,
         upstream_response_defect: None,
         call: orgs_teams_conferencing_list,
+        #[cfg(feature = "test-util")]
+        stub: orgs_teams_conferencing_list_stub,
     },
     Example {
         name: "orgs.teams.conferencing.set_default",
@@ -2047,6 +2302,8 @@ pub const EXAMPLES: &[Example] = &[
         upstream_request_defect: None,
         upstream_response_defect: None,
         call: orgs_teams_conferencing_set_default,
+        #[cfg(feature = "test-util")]
+        stub: orgs_teams_conferencing_set_default_stub,
     },
     Example {
         name: "orgs.teams.conferencing.get_default",
@@ -2064,6 +2321,8 @@ pub const EXAMPLES: &[Example] = &[
         ),
         upstream_response_defect: None,
         call: orgs_teams_conferencing_get_default,
+        #[cfg(feature = "test-util")]
+        stub: orgs_teams_conferencing_get_default_stub,
     },
     Example {
         name: "orgs.teams.conferencing.disconnect",
@@ -2079,6 +2338,8 @@ pub const EXAMPLES: &[Example] = &[
         upstream_request_defect: None,
         upstream_response_defect: None,
         call: orgs_teams_conferencing_disconnect,
+        #[cfg(feature = "test-util")]
+        stub: orgs_teams_conferencing_disconnect_stub,
     },
     Example {
         name: "orgs.teams.conferencing.save_oauth_credentials",
@@ -2094,6 +2355,8 @@ pub const EXAMPLES: &[Example] = &[
         upstream_request_defect: None,
         upstream_response_defect: None,
         call: orgs_teams_conferencing_save_oauth_credentials,
+        #[cfg(feature = "test-util")]
+        stub: orgs_teams_conferencing_save_oauth_credentials_stub,
     },
     Example {
         name: "orgs.teams.event_types.create",
@@ -2111,6 +2374,8 @@ pub const EXAMPLES: &[Example] = &[
             "Upstream's example (built from its schema) gives `seatsPerTimeSlot`, `forwardParamsSuccessRedirect` and `successRedirectUrl` as objects, `bookingWindow` as a list and `hosts` as strings; the server's output class sends no `seatsPerTimeSlot` (seats come in `seats`), a boolean, a string, one window object and host objects.",
         ),
         call: orgs_teams_event_types_create,
+        #[cfg(feature = "test-util")]
+        stub: orgs_teams_event_types_create_stub,
     },
     Example {
         name: "orgs.teams.event_types.list",
@@ -2128,6 +2393,8 @@ pub const EXAMPLES: &[Example] = &[
             "Upstream's example (built from its schema) gives `seatsPerTimeSlot`, `forwardParamsSuccessRedirect` and `successRedirectUrl` as objects, `bookingWindow` as a list and `hosts` as strings; the server's output class sends no `seatsPerTimeSlot` (seats come in `seats`), a boolean, a string, one window object and host objects.",
         ),
         call: orgs_teams_event_types_list,
+        #[cfg(feature = "test-util")]
+        stub: orgs_teams_event_types_list_stub,
     },
     Example {
         name: "orgs.teams.event_types.list_all",
@@ -2145,6 +2412,8 @@ pub const EXAMPLES: &[Example] = &[
             "Upstream's example (built from its schema) gives `seatsPerTimeSlot`, `forwardParamsSuccessRedirect` and `successRedirectUrl` as objects, `bookingWindow` as a list and `hosts` as strings; the server's output class sends no `seatsPerTimeSlot` (seats come in `seats`), a boolean, a string, one window object and host objects.",
         ),
         call: orgs_teams_event_types_list_all,
+        #[cfg(feature = "test-util")]
+        stub: orgs_teams_event_types_list_all_stub,
     },
     Example {
         name: "orgs.teams.event_types.get",
@@ -2162,6 +2431,8 @@ pub const EXAMPLES: &[Example] = &[
             "Upstream's example (built from its schema) gives `seatsPerTimeSlot`, `forwardParamsSuccessRedirect` and `successRedirectUrl` as objects, `bookingWindow` as a list and `hosts` as strings; the server's output class sends no `seatsPerTimeSlot` (seats come in `seats`), a boolean, a string, one window object and host objects.",
         ),
         call: orgs_teams_event_types_get,
+        #[cfg(feature = "test-util")]
+        stub: orgs_teams_event_types_get_stub,
     },
     Example {
         name: "orgs.teams.event_types.update",
@@ -2179,6 +2450,8 @@ pub const EXAMPLES: &[Example] = &[
             "Upstream's example (built from its schema) gives `seatsPerTimeSlot`, `forwardParamsSuccessRedirect` and `successRedirectUrl` as objects, `bookingWindow` as a list and `hosts` as strings; the server's output class sends no `seatsPerTimeSlot` (seats come in `seats`), a boolean, a string, one window object and host objects.",
         ),
         call: orgs_teams_event_types_update,
+        #[cfg(feature = "test-util")]
+        stub: orgs_teams_event_types_update_stub,
     },
     Example {
         name: "orgs.teams.event_types.delete",
@@ -2196,6 +2469,8 @@ pub const EXAMPLES: &[Example] = &[
             "Upstream types `data` as a bare object, so its example is `{}`; the server's handler sends the deleted event type's `id` and `title`.",
         ),
         call: orgs_teams_event_types_delete,
+        #[cfg(feature = "test-util")]
+        stub: orgs_teams_event_types_delete_stub,
     },
     Example {
         name: "orgs.teams.event_types.create_phone_call",
@@ -2213,6 +2488,8 @@ pub const EXAMPLES: &[Example] = &[
         ),
         upstream_response_defect: None,
         call: orgs_teams_event_types_create_phone_call,
+        #[cfg(feature = "test-util")]
+        stub: orgs_teams_event_types_create_phone_call_stub,
     },
     Example {
         name: "orgs.teams.event_types.private_links.create",
@@ -2230,6 +2507,8 @@ pub const EXAMPLES: &[Example] = &[
         upstream_request_defect: None,
         upstream_response_defect: None,
         call: orgs_teams_event_types_private_links_create,
+        #[cfg(feature = "test-util")]
+        stub: orgs_teams_event_types_private_links_create_stub,
     },
     Example {
         name: "orgs.teams.event_types.private_links.list",
@@ -2245,6 +2524,8 @@ pub const EXAMPLES: &[Example] = &[
         upstream_request_defect: None,
         upstream_response_defect: None,
         call: orgs_teams_event_types_private_links_list,
+        #[cfg(feature = "test-util")]
+        stub: orgs_teams_event_types_private_links_list_stub,
     },
     Example {
         name: "orgs.teams.event_types.private_links.update",
@@ -2264,6 +2545,8 @@ pub const EXAMPLES: &[Example] = &[
         ),
         upstream_response_defect: None,
         call: orgs_teams_event_types_private_links_update,
+        #[cfg(feature = "test-util")]
+        stub: orgs_teams_event_types_private_links_update_stub,
     },
     Example {
         name: "orgs.teams.event_types.private_links.delete",
@@ -2281,6 +2564,8 @@ pub const EXAMPLES: &[Example] = &[
         upstream_request_defect: None,
         upstream_response_defect: None,
         call: orgs_teams_event_types_private_links_delete,
+        #[cfg(feature = "test-util")]
+        stub: orgs_teams_event_types_private_links_delete_stub,
     },
     Example {
         name: "orgs.teams.memberships.list",
@@ -2298,6 +2583,8 @@ pub const EXAMPLES: &[Example] = &[
         upstream_request_defect: None,
         upstream_response_defect: None,
         call: orgs_teams_memberships_list,
+        #[cfg(feature = "test-util")]
+        stub: orgs_teams_memberships_list_stub,
     },
     Example {
         name: "orgs.teams.memberships.create",
@@ -2317,6 +2604,8 @@ pub const EXAMPLES: &[Example] = &[
         ),
         upstream_response_defect: None,
         call: orgs_teams_memberships_create,
+        #[cfg(feature = "test-util")]
+        stub: orgs_teams_memberships_create_stub,
     },
     Example {
         name: "orgs.teams.memberships.get",
@@ -2332,6 +2621,8 @@ pub const EXAMPLES: &[Example] = &[
         upstream_request_defect: None,
         upstream_response_defect: None,
         call: orgs_teams_memberships_get,
+        #[cfg(feature = "test-util")]
+        stub: orgs_teams_memberships_get_stub,
     },
     Example {
         name: "orgs.teams.memberships.update",
@@ -2349,6 +2640,8 @@ pub const EXAMPLES: &[Example] = &[
         upstream_request_defect: None,
         upstream_response_defect: None,
         call: orgs_teams_memberships_update,
+        #[cfg(feature = "test-util")]
+        stub: orgs_teams_memberships_update_stub,
     },
     Example {
         name: "orgs.teams.memberships.delete",
@@ -2366,6 +2659,8 @@ pub const EXAMPLES: &[Example] = &[
         upstream_request_defect: None,
         upstream_response_defect: None,
         call: orgs_teams_memberships_delete,
+        #[cfg(feature = "test-util")]
+        stub: orgs_teams_memberships_delete_stub,
     },
     Example {
         name: "orgs.teams.roles.list",
@@ -2383,6 +2678,8 @@ pub const EXAMPLES: &[Example] = &[
             "upstream gives the role's `createdAt` and `updatedAt` neither a date-time format nor an example, so the answer built from it has `\"string\"` there; the server sends ISO 8601 times",
         ),
         call: orgs_teams_roles_list,
+        #[cfg(feature = "test-util")]
+        stub: orgs_teams_roles_list_stub,
     },
     Example {
         name: "orgs.teams.roles.create",
@@ -2400,6 +2697,8 @@ pub const EXAMPLES: &[Example] = &[
             "upstream gives the role's `createdAt` and `updatedAt` neither a date-time format nor an example, so the answer built from it has `\"string\"` there; the server sends ISO 8601 times",
         ),
         call: orgs_teams_roles_create,
+        #[cfg(feature = "test-util")]
+        stub: orgs_teams_roles_create_stub,
     },
     Example {
         name: "orgs.teams.roles.get",
@@ -2417,6 +2716,8 @@ pub const EXAMPLES: &[Example] = &[
             "upstream gives the role's `createdAt` and `updatedAt` neither a date-time format nor an example, so the answer built from it has `\"string\"` there; the server sends ISO 8601 times",
         ),
         call: orgs_teams_roles_get,
+        #[cfg(feature = "test-util")]
+        stub: orgs_teams_roles_get_stub,
     },
     Example {
         name: "orgs.teams.roles.update",
@@ -2434,6 +2735,8 @@ pub const EXAMPLES: &[Example] = &[
             "upstream gives the role's `createdAt` and `updatedAt` neither a date-time format nor an example, so the answer built from it has `\"string\"` there; the server sends ISO 8601 times",
         ),
         call: orgs_teams_roles_update,
+        #[cfg(feature = "test-util")]
+        stub: orgs_teams_roles_update_stub,
     },
     Example {
         name: "orgs.teams.roles.delete",
@@ -2451,6 +2754,8 @@ pub const EXAMPLES: &[Example] = &[
             "upstream gives the role's `createdAt` and `updatedAt` neither a date-time format nor an example, so the answer built from it has `\"string\"` there; the server sends ISO 8601 times",
         ),
         call: orgs_teams_roles_delete,
+        #[cfg(feature = "test-util")]
+        stub: orgs_teams_roles_delete_stub,
     },
     Example {
         name: "orgs.teams.roles.permissions.list",
@@ -2466,6 +2771,8 @@ pub const EXAMPLES: &[Example] = &[
         upstream_request_defect: None,
         upstream_response_defect: None,
         call: orgs_teams_roles_permissions_list,
+        #[cfg(feature = "test-util")]
+        stub: orgs_teams_roles_permissions_list_stub,
     },
     Example {
         name: "orgs.teams.roles.permissions.add",
@@ -2481,6 +2788,8 @@ pub const EXAMPLES: &[Example] = &[
         upstream_request_defect: None,
         upstream_response_defect: None,
         call: orgs_teams_roles_permissions_add,
+        #[cfg(feature = "test-util")]
+        stub: orgs_teams_roles_permissions_add_stub,
     },
     Example {
         name: "orgs.teams.roles.permissions.set",
@@ -2496,6 +2805,8 @@ pub const EXAMPLES: &[Example] = &[
         upstream_request_defect: None,
         upstream_response_defect: None,
         call: orgs_teams_roles_permissions_set,
+        #[cfg(feature = "test-util")]
+        stub: orgs_teams_roles_permissions_set_stub,
     },
     Example {
         name: "orgs.teams.roles.permissions.remove",
@@ -2511,6 +2822,8 @@ pub const EXAMPLES: &[Example] = &[
         upstream_request_defect: None,
         upstream_response_defect: None,
         call: orgs_teams_roles_permissions_remove,
+        #[cfg(feature = "test-util")]
+        stub: orgs_teams_roles_permissions_remove_stub,
     },
     Example {
         name: "orgs.teams.roles.permissions.remove_many",
@@ -2526,6 +2839,8 @@ pub const EXAMPLES: &[Example] = &[
         upstream_request_defect: None,
         upstream_response_defect: None,
         call: orgs_teams_roles_permissions_remove_many,
+        #[cfg(feature = "test-util")]
+        stub: orgs_teams_roles_permissions_remove_many_stub,
     },
     Example {
         name: "orgs.teams.routing_forms.list",
@@ -2541,6 +2856,8 @@ pub const EXAMPLES: &[Example] = &[
         upstream_request_defect: None,
         upstream_response_defect: None,
         call: orgs_teams_routing_forms_list,
+        #[cfg(feature = "test-util")]
+        stub: orgs_teams_routing_forms_list_stub,
     },
     Example {
         name: "orgs.teams.routing_forms.responses.list",
@@ -2560,6 +2877,8 @@ pub const EXAMPLES: &[Example] = &[
             "Upstream's example `data` is a single response object, but the server sends an array of responses.",
         ),
         call: orgs_teams_routing_forms_responses_list,
+        #[cfg(feature = "test-util")]
+        stub: orgs_teams_routing_forms_responses_list_stub,
     },
     Example {
         name: "orgs.teams.routing_forms.responses.create",
@@ -2579,6 +2898,8 @@ pub const EXAMPLES: &[Example] = &[
         ),
         upstream_response_defect: None,
         call: orgs_teams_routing_forms_responses_create,
+        #[cfg(feature = "test-util")]
+        stub: orgs_teams_routing_forms_responses_create_stub,
     },
     Example {
         name: "orgs.teams.routing_forms.responses.update",
@@ -2596,6 +2917,8 @@ pub const EXAMPLES: &[Example] = &[
         upstream_request_defect: None,
         upstream_response_defect: None,
         call: orgs_teams_routing_forms_responses_update,
+        #[cfg(feature = "test-util")]
+        stub: orgs_teams_routing_forms_responses_update_stub,
     },
     Example {
         name: "orgs.teams.schedules.list",
@@ -2611,6 +2934,8 @@ pub const EXAMPLES: &[Example] = &[
         upstream_request_defect: None,
         upstream_response_defect: None,
         call: orgs_teams_schedules_list,
+        #[cfg(feature = "test-util")]
+        stub: orgs_teams_schedules_list_stub,
     },
     Example {
         name: "orgs.teams.stripe.connect_url",
@@ -2628,6 +2953,8 @@ pub const EXAMPLES: &[Example] = &[
         ),
         upstream_response_defect: None,
         call: orgs_teams_stripe_connect_url,
+        #[cfg(feature = "test-util")]
+        stub: orgs_teams_stripe_connect_url_stub,
     },
     Example {
         name: "orgs.teams.stripe.check",
@@ -2643,6 +2970,8 @@ pub const EXAMPLES: &[Example] = &[
         upstream_request_defect: None,
         upstream_response_defect: None,
         call: orgs_teams_stripe_check,
+        #[cfg(feature = "test-util")]
+        stub: orgs_teams_stripe_check_stub,
     },
     Example {
         name: "orgs.teams.stripe.save",
@@ -2658,6 +2987,8 @@ pub const EXAMPLES: &[Example] = &[
         upstream_request_defect: None,
         upstream_response_defect: None,
         call: orgs_teams_stripe_save,
+        #[cfg(feature = "test-util")]
+        stub: orgs_teams_stripe_save_stub,
     },
     Example {
         name: "orgs.teams.users.schedules.list",
@@ -2673,6 +3004,8 @@ pub const EXAMPLES: &[Example] = &[
         upstream_request_defect: None,
         upstream_response_defect: None,
         call: orgs_teams_users_schedules_list,
+        #[cfg(feature = "test-util")]
+        stub: orgs_teams_users_schedules_list_stub,
     },
     Example {
         name: "orgs.teams.verified_resources.request_email_code",
@@ -2690,6 +3023,8 @@ pub const EXAMPLES: &[Example] = &[
         upstream_request_defect: None,
         upstream_response_defect: None,
         call: orgs_teams_verified_resources_request_email_code,
+        #[cfg(feature = "test-util")]
+        stub: orgs_teams_verified_resources_request_email_code_stub,
     },
     Example {
         name: "orgs.teams.verified_resources.request_phone_code",
@@ -2707,6 +3042,8 @@ pub const EXAMPLES: &[Example] = &[
         upstream_request_defect: None,
         upstream_response_defect: None,
         call: orgs_teams_verified_resources_request_phone_code,
+        #[cfg(feature = "test-util")]
+        stub: orgs_teams_verified_resources_request_phone_code_stub,
     },
     Example {
         name: "orgs.teams.verified_resources.verify_email",
@@ -2724,6 +3061,8 @@ pub const EXAMPLES: &[Example] = &[
             "upstream points `data` of the verified-resource outputs at ScheduleOutput",
         ),
         call: orgs_teams_verified_resources_verify_email,
+        #[cfg(feature = "test-util")]
+        stub: orgs_teams_verified_resources_verify_email_stub,
     },
     Example {
         name: "orgs.teams.verified_resources.verify_phone",
@@ -2741,6 +3080,8 @@ pub const EXAMPLES: &[Example] = &[
             "upstream points `data` of the verified-resource outputs at ScheduleOutput",
         ),
         call: orgs_teams_verified_resources_verify_phone,
+        #[cfg(feature = "test-util")]
+        stub: orgs_teams_verified_resources_verify_phone_stub,
     },
     Example {
         name: "orgs.teams.verified_resources.list_emails",
@@ -2758,6 +3099,8 @@ pub const EXAMPLES: &[Example] = &[
             "upstream points `data` of the verified-resource outputs at ScheduleOutput",
         ),
         call: orgs_teams_verified_resources_list_emails,
+        #[cfg(feature = "test-util")]
+        stub: orgs_teams_verified_resources_list_emails_stub,
     },
     Example {
         name: "orgs.teams.verified_resources.list_phones",
@@ -2775,6 +3118,8 @@ pub const EXAMPLES: &[Example] = &[
             "upstream points `data` of the verified-resource outputs at ScheduleOutput",
         ),
         call: orgs_teams_verified_resources_list_phones,
+        #[cfg(feature = "test-util")]
+        stub: orgs_teams_verified_resources_list_phones_stub,
     },
     Example {
         name: "orgs.teams.verified_resources.get_email",
@@ -2792,6 +3137,8 @@ pub const EXAMPLES: &[Example] = &[
             "upstream points `data` of the verified-resource outputs at ScheduleOutput",
         ),
         call: orgs_teams_verified_resources_get_email,
+        #[cfg(feature = "test-util")]
+        stub: orgs_teams_verified_resources_get_email_stub,
     },
     Example {
         name: "orgs.teams.verified_resources.get_phone",
@@ -2809,6 +3156,8 @@ pub const EXAMPLES: &[Example] = &[
             "upstream points `data` of the verified-resource outputs at ScheduleOutput",
         ),
         call: orgs_teams_verified_resources_get_phone,
+        #[cfg(feature = "test-util")]
+        stub: orgs_teams_verified_resources_get_phone_stub,
     },
     Example {
         name: "orgs.teams.workflows.list",
@@ -2826,6 +3175,8 @@ pub const EXAMPLES: &[Example] = &[
             "Upstream's example gives `steps[].email` as the number 31214, but EventTypeWorkflowStepOutputDto types it as a string and the server sends the address.",
         ),
         call: orgs_teams_workflows_list,
+        #[cfg(feature = "test-util")]
+        stub: orgs_teams_workflows_list_stub,
     },
     Example {
         name: "orgs.teams.workflows.create",
@@ -2843,6 +3194,8 @@ pub const EXAMPLES: &[Example] = &[
         ),
         upstream_response_defect: None,
         call: orgs_teams_workflows_create,
+        #[cfg(feature = "test-util")]
+        stub: orgs_teams_workflows_create_stub,
     },
     Example {
         name: "orgs.teams.workflows.get",
@@ -2860,6 +3213,8 @@ pub const EXAMPLES: &[Example] = &[
             "Upstream's example `data` is an array of workflows, but the server sends the one workflow as an object.",
         ),
         call: orgs_teams_workflows_get,
+        #[cfg(feature = "test-util")]
+        stub: orgs_teams_workflows_get_stub,
     },
     Example {
         name: "orgs.teams.workflows.update",
@@ -2877,6 +3232,8 @@ pub const EXAMPLES: &[Example] = &[
             "Upstream's example `data` is an array of workflows, but the server sends the one workflow as an object.",
         ),
         call: orgs_teams_workflows_update,
+        #[cfg(feature = "test-util")]
+        stub: orgs_teams_workflows_update_stub,
     },
     Example {
         name: "orgs.teams.workflows.delete",
@@ -2892,6 +3249,8 @@ pub const EXAMPLES: &[Example] = &[
         upstream_request_defect: None,
         upstream_response_defect: None,
         call: orgs_teams_workflows_delete,
+        #[cfg(feature = "test-util")]
+        stub: orgs_teams_workflows_delete_stub,
     },
     Example {
         name: "orgs.teams.workflows.routing_forms.list",
@@ -2909,6 +3268,8 @@ pub const EXAMPLES: &[Example] = &[
             "Upstream's example gives `steps[].email` as the number 31214, but the step output class types it as a string and the server sends the address.",
         ),
         call: orgs_teams_workflows_routing_forms_list,
+        #[cfg(feature = "test-util")]
+        stub: orgs_teams_workflows_routing_forms_list_stub,
     },
     Example {
         name: "orgs.teams.workflows.routing_forms.create",
@@ -2926,6 +3287,8 @@ pub const EXAMPLES: &[Example] = &[
         ),
         upstream_response_defect: None,
         call: orgs_teams_workflows_routing_forms_create,
+        #[cfg(feature = "test-util")]
+        stub: orgs_teams_workflows_routing_forms_create_stub,
     },
     Example {
         name: "orgs.teams.workflows.routing_forms.get",
@@ -2943,6 +3306,8 @@ pub const EXAMPLES: &[Example] = &[
             "Upstream's example `data` is an array of workflows, but the server sends the one workflow as an object.",
         ),
         call: orgs_teams_workflows_routing_forms_get,
+        #[cfg(feature = "test-util")]
+        stub: orgs_teams_workflows_routing_forms_get_stub,
     },
     Example {
         name: "orgs.teams.workflows.routing_forms.update",
@@ -2960,6 +3325,8 @@ pub const EXAMPLES: &[Example] = &[
             "Upstream's example `data` is an array of workflows, but the server sends the one workflow as an object.",
         ),
         call: orgs_teams_workflows_routing_forms_update,
+        #[cfg(feature = "test-util")]
+        stub: orgs_teams_workflows_routing_forms_update_stub,
     },
     Example {
         name: "orgs.teams.workflows.routing_forms.delete",
@@ -2975,6 +3342,8 @@ pub const EXAMPLES: &[Example] = &[
         upstream_request_defect: None,
         upstream_response_defect: None,
         call: orgs_teams_workflows_routing_forms_delete,
+        #[cfg(feature = "test-util")]
+        stub: orgs_teams_workflows_routing_forms_delete_stub,
     },
     Example {
         name: "orgs.users.list",
@@ -2990,6 +3359,8 @@ pub const EXAMPLES: &[Example] = &[
         upstream_request_defect: None,
         upstream_response_defect: None,
         call: orgs_users_list,
+        #[cfg(feature = "test-util")]
+        stub: orgs_users_list_stub,
     },
     Example {
         name: "orgs.users.create",
@@ -3005,6 +3376,8 @@ pub const EXAMPLES: &[Example] = &[
         upstream_request_defect: None,
         upstream_response_defect: None,
         call: orgs_users_create,
+        #[cfg(feature = "test-util")]
+        stub: orgs_users_create_stub,
     },
     Example {
         name: "orgs.users.update",
@@ -3020,6 +3393,8 @@ pub const EXAMPLES: &[Example] = &[
         upstream_request_defect: None,
         upstream_response_defect: None,
         call: orgs_users_update,
+        #[cfg(feature = "test-util")]
+        stub: orgs_users_update_stub,
     },
     Example {
         name: "orgs.users.delete",
@@ -3035,6 +3410,8 @@ pub const EXAMPLES: &[Example] = &[
         upstream_request_defect: None,
         upstream_response_defect: None,
         call: orgs_users_delete,
+        #[cfg(feature = "test-util")]
+        stub: orgs_users_delete_stub,
     },
     Example {
         name: "orgs.users.bookings.list",
@@ -3054,6 +3431,8 @@ pub const EXAMPLES: &[Example] = &[
             "Upstream gives the 200 response no content at all, so the answer built from it is an empty body; the server sends the usual envelope with the list of bookings.",
         ),
         call: orgs_users_bookings_list,
+        #[cfg(feature = "test-util")]
+        stub: orgs_users_bookings_list_stub,
     },
     Example {
         name: "orgs.users.ooo.list",
@@ -3071,6 +3450,8 @@ pub const EXAMPLES: &[Example] = &[
             "upstream declares no response body, so the mock answers with an empty body",
         ),
         call: orgs_users_ooo_list,
+        #[cfg(feature = "test-util")]
+        stub: orgs_users_ooo_list_stub,
     },
     Example {
         name: "orgs.users.ooo.create",
@@ -3088,6 +3469,8 @@ pub const EXAMPLES: &[Example] = &[
             "upstream declares no response body, so the mock answers with an empty body",
         ),
         call: orgs_users_ooo_create,
+        #[cfg(feature = "test-util")]
+        stub: orgs_users_ooo_create_stub,
     },
     Example {
         name: "orgs.users.ooo.update",
@@ -3105,6 +3488,8 @@ pub const EXAMPLES: &[Example] = &[
             "upstream declares no response body, so the mock answers with an empty body",
         ),
         call: orgs_users_ooo_update,
+        #[cfg(feature = "test-util")]
+        stub: orgs_users_ooo_update_stub,
     },
     Example {
         name: "orgs.users.ooo.delete",
@@ -3122,6 +3507,8 @@ pub const EXAMPLES: &[Example] = &[
             "upstream declares no response body, so the mock answers with an empty body",
         ),
         call: orgs_users_ooo_delete,
+        #[cfg(feature = "test-util")]
+        stub: orgs_users_ooo_delete_stub,
     },
     Example {
         name: "orgs.users.ooo.list_all",
@@ -3139,6 +3526,8 @@ pub const EXAMPLES: &[Example] = &[
             "upstream declares no response body, so the mock answers with an empty body",
         ),
         call: orgs_users_ooo_list_all,
+        #[cfg(feature = "test-util")]
+        stub: orgs_users_ooo_list_all_stub,
     },
     Example {
         name: "orgs.users.schedules.create",
@@ -3154,6 +3543,8 @@ pub const EXAMPLES: &[Example] = &[
         upstream_request_defect: None,
         upstream_response_defect: None,
         call: orgs_users_schedules_create,
+        #[cfg(feature = "test-util")]
+        stub: orgs_users_schedules_create_stub,
     },
     Example {
         name: "orgs.users.schedules.list",
@@ -3169,6 +3560,8 @@ pub const EXAMPLES: &[Example] = &[
         upstream_request_defect: None,
         upstream_response_defect: None,
         call: orgs_users_schedules_list,
+        #[cfg(feature = "test-util")]
+        stub: orgs_users_schedules_list_stub,
     },
     Example {
         name: "orgs.users.schedules.get",
@@ -3184,6 +3577,8 @@ pub const EXAMPLES: &[Example] = &[
         upstream_request_defect: None,
         upstream_response_defect: None,
         call: orgs_users_schedules_get,
+        #[cfg(feature = "test-util")]
+        stub: orgs_users_schedules_get_stub,
     },
     Example {
         name: "orgs.users.schedules.update",
@@ -3199,6 +3594,8 @@ pub const EXAMPLES: &[Example] = &[
         upstream_request_defect: None,
         upstream_response_defect: None,
         call: orgs_users_schedules_update,
+        #[cfg(feature = "test-util")]
+        stub: orgs_users_schedules_update_stub,
     },
     Example {
         name: "orgs.users.schedules.delete",
@@ -3214,6 +3611,8 @@ pub const EXAMPLES: &[Example] = &[
         upstream_request_defect: None,
         upstream_response_defect: None,
         call: orgs_users_schedules_delete,
+        #[cfg(feature = "test-util")]
+        stub: orgs_users_schedules_delete_stub,
     },
     Example {
         name: "orgs.webhooks.list",
@@ -3231,6 +3630,8 @@ pub const EXAMPLES: &[Example] = &[
             "upstream types `id` as a number and the `triggers` items as objects (its example answer has `id: 0`, `triggers: [{}]`); the server sends a UUID string id and trigger names",
         ),
         call: orgs_webhooks_list,
+        #[cfg(feature = "test-util")]
+        stub: orgs_webhooks_list_stub,
     },
     Example {
         name: "orgs.webhooks.create",
@@ -3248,6 +3649,8 @@ pub const EXAMPLES: &[Example] = &[
         ),
         upstream_response_defect: None,
         call: orgs_webhooks_create,
+        #[cfg(feature = "test-util")]
+        stub: orgs_webhooks_create_stub,
     },
     Example {
         name: "orgs.webhooks.get",
@@ -3265,6 +3668,8 @@ pub const EXAMPLES: &[Example] = &[
             "upstream types `id` as a number and the `triggers` items as objects (its example answer has `id: 0`, `triggers: [{}]`); the server sends a UUID string id and trigger names",
         ),
         call: orgs_webhooks_get,
+        #[cfg(feature = "test-util")]
+        stub: orgs_webhooks_get_stub,
     },
     Example {
         name: "orgs.webhooks.update",
@@ -3282,6 +3687,8 @@ pub const EXAMPLES: &[Example] = &[
             "upstream types `id` as a number and the `triggers` items as objects (its example answer has `id: 0`, `triggers: [{}]`); the server sends a UUID string id and trigger names",
         ),
         call: orgs_webhooks_update,
+        #[cfg(feature = "test-util")]
+        stub: orgs_webhooks_update_stub,
     },
     Example {
         name: "orgs.webhooks.delete",
@@ -3299,6 +3706,8 @@ pub const EXAMPLES: &[Example] = &[
             "upstream types `id` as a number and the `triggers` items as objects (its example answer has `id: 0`, `triggers: [{}]`); the server sends a UUID string id and trigger names",
         ),
         call: orgs_webhooks_delete,
+        #[cfg(feature = "test-util")]
+        stub: orgs_webhooks_delete_stub,
     },
     Example {
         name: "routing_forms.calculate_slots",
@@ -3318,6 +3727,8 @@ pub const EXAMPLES: &[Example] = &[
         ),
         upstream_response_defect: None,
         call: routing_forms_calculate_slots,
+        #[cfg(feature = "test-util")]
+        stub: routing_forms_calculate_slots_stub,
     },
     Example {
         name: "schedules.create",
@@ -3333,6 +3744,8 @@ pub const EXAMPLES: &[Example] = &[
         upstream_request_defect: None,
         upstream_response_defect: None,
         call: schedules_create,
+        #[cfg(feature = "test-util")]
+        stub: schedules_create_stub,
     },
     Example {
         name: "schedules.list",
@@ -3348,6 +3761,8 @@ pub const EXAMPLES: &[Example] = &[
         upstream_request_defect: None,
         upstream_response_defect: None,
         call: schedules_list,
+        #[cfg(feature = "test-util")]
+        stub: schedules_list_stub,
     },
     Example {
         name: "schedules.get_default",
@@ -3363,6 +3778,8 @@ pub const EXAMPLES: &[Example] = &[
         upstream_request_defect: None,
         upstream_response_defect: None,
         call: schedules_get_default,
+        #[cfg(feature = "test-util")]
+        stub: schedules_get_default_stub,
     },
     Example {
         name: "schedules.get",
@@ -3378,6 +3795,8 @@ pub const EXAMPLES: &[Example] = &[
         upstream_request_defect: None,
         upstream_response_defect: None,
         call: schedules_get,
+        #[cfg(feature = "test-util")]
+        stub: schedules_get_stub,
     },
     Example {
         name: "schedules.update",
@@ -3393,6 +3812,8 @@ pub const EXAMPLES: &[Example] = &[
         upstream_request_defect: None,
         upstream_response_defect: None,
         call: schedules_update,
+        #[cfg(feature = "test-util")]
+        stub: schedules_update_stub,
     },
     Example {
         name: "schedules.delete",
@@ -3408,6 +3829,8 @@ pub const EXAMPLES: &[Example] = &[
         upstream_request_defect: None,
         upstream_response_defect: None,
         call: schedules_delete,
+        #[cfg(feature = "test-util")]
+        stub: schedules_delete_stub,
     },
     Example {
         name: "selected_calendars.add",
@@ -3423,6 +3846,8 @@ pub const EXAMPLES: &[Example] = &[
         upstream_request_defect: None,
         upstream_response_defect: None,
         call: selected_calendars_add,
+        #[cfg(feature = "test-util")]
+        stub: selected_calendars_add_stub,
     },
     Example {
         name: "selected_calendars.remove",
@@ -3438,6 +3863,8 @@ pub const EXAMPLES: &[Example] = &[
         upstream_request_defect: None,
         upstream_response_defect: None,
         call: selected_calendars_remove,
+        #[cfg(feature = "test-util")]
+        stub: selected_calendars_remove_stub,
     },
     Example {
         name: "slots.available",
@@ -3453,6 +3880,8 @@ pub const EXAMPLES: &[Example] = &[
         upstream_request_defect: None,
         upstream_response_defect: None,
         call: slots_available,
+        #[cfg(feature = "test-util")]
+        stub: slots_available_stub,
     },
     Example {
         name: "slots.reserve",
@@ -3470,6 +3899,8 @@ pub const EXAMPLES: &[Example] = &[
             "Upstream's example gives `slotDuration` as the string `\"30\"`; the server's output class declares an integer and sends a number.",
         ),
         call: slots_reserve,
+        #[cfg(feature = "test-util")]
+        stub: slots_reserve_stub,
     },
     Example {
         name: "slots.get_reservation",
@@ -3487,6 +3918,8 @@ pub const EXAMPLES: &[Example] = &[
             "Upstream's `data` refers to the whole envelope schema itself, so the answer built from it has `{status, data}` inside `data` where the server sends the reservation.",
         ),
         call: slots_get_reservation,
+        #[cfg(feature = "test-util")]
+        stub: slots_get_reservation_stub,
     },
     Example {
         name: "slots.update_reservation",
@@ -3504,6 +3937,8 @@ pub const EXAMPLES: &[Example] = &[
             "Upstream's example gives `slotDuration` as the string `\"30\"`; the server's output class declares an integer and sends a number.",
         ),
         call: slots_update_reservation,
+        #[cfg(feature = "test-util")]
+        stub: slots_update_reservation_stub,
     },
     Example {
         name: "slots.delete_reservation",
@@ -3519,6 +3954,8 @@ pub const EXAMPLES: &[Example] = &[
         upstream_request_defect: None,
         upstream_response_defect: None,
         call: slots_delete_reservation,
+        #[cfg(feature = "test-util")]
+        stub: slots_delete_reservation_stub,
     },
     Example {
         name: "stripe.connect_url",
@@ -3534,6 +3971,8 @@ pub const EXAMPLES: &[Example] = &[
         upstream_request_defect: None,
         upstream_response_defect: None,
         call: stripe_connect_url,
+        #[cfg(feature = "test-util")]
+        stub: stripe_connect_url_stub,
     },
     Example {
         name: "stripe.save",
@@ -3549,6 +3988,8 @@ pub const EXAMPLES: &[Example] = &[
         upstream_request_defect: None,
         upstream_response_defect: None,
         call: stripe_save,
+        #[cfg(feature = "test-util")]
+        stub: stripe_save_stub,
     },
     Example {
         name: "stripe.check",
@@ -3564,6 +4005,8 @@ pub const EXAMPLES: &[Example] = &[
         upstream_request_defect: None,
         upstream_response_defect: None,
         call: stripe_check,
+        #[cfg(feature = "test-util")]
+        stub: stripe_check_stub,
     },
     Example {
         name: "teams.create",
@@ -3579,6 +4022,8 @@ pub const EXAMPLES: &[Example] = &[
         upstream_request_defect: None,
         upstream_response_defect: None,
         call: teams_create,
+        #[cfg(feature = "test-util")]
+        stub: teams_create_stub,
     },
     Example {
         name: "teams.list",
@@ -3594,6 +4039,8 @@ pub const EXAMPLES: &[Example] = &[
         upstream_request_defect: None,
         upstream_response_defect: None,
         call: teams_list,
+        #[cfg(feature = "test-util")]
+        stub: teams_list_stub,
     },
     Example {
         name: "teams.get",
@@ -3609,6 +4056,8 @@ pub const EXAMPLES: &[Example] = &[
         upstream_request_defect: None,
         upstream_response_defect: None,
         call: teams_get,
+        #[cfg(feature = "test-util")]
+        stub: teams_get_stub,
     },
     Example {
         name: "teams.update",
@@ -3624,6 +4073,8 @@ pub const EXAMPLES: &[Example] = &[
         upstream_request_defect: None,
         upstream_response_defect: None,
         call: teams_update,
+        #[cfg(feature = "test-util")]
+        stub: teams_update_stub,
     },
     Example {
         name: "teams.delete",
@@ -3639,6 +4090,8 @@ pub const EXAMPLES: &[Example] = &[
         upstream_request_defect: None,
         upstream_response_defect: None,
         call: teams_delete,
+        #[cfg(feature = "test-util")]
+        stub: teams_delete_stub,
     },
     Example {
         name: "teams.create_invite",
@@ -3654,6 +4107,8 @@ pub const EXAMPLES: &[Example] = &[
         upstream_request_defect: None,
         upstream_response_defect: None,
         call: teams_create_invite,
+        #[cfg(feature = "test-util")]
+        stub: teams_create_invite_stub,
     },
     Example {
         name: "teams.bookings.list",
@@ -3669,6 +4124,8 @@ pub const EXAMPLES: &[Example] = &[
         upstream_request_defect: None,
         upstream_response_defect: None,
         call: teams_bookings_list,
+        #[cfg(feature = "test-util")]
+        stub: teams_bookings_list_stub,
     },
     Example {
         name: "teams.event_types.create",
@@ -3686,6 +4143,8 @@ pub const EXAMPLES: &[Example] = &[
             "Upstream's example (built from its schema) gives `seatsPerTimeSlot`, `forwardParamsSuccessRedirect` and `successRedirectUrl` as objects, `bookingWindow` as a list and `hosts` as strings; the server's output class sends no `seatsPerTimeSlot` (seats come in `seats`), a boolean, a string, one window object and host objects.",
         ),
         call: teams_event_types_create,
+        #[cfg(feature = "test-util")]
+        stub: teams_event_types_create_stub,
     },
     Example {
         name: "teams.event_types.list",
@@ -3703,6 +4162,8 @@ pub const EXAMPLES: &[Example] = &[
             "Upstream's example (built from its schema) gives `seatsPerTimeSlot`, `forwardParamsSuccessRedirect` and `successRedirectUrl` as objects, `bookingWindow` as a list and `hosts` as strings; the server's output class sends no `seatsPerTimeSlot` (seats come in `seats`), a boolean, a string, one window object and host objects.",
         ),
         call: teams_event_types_list,
+        #[cfg(feature = "test-util")]
+        stub: teams_event_types_list_stub,
     },
     Example {
         name: "teams.event_types.get",
@@ -3720,6 +4181,8 @@ pub const EXAMPLES: &[Example] = &[
             "Upstream's example (built from its schema) gives `seatsPerTimeSlot`, `forwardParamsSuccessRedirect` and `successRedirectUrl` as objects, `bookingWindow` as a list and `hosts` as strings; the server's output class sends no `seatsPerTimeSlot` (seats come in `seats`), a boolean, a string, one window object and host objects.",
         ),
         call: teams_event_types_get,
+        #[cfg(feature = "test-util")]
+        stub: teams_event_types_get_stub,
     },
     Example {
         name: "teams.event_types.update",
@@ -3737,6 +4200,8 @@ pub const EXAMPLES: &[Example] = &[
             "Upstream's example (built from its schema) gives `seatsPerTimeSlot`, `forwardParamsSuccessRedirect` and `successRedirectUrl` as objects, `bookingWindow` as a list and `hosts` as strings; the server's output class sends no `seatsPerTimeSlot` (seats come in `seats`), a boolean, a string, one window object and host objects.",
         ),
         call: teams_event_types_update,
+        #[cfg(feature = "test-util")]
+        stub: teams_event_types_update_stub,
     },
     Example {
         name: "teams.event_types.delete",
@@ -3754,6 +4219,8 @@ pub const EXAMPLES: &[Example] = &[
             "Upstream types `data` as a bare object, so its example is `{}`; the server's handler sends the deleted event type's `id` and `title`.",
         ),
         call: teams_event_types_delete,
+        #[cfg(feature = "test-util")]
+        stub: teams_event_types_delete_stub,
     },
     Example {
         name: "teams.event_types.create_phone_call",
@@ -3771,6 +4238,8 @@ pub const EXAMPLES: &[Example] = &[
         ),
         upstream_response_defect: None,
         call: teams_event_types_create_phone_call,
+        #[cfg(feature = "test-util")]
+        stub: teams_event_types_create_phone_call_stub,
     },
     Example {
         name: "teams.event_types.webhooks.list",
@@ -3788,6 +4257,8 @@ pub const EXAMPLES: &[Example] = &[
             "upstream types `id` as a number and the `triggers` items as objects (its example answer has `id: 0`, `triggers: [{}]`); the server sends a UUID string id and trigger names",
         ),
         call: teams_event_types_webhooks_list,
+        #[cfg(feature = "test-util")]
+        stub: teams_event_types_webhooks_list_stub,
     },
     Example {
         name: "teams.event_types.webhooks.create",
@@ -3805,6 +4276,8 @@ pub const EXAMPLES: &[Example] = &[
         ),
         upstream_response_defect: None,
         call: teams_event_types_webhooks_create,
+        #[cfg(feature = "test-util")]
+        stub: teams_event_types_webhooks_create_stub,
     },
     Example {
         name: "teams.event_types.webhooks.delete_all",
@@ -3822,6 +4295,8 @@ pub const EXAMPLES: &[Example] = &[
         upstream_request_defect: None,
         upstream_response_defect: None,
         call: teams_event_types_webhooks_delete_all,
+        #[cfg(feature = "test-util")]
+        stub: teams_event_types_webhooks_delete_all_stub,
     },
     Example {
         name: "teams.event_types.webhooks.get",
@@ -3839,6 +4314,8 @@ pub const EXAMPLES: &[Example] = &[
             "upstream types `id` as a number and the `triggers` items as objects (its example answer has `id: 0`, `triggers: [{}]`); the server sends a UUID string id and trigger names",
         ),
         call: teams_event_types_webhooks_get,
+        #[cfg(feature = "test-util")]
+        stub: teams_event_types_webhooks_get_stub,
     },
     Example {
         name: "teams.event_types.webhooks.update",
@@ -3856,6 +4333,8 @@ pub const EXAMPLES: &[Example] = &[
             "upstream types `id` as a number and the `triggers` items as objects (its example answer has `id: 0`, `triggers: [{}]`); the server sends a UUID string id and trigger names",
         ),
         call: teams_event_types_webhooks_update,
+        #[cfg(feature = "test-util")]
+        stub: teams_event_types_webhooks_update_stub,
     },
     Example {
         name: "teams.event_types.webhooks.delete",
@@ -3873,6 +4352,8 @@ pub const EXAMPLES: &[Example] = &[
             "upstream types `id` as a number and the `triggers` items as objects (its example answer has `id: 0`, `triggers: [{}]`); the server sends a UUID string id and trigger names",
         ),
         call: teams_event_types_webhooks_delete,
+        #[cfg(feature = "test-util")]
+        stub: teams_event_types_webhooks_delete_stub,
     },
     Example {
         name: "teams.memberships.list",
@@ -3890,6 +4371,8 @@ pub const EXAMPLES: &[Example] = &[
             "upstream's example gives `data` as one membership object, but the server sends an array",
         ),
         call: teams_memberships_list,
+        #[cfg(feature = "test-util")]
+        stub: teams_memberships_list_stub,
     },
     Example {
         name: "teams.memberships.create",
@@ -3905,6 +4388,8 @@ pub const EXAMPLES: &[Example] = &[
         upstream_request_defect: None,
         upstream_response_defect: None,
         call: teams_memberships_create,
+        #[cfg(feature = "test-util")]
+        stub: teams_memberships_create_stub,
     },
     Example {
         name: "teams.memberships.get",
@@ -3920,6 +4405,8 @@ pub const EXAMPLES: &[Example] = &[
         upstream_request_defect: None,
         upstream_response_defect: None,
         call: teams_memberships_get,
+        #[cfg(feature = "test-util")]
+        stub: teams_memberships_get_stub,
     },
     Example {
         name: "teams.memberships.update",
@@ -3935,6 +4422,8 @@ pub const EXAMPLES: &[Example] = &[
         upstream_request_defect: None,
         upstream_response_defect: None,
         call: teams_memberships_update,
+        #[cfg(feature = "test-util")]
+        stub: teams_memberships_update_stub,
     },
     Example {
         name: "teams.memberships.delete",
@@ -3950,6 +4439,8 @@ pub const EXAMPLES: &[Example] = &[
         upstream_request_defect: None,
         upstream_response_defect: None,
         call: teams_memberships_delete,
+        #[cfg(feature = "test-util")]
+        stub: teams_memberships_delete_stub,
     },
     Example {
         name: "teams.schedules.list",
@@ -3965,6 +4456,8 @@ pub const EXAMPLES: &[Example] = &[
         upstream_request_defect: None,
         upstream_response_defect: None,
         call: teams_schedules_list,
+        #[cfg(feature = "test-util")]
+        stub: teams_schedules_list_stub,
     },
     Example {
         name: "teams.verified_resources.request_email_code",
@@ -3980,6 +4473,8 @@ pub const EXAMPLES: &[Example] = &[
         upstream_request_defect: None,
         upstream_response_defect: None,
         call: teams_verified_resources_request_email_code,
+        #[cfg(feature = "test-util")]
+        stub: teams_verified_resources_request_email_code_stub,
     },
     Example {
         name: "teams.verified_resources.request_phone_code",
@@ -3995,6 +4490,8 @@ pub const EXAMPLES: &[Example] = &[
         upstream_request_defect: None,
         upstream_response_defect: None,
         call: teams_verified_resources_request_phone_code,
+        #[cfg(feature = "test-util")]
+        stub: teams_verified_resources_request_phone_code_stub,
     },
     Example {
         name: "teams.verified_resources.verify_email",
@@ -4012,6 +4509,8 @@ pub const EXAMPLES: &[Example] = &[
             "upstream points `data` of the verified-resource outputs at ScheduleOutput",
         ),
         call: teams_verified_resources_verify_email,
+        #[cfg(feature = "test-util")]
+        stub: teams_verified_resources_verify_email_stub,
     },
     Example {
         name: "teams.verified_resources.verify_phone",
@@ -4029,6 +4528,8 @@ pub const EXAMPLES: &[Example] = &[
             "upstream points `data` of the verified-resource outputs at ScheduleOutput",
         ),
         call: teams_verified_resources_verify_phone,
+        #[cfg(feature = "test-util")]
+        stub: teams_verified_resources_verify_phone_stub,
     },
     Example {
         name: "teams.verified_resources.list_emails",
@@ -4046,6 +4547,8 @@ pub const EXAMPLES: &[Example] = &[
             "upstream points `data` of the verified-resource outputs at ScheduleOutput",
         ),
         call: teams_verified_resources_list_emails,
+        #[cfg(feature = "test-util")]
+        stub: teams_verified_resources_list_emails_stub,
     },
     Example {
         name: "teams.verified_resources.list_phones",
@@ -4063,6 +4566,8 @@ pub const EXAMPLES: &[Example] = &[
             "upstream points `data` of the verified-resource outputs at ScheduleOutput",
         ),
         call: teams_verified_resources_list_phones,
+        #[cfg(feature = "test-util")]
+        stub: teams_verified_resources_list_phones_stub,
     },
     Example {
         name: "teams.verified_resources.get_email",
@@ -4080,6 +4585,8 @@ pub const EXAMPLES: &[Example] = &[
             "upstream points `data` of the verified-resource outputs at ScheduleOutput",
         ),
         call: teams_verified_resources_get_email,
+        #[cfg(feature = "test-util")]
+        stub: teams_verified_resources_get_email_stub,
     },
     Example {
         name: "teams.verified_resources.get_phone",
@@ -4097,6 +4604,8 @@ pub const EXAMPLES: &[Example] = &[
             "upstream points `data` of the verified-resource outputs at ScheduleOutput",
         ),
         call: teams_verified_resources_get_phone,
+        #[cfg(feature = "test-util")]
+        stub: teams_verified_resources_get_phone_stub,
     },
     Example {
         name: "verified_resources.request_email_code",
@@ -4112,6 +4621,8 @@ pub const EXAMPLES: &[Example] = &[
         upstream_request_defect: None,
         upstream_response_defect: None,
         call: verified_resources_request_email_code,
+        #[cfg(feature = "test-util")]
+        stub: verified_resources_request_email_code_stub,
     },
     Example {
         name: "verified_resources.request_phone_code",
@@ -4127,6 +4638,8 @@ pub const EXAMPLES: &[Example] = &[
         upstream_request_defect: None,
         upstream_response_defect: None,
         call: verified_resources_request_phone_code,
+        #[cfg(feature = "test-util")]
+        stub: verified_resources_request_phone_code_stub,
     },
     Example {
         name: "verified_resources.verify_email",
@@ -4144,6 +4657,8 @@ pub const EXAMPLES: &[Example] = &[
             "upstream points `data` at ScheduleOutput, so its example is a schedule, not a verified resource",
         ),
         call: verified_resources_verify_email,
+        #[cfg(feature = "test-util")]
+        stub: verified_resources_verify_email_stub,
     },
     Example {
         name: "verified_resources.verify_phone",
@@ -4161,6 +4676,8 @@ pub const EXAMPLES: &[Example] = &[
             "upstream points `data` at ScheduleOutput, so its example is a schedule, not a verified resource",
         ),
         call: verified_resources_verify_phone,
+        #[cfg(feature = "test-util")]
+        stub: verified_resources_verify_phone_stub,
     },
     Example {
         name: "verified_resources.list_emails",
@@ -4178,6 +4695,8 @@ pub const EXAMPLES: &[Example] = &[
             "upstream points `data` at ScheduleOutput, so its example is a schedule, not a verified resource",
         ),
         call: verified_resources_list_emails,
+        #[cfg(feature = "test-util")]
+        stub: verified_resources_list_emails_stub,
     },
     Example {
         name: "verified_resources.list_phones",
@@ -4195,6 +4714,8 @@ pub const EXAMPLES: &[Example] = &[
             "upstream points `data` at ScheduleOutput, so its example is a schedule, not a verified resource",
         ),
         call: verified_resources_list_phones,
+        #[cfg(feature = "test-util")]
+        stub: verified_resources_list_phones_stub,
     },
     Example {
         name: "verified_resources.get_email",
@@ -4212,6 +4733,8 @@ pub const EXAMPLES: &[Example] = &[
             "upstream points `data` at ScheduleOutput, so its example is a schedule, not a verified resource",
         ),
         call: verified_resources_get_email,
+        #[cfg(feature = "test-util")]
+        stub: verified_resources_get_email_stub,
     },
     Example {
         name: "verified_resources.get_phone",
@@ -4229,6 +4752,8 @@ pub const EXAMPLES: &[Example] = &[
             "upstream points `data` at ScheduleOutput, so its example is a schedule, not a verified resource",
         ),
         call: verified_resources_get_phone,
+        #[cfg(feature = "test-util")]
+        stub: verified_resources_get_phone_stub,
     },
     Example {
         name: "webhooks.list",
@@ -4246,6 +4771,8 @@ pub const EXAMPLES: &[Example] = &[
             "upstream types `id` as a number and the `triggers` items as objects (its example answer has `id: 0`, `triggers: [{}]`); the server sends a UUID string id and trigger names",
         ),
         call: webhooks_list,
+        #[cfg(feature = "test-util")]
+        stub: webhooks_list_stub,
     },
     Example {
         name: "webhooks.create",
@@ -4263,6 +4790,8 @@ pub const EXAMPLES: &[Example] = &[
         ),
         upstream_response_defect: None,
         call: webhooks_create,
+        #[cfg(feature = "test-util")]
+        stub: webhooks_create_stub,
     },
     Example {
         name: "webhooks.get",
@@ -4280,6 +4809,8 @@ pub const EXAMPLES: &[Example] = &[
             "upstream types `id` as a number and the `triggers` items as objects (its example answer has `id: 0`, `triggers: [{}]`); the server sends a UUID string id and trigger names",
         ),
         call: webhooks_get,
+        #[cfg(feature = "test-util")]
+        stub: webhooks_get_stub,
     },
     Example {
         name: "webhooks.update",
@@ -4297,6 +4828,8 @@ pub const EXAMPLES: &[Example] = &[
             "upstream types `id` as a number and the `triggers` items as objects (its example answer has `id: 0`, `triggers: [{}]`); the server sends a UUID string id and trigger names",
         ),
         call: webhooks_update,
+        #[cfg(feature = "test-util")]
+        stub: webhooks_update_stub,
     },
     Example {
         name: "webhooks.delete",
@@ -4314,6 +4847,8 @@ pub const EXAMPLES: &[Example] = &[
             "upstream types `id` as a number and the `triggers` items as objects (its example answer has `id: 0`, `triggers: [{}]`); the server sends a UUID string id and trigger names",
         ),
         call: webhooks_delete,
+        #[cfg(feature = "test-util")]
+        stub: webhooks_delete_stub,
     },
 ];
 fn api_keys_refresh(client: &calcom::Client) -> BoxFuture<'_, calcom::Result<()>> {
@@ -4321,6 +4856,10 @@ fn api_keys_refresh(client: &calcom::Client) -> BoxFuture<'_, calcom::Result<()>
         client.api_keys().refresh(calcom::RefreshApiKey::default()).await?;
         Ok(())
     })
+}
+#[cfg(feature = "test-util")]
+fn api_keys_refresh_stub(mock: &calcom::mock::MockServer) {
+    mock.api_keys().refresh().returns_example();
 }
 fn bookings_create(client: &calcom::Client) -> BoxFuture<'_, calcom::Result<()>> {
     Box::pin(async move {
@@ -4346,11 +4885,19 @@ fn bookings_create(client: &calcom::Client) -> BoxFuture<'_, calcom::Result<()>>
         Ok(())
     })
 }
+#[cfg(feature = "test-util")]
+fn bookings_create_stub(mock: &calcom::mock::MockServer) {
+    mock.bookings().create().returns_example();
+}
 fn bookings_list(client: &calcom::Client) -> BoxFuture<'_, calcom::Result<()>> {
     Box::pin(async move {
         client.bookings().list().await?;
         Ok(())
     })
+}
+#[cfg(feature = "test-util")]
+fn bookings_list_stub(mock: &calcom::mock::MockServer) {
+    mock.bookings().list().returns_example();
 }
 fn bookings_get(client: &calcom::Client) -> BoxFuture<'_, calcom::Result<()>> {
     Box::pin(async move {
@@ -4358,17 +4905,29 @@ fn bookings_get(client: &calcom::Client) -> BoxFuture<'_, calcom::Result<()>> {
         Ok(())
     })
 }
+#[cfg(feature = "test-util")]
+fn bookings_get_stub(mock: &calcom::mock::MockServer) {
+    mock.bookings().get(calcom::mock::any()).returns_example();
+}
 fn bookings_recordings(client: &calcom::Client) -> BoxFuture<'_, calcom::Result<()>> {
     Box::pin(async move {
         client.bookings().recordings(String::from("example")).await?;
         Ok(())
     })
 }
+#[cfg(feature = "test-util")]
+fn bookings_recordings_stub(mock: &calcom::mock::MockServer) {
+    mock.bookings().recordings(calcom::mock::any()).returns_example();
+}
 fn bookings_transcripts(client: &calcom::Client) -> BoxFuture<'_, calcom::Result<()>> {
     Box::pin(async move {
         client.bookings().transcripts(String::from("example")).await?;
         Ok(())
     })
+}
+#[cfg(feature = "test-util")]
+fn bookings_transcripts_stub(mock: &calcom::mock::MockServer) {
+    mock.bookings().transcripts(calcom::mock::any()).returns_example();
 }
 fn bookings_reschedule(client: &calcom::Client) -> BoxFuture<'_, calcom::Result<()>> {
     Box::pin(async move {
@@ -4391,6 +4950,10 @@ fn bookings_reschedule(client: &calcom::Client) -> BoxFuture<'_, calcom::Result<
         Ok(())
     })
 }
+#[cfg(feature = "test-util")]
+fn bookings_reschedule_stub(mock: &calcom::mock::MockServer) {
+    mock.bookings().reschedule(calcom::mock::any()).returns_example();
+}
 fn bookings_cancel(client: &calcom::Client) -> BoxFuture<'_, calcom::Result<()>> {
     Box::pin(async move {
         client
@@ -4409,6 +4972,10 @@ fn bookings_cancel(client: &calcom::Client) -> BoxFuture<'_, calcom::Result<()>>
         Ok(())
     })
 }
+#[cfg(feature = "test-util")]
+fn bookings_cancel_stub(mock: &calcom::mock::MockServer) {
+    mock.bookings().cancel(calcom::mock::any()).returns_example();
+}
 fn bookings_mark_absent(client: &calcom::Client) -> BoxFuture<'_, calcom::Result<()>> {
     Box::pin(async move {
         client
@@ -4418,11 +4985,19 @@ fn bookings_mark_absent(client: &calcom::Client) -> BoxFuture<'_, calcom::Result
         Ok(())
     })
 }
+#[cfg(feature = "test-util")]
+fn bookings_mark_absent_stub(mock: &calcom::mock::MockServer) {
+    mock.bookings().mark_absent(calcom::mock::any()).returns_example();
+}
 fn bookings_reassign(client: &calcom::Client) -> BoxFuture<'_, calcom::Result<()>> {
     Box::pin(async move {
         client.bookings().reassign(String::from("example")).await?;
         Ok(())
     })
+}
+#[cfg(feature = "test-util")]
+fn bookings_reassign_stub(mock: &calcom::mock::MockServer) {
+    mock.bookings().reassign(calcom::mock::any()).returns_example();
 }
 fn bookings_reassign_to_user(
     client: &calcom::Client,
@@ -4439,11 +5014,21 @@ fn bookings_reassign_to_user(
         Ok(())
     })
 }
+#[cfg(feature = "test-util")]
+fn bookings_reassign_to_user_stub(mock: &calcom::mock::MockServer) {
+    mock.bookings()
+        .reassign_to_user(calcom::mock::any(), calcom::mock::any())
+        .returns_example();
+}
 fn bookings_confirm(client: &calcom::Client) -> BoxFuture<'_, calcom::Result<()>> {
     Box::pin(async move {
         client.bookings().confirm(String::from("example")).await?;
         Ok(())
     })
+}
+#[cfg(feature = "test-util")]
+fn bookings_confirm_stub(mock: &calcom::mock::MockServer) {
+    mock.bookings().confirm(calcom::mock::any()).returns_example();
 }
 fn bookings_decline(client: &calcom::Client) -> BoxFuture<'_, calcom::Result<()>> {
     Box::pin(async move {
@@ -4454,6 +5039,10 @@ fn bookings_decline(client: &calcom::Client) -> BoxFuture<'_, calcom::Result<()>
         Ok(())
     })
 }
+#[cfg(feature = "test-util")]
+fn bookings_decline_stub(mock: &calcom::mock::MockServer) {
+    mock.bookings().decline(calcom::mock::any()).returns_example();
+}
 fn bookings_calendar_links(
     client: &calcom::Client,
 ) -> BoxFuture<'_, calcom::Result<()>> {
@@ -4462,11 +5051,19 @@ fn bookings_calendar_links(
         Ok(())
     })
 }
+#[cfg(feature = "test-util")]
+fn bookings_calendar_links_stub(mock: &calcom::mock::MockServer) {
+    mock.bookings().calendar_links(calcom::mock::any()).returns_example();
+}
 fn bookings_references(client: &calcom::Client) -> BoxFuture<'_, calcom::Result<()>> {
     Box::pin(async move {
         client.bookings().references(String::from("example")).await?;
         Ok(())
     })
+}
+#[cfg(feature = "test-util")]
+fn bookings_references_stub(mock: &calcom::mock::MockServer) {
+    mock.bookings().references(calcom::mock::any()).returns_example();
 }
 fn bookings_add_guests(client: &calcom::Client) -> BoxFuture<'_, calcom::Result<()>> {
     Box::pin(async move {
@@ -4484,6 +5081,10 @@ fn bookings_add_guests(client: &calcom::Client) -> BoxFuture<'_, calcom::Result<
         Ok(())
     })
 }
+#[cfg(feature = "test-util")]
+fn bookings_add_guests_stub(mock: &calcom::mock::MockServer) {
+    mock.bookings().add_guests(calcom::mock::any()).returns_example();
+}
 fn bookings_update_location(
     client: &calcom::Client,
 ) -> BoxFuture<'_, calcom::Result<()>> {
@@ -4498,6 +5099,10 @@ fn bookings_update_location(
         Ok(())
     })
 }
+#[cfg(feature = "test-util")]
+fn bookings_update_location_stub(mock: &calcom::mock::MockServer) {
+    mock.bookings().update_location(calcom::mock::any()).returns_example();
+}
 fn bookings_conferencing_sessions(
     client: &calcom::Client,
 ) -> BoxFuture<'_, calcom::Result<()>> {
@@ -4505,6 +5110,10 @@ fn bookings_conferencing_sessions(
         client.bookings().conferencing_sessions(String::from("example")).await?;
         Ok(())
     })
+}
+#[cfg(feature = "test-util")]
+fn bookings_conferencing_sessions_stub(mock: &calcom::mock::MockServer) {
+    mock.bookings().conferencing_sessions(calcom::mock::any()).returns_example();
 }
 fn calendars_add_ics_feed(client: &calcom::Client) -> BoxFuture<'_, calcom::Result<()>> {
     Box::pin(async move {
@@ -4519,6 +5128,10 @@ fn calendars_add_ics_feed(client: &calcom::Client) -> BoxFuture<'_, calcom::Resu
         Ok(())
     })
 }
+#[cfg(feature = "test-util")]
+fn calendars_add_ics_feed_stub(mock: &calcom::mock::MockServer) {
+    mock.calendars().add_ics_feed().returns_example();
+}
 fn calendars_check_ics_feed(
     client: &calcom::Client,
 ) -> BoxFuture<'_, calcom::Result<()>> {
@@ -4526,6 +5139,10 @@ fn calendars_check_ics_feed(
         client.calendars().check_ics_feed().await?;
         Ok(())
     })
+}
+#[cfg(feature = "test-util")]
+fn calendars_check_ics_feed_stub(mock: &calcom::mock::MockServer) {
+    mock.calendars().check_ics_feed().returns_example();
 }
 fn calendars_busy_times(client: &calcom::Client) -> BoxFuture<'_, calcom::Result<()>> {
     Box::pin(async move {
@@ -4542,17 +5159,37 @@ fn calendars_busy_times(client: &calcom::Client) -> BoxFuture<'_, calcom::Result
         Ok(())
     })
 }
+#[cfg(feature = "test-util")]
+fn calendars_busy_times_stub(mock: &calcom::mock::MockServer) {
+    mock.calendars()
+        .busy_times(
+            calcom::mock::any(),
+            calcom::mock::any(),
+            calcom::mock::any(),
+            calcom::mock::any(),
+            calcom::mock::any(),
+        )
+        .returns_example();
+}
 fn calendars_list(client: &calcom::Client) -> BoxFuture<'_, calcom::Result<()>> {
     Box::pin(async move {
         client.calendars().list().await?;
         Ok(())
     })
 }
+#[cfg(feature = "test-util")]
+fn calendars_list_stub(mock: &calcom::mock::MockServer) {
+    mock.calendars().list().returns_example();
+}
 fn calendars_connect_url(client: &calcom::Client) -> BoxFuture<'_, calcom::Result<()>> {
     Box::pin(async move {
         client.calendars().connect_url(calcom::OAuthCalendarProvider::Google).await?;
         Ok(())
     })
+}
+#[cfg(feature = "test-util")]
+fn calendars_connect_url_stub(mock: &calcom::mock::MockServer) {
+    mock.calendars().connect_url(calcom::mock::any()).returns_example();
 }
 fn calendars_save_oauth_credentials(
     client: &calcom::Client,
@@ -4568,6 +5205,16 @@ fn calendars_save_oauth_credentials(
             .await?;
         Ok(())
     })
+}
+#[cfg(feature = "test-util")]
+fn calendars_save_oauth_credentials_stub(mock: &calcom::mock::MockServer) {
+    mock.calendars()
+        .save_oauth_credentials(
+            calcom::mock::any(),
+            calcom::mock::any(),
+            calcom::mock::any(),
+        )
+        .returns_example();
 }
 fn calendars_save_credentials(
     client: &calcom::Client,
@@ -4586,11 +5233,19 @@ fn calendars_save_credentials(
         Ok(())
     })
 }
+#[cfg(feature = "test-util")]
+fn calendars_save_credentials_stub(mock: &calcom::mock::MockServer) {
+    mock.calendars().save_credentials(calcom::mock::any()).returns_example();
+}
 fn calendars_check(client: &calcom::Client) -> BoxFuture<'_, calcom::Result<()>> {
     Box::pin(async move {
         client.calendars().check(calcom::CalendarProvider::Google).await?;
         Ok(())
     })
+}
+#[cfg(feature = "test-util")]
+fn calendars_check_stub(mock: &calcom::mock::MockServer) {
+    mock.calendars().check(calcom::mock::any()).returns_example();
 }
 fn calendars_disconnect(client: &calcom::Client) -> BoxFuture<'_, calcom::Result<()>> {
     Box::pin(async move {
@@ -4604,6 +5259,10 @@ fn calendars_disconnect(client: &calcom::Client) -> BoxFuture<'_, calcom::Result
         Ok(())
     })
 }
+#[cfg(feature = "test-util")]
+fn calendars_disconnect_stub(mock: &calcom::mock::MockServer) {
+    mock.calendars().disconnect(calcom::mock::any()).returns_example();
+}
 fn calendars_events_get(client: &calcom::Client) -> BoxFuture<'_, calcom::Result<()>> {
     Box::pin(async move {
         client
@@ -4613,6 +5272,13 @@ fn calendars_events_get(client: &calcom::Client) -> BoxFuture<'_, calcom::Result
             .await?;
         Ok(())
     })
+}
+#[cfg(feature = "test-util")]
+fn calendars_events_get_stub(mock: &calcom::mock::MockServer) {
+    mock.calendars()
+        .events()
+        .get(calcom::mock::any(), calcom::mock::any())
+        .returns_example();
 }
 fn calendars_events_update(
     client: &calcom::Client,
@@ -4630,11 +5296,22 @@ fn calendars_events_update(
         Ok(())
     })
 }
+#[cfg(feature = "test-util")]
+fn calendars_events_update_stub(mock: &calcom::mock::MockServer) {
+    mock.calendars()
+        .events()
+        .update(calcom::mock::any(), calcom::mock::any())
+        .returns_example();
+}
 fn conferencing_connect(client: &calcom::Client) -> BoxFuture<'_, calcom::Result<()>> {
     Box::pin(async move {
         client.conferencing().connect(calcom::ConferencingApp::GoogleMeet).await?;
         Ok(())
     })
+}
+#[cfg(feature = "test-util")]
+fn conferencing_connect_stub(mock: &calcom::mock::MockServer) {
+    mock.conferencing().connect(calcom::mock::any()).returns_example();
 }
 fn conferencing_oauth_auth_url(
     client: &calcom::Client,
@@ -4643,6 +5320,10 @@ fn conferencing_oauth_auth_url(
         client.conferencing().oauth_auth_url(calcom::OAuthConferencingApp::Zoom).await?;
         Ok(())
     })
+}
+#[cfg(feature = "test-util")]
+fn conferencing_oauth_auth_url_stub(mock: &calcom::mock::MockServer) {
+    mock.conferencing().oauth_auth_url(calcom::mock::any()).returns_example();
 }
 fn conferencing_save_oauth_credentials(
     client: &calcom::Client,
@@ -4659,11 +5340,25 @@ fn conferencing_save_oauth_credentials(
         Ok(())
     })
 }
+#[cfg(feature = "test-util")]
+fn conferencing_save_oauth_credentials_stub(mock: &calcom::mock::MockServer) {
+    mock.conferencing()
+        .save_oauth_credentials(
+            calcom::mock::any(),
+            calcom::mock::any(),
+            calcom::mock::any(),
+        )
+        .returns_example();
+}
 fn conferencing_list(client: &calcom::Client) -> BoxFuture<'_, calcom::Result<()>> {
     Box::pin(async move {
         client.conferencing().list().await?;
         Ok(())
     })
+}
+#[cfg(feature = "test-util")]
+fn conferencing_list_stub(mock: &calcom::mock::MockServer) {
+    mock.conferencing().list().returns_example();
 }
 fn conferencing_set_default(
     client: &calcom::Client,
@@ -4673,6 +5368,10 @@ fn conferencing_set_default(
         Ok(())
     })
 }
+#[cfg(feature = "test-util")]
+fn conferencing_set_default_stub(mock: &calcom::mock::MockServer) {
+    mock.conferencing().set_default(calcom::mock::any()).returns_example();
+}
 fn conferencing_get_default(
     client: &calcom::Client,
 ) -> BoxFuture<'_, calcom::Result<()>> {
@@ -4681,6 +5380,10 @@ fn conferencing_get_default(
         Ok(())
     })
 }
+#[cfg(feature = "test-util")]
+fn conferencing_get_default_stub(mock: &calcom::mock::MockServer) {
+    mock.conferencing().get_default().returns_example();
+}
 fn conferencing_disconnect(
     client: &calcom::Client,
 ) -> BoxFuture<'_, calcom::Result<()>> {
@@ -4688,6 +5391,10 @@ fn conferencing_disconnect(
         client.conferencing().disconnect(calcom::ConferencingApp::GoogleMeet).await?;
         Ok(())
     })
+}
+#[cfg(feature = "test-util")]
+fn conferencing_disconnect_stub(mock: &calcom::mock::MockServer) {
+    mock.conferencing().disconnect(calcom::mock::any()).returns_example();
 }
 fn destination_calendars_update(
     client: &calcom::Client,
@@ -4707,6 +5414,10 @@ fn destination_calendars_update(
         Ok(())
     })
 }
+#[cfg(feature = "test-util")]
+fn destination_calendars_update_stub(mock: &calcom::mock::MockServer) {
+    mock.destination_calendars().update().returns_example();
+}
 fn event_types_create(client: &calcom::Client) -> BoxFuture<'_, calcom::Result<()>> {
     Box::pin(async move {
         client
@@ -4722,11 +5433,19 @@ fn event_types_create(client: &calcom::Client) -> BoxFuture<'_, calcom::Result<(
         Ok(())
     })
 }
+#[cfg(feature = "test-util")]
+fn event_types_create_stub(mock: &calcom::mock::MockServer) {
+    mock.event_types().create().returns_example();
+}
 fn event_types_list(client: &calcom::Client) -> BoxFuture<'_, calcom::Result<()>> {
     Box::pin(async move {
         client.event_types().list().await?;
         Ok(())
     })
+}
+#[cfg(feature = "test-util")]
+fn event_types_list_stub(mock: &calcom::mock::MockServer) {
+    mock.event_types().list().returns_example();
 }
 fn event_types_get(client: &calcom::Client) -> BoxFuture<'_, calcom::Result<()>> {
     Box::pin(async move {
@@ -4734,17 +5453,29 @@ fn event_types_get(client: &calcom::Client) -> BoxFuture<'_, calcom::Result<()>>
         Ok(())
     })
 }
+#[cfg(feature = "test-util")]
+fn event_types_get_stub(mock: &calcom::mock::MockServer) {
+    mock.event_types().get(calcom::mock::any()).returns_example();
+}
 fn event_types_update(client: &calcom::Client) -> BoxFuture<'_, calcom::Result<()>> {
     Box::pin(async move {
         client.event_types().update(1i64, calcom::UpdateEventType::default()).await?;
         Ok(())
     })
 }
+#[cfg(feature = "test-util")]
+fn event_types_update_stub(mock: &calcom::mock::MockServer) {
+    mock.event_types().update(calcom::mock::any()).returns_example();
+}
 fn event_types_delete(client: &calcom::Client) -> BoxFuture<'_, calcom::Result<()>> {
     Box::pin(async move {
         client.event_types().delete(1i64).await?;
         Ok(())
     })
+}
+#[cfg(feature = "test-util")]
+fn event_types_delete_stub(mock: &calcom::mock::MockServer) {
+    mock.event_types().delete(calcom::mock::any()).returns_example();
 }
 fn event_types_private_links_create(
     client: &calcom::Client,
@@ -4758,6 +5489,10 @@ fn event_types_private_links_create(
         Ok(())
     })
 }
+#[cfg(feature = "test-util")]
+fn event_types_private_links_create_stub(mock: &calcom::mock::MockServer) {
+    mock.event_types().private_links().create(calcom::mock::any()).returns_example();
+}
 fn event_types_private_links_list(
     client: &calcom::Client,
 ) -> BoxFuture<'_, calcom::Result<()>> {
@@ -4765,6 +5500,10 @@ fn event_types_private_links_list(
         client.event_types().private_links().list(1i64).await?;
         Ok(())
     })
+}
+#[cfg(feature = "test-util")]
+fn event_types_private_links_list_stub(mock: &calcom::mock::MockServer) {
+    mock.event_types().private_links().list(calcom::mock::any()).returns_example();
 }
 fn event_types_private_links_update(
     client: &calcom::Client,
@@ -4782,6 +5521,13 @@ fn event_types_private_links_update(
         Ok(())
     })
 }
+#[cfg(feature = "test-util")]
+fn event_types_private_links_update_stub(mock: &calcom::mock::MockServer) {
+    mock.event_types()
+        .private_links()
+        .update(calcom::mock::any(), calcom::mock::any())
+        .returns_example();
+}
 fn event_types_private_links_delete(
     client: &calcom::Client,
 ) -> BoxFuture<'_, calcom::Result<()>> {
@@ -4794,6 +5540,13 @@ fn event_types_private_links_delete(
         Ok(())
     })
 }
+#[cfg(feature = "test-util")]
+fn event_types_private_links_delete_stub(mock: &calcom::mock::MockServer) {
+    mock.event_types()
+        .private_links()
+        .delete(calcom::mock::any(), calcom::mock::any())
+        .returns_example();
+}
 fn event_types_webhooks_list(
     client: &calcom::Client,
 ) -> BoxFuture<'_, calcom::Result<()>> {
@@ -4801,6 +5554,10 @@ fn event_types_webhooks_list(
         client.event_types().webhooks().list(1i64).await?;
         Ok(())
     })
+}
+#[cfg(feature = "test-util")]
+fn event_types_webhooks_list_stub(mock: &calcom::mock::MockServer) {
+    mock.event_types().webhooks().list(calcom::mock::any()).returns_example();
 }
 fn event_types_webhooks_create(
     client: &calcom::Client,
@@ -4821,6 +5578,10 @@ fn event_types_webhooks_create(
         Ok(())
     })
 }
+#[cfg(feature = "test-util")]
+fn event_types_webhooks_create_stub(mock: &calcom::mock::MockServer) {
+    mock.event_types().webhooks().create(calcom::mock::any()).returns_example();
+}
 fn event_types_webhooks_delete_all(
     client: &calcom::Client,
 ) -> BoxFuture<'_, calcom::Result<()>> {
@@ -4828,6 +5589,10 @@ fn event_types_webhooks_delete_all(
         client.event_types().webhooks().delete_all(1i64).await?;
         Ok(())
     })
+}
+#[cfg(feature = "test-util")]
+fn event_types_webhooks_delete_all_stub(mock: &calcom::mock::MockServer) {
+    mock.event_types().webhooks().delete_all(calcom::mock::any()).returns_example();
 }
 fn event_types_webhooks_get(
     client: &calcom::Client,
@@ -4840,6 +5605,13 @@ fn event_types_webhooks_get(
             .await?;
         Ok(())
     })
+}
+#[cfg(feature = "test-util")]
+fn event_types_webhooks_get_stub(mock: &calcom::mock::MockServer) {
+    mock.event_types()
+        .webhooks()
+        .get(calcom::mock::any(), calcom::mock::any())
+        .returns_example();
 }
 fn event_types_webhooks_update(
     client: &calcom::Client,
@@ -4857,6 +5629,13 @@ fn event_types_webhooks_update(
         Ok(())
     })
 }
+#[cfg(feature = "test-util")]
+fn event_types_webhooks_update_stub(mock: &calcom::mock::MockServer) {
+    mock.event_types()
+        .webhooks()
+        .update(calcom::mock::any(), calcom::mock::any())
+        .returns_example();
+}
 fn event_types_webhooks_delete(
     client: &calcom::Client,
 ) -> BoxFuture<'_, calcom::Result<()>> {
@@ -4869,11 +5648,22 @@ fn event_types_webhooks_delete(
         Ok(())
     })
 }
+#[cfg(feature = "test-util")]
+fn event_types_webhooks_delete_stub(mock: &calcom::mock::MockServer) {
+    mock.event_types()
+        .webhooks()
+        .delete(calcom::mock::any(), calcom::mock::any())
+        .returns_example();
+}
 fn me_get(client: &calcom::Client) -> BoxFuture<'_, calcom::Result<()>> {
     Box::pin(async move {
         client.me().get().await?;
         Ok(())
     })
+}
+#[cfg(feature = "test-util")]
+fn me_get_stub(mock: &calcom::mock::MockServer) {
+    mock.me().get().returns_example();
 }
 fn me_update(client: &calcom::Client) -> BoxFuture<'_, calcom::Result<()>> {
     Box::pin(async move {
@@ -4881,11 +5671,19 @@ fn me_update(client: &calcom::Client) -> BoxFuture<'_, calcom::Result<()>> {
         Ok(())
     })
 }
+#[cfg(feature = "test-util")]
+fn me_update_stub(mock: &calcom::mock::MockServer) {
+    mock.me().update().returns_example();
+}
 fn oauth_clients_list(client: &calcom::Client) -> BoxFuture<'_, calcom::Result<()>> {
     Box::pin(async move {
         client.oauth_clients().list().await?;
         Ok(())
     })
+}
+#[cfg(feature = "test-util")]
+fn oauth_clients_list_stub(mock: &calcom::mock::MockServer) {
+    mock.oauth_clients().list().returns_example();
 }
 fn oauth_clients_create(client: &calcom::Client) -> BoxFuture<'_, calcom::Result<()>> {
     Box::pin(async move {
@@ -4902,11 +5700,19 @@ fn oauth_clients_create(client: &calcom::Client) -> BoxFuture<'_, calcom::Result
         Ok(())
     })
 }
+#[cfg(feature = "test-util")]
+fn oauth_clients_create_stub(mock: &calcom::mock::MockServer) {
+    mock.oauth_clients().create().returns_example();
+}
 fn oauth_clients_get(client: &calcom::Client) -> BoxFuture<'_, calcom::Result<()>> {
     Box::pin(async move {
         client.oauth_clients().get(String::from("clsx38nbl0001vkhlwin9fmt0")).await?;
         Ok(())
     })
+}
+#[cfg(feature = "test-util")]
+fn oauth_clients_get_stub(mock: &calcom::mock::MockServer) {
+    mock.oauth_clients().get(calcom::mock::any()).returns_example();
 }
 fn oauth_clients_update(client: &calcom::Client) -> BoxFuture<'_, calcom::Result<()>> {
     Box::pin(async move {
@@ -4920,11 +5726,19 @@ fn oauth_clients_update(client: &calcom::Client) -> BoxFuture<'_, calcom::Result
         Ok(())
     })
 }
+#[cfg(feature = "test-util")]
+fn oauth_clients_update_stub(mock: &calcom::mock::MockServer) {
+    mock.oauth_clients().update(calcom::mock::any()).returns_example();
+}
 fn oauth_clients_delete(client: &calcom::Client) -> BoxFuture<'_, calcom::Result<()>> {
     Box::pin(async move {
         client.oauth_clients().delete(String::from("clsx38nbl0001vkhlwin9fmt0")).await?;
         Ok(())
     })
+}
+#[cfg(feature = "test-util")]
+fn oauth_clients_delete_stub(mock: &calcom::mock::MockServer) {
+    mock.oauth_clients().delete(calcom::mock::any()).returns_example();
 }
 fn oauth_clients_users_list(
     client: &calcom::Client,
@@ -4937,6 +5751,10 @@ fn oauth_clients_users_list(
             .await?;
         Ok(())
     })
+}
+#[cfg(feature = "test-util")]
+fn oauth_clients_users_list_stub(mock: &calcom::mock::MockServer) {
+    mock.oauth_clients().users().list(calcom::mock::any()).returns_example();
 }
 fn oauth_clients_users_create(
     client: &calcom::Client,
@@ -4956,6 +5774,10 @@ fn oauth_clients_users_create(
         Ok(())
     })
 }
+#[cfg(feature = "test-util")]
+fn oauth_clients_users_create_stub(mock: &calcom::mock::MockServer) {
+    mock.oauth_clients().users().create(calcom::mock::any()).returns_example();
+}
 fn oauth_clients_users_get(
     client: &calcom::Client,
 ) -> BoxFuture<'_, calcom::Result<()>> {
@@ -4967,6 +5789,13 @@ fn oauth_clients_users_get(
             .await?;
         Ok(())
     })
+}
+#[cfg(feature = "test-util")]
+fn oauth_clients_users_get_stub(mock: &calcom::mock::MockServer) {
+    mock.oauth_clients()
+        .users()
+        .get(calcom::mock::any(), calcom::mock::any())
+        .returns_example();
 }
 fn oauth_clients_users_update(
     client: &calcom::Client,
@@ -4984,6 +5813,13 @@ fn oauth_clients_users_update(
         Ok(())
     })
 }
+#[cfg(feature = "test-util")]
+fn oauth_clients_users_update_stub(mock: &calcom::mock::MockServer) {
+    mock.oauth_clients()
+        .users()
+        .update(calcom::mock::any(), calcom::mock::any())
+        .returns_example();
+}
 fn oauth_clients_users_delete(
     client: &calcom::Client,
 ) -> BoxFuture<'_, calcom::Result<()>> {
@@ -4996,6 +5832,13 @@ fn oauth_clients_users_delete(
         Ok(())
     })
 }
+#[cfg(feature = "test-util")]
+fn oauth_clients_users_delete_stub(mock: &calcom::mock::MockServer) {
+    mock.oauth_clients()
+        .users()
+        .delete(calcom::mock::any(), calcom::mock::any())
+        .returns_example();
+}
 fn oauth_clients_users_force_refresh_tokens(
     client: &calcom::Client,
 ) -> BoxFuture<'_, calcom::Result<()>> {
@@ -5007,6 +5850,13 @@ fn oauth_clients_users_force_refresh_tokens(
             .await?;
         Ok(())
     })
+}
+#[cfg(feature = "test-util")]
+fn oauth_clients_users_force_refresh_tokens_stub(mock: &calcom::mock::MockServer) {
+    mock.oauth_clients()
+        .users()
+        .force_refresh_tokens(calcom::mock::any(), calcom::mock::any())
+        .returns_example();
 }
 fn oauth_clients_users_refresh_tokens(
     client: &calcom::Client,
@@ -5023,6 +5873,10 @@ fn oauth_clients_users_refresh_tokens(
         Ok(())
     })
 }
+#[cfg(feature = "test-util")]
+fn oauth_clients_users_refresh_tokens_stub(mock: &calcom::mock::MockServer) {
+    mock.oauth_clients().users().refresh_tokens(calcom::mock::any()).returns_example();
+}
 fn oauth_clients_webhooks_list(
     client: &calcom::Client,
 ) -> BoxFuture<'_, calcom::Result<()>> {
@@ -5034,6 +5888,10 @@ fn oauth_clients_webhooks_list(
             .await?;
         Ok(())
     })
+}
+#[cfg(feature = "test-util")]
+fn oauth_clients_webhooks_list_stub(mock: &calcom::mock::MockServer) {
+    mock.oauth_clients().webhooks().list(calcom::mock::any()).returns_example();
 }
 fn oauth_clients_webhooks_create(
     client: &calcom::Client,
@@ -5054,6 +5912,10 @@ fn oauth_clients_webhooks_create(
         Ok(())
     })
 }
+#[cfg(feature = "test-util")]
+fn oauth_clients_webhooks_create_stub(mock: &calcom::mock::MockServer) {
+    mock.oauth_clients().webhooks().create(calcom::mock::any()).returns_example();
+}
 fn oauth_clients_webhooks_delete_all(
     client: &calcom::Client,
 ) -> BoxFuture<'_, calcom::Result<()>> {
@@ -5065,6 +5927,10 @@ fn oauth_clients_webhooks_delete_all(
             .await?;
         Ok(())
     })
+}
+#[cfg(feature = "test-util")]
+fn oauth_clients_webhooks_delete_all_stub(mock: &calcom::mock::MockServer) {
+    mock.oauth_clients().webhooks().delete_all(calcom::mock::any()).returns_example();
 }
 fn oauth_clients_webhooks_get(
     client: &calcom::Client,
@@ -5080,6 +5946,13 @@ fn oauth_clients_webhooks_get(
             .await?;
         Ok(())
     })
+}
+#[cfg(feature = "test-util")]
+fn oauth_clients_webhooks_get_stub(mock: &calcom::mock::MockServer) {
+    mock.oauth_clients()
+        .webhooks()
+        .get(calcom::mock::any(), calcom::mock::any())
+        .returns_example();
 }
 fn oauth_clients_webhooks_update(
     client: &calcom::Client,
@@ -5097,6 +5970,13 @@ fn oauth_clients_webhooks_update(
         Ok(())
     })
 }
+#[cfg(feature = "test-util")]
+fn oauth_clients_webhooks_update_stub(mock: &calcom::mock::MockServer) {
+    mock.oauth_clients()
+        .webhooks()
+        .update(calcom::mock::any(), calcom::mock::any())
+        .returns_example();
+}
 fn oauth_clients_webhooks_delete(
     client: &calcom::Client,
 ) -> BoxFuture<'_, calcom::Result<()>> {
@@ -5112,11 +5992,22 @@ fn oauth_clients_webhooks_delete(
         Ok(())
     })
 }
+#[cfg(feature = "test-util")]
+fn oauth_clients_webhooks_delete_stub(mock: &calcom::mock::MockServer) {
+    mock.oauth_clients()
+        .webhooks()
+        .delete(calcom::mock::any(), calcom::mock::any())
+        .returns_example();
+}
 fn orgs_attributes_list(client: &calcom::Client) -> BoxFuture<'_, calcom::Result<()>> {
     Box::pin(async move {
         client.orgs().attributes().list(1i64).await?;
         Ok(())
     })
+}
+#[cfg(feature = "test-util")]
+fn orgs_attributes_list_stub(mock: &calcom::mock::MockServer) {
+    mock.orgs().attributes().list(calcom::mock::any()).returns_example();
 }
 fn orgs_attributes_create(client: &calcom::Client) -> BoxFuture<'_, calcom::Result<()>> {
     Box::pin(async move {
@@ -5139,11 +6030,22 @@ fn orgs_attributes_create(client: &calcom::Client) -> BoxFuture<'_, calcom::Resu
         Ok(())
     })
 }
+#[cfg(feature = "test-util")]
+fn orgs_attributes_create_stub(mock: &calcom::mock::MockServer) {
+    mock.orgs().attributes().create(calcom::mock::any()).returns_example();
+}
 fn orgs_attributes_get(client: &calcom::Client) -> BoxFuture<'_, calcom::Result<()>> {
     Box::pin(async move {
         client.orgs().attributes().get(1i64, String::from("attr_123")).await?;
         Ok(())
     })
+}
+#[cfg(feature = "test-util")]
+fn orgs_attributes_get_stub(mock: &calcom::mock::MockServer) {
+    mock.orgs()
+        .attributes()
+        .get(calcom::mock::any(), calcom::mock::any())
+        .returns_example();
 }
 fn orgs_attributes_update(client: &calcom::Client) -> BoxFuture<'_, calcom::Result<()>> {
     Box::pin(async move {
@@ -5155,11 +6057,25 @@ fn orgs_attributes_update(client: &calcom::Client) -> BoxFuture<'_, calcom::Resu
         Ok(())
     })
 }
+#[cfg(feature = "test-util")]
+fn orgs_attributes_update_stub(mock: &calcom::mock::MockServer) {
+    mock.orgs()
+        .attributes()
+        .update(calcom::mock::any(), calcom::mock::any())
+        .returns_example();
+}
 fn orgs_attributes_delete(client: &calcom::Client) -> BoxFuture<'_, calcom::Result<()>> {
     Box::pin(async move {
         client.orgs().attributes().delete(1i64, String::from("attr_123")).await?;
         Ok(())
     })
+}
+#[cfg(feature = "test-util")]
+fn orgs_attributes_delete_stub(mock: &calcom::mock::MockServer) {
+    mock.orgs()
+        .attributes()
+        .delete(calcom::mock::any(), calcom::mock::any())
+        .returns_example();
 }
 fn orgs_attributes_options_create(
     client: &calcom::Client,
@@ -5181,6 +6097,14 @@ fn orgs_attributes_options_create(
         Ok(())
     })
 }
+#[cfg(feature = "test-util")]
+fn orgs_attributes_options_create_stub(mock: &calcom::mock::MockServer) {
+    mock.orgs()
+        .attributes()
+        .options()
+        .create(calcom::mock::any(), calcom::mock::any())
+        .returns_example();
+}
 fn orgs_attributes_options_list(
     client: &calcom::Client,
 ) -> BoxFuture<'_, calcom::Result<()>> {
@@ -5188,6 +6112,14 @@ fn orgs_attributes_options_list(
         client.orgs().attributes().options().list(1i64, String::from("example")).await?;
         Ok(())
     })
+}
+#[cfg(feature = "test-util")]
+fn orgs_attributes_options_list_stub(mock: &calcom::mock::MockServer) {
+    mock.orgs()
+        .attributes()
+        .options()
+        .list(calcom::mock::any(), calcom::mock::any())
+        .returns_example();
 }
 fn orgs_attributes_options_update(
     client: &calcom::Client,
@@ -5207,6 +6139,14 @@ fn orgs_attributes_options_update(
         Ok(())
     })
 }
+#[cfg(feature = "test-util")]
+fn orgs_attributes_options_update_stub(mock: &calcom::mock::MockServer) {
+    mock.orgs()
+        .attributes()
+        .options()
+        .update(calcom::mock::any(), calcom::mock::any(), calcom::mock::any())
+        .returns_example();
+}
 fn orgs_attributes_options_delete(
     client: &calcom::Client,
 ) -> BoxFuture<'_, calcom::Result<()>> {
@@ -5219,6 +6159,14 @@ fn orgs_attributes_options_delete(
             .await?;
         Ok(())
     })
+}
+#[cfg(feature = "test-util")]
+fn orgs_attributes_options_delete_stub(mock: &calcom::mock::MockServer) {
+    mock.orgs()
+        .attributes()
+        .options()
+        .delete(calcom::mock::any(), calcom::mock::any(), calcom::mock::any())
+        .returns_example();
 }
 fn orgs_attributes_options_list_assigned(
     client: &calcom::Client,
@@ -5233,6 +6181,14 @@ fn orgs_attributes_options_list_assigned(
         Ok(())
     })
 }
+#[cfg(feature = "test-util")]
+fn orgs_attributes_options_list_assigned_stub(mock: &calcom::mock::MockServer) {
+    mock.orgs()
+        .attributes()
+        .options()
+        .list_assigned(calcom::mock::any(), calcom::mock::any())
+        .returns_example();
+}
 fn orgs_attributes_options_list_assigned_by_slug(
     client: &calcom::Client,
 ) -> BoxFuture<'_, calcom::Result<()>> {
@@ -5245,6 +6201,14 @@ fn orgs_attributes_options_list_assigned_by_slug(
             .await?;
         Ok(())
     })
+}
+#[cfg(feature = "test-util")]
+fn orgs_attributes_options_list_assigned_by_slug_stub(mock: &calcom::mock::MockServer) {
+    mock.orgs()
+        .attributes()
+        .options()
+        .list_assigned_by_slug(calcom::mock::any(), calcom::mock::any())
+        .returns_example();
 }
 fn orgs_attributes_options_assign_to_user(
     client: &calcom::Client,
@@ -5263,6 +6227,14 @@ fn orgs_attributes_options_assign_to_user(
         Ok(())
     })
 }
+#[cfg(feature = "test-util")]
+fn orgs_attributes_options_assign_to_user_stub(mock: &calcom::mock::MockServer) {
+    mock.orgs()
+        .attributes()
+        .options()
+        .assign_to_user(calcom::mock::any(), calcom::mock::any())
+        .returns_example();
+}
 fn orgs_attributes_options_list_for_user(
     client: &calcom::Client,
 ) -> BoxFuture<'_, calcom::Result<()>> {
@@ -5270,6 +6242,14 @@ fn orgs_attributes_options_list_for_user(
         client.orgs().attributes().options().list_for_user(1i64, 1i64).await?;
         Ok(())
     })
+}
+#[cfg(feature = "test-util")]
+fn orgs_attributes_options_list_for_user_stub(mock: &calcom::mock::MockServer) {
+    mock.orgs()
+        .attributes()
+        .options()
+        .list_for_user(calcom::mock::any(), calcom::mock::any())
+        .returns_example();
 }
 fn orgs_attributes_options_unassign_from_user(
     client: &calcom::Client,
@@ -5284,11 +6264,27 @@ fn orgs_attributes_options_unassign_from_user(
         Ok(())
     })
 }
+#[cfg(feature = "test-util")]
+fn orgs_attributes_options_unassign_from_user_stub(mock: &calcom::mock::MockServer) {
+    mock.orgs()
+        .attributes()
+        .options()
+        .unassign_from_user(
+            calcom::mock::any(),
+            calcom::mock::any(),
+            calcom::mock::any(),
+        )
+        .returns_example();
+}
 fn orgs_bookings_list(client: &calcom::Client) -> BoxFuture<'_, calcom::Result<()>> {
     Box::pin(async move {
         client.orgs().bookings().list(1i64).await?;
         Ok(())
     })
+}
+#[cfg(feature = "test-util")]
+fn orgs_bookings_list_stub(mock: &calcom::mock::MockServer) {
+    mock.orgs().bookings().list(calcom::mock::any()).returns_example();
 }
 fn orgs_delegation_credentials_create(
     client: &calcom::Client,
@@ -5317,6 +6313,10 @@ fn orgs_delegation_credentials_create(
         Ok(())
     })
 }
+#[cfg(feature = "test-util")]
+fn orgs_delegation_credentials_create_stub(mock: &calcom::mock::MockServer) {
+    mock.orgs().delegation_credentials().create(calcom::mock::any()).returns_example();
+}
 fn orgs_delegation_credentials_update(
     client: &calcom::Client,
 ) -> BoxFuture<'_, calcom::Result<()>> {
@@ -5333,11 +6333,22 @@ fn orgs_delegation_credentials_update(
         Ok(())
     })
 }
+#[cfg(feature = "test-util")]
+fn orgs_delegation_credentials_update_stub(mock: &calcom::mock::MockServer) {
+    mock.orgs()
+        .delegation_credentials()
+        .update(calcom::mock::any(), calcom::mock::any())
+        .returns_example();
+}
 fn orgs_managed_orgs_list(client: &calcom::Client) -> BoxFuture<'_, calcom::Result<()>> {
     Box::pin(async move {
         client.orgs().managed_orgs().list(1i64).await?;
         Ok(())
     })
+}
+#[cfg(feature = "test-util")]
+fn orgs_managed_orgs_list_stub(mock: &calcom::mock::MockServer) {
+    mock.orgs().managed_orgs().list(calcom::mock::any()).returns_example();
 }
 fn orgs_managed_orgs_create(
     client: &calcom::Client,
@@ -5354,11 +6365,22 @@ fn orgs_managed_orgs_create(
         Ok(())
     })
 }
+#[cfg(feature = "test-util")]
+fn orgs_managed_orgs_create_stub(mock: &calcom::mock::MockServer) {
+    mock.orgs().managed_orgs().create(calcom::mock::any()).returns_example();
+}
 fn orgs_managed_orgs_get(client: &calcom::Client) -> BoxFuture<'_, calcom::Result<()>> {
     Box::pin(async move {
         client.orgs().managed_orgs().get(1i64, 1i64).await?;
         Ok(())
     })
+}
+#[cfg(feature = "test-util")]
+fn orgs_managed_orgs_get_stub(mock: &calcom::mock::MockServer) {
+    mock.orgs()
+        .managed_orgs()
+        .get(calcom::mock::any(), calcom::mock::any())
+        .returns_example();
 }
 fn orgs_managed_orgs_update(
     client: &calcom::Client,
@@ -5372,6 +6394,13 @@ fn orgs_managed_orgs_update(
         Ok(())
     })
 }
+#[cfg(feature = "test-util")]
+fn orgs_managed_orgs_update_stub(mock: &calcom::mock::MockServer) {
+    mock.orgs()
+        .managed_orgs()
+        .update(calcom::mock::any(), calcom::mock::any())
+        .returns_example();
+}
 fn orgs_managed_orgs_delete(
     client: &calcom::Client,
 ) -> BoxFuture<'_, calcom::Result<()>> {
@@ -5380,11 +6409,22 @@ fn orgs_managed_orgs_delete(
         Ok(())
     })
 }
+#[cfg(feature = "test-util")]
+fn orgs_managed_orgs_delete_stub(mock: &calcom::mock::MockServer) {
+    mock.orgs()
+        .managed_orgs()
+        .delete(calcom::mock::any(), calcom::mock::any())
+        .returns_example();
+}
 fn orgs_memberships_list(client: &calcom::Client) -> BoxFuture<'_, calcom::Result<()>> {
     Box::pin(async move {
         client.orgs().memberships().list(1i64).await?;
         Ok(())
     })
+}
+#[cfg(feature = "test-util")]
+fn orgs_memberships_list_stub(mock: &calcom::mock::MockServer) {
+    mock.orgs().memberships().list(calcom::mock::any()).returns_example();
 }
 fn orgs_memberships_create(
     client: &calcom::Client,
@@ -5398,11 +6438,22 @@ fn orgs_memberships_create(
         Ok(())
     })
 }
+#[cfg(feature = "test-util")]
+fn orgs_memberships_create_stub(mock: &calcom::mock::MockServer) {
+    mock.orgs().memberships().create(calcom::mock::any()).returns_example();
+}
 fn orgs_memberships_get(client: &calcom::Client) -> BoxFuture<'_, calcom::Result<()>> {
     Box::pin(async move {
         client.orgs().memberships().get(1i64, 1i64).await?;
         Ok(())
     })
+}
+#[cfg(feature = "test-util")]
+fn orgs_memberships_get_stub(mock: &calcom::mock::MockServer) {
+    mock.orgs()
+        .memberships()
+        .get(calcom::mock::any(), calcom::mock::any())
+        .returns_example();
 }
 fn orgs_memberships_update(
     client: &calcom::Client,
@@ -5416,6 +6467,13 @@ fn orgs_memberships_update(
         Ok(())
     })
 }
+#[cfg(feature = "test-util")]
+fn orgs_memberships_update_stub(mock: &calcom::mock::MockServer) {
+    mock.orgs()
+        .memberships()
+        .update(calcom::mock::any(), calcom::mock::any())
+        .returns_example();
+}
 fn orgs_memberships_delete(
     client: &calcom::Client,
 ) -> BoxFuture<'_, calcom::Result<()>> {
@@ -5424,11 +6482,22 @@ fn orgs_memberships_delete(
         Ok(())
     })
 }
+#[cfg(feature = "test-util")]
+fn orgs_memberships_delete_stub(mock: &calcom::mock::MockServer) {
+    mock.orgs()
+        .memberships()
+        .delete(calcom::mock::any(), calcom::mock::any())
+        .returns_example();
+}
 fn orgs_roles_list(client: &calcom::Client) -> BoxFuture<'_, calcom::Result<()>> {
     Box::pin(async move {
         client.orgs().roles().list(1i64).await?;
         Ok(())
     })
+}
+#[cfg(feature = "test-util")]
+fn orgs_roles_list_stub(mock: &calcom::mock::MockServer) {
+    mock.orgs().roles().list(calcom::mock::any()).returns_example();
 }
 fn orgs_roles_create(client: &calcom::Client) -> BoxFuture<'_, calcom::Result<()>> {
     Box::pin(async move {
@@ -5440,6 +6509,10 @@ fn orgs_roles_create(client: &calcom::Client) -> BoxFuture<'_, calcom::Result<()
         Ok(())
     })
 }
+#[cfg(feature = "test-util")]
+fn orgs_roles_create_stub(mock: &calcom::mock::MockServer) {
+    mock.orgs().roles().create(calcom::mock::any()).returns_example();
+}
 fn orgs_roles_get(client: &calcom::Client) -> BoxFuture<'_, calcom::Result<()>> {
     Box::pin(async move {
         client
@@ -5449,6 +6522,10 @@ fn orgs_roles_get(client: &calcom::Client) -> BoxFuture<'_, calcom::Result<()>> 
             .await?;
         Ok(())
     })
+}
+#[cfg(feature = "test-util")]
+fn orgs_roles_get_stub(mock: &calcom::mock::MockServer) {
+    mock.orgs().roles().get(calcom::mock::any(), calcom::mock::any()).returns_example();
 }
 fn orgs_roles_update(client: &calcom::Client) -> BoxFuture<'_, calcom::Result<()>> {
     Box::pin(async move {
@@ -5464,6 +6541,13 @@ fn orgs_roles_update(client: &calcom::Client) -> BoxFuture<'_, calcom::Result<()
         Ok(())
     })
 }
+#[cfg(feature = "test-util")]
+fn orgs_roles_update_stub(mock: &calcom::mock::MockServer) {
+    mock.orgs()
+        .roles()
+        .update(calcom::mock::any(), calcom::mock::any())
+        .returns_example();
+}
 fn orgs_roles_delete(client: &calcom::Client) -> BoxFuture<'_, calcom::Result<()>> {
     Box::pin(async move {
         client
@@ -5473,6 +6557,13 @@ fn orgs_roles_delete(client: &calcom::Client) -> BoxFuture<'_, calcom::Result<()
             .await?;
         Ok(())
     })
+}
+#[cfg(feature = "test-util")]
+fn orgs_roles_delete_stub(mock: &calcom::mock::MockServer) {
+    mock.orgs()
+        .roles()
+        .delete(calcom::mock::any(), calcom::mock::any())
+        .returns_example();
 }
 fn orgs_roles_permissions_list(
     client: &calcom::Client,
@@ -5486,6 +6577,14 @@ fn orgs_roles_permissions_list(
             .await?;
         Ok(())
     })
+}
+#[cfg(feature = "test-util")]
+fn orgs_roles_permissions_list_stub(mock: &calcom::mock::MockServer) {
+    mock.orgs()
+        .roles()
+        .permissions()
+        .list(calcom::mock::any(), calcom::mock::any())
+        .returns_example();
 }
 fn orgs_roles_permissions_add(
     client: &calcom::Client,
@@ -5504,6 +6603,14 @@ fn orgs_roles_permissions_add(
         Ok(())
     })
 }
+#[cfg(feature = "test-util")]
+fn orgs_roles_permissions_add_stub(mock: &calcom::mock::MockServer) {
+    mock.orgs()
+        .roles()
+        .permissions()
+        .add(calcom::mock::any(), calcom::mock::any())
+        .returns_example();
+}
 fn orgs_roles_permissions_set(
     client: &calcom::Client,
 ) -> BoxFuture<'_, calcom::Result<()>> {
@@ -5520,6 +6627,14 @@ fn orgs_roles_permissions_set(
             .await?;
         Ok(())
     })
+}
+#[cfg(feature = "test-util")]
+fn orgs_roles_permissions_set_stub(mock: &calcom::mock::MockServer) {
+    mock.orgs()
+        .roles()
+        .permissions()
+        .set(calcom::mock::any(), calcom::mock::any())
+        .returns_example();
 }
 fn orgs_roles_permissions_remove(
     client: &calcom::Client,
@@ -5538,6 +6653,14 @@ fn orgs_roles_permissions_remove(
         Ok(())
     })
 }
+#[cfg(feature = "test-util")]
+fn orgs_roles_permissions_remove_stub(mock: &calcom::mock::MockServer) {
+    mock.orgs()
+        .roles()
+        .permissions()
+        .remove(calcom::mock::any(), calcom::mock::any(), calcom::mock::any())
+        .returns_example();
+}
 fn orgs_roles_permissions_remove_many(
     client: &calcom::Client,
 ) -> BoxFuture<'_, calcom::Result<()>> {
@@ -5551,6 +6674,14 @@ fn orgs_roles_permissions_remove_many(
         Ok(())
     })
 }
+#[cfg(feature = "test-util")]
+fn orgs_roles_permissions_remove_many_stub(mock: &calcom::mock::MockServer) {
+    mock.orgs()
+        .roles()
+        .permissions()
+        .remove_many(calcom::mock::any(), calcom::mock::any())
+        .returns_example();
+}
 fn orgs_routing_forms_list(
     client: &calcom::Client,
 ) -> BoxFuture<'_, calcom::Result<()>> {
@@ -5558,6 +6689,10 @@ fn orgs_routing_forms_list(
         client.orgs().routing_forms().list(1i64).await?;
         Ok(())
     })
+}
+#[cfg(feature = "test-util")]
+fn orgs_routing_forms_list_stub(mock: &calcom::mock::MockServer) {
+    mock.orgs().routing_forms().list(calcom::mock::any()).returns_example();
 }
 fn orgs_routing_forms_list_responses(
     client: &calcom::Client,
@@ -5570,6 +6705,13 @@ fn orgs_routing_forms_list_responses(
             .await?;
         Ok(())
     })
+}
+#[cfg(feature = "test-util")]
+fn orgs_routing_forms_list_responses_stub(mock: &calcom::mock::MockServer) {
+    mock.orgs()
+        .routing_forms()
+        .list_responses(calcom::mock::any(), calcom::mock::any())
+        .returns_example();
 }
 fn orgs_routing_forms_create_response(
     client: &calcom::Client,
@@ -5589,6 +6731,18 @@ fn orgs_routing_forms_create_response(
         Ok(())
     })
 }
+#[cfg(feature = "test-util")]
+fn orgs_routing_forms_create_response_stub(mock: &calcom::mock::MockServer) {
+    mock.orgs()
+        .routing_forms()
+        .create_response(
+            calcom::mock::any(),
+            calcom::mock::any(),
+            calcom::mock::any(),
+            calcom::mock::any(),
+        )
+        .returns_example();
+}
 fn orgs_routing_forms_update_response(
     client: &calcom::Client,
 ) -> BoxFuture<'_, calcom::Result<()>> {
@@ -5606,17 +6760,32 @@ fn orgs_routing_forms_update_response(
         Ok(())
     })
 }
+#[cfg(feature = "test-util")]
+fn orgs_routing_forms_update_response_stub(mock: &calcom::mock::MockServer) {
+    mock.orgs()
+        .routing_forms()
+        .update_response(calcom::mock::any(), calcom::mock::any(), calcom::mock::any())
+        .returns_example();
+}
 fn orgs_schedules_list(client: &calcom::Client) -> BoxFuture<'_, calcom::Result<()>> {
     Box::pin(async move {
         client.orgs().schedules().list(1i64).await?;
         Ok(())
     })
 }
+#[cfg(feature = "test-util")]
+fn orgs_schedules_list_stub(mock: &calcom::mock::MockServer) {
+    mock.orgs().schedules().list(calcom::mock::any()).returns_example();
+}
 fn orgs_teams_list(client: &calcom::Client) -> BoxFuture<'_, calcom::Result<()>> {
     Box::pin(async move {
         client.orgs().teams().list(1i64).await?;
         Ok(())
     })
+}
+#[cfg(feature = "test-util")]
+fn orgs_teams_list_stub(mock: &calcom::mock::MockServer) {
+    mock.orgs().teams().list(calcom::mock::any()).returns_example();
 }
 fn orgs_teams_create(client: &calcom::Client) -> BoxFuture<'_, calcom::Result<()>> {
     Box::pin(async move {
@@ -5628,17 +6797,29 @@ fn orgs_teams_create(client: &calcom::Client) -> BoxFuture<'_, calcom::Result<()
         Ok(())
     })
 }
+#[cfg(feature = "test-util")]
+fn orgs_teams_create_stub(mock: &calcom::mock::MockServer) {
+    mock.orgs().teams().create(calcom::mock::any()).returns_example();
+}
 fn orgs_teams_list_mine(client: &calcom::Client) -> BoxFuture<'_, calcom::Result<()>> {
     Box::pin(async move {
         client.orgs().teams().list_mine(1i64).await?;
         Ok(())
     })
 }
+#[cfg(feature = "test-util")]
+fn orgs_teams_list_mine_stub(mock: &calcom::mock::MockServer) {
+    mock.orgs().teams().list_mine(calcom::mock::any()).returns_example();
+}
 fn orgs_teams_get(client: &calcom::Client) -> BoxFuture<'_, calcom::Result<()>> {
     Box::pin(async move {
         client.orgs().teams().get(1i64, 1i64).await?;
         Ok(())
     })
+}
+#[cfg(feature = "test-util")]
+fn orgs_teams_get_stub(mock: &calcom::mock::MockServer) {
+    mock.orgs().teams().get(calcom::mock::any(), calcom::mock::any()).returns_example();
 }
 fn orgs_teams_update(client: &calcom::Client) -> BoxFuture<'_, calcom::Result<()>> {
     Box::pin(async move {
@@ -5650,11 +6831,25 @@ fn orgs_teams_update(client: &calcom::Client) -> BoxFuture<'_, calcom::Result<()
         Ok(())
     })
 }
+#[cfg(feature = "test-util")]
+fn orgs_teams_update_stub(mock: &calcom::mock::MockServer) {
+    mock.orgs()
+        .teams()
+        .update(calcom::mock::any(), calcom::mock::any())
+        .returns_example();
+}
 fn orgs_teams_delete(client: &calcom::Client) -> BoxFuture<'_, calcom::Result<()>> {
     Box::pin(async move {
         client.orgs().teams().delete(1i64, 1i64).await?;
         Ok(())
     })
+}
+#[cfg(feature = "test-util")]
+fn orgs_teams_delete_stub(mock: &calcom::mock::MockServer) {
+    mock.orgs()
+        .teams()
+        .delete(calcom::mock::any(), calcom::mock::any())
+        .returns_example();
 }
 fn orgs_teams_create_invite(
     client: &calcom::Client,
@@ -5664,6 +6859,13 @@ fn orgs_teams_create_invite(
         Ok(())
     })
 }
+#[cfg(feature = "test-util")]
+fn orgs_teams_create_invite_stub(mock: &calcom::mock::MockServer) {
+    mock.orgs()
+        .teams()
+        .create_invite(calcom::mock::any(), calcom::mock::any())
+        .returns_example();
+}
 fn orgs_teams_bookings_list(
     client: &calcom::Client,
 ) -> BoxFuture<'_, calcom::Result<()>> {
@@ -5671,6 +6873,14 @@ fn orgs_teams_bookings_list(
         client.orgs().teams().bookings().list(1i64, 1i64).await?;
         Ok(())
     })
+}
+#[cfg(feature = "test-util")]
+fn orgs_teams_bookings_list_stub(mock: &calcom::mock::MockServer) {
+    mock.orgs()
+        .teams()
+        .bookings()
+        .list(calcom::mock::any(), calcom::mock::any())
+        .returns_example();
 }
 fn orgs_teams_bookings_references(
     client: &calcom::Client,
@@ -5685,6 +6895,14 @@ fn orgs_teams_bookings_references(
         Ok(())
     })
 }
+#[cfg(feature = "test-util")]
+fn orgs_teams_bookings_references_stub(mock: &calcom::mock::MockServer) {
+    mock.orgs()
+        .teams()
+        .bookings()
+        .references(calcom::mock::any(), calcom::mock::any(), calcom::mock::any())
+        .returns_example();
+}
 fn orgs_teams_conferencing_connect(
     client: &calcom::Client,
 ) -> BoxFuture<'_, calcom::Result<()>> {
@@ -5697,6 +6915,14 @@ fn orgs_teams_conferencing_connect(
             .await?;
         Ok(())
     })
+}
+#[cfg(feature = "test-util")]
+fn orgs_teams_conferencing_connect_stub(mock: &calcom::mock::MockServer) {
+    mock.orgs()
+        .teams()
+        .conferencing()
+        .connect(calcom::mock::any(), calcom::mock::any(), calcom::mock::any())
+        .returns_example();
 }
 fn orgs_teams_conferencing_oauth_auth_url(
     client: &calcom::Client,
@@ -5711,6 +6937,14 @@ fn orgs_teams_conferencing_oauth_auth_url(
         Ok(())
     })
 }
+#[cfg(feature = "test-util")]
+fn orgs_teams_conferencing_oauth_auth_url_stub(mock: &calcom::mock::MockServer) {
+    mock.orgs()
+        .teams()
+        .conferencing()
+        .oauth_auth_url(calcom::mock::any(), calcom::mock::any(), calcom::mock::any())
+        .returns_example();
+}
 fn orgs_teams_conferencing_list(
     client: &calcom::Client,
 ) -> BoxFuture<'_, calcom::Result<()>> {
@@ -5718,6 +6952,14 @@ fn orgs_teams_conferencing_list(
         client.orgs().teams().conferencing().list(1i64, 1i64).await?;
         Ok(())
     })
+}
+#[cfg(feature = "test-util")]
+fn orgs_teams_conferencing_list_stub(mock: &calcom::mock::MockServer) {
+    mock.orgs()
+        .teams()
+        .conferencing()
+        .list(calcom::mock::any(), calcom::mock::any())
+        .returns_example();
 }
 fn orgs_teams_conferencing_set_default(
     client: &calcom::Client,
@@ -5732,6 +6974,14 @@ fn orgs_teams_conferencing_set_default(
         Ok(())
     })
 }
+#[cfg(feature = "test-util")]
+fn orgs_teams_conferencing_set_default_stub(mock: &calcom::mock::MockServer) {
+    mock.orgs()
+        .teams()
+        .conferencing()
+        .set_default(calcom::mock::any(), calcom::mock::any(), calcom::mock::any())
+        .returns_example();
+}
 fn orgs_teams_conferencing_get_default(
     client: &calcom::Client,
 ) -> BoxFuture<'_, calcom::Result<()>> {
@@ -5739,6 +6989,14 @@ fn orgs_teams_conferencing_get_default(
         client.orgs().teams().conferencing().get_default(1i64, 1i64).await?;
         Ok(())
     })
+}
+#[cfg(feature = "test-util")]
+fn orgs_teams_conferencing_get_default_stub(mock: &calcom::mock::MockServer) {
+    mock.orgs()
+        .teams()
+        .conferencing()
+        .get_default(calcom::mock::any(), calcom::mock::any())
+        .returns_example();
 }
 fn orgs_teams_conferencing_disconnect(
     client: &calcom::Client,
@@ -5752,6 +7010,14 @@ fn orgs_teams_conferencing_disconnect(
             .await?;
         Ok(())
     })
+}
+#[cfg(feature = "test-util")]
+fn orgs_teams_conferencing_disconnect_stub(mock: &calcom::mock::MockServer) {
+    mock.orgs()
+        .teams()
+        .conferencing()
+        .disconnect(calcom::mock::any(), calcom::mock::any(), calcom::mock::any())
+        .returns_example();
 }
 fn orgs_teams_conferencing_save_oauth_credentials(
     client: &calcom::Client,
@@ -5771,6 +7037,20 @@ fn orgs_teams_conferencing_save_oauth_credentials(
             .await?;
         Ok(())
     })
+}
+#[cfg(feature = "test-util")]
+fn orgs_teams_conferencing_save_oauth_credentials_stub(mock: &calcom::mock::MockServer) {
+    mock.orgs()
+        .teams()
+        .conferencing()
+        .save_oauth_credentials(
+            calcom::mock::any(),
+            calcom::mock::any(),
+            calcom::mock::any(),
+            calcom::mock::any(),
+            calcom::mock::any(),
+        )
+        .returns_example();
 }
 fn orgs_teams_event_types_create(
     client: &calcom::Client,
@@ -5794,6 +7074,14 @@ fn orgs_teams_event_types_create(
         Ok(())
     })
 }
+#[cfg(feature = "test-util")]
+fn orgs_teams_event_types_create_stub(mock: &calcom::mock::MockServer) {
+    mock.orgs()
+        .teams()
+        .event_types()
+        .create(calcom::mock::any(), calcom::mock::any())
+        .returns_example();
+}
 fn orgs_teams_event_types_list(
     client: &calcom::Client,
 ) -> BoxFuture<'_, calcom::Result<()>> {
@@ -5801,6 +7089,14 @@ fn orgs_teams_event_types_list(
         client.orgs().teams().event_types().list(1i64, 1i64).await?;
         Ok(())
     })
+}
+#[cfg(feature = "test-util")]
+fn orgs_teams_event_types_list_stub(mock: &calcom::mock::MockServer) {
+    mock.orgs()
+        .teams()
+        .event_types()
+        .list(calcom::mock::any(), calcom::mock::any())
+        .returns_example();
 }
 fn orgs_teams_event_types_list_all(
     client: &calcom::Client,
@@ -5810,6 +7106,10 @@ fn orgs_teams_event_types_list_all(
         Ok(())
     })
 }
+#[cfg(feature = "test-util")]
+fn orgs_teams_event_types_list_all_stub(mock: &calcom::mock::MockServer) {
+    mock.orgs().teams().event_types().list_all(calcom::mock::any()).returns_example();
+}
 fn orgs_teams_event_types_get(
     client: &calcom::Client,
 ) -> BoxFuture<'_, calcom::Result<()>> {
@@ -5817,6 +7117,14 @@ fn orgs_teams_event_types_get(
         client.orgs().teams().event_types().get(1i64, 1i64, 1i64).await?;
         Ok(())
     })
+}
+#[cfg(feature = "test-util")]
+fn orgs_teams_event_types_get_stub(mock: &calcom::mock::MockServer) {
+    mock.orgs()
+        .teams()
+        .event_types()
+        .get(calcom::mock::any(), calcom::mock::any(), calcom::mock::any())
+        .returns_example();
 }
 fn orgs_teams_event_types_update(
     client: &calcom::Client,
@@ -5831,6 +7139,14 @@ fn orgs_teams_event_types_update(
         Ok(())
     })
 }
+#[cfg(feature = "test-util")]
+fn orgs_teams_event_types_update_stub(mock: &calcom::mock::MockServer) {
+    mock.orgs()
+        .teams()
+        .event_types()
+        .update(calcom::mock::any(), calcom::mock::any(), calcom::mock::any())
+        .returns_example();
+}
 fn orgs_teams_event_types_delete(
     client: &calcom::Client,
 ) -> BoxFuture<'_, calcom::Result<()>> {
@@ -5838,6 +7154,14 @@ fn orgs_teams_event_types_delete(
         client.orgs().teams().event_types().delete(1i64, 1i64, 1i64).await?;
         Ok(())
     })
+}
+#[cfg(feature = "test-util")]
+fn orgs_teams_event_types_delete_stub(mock: &calcom::mock::MockServer) {
+    mock.orgs()
+        .teams()
+        .event_types()
+        .delete(calcom::mock::any(), calcom::mock::any(), calcom::mock::any())
+        .returns_example();
 }
 fn orgs_teams_event_types_create_phone_call(
     client: &calcom::Client,
@@ -5861,6 +7185,14 @@ fn orgs_teams_event_types_create_phone_call(
         Ok(())
     })
 }
+#[cfg(feature = "test-util")]
+fn orgs_teams_event_types_create_phone_call_stub(mock: &calcom::mock::MockServer) {
+    mock.orgs()
+        .teams()
+        .event_types()
+        .create_phone_call(calcom::mock::any(), calcom::mock::any(), calcom::mock::any())
+        .returns_example();
+}
 fn orgs_teams_event_types_private_links_create(
     client: &calcom::Client,
 ) -> BoxFuture<'_, calcom::Result<()>> {
@@ -5875,6 +7207,15 @@ fn orgs_teams_event_types_private_links_create(
         Ok(())
     })
 }
+#[cfg(feature = "test-util")]
+fn orgs_teams_event_types_private_links_create_stub(mock: &calcom::mock::MockServer) {
+    mock.orgs()
+        .teams()
+        .event_types()
+        .private_links()
+        .create(calcom::mock::any(), calcom::mock::any(), calcom::mock::any())
+        .returns_example();
+}
 fn orgs_teams_event_types_private_links_list(
     client: &calcom::Client,
 ) -> BoxFuture<'_, calcom::Result<()>> {
@@ -5888,6 +7229,15 @@ fn orgs_teams_event_types_private_links_list(
             .await?;
         Ok(())
     })
+}
+#[cfg(feature = "test-util")]
+fn orgs_teams_event_types_private_links_list_stub(mock: &calcom::mock::MockServer) {
+    mock.orgs()
+        .teams()
+        .event_types()
+        .private_links()
+        .list(calcom::mock::any(), calcom::mock::any(), calcom::mock::any())
+        .returns_example();
 }
 fn orgs_teams_event_types_private_links_update(
     client: &calcom::Client,
@@ -5909,6 +7259,20 @@ fn orgs_teams_event_types_private_links_update(
         Ok(())
     })
 }
+#[cfg(feature = "test-util")]
+fn orgs_teams_event_types_private_links_update_stub(mock: &calcom::mock::MockServer) {
+    mock.orgs()
+        .teams()
+        .event_types()
+        .private_links()
+        .update(
+            calcom::mock::any(),
+            calcom::mock::any(),
+            calcom::mock::any(),
+            calcom::mock::any(),
+        )
+        .returns_example();
+}
 fn orgs_teams_event_types_private_links_delete(
     client: &calcom::Client,
 ) -> BoxFuture<'_, calcom::Result<()>> {
@@ -5923,6 +7287,20 @@ fn orgs_teams_event_types_private_links_delete(
         Ok(())
     })
 }
+#[cfg(feature = "test-util")]
+fn orgs_teams_event_types_private_links_delete_stub(mock: &calcom::mock::MockServer) {
+    mock.orgs()
+        .teams()
+        .event_types()
+        .private_links()
+        .delete(
+            calcom::mock::any(),
+            calcom::mock::any(),
+            calcom::mock::any(),
+            calcom::mock::any(),
+        )
+        .returns_example();
+}
 fn orgs_teams_memberships_list(
     client: &calcom::Client,
 ) -> BoxFuture<'_, calcom::Result<()>> {
@@ -5930,6 +7308,14 @@ fn orgs_teams_memberships_list(
         client.orgs().teams().memberships().list(1i64, 1i64).await?;
         Ok(())
     })
+}
+#[cfg(feature = "test-util")]
+fn orgs_teams_memberships_list_stub(mock: &calcom::mock::MockServer) {
+    mock.orgs()
+        .teams()
+        .memberships()
+        .list(calcom::mock::any(), calcom::mock::any())
+        .returns_example();
 }
 fn orgs_teams_memberships_create(
     client: &calcom::Client,
@@ -5944,6 +7330,14 @@ fn orgs_teams_memberships_create(
         Ok(())
     })
 }
+#[cfg(feature = "test-util")]
+fn orgs_teams_memberships_create_stub(mock: &calcom::mock::MockServer) {
+    mock.orgs()
+        .teams()
+        .memberships()
+        .create(calcom::mock::any(), calcom::mock::any())
+        .returns_example();
+}
 fn orgs_teams_memberships_get(
     client: &calcom::Client,
 ) -> BoxFuture<'_, calcom::Result<()>> {
@@ -5951,6 +7345,14 @@ fn orgs_teams_memberships_get(
         client.orgs().teams().memberships().get(1i64, 1i64, 1i64).await?;
         Ok(())
     })
+}
+#[cfg(feature = "test-util")]
+fn orgs_teams_memberships_get_stub(mock: &calcom::mock::MockServer) {
+    mock.orgs()
+        .teams()
+        .memberships()
+        .get(calcom::mock::any(), calcom::mock::any(), calcom::mock::any())
+        .returns_example();
 }
 fn orgs_teams_memberships_update(
     client: &calcom::Client,
@@ -5965,6 +7367,14 @@ fn orgs_teams_memberships_update(
         Ok(())
     })
 }
+#[cfg(feature = "test-util")]
+fn orgs_teams_memberships_update_stub(mock: &calcom::mock::MockServer) {
+    mock.orgs()
+        .teams()
+        .memberships()
+        .update(calcom::mock::any(), calcom::mock::any(), calcom::mock::any())
+        .returns_example();
+}
 fn orgs_teams_memberships_delete(
     client: &calcom::Client,
 ) -> BoxFuture<'_, calcom::Result<()>> {
@@ -5973,11 +7383,27 @@ fn orgs_teams_memberships_delete(
         Ok(())
     })
 }
+#[cfg(feature = "test-util")]
+fn orgs_teams_memberships_delete_stub(mock: &calcom::mock::MockServer) {
+    mock.orgs()
+        .teams()
+        .memberships()
+        .delete(calcom::mock::any(), calcom::mock::any(), calcom::mock::any())
+        .returns_example();
+}
 fn orgs_teams_roles_list(client: &calcom::Client) -> BoxFuture<'_, calcom::Result<()>> {
     Box::pin(async move {
         client.orgs().teams().roles().list(1i64, 1i64).await?;
         Ok(())
     })
+}
+#[cfg(feature = "test-util")]
+fn orgs_teams_roles_list_stub(mock: &calcom::mock::MockServer) {
+    mock.orgs()
+        .teams()
+        .roles()
+        .list(calcom::mock::any(), calcom::mock::any())
+        .returns_example();
 }
 fn orgs_teams_roles_create(
     client: &calcom::Client,
@@ -5992,6 +7418,14 @@ fn orgs_teams_roles_create(
         Ok(())
     })
 }
+#[cfg(feature = "test-util")]
+fn orgs_teams_roles_create_stub(mock: &calcom::mock::MockServer) {
+    mock.orgs()
+        .teams()
+        .roles()
+        .create(calcom::mock::any(), calcom::mock::any())
+        .returns_example();
+}
 fn orgs_teams_roles_get(client: &calcom::Client) -> BoxFuture<'_, calcom::Result<()>> {
     Box::pin(async move {
         client
@@ -6002,6 +7436,14 @@ fn orgs_teams_roles_get(client: &calcom::Client) -> BoxFuture<'_, calcom::Result
             .await?;
         Ok(())
     })
+}
+#[cfg(feature = "test-util")]
+fn orgs_teams_roles_get_stub(mock: &calcom::mock::MockServer) {
+    mock.orgs()
+        .teams()
+        .roles()
+        .get(calcom::mock::any(), calcom::mock::any(), calcom::mock::any())
+        .returns_example();
 }
 fn orgs_teams_roles_update(
     client: &calcom::Client,
@@ -6021,6 +7463,14 @@ fn orgs_teams_roles_update(
         Ok(())
     })
 }
+#[cfg(feature = "test-util")]
+fn orgs_teams_roles_update_stub(mock: &calcom::mock::MockServer) {
+    mock.orgs()
+        .teams()
+        .roles()
+        .update(calcom::mock::any(), calcom::mock::any(), calcom::mock::any())
+        .returns_example();
+}
 fn orgs_teams_roles_delete(
     client: &calcom::Client,
 ) -> BoxFuture<'_, calcom::Result<()>> {
@@ -6033,6 +7483,14 @@ fn orgs_teams_roles_delete(
             .await?;
         Ok(())
     })
+}
+#[cfg(feature = "test-util")]
+fn orgs_teams_roles_delete_stub(mock: &calcom::mock::MockServer) {
+    mock.orgs()
+        .teams()
+        .roles()
+        .delete(calcom::mock::any(), calcom::mock::any(), calcom::mock::any())
+        .returns_example();
 }
 fn orgs_teams_roles_permissions_list(
     client: &calcom::Client,
@@ -6047,6 +7505,15 @@ fn orgs_teams_roles_permissions_list(
             .await?;
         Ok(())
     })
+}
+#[cfg(feature = "test-util")]
+fn orgs_teams_roles_permissions_list_stub(mock: &calcom::mock::MockServer) {
+    mock.orgs()
+        .teams()
+        .roles()
+        .permissions()
+        .list(calcom::mock::any(), calcom::mock::any(), calcom::mock::any())
+        .returns_example();
 }
 fn orgs_teams_roles_permissions_add(
     client: &calcom::Client,
@@ -6067,6 +7534,15 @@ fn orgs_teams_roles_permissions_add(
         Ok(())
     })
 }
+#[cfg(feature = "test-util")]
+fn orgs_teams_roles_permissions_add_stub(mock: &calcom::mock::MockServer) {
+    mock.orgs()
+        .teams()
+        .roles()
+        .permissions()
+        .add(calcom::mock::any(), calcom::mock::any(), calcom::mock::any())
+        .returns_example();
+}
 fn orgs_teams_roles_permissions_set(
     client: &calcom::Client,
 ) -> BoxFuture<'_, calcom::Result<()>> {
@@ -6085,6 +7561,15 @@ fn orgs_teams_roles_permissions_set(
             .await?;
         Ok(())
     })
+}
+#[cfg(feature = "test-util")]
+fn orgs_teams_roles_permissions_set_stub(mock: &calcom::mock::MockServer) {
+    mock.orgs()
+        .teams()
+        .roles()
+        .permissions()
+        .set(calcom::mock::any(), calcom::mock::any(), calcom::mock::any())
+        .returns_example();
 }
 fn orgs_teams_roles_permissions_remove(
     client: &calcom::Client,
@@ -6105,6 +7590,20 @@ fn orgs_teams_roles_permissions_remove(
         Ok(())
     })
 }
+#[cfg(feature = "test-util")]
+fn orgs_teams_roles_permissions_remove_stub(mock: &calcom::mock::MockServer) {
+    mock.orgs()
+        .teams()
+        .roles()
+        .permissions()
+        .remove(
+            calcom::mock::any(),
+            calcom::mock::any(),
+            calcom::mock::any(),
+            calcom::mock::any(),
+        )
+        .returns_example();
+}
 fn orgs_teams_roles_permissions_remove_many(
     client: &calcom::Client,
 ) -> BoxFuture<'_, calcom::Result<()>> {
@@ -6123,6 +7622,15 @@ fn orgs_teams_roles_permissions_remove_many(
         Ok(())
     })
 }
+#[cfg(feature = "test-util")]
+fn orgs_teams_roles_permissions_remove_many_stub(mock: &calcom::mock::MockServer) {
+    mock.orgs()
+        .teams()
+        .roles()
+        .permissions()
+        .remove_many(calcom::mock::any(), calcom::mock::any(), calcom::mock::any())
+        .returns_example();
+}
 fn orgs_teams_routing_forms_list(
     client: &calcom::Client,
 ) -> BoxFuture<'_, calcom::Result<()>> {
@@ -6130,6 +7638,14 @@ fn orgs_teams_routing_forms_list(
         client.orgs().teams().routing_forms().list(1i64, 1i64).await?;
         Ok(())
     })
+}
+#[cfg(feature = "test-util")]
+fn orgs_teams_routing_forms_list_stub(mock: &calcom::mock::MockServer) {
+    mock.orgs()
+        .teams()
+        .routing_forms()
+        .list(calcom::mock::any(), calcom::mock::any())
+        .returns_example();
 }
 fn orgs_teams_routing_forms_responses_list(
     client: &calcom::Client,
@@ -6144,6 +7660,15 @@ fn orgs_teams_routing_forms_responses_list(
             .await?;
         Ok(())
     })
+}
+#[cfg(feature = "test-util")]
+fn orgs_teams_routing_forms_responses_list_stub(mock: &calcom::mock::MockServer) {
+    mock.orgs()
+        .teams()
+        .routing_forms()
+        .responses()
+        .list(calcom::mock::any(), calcom::mock::any(), calcom::mock::any())
+        .returns_example();
 }
 fn orgs_teams_routing_forms_responses_create(
     client: &calcom::Client,
@@ -6166,6 +7691,21 @@ fn orgs_teams_routing_forms_responses_create(
         Ok(())
     })
 }
+#[cfg(feature = "test-util")]
+fn orgs_teams_routing_forms_responses_create_stub(mock: &calcom::mock::MockServer) {
+    mock.orgs()
+        .teams()
+        .routing_forms()
+        .responses()
+        .create(
+            calcom::mock::any(),
+            calcom::mock::any(),
+            calcom::mock::any(),
+            calcom::mock::any(),
+            calcom::mock::any(),
+        )
+        .returns_example();
+}
 fn orgs_teams_routing_forms_responses_update(
     client: &calcom::Client,
 ) -> BoxFuture<'_, calcom::Result<()>> {
@@ -6186,6 +7726,20 @@ fn orgs_teams_routing_forms_responses_update(
         Ok(())
     })
 }
+#[cfg(feature = "test-util")]
+fn orgs_teams_routing_forms_responses_update_stub(mock: &calcom::mock::MockServer) {
+    mock.orgs()
+        .teams()
+        .routing_forms()
+        .responses()
+        .update(
+            calcom::mock::any(),
+            calcom::mock::any(),
+            calcom::mock::any(),
+            calcom::mock::any(),
+        )
+        .returns_example();
+}
 fn orgs_teams_schedules_list(
     client: &calcom::Client,
 ) -> BoxFuture<'_, calcom::Result<()>> {
@@ -6193,6 +7747,14 @@ fn orgs_teams_schedules_list(
         client.orgs().teams().schedules().list(1i64, 1i64).await?;
         Ok(())
     })
+}
+#[cfg(feature = "test-util")]
+fn orgs_teams_schedules_list_stub(mock: &calcom::mock::MockServer) {
+    mock.orgs()
+        .teams()
+        .schedules()
+        .list(calcom::mock::any(), calcom::mock::any())
+        .returns_example();
 }
 fn orgs_teams_stripe_connect_url(
     client: &calcom::Client,
@@ -6202,6 +7764,14 @@ fn orgs_teams_stripe_connect_url(
         Ok(())
     })
 }
+#[cfg(feature = "test-util")]
+fn orgs_teams_stripe_connect_url_stub(mock: &calcom::mock::MockServer) {
+    mock.orgs()
+        .teams()
+        .stripe()
+        .connect_url(calcom::mock::any(), calcom::mock::any())
+        .returns_example();
+}
 fn orgs_teams_stripe_check(
     client: &calcom::Client,
 ) -> BoxFuture<'_, calcom::Result<()>> {
@@ -6209,6 +7779,14 @@ fn orgs_teams_stripe_check(
         client.orgs().teams().stripe().check(1i64, 1i64).await?;
         Ok(())
     })
+}
+#[cfg(feature = "test-util")]
+fn orgs_teams_stripe_check_stub(mock: &calcom::mock::MockServer) {
+    mock.orgs()
+        .teams()
+        .stripe()
+        .check(calcom::mock::any(), calcom::mock::any())
+        .returns_example();
 }
 fn orgs_teams_stripe_save(client: &calcom::Client) -> BoxFuture<'_, calcom::Result<()>> {
     Box::pin(async move {
@@ -6221,6 +7799,19 @@ fn orgs_teams_stripe_save(client: &calcom::Client) -> BoxFuture<'_, calcom::Resu
         Ok(())
     })
 }
+#[cfg(feature = "test-util")]
+fn orgs_teams_stripe_save_stub(mock: &calcom::mock::MockServer) {
+    mock.orgs()
+        .teams()
+        .stripe()
+        .save(
+            calcom::mock::any(),
+            calcom::mock::any(),
+            calcom::mock::any(),
+            calcom::mock::any(),
+        )
+        .returns_example();
+}
 fn orgs_teams_users_schedules_list(
     client: &calcom::Client,
 ) -> BoxFuture<'_, calcom::Result<()>> {
@@ -6228,6 +7819,15 @@ fn orgs_teams_users_schedules_list(
         client.orgs().teams().users().schedules().list(1i64, 1i64, 1i64).await?;
         Ok(())
     })
+}
+#[cfg(feature = "test-util")]
+fn orgs_teams_users_schedules_list_stub(mock: &calcom::mock::MockServer) {
+    mock.orgs()
+        .teams()
+        .users()
+        .schedules()
+        .list(calcom::mock::any(), calcom::mock::any(), calcom::mock::any())
+        .returns_example();
 }
 fn orgs_teams_verified_resources_request_email_code(
     client: &calcom::Client,
@@ -6246,6 +7846,16 @@ fn orgs_teams_verified_resources_request_email_code(
         Ok(())
     })
 }
+#[cfg(feature = "test-util")]
+fn orgs_teams_verified_resources_request_email_code_stub(
+    mock: &calcom::mock::MockServer,
+) {
+    mock.orgs()
+        .teams()
+        .verified_resources()
+        .request_email_code(calcom::mock::any(), calcom::mock::any())
+        .returns_example();
+}
 fn orgs_teams_verified_resources_request_phone_code(
     client: &calcom::Client,
 ) -> BoxFuture<'_, calcom::Result<()>> {
@@ -6262,6 +7872,16 @@ fn orgs_teams_verified_resources_request_phone_code(
             .await?;
         Ok(())
     })
+}
+#[cfg(feature = "test-util")]
+fn orgs_teams_verified_resources_request_phone_code_stub(
+    mock: &calcom::mock::MockServer,
+) {
+    mock.orgs()
+        .teams()
+        .verified_resources()
+        .request_phone_code(calcom::mock::any(), calcom::mock::any())
+        .returns_example();
 }
 fn orgs_teams_verified_resources_verify_email(
     client: &calcom::Client,
@@ -6283,6 +7903,14 @@ fn orgs_teams_verified_resources_verify_email(
         Ok(())
     })
 }
+#[cfg(feature = "test-util")]
+fn orgs_teams_verified_resources_verify_email_stub(mock: &calcom::mock::MockServer) {
+    mock.orgs()
+        .teams()
+        .verified_resources()
+        .verify_email(calcom::mock::any(), calcom::mock::any())
+        .returns_example();
+}
 fn orgs_teams_verified_resources_verify_phone(
     client: &calcom::Client,
 ) -> BoxFuture<'_, calcom::Result<()>> {
@@ -6303,6 +7931,14 @@ fn orgs_teams_verified_resources_verify_phone(
         Ok(())
     })
 }
+#[cfg(feature = "test-util")]
+fn orgs_teams_verified_resources_verify_phone_stub(mock: &calcom::mock::MockServer) {
+    mock.orgs()
+        .teams()
+        .verified_resources()
+        .verify_phone(calcom::mock::any(), calcom::mock::any())
+        .returns_example();
+}
 fn orgs_teams_verified_resources_list_emails(
     client: &calcom::Client,
 ) -> BoxFuture<'_, calcom::Result<()>> {
@@ -6310,6 +7946,14 @@ fn orgs_teams_verified_resources_list_emails(
         client.orgs().teams().verified_resources().list_emails(1i64, 1i64).await?;
         Ok(())
     })
+}
+#[cfg(feature = "test-util")]
+fn orgs_teams_verified_resources_list_emails_stub(mock: &calcom::mock::MockServer) {
+    mock.orgs()
+        .teams()
+        .verified_resources()
+        .list_emails(calcom::mock::any(), calcom::mock::any())
+        .returns_example();
 }
 fn orgs_teams_verified_resources_list_phones(
     client: &calcom::Client,
@@ -6319,6 +7963,14 @@ fn orgs_teams_verified_resources_list_phones(
         Ok(())
     })
 }
+#[cfg(feature = "test-util")]
+fn orgs_teams_verified_resources_list_phones_stub(mock: &calcom::mock::MockServer) {
+    mock.orgs()
+        .teams()
+        .verified_resources()
+        .list_phones(calcom::mock::any(), calcom::mock::any())
+        .returns_example();
+}
 fn orgs_teams_verified_resources_get_email(
     client: &calcom::Client,
 ) -> BoxFuture<'_, calcom::Result<()>> {
@@ -6326,6 +7978,14 @@ fn orgs_teams_verified_resources_get_email(
         client.orgs().teams().verified_resources().get_email(1i64, 1i64, 1i64).await?;
         Ok(())
     })
+}
+#[cfg(feature = "test-util")]
+fn orgs_teams_verified_resources_get_email_stub(mock: &calcom::mock::MockServer) {
+    mock.orgs()
+        .teams()
+        .verified_resources()
+        .get_email(calcom::mock::any(), calcom::mock::any(), calcom::mock::any())
+        .returns_example();
 }
 fn orgs_teams_verified_resources_get_phone(
     client: &calcom::Client,
@@ -6335,6 +7995,14 @@ fn orgs_teams_verified_resources_get_phone(
         Ok(())
     })
 }
+#[cfg(feature = "test-util")]
+fn orgs_teams_verified_resources_get_phone_stub(mock: &calcom::mock::MockServer) {
+    mock.orgs()
+        .teams()
+        .verified_resources()
+        .get_phone(calcom::mock::any(), calcom::mock::any(), calcom::mock::any())
+        .returns_example();
+}
 fn orgs_teams_workflows_list(
     client: &calcom::Client,
 ) -> BoxFuture<'_, calcom::Result<()>> {
@@ -6342,6 +8010,14 @@ fn orgs_teams_workflows_list(
         client.orgs().teams().workflows().list(1i64, 1i64).await?;
         Ok(())
     })
+}
+#[cfg(feature = "test-util")]
+fn orgs_teams_workflows_list_stub(mock: &calcom::mock::MockServer) {
+    mock.orgs()
+        .teams()
+        .workflows()
+        .list(calcom::mock::any(), calcom::mock::any())
+        .returns_example();
 }
 fn orgs_teams_workflows_create(
     client: &calcom::Client,
@@ -6380,6 +8056,14 @@ fn orgs_teams_workflows_create(
         Ok(())
     })
 }
+#[cfg(feature = "test-util")]
+fn orgs_teams_workflows_create_stub(mock: &calcom::mock::MockServer) {
+    mock.orgs()
+        .teams()
+        .workflows()
+        .create(calcom::mock::any(), calcom::mock::any())
+        .returns_example();
+}
 fn orgs_teams_workflows_get(
     client: &calcom::Client,
 ) -> BoxFuture<'_, calcom::Result<()>> {
@@ -6387,6 +8071,14 @@ fn orgs_teams_workflows_get(
         client.orgs().teams().workflows().get(1i64, 1i64, 1i64).await?;
         Ok(())
     })
+}
+#[cfg(feature = "test-util")]
+fn orgs_teams_workflows_get_stub(mock: &calcom::mock::MockServer) {
+    mock.orgs()
+        .teams()
+        .workflows()
+        .get(calcom::mock::any(), calcom::mock::any(), calcom::mock::any())
+        .returns_example();
 }
 fn orgs_teams_workflows_update(
     client: &calcom::Client,
@@ -6401,6 +8093,14 @@ fn orgs_teams_workflows_update(
         Ok(())
     })
 }
+#[cfg(feature = "test-util")]
+fn orgs_teams_workflows_update_stub(mock: &calcom::mock::MockServer) {
+    mock.orgs()
+        .teams()
+        .workflows()
+        .update(calcom::mock::any(), calcom::mock::any(), calcom::mock::any())
+        .returns_example();
+}
 fn orgs_teams_workflows_delete(
     client: &calcom::Client,
 ) -> BoxFuture<'_, calcom::Result<()>> {
@@ -6409,6 +8109,14 @@ fn orgs_teams_workflows_delete(
         Ok(())
     })
 }
+#[cfg(feature = "test-util")]
+fn orgs_teams_workflows_delete_stub(mock: &calcom::mock::MockServer) {
+    mock.orgs()
+        .teams()
+        .workflows()
+        .delete(calcom::mock::any(), calcom::mock::any(), calcom::mock::any())
+        .returns_example();
+}
 fn orgs_teams_workflows_routing_forms_list(
     client: &calcom::Client,
 ) -> BoxFuture<'_, calcom::Result<()>> {
@@ -6416,6 +8124,15 @@ fn orgs_teams_workflows_routing_forms_list(
         client.orgs().teams().workflows().routing_forms().list(1i64, 1i64).await?;
         Ok(())
     })
+}
+#[cfg(feature = "test-util")]
+fn orgs_teams_workflows_routing_forms_list_stub(mock: &calcom::mock::MockServer) {
+    mock.orgs()
+        .teams()
+        .workflows()
+        .routing_forms()
+        .list(calcom::mock::any(), calcom::mock::any())
+        .returns_example();
 }
 fn orgs_teams_workflows_routing_forms_create(
     client: &calcom::Client,
@@ -6448,6 +8165,15 @@ fn orgs_teams_workflows_routing_forms_create(
         Ok(())
     })
 }
+#[cfg(feature = "test-util")]
+fn orgs_teams_workflows_routing_forms_create_stub(mock: &calcom::mock::MockServer) {
+    mock.orgs()
+        .teams()
+        .workflows()
+        .routing_forms()
+        .create(calcom::mock::any(), calcom::mock::any())
+        .returns_example();
+}
 fn orgs_teams_workflows_routing_forms_get(
     client: &calcom::Client,
 ) -> BoxFuture<'_, calcom::Result<()>> {
@@ -6455,6 +8181,15 @@ fn orgs_teams_workflows_routing_forms_get(
         client.orgs().teams().workflows().routing_forms().get(1i64, 1i64, 1i64).await?;
         Ok(())
     })
+}
+#[cfg(feature = "test-util")]
+fn orgs_teams_workflows_routing_forms_get_stub(mock: &calcom::mock::MockServer) {
+    mock.orgs()
+        .teams()
+        .workflows()
+        .routing_forms()
+        .get(calcom::mock::any(), calcom::mock::any(), calcom::mock::any())
+        .returns_example();
 }
 fn orgs_teams_workflows_routing_forms_update(
     client: &calcom::Client,
@@ -6470,6 +8205,15 @@ fn orgs_teams_workflows_routing_forms_update(
         Ok(())
     })
 }
+#[cfg(feature = "test-util")]
+fn orgs_teams_workflows_routing_forms_update_stub(mock: &calcom::mock::MockServer) {
+    mock.orgs()
+        .teams()
+        .workflows()
+        .routing_forms()
+        .update(calcom::mock::any(), calcom::mock::any(), calcom::mock::any())
+        .returns_example();
+}
 fn orgs_teams_workflows_routing_forms_delete(
     client: &calcom::Client,
 ) -> BoxFuture<'_, calcom::Result<()>> {
@@ -6484,11 +8228,24 @@ fn orgs_teams_workflows_routing_forms_delete(
         Ok(())
     })
 }
+#[cfg(feature = "test-util")]
+fn orgs_teams_workflows_routing_forms_delete_stub(mock: &calcom::mock::MockServer) {
+    mock.orgs()
+        .teams()
+        .workflows()
+        .routing_forms()
+        .delete(calcom::mock::any(), calcom::mock::any(), calcom::mock::any())
+        .returns_example();
+}
 fn orgs_users_list(client: &calcom::Client) -> BoxFuture<'_, calcom::Result<()>> {
     Box::pin(async move {
         client.orgs().users().list(1i64).await?;
         Ok(())
     })
+}
+#[cfg(feature = "test-util")]
+fn orgs_users_list_stub(mock: &calcom::mock::MockServer) {
+    mock.orgs().users().list(calcom::mock::any()).returns_example();
 }
 fn orgs_users_create(client: &calcom::Client) -> BoxFuture<'_, calcom::Result<()>> {
     Box::pin(async move {
@@ -6500,6 +8257,10 @@ fn orgs_users_create(client: &calcom::Client) -> BoxFuture<'_, calcom::Result<()
         Ok(())
     })
 }
+#[cfg(feature = "test-util")]
+fn orgs_users_create_stub(mock: &calcom::mock::MockServer) {
+    mock.orgs().users().create(calcom::mock::any()).returns_example();
+}
 fn orgs_users_update(client: &calcom::Client) -> BoxFuture<'_, calcom::Result<()>> {
     Box::pin(async move {
         client
@@ -6510,11 +8271,25 @@ fn orgs_users_update(client: &calcom::Client) -> BoxFuture<'_, calcom::Result<()
         Ok(())
     })
 }
+#[cfg(feature = "test-util")]
+fn orgs_users_update_stub(mock: &calcom::mock::MockServer) {
+    mock.orgs()
+        .users()
+        .update(calcom::mock::any(), calcom::mock::any())
+        .returns_example();
+}
 fn orgs_users_delete(client: &calcom::Client) -> BoxFuture<'_, calcom::Result<()>> {
     Box::pin(async move {
         client.orgs().users().delete(1i64, 1i64).await?;
         Ok(())
     })
+}
+#[cfg(feature = "test-util")]
+fn orgs_users_delete_stub(mock: &calcom::mock::MockServer) {
+    mock.orgs()
+        .users()
+        .delete(calcom::mock::any(), calcom::mock::any())
+        .returns_example();
 }
 fn orgs_users_bookings_list(
     client: &calcom::Client,
@@ -6524,11 +8299,27 @@ fn orgs_users_bookings_list(
         Ok(())
     })
 }
+#[cfg(feature = "test-util")]
+fn orgs_users_bookings_list_stub(mock: &calcom::mock::MockServer) {
+    mock.orgs()
+        .users()
+        .bookings()
+        .list(calcom::mock::any(), calcom::mock::any())
+        .returns_example();
+}
 fn orgs_users_ooo_list(client: &calcom::Client) -> BoxFuture<'_, calcom::Result<()>> {
     Box::pin(async move {
         client.orgs().users().ooo().list(1i64, 1i64).await?;
         Ok(())
     })
+}
+#[cfg(feature = "test-util")]
+fn orgs_users_ooo_list_stub(mock: &calcom::mock::MockServer) {
+    mock.orgs()
+        .users()
+        .ooo()
+        .list(calcom::mock::any(), calcom::mock::any())
+        .returns_example();
 }
 fn orgs_users_ooo_create(client: &calcom::Client) -> BoxFuture<'_, calcom::Result<()>> {
     Box::pin(async move {
@@ -6552,6 +8343,14 @@ fn orgs_users_ooo_create(client: &calcom::Client) -> BoxFuture<'_, calcom::Resul
         Ok(())
     })
 }
+#[cfg(feature = "test-util")]
+fn orgs_users_ooo_create_stub(mock: &calcom::mock::MockServer) {
+    mock.orgs()
+        .users()
+        .ooo()
+        .create(calcom::mock::any(), calcom::mock::any())
+        .returns_example();
+}
 fn orgs_users_ooo_update(client: &calcom::Client) -> BoxFuture<'_, calcom::Result<()>> {
     Box::pin(async move {
         client
@@ -6563,11 +8362,27 @@ fn orgs_users_ooo_update(client: &calcom::Client) -> BoxFuture<'_, calcom::Resul
         Ok(())
     })
 }
+#[cfg(feature = "test-util")]
+fn orgs_users_ooo_update_stub(mock: &calcom::mock::MockServer) {
+    mock.orgs()
+        .users()
+        .ooo()
+        .update(calcom::mock::any(), calcom::mock::any(), calcom::mock::any())
+        .returns_example();
+}
 fn orgs_users_ooo_delete(client: &calcom::Client) -> BoxFuture<'_, calcom::Result<()>> {
     Box::pin(async move {
         client.orgs().users().ooo().delete(1i64, 1i64, 1i64).await?;
         Ok(())
     })
+}
+#[cfg(feature = "test-util")]
+fn orgs_users_ooo_delete_stub(mock: &calcom::mock::MockServer) {
+    mock.orgs()
+        .users()
+        .ooo()
+        .delete(calcom::mock::any(), calcom::mock::any(), calcom::mock::any())
+        .returns_example();
 }
 fn orgs_users_ooo_list_all(
     client: &calcom::Client,
@@ -6576,6 +8391,10 @@ fn orgs_users_ooo_list_all(
         client.orgs().users().ooo().list_all(1i64).await?;
         Ok(())
     })
+}
+#[cfg(feature = "test-util")]
+fn orgs_users_ooo_list_all_stub(mock: &calcom::mock::MockServer) {
+    mock.orgs().users().ooo().list_all(calcom::mock::any()).returns_example();
 }
 fn orgs_users_schedules_create(
     client: &calcom::Client,
@@ -6598,6 +8417,14 @@ fn orgs_users_schedules_create(
         Ok(())
     })
 }
+#[cfg(feature = "test-util")]
+fn orgs_users_schedules_create_stub(mock: &calcom::mock::MockServer) {
+    mock.orgs()
+        .users()
+        .schedules()
+        .create(calcom::mock::any(), calcom::mock::any())
+        .returns_example();
+}
 fn orgs_users_schedules_list(
     client: &calcom::Client,
 ) -> BoxFuture<'_, calcom::Result<()>> {
@@ -6606,6 +8433,14 @@ fn orgs_users_schedules_list(
         Ok(())
     })
 }
+#[cfg(feature = "test-util")]
+fn orgs_users_schedules_list_stub(mock: &calcom::mock::MockServer) {
+    mock.orgs()
+        .users()
+        .schedules()
+        .list(calcom::mock::any(), calcom::mock::any())
+        .returns_example();
+}
 fn orgs_users_schedules_get(
     client: &calcom::Client,
 ) -> BoxFuture<'_, calcom::Result<()>> {
@@ -6613,6 +8448,14 @@ fn orgs_users_schedules_get(
         client.orgs().users().schedules().get(1i64, 1i64, 1i64).await?;
         Ok(())
     })
+}
+#[cfg(feature = "test-util")]
+fn orgs_users_schedules_get_stub(mock: &calcom::mock::MockServer) {
+    mock.orgs()
+        .users()
+        .schedules()
+        .get(calcom::mock::any(), calcom::mock::any(), calcom::mock::any())
+        .returns_example();
 }
 fn orgs_users_schedules_update(
     client: &calcom::Client,
@@ -6627,6 +8470,14 @@ fn orgs_users_schedules_update(
         Ok(())
     })
 }
+#[cfg(feature = "test-util")]
+fn orgs_users_schedules_update_stub(mock: &calcom::mock::MockServer) {
+    mock.orgs()
+        .users()
+        .schedules()
+        .update(calcom::mock::any(), calcom::mock::any(), calcom::mock::any())
+        .returns_example();
+}
 fn orgs_users_schedules_delete(
     client: &calcom::Client,
 ) -> BoxFuture<'_, calcom::Result<()>> {
@@ -6635,11 +8486,23 @@ fn orgs_users_schedules_delete(
         Ok(())
     })
 }
+#[cfg(feature = "test-util")]
+fn orgs_users_schedules_delete_stub(mock: &calcom::mock::MockServer) {
+    mock.orgs()
+        .users()
+        .schedules()
+        .delete(calcom::mock::any(), calcom::mock::any(), calcom::mock::any())
+        .returns_example();
+}
 fn orgs_webhooks_list(client: &calcom::Client) -> BoxFuture<'_, calcom::Result<()>> {
     Box::pin(async move {
         client.orgs().webhooks().list(1i64).await?;
         Ok(())
     })
+}
+#[cfg(feature = "test-util")]
+fn orgs_webhooks_list_stub(mock: &calcom::mock::MockServer) {
+    mock.orgs().webhooks().list(calcom::mock::any()).returns_example();
 }
 fn orgs_webhooks_create(client: &calcom::Client) -> BoxFuture<'_, calcom::Result<()>> {
     Box::pin(async move {
@@ -6658,6 +8521,10 @@ fn orgs_webhooks_create(client: &calcom::Client) -> BoxFuture<'_, calcom::Result
         Ok(())
     })
 }
+#[cfg(feature = "test-util")]
+fn orgs_webhooks_create_stub(mock: &calcom::mock::MockServer) {
+    mock.orgs().webhooks().create(calcom::mock::any()).returns_example();
+}
 fn orgs_webhooks_get(client: &calcom::Client) -> BoxFuture<'_, calcom::Result<()>> {
     Box::pin(async move {
         client
@@ -6667,6 +8534,13 @@ fn orgs_webhooks_get(client: &calcom::Client) -> BoxFuture<'_, calcom::Result<()
             .await?;
         Ok(())
     })
+}
+#[cfg(feature = "test-util")]
+fn orgs_webhooks_get_stub(mock: &calcom::mock::MockServer) {
+    mock.orgs()
+        .webhooks()
+        .get(calcom::mock::any(), calcom::mock::any())
+        .returns_example();
 }
 fn orgs_webhooks_update(client: &calcom::Client) -> BoxFuture<'_, calcom::Result<()>> {
     Box::pin(async move {
@@ -6682,6 +8556,13 @@ fn orgs_webhooks_update(client: &calcom::Client) -> BoxFuture<'_, calcom::Result
         Ok(())
     })
 }
+#[cfg(feature = "test-util")]
+fn orgs_webhooks_update_stub(mock: &calcom::mock::MockServer) {
+    mock.orgs()
+        .webhooks()
+        .update(calcom::mock::any(), calcom::mock::any())
+        .returns_example();
+}
 fn orgs_webhooks_delete(client: &calcom::Client) -> BoxFuture<'_, calcom::Result<()>> {
     Box::pin(async move {
         client
@@ -6691,6 +8572,13 @@ fn orgs_webhooks_delete(client: &calcom::Client) -> BoxFuture<'_, calcom::Result
             .await?;
         Ok(())
     })
+}
+#[cfg(feature = "test-util")]
+fn orgs_webhooks_delete_stub(mock: &calcom::mock::MockServer) {
+    mock.orgs()
+        .webhooks()
+        .delete(calcom::mock::any(), calcom::mock::any())
+        .returns_example();
 }
 fn routing_forms_calculate_slots(
     client: &calcom::Client,
@@ -6708,6 +8596,12 @@ fn routing_forms_calculate_slots(
         Ok(())
     })
 }
+#[cfg(feature = "test-util")]
+fn routing_forms_calculate_slots_stub(mock: &calcom::mock::MockServer) {
+    mock.routing_forms()
+        .calculate_slots(calcom::mock::any(), calcom::mock::any(), calcom::mock::any())
+        .returns_example();
+}
 fn schedules_create(client: &calcom::Client) -> BoxFuture<'_, calcom::Result<()>> {
     Box::pin(async move {
         client
@@ -6723,11 +8617,19 @@ fn schedules_create(client: &calcom::Client) -> BoxFuture<'_, calcom::Result<()>
         Ok(())
     })
 }
+#[cfg(feature = "test-util")]
+fn schedules_create_stub(mock: &calcom::mock::MockServer) {
+    mock.schedules().create().returns_example();
+}
 fn schedules_list(client: &calcom::Client) -> BoxFuture<'_, calcom::Result<()>> {
     Box::pin(async move {
         client.schedules().list().await?;
         Ok(())
     })
+}
+#[cfg(feature = "test-util")]
+fn schedules_list_stub(mock: &calcom::mock::MockServer) {
+    mock.schedules().list().returns_example();
 }
 fn schedules_get_default(client: &calcom::Client) -> BoxFuture<'_, calcom::Result<()>> {
     Box::pin(async move {
@@ -6735,11 +8637,19 @@ fn schedules_get_default(client: &calcom::Client) -> BoxFuture<'_, calcom::Resul
         Ok(())
     })
 }
+#[cfg(feature = "test-util")]
+fn schedules_get_default_stub(mock: &calcom::mock::MockServer) {
+    mock.schedules().get_default().returns_example();
+}
 fn schedules_get(client: &calcom::Client) -> BoxFuture<'_, calcom::Result<()>> {
     Box::pin(async move {
         client.schedules().get(1i64).await?;
         Ok(())
     })
+}
+#[cfg(feature = "test-util")]
+fn schedules_get_stub(mock: &calcom::mock::MockServer) {
+    mock.schedules().get(calcom::mock::any()).returns_example();
 }
 fn schedules_update(client: &calcom::Client) -> BoxFuture<'_, calcom::Result<()>> {
     Box::pin(async move {
@@ -6747,11 +8657,19 @@ fn schedules_update(client: &calcom::Client) -> BoxFuture<'_, calcom::Result<()>
         Ok(())
     })
 }
+#[cfg(feature = "test-util")]
+fn schedules_update_stub(mock: &calcom::mock::MockServer) {
+    mock.schedules().update(calcom::mock::any()).returns_example();
+}
 fn schedules_delete(client: &calcom::Client) -> BoxFuture<'_, calcom::Result<()>> {
     Box::pin(async move {
         client.schedules().delete(1i64).await?;
         Ok(())
     })
+}
+#[cfg(feature = "test-util")]
+fn schedules_delete_stub(mock: &calcom::mock::MockServer) {
+    mock.schedules().delete(calcom::mock::any()).returns_example();
 }
 fn selected_calendars_add(client: &calcom::Client) -> BoxFuture<'_, calcom::Result<()>> {
     Box::pin(async move {
@@ -6768,6 +8686,10 @@ fn selected_calendars_add(client: &calcom::Client) -> BoxFuture<'_, calcom::Resu
         Ok(())
     })
 }
+#[cfg(feature = "test-util")]
+fn selected_calendars_add_stub(mock: &calcom::mock::MockServer) {
+    mock.selected_calendars().add().returns_example();
+}
 fn selected_calendars_remove(
     client: &calcom::Client,
 ) -> BoxFuture<'_, calcom::Result<()>> {
@@ -6779,6 +8701,12 @@ fn selected_calendars_remove(
         Ok(())
     })
 }
+#[cfg(feature = "test-util")]
+fn selected_calendars_remove_stub(mock: &calcom::mock::MockServer) {
+    mock.selected_calendars()
+        .remove(calcom::mock::any(), calcom::mock::any(), calcom::mock::any())
+        .returns_example();
+}
 fn slots_available(client: &calcom::Client) -> BoxFuture<'_, calcom::Result<()>> {
     Box::pin(async move {
         client
@@ -6787,6 +8715,10 @@ fn slots_available(client: &calcom::Client) -> BoxFuture<'_, calcom::Result<()>>
             .await?;
         Ok(())
     })
+}
+#[cfg(feature = "test-util")]
+fn slots_available_stub(mock: &calcom::mock::MockServer) {
+    mock.slots().available(calcom::mock::any(), calcom::mock::any()).returns_example();
 }
 fn slots_reserve(client: &calcom::Client) -> BoxFuture<'_, calcom::Result<()>> {
     Box::pin(async move {
@@ -6804,11 +8736,19 @@ fn slots_reserve(client: &calcom::Client) -> BoxFuture<'_, calcom::Result<()>> {
         Ok(())
     })
 }
+#[cfg(feature = "test-util")]
+fn slots_reserve_stub(mock: &calcom::mock::MockServer) {
+    mock.slots().reserve().returns_example();
+}
 fn slots_get_reservation(client: &calcom::Client) -> BoxFuture<'_, calcom::Result<()>> {
     Box::pin(async move {
         client.slots().get_reservation(String::from("example")).await?;
         Ok(())
     })
+}
+#[cfg(feature = "test-util")]
+fn slots_get_reservation_stub(mock: &calcom::mock::MockServer) {
+    mock.slots().get_reservation(calcom::mock::any()).returns_example();
 }
 fn slots_update_reservation(
     client: &calcom::Client,
@@ -6829,6 +8769,10 @@ fn slots_update_reservation(
         Ok(())
     })
 }
+#[cfg(feature = "test-util")]
+fn slots_update_reservation_stub(mock: &calcom::mock::MockServer) {
+    mock.slots().update_reservation(calcom::mock::any()).returns_example();
+}
 fn slots_delete_reservation(
     client: &calcom::Client,
 ) -> BoxFuture<'_, calcom::Result<()>> {
@@ -6837,11 +8781,19 @@ fn slots_delete_reservation(
         Ok(())
     })
 }
+#[cfg(feature = "test-util")]
+fn slots_delete_reservation_stub(mock: &calcom::mock::MockServer) {
+    mock.slots().delete_reservation(calcom::mock::any()).returns_example();
+}
 fn stripe_connect_url(client: &calcom::Client) -> BoxFuture<'_, calcom::Result<()>> {
     Box::pin(async move {
         client.stripe().connect_url().await?;
         Ok(())
     })
+}
+#[cfg(feature = "test-util")]
+fn stripe_connect_url_stub(mock: &calcom::mock::MockServer) {
+    mock.stripe().connect_url().returns_example();
 }
 fn stripe_save(client: &calcom::Client) -> BoxFuture<'_, calcom::Result<()>> {
     Box::pin(async move {
@@ -6849,11 +8801,19 @@ fn stripe_save(client: &calcom::Client) -> BoxFuture<'_, calcom::Result<()>> {
         Ok(())
     })
 }
+#[cfg(feature = "test-util")]
+fn stripe_save_stub(mock: &calcom::mock::MockServer) {
+    mock.stripe().save(calcom::mock::any(), calcom::mock::any()).returns_example();
+}
 fn stripe_check(client: &calcom::Client) -> BoxFuture<'_, calcom::Result<()>> {
     Box::pin(async move {
         client.stripe().check().await?;
         Ok(())
     })
+}
+#[cfg(feature = "test-util")]
+fn stripe_check_stub(mock: &calcom::mock::MockServer) {
+    mock.stripe().check().returns_example();
 }
 fn teams_create(client: &calcom::Client) -> BoxFuture<'_, calcom::Result<()>> {
     Box::pin(async move {
@@ -6861,17 +8821,29 @@ fn teams_create(client: &calcom::Client) -> BoxFuture<'_, calcom::Result<()>> {
         Ok(())
     })
 }
+#[cfg(feature = "test-util")]
+fn teams_create_stub(mock: &calcom::mock::MockServer) {
+    mock.teams().create().returns_example();
+}
 fn teams_list(client: &calcom::Client) -> BoxFuture<'_, calcom::Result<()>> {
     Box::pin(async move {
         client.teams().list().await?;
         Ok(())
     })
 }
+#[cfg(feature = "test-util")]
+fn teams_list_stub(mock: &calcom::mock::MockServer) {
+    mock.teams().list().returns_example();
+}
 fn teams_get(client: &calcom::Client) -> BoxFuture<'_, calcom::Result<()>> {
     Box::pin(async move {
         client.teams().get(1i64).await?;
         Ok(())
     })
+}
+#[cfg(feature = "test-util")]
+fn teams_get_stub(mock: &calcom::mock::MockServer) {
+    mock.teams().get(calcom::mock::any()).returns_example();
 }
 fn teams_update(client: &calcom::Client) -> BoxFuture<'_, calcom::Result<()>> {
     Box::pin(async move {
@@ -6882,11 +8854,19 @@ fn teams_update(client: &calcom::Client) -> BoxFuture<'_, calcom::Result<()>> {
         Ok(())
     })
 }
+#[cfg(feature = "test-util")]
+fn teams_update_stub(mock: &calcom::mock::MockServer) {
+    mock.teams().update(calcom::mock::any()).returns_example();
+}
 fn teams_delete(client: &calcom::Client) -> BoxFuture<'_, calcom::Result<()>> {
     Box::pin(async move {
         client.teams().delete(1i64).await?;
         Ok(())
     })
+}
+#[cfg(feature = "test-util")]
+fn teams_delete_stub(mock: &calcom::mock::MockServer) {
+    mock.teams().delete(calcom::mock::any()).returns_example();
 }
 fn teams_create_invite(client: &calcom::Client) -> BoxFuture<'_, calcom::Result<()>> {
     Box::pin(async move {
@@ -6894,11 +8874,19 @@ fn teams_create_invite(client: &calcom::Client) -> BoxFuture<'_, calcom::Result<
         Ok(())
     })
 }
+#[cfg(feature = "test-util")]
+fn teams_create_invite_stub(mock: &calcom::mock::MockServer) {
+    mock.teams().create_invite(calcom::mock::any()).returns_example();
+}
 fn teams_bookings_list(client: &calcom::Client) -> BoxFuture<'_, calcom::Result<()>> {
     Box::pin(async move {
         client.teams().bookings().list(1i64).await?;
         Ok(())
     })
+}
+#[cfg(feature = "test-util")]
+fn teams_bookings_list_stub(mock: &calcom::mock::MockServer) {
+    mock.teams().bookings().list(calcom::mock::any()).returns_example();
 }
 fn teams_event_types_create(
     client: &calcom::Client,
@@ -6920,17 +8908,32 @@ fn teams_event_types_create(
         Ok(())
     })
 }
+#[cfg(feature = "test-util")]
+fn teams_event_types_create_stub(mock: &calcom::mock::MockServer) {
+    mock.teams().event_types().create(calcom::mock::any()).returns_example();
+}
 fn teams_event_types_list(client: &calcom::Client) -> BoxFuture<'_, calcom::Result<()>> {
     Box::pin(async move {
         client.teams().event_types().list(1i64).await?;
         Ok(())
     })
 }
+#[cfg(feature = "test-util")]
+fn teams_event_types_list_stub(mock: &calcom::mock::MockServer) {
+    mock.teams().event_types().list(calcom::mock::any()).returns_example();
+}
 fn teams_event_types_get(client: &calcom::Client) -> BoxFuture<'_, calcom::Result<()>> {
     Box::pin(async move {
         client.teams().event_types().get(1i64, 1i64).await?;
         Ok(())
     })
+}
+#[cfg(feature = "test-util")]
+fn teams_event_types_get_stub(mock: &calcom::mock::MockServer) {
+    mock.teams()
+        .event_types()
+        .get(calcom::mock::any(), calcom::mock::any())
+        .returns_example();
 }
 fn teams_event_types_update(
     client: &calcom::Client,
@@ -6944,6 +8947,13 @@ fn teams_event_types_update(
         Ok(())
     })
 }
+#[cfg(feature = "test-util")]
+fn teams_event_types_update_stub(mock: &calcom::mock::MockServer) {
+    mock.teams()
+        .event_types()
+        .update(calcom::mock::any(), calcom::mock::any())
+        .returns_example();
+}
 fn teams_event_types_delete(
     client: &calcom::Client,
 ) -> BoxFuture<'_, calcom::Result<()>> {
@@ -6951,6 +8961,13 @@ fn teams_event_types_delete(
         client.teams().event_types().delete(1i64, 1i64).await?;
         Ok(())
     })
+}
+#[cfg(feature = "test-util")]
+fn teams_event_types_delete_stub(mock: &calcom::mock::MockServer) {
+    mock.teams()
+        .event_types()
+        .delete(calcom::mock::any(), calcom::mock::any())
+        .returns_example();
 }
 fn teams_event_types_create_phone_call(
     client: &calcom::Client,
@@ -6972,6 +8989,13 @@ fn teams_event_types_create_phone_call(
         Ok(())
     })
 }
+#[cfg(feature = "test-util")]
+fn teams_event_types_create_phone_call_stub(mock: &calcom::mock::MockServer) {
+    mock.teams()
+        .event_types()
+        .create_phone_call(calcom::mock::any(), calcom::mock::any())
+        .returns_example();
+}
 fn teams_event_types_webhooks_list(
     client: &calcom::Client,
 ) -> BoxFuture<'_, calcom::Result<()>> {
@@ -6979,6 +9003,14 @@ fn teams_event_types_webhooks_list(
         client.teams().event_types().webhooks().list(1i64, 1i64).await?;
         Ok(())
     })
+}
+#[cfg(feature = "test-util")]
+fn teams_event_types_webhooks_list_stub(mock: &calcom::mock::MockServer) {
+    mock.teams()
+        .event_types()
+        .webhooks()
+        .list(calcom::mock::any(), calcom::mock::any())
+        .returns_example();
 }
 fn teams_event_types_webhooks_create(
     client: &calcom::Client,
@@ -7001,6 +9033,14 @@ fn teams_event_types_webhooks_create(
         Ok(())
     })
 }
+#[cfg(feature = "test-util")]
+fn teams_event_types_webhooks_create_stub(mock: &calcom::mock::MockServer) {
+    mock.teams()
+        .event_types()
+        .webhooks()
+        .create(calcom::mock::any(), calcom::mock::any())
+        .returns_example();
+}
 fn teams_event_types_webhooks_delete_all(
     client: &calcom::Client,
 ) -> BoxFuture<'_, calcom::Result<()>> {
@@ -7008,6 +9048,14 @@ fn teams_event_types_webhooks_delete_all(
         client.teams().event_types().webhooks().delete_all(1i64, 1i64).await?;
         Ok(())
     })
+}
+#[cfg(feature = "test-util")]
+fn teams_event_types_webhooks_delete_all_stub(mock: &calcom::mock::MockServer) {
+    mock.teams()
+        .event_types()
+        .webhooks()
+        .delete_all(calcom::mock::any(), calcom::mock::any())
+        .returns_example();
 }
 fn teams_event_types_webhooks_get(
     client: &calcom::Client,
@@ -7021,6 +9069,14 @@ fn teams_event_types_webhooks_get(
             .await?;
         Ok(())
     })
+}
+#[cfg(feature = "test-util")]
+fn teams_event_types_webhooks_get_stub(mock: &calcom::mock::MockServer) {
+    mock.teams()
+        .event_types()
+        .webhooks()
+        .get(calcom::mock::any(), calcom::mock::any(), calcom::mock::any())
+        .returns_example();
 }
 fn teams_event_types_webhooks_update(
     client: &calcom::Client,
@@ -7040,6 +9096,14 @@ fn teams_event_types_webhooks_update(
         Ok(())
     })
 }
+#[cfg(feature = "test-util")]
+fn teams_event_types_webhooks_update_stub(mock: &calcom::mock::MockServer) {
+    mock.teams()
+        .event_types()
+        .webhooks()
+        .update(calcom::mock::any(), calcom::mock::any(), calcom::mock::any())
+        .returns_example();
+}
 fn teams_event_types_webhooks_delete(
     client: &calcom::Client,
 ) -> BoxFuture<'_, calcom::Result<()>> {
@@ -7053,11 +9117,23 @@ fn teams_event_types_webhooks_delete(
         Ok(())
     })
 }
+#[cfg(feature = "test-util")]
+fn teams_event_types_webhooks_delete_stub(mock: &calcom::mock::MockServer) {
+    mock.teams()
+        .event_types()
+        .webhooks()
+        .delete(calcom::mock::any(), calcom::mock::any(), calcom::mock::any())
+        .returns_example();
+}
 fn teams_memberships_list(client: &calcom::Client) -> BoxFuture<'_, calcom::Result<()>> {
     Box::pin(async move {
         client.teams().memberships().list(1i64).await?;
         Ok(())
     })
+}
+#[cfg(feature = "test-util")]
+fn teams_memberships_list_stub(mock: &calcom::mock::MockServer) {
+    mock.teams().memberships().list(calcom::mock::any()).returns_example();
 }
 fn teams_memberships_create(
     client: &calcom::Client,
@@ -7071,11 +9147,22 @@ fn teams_memberships_create(
         Ok(())
     })
 }
+#[cfg(feature = "test-util")]
+fn teams_memberships_create_stub(mock: &calcom::mock::MockServer) {
+    mock.teams().memberships().create(calcom::mock::any()).returns_example();
+}
 fn teams_memberships_get(client: &calcom::Client) -> BoxFuture<'_, calcom::Result<()>> {
     Box::pin(async move {
         client.teams().memberships().get(1i64, 1i64).await?;
         Ok(())
     })
+}
+#[cfg(feature = "test-util")]
+fn teams_memberships_get_stub(mock: &calcom::mock::MockServer) {
+    mock.teams()
+        .memberships()
+        .get(calcom::mock::any(), calcom::mock::any())
+        .returns_example();
 }
 fn teams_memberships_update(
     client: &calcom::Client,
@@ -7089,6 +9176,13 @@ fn teams_memberships_update(
         Ok(())
     })
 }
+#[cfg(feature = "test-util")]
+fn teams_memberships_update_stub(mock: &calcom::mock::MockServer) {
+    mock.teams()
+        .memberships()
+        .update(calcom::mock::any(), calcom::mock::any())
+        .returns_example();
+}
 fn teams_memberships_delete(
     client: &calcom::Client,
 ) -> BoxFuture<'_, calcom::Result<()>> {
@@ -7097,11 +9191,22 @@ fn teams_memberships_delete(
         Ok(())
     })
 }
+#[cfg(feature = "test-util")]
+fn teams_memberships_delete_stub(mock: &calcom::mock::MockServer) {
+    mock.teams()
+        .memberships()
+        .delete(calcom::mock::any(), calcom::mock::any())
+        .returns_example();
+}
 fn teams_schedules_list(client: &calcom::Client) -> BoxFuture<'_, calcom::Result<()>> {
     Box::pin(async move {
         client.teams().schedules().list(1i64).await?;
         Ok(())
     })
+}
+#[cfg(feature = "test-util")]
+fn teams_schedules_list_stub(mock: &calcom::mock::MockServer) {
+    mock.teams().schedules().list(calcom::mock::any()).returns_example();
 }
 fn teams_verified_resources_request_email_code(
     client: &calcom::Client,
@@ -7118,6 +9223,13 @@ fn teams_verified_resources_request_email_code(
         Ok(())
     })
 }
+#[cfg(feature = "test-util")]
+fn teams_verified_resources_request_email_code_stub(mock: &calcom::mock::MockServer) {
+    mock.teams()
+        .verified_resources()
+        .request_email_code(calcom::mock::any())
+        .returns_example();
+}
 fn teams_verified_resources_request_phone_code(
     client: &calcom::Client,
 ) -> BoxFuture<'_, calcom::Result<()>> {
@@ -7132,6 +9244,13 @@ fn teams_verified_resources_request_phone_code(
             .await?;
         Ok(())
     })
+}
+#[cfg(feature = "test-util")]
+fn teams_verified_resources_request_phone_code_stub(mock: &calcom::mock::MockServer) {
+    mock.teams()
+        .verified_resources()
+        .request_phone_code(calcom::mock::any())
+        .returns_example();
 }
 fn teams_verified_resources_verify_email(
     client: &calcom::Client,
@@ -7151,6 +9270,13 @@ fn teams_verified_resources_verify_email(
         Ok(())
     })
 }
+#[cfg(feature = "test-util")]
+fn teams_verified_resources_verify_email_stub(mock: &calcom::mock::MockServer) {
+    mock.teams()
+        .verified_resources()
+        .verify_email(calcom::mock::any())
+        .returns_example();
+}
 fn teams_verified_resources_verify_phone(
     client: &calcom::Client,
 ) -> BoxFuture<'_, calcom::Result<()>> {
@@ -7169,6 +9295,13 @@ fn teams_verified_resources_verify_phone(
         Ok(())
     })
 }
+#[cfg(feature = "test-util")]
+fn teams_verified_resources_verify_phone_stub(mock: &calcom::mock::MockServer) {
+    mock.teams()
+        .verified_resources()
+        .verify_phone(calcom::mock::any())
+        .returns_example();
+}
 fn teams_verified_resources_list_emails(
     client: &calcom::Client,
 ) -> BoxFuture<'_, calcom::Result<()>> {
@@ -7176,6 +9309,10 @@ fn teams_verified_resources_list_emails(
         client.teams().verified_resources().list_emails(1i64).await?;
         Ok(())
     })
+}
+#[cfg(feature = "test-util")]
+fn teams_verified_resources_list_emails_stub(mock: &calcom::mock::MockServer) {
+    mock.teams().verified_resources().list_emails(calcom::mock::any()).returns_example();
 }
 fn teams_verified_resources_list_phones(
     client: &calcom::Client,
@@ -7185,6 +9322,10 @@ fn teams_verified_resources_list_phones(
         Ok(())
     })
 }
+#[cfg(feature = "test-util")]
+fn teams_verified_resources_list_phones_stub(mock: &calcom::mock::MockServer) {
+    mock.teams().verified_resources().list_phones(calcom::mock::any()).returns_example();
+}
 fn teams_verified_resources_get_email(
     client: &calcom::Client,
 ) -> BoxFuture<'_, calcom::Result<()>> {
@@ -7193,6 +9334,13 @@ fn teams_verified_resources_get_email(
         Ok(())
     })
 }
+#[cfg(feature = "test-util")]
+fn teams_verified_resources_get_email_stub(mock: &calcom::mock::MockServer) {
+    mock.teams()
+        .verified_resources()
+        .get_email(calcom::mock::any(), calcom::mock::any())
+        .returns_example();
+}
 fn teams_verified_resources_get_phone(
     client: &calcom::Client,
 ) -> BoxFuture<'_, calcom::Result<()>> {
@@ -7200,6 +9348,13 @@ fn teams_verified_resources_get_phone(
         client.teams().verified_resources().get_phone(1i64, 1i64).await?;
         Ok(())
     })
+}
+#[cfg(feature = "test-util")]
+fn teams_verified_resources_get_phone_stub(mock: &calcom::mock::MockServer) {
+    mock.teams()
+        .verified_resources()
+        .get_phone(calcom::mock::any(), calcom::mock::any())
+        .returns_example();
 }
 fn verified_resources_request_email_code(
     client: &calcom::Client,
@@ -7214,6 +9369,10 @@ fn verified_resources_request_email_code(
         Ok(())
     })
 }
+#[cfg(feature = "test-util")]
+fn verified_resources_request_email_code_stub(mock: &calcom::mock::MockServer) {
+    mock.verified_resources().request_email_code().returns_example();
+}
 fn verified_resources_request_phone_code(
     client: &calcom::Client,
 ) -> BoxFuture<'_, calcom::Result<()>> {
@@ -7226,6 +9385,10 @@ fn verified_resources_request_phone_code(
             .await?;
         Ok(())
     })
+}
+#[cfg(feature = "test-util")]
+fn verified_resources_request_phone_code_stub(mock: &calcom::mock::MockServer) {
+    mock.verified_resources().request_phone_code().returns_example();
 }
 fn verified_resources_verify_email(
     client: &calcom::Client,
@@ -7243,6 +9406,10 @@ fn verified_resources_verify_email(
         Ok(())
     })
 }
+#[cfg(feature = "test-util")]
+fn verified_resources_verify_email_stub(mock: &calcom::mock::MockServer) {
+    mock.verified_resources().verify_email().returns_example();
+}
 fn verified_resources_verify_phone(
     client: &calcom::Client,
 ) -> BoxFuture<'_, calcom::Result<()>> {
@@ -7259,6 +9426,10 @@ fn verified_resources_verify_phone(
         Ok(())
     })
 }
+#[cfg(feature = "test-util")]
+fn verified_resources_verify_phone_stub(mock: &calcom::mock::MockServer) {
+    mock.verified_resources().verify_phone().returns_example();
+}
 fn verified_resources_list_emails(
     client: &calcom::Client,
 ) -> BoxFuture<'_, calcom::Result<()>> {
@@ -7266,6 +9437,10 @@ fn verified_resources_list_emails(
         client.verified_resources().list_emails().await?;
         Ok(())
     })
+}
+#[cfg(feature = "test-util")]
+fn verified_resources_list_emails_stub(mock: &calcom::mock::MockServer) {
+    mock.verified_resources().list_emails().returns_example();
 }
 fn verified_resources_list_phones(
     client: &calcom::Client,
@@ -7275,6 +9450,10 @@ fn verified_resources_list_phones(
         Ok(())
     })
 }
+#[cfg(feature = "test-util")]
+fn verified_resources_list_phones_stub(mock: &calcom::mock::MockServer) {
+    mock.verified_resources().list_phones().returns_example();
+}
 fn verified_resources_get_email(
     client: &calcom::Client,
 ) -> BoxFuture<'_, calcom::Result<()>> {
@@ -7282,6 +9461,10 @@ fn verified_resources_get_email(
         client.verified_resources().get_email(1i64).await?;
         Ok(())
     })
+}
+#[cfg(feature = "test-util")]
+fn verified_resources_get_email_stub(mock: &calcom::mock::MockServer) {
+    mock.verified_resources().get_email(calcom::mock::any()).returns_example();
 }
 fn verified_resources_get_phone(
     client: &calcom::Client,
@@ -7291,11 +9474,19 @@ fn verified_resources_get_phone(
         Ok(())
     })
 }
+#[cfg(feature = "test-util")]
+fn verified_resources_get_phone_stub(mock: &calcom::mock::MockServer) {
+    mock.verified_resources().get_phone(calcom::mock::any()).returns_example();
+}
 fn webhooks_list(client: &calcom::Client) -> BoxFuture<'_, calcom::Result<()>> {
     Box::pin(async move {
         client.webhooks().list().await?;
         Ok(())
     })
+}
+#[cfg(feature = "test-util")]
+fn webhooks_list_stub(mock: &calcom::mock::MockServer) {
+    mock.webhooks().list().returns_example();
 }
 fn webhooks_create(client: &calcom::Client) -> BoxFuture<'_, calcom::Result<()>> {
     Box::pin(async move {
@@ -7312,6 +9503,10 @@ fn webhooks_create(client: &calcom::Client) -> BoxFuture<'_, calcom::Result<()>>
         Ok(())
     })
 }
+#[cfg(feature = "test-util")]
+fn webhooks_create_stub(mock: &calcom::mock::MockServer) {
+    mock.webhooks().create().returns_example();
+}
 fn webhooks_get(client: &calcom::Client) -> BoxFuture<'_, calcom::Result<()>> {
     Box::pin(async move {
         client
@@ -7320,6 +9515,10 @@ fn webhooks_get(client: &calcom::Client) -> BoxFuture<'_, calcom::Result<()>> {
             .await?;
         Ok(())
     })
+}
+#[cfg(feature = "test-util")]
+fn webhooks_get_stub(mock: &calcom::mock::MockServer) {
+    mock.webhooks().get(calcom::mock::any()).returns_example();
 }
 fn webhooks_update(client: &calcom::Client) -> BoxFuture<'_, calcom::Result<()>> {
     Box::pin(async move {
@@ -7333,6 +9532,10 @@ fn webhooks_update(client: &calcom::Client) -> BoxFuture<'_, calcom::Result<()>>
         Ok(())
     })
 }
+#[cfg(feature = "test-util")]
+fn webhooks_update_stub(mock: &calcom::mock::MockServer) {
+    mock.webhooks().update(calcom::mock::any()).returns_example();
+}
 fn webhooks_delete(client: &calcom::Client) -> BoxFuture<'_, calcom::Result<()>> {
     Box::pin(async move {
         client
@@ -7341,4 +9544,8 @@ fn webhooks_delete(client: &calcom::Client) -> BoxFuture<'_, calcom::Result<()>>
             .await?;
         Ok(())
     })
+}
+#[cfg(feature = "test-util")]
+fn webhooks_delete_stub(mock: &calcom::mock::MockServer) {
+    mock.webhooks().delete(calcom::mock::any()).returns_example();
 }

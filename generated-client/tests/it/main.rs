@@ -18,6 +18,7 @@ mod corpus;
 mod errors;
 mod fuzz_decode;
 mod memberships;
+mod mock;
 #[cfg(feature = "full")]
 mod operations;
 mod pagination;

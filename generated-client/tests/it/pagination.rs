@@ -242,41 +242,51 @@ async fn try_collect_stops_at_the_error() {
     assert_eq!(request_count(&server).await, 2, "api_key_client does not retry");
 }
 
+/// `n` memberships with ids `first..first + n`, typed (for the test kit's stubs).
+#[cfg(feature = "test-util")]
+fn typed_memberships(first: i64, n: i64) -> Vec<TeamMembership> {
+    let json = serde_json::to_vec(&memberships(first, n)).expect("serializes");
+    calcom::decode::from_slice(&json).expect("memberships decode")
+}
+
+/// The `(take, skip)` of every list request the test kit's mock received, in order.
+#[cfg(feature = "test-util")]
+fn pages_stubbed(mock: &calcom::mock::MockServer) -> Vec<(String, String)> {
+    let sent = mock.orgs().teams().memberships().list(10, 20).received();
+    sent.iter().map(|r| pair(r.query("take").expect("take"), r.query("skip").expect("skip"))).collect()
+}
+
+#[cfg(feature = "test-util")]
 #[tokio::test]
 async fn a_failed_page_is_retried_like_any_get() {
-    let server = server().await;
-    mount_page(&server, "2", "0", page(memberships(1, 2))).await;
-    Mock::given(method("GET"))
-        .and(path(MEMBERSHIPS_PATH))
-        .and(query_param("skip", "2"))
-        .respond_with(ResponseTemplate::new(503))
-        .up_to_n_times(1)
-        .with_priority(1)
-        .mount(&server)
-        .await;
-    mount_page(&server, "2", "2", page(memberships(3, 1))).await;
-    let (cal, waits) = retrying_client(&server);
+    let mock = calcom::mock::MockServer::start().await;
+    mock.orgs().teams().memberships().list(10, 20).skip(2).fails(calcom::mock::Failure::status(503)).times(1);
+    mock.orgs().teams().memberships().list(10, 20).returns_all(typed_memberships(1, 3));
+
+    let cal = mock.client();
 
     let items: Vec<TeamMembership> =
         cal.orgs().teams().memberships().list(10, 20).take(2).stream().try_collect().await.expect("the retry succeeds");
 
     assert_eq!(ids(&items), vec![1, 2, 3]);
-    assert_eq!(pages_requested(&server).await, vec![pair("2", "0"), pair("2", "2"), pair("2", "2")]);
-    assert_eq!(waits.all().len(), 1);
+    assert_eq!(pages_stubbed(&mock), vec![pair("2", "0"), pair("2", "2"), pair("2", "2")]);
+    assert_eq!(mock.waits().len(), 1);
+    mock.verify();
 }
 
+#[cfg(feature = "test-util")]
 #[tokio::test]
 async fn take_and_skip_of_the_builder_are_the_page_size_and_the_first_offset() {
-    let server = server().await;
-    mount_page(&server, "3", "10", page(memberships(11, 3))).await;
-    mount_page(&server, "3", "13", page(memberships(14, 2))).await;
-    let cal = api_key_client(&server);
+    let mock = calcom::mock::MockServer::start().await;
+    mock.orgs().teams().memberships().list(10, 20).returns_all(typed_memberships(1, 15));
+
+    let cal = mock.client();
 
     let items: Vec<TeamMembership> =
         cal.orgs().teams().memberships().list(10, 20).skip(10).take(3).stream().try_collect().await.expect("decodes");
 
     assert_eq!(ids(&items), vec![11, 12, 13, 14, 15]);
-    assert_eq!(pages_requested(&server).await, vec![pair("3", "10"), pair("3", "13")]);
+    assert_eq!(pages_stubbed(&mock), vec![pair("3", "10"), pair("3", "13")]);
 }
 
 /// `spec/orgs/teams/memberships.yaml` gives `take` the server's default 250 and the stream is
@@ -303,51 +313,38 @@ async fn without_take_the_page_size_is_the_spec_default_of_250() {
 /// The same check on `teams().memberships().list`, whose spec entry still declares
 /// `default: 250` (`paginated(take, skip, 250i64, ...)`): without `take`, the stream sends the
 /// operation's default as the page size and a full page of it is not the last.
+#[cfg(feature = "test-util")]
 #[tokio::test]
 async fn without_take_the_stream_pages_by_the_operation_default() {
-    const TEAM_MEMBERSHIPS_PATH: &str = "/v2/teams/20/memberships";
-    let server = server().await;
-    for (skip, first, n) in [("0", 1, 250), ("250", 251, 4)] {
-        Mock::given(method("GET"))
-            .and(path(TEAM_MEMBERSHIPS_PATH))
-            .and(query_param("take", "250"))
-            .and(query_param("skip", skip))
-            .respond_with(page(memberships(first, n)))
-            .expect(1)
-            .mount(&server)
-            .await;
-    }
-    let cal = api_key_client(&server);
+    let mock = calcom::mock::MockServer::start().await;
+    mock.teams().memberships().list(20).returns_all(typed_memberships(1, 254));
+    let cal = mock.client();
 
     let items: Vec<TeamMembership> = cal.teams().memberships().list(20).stream().try_collect().await.expect("decodes");
 
     assert_eq!(ids(&items), (1..=254).collect::<Vec<_>>());
-    let sent: Vec<Vec<(String, String)>> = requests(&server).await.iter().map(query_pairs).collect();
+    let sent: Vec<Vec<(String, String)>> =
+        mock.teams().memberships().list(20).received().iter().map(|r| r.request().query_pairs().to_vec()).collect();
     assert_eq!(
         sent,
-        vec![vec![pair("take", "250"), pair("skip", "0")], vec![pair("take", "250"), pair("skip", "250")],]
+        vec![vec![pair("take", "250"), pair("skip", "0")], vec![pair("take", "250"), pair("skip", "250")]]
     );
 }
 
+#[cfg(feature = "test-util")]
 #[tokio::test]
 async fn skip_without_take_starts_there_with_the_default_page_size() {
-    const TEAM_MEMBERSHIPS_PATH: &str = "/v2/teams/20/memberships";
-    let server = server().await;
-    Mock::given(method("GET"))
-        .and(path(TEAM_MEMBERSHIPS_PATH))
-        .and(query_param("take", "250"))
-        .and(query_param("skip", "40"))
-        .respond_with(page(memberships(41, 3)))
-        .expect(1)
-        .mount(&server)
-        .await;
-    let cal = api_key_client(&server);
+    let mock = calcom::mock::MockServer::start().await;
+    mock.teams().memberships().list(20).returns_all(typed_memberships(1, 43));
+    let cal = mock.client();
 
     let items: Vec<TeamMembership> =
         cal.teams().memberships().list(20).skip(40).stream().try_collect().await.expect("decodes");
 
     assert_eq!(ids(&items), vec![41, 42, 43]);
-    assert_eq!(request_count(&server).await, 1, "a page shorter than 250 is the last");
+    let sent = mock.teams().memberships().list(20).received();
+    assert_eq!(sent.len(), 1, "a page shorter than 250 is the last");
+    assert_eq!((sent[0].query("take"), sent[0].query("skip")), (Some("250"), Some("40")));
 }
 
 #[tokio::test]

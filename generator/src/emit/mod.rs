@@ -4,8 +4,10 @@
 //!   crate's `generated/mod.rs`;
 //! - `models`: model files (structs, enums, unions with their decoders);
 //! - `resources`: the resource tree, request builders and operation constants;
-//! - `webhooks`: the `WebhookEvent` enum.
+//! - `webhooks`: the `WebhookEvent` enum;
+//! - `mock`: the test kit's stubs (cargo feature `test-util`).
 
+mod mock;
 mod models;
 mod resources;
 mod webhooks;
@@ -50,6 +52,12 @@ pub enum Job {
     Resource(usize),
     /// `src/generated/webhooks.rs`.
     Webhooks,
+    /// `src/generated/mock.rs`: the test kit's top-level stub handles and operation table.
+    MockRoot,
+    /// One resource's stubs (index into [`Api::resources`]).
+    MockResource(usize),
+    /// `src/generated/mock/webhook_events.rs`.
+    MockWebhooks,
     /// `tests/generated/operations.rs`.
     Examples,
 }
@@ -72,7 +80,10 @@ impl Plan {
         jobs.extend((0..model_files.len()).map(Job::ModelFile));
         jobs.push(Job::ResourcesRoot);
         jobs.extend((0..api.resources.len()).map(Job::Resource));
-        jobs.extend([Job::Webhooks, Job::Examples]);
+        jobs.push(Job::Webhooks);
+        jobs.push(Job::MockRoot);
+        jobs.extend((0..api.resources.len()).map(Job::MockResource));
+        jobs.extend([Job::MockWebhooks, Job::Examples]);
         Plan { features, model_files, jobs }
     }
 }
@@ -86,6 +97,9 @@ pub fn emit_one(api: &Api, plan: &Plan, job: Job) -> Emitted {
         Job::ResourcesRoot => emit_resources_root(api, plan),
         Job::Resource(i) => emit_resource(api, i),
         Job::Webhooks => emit_webhooks(api),
+        Job::MockRoot => mock::emit_mock_root(api, plan),
+        Job::MockResource(i) => mock::emit_mock_resource(api, i),
+        Job::MockWebhooks => mock::emit_mock_webhooks(api),
         Job::Examples => return crate::examples::emit_examples(api),
     };
     e.path = Path::new("src/generated").join(&e.path);
@@ -128,6 +142,9 @@ pub(super) fn emit_mod(api: &Api, plan: &Plan) -> Emitted {
         pub mod models;
         pub mod resources;
         pub mod webhooks;
+        /// The test kit's stubs, compiled only with the `test-util` feature.
+        #[cfg(feature = "test-util")]
+        pub mod mock;
 
         #auth_consts
 

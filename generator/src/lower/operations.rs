@@ -344,6 +344,13 @@ impl Cx {
             }
             p.value
         });
+        if op.page_info && op.pagination.is_none() {
+            self.diags.error(
+                Some(&name_pos),
+                "`page_info` on an operation without `pagination`",
+                "add `pagination:`, or remove `page_info`",
+            );
+        }
         if op.auth_optional && auth.is_empty() {
             self.diags.error(
                 Some(&name_pos),
@@ -386,6 +393,7 @@ impl Cx {
             envelope: op.envelope.unwrap_or(true),
             response_nullable: op.response_nullable,
             pagination,
+            page_info: op.page_info,
             known_drift: drift(&op.known_drift),
             upstream_request_defect: op.upstream_defect.as_ref().and_then(|d| d.request.clone()),
             upstream_response_defect: op.upstream_defect.as_ref().and_then(|d| d.response.clone()),
