@@ -86,3 +86,33 @@ fn unknown_arguments_are_refused() {
     assert_eq!(o.status.code(), Some(2));
     assert!(text(&o).contains("usage"));
 }
+
+/// Regenerating after a spec change prints what it changes for users (from the recorded surface
+/// of the client being replaced), which changes break them, and the version that calls for.
+#[test]
+fn regenerating_reports_the_user_facing_changes_and_the_version() {
+    let fixtures = root().join("generator/tests/fixtures");
+    let spec = scratch("report-spec");
+    let out = scratch("report-out");
+    fs::copy(fixtures.join("api.yaml"), spec.join("api.yaml")).unwrap();
+    fs::write(out.join("Cargo.toml"), "[package]\nname = \"scratch\"\nversion = \"0.4.1\"\n").unwrap();
+    let (spec_s, out_s) = (spec.to_str().unwrap(), out.to_str().unwrap());
+
+    fs::copy(fixtures.join("surface/before.yaml"), spec.join("things.yaml")).unwrap();
+    let first = xtask(&["codegen", "--spec", spec_s, "--out", out_s]);
+    assert!(first.status.success(), "{}", text(&first));
+    assert!(text(&first).contains("no recorded surface"), "{}", text(&first));
+
+    fs::copy(fixtures.join("surface/after.yaml"), spec.join("things.yaml")).unwrap();
+    let second = xtask(&["codegen", "--spec", spec_s, "--out", out_s]);
+    let said = text(&second);
+    assert!(second.status.success(), "{said}");
+    assert!(said.contains("user-facing changes: 14 (6 breaking, 8 compatible)"), "{said}");
+    assert!(said.contains("BREAKING removed operation things.purge"), "{said}");
+    assert!(said.contains("deprecated things.create: use `things.make`"), "{said}");
+    assert!(said.contains("release: breaking -> version 0.5.0 (Cargo.toml has 0.4.1)"), "{said}");
+
+    // Nothing changed for users: no report.
+    let again = xtask(&["codegen", "--spec", spec_s, "--out", out_s]);
+    assert!(!text(&again).contains("user-facing changes"), "{}", text(&again));
+}
