@@ -13,7 +13,7 @@ use std::path::PathBuf;
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 
-use super::resources::{DEFAULT_PAGE_SIZE, op_uses_models, optional_params, param_doc, response_type};
+use super::resources::{default_page_size, op_uses_models, optional_params, param_doc, response_type};
 use super::*;
 use crate::examples::example_json;
 
@@ -263,14 +263,7 @@ fn operation_impl(api: &Api, r: &Resource, op: &Operation) -> TokenStream {
     let (paged, paged_impl) = match (&op.response, op.pagination) {
         (Some(Type::List(item)), Some(style)) if !op.response_nullable => {
             let (size, offset) = style.params();
-            let default = op
-                .query
-                .iter()
-                .find(|q| q.wire == size)
-                .and_then(|q| q.default.as_ref())
-                .and_then(|d| d.parse::<u64>().ok())
-                .unwrap_or(DEFAULT_PAGE_SIZE as u64);
-            let default = proc_macro2::Literal::u64_unsuffixed(default);
+            let default = proc_macro2::Literal::i64_unsuffixed(default_page_size(op, size));
             let page_info = op.page_info;
             let item = rust_type(api, item, Scope::Resources);
             (

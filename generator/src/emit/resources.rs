@@ -386,13 +386,7 @@ pub(super) fn emit_op_builder(api: &Api, r: &Resource, op: &Operation) -> TokenS
         (None, _) => quote!(crate::runtime::request_methods!(#builder => ());),
         (Some(Type::List(item)), Some(style)) if !op.response_nullable => {
             let (size, offset) = style.params();
-            let default = op
-                .query
-                .iter()
-                .find(|q| q.wire == size)
-                .and_then(|q| q.default.as_ref())
-                .and_then(|d| d.parse::<i64>().ok())
-                .unwrap_or(DEFAULT_PAGE_SIZE);
+            let default = default_page_size(op, size);
             let (size_id, offset_id) = (ident(size), ident(offset));
             let item = rust_type(api, item, Scope::Resources);
             let default = proc_macro2::Literal::i64_unsuffixed(default);
@@ -427,6 +421,17 @@ pub(super) fn emit_op_builder(api: &Api, r: &Resource, op: &Operation) -> TokenS
 
         #methods
     }
+}
+
+/// The page size a paginated operation's stream asks for: the server's default for its size
+/// parameter (`take`, `limit`) where the spec gives one, else [`DEFAULT_PAGE_SIZE`].
+pub(super) fn default_page_size(op: &Operation, size: &str) -> i64 {
+    op.query
+        .iter()
+        .find(|q| q.wire == size)
+        .and_then(|q| q.default.as_ref())
+        .and_then(|d| d.parse::<i64>().ok())
+        .unwrap_or(DEFAULT_PAGE_SIZE)
 }
 
 /// Page size of a paginated stream when the spec gives the server's default for neither.
