@@ -17,7 +17,7 @@
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
-use crate::model::{Api, Field, Operation, Param, Type};
+use crate::model::{Api, Field, Operation, Type};
 use crate::types::Builtin;
 
 /// The file the surface is written to, relative to the client crate's root.
@@ -85,7 +85,7 @@ fn operation(api: &Api, items: &mut BTreeMap<String, String>, name: &str, op: &O
         items.insert(format!("op {name} arg body"), format!("#{position} {}", type_text(api, body)));
     }
     for p in op.query.iter().chain(&op.headers).filter(|p| !p.required) {
-        items.insert(format!("op {name} setter {}", p.rust), setter(api, p));
+        items.insert(format!("op {name} setter {}", p.rust), type_text(api, &p.ty));
     }
     if op.pagination.is_some() {
         items.insert(format!("op {name} stream"), String::new());
@@ -93,10 +93,6 @@ fn operation(api: &Api, items: &mut BTreeMap<String, String>, name: &str, op: &O
     if let Some(note) = &op.deprecated {
         items.insert(format!("op {name} deprecated"), note.clone());
     }
-}
-
-fn setter(api: &Api, p: &Param) -> String {
-    type_text(api, &p.ty)
 }
 
 fn field(api: &Api, f: &Field, input: bool) -> String {
@@ -129,6 +125,15 @@ pub fn type_text(api: &Api, ty: &Type) -> String {
         Type::Enum(i) => api.enums[*i].name.clone(),
         Type::Union(i) => api.unions[*i].name.clone(),
     }
+}
+
+/// The `version` a Cargo manifest's text gives its package (its first `version = "..."` line),
+/// which [`Report::next_version`] starts from.
+pub fn manifest_version(manifest: &str) -> Option<String> {
+    manifest.lines().find_map(|l| {
+        let rest = l.trim().strip_prefix("version")?.trim_start().strip_prefix('=')?;
+        Some(rest.trim().trim_matches('"').to_owned())
+    })
 }
 
 /// The kind of release a set of changes needs.
@@ -261,7 +266,7 @@ pub fn compare(old: &str, new: &str) -> Report {
     for (key, value) in &old {
         if new.contains_key(key)
             || renamed.contains_key(*key)
-            || under_renamed(key, &renamed)
+            || under_op(key, renamed.keys().map(String::as_str))
             || renamed_args.contains_key(key)
         {
             continue;
@@ -273,7 +278,7 @@ pub fn compare(old: &str, new: &str) -> Report {
     for (key, value) in &new {
         match old.get(key) {
             None if renamed_to.contains_key(key)
-                || under_renamed_to(key, &renamed_to)
+                || under_op(key, renamed_to.keys().copied())
                 || renamed_args.values().any(|to| to == key) => {}
             None => {
                 if let Some(c) = added(key, value, &old, &new) {
@@ -292,13 +297,10 @@ fn is_op(key: &str) -> bool {
     key.starts_with("op ") && key.matches(' ').count() == 1
 }
 
-/// The item is part of an operation that was renamed (its own changes are not reported apart).
-fn under_renamed(key: &str, renamed: &BTreeMap<String, String>) -> bool {
-    renamed.keys().any(|op| key.starts_with(&format!("{op} ")))
-}
-
-fn under_renamed_to(key: &str, renamed_to: &BTreeMap<&str, &str>) -> bool {
-    renamed_to.keys().any(|op| key.starts_with(&format!("{op} ")))
+/// The item is part of one of `ops` (`op a.b arg x` of `op a.b`): a renamed operation's own
+/// items are not reported apart from the rename.
+fn under_op<'k>(key: &str, mut ops: impl Iterator<Item = &'k str>) -> bool {
+    ops.any(|op| key.strip_prefix(op).is_some_and(|rest| rest.starts_with(' ')))
 }
 
 /// The item's parent (`op a.b` for `op a.b arg x`, `model M` for a field), if it has one.

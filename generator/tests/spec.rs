@@ -207,10 +207,7 @@ fn prism_test_defaults_to_the_audits_document() {
 #[test]
 fn changelog_has_an_entry_for_the_crate_version() {
     let manifest = std::fs::read_to_string(root().join("generated-client/Cargo.toml")).expect("manifest");
-    let version = manifest
-        .lines()
-        .find_map(|l| l.strip_prefix("version = \"").and_then(|v| v.strip_suffix('"')))
-        .expect("a version line");
+    let version = codegen::surface::manifest_version(&manifest).expect("a version line");
     let changelog = std::fs::read_to_string(root().join("generated-client/CHANGELOG.md")).expect("CHANGELOG.md");
     let releases: Vec<&str> =
         changelog.lines().filter(|l| l.starts_with("## [") && !l.starts_with("## [Unreleased]")).collect();

@@ -104,7 +104,8 @@ fn codegen(args: CodegenArgs) -> ExitCode {
         Some(old) if old != new_surface => {
             let report = codegen::surface::compare(old, new_surface);
             print!("{}", report.render());
-            let version = crate_version(&out_dir);
+            let manifest = std::fs::read_to_string(out_dir.join("Cargo.toml")).unwrap_or_default();
+            let version = codegen::surface::manifest_version(&manifest);
             if let Some(next) = version.as_deref().and_then(|v| report.next_version(v)) {
                 println!(
                     "release: {} -> version {next} (Cargo.toml has {}); record it in CHANGELOG.md",
@@ -210,15 +211,6 @@ fn audit(args: &[&str]) -> ExitCode {
     let report = codegen::audit::audit(&api, &doc);
     print!("{}", report.render(verbose));
     if report.is_clean() { ExitCode::SUCCESS } else { ExitCode::FAILURE }
-}
-
-/// The `version` of the crate at `crate_root` (its `Cargo.toml`'s first `version = "..."` line).
-fn crate_version(crate_root: &Path) -> Option<String> {
-    let manifest = std::fs::read_to_string(crate_root.join("Cargo.toml")).ok()?;
-    manifest.lines().find_map(|l| {
-        let rest = l.trim().strip_prefix("version")?.trim_start().strip_prefix('=')?;
-        Some(rest.trim().trim_matches('"').to_owned())
-    })
 }
 
 fn run(what: &str, cmd: &mut Command) -> bool {
