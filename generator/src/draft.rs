@@ -348,19 +348,18 @@ impl<'a> Drafter<'a> {
     /// The spec type expression for a schema; `field` and `context` name inline types.
     fn type_of(&mut self, schema: &'a Value, field: &str, context: &str) -> String {
         let component = schema.get("$ref").and_then(Value::as_str).and_then(|r| r.rsplit('/').next());
+        // A named schema keeps its component name; an inline one is named after where it sits.
+        let type_name =
+            || component.map(str::to_owned).unwrap_or_else(|| format!("{context}{}", field.to_upper_camel_case()));
         let s = resolve(self.doc, schema);
         if let Some(values) = s.get("enum").and_then(Value::as_array) {
             let values: Vec<String> = values.iter().filter_map(|v| v.as_str().map(str::to_owned)).collect();
             if !values.is_empty() {
-                let name =
-                    component.map(str::to_owned).unwrap_or_else(|| format!("{context}{}", field.to_upper_camel_case()));
-                return self.enum_type(&name, values);
+                return self.enum_type(&type_name(), values);
             }
         }
         if let Some(shapes) = s.get("oneOf").or_else(|| s.get("anyOf")).and_then(Value::as_array) {
-            let name =
-                component.map(str::to_owned).unwrap_or_else(|| format!("{context}{}", field.to_upper_camel_case()));
-            return self.union_type(&name, shapes);
+            return self.union_type(&type_name(), shapes);
         }
         let id_like = field == "id" || field.ends_with("Id") || field.ends_with("Ids");
         match s.get("type").and_then(Value::as_str) {
@@ -384,11 +383,7 @@ impl<'a> Drafter<'a> {
                 let singular = field.strip_suffix('s').unwrap_or(field);
                 format!("list<{}>", self.type_of(item, singular, context))
             }
-            _ if s.get("properties").is_some() || s.get("allOf").is_some() => {
-                let name =
-                    component.map(str::to_owned).unwrap_or_else(|| format!("{context}{}", field.to_upper_camel_case()));
-                self.model_type(&name, s)
-            }
+            _ if s.get("properties").is_some() || s.get("allOf").is_some() => self.model_type(&type_name(), s),
             Some("object") => match s.get("additionalProperties") {
                 Some(inner @ Value::Object(_)) => format!("map<{}>", self.type_of(inner, field, context)),
                 _ => "json".to_owned(),
